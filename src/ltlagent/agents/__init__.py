@@ -1,0 +1,1 @@
+"""Agent runtimes that run compiled specs with a model and tools (see DESIGN §4)."""

@@ -1,0 +1,124 @@
+"""The ``ltlagent`` command line.
+
+``ltlagent compile SPEC [--dot FILE] [-o FILE]`` compiles a spec, prints a summary and
+writes the compiled spec as JSON. Bad input exits with status 2 and a located message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ltlagent.errors import LtlagentError, SpecError
+
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ltlagent", description="Formal-spec constrained decoding for LLM agents.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    c = sub.add_parser(
+        "compile",
+        help="compile a spec to an automaton and report diagnostics",
+        description="Compile SPEC (a .toml file, or the name of a shipped spec such as 'react'), "
+        "print a summary and write the compiled spec as JSON.",
+    )
+    c.add_argument("spec", metavar="SPEC")
+    c.add_argument("-o", "--output", metavar="FILE", help="where to write the compiled spec (default: SPEC_NAME.compiled.json; '-' for stdout)")
+    c.add_argument("--dot", metavar="FILE", help="also write the automaton as Graphviz, letter names on the edges ('-' for stdout)")
+    c.add_argument("-q", "--quiet", action="store_true", help="print only diagnostics")
+    c.set_defaults(func=cmd_compile)
+    return parser
+
+
+def _version() -> str:
+    from ltlagent import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LtlagentError as exc:
+        print(str(exc) if isinstance(exc, SpecError) else f"ltlagent: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"ltlagent: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    from ltlagent.compiler.compile import compile_spec
+    from ltlagent.compiler.spec import load_spec
+
+    t0 = time.perf_counter()
+    spec = load_spec(args.spec)
+    compiled = compile_spec(spec)
+    total_ms = (time.perf_counter() - t0) * 1000
+    to_stdout = args.output == "-" or args.dot == "-"
+    report = sys.stderr if to_stdout else sys.stdout
+    if not args.quiet:
+        print(f"{spec.path}: spec {spec.name!r}", file=report)
+        model = sum(1 for x in compiled.letters if x.source == "model")
+        print(f"  letters      {len(compiled.letters)} ({model} model, {len(compiled.letters) - model} environment/input)", file=report)
+        print(f"  states       {compiled.dfa.num_states} ({len(compiled.dfa.accepting)} accepting)", file=report)
+        print(f"  edges        {compiled.dfa.num_edges}", file=report)
+        print(f"  rules        {len(compiled.rules)}", file=report)
+        print(f"  diagnostics  {len(compiled.diagnostics)} ({len(compiled.errors)} errors)", file=report)
+        print(f"  compile      {compiled.compile_ms:.1f} ms (with parsing {total_ms:.1f} ms)", file=report)
+    for d in compiled.diagnostics:
+        print(d.render(spec.path), file=report)
+    out = args.output or f"{spec.name}.compiled.json"
+    _write(out, compiled.to_json(), report, "compiled spec", args.quiet)
+    if args.dot:
+        _write(args.dot, to_dot(compiled), report, "automaton (Graphviz)", args.quiet)
+    return EXIT_DIAGNOSTICS if compiled.errors else EXIT_OK
+
+
+def _write(path: str, text: str, report, what: str, quiet: bool) -> None:  # type: ignore[no-untyped-def]
+    if path == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    if not quiet:
+        print(f"  wrote {what} to {path}", file=report)
+
+
+def to_dot(compiled) -> str:  # type: ignore[no-untyped-def]
+    """The automaton as Graphviz: doubled circles accept; edges list letter names."""
+    dfa = compiled.dfa
+    lines = [f'digraph "{compiled.name}" {{', "  rankdir=LR;", '  init [shape=point, label=""];']
+    for q in range(dfa.num_states):
+        shape = "doublecircle" if q in dfa.accepting else "circle"
+        lines.append(f'  {q} [shape={shape}, label="{q}"];')
+    lines.append(f"  init -> {dfa.initial};")
+    for q, row in enumerate(dfa.delta):
+        by_dst: dict[int, list[str]] = {}
+        for a, d in enumerate(row):
+            if d != -1:
+                by_dst.setdefault(d, []).append(compiled.letters[a].name)
+        for d, names in by_dst.items():
+            label = "\\n".join(names).replace('"', '\\"')
+            lines.append(f'  {q} -> {d} [label="{label}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

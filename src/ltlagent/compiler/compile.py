@@ -1,0 +1,210 @@
+"""``compile_spec``: Spec → letters → automata → diagnostics → CompiledSpec."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+
+from ltlagent.compiler.automaton import DEAD, LetterDFA
+from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, Diagnostic, StepInfo
+from ltlagent.compiler.letters import Letter, build_letters
+from ltlagent.compiler.ltl import translate_letters
+from ltlagent.compiler.ltlf import Formula
+from ltlagent.compiler.spec import Spec
+
+
+def compile_spec(spec: Spec) -> CompiledSpec:
+    """Compile a parsed spec: build the letters, translate every rule and their conjunction
+    with Spot, prune states from which acceptance is unreachable, and diagnose the spec."""
+    t0 = time.perf_counter()
+    letters = build_letters(spec)
+    valuations = [x.atoms for x in letters]
+    rules = tuple(
+        CompiledRule(r.name, r.ltlf, r.why, r.line, translate_letters(r.formula, valuations)) for r in spec.rules
+    )
+    dfa = translate_letters(_conjunction([r.formula for r in spec.rules]), valuations)
+    steps = tuple(StepInfo(s.name, s.source, s.tag, s.terminator, s.line) for s in spec.steps)
+    compiled = CompiledSpec(
+        name=spec.name,
+        description=spec.description,
+        path=spec.path,
+        letters=letters,
+        steps=steps,
+        dfa=dfa,
+        rules=rules,
+        diagnostics=(),
+        parameters=dict(spec.parameters),
+    )
+    diagnostics = tuple(diagnose(spec, compiled))
+    ms = (time.perf_counter() - t0) * 1000
+    return CompiledSpec(**{**compiled.__dict__, "diagnostics": diagnostics, "compile_ms": ms})
+
+
+def _conjunction(formulas: Sequence[Formula]) -> Formula:
+    out: Formula = ("true",)
+    for f in formulas:
+        out = f if out == ("true",) else ("&", out, f)
+    return out
+
+
+# -- diagnostics -------------------------------------------------------------------------
+
+
+def diagnose(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    if c.dfa.is_empty():
+        conflict = minimal_conflict(spec, c)
+        names = ", ".join(repr(r.name) for r in conflict)
+        out.append(
+            Diagnostic(
+                "error",
+                "unsatisfiable",
+                f"no trace satisfies the spec; these rules conflict: {names}",
+                conflict[0].line if conflict else 0,
+            )
+        )
+        return out
+    out += _unused(spec, c)
+    out += _redundant(c)
+    out += _tags(spec, c)
+    out += _realizability(c)
+    return out
+
+
+def minimal_conflict(spec: Spec, c: CompiledSpec) -> list[CompiledRule]:
+    """A minimal set of rules whose conjunction is unsatisfiable (deletion-based)."""
+    chosen = list(c.rules)
+    for r in list(chosen):
+        rest = [x for x in chosen if x is not r]
+        if not rest:
+            continue
+        prod = rest[0].dfa
+        for x in rest[1:]:
+            prod = prod.product(x.dfa)
+        if prod.is_empty():
+            chosen = rest
+    return chosen
+
+
+def _unused(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+    used = {a for row in c.dfa.delta for a, d in enumerate(row) if d != DEAD}
+    out = []
+    for s in spec.steps:
+        if not any(x.index in used for x in c.letters if x.step == s.name):
+            out.append(Diagnostic("warning", "unreachable-step", f"step {s.name!r} can never occur in an accepted trace", s.line))
+    for p in spec.propositions:
+        if not any(p.name in x.atoms for x in c.letters):
+            out.append(Diagnostic("warning", "empty-proposition", f"proposition {p.name!r} can never hold on its step's content", p.line))
+    return out
+
+
+def _redundant(c: CompiledSpec) -> list[Diagnostic]:
+    out = []
+    if len(c.rules) < 2:
+        return out
+    for i, r in enumerate(c.rules):
+        others = [x for j, x in enumerate(c.rules) if j != i]
+        prod = others[0].dfa
+        for x in others[1:]:
+            prod = prod.product(x.dfa)
+        if prod.is_equivalent(c.dfa):
+            out.append(Diagnostic("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line))
+    return out
+
+
+def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+    out = []
+    for a in spec.steps:
+        for b in spec.steps:
+            if a is not b and b.tag.startswith(a.tag):
+                out.append(Diagnostic("warning", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}", b.line))
+        for b in spec.steps:
+            if b.terminator in a.tag:
+                out.append(Diagnostic("error", "tag-contains-terminator", f"tag {a.tag!r} of step {a.name!r} contains the terminator {b.terminator!r} of step {b.name!r}", a.line))
+                break
+    for letter in c.letters:
+        if "\n" in letter.terminator:
+            continue  # single-line content: a tag can only start after the terminator
+        for s in spec.steps:
+            if _may_contain(letter, "\n" + s.tag):
+                out.append(Diagnostic("warning", "tag-in-content", f"the content of step {letter.step!r} may contain a line starting with tag {s.tag!r}", spec.step(letter.step).line))
+                break
+    return out
+
+
+def _may_contain(letter: Letter, needle: str) -> bool:
+    base = letter.base_regex()
+    if base is None:
+        return needle.strip() != "" and "\n" in needle  # JSON is one line; a newline never occurs
+    try:
+        import interegular
+
+        lang = interegular.parse_pattern(base).to_fsm()
+        pat = interegular.parse_pattern("(.|\n)*" + re.escape(needle) + "(.|\n)*").to_fsm()
+        return not (lang & pat).empty()
+    except Exception:  # noqa: BLE001 - outside interegular's regex subset: assume it may
+        return True
+
+
+def winning_states(c: CompiledSpec) -> set[int]:
+    """States from which the model can force acceptance, whatever the environment answers.
+
+    A reachability game on the automaton: the model picks which step comes next and the
+    content of its own steps; for an environment or input step, the environment picks the
+    letter (the content), and a letter without a transition loses.
+    """
+    dfa = c.dfa
+    by_step: dict[str, list[Letter]] = {}
+    for x in c.letters:
+        by_step.setdefault(x.step, []).append(x)
+    win = set(dfa.accepting)
+    changed = True
+    while changed:
+        changed = False
+        for q in range(dfa.num_states):
+            if q in win:
+                continue
+            for step, letters in by_step.items():
+                targets = [dfa.delta[q][x.index] for x in letters]
+                if all(t == DEAD for t in targets):
+                    continue
+                if letters[0].source == "model":
+                    ok = any(t in win for t in targets)
+                else:
+                    ok = all(t in win for t in targets)
+                if ok:
+                    win.add(q)
+                    changed = True
+                    break
+    return win
+
+
+def _realizability(c: CompiledSpec) -> list[Diagnostic]:
+    win = winning_states(c)
+    dfa = c.dfa
+    losing = sorted(dfa.reachable() - win, key=lambda q: len(dfa.shortest_path_to(q)))
+    if not losing:
+        return []
+    q = losing[0]
+    path = [c.letters[a].name for a in dfa.shortest_path_to(q)]
+    # Name the environment answer that leaves no way to acceptance, if there is one here.
+    for step in {x.step for x in c.letters if x.source != "model"}:
+        letters = [x for x in c.letters if x.step == step]
+        targets = [dfa.delta[q][x.index] for x in letters]
+        if any(t != DEAD for t in targets):
+            bad = [x for x, t in zip(letters, targets) if t not in win]
+            if bad:
+                after = " → ".join(path) or "the start"
+                line = next(s.line for s in c.steps if s.name == step)
+                return [
+                    Diagnostic(
+                        "error",
+                        "environment-trap",
+                        f"after {after}, if the environment answers {bad[0].name} ({bad[0].describe()}), "
+                        "no continuation satisfies the spec",
+                        line,
+                    )
+                ]
+    after = " → ".join(path) or "the start"
+    return [Diagnostic("error", "environment-trap", f"after {after}, the environment can keep the agent from ever finishing", 0)]

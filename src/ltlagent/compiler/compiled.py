@@ -1,0 +1,291 @@
+"""The compiled spec: a letter automaton plus each letter's format. Tokenizer-free,
+picklable, Spot-free — decoders and agents consume it; ``check_text`` validates transcripts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ltlagent.compiler.automaton import DEAD, LetterDFA
+from ltlagent.compiler.letters import Constraint, Letter
+from ltlagent.compiler.spec import Content
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding of the compiler: ``severity`` is ``"error"`` or ``"warning"``."""
+
+    severity: str
+    code: str
+    message: str
+    line: int = 0
+
+    def render(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    name: str
+    ltlf: str
+    why: str
+    line: int
+    dfa: LetterDFA
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    name: str
+    source: str
+    tag: str
+    terminator: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedStep:
+    """One step of a transcript as :meth:`CompiledSpec.check_text` read it."""
+
+    index: int
+    line: int
+    step: str
+    text: str
+    letter: str | None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Why a transcript fails: at step ``step_index`` (``None`` for the end of the trace)."""
+
+    kind: str  # "format" | "rule" | "unfinished" | "unknown-text"
+    message: str
+    step_index: int | None
+    line: int
+    rules: tuple[tuple[str, str], ...] = ()  # (rule name, why)
+    allowed: tuple[str, ...] = ()  # letters allowed at this point
+    completion: tuple[str, ...] | None = None  # shortest way to finish (letters)
+
+    def render(self, path: str = "<text>") -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        at = f"step {self.step_index + 1}" if self.step_index is not None else "end of trace"
+        out = [f"{where}: {at}: {self.message}"]
+        for name, why in self.rules:
+            out.append(f"  rule {name!r}" + (f": {why}" if why else ""))
+        if self.allowed:
+            out.append("  allowed here: " + ", ".join(self.allowed))
+        if self.completion is not None:
+            out.append("  shortest way to finish: " + (" → ".join(self.completion) or "(nothing)"))
+        return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    steps: tuple[ParsedStep, ...]
+    violations: tuple[Violation, ...]
+    state: int
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True)
+class CompiledSpec:
+    """A spec compiled to a deterministic automaton over letters.
+
+    ``dfa`` is trimmed (every state can still reach acceptance: a missing transition is a
+    violation) and minimal. ``letters[i]`` knows its step, source, tag, terminator and
+    content language. ``rules`` keep one automaton each, for blame.
+    """
+
+    name: str
+    description: str
+    path: str
+    letters: tuple[Letter, ...]
+    steps: tuple[StepInfo, ...]
+    dfa: LetterDFA
+    rules: tuple[CompiledRule, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    parameters: dict[str, int] = field(default_factory=dict)
+    compile_ms: float = 0.0
+
+    # -- queries -----------------------------------------------------------------
+    def letter(self, name: str) -> Letter:
+        for x in self.letters:
+            if x.name == name:
+                return x
+        raise KeyError(name)
+
+    def allowed_letters(self, state: int) -> tuple[Letter, ...]:
+        """Letters with a transition from ``state`` (all of them keep acceptance reachable)."""
+        if state == DEAD:
+            return ()
+        return tuple(x for x in self.letters if self.dfa.delta[state][x.index] != DEAD)
+
+    def is_accepting(self, state: int) -> bool:
+        return state in self.dfa.accepting
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    # -- transcripts -----------------------------------------------------------------
+    def split(self, text: str) -> tuple[list[tuple[int, str, str, int]], Violation | None]:
+        """Split ``text`` into ``(line, step, content, offset)`` by tags; or a violation for text that is no step."""
+        tags = sorted(self.steps, key=lambda s: -len(s.tag))
+        out: list[tuple[int, str, str, int]] = []
+        pos = 0
+        while pos < len(text):
+            line = text.count("\n", 0, pos) + 1
+            eol = text.find("\n", pos)
+            blank = text[pos:eol if eol != -1 else len(text)]
+            if not blank.strip():  # blank lines between steps are ignored
+                pos = len(text) if eol == -1 else eol + 1
+                continue
+            step = next((s for s in tags if text.startswith(s.tag, pos)), None)
+            if step is None:
+                shown = blank if len(blank) <= 40 else blank[:37] + "..."
+                tags_list = ", ".join(repr(s.tag) for s in self.steps)
+                return out, Violation(
+                    "unknown-text",
+                    f"{shown!r} does not start with a step tag (tags: {tags_list})",
+                    len(out),
+                    line,
+                )
+            start = pos + len(step.tag)
+            end = text.find(step.terminator, start)
+            if end == -1:
+                content, pos = text[start:].rstrip("\n"), len(text)
+            else:
+                content, pos = text[start:end], end + len(step.terminator)
+            out.append((line, step.name, content, start))
+        return out, None
+
+    def check_text(self, text: str) -> Verdict:
+        """Check a transcript: split by tags, decide each step's letter, run the automaton.
+
+        The verdict is ``ok`` only if every step has a valid format, no rule is broken and
+        the trace ends in an accepting state. Checking stops at the first violation.
+        """
+        pieces, problem = self.split(text)
+        parsed: list[ParsedStep] = []
+        state = self.dfa.initial
+        rule_states = [r.dfa.initial for r in self.rules]
+        letters_so_far: list[int] = []
+        for i, (line, step, content, _) in enumerate(pieces):
+            candidates = [x for x in self.letters if x.step == step]
+            letter = next((x for x in candidates if x.matches(content)), None)
+            parsed.append(ParsedStep(i, line, step, content, letter.name if letter else None))
+            allowed = tuple(x.name for x in self.allowed_letters(state))
+            if letter is None:
+                formats = "; or ".join(sorted({x.describe() for x in candidates})) or "nothing (the step has no possible content)"
+                v = Violation("format", f"the {step} step's content {content!r} is not {formats}", i, line, allowed=allowed)
+                return Verdict(False, tuple(parsed), (v,), DEAD)
+            nxt = self.dfa.delta[state][letter.index]
+            new_rule_states = [r.dfa.delta[q][letter.index] if q != DEAD else DEAD for r, q in zip(self.rules, rule_states)]
+            if nxt == DEAD:
+                blamed = self._blame(letters_so_far + [letter.index], rule_states, new_rule_states)
+                v = Violation(
+                    "rule",
+                    f"{letter.name} is not allowed here",
+                    i,
+                    line,
+                    rules=tuple((r.name, r.why) for r in blamed),
+                    allowed=allowed,
+                )
+                return Verdict(False, tuple(parsed), (v,), DEAD)
+            state, rule_states = nxt, new_rule_states
+            letters_so_far.append(letter.index)
+        if problem is not None:
+            return Verdict(False, tuple(parsed), (problem,), state)
+        if not pieces:
+            v = Violation("unfinished", "the transcript has no steps", None, 1, completion=self._completion(state))
+            return Verdict(False, (), (v,), state)
+        if state not in self.dfa.accepting:
+            blamed = tuple((r.name, r.why) for r, q in zip(self.rules, rule_states) if q not in r.dfa.accepting)
+            line = pieces[-1][0]
+            v = Violation(
+                "unfinished",
+                "the trace ends before the spec allows it to",
+                None,
+                line,
+                rules=blamed,
+                allowed=tuple(x.name for x in self.allowed_letters(state)),
+                completion=self._completion(state),
+            )
+            return Verdict(False, tuple(parsed), (v,), state)
+        return Verdict(True, tuple(parsed), (), state)
+
+    def _completion(self, state: int) -> tuple[str, ...] | None:
+        path = self.dfa.shortest_accepted(state)
+        return None if path is None else tuple(self.letters[a].name for a in path)
+
+    def _blame(self, prefix: list[int], before: list[int], after: list[int]) -> tuple[CompiledRule, ...]:
+        """The rules that forbid the last letter of ``prefix``: those whose own automaton dies
+        there, or else a minimal set of rules that together leave no continuation."""
+        direct = tuple(r for r, q0, q1 in zip(self.rules, before, after) if q0 != DEAD and q1 == DEAD)
+        if direct:
+            return direct
+        chosen = list(self.rules)
+        for r in list(chosen):
+            rest = [x for x in chosen if x is not r]
+            if rest and _product(rest).run(prefix) == DEAD:
+                chosen = rest
+        return tuple(chosen)
+
+    # -- serialisation -----------------------------------------------------------------
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["format_version"] = FORMAT_VERSION
+        return json.dumps(d, default=_jsonable, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> CompiledSpec:
+        d = json.loads(text)
+        if d.pop("format_version", None) != FORMAT_VERSION:
+            raise ValueError("not a compiled spec of this ltlagent version; compile the spec again")
+
+        def dfa(x: dict[str, Any]) -> LetterDFA:
+            return LetterDFA(x["num_letters"], x["initial"], frozenset(x["accepting"]), tuple(tuple(r) for r in x["delta"]))
+
+        letters = tuple(
+            Letter(
+                **{
+                    **x,
+                    "content": Content(**{**x["content"], "choices": tuple(x["content"]["choices"])}),
+                    "constraints": tuple(Constraint(**c) for c in x["constraints"]),
+                    "atoms": frozenset(x["atoms"]),
+                }
+            )
+            for x in d["letters"]
+        )
+        return cls(
+            name=d["name"],
+            description=d["description"],
+            path=d["path"],
+            letters=letters,
+            steps=tuple(StepInfo(**s) for s in d["steps"]),
+            dfa=dfa(d["dfa"]),
+            rules=tuple(CompiledRule(**{**r, "dfa": dfa(r["dfa"])}) for r in d["rules"]),
+            diagnostics=tuple(Diagnostic(**x) for x in d["diagnostics"]),
+            parameters=d["parameters"],
+            compile_ms=d["compile_ms"],
+        )
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, (frozenset, set)):
+        return sorted(x)
+    raise TypeError(f"cannot serialise {type(x).__name__}")
+
+
+def _product(rules: list[CompiledRule]) -> LetterDFA:
+    out = rules[0].dfa
+    for r in rules[1:]:
+        out = out.product(r.dfa)
+    return out

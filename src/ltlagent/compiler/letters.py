@@ -1,0 +1,208 @@
+"""Letters: each step split into disjoint content variants by the content propositions.
+
+A letter is one step kind with one truth assignment to the propositions that can hold
+on it (for a tool-call step: one tool, and the assignment to that tool's argument
+propositions). Letters of a step partition its content language exactly: a content
+string belongs to the letter whose assignment it satisfies, negations included.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ltlagent.compiler.spec import Content, Proposition, Spec, Step, Tool
+
+BRACKET_ARGUMENT = r"[^\]\n]+"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Proposition ``name`` must be ``value`` on this letter."""
+
+    name: str
+    pattern: str
+    negated: bool
+    argument: str | None
+    value: bool
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One step kind × one content variant. Immutable and picklable."""
+
+    index: int
+    name: str
+    step: str
+    source: str
+    tag: str
+    terminator: str
+    content: Content
+    tool: str | None
+    tool_parameters: Mapping[str, Any] | None
+    constraints: tuple[Constraint, ...]
+    atoms: frozenset[str]
+
+    def base_regex(self) -> str | None:
+        """A regex for the content before propositions refine it (``None`` for JSON calls)."""
+        c = self.content
+        if c.kind == "text":
+            return _text_regex(self.terminator)
+        if c.kind == "regex":
+            return c.pattern
+        if c.kind == "choices":
+            return "|".join(re.escape(x) for x in c.choices)
+        if c.style == "bracket":
+            return re.escape(self.tool or "") + r"\[" + BRACKET_ARGUMENT + r"\]"
+        return None
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` (a step's content, without tag and terminator) is this letter."""
+        if self.terminator in text:
+            return False
+        value = self._value(text)
+        if value is None:
+            return False
+        return all(_holds(c, value, text) == c.value for c in self.constraints)
+
+    def _value(self, text: str) -> Any:
+        """The parsed content: the text, or the call's arguments (``None`` if not this letter's format)."""
+        c = self.content
+        if c.kind == "text":
+            return text
+        if c.kind == "regex":
+            return text if re.fullmatch(c.pattern or "", text) else None
+        if c.kind == "choices":
+            return text if text in c.choices else None
+        if c.style == "bracket":
+            m = re.fullmatch(re.escape(self.tool or "") + r"\[(" + BRACKET_ARGUMENT + r")\]", text)
+            if not m:
+                return None
+            arg = next(iter((self.tool_parameters or {}).get("properties") or {"argument": None}))
+            return {arg: m.group(1)}
+        try:
+            call = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(call, dict) or set(call) != {"name", "arguments"} or call["name"] != self.tool:
+            return None
+        args = call["arguments"]
+        if not isinstance(args, dict) or not _valid(args, self.tool_parameters or {}):
+            return None
+        return args
+
+    def describe(self) -> str:
+        """What this letter's content looks like, for messages."""
+        c = self.content
+        if c.kind == "text":
+            what = "any text"
+        elif c.kind == "regex":
+            what = f"text matching {c.pattern!r}"
+        elif c.kind == "choices":
+            what = "one of " + ", ".join(repr(x) for x in c.choices)
+        elif c.style == "bracket":
+            what = f"{self.tool}[argument]"
+        else:
+            what = f'{{"name": "{self.tool}", "arguments": {{...}}}} (JSON on one line)'
+        if self.constraints:
+            what += " where " + ", ".join(("" if x.value else "not ") + x.name for x in self.constraints)
+        return what
+
+
+def _text_regex(terminator: str) -> str:
+    if len(terminator) == 1:
+        return "[^" + re.escape(terminator) + "]*"
+    return None  # type: ignore[return-value]  # not expressible simply; see matches()
+
+
+def _valid(args: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema).is_valid(args)
+
+
+def _holds(c: Constraint, value: Any, text: str) -> bool:
+    if c.argument is None:
+        subject: Any = text
+    else:
+        if not isinstance(value, dict) or c.argument not in value:
+            return False
+        subject = value[c.argument]
+        if not isinstance(subject, str):
+            subject = json.dumps(subject)
+    matched = re.fullmatch(c.pattern, subject) is not None
+    return not matched if c.negated else matched
+
+
+def _applies(p: Proposition, step: Step, tool: Tool | None) -> bool:
+    if p.step is not None:
+        return p.step == step.name
+    return tool is not None and p.tool == tool.name
+
+
+def build_letters(spec: Spec) -> tuple[Letter, ...]:
+    """All letters of ``spec``, in step order, dropping variants that provably cannot occur."""
+    out: list[Letter] = []
+    for step in spec.steps:
+        tools: list[Tool | None] = list(spec.tools) if step.content.kind == "tool_call" else [None]
+        for tool in tools:
+            props = [p for p in spec.propositions if _applies(p, step, tool)]
+            for values in itertools.product((True, False), repeat=len(props)):
+                constraints = tuple(
+                    Constraint(p.name, p.pattern, p.negated, p.argument, v) for p, v in zip(props, values)
+                )
+                name = step.name + (f":{tool.name}" if tool else "")
+                if constraints:
+                    name += "{" + ",".join(("" if c.value else "!") + c.name for c in constraints) + "}"
+                true_atoms = {step.name} | {c.name for c in constraints if c.value}
+                if tool:
+                    true_atoms.add(f"call.{tool.name}")
+                letter = Letter(
+                    index=len(out),
+                    name=name,
+                    step=step.name,
+                    source=step.source,
+                    tag=step.tag,
+                    terminator=step.terminator,
+                    content=step.content,
+                    tool=tool.name if tool else None,
+                    tool_parameters=tool.parameters if tool else None,
+                    constraints=constraints,
+                    atoms=frozenset(true_atoms),
+                )
+                if not is_provably_empty(letter):
+                    out.append(letter)
+    return tuple(out)
+
+
+def is_provably_empty(letter: Letter) -> bool:
+    """True when the letter's content language is empty (decided with interegular's FSMs
+    where the patterns are in its regex subset; otherwise assumed non-empty)."""
+    if not letter.constraints:
+        return False
+    try:
+        import interegular
+    except ImportError:  # pragma: no cover
+        return False
+    try:
+        fsm = None
+        base = letter.base_regex()
+        step_level = all(c.argument is None for c in letter.constraints)
+        if base is not None and step_level:
+            fsm = interegular.parse_pattern(base).to_fsm()
+        for c in letter.constraints:
+            # On an argument, a false proposition may also mean "argument absent":
+            # skipping it only enlarges the language, so emptiness stays proven.
+            if c.argument is not None and not c.value:
+                continue
+            part = interegular.parse_pattern(c.pattern).to_fsm()
+            if c.negated == c.value:  # the content must NOT fully match the pattern
+                part = part.everythingbut()
+            fsm = part if fsm is None else fsm & part
+        return fsm is not None and fsm.empty()
+    except Exception:  # interegular's subset is smaller than Python's  # noqa: BLE001
+        return False

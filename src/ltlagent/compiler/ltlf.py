@@ -1,0 +1,255 @@
+"""LTLf formulas: parse our syntax into a small immutable AST, print it for Spot.
+
+Syntax (lowest precedence first; ``->`` and the binary temporal operators are
+right-associative)::
+
+    f <-> g     f -> g
+    f | g
+    f & g
+    f U g   f R g   f W g   f M g
+    !f   X f (strong next)   WX f (weak next)   F f   G f
+    true   false   atom   ( f )
+    atleast(n, f)   atmost(n, f)   exactly(n, f)      (counting sugar, see below)
+
+Atoms match ``[a-z_][a-z0-9_.]*``. ``n`` is a non-negative integer or ``{param}``, a
+spec parameter. The counting sugar is exact LTLf: ``atleast(n, f)`` holds when ``f``
+holds at ``n`` or more positions from now on, ``atmost(n, f) = !atleast(n+1, f)`` and
+``exactly(n, f) = atleast(n, f) & atmost(n, f)``.
+
+A formula is a tuple: ``("true",)``, ``("false",)``, ``("ap", name)``, ``(op, f)``
+for the unary ``! X WX F G``, ``(op, f, g)`` for the binary ``& | -> <-> U R W M``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import TypeAlias
+
+from ltlagent.errors import FormulaError
+
+Formula: TypeAlias = tuple  # ("ap", "a") | ("!", f) | ("&", f, g) | ...
+
+UNARY = ("!", "X", "WX", "F", "G")
+BINARY = ("&", "|", "->", "<->", "U", "R", "W", "M")
+COUNTING = ("atleast", "atmost", "exactly")
+KEYWORDS = ("true", "false", *COUNTING)
+
+ATOM_RE = re.compile(r"[a-z_][a-z0-9_.]*")
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<op><->|->|WX|[!&|()XFGURWM,])
+  | (?P<atom>[a-z_][a-z0-9_.]*)
+  | (?P<num>[0-9]+)
+  | (?P<param>\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\})
+    """,
+    re.VERBOSE,
+)
+_MAX_COUNT = 64
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            hint = "Atoms are lowercase ([a-z_][a-z0-9_.]*); operators are ! & | -> <-> X WX F G U R W M."
+            if text[pos] in "=~^":
+                hint = "Use ! for not, & for and, | for or, -> for implies."
+            raise FormulaError(f"unexpected character {text[pos]!r} in formula", column=pos + 1, hint=hint)
+        kind = m.lastgroup
+        assert kind is not None
+        if kind != "ws":
+            yield kind, m.group(), pos
+        pos = m.end()
+    yield "end", "", pos
+
+
+class _Parser:
+    def __init__(self, text: str, params: Mapping[str, int]) -> None:
+        self.text = text
+        self.params = params
+        self.toks = list(_tokens(text))
+        self.i = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.toks[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, message: str, pos: int, hint: str | None = None) -> FormulaError:
+        return FormulaError(message, column=pos + 1, hint=hint)
+
+    def expect(self, value: str) -> None:
+        kind, got, pos = self.take()
+        if got != value:
+            shown = repr(got) if kind != "end" else "the end of the formula"
+            raise self.fail(f"expected {value!r} but found {shown}", pos)
+
+    def parse(self) -> Formula:
+        f = self.equiv()
+        kind, got, pos = self.peek()
+        if kind != "end":
+            raise self.fail(
+                f"unexpected {got!r} after a complete formula",
+                pos,
+                "Join formulas with an operator (& | -> <-> U R W M).",
+            )
+        return f
+
+    def equiv(self) -> Formula:
+        left = self.implies()
+        while self.peek()[1] == "<->":
+            self.take()
+            left = ("<->", left, self.implies())
+        return left
+
+    def implies(self) -> Formula:
+        left = self.disj()
+        if self.peek()[1] == "->":
+            self.take()
+            return ("->", left, self.implies())
+        return left
+
+    def disj(self) -> Formula:
+        left = self.conj()
+        while self.peek()[1] == "|":
+            self.take()
+            left = ("|", left, self.conj())
+        return left
+
+    def conj(self) -> Formula:
+        left = self.temporal()
+        while self.peek()[1] == "&":
+            self.take()
+            left = ("&", left, self.temporal())
+        return left
+
+    def temporal(self) -> Formula:
+        left = self.unary()
+        if self.peek()[1] in ("U", "R", "W", "M"):
+            op = self.take()[1]
+            return (op, left, self.temporal())
+        return left
+
+    def unary(self) -> Formula:
+        kind, got, pos = self.take()
+        if got in UNARY:
+            return (got, self.unary())
+        if got == "(":
+            f = self.equiv()
+            self.expect(")")
+            return f
+        if kind == "atom":
+            if got in COUNTING and self.peek()[1] == "(":
+                return self.counting(got)
+            if got == "true":
+                return ("true",)
+            if got == "false":
+                return ("false",)
+            if got in COUNTING:
+                raise self.fail(f"{got!r} is a reserved word; write {got}(n, formula)", pos)
+            return ("ap", got)
+        if kind == "end":
+            raise self.fail("the formula ends where an operand was expected", pos)
+        raise self.fail(f"expected an atom, 'true', 'false', '(' or a unary operator but found {got!r}", pos)
+
+    def counting(self, name: str) -> Formula:
+        self.expect("(")
+        n = self.count()
+        self.expect(",")
+        f = self.equiv()
+        self.expect(")")
+        if name == "atleast":
+            return atleast(n, f)
+        if name == "atmost":
+            return ("!", atleast(n + 1, f))
+        return ("&", atleast(n, f), ("!", atleast(n + 1, f)))
+
+    def count(self) -> int:
+        kind, got, pos = self.take()
+        if kind == "num":
+            n = int(got)
+        elif kind == "param":
+            key = got.strip("{} \t")
+            if key not in self.params:
+                known = ", ".join(sorted(self.params)) or "none declared"
+                raise self.fail(
+                    f"unknown parameter {key!r}",
+                    pos,
+                    f"Declare it under [parameters] (known: {known}).",
+                )
+            n = self.params[key]
+        else:
+            raise self.fail(f"expected a count (a number or {{param}}) but found {got!r}", pos)
+        if not 0 <= n <= _MAX_COUNT:
+            raise self.fail(f"count {n} is out of range 0..{_MAX_COUNT}", pos)
+        return n
+
+
+def atleast(n: int, f: Formula) -> Formula:
+    """``f`` holds at ``n`` or more positions from now on (exact LTLf)."""
+    if n <= 0:
+        return ("true",)
+    out: Formula = ("F", f)
+    for _ in range(n - 1):
+        out = ("F", ("&", f, ("X", out)))
+    return out
+
+
+def parse_ltlf(text: str, params: Mapping[str, int] | None = None) -> Formula:
+    """Parse ``text`` into a formula; raise :class:`FormulaError` (with a column) on bad input."""
+    if not text.strip():
+        raise FormulaError("the formula is empty", column=1)
+    return _Parser(text, params or {}).parse()
+
+
+def atoms(f: Formula) -> frozenset[str]:
+    """The atom names in ``f``."""
+    if f[0] == "ap":
+        return frozenset([f[1]])
+    out: frozenset[str] = frozenset()
+    for sub in f[1:]:
+        out |= atoms(sub)
+    return out
+
+
+def substitute(f: Formula, mapping: Mapping[str, Formula]) -> Formula:
+    """Replace each atom by its formula in ``mapping`` (atoms not in it stay)."""
+    if f[0] == "ap":
+        return mapping.get(f[1], f)
+    if f[0] in ("true", "false"):
+        return f
+    return (f[0], *(substitute(sub, mapping) for sub in f[1:]))
+
+
+def to_text(f: Formula) -> str:
+    """Our syntax, fully parenthesised (parses back to ``f``)."""
+    op = f[0]
+    if op in ("true", "false"):
+        return op
+    if op == "ap":
+        return f[1]
+    if op in UNARY:
+        return f"{op}({to_text(f[1])})" if op != "!" else f"!({to_text(f[1])})"
+    return f"({to_text(f[1])} {op} {to_text(f[2])})"
+
+
+def to_spot(f: Formula) -> str:
+    """Spot's LTLf syntax for ``spot.from_ltlf``: our strong ``X`` is Spot's ``X[!]``."""
+    op = f[0]
+    if op in ("true", "false"):
+        return "1" if op == "true" else "0"
+    if op == "ap":
+        return '"' + f[1] + '"'
+    if op == "X":
+        return f"X[!]({to_spot(f[1])})"
+    if op == "WX":
+        return f"X({to_spot(f[1])})"
+    if op in UNARY:
+        return f"{op}({to_spot(f[1])})"
+    return f"({to_spot(f[1])}) {op} ({to_spot(f[2])})"

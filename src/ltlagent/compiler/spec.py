@@ -1,0 +1,444 @@
+"""Spec files: TOML → :class:`Spec` (frozen dataclasses), with located errors.
+
+The schema is documented in ``docs/spec-format.md`` and shipped as a JSON Schema in
+``ltlagent/spec.schema.json`` for editors. Every problem is a :class:`SpecError` naming
+``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from ltlagent.compiler.ltlf import ATOM_RE, KEYWORDS, Formula, atoms, parse_ltlf
+from ltlagent.compiler.toml_locate import Position, locate, nearest
+from ltlagent.errors import FormulaError, SpecError, did_you_mean, expect_one_of
+
+SOURCES = ("model", "environment", "input")
+CALL_STYLES = ("bracket", "json")
+TOOL_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
+DEFAULT_TERMINATOR = "\n"
+
+
+@dataclass(frozen=True)
+class Content:
+    """A step's content language before content propositions refine it.
+
+    ``kind`` is ``"text"`` (anything without the terminator), ``"regex"`` (``pattern``),
+    ``"choices"`` (``choices``) or ``"tool_call"`` (``style`` ``"bracket"``:
+    ``name[argument]``, or ``"json"``: ``{"name": ..., "arguments": {...}}``).
+    """
+
+    kind: str
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    source: str
+    tag: str
+    content: Content
+    terminator: str = DEFAULT_TERMINATOR
+    description: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    line: int = 0
+
+    @property
+    def argument(self) -> str | None:
+        """The single parameter a bracket call ``name[argument]`` fills, if there is one."""
+        props = self.parameters.get("properties") or {}
+        return next(iter(props)) if len(props) == 1 else None
+
+
+@dataclass(frozen=True)
+class Proposition:
+    """A named content predicate: true on a ``step`` (or a call of ``tool``) whose content
+    (or ``argument``) fully matches ``pattern`` (``negated``: is present and does not)."""
+
+    name: str
+    pattern: str
+    negated: bool = False
+    step: str | None = None
+    tool: str | None = None
+    argument: str | None = None
+    description: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    ltlf: str
+    formula: Formula
+    why: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    text: str
+    valid: bool = True
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A parsed spec file (made by :func:`parse_spec` / :func:`load_spec`)."""
+
+    name: str
+    description: str
+    steps: tuple[Step, ...]
+    tools: tuple[Tool, ...]
+    propositions: tuple[Proposition, ...]
+    rules: tuple[Rule, ...]
+    examples: tuple[Example, ...]
+    parameters: Mapping[str, int]
+    path: str = "<string>"
+    source: str = field(default="", repr=False)
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    def tool(self, name: str) -> Tool:
+        return next(t for t in self.tools if t.name == name)
+
+    @property
+    def atom_names(self) -> tuple[str, ...]:
+        """Every atom a rule may use: step names, ``call.<tool>`` and proposition names."""
+        names = [s.name for s in self.steps]
+        names += [f"call.{t.name}" for t in self.tools]
+        names += [p.name for p in self.propositions]
+        return tuple(names)
+
+
+_TOP_KEYS = ("name", "description", "parameters", "steps", "tools", "propositions", "rules", "examples")
+_STEP_KEYS = ("name", "source", "tag", "text", "regex", "choices", "tool_call", "terminator", "description")
+_TOOL_KEYS = ("name", "description", "parameters")
+_PROP_KEYS = ("name", "step", "tool", "argument", "matching", "not_matching", "description")
+_RULE_KEYS = ("name", "ltlf", "why")
+_EXAMPLE_KEYS = ("name", "text", "valid")
+
+
+class _Loader:
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.pos = locate(text)
+
+    def error(self, message: str, where: tuple[object, ...], hint: str | None = None, *, key: bool = False, offset: int | None = None) -> SpecError:
+        p: Position | None = nearest(self.pos, where)
+        line = p.line if p else None
+        column = None
+        if p:
+            column = p.key_column if key else p.column
+            if offset is not None:
+                column = p.column + offset
+        return SpecError(message, path=self.path, line=line, column=column, source=self.text, hint=hint)
+
+    def line(self, where: tuple[object, ...]) -> int:
+        p = nearest(self.pos, where)
+        return p.line if p else 0
+
+    def check_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: tuple[object, ...], what: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.error(
+                    f"unknown key {key!r} in {what}",
+                    where + (key,),
+                    f"Expected one of: {', '.join(allowed)}.{did_you_mean(key, allowed)}",
+                    key=True,
+                )
+
+    def get(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: tuple[object, ...], *, required: bool = False, default: Any = None) -> Any:
+        if key not in table:
+            if required:
+                raise self.error(f"missing required key {key!r}", where, f"Add {key} = ... to this table.")
+            return default
+        value = table[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.error(f"{key!r} must be a {_toml_type(names)}, not {_toml_type(type(value).__name__)}", where + (key,))
+        return value
+
+    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(f"{key!r} must be an array of tables, written [[{key}]]", (key,))
+        return value
+
+    def check_name(self, name: str, where: tuple[object, ...], what: str, pattern: re.Pattern[str] = ATOM_RE) -> None:
+        if not pattern.fullmatch(name) or name in KEYWORDS:
+            raise self.error(
+                f"{what} name {name!r} is not a valid atom",
+                where + ("name",),
+                f"Names match {pattern.pattern} and are not one of {', '.join(KEYWORDS)}.",
+            )
+
+    def regex(self, pattern: str, where: tuple[object, ...]) -> None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise self.error(f"bad regular expression: {exc.msg}", where, "Write a Python regular expression; in TOML, use '...' literal strings so backslashes stay as written.", offset=(exc.pos or 0) + 1) from None
+
+    def load(self) -> Spec:
+        try:
+            data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            raise _toml_error(exc, self.text, self.path) from None
+        self.check_keys(data, _TOP_KEYS, (), "the spec")
+        name = self.get(data, "name", str, (), required=True)
+        description = self.get(data, "description", str, (), default="")
+        params = self.parameters(data)
+        steps = self.steps(data)
+        tools = self.tools(data)
+        step_names = {s.name for s in steps}
+        if any(s.content.kind == "tool_call" for s in steps) and not tools:
+            raise self.error("a step makes tool calls but the spec declares no tools", ("steps",), "Add [[tools]] tables.")
+        props = self.propositions(data, steps, tools)
+        known = set(step_names) | {f"call.{t.name}" for t in tools} | {p.name for p in props}
+        rules = self.rules(data, known, params)
+        examples = self.examples(data)
+        return Spec(name, description, steps, tools, props, rules, examples, params, self.path, self.text)
+
+    def parameters(self, data: Mapping[str, Any]) -> dict[str, int]:
+        raw = self.get(data, "parameters", dict, (), default={})
+        for key, value in raw.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise self.error(f"parameter {key!r} must be a non-negative integer", ("parameters", key))
+        return dict(raw)
+
+    def steps(self, data: Mapping[str, Any]) -> tuple[Step, ...]:
+        out: list[Step] = []
+        tables = self.tables(data, "steps")
+        if not tables:
+            raise self.error("the spec declares no steps", (), "Add at least one [[steps]] table.")
+        for i, t in enumerate(tables):
+            w = ("steps", i)
+            self.check_keys(t, _STEP_KEYS, w, "a [[steps]] table")
+            name = self.get(t, "name", str, w, required=True)
+            self.check_name(name, w, "step")
+            if any(s.name == name for s in out):
+                raise self.error(f"step {name!r} is declared twice", w + ("name",))
+            source = self.get(t, "source", str, w, default="model")
+            if source not in SOURCES:
+                raise self.error(f"bad source {source!r}", w + ("source",), expect_one_of("source", source, SOURCES))
+            tag = self.get(t, "tag", str, w, required=True)
+            if not tag:
+                raise self.error("a step's tag must not be empty", w + ("tag",))
+            for other in out:
+                if other.tag == tag:
+                    raise self.error(f"steps {other.name!r} and {name!r} have the same tag {tag!r}", w + ("tag",), "Each step needs its own tag: the tag decides the step.")
+            terminator = self.get(t, "terminator", str, w, default=DEFAULT_TERMINATOR)
+            if not terminator:
+                raise self.error("a step's terminator must not be empty", w + ("terminator",))
+            kinds = [k for k in ("text", "regex", "choices", "tool_call") if k in t]
+            if len(kinds) > 1:
+                raise self.error(f"a step has one content format, this one has {' and '.join(kinds)}", w + (kinds[1],), key=True)
+            kind = kinds[0] if kinds else "text"
+            if kind == "text":
+                if self.get(t, "text", bool, w, default=True) is not True:
+                    raise self.error("'text' may only be true (free text up to the terminator)", w + ("text",))
+                content = Content("text")
+            elif kind == "regex":
+                pattern = self.get(t, "regex", str, w)
+                self.regex(pattern, w + ("regex",))
+                content = Content("regex", pattern=pattern)
+            elif kind == "choices":
+                choices = self.get(t, "choices", list, w)
+                if not choices or not all(isinstance(c, str) and c for c in choices):
+                    raise self.error("'choices' must be a non-empty list of non-empty strings", w + ("choices",))
+                content = Content("choices", choices=tuple(choices))
+            else:
+                style = self.get(t, "tool_call", str, w)
+                if style not in CALL_STYLES:
+                    raise self.error(f"bad tool_call style {style!r}", w + ("tool_call",), expect_one_of("tool_call", style, CALL_STYLES))
+                content = Content("tool_call", style=style)
+            description = self.get(t, "description", str, w, default="")
+            out.append(Step(name, source, tag, content, terminator, description, self.line(w)))
+        return tuple(out)
+
+    def tools(self, data: Mapping[str, Any]) -> tuple[Tool, ...]:
+        out: list[Tool] = []
+        for i, t in enumerate(self.tables(data, "tools")):
+            w = ("tools", i)
+            self.check_keys(t, _TOOL_KEYS, w, "a [[tools]] table")
+            name = self.get(t, "name", str, w, required=True)
+            self.check_name(name, w, "tool", TOOL_NAME_RE)
+            if any(x.name == name for x in out):
+                raise self.error(f"tool {name!r} is declared twice", w + ("name",))
+            description = self.get(t, "description", str, w, default="")
+            params = self.get(t, "parameters", dict, w, default={"type": "object", "properties": {}})
+            _check_json_schema(self, params, w + ("parameters",))
+            out.append(Tool(name, description, params, self.line(w)))
+        return tuple(out)
+
+    def propositions(self, data: Mapping[str, Any], steps: tuple[Step, ...], tools: tuple[Tool, ...]) -> tuple[Proposition, ...]:
+        out: list[Proposition] = []
+        step_names = [s.name for s in steps]
+        tool_names = [t.name for t in tools]
+        for i, t in enumerate(self.tables(data, "propositions")):
+            w = ("propositions", i)
+            self.check_keys(t, _PROP_KEYS, w, "a [[propositions]] table")
+            name = self.get(t, "name", str, w, required=True)
+            self.check_name(name, w, "proposition")
+            if name in step_names or any(p.name == name for p in out):
+                raise self.error(f"the name {name!r} is already taken", w + ("name",), "Propositions, steps and tools need distinct names.")
+            step = self.get(t, "step", str, w)
+            tool = self.get(t, "tool", str, w)
+            argument = self.get(t, "argument", str, w)
+            if (step is None) == (tool is None):
+                raise self.error(f"proposition {name!r} needs exactly one of 'step' or 'tool'", w)
+            if step is not None and step not in step_names:
+                raise self.error(f"unknown step {step!r}", w + ("step",), f"Steps: {', '.join(step_names)}.{did_you_mean(step, step_names)}")
+            if tool is not None and tool not in tool_names:
+                raise self.error(f"unknown tool {tool!r}", w + ("tool",), f"Tools: {', '.join(tool_names)}.{did_you_mean(tool, tool_names)}")
+            if argument is not None:
+                if tool is None:
+                    raise self.error("'argument' needs 'tool'", w + ("argument",))
+                props = tools[tool_names.index(tool)].parameters.get("properties") or {}
+                if argument not in props:
+                    raise self.error(f"tool {tool!r} has no argument {argument!r}", w + ("argument",), f"Arguments: {', '.join(props) or 'none'}.{did_you_mean(argument, props)}")
+            if ("matching" in t) == ("not_matching" in t):
+                raise self.error(f"proposition {name!r} needs exactly one of 'matching' or 'not_matching'", w)
+            key = "matching" if "matching" in t else "not_matching"
+            pattern = self.get(t, key, str, w)
+            self.regex(pattern, w + (key,))
+            description = self.get(t, "description", str, w, default="")
+            out.append(Proposition(name, pattern, key == "not_matching", step, tool, argument, description, self.line(w)))
+        return tuple(out)
+
+    def rules(self, data: Mapping[str, Any], known: set[str], params: Mapping[str, int]) -> tuple[Rule, ...]:
+        out: list[Rule] = []
+        for i, t in enumerate(self.tables(data, "rules")):
+            w = ("rules", i)
+            self.check_keys(t, _RULE_KEYS, w, "a [[rules]] table")
+            name = self.get(t, "name", str, w, default=f"rule{i + 1}")
+            if any(r.name == name for r in out):
+                raise self.error(f"rule {name!r} is declared twice", w + ("name",))
+            text = self.get(t, "ltlf", str, w, required=True)
+            single_line = "\n" not in text
+            try:
+                formula = parse_ltlf(text, params)
+            except FormulaError as exc:
+                raise self.error(f"bad LTLf in rule {name!r}: {exc.message}", w + ("ltlf",), exc.hint, offset=exc.column if single_line else None) from None
+            for atom in sorted(atoms(formula)):
+                if atom not in known:
+                    m = re.search(rf"(?<![a-z0-9_.]){re.escape(atom)}(?![a-z0-9_.])", text)
+                    raise self.error(
+                        f"unknown atom {atom!r} in rule {name!r}",
+                        w + ("ltlf",),
+                        f"Atoms are step names, call.<tool> and propositions: {', '.join(sorted(known))}.{did_you_mean(atom, known)}",
+                        offset=(m.start() + 1) if m and single_line else None,
+                    )
+            why = self.get(t, "why", str, w, default="")
+            out.append(Rule(name, text, formula, why, self.line(w)))
+        return tuple(out)
+
+    def examples(self, data: Mapping[str, Any]) -> tuple[Example, ...]:
+        out: list[Example] = []
+        for i, t in enumerate(self.tables(data, "examples")):
+            w = ("examples", i)
+            self.check_keys(t, _EXAMPLE_KEYS, w, "an [[examples]] table")
+            name = self.get(t, "name", str, w, default=f"example{i + 1}")
+            text = self.get(t, "text", str, w, required=True)
+            valid = self.get(t, "valid", bool, w, default=True)
+            line = self.line(w + ("text",))
+            # A multi-line string starting with a newline begins on the next line.
+            if self.text.splitlines()[line - 1:line] and self.text.splitlines()[line - 1].rstrip().endswith(("'''", '"""')):
+                line += 1
+            out.append(Example(name, text, valid, line))
+        return tuple(out)
+
+
+def _toml_type(name: str) -> str:
+    return {"str": "string", "int": "integer", "dict": "table", "list": "array", "bool": "boolean", "float": "float"}.get(name, name)
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, text: str, path: str) -> SpecError:
+    msg = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    line = int(m.group(1)) if m else None
+    column = int(m.group(2)) if m else None
+    msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
+    hint = "This is a TOML syntax error. Strings need quotes; LTLf rules go in strings, e.g. ltlf = \"G(a -> X b)\"."
+    if line and "\\" in text.splitlines()[line - 1]:
+        hint += " Backslashes in '...' literal strings are kept as written; in \"...\" strings they start escapes."
+    return SpecError(f"invalid TOML: {msg[0].lower() + msg[1:]}", path=path, line=line, column=column, source=text, hint=hint)
+
+
+def _check_json_schema(loader: _Loader, schema: Mapping[str, Any], where: tuple[object, ...]) -> None:
+    import jsonschema  # light, pure Python; only needed when a spec declares tools
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise loader.error(f"bad JSON Schema for the tool's parameters: {exc.message}", where) from None
+    if schema.get("type", "object") != "object":
+        raise loader.error("a tool's parameters schema must describe an object (type = \"object\")", where)
+
+
+def parse_spec(text: str, path: str = "<string>") -> Spec:
+    """Parse the TOML text of a spec; raise :class:`SpecError` with a location on bad input."""
+    return _Loader(text, path).load()
+
+
+def load_spec(path: str | FsPath) -> Spec:
+    """Read and parse a spec file (``str`` paths to shipped specs may omit ``specs/`` and ``.toml``)."""
+    p = resolve_spec_path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"the file is not UTF-8 text ({exc.reason})", path=str(p)) from None
+    return parse_spec(text, str(path) if FsPath(path).exists() else str(p))
+
+
+def shipped_specs_dir() -> FsPath:
+    return FsPath(__file__).resolve().parent.parent / "specs"
+
+
+def shipped_spec_names() -> list[str]:
+    return sorted(p.stem for p in shipped_specs_dir().glob("*.toml"))
+
+
+def resolve_spec_path(path: str | FsPath) -> FsPath:
+    """``path`` if it exists, else the shipped spec of that name; :class:`SpecError` otherwise."""
+    p = FsPath(path)
+    if p.is_file():
+        return p
+    if p.is_dir():
+        raise SpecError("is a directory, not a spec file", path=str(p))
+    shipped = shipped_specs_dir() / f"{p.stem}.toml"
+    if p.parent == FsPath(".") and shipped.is_file():
+        return shipped
+    names = shipped_spec_names()
+    raise SpecError(
+        "no such spec file",
+        path=str(p),
+        hint=f"Give a path to a .toml spec, or the name of a shipped spec: {', '.join(names)}.{did_you_mean(p.stem, names)}",
+    )
+
+
+def spec_to_json(spec: Spec) -> str:
+    """A stable JSON rendering (used for hashing)."""
+    from dataclasses import asdict
+
+    d = asdict(spec)
+    d.pop("source", None)
+    d.pop("path", None)
+    return json.dumps(d, sort_keys=True, default=str)
