@@ -203,9 +203,14 @@ def atleast(n: int, f: Formula) -> Formula:
 
 def parse_ltlf(text: str, params: Mapping[str, int] | None = None) -> Formula:
     """Parse ``text`` into a formula; raise :class:`FormulaError` (with a column) on bad input."""
-    if not text.strip():
-        raise FormulaError("the formula is empty", column=1)
-    return _Parser(text, params or {}).parse()
+    try:
+        if not text.strip():
+            raise FormulaError("the formula is empty", column=1)
+        return _Parser(text, params or {}).parse()
+    except FormulaError as exc:
+        if "\n" in text:
+            raise
+        raise FormulaError(exc.message, path="<formula>", line=1, column=exc.column, source=text, hint=exc.hint) from None
 
 
 def atoms(f: Formula) -> frozenset[str]:

@@ -1,0 +1,170 @@
+"""translate_ltlf against independent oracles: a recursive LTLf evaluator, and MONA via ltlf2dfa."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ltlagent import Automaton, FormulaError, translate_ltlf
+from ltlagent.compiler.ltl import translate_letters
+from ltlagent.compiler.ltlf import parse_ltlf, to_text
+from tests.reference import count_holds, holds
+from tests.strategies import ATOMS, ltlf_formulas, traces
+
+
+@settings(max_examples=2000)
+@given(ltlf_formulas(), st.lists(traces(), min_size=1, max_size=4))
+def test_accepts_matches_reference_evaluator(f, trs):
+    aut = translate_ltlf(to_text(f))
+    for t in trs:
+        assert aut.accepts(t) == holds(f, t), (to_text(f), t)
+
+
+@settings(max_examples=300)
+@given(ltlf_formulas(max_depth=3), st.lists(st.frozensets(st.sampled_from(ATOMS)), min_size=1, max_size=5, unique=True), st.data())
+def test_letter_automaton_matches_reference_evaluator(f, valuations, data):
+    """Over letters (one valuation per letter, exactly one letter per step) the minimal
+    letter DFA accepts exactly the traces the evaluator accepts."""
+    dfa = translate_letters(f, valuations)
+    for _ in range(4):
+        word = data.draw(st.lists(st.integers(0, len(valuations) - 1), min_size=1, max_size=6))
+        q = dfa.run(word)
+        assert (q != -1 and q in dfa.accepting) == holds(f, [valuations[i] for i in word])
+
+
+@given(ltlf_formulas())
+def test_parse_of_printed_formula_is_identity(f):
+    assert parse_ltlf(to_text(f)) == f
+
+
+@settings(max_examples=200)
+@given(st.integers(0, 4), traces())
+def test_counting_sugar(n, t):
+    a = ("ap", "a")
+    assert translate_ltlf(f"atleast({n}, a)").accepts(t) == (count_holds(a, t) >= n)
+    assert translate_ltlf(f"atmost({n}, a)").accepts(t) == (count_holds(a, t) <= n)
+    assert translate_ltlf(f"exactly({n}, a)").accepts(t) == (count_holds(a, t) == n)
+
+
+def test_automaton_is_our_frozen_ir_and_picklable():
+    import pickle
+
+    aut = translate_ltlf("G(a -> X b) & F c")
+    assert isinstance(aut, Automaton)
+    assert pickle.loads(pickle.dumps(aut)) == aut
+    assert aut.atoms == ("a", "b", "c")
+    assert "spot" not in type(aut.edges[0].guard[0]).__module__
+
+
+@pytest.mark.parametrize(
+    ("formula", "trace", "expected"),
+    [
+        ("X a", [set(), {"a"}], True),
+        ("X a", [{"a"}], False),  # strong next: a next step must exist
+        ("WX a", [{"b"}], True),  # weak next holds at the last step
+        ("WX false", [{"a"}], True),
+        ("WX false", [{"a"}, {"a"}], False),
+        ("F a", [set(), set(), {"a"}], True),
+        ("G a", [{"a"}, {"a"}, set()], False),
+        ("a U b", [{"a"}, {"a"}, {"b"}], True),
+        ("a U b", [{"a"}, {"a"}], False),
+        ("a W b", [{"a"}, {"a"}], True),
+        ("a R b", [{"b"}, {"b"}], True),
+        ("a M b", [{"b"}, {"a", "b"}], True),
+        ("a M b", [{"b"}, {"b"}], False),
+        ("call.search -> X obs", [{"call.search"}, {"obs"}], True),
+        ("!a & b | c", [{"c"}], True),  # & binds tighter than |
+        ("a -> b -> c", [{"a", "b"}], False),  # -> is right-associative
+    ],
+)
+def test_known_semantics(formula, trace, expected):
+    assert translate_ltlf(formula).accepts(trace) is expected
+
+
+def test_accepts_rejects_an_empty_trace():
+    with pytest.raises(TypeError, match="non-empty"):
+        translate_ltlf("a").accepts([])
+
+
+@pytest.mark.parametrize(
+    ("formula", "column", "message"),
+    [
+        ("G(a -> X b", 11, "expected ')' but found the end of the formula"),
+        ("a && b", 4, "expected an atom"),
+        ("a = b", 3, "unexpected character '='"),
+        ("Thought -> X a", 1, "unexpected character 'T'"),
+        ("a b", 3, "unexpected 'b' after a complete formula"),
+        ("", 1, "the formula is empty"),
+        ("atleast(x, a)", 9, "expected a count"),
+        ("atleast({n}, a)", 9, "unknown parameter 'n'"),
+    ],
+)
+def test_formula_errors_name_the_column(formula, column, message):
+    with pytest.raises(FormulaError, match=re.escape(message)) as info:
+        translate_ltlf(formula)
+    assert info.value.column == column
+
+
+# -- MONA (ltlf2dfa) cross-check ----------------------------------------------------------
+
+mona = pytest.mark.skipif(
+    shutil.which("mona") is None, reason="MONA not installed: apt-get install mona (and pip install ltlf2dfa) to enable"
+)
+
+
+def _to_ltlf2dfa(f: tuple) -> str:
+    op = f[0]
+    if op in ("true", "false"):
+        return op
+    if op == "ap":
+        return f[1]
+    if op in ("!", "X", "WX", "F", "G"):
+        return f"{op}({_to_ltlf2dfa(f[1])})"
+    a, b = _to_ltlf2dfa(f[1]), _to_ltlf2dfa(f[2])
+    if op == "W":  # f W g = (f U g) | G f
+        return f"((({a}) U ({b})) | G({a}))"
+    if op == "M":  # f M g = g U (f & g)
+        return f"(({b}) U (({a}) & ({b})))"
+    return f"(({a}) {op} ({b}))"
+
+
+class MonaDFA:
+    """A DFA read from ltlf2dfa's MONA Graphviz output."""
+
+    def __init__(self, dot: str) -> None:
+        acc = re.search(r"node \[shape = doublecircle\];([^\n]*)", dot)
+        self.accepting = {s.strip() for s in acc.group(1).split(";") if s.strip()} if acc else set()
+        self.initial = re.search(r"init -> (\w+);", dot).group(1)
+        self.edges = re.findall(r"(\w+) -> (\w+) \[label=\"([^\"]*)\"\];", dot)
+
+    def accepts(self, trace) -> bool:
+        q = self.initial
+        for letter in trace:
+            for src, dst, label in self.edges:
+                if src == q and self._holds(label, letter):
+                    q = dst
+                    break
+            else:
+                return False
+        return q in self.accepting
+
+    @staticmethod
+    def _holds(label: str, letter) -> bool:
+        expr = re.sub(r"[a-z_][a-z0-9_]*", lambda m: {"true": "True", "false": "False"}.get(m.group(), str(m.group() in letter)), label)
+        return bool(eval(expr.replace("~", " not ").replace("&", " and ").replace("|", " or ")))  # noqa: S307 - MONA's own output
+
+
+@mona
+@settings(max_examples=120)
+@given(ltlf_formulas(max_depth=3), st.lists(traces(), min_size=1, max_size=4))
+def test_accepts_matches_mona(f, trs):
+    from ltlf2dfa.parser.ltlf import LTLfParser
+
+    mona_dfa = MonaDFA(LTLfParser()(_to_ltlf2dfa(f)).to_dfa())
+    ours = translate_ltlf(to_text(f))
+    for t in trs:
+        assert ours.accepts(t) == mona_dfa.accepts(t), (to_text(f), t)
