@@ -213,7 +213,8 @@ class LetterDFA:
         t = self.trim()
         if t.is_empty():
             return t
-        block = [1 if q in t.accepting else 0 for q in range(t.num_states)]
+        first: dict[bool, int] = {}
+        block = [first.setdefault(q in t.accepting, len(first)) for q in range(t.num_states)]
         while True:
             sig = [
                 (block[q], tuple(block[d] if d != DEAD else -1 for d in t.delta[q]))
@@ -222,6 +223,7 @@ class LetterDFA:
             ids: dict[tuple, int] = {}
             new = [ids.setdefault(s, len(ids)) for s in sig]
             if len(ids) == len(set(block)):
+                block = new
                 break
             block = new
         reps: dict[int, int] = {}
