@@ -147,64 +147,78 @@ def _may_contain(letter: Letter, needle: str) -> bool:
         return True
 
 
-def winning_states(c: CompiledSpec) -> set[int]:
-    """States from which the model can force acceptance, whatever the environment answers.
+def trap_states(c: CompiledSpec) -> set[int]:
+    """States from which the environment can force the trace into a dead end.
 
-    A reachability game on the automaton: the model picks which step comes next and the
-    content of its own steps; for an environment or input step, the environment picks the
-    letter (the content), and a letter without a transition loses.
+    A game on the automaton: the model picks which step comes next (or stops in an
+    accepting state) and the content of its own steps; for an environment or input step
+    the environment picks the letter (the content). A state is a trap when, whatever the
+    model does, some environment answer leaves no way to acceptance now or later.
+    (Merely prolonging the trace, e.g. a tool that fails forever while the agent
+    retries, is not a trap: the model still has a way to finish after every answer.)
     """
     dfa = c.dfa
-    by_step: dict[str, list[Letter]] = {}
-    for x in c.letters:
-        by_step.setdefault(x.step, []).append(x)
-    win = set(dfa.accepting)
+    steps = _letters_by_step(c)
+    bad: set[int] = set()
     changed = True
     while changed:
         changed = False
         for q in range(dfa.num_states):
-            if q in win:
+            if q in bad or q in dfa.accepting:
                 continue
-            for step, letters in by_step.items():
+            safe = False
+            for letters in steps.values():
                 targets = [dfa.delta[q][x.index] for x in letters]
                 if all(t == DEAD for t in targets):
                     continue
                 if letters[0].source == "model":
-                    ok = any(t in win for t in targets)
+                    safe = any(t != DEAD and t not in bad for t in targets)
                 else:
-                    ok = all(t in win for t in targets)
-                if ok:
-                    win.add(q)
-                    changed = True
+                    safe = all(t != DEAD and t not in bad for t in targets)
+                if safe:
                     break
-    return win
+            if not safe:
+                bad.add(q)
+                changed = True
+    return bad
+
+
+def _letters_by_step(c: CompiledSpec) -> dict[str, list[Letter]]:
+    out: dict[str, list[Letter]] = {}
+    for x in c.letters:
+        out.setdefault(x.step, []).append(x)
+    return out
 
 
 def _realizability(c: CompiledSpec) -> list[Diagnostic]:
-    win = winning_states(c)
+    """Report the first reachable state (fewest steps from the start) where an environment
+    step may begin and one of its answers leads into a dead end or a trap."""
     dfa = c.dfa
-    losing = sorted(dfa.reachable() - win, key=lambda q: len(dfa.shortest_path_to(q)))
-    if not losing:
-        return []
-    q = losing[0]
-    path = [c.letters[a].name for a in dfa.shortest_path_to(q)]
-    # Name the environment answer that leaves no way to acceptance, if there is one here.
-    for step in {x.step for x in c.letters if x.source != "model"}:
-        letters = [x for x in c.letters if x.step == step]
-        targets = [dfa.delta[q][x.index] for x in letters]
-        if any(t != DEAD for t in targets):
-            bad = [x for x, t in zip(letters, targets) if t not in win]
-            if bad:
-                after = " → ".join(path) or "the start"
-                line = next(s.line for s in c.steps if s.name == step)
-                return [
-                    Diagnostic(
-                        "error",
-                        "environment-trap",
-                        f"after {after}, if the environment answers {bad[0].name} ({bad[0].describe()}), "
-                        "no continuation satisfies the spec",
-                        line,
-                    )
-                ]
-    after = " → ".join(path) or "the start"
-    return [Diagnostic("error", "environment-trap", f"after {after}, the environment can keep the agent from ever finishing", 0)]
+    bad = trap_states(c)
+    steps = _letters_by_step(c)
+    order = sorted(dfa.reachable(), key=lambda q: (len(dfa.shortest_path_to(q)), q))
+    # First an answer that is a dead end at once (the root cause), then one into a trap.
+    for traps in ({DEAD}, bad | {DEAD}):
+        for q in order:
+            for step, letters in steps.items():
+                if letters[0].source == "model":
+                    continue
+                targets = [dfa.delta[q][x.index] for x in letters]
+                if all(t == DEAD for t in targets):
+                    continue
+                for x, t in zip(letters, targets):
+                    if t in traps:
+                        path = " → ".join(c.letters[a].name for a in dfa.shortest_path_to(q)) or "the start"
+                        line = next(s.line for s in c.steps if s.name == step)
+                        return [
+                            Diagnostic(
+                                "error",
+                                "environment-trap",
+                                f"after {path}, if the environment answers {x.name} ({x.describe()}), "
+                                "no continuation satisfies the spec",
+                                line,
+                            )
+                        ]
+    if dfa.initial in bad:  # pragma: no cover - a trap state is always entered by some answer above
+        return [Diagnostic("error", "environment-trap", "the environment can force every trace into a dead end", 0)]
+    return []

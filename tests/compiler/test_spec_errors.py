@@ -1,0 +1,116 @@
+"""Bad spec files raise SpecError naming file:line:column, with the line, a caret and a hint."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from ltlagent import LtlagentError, SpecError, load_spec, parse_spec
+
+GOOD = textwrap.dedent(
+    """\
+    name = "mini"
+
+    [[steps]]
+    name = "question"
+    source = "input"
+    tag = "Q: "
+
+    [[steps]]
+    name = "answer"
+    tag = "A: "
+
+    [[rules]]
+    name = "qa"
+    ltlf = "question & X answer"
+    """
+)
+
+
+def load(text: str, tmp_path) -> object:
+    path = tmp_path / "spec.toml"
+    path.write_text(text)
+    return load_spec(path)
+
+
+def test_good_spec_loads(tmp_path):
+    spec = load(GOOD, tmp_path)
+    assert [s.name for s in spec.steps] == ["question", "answer"]
+    assert spec.rules[0].line == 12
+
+
+# (replace this, with this, expected message, line, column, hint fragment)
+CASES = [
+    ('name = "mini"', 'name = "mini', "invalid TOML", 1, None, "TOML syntax error"),
+    ('tag = "A: "', 'tga = "A: "', "unknown key 'tga' in a [[steps]] table", 10, 1, "Did you mean 'tag'?"),
+    ('name = "mini"', 'name = "mini"\nrulez = 1', "unknown key 'rulez' in the spec", 2, 1, "Did you mean 'rules'?"),
+    ('ltlf = "question & X answer"', 'ltlf = "question & X answr"', "unknown atom 'answr' in rule 'qa'", 14, 22, "Did you mean 'answer'?"),
+    ('ltlf = "question & X answer"', 'ltlf = "question & X (answer"', "bad LTLf in rule 'qa': expected ')'", 14, 29, None),
+    ('ltlf = "question & X answer"', 'ltlf = "question && answer"', "bad LTLf in rule 'qa'", 14, 19, None),
+    ('source = "input"', 'source = "inptu"', "bad source 'inptu'", 5, 10, "Did you mean 'input'?"),
+    ('tag = "A: "', "tag = \"A: \"\nregex = '[a-'", "bad regular expression", 11, 10, "literal strings"),
+    ('tag = "A: "', 'tag = "Q: "', "steps 'question' and 'answer' have the same tag 'Q: '", 10, 7, None),
+    ('name = "answer"', 'name = "Answer"', "step name 'Answer' is not a valid atom", 9, 8, None),
+    ('tag = "A: "', 'tag = "A: "\ntool_call = "bracket"', "a step makes tool calls but the spec declares no tools", None, None, None),
+    ('tag = "A: "', 'tag = "A: "\nchoices = "yes"', "'choices' must be a array, not string", 11, 11, None),
+    ('name = "qa"', 'name = "qa"\nwhy = 3', "'why' must be a string, not integer", 14, 7, None),
+    ('ltlf = "question & X answer"', 'formula = "question"', "unknown key 'formula' in a [[rules]] table", 14, 1, None),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message", "line", "column", "hint"), CASES)
+def test_bad_specs_are_located(tmp_path, old, new, message, line, column, hint):
+    with pytest.raises(SpecError, match=re.escape(message)) as info:
+        load(GOOD.replace(old, new, 1), tmp_path)
+    err = info.value
+    assert err.path.endswith("spec.toml")
+    if line is not None:
+        assert err.line == line
+        text = str(err)
+        assert text.startswith(f"{err.path}:{line}")
+        assert f"{line:>5} | " in text  # the offending line is shown
+    if column is not None:
+        assert err.column == column
+        assert "^" in str(err)
+    if hint is not None:
+        assert hint in str(err)
+
+
+def test_spec_error_is_a_value_error():
+    assert issubclass(SpecError, LtlagentError)
+    assert issubclass(SpecError, ValueError)
+
+
+def test_unknown_proposition_target():
+    text = GOOD + '\n[[propositions]]\nname = "yes"\nstep = "answr"\nmatching = "y.*"\n'
+    with pytest.raises(SpecError, match=r"unknown step 'answr'.*\n.*\n.*\n.*Did you mean 'answer'") as info:
+        parse_spec(text, "x.toml")
+    assert info.value.line == 18
+
+
+def test_unknown_parameter_in_counting_sugar():
+    text = GOOD.replace('ltlf = "question & X answer"', 'ltlf = "atmost({cap}, answer)"')
+    with pytest.raises(SpecError, match=r"unknown parameter 'cap'") as info:
+        parse_spec(text, "x.toml")
+    assert "[parameters]" in str(info.value)
+
+
+def test_missing_file_suggests_shipped_specs():
+    with pytest.raises(SpecError, match=r"no such spec file") as info:
+        load_spec("reactt")
+    assert "Did you mean 'react'?" in str(info.value)
+
+
+def test_proposition_needs_one_pattern():
+    text = GOOD + '\n[[propositions]]\nname = "yes"\nstep = "answer"\n'
+    with pytest.raises(SpecError, match=r"needs exactly one of 'matching' or 'not_matching'"):
+        parse_spec(text, "x.toml")
+
+
+def test_bad_tool_schema():
+    text = GOOD + '\n[[tools]]\nname = "t"\nparameters = { type = "objekt" }\n'
+    with pytest.raises(SpecError, match=r"bad JSON Schema for the tool's parameters") as info:
+        parse_spec(text, "x.toml")
+    assert info.value.line == 18

@@ -1,0 +1,87 @@
+"""``ltlagent compile`` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ltlagent.cli import main
+from ltlagent.compiler.compiled import CompiledSpec
+
+
+def test_compile_prints_a_summary_and_writes_the_spec(tmp_path, capsys):
+    out = tmp_path / "react.json"
+    dot = tmp_path / "react.dot"
+    assert main(["compile", "react", "-o", str(out), "--dot", str(dot)]) == 0
+    text = capsys.readouterr().out
+    for field in ("letters", "states", "edges", "rules", "diagnostics", "compile "):
+        assert field in text
+    assert "ms" in text
+    c = CompiledSpec.from_json(out.read_text())
+    assert c.name == "react"
+    assert c.check_text("Question: q\nThought: t\nFinal Answer: a\n").ok
+    graph = dot.read_text()
+    assert graph.startswith('digraph "react"') and 'label="final_answer"' in graph and "doublecircle" in graph
+
+
+def test_default_output_is_named_after_the_spec(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compile", "cot"]) == 0
+    assert json.loads((tmp_path / "cot.compiled.json").read_text())["name"] == "cot"
+    assert "wrote compiled spec to cot.compiled.json" in capsys.readouterr().out
+
+
+def test_output_to_stdout_keeps_the_summary_on_stderr(capsys):
+    assert main(["compile", "direct", "-o", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["name"] == "direct"
+    assert "letters" in captured.err
+
+
+def test_bad_spec_exits_2_with_a_located_message(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[[steps]]\nname = "a"\ntag = "A: "\n[[rules]]\nltlf = "G(b)"\n')
+    assert main(["compile", str(bad), "-o", str(tmp_path / "o.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{bad}:6:11: unknown atom 'b'")
+    assert "Traceback" not in err
+
+
+def test_unsatisfiable_spec_exits_1_and_prints_the_diagnostic(tmp_path, capsys):
+    bad = tmp_path / "unsat.toml"
+    bad.write_text('name = "x"\n[[steps]]\nname = "a"\ntag = "A: "\n[[rules]]\nname = "r1"\nltlf = "F a"\n[[rules]]\nname = "r2"\nltlf = "G !a"\n')
+    assert main(["compile", str(bad), "-o", str(tmp_path / "o.json")]) == 1
+    assert "error[unsatisfiable]" in capsys.readouterr().out
+
+
+def test_missing_spec_exits_2(capsys):
+    assert main(["compile", "no/such.toml"]) == 2
+    assert "no/such.toml: no such spec file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compile"], "the following arguments are required: SPEC"),
+        (["compiel", "react"], "invalid choice: 'compiel'"),
+    ],
+)
+def test_usage_errors_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "ltlagent.cli", "compile", str(tmp_path / "missing.toml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "no such spec file" in proc.stderr and "Traceback" not in proc.stderr
