@@ -95,3 +95,17 @@ def test_empty_proposition():
     c = compile_spec(parse_spec(text, "d.toml"))
     assert [d.code for d in c.diagnostics] == ["empty-proposition"]
     assert [x.name for x in c.letters if x.step == "done"] == ["done{!wordy}"]
+
+
+def test_examples_are_checked_at_compile_time():
+    text = HEAD + rules(*BASE) + "\n[[examples]]\nname = \"bad\"\ntext = '''\nQ: hi\nAct: a\nDone: d\n'''\n"
+    c = compile_spec(parse_spec(text, "d.toml"))
+    (d,) = c.diagnostics
+    assert d.code == "example-rejected"
+    assert d.line == text.splitlines().index("Done: d") + 1
+    assert "rule" not in d.message or "act_obs" in d.message
+
+
+def test_negative_examples_must_be_rejected():
+    text = HEAD + rules(*BASE) + "\n[[examples]]\nname = \"neg\"\nvalid = false\ntext = '''\nQ: hi\nAct: a\nObs: o\nDone: d\n'''\n"
+    assert codes(text) == ["example-accepted"]

@@ -69,6 +69,25 @@ def diagnose(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
     out += _redundant(c)
     out += _tags(spec, c)
     out += _realizability(c)
+    out += _examples(spec, c)
+    return out
+
+
+def _examples(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+    """Examples must be accepted (or rejected, when marked ``valid = false``)."""
+    out = []
+    for ex in spec.examples:
+        verdict = c.check_text(ex.text)
+        if verdict.ok == ex.valid:
+            continue
+        if ex.valid:
+            v = verdict.violations[0]
+            line = ex.line + v.line - 1 if ex.line else 0
+            text = v.render(f"example {ex.name!r}").split("\n", 1)
+            detail = text[0].split(": ", 1)[1] + ("; " + text[1].strip().replace("\n  ", "; ") if len(text) > 1 else "")
+            out.append(Diagnostic("error", "example-rejected", f"example {ex.name!r} breaks the spec: {detail}", line))
+        else:
+            out.append(Diagnostic("error", "example-accepted", f"example {ex.name!r} is marked valid = false but satisfies the spec", ex.line))
     return out
 
 

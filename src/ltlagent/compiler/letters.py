@@ -147,6 +147,7 @@ def _applies(p: Proposition, step: Step, tool: Tool | None) -> bool:
 def build_letters(spec: Spec) -> tuple[Letter, ...]:
     """All letters of ``spec``, in step order, dropping variants that provably cannot occur."""
     out: list[Letter] = []
+    fsms: dict[str, Any] = {}  # pattern -> interegular FSM, shared by this call's emptiness checks
     for step in spec.steps:
         tools: list[Tool | None] = list(spec.tools) if step.content.kind == "tool_call" else [None]
         for tool in tools:
@@ -174,12 +175,12 @@ def build_letters(spec: Spec) -> tuple[Letter, ...]:
                     constraints=constraints,
                     atoms=frozenset(true_atoms),
                 )
-                if not is_provably_empty(letter):
+                if not is_provably_empty(letter, fsms):
                     out.append(letter)
     return tuple(out)
 
 
-def is_provably_empty(letter: Letter) -> bool:
+def is_provably_empty(letter: Letter, fsms: dict[str, Any] | None = None) -> bool:
     """True when the letter's content language is empty (decided with interegular's FSMs
     where the patterns are in its regex subset; otherwise assumed non-empty)."""
     if not letter.constraints:
@@ -188,18 +189,25 @@ def is_provably_empty(letter: Letter) -> bool:
         import interegular
     except ImportError:  # pragma: no cover
         return False
+    cache = {} if fsms is None else fsms
+
+    def to_fsm(pattern: str) -> Any:
+        if pattern not in cache:
+            cache[pattern] = interegular.parse_pattern(pattern).to_fsm()
+        return cache[pattern]
+
     try:
         fsm = None
         base = letter.base_regex()
         step_level = all(c.argument is None for c in letter.constraints)
         if base is not None and step_level:
-            fsm = interegular.parse_pattern(base).to_fsm()
+            fsm = to_fsm(base)
         for c in letter.constraints:
             # On an argument, a false proposition may also mean "argument absent":
             # skipping it only enlarges the language, so emptiness stays proven.
             if c.argument is not None and not c.value:
                 continue
-            part = interegular.parse_pattern(c.pattern).to_fsm()
+            part = to_fsm(c.pattern)
             if c.negated == c.value:  # the content must NOT fully match the pattern
                 part = part.everythingbut()
             fsm = part if fsm is None else fsm & part
