@@ -48,7 +48,7 @@ CASES = [
     ('name = "mini"', 'name = "mini"\nrulez = 1', "unknown key 'rulez' in the spec", 2, 1, "Did you mean 'rules'?"),
     ('ltlf = "question & X answer"', 'ltlf = "question & X answr"', "unknown atom 'answr' in rule 'qa'", 14, 22, "Did you mean 'answer'?"),
     ('ltlf = "question & X answer"', 'ltlf = "question & X (answer"', "bad LTLf in rule 'qa': expected ')'", 14, 29, None),
-    ('ltlf = "question & X answer"', 'ltlf = "question && answer"', "bad LTLf in rule 'qa'", 14, 19, None),
+    ('ltlf = "question & X answer"', 'ltlf = "question && answer"', "bad LTLf in rule 'qa': '&&' is not an operator", 14, 18, "single &"),
     ('source = "input"', 'source = "inptu"', "bad source 'inptu'", 5, 10, "Did you mean 'input'?"),
     ('tag = "A: "', "tag = \"A: \"\nregex = '[a-'", "bad regular expression", 11, 10, "literal strings"),
     ('tag = "A: "', 'tag = "Q: "', "steps 'question' and 'answer' have the same tag 'Q: '", 10, 7, None),

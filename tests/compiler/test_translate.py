@@ -91,22 +91,34 @@ def test_accepts_rejects_an_empty_trace():
 
 
 @pytest.mark.parametrize(
-    ("formula", "column", "message"),
+    ("formula", "column", "message", "hint"),
     [
-        ("G(a -> X b", 11, "expected ')' but found the end of the formula"),
-        ("a && b", 4, "expected an atom"),
-        ("a = b", 3, "unexpected character '='"),
-        ("Thought -> X a", 1, "unexpected character 'T'"),
-        ("a b", 3, "unexpected 'b' after a complete formula"),
-        ("", 1, "the formula is empty"),
-        ("atleast(x, a)", 9, "expected a count"),
-        ("atleast({n}, a)", 9, "unknown parameter 'n'"),
+        ("G(a -> X b", 11, "expected ')' but found the end of the formula", None),
+        ("a & & b", 5, "expected an atom", None),
+        ("a && b", 3, "'&&' is not an operator", "single &"),
+        ("a || b", 3, "'||' is not an operator", "single |"),
+        ("a => b", 3, "'=>' is not an operator", "->"),
+        ("a = b", 3, "'=' is not an operator", "<->"),
+        ("~a", 1, "use ! for negation", "!f"),
+        ("X[!] a", 1, "X[!] is Spot's syntax", "already the strong next"),
+        ("F[2] a", 2, "brackets are not LTLf syntax here", "atleast(n, f)"),
+        ("Thought -> X a", 1, "unexpected 'Thought': atoms are lowercase", "'thought'"),
+        ("a $ b", 3, "unexpected character '$'", "operators are"),
+        ("a b", 3, "unexpected 'b' after a complete formula", "Join formulas"),
+        ("", 1, "the formula is empty", None),
+        ("atleast(x, a)", 9, "expected a count", None),
+        ("atleast({n}, a)", 9, "unknown parameter 'n'", "[parameters]"),
+        ("atleast(65, a)", 9, "count 65 is out of range 0..64", None),
+        ("atleast", 1, "'atleast' is a reserved word", None),
     ],
 )
-def test_formula_errors_name_the_column(formula, column, message):
+def test_formula_errors_name_the_column(formula, column, message, hint):
     with pytest.raises(FormulaError, match=re.escape(message)) as info:
         translate_ltlf(formula)
     assert info.value.column == column
+    assert str(info.value).startswith(f"<formula>:1:{column}: ")
+    if hint:
+        assert hint in str(info.value)
 
 
 # -- MONA (ltlf2dfa) cross-check ----------------------------------------------------------

@@ -49,15 +49,39 @@ _TOKEN_RE = re.compile(
 _MAX_COUNT = 64
 
 
+# Common mistakes, matched where tokenising stops, with what to write instead.
+COMMON_MISTAKES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"&&"), "'&&' is not an operator", "Write a single & for 'and'."),
+    (re.compile(r"\|\|"), "'||' is not an operator", "Write a single | for 'or'."),
+    (re.compile(r"=>"), "'=>' is not an operator", "Write -> for 'implies'."),
+    (re.compile(r"==|="), "'=' is not an operator", "Write <-> for 'if and only if'."),
+    (re.compile(r"~|¬"), "use ! for negation", "Write !f for 'not f'."),
+    (re.compile(r"X\[!\]"), "X[!] is Spot's syntax", "Our X is already the strong next; write X f (or WX f for the weak next)."),
+    (re.compile(r"\[|\]"), "brackets are not LTLf syntax here", "Use parentheses; for counting write atleast(n, f), atmost(n, f) or exactly(n, f)."),
+)
+_OPERATOR_HINT = "Atoms are lowercase ([a-z_][a-z0-9_.]*); operators are ! & | -> <-> X WX F G U R W M."
+
+
 def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
     pos = 0
     while pos < len(text):
-        m = _TOKEN_RE.match(text, pos)
+        if text.startswith(("&&", "||", "X[!]"), pos):
+            m = None
+        else:
+            m = _TOKEN_RE.match(text, pos)
         if m is None:
-            hint = "Atoms are lowercase ([a-z_][a-z0-9_.]*); operators are ! & | -> <-> X WX F G U R W M."
-            if text[pos] in "=~^":
-                hint = "Use ! for not, & for and, | for or, -> for implies."
-            raise FormulaError(f"unexpected character {text[pos]!r} in formula", column=pos + 1, hint=hint)
+            for pattern, message, hint in COMMON_MISTAKES:
+                if pattern.match(text, pos):
+                    raise FormulaError(message, column=pos + 1, hint=hint)
+            word = re.match(r"[A-Za-z_][A-Za-z0-9_.]*", text[pos:])
+            if word and word.group() != word.group().lower():
+                lower = word.group().lower()
+                raise FormulaError(
+                    f"unexpected {word.group()!r}: atoms are lowercase",
+                    column=pos + 1,
+                    hint=f"Write {lower!r} (step and proposition names are lowercase; X F G U R W M WX are operators).",
+                )
+            raise FormulaError(f"unexpected character {text[pos]!r} in formula", column=pos + 1, hint=_OPERATOR_HINT)
         kind = m.lastgroup
         assert kind is not None
         if kind != "ws":
