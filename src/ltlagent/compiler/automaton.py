@@ -83,6 +83,8 @@ class Automaton:
             raise TypeError("trace must be a non-empty sequence of sets of atom names")
         state = self.initial
         for letter in trace:
+            if isinstance(letter, (str, bytes)):
+                raise TypeError(f"each step of a trace is a set of atom names, got the string {letter!r}; write {{{letter!r}}}")
             state = self.step(state, letter)
             if state == DEAD:
                 return False

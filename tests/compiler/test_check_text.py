@@ -1,0 +1,76 @@
+"""check_text on random specs and transcripts against the reference evaluator."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ltlagent import compile_spec, parse_spec, translate_ltlf
+from ltlagent.compiler.ltlf import to_text
+from tests.reference import holds
+from tests.strategies import ltlf_formulas
+
+HEAD = textwrap.dedent(
+    """\
+    name = "random"
+
+    [[steps]]
+    name = "a"
+    tag = "A: "
+
+    [[steps]]
+    name = "b"
+    tag = "B: "
+    choices = ["left", "right"]
+
+    [[steps]]
+    name = "c"
+    source = "environment"
+    tag = "C: "
+
+    [[propositions]]
+    name = "flag"
+    step = "c"
+    matching = 'ERR.*'
+    """
+)
+ATOMS = ("a", "b", "c", "flag")
+CONTENT = {"a": ["x", "hello world"], "b": ["left", "right"], "c": ["ERR 1", "fine", "ERR"]}
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(ltlf_formulas(ATOMS, max_depth=3), min_size=1, max_size=3),
+    st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 2)), min_size=1, max_size=6),
+)
+def test_check_text_agrees_with_the_evaluator(formulas, steps):
+    rules = "".join(f'\n[[rules]]\nname = "r{i}"\nltlf = "{to_text(f)}"\n' for i, f in enumerate(formulas))
+    compiled = compile_spec(parse_spec(HEAD + rules, "random.toml"))
+    lines, trace = [], []
+    for step, k in steps:
+        content = CONTENT[step][k % len(CONTENT[step])]
+        lines.append(f"{step.upper()}: {content}")
+        trace.append(frozenset({step} | ({"flag"} if step == "c" and content.startswith("ERR") else set())))
+    verdict = compiled.check_text("\n".join(lines) + "\n")
+    expected = all(holds(f, trace) for f in formulas)
+    assert verdict.ok == expected, [v.render() for v in verdict.violations]
+    if not verdict.ok:
+        (v,) = verdict.violations
+        assert v.kind in ("rule", "unfinished")
+        if v.kind == "rule":
+            # the prefix up to the blamed step can be completed by no trace, the prefix before it can
+            assert v.step_index is not None
+
+
+def test_format_violation_for_a_bad_choice():
+    compiled = compile_spec(parse_spec(HEAD + '\n[[rules]]\nltlf = "true"\n', "random.toml"))
+    (v,) = compiled.check_text("B: up\n").violations
+    assert v.kind == "format" and "one of 'left', 'right'" in v.message
+
+
+def test_accepts_rejects_string_steps():
+    with pytest.raises(TypeError, match="set of atom names"):
+        translate_ltlf("a").accepts(["a"])
