@@ -114,3 +114,11 @@ def test_bad_tool_schema():
     with pytest.raises(SpecError, match=r"bad JSON Schema for the tool's parameters") as info:
         parse_spec(text, "x.toml")
     assert info.value.line == 18
+
+
+def test_error_inside_a_multiline_formula_points_at_its_line():
+    text = GOOD.replace('ltlf = "question & X answer"', 'ltlf = """\nquestion &\n  X answr\n"""')
+    with pytest.raises(SpecError, match="unknown atom 'answr'") as info:
+        parse_spec(text, "x.toml")
+    assert (info.value.line, info.value.column) == (16, 5)
+    assert "   16 |   X answr" in str(info.value)

@@ -284,6 +284,14 @@ class LetterDFA:
         return True
 
 
+def intersect_all(dfas: Sequence[LetterDFA]) -> LetterDFA:
+    """The product of one or more letter DFAs (their languages' intersection)."""
+    out = dfas[0]
+    for d in dfas[1:]:
+        out = out.product(d)
+    return out
+
+
 def letter_dfa_from_edges(
     num_states: int,
     initial: int,

@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Sequence
 
-from ltlagent.compiler.automaton import DEAD, LetterDFA
+from ltlagent.compiler.automaton import DEAD, intersect_all
 from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, Diagnostic, StepInfo
 from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
@@ -96,12 +96,7 @@ def minimal_conflict(spec: Spec, c: CompiledSpec) -> list[CompiledRule]:
     chosen = list(c.rules)
     for r in list(chosen):
         rest = [x for x in chosen if x is not r]
-        if not rest:
-            continue
-        prod = rest[0].dfa
-        for x in rest[1:]:
-            prod = prod.product(x.dfa)
-        if prod.is_empty():
+        if rest and intersect_all([x.dfa for x in rest]).is_empty():
             chosen = rest
     return chosen
 
@@ -123,11 +118,8 @@ def _redundant(c: CompiledSpec) -> list[Diagnostic]:
     if len(c.rules) < 2:
         return out
     for i, r in enumerate(c.rules):
-        others = [x for j, x in enumerate(c.rules) if j != i]
-        prod = others[0].dfa
-        for x in others[1:]:
-            prod = prod.product(x.dfa)
-        if prod.is_equivalent(c.dfa):
+        others = [x.dfa for j, x in enumerate(c.rules) if j != i]
+        if intersect_all(others).is_equivalent(c.dfa):
             out.append(Diagnostic("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line))
     return out
 

@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ltlagent.compiler.automaton import DEAD, LetterDFA
+from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
 from ltlagent.compiler.letters import Constraint, Letter
 from ltlagent.compiler.spec import Content
 
@@ -234,7 +234,7 @@ class CompiledSpec:
         chosen = list(self.rules)
         for r in list(chosen):
             rest = [x for x in chosen if x is not r]
-            if rest and _product(rest).run(prefix) == DEAD:
+            if rest and intersect_all([x.dfa for x in rest]).run(prefix) == DEAD:
                 chosen = rest
         return tuple(chosen)
 
@@ -283,9 +283,3 @@ def _jsonable(x: Any) -> Any:
         return sorted(x)
     raise TypeError(f"cannot serialise {type(x).__name__}")
 
-
-def _product(rules: list[CompiledRule]) -> LetterDFA:
-    out = rules[0].dfa
-    for r in rules[1:]:
-        out = out.product(r.dfa)
-    return out

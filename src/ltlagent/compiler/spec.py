@@ -148,8 +148,26 @@ class _Loader:
         if p:
             column = p.key_column if key else p.column
             if offset is not None:
-                column = p.column + offset
+                line, column = self.inside_string(p, offset)
         return SpecError(message, path=self.path, line=line, column=column, source=self.text, hint=hint)
+
+    def inside_string(self, p: Position, offset: int) -> tuple[int, int]:
+        """File position of the 1-based ``offset`` inside the string value at ``p``
+        (exact for strings without escape sequences, single- or multi-line)."""
+        raw = self.text.splitlines()[p.line - 1][p.column - 1:]
+        if raw.startswith(('"""', "'''")):
+            line, column = (p.line + 1, 1) if not raw[3:].strip() else (p.line, p.column + 3)
+            delimiter = raw[:3]
+        else:
+            line, column = p.line, p.column + 1
+            delimiter = raw[:1]
+        body = self.text.split("\n")[line - 1:]
+        value = "\n".join(body)[column - 1:]
+        end = value.find(delimiter)
+        before = value[: min(offset - 1, end if end >= 0 else len(value))]
+        if "\n" in before:
+            return line + before.count("\n"), len(before) - before.rfind("\n")
+        return line, column + len(before)
 
     def line(self, where: tuple[object, ...]) -> int:
         p = nearest(self.pos, where)
@@ -332,11 +350,10 @@ class _Loader:
             if any(r.name == name for r in out):
                 raise self.error(f"rule {name!r} is declared twice", w + ("name",))
             text = self.get(t, "ltlf", str, w, required=True)
-            single_line = "\n" not in text
             try:
                 formula = parse_ltlf(text, params)
             except FormulaError as exc:
-                raise self.error(f"bad LTLf in rule {name!r}: {exc.message}", w + ("ltlf",), exc.hint, offset=exc.column if single_line else None) from None
+                raise self.error(f"bad LTLf in rule {name!r}: {exc.message}", w + ("ltlf",), exc.hint, offset=exc.column) from None
             for atom in sorted(atoms(formula)):
                 if atom not in known:
                     m = re.search(rf"(?<![a-z0-9_.]){re.escape(atom)}(?![a-z0-9_.])", text)
@@ -344,7 +361,7 @@ class _Loader:
                         f"unknown atom {atom!r} in rule {name!r}",
                         w + ("ltlf",),
                         f"Atoms are step names, call.<tool> and propositions: {', '.join(sorted(known))}.{did_you_mean(atom, known)}",
-                        offset=(m.start() + 1) if m and single_line else None,
+                        offset=(m.start() + 1) if m else None,
                     )
             why = self.get(t, "why", str, w, default="")
             out.append(Rule(name, text, formula, why, self.line(w)))
