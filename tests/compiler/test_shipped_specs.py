@@ -194,3 +194,10 @@ def test_privilege_rule_allows_internal_email_after_secret():
         'User: u\nCall: {"name": "send_email", "arguments": {"to": "a@else.example", "subject": "hi", "body": "b"}}\nResult: ok\nAnswer: done\n'
     )
     assert compiled("tool_calling").check_text(outside_before_secret).ok
+
+
+def test_aiot_may_end_at_the_cap_without_a_flag():
+    five = "Question: q\n" + "Inner Dialogue: g\nResponse: r\n" * 5
+    assert compiled("aiot").check_text(five).ok
+    four_then_answer = "Question: q\n" + "Inner Dialogue: g\nResponse: r\n" * 4 + "Inner Dialogue: g\nResponse: r [ANSWERED]\n"
+    assert compiled("aiot").check_text(four_then_answer).ok

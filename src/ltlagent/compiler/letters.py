@@ -8,6 +8,7 @@ string belongs to the letter whose assignment it satisfies, negations included.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -120,9 +121,14 @@ def _text_regex(terminator: str) -> str:
 
 
 def _valid(args: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
-    import jsonschema
+    return _validator(json.dumps(schema, sort_keys=True)).is_valid(args)
 
-    return jsonschema.Draft202012Validator(schema).is_valid(args)
+
+@functools.lru_cache(maxsize=256)
+def _validator(schema_json: str) -> Any:
+    import jsonschema  # pure Python; loaded only when a spec has JSON tool calls
+
+    return jsonschema.Draft202012Validator(json.loads(schema_json))
 
 
 def _holds(c: Constraint, value: Any, text: str) -> bool:
