@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", metavar="FILE", help="where to write the compiled spec (default: SPEC_NAME.compiled.json; '-' for stdout)")
     c.add_argument("--dot", metavar="FILE", help="also write the automaton as Graphviz, letter names on the edges ('-' for stdout)")
     c.add_argument("-q", "--quiet", action="store_true", help="print only diagnostics")
+    c.add_argument("-v", "--verbose", action="count", default=0, help="also list the letters and each rule's automaton (-vv: the transition table)")
     c.set_defaults(func=cmd_compile)
     return parser
 
@@ -56,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LtlagentError as exc:
         print(str(exc) if isinstance(exc, SpecError) else f"ltlagent: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `ltlagent compile -vv react | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         print(f"ltlagent: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
@@ -82,6 +88,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
         print(f"  rules        {len(compiled.rules)}", file=report)
         print(f"  diagnostics  {len(compiled.diagnostics)} ({len(compiled.errors)} errors)", file=report)
         print(f"  compile      {compiled.compile_ms:.1f} ms ({total_ms:.1f} ms with reading, parsing and imports)", file=report)
+    if args.verbose and not args.quiet:
+        _print_details(compiled, args.verbose, report)
     for d in compiled.diagnostics:
         print(d.render(spec.path), file=report)
     out = args.output or f"{spec.name}.compiled.json"
@@ -89,6 +97,21 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.dot:
         _write(args.dot, to_dot(compiled), report, "automaton (Graphviz)", args.quiet)
     return EXIT_DIAGNOSTICS if compiled.errors else EXIT_OK
+
+
+def _print_details(compiled, verbosity: int, report) -> None:  # type: ignore[no-untyped-def]
+    print("  letters:", file=report)
+    for x in compiled.letters:
+        print(f"    {x.index:>3} {x.name:<36} {x.source:<12} {x.tag!r:<20} {x.describe()}", file=report)
+    print("  rules:", file=report)
+    for r in compiled.rules:
+        print(f"    {r.name:<36} {r.dfa.num_states:>3} states  {r.ltlf}", file=report)
+    if verbosity >= 2:
+        print("  transitions (state: letter -> state; * accepting):", file=report)
+        for q, row in enumerate(compiled.dfa.delta):
+            mark = "*" if q in compiled.dfa.accepting else " "
+            moves = ", ".join(f"{compiled.letters[a].name} -> {d}" for a, d in enumerate(row) if d != -1)
+            print(f"    {mark}{q:>3}: {moves or '(no moves)'}", file=report)
 
 
 def _write(path: str, text: str, report, what: str, quiet: bool) -> None:  # type: ignore[no-untyped-def]

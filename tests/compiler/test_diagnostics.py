@@ -109,3 +109,14 @@ def test_examples_are_checked_at_compile_time():
 def test_negative_examples_must_be_rejected():
     text = HEAD + rules(*BASE) + "\n[[examples]]\nname = \"neg\"\nvalid = false\ntext = '''\nQ: hi\nAct: a\nObs: o\nDone: d\n'''\n"
     assert codes(text) == ["example-accepted"]
+
+
+def test_vacuous_rule():
+    c = compile_spec(parse_spec(HEAD + rules(*BASE, ("tautology", "G(act -> act)")), "d.toml"))
+    assert [(d.code, d.line > 0) for d in c.diagnostics] == [("vacuous-rule", True)]
+    assert "'tautology' holds on every trace" in c.diagnostics[0].message
+
+
+def test_windows_line_endings_are_read_as_newlines():
+    c = compile_spec(parse_spec(HEAD + rules(*BASE), "d.toml"))
+    assert c.check_text("Q: hi\r\nAct: a\r\nObs: o\r\nDone: d\r\n").ok

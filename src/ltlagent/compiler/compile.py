@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Sequence
 
-from ltlagent.compiler.automaton import DEAD, intersect_all
+from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
 from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, Diagnostic, StepInfo
 from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
@@ -114,10 +114,20 @@ def _unused(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
 
 
 def _redundant(c: CompiledSpec) -> list[Diagnostic]:
+    """Rules that hold on every trace (vacuous), and rules the others imply (redundant)."""
     out = []
+    n = len(c.letters)
+    everything = LetterDFA(n, 0, frozenset({1}), ((1,) * n, (1,) * n))  # every non-empty trace
+    vacuous = set()
+    for i, r in enumerate(c.rules):
+        if r.dfa.is_equivalent(everything):
+            vacuous.add(i)
+            out.append(Diagnostic("warning", "vacuous-rule", f"rule {r.name!r} holds on every trace, so it constrains nothing", r.line))
     if len(c.rules) < 2:
         return out
     for i, r in enumerate(c.rules):
+        if i in vacuous:
+            continue
         others = [x.dfa for j, x in enumerate(c.rules) if j != i]
         if intersect_all(others).is_equivalent(c.dfa):
             out.append(Diagnostic("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line))

@@ -172,7 +172,7 @@ class CompiledSpec:
         The verdict is ``ok`` only if every step has a valid format, no rule is broken and
         the trace ends in an accepting state. Checking stops at the first violation.
         """
-        pieces, problem = self.split(text)
+        pieces, problem = self.split(text.replace("\r\n", "\n"))
         parsed: list[ParsedStep] = []
         state = self.dfa.initial
         rule_states = [r.dfa.initial for r in self.rules]
