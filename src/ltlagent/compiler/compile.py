@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Sequence
@@ -38,7 +39,7 @@ def compile_spec(spec: Spec) -> CompiledSpec:
     )
     diagnostics = tuple(diagnose(spec, compiled))
     ms = (time.perf_counter() - t0) * 1000
-    return CompiledSpec(**{**compiled.__dict__, "diagnostics": diagnostics, "compile_ms": ms})
+    return dataclasses.replace(compiled, diagnostics=diagnostics, compile_ms=ms)
 
 
 def _conjunction(formulas: Sequence[Formula]) -> Formula:
@@ -54,7 +55,7 @@ def _conjunction(formulas: Sequence[Formula]) -> Formula:
 def diagnose(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if c.dfa.is_empty():
-        conflict = minimal_conflict(spec, c)
+        conflict = minimal_conflict(c)
         names = ", ".join(repr(r.name) for r in conflict)
         out.append(
             Diagnostic(
@@ -83,15 +84,16 @@ def _examples(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
         if ex.valid:
             v = verdict.violations[0]
             line = ex.line + v.line - 1 if ex.line else 0
-            text = v.render(f"example {ex.name!r}").split("\n", 1)
-            detail = text[0].split(": ", 1)[1] + ("; " + text[1].strip().replace("\n  ", "; ") if len(text) > 1 else "")
+            at = f"step {v.step_index + 1}" if v.step_index is not None else "at the end"
+            broken = "; ".join(f"rule {name!r}" + (f" ({why})" if why else "") for name, why in v.rules)
+            detail = f"{at}: {v.message}" + (f"; breaks {broken}" if broken else "")
             out.append(Diagnostic("error", "example-rejected", f"example {ex.name!r} breaks the spec: {detail}", line))
         else:
             out.append(Diagnostic("error", "example-accepted", f"example {ex.name!r} is marked valid = false but satisfies the spec", ex.line))
     return out
 
 
-def minimal_conflict(spec: Spec, c: CompiledSpec) -> list[CompiledRule]:
+def minimal_conflict(c: CompiledSpec) -> list[CompiledRule]:
     """A minimal set of rules whose conjunction is unsatisfiable (deletion-based)."""
     chosen = list(c.rules)
     for r in list(chosen):
@@ -144,11 +146,13 @@ def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
             if b.terminator in a.tag:
                 out.append(Diagnostic("error", "tag-contains-terminator", f"tag {a.tag!r} of step {a.name!r} contains the terminator {b.terminator!r} of step {b.name!r}", a.line))
                 break
+    warned: set[str] = set()
     for letter in c.letters:
-        if "\n" in letter.terminator:
+        if "\n" in letter.terminator or letter.step in warned:
             continue  # single-line content: a tag can only start after the terminator
         for s in spec.steps:
             if _may_contain(letter, "\n" + s.tag):
+                warned.add(letter.step)
                 out.append(Diagnostic("warning", "tag-in-content", f"the content of step {letter.step!r} may contain a line starting with tag {s.tag!r}", spec.step(letter.step).line))
                 break
     return out
@@ -157,7 +161,8 @@ def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
 def _may_contain(letter: Letter, needle: str) -> bool:
     base = letter.base_regex()
     if base is None:
-        return needle.strip() != "" and "\n" in needle  # JSON is one line; a newline never occurs
+        # JSON calls are written on one line; free text up to a multi-character terminator may hold anything.
+        return letter.content.kind == "text"
     try:
         import interegular
 

@@ -114,10 +114,11 @@ class Letter:
         return what
 
 
-def _text_regex(terminator: str) -> str:
+def _text_regex(terminator: str) -> str | None:
+    """Text without the terminator; ``None`` for a multi-character terminator (no simple regex)."""
     if len(terminator) == 1:
         return "[^" + re.escape(terminator) + "]*"
-    return None  # type: ignore[return-value]  # not expressible simply; see matches()
+    return None
 
 
 def _valid(args: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
