@@ -36,6 +36,16 @@ def test_letter_automaton_matches_reference_evaluator(f, valuations, data):
         assert (q != -1 and q in dfa.accepting) == holds(f, [valuations[i] for i in word])
 
 
+@settings(max_examples=300)
+@given(ltlf_formulas())
+def test_automaton_is_minimal(f):
+    """As many states as the Moore-minimised DFA over all 8 valuations of a, b, c."""
+    import itertools
+
+    valuations = [frozenset(c) for k in range(4) for c in itertools.combinations(ATOMS, k)]
+    assert translate_ltlf(to_text(f)).num_states == translate_letters(f, valuations).num_states
+
+
 @given(ltlf_formulas())
 def test_parse_of_printed_formula_is_identity(f):
     assert parse_ltlf(to_text(f)) == f
