@@ -120,3 +120,14 @@ def test_vacuous_rule():
 def test_windows_line_endings_are_read_as_newlines():
     c = compile_spec(parse_spec(HEAD + rules(*BASE), "d.toml"))
     assert c.check_text("Q: hi\r\nAct: a\r\nObs: o\r\nDone: d\r\n").ok
+
+
+def test_too_many_propositions_on_one_step():
+    import pytest
+
+    from ltlagent import SpecError
+
+    props = "".join(f'\n[[propositions]]\nname = "p{i}"\nstep = "obs"\nmatching = "{i}.*"\n' for i in range(9))
+    with pytest.raises(SpecError, match=r"9 propositions apply to step 'obs' \(p0, .*\); at most 8 may") as info:
+        compile_spec(parse_spec(HEAD + props + rules(*BASE), "d.toml"))
+    assert info.value.line == 12

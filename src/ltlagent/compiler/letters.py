@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ltlagent.compiler.spec import Content, Proposition, Spec, Step, Tool
+from ltlagent.errors import SpecError
 
 BRACKET_ARGUMENT = r"[^\]\n]+"
+MAX_PROPOSITIONS_PER_STEP = 8  # 2**8 letters for one step at most
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,16 @@ def build_letters(spec: Spec) -> tuple[Letter, ...]:
         tools: list[Tool | None] = list(spec.tools) if step.content.kind == "tool_call" else [None]
         for tool in tools:
             props = [p for p in spec.propositions if _applies(p, step, tool)]
+            if len(props) > MAX_PROPOSITIONS_PER_STEP:
+                names = ", ".join(p.name for p in props)
+                where = f"calls of tool {tool.name!r}" if tool else f"step {step.name!r}"
+                raise SpecError(
+                    f"{len(props)} propositions apply to {where} ({names}); at most {MAX_PROPOSITIONS_PER_STEP} may",
+                    path=spec.path,
+                    line=step.line or None,
+                    source=spec.source or None,
+                    hint="Each proposition doubles the step's letters. Merge predicates into one regex, or split the step.",
+                )
             for values in itertools.product((True, False), repeat=len(props)):
                 constraints = tuple(
                     Constraint(p.name, p.pattern, p.negated, p.argument, v) for p, v in zip(props, values)
