@@ -14,23 +14,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 
 class LtlagentError(ValueError):
     """Base class of every error ltlagent raises for bad input."""
-
-
-@dataclass(frozen=True)
-class Location:
-    """A place in a text file: 1-based line and column."""
-
-    path: str
-    line: int
-    column: int = 1
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
 
 
 class SpecError(LtlagentError):

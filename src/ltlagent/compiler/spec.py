@@ -7,7 +7,6 @@ The schema is documented in ``docs/spec-format.md`` and shipped as a JSON Schema
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -115,16 +114,6 @@ class Spec:
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
 
-    def tool(self, name: str) -> Tool:
-        return next(t for t in self.tools if t.name == name)
-
-    @property
-    def atom_names(self) -> tuple[str, ...]:
-        """Every atom a rule may use: step names, ``call.<tool>`` and proposition names."""
-        names = [s.name for s in self.steps]
-        names += [f"call.{t.name}" for t in self.tools]
-        names += [p.name for p in self.propositions]
-        return tuple(names)
 
 
 _TOP_KEYS = ("name", "description", "parameters", "steps", "tools", "propositions", "rules", "examples")
@@ -450,12 +439,3 @@ def resolve_spec_path(path: str | FsPath) -> FsPath:
         hint=f"Give a path to a .toml spec, or the name of a shipped spec: {', '.join(names)}.{did_you_mean(p.stem, names)}",
     )
 
-
-def spec_to_json(spec: Spec) -> str:
-    """A stable JSON rendering (used for hashing)."""
-    from dataclasses import asdict
-
-    d = asdict(spec)
-    d.pop("source", None)
-    d.pop("path", None)
-    return json.dumps(d, sort_keys=True, default=str)
