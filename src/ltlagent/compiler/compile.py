@@ -63,6 +63,7 @@ def diagnose(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
                 "unsatisfiable",
                 f"no trace satisfies the spec; these rules conflict: {names}",
                 conflict[0].line if conflict else 0,
+                rules=tuple((r.name, r.why) for r in conflict),
             )
         )
         return out
@@ -87,7 +88,20 @@ def _examples(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
             at = f"step {v.step_index + 1}" if v.step_index is not None else "at the end"
             broken = "; ".join(f"rule {name!r}" + (f" ({why})" if why else "") for name, why in v.rules)
             detail = f"{at}: {v.message}" + (f"; breaks {broken}" if broken else "")
-            out.append(Diagnostic("error", "example-rejected", f"example {ex.name!r} breaks the spec: {detail}", line))
+            step = verdict.steps[v.step_index].step if v.step_index is not None and v.step_index < len(verdict.steps) else None
+            out.append(
+                Diagnostic(
+                    "error",
+                    "example-rejected",
+                    f"example {ex.name!r} breaks the spec: {detail}",
+                    line,
+                    column=v.column,
+                    step=step,
+                    rules=v.rules,
+                    allowed=v.allowed,
+                    completion=v.completion,
+                )
+            )
         else:
             out.append(Diagnostic("error", "example-accepted", f"example {ex.name!r} is marked valid = false but satisfies the spec", ex.line))
     return out
@@ -124,7 +138,7 @@ def _redundant(c: CompiledSpec) -> list[Diagnostic]:
     for i, r in enumerate(c.rules):
         if r.dfa.is_equivalent(everything):
             vacuous.add(i)
-            out.append(Diagnostic("warning", "vacuous-rule", f"rule {r.name!r} holds on every trace, so it constrains nothing", r.line))
+            out.append(Diagnostic("warning", "vacuous-rule", f"rule {r.name!r} holds on every trace, so it constrains nothing", r.line, rules=((r.name, r.why),)))
     if len(c.rules) < 2:
         return out
     for i, r in enumerate(c.rules):
@@ -132,7 +146,7 @@ def _redundant(c: CompiledSpec) -> list[Diagnostic]:
             continue
         others = [x.dfa for j, x in enumerate(c.rules) if j != i]
         if intersect_all(others).is_equivalent(c.dfa):
-            out.append(Diagnostic("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line))
+            out.append(Diagnostic("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line, rules=((r.name, r.why),)))
     return out
 
 

@@ -17,12 +17,22 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A finding of the compiler: ``severity`` is ``"error"`` or ``"warning"``."""
+    """A finding of the compiler: ``severity`` is ``"error"`` or ``"warning"``.
+
+    ``line``/``column`` are 1-based in the spec file (0: unknown). For findings about a
+    rule or an example, ``rules`` holds ``(name, why)`` pairs, ``step`` the step involved,
+    ``allowed`` the letters allowed there and ``completion`` the shortest way to finish.
+    """
 
     severity: str
     code: str
     message: str
     line: int = 0
+    column: int = 0
+    step: str | None = None
+    rules: tuple[tuple[str, str], ...] = ()
+    allowed: tuple[str, ...] = ()
+    completion: tuple[str, ...] | None = None
 
     def render(self, path: str) -> str:
         where = f"{path}:{self.line}" if self.line else path
@@ -69,9 +79,10 @@ class Violation:
     rules: tuple[tuple[str, str], ...] = ()  # (rule name, why)
     allowed: tuple[str, ...] = ()  # letters allowed at this point
     completion: tuple[str, ...] | None = None  # shortest way to finish (letters)
+    column: int = 1  # 1-based: the tag's column, or the content's for a format violation
 
     def render(self, path: str = "<text>") -> str:
-        where = f"{path}:{self.line}" if self.line else path
+        where = f"{path}:{self.line}:{self.column}" if self.line else path
         at = f"step {self.step_index + 1}" if self.step_index is not None else "end of trace"
         out = [f"{where}: {at}: {self.message}"]
         for name, why in self.rules:
@@ -172,19 +183,21 @@ class CompiledSpec:
         The verdict is ``ok`` only if every step has a valid format, no rule is broken and
         the trace ends in an accepting state. Checking stops at the first violation.
         """
-        pieces, problem = self.split(text.replace("\r\n", "\n"))
+        text = text.replace("\r\n", "\n")
+        pieces, problem = self.split(text)
         parsed: list[ParsedStep] = []
         state = self.dfa.initial
         rule_states = [r.dfa.initial for r in self.rules]
         letters_so_far: list[int] = []
-        for i, (line, step, content, _) in enumerate(pieces):
+        for i, (line, step, content, start) in enumerate(pieces):
             candidates = [x for x in self.letters if x.step == step]
             letter = next((x for x in candidates if x.matches(content)), None)
             parsed.append(ParsedStep(i, line, step, content, letter.name if letter else None))
             allowed = tuple(x.name for x in self.allowed_letters(state))
             if letter is None:
                 formats = "; or ".join(sorted({x.describe() for x in candidates})) or "nothing (the step has no possible content)"
-                v = Violation("format", f"the {step} step's content {content!r} is not {formats}", i, line, allowed=allowed)
+                column = start - text.rfind("\n", 0, start)
+                v = Violation("format", f"the {step} step's content {content!r} is not {formats}", i, line, allowed=allowed, column=column)
                 return Verdict(False, tuple(parsed), (v,), DEAD)
             nxt = self.dfa.delta[state][letter.index]
             new_rule_states = [r.dfa.delta[q][letter.index] if q != DEAD else DEAD for r, q in zip(self.rules, rule_states)]
@@ -272,7 +285,17 @@ class CompiledSpec:
             steps=tuple(StepInfo(**s) for s in d["steps"]),
             dfa=dfa(d["dfa"]),
             rules=tuple(CompiledRule(**{**r, "dfa": dfa(r["dfa"])}) for r in d["rules"]),
-            diagnostics=tuple(Diagnostic(**x) for x in d["diagnostics"]),
+            diagnostics=tuple(
+                Diagnostic(
+                    **{
+                        **x,
+                        "rules": tuple(tuple(r) for r in x["rules"]),
+                        "allowed": tuple(x["allowed"]),
+                        "completion": None if x["completion"] is None else tuple(x["completion"]),
+                    }
+                )
+                for x in d["diagnostics"]
+            ),
             parameters=d["parameters"],
             compile_ms=d["compile_ms"],
         )

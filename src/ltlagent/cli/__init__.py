@@ -40,6 +40,22 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-q", "--quiet", action="store_true", help="print only diagnostics")
     c.add_argument("-v", "--verbose", action="count", default=0, help="also list the letters and each rule's automaton (-vv: the transition table)")
     c.set_defaults(func=cmd_compile)
+    k = sub.add_parser(
+        "check",
+        help="validate specs and prompt examples (a CI gate)",
+        description="Check spec files (compile diagnostics and embedded examples), directories of specs, "
+        "transcript files that name their spec in front matter, and JSONL traces. With no PATHS, checks the "
+        "paths under [tool.ltlagent] in pyproject.toml, or ./specs. Exit status: 0 clean, 1 findings, "
+        "2 usage error or unreadable/invalid input.",
+    )
+    k.add_argument("paths", nargs="*", metavar="PATH", help="spec files, directories, example files (.txt, .md, .prompt, .transcript) or JSONL traces")
+    k.add_argument("--spec", metavar="SPEC", help="the spec for example files that do not name one (a path or a shipped spec name)")
+    k.add_argument("--format", choices=("text", "json", "junit", "github"), default="text", help="report format (default: text)")
+    k.add_argument("--strict", action="store_true", default=None, help="warnings fail the check too")
+    k.add_argument("--coverage", action="store_true", help="report which automaton transitions the examples exercise and which letters none shows")
+    k.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text reports (default: auto, off when NO_COLOR is set)")
+    k.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    k.set_defaults(func=cmd_check)
     return parser
 
 
@@ -112,6 +128,30 @@ def _print_details(compiled, verbosity: int, report) -> None:  # type: ignore[no
             mark = "*" if q in compiled.dfa.accepting else " "
             moves = ", ".join(f"{compiled.letters[a].name} -> {d}" for a, d in enumerate(row) if d != -1)
             print(f"    {mark}{q:>3}: {moves or '(no moves)'}", file=report)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ltlagent.cli.check import CheckUsageError, check, configured_paths
+    from ltlagent.cli.report import render
+
+    paths = list(args.paths)
+    strict = bool(args.strict)
+    conf_paths, conf_strict, _ = configured_paths(Path.cwd())
+    if args.strict is None:
+        strict = conf_strict
+    if not paths:
+        paths = conf_paths
+    if not paths:
+        if not Path("specs").is_dir():
+            raise CheckUsageError("nothing to check: pass PATHS, list them under [tool.ltlagent] paths in pyproject.toml, or run where ./specs exists")
+        paths = ["specs"]
+    result = check(paths, spec=args.spec, coverage=args.coverage)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            render(result, args.format, fh, strict=strict, color="never")
+    else:
+        render(result, args.format, sys.stdout, strict=strict, color=args.color)
+    return result.exit_code(strict)
 
 
 def _write(path: str, text: str, report, what: str, quiet: bool) -> None:  # type: ignore[no-untyped-def]

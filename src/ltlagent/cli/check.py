@@ -1,0 +1,431 @@
+"""``ltlagent check``: validate specs and examples, as a CI gate.
+
+Collects :class:`Finding` s from spec files (compile diagnostics, embedded examples),
+transcript files that name their spec in front matter, and JSONL trace files. Rendering
+lives in :mod:`ltlagent.cli.report`. Imports neither torch nor transformers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ltlagent.compiler.automaton import DEAD
+from ltlagent.compiler.compile import compile_spec
+from ltlagent.compiler.compiled import CompiledSpec, Diagnostic, Verdict
+from ltlagent.compiler.spec import Spec, load_spec, resolve_spec_path
+from ltlagent.errors import LtlagentError, SpecError
+
+EXAMPLE_SUFFIXES = (".txt", ".md", ".prompt", ".transcript")
+TRACE_SUFFIXES = (".jsonl",)
+FRONT_MATTER_KEYS = ("spec", "name", "valid")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located in a file (1-based line and column; 0 when unknown)."""
+
+    path: str
+    line: int
+    column: int
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    spec: str | None = None
+    example: str | None = None
+    step: str | None = None
+    rules: tuple[tuple[str, str], ...] = ()
+    allowed: tuple[str, ...] = ()
+    completion: tuple[str, ...] | None = None
+
+
+@dataclass
+class Case:
+    """One thing checked — a spec or an example — for reports that list passes too (JUnit)."""
+
+    path: str
+    kind: str  # "spec" | "example"
+    name: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Coverage:
+    """Which transitions of a spec's automaton its examples exercise."""
+
+    spec: str
+    path: str
+    transitions: int
+    covered: int
+    letters_never_shown: tuple[str, ...]
+    examples: int
+
+
+@dataclass
+class CheckResult:
+    cases: list[Case] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for c in self.cases for f in c.findings]
+
+    @property
+    def invalid(self) -> bool:
+        return any(f.code in ("invalid-spec", "invalid-input") for f in self.findings)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.invalid:
+            return 2
+        if self.count("error") or (strict and self.count("warning")):
+            return 1
+        return 0
+
+
+class CheckUsageError(LtlagentError):
+    """Bad arguments or configuration for ``ltlagent check`` (exit status 2)."""
+
+
+# -- configuration ------------------------------------------------------------------
+
+
+def configured_paths(cwd: Path) -> tuple[list[str], bool, Path | None]:
+    """Paths (and ``strict``) from ``[tool.ltlagent]`` in the nearest ``pyproject.toml``."""
+    for folder in (cwd, *cwd.parents):
+        pyproject = folder / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise CheckUsageError(f"{pyproject}: cannot read [tool.ltlagent]: {exc}") from None
+        conf = data.get("tool", {}).get("ltlagent")
+        if conf is None:
+            return [], False, None
+        paths = conf.get("paths", [])
+        strict = conf.get("strict", False)
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise CheckUsageError(f"{pyproject}: [tool.ltlagent] paths must be a list of strings")
+        if not isinstance(strict, bool):
+            raise CheckUsageError(f"{pyproject}: [tool.ltlagent] strict must be true or false")
+        return [str((folder / p)) if not os.path.isabs(p) else p for p in paths], strict, pyproject
+    return [], False, None
+
+
+# -- collection -----------------------------------------------------------------------
+
+
+class Checker:
+    def __init__(self, spec_override: str | None = None, coverage: bool = False) -> None:
+        self.spec_override = spec_override
+        self.want_coverage = coverage
+        self.result = CheckResult()
+        self._compiled: dict[str, CompiledSpec | None] = {}
+        self._specs: dict[str, Spec] = {}
+        self._spec_error: dict[str, SpecError] = {}
+        self._traces: dict[str, list[list[int]]] = {}
+        self._example_counts: dict[str, int] = {}
+
+    # files --------------------------------------------------------------------------
+    def run(self, paths: Sequence[str]) -> CheckResult:
+        for path in self._expand(paths):
+            self.result.files += 1
+            suffix = path.suffix.lower()
+            if suffix == ".toml":
+                self.check_spec_file(path)
+            elif suffix in TRACE_SUFFIXES:
+                self.check_trace_file(path)
+            else:
+                self.check_example_file(path)
+        if self.want_coverage:
+            self._coverage()
+        return self.result
+
+    def _expand(self, paths: Sequence[str]) -> Iterable[Path]:
+        seen: set[Path] = set()
+        for raw in paths:
+            p = Path(raw)
+            if p.is_dir():
+                for child in sorted(p.rglob("*")):
+                    if child.is_file() and self._wanted_in_directory(child) and child.resolve() not in seen:
+                        seen.add(child.resolve())
+                        yield child
+            elif p.is_file():
+                if p.resolve() not in seen:
+                    seen.add(p.resolve())
+                    yield p
+            else:
+                self.result.cases.append(
+                    Case(raw, "spec", raw, [Finding(raw, 0, 0, "error", "invalid-input", "no such file or directory")])
+                )
+
+    def _wanted_in_directory(self, path: Path) -> bool:
+        if any(part.startswith(".") for part in path.parts if part not in (".", "..")):
+            return False
+        suffix = path.suffix.lower()
+        if suffix == ".toml":
+            return _looks_like_spec(path)
+        if suffix in TRACE_SUFFIXES:
+            return True
+        if suffix in EXAMPLE_SUFFIXES:
+            return _front_matter(_read(path) or "")[0] is not None or self.spec_override is not None
+        return False
+
+    # specs ----------------------------------------------------------------------------
+    def compiled(self, path: Path) -> CompiledSpec | None:
+        key = str(path.resolve())
+        if key not in self._compiled:
+            try:
+                self._specs[key] = load_spec(path)
+                self._compiled[key] = compile_spec(self._specs[key])
+            except SpecError as err:
+                self._compiled[key] = None
+                self._spec_error[key] = err
+        return self._compiled[key]
+
+    def check_spec_file(self, path: Path) -> None:
+        compiled = self.compiled(path)
+        case = Case(str(path), "spec", path.stem)
+        self.result.cases.append(case)
+        if compiled is None:
+            err = self._spec_error[str(path.resolve())]
+            message = err.message + (f" — {err.hint}" if err.hint else "")
+            case.findings.append(Finding(str(path), err.line or 0, err.column or 0, "error", "invalid-spec", message))
+            return
+        case.name = compiled.name
+        for d in compiled.diagnostics:
+            if d.code.startswith("example-"):
+                continue  # reported below, one case per example
+            case.findings.append(_from_diagnostic(str(path), compiled.name, d))
+        for ex in self._specs[str(path.resolve())].examples:
+            ex_case = Case(str(path), "example", f"{compiled.name}: {ex.name}")
+            self.result.cases.append(ex_case)
+            verdict = compiled.check_text(ex.text)
+            self._record(compiled, verdict, ex.valid)
+            base = ex.line - 1 if ex.line else 0
+            ex_case.findings += self._verdict_findings(str(path), compiled, verdict, ex.valid, ex.name, lambda line: base + line)
+
+    # examples -------------------------------------------------------------------------
+    def check_example_file(self, path: Path) -> None:
+        text = _read(path)
+        case = Case(str(path), "example", path.name)
+        self.result.cases.append(case)
+        if text is None:
+            case.findings.append(Finding(str(path), 0, 0, "error", "invalid-input", "the file is not UTF-8 text"))
+            return
+        meta, body, offset, problem = _front_matter(text)
+        if problem:
+            case.findings.append(Finding(str(path), problem[0], 1, "error", "invalid-input", problem[1]))
+            return
+        meta = meta or {}
+        spec_ref = self.spec_override or meta.get("spec")
+        if not spec_ref:
+            case.findings.append(
+                Finding(str(path), 1, 1, "error", "invalid-input", "the example names no spec: start it with front matter (---, spec: PATH, ---) or pass --spec")
+            )
+            return
+        compiled = self._spec_for(path, str(spec_ref), case)
+        if compiled is None:
+            return
+        valid = meta.get("valid", "true").lower() != "false"
+        name = meta.get("name") or path.name
+        case.name = f"{compiled.name}: {name}"
+        verdict = compiled.check_text(body)
+        self._record(compiled, verdict, valid)
+        case.findings += self._verdict_findings(str(path), compiled, verdict, valid, name, lambda line: offset + line)
+
+    def check_trace_file(self, path: Path) -> None:
+        text = _read(path)
+        if text is None:
+            self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), 0, 0, "error", "invalid-input", "the file is not UTF-8 text")]))
+            return
+        traces: list[tuple[dict, list[tuple[int, dict]], int]] = []
+        header: dict = {}
+        steps: list[tuple[int, dict]] = []
+        start = 1
+        for lineno, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except ValueError as exc:
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, exc.colno if hasattr(exc, "colno") else 1, "error", "invalid-input", f"not a JSON line: {exc}")]))  # type: ignore[attr-defined]
+                return
+            if not isinstance(obj, dict):
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", "each line must be a JSON object")]))
+                return
+            if "spec" in obj and "step" not in obj:  # a header starts a new trace
+                if steps or header:
+                    traces.append((header, steps, start))
+                header, steps, start = obj, [], lineno
+                continue
+            if not isinstance(obj.get("step"), str) or not isinstance(obj.get("text"), str):
+                self.result.cases.append(
+                    Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", 'a step line needs "step" and "text" strings, e.g. {"step": "thought", "text": "..."}')])
+                )
+                return
+            steps.append((lineno, obj))
+        if steps or header:
+            traces.append((header, steps, start))
+        for n, (head, trace_steps, first_line) in enumerate(traces, start=1):
+            name = str(head.get("name") or head.get("id") or (f"{path.name}#{n}" if len(traces) > 1 else path.name))
+            case = Case(str(path), "example", name)
+            self.result.cases.append(case)
+            spec_ref = self.spec_override or head.get("spec")
+            if not isinstance(spec_ref, str) or not spec_ref:
+                case.findings.append(Finding(str(path), first_line, 1, "error", "invalid-input", 'the trace names no spec: add a header line {"spec": "PATH"} or pass --spec'))
+                continue
+            compiled = self._spec_for(path, spec_ref, case, line=first_line)
+            if compiled is None:
+                continue
+            case.name = f"{compiled.name}: {name}"
+            tags = {s.name: s for s in compiled.steps}
+            unknown = next(((ln, o["step"]) for ln, o in trace_steps if o["step"] not in tags), None)
+            if unknown:
+                case.findings.append(
+                    Finding(str(path), unknown[0], 1, "error", "unknown-step", f"step {unknown[1]!r} is not a step of spec {compiled.name!r} (steps: {', '.join(tags)})", spec=compiled.name, example=name)
+                )
+                continue
+            # Render the steps as a transcript, remembering which JSONL line each transcript line came from.
+            chunks: list[str] = []
+            jsonl_line: list[int] = []
+            for ln, o in trace_steps:
+                info = tags[o["step"]]
+                chunk = info.tag + o["text"] + info.terminator
+                chunks.append(chunk)
+                jsonl_line += [ln] * max(1, chunk.count("\n"))
+            valid = head.get("valid", True) is not False
+            verdict = compiled.check_text("".join(chunks))
+            self._record(compiled, verdict, valid)
+
+            def to_line(k: int, table: list[int] = jsonl_line, first: int = first_line) -> int:
+                return table[min(k, len(table)) - 1] if table else first
+
+            for f in self._verdict_findings(str(path), compiled, verdict, valid, name, to_line):
+                case.findings.append(replace(f, column=1))
+
+    # helpers ----------------------------------------------------------------------------
+    def _spec_for(self, example: Path, ref: str, case: Case, line: int = 1) -> CompiledSpec | None:
+        candidates = [example.parent / ref, Path(ref)]
+        target = next((c for c in candidates if c.is_file()), None)
+        if target is None:
+            try:
+                target = resolve_spec_path(ref)
+            except SpecError as err:
+                case.findings.append(Finding(str(example), line, 1, "error", "invalid-input", f"spec {ref!r} not found. {err.hint or ''}".strip()))
+                return None
+        compiled = self.compiled(target)
+        if compiled is None:
+            err = self._spec_error[str(target.resolve())]
+            case.findings.append(Finding(str(example), line, 1, "error", "invalid-spec", f"its spec {str(target)!r} does not load: {err}".split("\n")[0]))
+        return compiled
+
+    def _verdict_findings(self, path, compiled, verdict: Verdict, valid: bool, name: str, to_line) -> list[Finding]:  # type: ignore[no-untyped-def]
+        if verdict.ok and valid:
+            return []
+        if verdict.ok and not valid:
+            return [Finding(path, to_line(1), 1, "error", "example-accepted", f"example {name!r} is marked valid = false but satisfies the spec", compiled.name, name)]
+        if not valid:
+            return []
+        out = []
+        for v in verdict.violations:
+            step = verdict.steps[v.step_index].step if v.step_index is not None and v.step_index < len(verdict.steps) else None
+            at = f"step {v.step_index + 1}" if v.step_index is not None else "end of trace"
+            out.append(
+                Finding(path, to_line(v.line), v.column, "error", f"example-{v.kind}", f"example {name!r}, {at}: {v.message}", compiled.name, name, step, v.rules, v.allowed, v.completion)
+            )
+        return out
+
+    def _record(self, compiled: CompiledSpec, verdict: Verdict, valid: bool) -> None:
+        """Remember the letters an example shows, for --coverage (negative examples do not count)."""
+        if not valid:
+            return
+        key = compiled.path
+        letters = {x.name: x.index for x in compiled.letters}
+        self._traces.setdefault(key, []).append([letters[s.letter] for s in verdict.steps if s.letter is not None])
+        self._example_counts[key] = self._example_counts.get(key, 0) + 1
+
+    def _coverage(self) -> None:
+        for key, compiled in self._compiled.items():
+            if compiled is None:
+                continue
+            dfa = compiled.dfa
+            covered: set[tuple[int, int]] = set()
+            shown: set[int] = set()
+            for word in self._traces.get(compiled.path, []):
+                q = dfa.initial
+                for a in word:
+                    nxt = dfa.delta[q][a]
+                    if nxt == DEAD:
+                        break
+                    covered.add((q, a))
+                    shown.add(a)
+                    q = nxt
+            used = {a for row in dfa.delta for a, d in enumerate(row) if d != DEAD}
+            never = tuple(compiled.letters[a].name for a in sorted(used - shown))
+            self.result.coverage.append(
+                Coverage(compiled.name, compiled.path, dfa.num_edges, len(covered), never, self._example_counts.get(compiled.path, 0))
+            )
+            case = next((c for c in self.result.cases if c.kind == "spec" and Path(c.path).resolve() == Path(key)), None)
+            if case is None:
+                continue
+            for step in compiled.steps:
+                missing = [x.name for x in compiled.letters if x.step == step.name and x.name in never]
+                if missing:
+                    case.findings.append(
+                        Finding(case.path, step.line, 1, "warning", "uncovered-letter", f"no example shows {', '.join(missing)}", compiled.name, step=step.name)
+                    )
+
+
+def _from_diagnostic(path: str, spec: str, d: Diagnostic) -> Finding:
+    return Finding(path, d.line, d.column or (1 if d.line else 0), d.severity, d.code, d.message, spec, None, d.step, d.rules, d.allowed, d.completion)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _looks_like_spec(path: Path) -> bool:
+    """A TOML file with a top-level ``steps`` key (so pyproject.toml and friends are skipped)."""
+    text = _read(path)
+    if text is None:
+        return True  # report it
+    try:
+        return "steps" in tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return "[[steps]]" in text
+
+
+def _front_matter(text: str) -> tuple[dict[str, str] | None, str, int, tuple[int, str] | None]:
+    """``(meta, body, lines before the body, problem)`` for a file opening with ``---``."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 0, None
+    meta: dict[str, str] = {}
+    for i, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return meta, "\n".join(lines[i:]), i, None
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key = key.strip()
+        if not sep or key not in FRONT_MATTER_KEYS:
+            return None, text, 0, (i, f"bad front matter line {line.strip()!r}: expected 'key: value' with key one of {', '.join(FRONT_MATTER_KEYS)}")
+        meta[key] = value.strip().strip("\"'")
+    return None, text, 0, (1, "the front matter opened with '---' is never closed with '---'")
+
+
+def check(paths: Sequence[str], *, spec: str | None = None, coverage: bool = False) -> CheckResult:
+    """Check spec files, directories and example files; see ``ltlagent check --help``."""
+    return Checker(spec, coverage).run(paths)
