@@ -172,3 +172,12 @@ def test_check_does_not_import_torch():
 def test_shipped_specs_pass_check_with_coverage_and_strict():
     proc = run(str(ROOT / "specs"), "--coverage", "--strict", "--format", "json")
     assert proc.returncode == 0, proc.stdout
+
+
+def test_front_matter_marks_negative_examples(tmp_path):
+    text = "---\nspec: {spec}  # the spec\nvalid: false   # must be rejected\n---\nQ: hi\nA: one\nA: two\n"
+    (tmp_path / "neg.txt").write_text(text.format(spec=FIXTURES / "good" / "mini.toml"))
+    assert run(str(tmp_path / "neg.txt")).returncode == 0
+    (tmp_path / "neg.txt").write_text(text.format(spec=FIXTURES / "good" / "mini.toml").replace("A: two\n", ""))
+    proc = run(str(tmp_path / "neg.txt"), "--color", "never")
+    assert proc.returncode == 1 and "error[example-accepted]" in proc.stdout

@@ -422,7 +422,7 @@ def _front_matter(text: str) -> tuple[dict[str, str] | None, str, int, tuple[int
         key = key.strip()
         if not sep or key not in FRONT_MATTER_KEYS:
             return None, text, 0, (i, f"bad front matter line {line.strip()!r}: expected 'key: value' with key one of {', '.join(FRONT_MATTER_KEYS)}")
-        meta[key] = value.strip().strip("\"'")
+        meta[key] = value.split(" #", 1)[0].strip().strip("\"'")
     return None, text, 0, (1, "the front matter opened with '---' is never closed with '---'")
 
 
