@@ -101,7 +101,7 @@ def test_examples_are_checked_at_compile_time():
     text = HEAD + rules(*BASE) + "\n[[examples]]\nname = \"bad\"\ntext = '''\nQ: hi\nAct: a\nDone: d\n'''\n"
     c = compile_spec(parse_spec(text, "d.toml"))
     (d,) = c.diagnostics
-    assert d.code == "example-rejected"
+    assert d.code == "example-rule"
     assert d.line == text.splitlines().index("Done: d") + 1
     assert "rule" not in d.message or "act_obs" in d.message
 

@@ -92,7 +92,7 @@ def _examples(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
             out.append(
                 Diagnostic(
                     "error",
-                    "example-rejected",
+                    f"example-{v.kind}",
                     f"example {ex.name!r} breaks the spec: {detail}",
                     line,
                     column=v.column,
