@@ -12,6 +12,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from ltlagent.cli.check import CheckResult, Finding
+from ltlagent.compiler.compiled import explain
 from ltlagent.errors import get_context
 
 FORMATS = ("text", "json", "junit", "github")
@@ -29,16 +30,7 @@ def _source(path: str) -> str | None:
 
 def details(f: Finding) -> list[str]:
     """The lines after a finding's headline: step, rules with why, allowed letters, completion."""
-    out = []
-    if f.step:
-        out.append(f"step: {f.step}")
-    for name, why in f.rules:
-        out.append(f"rule {name!r}" + (f": {why}" if why else ""))
-    if f.allowed:
-        out.append("allowed here: " + ", ".join(f.allowed))
-    if f.completion is not None:
-        out.append("shortest way to finish: " + (" → ".join(f.completion) or "(nothing)"))
-    return out
+    return ([f"step: {f.step}"] if f.step else []) + explain(f.rules, f.allowed, f.completion)
 
 
 def _where(f: Finding) -> str:

@@ -84,14 +84,20 @@ class Violation:
     def render(self, path: str = "<text>") -> str:
         where = f"{path}:{self.line}:{self.column}" if self.line else path
         at = f"step {self.step_index + 1}" if self.step_index is not None else "end of trace"
-        out = [f"{where}: {at}: {self.message}"]
-        for name, why in self.rules:
-            out.append(f"  rule {name!r}" + (f": {why}" if why else ""))
-        if self.allowed:
-            out.append("  allowed here: " + ", ".join(self.allowed))
-        if self.completion is not None:
-            out.append("  shortest way to finish: " + (" → ".join(self.completion) or "(nothing)"))
-        return "\n".join(out)
+        lines = explain(self.rules, self.allowed, self.completion)
+        return "\n".join([f"{where}: {at}: {self.message}", *("  " + x for x in lines)])
+
+
+def explain(
+    rules: tuple[tuple[str, str], ...], allowed: tuple[str, ...], completion: tuple[str, ...] | None
+) -> list[str]:
+    """The detail lines of a violation: each broken rule with its why, what was allowed, how to finish."""
+    out = [f"rule {name!r}" + (f": {why}" if why else "") for name, why in rules]
+    if allowed:
+        out.append("allowed here: " + ", ".join(allowed))
+    if completion is not None:
+        out.append("shortest way to finish: " + (" → ".join(completion) or "(nothing)"))
+    return out
 
 
 @dataclass(frozen=True)
