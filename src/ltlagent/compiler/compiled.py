@@ -240,6 +240,20 @@ class CompiledSpec:
             return Verdict(False, tuple(parsed), (v,), state)
         return Verdict(True, tuple(parsed), (), state)
 
+    def run_text(self, text: str, state: int | None = None) -> int:
+        """The automaton state after reading the whole steps in ``text`` from ``state``
+        (default: the initial state); ``DEAD`` if a step is malformed or not allowed."""
+        pieces, problem = self.split(text)
+        q = self.dfa.initial if state is None else state
+        if problem is not None:
+            return DEAD
+        for _, step, content, _ in pieces:
+            letter = next((x for x in self.letters if x.step == step and x.matches(content)), None)
+            if letter is None or q == DEAD:
+                return DEAD
+            q = self.dfa.delta[q][letter.index]
+        return q
+
     def _completion(self, state: int) -> tuple[str, ...] | None:
         path = self.dfa.shortest_accepted(state)
         return None if path is None else tuple(self.letters[a].name for a in path)

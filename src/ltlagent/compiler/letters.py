@@ -20,6 +20,27 @@ from ltlagent.compiler.spec import Content, Proposition, Spec, Step, Tool
 from ltlagent.errors import SpecError
 
 BRACKET_ARGUMENT = r"[^\]\n]+"
+_REGEX_META = set(".^$*+?{}[]\\|()")
+
+
+def regex_escape(text: str) -> str:
+    """Escape ``text`` as a regex literal understood alike by Python's ``re``, greenery,
+    interegular and Rust's regex (outlines-core): control characters as ``\\n``, ``\\xNN``."""
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ch in _REGEX_META:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
 MAX_PROPOSITIONS_PER_STEP = 8  # 2**8 letters for one step at most
 
 
@@ -58,9 +79,9 @@ class Letter:
         if c.kind == "regex":
             return c.pattern
         if c.kind == "choices":
-            return "|".join(re.escape(x) for x in c.choices)
+            return "|".join(regex_escape(x) for x in c.choices)
         if c.style == "bracket":
-            return re.escape(self.tool or "") + r"\[" + BRACKET_ARGUMENT + r"\]"
+            return regex_escape(self.tool or "") + r"\[" + BRACKET_ARGUMENT + r"\]"
         return None
 
     def matches(self, text: str) -> bool:
@@ -119,7 +140,7 @@ class Letter:
 def _text_regex(terminator: str) -> str | None:
     """Text without the terminator; ``None`` for a multi-character terminator (no simple regex)."""
     if len(terminator) == 1:
-        return "[^" + re.escape(terminator) + "]*"
+        return "[^" + regex_escape(terminator) + "]*"
     return None
 
 

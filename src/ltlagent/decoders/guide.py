@@ -1,0 +1,168 @@
+"""``SpecGuide``: the per-generation cursor over a :class:`TokenIndex`.
+
+The guide follows the model token by token (``advance``), says which tokens are allowed
+(``mask_row`` — a row number into the index's precomputed tables), stops when the model
+writes an environment step's tag (``waiting_for``), takes the environment's text
+(``feed_environment``) and goes on. Nothing here raises on the model's choice: a token the
+index does not allow puts the guide in the ``error`` status with a message; exceptions are
+for API misuse only.
+"""
+
+from __future__ import annotations
+
+from ltlagent.compiler.automaton import DEAD
+from ltlagent.compiler.compiled import ParsedStep
+from ltlagent.decoders.index import NO_STATE, SEGMENT_END, TokenIndex
+from ltlagent.errors import LtlagentError
+
+RUNNING, ENVIRONMENT, FINISHED, ERROR = "running", "environment", "finished", "error"
+
+
+class GuideError(LtlagentError):
+    """The guide was used the wrong way (e.g. environment text fed while the model is writing)."""
+
+
+class SpecGuide:
+    """Follow one generation.
+
+    ``max_tokens`` is a token budget per model turn (the text between two environment
+    steps): once only the shortest way to the turn's end still fits, ``mask_row`` switches
+    to the forced table, so the turn ends within the budget with a valid trace.
+    """
+
+    def __init__(self, index: TokenIndex, *, max_tokens: int | None = None) -> None:
+        self.index = index
+        self.compiled = index.compiled
+        self.max_tokens = max_tokens
+        self._eos = frozenset(index.eos_ids)
+        self.reset()
+
+    # -- state -----------------------------------------------------------------------
+    def reset(self) -> None:
+        self.status = RUNNING
+        self.error: str | None = None
+        self.state = NO_STATE
+        self.automaton_state = self.compiled.dfa.initial
+        self.waiting_for: str | None = None
+        self._tag_written = False
+        self._text = bytearray()
+        self._turn = bytearray()
+        self.turn_tokens = 0
+        self.tokens: list[int] = []
+        self._enter(self.compiled.dfa.initial)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == FINISHED
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == ERROR
+
+    @property
+    def text(self) -> str:
+        """The whole trace so far (model and environment text)."""
+        return self._text.decode("utf-8", errors="replace")
+
+    @property
+    def steps(self) -> tuple[ParsedStep, ...]:
+        """The steps parsed so far (complete ones, and the one being written)."""
+        return self.compiled.check_text(self.text).steps
+
+    def is_forced(self) -> bool:
+        """Whether the budget leaves only the shortest way to the end of this turn."""
+        if self.max_tokens is None or self.state < 0:
+            return False
+        return self.turn_tokens + int(self.index.dist[self.state]) >= self.max_tokens
+
+    def mask_row(self) -> int:
+        """The row of the index's tables that holds this guide's allowed tokens (-1: none;
+        use ``index.forced`` instead of ``index.masks`` when :meth:`is_forced`)."""
+        return self.state if self.status == RUNNING else NO_STATE
+
+    def allowed(self) -> list[int]:
+        """Allowed token ids (a list, for tests and simple loops; decoders use ``mask_row``)."""
+        if self.status != RUNNING:
+            return []
+        return self.index.allowed_ids(self.state, forced=self.is_forced()).tolist()
+
+    # -- transitions ---------------------------------------------------------------------
+    def advance(self, token_id: int) -> bool:
+        """Follow one token. Returns ``False`` (and records why) if it was not allowed."""
+        if self.status != RUNNING:
+            return self._fail(f"token {token_id} arrived while the guide is {self.status}")
+        nxt = self.index.next_state(self.state, token_id)
+        if nxt == NO_STATE:
+            return self._fail(f"token {token_id} is not allowed in index state {self.state}")
+        self.tokens.append(int(token_id))
+        self.turn_tokens += 1
+        self.state = nxt
+        if token_id in self._eos:
+            self.status = FINISHED
+            return True
+        data = self.index.vocab.tokens[token_id] or b""
+        self._text += data
+        self._turn += data
+        if self.index.kind[nxt] == SEGMENT_END:
+            self._at_environment_tag()
+        return True
+
+    def feed_environment(self, content: str) -> str:
+        """Give the environment's answer for the step the guide waits for. Returns the text
+        to append to the model's input (the tag too, if the model did not write it)."""
+        if self.status != ENVIRONMENT or self.waiting_for is None:
+            raise GuideError(f"feed_environment() while the guide is {self.status}; call it when waiting_for is set")
+        step = next(s for s in self.compiled.steps if s.name == self.waiting_for)
+        text = ("" if self._tag_written else step.tag) + content + step.terminator
+        self._text += text.encode("utf-8")
+        letter = next((x for x in self.compiled.letters if x.step == step.name and x.matches(content)), None)
+        if letter is None:
+            self._fail(f"the {step.name} text {content!r} matches none of the step's formats")
+            return text
+        nxt = self.compiled.dfa.delta[self.automaton_state][letter.index]
+        if nxt == DEAD:
+            self._fail(f"after the {step.name} answer {letter.name}, no continuation satisfies the spec")
+            return text
+        self._enter(nxt)
+        return text
+
+    # -- internals -----------------------------------------------------------------------
+    def _enter(self, q: int) -> None:
+        self.automaton_state = q
+        self.waiting_for = None
+        self._tag_written = False
+        self._turn = bytearray()
+        self.turn_tokens = 0
+        state = self.index.initial_state(q)
+        if state != NO_STATE:
+            self.status, self.state = RUNNING, state
+            return
+        self.state = NO_STATE
+        waiting = [s.name for s in self.compiled.steps if s.source != "model" and any(
+            self.compiled.dfa.delta[q][x.index] != DEAD for x in self.compiled.letters if x.step == s.name
+        )]
+        if len(waiting) == 1:
+            self.status, self.waiting_for = ENVIRONMENT, waiting[0]
+        elif not waiting and q in self.compiled.dfa.accepting:
+            self.status = FINISHED
+        else:
+            self._fail(f"automaton state {q}: the model cannot write and {len(waiting)} environment steps could follow")
+
+    def _at_environment_tag(self) -> None:
+        turn = self._turn.decode("utf-8", errors="replace")
+        tags = sorted((s for s in self.compiled.steps if s.source != "model"), key=lambda s: -len(s.tag))
+        step = next((s for s in tags if turn.endswith(s.tag)), None)
+        if step is None:  # cannot happen for an index built from this spec
+            self._fail("the turn ended without an environment tag")
+            return
+        q = self.compiled.run_text(turn[: len(turn) - len(step.tag)], self.automaton_state)
+        if q == DEAD:
+            self._fail("the turn's steps do not parse")  # cannot happen for an index built from this spec
+            return
+        self.automaton_state = q
+        self.status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, True
+        self.state = NO_STATE
+
+    def _fail(self, message: str) -> bool:
+        self.status, self.error = ERROR, message
+        return False

@@ -1,0 +1,251 @@
+"""``build_token_index``: a compiled spec × a tokenizer → per-state token masks.
+
+For every automaton state where the model starts writing, the segment language
+(``decoders.regex.segment_regex``) is compiled against the vocabulary with outlines-core.
+Every index state gets a **packed bitmask** (uint32 words) computed once, so a decode step
+is a table lookup and a masked fill. EOS ids are mapped to the segment's end-of-trace
+sentinel, so EOS is allowed exactly where the spec accepts. For a token budget, each state
+also gets its distance to the end of the segment and a mask of the tokens on a shortest
+way there.
+
+Indexes are cached on disk (``$XDG_CACHE_HOME/ltlagent``) by spec × vocabulary fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ltlagent.compiler.compiled import CompiledSpec
+from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
+from ltlagent.decoders.vocab import TokenVocabulary
+
+CACHE_VERSION = 1
+RUNNING, SEGMENT_END = 0, 1  # a segment ends after EOS (trace over) or an environment tag
+NO_STATE = -1
+
+
+@dataclass
+class Segment:
+    """One outlines-core index: what the model may write from automaton state ``start``."""
+
+    start: int
+    regex: str
+    index: Any  # outlines_core.Index
+    offset: int  # global id of local state 0
+    local: dict[int, int]  # outlines state id -> local number
+
+    @property
+    def initial(self) -> int:
+        return self.offset + self.local[self.index.get_initial_state()]
+
+
+@dataclass
+class TokenIndex:
+    """Immutable token constraints for one spec and one vocabulary (see module doc)."""
+
+    compiled: CompiledSpec
+    vocab: TokenVocabulary
+    segments: dict[int, Segment]
+    masks: np.ndarray  # uint32 [states, words]: allowed tokens, packed little-endian by bit
+    forced: np.ndarray  # uint32 [states, words]: tokens on a shortest way to the segment's end
+    dist: np.ndarray  # int32 [states]: fewest tokens to the segment's end
+    kind: np.ndarray  # int8 [states]: RUNNING, or SEGMENT_END (after EOS, or after an environment tag)
+    segment_of: np.ndarray  # int32 [states]: the automaton state the segment started from
+    orig: np.ndarray  # int64 [states]: outlines-core's id of the state
+    build_seconds: float = 0.0
+    from_cache: bool = False
+
+    @property
+    def vocab_size(self) -> int:
+        return self.vocab.size
+
+    @property
+    def eos_ids(self) -> tuple[int, ...]:
+        return self.vocab.eos_ids
+
+    @property
+    def num_states(self) -> int:
+        return int(self.masks.shape[0])
+
+    def initial_state(self, automaton_state: int) -> int:
+        """The index state where the model starts writing from ``automaton_state``."""
+        seg = self.segments.get(automaton_state)
+        return NO_STATE if seg is None else seg.initial
+
+    def next_state(self, state: int, token_id: int) -> int:
+        """The state after ``token_id``, or ``NO_STATE`` if the token is not allowed."""
+        if state < 0 or self.kind[state] != RUNNING:
+            return NO_STATE
+        seg = self.segments[int(self.segment_of[state])]
+        nxt = seg.index.get_next_state(int(self.orig[state]), int(token_id))
+        return NO_STATE if nxt is None else seg.offset + seg.local[nxt]
+
+    def allowed_ids(self, state: int, *, forced: bool = False) -> np.ndarray:
+        """Allowed token ids at ``state`` (unpacked; for tests and tools, not the hot path)."""
+        row = (self.forced if forced else self.masks)[state]
+        bits = np.unpackbits(row.view(np.uint8), bitorder="little")[: self.vocab_size]
+        return np.flatnonzero(bits)
+
+    def bool_table(self, *, forced: bool = False) -> np.ndarray:
+        """All masks unpacked to booleans ``[states, vocab_size]`` (what ``decoders.hf`` puts on the device)."""
+        packed = self.forced if forced else self.masks
+        bits = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, : self.vocab_size]
+        return bits.astype(bool)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("LTLAGENT_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ltlagent")
+    return Path(base)
+
+
+def spec_fingerprint(compiled: CompiledSpec) -> str:
+    d = asdict(compiled)
+    key = {k: d[k] for k in ("letters", "steps", "dfa")}
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=sorted).encode()).hexdigest()[:24]
+
+
+def build_token_index(
+    compiled: CompiledSpec,
+    tokenizer: Any,
+    *,
+    eos_ids: list[int] | None = None,
+    use_cache: bool = True,
+    progress: bool = False,
+) -> TokenIndex:
+    """Compile ``compiled`` against ``tokenizer`` (a Hugging Face tokenizer or a
+    :class:`TokenVocabulary`); load it from the disk cache when it was built before."""
+    vocab = tokenizer if isinstance(tokenizer, TokenVocabulary) else TokenVocabulary.from_hf(tokenizer, eos_ids)
+    t0 = time.perf_counter()
+    path = cache_dir() / f"index-v{CACHE_VERSION}-{spec_fingerprint(compiled)}-{vocab.fingerprint()}.pkl"
+    if use_cache and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                index: TokenIndex = pickle.load(fh)
+            index.compiled = compiled
+            index.build_seconds = time.perf_counter() - t0
+            index.from_cache = True
+            return index
+        except Exception:  # noqa: BLE001 - a stale or truncated cache entry is rebuilt
+            pass
+    index = _build(compiled, vocab, progress)
+    index.build_seconds = time.perf_counter() - t0
+    if use_cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return index
+
+
+def _outlines_vocabulary(vocab: TokenVocabulary) -> Any:
+    from outlines_core import Vocabulary
+
+    table: dict[bytes, list[int]] = {}
+    for token_id, data in enumerate(vocab.tokens):
+        if data is None or not data or b"\x00" in data:
+            continue  # special tokens never match content; NUL is the end-of-trace sentinel
+        table.setdefault(data, []).append(token_id)
+    table[EOS_SENTINEL.encode()] = list(vocab.eos_ids)
+    return Vocabulary(vocab.size, table)  # a dummy EOS id past the end: ours is the sentinel
+
+
+def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> TokenIndex:
+    from outlines_core import Index
+
+    ovocab = _outlines_vocabulary(vocab)
+    words = (vocab.size + 31) // 32
+    segments: dict[int, Segment] = {}
+    by_regex: dict[str, Segment] = {}
+    rows: list[np.ndarray] = []
+    forced_rows: list[np.ndarray] = []
+    dists: list[int] = []
+    kinds: list[int] = []
+    segment_of: list[int] = []
+    orig: list[int] = []
+    starts = [q for q in segment_starts(compiled) if _model_speaks(compiled, q)]
+    for n, q in enumerate(starts, start=1):
+        regex = segment_regex(compiled, q)
+        if regex is None:
+            continue
+        if regex in by_regex:
+            segments[q] = by_regex[regex]
+            continue
+        t0 = time.perf_counter()
+        try:
+            index = Index(regex, ovocab)
+        except Exception as exc:  # outlines-core reports regex and size problems as plain exceptions
+            raise DecoderError(f"outlines-core could not index the segment from automaton state {q}: {exc}") from None
+        transitions: dict[int, dict[int, int]] = index.get_transitions()
+        states = sorted(set(transitions) | set(index.get_final_states()) | {index.get_initial_state()})
+        local = {s: i for i, s in enumerate(states)}
+        seg = Segment(start=q, regex=regex, index=index, offset=len(dists), local=local)
+        segments[q] = by_regex[regex] = seg
+        dist = _distances(states, transitions, set(index.get_final_states()))
+        for s in states:
+            allowed = np.array([t for t in transitions.get(s, {}) if t < vocab.size], dtype=np.int64)
+            rows.append(_pack(allowed, words))
+            step_down = np.array(
+                [t for t, d in transitions.get(s, {}).items() if t < vocab.size and dist[d] == dist[s] - 1], dtype=np.int64
+            )
+            forced_rows.append(_pack(step_down, words))
+            dists.append(dist[s] if dist[s] >= 0 else 1 << 30)
+            kinds.append(SEGMENT_END if index.is_final_state(s) else RUNNING)
+            segment_of.append(q)
+            orig.append(s)
+        if progress:
+            print(f"  segment {n}/{len(starts)} (automaton state {q}): {len(states)} index states in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    if not rows:
+        raise DecoderError(f"spec {compiled.name!r} has no state where the model writes")
+    return TokenIndex(
+        compiled=compiled,
+        vocab=vocab,
+        segments=segments,
+        masks=np.stack(rows),
+        forced=np.stack(forced_rows),
+        dist=np.array(dists, dtype=np.int32),
+        kind=np.array(kinds, dtype=np.int8),
+        segment_of=np.array(segment_of, dtype=np.int32),
+        orig=np.array(orig, dtype=np.int64),
+    )
+
+
+def _model_speaks(compiled: CompiledSpec, q: int) -> bool:
+    return any(compiled.dfa.delta[q][x.index] != -1 for x in compiled.letters if x.source == "model")
+
+
+def _pack(ids: np.ndarray, words: int) -> np.ndarray:
+    bits = np.zeros(words * 32, dtype=np.uint8)
+    bits[ids] = 1
+    return np.packbits(bits, bitorder="little").view(np.uint32)
+
+
+def _distances(states: list[int], transitions: dict[int, dict[int, int]], finals: set[int]) -> dict[int, int]:
+    """Fewest tokens from each state to a final state (-1: none)."""
+    back: dict[int, set[int]] = {}
+    for s, moves in transitions.items():
+        for nxt in set(moves.values()):
+            back.setdefault(nxt, set()).add(s)
+    dist = {s: -1 for s in states}
+    todo = deque()
+    for f in finals:
+        dist[f] = 0
+        todo.append(f)
+    while todo:
+        s = todo.popleft()
+        for p in back.get(s, ()):
+            if dist[p] == -1:
+                dist[p] = dist[s] + 1
+                todo.append(p)
+    return dist

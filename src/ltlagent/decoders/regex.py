@@ -1,0 +1,276 @@
+"""Exact regular expressions for what the model may write: per letter, and per segment.
+
+* :func:`letter_regex` — the content language of one letter, refined by its propositions
+  (intersections and complements computed on automata with greenery, then turned back
+  into a regex), wrapped as ``tag + content + terminator``.
+* :func:`segment_regex` — everything the model may write from an automaton state until the
+  next environment step (its tag included) or the end of the trace (marked by
+  :data:`EOS_SENTINEL`): the letter automaton restricted to model letters, turned into one
+  regex by state elimination.
+
+No torch here: the token index (``decoders.index``) compiles these with outlines-core.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ltlagent.compiler.automaton import DEAD
+from ltlagent.compiler.compiled import CompiledSpec
+from ltlagent.compiler.letters import BRACKET_ARGUMENT, Letter, regex_escape
+from ltlagent.errors import LtlagentError
+
+EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps every EOS id to it
+JSON_WHITESPACE = r"[ ]?"  # calls are one line: no newlines between JSON tokens
+JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
+
+
+class DecoderError(LtlagentError):
+    """A spec cannot be turned into token constraints (e.g. regex syntax outside the supported subset)."""
+
+
+def _group(r: str) -> str:
+    return r if len(r) <= 1 else f"(?:{r})"
+
+
+def _alt(parts: list[str]) -> str:
+    uniq = list(dict.fromkeys(parts))
+    return uniq[0] if len(uniq) == 1 else "(?:" + "|".join(uniq) + ")"
+
+
+def eliminate(num_nodes: int, edges: Mapping[tuple[int, int], list[str]], start: int, finals: set[int]) -> str | None:
+    """State elimination: the regex of a (generalised) automaton whose edges carry regexes.
+
+    Returns ``None`` for the empty language. An edge labelled ``""`` is an ε-move.
+    """
+    START, END = num_nodes, num_nodes + 1
+    table: dict[tuple[int, int], str] = {}
+
+    def add(i: int, j: int, r: str) -> None:
+        table[(i, j)] = _alt([table[(i, j)], r]) if (i, j) in table else r
+
+    for (i, j), parts in edges.items():
+        for r in parts:
+            add(i, j, r)
+    add(START, start, "")
+    for f in finals:
+        add(f, END, "")
+    remaining = set(range(num_nodes))
+    while remaining:
+        def cost(k: int) -> tuple[int, int]:
+            ins = sum(1 for (i, j) in table if j == k and i != k)
+            outs = sum(1 for (i, j) in table if i == k and j != k)
+            return (ins * outs, k)
+
+        k = min(remaining, key=cost)
+        remaining.discard(k)
+        loop = table.pop((k, k), None)
+        star = f"{_group(loop)}*" if loop else ""
+        ins = [(i, r) for (i, j), r in list(table.items()) if j == k]
+        outs = [(j, r) for (i, j), r in list(table.items()) if i == k]
+        for (i, j) in [key for key in table if k in key]:
+            del table[(i, j)]
+        for i, r1 in ins:
+            for j, r3 in outs:
+                add(i, j, _group(r1) + star + _group(r3))
+    return table.get((START, END))
+
+
+def fsm_to_regex(fsm: Any) -> str | None:
+    """A regex for a greenery ``Fsm`` (dead states dropped first)."""
+    live = set(fsm.finals)
+    changed = True
+    while changed:
+        changed = False
+        for s, moves in fsm.map.items():
+            if s not in live and any(t in live for t in moves.values()):
+                live.add(s)
+                changed = True
+    if fsm.initial not in live:
+        return None
+    index = {s: n for n, s in enumerate(sorted(live, key=str))}
+    edges: dict[tuple[int, int], list[str]] = {}
+    for s, moves in fsm.map.items():
+        if s not in live:
+            continue
+        for charclass, t in moves.items():
+            if t in live:
+                edges.setdefault((index[s], index[t]), []).append(str(charclass))
+    return eliminate(len(index), edges, index[fsm.initial], {index[f] for f in fsm.finals if f in live})
+
+
+@functools.lru_cache(maxsize=256)
+def _fsm(pattern: str) -> Any:
+    from greenery import parse  # pure Python, used only for content propositions
+
+    try:
+        return parse(pattern).to_fsm()
+    except Exception as exc:  # greenery raises its own parse errors  # noqa: BLE001
+        raise DecoderError(
+            f"cannot build exact token constraints for the pattern {pattern!r}: {exc}. "
+            "Use plain regex syntax (classes, groups, | * + ? {m,n}); lookarounds and backreferences are not regular."
+        ) from None
+
+
+def refine(base: str, constraints: list[tuple[str, bool]]) -> str | None:
+    """``base`` intersected with each pattern (``True``) or its complement (``False``)."""
+    if not constraints:
+        return base
+    fsm = _fsm(base)
+    for pattern, must_match in constraints:
+        part = _fsm(pattern)
+        fsm = fsm & (part if must_match else part.everythingbut())
+    return fsm_to_regex(fsm.reduce())
+
+
+def _must_match(c: Any) -> bool:
+    """Whether a constraint asks the text to match its pattern (``negated`` flips it)."""
+    return c.value != c.negated
+
+
+def _json_call_regex(letter: Letter) -> str:
+    from outlines_core.json_schema import build_regex_from_schema
+
+    params: dict[str, Any] = json.loads(json.dumps(letter.tool_parameters or {"type": "object"}))
+    alternatives: list[dict[str, Any]] = [params]
+    for c in letter.constraints:
+        assert c.argument is not None
+        inner = refine(f"{JSON_STRING_CHAR}*", [(c.pattern, _must_match(c))])
+        new: list[dict[str, Any]] = []
+        for schema in alternatives:
+            props = dict(schema.get("properties") or {})
+            required = list(schema.get("required") or [])
+            if inner is not None:
+                s1 = dict(schema, properties={**props, c.argument: {"type": "string", "pattern": inner}})
+                s1["required"] = sorted(set(required) | {c.argument})
+                new.append(s1)
+            # A false proposition also holds when the (optional) argument is absent.
+            if not c.value and c.argument not in required:
+                s2 = dict(schema, properties={k: v for k, v in props.items() if k != c.argument})
+                s2["additionalProperties"] = False
+                new.append(s2)
+        alternatives = new
+    regexes = []
+    for schema in alternatives:
+        call = {
+            "type": "object",
+            "properties": {"name": {"const": letter.tool}, "arguments": schema},
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+        regexes.append(build_regex_from_schema(json.dumps(call), JSON_WHITESPACE))
+    if not regexes:
+        raise DecoderError(f"letter {letter.name} can never be written")
+    return _alt(regexes)
+
+
+def content_regex(letter: Letter) -> str | None:
+    """The exact content language of ``letter`` (``None`` if empty)."""
+    if letter.content.kind == "tool_call" and letter.content.style == "json":
+        return _json_call_regex(letter)
+    base = letter.base_regex()
+    if letter.content.kind == "tool_call":  # bracket: constraints are on the argument
+        arg_constraints = [(c.pattern, _must_match(c)) for c in letter.constraints]
+        arg = refine(BRACKET_ARGUMENT, arg_constraints) if arg_constraints else BRACKET_ARGUMENT
+        return None if arg is None else regex_escape(letter.tool or "") + r"\[" + arg + r"\]"
+    if base is None:  # free text up to a multi-character terminator
+        base = fsm_to_regex(_fsm(".*" + regex_escape(letter.terminator) + ".*").everythingbut().reduce()) or ""
+    elif letter.content.kind == "regex" and letter.terminator and _may_hold(base, letter.terminator):
+        base = refine(base, [(".*" + regex_escape(letter.terminator) + ".*", False)]) or ""
+    return refine(base, [(c.pattern, _must_match(c)) for c in letter.constraints])
+
+
+def _may_hold(pattern: str, needle: str) -> bool:
+    try:
+        import interegular
+
+        fsm = interegular.parse_pattern(pattern).to_fsm()
+        return not (fsm & interegular.parse_pattern("(.|\n)*" + regex_escape(needle) + "(.|\n)*").to_fsm()).empty()
+    except Exception:  # noqa: BLE001 - outside interegular's subset: be exact the slow way
+        return True
+
+
+def exclude_nul(regex: str) -> str:
+    """The same regex without NUL in any character class or ``.`` (NUL is the end-of-trace
+    sentinel, so content can never spell it). Uses Rust regex class difference ``--``."""
+    out: list[str] = []
+    i, n = 0, len(regex)
+    while i < n:
+        c = regex[i]
+        if c == "\\" and i + 1 < n:
+            nxt = regex[i + 1]
+            out.append(f"[\\{nxt}--\\x00]" if nxt in "DSW" else c + nxt)
+            i += 2
+        elif c == "[":
+            j = i + 1
+            if j < n and regex[j] == "^":
+                j += 1
+            if j < n and regex[j] == "]":
+                j += 1  # a leading ] is literal
+            while j < n and regex[j] != "]":
+                j += 2 if regex[j] == "\\" else 1
+            inner = regex[i + 1 : j]
+            out.append(f"[^\\x00{inner[1:]}]" if inner.startswith("^") else f"[{inner}--\\x00]")
+            i = j + 1
+        elif c == ".":
+            out.append("[^\\n\\x00]")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def letter_regex(letter: Letter) -> str | None:
+    """``tag + content + terminator`` for a model letter."""
+    content = content_regex(letter)
+    if content is None:
+        return None
+    return regex_escape(letter.tag) + _group(exclude_nul(content)) + regex_escape(letter.terminator)
+
+
+def segment_regex(compiled: CompiledSpec, state: int) -> str | None:
+    """What the model may write from automaton ``state`` on: model steps, ending with an
+    environment step's tag or with :data:`EOS_SENTINEL` where the trace may end."""
+    dfa = compiled.dfa
+    fragments = {x.index: letter_regex(x) for x in compiled.letters if x.source == "model"}
+    nodes = {state}
+    todo = [state]
+    while todo:
+        q = todo.pop()
+        for a, frag in fragments.items():
+            d = dfa.delta[q][a]
+            if d != DEAD and frag is not None and d not in nodes:
+                nodes.add(d)
+                todo.append(d)
+    index = {q: n for n, q in enumerate(sorted(nodes))}
+    end = len(index)
+    edges: dict[tuple[int, int], list[str]] = {}
+    for q in nodes:
+        for a, frag in fragments.items():
+            d = dfa.delta[q][a]
+            if d != DEAD and frag is not None:
+                edges.setdefault((index[q], index[d]), []).append(frag)
+        if q in dfa.accepting:
+            edges.setdefault((index[q], end), []).append(regex_escape(EOS_SENTINEL))
+        for step in compiled.steps:
+            if step.source == "model":
+                continue
+            if any(dfa.delta[q][x.index] != DEAD for x in compiled.letters if x.step == step.name):
+                edges.setdefault((index[q], end), []).append(regex_escape(step.tag))
+    return eliminate(end + 1, edges, index[state], {end})
+
+
+def segment_starts(compiled: CompiledSpec) -> list[int]:
+    """Automaton states where the model starts writing: the initial state and every state
+    right after an environment or input step."""
+    dfa = compiled.dfa
+    starts = {dfa.initial}
+    for q in range(dfa.num_states):
+        for x in compiled.letters:
+            if x.source != "model" and dfa.delta[q][x.index] != DEAD:
+                starts.add(dfa.delta[q][x.index])
+    return sorted(starts)
