@@ -28,12 +28,14 @@ class SpecGuide:
     ``max_tokens`` is a token budget per model turn (the text between two environment
     steps): once only the shortest way to the turn's end still fits, ``mask_row`` switches
     to the forced table, so the turn ends within the budget with a valid trace.
+    ``prefix`` is trace text already written (whole steps), e.g. the question in a prompt.
     """
 
-    def __init__(self, index: TokenIndex, *, max_tokens: int | None = None) -> None:
+    def __init__(self, index: TokenIndex, *, max_tokens: int | None = None, prefix: str = "") -> None:
         self.index = index
         self.compiled = index.compiled
         self.max_tokens = max_tokens
+        self.prefix = prefix
         self._eos = frozenset(index.eos_ids)
         self.reset()
 
@@ -49,7 +51,16 @@ class SpecGuide:
         self._turn = bytearray()
         self.turn_tokens = 0
         self.tokens: list[int] = []
-        self._enter(self.compiled.dfa.initial)
+        start = self.compiled.dfa.initial
+        if self.prefix:
+            start = self.compiled.run_text(self.prefix)
+            if start == DEAD:
+                raise GuideError(
+                    f"the trace prefix {self.prefix[:60]!r} is not the start of a valid trace; it must be whole steps, "
+                    "each ending with its terminator"
+                )
+            self._text += self.prefix.encode("utf-8")
+        self._enter(start)
 
     @property
     def is_finished(self) -> bool:
@@ -70,10 +81,12 @@ class SpecGuide:
         return self.compiled.check_text(self.text).steps
 
     def is_forced(self) -> bool:
-        """Whether the budget leaves only the shortest way to the end of this turn."""
+        """Whether a free choice could overrun the budget: then only tokens on the best way
+        to the end of this turn are allowed (so a turn takes at most ``max_tokens``, or the
+        length of the shortest way to its end if that is longer)."""
         if self.max_tokens is None or self.state < 0:
             return False
-        return self.turn_tokens + int(self.index.dist[self.state]) >= self.max_tokens
+        return self.turn_tokens + 1 + int(self.index.worst[self.state]) > self.max_tokens
 
     def mask_row(self) -> int:
         """The row of the index's tables that holds this guide's allowed tokens (-1: none;

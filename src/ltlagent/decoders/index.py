@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
 from ltlagent.decoders.vocab import TokenVocabulary
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 RUNNING, SEGMENT_END = 0, 1  # a segment ends after EOS (trace over) or an environment tag
 NO_STATE = -1
 
@@ -59,7 +60,8 @@ class TokenIndex:
     segments: dict[int, Segment]
     masks: np.ndarray  # uint32 [states, words]: allowed tokens, packed little-endian by bit
     forced: np.ndarray  # uint32 [states, words]: tokens on a shortest way to the segment's end
-    dist: np.ndarray  # int32 [states]: fewest tokens to the segment's end
+    dist: np.ndarray  # int64 [states]: fewest tokens to the segment's best end (see _forced_distances)
+    worst: np.ndarray  # int64 [states]: the largest ``dist`` any allowed token leads to
     kind: np.ndarray  # int8 [states]: RUNNING, or SEGMENT_END (after EOS, or after an environment tag)
     segment_of: np.ndarray  # int32 [states]: the automaton state the segment started from
     orig: np.ndarray  # int64 [states]: outlines-core's id of the state
@@ -171,10 +173,12 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
     rows: list[np.ndarray] = []
     forced_rows: list[np.ndarray] = []
     dists: list[int] = []
+    worst: list[int] = []
     kinds: list[int] = []
     segment_of: list[int] = []
     orig: list[int] = []
     starts = [q for q in segment_starts(compiled) if _model_speaks(compiled, q)]
+    letters_left = _letters_left(compiled)
     for n, q in enumerate(starts, start=1):
         regex = segment_regex(compiled, q)
         if regex is None:
@@ -192,15 +196,24 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
         local = {s: i for i, s in enumerate(states)}
         seg = Segment(start=q, regex=regex, index=index, offset=len(dists), local=local)
         segments[q] = by_regex[regex] = seg
-        dist = _distances(states, transitions, set(index.get_final_states()))
+        finals = set(index.get_final_states())
+        exit_cost = _exit_costs(compiled, q, index, transitions, finals, vocab, letters_left)
+        cost, dist = _forced_distances(states, transitions, finals, exit_cost)
         for s in states:
             allowed = np.array([t for t in transitions.get(s, {}) if t < vocab.size], dtype=np.int64)
             rows.append(_pack(allowed, words))
-            step_down = np.array(
-                [t for t, d in transitions.get(s, {}).items() if t < vocab.size and dist[d] == dist[s] - 1], dtype=np.int64
-            )
-            forced_rows.append(_pack(step_down, words))
-            dists.append(dist[s] if dist[s] >= 0 else 1 << 30)
+            on_best_way = [
+                t
+                for t, d in transitions.get(s, {}).items()
+                if t < vocab.size
+                and (
+                    (d in finals and exit_cost.get((s, t), _NEVER) == cost[s] and dist[s] == 1)
+                    or (d not in finals and cost[d] == cost[s] and dist[d] == dist[s] - 1)
+                )
+            ]
+            forced_rows.append(_pack(np.array(on_best_way, dtype=np.int64), words))
+            dists.append(dist[s])
+            worst.append(max((0 if d in finals else dist[d] for t, d in transitions.get(s, {}).items() if t < vocab.size), default=0))
             kinds.append(SEGMENT_END if index.is_final_state(s) else RUNNING)
             segment_of.append(q)
             orig.append(s)
@@ -214,7 +227,8 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
         segments=segments,
         masks=np.stack(rows),
         forced=np.stack(forced_rows),
-        dist=np.array(dists, dtype=np.int32),
+        dist=np.array(dists, dtype=np.int64),
+        worst=np.array(worst, dtype=np.int64),
         kind=np.array(kinds, dtype=np.int8),
         segment_of=np.array(segment_of, dtype=np.int32),
         orig=np.array(orig, dtype=np.int64),
@@ -231,21 +245,96 @@ def _pack(ids: np.ndarray, words: int) -> np.ndarray:
     return np.packbits(bits, bitorder="little").view(np.uint32)
 
 
-def _distances(states: list[int], transitions: dict[int, dict[int, int]], finals: set[int]) -> dict[int, int]:
-    """Fewest tokens from each state to a final state (-1: none)."""
+_NEVER = 1 << 30
+
+
+def _letters_left(compiled: CompiledSpec) -> list[int]:
+    """Fewest steps from each automaton state to acceptance."""
+    out = []
+    for q in range(compiled.dfa.num_states):
+        path = compiled.dfa.shortest_accepted(q)
+        out.append(_NEVER if path is None else len(path))
+    return out
+
+
+def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
+    """For each token that ends the segment, how many steps the trace still needs after it:
+    0 for EOS; for an environment tag, 1 + the most steps left after any answer to it.
+    Read from a representative text of the state before the token (exact unless the index
+    merged states with different pasts, which only affects which way budget forcing picks)."""
+    parent: dict[int, tuple[int, int] | None] = {index.get_initial_state(): None}
+    order = deque([index.get_initial_state()])
+    while order:
+        s = order.popleft()
+        for t, d in transitions.get(s, {}).items():
+            if d not in parent and t < vocab.size:
+                parent[d] = (s, t)
+                order.append(d)
+
+    def text(s: int) -> bytes:
+        out = []
+        while parent.get(s) is not None:
+            s, t = parent[s]  # type: ignore[misc]
+            out.append(vocab.tokens[t] or b"")
+        return b"".join(reversed(out))
+
+    env_steps = sorted((x for x in compiled.steps if x.source != "model"), key=lambda x: -len(x.tag))
+    eos = set(vocab.eos_ids)
+    costs: dict[tuple[int, int], int] = {}
+    for s, moves in transitions.items():
+        for t, d in moves.items():
+            if d not in finals or t >= vocab.size:
+                continue
+            if t in eos:
+                costs[(s, t)] = 0
+                continue
+            written = (text(s) + (vocab.tokens[t] or b"")).decode("utf-8", errors="replace")
+            step = next((x for x in env_steps if written.endswith(x.tag)), None)
+            state = DEAD if step is None else compiled.run_text(written[: len(written) - len(step.tag)], q0)
+            if state == DEAD:
+                costs[(s, t)] = _NEVER - 1
+                continue
+            after = [compiled.dfa.delta[state][x.index] for x in compiled.letters if x.step == step.name]
+            live = [letters_left[a] for a in after if a != DEAD]
+            costs[(s, t)] = 1 + max(live) if live else _NEVER - 1
+    return costs
+
+
+def _forced_distances(states, transitions, finals, exit_cost) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
+    """Per state: the cheapest exit reachable (fewest steps left after the segment), and the
+    fewest tokens to reach such an exit."""
     back: dict[int, set[int]] = {}
     for s, moves in transitions.items():
-        for nxt in set(moves.values()):
-            back.setdefault(nxt, set()).add(s)
-    dist = {s: -1 for s in states}
-    todo = deque()
+        for d in set(moves.values()):
+            back.setdefault(d, set()).add(s)
+    seed: dict[int, int] = {}
+    for (s, _), c in exit_cost.items():
+        seed[s] = min(seed.get(s, _NEVER), c)
+    # The cheapest exit reachable from each state: grow backwards from the exits, cheapest first.
+    cost = {s: _NEVER for s in states}
+    for c in sorted(set(seed.values())):
+        todo = deque(s for s, v in seed.items() if v == c and cost[s] == _NEVER)
+        for s in todo:
+            cost[s] = c
+        while todo:
+            d = todo.popleft()
+            for p in back.get(d, ()):
+                if cost[p] == _NEVER and p not in finals:
+                    cost[p] = c
+                    todo.append(p)
+    dist = {s: _NEVER for s in states}
     for f in finals:
         dist[f] = 0
-        todo.append(f)
+    todo = deque()
+    for (s, _), c in exit_cost.items():
+        if c == cost[s] and dist[s] > 1:
+            dist[s] = 1
+            todo.append(s)
     while todo:
-        s = todo.popleft()
-        for p in back.get(s, ()):
-            if dist[p] == -1:
-                dist[p] = dist[s] + 1
-                todo.append(p)
-    return dist
+        d = todo.popleft()
+        for s in back.get(d, ()):
+            if d in finals or cost[d] != cost[s] or dist[s] <= dist[d] + 1:
+                continue
+            dist[s] = dist[d] + 1
+            todo.append(s)
+    return cost, dist

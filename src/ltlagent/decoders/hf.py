@@ -1,0 +1,229 @@
+"""Hugging Face / torch adapter: the only module of ``ltlagent.decoders`` that imports torch
+or transformers.
+
+* :class:`SpecLogitsProcessor` — a ``transformers.LogitsProcessor`` for ``model.generate``;
+  batched (one :class:`SpecGuide` per row). A row that reaches an environment tag or the end
+  may only emit EOS, so ``generate`` stops there; read each row's guide afterwards.
+* :class:`SpecDecoder` — our own loop: keeps the KV cache, stops at environment tags, takes
+  the environment's text (``feed_environment``) and continues without re-encoding the prefix.
+
+Masks are the index's precomputed tables, moved once to the model's device as *blocked*
+boolean tables: a decode step is one row lookup and one ``masked_fill_``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from transformers import LogitsProcessor
+
+from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
+from ltlagent.decoders.index import TokenIndex
+
+
+def resolve_device(device: str | torch.device | None) -> torch.device:
+    """``"auto"`` (or ``None``): CUDA when present, else the CPU."""
+    if device is None or device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+class MaskTables:
+    """The index's masks on a device, as blocked-token tables of width ``vocab_width``."""
+
+    def __init__(self, index: TokenIndex, vocab_width: int, device: torch.device) -> None:
+        self.index = index
+        self.device = device
+        self.width = vocab_width
+
+        def table(forced: bool) -> torch.Tensor:
+            allowed = torch.from_numpy(index.bool_table(forced=forced))
+            out = torch.zeros((allowed.shape[0] + 1, vocab_width), dtype=torch.bool)
+            cols = min(vocab_width, allowed.shape[1])
+            out[:-1, :cols] = allowed[:, :cols]
+            eos = [i for i in index.eos_ids if i < vocab_width]
+            out[-1, eos] = True  # the last row: "only EOS" for rows that are done
+            return (~out).to(device)
+
+        self.blocked = table(False)
+        self.blocked_forced = table(True)
+        self.only_eos = self.blocked.shape[0] - 1
+
+    def row(self, guide: SpecGuide) -> tuple[int, bool]:
+        state = guide.mask_row()
+        if state < 0:
+            return self.only_eos, False
+        return state, guide.is_forced()
+
+    def apply(self, scores: torch.Tensor, guides: list[SpecGuide]) -> torch.Tensor:
+        """Mask ``scores`` ([batch, vocab]) in place for each row's guide."""
+        if len(guides) == 1:
+            state, forced = self.row(guides[0])
+            table = self.blocked_forced if forced else self.blocked
+            return scores.masked_fill_(table[state, : scores.shape[-1]], float("-inf"))
+        rows = [self.row(g) for g in guides]
+        states = torch.tensor([r[0] for r in rows], device=self.device)
+        blocked = self.blocked[states]
+        if any(r[1] for r in rows):
+            forced = torch.tensor([r[1] for r in rows], device=self.device)
+            blocked = torch.where(forced[:, None], self.blocked_forced[states], blocked)
+        return scores.masked_fill_(blocked[:, : scores.shape[-1]], float("-inf"))
+
+
+class SpecLogitsProcessor(LogitsProcessor):
+    """Constrain ``model.generate`` to a spec: pass it in ``logits_processor=[...]``.
+
+    ``prefix`` is the trace text the prompt already ends with (whole steps, e.g.
+    ``"Question: ...\n"``). ``guides`` (one per row) are created on the first call; after
+    ``generate`` returns, call ``sync(output_ids)`` (it feeds the last sampled tokens); then
+    ``guides[i].text``, ``.status`` and ``.waiting_for`` tell where each row stopped.
+    """
+
+    def __init__(
+        self,
+        index: TokenIndex,
+        *,
+        max_tokens: int | None = None,
+        prefix: str = "",
+        device: str | torch.device | None = None,
+    ) -> None:
+        self.index = index
+        self.max_tokens = max_tokens
+        self.prefix = prefix
+        self.device = None if device is None else resolve_device(device)
+        self.guides: list[SpecGuide] = []
+        self._tables: MaskTables | None = None
+        self._seen = 0
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if self._tables is None or self._tables.device != scores.device:
+            self._tables = MaskTables(self.index, scores.shape[-1], scores.device)
+        if not self.guides:
+            self.guides = [SpecGuide(self.index, max_tokens=self.max_tokens, prefix=self.prefix) for _ in range(input_ids.shape[0])]
+        else:
+            self._advance(input_ids[:, self._seen :])
+        self._seen = input_ids.shape[1]
+        return self._tables.apply(scores, self.guides)
+
+    def sync(self, sequences: torch.Tensor) -> list[SpecGuide]:
+        """Feed the guides the tokens ``generate`` sampled after its last call to the
+        processor (the final token of each row); returns the guides."""
+        if self.guides:
+            self._advance(sequences[:, self._seen :])
+            self._seen = sequences.shape[1]
+        return self.guides
+
+    def _advance(self, new_tokens: torch.Tensor) -> None:
+        rows = new_tokens.tolist()  # the sampled tokens are on the host for generate anyway
+        for guide, tokens in zip(self.guides, rows, strict=True):
+            for token in tokens:
+                if guide.status == RUNNING:
+                    guide.advance(token)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one call of :meth:`SpecDecoder.generate` produced."""
+
+    text: str
+    tokens: tuple[int, ...]
+    status: str  # "environment" (waiting for ``waiting_for``), "finished", "running" (token limit), "error"
+    waiting_for: str | None
+    error: str | None = None
+
+
+class SpecDecoder:
+    """Decode a spec with a causal LM, keeping the KV cache across environment steps.
+
+    ::
+
+        dec = SpecDecoder(model, tokenizer, index)
+        dec.start("You are a ReAct agent.\\n")
+        dec.feed_environment("What is 2 + 2?")        # the question (an input step)
+        turn = dec.generate()                          # model writes until "Observation: " or the end
+        while turn.status == "environment":
+            dec.feed_environment(run_tool(...))
+            turn = dec.generate()
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        index: TokenIndex,
+        *,
+        device: str | torch.device | None = "auto",
+        max_tokens: int | None = None,
+    ) -> None:
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.index = index
+        self.max_tokens = max_tokens
+        self.guide = SpecGuide(index, max_tokens=max_tokens)
+        self._tables: MaskTables | None = None
+        self._cache: Any = None
+        self._logits: torch.Tensor | None = None
+        self.prefill_tokens = 0  # tokens run through the model as input (not generated)
+
+    def start(self, prompt: str = "") -> None:
+        """Reset and read ``prompt`` (instructions, few-shot examples) into the cache."""
+        self.guide.reset()
+        self._cache = None
+        self._logits = None
+        self.prefill_tokens = 0
+        if prompt:
+            self._feed(self.tokenizer.encode(prompt, add_special_tokens=False))
+
+    @torch.inference_mode()
+    def _feed(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        self._forward(ids)
+        self.prefill_tokens += len(ids)
+
+    def feed_environment(self, content: str) -> str:
+        """Give the environment's answer (or the user's input) for the awaited step; the text
+        (tag if needed, content, terminator) is appended to the cache. Returns that text."""
+        text = self.guide.feed_environment(content)
+        self._feed(self.tokenizer.encode(text, add_special_tokens=False))
+        return text
+
+    @torch.inference_mode()
+    def generate(self, max_new_tokens: int = 256, *, temperature: float = 0.0, generator: torch.Generator | None = None) -> Turn:
+        """Let the model write until an environment tag, the end of the trace, or ``max_new_tokens``."""
+        if self._logits is None:
+            bos = self.tokenizer.bos_token_id if self.tokenizer.bos_token_id is not None else self.index.eos_ids[0]
+            self._feed([bos])
+        if self._tables is None:
+            self._tables = MaskTables(self.index, self._logits.shape[-1], self.device)
+        tokens: list[int] = []
+        start = len(self.guide.text)
+        while self.guide.status == RUNNING and len(tokens) < max_new_tokens:
+            logits = self._tables.apply(self._logits.clone(), [self.guide])
+            if temperature > 0:
+                probs = torch.softmax(logits / temperature, dim=-1)
+                token = int(torch.multinomial(probs, 1, generator=generator).item())
+            else:
+                token = int(torch.argmax(logits, dim=-1).item())
+            self.guide.advance(token)
+            tokens.append(token)
+            if self.guide.status in (RUNNING, ENVIRONMENT):
+                self._step(token)
+        return Turn(self.guide.text[start:], tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error)
+
+    def _step(self, token: int) -> None:
+        self._forward([token])
+
+    def _forward(self, ids: list[int]) -> None:
+        """Run ``ids`` through the model on top of the cache (transformers 5: ``cache=``)."""
+        x = torch.tensor([ids], device=self.device)
+        out = self.model(input_ids=x, cache=self._cache, use_cache=True)
+        self._cache = out.cache
+        self._logits = out.logits[:, -1, :].float()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.guide.status == FINISHED

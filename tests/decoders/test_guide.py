@@ -1,0 +1,178 @@
+"""SpecGuide over TokenIndex: soundness with random logits, completeness by replay, budgets,
+EOS and special tokens, the disk cache. No torch needed."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ltlagent import compile_spec, load_spec, parse_spec
+from ltlagent.compiler.spec import shipped_spec_names
+from ltlagent.decoders.guide import ERROR, FINISHED, GuideError, SpecGuide
+from ltlagent.decoders.index import build_token_index
+from ltlagent.decoders.vocab import TokenVocabulary
+from tests.decoders.helpers import TOKENIZERS, compiled, index_for, replay, rollout
+from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+from tests.strategies import ltlf_formulas
+from ltlagent.compiler.ltlf import to_text
+
+SHIPPED = shipped_spec_names()
+
+
+@pytest.mark.parametrize("tokenizer", sorted(TOKENIZERS))
+@pytest.mark.parametrize("name", SHIPPED)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), budget=st.integers(1, 60))
+def test_random_logits_rollouts_satisfy_the_spec(name, tokenizer, seed, budget):
+    index = index_for(name, tokenizer)
+    guide = rollout(index, random.Random(seed), max_tokens=budget)
+    assert guide.status == FINISHED, (guide.status, guide.error, guide.text[-200:])
+    verdict = compiled(name).check_text(guide.text)
+    assert verdict.ok, [v.render() for v in verdict.violations]
+
+
+@pytest.mark.parametrize("tokenizer", sorted(TOKENIZERS))
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_example_can_be_produced_token_by_token(name, tokenizer):
+    index = index_for(name, tokenizer)
+    tok = TOKENIZERS[tokenizer]()
+    for ex in load_spec(name).examples:
+        if ex.valid:
+            guide = replay(index, tok, ex.text)
+            assert compiled(name).check_text(guide.text).ok
+
+
+HEAD = textwrap.dedent(
+    """\
+    name = "random"
+
+    [[steps]]
+    name = "q"
+    source = "input"
+    tag = "Q: "
+
+    [[steps]]
+    name = "a"
+    tag = "A: "
+
+    [[steps]]
+    name = "b"
+    tag = "B: "
+    choices = ["left", "right"]
+
+    [[steps]]
+    name = "c"
+    source = "environment"
+    tag = "C: "
+
+    [[propositions]]
+    name = "flag"
+    step = "a"
+    matching = 'go.*'
+    """
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(ltlf_formulas(("a", "b", "c", "flag"), max_depth=2), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
+def test_random_specs(formulas, seed):
+    rules = '\n[[rules]]\nltlf = "q & X !q & WX G !q"\n' + "".join(f'\n[[rules]]\nltlf = "WX({to_text(f)})"\n' for f in formulas)
+    c = compile_spec(parse_spec(HEAD + rules, "random.toml"))
+    if c.errors or not any(x.source == "model" and any(row[x.index] != -1 for row in c.dfa.delta) for x in c.letters):
+        return  # unsatisfiable, trapped, or nothing for the model to write
+    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    rng = random.Random(seed)
+    for _ in range(3):
+        guide = rollout(index, rng, max_tokens=rng.randint(1, 30))
+        assert guide.status in (FINISHED, ERROR)
+        if guide.status == FINISHED:
+            assert c.check_text(guide.text).ok, guide.text
+        else:  # only an environment answer can leave no way on (a trap the compiler reports)
+            assert "environment" in guide.error or "no continuation" in guide.error or "matches none" in guide.error
+
+
+@pytest.mark.parametrize("budget", [1, 3, 10, 25])
+def test_budget_bounds_each_turn(budget):
+    index = index_for("react", "bytelevel")
+    rng = random.Random(budget)
+    for _ in range(20):
+        guide = SpecGuide(index, max_tokens=budget)
+        turn_start_dist = None
+        while guide.status in ("running", "environment"):
+            if guide.status == "environment":
+                guide.feed_environment("ok")
+                turn_start_dist = None
+                continue
+            if turn_start_dist is None:
+                turn_start_dist = int(index.dist[guide.state])
+            guide.advance(rng.choice(guide.allowed()))
+            assert guide.turn_tokens <= max(budget, turn_start_dist)
+        assert guide.status == FINISHED
+
+
+def test_eos_only_where_the_spec_accepts_and_every_eos_id_works():
+    tok = byte_level_tokenizer()
+    vocab = TokenVocabulary.from_hf(tok, eos_ids=[0, 1])
+    index = build_token_index(compiled("direct"), vocab, use_cache=False)
+    for eos in (0, 1):
+        guide = SpecGuide(index)
+        guide.feed_environment("What is 2 + 2?")
+        for token in tok.encode("Answer: 4\n", add_special_tokens=False):
+            assert eos not in guide.allowed()
+            guide.advance(token)
+        assert {0, 1} <= set(guide.allowed())
+        assert guide.advance(eos) and guide.is_finished
+
+
+def test_special_tokens_never_match_content():
+    tok = byte_level_tokenizer()
+    index = index_for("react", "bytelevel")
+    special = set(tok.all_special_ids) - set(index.eos_ids)
+    assert special
+    for state in range(index.num_states):
+        assert not special & set(index.allowed_ids(state).tolist())
+
+
+def test_bad_tokens_are_recorded_not_raised():
+    index = index_for("react", "bytelevel")
+    tok = byte_level_tokenizer()
+    guide = SpecGuide(index)
+    guide.feed_environment("q")
+    bad = tok.encode("Final", add_special_tokens=False)[0]
+    if bad in guide.allowed():
+        bad = tok.encode("Answer", add_special_tokens=False)[0]
+    assert not guide.advance(bad)
+    assert guide.status == ERROR and "not allowed" in guide.error
+    assert not guide.advance(bad)  # still no exception
+    with pytest.raises(GuideError, match="feed_environment"):
+        guide.feed_environment("x")
+
+
+def test_environment_answer_in_the_wrong_format_is_an_error_on_the_guide():
+    guide = SpecGuide(index_for("react", "bytelevel"))
+    guide.feed_environment("two\nlines")  # a newline would end the step early
+    assert guide.status == ERROR and "matches none of the step's formats" in guide.error
+
+
+def test_prefix_starts_mid_trace():
+    index = index_for("react", "bytelevel")
+    guide = SpecGuide(index, prefix="Question: hi\n")
+    assert guide.status == "running"
+    with pytest.raises(GuideError, match="not the start of a valid trace"):
+        SpecGuide(index, prefix="Thought: no question\n")
+
+
+def test_second_build_loads_from_the_disk_cache():
+    c = compile_spec(load_spec("react"))
+    first = build_token_index(c, byte_level_tokenizer())
+    second = build_token_index(c, byte_level_tokenizer())
+    assert not first.from_cache and second.from_cache
+    assert np.array_equal(first.masks, second.masks)
+    guide = SpecGuide(second)
+    guide.feed_environment("q")
+    assert guide.allowed() == SpecGuide(first, prefix="Question: q\n").allowed()
