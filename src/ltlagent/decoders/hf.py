@@ -50,6 +50,9 @@ class MaskTables:
         self.blocked = table(False)
         self.blocked_forced = table(True)
         self.only_eos = self.blocked.shape[0] - 1
+        # Row views, so the single-sequence hot path is a list lookup, not a tensor index op.
+        self._rows = list(self.blocked.unbind(0))
+        self._rows_forced = list(self.blocked_forced.unbind(0))
 
     def row(self, guide: SpecGuide) -> tuple[int, bool]:
         state = guide.mask_row()
@@ -57,12 +60,18 @@ class MaskTables:
             return self.only_eos, False
         return state, guide.is_forced()
 
+    def blocked_row(self, guide: SpecGuide) -> torch.Tensor:
+        """The blocked-token row (a view on the device) for one guide: a table lookup."""
+        state, forced = self.row(guide)
+        return (self._rows_forced if forced else self._rows)[state]
+
     def apply(self, scores: torch.Tensor, guides: list[SpecGuide]) -> torch.Tensor:
         """Mask ``scores`` ([batch, vocab]) in place for each row's guide."""
         if len(guides) == 1:
-            state, forced = self.row(guides[0])
-            table = self.blocked_forced if forced else self.blocked
-            return scores.masked_fill_(table[state, : scores.shape[-1]], float("-inf"))
+            row = self.blocked_row(guides[0])
+            if scores.shape[-1] != self.width:
+                row = row[: scores.shape[-1]]
+            return scores.masked_fill_(row, float("-inf"))
         rows = [self.row(g) for g in guides]
         states = torch.tensor([r[0] for r in rows], device=self.device)
         blocked = self.blocked[states]

@@ -143,15 +143,40 @@ def build_token_index(
     index = _build(compiled, vocab, progress)
     index.build_seconds = time.perf_counter() - t0
     if use_cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _write_atomically(path, index)
     return index
 
 
 def _outlines_vocabulary(vocab: TokenVocabulary) -> Any:
+    """outlines-core's Vocabulary for ``vocab``, built once per tokenizer (memory and disk)."""
+    key = vocab.fingerprint()
+    if key in _VOCABULARIES:
+        return _VOCABULARIES[key]
+    path = cache_dir() / f"vocabulary-v{CACHE_VERSION}-{key}.pkl"
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                _VOCABULARIES[key] = pickle.load(fh)
+            return _VOCABULARIES[key]
+        except Exception:  # noqa: BLE001 - rebuilt below
+            pass
+    _VOCABULARIES[key] = _make_outlines_vocabulary(vocab)
+    _write_atomically(path, _VOCABULARIES[key])
+    return _VOCABULARIES[key]
+
+
+_VOCABULARIES: dict[str, Any] = {}
+
+
+def _write_atomically(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _make_outlines_vocabulary(vocab: TokenVocabulary) -> Any:
     from outlines_core import Vocabulary
 
     table: dict[bytes, list[int]] = {}
@@ -199,21 +224,28 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
         finals = set(index.get_final_states())
         exit_cost = _exit_costs(compiled, q, index, transitions, finals, vocab, letters_left)
         cost, dist = _forced_distances(states, transitions, finals, exit_cost)
+        lut = np.full(max(states) + 1, -1, dtype=np.int64)
+        lut[states] = np.arange(len(states))
+        dist_of = np.array([dist[x] for x in states], dtype=np.int64)
+        cost_of = np.array([cost[x] for x in states], dtype=np.int64)
+        final_of = np.array([x in finals for x in states], dtype=bool)
+        size = vocab.size
         for s in states:
-            allowed = np.array([t for t in transitions.get(s, {}) if t < vocab.size], dtype=np.int64)
-            rows.append(_pack(allowed, words))
-            on_best_way = [
-                t
-                for t, d in transitions.get(s, {}).items()
-                if t < vocab.size
-                and (
-                    (d in finals and exit_cost.get((s, t), _NEVER) == cost[s] and dist[s] == 1)
-                    or (d not in finals and cost[d] == cost[s] and dist[d] == dist[s] - 1)
-                )
-            ]
-            forced_rows.append(_pack(np.array(on_best_way, dtype=np.int64), words))
+            moves = transitions.get(s, {})
+            toks = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
+            nxt = lut[np.fromiter(moves.values(), dtype=np.int64, count=len(moves))]
+            keep = toks < size
+            toks, nxt = toks[keep], nxt[keep]
+            rows.append(_pack(toks, words))
+            ends = final_of[nxt]
+            best = ~ends & (cost_of[nxt] == cost[s]) & (dist_of[nxt] == dist[s] - 1)
+            if dist[s] == 1:
+                for i in np.flatnonzero(ends):
+                    best[i] = exit_cost.get((s, int(toks[i])), _NEVER) == cost[s]
+            forced_rows.append(_pack(toks[best], words))
             dists.append(dist[s])
-            worst.append(max((0 if d in finals else dist[d] for t, d in transitions.get(s, {}).items() if t < vocab.size), default=0))
+            inner = dist_of[nxt[~ends]]
+            worst.append(int(inner.max()) if inner.size else 0)
             kinds.append(SEGMENT_END if index.is_final_state(s) else RUNNING)
             segment_of.append(q)
             orig.append(s)
@@ -266,8 +298,13 @@ def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -
     order = deque([index.get_initial_state()])
     while order:
         s = order.popleft()
-        for t, d in transitions.get(s, {}).items():
-            if d not in parent and t < vocab.size:
+        moves = transitions.get(s, {})
+        toks = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
+        nxt = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
+        keep = toks < vocab.size
+        targets, first = np.unique(nxt[keep], return_index=True)
+        for d, t in zip(targets.tolist(), toks[keep][first].tolist(), strict=True):
+            if d not in parent:
                 parent[d] = (s, t)
                 order.append(d)
 
@@ -281,7 +318,11 @@ def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -
     env_steps = sorted((x for x in compiled.steps if x.source != "model"), key=lambda x: -len(x.tag))
     eos = set(vocab.eos_ids)
     costs: dict[tuple[int, int], int] = {}
+    final_list = np.array(sorted(finals), dtype=np.int64)
     for s, moves in transitions.items():
+        nxt = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
+        if not np.isin(nxt, final_list).any():
+            continue
         for t, d in moves.items():
             if d not in finals or t >= vocab.size:
                 continue

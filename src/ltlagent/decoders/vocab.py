@@ -46,11 +46,14 @@ class TokenVocabulary:
         return len(self.tokens)
 
     def fingerprint(self) -> str:
-        h = hashlib.sha256()
-        h.update(json.dumps(sorted(self.eos_ids)).encode())
-        for t in self.tokens:
-            h.update(b"\xff" if t is None else len(t).to_bytes(4, "little") + t)
-        return h.hexdigest()[:24]
+        """A stable hash of the tokens and EOS ids (the disk cache's key)."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            h = hashlib.sha256(json.dumps(sorted(self.eos_ids)).encode())
+            h.update(repr(self.tokens).encode("ascii"))  # bytes reprs are unambiguous and fast to build
+            cached = h.hexdigest()[:24]
+            object.__setattr__(self, "_fingerprint", cached)
+        return cached
 
     @classmethod
     def from_hf(cls, tokenizer: Any, eos_ids: Sequence[int] | None = None) -> TokenVocabulary:
