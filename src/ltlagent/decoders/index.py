@@ -20,6 +20,7 @@ import pickle
 import sys
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -204,18 +205,31 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
     orig: list[int] = []
     starts = [q for q in segment_starts(compiled) if _model_speaks(compiled, q)]
     letters_left = _letters_left(compiled)
+    regexes = {q: segment_regex(compiled, q) for q in starts}
+    distinct = list(dict.fromkeys(r for r in regexes.values() if r is not None))
+
+    def make(regex: str) -> Any:
+        try:
+            return Index(regex, ovocab)  # outlines-core releases the GIL: segments build in parallel
+        except Exception as exc:  # outlines-core reports regex and size problems as plain exceptions
+            return DecoderError(f"outlines-core could not index a segment of spec {compiled.name!r}: {exc}")
+
+    t_all = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, min(len(distinct), os.cpu_count() or 1))) as pool:
+        built = dict(zip(distinct, pool.map(make, distinct), strict=True))
+    if progress:
+        print(f"  {len(distinct)} segment indexes built by outlines-core in {time.perf_counter() - t_all:.2f} s", file=sys.stderr)
     for n, q in enumerate(starts, start=1):
-        regex = segment_regex(compiled, q)
+        regex = regexes[q]
         if regex is None:
             continue
         if regex in by_regex:
             segments[q] = by_regex[regex]
             continue
         t0 = time.perf_counter()
-        try:
-            index = Index(regex, ovocab)
-        except Exception as exc:  # outlines-core reports regex and size problems as plain exceptions
-            raise DecoderError(f"outlines-core could not index the segment from automaton state {q}: {exc}") from None
+        index = built[regex]
+        if isinstance(index, DecoderError):
+            raise index
         transitions: dict[int, dict[int, int]] = index.get_transitions()
         states = sorted(set(transitions) | set(index.get_final_states()) | {index.get_initial_state()})
         local = {s: i for i, s in enumerate(states)}
