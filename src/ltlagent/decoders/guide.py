@@ -76,6 +76,11 @@ class SpecGuide:
         return self._text.decode("utf-8", errors="replace")
 
     @property
+    def text_bytes(self) -> bytes:
+        """The trace so far as bytes (tokens may split a UTF-8 character)."""
+        return bytes(self._text)
+
+    @property
     def steps(self) -> tuple[ParsedStep, ...]:
         """The steps parsed so far (complete ones, and the one being written)."""
         return self.compiled.check_text(self.text).steps
