@@ -191,3 +191,24 @@ def test_traces_from_one_tokenizer_can_be_written_with_the_other(name, seed, bud
         except UnicodeDecodeError:
             continue  # random byte tokens may split a character; the text is then not a string
         replay(index_for(name, target), TOKENIZERS[target](), text)
+
+
+@pytest.mark.parametrize("step_budget", [1, 4, 12])
+def test_step_budget_bounds_every_step(step_budget):
+    """With only a per-step budget, random walks still finish (free text would otherwise
+    rarely end) and no step runs longer than the budget plus the shortest way out."""
+    index = index_for("react", "bytelevel")
+    rng = random.Random(step_budget)
+    for _ in range(15):
+        guide = SpecGuide(index, max_step_tokens=step_budget)
+        longest = 0
+        while guide.status in ("running", "environment"):
+            if guide.status == "environment":
+                guide.feed_environment("ok")
+                continue
+            guide.advance(rng.choice(guide.allowed()))
+            longest = max(longest, guide.step_tokens)
+            assert len(guide.tokens) < 2000
+        assert guide.status == FINISHED
+        assert compiled("react").check_text(guide.text).ok
+        assert longest <= step_budget + int(index.dist.max())

@@ -28,14 +28,25 @@ class SpecGuide:
     ``max_tokens`` is a token budget per model turn (the text between two environment
     steps): once only the shortest way to the turn's end still fits, ``mask_row`` switches
     to the forced table, so the turn ends within the budget with a valid trace.
+    ``max_step_tokens`` bounds one step the same way: once a step has used it, only tokens
+    on the best way to the turn's end are allowed until the step's terminator is written.
     ``prefix`` is trace text already written (whole steps), e.g. the question in a prompt.
     """
 
-    def __init__(self, index: TokenIndex, *, max_tokens: int | None = None, prefix: str = "") -> None:
+    def __init__(
+        self,
+        index: TokenIndex,
+        *,
+        max_tokens: int | None = None,
+        max_step_tokens: int | None = None,
+        prefix: str = "",
+    ) -> None:
         self.index = index
         self.compiled = index.compiled
         self.max_tokens = max_tokens
+        self.max_step_tokens = max_step_tokens
         self.prefix = prefix
+        self._terminators = tuple({s.terminator.encode("utf-8") for s in index.compiled.steps if s.source == "model"})
         self._eos = frozenset(index.eos_ids)
         self.reset()
 
@@ -50,6 +61,7 @@ class SpecGuide:
         self._text = bytearray()
         self._turn = bytearray()
         self.turn_tokens = 0
+        self.step_tokens = 0
         self.tokens: list[int] = []
         start = self.compiled.dfa.initial
         if self.prefix:
@@ -89,7 +101,11 @@ class SpecGuide:
         """Whether a free choice could overrun the budget: then only tokens on the best way
         to the end of this turn are allowed (so a turn takes at most ``max_tokens``, or the
         length of the shortest way to its end if that is longer)."""
-        if self.max_tokens is None or self.state < 0:
+        if self.state < 0:
+            return False
+        if self.max_step_tokens is not None and self.step_tokens >= self.max_step_tokens:
+            return True
+        if self.max_tokens is None:
             return False
         return self.turn_tokens + 1 + int(self.index.worst[self.state]) > self.max_tokens
 
@@ -121,6 +137,9 @@ class SpecGuide:
         data = self.index.vocab.tokens[token_id] or b""
         self._text += data
         self._turn += data
+        self.step_tokens += 1
+        if any(t in self._turn[-(len(data) + len(t) - 1) :] for t in self._terminators):
+            self.step_tokens = 0  # a step ended inside this token
         if self.index.kind[nxt] == SEGMENT_END:
             self._at_environment_tag()
         return True
@@ -151,6 +170,7 @@ class SpecGuide:
         self._tag_written = False
         self._turn = bytearray()
         self.turn_tokens = 0
+        self.step_tokens = 0
         state = self.index.initial_state(q)
         if state != NO_STATE:
             self.status, self.state = RUNNING, state

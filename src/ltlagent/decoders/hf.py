@@ -95,11 +95,13 @@ class SpecLogitsProcessor(LogitsProcessor):
         index: TokenIndex,
         *,
         max_tokens: int | None = None,
+        max_step_tokens: int | None = None,
         prefix: str = "",
         device: str | torch.device | None = None,
     ) -> None:
         self.index = index
         self.max_tokens = max_tokens
+        self.max_step_tokens = max_step_tokens
         self.prefix = prefix
         self.device = None if device is None else resolve_device(device)
         self.guides: list[SpecGuide] = []
@@ -110,7 +112,10 @@ class SpecLogitsProcessor(LogitsProcessor):
         if self._tables is None or self._tables.device != scores.device:
             self._tables = MaskTables(self.index, scores.shape[-1], scores.device)
         if not self.guides:
-            self.guides = [SpecGuide(self.index, max_tokens=self.max_tokens, prefix=self.prefix) for _ in range(input_ids.shape[0])]
+            self.guides = [
+                SpecGuide(self.index, max_tokens=self.max_tokens, max_step_tokens=self.max_step_tokens, prefix=self.prefix)
+                for _ in range(input_ids.shape[0])
+            ]
         else:
             self._advance(input_ids[:, self._seen :])
         self._seen = input_ids.shape[1]
@@ -165,13 +170,14 @@ class SpecDecoder:
         *,
         device: str | torch.device | None = "auto",
         max_tokens: int | None = None,
+        max_step_tokens: int | None = None,
     ) -> None:
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.index = index
         self.max_tokens = max_tokens
-        self.guide = SpecGuide(index, max_tokens=max_tokens)
+        self.guide = SpecGuide(index, max_tokens=max_tokens, max_step_tokens=max_step_tokens)
         self._tables: MaskTables | None = None
         self._cache: Any = None
         self._logits: torch.Tensor | None = None
