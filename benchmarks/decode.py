@@ -212,17 +212,21 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="ReAct only, fewer steps, tiny model only")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--model-size", action="append", choices=["tiny", "0.6b"], help="models for the throughput run (default: tiny and 0.6b)")
-    ap.add_argument("--tokens", type=int, default=64)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tokens", type=int, default=16, help="tokens per timed run (runs alternate constrained/unconstrained)")
+    ap.add_argument("--rounds", type=int, default=9, help="alternating runs per side; the median is reported")
+    ap.add_argument("--only", choices=["index", "masks", "throughput"], help="run one part")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["LTLAGENT_CACHE"] = cache  # cold means cold
         vocabs = {name: quicktok_vocabulary(name) for name in ("qwen3", "llama3")}
         specs = ["react"] if args.quick else shipped_spec_names()
-        bench_index(vocabs, specs)
-        bench_masks(vocabs["qwen3"], 2000 if args.quick else 20000)
+        if args.only in (None, "index"):
+            bench_index(vocabs, specs)
+        if args.only in (None, "masks"):
+            bench_masks(vocabs["qwen3"], 2000 if args.quick else 20000)
         sizes = args.model_size or (["tiny"] if args.quick else ["tiny", "0.6b"])
-        bench_throughput(vocabs["qwen3"], args.device, sizes, args.tokens, args.rounds)
+        if args.only in (None, "throughput"):
+            bench_throughput(vocabs["qwen3"], args.device, sizes, args.tokens, args.rounds)
 
 
 if __name__ == "__main__":
