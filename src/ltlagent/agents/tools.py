@@ -1,0 +1,137 @@
+"""Tools: Python callables with a name, a description and a JSON Schema for their arguments.
+
+``@tool`` derives the schema from type hints (or takes one). ``call_tool`` turns anything a
+tool does — return a value, raise, hang, return megabytes or bytes — into observation text,
+never a crash.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import inspect
+import json
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ltlagent.errors import LtlagentError
+
+MAX_OBSERVATION_CHARS = 2000
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+class ToolError(LtlagentError):
+    """A tool is declared the wrong way (bad name, schema that cannot be derived, ...)."""
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+    fn: Callable[..., Any] = field(repr=False, compare=False)
+    timeout: float = 30.0
+
+    @property
+    def argument(self) -> str | None:
+        """The single parameter a bracket call ``name[argument]`` fills."""
+        props = self.parameters.get("properties") or {}
+        return next(iter(props)) if len(props) == 1 else None
+
+
+def _schema_for(annotation: Any) -> dict[str, Any]:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(options) == 1:
+            return _schema_for(options[0])
+    if annotation in _JSON_TYPES:
+        return {"type": _JSON_TYPES[annotation]}
+    if origin in (list, tuple, Iterable):
+        args = typing.get_args(annotation)
+        return {"type": "array", "items": _schema_for(args[0]) if args else {}}
+    if origin is typing.Literal:
+        return {"enum": list(typing.get_args(annotation))}
+    if annotation is inspect.Parameter.empty:
+        return {"type": "string"}
+    raise ToolError(f"cannot derive a JSON Schema for the annotation {annotation!r}; pass parameters={{...}} to @tool")
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    timeout: float = 30.0,
+) -> Any:
+    """Make a :class:`Tool` from a function: ``@tool`` or ``@tool(name=..., parameters=...)``."""
+
+    def wrap(f: Callable[..., Any]) -> Tool:
+        tool_name = name or f.__name__
+        if not tool_name.isidentifier() or tool_name != tool_name.lower():
+            raise ToolError(f"tool name {tool_name!r} must be a lowercase identifier")
+        schema = parameters
+        if schema is None:
+            hints = typing.get_type_hints(f)
+            props: dict[str, Any] = {}
+            required = []
+            for p in inspect.signature(f).parameters.values():
+                props[p.name] = _schema_for(hints.get(p.name, inspect.Parameter.empty))
+                if p.default is inspect.Parameter.empty:
+                    required.append(p.name)
+            schema = {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+        doc = description if description is not None else inspect.getdoc(f) or ""
+        return Tool(tool_name, doc.strip().split("\n\n")[0], schema, f, timeout)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def as_registry(tools: Iterable[Tool] | Mapping[str, Tool] | None) -> dict[str, Tool]:
+    if tools is None:
+        return {}
+    if isinstance(tools, Mapping):
+        return dict(tools)
+    out: dict[str, Tool] = {}
+    for t in tools:
+        if not isinstance(t, Tool):
+            raise ToolError(f"{t!r} is not a Tool; decorate the function with @ltlagent.agents.tool")
+        out[t.name] = t
+    return out
+
+
+def to_text(value: Any) -> str:
+    """Observation text for any tool result."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def truncate(text: str, limit: int = MAX_OBSERVATION_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" …[truncated {len(text) - limit} characters]"
+
+
+def call_tool(t: Tool, arguments: Mapping[str, Any]) -> tuple[str, bool]:
+    """Run a tool; returns ``(text, ok)``. Exceptions, time-outs and odd results become text."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        future = pool.submit(t.fn, **arguments)
+        value = future.result(timeout=t.timeout)
+        return truncate(to_text(value)), True
+    except concurrent.futures.TimeoutError:
+        return f"ERROR: tool {t.name} timed out after {t.timeout:g} s", False
+    except Exception as exc:  # a tool's failure is an observation, never a crash  # noqa: BLE001
+        return truncate(f"ERROR: {type(exc).__name__}: {exc}"), False
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
