@@ -112,3 +112,17 @@ def test_kv_cache_is_kept_across_tool_calls():
     # everything read as input: the prompt once, then only the environment's text — the
     # model's own tokens are never re-encoded
     assert trace.prefill_tokens == len(tok.encode(prompt, add_special_tokens=False)) + sum(s.tokens for s in env_steps)
+
+
+def test_unconstrained_runs_may_break_the_spec_and_say_so():
+    tok = byte_level_tokenizer()
+    broken = 0
+    for seed in range(3):
+        trace = run("react", tiny_gpt2(len(tok), seed=seed), tok, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
+                    temperature=1.0, seed=seed, max_new_tokens=40, max_steps=8, device="cpu", constrained=False)
+        assert trace.constrained is False
+        assert trace.ok == compiled("react").check_text(trace.text).ok
+        broken += not trace.ok
+        if not trace.ok:
+            assert trace.status == "violated" and trace.violations
+    assert broken  # a random model does not follow ReAct by itself

@@ -152,6 +152,8 @@ def run(
     dec.start(build_prompt(parsed, compiled, registry, instructions))
     generator = torch.Generator(device=dec.device).manual_seed(seed)
     trace = Trace(compiled.name, compiled.path, input, constrained=constrained)
+    if not constrained:
+        return _run_unconstrained(dec, compiled, registry, input, trace, generator, temperature, max_new_tokens, max_steps, environment, on_input, on_step)
     infos = {s.name: s for s in compiled.steps}
     t_start = time.perf_counter()
     first_input = True
@@ -248,3 +250,69 @@ def _arguments(letter, content: str, t: Tool) -> dict[str, Any]:  # type: ignore
         return dict(json.loads(content)["arguments"])
     inner = content[len(letter.tool) + 1 : -1]
     return {t.argument or "argument": inner}
+
+
+def _run_unconstrained(dec, compiled, registry, input, trace, generator, temperature, max_new_tokens, max_steps, handlers, on_input, on_step) -> Trace:  # type: ignore[no-untyped-def]
+    """The same prompt and tools without masks, for comparison: the model may break the spec.
+    Turns end at EOS, at an environment tag at the start of a line, or at the token limit."""
+    import torch
+
+    t_start = time.perf_counter()
+    infos = {s.name: s for s in compiled.steps}
+    env_steps = sorted((s for s in compiled.steps if s.source != "model"), key=lambda s: -len(s.tag))
+    first = next((s for s in env_steps if s.source == "input"), None)
+    text = ""
+    if first is not None:
+        text = first.tag + clean_environment_text(input, first.terminator) + first.terminator
+        dec._feed(dec.tokenizer.encode(text, add_special_tokens=False))
+    vocab = dec.index.vocab
+    eos = set(vocab.eos_ids)
+    executed_upto = len(text)
+    recorded = 0
+    steps_budget = max_steps or 64
+    while len(compiled.split(text)[0]) < steps_budget:
+        turn = bytearray()
+        stop = None
+        t0 = time.perf_counter()
+        n = 0
+        for _ in range(max_new_tokens):
+            logits = dec._logits
+            if temperature > 0:
+                token = int(torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1, generator=generator).item())
+            else:
+                token = int(torch.argmax(logits, dim=-1).item())
+            n += 1
+            if token in eos:
+                stop = "eos"
+                break
+            turn += vocab.tokens[token] or b""
+            dec._step(token)
+            written = (text + turn.decode("utf-8", errors="replace"))
+            step = next((s for s in env_steps if written.endswith("\n" + s.tag) or written == s.tag), None)
+            if step is not None:
+                stop = step.name
+                break
+        trace.model_tokens += n
+        text += turn.decode("utf-8", errors="replace")
+        recorded = _record(trace, compiled, text, recorded, on_step, tokens=n, seconds=time.perf_counter() - t0, partial_tail=stop not in (None, "eos"))
+        if stop in (None, "eos"):
+            break
+        info = infos[stop]
+        if info.source == "input":
+            content = (on_input or (lambda s, t: "no"))(stop, text)
+        else:
+            content = _environment_answer(compiled, registry, text, executed_upto, stop, handlers, trace) or "ERROR: no valid call to run"
+        fed = clean_environment_text(content, info.terminator) + info.terminator
+        before = dec.prefill_tokens
+        dec._feed(dec.tokenizer.encode(fed, add_special_tokens=False))
+        text += fed
+        executed_upto = len(text)
+        recorded = _record(trace, compiled, text, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=0.0)
+    verdict = compiled.check_text(text)
+    trace.text = text
+    trace.ok = verdict.ok
+    trace.violations = [v.render() for v in verdict.violations]
+    trace.status = "finished" if verdict.ok else "violated"
+    trace.prefill_tokens = dec.prefill_tokens
+    trace.seconds = time.perf_counter() - t_start
+    return trace

@@ -56,6 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text reports (default: auto, off when NO_COLOR is set)")
     k.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     k.set_defaults(func=cmd_check)
+    r = sub.add_parser(
+        "run",
+        help="run an agent whose every trace satisfies the spec",
+        description="Run SPEC with a local transformers model and tools. Steps stream as they are produced; "
+        "the run ends with the verdict and writes the trace as JSONL (replayable with `ltlagent check`).",
+    )
+    r.add_argument("spec", metavar="SPEC")
+    r.add_argument("--model", required=True, metavar="PATH", help="a local model directory in the transformers format (no downloads)")
+    group = r.add_mutually_exclusive_group(required=True)
+    group.add_argument("--input", metavar="TEXT", help="the question or request")
+    group.add_argument("--inputs", metavar="FILE.jsonl", help='a batch: one {"input": "..."} per line')
+    r.add_argument("--tools", metavar="MODULE:OBJECT", help="tools to use: a list of Tools or a function returning one (default: the demo tools the spec needs)")
+    r.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1, ...")
+    r.add_argument("--max-steps", type=int, metavar="N", help="step budget; the run is steered to finish compliantly within it")
+    r.add_argument("--max-step-tokens", type=int, default=128, metavar="N", help="token budget per step (default 128)")
+    r.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--trace", metavar="FILE", help="where to write the JSONL trace (default: SPEC_NAME.trace.jsonl)")
+    r.add_argument("--unconstrained", action="store_true", help="same prompt without masks, for comparison (may break the spec)")
+    r.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    r.set_defaults(func=cmd_run)
     return parser
 
 
@@ -152,6 +173,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         render(result, args.format, sys.stdout, strict=strict, color=args.color)
     return result.exit_code(strict)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ltlagent.cli.running import run_command
+
+    return run_command(args)
 
 
 def _write(path: str, text: str, report, what: str, quiet: bool) -> None:  # type: ignore[no-untyped-def]
