@@ -126,3 +126,25 @@ def test_unconstrained_runs_may_break_the_spec_and_say_so():
         if not trace.ok:
             assert trace.status == "violated" and trace.violations
     assert broken  # a random model does not follow ReAct by itself
+
+
+def test_chat_template_wraps_the_instructions():
+    from ltlagent.agents.runtime import chat_prompt
+
+    tok = byte_level_tokenizer()
+    assert chat_prompt(tok, "Be brief.\n", "q") == "Be brief.\n"
+    chat = byte_level_tokenizer().__class__(tokenizer_object=tok.backend_tokenizer, eos_token="<|endoftext|>", pad_token="<|pad|>")
+    chat.chat_template = "{% for m in messages %}<{{ m.role }}>{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}"
+    assert chat_prompt(chat, "Be brief.\n", "q") == "<system>Be brief.\n<user>q\n<assistant>"
+    trace = run("react", tiny_gpt2(len(tok)), chat, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
+                temperature=1.0, seed=1, max_step_tokens=6, max_steps=8, device="cpu")
+    assert trace.ok
+
+
+def test_steps_record_the_automaton_state():
+    tok = byte_level_tokenizer()
+    trace = run("react", tiny_gpt2(len(tok)), tok, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
+                temperature=1.0, seed=2, max_step_tokens=6, max_steps=8, device="cpu")
+    c = compiled("react")
+    assert trace.steps[-1].automaton_state in c.dfa.accepting
+    assert all(s.automaton_state >= 0 for s in trace.steps)

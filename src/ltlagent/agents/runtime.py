@@ -41,6 +41,7 @@ class TraceStep:
     text: str
     tokens: int
     seconds: float
+    automaton_state: int = -1  # after this step
 
 
 @dataclass
@@ -104,6 +105,15 @@ def build_prompt(spec: Spec | None, compiled: CompiledSpec, tools: Mapping[str, 
     return "\n".join(lines).strip() + "\n\n"
 
 
+def chat_prompt(tokenizer: Any, prompt: str, input: str) -> str:
+    """With a chat model, the spec's instructions become the system message and the input the
+    user message; the trace is then written as the assistant's reply. Plain text otherwise."""
+    if not getattr(tokenizer, "chat_template", None):
+        return prompt
+    messages = [{"role": "system", "content": prompt.strip()}, {"role": "user", "content": input}]
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
 def _resolve(spec: Spec | CompiledSpec | str | Path) -> tuple[Spec | None, CompiledSpec]:
     if isinstance(spec, CompiledSpec):
         return None, spec
@@ -149,7 +159,7 @@ def run(
         raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
     index = index or build_token_index(compiled, tokenizer)
     dec = SpecDecoder(model, tokenizer, index, device=device, max_step_tokens=max_step_tokens)
-    dec.start(build_prompt(parsed, compiled, registry, instructions))
+    dec.start(chat_prompt(tokenizer, build_prompt(parsed, compiled, registry, instructions), input))
     generator = torch.Generator(device=dec.device).manual_seed(seed)
     trace = Trace(compiled.name, compiled.path, input, constrained=constrained)
     if not constrained:
@@ -210,9 +220,14 @@ def _record(trace: Trace, compiled: CompiledSpec, text: str, recorded: int, on_s
         complete = steps[:-1]  # the environment tag the model just wrote; its step comes next
     new = complete[recorded:]
     sources = {s.name: s.source for s in compiled.steps}
+    letters = {x.name: x.index for x in compiled.letters}
+    state = compiled.dfa.initial
+    for s in complete[:recorded]:
+        state = compiled.dfa.delta[state][letters[s.letter]] if s.letter is not None and state != -1 else -1
     for s in new:
         share = 1 / len(new)
-        item = TraceStep(s.index, s.step, s.letter, sources[s.step], s.text, round(tokens * share), round(seconds * share, 4))
+        state = compiled.dfa.delta[state][letters[s.letter]] if s.letter is not None and state != -1 else -1
+        item = TraceStep(s.index, s.step, s.letter, sources[s.step], s.text, round(tokens * share), round(seconds * share, 4), state)
         trace.steps.append(item)
         if on_step is not None:
             on_step(item)
