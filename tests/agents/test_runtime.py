@@ -54,10 +54,12 @@ def test_random_model_and_hostile_tools_always_give_accepted_traces(name):
         rng = random.Random(seed)
         trace = run(
             c, model, tok, hostile_tools(names, rng), "What is the capital of France?",
-            index=index_for(name, "bytelevel"), temperature=1.0, seed=seed, max_step_tokens=10, max_steps=14, device="cpu",
+            index=index_for(name, "bytelevel"), temperature=1.0, seed=seed, max_step_tokens=10, max_steps=14 if seed else 6, device="cpu",
         )
         assert trace.ok, (trace.status, trace.violations, trace.text[-300:])
         assert c.check_text(trace.text).ok
+        # the step budget steers to acceptance within what is left
+        assert len(trace.steps) <= max(14 if seed else 6, len(c.dfa.shortest_accepted() or []))
         for call in trace.calls:
             assert call["tool"] in names
 

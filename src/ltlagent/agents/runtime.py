@@ -158,7 +158,7 @@ def run(
     if missing:
         raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
     index = index or build_token_index(compiled, tokenizer)
-    dec = SpecDecoder(model, tokenizer, index, device=device, max_step_tokens=max_step_tokens)
+    dec = SpecDecoder(model, tokenizer, index, device=device, max_step_tokens=max_step_tokens, max_steps=max_steps)
     dec.start(chat_prompt(tokenizer, build_prompt(parsed, compiled, registry, instructions), input))
     generator = torch.Generator(device=dec.device).manual_seed(seed)
     trace = Trace(compiled.name, compiled.path, input, constrained=constrained)
@@ -171,12 +171,6 @@ def run(
     recorded = 0
     while True:
         guide = dec.guide
-        if max_steps is not None and guide.status == RUNNING:
-            left = max_steps - len(compiled.check_text(guide.text).steps)
-            need = len(compiled.dfa.shortest_accepted(guide.automaton_state) or [])
-            if left <= need + 1:
-                guide.max_tokens = 0  # only the best way to the end from here on
-                trace.budget_forced = True
         if guide.status == ENVIRONMENT:
             step = guide.waiting_for or ""
             t0 = time.perf_counter()
@@ -207,6 +201,7 @@ def run(
     trace.ok = verdict.ok and dec.guide.is_finished
     trace.violations = [v.render() for v in verdict.violations] + ([dec.guide.error] if dec.guide.error else [])
     trace.status = dec.guide.status
+    trace.budget_forced = trace.budget_forced or dec.guide.budget_forced
     trace.prefill_tokens = dec.prefill_tokens
     trace.seconds = time.perf_counter() - t_start
     return trace

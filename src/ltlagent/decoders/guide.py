@@ -30,6 +30,8 @@ class SpecGuide:
     to the forced table, so the turn ends within the budget with a valid trace.
     ``max_step_tokens`` bounds one step the same way: once a step has used it, only tokens
     on the best way to the turn's end are allowed until the step's terminator is written.
+    ``max_steps`` bounds the whole trace: once the steps done plus the fewest steps still
+    needed reach it, only tokens on the best way to the end are allowed (``budget_forced``).
     ``prefix`` is trace text already written (whole steps), e.g. the question in a prompt.
     """
 
@@ -39,12 +41,14 @@ class SpecGuide:
         *,
         max_tokens: int | None = None,
         max_step_tokens: int | None = None,
+        max_steps: int | None = None,
         prefix: str = "",
     ) -> None:
         self.index = index
         self.compiled = index.compiled
         self.max_tokens = max_tokens
         self.max_step_tokens = max_step_tokens
+        self.max_steps = max_steps
         self.prefix = prefix
         self._terminators = tuple({s.terminator.encode("utf-8") for s in index.compiled.steps if s.source == "model"})
         self._eos = frozenset(index.eos_ids)
@@ -62,6 +66,9 @@ class SpecGuide:
         self._turn = bytearray()
         self.turn_tokens = 0
         self.step_tokens = 0
+        self.steps_done = 0
+        self.budget_forced = False
+        self._steps_forced = False
         self.tokens: list[int] = []
         start = self.compiled.dfa.initial
         if self.prefix:
@@ -72,6 +79,7 @@ class SpecGuide:
                     "each ending with its terminator"
                 )
             self._text += self.prefix.encode("utf-8")
+            self.steps_done = len(self.compiled.split(self.prefix)[0])
         self._enter(start)
 
     @property
@@ -103,6 +111,8 @@ class SpecGuide:
         length of the shortest way to its end if that is longer)."""
         if self.state < 0:
             return False
+        if self._steps_forced:
+            return True
         if self.max_step_tokens is not None and self.step_tokens >= self.max_step_tokens:
             return True
         if self.max_tokens is None:
@@ -140,6 +150,8 @@ class SpecGuide:
         self.step_tokens += 1
         if any(t in self._turn[-(len(data) + len(t) - 1) :] for t in self._terminators):
             self.step_tokens = 0  # a step ended inside this token
+            if self.max_steps is not None:
+                self._check_step_budget()
         if self.index.kind[nxt] == SEGMENT_END:
             self._at_environment_tag()
         return True
@@ -160,6 +172,7 @@ class SpecGuide:
         if nxt == DEAD:
             self._fail(f"after the {step.name} answer {letter.name}, no continuation satisfies the spec")
             return text
+        self.steps_done += 1
         self._enter(nxt)
         return text
 
@@ -174,6 +187,8 @@ class SpecGuide:
         state = self.index.initial_state(q)
         if state != NO_STATE:
             self.status, self.state = RUNNING, state
+            if self.max_steps is not None:
+                self._force_if_needed(q, self.steps_done)
             return
         self.state = NO_STATE
         waiting = [s.name for s in self.compiled.steps if s.source != "model" and any(
@@ -193,13 +208,55 @@ class SpecGuide:
         if step is None:  # cannot happen for an index built from this spec
             self._fail("the turn ended without an environment tag")
             return
-        q = self.compiled.run_text(turn[: len(turn) - len(step.tag)], self.automaton_state)
+        written = turn[: len(turn) - len(step.tag)]
+        q = self.compiled.run_text(written, self.automaton_state)
+        self.steps_done += len(self.compiled.split(written)[0])
         if q == DEAD:
             self._fail("the turn's steps do not parse")  # cannot happen for an index built from this spec
             return
         self.automaton_state = q
         self.status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, True
         self.state = NO_STATE
+
+    def _check_step_budget(self) -> None:
+        """At a step boundary inside a turn: the automaton state so far decides whether the
+        steps left still allow a free choice."""
+        turn = self._turn.decode("utf-8", errors="replace")
+        pieces, _ = self.compiled.split(turn)
+        q = self.compiled.run_text(turn, self.automaton_state)
+        if q != DEAD:
+            self._force_if_needed(q, self.steps_done + len(pieces))
+
+    def _force_if_needed(self, q: int, done: int) -> None:
+        """Force the best way out once the next two steps could leave too few to finish.
+
+        Two steps of lookahead, because one token may end a step and already begin the next
+        (``"\\nAction"``), so the check at a step boundary can come one letter late."""
+        if self.max_steps is not None and done + self._worst_two(q) > self.max_steps:
+            self._steps_forced = self.budget_forced = True
+
+    def _worst_two(self, q: int) -> int:
+        """max over the next two letters of: letters taken + fewest letters needed after them."""
+        cache = self.index.__dict__.setdefault("_worst_two", {})
+        if q not in cache:
+            dfa = self.compiled.dfa
+
+            def need(state: int) -> int:
+                path = dfa.shortest_accepted(state)
+                return len(path) if path is not None else 0
+
+            worst = need(q)
+            for a in range(dfa.num_letters):
+                d1 = dfa.delta[q][a]
+                if d1 == DEAD:
+                    continue
+                worst = max(worst, 1 + need(d1))
+                for b in range(dfa.num_letters):
+                    d2 = dfa.delta[d1][b]
+                    if d2 != DEAD:
+                        worst = max(worst, 2 + need(d2))
+            cache[q] = worst
+        return cache[q]
 
     def _fail(self, message: str) -> bool:
         self.status, self.error = ERROR, message

@@ -171,13 +171,14 @@ class SpecDecoder:
         device: str | torch.device | None = "auto",
         max_tokens: int | None = None,
         max_step_tokens: int | None = None,
+        max_steps: int | None = None,
     ) -> None:
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.index = index
         self.max_tokens = max_tokens
-        self.guide = SpecGuide(index, max_tokens=max_tokens, max_step_tokens=max_step_tokens)
+        self.guide = SpecGuide(index, max_tokens=max_tokens, max_step_tokens=max_step_tokens, max_steps=max_steps)
         self._tables: MaskTables | None = None
         self._cache: Any = None
         self._logits: torch.Tensor | None = None
