@@ -167,7 +167,8 @@ def test_prefix_starts_mid_trace():
         SpecGuide(index, prefix="Thought: no question\n")
 
 
-def test_second_build_loads_from_the_disk_cache():
+def test_second_build_loads_from_the_disk_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTLAGENT_CACHE", str(tmp_path))
     c = compile_spec(load_spec("react"))
     first = build_token_index(c, byte_level_tokenizer())
     second = build_token_index(c, byte_level_tokenizer())
