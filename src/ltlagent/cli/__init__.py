@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the run ends with the verdict and writes the trace as JSONL (replayable with `ltlagent check`).",
     )
     r.add_argument("spec", metavar="SPEC")
-    r.add_argument("--model", required=True, metavar="PATH", help="a local model directory in the transformers format (no downloads)")
+    r.add_argument("--model", required=True, metavar="PATH", help="a local model directory in the transformers format (no downloads), or \"demo\" for the shipped demo model")
     group = r.add_mutually_exclusive_group(required=True)
     group.add_argument("--input", metavar="TEXT", help="the question or request")
     group.add_argument("--inputs", metavar="FILE.jsonl", help='a batch: one {"input": "..."} per line')
@@ -77,6 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--unconstrained", action="store_true", help="same prompt without masks, for comparison (may break the spec)")
     r.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r.set_defaults(func=cmd_run)
+    d = sub.add_parser(
+        "demo",
+        help="the shipped demo model, unconstrained then constrained, side by side",
+        description="Run a shipped spec (default: react) with the offline demo model and demo tools over a bundled "
+        "question set, first without the spec's masks, then with them; print a comparison table, one constrained "
+        "trace, and write the spec's automaton picture to the current directory.",
+    )
+    d.add_argument("--spec", default="react", help="a shipped spec the demo tools can serve (default: react)")
+    d.add_argument("--runs", type=int, default=12, help="questions per mode (default 12)")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1.0: shows the unconstrained failures)")
+    d.add_argument("--max-steps", type=int, default=12)
+    d.add_argument("--device", default="auto")
+    d.set_defaults(func=cmd_demo)
     return parser
 
 
@@ -173,6 +187,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         render(result, args.format, sys.stdout, strict=strict, color=args.color)
     return result.exit_code(strict)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ltlagent.cli.demo import demo_command
+
+    return demo_command(args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

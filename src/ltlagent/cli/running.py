@@ -22,6 +22,10 @@ class RunError(LtlagentError):
 
 def load_model(path: str) -> tuple[Any, Any]:
     """A local transformers model and its tokenizer (never downloads)."""
+    if path == "demo":
+        from ltlagent.cli.demo import demo_model_dir
+
+        path = str(demo_model_dir())
     p = Path(path)
     if not p.is_dir():
         raise RunError(f"--model {path}: no such model directory; give a local folder in the transformers format (config.json, weights, tokenizer files)")
@@ -29,7 +33,7 @@ def load_model(path: str) -> tuple[Any, Any]:
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(p, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True).float()
     except Exception as exc:  # transformers raises many kinds  # noqa: BLE001
         raise RunError(f"--model {path}: cannot load the model: {exc}") from None
     return model, tokenizer

@@ -1,0 +1,43 @@
+"""The shipped demo model and ``ltlagent demo`` (offline)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch", reason="torch not installed: pip install torch==2.13.0")
+
+from ltlagent.cli.demo import DEMO_MODEL  # noqa: E402
+
+
+def test_demo_model_is_small_and_documented():
+    files = list(DEMO_MODEL.iterdir())
+    assert (DEMO_MODEL / "model.safetensors").is_file() and (DEMO_MODEL / "tokenizer.json").is_file()
+    assert sum(f.stat().st_size for f in files) <= 15 * 2**20
+    settings = json.loads((DEMO_MODEL / "training.json").read_text())
+    assert {"seed", "steps", "final_loss"} <= set(settings)
+
+
+def test_demo_command_compares_unconstrained_and_constrained(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--runs", "3"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    constrained = next(line for line in lines if line.startswith("constrained"))
+    assert constrained.split()[1] == "100%"  # every constrained run satisfies the spec
+    assert any(line.startswith("unconstrained") for line in lines)
+    assert "One constrained trace:" in proc.stdout and "  Question: " in proc.stdout
+    assert (tmp_path / "react-automaton.dot").is_file() or (tmp_path / "react-automaton.svg").is_file()
+
+
+def test_run_accepts_model_demo(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "ltlagent.cli", "run", "react", "--model", "demo", "--input", "What is 12 times 7?", "--max-steps", "8", "--color", "never"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "-- satisfies the spec" in proc.stdout
+    assert Path(tmp_path / "react.trace.jsonl").is_file()
