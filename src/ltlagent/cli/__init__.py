@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--spec", default="react", help="a shipped spec the demo tools can serve (default: react)")
     d.add_argument("--runs", type=int, default=12, help="questions per mode (default 12)")
     d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1.0: shows the unconstrained failures)")
+    d.add_argument("--temperature", type=float, default=0.6, help="sampling temperature (default 0.6)")
     d.add_argument("--max-steps", type=int, default=12)
     d.add_argument("--device", default="auto")
     d.set_defaults(func=cmd_demo)
