@@ -204,7 +204,6 @@ def bench_throughput(vocab: TokenVocabulary, device: str, sizes: list[str], toke
             constrained.append(run(True))
         f, k = statistics.median(free), statistics.median(constrained)
         print(f"{size:<28}{params / 1e6:>9.1f}M{f:>22.1f}{k:>20.1f}{k / f:>8.3f}", flush=True)
-        del model
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ def replay(index: TokenIndex, tokenizer, text: str) -> SpecGuide:
     guide = SpecGuide(index)
     sources = {s.name: s for s in c.steps}
     pending = ""
-    for i, (_, step, content, _) in enumerate(pieces):
+    for _, step, content, _ in pieces:
         info = sources[step]
         if info.source == "model":
             pending += info.tag + content + info.terminator

@@ -232,31 +232,8 @@ class SpecGuide:
 
         Two steps of lookahead, because one token may end a step and already begin the next
         (``"\\nAction"``), so the check at a step boundary can come one letter late."""
-        if self.max_steps is not None and done + self._worst_two(q) > self.max_steps:
+        if self.max_steps is not None and done + int(self.index.steps_lookahead[q]) > self.max_steps:
             self._steps_forced = self.budget_forced = True
-
-    def _worst_two(self, q: int) -> int:
-        """max over the next two letters of: letters taken + fewest letters needed after them."""
-        cache = self.index.__dict__.setdefault("_worst_two", {})
-        if q not in cache:
-            dfa = self.compiled.dfa
-
-            def need(state: int) -> int:
-                path = dfa.shortest_accepted(state)
-                return len(path) if path is not None else 0
-
-            worst = need(q)
-            for a in range(dfa.num_letters):
-                d1 = dfa.delta[q][a]
-                if d1 == DEAD:
-                    continue
-                worst = max(worst, 1 + need(d1))
-                for b in range(dfa.num_letters):
-                    d2 = dfa.delta[d1][b]
-                    if d2 != DEAD:
-                        worst = max(worst, 2 + need(d2))
-            cache[q] = worst
-        return cache[q]
 
     def _fail(self, message: str) -> bool:
         self.status, self.error = ERROR, message

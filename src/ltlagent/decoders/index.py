@@ -32,7 +32,7 @@ from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
 from ltlagent.decoders.vocab import TokenVocabulary
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 RUNNING, SEGMENT_END = 0, 1  # a segment ends after EOS (trace over) or an environment tag
 NO_STATE = -1
 
@@ -66,6 +66,7 @@ class TokenIndex:
     kind: np.ndarray  # int8 [states]: RUNNING, or SEGMENT_END (after EOS, or after an environment tag)
     segment_of: np.ndarray  # int32 [states]: the automaton state the segment started from
     orig: np.ndarray  # int64 [states]: outlines-core's id of the state
+    steps_lookahead: np.ndarray  # int64 [automaton states]: max over the next two letters of letters taken + fewest left
     build_seconds: float = 0.0
     from_cache: bool = False
 
@@ -286,6 +287,7 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
         kind=np.array(kinds, dtype=np.int8),
         segment_of=np.array(segment_of, dtype=np.int32),
         orig=np.array(orig, dtype=np.int64),
+        steps_lookahead=_steps_lookahead(compiled, letters_left),
     )
 
 
@@ -309,6 +311,21 @@ def _letters_left(compiled: CompiledSpec) -> list[int]:
         path = compiled.dfa.shortest_accepted(q)
         out.append(_NEVER if path is None else len(path))
     return out
+
+
+def _steps_lookahead(compiled: CompiledSpec, letters_left: list[int]) -> np.ndarray:
+    """Per automaton state: the most steps the next two letters plus the fewest steps after
+    them can take (the step budget's lookahead; one token may end a step and begin the next)."""
+    dfa = compiled.dfa
+    out = []
+    for q in range(dfa.num_states):
+        worst = letters_left[q]
+        for d1 in {d for d in dfa.delta[q] if d != DEAD}:
+            worst = max(worst, 1 + letters_left[d1])
+            for d2 in {d for d in dfa.delta[d1] if d != DEAD}:
+                worst = max(worst, 2 + letters_left[d2])
+        out.append(worst)
+    return np.array(out, dtype=np.int64)
 
 
 def _exit_costs(compiled, q0, index, arrays, finals, vocab, letters_left) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
@@ -344,7 +361,7 @@ def _exit_costs(compiled, q0, index, arrays, finals, vocab, letters_left) -> dic
         into = np.isin(nxt, final_list)
         if not into.any():
             continue
-        for t, d in zip(toks[into].tolist(), nxt[into].tolist(), strict=True):
+        for t in toks[into].tolist():
             if t in eos:
                 costs[(s, t)] = 0
                 continue
