@@ -99,7 +99,7 @@ def bench_masks(vocab: TokenVocabulary, steps: int) -> None:
         t2 = time.perf_counter_ns()
         ours.append((t1 - t0) / 1000)
         apply_times.append((t2 - t1) / 1000)
-        key = (guide.state, guide.is_forced())
+        key = (guide.state, guide.mask_mode())
         if key not in allowed_cache:
             allowed_cache[key] = guide.allowed()
         token = rng.choice(allowed_cache[key])

@@ -213,3 +213,26 @@ def test_step_budget_bounds_every_step(step_budget):
         assert guide.status == FINISHED
         assert compiled("react").check_text(guide.text).ok
         assert longest <= step_budget + int(index.dist.max())
+
+
+@pytest.mark.parametrize("max_steps", [6, 7, 8, 9, 12])
+def test_a_trace_that_fits_the_step_budget_is_written_word_for_word(max_steps):
+    """Near the end of the step budget the guide steers to the fewest steps but leaves the
+    words to the model: a 6-step ReAct trace replays token by token under every budget ≥ 6."""
+    tok = byte_level_tokenizer()
+    index = index_for("react", "bytelevel")
+    turns = ["Thought: I need to compute 2 + 2 first.\nAction: calculator[2 + 2]\nObservation: ", "The result is 4, so that is the answer.\nFinal Answer: 4\n"]
+    guide = SpecGuide(index, max_steps=max_steps)
+    guide.feed_environment("What is 2 + 2?")
+    for turn, answer in zip(turns, ["4", None], strict=True):
+        if answer is None:
+            turn = "Thought: " + turn
+        for token in tok.encode(turn, add_special_tokens=False):
+            assert token in guide.allowed(), (max_steps, guide.text)
+            guide.advance(token)
+        if answer is not None:
+            assert guide.waiting_for == "observation"
+            guide.feed_environment(answer)
+    assert guide.budget_forced == (max_steps < 9)
+    eos = index.eos_ids[0]
+    assert eos in guide.allowed() and guide.advance(eos) and guide.is_finished

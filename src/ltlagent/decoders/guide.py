@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import ParsedStep
-from ltlagent.decoders.index import NO_STATE, SEGMENT_END, TokenIndex
+from ltlagent.decoders.index import FORCED, FREE, NO_STATE, SEGMENT_END, STEER, TokenIndex
 from ltlagent.errors import LtlagentError
 
 RUNNING, ENVIRONMENT, FINISHED, ERROR = "running", "environment", "finished", "error"
@@ -26,12 +26,14 @@ class SpecGuide:
     """Follow one generation.
 
     ``max_tokens`` is a token budget per model turn (the text between two environment
-    steps): once only the shortest way to the turn's end still fits, ``mask_row`` switches
+    steps): once only the shortest way to the turn's end still fits, ``mask_mode`` switches
     to the forced table, so the turn ends within the budget with a valid trace.
     ``max_step_tokens`` bounds one step the same way: once a step has used it, only tokens
     on the best way to the turn's end are allowed until the step's terminator is written.
-    ``max_steps`` bounds the whole trace: once the steps done plus the fewest steps still
-    needed reach it, only tokens on the best way to the end are allowed (``budget_forced``).
+    ``max_steps`` bounds the whole trace: once the next two steps could leave too few to
+    finish, the guide *steers* (``budget_forced``): the model still writes its own words, but
+    only tokens that keep the fewest steps to the end are allowed, so the trace takes the
+    shortest way in steps (e.g. a ReAct run answers instead of calling another tool).
     ``prefix`` is trace text already written (whole steps), e.g. the question in a prompt.
     """
 
@@ -105,30 +107,33 @@ class SpecGuide:
         """The steps parsed so far (complete ones, and the one being written)."""
         return self.compiled.check_text(self.text).steps
 
-    def is_forced(self) -> bool:
-        """Whether a free choice could overrun the budget: then only tokens on the best way
-        to the end of this turn are allowed (so a turn takes at most ``max_tokens``, or the
-        length of the shortest way to its end if that is longer)."""
+    def mask_mode(self) -> int:
+        """Which table of the index holds the allowed tokens now: ``FORCED`` when a free
+        choice could overrun a token budget (only tokens on the best way to the end of this
+        turn: a turn takes at most ``max_tokens``, or the length of the shortest way to its
+        end if that is longer); ``STEER`` once the step budget is tight; ``FREE`` otherwise."""
         if self.state < 0:
-            return False
-        if self._steps_forced:
-            return True
+            return FREE
         if self.max_step_tokens is not None and self.step_tokens >= self.max_step_tokens:
-            return True
-        if self.max_tokens is None:
-            return False
-        return self.turn_tokens + 1 + int(self.index.worst[self.state]) > self.max_tokens
+            return FORCED
+        if self.max_tokens is not None and self.turn_tokens + 1 + int(self.index.worst[self.state]) > self.max_tokens:
+            return FORCED
+        return STEER if self._steps_forced else FREE
+
+    def is_forced(self) -> bool:
+        """Whether only the tokens on the best way to the end of this turn are allowed."""
+        return self.mask_mode() == FORCED
 
     def mask_row(self) -> int:
         """The row of the index's tables that holds this guide's allowed tokens (-1: none;
-        use ``index.forced`` instead of ``index.masks`` when :meth:`is_forced`)."""
+        the table is ``index.table(mask_mode())``)."""
         return self.state if self.status == RUNNING else NO_STATE
 
     def allowed(self) -> list[int]:
         """Allowed token ids (a list, for tests and simple loops; decoders use ``mask_row``)."""
         if self.status != RUNNING:
             return []
-        return self.index.allowed_ids(self.state, forced=self.is_forced()).tolist()
+        return self.index.allowed_ids(self.state, mode=self.mask_mode()).tolist()
 
     # -- transitions ---------------------------------------------------------------------
     def advance(self, token_id: int) -> bool:
@@ -228,7 +233,7 @@ class SpecGuide:
             self._force_if_needed(q, self.steps_done + len(pieces))
 
     def _force_if_needed(self, q: int, done: int) -> None:
-        """Force the best way out once the next two steps could leave too few to finish.
+        """Steer to the fewest steps once the next two steps could leave too few to finish.
 
         Two steps of lookahead, because one token may end a step and already begin the next
         (``"\\nAction"``), so the check at a step boundary can come one letter late."""

@@ -20,7 +20,7 @@ import torch
 from transformers import LogitsProcessor
 
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
-from ltlagent.decoders.index import TokenIndex
+from ltlagent.decoders.index import FREE, TokenIndex
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -38,32 +38,38 @@ class MaskTables:
         self.device = device
         self.width = vocab_width
 
-        def table(forced: bool) -> torch.Tensor:
-            allowed = torch.from_numpy(index.bool_table(forced=forced))
-            out = torch.zeros((allowed.shape[0] + 1, vocab_width), dtype=torch.bool)
-            cols = min(vocab_width, allowed.shape[1])
-            out[:-1, :cols] = allowed[:, :cols]
-            eos = [i for i in index.eos_ids if i < vocab_width]
-            out[-1, eos] = True  # the last row: "only EOS" for rows that are done
-            return (~out).to(device)
-
-        self.blocked = table(False)
-        self.blocked_forced = table(True)
+        self._tables: dict[int, torch.Tensor] = {}
+        self._rows: dict[int, list[torch.Tensor]] = {}
+        self.blocked = self.table(FREE)
         self.only_eos = self.blocked.shape[0] - 1
-        # Row views, so the single-sequence hot path is a list lookup, not a tensor index op.
-        self._rows = list(self.blocked.unbind(0))
-        self._rows_forced = list(self.blocked_forced.unbind(0))
 
-    def row(self, guide: SpecGuide) -> tuple[int, bool]:
+    def table(self, mode: int) -> torch.Tensor:
+        """The blocked-token table of a mask mode on the device (the budget tables are made
+        the first time a budget needs them)."""
+        if mode not in self._tables:
+            allowed = torch.from_numpy(self.index.bool_table(mode))
+            out = torch.zeros((allowed.shape[0] + 1, self.width), dtype=torch.bool)
+            cols = min(self.width, allowed.shape[1])
+            out[:-1, :cols] = allowed[:, :cols]
+            eos = [i for i in self.index.eos_ids if i < self.width]
+            out[-1, eos] = True  # the last row: "only EOS" for rows that are done
+            self._tables[mode] = (~out).to(self.device)
+            # Row views, so the single-sequence hot path is a list lookup, not a tensor index op.
+            self._rows[mode] = list(self._tables[mode].unbind(0))
+        return self._tables[mode]
+
+    def row(self, guide: SpecGuide) -> tuple[int, int]:
         state = guide.mask_row()
         if state < 0:
-            return self.only_eos, False
-        return state, guide.is_forced()
+            return self.only_eos, FREE
+        return state, guide.mask_mode()
 
     def blocked_row(self, guide: SpecGuide) -> torch.Tensor:
         """The blocked-token row (a view on the device) for one guide: a table lookup."""
-        state, forced = self.row(guide)
-        return (self._rows_forced if forced else self._rows)[state]
+        state, mode = self.row(guide)
+        if mode not in self._rows:
+            self.table(mode)
+        return self._rows[mode][state]
 
     def apply(self, scores: torch.Tensor, guides: list[SpecGuide]) -> torch.Tensor:
         """Mask ``scores`` ([batch, vocab]) in place for each row's guide."""
@@ -75,9 +81,9 @@ class MaskTables:
         rows = [self.row(g) for g in guides]
         states = torch.tensor([r[0] for r in rows], device=self.device)
         blocked = self.blocked[states]
-        if any(r[1] for r in rows):
-            forced = torch.tensor([r[1] for r in rows], device=self.device)
-            blocked = torch.where(forced[:, None], self.blocked_forced[states], blocked)
+        for mode in {r[1] for r in rows} - {FREE}:
+            use = torch.tensor([r[1] == mode for r in rows], device=self.device)
+            blocked = torch.where(use[:, None], self.table(mode)[states], blocked)
         return scores.masked_fill_(blocked[:, : scores.shape[-1]], float("-inf"))
 
 

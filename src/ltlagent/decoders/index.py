@@ -4,9 +4,11 @@ For every automaton state where the model starts writing, the segment language
 (``decoders.regex.segment_regex``) is compiled against the vocabulary with outlines-core.
 Every index state gets a **packed bitmask** (uint32 words) computed once, so a decode step
 is a table lookup and a masked fill. EOS ids are mapped to the segment's end-of-trace
-sentinel, so EOS is allowed exactly where the spec accepts. For a token budget, each state
-also gets its distance to the end of the segment and a mask of the tokens on a shortest
-way there.
+sentinel, so EOS is allowed exactly where the spec accepts. For the budgets, each state
+also gets the fewest steps left to finish the trace from it (steps ended inside the segment
+plus the steps after it), a *steer* mask (tokens that keep that number: the model still
+chooses its words, but takes the shortest way in steps) and a *forced* mask (tokens on a
+shortest way in tokens along it), with the distance in tokens.
 
 Indexes are cached on disk (``$XDG_CACHE_HOME/ltlagent``) by spec × vocabulary fingerprint.
 """
@@ -14,6 +16,7 @@ Indexes are cached on disk (``$XDG_CACHE_HOME/ltlagent``) by spec × vocabulary 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import pickle
@@ -32,9 +35,10 @@ from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
 from ltlagent.decoders.vocab import TokenVocabulary
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 RUNNING, SEGMENT_END = 0, 1  # a segment ends after EOS (trace over) or an environment tag
 NO_STATE = -1
+FREE, STEER, FORCED = 0, 1, 2  # which mask table a guide reads (see SpecGuide.mask_mode)
 
 
 @dataclass
@@ -60,7 +64,8 @@ class TokenIndex:
     vocab: TokenVocabulary
     segments: dict[int, Segment]
     masks: np.ndarray  # uint32 [states, words]: allowed tokens, packed little-endian by bit
-    forced: np.ndarray  # uint32 [states, words]: tokens on a shortest way to the segment's end
+    steer: np.ndarray  # uint32 [states, words]: allowed tokens that keep the fewest steps left
+    forced: np.ndarray  # uint32 [states, words]: steer tokens on a shortest way (in tokens) to the segment's end
     dist: np.ndarray  # int64 [states]: fewest tokens to the segment's best end (see _forced_distances)
     worst: np.ndarray  # int64 [states]: the largest ``dist`` any allowed token leads to
     kind: np.ndarray  # int8 [states]: RUNNING, or SEGMENT_END (after EOS, or after an environment tag)
@@ -95,15 +100,19 @@ class TokenIndex:
         nxt = seg.index.get_next_state(int(self.orig[state]), int(token_id))
         return NO_STATE if nxt is None else seg.offset + seg.local[nxt]
 
-    def allowed_ids(self, state: int, *, forced: bool = False) -> np.ndarray:
+    def table(self, mode: int = FREE) -> np.ndarray:
+        """The packed table for a mask mode: ``FREE`` (masks), ``STEER`` or ``FORCED``."""
+        return (self.masks, self.steer, self.forced)[mode]
+
+    def allowed_ids(self, state: int, *, mode: int = FREE) -> np.ndarray:
         """Allowed token ids at ``state`` (unpacked; for tests and tools, not the hot path)."""
-        row = (self.forced if forced else self.masks)[state]
+        row = self.table(mode)[state]
         bits = np.unpackbits(row.view(np.uint8), bitorder="little")[: self.vocab_size]
         return np.flatnonzero(bits)
 
-    def bool_table(self, *, forced: bool = False) -> np.ndarray:
-        """All masks unpacked to booleans ``[states, vocab_size]`` (what ``decoders.hf`` puts on the device)."""
-        packed = self.forced if forced else self.masks
+    def bool_table(self, mode: int = FREE) -> np.ndarray:
+        """A table unpacked to booleans ``[states, vocab_size]`` (what ``decoders.hf`` puts on the device)."""
+        packed = self.table(mode)
         bits = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, : self.vocab_size]
         return bits.astype(bool)
 
@@ -201,6 +210,7 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
     segments: dict[int, Segment] = {}
     by_regex: dict[str, Segment] = {}
     rows: list[np.ndarray] = []
+    steer_rows: list[np.ndarray] = []
     forced_rows: list[np.ndarray] = []
     dists: list[int] = []
     worst: list[int] = []
@@ -209,6 +219,7 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
     orig: list[int] = []
     starts = [q for q in segment_starts(compiled) if _model_speaks(compiled, q)]
     letters_left = _letters_left(compiled)
+    step_ends = _step_ends(compiled, vocab)
     regexes = {q: segment_regex(compiled, q) for q in starts}
     distinct = list(dict.fromkeys(r for r in regexes.values() if r is not None))
 
@@ -249,7 +260,7 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
             arrays[s] = (toks[keep], nxt[keep])
         del transitions
         exit_cost = _exit_costs(compiled, q, index, arrays, finals, vocab, letters_left)
-        cost, dist = _forced_distances(states, arrays, finals, exit_cost)
+        cost, dist = _forced_distances(states, arrays, finals, exit_cost, step_ends)
         lut = np.full(max(states) + 1, -1, dtype=np.int64)
         lut[states] = np.arange(len(states))
         dist_of = np.array([dist[x] for x in states], dtype=np.int64)
@@ -261,10 +272,13 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
             nxt = lut[nxt_orig]
             rows.append(_pack(toks, words))
             ends = final_of[nxt]
-            best = ~ends & (cost_of[nxt] == cost[s]) & (dist_of[nxt] == dist[s] - 1)
-            if dist[s] == 1:
-                for i in np.flatnonzero(ends):
-                    best[i] = exit_cost.get((s, int(toks[i])), _NEVER) == cost[s]
+            keeps = ~ends & (step_ends[toks] + cost_of[nxt] == cost[s])
+            for i in np.flatnonzero(ends):
+                keeps[i] = step_ends[toks[i]] + exit_cost.get((s, int(toks[i])), _NEVER) == cost[s]
+            steer_rows.append(_pack(toks[keeps], words))
+            best = keeps & (ends | (dist_of[nxt] == dist[s] - 1))
+            if dist[s] != 1:
+                best &= ~ends
             forced_rows.append(_pack(toks[best], words))
             dists.append(dist[s])
             inner = dist_of[nxt[~ends]]
@@ -281,6 +295,7 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
         vocab=vocab,
         segments=segments,
         masks=np.stack(rows),
+        steer=np.stack(steer_rows),
         forced=np.stack(forced_rows),
         dist=np.array(dists, dtype=np.int64),
         worst=np.array(worst, dtype=np.int64),
@@ -377,40 +392,56 @@ def _exit_costs(compiled, q0, index, arrays, finals, vocab, letters_left) -> dic
     return costs
 
 
-def _forced_distances(states, arrays, finals, exit_cost) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
-    """Per state: the cheapest exit reachable (fewest steps left after the segment), and the
-    fewest tokens to reach such an exit."""
-    back: dict[int, set[int]] = {}
-    for s, (_, nxt) in arrays.items():
-        for d in np.unique(nxt).tolist():
-            back.setdefault(d, set()).add(s)
-    seed: dict[int, int] = {}
-    for (s, _), c in exit_cost.items():
-        seed[s] = min(seed.get(s, _NEVER), c)
-    # The cheapest exit reachable from each state: grow backwards from the exits, cheapest first.
+def _step_ends(compiled: CompiledSpec, vocab: TokenVocabulary) -> np.ndarray:
+    """Per token: how many step terminators its text holds (the steps it ends)."""
+    terminators = sorted({s.terminator.encode("utf-8") for s in compiled.steps if s.terminator})
+    out = np.zeros(vocab.size, dtype=np.int64)
+    for t, data in enumerate(vocab.tokens):
+        if data:
+            out[t] = sum(data.count(x) for x in terminators)
+    return out
+
+
+def _forced_distances(states, arrays, finals, exit_cost, step_ends) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
+    """Per state: the fewest steps left to finish the trace (steps ended by the tokens still
+    to come in this segment, plus the exit's cost), and the fewest tokens to an exit along
+    a way that keeps that number."""
+    back: dict[int, dict[int, int]] = {}  # next state -> {state: fewest step ends on a token between them}
+    for s, (toks, nxt) in arrays.items():
+        if s in finals or not len(toks):
+            continue
+        order = np.argsort(nxt, kind="stable")
+        targets, first = np.unique(nxt[order], return_index=True)
+        least = np.minimum.reduceat(step_ends[toks[order]], first)
+        for d, w in zip(targets.tolist(), least.tolist(), strict=True):
+            back.setdefault(d, {})[s] = w
     cost = {s: _NEVER for s in states}
-    for c in sorted(set(seed.values())):
-        todo = deque(s for s, v in seed.items() if v == c and cost[s] == _NEVER)
-        for s in todo:
+    heap: list[tuple[int, int]] = []
+    for (s, t), c in exit_cost.items():
+        c = c + int(step_ends[t])
+        if c < cost[s]:
             cost[s] = c
-        while todo:
-            d = todo.popleft()
-            for p in back.get(d, ()):
-                if cost[p] == _NEVER and p not in finals:
-                    cost[p] = c
-                    todo.append(p)
+            heapq.heappush(heap, (c, s))
+    while heap:  # Dijkstra backwards from the exits; edge weights are the steps a token ends
+        c, d = heapq.heappop(heap)
+        if c != cost[d]:
+            continue
+        for p, w in back.get(d, {}).items():
+            if p not in finals and c + w < cost[p]:
+                cost[p] = c + w
+                heapq.heappush(heap, (c + w, p))
     dist = {s: _NEVER for s in states}
     for f in finals:
         dist[f] = 0
     todo = deque()
-    for (s, _), c in exit_cost.items():
-        if c == cost[s] and dist[s] > 1:
+    for (s, t), c in exit_cost.items():
+        if c + int(step_ends[t]) == cost[s] and dist[s] > 1:
             dist[s] = 1
             todo.append(s)
     while todo:
         d = todo.popleft()
-        for s in back.get(d, ()):
-            if d in finals or cost[d] != cost[s] or dist[s] <= dist[d] + 1:
+        for s, w in back.get(d, {}).items():
+            if d in finals or w + cost[d] != cost[s] or dist[s] <= dist[d] + 1:
                 continue
             dist[s] = dist[d] + 1
             todo.append(s)
