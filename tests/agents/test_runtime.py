@@ -130,6 +130,18 @@ def test_unconstrained_runs_may_break_the_spec_and_say_so():
     assert broken  # a random model does not follow ReAct by itself
 
 
+@pytest.mark.parametrize("name", shipped_spec_names())
+def test_unconstrained_runs_start_with_the_specs_first_input_step(name):
+    """Regression: tool_calling has two input steps (User, then Reply); the trace starts with User."""
+    tok = byte_level_tokenizer()
+    c = compiled(name)
+    trace = run(c, tiny_gpt2(len(tok), seed=1), tok, hostile_tools({x.tool for x in c.letters if x.tool}, random.Random(0)), "hello",
+                index=index_for(name, "bytelevel"), temperature=1.0, max_new_tokens=8, max_steps=4, device="cpu", constrained=False)
+    first = c.check_text(trace.text).steps[0]
+    letter = next(x for x in c.letters if x.name == first.letter)
+    assert first.text == "hello" and c.dfa.delta[c.dfa.initial][letter.index] != -1, trace.text[:80]
+
+
 def test_chat_template_wraps_the_instructions():
     from ltlagent.agents.runtime import chat_prompt
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.agents.tools import Tool, as_registry, call_tool, truncate
+from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.spec import Spec, load_spec
@@ -270,7 +271,9 @@ def _run_unconstrained(dec, compiled, registry, input, trace, generator, tempera
     t_start = time.perf_counter()
     infos = {s.name: s for s in compiled.steps}
     env_steps = sorted((s for s in compiled.steps if s.source != "model"), key=lambda s: -len(s.tag))
-    first = next((s for s in env_steps if s.source == "input"), None)
+    q0 = compiled.dfa.initial  # the input step the spec starts with (e.g. User, not a later Reply)
+    first = next((s for s in compiled.steps if s.source == "input" and any(
+        compiled.dfa.delta[q0][x.index] != DEAD for x in compiled.letters if x.step == s.name)), None)
     text = ""
     if first is not None:
         text = first.tag + clean_environment_text(input, first.terminator) + first.terminator
