@@ -64,3 +64,15 @@ def test_run_errors_exit_2(args, message, tmp_path):
     proc = ltlagent("run", *args, cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_hub_id_without_hub_access_is_a_clear_error(tmp_path):
+    """``--model org/name`` may download on a machine with hub access; offline it says what to do."""
+    import os
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "run", "react", "--model", "Qwen/Qwen2.5-0.5B-Instruct", "--input", "q"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "the Hugging Face Hub could not provide it" in proc.stderr and "pass its folder" in proc.stderr
+    assert "Traceback" not in proc.stderr

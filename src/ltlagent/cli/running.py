@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -20,23 +21,39 @@ class RunError(LtlagentError):
     """The run cannot start (model, tools, spec or inputs); exit status 2."""
 
 
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
 def load_model(path: str) -> tuple[Any, Any]:
-    """A local transformers model and its tokenizer (never downloads)."""
+    """A transformers model and its tokenizer: ``demo`` (the shipped model), a local folder,
+    or a Hugging Face Hub id such as ``Qwen/Qwen2.5-0.5B-Instruct`` (the only case that may
+    download, into the Hugging Face cache; ``HF_HUB_OFFLINE=1`` forbids it)."""
     if path == "demo":
         from ltlagent.cli.demo import demo_model_dir
 
         path = str(demo_model_dir())
     p = Path(path)
-    if not p.is_dir():
-        raise RunError(f"--model {path}: no such model directory; give a local folder in the transformers format (config.json, weights, tokenizer files)")
+    hub = not p.exists() and HUB_ID.fullmatch(path) is not None
+    if not p.is_dir() and not hub:
+        raise RunError(f"--model {path}: no such model directory; give a local folder in the transformers format (config.json, weights, "
+                       "tokenizer files), a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or demo")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    source: Any = path if hub else p
     try:
-        tokenizer = AutoTokenizer.from_pretrained(p, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True).float()
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=not hub)
+        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=not hub).float()
     except Exception as exc:  # transformers raises many kinds  # noqa: BLE001
+        if hub:
+            raise RunError(f"--model {path}: no local folder of that name, and the Hugging Face Hub could not provide it ({_first_line(exc)}); "
+                           "without hub access, download the model on another machine and pass its folder") from None
         raise RunError(f"--model {path}: cannot load the model: {exc}") from None
     return model, tokenizer
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def load_tools(ref: str | None, needed: set[str]) -> list[Any]:
