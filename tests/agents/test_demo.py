@@ -41,3 +41,15 @@ def test_run_accepts_model_demo(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "-- satisfies the spec" in proc.stdout
     assert Path(tmp_path / "react.trace.jsonl").is_file()
+
+
+def test_demo_runs_the_tool_calling_spec_and_refuses_specs_it_was_not_trained_for(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--spec", "tool_calling", "--runs", "2"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    constrained = next(line for line in proc.stdout.splitlines() if line.startswith("constrained"))
+    assert constrained.split()[1] == "100%"
+    assert "  User: " in proc.stdout
+    for bad, message in (("cot", "the demo model was trained for"), ("react --runs 0", "at least 1 question")):
+        proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--spec", *bad.split()], cwd=tmp_path, capture_output=True, text=True, check=False)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr

@@ -84,10 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
         "question set, first without the spec's masks, then with them; print a comparison table, one constrained "
         "trace, and write the spec's automaton picture to the current directory.",
     )
-    d.add_argument("--spec", default="react", help="a shipped spec the demo tools can serve (default: react)")
-    d.add_argument("--runs", type=int, default=12, help="questions per mode (default 12)")
+    d.add_argument("--spec", default="react", help="react (default), aiot, giot or tool_calling: the shipped specs the demo model was trained for")
+    d.add_argument("--runs", type=int, default=20, help="questions per mode (default 20)")
     d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--temperature", type=float, default=0.6, help="sampling temperature (default 0.6)")
+    d.add_argument("--temperature", type=float, default=0.8, help="sampling temperature (default 0.8)")
     d.add_argument("--max-steps", type=int, default=12)
     d.add_argument("--device", default="auto")
     d.set_defaults(func=cmd_demo)
