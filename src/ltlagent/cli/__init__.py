@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the run ends with the verdict and writes the trace as JSONL (replayable with `ltlagent check`).",
     )
     r.add_argument("spec", metavar="SPEC")
-    r.add_argument("--model", required=True, metavar="PATH", help="a local model directory in the transformers format (no downloads), or \"demo\" for the shipped demo model")
+    r.add_argument("--model", required=True, metavar="PATH", help="a local model folder in the transformers format, a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct (the only case that downloads), or \"demo\" for the shipped demo model")
     group = r.add_mutually_exclusive_group(required=True)
     group.add_argument("--input", metavar="TEXT", help="the question or request")
     group.add_argument("--inputs", metavar="FILE.jsonl", help='a batch: one {"input": "..."} per line')
