@@ -15,8 +15,9 @@ model sometimes breaks the protocol, the behaviour ``ltlagent demo`` contrasts. 
 prompt is run once without gradients and its keys and values are shared by the batch, which
 halves the cost of a step. Settings, the final loss and the time
 are written to ``training.json`` next to the weights. Reproducible from the seed and the step
-count. The run fits ``--minutes`` (19 by default) on 2 CPU cores: when the first steps show that
-``--steps`` would not fit, it trains fewer steps, learning-rate schedule included, and says so;
+count. The run fits ``--minutes`` (19 by default) on 2 CPU cores: every 40 steps the pace so far
+is measured and, where ``--steps`` would not fit, the run is shortened, learning-rate schedule
+included (it says so);
 ``training.json`` records the steps done, so ``--steps N --minutes 60`` repeats that run anywhere.
 """
 
@@ -94,7 +95,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--steps", type=int, default=3600)
-    ap.add_argument("--minutes", type=float, default=19.0, help="time budget: if the first steps show --steps will not fit, the run is shortened to fit and the learning-rate schedule still ends (default 19)")
+    ap.add_argument("--minutes", type=float, default=19.0, help="time budget: where --steps would not fit at the pace measured so far, the run is shortened, learning-rate schedule included (default 19)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--vocab", type=int, default=1200)
     ap.add_argument("--width", type=int, default=192)

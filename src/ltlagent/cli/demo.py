@@ -32,7 +32,6 @@ def _answer(trace: Any) -> str | None:
 
 def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.agents.demo_data import DEMO_SPECS, is_correct, question_set
-    from ltlagent.agents.demo_tools import Workspace
     from ltlagent.agents.runtime import run
     from ltlagent.cli import to_dot
     from ltlagent.cli.running import RunError, load_model, load_tools
@@ -60,7 +59,7 @@ def demo_command(args: argparse.Namespace) -> int:
         for i, (question, _) in enumerate(questions, start=1):
             bar = "#" * (20 * i // len(questions))
             print(f"\r{mode:>13} [{bar:<20}] {i}/{len(questions)}", end="", file=sys.stderr, flush=True)
-            tools = Workspace().tools() if args.spec == "tool_calling" else load_tools(None, needed)  # a fresh sandbox per run
+            tools = load_tools(None, needed)  # fresh demo tools each run (a new sandbox for tool calling)
             traces.append(
                 run(compiled, model, tokenizer, tools, question, index=index, max_steps=args.max_steps, max_step_tokens=48,
                     max_new_tokens=200, temperature=args.temperature, seed=args.seed + i, device=args.device, constrained=constrained,
