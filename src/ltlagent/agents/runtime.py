@@ -57,6 +57,7 @@ class Trace:
     violations: list[str] = field(default_factory=list)
     status: str = ""
     budget_forced: bool = False
+    capped_turns: int = 0  # unconstrained turns cut at max_new_tokens
     constrained: bool = True
     model_tokens: int = 0
     prefill_tokens: int = 0
@@ -72,6 +73,7 @@ class Trace:
             "ok": self.ok,
             "status": self.status,
             "budget_forced": self.budget_forced,
+            "capped_turns": self.capped_turns,
             "constrained": self.constrained,
             "model_tokens": self.model_tokens,
             "prefill_tokens": self.prefill_tokens,
@@ -308,6 +310,8 @@ def _run_unconstrained(dec, compiled, registry, input, trace, generator, tempera
         trace.model_tokens += n
         text += turn.decode("utf-8", errors="replace")
         recorded = _record(trace, compiled, text, recorded, on_step, tokens=n, seconds=time.perf_counter() - t0, partial_tail=stop not in (None, "eos"))
+        if stop is None:
+            trace.capped_turns += 1
         if stop in (None, "eos"):
             break
         info = infos[stop]

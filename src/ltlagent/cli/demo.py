@@ -13,14 +13,6 @@ from typing import Any
 DEMO_MODEL = Path(__file__).resolve().parent.parent / "demo_model"
 
 
-def demo_model_dir() -> Path:
-    from ltlagent.cli.running import RunError
-
-    if not (DEMO_MODEL / "config.json").is_file():
-        raise RunError(f"the demo model is missing from {DEMO_MODEL}; build it with: python scripts/train_demo_model.py")
-    return DEMO_MODEL
-
-
 def _answer(trace: Any) -> str | None:
     """The trace's answer: its final-answer step, or (AIoT) the last response."""
     for names in (("final_answer", "answer"), ("llma",)):
@@ -38,18 +30,24 @@ def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.compiler.compile import compile_spec
     from ltlagent.compiler.spec import load_spec
     from ltlagent.decoders.index import build_token_index
+    from ltlagent.decoders.models import describe
 
     if args.spec not in DEMO_SPECS:
-        raise RunError(f"--spec {args.spec}: the demo model was trained for {', '.join(DEMO_SPECS)}; "
-                       "run other specs with your own model: ltlagent run SPEC --model DIR")
+        raise RunError(f"--spec {args.spec}: the demo's questions and tools cover {', '.join(DEMO_SPECS)}; "
+                       "run other specs with: ltlagent run SPEC --input TEXT")
     if args.runs < 1:
         raise RunError(f"--runs {args.runs}: give at least 1 question per mode")
+    if args.max_turn_tokens < 1:
+        raise RunError(f"--max-turn-tokens {args.max_turn_tokens}: give at least 1")
+    t_start = time.perf_counter()
     compiled = compile_spec(load_spec(args.spec))
     needed = {x.tool for x in compiled.letters if x.tool}
-    model, tokenizer = load_model(str(demo_model_dir()))
-    model = model.float()
+    model, tokenizer = load_model(args.model, args.threads)
     index = build_token_index(compiled, tokenizer)
     questions = question_set(args.spec, args.runs, seed=args.seed)
+    how = "greedy" if args.temperature == 0 else f"temperature {args.temperature}"
+    print(f"{args.spec} with {describe(args.model)}: {len(questions)} questions that need the demo tools, {how}, "
+          f"unconstrained then constrained", file=sys.stderr)
     rows = []
     example = broken = None
     for constrained in (False, True):
@@ -62,26 +60,30 @@ def demo_command(args: argparse.Namespace) -> int:
             tools = load_tools(None, needed)  # fresh demo tools each run (a new sandbox for tool calling)
             traces.append(
                 run(compiled, model, tokenizer, tools, question, index=index, max_steps=args.max_steps, max_step_tokens=48,
-                    max_new_tokens=200, temperature=args.temperature, seed=args.seed + i, device=args.device, constrained=constrained,
-                    on_input=lambda step, text: "yes")
+                    max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=args.seed + i, device=args.device,
+                    constrained=constrained, on_input=lambda step, text: "yes")
             )
         print(file=sys.stderr)
         seconds = time.perf_counter() - t0
         correct = sum(is_correct(_answer(t), expected) for t, (_, expected) in zip(traces, questions, strict=True))
         tokens = sum(t.model_tokens for t in traces)
         rows.append((mode, 100 * sum(t.ok for t in traces) / len(traces), 100 * correct / len(traces),
-                     sum(len(t.steps) for t in traces) / len(traces), tokens / max(seconds, 1e-9)))
+                     sum(len(t.steps) for t in traces) / len(traces), tokens / max(seconds, 1e-9), seconds,
+                     sum(t.capped_turns for t in traces)))
         if not constrained:
             broken = next((t for t in traces if not t.ok), None)
+            plain = next((t for t in traces if t.ok), traces[0])
         else:
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
-    print(f"\n{args.spec} with the demo model, {len(questions)} questions, temperature {args.temperature}")
-    print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}")
-    for mode, ok, correct, steps, tps in rows:
-        print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}")
-    if broken is not None:
-        print("\nOne unconstrained trace that breaks the spec:")
-        _print_trace(compiled, broken)
+    print(f"\n{args.spec} with {describe(args.model)}, {len(questions)} questions, {how}")
+    print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'wall time':>11}")
+    for mode, ok, correct, steps, tps, seconds, _ in rows:
+        print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}{seconds:>10.1f}s")
+    capped = rows[0][6]
+    print(f"Unconstrained turns end at an environment tag, EOS or {args.max_turn_tokens} tokens (--max-turn-tokens); "
+          f"{capped} of {len(questions)} runs were cut there.")
+    print("\nOne unconstrained trace that breaks the spec:" if broken is not None else "\nOne unconstrained trace (every one kept the spec this time):")
+    _print_trace(compiled, broken if broken is not None else plain)
     if example is not None:
         print("\nOne constrained trace:")
         _print_trace(compiled, example)
@@ -94,6 +96,7 @@ def demo_command(args: argparse.Namespace) -> int:
         if subprocess.run(["dot", "-Tsvg", str(out), "-o", str(svg)], check=False, capture_output=True).returncode == 0:
             where = svg
     print(f"\nThe spec's automaton is in {where.resolve()}")
+    print(f"Demo finished in {time.perf_counter() - t_start:.0f} s.", file=sys.stderr)
     return 0
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -21,39 +20,12 @@ class RunError(LtlagentError):
     """The run cannot start (model, tools, spec or inputs); exit status 2."""
 
 
-HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+def load_model(name: str, threads: int | None = None) -> tuple[Any, Any]:
+    """``(model, tokenizer)`` for ``--model`` (``ltlagent.decoders.models``); sets torch's threads first."""
+    from ltlagent.decoders.models import load_model as load, set_threads
 
-
-def load_model(path: str) -> tuple[Any, Any]:
-    """A transformers model and its tokenizer: ``demo`` (the shipped model), a local folder,
-    or a Hugging Face Hub id such as ``Qwen/Qwen2.5-0.5B-Instruct`` (the only case that may
-    download, into the Hugging Face cache; ``HF_HUB_OFFLINE=1`` forbids it)."""
-    if path == "demo":
-        from ltlagent.cli.demo import demo_model_dir
-
-        path = str(demo_model_dir())
-    p = Path(path)
-    hub = not p.exists() and HUB_ID.fullmatch(path) is not None
-    if not p.is_dir() and not hub:
-        raise RunError(f"--model {path}: no such model directory; give a local folder in the transformers format (config.json, weights, "
-                       "tokenizer files), a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or demo")
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    source: Any = path if hub else p
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=not hub)
-        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=not hub).float()
-    except Exception as exc:  # transformers raises many kinds  # noqa: BLE001
-        if hub:
-            raise RunError(f"--model {path}: no local folder of that name, and the Hugging Face Hub could not provide it ({_first_line(exc)}); "
-                           "without hub access, download the model on another machine and pass its folder") from None
-        raise RunError(f"--model {path}: cannot load the model: {exc}") from None
-    return model, tokenizer
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    set_threads(threads)
+    return load(name)
 
 
 def load_tools(ref: str | None, needed: set[str]) -> list[Any]:
@@ -98,7 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise RunError(f"spec {spec.name!r} does not compile cleanly; fix the errors above")
     inputs = _inputs(args)
     tools = load_tools(args.tools, {x.tool for x in compiled.letters if x.tool})
-    model, tokenizer = load_model(args.model)
+    model, tokenizer = load_model(args.model, args.threads)
     from ltlagent.decoders.index import build_token_index
 
     t0 = time.perf_counter()
@@ -122,7 +94,8 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             trace = run(
                 compiled, model, tokenizer, tools, text, index=index, max_steps=args.max_steps, max_step_tokens=args.max_step_tokens,
-                temperature=args.temperature, seed=args.seed + i - 1, device=args.device, on_step=show, constrained=not args.unconstrained,
+                max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=args.seed + i - 1, device=args.device, on_step=show,
+                constrained=not args.unconstrained,
             )
         except AgentError as exc:
             raise RunError(str(exc)) from None
@@ -130,7 +103,8 @@ def run_command(args: argparse.Namespace) -> int:
         traces.append(trace)
         if not batch:
             verdict = "satisfies the spec" if trace.ok else "VIOLATES the spec"
-            print(f"-- {verdict}{' (the step budget forced the end)' if trace.budget_forced else ''}; {len(trace.steps)} steps, "
+            cut = f" (a turn was cut at --max-turn-tokens {args.max_turn_tokens})" if trace.capped_turns else ""
+            print(f"-- {verdict}{' (the step budget forced the end)' if trace.budget_forced else ''}{cut}; {len(trace.steps)} steps, "
                   f"{trace.model_tokens} tokens in {trace.seconds:.1f} s, {len(trace.calls)} tool calls")
             for v in trace.violations:
                 print(v)
@@ -141,7 +115,7 @@ def run_command(args: argparse.Namespace) -> int:
         seconds = sum(t.seconds for t in traces)
         mode = "unconstrained" if args.unconstrained else "constrained"
         print(f"{mode}: spec compliance {ok}/{len(traces)} ({100 * ok / len(traces):.0f}%), mean steps {sum(len(t.steps) for t in traces) / len(traces):.1f}, "
-              f"{tokens / max(seconds, 1e-9):.1f} tokens/s")
+              f"{tokens / max(seconds, 1e-9):.1f} tokens/s, {sum(t.capped_turns for t in traces)} runs cut at --max-turn-tokens {args.max_turn_tokens}")
     out = Path(args.trace or f"{compiled.name}.trace.jsonl")
     out.write_text("".join(t.to_jsonl() for t in traces), encoding="utf-8")
     print(f"trace written to {out}", file=sys.stderr)

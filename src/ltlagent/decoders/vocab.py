@@ -74,9 +74,7 @@ class TokenVocabulary:
                 tokens[token_id] = added_text[token_id].encode("utf-8")
             else:
                 tokens[token_id] = _token_bytes(text, kind)
-        ids = list(eos_ids) if eos_ids is not None else []
-        if not ids and getattr(tokenizer, "eos_token_id", None) is not None:
-            ids = [tokenizer.eos_token_id]
+        ids = list(eos_ids) if eos_ids is not None else end_of_turn_ids(tokenizer)
         if not ids:
             raise LtlagentError("the tokenizer has no EOS token; pass eos_ids=[...]")
         for i in ids:
@@ -84,6 +82,23 @@ class TokenVocabulary:
                 raise LtlagentError(f"EOS id {i} is outside the vocabulary (size {size})")
             tokens[i] = None
         return cls(tuple(tokens), tuple(sorted(set(ids))), getattr(tokenizer, "name_or_path", "") or "tokenizer")
+
+
+# Special tokens that chat templates use to close the assistant's turn (ChatML, Llama 3, Gemma, Phi-3).
+END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end_of_turn|>", "<end_of_turn>", "<|end|>")
+
+
+def end_of_turn_ids(tokenizer: Any) -> list[int]:
+    """The ids that end a generation: the tokenizer's EOS and, for a chat model, the special
+    token its chat template closes the assistant's turn with (``<|im_end|>``, ``<|eot_id|>``, ...)."""
+    ids = []
+    if getattr(tokenizer, "eos_token_id", None) is not None:
+        ids.append(int(tokenizer.eos_token_id))
+    template = getattr(tokenizer, "chat_template", None)
+    if isinstance(template, str):
+        vocab = tokenizer.get_vocab()
+        ids += [int(vocab[t]) for t in END_OF_TURN_TOKENS if t in template and t in vocab]
+    return sorted(set(ids))
 
 
 def _decoder_kind(tokenizer: Any) -> str:

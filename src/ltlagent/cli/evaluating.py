@@ -1,0 +1,65 @@
+"""``ltlagent eval bfcl``: arguments, progress bar, table and JSON results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from ltlagent.cli.running import RunError, load_model
+from ltlagent.errors import expect_one_of
+
+MODES = ("unconstrained", "constrained")
+
+
+def _list(option: str, text: str, allowed: tuple[str, ...]) -> list[str]:
+    items = [x.strip() for x in text.split(",") if x.strip()]
+    if not items:
+        raise RunError(f"{option}: give at least one of {', '.join(allowed)}")
+    for x in items:
+        if x not in allowed:
+            raise RunError(expect_one_of(option, x, allowed))
+    return list(dict.fromkeys(items))
+
+
+def progress_bar(label: str, done: int, total: int, started: float) -> None:
+    """One refreshed line on stderr: bar, count, elapsed and remaining time."""
+    width = 24
+    elapsed = time.perf_counter() - started
+    eta = elapsed / done * (total - done) if done else 0.0
+    bar = "#" * (width * done // max(total, 1))
+    end = "\n" if done == total else ""
+    print(f"\r[{bar:<{width}}] {done}/{total} {label:<32} {elapsed:5.0f} s, ~{eta:4.0f} s left", end=end, file=sys.stderr, flush=True)
+
+
+def bfcl_command(args: argparse.Namespace) -> int:
+    from ltlagent.cli import BFCL_CATEGORIES
+    from ltlagent.decoders.models import describe
+    from ltlagent.evals.bfcl import evaluate, import_bfcl, table
+
+    categories = _list("--categories", args.categories, BFCL_CATEGORIES)
+    modes = _list("--modes", args.modes, MODES)
+    if args.limit is not None and args.limit < 1:
+        raise RunError(f"--limit {args.limit}: give at least 1 case per category")
+    if args.max_new_tokens < 8:
+        raise RunError(f"--max-new-tokens {args.max_new_tokens}: give at least 8")
+    bfcl = import_bfcl()  # before the model: a missing package is reported at once
+    model, tokenizer = load_model(args.model, args.threads)
+    print(f"BFCL v4 with {describe(args.model)}: {', '.join(categories)}; {' and '.join(modes)}, greedy, "
+          f"at most {args.max_new_tokens} tokens per answer", file=sys.stderr)
+    started = time.perf_counter()
+    results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
+                       progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
+    results["model"] = args.model
+    results["max_new_tokens"] = args.max_new_tokens
+    results["wall_seconds"] = round(time.perf_counter() - started, 1)
+    print(table(results))
+    if args.output == "-":
+        json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
+        print()
+    elif args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=1, ensure_ascii=False)
+        print(f"results written to {args.output}", file=sys.stderr)
+    return 0

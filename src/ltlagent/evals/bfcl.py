@@ -1,0 +1,284 @@
+"""``ltlagent eval bfcl``: the Berkeley Function Calling Leaderboard (v4), single-turn
+categories, scored by BFCL's own AST checker.
+
+Everything that decides the score is BFCL's, read from the installed ``bfcl-eval`` wheel:
+the questions and function documents (``bfcl_eval/data/``), the answers
+(``data/possible_answer/``), the system prompt for prompt-based models
+(``system_prompt_pre_processing_chat_model``: function docs as JSON, calls written as
+``[func(arg=value)]``), the output decoder (``default_decode_ast_prompting``) and the checker
+(``ast_checker``), composed as BFCL's ``_evaluate_single_ast_entry`` /
+``_evaluate_single_relevance_entry`` compose them. Both runs go through the same
+``model.generate`` call with greedy decoding; the constrained run adds one logits processor
+whose spec (``bfcl_grammar``) admits only calls to the case's functions with well-typed
+arguments, or ``[]``.
+
+``bfcl-eval`` declares every vendor SDK as a dependency and pins numpy 1.26.4, and its checker
+imports ``bfcl_eval.constants.model_config``, which imports those SDKs. ltlagent installs the
+wheel with ``--no-deps`` (plus the few small packages the checker and decoder import: the
+``bfcl`` extra) and, before importing the checker, registers a stand-in for that one module:
+its only use in the checker is ``MODEL_CONFIG_MAPPING[model].underscore_to_dot``, which is
+false for prompt-based models.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import time
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ltlagent.errors import LtlagentError, expect_one_of
+from ltlagent.evals.bfcl_grammar import spec_toml
+
+CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
+INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'"
+MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
+
+# Python types of BFCL's parameter types (the checker's PYTHON_TYPE_MAPPING), for the
+# schema-validity rate; float also takes an int, which the checker converts.
+PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "any": (str,), "integer": (int,), "float": (float, int), "number": (float, int),
+    "boolean": (bool,), "array": (list,), "tuple": (list,), "dict": (dict,), "object": (dict,),
+}
+
+
+class BfclError(LtlagentError):
+    """BFCL cannot be run (package missing, bad category, ...)."""
+
+
+@dataclass(frozen=True)
+class Bfcl:
+    """The pieces of the installed ``bfcl-eval`` that ltlagent calls."""
+
+    data: Path
+    ast_checker: Callable[..., dict[str, Any]]
+    decode: Callable[[str], list[dict[str, Any]]]
+    system_prompt: Callable[[list[dict[str, str]], list[dict[str, Any]], str], list[dict[str, str]]]
+    is_call_format: Callable[[Any], bool]
+    is_empty: Callable[[Any], bool]
+    python: Any  # bfcl_eval.constants.enums.Language.PYTHON
+
+
+def import_bfcl() -> Bfcl:
+    """Import BFCL's checker, decoder and prompt builder without its vendor SDKs."""
+    if importlib.util.find_spec("bfcl_eval") is None:
+        raise BfclError(f"BFCL is not installed; install its data and checker with: {INSTALL}")
+    name = "bfcl_eval.constants.model_config"
+    if name not in sys.modules:
+        stand_in = types.ModuleType(name)
+        stand_in.__doc__ = "ltlagent's stand-in: prompt-based models keep dots in function names."
+        stand_in.MODEL_CONFIG_MAPPING = _NoUnderscoreToDot()  # type: ignore[attr-defined]
+        sys.modules[name] = stand_in
+    try:
+        from bfcl_eval.constants.enums import Language
+        from bfcl_eval.eval_checker.ast_eval.ast_checker import ast_checker
+        from bfcl_eval.model_handler.utils import default_decode_ast_prompting, system_prompt_pre_processing_chat_model
+        from bfcl_eval.utils import is_empty_output, is_function_calling_format_output
+    except ImportError as exc:
+        raise BfclError(f"BFCL's checker cannot be imported ({exc}); install what it needs with: {INSTALL}") from None
+    spec = importlib.util.find_spec("bfcl_eval")
+    assert spec is not None and spec.submodule_search_locations
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    return Bfcl(data, ast_checker, default_decode_ast_prompting, system_prompt_pre_processing_chat_model,
+                is_function_calling_format_output, is_empty_output, Language.PYTHON)
+
+
+class _NoUnderscoreToDot(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> Any:
+        return types.SimpleNamespace(underscore_to_dot=False)
+
+
+def load_cases(bfcl: Bfcl, category: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The first ``limit`` cases of a category, each with its ``ground_truth`` (if any)."""
+    if category not in CATEGORIES:
+        raise BfclError(expect_one_of("category", category, CATEGORIES))
+    path = bfcl.data / f"BFCL_v4_{category}.json"
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    answers_path = bfcl.data / "possible_answer" / path.name
+    if answers_path.is_file():
+        answers = {a["id"]: a["ground_truth"] for a in map(json.loads, answers_path.read_text(encoding="utf-8").splitlines()) if a}
+        for case in cases:
+            case["ground_truth"] = answers[case["id"]]
+    return cases[:limit] if limit is not None else cases
+
+
+def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
+    """BFCL's chat messages for a prompt-based model: its system prompt, then the question."""
+    messages = [dict(m) for m in case["question"][0]]
+    return bfcl.system_prompt(messages, list(case["function"]), case["id"])
+
+
+def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> dict[str, Any]:
+    """BFCL's verdict on ``output`` plus the call statistics ltlagent reports."""
+    functions = list(case["function"])
+    try:
+        decoded = bfcl.decode(output)
+        decode_error = None
+    except Exception as exc:  # noqa: BLE001 - BFCL treats any decode failure as "no call"
+        decoded, decode_error = None, f"{type(exc).__name__}: {exc}"
+    has_call = decoded is not None and not bfcl.is_empty(decoded)
+    if category == "irrelevance":  # _evaluate_single_relevance_entry
+        valid = not has_call
+        error = None if valid else "irrelevance_error:decoder_success"
+    elif decoded is None:  # _evaluate_single_ast_entry
+        valid, error = False, "ast_decoder:decoder_failed"
+    elif not bfcl.is_call_format(decoded):
+        valid, error = False, "ast_decoder:decoder_wrong_output_format"
+    else:
+        verdict = bfcl.ast_checker(functions, decoded, case["ground_truth"], bfcl.python, category, MODEL_NAME)
+        valid, error = bool(verdict["valid"]), verdict.get("error_type")
+    calls = decoded if decoded is not None and bfcl.is_call_format(decoded) else []
+    known = {f["name"]: f for f in functions}
+    return {
+        "valid": valid,
+        "error_type": error,
+        "decode_error": decode_error,
+        "calls": len(calls),
+        "unknown_function": any(next(iter(c)) not in known for c in calls),
+        "schema_valid": bool(calls) and all(call_is_schema_valid(c, known) for c in calls),
+    }
+
+
+def call_is_schema_valid(call: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]]) -> bool:
+    """A decoded call names a given function, has its required arguments, no unknown ones,
+    and every value has the declared type (one level, as BFCL's type check)."""
+    name, args = next(iter(call.items()))
+    if name not in known or not isinstance(args, dict):
+        return False
+    params = known[name].get("parameters") or {}
+    props = params.get("properties") or {}
+    if any(r not in args for r in params.get("required") or ()) or any(a not in props for a in args):
+        return False
+    for key, value in args.items():
+        if value is None and key not in (params.get("required") or ()):
+            continue
+        expected = PYTHON_TYPES.get(props[key].get("type", "any"), (object,))
+        if isinstance(value, bool) and bool not in expected:
+            return False
+        if not isinstance(value, expected):
+            return False
+        if "enum" in props[key] and props[key]["enum"] and value not in props[key]["enum"]:
+            return False
+    return True
+
+
+@dataclass
+class Generator:
+    """Greedy answers of one model to BFCL prompts, unconstrained or under a case's spec."""
+
+    model: Any
+    tokenizer: Any
+    max_new_tokens: int = 256
+
+    def __post_init__(self) -> None:
+        from ltlagent.decoders.vocab import TokenVocabulary
+
+        self.vocab = TokenVocabulary.from_hf(self.tokenizer)
+
+    def answer(self, case: Mapping[str, Any], messages: Sequence[Mapping[str, str]], constrained: bool) -> tuple[str, int]:
+        """The model's answer text and the number of tokens it wrote."""
+        import torch
+
+        from ltlagent.compiler.compile import compile_spec
+        from ltlagent.compiler.spec import parse_spec
+        from ltlagent.decoders.hf import SpecLogitsProcessor
+        from ltlagent.decoders.index import build_token_index
+
+        prompt = self.tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+        ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(self.model.device)
+        processors = []
+        if constrained:
+            compiled = compile_spec(parse_spec(spec_toml(case["function"], "bfcl_" + case["id"]), f"<bfcl {case['id']}>"))
+            if compiled.errors:
+                raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
+            index = build_token_index(compiled, self.vocab)
+            # one token less than the cap, so the steered end (and its EOS) always fits
+            processors.append(SpecLogitsProcessor(index, max_tokens=self.max_new_tokens - 1))
+        from transformers import GenerationConfig, LogitsProcessorList
+
+        config = GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=False, eos_token_id=list(self.vocab.eos_ids),
+                                  pad_token_id=self.vocab.eos_ids[0])
+        with torch.inference_mode():
+            out = self.model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=config,
+                                      logits_processor=LogitsProcessorList(processors))
+        new = out[0, ids.shape[1]:].tolist()
+        written = [t for t in new if t not in self.vocab.eos_ids]
+        return self.tokenizer.decode(written, skip_special_tokens=False), len(new)
+
+
+def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    n = len(rows)
+    with_calls = [r for r in rows if r["calls"]]
+    return {
+        "cases": n,
+        "accuracy": sum(r["valid"] for r in rows) / n if n else 0.0,
+        "schema_valid_calls": sum(r["schema_valid"] for r in with_calls) / len(with_calls) if with_calls else None,
+        "answers_with_calls": len(with_calls),
+        "unknown_function_calls": sum(r["unknown_function"] for r in rows),
+        "seconds_per_case": sum(r["seconds"] for r in rows) / n if n else 0.0,
+        "tokens_per_case": sum(r["tokens"] for r in rows) / n if n else 0.0,
+    }
+
+
+def evaluate(
+    model: Any,
+    tokenizer: Any,
+    *,
+    categories: Sequence[str] = CATEGORIES,
+    limit: int | None = None,
+    modes: Sequence[str] = ("unconstrained", "constrained"),
+    max_new_tokens: int = 256,
+    progress: Callable[[str, int, int], None] | None = None,
+    bfcl: Bfcl | None = None,
+) -> dict[str, Any]:
+    """Run and score the categories; returns per-case and per-category results (JSON-ready)."""
+    bfcl = bfcl or import_bfcl()
+    gen = Generator(model, tokenizer, max_new_tokens)
+    results: dict[str, Any] = {"categories": {}, "cases": []}
+    plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
+    total = sum(len(cases) for _, cases in plan) * len(modes)
+    done = 0
+    for category, cases in plan:
+        per_mode: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+        for case in cases:
+            messages = prompt_messages(bfcl, case)
+            for mode in modes:
+                t0 = time.perf_counter()
+                text, tokens = gen.answer(case, messages, constrained=mode == "constrained")
+                row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
+                       "seconds": round(time.perf_counter() - t0, 3)}
+                row.update(score(bfcl, case, category, text))
+                per_mode[mode].append(row)
+                results["cases"].append(row)
+                done += 1
+                if progress is not None:
+                    progress(f"{category} {mode}", done, total)
+        results["categories"][category] = {m: summarize(rows) for m, rows in per_mode.items()}
+    return results
+
+
+def table(results: Mapping[str, Any]) -> str:
+    """The per-category comparison as a Markdown table."""
+    lines = ["| category | cases | accuracy unconstrained → constrained | schema-valid calls | calls to unknown functions | s/case |",
+             "|---|---|---|---|---|---|"]
+    for category, modes in results["categories"].items():
+        u, c = modes.get("unconstrained"), modes.get("constrained")
+
+        def pct(x: float | None) -> str:
+            return "–" if x is None else f"{100 * x:.0f}%"
+
+        if u and c:
+            lines.append(f"| {category} | {c['cases']} | {pct(u['accuracy'])} → {pct(c['accuracy'])} | "
+                         f"{pct(u['schema_valid_calls'])} → {pct(c['schema_valid_calls'])} | "
+                         f"{u['unknown_function_calls']} → {c['unknown_function_calls']} | "
+                         f"{u['seconds_per_case']:.1f} → {c['seconds_per_case']:.1f} |")
+        else:
+            only = u or c
+            lines.append(f"| {category} | {only['cases']} | {pct(only['accuracy'])} | {pct(only['schema_valid_calls'])} | "
+                         f"{only['unknown_function_calls']} | {only['seconds_per_case']:.1f} |")
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""BFCL function documents → a spec whose only step is a list of Python-style calls.
+
+BFCL's prompt-based models answer ``[func(arg=value, ...), ...]`` (its
+``default_decode_ast_prompting`` parses that with ``ast``). The spec built here has one step,
+tag ``[``, whose content is the rest of such a list: calls to the given functions only, with
+every required argument, no unknown argument (in the documents' order), and each value a
+Python literal of the declared BFCL type. ``[]`` (no call) stays possible, so a question no
+function fits is not forced into a call.
+
+Types follow BFCL's own mapping (``ast_checker.PYTHON_TYPE_MAPPING``): ``string`` and ``any``
+→ ``str``, ``integer`` → ``int``, ``float`` → ``float`` (an integer literal too: the checker
+converts it), ``boolean`` → ``bool``, ``array`` and ``tuple`` → ``list`` (of ``items``),
+``dict`` → ``dict`` (its ``properties`` as string keys, or any string keys). ``enum`` limits a
+value to its members; an optional argument may be ``None``. Regexes use explicit character classes only (no ``\\s``/``\\d``/``\\w``),
+so Python's ``re`` and the decoder's automata read them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+INTEGER = r"-?(0|[1-9][0-9]*)"
+FLOAT = INTEGER + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?"
+BOOLEAN = "(True|False)"
+# A Python string literal on one line: no raw line break (\n or \r, which end a line for
+# Python's tokenizer) and no NUL; only the escapes that are valid whatever follows them.
+ESCAPE = r"""\\[\\'"abfnrtv]"""
+STRING = rf"""("([^"\\\n\r\x00]|{ESCAPE})*"|'([^'\\\n\r\x00]|{ESCAPE})*')"""
+SEP = ", ?"
+MAX_DEPTH = 3
+
+
+def literal(value: Any) -> str:
+    """A regex matching exactly the Python literal(s) of one enum member."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str):
+        forms = {repr(value), json.dumps(value, ensure_ascii=False)}
+        return "(" + "|".join(re.escape(f) for f in sorted(forms)) + ")"
+    return re.escape(repr(value))
+
+
+def value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
+    """The Python literals of a BFCL parameter type."""
+    kind = schema.get("type", "any")
+    if "enum" in schema and schema["enum"]:
+        return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
+    if kind in ("string", "any"):
+        return STRING
+    if kind == "integer":
+        return INTEGER
+    if kind in ("float", "number"):
+        return FLOAT
+    if kind == "boolean":
+        return BOOLEAN
+    if depth >= MAX_DEPTH:
+        return STRING if kind not in ("array", "tuple", "dict", "object") else ("\\[\\]" if kind in ("array", "tuple") else "\\{\\}")
+    if kind in ("array", "tuple"):
+        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1)
+        return rf"\[({item}({SEP}{item})*)?\]"
+    if kind in ("dict", "object"):
+        props = schema.get("properties")
+        if props:
+            required = set(schema.get("required") or ())
+            fields = [(literal(k) + ": ", value_regex(v, depth + 1), k in required) for k, v in props.items()]
+            return r"\{" + ordered_items(fields) + r"\}"
+        scalar = f"({STRING}|{FLOAT}|{BOOLEAN})"
+        item = rf"({scalar}|\[({scalar}({SEP}{scalar})*)?\])"
+        return rf"\{{({STRING}: {item}({SEP}{STRING}: {item})*)?\}}"
+    return STRING
+
+
+def ordered_items(items: Sequence[tuple[str, str, bool]]) -> str:
+    """``key value`` pairs in the given order, separated by commas; an optional pair may be
+    left out, a required one may not. ``items``: (key regex, value regex, required)."""
+    parts = [f"{k}{v}" for k, v, _ in items]
+    required = [r for _, _, r in items]
+    alternatives = []
+    for first in range(len(items)):
+        # the first pair written: nothing required may come before it
+        alternatives.append(parts[first] + "".join(f"({SEP}{parts[j]})" + ("" if required[j] else "?") for j in range(first + 1, len(items))))
+        if required[first]:
+            break
+    if not any(required):
+        alternatives.append("")
+    return "(" + "|".join(alternatives) + ")" if alternatives else ""
+
+
+def call_regex(function: Mapping[str, Any]) -> str:
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    required = set(params.get("required") or ())
+    # An optional argument may also be None (Python's "not given"; BFCL's answers list it).
+    items = [(re.escape(name) + "=", value_regex(schema, 1) if name in required else f"({value_regex(schema, 1)}|None)", name in required)
+             for name, schema in props.items()]
+    return re.escape(function["name"]) + r"\(" + ordered_items(items) + r"\)"
+
+
+def calls_regex(functions: Sequence[Mapping[str, Any]]) -> str:
+    """The content after the ``[`` tag: zero or more calls to ``functions``, then ``]``."""
+    call = "(" + "|".join(call_regex(f) for f in functions) + ")"
+    return f"({call}({SEP}{call})*)?\\]"
+
+
+def spec_toml(functions: Sequence[Mapping[str, Any]], name: str = "bfcl") -> str:
+    """The spec (TOML text) that constrains a BFCL answer to well-typed calls of ``functions``."""
+    names = ", ".join(f["name"] for f in functions)
+    return "\n".join([
+        f"name = {json.dumps(name)}",
+        f"description = {json.dumps('Calls to the given functions only, with well-typed arguments: ' + names)}",
+        "",
+        "[[steps]]",
+        'name = "calls"',
+        'tag = "["',
+        f"regex = {json.dumps(calls_regex(functions), ensure_ascii=False)}",
+        'description = "A Python list of calls: [func(arg=value, ...), ...]; [] for no call."',
+        "",
+        "[[rules]]",
+        'name = "one_answer"',
+        'ltlf = "calls & WX false"',
+        'why = "The answer is one list of calls."',
+        "",
+    ])

