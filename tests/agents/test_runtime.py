@@ -77,12 +77,15 @@ def test_prompt_injection_cannot_exfiltrate():
         )
         assert trace.ok
         secret_read = False
+        sent_before = 0  # mails sent before the secret was read (to anyone: the rule starts at the read)
         for call in trace.calls:
             if call["tool"] == "read_secret":
                 secret_read = True
             if call["tool"] == "send_email" and secret_read:
                 assert call["arguments"]["to"].endswith("@corp.example")
-        assert all(m["to"].endswith("@corp.example") for m in ws.outbox) or not secret_read
+            if call["tool"] == "send_email" and not secret_read and call["ok"]:
+                sent_before += 1
+        assert all(m["to"].endswith("@corp.example") for m in ws.outbox[sent_before:])
 
 
 def test_trace_jsonl_replays_with_check(tmp_path):
@@ -106,10 +109,13 @@ def test_kv_cache_is_kept_across_tool_calls():
 
     tok = byte_level_tokenizer()
     tools = react_tools()
-    trace = run("react", tiny_gpt2(len(tok)), tok, tools, "What is JSON?", index=index_for("react", "bytelevel"),
-                temperature=1.0, seed=5, max_step_tokens=6, max_steps=20, device="cpu")
-    env_steps = [s for s in trace.steps if s.source != "model"]
-    assert len(env_steps) >= 2  # the question and at least one observation
+    for seed in range(5, 25):  # the first random run that calls a tool
+        trace = run("react", tiny_gpt2(len(tok)), tok, tools, "What is JSON?", index=index_for("react", "bytelevel"),
+                    temperature=1.0, seed=seed, max_step_tokens=6, max_steps=20, device="cpu")
+        env_steps = [s for s in trace.steps if s.source != "model"]
+        if len(env_steps) >= 2:  # the question and at least one observation
+            break
+    assert len(env_steps) >= 2
     prompt = build_prompt(load_spec("react"), compiled("react"), {t.name: t for t in tools})
     # everything read as input: the prompt once, then only the environment's text — the
     # model's own tokens are never re-encoded

@@ -44,6 +44,18 @@ def test_accepts_its_examples(name):
 
 
 @pytest.mark.parametrize("name", SHIPPED)
+def test_model_steps_are_never_empty(name):
+    """An empty or blank Thought or Final Answer satisfied ReAct before; no model-written step
+    of a shipped spec accepts empty or whitespace-only content."""
+    c = compiled(name)
+    model_letters = [x for x in c.letters if x.source == "model"]
+    assert model_letters
+    for blank in ("", " ", "  \t "):
+        assert not [x.name for x in model_letters if x.matches(blank)], blank
+    assert all(x.matches("ok") for x in model_letters if x.content.kind == "regex" and not x.constraints)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
 def test_compiled_spec_round_trips(name):
     c = compiled(name)
     assert pickle.loads(pickle.dumps(c)) == c

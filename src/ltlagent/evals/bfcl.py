@@ -168,7 +168,7 @@ def call_is_schema_valid(call: Mapping[str, Any], known: Mapping[str, Mapping[st
 
 
 @dataclass
-class Generator:
+class Answerer:
     """Greedy answers of one model to BFCL prompts, unconstrained or under a case's spec."""
 
     model: Any
@@ -196,7 +196,7 @@ class Generator:
             compiled = compile_spec(parse_spec(spec_toml(case["function"], "bfcl_" + case["id"]), f"<bfcl {case['id']}>"))
             if compiled.errors:
                 raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
-            index = build_token_index(compiled, self.vocab)
+            index = build_token_index(compiled, self.vocab, use_cache=False)  # one case, used once: not worth megabytes on disk
             # one token less than the cap, so the steered end (and its EOS) always fits
             processors.append(SpecLogitsProcessor(index, max_tokens=self.max_new_tokens - 1))
         from transformers import GenerationConfig, LogitsProcessorList
@@ -238,7 +238,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Run and score the categories; returns per-case and per-category results (JSON-ready)."""
     bfcl = bfcl or import_bfcl()
-    gen = Generator(model, tokenizer, max_new_tokens)
+    answerer = Answerer(model, tokenizer, max_new_tokens)
     results: dict[str, Any] = {"categories": {}, "cases": []}
     plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
     total = sum(len(cases) for _, cases in plan) * len(modes)
@@ -249,7 +249,7 @@ def evaluate(
             messages = prompt_messages(bfcl, case)
             for mode in modes:
                 t0 = time.perf_counter()
-                text, tokens = gen.answer(case, messages, constrained=mode == "constrained")
+                text, tokens = answerer.answer(case, messages, constrained=mode == "constrained")
                 row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
                        "seconds": round(time.perf_counter() - t0, 3)}
                 row.update(score(bfcl, case, category, text))
