@@ -231,3 +231,24 @@ def test_eval_bfcl_with_the_real_model(tmp_path):
         if row["mode"] == "constrained":
             assert row["decode_error"] is None and not row["unknown_function"], row
             assert row["schema_valid"] or row["calls"] == 0, row
+
+
+@needs_bfcl
+def test_interrupted_evaluation_keeps_the_finished_answers(monkeypatch):
+    from ltlagent.evals import bfcl as module
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    calls = []
+
+    def answer(self, case, messages, constrained):
+        calls.append(constrained)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return "[]" if constrained else "I cannot help.", 3
+
+    monkeypatch.setattr(module.Answerer, "answer", answer)
+    results = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance", "simple_python"], limit=5)
+    assert results["interrupted"] and len(results["cases"]) == 3
+    assert list(results["categories"]) == ["irrelevance"]
+    assert results["categories"]["irrelevance"]["unconstrained"]["cases"] == 2
+    assert results["categories"]["irrelevance"]["constrained"]["accuracy"] == 1.0

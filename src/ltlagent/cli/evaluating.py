@@ -54,6 +54,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
     results["model"] = args.model
     results["max_new_tokens"] = args.max_new_tokens
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
+    if results["interrupted"]:
+        print(f"\ninterrupted: the results cover the {len(results['cases'])} answers finished", file=sys.stderr)
     print(table(results))
     if args.output == "-":
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
@@ -62,4 +64,4 @@ def bfcl_command(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=1, ensure_ascii=False)
         print(f"results written to {args.output}", file=sys.stderr)
-    return 0
+    return 130 if results["interrupted"] else 0

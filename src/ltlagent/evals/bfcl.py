@@ -236,29 +236,32 @@ def evaluate(
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
 ) -> dict[str, Any]:
-    """Run and score the categories; returns per-case and per-category results (JSON-ready)."""
+    """Run and score the categories; returns per-case and per-category results (JSON-ready).
+    Ctrl-C stops early: the results then cover the cases finished so far (``interrupted``)."""
     bfcl = bfcl or import_bfcl()
     answerer = Answerer(model, tokenizer, max_new_tokens)
-    results: dict[str, Any] = {"categories": {}, "cases": []}
+    results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False}
     plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
     total = sum(len(cases) for _, cases in plan) * len(modes)
-    done = 0
-    for category, cases in plan:
-        per_mode: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
-        for case in cases:
-            messages = prompt_messages(bfcl, case)
-            for mode in modes:
-                t0 = time.perf_counter()
-                text, tokens = answerer.answer(case, messages, constrained=mode == "constrained")
-                row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
-                       "seconds": round(time.perf_counter() - t0, 3)}
-                row.update(score(bfcl, case, category, text))
-                per_mode[mode].append(row)
-                results["cases"].append(row)
-                done += 1
-                if progress is not None:
-                    progress(f"{category} {mode}", done, total)
-        results["categories"][category] = {m: summarize(rows) for m, rows in per_mode.items()}
+    try:
+        for category, cases in plan:
+            for case in cases:
+                messages = prompt_messages(bfcl, case)
+                for mode in modes:
+                    t0 = time.perf_counter()
+                    text, tokens = answerer.answer(case, messages, constrained=mode == "constrained")
+                    row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
+                           "seconds": round(time.perf_counter() - t0, 3)}
+                    row.update(score(bfcl, case, category, text))
+                    results["cases"].append(row)
+                    if progress is not None:
+                        progress(f"{category} {mode}", len(results["cases"]), total)
+    except KeyboardInterrupt:
+        results["interrupted"] = True
+    for category in categories:
+        rows = [r for r in results["cases"] if r["category"] == category]
+        if rows:
+            results["categories"][category] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes}
     return results
 
 
