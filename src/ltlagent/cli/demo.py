@@ -46,7 +46,8 @@ def demo_command(args: argparse.Namespace) -> int:
     index = build_token_index(compiled, tokenizer)
     questions = question_set(args.spec, args.runs, seed=args.seed)
     how = "greedy" if args.temperature == 0 else f"temperature {args.temperature}"
-    print(f"{args.spec} with {describe(args.model)}: {len(questions)} questions that need the demo tools, {how}, "
+    n = f"{len(questions)} question{'s' if len(questions) != 1 else ''}"
+    print(f"{args.spec} with {describe(args.model)}: {n} that need the demo tools, {how}, "
           f"unconstrained then constrained", file=sys.stderr)
     rows = []
     example = broken = None
@@ -75,7 +76,7 @@ def demo_command(args: argparse.Namespace) -> int:
             plain = next((t for t in traces if t.ok), traces[0])
         else:
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
-    print(f"\n{args.spec} with {describe(args.model)}, {len(questions)} questions, {how}")
+    print(f"\n{args.spec} with {describe(args.model)}, {n}, {how}")
     print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'wall time':>11}")
     for mode, ok, correct, steps, tps, seconds, _ in rows:
         print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}{seconds:>10.1f}s")
