@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ltlagent import compile_spec, load_spec, parse_spec
 from ltlagent.compiler.spec import shipped_spec_names
-from ltlagent.decoders.guide import ERROR, FINISHED, GuideError, SpecGuide
+from ltlagent.decoders.guide import ENVIRONMENT, ERROR, FINISHED, RUNNING, GuideError, SpecGuide
 from ltlagent.decoders.index import build_token_index
 from ltlagent.decoders.vocab import TokenVocabulary
 from tests.decoders.helpers import TOKENIZERS, compiled, index_for, replay, rollout
@@ -103,8 +103,8 @@ def test_budget_bounds_each_turn(budget):
     for _ in range(20):
         guide = SpecGuide(index, max_tokens=budget)
         turn_start_dist = None
-        while guide.status in ("running", "environment"):
-            if guide.status == "environment":
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
                 guide.feed_environment("ok")
                 turn_start_dist = None
                 continue
@@ -203,8 +203,8 @@ def test_step_budget_bounds_every_step(step_budget):
     for _ in range(15):
         guide = SpecGuide(index, max_step_tokens=step_budget)
         longest = 0
-        while guide.status in ("running", "environment"):
-            if guide.status == "environment":
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
                 guide.feed_environment("ok")
                 continue
             guide.advance(rng.choice(guide.allowed()))
@@ -236,3 +236,29 @@ def test_a_trace_that_fits_the_step_budget_is_written_word_for_word(max_steps):
     assert guide.budget_forced == (max_steps < 9)
     eos = index.eos_ids[0]
     assert eos in guide.allowed() and guide.advance(eos) and guide.is_finished
+
+
+WHITESPACE = set(b" \t\r\n\x0b\x0c")
+
+
+@pytest.mark.parametrize("tokenizer", sorted(TOKENIZERS))
+@pytest.mark.parametrize("name", SHIPPED)
+def test_whitespace_loving_rollouts_satisfy_the_spec(name, tokenizer):
+    """A model that prefers blanks and carriage returns (``Final Answer: \\r\\n``, a step of
+    spaces): whatever the masks allow, ``check_text`` (which reads ``\\r\\n`` as ``\\n``) accepts."""
+    index = index_for(name, tokenizer)
+    vocab = index.vocab
+    blank = {i for i, b in enumerate(vocab.tokens) if b and set(b) <= WHITESPACE}
+    rng = random.Random(7)
+    for _ in range(12):
+        guide = SpecGuide(index, max_tokens=rng.choice([20, 60, 200]))
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment(rng.choice(["ok", " ", "42"]))
+                continue
+            allowed = guide.allowed()
+            preferred = [t for t in allowed if t in blank]
+            guide.advance(rng.choice(preferred) if preferred and rng.random() < 0.85 else rng.choice(allowed))
+        assert guide.status == FINISHED, (guide.status, guide.error)
+        verdict = compiled(name).check_text(guide.text)
+        assert verdict.ok, (guide.text[-300:], [v.render() for v in verdict.violations])

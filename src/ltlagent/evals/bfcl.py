@@ -131,7 +131,8 @@ def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> di
         valid, error = False, "ast_decoder:decoder_wrong_output_format"
     else:
         verdict = bfcl.ast_checker(functions, decoded, case["ground_truth"], bfcl.python, category, MODEL_NAME)
-        valid, error = bool(verdict["valid"]), verdict.get("error_type")
+        valid = bool(verdict["valid"])
+        error = None if valid else verdict.get("error_type")  # the checker names a type on success too
     calls = decoded if decoded is not None and bfcl.is_call_format(decoded) else []
     known = {f["name"]: f for f in functions}
     return {
