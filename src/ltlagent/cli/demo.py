@@ -84,10 +84,10 @@ def demo_command(args: argparse.Namespace) -> int:
     print(f"Unconstrained turns end at an environment tag, EOS or {args.max_turn_tokens} tokens (--max-turn-tokens); "
           f"{capped} of {len(questions)} runs were cut there.")
     print("\nOne unconstrained trace that breaks the spec:" if broken is not None else "\nOne unconstrained trace (every one kept the spec this time):")
-    _print_trace(compiled, broken if broken is not None else plain)
+    _print_trace(broken if broken is not None else plain)
     if example is not None:
         print("\nOne constrained trace:")
-        _print_trace(compiled, example)
+        _print_trace(example)
     dot = to_dot(compiled)
     out = Path(f"{compiled.name}-automaton.dot")
     out.write_text(dot, encoding="utf-8")
@@ -101,8 +101,11 @@ def demo_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_trace(compiled: Any, trace: Any) -> None:
-    tags = {s.name: s.tag for s in compiled.steps}
-    for s in trace.steps:
-        print(f"  {tags[s.step]}{s.text}")
+def _print_trace(trace: Any, max_lines: int = 24, width: int = 200) -> None:
+    """The trace as the model wrote it (text that is no step included), long lines cut."""
+    lines = [line for line in trace.text.splitlines() if line.strip()]
+    for line in lines[:max_lines]:
+        print(f"  {line if len(line) <= width else line[: width - 3] + '...'}")
+    if len(lines) > max_lines:
+        print(f"  ... ({len(lines) - max_lines} more lines)")
     print(f"  -- {'satisfies the spec' if trace.ok else 'violates the spec: ' + '; '.join(trace.violations[:1] or [trace.status])}")
