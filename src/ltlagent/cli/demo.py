@@ -1,4 +1,4 @@
-"""``ltlagent demo``: the shipped demo model, unconstrained then constrained, side by side."""
+"""``ltlagent demo``: a real model (default) or the demo model, unconstrained then constrained, side by side."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEMO_MODEL = Path(__file__).resolve().parent.parent / "demo_model"
+from ltlagent.decoders.models import DEMO_MODEL_DIR as DEMO_MODEL  # noqa: F401 - the shipped demo model's folder
 
 
 def _answer(trace: Any) -> str | None:
