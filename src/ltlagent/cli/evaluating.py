@@ -34,11 +34,10 @@ def progress_bar(label: str, done: int, total: int, started: float) -> None:
 
 
 def bfcl_command(args: argparse.Namespace) -> int:
-    from ltlagent.cli import BFCL_CATEGORIES
     from ltlagent.decoders.models import describe
-    from ltlagent.evals.bfcl import evaluate, import_bfcl, table
+    from ltlagent.evals.bfcl import CATEGORIES, evaluate, import_bfcl, table
 
-    categories = _list("--categories", args.categories, BFCL_CATEGORIES)
+    categories = _list("--categories", args.categories, CATEGORIES)
     modes = _list("--modes", args.modes, MODES)
     if args.limit is not None and args.limit < 1:
         raise RunError(f"--limit {args.limit}: give at least 1 case per category")

@@ -56,8 +56,8 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
         return FLOAT
     if kind == "boolean":
         return BOOLEAN
-    if depth >= MAX_DEPTH:
-        return STRING if kind not in ("array", "tuple", "dict", "object") else ("\\[\\]" if kind in ("array", "tuple") else "\\{\\}")
+    if depth >= MAX_DEPTH:  # only empty containers this deep (scalars were returned above)
+        return {"array": r"\[\]", "tuple": r"\[\]", "dict": r"\{\}", "object": r"\{\}"}.get(kind, STRING)
     if kind in ("array", "tuple"):
         item = value_regex(schema.get("items") or {"type": "any"}, depth + 1)
         return rf"\[({item}({SEP}{item})*)?\]"
