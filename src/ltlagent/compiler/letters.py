@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ltlagent.compiler import regexes
 from ltlagent.compiler.spec import Content, Proposition, Spec, Step, Tool
 from ltlagent.errors import SpecError
 
@@ -77,7 +78,7 @@ class Letter:
         if c.kind == "text":
             return _text_regex(self.terminator)
         if c.kind == "regex":
-            return c.pattern
+            return regexes.canonical(c.pattern or "")
         if c.kind == "choices":
             return "|".join(regex_escape(x) for x in c.choices)
         if c.style == "bracket":
@@ -99,7 +100,7 @@ class Letter:
         if c.kind == "text":
             return text
         if c.kind == "regex":
-            return text if re.fullmatch(c.pattern or "", text) else None
+            return text if regexes.fullmatch(c.pattern or "", text) else None
         if c.kind == "choices":
             return text if text in c.choices else None
         if c.style == "bracket":
@@ -152,7 +153,14 @@ def _valid(args: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
 def _validator(schema_json: str) -> Any:
     import jsonschema  # pure Python; loaded only when a spec has JSON tool calls
 
-    return jsonschema.Draft202012Validator(json.loads(schema_json))
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+        # JSON Schema's ``pattern`` is a search; read as every other spec pattern (ASCII
+        # classes, no backtracking), not by Python's ``re``.
+        if validator.is_type(instance, "string") and not regexes.search(patrn, instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+    return cls(json.loads(schema_json))
 
 
 def _holds(c: Constraint, value: Any, text: str) -> bool:
@@ -164,7 +172,7 @@ def _holds(c: Constraint, value: Any, text: str) -> bool:
         subject = value[c.argument]
         if not isinstance(subject, str):
             subject = json.dumps(subject)
-    matched = re.fullmatch(c.pattern, subject) is not None
+    matched = regexes.fullmatch(c.pattern, subject)
     return not matched if c.negated else matched
 
 
@@ -247,7 +255,7 @@ def is_provably_empty(letter: Letter, fsms: dict[str, Any] | None = None) -> boo
             # skipping it only enlarges the language, so emptiness stays proven.
             if c.argument is not None and not c.value:
                 continue
-            part = to_fsm(c.pattern)
+            part = to_fsm(regexes.canonical(c.pattern))
             if c.negated == c.value:  # the content must NOT fully match the pattern
                 part = part.everythingbut()
             fsm = part if fsm is None else fsm & part

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+from ltlagent.compiler import regexes
 from ltlagent.compiler.ltlf import ATOM_RE, KEYWORDS, Formula, atoms, parse_ltlf
 from ltlagent.compiler.toml_locate import Position, locate, nearest
 from ltlagent.errors import FormulaError, SpecError, did_you_mean, expect_one_of
@@ -197,11 +198,13 @@ class _Loader:
                 f"Names match {pattern.pattern} and are not one of {', '.join(KEYWORDS)}.",
             )
 
-    def regex(self, pattern: str, where: tuple[object, ...]) -> None:
+    def regex(self, pattern: str, where: tuple[object, ...], *, search: bool = False) -> None:
+        """Reject a pattern that cannot be read exactly alike by the checker and the decoder
+        (see ``compiler.regexes``), with the file position of the problem."""
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise self.error(f"bad regular expression: {exc.msg}", where, "Write a Python regular expression; in TOML, use '...' literal strings so backslashes stay as written.", offset=(exc.pos or 0) + 1) from None
+            regexes.check(pattern, search=search)
+        except regexes.RegexError as exc:
+            raise self.error(f"bad regular expression: {exc.message}", where, exc.hint or None, offset=exc.pos + 1) from None
 
     def load(self) -> Spec:
         try:
@@ -397,6 +400,20 @@ def _check_json_schema(loader: _Loader, schema: Mapping[str, Any], where: tuple[
         raise loader.error(f"bad JSON Schema for the tool's parameters: {exc.message}", where) from None
     if schema.get("type", "object") != "object":
         raise loader.error("a tool's parameters schema must describe an object (type = \"object\")", where)
+    _check_schema_patterns(loader, schema, where)
+
+
+def _check_schema_patterns(loader: _Loader, schema: Any, where: tuple[object, ...]) -> None:
+    """Every ``pattern`` in a tool schema must be readable exactly (JSON Schema: a search)."""
+    if isinstance(schema, Mapping):
+        for key, value in schema.items():
+            if key == "pattern" and isinstance(value, str):
+                loader.regex(value, where + (key,), search=True)
+            else:
+                _check_schema_patterns(loader, value, where + (key,))
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            _check_schema_patterns(loader, value, where + (i,))
 
 
 def parse_spec(text: str, path: str = "<string>") -> Spec:

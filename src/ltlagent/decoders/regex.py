@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ltlagent.compiler import regexes
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import BRACKET_ARGUMENT, Letter, regex_escape
@@ -26,6 +27,7 @@ from ltlagent.errors import LtlagentError
 EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps every EOS id to it
 JSON_WHITESPACE = r"[ ]?"  # calls are one line: no newlines between JSON tokens
 JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
+_ANY = r"[\s\S]*"  # any text, newlines included
 
 
 class DecoderError(LtlagentError):
@@ -98,7 +100,7 @@ def fsm_to_regex(fsm: Any) -> str | None:
             continue
         for charclass, t in moves.items():
             if t in live:
-                edges.setdefault((index[s], index[t]), []).append(str(charclass))
+                edges.setdefault((index[s], index[t]), []).append(regexes.charset(charclass.ord_ranges, negated=charclass.negated))
     return eliminate(len(index), edges, index[fsm.initial], {index[f] for f in fsm.finals if f in live})
 
 
@@ -107,7 +109,7 @@ def _fsm(pattern: str) -> Any:
     from greenery import parse  # pure Python, used only for content propositions
 
     try:
-        return parse(pattern).to_fsm()
+        return parse(regexes.canonical(pattern)).to_fsm()
     except Exception as exc:  # greenery raises its own parse errors  # noqa: BLE001
         raise DecoderError(
             f"cannot build exact token constraints for the pattern {pattern!r}: {exc}. "
@@ -134,7 +136,7 @@ def _must_match(c: Any) -> bool:
 def _json_call_regex(letter: Letter) -> str:
     from outlines_core.json_schema import build_regex_from_schema
 
-    params: dict[str, Any] = json.loads(json.dumps(letter.tool_parameters or {"type": "object"}))
+    params: dict[str, Any] = _fullmatch_patterns(json.loads(json.dumps(letter.tool_parameters or {"type": "object"})))
     alternatives: list[dict[str, Any]] = [params]
     for c in letter.constraints:
         assert c.argument is not None
@@ -167,6 +169,16 @@ def _json_call_regex(letter: Letter) -> str:
     return _alt(regexes)
 
 
+def _fullmatch_patterns(schema: Any) -> Any:
+    """The schema with every string ``pattern`` in the form every engine reads alike. A full
+    match of it (what outlines-core enforces) is also a JSON Schema match (a search)."""
+    if isinstance(schema, dict):
+        return {k: regexes.canonical(v) if k == "pattern" and isinstance(v, str) else _fullmatch_patterns(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_fullmatch_patterns(x) for x in schema]
+    return schema
+
+
 def content_regex(letter: Letter) -> str | None:
     """The exact content language of ``letter`` (``None`` if empty)."""
     if letter.content.kind == "tool_call" and letter.content.style == "json":
@@ -177,9 +189,9 @@ def content_regex(letter: Letter) -> str | None:
         arg = refine(BRACKET_ARGUMENT, arg_constraints) if arg_constraints else BRACKET_ARGUMENT
         return None if arg is None else regex_escape(letter.tool or "") + r"\[" + arg + r"\]"
     if base is None:  # free text up to a multi-character terminator
-        base = fsm_to_regex(_fsm(".*" + regex_escape(letter.terminator) + ".*").everythingbut().reduce()) or ""
+        base = fsm_to_regex(_fsm(_ANY + regex_escape(letter.terminator) + _ANY).everythingbut().reduce()) or ""
     elif letter.content.kind == "regex" and letter.terminator and _may_hold(base, letter.terminator):
-        base = refine(base, [(".*" + regex_escape(letter.terminator) + ".*", False)]) or ""
+        base = refine(base, [(_ANY + regex_escape(letter.terminator) + _ANY, False)]) or ""
     return refine(base, [(c.pattern, _must_match(c)) for c in letter.constraints])
 
 

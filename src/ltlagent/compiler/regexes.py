@@ -1,0 +1,476 @@
+"""How ltlagent reads a regular expression — one meaning for the checker and the decoder.
+
+Spec patterns use Python's syntax (parsed by ``re``'s own parser) and are read as
+**full matches** with **ASCII classes**: ``\\d`` is ``[0-9]``, ``\\w`` is ``[0-9A-Za-z_]``,
+``\\s`` is ``[ \\t\\n\\r\\f\\v]``, ``.`` is any character but ``\\n`` (``(?s)``: any).
+Everything that is not a regular language, or whose meaning differs between engines, is
+rejected when the spec loads: look-around, back-references, ``\\b``, atomic groups and
+possessive repeats, case-insensitive flags, and anchors anywhere but at the ends.
+
+* :func:`parse` turns a pattern into a small tree (:data:`Node`) or raises
+  :class:`RegexError` with the offset of the problem.
+* :func:`canonical` writes the tree back in the subset every engine here reads alike
+  (Python ``re``, greenery, interegular and outlines-core's Rust regex): explicit
+  character classes with ``\\xNN`` escapes, ``(?:...)`` groups and ``{m,n}`` repeats.
+  The decoder builds its automata from this text.
+* :func:`fullmatch` decides a match with a lazily built DFA: linear in the text, whatever
+  the pattern (no backtracking, so no pattern can make ``check`` hang).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+try:  # Python 3.11+: the parser ``re`` itself uses
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+MAX_CHAR = 0x10FFFF
+MAX_POSITIONS = 20_000
+_MAX_DFA_STATES = 20_000  # character positions after expanding bounded repeats
+_SURROGATES = (0xD800, 0xDFFF)
+
+# A node: ("set", ((lo, hi), ...)) one character of a set of ranges; ("cat", (nodes)) a
+# sequence (empty: the empty string); ("alt", (nodes)); ("rep", node, lo, hi) with hi None
+# for unbounded; ("none",) the empty language.
+Node = tuple
+EPSILON: Node = ("cat", ())
+NOTHING: Node = ("none",)
+
+_DIGIT = ((48, 57),)
+_SPACE = ((9, 13), (32, 32))
+_WORD = ((48, 57), (65, 90), (95, 95), (97, 122))
+ALL = ((0, MAX_CHAR),)
+
+
+class RegexError(ValueError):
+    """A pattern ltlagent cannot read exactly; ``pos`` is the 0-based offset of the problem."""
+
+    def __init__(self, message: str, pos: int = 0, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.pos, self.hint = message, pos, hint
+
+
+# -- character sets as sorted, disjoint, non-adjacent ranges ----------------------------------
+def _norm(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return tuple((a, b) for a, b in out)
+
+
+def _complement(ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    out, nxt = [], 0
+    for lo, hi in ranges:
+        if lo > nxt:
+            out.append((nxt, lo - 1))
+        nxt = hi + 1
+    if nxt <= MAX_CHAR:
+        out.append((nxt, MAX_CHAR))
+    return tuple(out)
+
+
+_CATEGORIES = {
+    _c.CATEGORY_DIGIT: _DIGIT,
+    _c.CATEGORY_NOT_DIGIT: _complement(_DIGIT),
+    _c.CATEGORY_SPACE: _SPACE,
+    _c.CATEGORY_NOT_SPACE: _complement(_SPACE),
+    _c.CATEGORY_WORD: _WORD,
+    _c.CATEGORY_NOT_WORD: _complement(_WORD),
+}
+
+
+# -- parsing ----------------------------------------------------------------------------------
+_MARKERS = {  # text that locates a rejected construct, for the error's column
+    "look-around": ("(?=", "(?!", "(?<=", "(?<!"),
+    "back-reference": ("(?P=", "\\1", "\\2", "\\3", "\\4", "\\5", "\\6", "\\7", "\\8", "\\9", "(?("),
+    "word boundary": ("\\b", "\\B"),
+    "atomic group": ("(?>",),
+    "possessive repeat": ("*+", "++", "?+", "}+"),
+    "case-insensitive flag": ("(?i", "(?ai", "(?ui", "(?-"),
+}
+_HINTS = {
+    "look-around": "Look-around is not a regular-language feature the decoder can enforce token by token; "
+    "say the same with classes and alternatives, or with a separate proposition.",
+    "back-reference": "A back-reference makes the language non-regular; spell out the alternatives.",
+    "word boundary": "Write the boundary as a class, e.g. '[^A-Za-z0-9_]' next to the word.",
+    "atomic group": "Use a plain group '(?:...)': the language is then the same for every engine.",
+    "possessive repeat": "Use a plain repeat ('*', '+', '?').",
+    "case-insensitive flag": "Write both cases out, e.g. '[Tt]rue'.",
+    "anchor": "Patterns always match the whole text: drop '^' and '$', or put them only at the very start and end.",
+}
+
+
+def _unsupported(kind: str, pattern: str) -> RegexError:
+    pos = min((i for i in (pattern.find(m) for m in _MARKERS.get(kind, ())) if i >= 0), default=0)
+    return RegexError(f"{kind} is not supported in spec patterns", pos, _HINTS.get(kind, ""))
+
+
+def parse(pattern: str, *, search: bool = False) -> Node:
+    """The tree of ``pattern`` read as a full match (``search``: as ``re.search``, the way
+    JSON Schema reads ``pattern``). Raises :class:`RegexError`."""
+    try:
+        tree = _p.parse(pattern)
+    except re.error as exc:
+        raise RegexError(exc.msg, exc.pos or 0, "Write a Python regular expression; in TOML, use '...' literal strings so backslashes stay as written.") from None
+    except RecursionError:
+        raise RegexError("the pattern is nested too deeply", 0) from None
+    if tree.state.flags & _c.SRE_FLAG_IGNORECASE:
+        raise _unsupported("case-insensitive flag", pattern)
+    dotall = bool(tree.state.flags & _c.SRE_FLAG_DOTALL)
+    items = list(tree)
+    try:
+        if search:
+            head = bool(items) and items[0] == (_c.AT, _c.AT_BEGINNING) or bool(items) and items[0] == (_c.AT, _c.AT_BEGINNING_STRING)
+            tail = bool(items) and items[-1][0] is _c.AT and items[-1][1] in (_c.AT_END, _c.AT_END_STRING)
+            body = _seq(_anchors(items, pattern), pattern, dotall)
+            node = _cat([_any_text() if not head else EPSILON, body, _any_text() if not tail else EPSILON])
+        else:
+            node = _seq(_anchors(items, pattern), pattern, dotall)
+    except RecursionError:
+        raise RegexError("the pattern is nested too deeply", 0) from None
+    size = positions(node)
+    if size > MAX_POSITIONS:
+        raise RegexError(
+            f"the pattern is too large to enforce exactly ({size:,} character positions once repeats are expanded; at most {MAX_POSITIONS:,})",
+            0,
+            "Use '*' or '+' instead of large {m,n} bounds.",
+        )
+    return node
+
+
+def _any_text() -> Node:
+    return ("rep", ("set", ALL), 0, None)
+
+
+def _anchors(items: list, pattern: str) -> list:
+    """``items`` without anchors at the very start and end (no-ops in a full match); a
+    single top-level alternation has them stripped in each branch."""
+    if len(items) == 1 and items[0][0] is _c.BRANCH:
+        return [(_c.BRANCH, (None, [_anchors(list(b), pattern) for b in items[0][1][1]]))]
+    if items and items[0] in ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING)):
+        items = items[1:]
+    if items and items[-1][0] is _c.AT and items[-1][1] in (_c.AT_END, _c.AT_END_STRING):
+        items = items[:-1]
+    return items
+
+
+def _seq(items, pattern: str, dotall: bool) -> Node:
+    return _cat([_item(op, av, pattern, dotall) for op, av in items])
+
+
+def _item(op, av, pattern: str, dotall: bool) -> Node:
+    if op is _c.LITERAL:
+        return ("set", ((av, av),))
+    if op is _c.NOT_LITERAL:
+        return _set(_complement(((av, av),)))
+    if op is _c.ANY:
+        return ("set", ALL if dotall else _complement(((10, 10),)))
+    if op is _c.IN:
+        return _set(_class(av, pattern))
+    if op is _c.BRANCH:
+        return _alt([_seq(b, pattern, dotall) for b in av[1]])
+    if op is _c.SUBPATTERN:
+        _group, add, remove, sub = av
+        if add & _c.SRE_FLAG_IGNORECASE:
+            raise _unsupported("case-insensitive flag", pattern)
+        inner_dotall = (dotall or bool(add & _c.SRE_FLAG_DOTALL)) and not remove & _c.SRE_FLAG_DOTALL
+        return _seq(sub, pattern, inner_dotall)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):  # lazy and greedy repeats match the same texts
+        lo, hi, sub = av
+        return _rep(_seq(sub, pattern, dotall), lo, None if hi == _c.MAXREPEAT else hi)
+    if op is _c.AT:
+        if av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
+            raise _unsupported("word boundary", pattern)
+        raise RegexError("an anchor ('^', '$', '\\A', '\\Z') may only stand at the very start or end of a pattern", max(pattern.find("^"), pattern.find("$"), 0), _HINTS["anchor"])
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        raise _unsupported("look-around", pattern)
+    if op in (_c.GROUPREF, _c.GROUPREF_EXISTS):
+        raise _unsupported("back-reference", pattern)
+    if op is _c.ATOMIC_GROUP:
+        raise _unsupported("atomic group", pattern)
+    if op is _c.POSSESSIVE_REPEAT:
+        raise _unsupported("possessive repeat", pattern)
+    raise RegexError(f"{str(op).lower()} is not supported in spec patterns", 0)  # pragma: no cover
+
+
+def _class(items, pattern: str) -> tuple[tuple[int, int], ...]:
+    negate = False
+    ranges: list[tuple[int, int]] = []
+    for op, av in items:
+        if op is _c.NEGATE:
+            negate = True
+        elif op is _c.LITERAL:
+            ranges.append((av, av))
+        elif op is _c.RANGE:
+            ranges.append(av)
+        elif op is _c.CATEGORY:
+            ranges.extend(_CATEGORIES[av])
+        else:  # pragma: no cover - only with flags rejected above
+            raise RegexError(f"{str(op).lower()} in a character class is not supported", 0)
+    s = _norm(ranges)
+    return _complement(s) if negate else s
+
+
+# -- smart constructors: keep NOTHING and EPSILON out of the tree -----------------------------
+def _set(ranges: tuple[tuple[int, int], ...]) -> Node:
+    return ("set", ranges) if ranges else NOTHING
+
+
+def _cat(parts: list[Node]) -> Node:
+    flat: list[Node] = []
+    for p in parts:
+        if p == NOTHING:
+            return NOTHING
+        flat.extend(p[1] if p[0] == "cat" else (p,))
+    return flat[0] if len(flat) == 1 else ("cat", tuple(flat))
+
+
+def _alt(parts: list[Node]) -> Node:
+    options: list[Node] = []
+    for p in parts:
+        for q in p[1] if p[0] == "alt" else (p,):
+            if q != NOTHING and q not in options:
+                options.append(q)
+    if not options:
+        return NOTHING
+    empty = EPSILON in options
+    options = [q for q in options if q != EPSILON]
+    if not options:
+        return EPSILON
+    node = options[0] if len(options) == 1 else ("alt", tuple(options))
+    return _rep(node, 0, 1) if empty else node
+
+
+def _rep(node: Node, lo: int, hi: int | None) -> Node:
+    if hi == 0 or node == EPSILON:
+        return EPSILON
+    if node == NOTHING:
+        return EPSILON if lo == 0 else NOTHING
+    if lo == hi == 1:
+        return node
+    return ("rep", node, lo, hi)
+
+
+def positions(node: Node) -> int:
+    """Character positions in ``node`` once bounded repeats are written out."""
+    kind = node[0]
+    if kind == "set":
+        return 1
+    if kind in ("cat", "alt"):
+        return sum(positions(x) for x in node[1])
+    if kind == "rep":
+        return positions(node[1]) * max(node[2], node[3] or 1, 1)
+    return 0
+
+
+# -- writing back ---------------------------------------------------------------------------------
+def _char(c: int) -> str:
+    if c < 0x80:
+        ch = chr(c)
+        return ch if ch.isalnum() or ch in " _" else f"\\x{c:02x}"
+    return chr(c)
+
+
+def _write_set(ranges: tuple[tuple[int, int], ...]) -> str:
+    if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
+        return _char(ranges[0][0])
+
+    def body(rs: tuple[tuple[int, int], ...]) -> str:
+        out = []
+        for lo, hi in rs:
+            # Rust regex cannot spell surrogates; text can never hold them either.
+            for a, b in ((lo, min(hi, _SURROGATES[0] - 1)), (max(lo, _SURROGATES[1] + 1), hi)):
+                if a <= b:
+                    out.append(_char(a) if a == b else f"{_char(a)}-{_char(b)}")
+        return "".join(out)
+
+    negated = _complement(ranges)
+    if negated and (len(negated) < len(ranges) or ranges[-1][1] == MAX_CHAR):
+        return f"[^{body(negated)}]"
+    return f"[{body(ranges)}]"
+
+
+def charset(ranges, *, negated: bool = False) -> str:
+    """A class for the characters in ``ranges`` (``negated``: all others), written alike for every engine."""
+    s = _norm([tuple(r) for r in ranges])
+    return _write_set(_complement(s) if negated else s) if s or negated else "[^\\x00-\U0010ffff]"
+
+
+def write(node: Node) -> str:
+    """A pattern for ``node`` that Python ``re``, greenery, interegular and Rust read alike."""
+    kind = node[0]
+    if kind == "set":
+        return _write_set(node[1])
+    if kind == "cat":
+        return "".join(write(x) if x[0] != "alt" else f"(?:{write(x)})" for x in node[1])
+    if kind == "alt":
+        return "|".join(write(x) for x in node[1])
+    if kind == "rep":
+        inner = write(node[1])
+        if not (node[1][0] == "set"):
+            inner = f"(?:{inner})"
+        lo, hi = node[2], node[3]
+        q = {(0, None): "*", (1, None): "+", (0, 1): "?"}.get((lo, hi))
+        if q is None:
+            q = f"{{{lo}}}" if lo == hi else f"{{{lo},}}" if hi is None else f"{{{lo},{hi}}}"
+        return inner + q
+    raise RegexError("the pattern matches no text at all", 0)
+
+
+@functools.lru_cache(maxsize=1024)
+def canonical(pattern: str) -> str:
+    """``pattern`` in the subset every engine reads alike (see the module doc)."""
+    node = parse(pattern)
+    if node == NOTHING:
+        raise RegexError("the pattern matches no text at all", 0, "A class like [^\\s\\S] matches no character; check the pattern.")
+    return write(node)
+
+
+def check(pattern: str, *, search: bool = False) -> None:
+    """Raise :class:`RegexError` unless ``pattern`` can be read exactly and matches some text."""
+    if parse(pattern, search=search) == NOTHING:
+        raise RegexError("the pattern matches no text at all", 0, "A class like [^\\s\\S] matches no character; check the pattern.")
+
+
+# -- matching: a DFA built lazily from the tree -----------------------------------------------------
+@dataclass
+class _Nfa:
+    edges: list[list[tuple[tuple[tuple[int, int], ...], int]]]  # state -> [(ranges, target)]
+    eps: list[list[int]]
+    start: int
+    final: int
+
+
+def _build(node: Node) -> _Nfa:
+    edges: list[list] = []
+    eps: list[list[int]] = []
+
+    def new() -> int:
+        edges.append([])
+        eps.append([])
+        return len(edges) - 1
+
+    def frag(n: Node, a: int, b: int) -> None:  # connect a -> b through n
+        kind = n[0]
+        if kind == "set":
+            edges[a].append((n[1], b))
+        elif kind == "cat":
+            cur = a
+            for i, x in enumerate(n[1]):
+                nxt = b if i == len(n[1]) - 1 else new()
+                frag(x, cur, nxt)
+                cur = nxt
+            if not n[1]:
+                eps[a].append(b)
+        elif kind == "alt":
+            for x in n[1]:
+                frag(x, a, b)
+        elif kind == "rep":
+            body, lo, hi = n[1], n[2], n[3]
+            cur = a
+            for _ in range(lo):
+                nxt = new()
+                frag(body, cur, nxt)
+                cur = nxt
+            if hi is None:
+                loop = new()
+                eps[cur].append(loop)
+                frag(body, loop, loop)
+                eps[loop].append(b)
+            else:
+                for _ in range(hi - lo):
+                    eps[cur].append(b)
+                    nxt = new()
+                    frag(body, cur, nxt)
+                    cur = nxt
+                eps[cur].append(b)
+        # "none": no path
+
+    start, final = new(), new()
+    frag(node, start, final)
+    return _Nfa(edges, eps, start, final)
+
+
+class Matcher:
+    """Full matches of one pattern, by a DFA whose states are built as the text needs them."""
+
+    def __init__(self, node: Node) -> None:
+        self.nfa = _build(node)
+        self.sets: list[frozenset[int]] = []
+        self.ids: dict[frozenset[int], int] = {}
+        self.trans: list[dict[str, int]] = []
+        self.accepting: list[bool] = []
+        self.start = self._id(self._closure({self.nfa.start}))
+        self.dead = self._id(frozenset())
+
+    def _closure(self, states: set[int]) -> frozenset[int]:
+        todo, seen = list(states), set(states)
+        while todo:
+            for t in self.nfa.eps[todo.pop()]:
+                if t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        return frozenset(seen)
+
+    def _id(self, s: frozenset[int]) -> int:
+        if s not in self.ids:
+            self.ids[s] = len(self.sets)
+            self.sets.append(s)
+            self.trans.append({})
+            self.accepting.append(self.nfa.final in s)
+        return self.ids[s]
+
+    def _move(self, states: frozenset[int], ch: str) -> frozenset[int]:
+        c = ord(ch)
+        nxt = set()
+        for q in states:
+            for ranges, t in self.nfa.edges[q]:
+                i = bisect.bisect_right(ranges, (c, MAX_CHAR + 1)) - 1
+                if i >= 0 and ranges[i][0] <= c <= ranges[i][1]:
+                    nxt.add(t)
+        return self._closure(nxt)
+
+    def fullmatch(self, text: str) -> bool:
+        d, dead = self.start, self.dead
+        for i, ch in enumerate(text):
+            nxt = self.trans[d].get(ch)
+            if nxt is None:
+                if len(self.sets) >= _MAX_DFA_STATES:  # memory stays bounded: go on without caching
+                    return self._simulate(self.sets[d], text[i:])
+                nxt = self.trans[d][ch] = self._id(self._move(self.sets[d], ch))
+            d = nxt
+            if d == dead:
+                return False
+        return self.accepting[d]
+
+    def _simulate(self, states: frozenset[int], text: str) -> bool:
+        for ch in text:
+            states = self._move(states, ch)
+            if not states:
+                return False
+        return self.nfa.final in states
+
+
+@functools.lru_cache(maxsize=1024)
+def matcher(pattern: str, search: bool = False) -> Matcher:
+    return Matcher(parse(pattern, search=search))
+
+
+def fullmatch(pattern: str, text: str) -> bool:
+    """Whether ``pattern`` (read as this module says) matches all of ``text``."""
+    return matcher(pattern).fullmatch(text)
+
+
+def search(pattern: str, text: str) -> bool:
+    """Whether ``pattern`` matches somewhere in ``text`` (JSON Schema's ``pattern``)."""
+    return matcher(pattern, True).fullmatch(text)
