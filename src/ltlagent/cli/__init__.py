@@ -15,7 +15,7 @@ from pathlib import Path
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES  # light: no torch, no bfcl_eval until it runs
 
-EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate specs and prompt examples (a CI gate)",
         description="Check spec files (compile diagnostics and embedded examples), directories of specs, "
         "transcript files that name their spec in front matter, and JSONL traces. With no PATHS, checks the "
-        "paths under [tool.ltlagent] in pyproject.toml, or ./specs. Exit status: 0 clean, 1 findings, "
-        "2 usage error or unreadable/invalid input.",
+        "paths under [tool.ltlagent] in pyproject.toml, or ./specs. Every .toml found in a directory is "
+        "loaded as a spec, except other tools' files such as pyproject.toml. Exit status: 0 clean, 1 findings, "
+        "2 usage error, unreadable/invalid input or nothing to check, 3 internal error (a bug, never a verdict).",
     )
     k.add_argument("paths", nargs="*", metavar="PATH", help="spec files, directories, example files (.txt, .md, .prompt, .transcript) or JSONL traces")
     k.add_argument("--spec", metavar="SPEC", help="the spec for example files that do not name one (a path or a shipped spec name)")
@@ -158,6 +159,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug in ltlagent must never read as a verdict (0/1) or bad input (2)
+        import os
+        import traceback
+
+        what = "nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+        print(f"ltlagent: internal error ({what}). This is a bug in ltlagent, not a verdict on your input; "
+              "please report it with the command and its input files (LTLAGENT_DEBUG=1 prints the traceback).", file=sys.stderr)
+        if os.environ.get("LTLAGENT_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

@@ -23,6 +23,11 @@ from ltlagent.errors import LtlagentError, SpecError
 EXAMPLE_SUFFIXES = (".txt", ".md", ".prompt", ".transcript")
 TRACE_SUFFIXES = (".jsonl",)
 FRONT_MATTER_KEYS = ("spec", "name", "valid")
+# TOML files of other tools, skipped in directories; every other .toml found is a spec to load.
+NOT_SPECS = frozenset({"pyproject.toml", "Cargo.toml", "ruff.toml", ".ruff.toml", "uv.toml", "rust-toolchain.toml",
+                       "netlify.toml", "taplo.toml", ".taplo.toml", "typos.toml", "_typos.toml", ".typos.toml",
+                       "config.toml", "Pipfile.toml", "poetry.toml", "pdm.toml", "hatch.toml", "mypy.toml"})
+EXIT_INTERNAL = 3
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,17 @@ class CheckResult:
     def invalid(self) -> bool:
         return any(f.code in ("invalid-spec", "invalid-input") for f in self.findings)
 
+    @property
+    def internal(self) -> bool:
+        return any(f.code == "internal-error" for f in self.findings)
+
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def exit_code(self, strict: bool = False) -> int:
+        """0 clean, 1 findings, 2 unusable input, 3 ltlagent itself failed (never a verdict)."""
+        if self.internal:
+            return EXIT_INTERNAL
         if self.invalid:
             return 2
         if self.count("error") or (strict and self.count("warning")):
@@ -139,25 +151,42 @@ class Checker:
         for path in self._expand(paths):
             self.result.files += 1
             suffix = path.suffix.lower()
-            if suffix == ".toml":
-                self.check_spec_file(path)
-            elif suffix in TRACE_SUFFIXES:
-                self.check_trace_file(path)
-            else:
-                self.check_example_file(path)
+            try:
+                if suffix == ".toml":
+                    self.check_spec_file(path)
+                elif suffix in TRACE_SUFFIXES:
+                    self.check_trace_file(path)
+                else:
+                    self.check_example_file(path)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never read as a verdict
+                self._internal(path, exc)
         if self.want_coverage:
             self._coverage()
         return self.result
+
+    def _internal(self, path: Path, exc: BaseException) -> None:
+        what = "too deeply nested" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+        self.result.cases.append(Case(str(path), "spec", path.name, [Finding(
+            str(path), 0, 0, "error", "internal-error",
+            f"ltlagent failed on this file ({what}); this is a bug in ltlagent, not a verdict on the file — please report it with the file",
+        )]))
 
     def _expand(self, paths: Sequence[str]) -> Iterable[Path]:
         seen: set[Path] = set()
         for raw in paths:
             p = Path(raw)
             if p.is_dir():
+                found = 0
                 for child in sorted(p.rglob("*")):
                     if child.is_file() and self._wanted_in_directory(child) and child.resolve() not in seen:
                         seen.add(child.resolve())
+                        found += 1
                         yield child
+                if not found:
+                    self.result.cases.append(Case(raw, "spec", raw, [Finding(
+                        raw, 0, 0, "error", "invalid-input",
+                        "nothing to check here: no spec (.toml), JSONL trace or transcript with front matter (--spec names the spec for others)",
+                    )]))
             elif p.is_file():
                 if p.resolve() not in seen:
                     seen.add(p.resolve())
@@ -172,11 +201,12 @@ class Checker:
             return False
         suffix = path.suffix.lower()
         if suffix == ".toml":
-            return _looks_like_spec(path)
+            return path.name not in NOT_SPECS
         if suffix in TRACE_SUFFIXES:
             return True
         if suffix in EXAMPLE_SUFFIXES:
-            return _front_matter(_read(path) or "")[0] is not None or self.spec_override is not None
+            text, problem = _read(path)
+            return problem is not None or _front_matter(text)[0] is not None or self.spec_override is not None
         return False
 
     # specs ----------------------------------------------------------------------------
@@ -215,11 +245,11 @@ class Checker:
 
     # examples -------------------------------------------------------------------------
     def check_example_file(self, path: Path) -> None:
-        text = _read(path)
+        text, problem = _read(path)
         case = Case(str(path), "example", path.name)
         self.result.cases.append(case)
-        if text is None:
-            case.findings.append(Finding(str(path), 0, 0, "error", "invalid-input", "the file is not UTF-8 text"))
+        if problem is not None:
+            case.findings.append(Finding(str(path), 0, 0, "error", "invalid-input", problem))
             return
         meta, body, offset, problem = _front_matter(text)
         if problem:
@@ -243,15 +273,16 @@ class Checker:
         case.findings += self._verdict_findings(str(path), compiled, verdict, valid, name, lambda line: offset + line)
 
     def check_trace_file(self, path: Path) -> None:
-        text = _read(path)
-        if text is None:
-            self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), 0, 0, "error", "invalid-input", "the file is not UTF-8 text")]))
+        text, problem = _read(path)
+        if problem is not None:
+            self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), 0, 0, "error", "invalid-input", problem)]))
             return
         traces: list[tuple[dict, list[tuple[int, dict]], int]] = []
         header: dict = {}
         steps: list[tuple[int, dict]] = []
         start = 1
-        for lineno, raw in enumerate(text.splitlines(), start=1):
+        # JSON lines end at "\n" only: U+2028 or U+0085 inside a JSON string is text, not a line end.
+        for lineno, raw in enumerate(text.split("\n"), start=1):
             if not raw.strip():
                 continue
             try:
@@ -267,6 +298,9 @@ class Checker:
                     traces.append((header, steps, start))
                 header, steps, start = obj, [], lineno
                 continue
+            if obj.get("incomplete") is True and "step" not in obj:
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "incomplete-trace", "the run that wrote this trace did not finish (it was stopped or failed): it is no evidence either way")]))
+                return
             if not isinstance(obj.get("step"), str) or not isinstance(obj.get("text"), str):
                 self.result.cases.append(
                     Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", 'a step line needs "step" and "text" strings, e.g. {"step": "thought", "text": "..."}')])
@@ -292,6 +326,14 @@ class Checker:
             if unknown:
                 case.findings.append(
                     Finding(str(path), unknown[0], 1, "error", "unknown-step", f"step {unknown[1]!r} is not a step of spec {compiled.name!r} (steps: {', '.join(tags)})", spec=compiled.name, example=name)
+                )
+                continue
+            # A step's text holding its terminator would read as more steps than the line says.
+            spill = next(((ln, o) for ln, o in trace_steps if tags[o["step"]].terminator in o["text"]), None)
+            if spill:
+                term = tags[spill[1]["step"]].terminator
+                case.findings.append(
+                    Finding(str(path), spill[0], 1, "error", "example-format", f"the {spill[1]['step']} step's text contains its terminator {term!r}, so it is not one step", spec=compiled.name, example=name, step=spill[1]["step"])
                 )
                 continue
             # Render the steps as a transcript, remembering which JSONL line each transcript line came from.
@@ -389,22 +431,17 @@ def _from_diagnostic(path: str, spec: str, d: Diagnostic) -> Finding:
     return Finding(path, d.line, d.column or (1 if d.line else 0), d.severity, d.code, d.message, spec, None, d.step, d.rules, d.allowed, d.completion)
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path) -> tuple[str, str | None]:
+    """``(text, problem)``: the file exactly as written (line endings kept, a leading BOM
+    dropped), or why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _looks_like_spec(path: Path) -> bool:
-    """A TOML file with a top-level ``steps`` key (so pyproject.toml and friends are skipped)."""
-    text = _read(path)
-    if text is None:
-        return True  # report it
+        data = path.read_bytes()
+    except OSError as exc:
+        return "", f"cannot read the file: {exc.strerror or exc}"
     try:
-        return "steps" in tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return "[[steps]]" in text
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return "", f"the file is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
 
 
 def _front_matter(text: str) -> tuple[dict[str, str] | None, str, int, tuple[int, str] | None]:

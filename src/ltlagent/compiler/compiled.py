@@ -13,6 +13,7 @@ from ltlagent.compiler.letters import Constraint, Letter
 from ltlagent.compiler.spec import Content
 
 FORMAT_VERSION = 1
+BLANK = " \t\r"  # what a blank line between steps may hold (ASCII only, as the decoder reads text)
 
 
 @dataclass(frozen=True)
@@ -153,15 +154,23 @@ class CompiledSpec:
 
     # -- transcripts -----------------------------------------------------------------
     def split(self, text: str) -> tuple[list[tuple[int, str, str, int]], Violation | None]:
-        """Split ``text`` into ``(line, step, content, offset)`` by tags; or a violation for text that is no step."""
+        """Split ``text`` into ``(line, step, content, offset)`` by tags; or a violation for text that is no step.
+
+        This is how every part of ltlagent reads a trace: the text exactly as written (a
+        ``\r`` is a character like any other, so ``[STOP]\r`` is not ``[STOP]``), a step
+        starting where a tag starts a line, lines of only spaces, tabs and ``\r`` between
+        steps ignored. Linear in the length of ``text``.
+        """
         tags = sorted(self.steps, key=lambda s: -len(s.tag))
         out: list[tuple[int, str, str, int]] = []
         pos = 0
+        line, counted = 1, 0  # ``line`` is the line number at offset ``counted``
         while pos < len(text):
-            line = text.count("\n", 0, pos) + 1
+            line += text.count("\n", counted, pos)
+            counted = pos
             eol = text.find("\n", pos)
             blank = text[pos:eol if eol != -1 else len(text)]
-            if not blank.strip():  # blank lines between steps are ignored
+            if not blank.strip(BLANK):  # blank lines between steps are ignored
                 pos = len(text) if eol == -1 else eol + 1
                 continue
             step = next((s for s in tags if text.startswith(s.tag, pos)), None)
@@ -189,7 +198,6 @@ class CompiledSpec:
         The verdict is ``ok`` only if every step has a valid format, no rule is broken and
         the trace ends in an accepting state. Checking stops at the first violation.
         """
-        text = text.replace("\r\n", "\n")
         pieces, problem = self.split(text)
         parsed: list[ParsedStep] = []
         state = self.dfa.initial
@@ -203,7 +211,8 @@ class CompiledSpec:
             if letter is None:
                 formats = "; or ".join(sorted({x.describe() for x in candidates})) or "nothing (the step has no possible content)"
                 column = start - text.rfind("\n", 0, start)
-                v = Violation("format", f"the {step} step's content {content!r} is not {formats}", i, line, allowed=allowed, column=column)
+                crlf = " (the line ends with \\r: Windows line endings are part of the text; save the file with \\n line endings)" if content.endswith("\r") else ""
+                v = Violation("format", f"the {step} step's content {content!r} is not {formats}{crlf}", i, line, allowed=allowed, column=column)
                 return Verdict(False, tuple(parsed), (v,), DEAD)
             nxt = self.dfa.delta[state][letter.index]
             new_rule_states = [r.dfa.delta[q][letter.index] if q != DEAD else DEAD for r, q in zip(self.rules, rule_states)]

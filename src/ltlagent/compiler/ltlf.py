@@ -90,12 +90,27 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
     yield "end", "", pos
 
 
+MAX_NESTING = 100  # parentheses, unary operators and right-nested binary operators while parsing
+MAX_DEPTH = 300  # of the formula tree, once atleast/atmost/exactly are expanded
+MAX_SIZE = 4000  # operators and atoms of the expanded formula tree
+
+
 class _Parser:
     def __init__(self, text: str, params: Mapping[str, int]) -> None:
         self.text = text
         self.params = params
         self.toks = list(_tokens(text))
         self.i = 0
+        self.depth = 0
+
+    def nest(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(
+                f"the formula is nested more than {MAX_NESTING} levels deep",
+                pos,
+                "Split it into several rules (all rules must hold), or drop redundant parentheses.",
+            )
 
     def peek(self) -> tuple[str, str, int]:
         return self.toks[self.i]
@@ -135,38 +150,48 @@ class _Parser:
     def implies(self) -> Formula:
         left = self.disj()
         if self.peek()[1] == "->":
-            self.take()
-            return ("->", left, self.implies())
+            self.nest(self.take()[2])
+            right = self.implies()
+            self.depth -= 1
+            return ("->", left, right)
         return left
 
     def disj(self) -> Formula:
-        left = self.conj()
+        parts = [self.conj()]
         while self.peek()[1] == "|":
             self.take()
-            left = ("|", left, self.conj())
-        return left
+            parts.append(self.conj())
+        return _balanced("|", parts)
 
     def conj(self) -> Formula:
-        left = self.temporal()
+        parts = [self.temporal()]
         while self.peek()[1] == "&":
             self.take()
-            left = ("&", left, self.temporal())
-        return left
+            parts.append(self.temporal())
+        return _balanced("&", parts)
 
     def temporal(self) -> Formula:
         left = self.unary()
         if self.peek()[1] in ("U", "R", "W", "M"):
-            op = self.take()[1]
-            return (op, left, self.temporal())
+            op, pos = self.take()[1:]
+            self.nest(pos)
+            right = self.temporal()
+            self.depth -= 1
+            return (op, left, right)
         return left
 
     def unary(self) -> Formula:
         kind, got, pos = self.take()
         if got in UNARY:
-            return (got, self.unary())
+            self.nest(pos)
+            f = (got, self.unary())
+            self.depth -= 1
+            return f
         if got == "(":
+            self.nest(pos)
             f = self.equiv()
             self.expect(")")
+            self.depth -= 1
             return f
         if kind == "atom":
             if got in COUNTING and self.peek()[1] == "(":
@@ -215,6 +240,27 @@ class _Parser:
         return n
 
 
+def _balanced(op: str, parts: list[Formula]) -> Formula:
+    """``parts`` joined by an associative ``op`` as a balanced tree (a long chain stays shallow)."""
+    while len(parts) > 1:
+        parts = [(op, parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]
+    return parts[0]
+
+
+def measure(f: Formula) -> tuple[int, int]:
+    """``(depth, size)`` of the formula tree, shared subformulas counted each time (iterative)."""
+    depth = size = 0
+    todo = [(f, 1)]
+    while todo:
+        g, d = todo.pop()
+        size += 1
+        depth = max(depth, d)
+        if size > 10 * MAX_SIZE:
+            break
+        todo.extend((sub, d + 1) for sub in g[1:] if isinstance(sub, tuple))
+    return depth, size
+
+
 def atleast(n: int, f: Formula) -> Formula:
     """``f`` holds at ``n`` or more positions from now on (exact LTLf)."""
     if n <= 0:
@@ -230,7 +276,16 @@ def parse_ltlf(text: str, params: Mapping[str, int] | None = None) -> Formula:
     try:
         if not text.strip():
             raise FormulaError("the formula is empty", column=1)
-        return _Parser(text, params or {}).parse()
+        f = _Parser(text, params or {}).parse()
+        depth, size = measure(f)
+        if depth > MAX_DEPTH or size > MAX_SIZE:
+            raise FormulaError(
+                f"the formula is too large to compile: {'at least ' if size > 10 * MAX_SIZE else ''}{size:,} operators and atoms, "
+                f"{depth} levels deep, once atleast/atmost/exactly are written out (at most {MAX_SIZE:,} and {MAX_DEPTH})",
+                column=1,
+                hint="atleast(n, f) repeats f about n times, so nested counts multiply; count less, or split the rule.",
+            )
+        return f
     except FormulaError as exc:
         if "\n" in text:
             raise

@@ -23,6 +23,7 @@ SOURCES = ("model", "environment", "input")
 CALL_STYLES = ("bracket", "json")
 TOOL_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_TERMINATOR = "\n"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -249,14 +250,18 @@ class _Loader:
             if source not in SOURCES:
                 raise self.error(f"bad source {source!r}", w + ("source",), expect_one_of("source", source, SOURCES))
             tag = self.get(t, "tag", str, w, required=True)
-            if not tag:
-                raise self.error("a step's tag must not be empty", w + ("tag",))
+            if not tag.strip(" \t"):
+                raise self.error("a step's tag must not be empty or only spaces", w + ("tag",), "The tag starts the step's line, e.g. tag = \"Thought: \".")
+            if _CONTROL.search(tag):
+                raise self.error(f"a step's tag must not contain control characters ({_CONTROL.search(tag).group()!r})", w + ("tag",), "Tags start a line of the trace; use printable text.")
             for other in out:
                 if other.tag == tag:
                     raise self.error(f"steps {other.name!r} and {name!r} have the same tag {tag!r}", w + ("tag",), "Each step needs its own tag: the tag decides the step.")
             terminator = self.get(t, "terminator", str, w, default=DEFAULT_TERMINATOR)
             if not terminator:
                 raise self.error("a step's terminator must not be empty", w + ("terminator",))
+            if "\x00" in terminator:
+                raise self.error("a step's terminator must not contain NUL", w + ("terminator",))
             kinds = [k for k in ("text", "regex", "choices", "tool_call") if k in t]
             if len(kinds) > 1:
                 raise self.error(f"a step has one content format, this one has {' and '.join(kinds)}", w + (kinds[1],), key=True)
@@ -268,11 +273,16 @@ class _Loader:
             elif kind == "regex":
                 pattern = self.get(t, "regex", str, w)
                 self.regex(pattern, w + ("regex",))
+                if len(terminator) == 1 and regexes.canonical_without(pattern, terminator) is None:
+                    raise self.error(f"every text the regex matches contains the step's terminator {terminator!r}, so the step can never be written", w + ("regex",), "The content of a step ends at its terminator; exclude it from the pattern or change the terminator.")
                 content = Content("regex", pattern=pattern)
             elif kind == "choices":
                 choices = self.get(t, "choices", list, w)
                 if not choices or not all(isinstance(c, str) and c for c in choices):
                     raise self.error("'choices' must be a non-empty list of non-empty strings", w + ("choices",))
+                bad = next((c for c in choices if terminator in c or "\x00" in c), None)
+                if bad is not None:
+                    raise self.error(f"the choice {bad!r} contains {'NUL' if chr(0) in bad else 'the terminator ' + repr(terminator)}, so it can never be written", w + ("choices",))
                 content = Content("choices", choices=tuple(choices))
             else:
                 style = self.get(t, "tool_call", str, w)
@@ -425,9 +435,11 @@ def load_spec(path: str | FsPath) -> Spec:
     """Read and parse a spec file (``str`` paths to shipped specs may omit ``specs/`` and ``.toml``)."""
     p = resolve_spec_path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the TOML
     except UnicodeDecodeError as exc:
         raise SpecError(f"the file is not UTF-8 text ({exc.reason})", path=str(p)) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the file: {exc.strerror or exc}", path=str(p)) from None
     return parse_spec(text, str(path) if FsPath(path).exists() else str(p))
 
 

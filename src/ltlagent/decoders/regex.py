@@ -190,7 +190,11 @@ def content_regex(letter: Letter) -> str | None:
         return None if arg is None else regex_escape(letter.tool or "") + r"\[" + arg + r"\]"
     if base is None:  # free text up to a multi-character terminator
         base = fsm_to_regex(_fsm(_ANY + regex_escape(letter.terminator) + _ANY).everythingbut().reduce()) or ""
-    elif letter.content.kind == "regex" and letter.terminator and _may_hold(base, letter.terminator):
+    elif letter.content.kind == "regex" and len(letter.terminator) == 1:
+        base = regexes.canonical_without(letter.content.pattern or "", letter.terminator)
+        if base is None:
+            return None
+    elif letter.content.kind == "regex" and _may_hold(base, letter.terminator):
         base = refine(base, [(_ANY + regex_escape(letter.terminator) + _ANY, False)]) or ""
     return refine(base, [(c.pattern, _must_match(c)) for c in letter.constraints])
 
