@@ -181,3 +181,104 @@ def test_front_matter_marks_negative_examples(tmp_path):
     (tmp_path / "neg.txt").write_text(text.format(spec=FIXTURES / "good" / "mini.toml").replace("A: two\n", ""))
     proc = run(str(tmp_path / "neg.txt"), "--color", "never")
     assert proc.returncode == 1 and "error[example-accepted]" in proc.stdout
+
+
+# -- check as a CI gate: nothing silently skipped, no crash read as a verdict ------------------------
+
+MINI = (FIXTURES / "good" / "mini.toml").read_text()
+
+
+def test_every_toml_in_a_directory_is_loaded_or_reported(tmp_path):
+    (tmp_path / "typo.toml").write_text(MINI.replace("[[steps]]", "[[step]]", 1))
+    (tmp_path / "broken.toml").write_text('name = "x"\n[[steps]\n')
+    proc = run(str(tmp_path), "--color", "never")
+    assert proc.returncode == 2, proc.stdout
+    assert "typo.toml:" in proc.stdout and "unknown key 'step'" in proc.stdout
+    assert "broken.toml:2" in proc.stdout and "invalid TOML" in proc.stdout
+
+
+def test_a_path_with_nothing_to_check_is_exit_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("no front matter\n")
+    proc = run(str(tmp_path), "--color", "never")
+    assert proc.returncode == 2
+    assert "nothing to check here" in proc.stdout
+
+
+def test_an_internal_error_is_exit_3_never_a_verdict(tmp_path, monkeypatch, capsys):
+    from ltlagent.cli import check as check_module
+    from ltlagent.cli import main
+
+    (tmp_path / "mini.toml").write_text(MINI)
+
+    def boom(spec):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(check_module, "compile_spec", boom)
+    assert main(["check", str(tmp_path), "--color", "never"]) == 3
+    out = capsys.readouterr().out
+    assert "error[internal-error]" in out and "not a verdict" in out
+
+
+def test_an_unreadable_file_is_reported_and_the_others_still_checked(tmp_path, monkeypatch):
+    from ltlagent.cli.check import check
+
+    (tmp_path / "a.toml").write_text(MINI)
+    (tmp_path / "b.toml").write_text(MINI)
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "a.toml":
+            raise OSError(5, "Input/output error")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: read_bytes(self).decode(encoding or "utf-8"))
+    result = check([str(tmp_path)])
+    assert result.exit_code() == 2
+    by_file = {Path(c.path).name: [f.code for f in c.findings] for c in result.cases if c.kind == "spec"}
+    assert by_file["a.toml"] == ["invalid-spec"] and by_file["b.toml"] == []
+
+
+def test_bom_and_unicode_line_separators_in_jsonl_are_valid(tmp_path):
+    spec = tmp_path / "mini.toml"
+    spec.write_text(MINI)
+    first = json.loads((FIXTURES / "good" / "run.jsonl").read_text().split("\n")[1])
+    lines = (FIXTURES / "good" / "run.jsonl").read_text().split("\n")
+    # The header names the spec; a step's text holds U+2028 and U+0085, which JSON keeps as text.
+    lines[0] = json.dumps({"spec": str(spec)})
+    trace = "\n".join(lines).replace(first["text"], first["text"] + "\u2028 and \u0085", 1)
+    (tmp_path / "run.jsonl").write_bytes(b"\xef\xbb\xbf" + trace.encode())
+    proc = run(str(tmp_path / "run.jsonl"), "--color", "never")
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_a_jsonl_step_holding_its_terminator_is_not_split_into_more_steps(tmp_path):
+    spec = tmp_path / "mini.toml"
+    spec.write_text(MINI)
+    good = (FIXTURES / "good" / "run.jsonl").read_text().split("\n")
+    good[0] = json.dumps({"spec": str(spec)})
+    step = json.loads(good[1])
+    step["text"] += "\nA: smuggled"
+    good[1] = json.dumps(step)
+    (tmp_path / "run.jsonl").write_text("\n".join(good))
+    proc = run(str(tmp_path / "run.jsonl"), "--color", "never")
+    assert proc.returncode == 1 and "contains its terminator" in proc.stdout
+
+
+def test_reports_cannot_be_driven_by_the_checked_files(tmp_path):
+    (tmp_path / "mini.toml").write_text(MINI)
+    evil = "---\nspec: mini.toml\nname: x\x1b]0;pwned\x07\x1b[2J\x01\n---\nQ: \x1b[31mred\n"
+    (tmp_path / "t.transcript").write_text(evil)
+    text = run(str(tmp_path / "t.transcript"), "--color", "never").stdout
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
+    junit = run(str(tmp_path / "t.transcript"), "--format", "junit").stdout
+    ET.fromstring(junit.split("\n", 1)[1])  # well-formed XML
+    assert "\x1b" not in junit and "\x01" not in junit
+
+
+def test_dot_output_escapes_the_spec_name(tmp_path):
+    (tmp_path / "s.toml").write_text(MINI.replace('name = "mini"', 'name = "a\\" -> evil [label=\\"x"', 1))
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "compile", str(tmp_path / "s.toml"), "--dot", "-", "-o", str(tmp_path / "o.json")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('digraph "a\\" -> evil [label=\\"x" {')

@@ -13,6 +13,7 @@ message::
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -68,14 +69,33 @@ def get_context(source: str | None, line: int | None, column: int | None) -> str
     """The ``line`` of ``source`` with a caret under ``column`` (empty if unknown)."""
     if source is None or line is None:
         return ""
-    lines = source.splitlines()
+    lines = source.split("\n")
     if not 1 <= line <= len(lines):
         return ""
-    text = lines[line - 1].expandtabs(1)
+    text = lines[line - 1].rstrip("\r").replace("\t", " ")
+    col = max((column or 1) - 1, 0)
+    start = max(0, min(col - CONTEXT_WIDTH // 2, len(text) - CONTEXT_WIDTH))  # a window around the column
+    shown = text[start : start + CONTEXT_WIDTH]
+    lead = "…" if start else ""
+    shown = lead + printable(shown) + ("…" if start + CONTEXT_WIDTH < len(text) else "")
     gutter = f"{line:>5} | "
-    out = gutter + text
+    out = gutter + shown
     if column is not None:
-        out += "\n" + " " * (len(gutter) - 2) + "| " + " " * max(column - 1, 0) + "^"
+        caret = len(lead) + len(printable(text[start:col]))
+        out += "\n" + " " * (len(gutter) - 2) + "| " + " " * caret + "^"
+    return out
+
+
+CONTEXT_WIDTH = 160
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` safe for a terminal or an XML report: control characters (ESC, NUL, C1,
+    bidi overrides; and ``\\n``/``\\t`` unless ``newlines``) written as ``\\xNN`` escapes."""
+    out = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    if not newlines:
+        out = out.replace("\n", "\\n").replace("\t", "\\t")
     return out
 
 

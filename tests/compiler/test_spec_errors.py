@@ -57,6 +57,20 @@ CASES = [
     ('tag = "A: "', 'tag = "A: "\nchoices = "yes"', "'choices' must be a array, not string", 11, 11, None),
     ('name = "qa"', 'name = "qa"\nwhy = 3', "'why' must be a string, not integer", 14, 7, None),
     ('ltlf = "question & X answer"', 'formula = "question"', "unknown key 'formula' in a [[rules]] table", 14, 1, None),
+    # What the decoder cannot enforce exactly is an error when the spec loads, not at run time.
+    ('tag = "A: "', "tag = \"A: \"\nregex = '(?=x)x'", "look-around is not supported", 11, 10, "Look-around"),
+    ('tag = "A: "', "tag = \"A: \"\nregex = 'a(b)\\1'", "back-reference is not supported", 11, 14, "non-regular"),
+    ('tag = "A: "', "tag = \"A: \"\nregex = '(?i)yes'", "case-insensitive flag", 11, 10, "[Tt]rue"),
+    ('tag = "A: "', "tag = \"A: \"\nregex = '[^\\s\\S]'", "matches no text at all", 11, 10, None),
+    ('tag = "A: "', "tag = \"A: \"\nregex = 'a\\nb'", "contains the step's terminator", 11, 9, None),
+    ('tag = "A: "', "tag = \"A: \"\nregex = '[a-z]{1,100000}'", "too large to enforce exactly", 11, 10, None),
+    ('tag = "A: "', 'tag = " "', "must not be empty or only spaces", 10, 7, None),
+    ('tag = "A: "', 'tag = "A\\u0000"', "must not contain control characters", 10, 7, None),
+    ('tag = "A: "', 'tag = "A: "\nchoices = ["ok\\n"]', "contains the terminator", 11, 11, None),
+    ('name = "mini"', 'name = "mini"\n[[rulees]]\nltlf = "a"', "unknown key 'rulees' in the spec", 2, 1, "Did you mean 'rules'?"),
+    ('ltlf = "question & X answer"', 'ltlf = "' + "(" * 165 + "answer" + ")" * 165 + '"', "nested more than 100 levels deep", 14, 109, "Split it"),
+    ('ltlf = "question & X answer"', 'ltlf = "' + " -> ".join(["answer"] * 1000) + '"', "nested more than 100 levels deep", 14, None, None),
+    ('ltlf = "question & X answer"', 'ltlf = "atleast(64, atleast(64, answer))"', "too large to compile", 14, 9, "nested counts multiply"),
 ]
 
 
@@ -122,3 +136,37 @@ def test_error_inside_a_multiline_formula_points_at_its_line():
         parse_spec(text, "x.toml")
     assert (info.value.line, info.value.column) == (16, 5)
     assert "   16 |   X answr" in str(info.value)
+
+
+def test_long_and_or_chains_compile(tmp_path):
+    # 1,000-term conjunctions parse into a balanced tree: no recursion limit, no error.
+    from ltlagent import compile_spec
+
+    chain = " & ".join(["F answer"] * 500) + " | " + " | ".join(["question"] * 500)
+    spec = load(GOOD.replace('ltlf = "question & X answer"', f'ltlf = "{chain}"'), tmp_path)
+    assert compile_spec(spec).dfa.num_states >= 1
+
+
+def test_many_eventualities_compile(tmp_path):
+    rules = "".join(f'\n[[rules]]\nname = "r{i}"\nltlf = "G(question -> F answer)"\n' for i in range(33))
+    from ltlagent import compile_spec
+
+    assert compile_spec(load(GOOD + rules, tmp_path)).errors == ()
+
+
+def test_a_bom_and_a_tool_schema_pattern_are_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_spec(path).name == "mini"
+
+
+def test_tool_schema_patterns_are_checked_like_spec_patterns(tmp_path):
+    text = GOOD.replace('tag = "A: "', 'tag = "A: "\ntool_call = "json"') + textwrap.dedent(
+        """
+        [[tools]]
+        name = "send"
+        parameters = { type = "object", properties = { to = { type = "string", pattern = '(?<=x)y' } } }
+        """
+    )
+    with pytest.raises(SpecError, match="look-around is not supported"):
+        load(text, tmp_path)

@@ -270,7 +270,7 @@ def _write(path: str, text: str, report, what: str, quiet: bool) -> None:  # typ
 def to_dot(compiled) -> str:  # type: ignore[no-untyped-def]
     """The automaton as Graphviz: doubled circles accept; edges list letter names."""
     dfa = compiled.dfa
-    lines = [f'digraph "{compiled.name}" {{', "  rankdir=LR;", '  init [shape=point, label=""];']
+    lines = [f"digraph {_dot_string(compiled.name)} {{", "  rankdir=LR;", '  init [shape=point, label=""];']
     for q in range(dfa.num_states):
         shape = "doublecircle" if q in dfa.accepting else "circle"
         lines.append(f'  {q} [shape={shape}, label="{q}"];')
@@ -281,10 +281,16 @@ def to_dot(compiled) -> str:  # type: ignore[no-untyped-def]
             if d != -1:
                 by_dst.setdefault(d, []).append(compiled.letters[a].name)
         for d, names in by_dst.items():
-            label = "\\n".join(names).replace('"', '\\"')
-            lines.append(f'  {q} -> {d} [label="{label}"];')
+            lines.append(f"  {q} -> {d} [label={_dot_string(chr(10).join(names))}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _dot_string(text: str) -> str:
+    """A Graphviz quoted string: backslashes and quotes escaped, line breaks as ``\\n``,
+    other control characters dropped (names come from user files)."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + "".join(c for c in body if c >= " " and c != "\x7f") + '"'
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 from ltlagent.cli.check import CheckResult, Finding
 from ltlagent.compiler.compiled import explain
-from ltlagent.errors import get_context
+from ltlagent.errors import get_context, printable
 
 FORMATS = ("text", "json", "junit", "github")
 REPORT_VERSION = 1
@@ -60,15 +60,16 @@ def render_text(result: CheckResult, out: IO[str], *, strict: bool = False, colo
 
     for f in result.findings:
         sev = paint(f.severity, "1;31" if f.severity == "error" else "1;33")
-        out.write(f"{paint(_where(f), '1')}: {sev}[{f.code}]: {f.message}\n")
+        # Everything that came from a file is made printable: a transcript cannot drive the terminal.
+        out.write(f"{paint(printable(_where(f)), '1')}: {sev}[{f.code}]: {printable(f.message)}\n")
         context = get_context(_source(f.path), f.line, f.column or None) if f.line else ""
         if context:
             out.write(context + "\n")
         for line in details(f):
-            out.write(f"  {line}\n")
+            out.write(f"  {printable(line)}\n")
     for cov in result.coverage:
         pct = 100 * cov.covered / cov.transitions if cov.transitions else 100.0
-        out.write(f"coverage {cov.spec} ({cov.path}): {cov.covered}/{cov.transitions} transitions ({pct:.0f}%) by {cov.examples} example(s)")
+        out.write(printable(f"coverage {cov.spec} ({cov.path}): {cov.covered}/{cov.transitions} transitions ({pct:.0f}%) by {cov.examples} example(s)"))
         out.write(f"; never shown: {', '.join(cov.letters_never_shown)}\n" if cov.letters_never_shown else "; every letter shown\n")
     out.write(paint(summary_line(result, strict), "1;32" if result.exit_code(strict) == 0 else "1;31") + "\n")
 
@@ -130,13 +131,14 @@ def render_junit(result: CheckResult, out: IO[str], *, strict: bool = False) -> 
     suite = ET.Element("testsuite", name="ltlagent check")
     failures = 0
     for case in result.cases:
-        tc = ET.SubElement(suite, "testcase", classname=case.path, name=f"{case.kind} {case.name}")
+        # XML 1.0 cannot hold control characters at all: every value is made printable.
+        tc = ET.SubElement(suite, "testcase", classname=printable(case.path), name=printable(f"{case.kind} {case.name}"))
         notes = []
         for f in case.findings:
-            body = "\n".join([f"{_where(f)}: {f.message}", *details(f)])
+            body = printable("\n".join([f"{_where(f)}: {f.message}", *details(f)]), newlines=True)
             if f.severity == "error" or strict:
                 failures += 1
-                ET.SubElement(tc, "failure", message=f.message, type=f.code).text = body
+                ET.SubElement(tc, "failure", message=printable(f.message), type=f.code).text = body
             else:
                 notes.append(f"warning[{f.code}] {body}")
         if notes:
@@ -164,13 +166,13 @@ def render_github(result: CheckResult, out: IO[str], *, strict: bool = False) ->
     """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
     for f in result.findings:
         level = "error" if f.severity == "error" or strict else "warning"
-        props = [f"file={_escape_property(f.path)}"]
+        props = [f"file={_escape_property(printable(f.path))}"]
         if f.line:
             props.append(f"line={f.line}")
             if f.column:
                 props.append(f"col={f.column}")
         props.append(f"title={_escape_property('ltlagent ' + f.code)}")
-        message = "\n".join([f.message, *details(f)])
+        message = printable("\n".join([f.message, *details(f)]), newlines=True)
         out.write(f"::{level} {','.join(props)}::{_escape_data(message)}\n")
     out.write(summary_line(result, strict) + "\n")
 

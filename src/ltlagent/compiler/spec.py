@@ -145,7 +145,7 @@ class _Loader:
     def inside_string(self, p: Position, offset: int) -> tuple[int, int]:
         """File position of the 1-based ``offset`` inside the string value at ``p``
         (exact for strings without escape sequences, single- or multi-line)."""
-        raw = self.text.splitlines()[p.line - 1][p.column - 1:]
+        raw = self.text.split("\n")[p.line - 1][p.column - 1:]
         if raw.startswith(('"""', "'''")):
             line, column = (p.line + 1, 1) if not raw[3:].strip() else (p.line, p.column + 3)
             delimiter = raw[:3]
@@ -379,7 +379,7 @@ class _Loader:
             valid = self.get(t, "valid", bool, w, default=True)
             line = self.line(w + ("text",))
             # A multi-line string starting with a newline begins on the next line.
-            if self.text.splitlines()[line - 1:line] and self.text.splitlines()[line - 1].rstrip().endswith(("'''", '"""')):
+            if self.text.split("\n")[line - 1:line] and self.text.split("\n")[line - 1].rstrip().endswith(("'''", '"""')):
                 line += 1
             out.append(Example(name, text, valid, line))
         return tuple(out)
@@ -396,7 +396,7 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, path: str) -> SpecError
     column = int(m.group(2)) if m else None
     msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
     hint = "This is a TOML syntax error. Strings need quotes; LTLf rules go in strings, e.g. ltlf = \"G(a -> X b)\"."
-    if line and "\\" in text.splitlines()[line - 1]:
+    if line and "\\" in text.split("\n")[line - 1]:
         hint += " Backslashes in '...' literal strings are kept as written; in \"...\" strings they start escapes."
     return SpecError(f"invalid TOML: {msg[0].lower() + msg[1:]}", path=path, line=line, column=column, source=text, hint=hint)
 

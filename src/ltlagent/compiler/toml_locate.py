@@ -30,7 +30,7 @@ def locate(text: str) -> dict[Path, Position]:
     arrays: dict[str, int] = {}
     table: Path = ()
     in_multiline: str | None = None
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(text.split("\n"), start=1):  # lines as TOML counts them
         if in_multiline:
             if in_multiline in line:
                 in_multiline = None
@@ -52,7 +52,10 @@ def locate(text: str) -> dict[Path, Position]:
                 elif not last and name in arrays:
                     path.append(arrays[name])
             table = tuple(path)
-            out[table] = Position(lineno, line.index("[") + 1, line.index("[") + 1)
+            here = Position(lineno, line.index("[") + 1, line.index("[") + 1)
+            for n in range(1, len(table) + 1):  # [[rulees]] also locates the key "rulees"
+                out.setdefault(table[:n], here)
+            out[table] = here
             continue
         m = _KEY.match(line)
         if m:
