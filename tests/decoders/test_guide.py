@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ltlagent import compile_spec, load_spec, parse_spec
 from ltlagent.compiler.spec import shipped_spec_names
 from ltlagent.decoders.guide import ENVIRONMENT, ERROR, FINISHED, RUNNING, GuideError, SpecGuide
-from ltlagent.decoders.index import build_token_index
+from ltlagent.decoders.index import build_token_index, spec_fingerprint
 from ltlagent.decoders.vocab import TokenVocabulary
 from tests.decoders.helpers import TOKENIZERS, compiled, index_for, replay, rollout
 from tests.decoders.tokenizers_fixture import byte_level_tokenizer
@@ -177,6 +177,41 @@ def test_second_build_loads_from_the_disk_cache(tmp_path, monkeypatch):
     guide = SpecGuide(second)
     guide.feed_environment("q")
     assert guide.allowed() == SpecGuide(first, prefix="Question: q\n").allowed()
+    # Rollouts on the loaded index satisfy the spec like on the built one.
+    for seed in range(5):
+        g = rollout(second, random.Random(seed), max_tokens=40)
+        assert g.is_finished and c.check_text(g.text).ok, g.text
+
+
+def test_the_disk_cache_runs_no_code_and_trusts_no_foreign_entry(tmp_path, monkeypatch):
+    import pickle
+
+    monkeypatch.setenv("LTLAGENT_CACHE", str(tmp_path))
+    tok = byte_level_tokenizer()
+    react, cot = compile_spec(load_spec("react")), compile_spec(load_spec("cot"))
+    build_token_index(react, tok)
+    build_token_index(cot, tok)
+    files = sorted(tmp_path.glob("index-*.npz"))
+    assert len(files) == 2 and not list(tmp_path.glob("*.pkl"))
+    by_spec = {"react" if p.name.split("-")[2] == spec_fingerprint(react) else "cot": p for p in files}
+    # Another spec's index copied over this spec's file name is not loaded.
+    by_spec["react"].write_bytes(by_spec["cot"].read_bytes())
+    again = build_token_index(react, tok)
+    assert not again.from_cache
+    for seed in range(3):
+        g = rollout(again, random.Random(seed), max_tokens=40)
+        assert g.is_finished and react.check_text(g.text).ok, g.text
+
+    # A planted pickle (old cache format, or under the new name) never runs.
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("import pathlib; pathlib.Path(%r).write_text('ran')" % str(tmp_path / "pwned"),))
+
+    for p in [*tmp_path.glob("index-*"), *tmp_path.glob("vocabulary-*")]:
+        p.write_bytes(pickle.dumps(Boom()))
+        p.with_suffix(".pkl").write_bytes(pickle.dumps(Boom()))
+    rebuilt = build_token_index(react, tok)
+    assert not rebuilt.from_cache and not (tmp_path / "pwned").exists()
 
 
 @pytest.mark.parametrize("name", SHIPPED)
