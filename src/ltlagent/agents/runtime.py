@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ltlagent.agents.tools import Tool, as_registry, call_tool, truncate
+from ltlagent.agents.tools import Tool, as_registry, call_tool, truncate, valid_text
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
@@ -87,7 +87,7 @@ class Trace:
 def clean_environment_text(text: str, terminator: str) -> str:
     """Make tool output safe to append: no terminator (so it cannot end the step early or
     start a forged step such as ``\\nFinal Answer:``), no NUL, no stray carriage returns."""
-    text = text.replace("\x00", "")
+    text = valid_text(text).replace("\x00", "")
     if "\n" in terminator:
         text = re.sub(r"\r\n|\r|\n", NEWLINE_MARK, text)
     return text.replace(terminator, NEWLINE_MARK)

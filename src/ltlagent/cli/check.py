@@ -293,14 +293,14 @@ class Checker:
             if not isinstance(obj, dict):
                 self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", "each line must be a JSON object")]))
                 return
+            if obj.get("incomplete") is True and "step" not in obj:
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "incomplete-trace", "the run that wrote this trace did not finish (it was stopped or failed): it is no evidence either way")]))
+                return
             if "spec" in obj and "step" not in obj:  # a header starts a new trace
                 if steps or header:
                     traces.append((header, steps, start))
                 header, steps, start = obj, [], lineno
                 continue
-            if obj.get("incomplete") is True and "step" not in obj:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "incomplete-trace", "the run that wrote this trace did not finish (it was stopped or failed): it is no evidence either way")]))
-                return
             if not isinstance(obj.get("step"), str) or not isinstance(obj.get("text"), str):
                 self.result.cases.append(
                     Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", 'a step line needs "step" and "text" strings, e.g. {"step": "thought", "text": "..."}')])

@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
+import os
+import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from ltlagent.cli.report import use_color
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import LtlagentError, printable
+
+MAX_INPUT_CHARS = 20_000
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 COLORS = ["36", "33", "32", "35", "34", "31", "1;36", "1;33", "1;32"]
 
@@ -41,27 +47,125 @@ def load_tools(ref: str | None, needed: set[str]) -> list[Any]:
             return []
         raise RunError(f"the spec calls {', '.join(sorted(needed))}; no demo tools provide them — pass --tools module:object")
     module_name, _, attr = ref.partition(":")
-    if not attr:
+    if not attr or not module_name:
         raise RunError(f"--tools {ref}: expected MODULE:OBJECT, e.g. mytools:TOOLS")
+    if module_name.endswith(".py"):
+        module_name = module_name[:-3]
+    sys.path.insert(0, os.getcwd())  # a module in the current folder, as `python -m` would find it
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any import failure is the user's module
-        raise RunError(f"--tools {ref}: cannot import {module_name}: {exc}") from None
+    except BaseException as exc:  # noqa: BLE001 - any import failure (SystemExit included) is the user's module
+        raise RunError(f"--tools {ref}: cannot import {module_name}: {type(exc).__name__}: {exc}") from None
+    finally:
+        sys.path.remove(os.getcwd())
     if not hasattr(module, attr):
         raise RunError(f"--tools {ref}: module {module_name} has no {attr!r}")
     obj = getattr(module, attr)
-    tools = obj() if callable(obj) and not isinstance(obj, Tool) else obj
-    tools = list(tools.values()) if isinstance(tools, dict) else list(tools)
+    expected = "a list of Tool objects, or a function returning one (decorate functions with ltlagent.agents.tool)"
+    if isinstance(obj, type) or (callable(obj) and not isinstance(obj, Tool) and getattr(obj, "__module__", None) != module.__name__):
+        raise RunError(f"--tools {ref}: {attr} is not defined in {module_name}; expected {expected}")
+    try:
+        tools = obj() if callable(obj) and not isinstance(obj, Tool) else obj
+        tools = list(tools.values()) if isinstance(tools, dict) else list(tools)
+    except BaseException as exc:  # noqa: BLE001 - the user's function failed
+        raise RunError(f"--tools {ref}: {type(exc).__name__}: {exc}; expected {expected}") from None
     if not all(isinstance(t, Tool) for t in tools):
-        raise RunError(f"--tools {ref}: expected Tool objects (decorate functions with ltlagent.agents.tool)")
+        raise RunError(f"--tools {ref}: expected {expected}")
     return tools
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Reject bad flags before anything slow happens (the model loads in seconds to minutes)."""
+    for flag in ("max_steps", "max_step_tokens", "max_turn_tokens"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise RunError(f"--{flag.replace('_', '-')} {value}: must be at least 1")
+    if not (math.isfinite(args.temperature) and 0 <= args.temperature <= 100):
+        raise RunError(f"--temperature {args.temperature}: must be a number from 0 (greedy) to 100")
+    if not 0 <= args.seed <= 2**32 - 1:
+        raise RunError(f"--seed {args.seed}: must be from 0 to {2**32 - 1}")
+    if not _DEVICE.fullmatch(args.device):
+        raise RunError(f"--device {args.device}: expected auto, cpu, cuda, cuda:N or mps")
+
+
+def trace_path(args: argparse.Namespace, spec_path: str) -> Path:
+    """Where the trace goes; its folder must exist and be writable before the run starts."""
+    out = Path(args.trace or f"{Path(spec_path).stem}.trace.jsonl")
+    folder = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise RunError(f"--trace {out}: is a directory")
+    if not folder.is_dir():
+        raise RunError(f"--trace {out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise RunError(f"--trace {out}: the folder {folder} is not writable")
+    return out
+
+
+class TraceFile:
+    """The trace file of one run: locked against a second run writing it, marked incomplete
+    (a header with ``"incomplete": true``, which ``check`` rejects) until the run ends, then
+    replaced atomically with the finished traces."""
+
+    def __init__(self, path: Path, spec_name: str) -> None:
+        self.path = path
+        self.lock = path.with_name(path.name + ".lock")
+        try:
+            fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            owner = self.lock.read_text(errors="replace").strip()
+            if owner.isdigit() and _alive(int(owner)):
+                raise RunError(f"--trace {path}: another run (process {owner}) is writing it; pass another --trace") from None
+            self.lock.unlink(missing_ok=True)  # left by a run that was killed
+            fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(os.getpid()))
+        self.write(json.dumps({"spec": spec_name, "incomplete": True, "pid": os.getpid()}) + "\n")
+
+    def write(self, text: str) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def close(self) -> None:
+        self.lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _reply(args: argparse.Namespace, tags: dict[str, str]) -> Any:
+    """How later input steps are answered: ``--reply``, else asked on a terminal, else "no"."""
+    if args.reply is not None:
+        return lambda step, text: args.reply
+    if sys.stdin.isatty():
+        def ask(step: str, text: str) -> str:
+            try:
+                return input(f"{tags[step]}")
+            except EOFError:
+                return "no"
+        return ask
+    notice = []
+
+    def no(step: str, text: str) -> str:
+        if not notice:
+            notice.append(True)
+            print(f"({step}: answered 'no' — not a terminal and no --reply given)", file=sys.stderr)
+        return "no"
+    return no
+
+
 def run_command(args: argparse.Namespace) -> int:
-    from ltlagent.agents.runtime import AgentError, run
     from ltlagent.compiler.compile import compile_spec
     from ltlagent.compiler.spec import load_spec
 
+    check_arguments(args)
     spec = load_spec(args.spec)
     compiled = compile_spec(spec)
     if compiled.errors:
@@ -69,8 +173,10 @@ def run_command(args: argparse.Namespace) -> int:
             print(d.render(spec.path), file=sys.stderr)
         raise RunError(f"spec {spec.name!r} does not compile cleanly; fix the errors above")
     inputs = _inputs(args)
+    out = trace_path(args, spec.path)
     tools = load_tools(args.tools, {x.tool for x in compiled.letters if x.tool})
     model, tokenizer = load_model(args.model, args.threads)
+    _check_lengths(inputs, model, tokenizer)
     from ltlagent.decoders.index import build_token_index
 
     t0 = time.perf_counter()
@@ -84,8 +190,22 @@ def run_command(args: argparse.Namespace) -> int:
     def show(step: Any) -> None:
         if batch:
             return
-        line = f"{tags[step.step]}{step.text}"
+        line = printable(f"{tags[step.step]}{step.text}")  # tool output cannot drive the terminal
         print(f"\033[{palette[step.step]}m{line}\033[0m" if color else line, flush=True)
+
+    reply = _reply(args, tags)
+    trace_file = TraceFile(out, str(args.spec))
+    try:
+        traces = _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch)
+        trace_file.write("".join(t.to_jsonl() for t in traces))
+    finally:
+        trace_file.close()
+    print(f"trace written to {out}", file=sys.stderr)
+    return 0 if all(t.ok for t in traces) else 1
+
+
+def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch) -> list[Any]:  # type: ignore[no-untyped-def]
+    from ltlagent.agents.runtime import AgentError, run
 
     traces = []
     for i, text in enumerate(inputs, start=1):
@@ -94,8 +214,8 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             trace = run(
                 compiled, model, tokenizer, tools, text, index=index, max_steps=args.max_steps, max_step_tokens=args.max_step_tokens,
-                max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=args.seed + i - 1, device=args.device, on_step=show,
-                constrained=not args.unconstrained,
+                max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=(args.seed + i - 1) % 2**32, device=args.device, on_step=show,
+                constrained=not args.unconstrained, on_input=reply,
             )
         except AgentError as exc:
             raise RunError(str(exc)) from None
@@ -107,7 +227,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"-- {verdict}{' (the step budget forced the end)' if trace.budget_forced else ''}{cut}; {len(trace.steps)} steps, "
                   f"{trace.model_tokens} tokens in {trace.seconds:.1f} s, {len(trace.calls)} tool calls")
             for v in trace.violations:
-                print(v)
+                print(printable(v, newlines=True))
     if batch:
         print(file=sys.stderr)
         ok = sum(t.ok for t in traces)
@@ -116,20 +236,33 @@ def run_command(args: argparse.Namespace) -> int:
         mode = "unconstrained" if args.unconstrained else "constrained"
         print(f"{mode}: spec compliance {ok}/{len(traces)} ({100 * ok / len(traces):.0f}%), mean steps {sum(len(t.steps) for t in traces) / len(traces):.1f}, "
               f"{tokens / max(seconds, 1e-9):.1f} tokens/s, {sum(t.capped_turns for t in traces)} runs cut at --max-turn-tokens {args.max_turn_tokens}")
-    out = Path(args.trace or f"{compiled.name}.trace.jsonl")
-    out.write_text("".join(t.to_jsonl() for t in traces), encoding="utf-8")
-    print(f"trace written to {out}", file=sys.stderr)
-    return 0 if all(t.ok for t in traces) else 1
+    return traces
+
+
+def _check_lengths(inputs: list[str], model: Any, tokenizer: Any) -> None:
+    """An input must leave the model room to answer: at most half its context window."""
+    window = getattr(getattr(model, "config", None), "max_position_embeddings", None) or 2048
+    for n, text in enumerate(inputs, start=1):
+        tokens = len(tokenizer.encode(text, add_special_tokens=False))
+        if tokens > window // 2:
+            where = f"input {n}" if len(inputs) > 1 else "the input"
+            raise RunError(f"{where} is {tokens:,} tokens; this model reads at most {window:,}, and the answer needs room: keep inputs under {window // 2:,} tokens")
 
 
 def _inputs(args: argparse.Namespace) -> list[str]:
+    from ltlagent.agents.tools import valid_text
+
     if args.input is not None:
-        return [args.input]
+        return [_one_input(valid_text(args.input), "--input")]
     path = Path(args.inputs)
     if not path.is_file():
         raise RunError(f"--inputs {path}: no such file")
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError as exc:
+        raise RunError(f"--inputs {path}: not UTF-8 text ({exc.reason} at byte {exc.start + 1})") from None
+    for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -138,7 +271,15 @@ def _inputs(args: argparse.Namespace) -> list[str]:
             raise RunError(f"{path}:{n}: not a JSON line: {exc}") from None
         if not isinstance(obj, dict) or not isinstance(obj.get("input"), str):
             raise RunError(f'{path}:{n}: each line needs an "input" string, e.g. {{"input": "What is 2 + 2?"}}')
-        out.append(obj["input"])
+        out.append(_one_input(obj["input"], f"{path}:{n}"))
     if not out:
         raise RunError(f"--inputs {path}: no inputs")
     return out
+
+
+def _one_input(text: str, where: str) -> str:
+    if not text.strip():
+        raise RunError(f"{where}: the input is empty; give the question or request")
+    if len(text) > MAX_INPUT_CHARS:
+        raise RunError(f"{where}: the input is {len(text):,} characters; at most {MAX_INPUT_CHARS:,}")
+    return text
