@@ -261,25 +261,27 @@ def _rep(node: Node, lo: int, hi: int | None) -> Node:
     return ("rep", node, lo, hi)
 
 
-def without_char(node: Node, char: str) -> Node:
-    """``node``'s language less every text containing ``char`` (exact: ``char`` leaves every set)."""
-    c = ord(char)
+def without_chars(node: Node, chars: str) -> Node:
+    """``node``'s language less every text containing one of ``chars`` (exact: they leave every set)."""
     kind = node[0]
     if kind == "set":
-        return _set(tuple(r for lo, hi in node[1] for r in ((lo, min(hi, c - 1)), (max(lo, c + 1), hi)) if r[0] <= r[1]))
+        cut = _norm([(ord(c), ord(c)) for c in chars])
+        keep = _complement(cut)
+        out = [(max(lo, a), min(hi, b)) for lo, hi in node[1] for a, b in keep if max(lo, a) <= min(hi, b)]
+        return _set(_norm(out))
     if kind == "cat":
-        return _cat([without_char(x, char) for x in node[1]])
+        return _cat([without_chars(x, chars) for x in node[1]])
     if kind == "alt":
-        return _alt([without_char(x, char) for x in node[1]])
+        return _alt([without_chars(x, chars) for x in node[1]])
     if kind == "rep":
-        return _rep(without_char(node[1], char), node[2], node[3])
+        return _rep(without_chars(node[1], chars), node[2], node[3])
     return node
 
 
 @functools.lru_cache(maxsize=1024)
-def canonical_without(pattern: str, char: str) -> str | None:
-    """:func:`canonical` of the texts of ``pattern`` that do not contain ``char`` (``None``: there are none)."""
-    node = without_char(parse(pattern), char)
+def canonical_without(pattern: str, chars: str) -> str | None:
+    """:func:`canonical` of the texts of ``pattern`` that hold none of ``chars`` (``None``: there are none)."""
+    node = without_chars(parse(pattern), chars)
     return None if node == NOTHING else write(node)
 
 

@@ -273,7 +273,9 @@ class _Loader:
             elif kind == "regex":
                 pattern = self.get(t, "regex", str, w)
                 self.regex(pattern, w + ("regex",))
-                if len(terminator) == 1 and regexes.canonical_without(pattern, terminator) is None:
+                if regexes.canonical_without(pattern, "\x00") is None:
+                    raise self.error("every text the regex matches contains NUL, so the step can never be written", w + ("regex",), "NUL marks the end of a trace for the decoder; exclude it from the pattern.")
+                if len(terminator) == 1 and regexes.canonical_without(pattern, terminator + "\x00") is None:
                     raise self.error(f"every text the regex matches contains the step's terminator {terminator!r}, so the step can never be written", w + ("regex",), "The content of a step ends at its terminator; exclude it from the pattern or change the terminator.")
                 content = Content("regex", pattern=pattern)
             elif kind == "choices":

@@ -99,9 +99,24 @@ def fsm_to_regex(fsm: Any) -> str | None:
         if s not in live:
             continue
         for charclass, t in moves.items():
-            if t in live:
-                edges.setdefault((index[s], index[t]), []).append(regexes.charset(charclass.ord_ranges, negated=charclass.negated))
+            chars = _without_nul(charclass.ord_ranges, charclass.negated)  # content never holds the sentinel
+            if t in live and chars:
+                edges.setdefault((index[s], index[t]), []).append(regexes.charset(chars))
     return eliminate(len(index), edges, index[fsm.initial], {index[f] for f in fsm.finals if f in live})
+
+
+def _without_nul(ranges: Any, negated: bool) -> list[tuple[int, int]]:
+    """A greenery class as ranges of characters other than NUL."""
+    rs = sorted((int(lo), int(hi)) for lo, hi in ranges)
+    if negated:
+        out, nxt = [], 0
+        for lo, hi in rs:
+            if lo > nxt:
+                out.append((nxt, lo - 1))
+            nxt = max(nxt, hi + 1)
+        out.append((nxt, regexes.MAX_CHAR))
+        rs = out
+    return [(max(lo, 1), hi) for lo, hi in rs if hi >= 1 and max(lo, 1) <= hi]
 
 
 @functools.lru_cache(maxsize=256)
@@ -190,12 +205,15 @@ def content_regex(letter: Letter) -> str | None:
         return None if arg is None else regex_escape(letter.tool or "") + r"\[" + arg + r"\]"
     if base is None:  # free text up to a multi-character terminator
         base = fsm_to_regex(_fsm(_ANY + regex_escape(letter.terminator) + _ANY).everythingbut().reduce()) or ""
-    elif letter.content.kind == "regex" and len(letter.terminator) == 1:
-        base = regexes.canonical_without(letter.content.pattern or "", letter.terminator)
+    elif letter.content.kind == "regex":  # exactly the texts without the terminator and NUL
+        single = letter.terminator if len(letter.terminator) == 1 else ""
+        base = regexes.canonical_without(letter.content.pattern or "", single + EOS_SENTINEL)
         if base is None:
             return None
-    elif letter.content.kind == "regex" and _may_hold(base, letter.terminator):
-        base = refine(base, [(_ANY + regex_escape(letter.terminator) + _ANY, False)]) or ""
+        if not single and _may_hold(base, letter.terminator):
+            base = refine(base, [(_ANY + regex_escape(letter.terminator) + _ANY, False)])
+            if base is None:
+                return None
     return refine(base, [(c.pattern, _must_match(c)) for c in letter.constraints])
 
 

@@ -1,0 +1,129 @@
+"""Token masks against a text-level oracle that reads text as the checker does
+(``tests/viability.py``, which imports nothing from ``ltlagent.decoders``).
+
+At every token of random rollouts: every allowed token leaves text the oracle can still
+finish (soundness, all allowed tokens), and sampled tokens the oracle can finish are
+allowed (completeness); EOS exactly where the turn so far is whole steps that accept.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ltlagent import compile_spec, parse_spec
+from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
+from ltlagent.decoders.index import build_token_index
+from tests.compiler.test_regexes import patterns
+from tests.decoders.helpers import ENV_ANSWERS, TOKENIZERS, index_for
+from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+from tests.viability import eos_allowed, turn_viable
+from ltlagent.compiler.spec import shipped_spec_names
+
+HOSTILE = ["\r", "\r\n", " ", "\t", "\u00a0", "\u0663", "\u2028", "é", "[STOP]", "\n", "x"]
+
+
+def _oracle(index, guide, token: int) -> bool | None:
+    vocab = index.vocab
+    if token in vocab.eos_ids:
+        try:
+            turn = bytes(guide._turn).decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return eos_allowed(index.compiled, guide.automaton_state, turn)
+    data = vocab.tokens[token]
+    if not data:
+        return False  # special tokens never match content
+    try:
+        text = (bytes(guide._turn) + data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None if exc.reason == "unexpected end of data" else False
+    return turn_viable(index.compiled, guide.automaton_state, text)
+
+
+def _compare(index, seed: int, max_tokens: int = 50, sample: int = 120, prefer=()) -> int:
+    """Roll out at random and compare masks with the oracle at each token; returns comparisons made."""
+    rng = random.Random(seed)
+    guide = SpecGuide(index)
+    vocab = index.vocab
+    prefer_ids = [t for t in range(vocab.size) if vocab.tokens[t] and any(p.encode() in vocab.tokens[t] for p in prefer)]
+    compared = 0
+    for _ in range(400):
+        if guide.status == ENVIRONMENT:
+            guide.feed_environment(rng.choice(ENV_ANSWERS))
+            continue
+        if guide.status != RUNNING or len(guide.tokens) >= max_tokens:
+            break
+        allowed = set(guide.allowed())
+        for t in allowed:
+            verdict = _oracle(index, guide, t)
+            assert verdict is not False, f"mask allows token {t} {vocab.tokens[t]!r} after {bytes(guide._turn)!r}: the checker could never accept it"
+            compared += 1
+        for t in rng.sample(range(vocab.size), min(sample, vocab.size)):
+            if t in allowed:
+                continue
+            verdict = _oracle(index, guide, t)
+            assert verdict is not True, f"mask refuses token {t} {vocab.tokens[t]!r} after {bytes(guide._turn)!r}, which the checker could accept"
+            compared += 1
+        pick = [t for t in allowed if t in prefer_ids] if prefer_ids and rng.random() < 0.6 else []
+        guide.advance(rng.choice(pick or sorted(allowed)))
+    return compared
+
+
+@pytest.mark.parametrize("name", shipped_spec_names())
+def test_masks_match_the_text_oracle_on_shipped_specs(name):
+    index = index_for(name, "bytelevel")
+    total = sum(_compare(index, seed, max_tokens=40, sample=60, prefer=HOSTILE if seed % 2 else ()) for seed in range(2))
+    assert total > 0
+
+
+SPEC = textwrap.dedent(
+    """\
+    name = "random_patterns"
+
+    [[steps]]
+    name = "q"
+    source = "input"
+    tag = "Q: "
+
+    [[steps]]
+    name = "say"
+    tag = "S: "
+    regex = '''{base}'''
+
+    [[steps]]
+    name = "reply"
+    source = "environment"
+    tag = "R: "
+
+    [[propositions]]
+    name = "special"
+    step = "say"
+    matching = '''{prop}'''
+
+    [[rules]]
+    ltlf = "q & X say & G(say & special -> X reply) & G(reply -> X say) & F(say & !special)"
+    """
+)
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=patterns(), prop=patterns(), seed=st.integers(0, 2**16))
+@example(base="\\x00", prop="a", seed=0)  # found by this test: a step only NUL could write allowed EOS mid-step
+@example(base="\\s", prop="\\d", seed=1)
+def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed):
+    from ltlagent.errors import LtlagentError
+
+    try:
+        compiled = compile_spec(parse_spec(SPEC.format(base=f"(?:{base})+", prop=prop)))
+    except LtlagentError:
+        return  # e.g. every text of the pattern holds the terminator: a located spec error
+    if compiled.errors:
+        return
+    index = build_token_index(compiled, TOKENIZERS["bytelevel"](), use_cache=False)
+    _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE)
