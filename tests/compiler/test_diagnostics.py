@@ -68,8 +68,16 @@ def test_redundant_rule():
 
 
 def test_ambiguous_tags():
+    # "Act: now x" could be an act step whose text starts with "now": the reading is not unique.
     text = HEAD.replace('tag = "Done: "', 'tag = "Act: now "') + rules(*BASE)
-    assert "ambiguous-tag" in codes(text)
+    c = compile_spec(parse_spec(text, "d.toml"))
+    assert [(d.code, d.severity) for d in c.diagnostics if d.code == "ambiguous-tag"] == [("ambiguous-tag", "error")]
+
+
+def test_prefix_tags_whose_content_cannot_collide_only_warn():
+    text = HEAD.replace('tag = "Act: "', 'tag = "Act: "\nregex = "[0-9]+"').replace('tag = "Done: "', 'tag = "Act: now "') + rules(*BASE)
+    c = compile_spec(parse_spec(text, "d.toml"))
+    assert [(d.code, d.severity) for d in c.diagnostics if d.code == "ambiguous-tag"] == [("ambiguous-tag", "warning")]
 
 
 def test_tag_in_multiline_content():

@@ -12,7 +12,8 @@ from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, Diagnostic, S
 from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
 from ltlagent.compiler.ltlf import Formula
-from ltlagent.compiler.spec import Spec
+from ltlagent.compiler import regexes
+from ltlagent.compiler.spec import Spec, Step
 
 
 def compile_spec(spec: Spec) -> CompiledSpec:
@@ -155,7 +156,12 @@ def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
     for a in spec.steps:
         for b in spec.steps:
             if a is not b and b.tag.startswith(a.tag):
-                out.append(Diagnostic("warning", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}", b.line))
+                rest = b.tag[len(a.tag):]
+                if _may_start_with(a, rest):  # the checker reads the longer tag; the model may mean the shorter
+                    out.append(Diagnostic("error", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}, "
+                                          f"and a {a.name} step may begin with {rest!r}: one text would be read as two different steps", b.line))
+                else:
+                    out.append(Diagnostic("warning", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}", b.line))
         for b in spec.steps:
             if b.terminator in a.tag:
                 out.append(Diagnostic("error", "tag-contains-terminator", f"tag {a.tag!r} of step {a.name!r} contains the terminator {b.terminator!r} of step {b.name!r}", a.line))
@@ -170,6 +176,25 @@ def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
                 out.append(Diagnostic("warning", "tag-in-content", f"the content of step {letter.step!r} may contain a line starting with tag {s.tag!r}", spec.step(letter.step).line))
                 break
     return out
+
+
+def _may_start_with(step: Step, text: str) -> bool:
+    """Whether the content of ``step`` may begin with ``text`` (exact for text, choices and
+    regex steps; tool calls are assumed to)."""
+    c = step.content
+    if c.kind == "text":
+        return step.terminator not in text
+    if c.kind == "choices":
+        return any(x.startswith(text) or text.startswith(x + step.terminator) for x in c.choices)
+    if c.kind == "regex":
+        m = regexes.matcher(c.pattern or "")
+        states = m.sets[m.start]
+        for ch in text:
+            if ch in step.terminator:
+                return False
+            states = m._move(states, ch)
+        return bool(states)  # every state of the matcher can still reach a match
+    return True
 
 
 def _may_contain(letter: Letter, needle: str) -> bool:

@@ -43,6 +43,7 @@ def regex_escape(text: str) -> str:
             out.append(ch)
     return "".join(out)
 MAX_PROPOSITIONS_PER_STEP = 8  # 2**8 letters for one step at most
+MAX_LETTERS = 1024  # content variants of the whole spec, before impossible ones are dropped
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ def build_letters(spec: Spec) -> tuple[Letter, ...]:
     """All letters of ``spec``, in step order, dropping variants that provably cannot occur."""
     out: list[Letter] = []
     fsms: dict[str, Any] = {}  # pattern -> interegular FSM, shared by this call's emptiness checks
+    _check_size(spec)
     for step in spec.steps:
         tools: list[Tool | None] = list(spec.tools) if step.content.kind == "tool_call" else [None]
         for tool in tools:
@@ -226,6 +228,22 @@ def build_letters(spec: Spec) -> tuple[Letter, ...]:
                 if not is_provably_empty(letter, fsms):
                     out.append(letter)
     return tuple(out)
+
+
+def _check_size(spec: Spec) -> None:
+    """Refuse, before any work, a spec whose propositions multiply into too many letters."""
+    total = 0
+    for step in spec.steps:
+        tools: list[Tool | None] = list(spec.tools) if step.content.kind == "tool_call" else [None]
+        total += sum(2 ** sum(1 for p in spec.propositions if _applies(p, step, t)) for t in tools)
+    if total > MAX_LETTERS:
+        raise SpecError(
+            f"the spec has {total:,} step variants (each step, or each tool of a tool-call step, doubles with every "
+            f"proposition on it); at most {MAX_LETTERS:,} can be compiled",
+            path=spec.path,
+            source=spec.source or None,
+            hint="Merge propositions into fewer patterns, put them on fewer tools, or split the spec.",
+        )
 
 
 def is_provably_empty(letter: Letter, fsms: dict[str, Any] | None = None) -> bool:

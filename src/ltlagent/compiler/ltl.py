@@ -20,7 +20,7 @@ import functools
 from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import Automaton, Cube, Edge, LetterDFA, letter_dfa_from_edges
-from ltlagent.compiler.ltlf import Formula, atoms, parse_ltlf, substitute, to_spot
+from ltlagent.compiler.ltlf import Formula, atoms, balanced, parse_ltlf, substitute, to_spot
 from ltlagent.errors import LtlagentError
 
 try:
@@ -122,19 +122,12 @@ def translate_letters(f: Formula, valuations: Sequence[frozenset[str]]) -> Lette
     names = [f"_letter_bit{b}" for b in range(bits)]
 
     def code(i: int) -> Formula:
-        lits = [("ap", names[b]) if (i >> b) & 1 else ("!", ("ap", names[b])) for b in range(bits)]
-        out = lits[0]
-        for lit in lits[1:]:
-            out = ("&", out, lit)
-        return out
+        return balanced("&", [("ap", names[b]) if (i >> b) & 1 else ("!", ("ap", names[b])) for b in range(bits)])
 
     mapping: dict[str, Formula] = {}
     for atom in atoms(f):
         holders = [code(i) for i, v in enumerate(valuations) if atom in v]
-        g: Formula = ("false",)
-        for h in holders:
-            g = h if g == ("false",) else ("|", g, h)
-        mapping[atom] = g
+        mapping[atom] = balanced("|", holders) if holders else ("false",)  # shallow for thousands of letters
     edges, acc, init, num = _edges(_to_finite_dfa(substitute(f, mapping)))
     codes = [{names[b]: bool((i >> b) & 1) for b in range(bits)} for i in range(n)]
     transitions = []

@@ -102,6 +102,7 @@ class _Parser:
         self.toks = list(_tokens(text))
         self.i = 0
         self.depth = 0
+        self.weights: dict[int, int] = {}  # id of a counting formula -> the product of its nested counts
 
     def nest(self, pos: int) -> None:
         self.depth += 1
@@ -161,14 +162,14 @@ class _Parser:
         while self.peek()[1] == "|":
             self.take()
             parts.append(self.conj())
-        return _balanced("|", parts)
+        return balanced("|", parts)
 
     def conj(self) -> Formula:
         parts = [self.temporal()]
         while self.peek()[1] == "&":
             self.take()
             parts.append(self.temporal())
-        return _balanced("&", parts)
+        return balanced("&", parts)
 
     def temporal(self) -> Formula:
         left = self.unary()
@@ -208,16 +209,38 @@ class _Parser:
         raise self.fail(f"expected an atom, 'true', 'false', '(' or a unary operator but found {got!r}", pos)
 
     def counting(self, name: str) -> Formula:
+        pos = self.peek()[2]
         self.expect("(")
         n = self.count()
         self.expect(",")
         f = self.equiv()
         self.expect(")")
+        inner = self._nested_weight(f)
+        if n * inner > _MAX_COUNT:
+            raise self.fail(
+                f"nested counting multiplies: {name}({n}, ...) around a count of {inner} counts {n * inner} positions; at most {_MAX_COUNT}",
+                pos,
+                "Automata for nested counts grow with the product of the counts; count less, or count one thing.",
+            )
         if name == "atleast":
-            return atleast(n, f)
-        if name == "atmost":
-            return ("!", atleast(n + 1, f))
-        return ("&", atleast(n, f), ("!", atleast(n + 1, f)))
+            out = atleast(n, f)
+        elif name == "atmost":
+            out = ("!", atleast(n + 1, f))
+        else:
+            out = ("&", atleast(n, f), ("!", atleast(n + 1, f)))
+        self.weights[id(out)] = max(n, 1) * inner
+        return out
+
+    def _nested_weight(self, f: Formula) -> int:
+        best, todo, seen = 1, [f], set()
+        while todo:
+            g = todo.pop()
+            if id(g) in seen:
+                continue
+            seen.add(id(g))
+            best = max(best, self.weights.get(id(g), 1))
+            todo.extend(x for x in g[1:] if isinstance(x, tuple))
+        return best
 
     def count(self) -> int:
         kind, got, pos = self.take()
@@ -240,7 +263,7 @@ class _Parser:
         return n
 
 
-def _balanced(op: str, parts: list[Formula]) -> Formula:
+def balanced(op: str, parts: list[Formula]) -> Formula:
     """``parts`` joined by an associative ``op`` as a balanced tree (a long chain stays shallow)."""
     while len(parts) > 1:
         parts = [(op, parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]

@@ -134,7 +134,7 @@ class _Loader:
 
     def error(self, message: str, where: tuple[object, ...], hint: str | None = None, *, key: bool = False, offset: int | None = None) -> SpecError:
         p: Position | None = nearest(self.pos, where)
-        line = p.line if p else None
+        line = p.line if p else 1  # a problem of the whole file is reported at its first line
         column = None
         if p:
             column = p.key_column if key else p.column
@@ -396,7 +396,10 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, path: str) -> SpecError
     m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
     line = int(m.group(1)) if m else None
     column = int(m.group(2)) if m else None
-    msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
+    if m is None and "(at end of document)" in msg:  # e.g. an unclosed string or table
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg) or "invalid TOML"
     hint = "This is a TOML syntax error. Strings need quotes; LTLf rules go in strings, e.g. ltlf = \"G(a -> X b)\"."
     if line and "\\" in text.split("\n")[line - 1]:
         hint += " Backslashes in '...' literal strings are kept as written; in \"...\" strings they start escapes."
