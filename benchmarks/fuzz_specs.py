@@ -140,6 +140,9 @@ def main() -> int:
         counts[outcome] = counts.get(outcome, 0) + 1
         peak = max(peak, rss)
         slow.append((seconds, outcome, detail))
+        if args.dump and seconds >= max(s for s, _, _ in slow):
+            Path(args.dump).mkdir(parents=True, exist_ok=True)
+            (Path(args.dump) / "slowest.toml").write_text(text)
         if outcome in ("INTERNAL ERROR", "TIMEOUT", "spec error without a line"):
             internal.append(f"case {n}: {outcome}: {detail}")
             if args.dump:

@@ -70,7 +70,8 @@ CASES = [
     ('name = "mini"', 'name = "mini"\n[[rulees]]\nltlf = "a"', "unknown key 'rulees' in the spec", 2, 1, "Did you mean 'rules'?"),
     ('ltlf = "question & X answer"', 'ltlf = "' + "(" * 165 + "answer" + ")" * 165 + '"', "nested more than 100 levels deep", 14, 109, "Split it"),
     ('ltlf = "question & X answer"', 'ltlf = "' + " -> ".join(["answer"] * 1000) + '"', "nested more than 100 levels deep", 14, None, None),
-    ('ltlf = "question & X answer"', 'ltlf = "atleast(64, atleast(64, answer))"', "too large to compile", 14, 9, "nested counts multiply"),
+    ('ltlf = "question & X answer"', 'ltlf = "atleast(64, atleast(64, answer))"', "nested counting multiplies", 14, 9, "count less"),
+    ('ltlf = "question & X answer"', 'ltlf = "' + " & ".join(["atleast(64, answer)"] * 20) + '"', "too large to compile", 14, 9, "split the rule"),
 ]
 
 

@@ -186,7 +186,6 @@ def _applies(p: Proposition, step: Step, tool: Tool | None) -> bool:
 def build_letters(spec: Spec) -> tuple[Letter, ...]:
     """All letters of ``spec``, in step order, dropping variants that provably cannot occur."""
     out: list[Letter] = []
-    fsms: dict[str, Any] = {}  # pattern -> interegular FSM, shared by this call's emptiness checks
     _check_size(spec)
     for step in spec.steps:
         tools: list[Tool | None] = list(spec.tools) if step.content.kind == "tool_call" else [None]
@@ -225,7 +224,7 @@ def build_letters(spec: Spec) -> tuple[Letter, ...]:
                     constraints=constraints,
                     atoms=frozenset(true_atoms),
                 )
-                if not is_provably_empty(letter, fsms):
+                if not is_provably_empty(letter):
                     out.append(letter)
     return tuple(out)
 
@@ -246,37 +245,22 @@ def _check_size(spec: Spec) -> None:
         )
 
 
-def is_provably_empty(letter: Letter, fsms: dict[str, Any] | None = None) -> bool:
-    """True when the letter's content language is empty (decided with interegular's FSMs
-    where the patterns are in its regex subset; otherwise assumed non-empty)."""
+def is_provably_empty(letter: Letter) -> bool:
+    """True when the letter's content language is empty: no text meets its format and the
+    truth values of its propositions together (decided exactly by ``regexes.satisfiable``)."""
     if not letter.constraints:
         return False
-    try:
-        import interegular
-    except ImportError:  # pragma: no cover
-        return False
-    cache = {} if fsms is None else fsms
-
-    def to_fsm(pattern: str) -> Any:
-        if pattern not in cache:
-            cache[pattern] = interegular.parse_pattern(pattern).to_fsm()
-        return cache[pattern]
-
-    try:
-        fsm = None
-        base = letter.base_regex()
-        step_level = all(c.argument is None for c in letter.constraints)
-        if base is not None and step_level:
-            fsm = to_fsm(base)
-        for c in letter.constraints:
-            # On an argument, a false proposition may also mean "argument absent":
-            # skipping it only enlarges the language, so emptiness stays proven.
-            if c.argument is not None and not c.value:
-                continue
-            part = to_fsm(regexes.canonical(c.pattern))
-            if c.negated == c.value:  # the content must NOT fully match the pattern
-                part = part.everythingbut()
-            fsm = part if fsm is None else fsm & part
-        return fsm is not None and fsm.empty()
-    except Exception:  # interegular's subset is smaller than Python's  # noqa: BLE001
-        return False
+    if letter.content.kind == "choices":
+        return not any(letter.matches(x) for x in letter.content.choices)
+    parts: list[tuple[str, bool]] = []
+    base = letter.content.pattern if letter.content.kind == "regex" else None
+    if all(c.argument is None for c in letter.constraints) and base is not None:
+        parts.append((base, True))
+    for c in letter.constraints:
+        # On an argument, a false proposition may also mean "argument absent":
+        # skipping it only enlarges the language, so emptiness stays proven.
+        if c.argument is not None and not c.value:
+            continue
+        parts.append((c.pattern, c.value != c.negated))
+    banned = letter.terminator if len(letter.terminator) == 1 and all(c.argument is None for c in letter.constraints) else ""
+    return not regexes.satisfiable(parts, banned=banned + "\x00") if parts else False

@@ -196,7 +196,7 @@ class _Parser:
             return f
         if kind == "atom":
             if got in COUNTING and self.peek()[1] == "(":
-                return self.counting(got)
+                return self.counting(got, pos)
             if got == "true":
                 return ("true",)
             if got == "false":
@@ -208,8 +208,7 @@ class _Parser:
             raise self.fail("the formula ends where an operand was expected", pos)
         raise self.fail(f"expected an atom, 'true', 'false', '(' or a unary operator but found {got!r}", pos)
 
-    def counting(self, name: str) -> Formula:
-        pos = self.peek()[2]
+    def counting(self, name: str, pos: int) -> Formula:
         self.expect("(")
         n = self.count()
         self.expect(",")

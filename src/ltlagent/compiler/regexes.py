@@ -325,9 +325,13 @@ def _write_set(ranges: tuple[tuple[int, int], ...]) -> str:
 
 
 def charset(ranges, *, negated: bool = False) -> str:
-    """A class for the characters in ``ranges`` (``negated``: all others), written alike for every engine."""
+    """A class for the characters in ``ranges`` (``negated``: all others), written alike for
+    every engine; it must hold some character that is not a surrogate."""
     s = _norm([tuple(r) for r in ranges])
-    return _write_set(_complement(s) if negated else s) if s or negated else "[^\\x00-\U0010ffff]"
+    s = _complement(s) if negated else s
+    if all(_SURROGATES[0] <= lo and hi <= _SURROGATES[1] for lo, hi in s):  # also true when empty
+        raise ValueError("an empty character class")
+    return _write_set(s)
 
 
 def write(node: Node) -> str:
@@ -498,3 +502,45 @@ def fullmatch(pattern: str, text: str) -> bool:
 def search(pattern: str, text: str) -> bool:
     """Whether ``pattern`` matches somewhere in ``text`` (JSON Schema's ``pattern``)."""
     return matcher(pattern, True).fullmatch(text)
+
+
+def satisfiable(parts: list[tuple[str, bool]], prefix: str = "", banned: str = "", *, limit: int = 50_000) -> bool:
+    """Whether some text starting with ``prefix`` and holding none of ``banned`` fully matches
+    every pattern paired with ``True`` and none paired with ``False``. A search over the
+    product of the patterns' automata, one character per class of the alphabet they
+    distinguish; past ``limit`` product states it answers ``True`` (not proven empty)."""
+    matchers = [(matcher(p), must) for p, must in parts]
+    cuts = {0}
+    for m, _ in matchers:
+        for edges in m.nfa.edges:
+            for ranges, _t in edges:
+                for lo, hi in ranges:
+                    cuts.update((lo, hi + 1))
+    for ch in banned:
+        cuts.update((ord(ch), ord(ch) + 1))
+    reps = sorted({chr(c) for c in cuts if c <= MAX_CHAR and not _SURROGATES[0] <= c <= _SURROGATES[1]} | {chr(_SURROGATES[1] + 1)})
+    reps = [ch for ch in reps if ch not in banned]
+    if any(ch in banned for ch in prefix):
+        return False
+    start = tuple(_run_set(m, m.sets[m.start], prefix) for m, _ in matchers)
+    seen = {start}
+    todo = [start]
+    while todo:
+        cur = todo.pop()
+        if all((m.nfa.final in s) == must for (m, must), s in zip(matchers, cur)):
+            return True
+        for ch in reps:
+            nxt = tuple(m._move(s, ch) for (m, _), s in zip(matchers, cur))
+            if any(must and not s for (_, must), s in zip(matchers, nxt)) or nxt in seen:
+                continue  # a pattern that must match can no longer
+            if len(seen) >= limit:
+                return True
+            seen.add(nxt)
+            todo.append(nxt)
+    return False
+
+
+def _run_set(m: Matcher, states: frozenset[int], text: str) -> frozenset[int]:
+    for ch in text:
+        states = m._move(states, ch)
+    return states

@@ -106,7 +106,8 @@ def fsm_to_regex(fsm: Any) -> str | None:
 
 
 def _without_nul(ranges: Any, negated: bool) -> list[tuple[int, int]]:
-    """A greenery class as ranges of characters other than NUL."""
+    """A greenery class as ranges of characters other than NUL and the surrogates (which
+    text never holds and Rust's regex cannot spell)."""
     rs = sorted((int(lo), int(hi)) for lo, hi in ranges)
     if negated:
         out, nxt = [], 0
@@ -116,7 +117,12 @@ def _without_nul(ranges: Any, negated: bool) -> list[tuple[int, int]]:
             nxt = max(nxt, hi + 1)
         out.append((nxt, regexes.MAX_CHAR))
         rs = out
-    return [(max(lo, 1), hi) for lo, hi in rs if hi >= 1 and max(lo, 1) <= hi]
+    out = []
+    for lo, hi in rs:
+        for a, b in ((max(lo, 1), min(hi, 0xD7FF)), (max(lo, 0xE000), hi)):
+            if a <= b:
+                out.append((a, b))
+    return out
 
 
 @functools.lru_cache(maxsize=256)
