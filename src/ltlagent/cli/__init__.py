@@ -91,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a real model, unconstrained then constrained, side by side",
         description="Run a shipped spec (default: react) with a local model (default: SmolLM2-135M-Instruct) and the "
         "demo tools over bundled questions, first without the spec's masks, then with them; print a comparison table, "
-        "an unconstrained trace that broke the spec with the rule it broke, one constrained trace, and write the "
-        "spec's automaton picture to the current directory. The defaults finish in under 2 minutes on 2 cores.",
+        "an unconstrained trace that broke the spec with the rule it broke, and one constrained trace (--dot FILE also "
+        "draws the spec's automaton). The defaults finish in under 2 minutes on 2 cores.",
     )
     _model_arguments(d)
     d.add_argument("--spec", default="react", help="react (default), aiot, giot or tool_calling: the specs the demo questions and tools cover")
@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--max-steps", type=int, default=12)
     d.add_argument("--max-turn-tokens", type=int, default=DEMO_TURN_TOKENS, help=f"token cap per model turn; bounds unconstrained runs (default {DEMO_TURN_TOKENS})")
     d.add_argument("--device", default="auto")
+    d.add_argument("--dot", metavar="FILE", help="also write the spec's automaton as Graphviz to FILE (and FILE.svg where `dot` is installed)")
     d.set_defaults(func=cmd_demo)
     e = sub.add_parser(
         "eval",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.decoders.models import DEMO_MODEL_DIR as DEMO_MODEL  # noqa: F401 - the shipped demo model's folder
+from ltlagent.errors import printable
 
 
 def _answer(trace: Any) -> str | None:
@@ -88,22 +89,24 @@ def demo_command(args: argparse.Namespace) -> int:
     if example is not None:
         print("\nOne constrained trace:")
         _print_trace(example)
-    dot = to_dot(compiled)
-    out = Path(f"{compiled.name}-automaton.dot")
-    out.write_text(dot, encoding="utf-8")
-    where = out
-    if shutil.which("dot"):
-        svg = out.with_suffix(".svg")
-        if subprocess.run(["dot", "-Tsvg", str(out), "-o", str(svg)], check=False, capture_output=True).returncode == 0:
-            where = svg
-    print(f"\nThe spec's automaton is in {where.resolve()}")
+    if args.dot:  # only where asked: the demo leaves nothing behind otherwise
+        out = Path(args.dot)
+        out.write_text(to_dot(compiled), encoding="utf-8")
+        where = out
+        if shutil.which("dot"):
+            svg = out.with_suffix(".svg")
+            if subprocess.run(["dot", "-Tsvg", str(out), "-o", str(svg)], check=False, capture_output=True).returncode == 0:
+                where = svg
+        print(f"\nThe spec's automaton is in {where.resolve()}")
+    else:
+        print(f"\nTo draw the spec's automaton: ltlagent demo --dot {compiled.name}-automaton.dot (or ltlagent compile {args.spec} --dot FILE)")
     print(f"Demo finished in {time.perf_counter() - t_start:.0f} s.", file=sys.stderr)
     return 0
 
 
 def _print_trace(trace: Any, max_lines: int = 24, width: int = 200) -> None:
     """The trace as the model wrote it (text that is no step included), long lines cut."""
-    lines = [line for line in trace.text.splitlines() if line.strip()]
+    lines = [printable(line) for line in trace.text.split("\n") if line.strip()]  # model text cannot drive the terminal
     for line in lines[:max_lines]:
         print(f"  {line if len(line) <= width else line[: width - 3] + '...'}")
     if len(lines) > max_lines:
