@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_parse as _p  # type: ignore[no-redef]
 
 MAX_CHAR = 0x10FFFF
-MAX_POSITIONS = 20_000
+MAX_POSITIONS = 4_096  # character positions once bounded repeats are written out (the decoder's index grows with them)
 _MAX_DFA_STATES = 20_000  # character positions after expanding bounded repeats
 _SURROGATES = (0xD800, 0xDFFF)
 
