@@ -282,3 +282,9 @@ def test_dot_output_escapes_the_spec_name(tmp_path):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('digraph "a\\" -> evil [label=\\"x" {')
+
+
+def test_a_deeply_nested_json_line_is_bad_input(tmp_path):
+    (tmp_path / "t.jsonl").write_text('{"spec": "react"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    proc = run(str(tmp_path / "t.jsonl"), "--color", "never")
+    assert proc.returncode == 2 and "nested too deeply" in proc.stdout

@@ -2,8 +2,9 @@
 trace the checker accepts?
 
 It reads text the way :meth:`CompiledSpec.check_text` does (tags, terminators, each letter's
-``matches``) and decides whether a partial step can still be finished by a search over the
-product of the content automata of ``compiler.regexes`` (the checker's own regex reading).
+``matches``) and decides whether a partial step can still be finished with
+``compiler.regexes.satisfiable`` (a search over the product of the checker's own pattern
+automata).
 It imports nothing from ``ltlagent.decoders``: it shares no code with the masks it judges.
 
 Scope: single-character terminators; for JSON tool calls a partial content is ``None``
@@ -12,93 +13,12 @@ Scope: single-character terminators; for JSON tool calls a partial content is ``
 
 from __future__ import annotations
 
-import bisect
-import functools
-from collections import deque
-
 from ltlagent.compiler import regexes
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import BRACKET_ARGUMENT, Letter
 
 NUL = "\x00"  # the decoder's end-of-trace sentinel: content can never hold it
-MAX_PRODUCT_STATES = 20_000
-
-
-class _Nfa:
-    """A regexes NFA as (edges, epsilon, start, final), simulated on sets of states."""
-
-    def __init__(self, pattern: str) -> None:
-        m = regexes.matcher(pattern)
-        self.nfa = m.nfa
-        self.closure = m._closure
-
-    def start(self) -> frozenset[int]:
-        return self.closure({self.nfa.start})
-
-    def move(self, states: frozenset[int], ch: str) -> frozenset[int]:
-        c = ord(ch)
-        nxt = set()
-        for q in states:
-            for ranges, t in self.nfa.edges[q]:
-                i = bisect.bisect_right(ranges, (c, regexes.MAX_CHAR + 1)) - 1
-                if i >= 0 and ranges[i][0] <= c <= ranges[i][1]:
-                    nxt.add(t)
-        return self.closure(nxt)
-
-    def accepts(self, states: frozenset[int]) -> bool:
-        return self.nfa.final in states
-
-    def cuts(self) -> set[int]:
-        out = set()
-        for edges in self.nfa.edges:
-            for ranges, _ in edges:
-                for lo, hi in ranges:
-                    out.update((lo, hi + 1))
-        return out
-
-
-@functools.lru_cache(maxsize=None)
-def _nfa(pattern: str) -> _Nfa:
-    return _Nfa(pattern)
-
-
-def _live(parts: list[tuple[_Nfa, bool]], states: tuple[frozenset[int], ...], banned: str) -> bool:
-    """Some continuation (without ``banned`` characters or NUL) ends where every part that
-    must match accepts and every part that must not match does not."""
-    cuts = {0, 0x110000}
-    for nfa, _ in parts:
-        cuts |= nfa.cuts()
-    for ch in banned + NUL:
-        cuts |= {ord(ch), ord(ch) + 1}
-    reps = [chr(c) for c in sorted(cuts) if c < 0x110000 and not 0xD800 <= c <= 0xDFFF and chr(c) not in banned + NUL]
-    reps += [chr(0xE000)]  # the interval after the surrogates starts here
-    seen = {states}
-    todo = deque([states])
-    while todo:
-        cur = todo.popleft()
-        if all(nfa.accepts(s) == must for (nfa, must), s in zip(parts, cur)):
-            return True
-        for ch in reps:
-            nxt = tuple(nfa.move(s, ch) for (nfa, _), s in zip(parts, cur))
-            if any(not s and must for (nfa, must), s in zip(parts, nxt)):
-                continue  # a part that must match is dead
-            if nxt not in seen:
-                if len(seen) > MAX_PRODUCT_STATES:
-                    raise RuntimeError("product too large for the oracle")
-                seen.add(nxt)
-                todo.append(nxt)
-    return False
-
-
-def _run(parts: list[tuple[_Nfa, bool]], text: str) -> tuple[frozenset[int], ...]:
-    states = []
-    for nfa, _ in parts:
-        s = nfa.start()
-        for ch in text:
-            s = nfa.move(s, ch)
-        states.append(s)
-    return tuple(states)
 
 
 def content_viable(letter: Letter, partial: str) -> bool | None:
@@ -107,7 +27,7 @@ def content_viable(letter: Letter, partial: str) -> bool | None:
     if NUL in partial or term in partial:
         return False
     kind = letter.content.kind
-    constraints = [(_nfa(c.pattern), c.value != c.negated) for c in letter.constraints]
+    constraints = [(c.pattern, c.value != c.negated) for c in letter.constraints]
     if kind == "choices":
         return any(ch.startswith(partial) and letter.matches(ch) for ch in letter.content.choices)
     if kind == "tool_call" and letter.content.style == "json":
@@ -121,13 +41,12 @@ def content_viable(letter: Letter, partial: str) -> bool | None:
         arg = partial[len(head):]
         if arg.endswith("]"):
             return letter.matches(partial)
-        parts = [(_nfa(BRACKET_ARGUMENT), True), *constraints]
-        return _live(parts, _run(parts, arg), term + "]")
-    base = [(_nfa(letter.content.pattern or ""), True)] if kind == "regex" else []
+        return regexes.satisfiable([(BRACKET_ARGUMENT, True), *constraints], prefix=arg, banned=term + "]" + NUL)
+    base = [(letter.content.pattern or "", True)] if kind == "regex" else []
     parts = base + constraints
     if not parts:
         return True
-    return _live(parts, _run(parts, partial), term)
+    return regexes.satisfiable(parts, prefix=partial, banned=term + NUL)
 
 
 def turn_viable(c: CompiledSpec, q: int, text: str) -> bool | None:

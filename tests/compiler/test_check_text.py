@@ -74,3 +74,42 @@ def test_format_violation_for_a_bad_choice():
 def test_accepts_rejects_string_steps():
     with pytest.raises(TypeError, match="set of atom names"):
         translate_ltlf("a").accepts(["a"])
+
+
+def test_split_reads_the_text_a_bounded_number_of_times():
+    """Linear, not quadratic: the characters ``split`` scans grow with the text (counted, not timed)."""
+    from ltlagent import load_spec
+
+    class Spy(str):
+        scanned = 0
+
+        def count(self, sub, start=0, end=None):  # type: ignore[override]
+            Spy.scanned += (len(self) if end is None else end) - start
+            return super().count(sub, start, end)
+
+        def find(self, sub, start=0, end=None):  # type: ignore[override]
+            found = super().find(sub, start, end)
+            Spy.scanned += (found if found >= 0 else len(self)) - start
+            return found
+
+    c = compile_spec(load_spec("react"))
+    body = "Question: q\n" + "Thought: hmm\nAction: search[x]\nObservation: y\n" * 3000 + "Thought: ok\nFinal Answer: z\n"
+    pieces, problem = c.split(Spy(body))
+    assert problem is None and len(pieces) == 9003
+    assert Spy.scanned <= 4 * len(body)
+
+
+def test_carriage_returns_are_text_on_both_sides():
+    from ltlagent import load_spec
+
+    c = compile_spec(load_spec("aiot"))
+    ok = next(e.text for e in load_spec("aiot").examples if e.valid and "[STOP]\n" in e.text)
+    assert c.check_text(ok).ok
+    crlf = ok.replace("\n", "\r\n")
+    verdict = c.check_text(crlf)
+    # "[STOP]\r" is not a stop (as the decoder reads it), so the dialogue has not ended.
+    stop = next(s for s in verdict.steps if s.text.endswith("[STOP]\r"))
+    assert stop.letter == "ida{!ida_stop}"
+    assert not verdict.ok and verdict.violations[0].kind == "unfinished"
+    blank_lines = ok.replace("\n", "\n \t\r\n", 1)
+    assert c.check_text(blank_lines).ok  # lines of spaces, tabs and \r between steps are skipped

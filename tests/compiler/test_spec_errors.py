@@ -171,3 +171,9 @@ def test_tool_schema_patterns_are_checked_like_spec_patterns(tmp_path):
     )
     with pytest.raises(SpecError, match="look-around is not supported"):
         load(text, tmp_path)
+
+
+def test_deeply_nested_toml_is_a_located_error(tmp_path):
+    with pytest.raises(SpecError, match="nests arrays, tables or schemas too deeply") as info:
+        load(GOOD + "\nx = " + "[" * 5000 + "]" * 5000 + "\n", tmp_path)
+    assert info.value.line == 1

@@ -287,6 +287,9 @@ class Checker:
                 continue
             try:
                 obj = json.loads(raw)
+            except RecursionError:
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", "not a JSON line: nested too deeply")]))
+                return
             except ValueError as exc:
                 self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, exc.colno if hasattr(exc, "colno") else 1, "error", "invalid-input", f"not a JSON line: {exc}")]))  # type: ignore[attr-defined]
                 return

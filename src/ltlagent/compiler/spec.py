@@ -433,7 +433,16 @@ def _check_schema_patterns(loader: _Loader, schema: Any, where: tuple[object, ..
 
 def parse_spec(text: str, path: str = "<string>") -> Spec:
     """Parse the TOML text of a spec; raise :class:`SpecError` with a location on bad input."""
-    return _Loader(text, path).load()
+    try:
+        return _Loader(text, path).load()
+    except RecursionError:
+        raise SpecError(
+            "the file nests arrays, tables or schemas too deeply to read",
+            path=path,
+            line=1,
+            source=text,
+            hint="Specs need a few levels of nesting at most; flatten the deepest value.",
+        ) from None
 
 
 def load_spec(path: str | FsPath) -> Spec:
