@@ -177,3 +177,19 @@ def test_deeply_nested_toml_is_a_located_error(tmp_path):
     with pytest.raises(SpecError, match="nests arrays, tables or schemas too deeply") as info:
         load(GOOD + "\nx = " + "[" * 5000 + "]" * 5000 + "\n", tmp_path)
     assert info.value.line == 1
+
+
+@pytest.mark.parametrize("keyword", ['minimum = 5', 'multipleOf = 3', 'uniqueItems = true', 'allOf = [{ type = "string" }]', 'oneOf = [{ type = "string" }]'])
+def test_schema_keywords_the_masks_cannot_enforce_are_refused(tmp_path, keyword):
+    # outlines-core's schema regex ignores these (or reads allOf/oneOf differently): the masks
+    # would write calls jsonschema rejects.
+    text = GOOD.replace('tag = "A: "', 'tag = "A: "\ntool_call = "json"') + textwrap.dedent(
+        f"""
+        [[tools]]
+        name = "pick"
+        parameters = {{ type = "object", properties = {{ minimum = {{ type = "integer", {keyword} }} }} }}
+        """
+    )
+    with pytest.raises(SpecError, match="cannot be enforced by the decoder's token masks") as info:
+        load(text, tmp_path)
+    assert info.value.line == 19

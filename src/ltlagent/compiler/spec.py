@@ -415,20 +415,47 @@ def _check_json_schema(loader: _Loader, schema: Mapping[str, Any], where: tuple[
         raise loader.error(f"bad JSON Schema for the tool's parameters: {exc.message}", where) from None
     if schema.get("type", "object") != "object":
         raise loader.error("a tool's parameters schema must describe an object (type = \"object\")", where)
-    _check_schema_patterns(loader, schema, where)
+    _check_schema_keywords(loader, schema, where)
 
 
-def _check_schema_patterns(loader: _Loader, schema: Any, where: tuple[object, ...]) -> None:
-    """Every ``pattern`` in a tool schema must be readable exactly (JSON Schema: a search)."""
-    if isinstance(schema, Mapping):
-        for key, value in schema.items():
-            if key == "pattern" and isinstance(value, str):
-                loader.regex(value, where + (key,), search=True)
-            else:
-                _check_schema_patterns(loader, value, where + (key,))
-    elif isinstance(schema, list):
-        for i, value in enumerate(schema):
-            _check_schema_patterns(loader, value, where + (i,))
+# Keywords the decoder's masks (outlines-core's schema regex) do not enforce, or enforce
+# differently from a JSON Schema validator: allowing them would let the masks write calls the
+# checker rejects. (Keywords the masks enforce more strictly, such as "format", are fine.)
+UNENFORCEABLE_KEYWORDS = frozenset({
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems", "minProperties",
+    "maxProperties", "not", "if", "then", "else", "allOf", "oneOf", "dependentRequired", "dependentSchemas",
+    "patternProperties", "propertyNames", "contains", "minContains", "maxContains", "unevaluatedProperties",
+    "unevaluatedItems", "$dynamicRef",
+})
+_SCHEMA_MAPS = ("properties", "$defs", "definitions")  # name -> schema
+_SCHEMA_LISTS = ("anyOf", "prefixItems")
+_SCHEMA_VALUES = ("items", "additionalProperties")
+
+
+def _check_schema_keywords(loader: _Loader, schema: Any, where: tuple[object, ...]) -> None:
+    """Walk a tool schema as a schema: refuse keywords the masks cannot enforce, and read
+    every ``pattern`` as spec patterns are read (JSON Schema: a search)."""
+    if not isinstance(schema, Mapping):
+        return
+    for key, value in schema.items():
+        if key in UNENFORCEABLE_KEYWORDS:
+            raise loader.error(
+                f"the JSON Schema keyword {key!r} cannot be enforced by the decoder's token masks",
+                where + (key,),
+                "Masks could then write calls the checker rejects. Use type, enum, const, properties, required, "
+                "additionalProperties, items, minItems/maxItems, minLength/maxLength, pattern or anyOf; check other "
+                "limits in the tool itself.",
+            )
+        if key == "pattern" and isinstance(value, str):
+            loader.regex(value, where + (key,), search=True)
+        elif key in _SCHEMA_MAPS and isinstance(value, Mapping):
+            for name, sub in value.items():
+                _check_schema_keywords(loader, sub, where + (key, name))
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for i, sub in enumerate(value):
+                _check_schema_keywords(loader, sub, where + (key, i))
+        elif key in _SCHEMA_VALUES:
+            _check_schema_keywords(loader, value, where + (key,))
 
 
 def parse_spec(text: str, path: str = "<string>") -> Spec:
