@@ -34,6 +34,18 @@ def test_default_output_is_named_after_the_spec(tmp_path, monkeypatch, capsys):
     assert "wrote compiled spec to cot.compiled.json" in capsys.readouterr().out
 
 
+def test_outputs_are_named_after_the_spec_file_not_its_name(tmp_path, monkeypatch, capsys):
+    # Two files declaring the same name do not overwrite each other's output.
+    monkeypatch.chdir(tmp_path)
+    from ltlagent.compiler.spec import shipped_specs_dir
+
+    for stem in ("first", "second"):
+        (tmp_path / f"{stem}.toml").write_text((shipped_specs_dir() / "cot.toml").read_text())
+        assert main(["compile", f"{stem}.toml"]) == 0
+        assert f"wrote compiled spec to {stem}.compiled.json" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["first.compiled.json", "second.compiled.json"]
+
+
 def test_output_to_stdout_keeps_the_summary_on_stderr(capsys):
     assert main(["compile", "direct", "-o", "-"]) == 0
     captured = capsys.readouterr()

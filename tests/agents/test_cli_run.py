@@ -77,6 +77,12 @@ def test_run_errors_exit_2(args, message, tmp_path):
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_an_input_that_is_not_utf8_is_a_clear_error(tmp_path):
+    proc = subprocess.run([sys.executable.encode(), b"-m", b"ltlagent.cli", b"run", b"react", b"--model", b".", b"--input", b"caf\xe9"],
+                          cwd=tmp_path, capture_output=True, check=False)
+    assert proc.returncode == 2 and b"--input is not UTF-8 text" in proc.stderr and b"Traceback" not in proc.stderr
+
+
 def test_a_hub_id_without_hub_access_is_a_clear_error(tmp_path):
     """``--model org/name`` may download on a machine with hub access; offline it says what to do."""
     import os

@@ -127,3 +127,22 @@ def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed):
         return
     index = build_token_index(compiled, TOKENIZERS["bytelevel"](), use_cache=False)
     _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE)
+
+
+@pytest.mark.parametrize(("to", "internal"), [("ops@corp.example", True), ("me\u00a0x@corp.example", True), ("me x@corp.example", False), ("٣@corp.example", True)])
+def test_an_address_is_read_alike_by_masks_and_checker(to, internal):
+    """tool_calling after read_secret: "\\s" is ASCII on both sides, so a no-break space is not
+    a space; the masks allow exactly the addresses the checker reads as internal."""
+    from ltlagent import load_spec
+    from tests.decoders.helpers import compiled, replay
+
+    index = index_for("tool_calling", "bytelevel")
+    tok = TOKENIZERS["bytelevel"]()
+    ok = next(e.text for e in load_spec("tool_calling").examples if e.name == "secret_then_internal_email")
+    text = ok.replace('"to": "ops@corp.example"', f'"to": "{to}"')
+    assert compiled("tool_calling").check_text(text).ok == internal
+    if internal:
+        assert replay(index, tok, text).is_finished
+    else:
+        with pytest.raises(AssertionError, match="refused"):
+            replay(index, tok, text)

@@ -253,7 +253,9 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     from ltlagent.agents.tools import valid_text
 
     if args.input is not None:
-        return [_one_input(valid_text(args.input), "--input")]
+        if valid_text(args.input) != args.input:  # the command line held bytes that are not UTF-8
+            raise RunError("--input is not UTF-8 text; check the terminal's encoding (e.g. LANG=C.UTF-8)")
+        return [_one_input(args.input, "--input")]
     path = Path(args.inputs)
     if not path.is_file():
         raise RunError(f"--inputs {path}: no such file")
