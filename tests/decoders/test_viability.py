@@ -104,7 +104,7 @@ SPEC = textwrap.dedent(
     [[propositions]]
     name = "special"
     step = "say"
-    matching = '''{prop}'''
+    {key} = '''{prop}'''
 
     [[rules]]
     ltlf = "q & X say & G(say & special -> X reply) & G(reply -> X say) & F(say & !special)"
@@ -113,14 +113,14 @@ SPEC = textwrap.dedent(
 
 
 @settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(base=patterns(), prop=patterns(), seed=st.integers(0, 2**16))
-@example(base="\\x00", prop="a", seed=0)  # found by this test: a step only NUL could write allowed EOS mid-step
-@example(base="\\s", prop="\\d", seed=1)
-def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed):
+@given(base=patterns(), prop=patterns(), seed=st.integers(0, 2**16), negated=st.booleans())
+@example(base="\\x00", prop="a", seed=0, negated=False)  # found by this test: a step only NUL could write allowed EOS mid-step
+@example(base="\\s", prop="\\d", seed=1, negated=True)
+def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed, negated):
     from ltlagent.errors import LtlagentError
 
     try:
-        compiled = compile_spec(parse_spec(SPEC.format(base=f"(?:{base})+", prop=prop)))
+        compiled = compile_spec(parse_spec(SPEC.format(base=f"(?:{base})+", prop=prop, key="not_matching" if negated else "matching")))
     except LtlagentError:
         return  # e.g. every text of the pattern holds the terminator: a located spec error
     if compiled.errors:
