@@ -137,3 +137,15 @@ def test_classes_of_surrogates_only_are_never_written():
 
     out = fsm_to_regex(greenery.parse(regexes.canonical(r"(?:\w|\W)\D")).to_fsm().reduce())
     assert "[]" not in out and re.fullmatch(out, "a!")
+
+
+@settings(max_examples=200, deadline=None)
+@given(patterns(), st.booleans(), st.booleans(), st.lists(texts, min_size=1, max_size=6))
+def test_search_is_python_re_search_with_ascii_classes(pattern, head, tail, samples):
+    """JSON Schema's ``pattern`` is a search; anchors at the edges (also per alternative) anchor it."""
+    p = ("^" if head else "") + pattern + ("$" if tail else "")
+    alternatives = f"{p}|^b"
+    for s in samples:
+        s = s.replace("\n", " ")  # Python's "$" also matches before a final "\n"; ours is the end of the text
+        assert regexes.search(p, s) == (re.search(p, s, re.ASCII) is not None), (p, s)
+        assert regexes.search(alternatives, s) == (re.search(alternatives, s, re.ASCII) is not None), (alternatives, s)

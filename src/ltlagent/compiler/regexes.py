@@ -127,15 +127,8 @@ def parse(pattern: str, *, search: bool = False) -> Node:
     if tree.state.flags & _c.SRE_FLAG_IGNORECASE:
         raise _unsupported("case-insensitive flag", pattern)
     dotall = bool(tree.state.flags & _c.SRE_FLAG_DOTALL)
-    items = list(tree)
     try:
-        if search:
-            head = bool(items) and items[0] == (_c.AT, _c.AT_BEGINNING) or bool(items) and items[0] == (_c.AT, _c.AT_BEGINNING_STRING)
-            tail = bool(items) and items[-1][0] is _c.AT and items[-1][1] in (_c.AT_END, _c.AT_END_STRING)
-            body = _seq(_anchors(items, pattern), pattern, dotall)
-            node = _cat([_any_text() if not head else EPSILON, body, _any_text() if not tail else EPSILON])
-        else:
-            node = _seq(_anchors(items, pattern), pattern, dotall)
+        node = _Reader(pattern, search).seq(list(tree), dotall, True, True)
     except RecursionError:
         raise RegexError("the pattern is nested too deeply", 0) from None
     size = positions(node)
@@ -152,55 +145,69 @@ def _any_text() -> Node:
     return ("rep", ("set", ALL), 0, None)
 
 
-def _anchors(items: list, pattern: str) -> list:
-    """``items`` without anchors at the very start and end (no-ops in a full match); a
-    single top-level alternation has them stripped in each branch."""
-    if len(items) == 1 and items[0][0] is _c.BRANCH:
-        return [(_c.BRANCH, (None, [_anchors(list(b), pattern) for b in items[0][1][1]]))]
-    if items and items[0] in ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING)):
-        items = items[1:]
-    if items and items[-1][0] is _c.AT and items[-1][1] in (_c.AT_END, _c.AT_END_STRING):
-        items = items[:-1]
-    return items
+_STARTS = ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING))
+_ENDS = ((_c.AT, _c.AT_END), (_c.AT, _c.AT_END_STRING))
 
 
-def _seq(items, pattern: str, dotall: bool) -> Node:
-    return _cat([_item(op, av, pattern, dotall) for op, av in items])
+class _Reader:
+    """``re``'s parse tree → :data:`Node`. ``start``/``end`` say whether a sequence begins at
+    the start / ends at the end of the whole pattern: only there may anchors stand (they mean
+    nothing more in a full match), and in a search an unanchored edge matches any text."""
 
+    def __init__(self, pattern: str, search: bool) -> None:
+        self.pattern, self.search = pattern, search
 
-def _item(op, av, pattern: str, dotall: bool) -> Node:
-    if op is _c.LITERAL:
-        return ("set", ((av, av),))
-    if op is _c.NOT_LITERAL:
-        return _set(_complement(((av, av),)))
-    if op is _c.ANY:
-        return ("set", ALL if dotall else _complement(((10, 10),)))
-    if op is _c.IN:
-        return _set(_class(av, pattern))
-    if op is _c.BRANCH:
-        return _alt([_seq(b, pattern, dotall) for b in av[1]])
-    if op is _c.SUBPATTERN:
-        _group, add, remove, sub = av
-        if add & _c.SRE_FLAG_IGNORECASE:
-            raise _unsupported("case-insensitive flag", pattern)
-        inner_dotall = (dotall or bool(add & _c.SRE_FLAG_DOTALL)) and not remove & _c.SRE_FLAG_DOTALL
-        return _seq(sub, pattern, inner_dotall)
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):  # lazy and greedy repeats match the same texts
-        lo, hi, sub = av
-        return _rep(_seq(sub, pattern, dotall), lo, None if hi == _c.MAXREPEAT else hi)
-    if op is _c.AT:
-        if av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
-            raise _unsupported("word boundary", pattern)
-        raise RegexError("an anchor ('^', '$', '\\A', '\\Z') may only stand at the very start or end of a pattern", max(pattern.find("^"), pattern.find("$"), 0), _HINTS["anchor"])
-    if op in (_c.ASSERT, _c.ASSERT_NOT):
-        raise _unsupported("look-around", pattern)
-    if op in (_c.GROUPREF, _c.GROUPREF_EXISTS):
-        raise _unsupported("back-reference", pattern)
-    if op is _c.ATOMIC_GROUP:
-        raise _unsupported("atomic group", pattern)
-    if op is _c.POSSESSIVE_REPEAT:
-        raise _unsupported("possessive repeat", pattern)
-    raise RegexError(f"{str(op).lower()} is not supported in spec patterns", 0)  # pragma: no cover
+    def seq(self, items: list, dotall: bool, start: bool, end: bool) -> Node:
+        n = len(items)
+        parts = [self.item(op, av, dotall, start and i == 0, end and i == n - 1) for i, (op, av) in enumerate(items)]
+        if self.search and start and not (n and self._delegates(items[0], _STARTS)):
+            parts.insert(0, _any_text())
+        if self.search and end and not (n and self._delegates(items[-1], _ENDS)):
+            parts.append(_any_text())
+        return _cat(parts)
+
+    @staticmethod
+    def _delegates(item: tuple, anchors: tuple) -> bool:
+        """Whether ``item`` settles the pattern's edge itself: an anchor, or a group or
+        alternation whose parts do."""
+        return item in anchors or item[0] in (_c.BRANCH, _c.SUBPATTERN)
+
+    def item(self, op, av, dotall: bool, start: bool, end: bool) -> Node:
+        pattern = self.pattern
+        if op is _c.LITERAL:
+            return ("set", ((av, av),))
+        if op is _c.NOT_LITERAL:
+            return _set(_complement(((av, av),)))
+        if op is _c.ANY:
+            return ("set", ALL if dotall else _complement(((10, 10),)))
+        if op is _c.IN:
+            return _set(_class(av, pattern))
+        if op is _c.BRANCH:
+            return _alt([self.seq(list(b), dotall, start, end) for b in av[1]])
+        if op is _c.SUBPATTERN:
+            _group, add, remove, sub = av
+            if add & _c.SRE_FLAG_IGNORECASE:
+                raise _unsupported("case-insensitive flag", pattern)
+            inner_dotall = (dotall or bool(add & _c.SRE_FLAG_DOTALL)) and not remove & _c.SRE_FLAG_DOTALL
+            return self.seq(list(sub), inner_dotall, start, end)
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):  # lazy and greedy repeats match the same texts
+            lo, hi, sub = av
+            return _rep(self.seq(list(sub), dotall, False, False), lo, None if hi == _c.MAXREPEAT else hi)
+        if op is _c.AT:
+            if av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
+                raise _unsupported("word boundary", pattern)
+            if (op, av) in _STARTS and start or (op, av) in _ENDS and end:
+                return EPSILON
+            raise RegexError("an anchor ('^', '$', '\\A', '\\Z') may only stand at the very start or end of a pattern", max(pattern.find("^"), pattern.find("$"), 0), _HINTS["anchor"])
+        if op in (_c.ASSERT, _c.ASSERT_NOT):
+            raise _unsupported("look-around", pattern)
+        if op in (_c.GROUPREF, _c.GROUPREF_EXISTS):
+            raise _unsupported("back-reference", pattern)
+        if op is _c.ATOMIC_GROUP:
+            raise _unsupported("atomic group", pattern)
+        if op is _c.POSSESSIVE_REPEAT:
+            raise _unsupported("possessive repeat", pattern)
+        raise RegexError(f"{str(op).lower()} is not supported in spec patterns", 0)  # pragma: no cover
 
 
 def _class(items, pattern: str) -> tuple[tuple[int, int], ...]:
