@@ -184,3 +184,89 @@ def test_schema_patterns_with_alternatives_stay_inside_the_string():
                 continue
             guide.advance(rng.choice(guide.allowed()))
         assert guide.is_finished and c.check_text(guide.text).ok, guide.text
+
+
+def schemas() -> st.SearchStrategy[dict]:
+    leaf = st.one_of(
+        st.just({"type": "string"}),
+        patterns().map(lambda p: {"type": "string", "pattern": p}),
+        st.just({"type": "string", "minLength": 1, "maxLength": 3}),
+        st.just({"type": "integer"}),
+        st.just({"type": "number"}),
+        st.just({"type": "boolean"}),
+        st.just({"enum": ["a", 1, True]}),
+        st.just({"const": "x|y"}),
+        st.just({"type": ["string", "null"]}),
+    )
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.tuples(inner, st.integers(0, 2)).map(lambda t: {"type": "array", "items": t[0], "minItems": t[1], "maxItems": t[1] + 1}),
+            st.tuples(inner, inner).map(lambda t: {"anyOf": [t[0], t[1]]}),
+            st.tuples(inner, st.booleans()).map(lambda t: {"type": "object", "properties": {"k": t[0]}, "required": ["k"] if t[1] else []}),
+        ),
+        max_leaves=4,
+    )
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(arg=schemas(), seed=st.integers(0, 2**16))
+@example(arg={"type": "string", "pattern": "\\s"}, seed=0)  # found by this test: masks wrote a raw "\r" into a JSON string
+@example(arg={"type": "string", "pattern": "^yes$|^no$"}, seed=0)
+def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
+    """Random tool schemas: every rollout under the masks is accepted by ``check_text``
+    (jsonschema validation, patterns read as a search)."""
+    from ltlagent.errors import LtlagentError
+
+    params = {"type": "object", "properties": {"a": arg}, "required": ["a"], "additionalProperties": False}
+    spec = textwrap.dedent(
+        f"""\
+        name = "random_schema"
+        [[steps]]
+        name = "q"
+        source = "input"
+        tag = "Q: "
+        [[steps]]
+        name = "call"
+        tag = "Call: "
+        tool_call = "json"
+        [[steps]]
+        name = "result"
+        source = "environment"
+        tag = "R: "
+        [[tools]]
+        name = "use"
+        parameters = {_toml_inline(params)}
+        [[rules]]
+        ltlf = "q & X call & G(call -> X result) & G(result -> WX call)"
+        """
+    )
+    try:
+        c = compile_spec(parse_spec(spec))
+        index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
+    except LtlagentError:
+        return  # a located refusal (e.g. a pattern the decoder cannot enforce)
+    rng = random.Random(seed)
+    for _ in range(3):
+        guide = SpecGuide(index, max_tokens=80)
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment("ok")
+                continue
+            guide.advance(rng.choice(guide.allowed()))
+        assert guide.is_finished and c.check_text(guide.text).ok, (params, guide.text)
+
+
+def _toml_inline(value) -> str:
+    """A JSON value (no null: TOML has none) as a TOML inline value."""
+    import json
+
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_inline(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value + "'" if "'" not in value and "\n" not in value else json.dumps(value)
+    return json.dumps(value)

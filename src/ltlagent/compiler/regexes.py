@@ -292,6 +292,9 @@ def canonical_without(pattern: str, chars: str) -> str | None:
     return None if node == NOTHING else write(node)
 
 
+JSON_ESCAPED = '"\\' + "".join(chr(c) for c in range(0x20))  # what a JSON string cannot hold unescaped
+
+
 def positions(node: Node) -> int:
     """Character positions in ``node`` once bounded repeats are written out."""
     kind = node[0]

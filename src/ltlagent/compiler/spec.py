@@ -448,6 +448,12 @@ def _check_schema_keywords(loader: _Loader, schema: Any, where: tuple[object, ..
             )
         if key == "pattern" and isinstance(value, str):
             loader.regex(value, where + (key,), search=True)
+            if regexes.canonical_without(value, regexes.JSON_ESCAPED) is None:
+                raise loader.error(
+                    "every text the pattern matches holds a quote, a backslash or a control character, which JSON strings must escape",
+                    where + (key,),
+                    "The decoder writes argument strings without escapes; match plain characters.",
+                )
         elif key in _SCHEMA_MAPS and isinstance(value, Mapping):
             for name, sub in value.items():
                 _check_schema_keywords(loader, sub, where + (key, name))

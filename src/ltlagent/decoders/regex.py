@@ -192,10 +192,12 @@ def _json_call_regex(letter: Letter) -> str:
 
 def _fullmatch_patterns(schema: Any) -> Any:
     """The schema with every string ``pattern`` in the form every engine reads alike, grouped
-    (outlines-core writes ``"`` around it as is: ``a|b`` would become ``"a`` or ``b"``). A full
-    match of it (what outlines-core enforces) is also a JSON Schema match (a search)."""
+    (outlines-core writes ``"`` around it as is: ``a|b`` would become ``"a`` or ``b"``), less
+    the characters a JSON string must escape (outlines-core would write them raw: invalid
+    JSON). A full match of it (what outlines-core enforces) is also a JSON Schema match (a search)."""
     if isinstance(schema, dict):
-        return {k: f"(?:{regexes.canonical(v)})" if k == "pattern" and isinstance(v, str) else _fullmatch_patterns(v) for k, v in schema.items()}
+        return {k: f"(?:{regexes.canonical_without(v, regexes.JSON_ESCAPED)})" if k == "pattern" and isinstance(v, str) else _fullmatch_patterns(v)
+                for k, v in schema.items()}
     if isinstance(schema, list):
         return [_fullmatch_patterns(x) for x in schema]
     return schema
