@@ -113,3 +113,14 @@ def test_carriage_returns_are_text_on_both_sides():
     assert not verdict.ok and verdict.violations[0].kind == "unfinished"
     blank_lines = ok.replace("\n", "\n \t\r\n", 1)
     assert c.check_text(blank_lines).ok  # lines of spaces, tabs and \r between steps are skipped
+
+
+def test_json_calls_with_integers_of_any_length():
+    from ltlagent import parse_spec
+
+    spec = parse_spec(
+        'name = "n"\n[[steps]]\nname = "call"\ntag = "C: "\ntool_call = "json"\n[[tools]]\nname = "f"\n'
+        'parameters = { type = "object", properties = { n = { type = "integer" } }, required = ["n"] }\n'
+    )
+    c = compile_spec(spec)
+    assert c.check_text('C: {"name": "f", "arguments": {"n": ' + "7" * 5000 + "}}\n").ok

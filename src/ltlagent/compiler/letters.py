@@ -8,6 +8,7 @@ string belongs to the letter whose assignment it satisfies, negations included.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import itertools
 import json
@@ -111,7 +112,7 @@ class Letter:
             arg = next(iter((self.tool_parameters or {}).get("properties") or {"argument": None}))
             return {arg: m.group(1)}
         try:
-            call = json.loads(text)
+            call = json.loads(text, parse_int=_parse_int)
         except ValueError:
             return None
         if not isinstance(call, dict) or set(call) != {"name", "arguments"} or call["name"] != self.tool:
@@ -137,6 +138,12 @@ class Letter:
         if self.constraints:
             what += " where " + ", ".join(("" if x.value else "not ") + x.name for x in self.constraints)
         return what
+
+
+def _parse_int(digits: str) -> int:
+    """JSON integers of any length, as the masks may write them (``int()`` refuses more than
+    4,300 digits; through ``Decimal`` there is no such limit)."""
+    return int(decimal.Decimal(digits))
 
 
 def _text_regex(terminator: str) -> str | None:
