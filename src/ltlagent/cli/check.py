@@ -26,7 +26,7 @@ FRONT_MATTER_KEYS = ("spec", "name", "valid")
 # TOML files of other tools, skipped in directories; every other .toml found is a spec to load.
 NOT_SPECS = frozenset({"pyproject.toml", "Cargo.toml", "ruff.toml", ".ruff.toml", "uv.toml", "rust-toolchain.toml",
                        "netlify.toml", "taplo.toml", ".taplo.toml", "typos.toml", "_typos.toml", ".typos.toml",
-                       "config.toml", "Pipfile.toml", "poetry.toml", "pdm.toml", "hatch.toml", "mypy.toml"})
+                       "poetry.toml", "pdm.toml", "hatch.toml", "mypy.toml"})
 EXIT_INTERNAL = 3
 
 
