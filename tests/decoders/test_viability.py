@@ -148,44 +148,6 @@ def test_an_address_is_read_alike_by_masks_and_checker(to, internal):
             replay(index, tok, text)
 
 
-def test_schema_patterns_with_alternatives_stay_inside_the_string():
-    """outlines-core writes the quotes around a schema pattern as is; "a|b" must not become
-    '"a' or 'b"'. Every call the masks allow is one the checker accepts."""
-    spec = textwrap.dedent(
-        """\
-        name = "pick"
-        [[steps]]
-        name = "q"
-        source = "input"
-        tag = "Q: "
-        [[steps]]
-        name = "call"
-        tag = "Call: "
-        tool_call = "json"
-        [[steps]]
-        name = "result"
-        source = "environment"
-        tag = "R: "
-        [[tools]]
-        name = "pick"
-        parameters = { type = "object", properties = { x = { type = "string", pattern = '^yes$|^no$' } }, required = ["x"], additionalProperties = false }
-        [[rules]]
-        ltlf = "q & X call & G(call -> X result) & G(result -> WX call)"
-        """
-    )
-    c = compile_spec(parse_spec(spec))
-    index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
-    for seed in range(20):
-        rng = random.Random(seed)
-        guide = SpecGuide(index, max_tokens=60)
-        while guide.status in (RUNNING, ENVIRONMENT):
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment("ok")
-                continue
-            guide.advance(rng.choice(guide.allowed()))
-        assert guide.is_finished and c.check_text(guide.text).ok, guide.text
-
-
 def schemas() -> st.SearchStrategy[dict]:
     leaf = st.one_of(
         st.just({"type": "string"}),
@@ -212,7 +174,7 @@ def schemas() -> st.SearchStrategy[dict]:
 @settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(arg=schemas(), seed=st.integers(0, 2**16))
 @example(arg={"type": "string", "pattern": "\\s"}, seed=0)  # found by this test: masks wrote a raw "\r" into a JSON string
-@example(arg={"type": "string", "pattern": "^yes$|^no$"}, seed=0)
+@example(arg={"type": "string", "pattern": "^yes$|^no$"}, seed=0)  # outlines-core quotes a pattern as is: "a|b" must stay inside the string
 def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
     """Random tool schemas: every rollout under the masks is accepted by ``check_text``
     (jsonschema validation, patterns read as a search)."""
