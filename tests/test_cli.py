@@ -105,3 +105,15 @@ def test_verbose_lists_letters_rules_and_transitions(tmp_path, capsys):
     assert "call:send_email{!external_recipient}" in out
     assert "no_exfiltration" in out and "G(call.read_secret -> G !external_recipient)" in out
     assert "transitions (state: letter -> state; * accepting):" in out
+
+
+def test_an_internal_error_exits_3_and_says_it_is_a_bug(monkeypatch, capsys):
+    import ltlagent.compiler.compile as compile_module
+
+    def boom(spec):
+        raise KeyError("unexpected")
+
+    monkeypatch.setattr(compile_module, "compile_spec", boom)
+    assert main(["compile", "cot"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error (KeyError" in err and "not a verdict" in err and "Traceback" not in err
