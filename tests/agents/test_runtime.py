@@ -168,3 +168,24 @@ def test_steps_record_the_automaton_state():
     c = compiled("react")
     assert trace.steps[-1].automaton_state in c.dfa.accepting
     assert all(s.automaton_state >= 0 for s in trace.steps)
+
+
+def test_an_environment_that_never_gives_the_awaited_answer_cannot_run_forever():
+    """The spec waits for a "done" check; the check always says "pending". The model cannot
+    end the run (only the environment can), so the step budget stops it, with a reason."""
+    from ltlagent import compile_spec, parse_spec
+    from ltlagent.decoders.index import build_token_index
+
+    spec = parse_spec(
+        'name = "wait"\n[[steps]]\nname = "q"\nsource = "input"\ntag = "Q: "\n'
+        '[[steps]]\nname = "check"\nsource = "environment"\ntag = "Check: "\nchoices = ["pending", "done"]\n'
+        '[[steps]]\nname = "answer"\ntag = "A: "\n'
+        '[[propositions]]\nname = "ready"\nstep = "check"\nmatching = "done"\n'
+        '[[rules]]\nltlf = "q & X check & G(check & !ready -> X check) & G(check & ready -> X answer) & G(answer -> WX false)"\n'
+    )
+    c = compile_spec(spec)
+    tok = byte_level_tokenizer()
+    trace = run(c, tiny_gpt2(len(tok)), tok, [], "go", index=build_token_index(c, tok, use_cache=False),
+                max_steps=5, device="cpu", environment={"check": lambda text: "pending"})
+    assert not trace.ok and len(trace.steps) <= 12
+    assert any("kept the run going past twice --max-steps" in v for v in trace.violations)

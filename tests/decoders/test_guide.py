@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent import compile_spec, load_spec, parse_spec
@@ -80,6 +80,7 @@ HEAD = textwrap.dedent(
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(ltlf_formulas(("a", "b", "c", "flag"), max_depth=2), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
+@example(formulas=[("X", ("R", ("ap", "a"), ("ap", "c")))], seed=0)  # the environment could talk forever; the model may now end
 def test_random_specs(formulas, seed):
     rules = '\n[[rules]]\nltlf = "q & X !q & WX G !q"\n' + "".join(f'\n[[rules]]\nltlf = "WX({to_text(f)})"\n' for f in formulas)
     c = compile_spec(parse_spec(HEAD + rules, "random.toml"))
@@ -297,3 +298,23 @@ def test_whitespace_loving_rollouts_satisfy_the_spec(name, tokenizer):
         assert guide.status == FINISHED, (guide.status, guide.error)
         verdict = compiled(name).check_text(guide.text)
         assert verdict.ok, (guide.text[-300:], [v.render() for v in verdict.violations])
+
+
+def test_the_model_may_end_where_only_the_environment_could_go_on():
+    """Found by test_random_specs: with "a R c" (c forever), the environment could answer
+    forever and the guide never let the model stop. Where the trace may end, the model
+    chooses: EOS, or the environment's tag."""
+    rules = '\n[[rules]]\nltlf = "q & X !q & WX G !q"\n\n[[rules]]\nltlf = "WX(X(a R c))"\n'
+    c = compile_spec(parse_spec(HEAD + rules, "random.toml"))
+    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    tok = byte_level_tokenizer()
+    guide = SpecGuide(index)
+    guide.feed_environment("hello")
+    for _ in range(3):  # the model lets the environment speak, three times
+        for t in tok.encode("C: ", add_special_tokens=False):
+            assert guide.advance(t), guide.error
+        while guide.status == ENVIRONMENT:
+            guide.feed_environment("more")
+    assert guide.status == RUNNING and index.eos_ids[0] in guide.allowed()
+    guide.advance(index.eos_ids[0])
+    assert guide.is_finished and c.check_text(guide.text).ok

@@ -172,8 +172,14 @@ def run(
     first_input = True
     executed_upto = 0  # characters of trace text whose tool calls have run
     recorded = 0
+    stopped = None
     while True:
         guide = dec.guide
+        if max_steps is not None and guide.steps_done > 2 * max_steps:
+            # Only the environment can keep a run going past its step budget (the model is
+            # steered to finish): a tool that never gives the answer the spec waits for.
+            stopped = f"stopped after {guide.steps_done} steps: the environment kept the run going past twice --max-steps ({max_steps})"
+            break
         if guide.status == ENVIRONMENT:
             step = guide.waiting_for or ""
             t0 = time.perf_counter()
@@ -202,7 +208,7 @@ def run(
     verdict = compiled.check_text(dec.guide.text)
     trace.text = dec.guide.text
     trace.ok = verdict.ok and dec.guide.is_finished
-    trace.violations = [v.render() for v in verdict.violations] + ([dec.guide.error] if dec.guide.error else [])
+    trace.violations = [v.render() for v in verdict.violations] + ([dec.guide.error] if dec.guide.error else []) + ([stopped] if stopped else [])
     trace.status = dec.guide.status
     trace.budget_forced = trace.budget_forced or dec.guide.budget_forced
     trace.prefill_tokens = dec.prefill_tokens

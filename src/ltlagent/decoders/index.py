@@ -38,7 +38,7 @@ from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
 from ltlagent.decoders.vocab import TokenVocabulary
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 RUNNING, SEGMENT_END = 0, 1  # a segment ends after EOS (trace over) or an environment tag
 NO_STATE = -1
 FREE, STEER, FORCED = 0, 1, 2  # which mask table a guide reads (see SpecGuide.mask_mode)
@@ -362,7 +362,12 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
 
 
 def _model_speaks(compiled: CompiledSpec, q: int) -> bool:
-    return any(compiled.dfa.delta[q][x.index] != -1 for x in compiled.letters if x.source == "model")
+    """Whether the model writes from ``q``: a step of its own, or — where the trace may end
+    here but the environment could go on — the choice between ending (EOS) and the
+    environment's tag. Without that choice a spec whose environment may talk forever would
+    never let the run end."""
+    allowed = [x for x in compiled.letters if compiled.dfa.delta[q][x.index] != -1]
+    return any(x.source == "model" for x in allowed) or (q in compiled.dfa.accepting and bool(allowed))
 
 
 def _pack(ids: np.ndarray, words: int) -> np.ndarray:
