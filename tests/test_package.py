@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -60,3 +59,11 @@ def test_editor_schema_rejects_unknown_keys():
     schema = json.loads((ROOT / "src/ltlagent/spec.schema.json").read_text())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "steps": [{"name": "a", "tag": "A: ", "tga": 1}]}, schema)
+
+
+def test_every_error_class_lives_in_errors_py():
+    import re
+
+    pattern = re.compile(r"^class \w+\((?:\w+\.)?\w*(?:Error|Exception)\b", re.M)
+    others = [str(p.relative_to(ROOT)) for p in (ROOT / "src/ltlagent").rglob("*.py") if p.name != "errors.py" and pattern.search(p.read_text())]
+    assert others == []

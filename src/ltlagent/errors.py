@@ -111,3 +111,43 @@ def expect_one_of(what: str, got: object, choices: Iterable[str]) -> str:
     listed = ", ".join(repr(c) for c in options)
     hint = did_you_mean(got, options) if isinstance(got, str) else ""
     return f"Got {what}={got!r}; expected one of {listed}.{hint}"
+
+
+class AgentError(LtlagentError):
+    """The agent cannot run (spec with errors, missing tool, ...)."""
+
+
+class ToolError(LtlagentError):
+    """A tool is declared the wrong way (bad name, schema that cannot be derived, ...)."""
+
+
+class CheckUsageError(LtlagentError):
+    """Bad arguments or configuration for ``ltlagent check`` (exit status 2)."""
+
+
+class RunError(LtlagentError):
+    """The run cannot start (model, tools, spec or inputs); exit status 2."""
+
+
+class GuideError(LtlagentError):
+    """The guide was used the wrong way (e.g. environment text fed while the model is writing)."""
+
+
+class DecoderError(LtlagentError):
+    """A spec cannot be turned into token constraints (e.g. regex syntax outside the supported subset)."""
+
+
+class ModelError(LtlagentError):
+    """A model cannot be found or loaded; the message says what to do."""
+
+
+class BfclError(LtlagentError):
+    """BFCL cannot be run (package missing, bad category, ...)."""
+
+
+class RegexError(ValueError):
+    """A pattern ltlagent cannot read exactly; ``pos`` is the 0-based offset of the problem."""
+
+    def __init__(self, message: str, pos: int = 0, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.pos, self.hint = message, pos, hint

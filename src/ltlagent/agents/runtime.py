@@ -24,13 +24,9 @@ from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.spec import Spec, load_spec
 from ltlagent.decoders.guide import ENVIRONMENT, RUNNING
 from ltlagent.decoders.index import TokenIndex, build_token_index
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import AgentError
 
 NEWLINE_MARK = " ⏎ "
-
-
-class AgentError(LtlagentError):
-    """The agent cannot run (spec with errors, missing tool, ...)."""
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import ToolError
 
 MAX_OBSERVATION_CHARS = 2000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
-
-
-class ToolError(LtlagentError):
-    """A tool is declared the wrong way (bad name, schema that cannot be derived, ...)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec, Diagnostic, Verdict
 from ltlagent.compiler.spec import Spec, load_spec, resolve_spec_path
-from ltlagent.errors import LtlagentError, SpecError
+from ltlagent.errors import CheckUsageError, SpecError
 
 EXAMPLE_SUFFIXES = (".txt", ".md", ".prompt", ".transcript")
 TRACE_SUFFIXES = (".jsonl",)
@@ -100,10 +100,6 @@ class CheckResult:
         if self.count("error") or (strict and self.count("warning")):
             return 1
         return 0
-
-
-class CheckUsageError(LtlagentError):
-    """Bad arguments or configuration for ``ltlagent check`` (exit status 2)."""
 
 
 # -- configuration ------------------------------------------------------------------

@@ -14,16 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.cli.report import use_color
-from ltlagent.errors import LtlagentError, printable
+from ltlagent.errors import RunError, printable
 
 MAX_INPUT_CHARS = 20_000
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 COLORS = ["36", "33", "32", "35", "34", "31", "1;36", "1;33", "1;32"]
-
-
-class RunError(LtlagentError):
-    """The run cannot start (model, tools, spec or inputs); exit status 2."""
 
 
 def load_model(name: str, threads: int | None = None) -> tuple[Any, Any]:

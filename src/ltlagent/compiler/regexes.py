@@ -24,6 +24,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ltlagent.errors import RegexError
+
 try:  # Python 3.11+: the parser ``re`` itself uses
     import re._constants as _c
     import re._parser as _p
@@ -47,14 +49,6 @@ _DIGIT = ((48, 57),)
 _SPACE = ((9, 13), (32, 32))
 _WORD = ((48, 57), (65, 90), (95, 95), (97, 122))
 ALL = ((0, MAX_CHAR),)
-
-
-class RegexError(ValueError):
-    """A pattern ltlagent cannot read exactly; ``pos`` is the 0-based offset of the problem."""
-
-    def __init__(self, message: str, pos: int = 0, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.pos, self.hint = message, pos, hint
 
 
 # -- character sets as sorted, disjoint, non-adjacent ranges ----------------------------------

@@ -13,13 +13,9 @@ from __future__ import annotations
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import ParsedStep
 from ltlagent.decoders.index import FORCED, FREE, NO_STATE, SEGMENT_END, STEER, TokenIndex
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import GuideError
 
 RUNNING, ENVIRONMENT, FINISHED, ERROR = "running", "environment", "finished", "error"
-
-
-class GuideError(LtlagentError):
-    """The guide was used the wrong way (e.g. environment text fed while the model is writing)."""
 
 
 class SpecGuide:

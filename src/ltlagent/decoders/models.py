@@ -31,15 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.decoders.index import cache_dir
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import ModelError
 
 DEFAULT_MODEL = "smollm2"
 DEMO_MODEL_DIR = Path(__file__).resolve().parent.parent / "demo_model"
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
-
-
-class ModelError(LtlagentError):
-    """A model cannot be found or loaded; the message says what to do."""
 
 
 @dataclass(frozen=True)

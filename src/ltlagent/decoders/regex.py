@@ -22,16 +22,12 @@ from ltlagent.compiler import regexes
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import BRACKET_ARGUMENT, Letter, regex_escape
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import DecoderError
 
 EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps every EOS id to it
 JSON_WHITESPACE = r"[ ]?"  # calls are one line: no newlines between JSON tokens
 JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
 _ANY = r"[\s\S]*"  # any text, newlines included
-
-
-class DecoderError(LtlagentError):
-    """A spec cannot be turned into token constraints (e.g. regex syntax outside the supported subset)."""
 
 
 def _group(r: str) -> str:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ltlagent.errors import LtlagentError, expect_one_of
+from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals.bfcl_grammar import spec_toml
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
@@ -45,10 +45,6 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "any": (str,), "integer": (int,), "float": (float, int), "number": (float, int),
     "boolean": (bool,), "array": (list,), "tuple": (list,), "dict": (dict,), "object": (dict,),
 }
-
-
-class BfclError(LtlagentError):
-    """BFCL cannot be run (package missing, bad category, ...)."""
 
 
 @dataclass(frozen=True)
