@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as before
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES  # light: no torch, no bfcl_eval until it runs
 
@@ -272,32 +273,6 @@ def _write(path: str, text: str, report, what: str, quiet: bool) -> None:  # typ
     Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     if not quiet:
         print(f"  wrote {what} to {path}", file=report)
-
-
-def to_dot(compiled) -> str:  # type: ignore[no-untyped-def]
-    """The automaton as Graphviz: doubled circles accept; edges list letter names."""
-    dfa = compiled.dfa
-    lines = [f"digraph {_dot_string(compiled.name)} {{", "  rankdir=LR;", '  init [shape=point, label=""];']
-    for q in range(dfa.num_states):
-        shape = "doublecircle" if q in dfa.accepting else "circle"
-        lines.append(f'  {q} [shape={shape}, label="{q}"];')
-    lines.append(f"  init -> {dfa.initial};")
-    for q, row in enumerate(dfa.delta):
-        by_dst: dict[int, list[str]] = {}
-        for a, d in enumerate(row):
-            if d != -1:
-                by_dst.setdefault(d, []).append(compiled.letters[a].name)
-        for d, names in by_dst.items():
-            lines.append(f"  {q} -> {d} [label={_dot_string(chr(10).join(names))}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_string(text: str) -> str:
-    """A Graphviz quoted string: backslashes and quotes escaped, line breaks as ``\\n``,
-    other control characters dropped (names come from user files)."""
-    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return '"' + "".join(c for c in body if c >= " " and c != "\x7f") + '"'
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,8 +26,10 @@ def _answer(trace: Any) -> str | None:
 def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.agents.demo_data import DEMO_SPECS, is_correct, question_set
     from ltlagent.agents.runtime import run
-    from ltlagent.cli import to_dot
-    from ltlagent.cli.running import RunError, load_model, load_tools
+    from ltlagent.compiler.dot import to_dot
+    from ltlagent.agents.tools import load_tools
+    from ltlagent.decoders.models import load_with_threads as load_model
+    from ltlagent.errors import RunError
     from ltlagent.compiler.compile import compile_spec
     from ltlagent.compiler.spec import load_spec
     from ltlagent.decoders.index import build_token_index

@@ -7,8 +7,8 @@ import json
 import sys
 import time
 
-from ltlagent.cli.running import RunError, load_model
-from ltlagent.errors import expect_one_of
+from ltlagent.decoders.models import load_with_threads as load_model
+from ltlagent.errors import RunError, expect_one_of
 
 MODES = ("unconstrained", "constrained")
 

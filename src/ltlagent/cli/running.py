@@ -14,60 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.cli.report import use_color
+from ltlagent.agents.tools import load_tools  # noqa: F401 - used below and by the demo
+from ltlagent.decoders.models import load_with_threads as load_model  # noqa: F401 - light: torch loads on call
 from ltlagent.errors import RunError, printable
 
 MAX_INPUT_CHARS = 20_000
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 COLORS = ["36", "33", "32", "35", "34", "31", "1;36", "1;33", "1;32"]
-
-
-def load_model(name: str, threads: int | None = None) -> tuple[Any, Any]:
-    """``(model, tokenizer)`` for ``--model`` (``ltlagent.decoders.models``); sets torch's threads first."""
-    from ltlagent.decoders.models import load_model as load, set_threads
-
-    set_threads(threads)
-    return load(name)
-
-
-def load_tools(ref: str | None, needed: set[str]) -> list[Any]:
-    from ltlagent.agents.demo_tools import react_tools, workspace_tools
-    from ltlagent.agents.tools import Tool
-
-    if ref is None:
-        for candidate in (react_tools(), workspace_tools()):
-            names = {t.name for t in candidate}
-            if needed <= names:
-                return [t for t in candidate if t.name in needed]
-        if not needed:
-            return []
-        raise RunError(f"the spec calls {', '.join(sorted(needed))}; no demo tools provide them — pass --tools module:object")
-    module_name, _, attr = ref.partition(":")
-    if not attr or not module_name:
-        raise RunError(f"--tools {ref}: expected MODULE:OBJECT, e.g. mytools:TOOLS")
-    if module_name.endswith(".py"):
-        module_name = module_name[:-3]
-    sys.path.insert(0, os.getcwd())  # a module in the current folder, as `python -m` would find it
-    try:
-        module = importlib.import_module(module_name)
-    except BaseException as exc:  # noqa: BLE001 - any import failure (SystemExit included) is the user's module
-        raise RunError(f"--tools {ref}: cannot import {module_name}: {type(exc).__name__}: {exc}") from None
-    finally:
-        sys.path.remove(os.getcwd())
-    if not hasattr(module, attr):
-        raise RunError(f"--tools {ref}: module {module_name} has no {attr!r}")
-    obj = getattr(module, attr)
-    expected = "a list of Tool objects, or a function returning one (decorate functions with ltlagent.agents.tool)"
-    if isinstance(obj, type) or (callable(obj) and not isinstance(obj, Tool) and getattr(obj, "__module__", None) != module.__name__):
-        raise RunError(f"--tools {ref}: {attr} is not defined in {module_name}; expected {expected}")
-    try:
-        tools = obj() if callable(obj) and not isinstance(obj, Tool) else obj
-        tools = list(tools.values()) if isinstance(tools, dict) else list(tools)
-    except BaseException as exc:  # noqa: BLE001 - the user's function failed
-        raise RunError(f"--tools {ref}: {type(exc).__name__}: {exc}; expected {expected}") from None
-    if not all(isinstance(t, Tool) for t in tools):
-        raise RunError(f"--tools {ref}: expected {expected}")
-    return tools
 
 
 def check_arguments(args: argparse.Namespace) -> None:

@@ -236,3 +236,9 @@ def load_model(name: str = DEFAULT_MODEL, *, progress: bool = True) -> tuple[Any
         return load(False)
     except Exception as exc:  # noqa: BLE001
         raise ModelError(f"--model {name}: the Hugging Face Hub could not provide it ({_first_line(exc)})") from None
+
+
+def load_with_threads(name: str = DEFAULT_MODEL, threads: int | None = None) -> tuple[Any, Any]:
+    """:func:`set_threads` (before torch does any work), then :func:`load_model` — what every command does."""
+    set_threads(threads)
+    return load_model(name)
