@@ -124,3 +124,19 @@ def test_json_calls_with_integers_of_any_length():
     )
     c = compile_spec(spec)
     assert c.check_text('C: {"name": "f", "arguments": {"n": ' + "7" * 5000 + "}}\n").ok
+
+
+def test_letter_for_and_next_state_answer_the_protocol_questions():
+    from ltlagent import load_spec
+    from ltlagent.compiler.automaton import DEAD
+
+    c = compile_spec(load_spec("tool_calling"))
+    call = '{"name": "send_email", "arguments": {"to": "%s", "subject": "s", "body": "b"}}'
+    inside = c.letter_for("call", call % "ops@corp.example")
+    outside = c.letter_for("call", call % "x@evil.test")
+    assert inside is not None and outside is not None and inside != outside
+    assert "external_recipient" in outside.atoms and "external_recipient" not in inside.atoms
+    assert c.letter_for("call", "not json") is None
+    assert c.next_state(DEAD, inside) == DEAD
+    q = c.next_state(c.dfa.initial, c.letter_for("user", "hi"))
+    assert q != DEAD and c.next_state(q, inside) != DEAD

@@ -241,8 +241,8 @@ def _environment_answer(compiled, registry, text, executed_upto, step, handlers,
     for _, name, content, start in pieces:
         if start < executed_upto:
             continue
-        letter = next((x for x in compiled.letters if x.step == name and x.tool and x.matches(content)), None)
-        if letter is not None:
+        letter = compiled.letter_for(name, content)
+        if letter is not None and letter.tool:
             calls.append((letter, content))
     if calls:
         results = []

@@ -139,6 +139,15 @@ class CompiledSpec:
                 return x
         raise KeyError(name)
 
+    def letter_for(self, step: str, content: str) -> Letter | None:
+        """The letter a step's content is (letters of a step partition its contents), or ``None``
+        when the content has none of the step's formats."""
+        return next((x for x in self.letters if x.step == step and x.matches(content)), None)
+
+    def next_state(self, state: int, letter: Letter) -> int:
+        """The automaton state after ``letter`` (``DEAD`` when it is not allowed)."""
+        return DEAD if state == DEAD else self.dfa.delta[state][letter.index]
+
     def allowed_letters(self, state: int) -> tuple[Letter, ...]:
         """Letters with a transition from ``state`` (all of them keep acceptance reachable)."""
         if state == DEAD:
@@ -204,17 +213,16 @@ class CompiledSpec:
         rule_states = [r.dfa.initial for r in self.rules]
         letters_so_far: list[int] = []
         for i, (line, step, content, start) in enumerate(pieces):
-            candidates = [x for x in self.letters if x.step == step]
-            letter = next((x for x in candidates if x.matches(content)), None)
+            letter = self.letter_for(step, content)
             parsed.append(ParsedStep(i, line, step, content, letter.name if letter else None))
             allowed = tuple(x.name for x in self.allowed_letters(state))
             if letter is None:
-                formats = "; or ".join(sorted({x.describe() for x in candidates})) or "nothing (the step has no possible content)"
+                formats = "; or ".join(sorted({x.describe() for x in self.letters if x.step == step})) or "nothing (the step has no possible content)"
                 column = start - text.rfind("\n", 0, start)
                 crlf = " (the line ends with \\r: Windows line endings are part of the text; save the file with \\n line endings)" if content.endswith("\r") else ""
                 v = Violation("format", f"the {step} step's content {content!r} is not {formats}{crlf}", i, line, allowed=allowed, column=column)
                 return Verdict(False, tuple(parsed), (v,), DEAD)
-            nxt = self.dfa.delta[state][letter.index]
+            nxt = self.next_state(state, letter)
             new_rule_states = [r.dfa.delta[q][letter.index] if q != DEAD else DEAD for r, q in zip(self.rules, rule_states)]
             if nxt == DEAD:
                 blamed = self._blame(letters_so_far + [letter.index], rule_states, new_rule_states)
@@ -257,10 +265,10 @@ class CompiledSpec:
         if problem is not None:
             return DEAD
         for _, step, content, _ in pieces:
-            letter = next((x for x in self.letters if x.step == step and x.matches(content)), None)
+            letter = self.letter_for(step, content)
             if letter is None or q == DEAD:
                 return DEAD
-            q = self.dfa.delta[q][letter.index]
+            q = self.next_state(q, letter)
         return q
 
     def _completion(self, state: int) -> tuple[str, ...] | None:

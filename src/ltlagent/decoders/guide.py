@@ -165,11 +165,11 @@ class SpecGuide:
         step = next(s for s in self.compiled.steps if s.name == self.waiting_for)
         text = ("" if self._tag_written else step.tag) + content + step.terminator
         self._text += text.encode("utf-8")
-        letter = next((x for x in self.compiled.letters if x.step == step.name and x.matches(content)), None)
+        letter = self.compiled.letter_for(step.name, content)
         if letter is None:
             self._fail(f"the {step.name} text {content!r} matches none of the step's formats")
             return text
-        nxt = self.compiled.dfa.delta[self.automaton_state][letter.index]
+        nxt = self.compiled.next_state(self.automaton_state, letter)
         if nxt == DEAD:
             self._fail(f"after the {step.name} answer {letter.name}, no continuation satisfies the spec")
             return text
