@@ -220,13 +220,12 @@ def _record(trace: Trace, compiled: CompiledSpec, text: str, recorded: int, on_s
         complete = steps[:-1]  # the environment tag the model just wrote; its step comes next
     new = complete[recorded:]
     sources = {s.name: s.source for s in compiled.steps}
-    letters = {x.name: x.index for x in compiled.letters}
     state = compiled.dfa.initial
     for s in complete[:recorded]:
-        state = compiled.dfa.delta[state][letters[s.letter]] if s.letter is not None and state != -1 else -1
+        state = compiled.next_state(state, compiled.letter(s.letter)) if s.letter is not None else DEAD
     for s in new:
         share = 1 / len(new)
-        state = compiled.dfa.delta[state][letters[s.letter]] if s.letter is not None and state != -1 else -1
+        state = compiled.next_state(state, compiled.letter(s.letter)) if s.letter is not None else DEAD
         item = TraceStep(s.index, s.step, s.letter, sources[s.step], s.text, round(tokens * share), round(seconds * share, 4), state)
         trace.steps.append(item)
         if on_step is not None:

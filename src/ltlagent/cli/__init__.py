@@ -210,6 +210,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _print_details(compiled, verbosity: int, report) -> None:  # type: ignore[no-untyped-def]
+    from ltlagent.compiler.automaton import DEAD
+
     print("  letters:", file=report)
     for x in compiled.letters:
         print(f"    {x.index:>3} {x.name:<36} {x.source:<12} {x.tag!r:<20} {x.describe()}", file=report)
@@ -220,7 +222,7 @@ def _print_details(compiled, verbosity: int, report) -> None:  # type: ignore[no
         print("  transitions (state: letter -> state; * accepting):", file=report)
         for q, row in enumerate(compiled.dfa.delta):
             mark = "*" if q in compiled.dfa.accepting else " "
-            moves = ", ".join(f"{compiled.letters[a].name} -> {d}" for a, d in enumerate(row) if d != -1)
+            moves = ", ".join(f"{compiled.letters[a].name} -> {d}" for a, d in enumerate(row) if d != DEAD)
             print(f"    {mark}{q:>3}: {moves or '(no moves)'}", file=report)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ltlagent.compiler.automaton import DEAD
+
 
 def to_dot(compiled: Any) -> str:
     """The automaton as Graphviz: doubled circles accept; edges list letter names."""
@@ -16,7 +18,7 @@ def to_dot(compiled: Any) -> str:
     for q, row in enumerate(dfa.delta):
         by_dst: dict[int, list[str]] = {}
         for a, d in enumerate(row):
-            if d != -1:
+            if d != DEAD:
                 by_dst.setdefault(d, []).append(compiled.letters[a].name)
         for d, names in by_dst.items():
             lines.append(f"  {q} -> {d} [label={_dot_string(chr(10).join(names))}];")

@@ -366,7 +366,7 @@ def _model_speaks(compiled: CompiledSpec, q: int) -> bool:
     here but the environment could go on — the choice between ending (EOS) and the
     environment's tag. Without that choice a spec whose environment may talk forever would
     never let the run end."""
-    allowed = [x for x in compiled.letters if compiled.dfa.delta[q][x.index] != -1]
+    allowed = compiled.allowed_letters(q)
     return any(x.source == "model" for x in allowed) or (q in compiled.dfa.accepting and bool(allowed))
 
 
