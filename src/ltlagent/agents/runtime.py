@@ -21,7 +21,7 @@ from ltlagent.agents.tools import Tool, as_registry, call_tool, truncate, valid_
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
-from ltlagent.compiler.spec import Spec, load_spec
+from ltlagent.compiler.spec import Source, Spec, load_spec
 from ltlagent.decoders.guide import ENVIRONMENT, RUNNING
 from ltlagent.decoders.index import TokenIndex, build_token_index
 from ltlagent.errors import AgentError
@@ -179,10 +179,10 @@ def run(
         if guide.status == ENVIRONMENT:
             step = guide.waiting_for or ""
             t0 = time.perf_counter()
-            if infos[step].source == "input" and first_input:
+            if infos[step].source == Source.INPUT and first_input:
                 content = input
                 first_input = False
-            elif infos[step].source == "input":
+            elif infos[step].source == Source.INPUT:
                 content = (on_input or (lambda s, t: "no"))(step, guide.text)
             else:
                 content = _environment_answer(compiled, registry, guide.text, executed_upto, step, environment, trace)
@@ -273,9 +273,9 @@ def _run_unconstrained(dec, compiled, registry, input, trace, generator, tempera
 
     t_start = time.perf_counter()
     infos = {s.name: s for s in compiled.steps}
-    env_steps = sorted((s for s in compiled.steps if s.source != "model"), key=lambda s: -len(s.tag))
+    env_steps = sorted((s for s in compiled.steps if s.source != Source.MODEL), key=lambda s: -len(s.tag))
     q0 = compiled.dfa.initial  # the input step the spec starts with (e.g. User, not a later Reply)
-    first = next((s for s in compiled.steps if s.source == "input" and any(
+    first = next((s for s in compiled.steps if s.source == Source.INPUT and any(
         compiled.dfa.delta[q0][x.index] != DEAD for x in compiled.letters if x.step == s.name)), None)
     text = ""
     if first is not None:
@@ -316,7 +316,7 @@ def _run_unconstrained(dec, compiled, registry, input, trace, generator, tempera
         if stop in (None, "eos"):
             break
         info = infos[stop]
-        if info.source == "input":
+        if info.source == Source.INPUT:
             content = (on_input or (lambda s, t: "no"))(stop, text)
         else:
             content = _environment_answer(compiled, registry, text, executed_upto, stop, handlers, trace) or "ERROR: no valid call to run"

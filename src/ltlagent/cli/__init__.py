@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     from ltlagent.compiler.compile import compile_spec
-    from ltlagent.compiler.spec import load_spec
+    from ltlagent.compiler.spec import Source, load_spec
 
     t0 = time.perf_counter()
     spec = load_spec(args.spec)
@@ -191,7 +191,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     report = sys.stderr if to_stdout else sys.stdout
     if not args.quiet:
         print(f"{spec.path}: spec {spec.name!r}", file=report)
-        model = sum(1 for x in compiled.letters if x.source == "model")
+        model = sum(1 for x in compiled.letters if x.source == Source.MODEL)
         print(f"  letters      {len(compiled.letters)} ({model} model, {len(compiled.letters) - model} environment/input)", file=report)
         print(f"  states       {compiled.dfa.num_states} ({len(compiled.dfa.accepting)} accepting)", file=report)
         print(f"  edges        {compiled.dfa.num_edges}", file=report)

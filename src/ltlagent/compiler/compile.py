@@ -13,7 +13,7 @@ from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
 from ltlagent.compiler.ltlf import Formula
 from ltlagent.compiler import regexes
-from ltlagent.compiler.spec import Spec, Step
+from ltlagent.compiler.spec import Source, Spec, Step
 
 
 def compile_spec(spec: Spec) -> CompiledSpec:
@@ -236,7 +236,7 @@ def trap_states(c: CompiledSpec) -> set[int]:
                 targets = [dfa.delta[q][x.index] for x in letters]
                 if all(t == DEAD for t in targets):
                     continue
-                if letters[0].source == "model":
+                if letters[0].source == Source.MODEL:
                     safe = any(t != DEAD and t not in bad for t in targets)
                 else:
                     safe = all(t != DEAD and t not in bad for t in targets)
@@ -266,7 +266,7 @@ def _realizability(c: CompiledSpec) -> list[Diagnostic]:
     for traps in ({DEAD}, bad | {DEAD}):
         for q in order:
             for step, letters in steps.items():
-                if letters[0].source == "model":
+                if letters[0].source == Source.MODEL:
                     continue
                 targets = [dfa.delta[q][x.index] for x in letters]
                 if all(t == DEAD for t in targets):

@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -19,7 +20,15 @@ from ltlagent.compiler.ltlf import ATOM_RE, KEYWORDS, Formula, atoms, parse_ltlf
 from ltlagent.compiler.toml_locate import Position, locate, nearest
 from ltlagent.errors import FormulaError, SpecError, did_you_mean, expect_one_of
 
-SOURCES = ("model", "environment", "input")
+class Source(StrEnum):
+    """Who writes a step: the model, the environment (tool output) or the user (input)."""
+
+    MODEL = "model"
+    ENVIRONMENT = "environment"
+    INPUT = "input"
+
+
+SOURCES = tuple(s.value for s in Source)
 CALL_STYLES = ("bracket", "json")
 TOOL_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_TERMINATOR = "\n"

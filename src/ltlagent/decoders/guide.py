@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import ParsedStep
+from ltlagent.compiler.spec import Source
 from ltlagent.decoders.index import FORCED, FREE, NO_STATE, SEGMENT_END, STEER, TokenIndex
 from ltlagent.errors import GuideError
 
@@ -48,7 +49,7 @@ class SpecGuide:
         self.max_step_tokens = max_step_tokens
         self.max_steps = max_steps
         self.prefix = prefix
-        self._terminators = tuple({s.terminator.encode("utf-8") for s in index.compiled.steps if s.source == "model"})
+        self._terminators = tuple({s.terminator.encode("utf-8") for s in index.compiled.steps if s.source == Source.MODEL})
         self._eos = frozenset(index.eos_ids)
         self.reset()
 
@@ -192,7 +193,7 @@ class SpecGuide:
                 self._force_if_needed(q, self.steps_done)
             return
         self.state = NO_STATE
-        waiting = [s.name for s in self.compiled.steps if s.source != "model" and any(
+        waiting = [s.name for s in self.compiled.steps if s.source != Source.MODEL and any(
             self.compiled.dfa.delta[q][x.index] != DEAD for x in self.compiled.letters if x.step == s.name
         )]
         if len(waiting) == 1:
@@ -204,7 +205,7 @@ class SpecGuide:
 
     def _at_environment_tag(self) -> None:
         turn = self._turn.decode("utf-8", errors="replace")
-        tags = sorted((s for s in self.compiled.steps if s.source != "model"), key=lambda s: -len(s.tag))
+        tags = sorted((s for s in self.compiled.steps if s.source != Source.MODEL), key=lambda s: -len(s.tag))
         step = next((s for s in tags if turn.endswith(s.tag)), None)
         if step is None:  # cannot happen for an index built from this spec
             self._fail("the turn ended without an environment tag")

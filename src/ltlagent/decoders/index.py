@@ -35,6 +35,7 @@ import numpy as np
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
+from ltlagent.compiler.spec import Source
 from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
 from ltlagent.decoders.vocab import TokenVocabulary
 
@@ -367,7 +368,7 @@ def _model_speaks(compiled: CompiledSpec, q: int) -> bool:
     environment's tag. Without that choice a spec whose environment may talk forever would
     never let the run end."""
     allowed = compiled.allowed_letters(q)
-    return any(x.source == "model" for x in allowed) or (q in compiled.dfa.accepting and bool(allowed))
+    return any(x.source == Source.MODEL for x in allowed) or (q in compiled.dfa.accepting and bool(allowed))
 
 
 def _pack(ids: np.ndarray, words: int) -> np.ndarray:
@@ -428,7 +429,7 @@ def _exit_costs(compiled, q0, index, arrays, finals, vocab, letters_left) -> dic
             out.append(vocab.tokens[t] or b"")
         return b"".join(reversed(out))
 
-    env_steps = sorted((x for x in compiled.steps if x.source != "model"), key=lambda x: -len(x.tag))
+    env_steps = sorted((x for x in compiled.steps if x.source != Source.MODEL), key=lambda x: -len(x.tag))
     eos = set(vocab.eos_ids)
     costs: dict[tuple[int, int], int] = {}
     final_list = np.array(sorted(finals), dtype=np.int64)

@@ -22,6 +22,7 @@ from ltlagent.compiler import regexes
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import BRACKET_ARGUMENT, Letter, regex_escape
+from ltlagent.compiler.spec import Source
 from ltlagent.errors import DecoderError
 
 EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps every EOS id to it
@@ -275,7 +276,7 @@ def segment_regex(compiled: CompiledSpec, state: int) -> str | None:
     """What the model may write from automaton ``state`` on: model steps, ending with an
     environment step's tag or with :data:`EOS_SENTINEL` where the trace may end."""
     dfa = compiled.dfa
-    fragments = {x.index: letter_regex(x) for x in compiled.letters if x.source == "model"}
+    fragments = {x.index: letter_regex(x) for x in compiled.letters if x.source == Source.MODEL}
     nodes = {state}
     todo = [state]
     while todo:
@@ -296,7 +297,7 @@ def segment_regex(compiled: CompiledSpec, state: int) -> str | None:
         if q in dfa.accepting:
             edges.setdefault((index[q], end), []).append(regex_escape(EOS_SENTINEL))
         for step in compiled.steps:
-            if step.source == "model":
+            if step.source == Source.MODEL:
                 continue
             if any(dfa.delta[q][x.index] != DEAD for x in compiled.letters if x.step == step.name):
                 edges.setdefault((index[q], end), []).append(regex_escape(step.tag))
@@ -310,6 +311,6 @@ def segment_starts(compiled: CompiledSpec) -> list[int]:
     starts = {dfa.initial}
     for q in range(dfa.num_states):
         for x in compiled.letters:
-            if x.source != "model" and dfa.delta[q][x.index] != DEAD:
+            if x.source != Source.MODEL and dfa.delta[q][x.index] != DEAD:
                 starts.add(dfa.delta[q][x.index])
     return sorted(starts)
