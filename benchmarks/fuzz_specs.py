@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
+import selectors
 import subprocess
 import sys
 import time
@@ -125,8 +125,6 @@ def main() -> int:
         assert worker.stdin and worker.stdout
         worker.stdin.write(json.dumps(text) + "\n")
         worker.stdin.flush()
-        import selectors
-
         sel = selectors.DefaultSelector()
         sel.register(worker.stdout, selectors.EVENT_READ)
         if not sel.select(timeout=args.timeout):

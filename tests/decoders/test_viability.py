@@ -21,7 +21,6 @@ from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
 from ltlagent.decoders.index import build_token_index
 from tests.compiler.test_regexes import patterns
 from tests.decoders.helpers import ENV_ANSWERS, TOKENIZERS, index_for
-from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 from tests.viability import eos_allowed, turn_viable
 from ltlagent.compiler.spec import shipped_spec_names
 

@@ -187,13 +187,7 @@ def _may_start_with(step: Step, text: str) -> bool:
     if c.kind == "choices":
         return any(x.startswith(text) or text.startswith(x + step.terminator) for x in c.choices)
     if c.kind == "regex":
-        m = regexes.matcher(c.pattern or "")
-        states = m.sets[m.start]
-        for ch in text:
-            if ch in step.terminator:
-                return False
-            states = m._move(states, ch)
-        return bool(states)  # every state of the matcher can still reach a match
+        return regexes.satisfiable([(c.pattern or "", True)], prefix=text, banned=step.terminator if len(step.terminator) == 1 else "")
     return True
 
 
