@@ -31,18 +31,18 @@ def _oracle(index, guide, token: int) -> bool | None:
     vocab = index.vocab
     if token in vocab.eos_ids:
         try:
-            turn = bytes(guide._turn).decode("utf-8")
+            turn = guide.turn_bytes.decode("utf-8")
         except UnicodeDecodeError:
             return False
-        return eos_allowed(index.compiled, guide.automaton_state, turn)
+        return eos_allowed(index.compiled, guide.turn_state, turn)
     data = vocab.tokens[token]
     if not data:
         return False  # special tokens never match content
     try:
-        text = (bytes(guide._turn) + data).decode("utf-8")
+        text = (guide.turn_bytes + data).decode("utf-8")
     except UnicodeDecodeError as exc:
         return None if exc.reason == "unexpected end of data" else False
-    return turn_viable(index.compiled, guide.automaton_state, text)
+    return turn_viable(index.compiled, guide.turn_state, text)
 
 
 def _compare(index, seed: int, max_tokens: int = 50, sample: int = 120, prefer=()) -> int:
@@ -61,13 +61,13 @@ def _compare(index, seed: int, max_tokens: int = 50, sample: int = 120, prefer=(
         allowed = set(guide.allowed())
         for t in allowed:
             verdict = _oracle(index, guide, t)
-            assert verdict is not False, f"mask allows token {t} {vocab.tokens[t]!r} after {bytes(guide._turn)!r}: the checker could never accept it"
+            assert verdict is not False, f"mask allows token {t} {vocab.tokens[t]!r} after {guide.turn_bytes!r}: the checker could never accept it"
             compared += 1
         for t in rng.sample(range(vocab.size), min(sample, vocab.size)):
             if t in allowed:
                 continue
             verdict = _oracle(index, guide, t)
-            assert verdict is not True, f"mask refuses token {t} {vocab.tokens[t]!r} after {bytes(guide._turn)!r}, which the checker could accept"
+            assert verdict is not True, f"mask refuses token {t} {vocab.tokens[t]!r} after {guide.turn_bytes!r}, which the checker could accept"
             compared += 1
         pick = [t for t in allowed if t in prefer_ids] if prefer_ids and rng.random() < 0.6 else []
         guide.advance(rng.choice(pick or sorted(allowed)))

@@ -10,7 +10,7 @@ from typing import Any
 
 from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
 from ltlagent.compiler.letters import Constraint, Letter
-from ltlagent.compiler.spec import Content
+from ltlagent.compiler.spec import Content, Source
 
 FORMAT_VERSION = 1
 BLANK = " \t\r"  # what a blank line between steps may hold (ASCII only, as the decoder reads text)
@@ -156,6 +156,18 @@ class CompiledSpec:
 
     def is_accepting(self, state: int) -> bool:
         return state in self.dfa.accepting
+
+    def enabled_steps(self, state: int, *, environment: bool | None = None) -> tuple[StepInfo, ...]:
+        """Steps with an allowed letter at ``state`` (``environment=True``: only steps the
+        environment or the input writes; ``False``: only the model's)."""
+        names = {x.step for x in self.allowed_letters(state)}
+        return tuple(s for s in self.steps if s.name in names and (environment is None or (s.source != Source.MODEL) == environment))
+
+    def step_info(self, name: str) -> StepInfo:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

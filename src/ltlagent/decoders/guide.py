@@ -1,35 +1,68 @@
 """``SpecGuide``: the per-generation cursor over a :class:`TokenIndex`.
 
 The guide follows the model token by token (``advance``), says which tokens are allowed
-(``mask_row`` — a row number into the index's precomputed tables), stops when the model
-writes an environment step's tag (``waiting_for``), takes the environment's text
-(``feed_environment``) and goes on. Nothing here raises on the model's choice: a token the
-index does not allow puts the guide in the ``error`` status with a message; exceptions are
-for API misuse only.
+(``mask_row`` — a position of the index, whose mask ``index.row(position, mask_mode())``
+holds), stops when the model writes an environment step's tag (``waiting_for``), takes the
+environment's text (``feed_environment``) and goes on. Every finished step becomes one
+:class:`StepEvent` (``events``: the trace so far, step by step), taken from the index's
+moves: the guide never re-reads the text to know where it is.
+
+Nothing here raises on the model's choice: a token the index does not allow puts the guide
+in the ``error`` status with a message; exceptions are for API misuse only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import ParsedStep
 from ltlagent.compiler.spec import Source
-from ltlagent.decoders.index import FORCED, FREE, NO_STATE, SEGMENT_END, STEER, TokenIndex
+from ltlagent.decoders.index import FORCED, FREE, NO_STATE, STEER, TokenIndex
 from ltlagent.errors import GuideError
 
-RUNNING, ENVIRONMENT, FINISHED, ERROR = "running", "environment", "finished", "error"
+
+class Status(StrEnum):
+    """Where a generation stands."""
+
+    RUNNING = "running"  # the model writes
+    ENVIRONMENT = "environment"  # waiting for the environment's step (``waiting_for``)
+    FINISHED = "finished"  # the trace is complete (EOS where the spec accepts)
+    ERROR = "error"  # a token or an environment answer was not allowed (``error``)
+
+
+RUNNING, ENVIRONMENT, FINISHED, ERROR = Status.RUNNING, Status.ENVIRONMENT, Status.FINISHED, Status.ERROR
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """One finished step of the trace, as the guide followed it."""
+
+    index: int  # 0-based number of the step in the trace
+    line: int  # 1-based line of the trace where the step starts
+    step: str
+    letter: str  # the letter its content is (which propositions hold)
+    source: Source
+    text: str  # the content, without tag and terminator
+    automaton_state: int  # the spec automaton's state after the step
+
+    def parsed(self) -> ParsedStep:
+        return ParsedStep(self.index, self.line, self.step, self.text, self.letter)
 
 
 class SpecGuide:
     """Follow one generation.
 
     ``max_tokens`` is a token budget per model turn (the text between two environment
-    steps): once only the shortest way to the turn's end still fits, ``mask_mode`` switches
-    to the forced table, so the turn ends within the budget with a valid trace.
+    steps): once a free choice could leave too little for the shortest way to the turn's end,
+    ``mask_mode`` switches to the forced mask, so the turn ends within the budget with a valid
+    trace (or within the shortest way, in bytes, if that is longer).
     ``max_step_tokens`` bounds one step the same way: once a step has used it, only tokens
-    on the best way to the turn's end are allowed until the step's terminator is written.
+    on the shortest way to the turn's end are allowed until the step is finished.
     ``max_steps`` bounds the whole trace: once the next two steps could leave too few to
     finish, the guide *steers* (``budget_forced``): the model still writes its own words, but
-    only tokens that keep the fewest steps to the end are allowed, so the trace takes the
+    only tokens on a way with the fewest steps to the end are allowed, so the trace takes the
     shortest way in steps (e.g. a ReAct run answers instead of calling another tool).
     ``prefix`` is trace text already written (whole steps), e.g. the question in a prompt.
     """
@@ -49,7 +82,6 @@ class SpecGuide:
         self.max_step_tokens = max_step_tokens
         self.max_steps = max_steps
         self.prefix = prefix
-        self._terminators = tuple({s.terminator.encode("utf-8") for s in index.compiled.steps if s.source == Source.MODEL})
         self._eos = frozenset(index.eos_ids)
         self.reset()
 
@@ -62,24 +94,17 @@ class SpecGuide:
         self.waiting_for: str | None = None
         self._tag_written = False
         self._text = bytearray()
-        self._turn = bytearray()
+        self._step_start = 0  # where the step being written starts in ``_text``
+        self._lines = (0, 1)  # (offset, line number there): lines are counted once, forwards
+        self.events: list[StepEvent] = []
         self.turn_tokens = 0
         self.step_tokens = 0
-        self.steps_done = 0
         self.budget_forced = False
         self._steps_forced = False
         self.tokens: list[int] = []
-        start = self.compiled.dfa.initial
         if self.prefix:
-            start = self.compiled.run_text(self.prefix)
-            if start == DEAD:
-                raise GuideError(
-                    f"the trace prefix {self.prefix[:60]!r} is not the start of a valid trace; it must be whole steps, "
-                    "each ending with its terminator"
-                )
-            self._text += self.prefix.encode("utf-8")
-            self.steps_done = len(self.compiled.split(self.prefix)[0])
-        self._enter(start)
+            self._read_prefix(self.prefix)
+        self._enter(self.automaton_state)
 
     @property
     def is_finished(self) -> bool:
@@ -88,6 +113,10 @@ class SpecGuide:
     @property
     def is_error(self) -> bool:
         return self.status == ERROR
+
+    @property
+    def steps_done(self) -> int:
+        return len(self.events)
 
     @property
     def text(self) -> str:
@@ -100,30 +129,33 @@ class SpecGuide:
         return bytes(self._text)
 
     @property
+    def turn_bytes(self) -> bytes:
+        """What the model wrote in this turn (it started at automaton state ``turn_state``)."""
+        return bytes(self._text[self._turn_start :])
+
+    @property
     def steps(self) -> tuple[ParsedStep, ...]:
-        """The steps parsed so far (complete ones, and the one being written)."""
-        return self.compiled.check_text(self.text).steps
+        """The finished steps so far, as ``check_text`` reports them."""
+        return tuple(e.parsed() for e in self.events)
 
     def mask_mode(self) -> int:
-        """Which table of the index holds the allowed tokens now: ``FORCED`` when a free
-        choice could overrun a token budget (only tokens on the best way to the end of this
-        turn: a turn takes at most ``max_tokens``, or the length of the shortest way to its
-        end if that is longer); ``STEER`` once the step budget is tight; ``FREE`` otherwise."""
+        """Which mask of the index holds the allowed tokens now: ``FORCED`` when a free
+        choice could overrun a token budget; ``STEER`` once the step budget is tight;
+        ``FREE`` otherwise."""
         if self.state < 0:
             return FREE
         if self.max_step_tokens is not None and self.step_tokens >= self.max_step_tokens:
             return FORCED
-        if self.max_tokens is not None and self.turn_tokens + 1 + int(self.index.worst[self.state]) > self.max_tokens:
+        if self.max_tokens is not None and self.turn_tokens + 1 + self.index.worst(self.state) > self.max_tokens:
             return FORCED
         return STEER if self._steps_forced else FREE
 
     def is_forced(self) -> bool:
-        """Whether only the tokens on the best way to the end of this turn are allowed."""
+        """Whether only the tokens on the shortest way to the end of this turn are allowed."""
         return self.mask_mode() == FORCED
 
     def mask_row(self) -> int:
-        """The row of the index's tables that holds this guide's allowed tokens (-1: none;
-        the table is ``index.table(mask_mode())``)."""
+        """The index position whose mask holds this guide's allowed tokens (-1: none)."""
         return self.state if self.status == RUNNING else NO_STATE
 
     def allowed(self) -> list[int]:
@@ -132,30 +164,35 @@ class SpecGuide:
             return []
         return self.index.allowed_ids(self.state, mode=self.mask_mode()).tolist()
 
+    def distance(self) -> int:
+        """Bytes (at least as many as tokens) of the shortest way to the end of this turn."""
+        return self.index.dist(self.state) if self.status == RUNNING else 0
+
     # -- transitions ---------------------------------------------------------------------
     def advance(self, token_id: int) -> bool:
         """Follow one token. Returns ``False`` (and records why) if it was not allowed."""
         if self.status != RUNNING:
             return self._fail(f"token {token_id} arrived while the guide is {self.status}")
-        nxt = self.index.next_state(self.state, token_id)
-        if nxt == NO_STATE:
-            return self._fail(f"token {token_id} is not allowed in index state {self.state}")
+        move = self.index.move(self.state, token_id)
+        if move is None:
+            return self._fail(f"token {token_id} is not allowed in index position {self.state}")
         self.tokens.append(int(token_id))
         self.turn_tokens += 1
-        self.state = nxt
-        if token_id in self._eos:
-            self.status = FINISHED
+        if move.finished:
+            self.status, self.state = FINISHED, NO_STATE
             return True
-        data = self.index.vocab.tokens[token_id] or b""
-        self._text += data
-        self._turn += data
+        base = len(self._text)
+        self._text += self.index.vocab.tokens[token_id] or b""
         self.step_tokens += 1
-        if any(t in self._turn[-(len(data) + len(t) - 1) :] for t in self._terminators):
+        for letter, q, at in move.ended:
+            self._finish_step(self.compiled.letters[letter].step, self.compiled.letters[letter].name, q, base + at)
             self.step_tokens = 0  # a step ended inside this token
-            if self.max_steps is not None:
-                self._check_step_budget()
-        if self.index.kind[nxt] == SEGMENT_END:
-            self._at_environment_tag()
+            self._force_if_needed(q)
+        self.automaton_state = move.automaton_state
+        if move.handover is not None:
+            self.status, self.waiting_for, self._tag_written, self.state = ENVIRONMENT, move.handover, True, NO_STATE
+        else:
+            self.state = move.state
         return True
 
     def feed_environment(self, content: str) -> str:
@@ -163,7 +200,7 @@ class SpecGuide:
         to append to the model's input (the tag too, if the model did not write it)."""
         if self.status != ENVIRONMENT or self.waiting_for is None:
             raise GuideError(f"feed_environment() while the guide is {self.status}; call it when waiting_for is set")
-        step = next(s for s in self.compiled.steps if s.name == self.waiting_for)
+        step = self.compiled.step_info(self.waiting_for)
         text = ("" if self._tag_written else step.tag) + content + step.terminator
         self._text += text.encode("utf-8")
         letter = self.compiled.letter_for(step.name, content)
@@ -174,67 +211,75 @@ class SpecGuide:
         if nxt == DEAD:
             self._fail(f"after the {step.name} answer {letter.name}, no continuation satisfies the spec")
             return text
-        self.steps_done += 1
+        self._finish_step(step.name, letter.name, nxt, len(self._text))
         self._enter(nxt)
         return text
 
     # -- internals -----------------------------------------------------------------------
+    def _finish_step(self, step_name: str, letter: str, q: int, end: int) -> None:
+        """Record the step that ends at byte ``end`` of the trace."""
+        step = self.compiled.step_info(step_name)
+        start = self._step_start
+        offset, line = self._lines
+        line += self._text.count(b"\n", offset, start)
+        self._lines = (start, line)
+        raw = bytes(self._text[start + len(step.tag.encode()) : end - len(step.terminator.encode())])
+        self.events.append(StepEvent(len(self.events), line, step.name, letter, Source(step.source), raw.decode("utf-8", errors="replace"), q))
+        self._step_start = end
+
+    def _read_prefix(self, prefix: str) -> None:
+        """Take the whole steps of ``prefix`` (read once, as ``check_text`` reads text)."""
+        pieces, problem = self.compiled.split(prefix)
+        q = self.compiled.dfa.initial
+        bad = problem is not None
+        for line, name, content, start in pieces:
+            step = self.compiled.step_info(name)
+            letter = self.compiled.letter_for(name, content)
+            whole = prefix.startswith(step.terminator, start + len(content))
+            nxt = DEAD if letter is None or not whole else self.compiled.next_state(q, letter)
+            if nxt == DEAD:
+                bad = True
+                break
+            assert letter is not None
+            self.events.append(StepEvent(len(self.events), line, name, letter.name, Source(step.source), content, nxt))
+            q = nxt
+        if bad:
+            raise GuideError(
+                f"the trace prefix {prefix[:60]!r} is not the start of a valid trace; it must be whole steps, "
+                "each ending with its terminator"
+            )
+        self._text = bytearray(prefix.encode("utf-8"))
+        self._step_start = len(self._text)
+        self._lines = (len(self._text), 1 + prefix.count("\n"))
+        self.automaton_state = q
+
     def _enter(self, q: int) -> None:
         self.automaton_state = q
         self.waiting_for = None
         self._tag_written = False
-        self._turn = bytearray()
         self.turn_tokens = 0
         self.step_tokens = 0
+        self.turn_state, self._turn_start = q, len(self._text)
         state = self.index.initial_state(q)
         if state != NO_STATE:
             self.status, self.state = RUNNING, state
-            if self.max_steps is not None:
-                self._force_if_needed(q, self.steps_done)
+            self._force_if_needed(q)
             return
         self.state = NO_STATE
-        waiting = [s.name for s in self.compiled.steps if s.source != Source.MODEL and any(
-            self.compiled.dfa.delta[q][x.index] != DEAD for x in self.compiled.letters if x.step == s.name
-        )]
+        waiting = self.compiled.enabled_steps(q, environment=True)
         if len(waiting) == 1:
-            self.status, self.waiting_for = ENVIRONMENT, waiting[0]
-        elif not waiting and q in self.compiled.dfa.accepting:
+            self.status, self.waiting_for = ENVIRONMENT, waiting[0].name
+        elif not waiting and self.compiled.is_accepting(q):
             self.status = FINISHED
         else:
             self._fail(f"automaton state {q}: the model cannot write and {len(waiting)} environment steps could follow")
 
-    def _at_environment_tag(self) -> None:
-        turn = self._turn.decode("utf-8", errors="replace")
-        tags = sorted((s for s in self.compiled.steps if s.source != Source.MODEL), key=lambda s: -len(s.tag))
-        step = next((s for s in tags if turn.endswith(s.tag)), None)
-        if step is None:  # cannot happen for an index built from this spec
-            self._fail("the turn ended without an environment tag")
-            return
-        written = turn[: len(turn) - len(step.tag)]
-        q = self.compiled.run_text(written, self.automaton_state)
-        self.steps_done += len(self.compiled.split(written)[0])
-        if q == DEAD:
-            self._fail("the turn's steps do not parse")  # cannot happen for an index built from this spec
-            return
-        self.automaton_state = q
-        self.status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, True
-        self.state = NO_STATE
-
-    def _check_step_budget(self) -> None:
-        """At a step boundary inside a turn: the automaton state so far decides whether the
-        steps left still allow a free choice."""
-        turn = self._turn.decode("utf-8", errors="replace")
-        pieces, _ = self.compiled.split(turn)
-        q = self.compiled.run_text(turn, self.automaton_state)
-        if q != DEAD:
-            self._force_if_needed(q, self.steps_done + len(pieces))
-
-    def _force_if_needed(self, q: int, done: int) -> None:
+    def _force_if_needed(self, q: int) -> None:
         """Steer to the fewest steps once the next two steps could leave too few to finish.
 
         Two steps of lookahead, because one token may end a step and already begin the next
         (``"\\nAction"``), so the check at a step boundary can come one letter late."""
-        if self.max_steps is not None and done + int(self.index.steps_lookahead[q]) > self.max_steps:
+        if self.max_steps is not None and self.steps_done + int(self.index.steps_lookahead[q]) > self.max_steps:
             self._steps_forced = self.budget_forced = True
 
     def _fail(self, message: str) -> bool:

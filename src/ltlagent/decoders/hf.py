@@ -7,8 +7,8 @@ or transformers.
 * :class:`SpecDecoder` — our own loop: keeps the KV cache, stops at environment tags, takes
   the environment's text (``feed_environment``) and continues without re-encoding the prefix.
 
-Masks are the index's precomputed tables, moved once to the model's device as *blocked*
-boolean tables: a decode step is one row lookup and one ``masked_fill_``.
+Masks are the index's rows, moved to the model's device as *blocked* boolean rows the first
+time a position is reached: a decode step is one dictionary lookup and one ``masked_fill_``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import torch
 from transformers import LogitsProcessor
 
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
-from ltlagent.decoders.index import FREE, TokenIndex
+from ltlagent.decoders.index import TokenIndex
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -31,45 +31,32 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
 
 
 class MaskTables:
-    """The index's masks on a device, as blocked-token tables of width ``vocab_width``."""
+    """The index's masks on a device, as blocked-token rows of width ``vocab_width``: a
+    position's row is unpacked and moved to the device the first time it is used, then kept."""
 
     def __init__(self, index: TokenIndex, vocab_width: int, device: torch.device) -> None:
         self.index = index
         self.device = device
         self.width = vocab_width
-
-        self._tables: dict[int, torch.Tensor] = {}
-        self._rows: dict[int, list[torch.Tensor]] = {}
-        self.blocked = self.table(FREE)
-        self.only_eos = self.blocked.shape[0] - 1
-
-    def table(self, mode: int) -> torch.Tensor:
-        """The blocked-token table of a mask mode on the device (the budget tables are made
-        the first time a budget needs them)."""
-        if mode not in self._tables:
-            allowed = torch.from_numpy(self.index.bool_table(mode))
-            out = torch.zeros((allowed.shape[0] + 1, self.width), dtype=torch.bool)
-            cols = min(self.width, allowed.shape[1])
-            out[:-1, :cols] = allowed[:, :cols]
-            eos = [i for i in self.index.eos_ids if i < self.width]
-            out[-1, eos] = True  # the last row: "only EOS" for rows that are done
-            self._tables[mode] = (~out).to(self.device)
-            # Row views, so the single-sequence hot path is a list lookup, not a tensor index op.
-            self._rows[mode] = list(self._tables[mode].unbind(0))
-        return self._tables[mode]
-
-    def row(self, guide: SpecGuide) -> tuple[int, int]:
-        state = guide.mask_row()
-        if state < 0:
-            return self.only_eos, FREE
-        return state, guide.mask_mode()
+        self._rows: dict[tuple[int, int], torch.Tensor] = {}
+        only_eos = torch.ones(self.width, dtype=torch.bool)
+        only_eos[[i for i in index.eos_ids if i < self.width]] = False
+        self.only_eos = only_eos.to(device)  # for rows that are done: "only EOS", so generate stops
 
     def blocked_row(self, guide: SpecGuide) -> torch.Tensor:
-        """The blocked-token row (a view on the device) for one guide: a table lookup."""
-        state, mode = self.row(guide)
-        if mode not in self._rows:
-            self.table(mode)
-        return self._rows[mode][state]
+        """The blocked-token row (on the device) for one guide: a dictionary lookup after the first time."""
+        state = guide.mask_row()
+        if state < 0:
+            return self.only_eos
+        key = (state, guide.mask_mode())
+        row = self._rows.get(key)
+        if row is None:
+            allowed = torch.from_numpy(self.index.bool_row(*key))
+            blocked = torch.ones(self.width, dtype=torch.bool)
+            cols = min(self.width, allowed.shape[0])
+            blocked[:cols] = ~allowed[:cols]
+            row = self._rows[key] = blocked.to(self.device)
+        return row
 
     def apply(self, scores: torch.Tensor, guides: list[SpecGuide]) -> torch.Tensor:
         """Mask ``scores`` ([batch, vocab]) in place for each row's guide."""
@@ -78,12 +65,7 @@ class MaskTables:
             if scores.shape[-1] != self.width:
                 row = row[: scores.shape[-1]]
             return scores.masked_fill_(row, float("-inf"))
-        rows = [self.row(g) for g in guides]
-        states = torch.tensor([r[0] for r in rows], device=self.device)
-        blocked = self.blocked[states]
-        for mode in {r[1] for r in rows} - {FREE}:
-            use = torch.tensor([r[1] == mode for r in rows], device=self.device)
-            blocked = torch.where(use[:, None], self.table(mode)[states], blocked)
+        blocked = torch.stack([self.blocked_row(g) for g in guides])
         return scores.masked_fill_(blocked[:, : scores.shape[-1]], float("-inf"))
 
 

@@ -1,84 +1,272 @@
-"""``build_token_index``: a compiled spec × a tokenizer → per-state token masks.
+"""``build_token_index``: a compiled spec × a tokenizer → token masks that know where they are.
 
-For every automaton state where the model starts writing, the segment language
-(``decoders.regex.segment_regex``) is compiled against the vocabulary with outlines-core.
-Every index state gets a **packed bitmask** (uint32 words) computed once, so a decode step
-is a table lookup and a masked fill. EOS ids are mapped to the segment's end-of-trace
-sentinel, so EOS is allowed exactly where the spec accepts. For the budgets, each state
-also gets the fewest steps left to finish the trace from it (steps ended inside the segment
-plus the steps after it), a *steer* mask (tokens that keep that number: the model still
-chooses its words, but takes the shortest way in steps) and a *forced* mask (tokens on a
-shortest way in tokens along it), with the distance in tokens.
+Each thing the model may write is one **piece**: a model letter (``tag + content +
+terminator``, :func:`decoders.regex.letter_regex`), an environment step's tag (the model
+hands over to the environment), or the end-of-trace sentinel (EOS). Every piece becomes a
+byte automaton (outlines-core compiles the regex over a 256-token byte vocabulary, so the
+masks read text exactly as outlines-core reads it), and every piece state is walked once
+against the whole vocabulary (vectorised): a packed mask of the tokens that stay inside the
+piece or end it exactly, and the list of tokens that end it and go on into the next step.
 
-Indexes are cached on disk (``$XDG_CACHE_HOME/ltlagent``) by spec × vocabulary fingerprint,
-as ``.npz`` files of plain arrays and outlines-core's own binary form: loading one runs no
-code (no pickle), and an entry is used only if the fingerprints and segment starts recorded
-inside it are this spec's and this vocabulary's.
+At run time the index composes pieces: a **position** is an automaton state plus the pieces
+still possible for the step being written (with their states). Its mask is the union of its
+pieces' masks plus the crossing tokens whose rest is a valid start from the next automaton
+state. Positions, their masks and token moves are made on first use and kept, so a decode
+step is a dictionary lookup; a move says which steps the token ended (step, letter,
+automaton state, where in the token) — nobody re-reads text to know where decoding is.
+
+Budgets: each position knows the fewest steps left to finish the trace (``cost``); the
+*steer* mask keeps only pieces on such a way; the *forced* mask allows only the tokens that
+spell the start of one shortest way (in bytes) to the end of the turn, whose length is
+``dist``; ``worst`` bounds ``dist`` after any allowed token.
+
+Indexes are cached on disk (``$XDG_CACHE_HOME/ltlagent``) by spec × vocabulary fingerprint as
+``.npz`` files of plain arrays: loading one runs no code (no pickle), and an entry is used only
+if the fingerprints recorded inside it are this spec's and this vocabulary's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
+import io
 import json
 import os
-import io
 import sys
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
+from ltlagent.compiler.letters import regex_escape
 from ltlagent.compiler.spec import Source
-from ltlagent.decoders.regex import EOS_SENTINEL, DecoderError, segment_regex, segment_starts
+from ltlagent.decoders.regex import EOS_SENTINEL, letter_regex
 from ltlagent.decoders.vocab import TokenVocabulary
+from ltlagent.errors import DecoderError
 
-CACHE_VERSION = 6
-RUNNING, SEGMENT_END = 0, 1  # a segment ends after EOS (trace over) or an environment tag
+CACHE_VERSION = 7
 NO_STATE = -1
-FREE, STEER, FORCED = 0, 1, 2  # which mask table a guide reads (see SpecGuide.mask_mode)
+FREE, STEER, FORCED = 0, 1, 2  # which mask a guide reads (see SpecGuide.mask_mode)
+LETTER, TAG, END = 0, 1, 2  # piece kinds: a model letter, an environment step's tag, the end of the trace
+_INSIDE, _EXACT, _CROSS = 1, 2, 3  # how a token leaves a piece state (0: not allowed)
+_NEVER = 1 << 30
 
 
 @dataclass
-class Segment:
-    """One outlines-core index: what the model may write from automaton state ``start``."""
+class Piece:
+    """One thing the model may write, as a byte automaton (state 0 is the start)."""
 
-    start: int
+    kind: int
+    name: str  # the letter's name, the environment step's name, or "end"
+    step: str
+    letter: int  # the letter's index (LETTER), else -1
     regex: str
-    index: Any  # outlines_core.Index
-    offset: int  # global id of local state 0
-    local: dict[int, int]  # outlines state id -> local number
+    table: np.ndarray  # int32 [states, 256]: next state per byte, -1 when not allowed
+    final: np.ndarray  # bool [states]: the piece is complete (no byte leads on)
+    offset: int = 0  # global number of state 0
+    left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # fewest bytes to complete
+    most: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # max of ``left`` over states reachable from here
+    rows: list[list[int]] = field(default_factory=list)  # ``table`` as lists (the per-token walk)
+    best: list[int] = field(default_factory=list)  # a byte on a shortest way to completion (-1 at finals)
 
-    @property
-    def initial(self) -> int:
-        return self.offset + self.local[self.index.get_initial_state()]
+    def prepare(self) -> None:
+        n = self.table.shape[0]
+        self.rows = self.table.tolist()
+        left = np.full(n, _NEVER, np.int64)
+        best = [-1] * n
+        left[self.final] = 0
+        back: dict[int, list[tuple[int, int]]] = {}
+        for s, row in enumerate(self.rows):
+            for b, d in enumerate(row):
+                if d >= 0:
+                    back.setdefault(d, []).append((s, b))
+        todo = deque(np.flatnonzero(self.final).tolist())
+        while todo:  # breadth first backwards: fewest bytes
+            d = todo.popleft()
+            for s, b in back.get(d, ()):
+                if left[s] == _NEVER:
+                    left[s], best[s] = left[d] + 1, b
+                    todo.append(s)
+        most = left.copy()
+        changed = True
+        while changed:  # max over reachable states (finals excluded: nothing follows them)
+            changed = False
+            for s in range(n):
+                if self.final[s]:
+                    continue
+                m = max([most[s]] + [most[d] for d in set(self.rows[s]) if d >= 0 and not self.final[d]])
+                if m != most[s]:
+                    most[s], changed = m, True
+        self.left, self.most, self.best = left, most, best
+
+
+class Move(NamedTuple):
+    """Where one token leads: the next position (``NO_STATE`` once the model's turn is over),
+    the steps it ended (``(letter index, automaton state after, end offset in the token)``),
+    the environment step it handed over to, whether it ended the trace, and the automaton
+    state after it."""
+
+    state: int
+    ended: tuple[tuple[int, int, int], ...]
+    handover: str | None
+    finished: bool
+    automaton_state: int
+
+
+@dataclass
+class _Position:
+    id: int
+    q: int
+    cands: tuple[int, ...]  # global piece states, longest tag first
+    rows: dict[int, np.ndarray] = field(default_factory=dict)
+    cost: int = _NEVER
+    dist: int = _NEVER
+    worst: int = -1
+    shortest: bytes = b""
+
+
+class _VocabBytes:
+    """The vocabulary as a byte matrix for vectorised walks: EOS is the sentinel byte, tokens
+    that never stand for text (special, empty, holding NUL) have length 0 and are never allowed."""
+
+    def __init__(self, vocab: TokenVocabulary) -> None:
+        eos = set(vocab.eos_ids)
+        toks = [EOS_SENTINEL.encode() if i in eos else (t if t and b"\x00" not in t else b"") for i, t in enumerate(vocab.tokens)]
+        self.tokens = toks
+        self.lens = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
+        width = int(self.lens.max()) if len(toks) else 1
+        flat = np.frombuffer(b"".join(t.ljust(width, b"\x00") for t in toks), dtype=np.uint8)
+        self.data = flat.reshape(len(toks), width)
+        usable = np.flatnonzero(self.lens > 0)
+        first = self.data[usable, 0]
+        order = np.argsort(first, kind="stable")
+        self.by_first = usable[order]
+        self.first_start = np.searchsorted(first[order], np.arange(257))
+        # Longest first, so the tokens still being read at byte i are a prefix: ``wide`` walks
+        # read one contiguous row of ``by_len_bytes`` per byte, no compaction.
+        self.by_len = usable[np.argsort(-self.lens[usable], kind="stable")]
+        lens_desc = self.lens[self.by_len]
+        self.longer = np.array([int((lens_desc > i).sum()) for i in range(width)], np.int64)
+        self.by_len_bytes = np.ascontiguousarray(self.data[self.by_len].T)
+        self.by_bytes: dict[bytes, list[int]] = {}
+        for i, t in enumerate(toks):
+            if t:
+                self.by_bytes.setdefault(t, []).append(i)
+
+    def starting_with(self, first_bytes: np.ndarray) -> np.ndarray:
+        parts = [self.by_first[self.first_start[b] : self.first_start[b + 1]] for b in first_bytes.tolist()]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+_VOCAB_BYTES: dict[str, _VocabBytes] = {}
+
+
+def _vocab_bytes(vocab: TokenVocabulary) -> _VocabBytes:
+    key = vocab.fingerprint()
+    if key not in _VOCAB_BYTES:
+        _VOCAB_BYTES.clear()  # one tokenizer at a time is the common case; keep memory flat
+        _VOCAB_BYTES[key] = _VocabBytes(vocab)
+    return _VOCAB_BYTES[key]
+
+
+def _walk(piece: Piece, state: int, vb: _VocabBytes, ids: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walk tokens ``ids`` (from byte ``start`` on) through ``piece`` from ``state``, all at
+    once. Returns per token how it leaves (0, _INSIDE, _EXACT, _CROSS) and, for _CROSS, the
+    offset where the piece completed."""
+    n = len(ids)
+    how = np.zeros(n, np.int8)
+    where = np.zeros(n, np.int64)
+    st = np.full(n, state, np.int64)
+    pos = start.astype(np.int64, copy=True)
+    lens = vb.lens[ids]
+    act = np.flatnonzero(pos < lens)
+    table, final = piece.table, piece.final
+    while act.size:
+        nxt = table[st[act], vb.data[ids[act], pos[act]]]
+        pos[act] += 1
+        live = nxt >= 0
+        act, nxt = act[live], nxt[live]
+        st[act] = nxt
+        fin = final[nxt]
+        ended = pos[act] == lens[act]
+        done = act[fin]
+        how[done] = np.where(ended[fin], _EXACT, _CROSS)
+        where[done] = pos[done]
+        how[act[~fin & ended]] = _INSIDE
+        act = act[~fin & ~ended]
+    return how, where
+
+
+def _walk_wide(piece: Piece, state: int, vb: _VocabBytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_walk` of the whole vocabulary from a state where most tokens may start: the
+    piece's table is extended with a dead row and a chain of "completed j bytes ago" rows, so
+    each byte is one gather over a contiguous prefix of the tokens (longest first).
+    Returns (token ids, how, where)."""
+    n, width = piece.table.shape[0], vb.by_len_bytes.shape[0]
+    dead, done = n, n + 1  # done + j: the piece completed j bytes before the token's last byte read so far
+    ext = np.full((done + width + 1, 256), dead, np.int32)
+    ext[:n] = np.where(piece.table >= 0, piece.table, dead)
+    ext[:n][piece.final] = done
+    ext[done : done + width] = (np.arange(done + 1, done + width + 1, dtype=np.int32))[:, None]
+    ext[done + width] = done + width
+    flat = ext.ravel()
+    st = np.full(len(vb.by_len), state, np.int32)
+    for i in range(width):
+        k = int(vb.longer[i])
+        if not k:
+            break
+        head = st[:k]
+        st[:k] = flat[head * 256 + vb.by_len_bytes[i, :k]]
+    lens = vb.lens[vb.by_len]
+    how = np.zeros(len(st), np.int8)
+    inside = st < n
+    fin = np.zeros(len(st), bool)
+    fin[inside] = piece.final[st[inside]]
+    how[inside & ~fin] = _INSIDE
+    how[fin] = _EXACT
+    crossed = (st >= done) & (st < done + width)
+    how[crossed] = _CROSS
+    where = np.where(crossed, lens - 1 - (st - done), 0)
+    return vb.by_len, how, where
 
 
 @dataclass
 class TokenIndex:
-    """Immutable token constraints for one spec and one vocabulary (see module doc)."""
+    """Token constraints for one spec and one vocabulary (see the module doc). Positions and
+    moves are made on first use and kept; everything else is fixed after the build."""
 
     compiled: CompiledSpec
     vocab: TokenVocabulary
-    segments: dict[int, Segment]
-    masks: np.ndarray  # uint32 [states, words]: allowed tokens, packed little-endian by bit
-    steer: np.ndarray  # uint32 [states, words]: allowed tokens that keep the fewest steps left
-    forced: np.ndarray  # uint32 [states, words]: steer tokens on a shortest way (in tokens) to the segment's end
-    dist: np.ndarray  # int64 [states]: fewest tokens to the segment's best end (see _forced_distances)
-    worst: np.ndarray  # int64 [states]: the largest ``dist`` any allowed token leads to
-    kind: np.ndarray  # int8 [states]: RUNNING, or SEGMENT_END (after EOS, or after an environment tag)
-    segment_of: np.ndarray  # int32 [states]: the automaton state the segment started from
-    orig: np.ndarray  # int64 [states]: outlines-core's id of the state
-    steps_lookahead: np.ndarray  # int64 [automaton states]: max over the next two letters of letters taken + fewest left
+    pieces: list[Piece]
+    inner: np.ndarray  # uint32 [piece states, words]: tokens that stay in the piece or end it exactly
+    cross_ptr: np.ndarray  # int64 [piece states + 1]: CSR rows into cross_ids / cross_at
+    cross_ids: np.ndarray  # int64: tokens that complete the piece and go on
+    cross_at: np.ndarray  # int64: where in the token the piece completed
     build_seconds: float = 0.0
     from_cache: bool = False
 
+    def __post_init__(self) -> None:
+        c = self.compiled
+        self.words = self.inner.shape[1]
+        self.piece_of = np.concatenate([np.full(p.table.shape[0], n, np.int64) for n, p in enumerate(self.pieces)]) if self.pieces else np.zeros(0, np.int64)
+        self._letter_piece = {p.letter: p for p in self.pieces if p.kind == LETTER}
+        self._tag_piece = {p.step: p for p in self.pieces if p.kind == TAG}
+        self._end = next((p for p in self.pieces if p.kind == END), None)
+        self._positions: list[_Position] = []
+        self._by_key: dict[tuple[int, tuple[int, ...]], int] = {}
+        self._moves: dict[tuple[int, int], Move | None] = {}
+        self._starts: dict[int, tuple[int, ...]] = {}
+        self._cross: dict[tuple[int, int, int], np.ndarray] = {}
+        self._vb: _VocabBytes | None = None
+        self._env_letters = {s.name: [x for x in c.letters if x.step == s.name] for s in c.steps if s.source != Source.MODEL}
+        self.steps_lookahead = _steps_lookahead(c, _letters_left(c))
+        self._costs()
+
+    # -- public ------------------------------------------------------------------------
     @property
     def vocab_size(self) -> int:
         return self.vocab.size
@@ -89,36 +277,298 @@ class TokenIndex:
 
     @property
     def num_states(self) -> int:
-        return int(self.masks.shape[0])
+        """Piece states indexed against the vocabulary (what the build cost grows with)."""
+        return int(self.inner.shape[0])
+
+    @property
+    def num_positions(self) -> int:
+        """Positions made so far (they grow on first use)."""
+        return len(self._positions)
 
     def initial_state(self, automaton_state: int) -> int:
-        """The index state where the model starts writing from ``automaton_state``."""
-        seg = self.segments.get(automaton_state)
-        return NO_STATE if seg is None else seg.initial
+        """The position where the model starts a turn at ``automaton_state`` (``NO_STATE``
+        when the model does not write there: the environment speaks first)."""
+        if not _model_speaks(self.compiled, automaton_state):
+            return NO_STATE
+        return self._start(automaton_state)
+
+    def automaton_state(self, state: int) -> int:
+        return self._positions[state].q
+
+    def step_of(self, state: int) -> str | None:
+        """The step being written at ``state`` once its tag decides it (``None`` between
+        steps or while tags still share a prefix)."""
+        pos = self._positions[state]
+        names = {self.pieces[int(self.piece_of[g])].step for g in pos.cands}
+        return names.pop() if len(names) == 1 and not self._at_start(pos) else None
+
+    def move(self, state: int, token_id: int) -> Move | None:
+        """Where ``token_id`` leads from ``state`` (``None``: not allowed). Kept after the first time."""
+        key = (state, int(token_id))
+        if key not in self._moves:
+            self._moves[key] = self._move(state, int(token_id))
+        return self._moves[key]
 
     def next_state(self, state: int, token_id: int) -> int:
-        """The state after ``token_id``, or ``NO_STATE`` if the token is not allowed."""
-        if state < 0 or self.kind[state] != RUNNING:
-            return NO_STATE
-        seg = self.segments[int(self.segment_of[state])]
-        nxt = seg.index.get_next_state(int(self.orig[state]), int(token_id))
-        return NO_STATE if nxt is None else seg.offset + seg.local[nxt]
+        """The position after ``token_id`` (``NO_STATE`` if it is not allowed or ends the turn)."""
+        m = self.move(state, token_id) if state >= 0 else None
+        return NO_STATE if m is None else m.state
 
-    def table(self, mode: int = FREE) -> np.ndarray:
-        """The packed table for a mask mode: ``FREE`` (masks), ``STEER`` or ``FORCED``."""
-        return (self.masks, self.steer, self.forced)[mode]
+    def row(self, state: int, mode: int = FREE) -> np.ndarray:
+        """The packed mask (uint32 words, little-endian bits) of a position in a mask mode."""
+        pos = self._positions[state]
+        out = pos.rows.get(mode)
+        if out is None:
+            out = pos.rows[mode] = self._row(pos, mode)
+        return out
 
     def allowed_ids(self, state: int, *, mode: int = FREE) -> np.ndarray:
         """Allowed token ids at ``state`` (unpacked; for tests and tools, not the hot path)."""
-        row = self.table(mode)[state]
-        bits = np.unpackbits(row.view(np.uint8), bitorder="little")[: self.vocab_size]
+        bits = np.unpackbits(self.row(state, mode).view(np.uint8), bitorder="little")[: self.vocab_size]
         return np.flatnonzero(bits)
 
-    def bool_table(self, mode: int = FREE) -> np.ndarray:
-        """A table unpacked to booleans ``[states, vocab_size]`` (what ``decoders.hf`` puts on the device)."""
-        packed = self.table(mode)
-        bits = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, : self.vocab_size]
-        return bits.astype(bool)
+    def bool_row(self, state: int, mode: int = FREE) -> np.ndarray:
+        """A position's mask unpacked to booleans (what ``decoders.hf`` puts on the device)."""
+        return np.unpackbits(self.row(state, mode).view(np.uint8), bitorder="little")[: self.vocab_size].astype(bool)
+
+    def dist(self, state: int) -> int:
+        """Bytes (at least as many as tokens) of the shortest way, in fewest steps, to the end of the turn."""
+        return self._positions[state].dist
+
+    def worst(self, state: int) -> int:
+        """An upper bound of :meth:`dist` after any allowed token."""
+        pos = self._positions[state]
+        if pos.worst < 0:
+            pos.worst = self._worst(pos)
+        return pos.worst
+
+    def cost(self, state: int) -> int:
+        """Fewest steps left to finish the trace (the current step included)."""
+        return self._positions[state].cost
+
+    # -- positions -----------------------------------------------------------------------
+    def _start(self, q: int) -> int:
+        if q not in self._starts:
+            c = self.compiled
+            cands: list[Piece] = []
+            for x in c.allowed_letters(q):
+                if x.source == Source.MODEL and x.index in self._letter_piece:
+                    cands.append(self._letter_piece[x.index])
+            for step, letters in self._env_letters.items():
+                if any(c.next_state(q, x) != DEAD for x in letters) and step in self._tag_piece:
+                    cands.append(self._tag_piece[step])
+            if c.is_accepting(q) and self._end is not None:
+                cands.append(self._end)
+            cands.sort(key=lambda p: (-len(self._tag(p)), p.offset))
+            self._starts[q] = tuple(p.offset for p in cands)
+        return self._intern(q, self._starts[q])
+
+    def _tag(self, p: Piece) -> str:
+        return next((s.tag for s in self.compiled.steps if s.name == p.step), "")
+
+    def _at_start(self, pos: _Position) -> bool:
+        return pos.cands == self._starts.get(pos.q)
+
+    def _intern(self, q: int, cands: tuple[int, ...]) -> int:
+        key = (q, cands)
+        n = self._by_key.get(key)
+        if n is None:
+            n = self._by_key[key] = len(self._positions)
+            pos = _Position(n, q, cands)
+            self._positions.append(pos)  # before the shortest way is looked up: that makes positions too
+            pos.cost = min(self._piece_cost(q, g) for g in cands)
+            best = min((g for g in cands if self._piece_cost(q, g) == pos.cost), key=lambda g: (self._piece_bytes(q, g), g))
+            pos.shortest = self._shortest(q, best)
+            pos.dist = len(pos.shortest)
+        return n
+
+    def _piece_cost(self, q: int, g: int) -> int:
+        p = self.pieces[int(self.piece_of[g])]
+        if p.kind == END:
+            return 0
+        if p.kind == TAG:
+            return self._tag_cost[(q, p.step)]
+        return 1 + self._cost[self.compiled.dfa.delta[q][p.letter]]
+
+    def _piece_bytes(self, q: int, g: int) -> int:
+        p = self.pieces[int(self.piece_of[g])]
+        rest = self._turn_bytes[self.compiled.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
+        return int(p.left[g - p.offset]) + rest
+
+    def _shortest(self, q: int, g: int) -> bytes:
+        """The bytes of the shortest way (in fewest steps) from piece state ``g`` at ``q`` to the turn's end."""
+        out = bytearray()
+        while True:
+            p = self.pieces[int(self.piece_of[g])]
+            s = g - p.offset
+            while not p.final[s]:
+                out.append(p.best[s])
+                s = p.rows[s][p.best[s]]
+            if p.kind != LETTER:
+                return bytes(out)
+            q = self.compiled.dfa.delta[q][p.letter]
+            cands = self._starts_of(q)
+            g = min((h for h in cands if self._piece_cost(q, h) == self._cost[q]), key=lambda h: (self._piece_bytes(q, h), h))
+
+    def _starts_of(self, q: int) -> tuple[int, ...]:
+        self._start(q)
+        return self._starts[q]
+
+    def _costs(self) -> None:
+        """Per automaton state: fewest steps to finish (``_cost``) and fewest bytes of the
+        turn along such a way (``_turn_bytes``); an environment tag costs one step plus the
+        most steps left after any answer to it."""
+        c = self.compiled
+        n = c.dfa.num_states
+        left = _letters_left(c)
+        self._tag_cost: dict[tuple[int, str], int] = {}
+        for q in range(n):
+            for step, letters in self._env_letters.items():
+                after = [left[c.next_state(q, x)] for x in letters if c.next_state(q, x) != DEAD]
+                if after:
+                    self._tag_cost[(q, step)] = 1 + max(after)
+        cost = [_NEVER] * n
+        tbytes = [_NEVER] * n
+        changed = True
+        while changed:  # Bellman-Ford on a small automaton: (steps, bytes) lexicographically
+            changed = False
+            for q in range(n):
+                options: list[tuple[int, int]] = []
+                if c.is_accepting(q) and self._end is not None:
+                    options.append((0, 1))
+                for (q2, step), k in self._tag_cost.items():
+                    if q2 == q and step in self._tag_piece:
+                        options.append((k, int(self._tag_piece[step].left[0])))
+                for x in c.allowed_letters(q):
+                    p = self._letter_piece.get(x.index) if x.source == Source.MODEL else None
+                    d = c.next_state(q, x)
+                    if p is not None and cost[d] < _NEVER:
+                        options.append((1 + cost[d], int(p.left[0]) + tbytes[d]))
+                if options and min(options) < (cost[q], tbytes[q]):
+                    cost[q], tbytes[q] = min(options)
+                    changed = True
+        self._cost, self._turn_bytes = cost, tbytes
+
+    # -- masks -------------------------------------------------------------------------
+    def _row(self, pos: _Position, mode: int) -> np.ndarray:
+        if mode == FORCED:
+            return self._forced_row(pos)
+        out = np.zeros(self.words, np.uint32)
+        for g in self._cands(pos, mode):
+            out |= self.inner[g]
+            p = self.pieces[int(self.piece_of[g])]
+            if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
+                out |= self._crossing(g, self.compiled.dfa.delta[pos.q][p.letter], mode)
+        return out
+
+    def _cands(self, pos: _Position, mode: int) -> tuple[int, ...]:
+        if mode == FREE:
+            return pos.cands
+        return tuple(g for g in pos.cands if self._piece_cost(pos.q, g) == pos.cost)
+
+    def _crossing(self, g: int, q_next: int, mode: int) -> np.ndarray:
+        """Packed mask of the tokens that complete piece state ``g`` and go on validly from ``q_next``."""
+        key = (g, q_next, mode)
+        if key not in self._cross:
+            lo, hi = int(self.cross_ptr[g]), int(self.cross_ptr[g + 1])
+            ids, at = self.cross_ids[lo:hi], self.cross_at[lo:hi]
+            ok = self._alive_from(self._start(q_next), ids, at, mode)
+            self._cross[key] = _pack(ids[ok], self.words)
+        return self._cross[key]
+
+    def _alive_from(self, state: int, ids: np.ndarray, start: np.ndarray, mode: int) -> np.ndarray:
+        """Which tokens' rests (from byte ``start``) are valid from position ``state``."""
+        pos = self._positions[state]
+        vb = self._vbytes()
+        ok = np.zeros(len(ids), bool)
+        for g in self._cands(pos, mode):
+            p = self.pieces[int(self.piece_of[g])]
+            how, where = _walk(p, g - p.offset, vb, ids, start)
+            ok |= (how == _INSIDE) | (how == _EXACT)
+            cross = np.flatnonzero(how == _CROSS)
+            if p.kind == LETTER and cross.size:
+                ok[cross] |= self._alive_from(self._start(self.compiled.dfa.delta[pos.q][p.letter]), ids[cross], where[cross], mode)
+        return ok
+
+    def _forced_row(self, pos: _Position) -> np.ndarray:
+        """The token that spells the longest start of the position's shortest way to the turn's
+        end (fewest tokens along it, greedily; every EOS id where that way is the end)."""
+        vb = self._vbytes()
+        ids = next((vb.by_bytes[pos.shortest[:k]] for k in range(len(pos.shortest), 0, -1) if pos.shortest[:k] in vb.by_bytes), [])
+        if not ids:  # the vocabulary cannot spell it token by token: keep the steer mask
+            return self.row(pos.id, STEER)
+        return _pack(np.array(ids, np.int64), self.words)
+
+    def _worst(self, pos: _Position) -> int:
+        bound = 0
+        for g in pos.cands:
+            p = self.pieces[int(self.piece_of[g])]
+            rest = self._turn_bytes[self.compiled.dfa.delta[pos.q][p.letter]] if p.kind == LETTER else 0
+            bound = max(bound, int(p.most[g - p.offset]) + rest)
+            if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
+                bound = max(bound, self._any_start_bound())
+        return bound
+
+    def _any_start_bound(self) -> int:
+        if not hasattr(self, "_start_bound"):
+            c = self.compiled
+            bound = 0
+            for q in range(c.dfa.num_states):
+                if self._cost[q] >= _NEVER:
+                    continue
+                for g in self._starts_of(q):
+                    p = self.pieces[int(self.piece_of[g])]
+                    rest = self._turn_bytes[c.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
+                    bound = max(bound, int(p.most[0]) + min(rest, _NEVER))
+            self._start_bound = bound
+        return self._start_bound
+
+    def _vbytes(self) -> _VocabBytes:
+        if self._vb is None:
+            self._vb = _vocab_bytes(self.vocab)
+        return self._vb
+
+    # -- moves -------------------------------------------------------------------------
+    def _move(self, state: int, token: int) -> Move | None:
+        data = self._vbytes().tokens[token]
+        if not data:
+            return None
+        pos = self._positions[state]
+        return self._follow(pos.q, pos.cands, data, 0, ())
+
+    def _follow(self, q: int, cands: tuple[int, ...], data: bytes, i0: int, ended: tuple) -> Move | None:  # type: ignore[type-arg]
+        """Follow ``data[i0:]`` from the pieces ``cands`` at ``q``. A piece that completes wins
+        over pieces still going (longest tag first, as ``check_text`` reads tags)."""
+        inside: list[int] = []
+        n = len(data)
+        for g in cands:
+            p = self.pieces[int(self.piece_of[g])]
+            rows, final = p.rows, p.final
+            s, i = g - p.offset, i0
+            while i < n:
+                s = rows[s][data[i]]
+                i += 1
+                if s < 0 or final[s]:
+                    break
+            if s < 0:
+                continue
+            if not final[s]:
+                inside.append(p.offset + s)
+                continue
+            if p.kind != LETTER:  # the turn ends here: nothing may follow in the same token
+                if i == n:
+                    return Move(NO_STATE, ended, p.step if p.kind == TAG else None, p.kind == END, q)
+                continue
+            q2 = self.compiled.dfa.delta[q][p.letter]
+            done = ended + ((p.letter, q2, i),)
+            if i == n:
+                return Move(self._start(q2), done, None, False, q2)
+            m = self._follow(q2, self._starts_of(q2), data, i, done)
+            if m is not None:
+                return m
+        if not inside:
+            return None
+        return Move(self._intern(q, tuple(inside)), ended, None, False, q)
 
 
 def cache_dir() -> Path:
@@ -158,24 +608,21 @@ def build_token_index(
     return index
 
 
-_ARRAYS = ("masks", "steer", "forced", "dist", "worst", "kind", "segment_of", "orig", "steps_lookahead")
+_PIECE_FIELDS = ("kind", "name", "step", "letter", "regex")
 
 
 def _save_index(path: Path, index: TokenIndex, key: tuple[str, str]) -> None:
-    distinct = list({id(s): s for s in index.segments.values()}.values())
     meta = {
         "version": CACHE_VERSION,
         "spec": key[0],
         "vocabulary": key[1],
-        "segments": [
-            {"regex": s.regex, "offset": s.offset, "starts": sorted(q for q, t in index.segments.items() if t is s)} for s in distinct
-        ],
+        "pieces": [{k: getattr(p, k) for k in _PIECE_FIELDS} for p in index.pieces],
     }
-    arrays: dict[str, np.ndarray] = {name: getattr(index, name) for name in _ARRAYS}
+    arrays: dict[str, np.ndarray] = {"inner": index.inner, "cross_ptr": index.cross_ptr, "cross_ids": index.cross_ids, "cross_at": index.cross_at}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    for n, s in enumerate(distinct):
-        arrays[f"index{n}"] = np.frombuffer(s.index.__reduce__()[1][0], dtype=np.uint8)
-        arrays[f"local{n}"] = np.array(sorted(s.local.items()), dtype=np.int64).reshape(-1, 2)
+    for n, p in enumerate(index.pieces):
+        arrays[f"table{n}"] = p.table
+        arrays[f"final{n}"] = p.final
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     _write_atomically(path, buf.getvalue())
@@ -184,59 +631,28 @@ def _save_index(path: Path, index: TokenIndex, key: tuple[str, str]) -> None:
 def _load_index(path: Path, compiled: CompiledSpec, vocab: TokenVocabulary, key: tuple[str, str]) -> TokenIndex | None:
     """The cached index at ``path`` if it is intact and belongs to this spec × vocabulary
     (``None``: rebuild). Plain arrays only (``allow_pickle=False``)."""
-    from outlines_core import Index
-
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             if (meta["version"], meta["spec"], meta["vocabulary"]) != (CACHE_VERSION, *key):
                 return None
-            fields = {name: data[name] for name in _ARRAYS}
-            segments: dict[int, Segment] = {}
-            for n, s in enumerate(meta["segments"]):
-                local = {int(a): int(b) for a, b in data[f"local{n}"]}
-                seg = Segment(start=s["starts"][0], regex=s["regex"], index=Index.from_binary(bytes(data[f"index{n}"])), offset=s["offset"], local=local)
-                segments.update({int(q): seg for q in s["starts"]})
+            pieces = [Piece(**{k: m[k] for k in _PIECE_FIELDS}, table=data[f"table{n}"], final=data[f"final{n}"]) for n, m in enumerate(meta["pieces"])]
+            arrays = {k: data[k] for k in ("inner", "cross_ptr", "cross_ids", "cross_at")}
+        expected = _piece_specs(compiled)
+        if [(p.kind, p.name, p.regex) for p in pieces] != [(k, nm, r) for k, nm, _, _, r in expected]:
+            return None
+        _number(pieces)
+        total = sum(p.table.shape[0] for p in pieces)
+        words = (vocab.size + 31) // 32
+        if arrays["inner"].shape != (total, words) or arrays["cross_ptr"].shape != (total + 1,) or any(
+            p.table.ndim != 2 or p.table.shape[1] != 256 or p.final.shape != (p.table.shape[0],) for p in pieces
+        ):
+            return None
+        for p in pieces:
+            p.prepare()
+        return TokenIndex(compiled=compiled, vocab=vocab, pieces=pieces, from_cache=True, **arrays)
     except Exception:  # noqa: BLE001 - a truncated, stale or foreign entry is rebuilt
         return None
-    words = (vocab.size + 31) // 32
-    states = fields["masks"].shape[0]
-    expected = {q for q in segment_starts(compiled) if _model_speaks(compiled, q)}
-    if (
-        set(segments) - expected
-        or any(fields[n].shape != (states, words) for n in ("masks", "steer", "forced"))
-        or fields["steps_lookahead"].shape[0] != compiled.dfa.num_states
-    ):
-        return None
-    return TokenIndex(compiled=compiled, vocab=vocab, segments=segments, from_cache=True, **fields)
-
-
-def _outlines_vocabulary(vocab: TokenVocabulary) -> Any:
-    """outlines-core's Vocabulary for ``vocab``, built once per tokenizer (memory and disk)."""
-    key = vocab.fingerprint()
-    if key in _VOCABULARIES:
-        return _VOCABULARIES[key]
-    from outlines_core import Vocabulary
-
-    path = cache_dir() / f"vocabulary-v{CACHE_VERSION}-{key}.bin"
-    header = f"ltlagent vocabulary {key}\n".encode()  # a file planted for another vocabulary is not used
-    if path.is_file():
-        try:
-            data = path.read_bytes()
-            if data.startswith(header):
-                _VOCABULARIES[key] = Vocabulary.from_binary(data[len(header):])
-                return _VOCABULARIES[key]
-        except Exception:  # noqa: BLE001 - rebuilt below
-            pass
-    data = _make_outlines_vocabulary(vocab).__reduce__()[1][0]
-    # Measured: an outlines-core Vocabulary rebuilt from its binary form makes Index builds ~4x
-    # faster than the freshly built one (0.18 s vs 0.75 s for ReAct at 151k tokens).
-    _VOCABULARIES[key] = Vocabulary.from_binary(data)
-    _write_atomically(path, header + data)
-    return _VOCABULARIES[key]
-
-
-_VOCABULARIES: dict[str, Any] = {}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -246,127 +662,112 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _make_outlines_vocabulary(vocab: TokenVocabulary) -> Any:
-    from outlines_core import Vocabulary
+def _piece_specs(compiled: CompiledSpec) -> list[tuple[int, str, str, int, str]]:
+    """``(kind, name, step, letter, regex)`` of every piece, in a fixed order."""
+    out: list[tuple[int, str, str, int, str]] = []
+    for x in compiled.letters:
+        if x.source == Source.MODEL:
+            r = letter_regex(x)
+            if r is not None:
+                out.append((LETTER, x.name, x.step, x.index, r))
+    for s in compiled.steps:
+        if s.source != Source.MODEL:
+            out.append((TAG, s.name, s.name, -1, regex_escape(s.tag)))
+    out.append((END, "end", "", -1, regex_escape(EOS_SENTINEL)))
+    return out
 
-    table: dict[bytes, list[int]] = {}
-    for token_id, data in enumerate(vocab.tokens):
-        if data is None or not data or b"\x00" in data:
-            continue  # special tokens never match content; NUL is the end-of-trace sentinel
-        table.setdefault(data, []).append(token_id)
-    table[EOS_SENTINEL.encode()] = list(vocab.eos_ids)
-    return Vocabulary(vocab.size, table)  # a dummy EOS id past the end: ours is the sentinel
+
+_BYTE_VOCABULARY: list[Any] = []
+
+
+def _byte_automaton(regex: str, name: str, spec: str) -> tuple[np.ndarray, np.ndarray]:
+    """The regex's byte automaton as outlines-core reads it: state 0 initial, only states
+    from which the piece can still complete."""
+    from outlines_core import Index, Vocabulary
+
+    if not _BYTE_VOCABULARY:
+        _BYTE_VOCABULARY.append(Vocabulary(256, {bytes([b]): [b] for b in range(256)}))
+    try:
+        index = Index(regex, _BYTE_VOCABULARY[0])
+    except Exception as exc:  # outlines-core reports regex and size problems as plain exceptions
+        raise DecoderError(f"outlines-core could not index {name} of spec {spec!r}: {exc}") from None
+    moves: dict[int, dict[int, int]] = index.get_transitions()
+    finals = set(index.get_final_states())
+    states = sorted(set(moves) | finals | {index.get_initial_state()}, key=lambda s: (s != index.get_initial_state(), s))
+    num = {s: i for i, s in enumerate(states)}
+    table = np.full((len(states), 256), -1, np.int32)
+    for s, m in moves.items():
+        for b, d in m.items():
+            if b < 256 and d in num:
+                table[num[s], b] = num[d]
+    final = np.array([s in finals for s in states], bool)
+    table[final] = -1  # a piece ends at its first completion (the first terminator, as check_text reads it)
+    live = final.copy()
+    changed = True
+    while changed:
+        grown = live | np.array([bool((live[row[row >= 0]]).any()) for row in table])
+        changed = bool((grown != live).any())
+        live = grown
+    table[~live[np.maximum(table, 0)] & (table >= 0)] = -1
+    return table, final
+
+
+def _number(pieces: list[Piece]) -> None:
+    offset = 0
+    for p in pieces:
+        p.offset = offset
+        offset += p.table.shape[0]
 
 
 def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> TokenIndex:
-    from outlines_core import Index
-
-    ovocab = _outlines_vocabulary(vocab)
-    words = (vocab.size + 31) // 32
-    segments: dict[int, Segment] = {}
-    by_regex: dict[str, Segment] = {}
-    rows: list[np.ndarray] = []
-    steer_rows: list[np.ndarray] = []
-    forced_rows: list[np.ndarray] = []
-    dists: list[int] = []
-    worst: list[int] = []
-    kinds: list[int] = []
-    segment_of: list[int] = []
-    orig: list[int] = []
-    starts = [q for q in segment_starts(compiled) if _model_speaks(compiled, q)]
-    letters_left = _letters_left(compiled)
-    step_ends = _step_ends(compiled, vocab)
-    regexes = {q: segment_regex(compiled, q) for q in starts}
-    distinct = list(dict.fromkeys(r for r in regexes.values() if r is not None))
-
-    def make(regex: str) -> Any:
-        try:
-            return Index(regex, ovocab)  # outlines-core releases the GIL: segments build in parallel
-        except Exception as exc:  # outlines-core reports regex and size problems as plain exceptions
-            return DecoderError(f"outlines-core could not index a segment of spec {compiled.name!r}: {exc}")
-
-    t_all = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, min(len(distinct), os.cpu_count() or 1))) as pool:
-        built = dict(zip(distinct, pool.map(make, distinct), strict=True))
+    t0 = time.perf_counter()
+    pieces = []
+    for kind, name, step, letter, regex in _piece_specs(compiled):
+        table, final = _byte_automaton(regex, f"the {name} step" if kind != LETTER else f"letter {name}", compiled.name)
+        pieces.append(Piece(kind, name, step, letter, regex, table, final))
+    _number(pieces)
+    for p in pieces:
+        p.prepare()
     if progress:
-        print(f"  {len(distinct)} segment indexes built by outlines-core in {time.perf_counter() - t_all:.2f} s", file=sys.stderr)
-    for n, q in enumerate(starts, start=1):
-        regex = regexes[q]
-        if regex is None:
-            continue
-        if regex in by_regex:
-            segments[q] = by_regex[regex]
-            continue
-        t0 = time.perf_counter()
-        index = built[regex]
-        if isinstance(index, DecoderError):
-            raise index
-        transitions: dict[int, dict[int, int]] = index.get_transitions()
-        states = sorted(set(transitions) | set(index.get_final_states()) | {index.get_initial_state()})
-        local = {s: i for i, s in enumerate(states)}
-        seg = Segment(start=q, regex=regex, index=index, offset=len(dists), local=local)
-        segments[q] = by_regex[regex] = seg
-        finals = set(index.get_final_states())
-        size = vocab.size
-        arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # state -> (tokens, next states), EOS dummy dropped
-        for s, moves in transitions.items():
-            toks = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
-            nxt = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
-            keep = toks < size
-            arrays[s] = (toks[keep], nxt[keep])
-        del transitions
-        exit_cost = _exit_costs(compiled, q, index, arrays, finals, vocab, letters_left)
-        cost, dist = _forced_distances(states, arrays, finals, exit_cost, step_ends)
-        lut = np.full(max(states) + 1, -1, dtype=np.int64)
-        lut[states] = np.arange(len(states))
-        dist_of = np.array([dist[x] for x in states], dtype=np.int64)
-        cost_of = np.array([cost[x] for x in states], dtype=np.int64)
-        final_of = np.array([x in finals for x in states], dtype=bool)
-        empty = np.zeros(0, dtype=np.int64)
-        for s in states:
-            toks, nxt_orig = arrays.get(s, (empty, empty))
-            nxt = lut[nxt_orig]
-            rows.append(_pack(toks, words))
-            ends = final_of[nxt]
-            keeps = ~ends & (step_ends[toks] + cost_of[nxt] == cost[s])
-            for i in np.flatnonzero(ends):
-                keeps[i] = step_ends[toks[i]] + exit_cost.get((s, int(toks[i])), _NEVER) == cost[s]
-            steer_rows.append(_pack(toks[keeps], words))
-            best = keeps & (ends | (dist_of[nxt] == dist[s] - 1))
-            if dist[s] != 1:
-                best &= ~ends
-            forced_rows.append(_pack(toks[best], words))
-            dists.append(dist[s])
-            inner = dist_of[nxt[~ends]]
-            worst.append(int(inner.max()) if inner.size else 0)
-            kinds.append(SEGMENT_END if index.is_final_state(s) else RUNNING)
-            segment_of.append(q)
-            orig.append(s)
-        if progress:
-            print(f"  segment {n}/{len(starts)} (automaton state {q}): {len(states)} index states in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
-    if not rows:
-        raise DecoderError(f"spec {compiled.name!r} has no state where the model writes")
+        print(f"  {len(pieces)} pieces, {sum(p.table.shape[0] for p in pieces)} states, automata in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    vb = _vocab_bytes(vocab)
+    words = (vocab.size + 31) // 32
+    inner: list[np.ndarray] = []
+    cross_ptr = [0]
+    cross_ids: list[np.ndarray] = []
+    cross_at: list[np.ndarray] = []
+    for p in pieces:
+        for s in range(p.table.shape[0]):
+            first = np.flatnonzero(p.table[s] >= 0) if not p.final[s] else np.zeros(0, np.int64)
+            share = (vb.first_start[first + 1] - vb.first_start[first]).sum() / max(1, len(vb.by_len))
+            if share > 0.2:
+                ids, how, where = _walk_wide(p, s, vb)
+            else:
+                ids = vb.starting_with(first)
+                how, where = _walk(p, s, vb, ids, np.zeros(len(ids), np.int64))
+            inner.append(_pack(ids[(how == _INSIDE) | (how == _EXACT)], words))
+            cross = how == _CROSS if p.kind == LETTER else np.zeros(len(ids), bool)
+            cross_ids.append(ids[cross])
+            cross_at.append(where[cross])
+            cross_ptr.append(cross_ptr[-1] + int(cross.sum()))
+    if progress:
+        print(f"  vocabulary walked in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     return TokenIndex(
         compiled=compiled,
         vocab=vocab,
-        segments=segments,
-        masks=np.stack(rows),
-        steer=np.stack(steer_rows),
-        forced=np.stack(forced_rows),
-        dist=np.array(dists, dtype=np.int64),
-        worst=np.array(worst, dtype=np.int64),
-        kind=np.array(kinds, dtype=np.int8),
-        segment_of=np.array(segment_of, dtype=np.int32),
-        orig=np.array(orig, dtype=np.int64),
-        steps_lookahead=_steps_lookahead(compiled, letters_left),
+        pieces=pieces,
+        inner=np.stack(inner) if inner else np.zeros((0, words), np.uint32),
+        cross_ptr=np.array(cross_ptr, np.int64),
+        cross_ids=np.concatenate(cross_ids) if cross_ids else np.zeros(0, np.int64),
+        cross_at=np.concatenate(cross_at) if cross_at else np.zeros(0, np.int64),
     )
 
 
 def _model_speaks(compiled: CompiledSpec, q: int) -> bool:
-    """Whether the model writes from ``q``: a step of its own, or — where the trace may end
-    here but the environment could go on — the choice between ending (EOS) and the
-    environment's tag. Without that choice a spec whose environment may talk forever would
-    never let the run end."""
+    """Whether the model writes when a turn starts at ``q``: a step of its own, or — where the
+    trace may end here but the environment could go on — the choice between ending (EOS)
+    and the environment's tag. Without that choice a spec whose environment may talk
+    forever would never let the run end."""
     allowed = compiled.allowed_letters(q)
     return any(x.source == Source.MODEL for x in allowed) or (q in compiled.dfa.accepting and bool(allowed))
 
@@ -375,9 +776,6 @@ def _pack(ids: np.ndarray, words: int) -> np.ndarray:
     bits = np.zeros(words * 32, dtype=np.uint8)
     bits[ids] = 1
     return np.packbits(bits, bitorder="little").view(np.uint32)
-
-
-_NEVER = 1 << 30
 
 
 def _letters_left(compiled: CompiledSpec) -> list[int]:
@@ -404,106 +802,3 @@ def _steps_lookahead(compiled: CompiledSpec, letters_left: list[int]) -> np.ndar
     return np.array(out, dtype=np.int64)
 
 
-def _exit_costs(compiled, q0, index, arrays, finals, vocab, letters_left) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
-    """For each token that ends the segment, how many steps the trace still needs after it:
-    0 for EOS; for an environment tag, 1 + the most steps left after any answer to it.
-    Read from a representative text of the state before the token (exact unless the index
-    merged states with different pasts, which only affects which way budget forcing picks)."""
-    parent: dict[int, tuple[int, int] | None] = {index.get_initial_state(): None}
-    order = deque([index.get_initial_state()])
-    while order:
-        s = order.popleft()
-        if s not in arrays:
-            continue
-        toks, nxt = arrays[s]
-        targets, first = np.unique(nxt, return_index=True)
-        for d, t in zip(targets.tolist(), toks[first].tolist(), strict=True):
-            if d not in parent:
-                parent[d] = (s, t)
-                order.append(d)
-
-    def text(s: int) -> bytes:
-        out = []
-        while parent.get(s) is not None:
-            s, t = parent[s]  # type: ignore[misc]
-            out.append(vocab.tokens[t] or b"")
-        return b"".join(reversed(out))
-
-    env_steps = sorted((x for x in compiled.steps if x.source != Source.MODEL), key=lambda x: -len(x.tag))
-    eos = set(vocab.eos_ids)
-    costs: dict[tuple[int, int], int] = {}
-    final_list = np.array(sorted(finals), dtype=np.int64)
-    for s, (toks, nxt) in arrays.items():
-        into = np.isin(nxt, final_list)
-        if not into.any():
-            continue
-        for t in toks[into].tolist():
-            if t in eos:
-                costs[(s, t)] = 0
-                continue
-            written = (text(s) + (vocab.tokens[t] or b"")).decode("utf-8", errors="replace")
-            step = next((x for x in env_steps if written.endswith(x.tag)), None)
-            state = DEAD if step is None else compiled.run_text(written[: len(written) - len(step.tag)], q0)
-            if state == DEAD:
-                costs[(s, t)] = _NEVER - 1
-                continue
-            after = [compiled.dfa.delta[state][x.index] for x in compiled.letters if x.step == step.name]
-            live = [letters_left[a] for a in after if a != DEAD]
-            costs[(s, t)] = 1 + max(live) if live else _NEVER - 1
-    return costs
-
-
-def _step_ends(compiled: CompiledSpec, vocab: TokenVocabulary) -> np.ndarray:
-    """Per token: how many step terminators its text holds (the steps it ends)."""
-    terminators = sorted({s.terminator.encode("utf-8") for s in compiled.steps if s.terminator})
-    out = np.zeros(vocab.size, dtype=np.int64)
-    for t, data in enumerate(vocab.tokens):
-        if data:
-            out[t] = sum(data.count(x) for x in terminators)
-    return out
-
-
-def _forced_distances(states, arrays, finals, exit_cost, step_ends) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
-    """Per state: the fewest steps left to finish the trace (steps ended by the tokens still
-    to come in this segment, plus the exit's cost), and the fewest tokens to an exit along
-    a way that keeps that number."""
-    back: dict[int, dict[int, int]] = {}  # next state -> {state: fewest step ends on a token between them}
-    for s, (toks, nxt) in arrays.items():
-        if s in finals or not len(toks):
-            continue
-        order = np.argsort(nxt, kind="stable")
-        targets, first = np.unique(nxt[order], return_index=True)
-        least = np.minimum.reduceat(step_ends[toks[order]], first)
-        for d, w in zip(targets.tolist(), least.tolist(), strict=True):
-            back.setdefault(d, {})[s] = w
-    cost = {s: _NEVER for s in states}
-    heap: list[tuple[int, int]] = []
-    for (s, t), c in exit_cost.items():
-        c = c + int(step_ends[t])
-        if c < cost[s]:
-            cost[s] = c
-            heapq.heappush(heap, (c, s))
-    while heap:  # Dijkstra backwards from the exits; edge weights are the steps a token ends
-        c, d = heapq.heappop(heap)
-        if c != cost[d]:
-            continue
-        for p, w in back.get(d, {}).items():
-            if p not in finals and c + w < cost[p]:
-                cost[p] = c + w
-                heapq.heappush(heap, (c + w, p))
-    dist = {s: _NEVER for s in states}
-    for f in finals:
-        dist[f] = 0
-    todo = deque()
-    for (s, t), c in exit_cost.items():
-        if c + int(step_ends[t]) == cost[s] and dist[s] > 1:
-            dist[s] = 1
-            todo.append(s)
-    while todo:
-        d = todo.popleft()
-        for s, w in back.get(d, {}).items():
-            if d in finals or w + cost[d] != cost[s] or dist[s] <= dist[d] + 1:
-                continue
-            dist[s] = dist[d] + 1
-            todo.append(s)
-    return cost, dist
