@@ -115,5 +115,5 @@ def test_gpu_decoder_loop():
             dec.feed_environment("4")
             continue
         dec.generate(400, temperature=1.0, generator=generator)
-    assert dec._tables.blocked.device.type == "cuda"
+    assert dec._tables.only_eos.device.type == "cuda"
     assert compiled("react").check_text(dec.guide.text).ok

@@ -12,19 +12,22 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ltlagent.agents.tools import Tool, as_registry, call_tool, truncate, valid_text
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.spec import Source, Spec, load_spec
-from ltlagent.decoders.guide import ENVIRONMENT, RUNNING
+from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, StepEvent
 from ltlagent.decoders.index import TokenIndex, build_token_index
 from ltlagent.errors import AgentError
+
+if TYPE_CHECKING:
+    from ltlagent.decoders.hf import SpecDecoder, Turn
 
 NEWLINE_MARK = " ⏎ "
 
@@ -123,6 +126,27 @@ def _resolve(spec: Spec | CompiledSpec | str | Path) -> tuple[Spec | None, Compi
     return parsed, compiled
 
 
+@dataclass(frozen=True)
+class RunConfig:
+    """How one episode runs (``run(..., config=RunConfig(...))``, or the same names as keywords).
+
+    ``max_steps`` bounds the trace (the guide steers to the fewest steps near it);
+    ``max_step_tokens`` one step; ``max_new_tokens`` one model turn (then the turn takes the
+    shortest way to its end). ``constrained=False`` runs the same prompt without masks."""
+
+    max_steps: int | None = None
+    max_step_tokens: int | None = 128
+    max_new_tokens: int = 1024
+    temperature: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    instructions: str | None = None
+    constrained: bool = True
+
+
+FREE_RUN_STEPS = 64  # an unconstrained run without max_steps stops after this many steps
+
+
 def run(
     spec: Spec | CompiledSpec | str | Path,
     model: Any,
@@ -130,26 +154,22 @@ def run(
     tools: Iterable[Tool] | Mapping[str, Tool] | None = None,
     input: str = "",
     *,
+    config: RunConfig | None = None,
     index: TokenIndex | None = None,
-    max_steps: int | None = None,
-    max_step_tokens: int | None = 128,
-    max_new_tokens: int = 1024,
-    temperature: float = 0.0,
-    seed: int = 0,
-    device: str = "auto",
-    instructions: str | None = None,
     environment: Mapping[str, Callable[[str], str]] | None = None,
     on_input: Callable[[str, str], str] | None = None,
     on_step: Callable[[TraceStep], None] | None = None,
-    constrained: bool = True,
+    **settings: Any,
 ) -> Trace:
-    """Run one episode; see the module doc. ``environment`` maps an environment step name to
-    a handler (the trace text so far → the step's content) for steps that are not tool
-    results; ``on_input(step, trace_text)`` answers input steps after the first (default "no")."""
+    """Run one episode; see the module doc. ``settings`` override fields of ``config``
+    (:class:`RunConfig`). ``environment`` maps an environment step name to a handler (the
+    trace text so far → the step's content) for steps that are not tool results;
+    ``on_input(step, trace_text)`` answers input steps after the first (default "no")."""
     import torch
 
     from ltlagent.decoders.hf import SpecDecoder
 
+    cfg = replace(config or RunConfig(), **settings)
     parsed, compiled = _resolve(spec)
     registry = as_registry(tools)
     declared = {x.tool for x in compiled.letters if x.tool}
@@ -157,95 +177,195 @@ def run(
     if missing:
         raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
     index = index or build_token_index(compiled, tokenizer)
-    dec = SpecDecoder(model, tokenizer, index, device=device, max_step_tokens=max_step_tokens, max_steps=max_steps)
-    dec.start(chat_prompt(tokenizer, build_prompt(parsed, compiled, registry, instructions), input))
-    generator = torch.Generator(device=dec.device).manual_seed(seed)
-    trace = Trace(compiled.name, compiled.path, input, constrained=constrained)
-    if not constrained:
-        return _run_unconstrained(dec, compiled, registry, input, trace, generator, temperature, max_new_tokens, max_steps, environment, on_input, on_step)
-    infos = {s.name: s for s in compiled.steps}
+    dec = SpecDecoder(model, tokenizer, index, device=cfg.device, max_step_tokens=cfg.max_step_tokens, max_steps=cfg.max_steps)
+    dec.start(chat_prompt(tokenizer, build_prompt(parsed, compiled, registry, cfg.instructions), input))
+    session: _Session = _SpecSession(dec) if cfg.constrained else _FreeSession(dec, compiled)
+    sampler = torch.Generator(device=dec.device).manual_seed(cfg.seed) if cfg.temperature > 0 else None
+    trace = Trace(compiled.name, compiled.path, input, constrained=cfg.constrained)
     t_start = time.perf_counter()
     first_input = True
-    executed_upto = 0  # characters of trace text whose tool calls have run
     recorded = 0
     stopped = None
+    step_cap = 2 * cfg.max_steps if cfg.max_steps is not None else (None if cfg.constrained else FREE_RUN_STEPS)
     while True:
-        guide = dec.guide
-        if max_steps is not None and guide.steps_done > 2 * max_steps:
-            # Only the environment can keep a run going past its step budget (the model is
-            # steered to finish): a tool that never gives the answer the spec waits for.
-            stopped = f"stopped after {guide.steps_done} steps: the environment kept the run going past twice --max-steps ({max_steps})"
+        if step_cap is not None and len(session.events) > step_cap:
+            # Only the environment can keep a constrained run going past its step budget (the
+            # model is steered to finish): a tool that never gives the answer the spec waits for.
+            stopped = f"stopped after {len(session.events)} steps: the environment kept the run going past twice --max-steps ({cfg.max_steps})"
             break
-        if guide.status == ENVIRONMENT:
-            step = guide.waiting_for or ""
+        if session.status == ENVIRONMENT:
+            step = compiled.step_info(session.waiting_for or "")
             t0 = time.perf_counter()
-            if infos[step].source == Source.INPUT and first_input:
-                content = input
-                first_input = False
-            elif infos[step].source == Source.INPUT:
-                content = (on_input or (lambda s, t: "no"))(step, guide.text)
+            if step.source == Source.INPUT and first_input:
+                content, first_input = input, False
+            elif step.source == Source.INPUT:
+                content = (on_input or (lambda s, t: "no"))(step.name, session.text)
             else:
-                content = _environment_answer(compiled, registry, guide.text, executed_upto, step, environment, trace)
-            executed_upto = len(guide.text)
+                content = _environment_answer(compiled, registry, session, step.name, environment, trace)
             before = dec.prefill_tokens
-            dec.feed_environment(clean_environment_text(content, infos[step].terminator))
-            recorded = _record(trace, compiled, guide.text, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=time.perf_counter() - t0)
-            executed_upto = len(guide.text)
+            session.feed_environment(clean_environment_text(content, step.terminator))
+            recorded = _record(trace, session.events, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=time.perf_counter() - t0)
             continue
-        if guide.status != RUNNING:
+        if session.status != RUNNING:
             break
         t0 = time.perf_counter()
-        turn = dec.generate(max_new_tokens, temperature=temperature, generator=generator if temperature > 0 else None)
+        turn = session.generate(cfg.max_new_tokens, cfg.temperature, sampler)
         trace.model_tokens += len(turn.tokens)
-        recorded = _record(trace, compiled, guide.text, recorded, on_step, tokens=len(turn.tokens), seconds=time.perf_counter() - t0, partial_tail=turn.status == ENVIRONMENT)
-        if turn.status == RUNNING:  # max_new_tokens reached mid-turn: finish the shortest way
-            guide.max_tokens = 0
+        recorded = _record(trace, session.events, recorded, on_step, tokens=len(turn.tokens), seconds=time.perf_counter() - t0)
+        if turn.status == RUNNING and cfg.constrained:  # max_new_tokens reached mid-turn: finish the shortest way
+            dec.finish_turn()
             trace.budget_forced = True
-    verdict = compiled.check_text(dec.guide.text)
-    trace.text = dec.guide.text
-    trace.ok = verdict.ok and dec.guide.is_finished
-    trace.violations = [v.render() for v in verdict.violations] + ([dec.guide.error] if dec.guide.error else []) + ([stopped] if stopped else [])
-    trace.status = dec.guide.status
+        elif turn.status == RUNNING:
+            trace.capped_turns += 1
+            break
+    verdict = compiled.check_text(session.text)
+    trace.text = session.text
+    trace.ok = verdict.ok and (session.status == FINISHED or not cfg.constrained)
+    trace.violations = [v.render() for v in verdict.violations] + ([session.error] if session.error else []) + ([stopped] if stopped else [])
+    trace.status = session.status if cfg.constrained else ("finished" if verdict.ok else "violated")
     trace.budget_forced = trace.budget_forced or dec.guide.budget_forced
     trace.prefill_tokens = dec.prefill_tokens
     trace.seconds = time.perf_counter() - t_start
     return trace
 
 
-def _record(trace: Trace, compiled: CompiledSpec, text: str, recorded: int, on_step, *, tokens: int, seconds: float, partial_tail: bool = False) -> int:  # type: ignore[no-untyped-def]
-    """Append the steps completed since the last call; split the turn's tokens and time over them."""
-    steps = compiled.check_text(text).steps
-    complete = [s for s in steps if s.letter is not None or not partial_tail]
-    if partial_tail and steps and steps[-1].text == "":
-        complete = steps[:-1]  # the environment tag the model just wrote; its step comes next
-    new = complete[recorded:]
-    sources = {s.name: s.source for s in compiled.steps}
-    state = compiled.dfa.initial
-    for s in complete[:recorded]:
-        state = compiled.next_state(state, compiled.letter(s.letter)) if s.letter is not None else DEAD
-    for s in new:
-        share = 1 / len(new)
-        state = compiled.next_state(state, compiled.letter(s.letter)) if s.letter is not None else DEAD
-        item = TraceStep(s.index, s.step, s.letter, sources[s.step], s.text, round(tokens * share), round(seconds * share, 4), state)
+class _Session(Protocol):
+    """What the agent loop drives: the constrained decoder, or the same model without masks."""
+
+    status: str
+    waiting_for: str | None
+    error: str | None
+
+    @property
+    def events(self) -> Sequence[StepEvent]: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def generate(self, max_new_tokens: int, temperature: float, generator: Any) -> Turn: ...
+
+    def feed_environment(self, content: str) -> None: ...
+
+
+class _SpecSession:
+    """The constrained run: the guide's step events are the trace."""
+
+    def __init__(self, dec: SpecDecoder) -> None:
+        self.dec = dec
+
+    @property
+    def status(self) -> str:
+        return self.dec.guide.status
+
+    @property
+    def waiting_for(self) -> str | None:
+        return self.dec.guide.waiting_for
+
+    @property
+    def error(self) -> str | None:
+        return self.dec.guide.error
+
+    @property
+    def events(self) -> Sequence[StepEvent]:
+        return self.dec.guide.events
+
+    @property
+    def text(self) -> str:
+        return self.dec.guide.text
+
+    def generate(self, max_new_tokens: int, temperature: float, generator: Any) -> Turn:
+        return self.dec.generate(max_new_tokens, temperature=temperature, generator=generator)
+
+    def feed_environment(self, content: str) -> None:
+        self.dec.feed_environment(content)
+
+
+class _FreeSession:
+    """The same prompt and model without masks, for comparison: the model may break the spec.
+    A turn ends at EOS, at an environment tag at the start of a line, or at the token limit.
+    With no guide, its steps are read from the text as ``check_text`` reads it."""
+
+    def __init__(self, dec: SpecDecoder, compiled: CompiledSpec) -> None:
+        self.dec, self.compiled = dec, compiled
+        self.text = ""
+        self.events: list[StepEvent] = []
+        self.error: str | None = None
+        self._env = sorted((s for s in compiled.steps if s.source != Source.MODEL), key=lambda s: -len(s.tag))
+        first = next((s for s in compiled.enabled_steps(compiled.dfa.initial, environment=True) if s.source == Source.INPUT), None)
+        self.status, self.waiting_for = (ENVIRONMENT, first.name) if first is not None else (RUNNING, None)
+        self._tag_written = False
+
+    def generate(self, max_new_tokens: int, temperature: float, generator: Any) -> Turn:
+        from ltlagent.decoders.hf import Turn, sample
+
+        eos = set(self.dec.index.eos_ids)
+        tokens = self.dec.index.vocab.tokens
+        turn = bytearray()
+        ids: list[int] = []
+        status = RUNNING
+        for _ in range(max_new_tokens):
+            token = sample(self.dec.logits(), temperature, generator)
+            ids.append(token)
+            if token in eos:
+                status = FINISHED
+                break
+            turn += tokens[token] or b""
+            self.dec.write(token)
+            written = self.text + turn.decode("utf-8", errors="replace")
+            step = next((s for s in self._env if written.endswith("\n" + s.tag) or written == s.tag), None)
+            if step is not None:
+                status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, True
+                break
+        self.text += turn.decode("utf-8", errors="replace")
+        self.status = status
+        self._read(partial_tail=status == ENVIRONMENT)
+        return Turn(turn.decode("utf-8", errors="replace"), tuple(ids), status, self.waiting_for)
+
+    def feed_environment(self, content: str) -> None:
+        step = self.compiled.step_info(self.waiting_for or "")
+        fed = ("" if self._tag_written else step.tag) + content + step.terminator
+        self.dec.read(fed)
+        self.text += fed
+        self.status, self.waiting_for, self._tag_written = RUNNING, None, False
+        self._read(partial_tail=False)
+
+    def _read(self, *, partial_tail: bool) -> None:
+        """Steps of the text so far (an environment tag just written is not a step yet)."""
+        c = self.compiled
+        pieces, _ = c.split(self.text)
+        if partial_tail and pieces:
+            pieces = pieces[:-1]
+        q = self.events[-1].automaton_state if self.events else c.dfa.initial
+        for line, name, content, _ in pieces[len(self.events) :]:
+            letter = c.letter_for(name, content)
+            q = c.next_state(q, letter) if letter is not None else DEAD
+            self.events.append(StepEvent(len(self.events), line, name, letter.name if letter else None, Source(c.step_info(name).source), content, q))  # type: ignore[arg-type]
+
+
+def _record(trace: Trace, events: Sequence[StepEvent], recorded: int, on_step, *, tokens: int, seconds: float) -> int:  # type: ignore[no-untyped-def]
+    """Append the steps finished since the last call; split the turn's tokens and time over them."""
+    new = events[recorded:]
+    for e in new:
+        item = TraceStep(e.index, e.step, e.letter, str(e.source), e.text, round(tokens / len(new)), round(seconds / len(new), 4), e.automaton_state)
         trace.steps.append(item)
         if on_step is not None:
             on_step(item)
     return recorded + len(new)
 
 
-def _environment_answer(compiled, registry, text, executed_upto, step, handlers, trace) -> str:  # type: ignore[no-untyped-def]
-    """Run the tool calls written since the last environment step; else a handler; else ""."""
-    pieces, _ = compiled.split(text)
+def _environment_answer(compiled, registry, session, step, handlers, trace) -> str:  # type: ignore[no-untyped-def]
+    """Run the tool calls the model wrote since the last environment step (from the steps the
+    guide followed); else a handler; else "" (unconstrained: an error message)."""
     calls = []
-    for _, name, content, start in pieces:
-        if start < executed_upto:
-            continue
-        letter = compiled.letter_for(name, content)
+    for e in reversed(session.events):
+        if e.source != Source.MODEL:
+            break
+        letter = compiled.letter(e.letter) if e.letter else None
         if letter is not None and letter.tool:
-            calls.append((letter, content))
+            calls.append((letter, e.text))
     if calls:
         results = []
-        for letter, content in calls:
+        for letter, content in reversed(calls):
             args = _arguments(letter, content, registry[letter.tool])
             out, ok = call_tool(registry[letter.tool], args)
             trace.calls.append({"tool": letter.tool, "arguments": args, "ok": ok, "result": truncate(out, 200)})
@@ -253,84 +373,16 @@ def _environment_answer(compiled, registry, text, executed_upto, step, handlers,
         return " | ".join(results)
     if handlers and step in handlers:
         try:
-            return str(handlers[step](text))
+            return str(handlers[step](session.text))
         except Exception as exc:  # noqa: BLE001 - a handler's failure is an observation
             return f"ERROR: {type(exc).__name__}: {exc}"
-    return ""
+    return "" if isinstance(session, _SpecSession) else "ERROR: no valid call to run"
 
 
 def _arguments(letter, content: str, t: Tool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    if letter.content.style == "json":
-        return dict(json.loads(content)["arguments"])
-    inner = content[len(letter.tool) + 1 : -1]
-    return {t.argument or "argument": inner}
-
-
-def _run_unconstrained(dec, compiled, registry, input, trace, generator, temperature, max_new_tokens, max_steps, handlers, on_input, on_step) -> Trace:  # type: ignore[no-untyped-def]
-    """The same prompt and tools without masks, for comparison: the model may break the spec.
-    Turns end at EOS, at an environment tag at the start of a line, or at the token limit."""
-    import torch
-
-    t_start = time.perf_counter()
-    infos = {s.name: s for s in compiled.steps}
-    env_steps = sorted((s for s in compiled.steps if s.source != Source.MODEL), key=lambda s: -len(s.tag))
-    q0 = compiled.dfa.initial  # the input step the spec starts with (e.g. User, not a later Reply)
-    first = next((s for s in compiled.steps if s.source == Source.INPUT and any(
-        compiled.dfa.delta[q0][x.index] != DEAD for x in compiled.letters if x.step == s.name)), None)
-    text = ""
-    if first is not None:
-        text = first.tag + clean_environment_text(input, first.terminator) + first.terminator
-        dec._feed(dec.tokenizer.encode(text, add_special_tokens=False))
-    vocab = dec.index.vocab
-    eos = set(vocab.eos_ids)
-    executed_upto = len(text)
-    recorded = 0
-    steps_budget = max_steps or 64
-    while len(compiled.split(text)[0]) < steps_budget:
-        turn = bytearray()
-        stop = None
-        t0 = time.perf_counter()
-        n = 0
-        for _ in range(max_new_tokens):
-            logits = dec._logits
-            if temperature > 0:
-                token = int(torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1, generator=generator).item())
-            else:
-                token = int(torch.argmax(logits, dim=-1).item())
-            n += 1
-            if token in eos:
-                stop = "eos"
-                break
-            turn += vocab.tokens[token] or b""
-            dec._step(token)
-            written = (text + turn.decode("utf-8", errors="replace"))
-            step = next((s for s in env_steps if written.endswith("\n" + s.tag) or written == s.tag), None)
-            if step is not None:
-                stop = step.name
-                break
-        trace.model_tokens += n
-        text += turn.decode("utf-8", errors="replace")
-        recorded = _record(trace, compiled, text, recorded, on_step, tokens=n, seconds=time.perf_counter() - t0, partial_tail=stop not in (None, "eos"))
-        if stop is None:
-            trace.capped_turns += 1
-        if stop in (None, "eos"):
-            break
-        info = infos[stop]
-        if info.source == Source.INPUT:
-            content = (on_input or (lambda s, t: "no"))(stop, text)
-        else:
-            content = _environment_answer(compiled, registry, text, executed_upto, stop, handlers, trace) or "ERROR: no valid call to run"
-        fed = clean_environment_text(content, info.terminator) + info.terminator
-        before = dec.prefill_tokens
-        dec._feed(dec.tokenizer.encode(fed, add_special_tokens=False))
-        text += fed
-        executed_upto = len(text)
-        recorded = _record(trace, compiled, text, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=0.0)
-    verdict = compiled.check_text(text)
-    trace.text = text
-    trace.ok = verdict.ok
-    trace.violations = [v.render() for v in verdict.violations]
-    trace.status = "finished" if verdict.ok else "violated"
-    trace.prefill_tokens = dec.prefill_tokens
-    trace.seconds = time.perf_counter() - t_start
-    return trace
+    """The call's arguments as the letter reads them; a bracket call's one argument goes to
+    the parameter the tool names."""
+    args = dict(letter.arguments(content) or {})
+    if letter.content.style == "bracket":
+        return {t.argument or "argument": next(iter(args.values()), "")}
+    return args

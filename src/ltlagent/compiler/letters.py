@@ -96,6 +96,10 @@ class Letter:
             return False
         return all(_holds(c, value, text) == c.value for c in self.constraints)
 
+    def arguments(self, text: str) -> dict[str, Any] | None:
+        """A tool call's arguments, read as :meth:`matches` reads them (``None``: not a call of this letter)."""
+        return self._value(text) if self.content.kind == "tool_call" else None
+
     def _value(self, text: str) -> Any:
         """The parsed content: the text, or the call's arguments (``None`` if not this letter's format)."""
         c = self.content

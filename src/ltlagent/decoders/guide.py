@@ -101,6 +101,7 @@ class SpecGuide:
         self.step_tokens = 0
         self.budget_forced = False
         self._steps_forced = False
+        self._finishing = False
         self.tokens: list[int] = []
         if self.prefix:
             self._read_prefix(self.prefix)
@@ -144,11 +145,15 @@ class SpecGuide:
         ``FREE`` otherwise."""
         if self.state < 0:
             return FREE
-        if self.max_step_tokens is not None and self.step_tokens >= self.max_step_tokens:
+        if self._finishing or (self.max_step_tokens is not None and self.step_tokens >= self.max_step_tokens):
             return FORCED
         if self.max_tokens is not None and self.turn_tokens + 1 + self.index.worst(self.state) > self.max_tokens:
             return FORCED
         return STEER if self._steps_forced else FREE
+
+    def finish_turn(self) -> None:
+        """Take the shortest way to the end of this turn from now on (the forced mask)."""
+        self._finishing = True
 
     def is_forced(self) -> bool:
         """Whether only the tokens on the shortest way to the end of this turn are allowed."""
@@ -259,6 +264,7 @@ class SpecGuide:
         self._tag_written = False
         self.turn_tokens = 0
         self.step_tokens = 0
+        self._finishing = False
         self.turn_state, self._turn_start = q, len(self._text)
         state = self.index.initial_state(q)
         if state != NO_STATE:

@@ -125,6 +125,13 @@ class SpecLogitsProcessor(LogitsProcessor):
                     guide.advance(token)
 
 
+def sample(logits: torch.Tensor, temperature: float = 0.0, generator: torch.Generator | None = None) -> int:
+    """One token from ``logits`` ([1, vocab]): the most likely at temperature 0, else a draw."""
+    if temperature > 0:
+        return int(torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1, generator=generator).item())
+    return int(torch.argmax(logits, dim=-1).item())
+
+
 @dataclass(frozen=True)
 class Turn:
     """What one call of :meth:`SpecDecoder.generate` produced."""
@@ -198,28 +205,38 @@ class SpecDecoder:
     @torch.inference_mode()
     def generate(self, max_new_tokens: int = 256, *, temperature: float = 0.0, generator: torch.Generator | None = None) -> Turn:
         """Let the model write until an environment tag, the end of the trace, or ``max_new_tokens``."""
-        if self._logits is None:
-            bos = self.tokenizer.bos_token_id if self.tokenizer.bos_token_id is not None else self.index.eos_ids[0]
-            self._feed([bos])
         if self._tables is None:
-            self._tables = MaskTables(self.index, self._logits.shape[-1], self.device)
+            self._tables = MaskTables(self.index, self.logits().shape[-1], self.device)
         tokens: list[int] = []
         start = len(self.guide.text)
         while self.guide.status == RUNNING and len(tokens) < max_new_tokens:
-            logits = self._tables.apply(self._logits.clone(), [self.guide])
-            if temperature > 0:
-                probs = torch.softmax(logits / temperature, dim=-1)
-                token = int(torch.multinomial(probs, 1, generator=generator).item())
-            else:
-                token = int(torch.argmax(logits, dim=-1).item())
+            token = sample(self._tables.apply(self.logits().clone(), [self.guide]), temperature, generator)
             self.guide.advance(token)
             tokens.append(token)
             if self.guide.status in (RUNNING, ENVIRONMENT):
-                self._step(token)
+                self.write(token)
         return Turn(self.guide.text[start:], tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error)
 
-    def _step(self, token: int) -> None:
+    def finish_turn(self) -> None:
+        """From now on this turn takes the shortest way to its end (e.g. after a token limit)."""
+        self.guide.finish_turn()
+
+    def logits(self) -> torch.Tensor:
+        """The model's next-token logits ([1, vocab]) after everything read so far."""
+        if self._logits is None:
+            bos = self.tokenizer.bos_token_id if self.tokenizer.bos_token_id is not None else self.index.eos_ids[0]
+            self._feed([bos])
+        assert self._logits is not None
+        return self._logits
+
+    @torch.inference_mode()
+    def write(self, token: int) -> None:
+        """Put one generated token into the cache (the guide is not consulted: ``generate`` does that)."""
         self._forward([token])
+
+    def read(self, text: str) -> None:
+        """Read text into the cache as input (counted in ``prefill_tokens``)."""
+        self._feed(self.tokenizer.encode(text, add_special_tokens=False))
 
     def _forward(self, ids: list[int]) -> None:
         """Run ``ids`` through the model on top of the cache (transformers 5: ``cache=``)."""
