@@ -63,3 +63,92 @@ def count_holds(f: tuple, trace: Sequence[frozenset[str]]) -> int:
     """How many positions of ``trace`` satisfy ``f`` (oracle for the counting sugar)."""
     t = tuple(frozenset(x) for x in trace)
     return sum(_holds(f, t, j) for j in range(len(t)))
+
+
+# -- an independent reading of a whole trace ------------------------------------------------
+# Written from the spec-format docs, not from ``CompiledSpec.check_text``: steps start where a
+# tag starts a line (longest tag first), a step's content runs to its first terminator,
+# lines of only spaces, tabs and ``\r`` between steps are skipped; formats are checked with
+# ``re`` (ASCII classes, full match), ``json`` and ``jsonschema``; rules with ``holds``.
+
+
+def read_trace(spec, text: str) -> tuple[list[tuple[object, str]], bool]:  # type: ignore[no-untyped-def]
+    """``([(step, content)], whole)``: the steps read, and whether all the text was steps."""
+    tags = sorted(spec.steps, key=lambda s: -len(s.tag))
+    out = []
+    pos = 0
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        line = text[pos : len(text) if eol < 0 else eol]
+        if line.strip(" \t\r") == "":
+            pos = len(text) if eol < 0 else eol + 1
+            continue
+        step = next((s for s in tags if text.startswith(s.tag, pos)), None)
+        if step is None:
+            return out, False
+        start = pos + len(step.tag)
+        end = text.find(step.terminator, start)
+        if end < 0:
+            out.append((step, text[start:].rstrip("\n")))
+            break
+        out.append((step, text[start:end]))
+        pos = end + len(step.terminator)
+    return out, True
+
+
+def step_atoms(spec, step, content: str) -> frozenset[str] | None:  # type: ignore[no-untyped-def]
+    """The atoms true at a step, or ``None`` when the content is not in the step's format."""
+    import json
+    import re
+
+    import jsonschema
+
+    c = step.content
+    tool = None
+    args = None
+    if c.kind == "regex" and not re.fullmatch(c.pattern, content, re.ASCII):
+        return None
+    if c.kind == "choices" and content not in c.choices:
+        return None
+    if c.kind == "tool_call" and c.style == "json":
+        try:
+            call = json.loads(content)
+        except ValueError:
+            return None
+        if not isinstance(call, dict) or set(call) != {"name", "arguments"} or not isinstance(call["arguments"], dict):
+            return None
+        tool = next((t for t in spec.tools if t.name == call["name"]), None)
+        if tool is None or not jsonschema.Draft202012Validator(dict(tool.parameters) or {"type": "object"}).is_valid(call["arguments"]):
+            return None
+        args = call["arguments"]
+    elif c.kind == "tool_call":
+        for t in spec.tools:
+            m = re.fullmatch(re.escape(t.name) + r"\[([^\]\n]+)\]", content)
+            if m:
+                tool, args = t, {next(iter(t.parameters.get("properties") or {"argument": 0})): m.group(1)}
+        if tool is None:
+            return None
+    atoms = {step.name} | ({f"call.{tool.name}"} if tool else set())
+    for p in spec.propositions:
+        if p.step != step.name and not (tool is not None and p.tool == tool.name):
+            continue
+        if p.argument is None:
+            subject = content
+        elif args is None or p.argument not in args:
+            continue  # an absent argument makes the proposition false
+        else:
+            subject = args[p.argument] if isinstance(args[p.argument], str) else json.dumps(args[p.argument])
+        if bool(re.fullmatch(p.pattern, subject, re.ASCII)) != p.negated:
+            atoms.add(p.name)
+    return frozenset(atoms)
+
+
+def trace_accepted(spec, text: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``text`` is a complete trace of ``spec``: every step well-formed, every rule holds."""
+    steps, whole = read_trace(spec, text)
+    if not steps or not whole:
+        return False
+    word = [step_atoms(spec, s, content) for s, content in steps]
+    if any(w is None for w in word):
+        return False
+    return all(holds(r.formula, word) for r in spec.rules)

@@ -13,10 +13,11 @@ torch = pytest.importorskip("torch", reason="torch not installed: pip install to
 from ltlagent.agents.demo_tools import Workspace, react_tools  # noqa: E402
 from ltlagent.agents.runtime import run  # noqa: E402
 from ltlagent.agents.tools import Tool  # noqa: E402
-from ltlagent.compiler.spec import shipped_spec_names  # noqa: E402
+from ltlagent.compiler.spec import load_spec, shipped_spec_names  # noqa: E402
 from tests.decoders.helpers import compiled, index_for  # noqa: E402
 from tests.decoders.test_hf import tiny_gpt2  # noqa: E402
 from tests.decoders.tokenizers_fixture import byte_level_tokenizer  # noqa: E402
+from tests.reference import read_trace, trace_accepted  # noqa: E402
 
 HOSTILE = [
     "ok",
@@ -57,7 +58,7 @@ def test_random_model_and_hostile_tools_always_give_accepted_traces(name):
             index=index_for(name, "bytelevel"), temperature=1.0, seed=seed, max_step_tokens=10, max_steps=14 if seed else 6, device="cpu",
         )
         assert trace.ok, (trace.status, trace.violations, trace.text[-300:])
-        assert c.check_text(trace.text).ok
+        assert trace_accepted(load_spec(name), trace.text), trace.text  # read independently of check_text
         # the step budget steers to acceptance within what is left
         assert len(trace.steps) <= max(14 if seed else 6, len(c.dfa.shortest_accepted() or []))
         for call in trace.calls:
@@ -129,7 +130,7 @@ def test_unconstrained_runs_may_break_the_spec_and_say_so():
         trace = run("react", tiny_gpt2(len(tok), seed=seed), tok, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
                     temperature=1.0, seed=seed, max_new_tokens=40, max_steps=8, device="cpu", constrained=False)
         assert trace.constrained is False
-        assert trace.ok == compiled("react").check_text(trace.text).ok
+        assert trace.ok == trace_accepted(load_spec("react"), trace.text)  # read independently of check_text
         broken += not trace.ok
         if not trace.ok:
             assert trace.status == "violated" and trace.violations
@@ -143,9 +144,10 @@ def test_unconstrained_runs_start_with_the_specs_first_input_step(name):
     c = compiled(name)
     trace = run(c, tiny_gpt2(len(tok), seed=1), tok, hostile_tools({x.tool for x in c.letters if x.tool}, random.Random(0)), "hello",
                 index=index_for(name, "bytelevel"), temperature=1.0, max_new_tokens=8, max_steps=4, device="cpu", constrained=False)
-    first = c.check_text(trace.text).steps[0]
-    letter = next(x for x in c.letters if x.name == first.letter)
-    assert first.text == "hello" and c.dfa.delta[c.dfa.initial][letter.index] != -1, trace.text[:80]
+    step, content = read_trace(load_spec(name), trace.text)[0][0]  # read independently of check_text
+    assert content == "hello" and step.source == "input", trace.text[:80]
+    assert trace.text.startswith(step.tag + "hello" + step.terminator)
+    assert step.name == trace.steps[0].step and any(x.step == step.name for x in c.allowed_letters(c.dfa.initial))
 
 
 def test_chat_template_wraps_the_instructions():
