@@ -55,18 +55,19 @@ def pct(values: list[float], q: float) -> float:
 
 
 def bench_index(vocabs: dict[str, TokenVocabulary], specs: list[str]) -> None:
-    from ltlagent.decoders.index import _outlines_vocabulary
+    from ltlagent.decoders.index import _vocab_bytes
 
     for name, vocab in vocabs.items():
         t0 = time.perf_counter()
-        _outlines_vocabulary(vocab)
-        print(f"vocabulary {name}: {vocab.size} tokens, outlines-core Vocabulary built once per tokenizer in {time.perf_counter() - t0:.3f} s")
+        _vocab_bytes(vocab)
+        print(f"vocabulary {name}: {vocab.size} tokens, byte matrix built once per tokenizer in {time.perf_counter() - t0:.3f} s")
     print("\n## Token index build (s): cold (spec built and written to the cache; vocabulary already built) / cached (loaded)")
     print(f"{'spec':<14}" + "".join(f"{v + ' cold':>14}{v + ' cached':>14}{'states':>8}" for v in vocabs))
     for name in specs:
         c = compile_spec(load_spec(name))
         line = f"{name:<14}"
         for vocab in vocabs.values():
+            _vocab_bytes(vocab)  # once per tokenizer, reported above
             cold = build_token_index(c, vocab)
             cached = build_token_index(c, vocab)
             assert cached.from_cache

@@ -73,9 +73,13 @@ class Piece:
     rows: list[list[int]] = field(default_factory=list)  # ``table`` as lists (the per-token walk)
     best: list[int] = field(default_factory=list)  # a byte on a shortest way to completion (-1 at finals)
 
-    def prepare(self) -> None:
+    def prepare(self, cached: dict[str, np.ndarray] | None = None) -> None:
+        """Derive ``rows``, and ``left``/``most``/``best`` (from ``cached`` when the disk cache has them)."""
         n = self.table.shape[0]
         self.rows = self.table.tolist()
+        if cached is not None:
+            self.left, self.most, self.best = cached["left"], cached["most"], cached["best"].tolist()
+            return
         left = np.full(n, _NEVER, np.int64)
         best = [-1] * n
         left[self.final] = 0
@@ -623,6 +627,7 @@ def _save_index(path: Path, index: TokenIndex, key: tuple[str, str]) -> None:
     for n, p in enumerate(index.pieces):
         arrays[f"table{n}"] = p.table
         arrays[f"final{n}"] = p.final
+        arrays[f"left{n}"], arrays[f"most{n}"], arrays[f"best{n}"] = p.left, p.most, np.array(p.best, np.int64)
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     _write_atomically(path, buf.getvalue())
@@ -637,19 +642,26 @@ def _load_index(path: Path, compiled: CompiledSpec, vocab: TokenVocabulary, key:
             if (meta["version"], meta["spec"], meta["vocabulary"]) != (CACHE_VERSION, *key):
                 return None
             pieces = [Piece(**{k: m[k] for k in _PIECE_FIELDS}, table=data[f"table{n}"], final=data[f"final{n}"]) for n, m in enumerate(meta["pieces"])]
+            derived = [{k: data[f"{k}{n}"] for k in ("left", "most", "best")} for n in range(len(pieces))]
             arrays = {k: data[k] for k in ("inner", "cross_ptr", "cross_ids", "cross_at")}
-        expected = _piece_specs(compiled)
-        if [(p.kind, p.name, p.regex) for p in pieces] != [(k, nm, r) for k, nm, _, _, r in expected]:
+        model = {x.index: x.name for x in compiled.letters if x.source == Source.MODEL}
+        environment = [s.name for s in compiled.steps if s.source != Source.MODEL]
+        if (
+            any(p.kind == LETTER and model.get(p.letter) != p.name for p in pieces)
+            or [p.name for p in pieces if p.kind == TAG] != environment
+            or [p.kind for p in pieces if p.kind == END] != [END]
+        ):
             return None
         _number(pieces)
         total = sum(p.table.shape[0] for p in pieces)
         words = (vocab.size + 31) // 32
         if arrays["inner"].shape != (total, words) or arrays["cross_ptr"].shape != (total + 1,) or any(
-            p.table.ndim != 2 or p.table.shape[1] != 256 or p.final.shape != (p.table.shape[0],) for p in pieces
+            p.table.ndim != 2 or p.table.shape[1] != 256 or any(x.shape != (p.table.shape[0],) for x in (p.final, *d.values()))
+            for p, d in zip(pieces, derived, strict=True)
         ):
             return None
-        for p in pieces:
-            p.prepare()
+        for p, d in zip(pieces, derived, strict=True):
+            p.prepare(d)
         return TokenIndex(compiled=compiled, vocab=vocab, pieces=pieces, from_cache=True, **arrays)
     except Exception:  # noqa: BLE001 - a truncated, stale or foreign entry is rebuilt
         return None
