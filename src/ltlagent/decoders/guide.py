@@ -285,7 +285,7 @@ class SpecGuide:
 
         Two steps of lookahead, because one token may end a step and already begin the next
         (``"\\nAction"``), so the check at a step boundary can come one letter late."""
-        if self.max_steps is not None and self.steps_done + int(self.index.steps_lookahead[q]) > self.max_steps:
+        if self.max_steps is not None and self.steps_done + int(self.index.budgets.lookahead[q]) > self.max_steps:
             self._steps_forced = self.budget_forced = True
 
     def _fail(self, message: str) -> bool:

@@ -44,6 +44,8 @@ from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import regex_escape
 from ltlagent.compiler.spec import Source
+from ltlagent.decoders.budgets import NEVER as _NEVER
+from ltlagent.decoders.budgets import budget_tables
 from ltlagent.decoders.regex import EOS_SENTINEL, letter_regex
 from ltlagent.decoders.vocab import TokenVocabulary
 from ltlagent.errors import DecoderError
@@ -53,7 +55,6 @@ NO_STATE = -1
 FREE, STEER, FORCED = 0, 1, 2  # which mask a guide reads (see SpecGuide.mask_mode)
 LETTER, TAG, END = 0, 1, 2  # piece kinds: a model letter, an environment step's tag, the end of the trace
 _INSIDE, _EXACT, _CROSS = 1, 2, 3  # how a token leaves a piece state (0: not allowed)
-_NEVER = 1 << 30
 
 
 @dataclass
@@ -267,8 +268,9 @@ class TokenIndex:
         self._cross: dict[tuple[int, int, int], np.ndarray] = {}
         self._vb: _VocabBytes | None = None
         self._env_letters = {s.name: [x for x in c.letters if x.step == s.name] for s in c.steps if s.source != Source.MODEL}
-        self.steps_lookahead = _steps_lookahead(c, _letters_left(c))
-        self._costs()
+        self.budgets = budget_tables(
+            c, {p.letter: int(p.left[0]) for p in self._letter_piece.values()}, {p.step: int(p.left[0]) for p in self._tag_piece.values()}
+        )
 
     # -- public ------------------------------------------------------------------------
     @property
@@ -391,12 +393,12 @@ class TokenIndex:
         if p.kind == END:
             return 0
         if p.kind == TAG:
-            return self._tag_cost[(q, p.step)]
-        return 1 + self._cost[self.compiled.dfa.delta[q][p.letter]]
+            return self.budgets.tag_cost[(q, p.step)]
+        return self.budgets.letter_cost(self.compiled, q, p.letter)
 
     def _piece_bytes(self, q: int, g: int) -> int:
         p = self.pieces[int(self.piece_of[g])]
-        rest = self._turn_bytes[self.compiled.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
+        rest = self.budgets.turn_bytes[self.compiled.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
         return int(p.left[g - p.offset]) + rest
 
     def _shortest(self, q: int, g: int) -> bytes:
@@ -412,46 +414,11 @@ class TokenIndex:
                 return bytes(out)
             q = self.compiled.dfa.delta[q][p.letter]
             cands = self._starts_of(q)
-            g = min((h for h in cands if self._piece_cost(q, h) == self._cost[q]), key=lambda h: (self._piece_bytes(q, h), h))
+            g = min((h for h in cands if self._piece_cost(q, h) == self.budgets.cost[q]), key=lambda h: (self._piece_bytes(q, h), h))
 
     def _starts_of(self, q: int) -> tuple[int, ...]:
         self._start(q)
         return self._starts[q]
-
-    def _costs(self) -> None:
-        """Per automaton state: fewest steps to finish (``_cost``) and fewest bytes of the
-        turn along such a way (``_turn_bytes``); an environment tag costs one step plus the
-        most steps left after any answer to it."""
-        c = self.compiled
-        n = c.dfa.num_states
-        left = _letters_left(c)
-        self._tag_cost: dict[tuple[int, str], int] = {}
-        for q in range(n):
-            for step, letters in self._env_letters.items():
-                after = [left[c.next_state(q, x)] for x in letters if c.next_state(q, x) != DEAD]
-                if after:
-                    self._tag_cost[(q, step)] = 1 + max(after)
-        cost = [_NEVER] * n
-        tbytes = [_NEVER] * n
-        changed = True
-        while changed:  # Bellman-Ford on a small automaton: (steps, bytes) lexicographically
-            changed = False
-            for q in range(n):
-                options: list[tuple[int, int]] = []
-                if c.is_accepting(q) and self._end is not None:
-                    options.append((0, 1))
-                for (q2, step), k in self._tag_cost.items():
-                    if q2 == q and step in self._tag_piece:
-                        options.append((k, int(self._tag_piece[step].left[0])))
-                for x in c.allowed_letters(q):
-                    p = self._letter_piece.get(x.index) if x.source == Source.MODEL else None
-                    d = c.next_state(q, x)
-                    if p is not None and cost[d] < _NEVER:
-                        options.append((1 + cost[d], int(p.left[0]) + tbytes[d]))
-                if options and min(options) < (cost[q], tbytes[q]):
-                    cost[q], tbytes[q] = min(options)
-                    changed = True
-        self._cost, self._turn_bytes = cost, tbytes
 
     # -- masks -------------------------------------------------------------------------
     def _row(self, pos: _Position, mode: int) -> np.ndarray:
@@ -507,7 +474,7 @@ class TokenIndex:
         bound = 0
         for g in pos.cands:
             p = self.pieces[int(self.piece_of[g])]
-            rest = self._turn_bytes[self.compiled.dfa.delta[pos.q][p.letter]] if p.kind == LETTER else 0
+            rest = self.budgets.turn_bytes[self.compiled.dfa.delta[pos.q][p.letter]] if p.kind == LETTER else 0
             bound = max(bound, int(p.most[g - p.offset]) + rest)
             if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
                 bound = max(bound, self._any_start_bound())
@@ -518,11 +485,11 @@ class TokenIndex:
             c = self.compiled
             bound = 0
             for q in range(c.dfa.num_states):
-                if self._cost[q] >= _NEVER:
+                if self.budgets.cost[q] >= _NEVER:
                     continue
                 for g in self._starts_of(q):
                     p = self.pieces[int(self.piece_of[g])]
-                    rest = self._turn_bytes[c.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
+                    rest = self.budgets.turn_bytes[c.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
                     bound = max(bound, int(p.most[0]) + min(rest, _NEVER))
             self._start_bound = bound
         return self._start_bound
@@ -788,29 +755,3 @@ def _pack(ids: np.ndarray, words: int) -> np.ndarray:
     bits = np.zeros(words * 32, dtype=np.uint8)
     bits[ids] = 1
     return np.packbits(bits, bitorder="little").view(np.uint32)
-
-
-def _letters_left(compiled: CompiledSpec) -> list[int]:
-    """Fewest steps from each automaton state to acceptance."""
-    out = []
-    for q in range(compiled.dfa.num_states):
-        path = compiled.dfa.shortest_accepted(q)
-        out.append(_NEVER if path is None else len(path))
-    return out
-
-
-def _steps_lookahead(compiled: CompiledSpec, letters_left: list[int]) -> np.ndarray:
-    """Per automaton state: the most steps the next two letters plus the fewest steps after
-    them can take (the step budget's lookahead; one token may end a step and begin the next)."""
-    dfa = compiled.dfa
-    out = []
-    for q in range(dfa.num_states):
-        worst = letters_left[q]
-        for d1 in {d for d in dfa.delta[q] if d != DEAD}:
-            worst = max(worst, 1 + letters_left[d1])
-            for d2 in {d for d in dfa.delta[d1] if d != DEAD}:
-                worst = max(worst, 2 + letters_left[d2])
-        out.append(worst)
-    return np.array(out, dtype=np.int64)
-
-
