@@ -21,6 +21,7 @@ __all__ = [
     "Spec",
     "SpecError",
     "Verdict",
+    "Finding",
     "compile_spec",
     "load_spec",
     "parse_spec",
@@ -31,6 +32,7 @@ _LAZY = {
     "Automaton": "ltlagent.compiler.automaton",
     "CompiledSpec": "ltlagent.compiler.compiled",
     "Verdict": "ltlagent.compiler.compiled",
+    "Finding": "ltlagent.compiler.findings",
     "Spec": "ltlagent.compiler.spec",
     "load_spec": "ltlagent.compiler.spec",
     "parse_spec": "ltlagent.compiler.spec",
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from ltlagent.compiler.automaton import Automaton
     from ltlagent.compiler.compile import compile_spec
     from ltlagent.compiler.compiled import CompiledSpec, Verdict
+    from ltlagent.compiler.findings import Finding
     from ltlagent.compiler.ltl import translate_ltlf
     from ltlagent.compiler.spec import Spec, load_spec, parse_spec
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.compiler.compiled import CompiledSpec, Diagnostic, Verdict
+from ltlagent.compiler.compiled import CompiledSpec, Verdict
+from ltlagent.compiler.findings import Finding, example_findings
 from ltlagent.compiler.spec import Spec, load_spec, resolve_spec_path
 from ltlagent.errors import CheckUsageError, SpecError
 
@@ -28,24 +29,6 @@ NOT_SPECS = frozenset({"pyproject.toml", "Cargo.toml", "ruff.toml", ".ruff.toml"
                        "netlify.toml", "taplo.toml", ".taplo.toml", "typos.toml", "_typos.toml", ".typos.toml",
                        "poetry.toml", "pdm.toml", "hatch.toml", "mypy.toml"})
 EXIT_INTERNAL = 3
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem, located in a file (1-based line and column; 0 when unknown)."""
-
-    path: str
-    line: int
-    column: int
-    severity: str  # "error" | "warning"
-    code: str
-    message: str
-    spec: str | None = None
-    example: str | None = None
-    step: str | None = None
-    rules: tuple[tuple[str, str], ...] = ()
-    allowed: tuple[str, ...] = ()
-    completion: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -162,10 +145,7 @@ class Checker:
 
     def _internal(self, path: Path, exc: BaseException) -> None:
         what = "too deeply nested" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
-        self.result.cases.append(Case(str(path), "spec", path.name, [Finding(
-            str(path), 0, 0, "error", "internal-error",
-            f"ltlagent failed on this file ({what}); this is a bug in ltlagent, not a verdict on the file — please report it with the file",
-        )]))
+        self.result.cases.append(Case(str(path), "spec", path.name, [Finding("error", "internal-error", f"ltlagent failed on this file ({what}); this is a bug in ltlagent, not a verdict on the file — please report it with the file", 0, 0, str(path))]))
 
     def _expand(self, paths: Sequence[str]) -> Iterable[Path]:
         seen: set[Path] = set()
@@ -179,17 +159,14 @@ class Checker:
                         found += 1
                         yield child
                 if not found:
-                    self.result.cases.append(Case(raw, "spec", raw, [Finding(
-                        raw, 0, 0, "error", "invalid-input",
-                        "nothing to check here: no spec (.toml), JSONL trace or transcript with front matter (--spec names the spec for others)",
-                    )]))
+                    self.result.cases.append(Case(raw, "spec", raw, [Finding("error", "invalid-input", "nothing to check here: no spec (.toml), JSONL trace or transcript with front matter (--spec names the spec for others)", 0, 0, raw)]))
             elif p.is_file():
                 if p.resolve() not in seen:
                     seen.add(p.resolve())
                     yield p
             else:
                 self.result.cases.append(
-                    Case(raw, "spec", raw, [Finding(raw, 0, 0, "error", "invalid-input", "no such file or directory")])
+                    Case(raw, "spec", raw, [Finding("error", "invalid-input", "no such file or directory", 0, 0, raw)])
                 )
 
     def _wanted_in_directory(self, path: Path) -> bool:
@@ -224,7 +201,7 @@ class Checker:
         if compiled is None:
             err = self._spec_error[str(path.resolve())]
             message = err.message + (f" — {err.hint}" if err.hint else "")
-            case.findings.append(Finding(str(path), err.line or 0, err.column or 0, "error", "invalid-spec", message))
+            case.findings.append(Finding("error", "invalid-spec", message, err.line or 0, err.column or 0, str(path)))
             return
         case.name = compiled.name
         for d in compiled.diagnostics:
@@ -237,7 +214,7 @@ class Checker:
             verdict = compiled.check_text(ex.text)
             self._record(compiled, verdict, ex.valid)
             base = ex.line - 1 if ex.line else 0
-            ex_case.findings += self._verdict_findings(str(path), compiled, verdict, ex.valid, ex.name, lambda line: base + line)
+            ex_case.findings += example_findings(verdict, ex.name, ex.valid, to_line=lambda line: base + line, path=str(path), spec=compiled.name)
 
     # examples -------------------------------------------------------------------------
     def check_example_file(self, path: Path) -> None:
@@ -245,17 +222,17 @@ class Checker:
         case = Case(str(path), "example", path.name)
         self.result.cases.append(case)
         if problem is not None:
-            case.findings.append(Finding(str(path), 0, 0, "error", "invalid-input", problem))
+            case.findings.append(Finding("error", "invalid-input", problem, 0, 0, str(path)))
             return
         meta, body, offset, problem = _front_matter(text)
         if problem:
-            case.findings.append(Finding(str(path), problem[0], 1, "error", "invalid-input", problem[1]))
+            case.findings.append(Finding("error", "invalid-input", problem[1], problem[0], 1, str(path)))
             return
         meta = meta or {}
         spec_ref = self.spec_override or meta.get("spec")
         if not spec_ref:
             case.findings.append(
-                Finding(str(path), 1, 1, "error", "invalid-input", "the example names no spec: start it with front matter (---, spec: PATH, ---) or pass --spec")
+                Finding("error", "invalid-input", "the example names no spec: start it with front matter (---, spec: PATH, ---) or pass --spec", 1, 1, str(path))
             )
             return
         compiled = self._spec_for(path, str(spec_ref), case)
@@ -266,12 +243,12 @@ class Checker:
         case.name = f"{compiled.name}: {name}"
         verdict = compiled.check_text(body)
         self._record(compiled, verdict, valid)
-        case.findings += self._verdict_findings(str(path), compiled, verdict, valid, name, lambda line: offset + line)
+        case.findings += example_findings(verdict, name, valid, to_line=lambda line: offset + line, path=str(path), spec=compiled.name)
 
     def check_trace_file(self, path: Path) -> None:
         text, problem = _read(path)
         if problem is not None:
-            self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), 0, 0, "error", "invalid-input", problem)]))
+            self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", problem, 0, 0, str(path))]))
             return
         traces: list[tuple[dict, list[tuple[int, dict]], int]] = []
         header: dict = {}
@@ -284,16 +261,16 @@ class Checker:
             try:
                 obj = json.loads(raw)
             except RecursionError:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", "not a JSON line: nested too deeply")]))
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", "not a JSON line: nested too deeply", lineno, 1, str(path))]))
                 return
             except ValueError as exc:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, exc.colno if hasattr(exc, "colno") else 1, "error", "invalid-input", f"not a JSON line: {exc}")]))  # type: ignore[attr-defined]
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", f"not a JSON line: {exc}", lineno, exc.colno if hasattr(exc, "colno") else 1, str(path))]))  # type: ignore[attr-defined]
                 return
             if not isinstance(obj, dict):
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", "each line must be a JSON object")]))
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", "each line must be a JSON object", lineno, 1, str(path))]))
                 return
             if obj.get("incomplete") is True and "step" not in obj:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "incomplete-trace", "the run that wrote this trace did not finish (it was stopped or failed): it is no evidence either way")]))
+                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "incomplete-trace", "the run that wrote this trace did not finish (it was stopped or failed): it is no evidence either way", lineno, 1, str(path))]))
                 return
             if "spec" in obj and "step" not in obj:  # a header starts a new trace
                 if steps or header:
@@ -302,7 +279,7 @@ class Checker:
                 continue
             if not isinstance(obj.get("step"), str) or not isinstance(obj.get("text"), str):
                 self.result.cases.append(
-                    Case(str(path), "example", path.name, [Finding(str(path), lineno, 1, "error", "invalid-input", 'a step line needs "step" and "text" strings, e.g. {"step": "thought", "text": "..."}')])
+                    Case(str(path), "example", path.name, [Finding("error", "invalid-input", 'a step line needs "step" and "text" strings, e.g. {"step": "thought", "text": "..."}', lineno, 1, str(path))])
                 )
                 return
             steps.append((lineno, obj))
@@ -314,7 +291,7 @@ class Checker:
             self.result.cases.append(case)
             spec_ref = self.spec_override or head.get("spec")
             if not isinstance(spec_ref, str) or not spec_ref:
-                case.findings.append(Finding(str(path), first_line, 1, "error", "invalid-input", 'the trace names no spec: add a header line {"spec": "PATH"} or pass --spec'))
+                case.findings.append(Finding("error", "invalid-input", 'the trace names no spec: add a header line {"spec": "PATH"} or pass --spec', first_line, 1, str(path)))
                 continue
             compiled = self._spec_for(path, spec_ref, case, line=first_line)
             if compiled is None:
@@ -324,7 +301,7 @@ class Checker:
             unknown = next(((ln, o["step"]) for ln, o in trace_steps if o["step"] not in tags), None)
             if unknown:
                 case.findings.append(
-                    Finding(str(path), unknown[0], 1, "error", "unknown-step", f"step {unknown[1]!r} is not a step of spec {compiled.name!r} (steps: {', '.join(tags)})", spec=compiled.name, example=name)
+                    Finding("error", "unknown-step", f"step {unknown[1]!r} is not a step of spec {compiled.name!r} (steps: {', '.join(tags)})", unknown[0], 1, str(path), spec=compiled.name, example=name)
                 )
                 continue
             # A step's text holding its terminator would read as more steps than the line says.
@@ -332,7 +309,7 @@ class Checker:
             if spill:
                 term = tags[spill[1]["step"]].terminator
                 case.findings.append(
-                    Finding(str(path), spill[0], 1, "error", "example-format", f"the {spill[1]['step']} step's text contains its terminator {term!r}, so it is not one step", spec=compiled.name, example=name, step=spill[1]["step"])
+                    Finding("error", "example-format", f"the {spill[1]['step']} step's text contains its terminator {term!r}, so it is not one step", spill[0], 1, str(path), step=spill[1]["step"], spec=compiled.name, example=name)
                 )
                 continue
             # Render the steps as a transcript, remembering which JSONL line each transcript line came from.
@@ -350,7 +327,7 @@ class Checker:
             def to_line(k: int, table: list[int] = jsonl_line, first: int = first_line) -> int:
                 return table[min(k, len(table)) - 1] if table else first
 
-            for f in self._verdict_findings(str(path), compiled, verdict, valid, name, to_line):
+            for f in example_findings(verdict, name, valid, to_line=to_line, path=str(path), spec=compiled.name):
                 case.findings.append(replace(f, column=1))
 
     # helpers ----------------------------------------------------------------------------
@@ -361,29 +338,13 @@ class Checker:
             try:
                 target = resolve_spec_path(ref)
             except SpecError as err:
-                case.findings.append(Finding(str(example), line, 1, "error", "invalid-input", f"spec {ref!r} not found. {err.hint or ''}".strip()))
+                case.findings.append(Finding("error", "invalid-input", f"spec {ref!r} not found. {err.hint or ''}".strip(), line, 1, str(example)))
                 return None
         compiled = self.compiled(target)
         if compiled is None:
             err = self._spec_error[str(target.resolve())]
-            case.findings.append(Finding(str(example), line, 1, "error", "invalid-spec", f"its spec {str(target)!r} does not load: {err}".split("\n")[0]))
+            case.findings.append(Finding("error", "invalid-spec", f"its spec {str(target)!r} does not load: {err}".split("\n")[0], line, 1, str(example)))
         return compiled
-
-    def _verdict_findings(self, path, compiled, verdict: Verdict, valid: bool, name: str, to_line) -> list[Finding]:  # type: ignore[no-untyped-def]
-        if verdict.ok and valid:
-            return []
-        if verdict.ok and not valid:
-            return [Finding(path, to_line(1), 1, "error", "example-accepted", f"example {name!r} is marked valid = false but satisfies the spec", compiled.name, name)]
-        if not valid:
-            return []
-        out = []
-        for v in verdict.violations:
-            step = verdict.steps[v.step_index].step if v.step_index is not None and v.step_index < len(verdict.steps) else None
-            at = f"step {v.step_index + 1}" if v.step_index is not None else "end of trace"
-            out.append(
-                Finding(path, to_line(v.line), v.column, "error", f"example-{v.kind}", f"example {name!r}, {at}: {v.message}", compiled.name, name, step, v.rules, v.allowed, v.completion)
-            )
-        return out
 
     def _record(self, compiled: CompiledSpec, verdict: Verdict, valid: bool) -> None:
         """Remember the letters an example shows, for --coverage (negative examples do not count)."""
@@ -422,12 +383,13 @@ class Checker:
                 missing = [x.name for x in compiled.letters if x.step == step.name and x.name in never]
                 if missing:
                     case.findings.append(
-                        Finding(case.path, step.line, 1, "warning", "uncovered-letter", f"no example shows {', '.join(missing)}", compiled.name, step=step.name)
+                        Finding("warning", "uncovered-letter", f"no example shows {', '.join(missing)}", step.line, 1, case.path, step=step.name, spec=compiled.name)
                     )
 
 
-def _from_diagnostic(path: str, spec: str, d: Diagnostic) -> Finding:
-    return Finding(path, d.line, d.column or (1 if d.line else 0), d.severity, d.code, d.message, spec, None, d.step, d.rules, d.allowed, d.completion)
+def _from_diagnostic(path: str, spec: str, d: Finding) -> Finding:
+    """A compile finding located in its spec file."""
+    return replace(d, path=path, spec=spec, column=d.column or (1 if d.line else 0))
 
 
 def _read(path: Path) -> tuple[str, str | None]:

@@ -12,7 +12,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from ltlagent.cli.check import CheckResult, Finding
-from ltlagent.compiler.compiled import explain
+from ltlagent.compiler.findings import explain
 from ltlagent.errors import get_context, printable
 
 FORMATS = ("text", "json", "junit", "github")

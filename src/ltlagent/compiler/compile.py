@@ -8,7 +8,8 @@ import time
 from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
-from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, Diagnostic, StepInfo
+from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, StepInfo
+from ltlagent.compiler.findings import Finding, example_findings
 from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
 from ltlagent.compiler.ltlf import Formula
@@ -53,13 +54,13 @@ def _conjunction(formulas: Sequence[Formula]) -> Formula:
 # -- diagnostics -------------------------------------------------------------------------
 
 
-def diagnose(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def diagnose(spec: Spec, c: CompiledSpec) -> list[Finding]:
+    out: list[Finding] = []
     if c.dfa.is_empty():
         conflict = minimal_conflict(c)
         names = ", ".join(repr(r.name) for r in conflict)
         out.append(
-            Diagnostic(
+            Finding(
                 "error",
                 "unsatisfiable",
                 f"no trace satisfies the spec; these rules conflict: {names}",
@@ -76,35 +77,12 @@ def diagnose(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
     return out
 
 
-def _examples(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+def _examples(spec: Spec, c: CompiledSpec) -> list[Finding]:
     """Examples must be accepted (or rejected, when marked ``valid = false``)."""
     out = []
     for ex in spec.examples:
-        verdict = c.check_text(ex.text)
-        if verdict.ok == ex.valid:
-            continue
-        if ex.valid:
-            v = verdict.violations[0]
-            line = ex.line + v.line - 1 if ex.line else 0
-            at = f"step {v.step_index + 1}" if v.step_index is not None else "at the end"
-            broken = "; ".join(f"rule {name!r}" + (f" ({why})" if why else "") for name, why in v.rules)
-            detail = f"{at}: {v.message}" + (f"; breaks {broken}" if broken else "")
-            step = verdict.steps[v.step_index].step if v.step_index is not None and v.step_index < len(verdict.steps) else None
-            out.append(
-                Diagnostic(
-                    "error",
-                    f"example-{v.kind}",
-                    f"example {ex.name!r} breaks the spec: {detail}",
-                    line,
-                    column=v.column,
-                    step=step,
-                    rules=v.rules,
-                    allowed=v.allowed,
-                    completion=v.completion,
-                )
-            )
-        else:
-            out.append(Diagnostic("error", "example-accepted", f"example {ex.name!r} is marked valid = false but satisfies the spec", ex.line))
+        base = ex.line - 1 if ex.line else None
+        out += example_findings(c.check_text(ex.text), ex.name, ex.valid, to_line=lambda n, b=base: 0 if b is None else b + n)
     return out
 
 
@@ -118,19 +96,19 @@ def minimal_conflict(c: CompiledSpec) -> list[CompiledRule]:
     return chosen
 
 
-def _unused(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+def _unused(spec: Spec, c: CompiledSpec) -> list[Finding]:
     used = {a for row in c.dfa.delta for a, d in enumerate(row) if d != DEAD}
     out = []
     for s in spec.steps:
         if not any(x.index in used for x in c.letters if x.step == s.name):
-            out.append(Diagnostic("warning", "unreachable-step", f"step {s.name!r} can never occur in an accepted trace", s.line))
+            out.append(Finding("warning", "unreachable-step", f"step {s.name!r} can never occur in an accepted trace", s.line))
     for p in spec.propositions:
         if not any(p.name in x.atoms for x in c.letters):
-            out.append(Diagnostic("warning", "empty-proposition", f"proposition {p.name!r} can never hold on its step's content", p.line))
+            out.append(Finding("warning", "empty-proposition", f"proposition {p.name!r} can never hold on its step's content", p.line))
     return out
 
 
-def _redundant(c: CompiledSpec) -> list[Diagnostic]:
+def _redundant(c: CompiledSpec) -> list[Finding]:
     """Rules that hold on every trace (vacuous), and rules the others imply (redundant)."""
     out = []
     n = len(c.letters)
@@ -139,7 +117,7 @@ def _redundant(c: CompiledSpec) -> list[Diagnostic]:
     for i, r in enumerate(c.rules):
         if r.dfa.is_equivalent(everything):
             vacuous.add(i)
-            out.append(Diagnostic("warning", "vacuous-rule", f"rule {r.name!r} holds on every trace, so it constrains nothing", r.line, rules=((r.name, r.why),)))
+            out.append(Finding("warning", "vacuous-rule", f"rule {r.name!r} holds on every trace, so it constrains nothing", r.line, rules=((r.name, r.why),)))
     if len(c.rules) < 2:
         return out
     for i, r in enumerate(c.rules):
@@ -147,24 +125,24 @@ def _redundant(c: CompiledSpec) -> list[Diagnostic]:
             continue
         others = [x.dfa for j, x in enumerate(c.rules) if j != i]
         if intersect_all(others).is_equivalent(c.dfa):
-            out.append(Diagnostic("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line, rules=((r.name, r.why),)))
+            out.append(Finding("warning", "redundant-rule", f"rule {r.name!r} is implied by the other rules", r.line, rules=((r.name, r.why),)))
     return out
 
 
-def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
+def _tags(spec: Spec, c: CompiledSpec) -> list[Finding]:
     out = []
     for a in spec.steps:
         for b in spec.steps:
             if a is not b and b.tag.startswith(a.tag):
                 rest = b.tag[len(a.tag):]
                 if _may_start_with(a, rest):  # the checker reads the longer tag; the model may mean the shorter
-                    out.append(Diagnostic("error", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}, "
+                    out.append(Finding("error", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}, "
                                           f"and a {a.name} step may begin with {rest!r}: one text would be read as two different steps", b.line))
                 else:
-                    out.append(Diagnostic("warning", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}", b.line))
+                    out.append(Finding("warning", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}", b.line))
         for b in spec.steps:
             if b.terminator in a.tag:
-                out.append(Diagnostic("error", "tag-contains-terminator", f"tag {a.tag!r} of step {a.name!r} contains the terminator {b.terminator!r} of step {b.name!r}", a.line))
+                out.append(Finding("error", "tag-contains-terminator", f"tag {a.tag!r} of step {a.name!r} contains the terminator {b.terminator!r} of step {b.name!r}", a.line))
                 break
     warned: set[str] = set()
     for letter in c.letters:
@@ -173,7 +151,7 @@ def _tags(spec: Spec, c: CompiledSpec) -> list[Diagnostic]:
         for s in spec.steps:
             if _may_contain(letter, "\n" + s.tag):
                 warned.add(letter.step)
-                out.append(Diagnostic("warning", "tag-in-content", f"the content of step {letter.step!r} may contain a line starting with tag {s.tag!r}", spec.step(letter.step).line))
+                out.append(Finding("warning", "tag-in-content", f"the content of step {letter.step!r} may contain a line starting with tag {s.tag!r}", spec.step(letter.step).line))
                 break
     return out
 
@@ -249,7 +227,7 @@ def _letters_by_step(c: CompiledSpec) -> dict[str, list[Letter]]:
     return out
 
 
-def _realizability(c: CompiledSpec) -> list[Diagnostic]:
+def _realizability(c: CompiledSpec) -> list[Finding]:
     """Report the first reachable state (fewest steps from the start) where an environment
     step may begin and one of its answers leads into a dead end or a trap."""
     dfa = c.dfa
@@ -270,7 +248,7 @@ def _realizability(c: CompiledSpec) -> list[Diagnostic]:
                         path = " → ".join(c.letters[a].name for a in dfa.shortest_path_to(q)) or "the start"
                         line = next(s.line for s in c.steps if s.name == step)
                         return [
-                            Diagnostic(
+                            Finding(
                                 "error",
                                 "environment-trap",
                                 f"after {path}, if the environment answers {x.name} ({x.describe()}), "
@@ -279,5 +257,5 @@ def _realizability(c: CompiledSpec) -> list[Diagnostic]:
                             )
                         ]
     if dfa.initial in bad:  # pragma: no cover - a trap state is always entered by some answer above
-        return [Diagnostic("error", "environment-trap", "the environment can force every trace into a dead end", 0)]
+        return [Finding("error", "environment-trap", "the environment can force every trace into a dead end", 0)]
     return []

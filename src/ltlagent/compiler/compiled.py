@@ -9,35 +9,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
+from ltlagent.compiler.findings import Finding
 from ltlagent.compiler.letters import Constraint, Letter
 from ltlagent.compiler.spec import Content, Source
 
 FORMAT_VERSION = 1
 BLANK = " \t\r"  # what a blank line between steps may hold (ASCII only, as the decoder reads text)
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """A finding of the compiler: ``severity`` is ``"error"`` or ``"warning"``.
-
-    ``line``/``column`` are 1-based in the spec file (0: unknown). For findings about a
-    rule or an example, ``rules`` holds ``(name, why)`` pairs, ``step`` the step involved,
-    ``allowed`` the letters allowed there and ``completion`` the shortest way to finish.
-    """
-
-    severity: str
-    code: str
-    message: str
-    line: int = 0
-    column: int = 0
-    step: str | None = None
-    rules: tuple[tuple[str, str], ...] = ()
-    allowed: tuple[str, ...] = ()
-    completion: tuple[str, ...] | None = None
-
-    def render(self, path: str) -> str:
-        where = f"{path}:{self.line}" if self.line else path
-        return f"{where}: {self.severity}[{self.code}]: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -70,42 +47,10 @@ class ParsedStep:
 
 
 @dataclass(frozen=True)
-class Violation:
-    """Why a transcript fails: at step ``step_index`` (``None`` for the end of the trace)."""
-
-    kind: str  # "format" | "rule" | "unfinished" | "unknown-text"
-    message: str
-    step_index: int | None
-    line: int
-    rules: tuple[tuple[str, str], ...] = ()  # (rule name, why)
-    allowed: tuple[str, ...] = ()  # letters allowed at this point
-    completion: tuple[str, ...] | None = None  # shortest way to finish (letters)
-    column: int = 1  # 1-based: the tag's column, or the content's for a format violation
-
-    def render(self, path: str = "<text>") -> str:
-        where = f"{path}:{self.line}:{self.column}" if self.line else path
-        at = f"step {self.step_index + 1}" if self.step_index is not None else "end of trace"
-        lines = explain(self.rules, self.allowed, self.completion)
-        return "\n".join([f"{where}: {at}: {self.message}", *("  " + x for x in lines)])
-
-
-def explain(
-    rules: tuple[tuple[str, str], ...], allowed: tuple[str, ...], completion: tuple[str, ...] | None
-) -> list[str]:
-    """The detail lines of a violation: each broken rule with its why, what was allowed, how to finish."""
-    out = [f"rule {name!r}" + (f": {why}" if why else "") for name, why in rules]
-    if allowed:
-        out.append("allowed here: " + ", ".join(allowed))
-    if completion is not None:
-        out.append("shortest way to finish: " + (" → ".join(completion) or "(nothing)"))
-    return out
-
-
-@dataclass(frozen=True)
 class Verdict:
     ok: bool
     steps: tuple[ParsedStep, ...]
-    violations: tuple[Violation, ...]
+    violations: tuple[Finding, ...]
     state: int
 
     def __bool__(self) -> bool:
@@ -128,7 +73,7 @@ class CompiledSpec:
     steps: tuple[StepInfo, ...]
     dfa: LetterDFA
     rules: tuple[CompiledRule, ...]
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Finding, ...]
     parameters: dict[str, int] = field(default_factory=dict)
     compile_ms: float = 0.0
 
@@ -170,11 +115,11 @@ class CompiledSpec:
         raise KeyError(name)
 
     @property
-    def errors(self) -> tuple[Diagnostic, ...]:
+    def errors(self) -> tuple[Finding, ...]:
         return tuple(d for d in self.diagnostics if d.severity == "error")
 
     # -- transcripts -----------------------------------------------------------------
-    def split(self, text: str) -> tuple[list[tuple[int, str, str, int]], Violation | None]:
+    def split(self, text: str) -> tuple[list[tuple[int, str, str, int]], Finding | None]:
         """Split ``text`` into ``(line, step, content, offset)`` by tags; or a violation for text that is no step.
 
         This is how every part of ltlagent reads a trace: the text exactly as written (a
@@ -198,12 +143,7 @@ class CompiledSpec:
             if step is None:
                 shown = blank if len(blank) <= 40 else blank[:37] + "..."
                 tags_list = ", ".join(repr(s.tag) for s in self.steps)
-                return out, Violation(
-                    "unknown-text",
-                    f"{shown!r} does not start with a step tag (tags: {tags_list})",
-                    len(out),
-                    line,
-                )
+                return out, Finding("error", "unknown-text", f"{shown!r} does not start with a step tag (tags: {tags_list})", line, 1, step_index=len(out))
             start = pos + len(step.tag)
             end = text.find(step.terminator, start)
             if end == -1:
@@ -232,40 +172,26 @@ class CompiledSpec:
                 formats = "; or ".join(sorted({x.describe() for x in self.letters if x.step == step})) or "nothing (the step has no possible content)"
                 column = start - text.rfind("\n", 0, start)
                 crlf = " (the line ends with \\r: Windows line endings are part of the text; save the file with \\n line endings)" if content.endswith("\r") else ""
-                v = Violation("format", f"the {step} step's content {content!r} is not {formats}{crlf}", i, line, allowed=allowed, column=column)
+                v = Finding("error", "format", f"the {step} step's content {content!r} is not {formats}{crlf}", line, column, step=step, step_index=i, allowed=allowed)
                 return Verdict(False, tuple(parsed), (v,), DEAD)
             nxt = self.next_state(state, letter)
             new_rule_states = [r.dfa.delta[q][letter.index] if q != DEAD else DEAD for r, q in zip(self.rules, rule_states)]
             if nxt == DEAD:
                 blamed = self._blame(letters_so_far + [letter.index], rule_states, new_rule_states)
-                v = Violation(
-                    "rule",
-                    f"{letter.name} is not allowed here",
-                    i,
-                    line,
-                    rules=tuple((r.name, r.why) for r in blamed),
-                    allowed=allowed,
-                )
+                v = Finding("error", "rule", f"{letter.name} is not allowed here", line, 1, step=step, step_index=i, rules=tuple((r.name, r.why) for r in blamed), allowed=allowed)
                 return Verdict(False, tuple(parsed), (v,), DEAD)
             state, rule_states = nxt, new_rule_states
             letters_so_far.append(letter.index)
         if problem is not None:
             return Verdict(False, tuple(parsed), (problem,), state)
         if not pieces:
-            v = Violation("unfinished", "the transcript has no steps", None, 1, completion=self._completion(state))
+            v = Finding("error", "unfinished", "the transcript has no steps", 1, 1, completion=self._completion(state))
             return Verdict(False, (), (v,), state)
         if state not in self.dfa.accepting:
             blamed = tuple((r.name, r.why) for r, q in zip(self.rules, rule_states) if q not in r.dfa.accepting)
             line = pieces[-1][0]
-            v = Violation(
-                "unfinished",
-                "the trace ends before the spec allows it to",
-                None,
-                line,
-                rules=blamed,
-                allowed=tuple(x.name for x in self.allowed_letters(state)),
-                completion=self._completion(state),
-            )
+            v = Finding("error", "unfinished", "the trace ends before the spec allows it to", line, 1, rules=blamed,
+                        allowed=tuple(x.name for x in self.allowed_letters(state)), completion=self._completion(state))
             return Verdict(False, tuple(parsed), (v,), state)
         return Verdict(True, tuple(parsed), (), state)
 
@@ -335,7 +261,7 @@ class CompiledSpec:
             dfa=dfa(d["dfa"]),
             rules=tuple(CompiledRule(**{**r, "dfa": dfa(r["dfa"])}) for r in d["rules"]),
             diagnostics=tuple(
-                Diagnostic(
+                Finding(
                     **{
                         **x,
                         "rules": tuple(tuple(r) for r in x["rules"]),
