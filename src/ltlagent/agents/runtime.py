@@ -290,7 +290,7 @@ class _FreeSession:
         self.text = ""
         self.events: list[StepEvent] = []
         self.error: str | None = None
-        self._env = sorted((s for s in compiled.steps if s.source != Source.MODEL), key=lambda s: -len(s.tag))
+        self._env = [s for s in compiled.steps_by_tag() if s.source != Source.MODEL]
         first = next((s for s in compiled.enabled_steps(compiled.dfa.initial, environment=True) if s.source == Source.INPUT), None)
         self.status, self.waiting_for = (ENVIRONMENT, first.name) if first is not None else (RUNNING, None)
         self._tag_written = False

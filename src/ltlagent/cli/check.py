@@ -365,7 +365,7 @@ class Checker:
             for word in self._traces.get(compiled.path, []):
                 q = dfa.initial
                 for a in word:
-                    nxt = dfa.delta[q][a]
+                    nxt = compiled.next_state(q, a)
                     if nxt == DEAD:
                         break
                     covered.add((q, a))

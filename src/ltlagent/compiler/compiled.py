@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
 from ltlagent.compiler.findings import Finding
@@ -44,6 +44,15 @@ class ParsedStep:
     step: str
     text: str
     letter: str | None
+
+
+class SplitStep(NamedTuple):
+    """One step as :meth:`CompiledSpec.split` cut it out of a text."""
+
+    line: int  # 1-based line where the tag starts
+    step: str
+    content: str  # without tag and terminator
+    offset: int  # where the content starts in the text
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,13 @@ class CompiledSpec:
         when the content has none of the step's formats."""
         return next((x for x in self.letters if x.step == step and x.matches(content)), None)
 
-    def next_state(self, state: int, letter: Letter) -> int:
-        """The automaton state after ``letter`` (``DEAD`` when it is not allowed)."""
-        return DEAD if state == DEAD else self.dfa.delta[state][letter.index]
+    def next_state(self, state: int, letter: Letter | int) -> int:
+        """The automaton state after ``letter`` (a letter or its index; ``DEAD`` when it is not allowed)."""
+        return DEAD if state == DEAD else self.dfa.delta[state][letter if isinstance(letter, int) else letter.index]
+
+    def steps_by_tag(self) -> tuple[StepInfo, ...]:
+        """The steps, longest tag first: the order in which a tag at a line start is read."""
+        return tuple(sorted(self.steps, key=lambda s: -len(s.tag)))
 
     def allowed_letters(self, state: int) -> tuple[Letter, ...]:
         """Letters with a transition from ``state`` (all of them keep acceptance reachable)."""
@@ -119,7 +132,7 @@ class CompiledSpec:
         return tuple(d for d in self.diagnostics if d.severity == "error")
 
     # -- transcripts -----------------------------------------------------------------
-    def split(self, text: str) -> tuple[list[tuple[int, str, str, int]], Finding | None]:
+    def split(self, text: str) -> tuple[list[SplitStep], Finding | None]:
         """Split ``text`` into ``(line, step, content, offset)`` by tags; or a violation for text that is no step.
 
         This is how every part of ltlagent reads a trace: the text exactly as written (a
@@ -127,8 +140,8 @@ class CompiledSpec:
         starting where a tag starts a line, lines of only spaces, tabs and ``\r`` between
         steps ignored. Linear in the length of ``text``.
         """
-        tags = sorted(self.steps, key=lambda s: -len(s.tag))
-        out: list[tuple[int, str, str, int]] = []
+        tags = self.steps_by_tag()
+        out: list[SplitStep] = []
         pos = 0
         line, counted = 1, 0  # ``line`` is the line number at offset ``counted``
         while pos < len(text):
@@ -150,7 +163,7 @@ class CompiledSpec:
                 content, pos = text[start:].rstrip("\n"), len(text)
             else:
                 content, pos = text[start:end], end + len(step.terminator)
-            out.append((line, step.name, content, start))
+            out.append(SplitStep(line, step.name, content, start))
         return out, None
 
     def check_text(self, text: str) -> Verdict:

@@ -38,7 +38,7 @@ class BudgetTables:
 
     def letter_cost(self, compiled: CompiledSpec, q: int, letter: int) -> int:
         """Steps to finish when the model writes ``letter`` at ``q``: this step and the fewest after it."""
-        return 1 + self.cost[compiled.dfa.delta[q][letter]]
+        return 1 + self.cost[compiled.next_state(q, letter)]
 
 
 def budget_tables(compiled: CompiledSpec, letter_bytes: Mapping[int, int], tag_bytes: Mapping[str, int], end_bytes: int = 1) -> BudgetTables:
@@ -52,7 +52,7 @@ def budget_tables(compiled: CompiledSpec, letter_bytes: Mapping[int, int], tag_b
     tag_cost: dict[tuple[int, str], int] = {}
     for q in range(n):
         for step, letters in environment.items():
-            after = [left[d] for x in letters if (d := dfa.delta[q][x.index]) != DEAD]
+            after = [left[d] for x in letters if (d := compiled.next_state(q, x)) != DEAD]
             if after and step in tag_bytes:
                 tag_cost[(q, step)] = 1 + max(after)
     cost, tbytes = [NEVER] * n, [NEVER] * n
@@ -63,7 +63,7 @@ def budget_tables(compiled: CompiledSpec, letter_bytes: Mapping[int, int], tag_b
             options = [(0, end_bytes)] if q in dfa.accepting else []
             options += [(k, tag_bytes[step]) for (q2, step), k in tag_cost.items() if q2 == q]
             for a, size in letter_bytes.items():
-                d = dfa.delta[q][a]
+                d = compiled.next_state(q, a)
                 if d != DEAD and cost[d] < NEVER:
                     options.append((1 + cost[d], size + tbytes[d]))
             if options and min(options) < (cost[q], tbytes[q]):
@@ -80,9 +80,9 @@ def _lookahead(compiled: CompiledSpec, left: tuple[int, ...]) -> np.ndarray:
     out = []
     for q in range(dfa.num_states):
         worst = left[q]
-        for d1 in {d for d in dfa.delta[q] if d != DEAD}:
+        for d1 in {compiled.next_state(q, x) for x in compiled.allowed_letters(q)}:
             worst = max(worst, 1 + left[d1])
-            for d2 in {d for d in dfa.delta[d1] if d != DEAD}:
+            for d2 in {compiled.next_state(d1, x) for x in compiled.allowed_letters(d1)}:
                 worst = max(worst, 2 + left[d2])
         out.append(worst)
     return np.array(out, dtype=np.int64)

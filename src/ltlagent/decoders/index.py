@@ -398,7 +398,7 @@ class TokenIndex:
 
     def _piece_bytes(self, q: int, g: int) -> int:
         p = self.pieces[int(self.piece_of[g])]
-        rest = self.budgets.turn_bytes[self.compiled.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
+        rest = self.budgets.turn_bytes[self.compiled.next_state(q, p.letter)] if p.kind == LETTER else 0
         return int(p.left[g - p.offset]) + rest
 
     def _shortest(self, q: int, g: int) -> bytes:
@@ -412,7 +412,7 @@ class TokenIndex:
                 s = p.rows[s][p.best[s]]
             if p.kind != LETTER:
                 return bytes(out)
-            q = self.compiled.dfa.delta[q][p.letter]
+            q = self.compiled.next_state(q, p.letter)
             cands = self._starts_of(q)
             g = min((h for h in cands if self._piece_cost(q, h) == self.budgets.cost[q]), key=lambda h: (self._piece_bytes(q, h), h))
 
@@ -429,7 +429,7 @@ class TokenIndex:
             out |= self.inner[g]
             p = self.pieces[int(self.piece_of[g])]
             if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
-                out |= self._crossing(g, self.compiled.dfa.delta[pos.q][p.letter], mode)
+                out |= self._crossing(g, self.compiled.next_state(pos.q, p.letter), mode)
         return out
 
     def _cands(self, pos: _Position, mode: int) -> tuple[int, ...]:
@@ -458,7 +458,7 @@ class TokenIndex:
             ok |= (how == _INSIDE) | (how == _EXACT)
             cross = np.flatnonzero(how == _CROSS)
             if p.kind == LETTER and cross.size:
-                ok[cross] |= self._alive_from(self._start(self.compiled.dfa.delta[pos.q][p.letter]), ids[cross], where[cross], mode)
+                ok[cross] |= self._alive_from(self._start(self.compiled.next_state(pos.q, p.letter)), ids[cross], where[cross], mode)
         return ok
 
     def _forced_row(self, pos: _Position) -> np.ndarray:
@@ -474,7 +474,7 @@ class TokenIndex:
         bound = 0
         for g in pos.cands:
             p = self.pieces[int(self.piece_of[g])]
-            rest = self.budgets.turn_bytes[self.compiled.dfa.delta[pos.q][p.letter]] if p.kind == LETTER else 0
+            rest = self.budgets.turn_bytes[self.compiled.next_state(pos.q, p.letter)] if p.kind == LETTER else 0
             bound = max(bound, int(p.most[g - p.offset]) + rest)
             if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
                 bound = max(bound, self._any_start_bound())
@@ -489,7 +489,7 @@ class TokenIndex:
                     continue
                 for g in self._starts_of(q):
                     p = self.pieces[int(self.piece_of[g])]
-                    rest = self.budgets.turn_bytes[c.dfa.delta[q][p.letter]] if p.kind == LETTER else 0
+                    rest = self.budgets.turn_bytes[c.next_state(q, p.letter)] if p.kind == LETTER else 0
                     bound = max(bound, int(p.most[0]) + min(rest, _NEVER))
             self._start_bound = bound
         return self._start_bound
@@ -530,7 +530,7 @@ class TokenIndex:
                 if i == n:
                     return Move(NO_STATE, ended, p.step if p.kind == TAG else None, p.kind == END, q)
                 continue
-            q2 = self.compiled.dfa.delta[q][p.letter]
+            q2 = self.compiled.next_state(q, p.letter)
             done = ended + ((p.letter, q2, i),)
             if i == n:
                 return Move(self._start(q2), done, None, False, q2)

@@ -5,10 +5,10 @@
   into a regex), wrapped as ``tag + content + terminator``.
 * :func:`segment_regex` — everything the model may write from an automaton state until the
   next environment step (its tag included) or the end of the trace (marked by
-  :data:`EOS_SENTINEL`): the letter automaton restricted to model letters, turned into one
-  regex by state elimination.
+  :data:`EOS_SENTINEL`) as one regex (for comparisons with outlines-core's own ``Guide``).
 
-No torch here: the token index (``decoders.index``) compiles these with outlines-core.
+No torch here: the token index (``decoders.index``) compiles each letter's regex with
+outlines-core into a byte automaton.
 """
 
 from __future__ import annotations
@@ -273,16 +273,17 @@ def letter_regex(letter: Letter) -> str | None:
 
 
 def segment_regex(compiled: CompiledSpec, state: int) -> str | None:
-    """What the model may write from automaton ``state`` on: model steps, ending with an
-    environment step's tag or with :data:`EOS_SENTINEL` where the trace may end."""
-    dfa = compiled.dfa
+    """Everything the model may write from automaton ``state`` until the next environment
+    step's tag or the end of the trace (:data:`EOS_SENTINEL`), as one regex. The token index
+    does not use it (it composes pieces at run time); the benchmarks give it to outlines-core's
+    ``Guide`` for a side-by-side figure."""
     fragments = {x.index: letter_regex(x) for x in compiled.letters if x.source == Source.MODEL}
     nodes = {state}
     todo = [state]
     while todo:
         q = todo.pop()
         for a, frag in fragments.items():
-            d = dfa.delta[q][a]
+            d = compiled.next_state(q, a)
             if d != DEAD and frag is not None and d not in nodes:
                 nodes.add(d)
                 todo.append(d)
@@ -291,26 +292,11 @@ def segment_regex(compiled: CompiledSpec, state: int) -> str | None:
     edges: dict[tuple[int, int], list[str]] = {}
     for q in nodes:
         for a, frag in fragments.items():
-            d = dfa.delta[q][a]
+            d = compiled.next_state(q, a)
             if d != DEAD and frag is not None:
                 edges.setdefault((index[q], index[d]), []).append(frag)
-        if q in dfa.accepting:
+        if compiled.is_accepting(q):
             edges.setdefault((index[q], end), []).append(regex_escape(EOS_SENTINEL))
-        for step in compiled.steps:
-            if step.source == Source.MODEL:
-                continue
-            if any(dfa.delta[q][x.index] != DEAD for x in compiled.letters if x.step == step.name):
-                edges.setdefault((index[q], end), []).append(regex_escape(step.tag))
+        for step in compiled.enabled_steps(q, environment=True):
+            edges.setdefault((index[q], end), []).append(regex_escape(step.tag))
     return eliminate(end + 1, edges, index[state], {end})
-
-
-def segment_starts(compiled: CompiledSpec) -> list[int]:
-    """Automaton states where the model starts writing: the initial state and every state
-    right after an environment or input step."""
-    dfa = compiled.dfa
-    starts = {dfa.initial}
-    for q in range(dfa.num_states):
-        for x in compiled.letters:
-            if x.source != Source.MODEL and dfa.delta[q][x.index] != DEAD:
-                starts.add(dfa.delta[q][x.index])
-    return sorted(starts)
