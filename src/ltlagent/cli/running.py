@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.cli.report import use_color
-from ltlagent.agents.tools import load_tools  # noqa: F401 - used below and by the demo
-from ltlagent.decoders.models import load_with_threads as load_model  # noqa: F401 - light: torch loads on call
+from ltlagent.agents.tools import load_tools
+from ltlagent.decoders.models import load_with_threads as load_model  # light: torch loads on call
 from ltlagent.errors import RunError, printable
 
 MAX_INPUT_CHARS = 20_000
