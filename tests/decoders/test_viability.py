@@ -8,16 +8,19 @@ allowed (completeness); EOS exactly where the turn so far is whole steps that ac
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import textwrap
+
+import numpy as np
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent import compile_spec, parse_spec
-from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
+from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import build_token_index
 from tests.compiler.test_regexes import patterns
 from tests.decoders.helpers import ENV_ANSWERS, TOKENIZERS, index_for
@@ -277,3 +280,123 @@ def test_an_adversary_writing_an_exfiltration_script_never_gets_the_mail_out():
         assert 'x@evil.test' not in guide.text
         assert "send_email" in names[names.index("read_secret"):], guide.text  # it did try to mail
         assert guide.is_finished
+
+
+@functools.lru_cache(maxsize=1)
+def _qwen3():
+    """The Qwen3 vocabulary (151,669 tokens) from the quicktok-v1 wheel (a dev dependency)."""
+    import quicktok
+
+    from ltlagent.decoders.vocab import TokenVocabulary
+
+    enc = quicktok.get_encoding("qwen3")
+    specials = {enc.encode_single_token(s) for s in enc.special_tokens_set}
+    tokens = []
+    for i in range(enc.n_vocab):
+        try:
+            tokens.append(None if i in specials else enc.decode_single_token_bytes(i))
+        except Exception:  # noqa: BLE001 - unused ids
+            tokens.append(None)
+    return TokenVocabulary(tuple(tokens), (enc.encode_single_token("<|endoftext|>"), enc.encode_single_token("<|im_end|>")), "qwen3")
+
+
+@pytest.mark.parametrize("name", shipped_spec_names())
+def test_masks_match_the_text_oracle_at_151k_tokens(name, tmp_path, monkeypatch):
+    """A real vocabulary: multi-byte tokens that end a step and begin the next ("\\n\\n",
+    ".\\nAction", partial UTF-8). At each token of two rollouts, 120 sampled allowed tokens
+    (half of them holding a newline or a tag's first character), 120 refused ones, and EOS
+    are compared with the oracle; the guide's step events are check_text's steps."""
+    monkeypatch.setenv("LTLAGENT_CACHE", str(tmp_path))
+    from tests.decoders.helpers import compiled as compiled_spec
+
+    c = compiled_spec(name)
+    index = build_token_index(c, _qwen3())
+    vocab = index.vocab
+    marks = {b"\n"} | {s.tag[:1].encode() for s in c.steps}
+    tricky = np.array([any(m in (t or b"") for m in marks) for t in vocab.tokens])
+    tricky_ids = np.flatnonzero(tricky).tolist()
+    compared = 0
+    for seed in range(2):
+        rng = random.Random(seed)
+        guide = SpecGuide(index, max_tokens=60)
+        while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < 150:
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment(rng.choice(ENV_ANSWERS))
+                continue
+            allowed = guide.index.allowed_ids(guide.state, mode=guide.mask_mode()).tolist()
+            allowed_set = set(allowed)
+            pool = [t for t in allowed if tricky[t]]
+            picks = rng.sample(pool, min(60, len(pool))) + rng.sample(allowed, min(60, len(allowed)))
+            if guide.mask_mode() == 0:  # the free mask is the whole language: refused tokens can never be written
+                sampled = rng.sample(range(vocab.size), 200) + rng.sample(tricky_ids, 200)
+                refused = [t for t in sampled if t not in allowed_set][:240]
+                for t in refused:
+                    assert _oracle(index, guide, t) is not True, f"mask refuses {vocab.tokens[t]!r} after {guide.turn_bytes!r}"
+                    compared += 1
+            for t in picks + list(vocab.eos_ids):
+                verdict = _oracle(index, guide, t)
+                if t in allowed_set:
+                    assert verdict is not False, f"mask allows {vocab.tokens[t]!r} after {guide.turn_bytes!r}"
+                else:
+                    assert verdict is not True or guide.mask_mode() != 0, f"mask refuses {vocab.tokens[t]!r} after {guide.turn_bytes!r}"
+                compared += 1
+            guide.advance(rng.choice(pool) if pool and rng.random() < 0.5 else rng.choice(allowed))
+        assert guide.status == FINISHED, (guide.status, guide.error, guide.text[-200:])
+        expected = [(s.step, s.text, s.letter) for s in c.check_text(guide.text).steps]
+        assert [(e.step, e.text, e.letter) for e in guide.events] == expected
+    assert compared > 500
+
+
+def crossing_vocabulary(c) -> "TokenVocabulary":  # noqa: F821 - imported below
+    """Every single byte, plus tokens that end a step and go on into the next: terminator +
+    tag (whole or cut), content + terminator + tag + content, two steps in one token."""
+    from ltlagent.decoders.vocab import TokenVocabulary
+
+    words = {b"a", b"ok", b"4", b"x]", b"search[", b"[STOP]", b"[ANSWERED]", b'{"', b'"}', b"}}"}
+    for s in c.steps:
+        for t in c.steps:
+            term, tag = s.terminator.encode(), t.tag.encode()
+            for piece in (term + tag, term + tag[:2], b"a" + term + tag, term + tag + b"a", b"a" + term + tag + b"b" + t.terminator.encode() + tag[:3],
+                          b"]" + term + tag, b"}" + term + tag, term + term, b"." + term):
+                words.add(piece)
+    tokens: list[bytes | None] = [None] + [bytes([b]) for b in range(1, 256)] + sorted(words - {bytes([b]) for b in range(256)})
+    return TokenVocabulary(tuple(tokens), (0,), "crossing")
+
+
+@pytest.mark.parametrize("name", shipped_spec_names())
+def test_tokens_that_cross_step_boundaries_match_the_oracle(name):
+    """With a vocabulary full of tokens that end a step and begin the next, every allowed
+    and every refused token is compared with the oracle at each token of rollouts that
+    prefer those tokens, and the guide's step events are check_text's steps."""
+    from tests.decoders.helpers import compiled as compiled_spec
+
+    c = compiled_spec(name)
+    index = build_token_index(c, crossing_vocabulary(c), use_cache=False)
+    vocab = index.vocab
+    terminators = {s.terminator.encode() for s in c.steps}
+    crossing = [t for t, data in enumerate(vocab.tokens) if data and len(data) > 1 and any(x in data[:-1] for x in terminators)]
+    crossed = 0
+    for seed in range(4):
+        rng = random.Random(seed)
+        guide = SpecGuide(index, max_tokens=100, max_steps=12)
+        while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < 400:
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment(rng.choice(ENV_ANSWERS))
+                continue
+            allowed = set(guide.allowed())
+            free = guide.mask_mode() == 0
+            for t in range(vocab.size):
+                verdict = _oracle(index, guide, t)
+                if t in allowed:
+                    assert verdict is not False, f"mask allows {vocab.tokens[t]!r} after {guide.turn_bytes!r}"
+                elif free:
+                    assert verdict is not True, f"mask refuses {vocab.tokens[t]!r} after {guide.turn_bytes!r}, which the checker could accept"
+            pick = [t for t in crossing if t in allowed]
+            before = len(guide.events)
+            token = rng.choice(pick) if pick and rng.random() < 0.7 else rng.choice(sorted(allowed))
+            guide.advance(token)
+            crossed += token in pick and len(guide.events) > before
+        assert guide.status == FINISHED, (guide.status, guide.error, guide.text[-200:])
+        assert [(e.step, e.text, e.letter) for e in guide.events] == [(s.step, s.text, s.letter) for s in c.check_text(guide.text).steps]
+    follows = any(c.enabled_steps(c.next_state(q, x)) for q in range(c.dfa.num_states) for x in c.allowed_letters(q) if x.source == "model")
+    assert crossed > 0 or not follows  # tokens that ended a step inside them were taken, where a step can follow one
