@@ -127,8 +127,9 @@ def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed, negate
         return  # e.g. every text of the pattern holds the terminator: a located spec error
     if compiled.errors:
         return
-    index = build_token_index(compiled, TOKENIZERS["bytelevel"](), use_cache=False)
-    _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE)
+    for vocab in (TOKENIZERS["bytelevel"](), crossing_vocabulary(compiled)):  # the second: tokens that end a step and begin the next
+        index = build_token_index(compiled, vocab, use_cache=False)
+        _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE)
 
 
 @pytest.mark.parametrize(("to", "internal"), [("ops@corp.example", True), ("me\u00a0x@corp.example", True), ("me x@corp.example", False), ("٣@corp.example", True)])
