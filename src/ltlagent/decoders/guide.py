@@ -129,6 +129,14 @@ class SpecGuide:
         """The trace so far as bytes (tokens may split a UTF-8 character)."""
         return bytes(self._text)
 
+    def size(self) -> int:
+        """Bytes of trace so far (a mark for :meth:`text_since`)."""
+        return len(self._text)
+
+    def text_since(self, mark: int) -> str:
+        """The trace text written after :meth:`size` returned ``mark`` (no copy of the rest)."""
+        return bytes(self._text[mark:]).decode("utf-8", errors="replace")
+
     @property
     def turn_bytes(self) -> bytes:
         """What the model wrote in this turn (it started at automaton state ``turn_state``)."""

@@ -208,14 +208,14 @@ class SpecDecoder:
         if self._tables is None:
             self._tables = MaskTables(self.index, self.logits().shape[-1], self.device)
         tokens: list[int] = []
-        start = len(self.guide.text)
+        start = self.guide.size()
         while self.guide.status == RUNNING and len(tokens) < max_new_tokens:
             token = sample(self._tables.apply(self.logits().clone(), [self.guide]), temperature, generator)
             self.guide.advance(token)
             tokens.append(token)
             if self.guide.status in (RUNNING, ENVIRONMENT):
                 self.write(token)
-        return Turn(self.guide.text[start:], tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error)
+        return Turn(self.guide.text_since(start), tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error)
 
     def finish_turn(self) -> None:
         """From now on this turn takes the shortest way to its end (e.g. after a token limit)."""

@@ -682,13 +682,30 @@ def _byte_automaton(regex: str, name: str, spec: str) -> tuple[np.ndarray, np.nd
     final = np.array([s in finals for s in states], bool)
     table[final] = -1  # a piece ends at its first completion (the first terminator, as check_text reads it)
     live = final.copy()
-    changed = True
-    while changed:
-        grown = live | np.array([bool((live[row[row >= 0]]).any()) for row in table])
-        changed = bool((grown != live).any())
+    while True:  # states from which a completion is reachable
+        grown = live | np.concatenate([[False], live])[table + 1].any(axis=1)
+        if (grown == live).all():
+            break
         live = grown
     table[~live[np.maximum(table, 0)] & (table >= 0)] = -1
     return table, final
+
+
+def _equivalent_states(pieces: list[Piece]) -> np.ndarray:
+    """A class per piece state, equal for states with the same future (Moore's partition
+    refinement over all pieces at once): their vocabulary walks are the same, so each class is
+    walked once."""
+    table = np.concatenate([np.where(p.table >= 0, p.table + p.offset, -1) for p in pieces])
+    cls = np.concatenate([p.final for p in pieces]).astype(np.int64)
+    count = len(set(cls.tolist()))
+    while True:
+        succ = np.where(table >= 0, cls[np.maximum(table, 0)], -1)
+        rows = np.column_stack([cls, succ]).astype(np.int64)
+        names: dict[bytes, int] = {}
+        new = np.fromiter((names.setdefault(r.tobytes(), len(names)) for r in rows), np.int64, len(rows))
+        if len(names) == count:
+            return new
+        cls, count = new, len(names)
 
 
 def _number(pieces: list[Piece]) -> None:
@@ -715,8 +732,17 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
     cross_ptr = [0]
     cross_ids: list[np.ndarray] = []
     cross_at: list[np.ndarray] = []
+    same = _equivalent_states(pieces)
+    done: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for p in pieces:
         for s in range(p.table.shape[0]):
+            seen = done.get(int(same[p.offset + s]))
+            if seen is not None:  # an equivalent state was walked: same tokens, same ways out
+                inner.append(seen[0])
+                cross_ids.append(seen[1] if p.kind == LETTER else seen[1][:0])
+                cross_at.append(seen[2] if p.kind == LETTER else seen[2][:0])
+                cross_ptr.append(cross_ptr[-1] + len(cross_ids[-1]))
+                continue
             first = np.flatnonzero(p.table[s] >= 0) if not p.final[s] else np.zeros(0, np.int64)
             share = (vb.first_start[first + 1] - vb.first_start[first]).sum() / max(1, len(vb.by_len))
             if share > 0.2:
@@ -725,7 +751,9 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
                 ids = vb.starting_with(first)
                 how, where = _walk(p, s, vb, ids, np.zeros(len(ids), np.int64))
             inner.append(_pack(ids[(how == _INSIDE) | (how == _EXACT)], words))
-            cross = how == _CROSS if p.kind == LETTER else np.zeros(len(ids), bool)
+            cross = how == _CROSS
+            done[int(same[p.offset + s])] = (inner[-1], ids[cross], where[cross])
+            cross = cross if p.kind == LETTER else np.zeros(len(ids), bool)
             cross_ids.append(ids[cross])
             cross_at.append(where[cross])
             cross_ptr.append(cross_ptr[-1] + int(cross.sum()))
