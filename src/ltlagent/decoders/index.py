@@ -141,7 +141,6 @@ class _VocabBytes:
     def __init__(self, vocab: TokenVocabulary) -> None:
         eos = set(vocab.eos_ids)
         toks = [EOS_SENTINEL.encode() if i in eos else (t if t and b"\x00" not in t else b"") for i, t in enumerate(vocab.tokens)]
-        self.tokens = toks
         self.lens = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
         width = int(self.lens.max()) if len(toks) else 1
         flat = np.frombuffer(b"".join(t.ljust(width, b"\x00") for t in toks), dtype=np.uint8)
@@ -157,10 +156,6 @@ class _VocabBytes:
         lens_desc = self.lens[self.by_len]
         self.longer = np.array([int((lens_desc > i).sum()) for i in range(width)], np.int64)
         self.by_len_bytes = np.ascontiguousarray(self.data[self.by_len].T)
-        self.by_bytes: dict[bytes, list[int]] = {}
-        for i, t in enumerate(toks):
-            if t:
-                self.by_bytes.setdefault(t, []).append(i)
 
     def starting_with(self, first_bytes: np.ndarray) -> np.ndarray:
         parts = [self.by_first[self.first_start[b] : self.first_start[b + 1]] for b in first_bytes.tolist()]
@@ -178,20 +173,19 @@ def _vocab_bytes(vocab: TokenVocabulary) -> _VocabBytes:
     return _VOCAB_BYTES[key]
 
 
-def _walk(piece: Piece, state: int, vb: _VocabBytes, ids: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Walk tokens ``ids`` (from byte ``start`` on) through ``piece`` from ``state``, all at
-    once. Returns per token how it leaves (0, _INSIDE, _EXACT, _CROSS) and, for _CROSS, the
-    offset where the piece completed."""
-    n = len(ids)
+def _walk(piece: Piece, state: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walk byte strings (rows of ``data``, ``lens`` long, from byte ``start`` on) through
+    ``piece`` from ``state``, all at once. Returns per string how it leaves (0, _INSIDE,
+    _EXACT, _CROSS) and, for _CROSS, the offset where the piece completed."""
+    n = len(lens)
     how = np.zeros(n, np.int8)
     where = np.zeros(n, np.int64)
     st = np.full(n, state, np.int64)
     pos = start.astype(np.int64, copy=True)
-    lens = vb.lens[ids]
     act = np.flatnonzero(pos < lens)
     table, final = piece.table, piece.final
     while act.size:
-        nxt = table[st[act], vb.data[ids[act], pos[act]]]
+        nxt = table[st[act], data[act, pos[act]]]
         pos[act] += 1
         live = nxt >= 0
         act, nxt = act[live], nxt[live]
@@ -266,7 +260,8 @@ class TokenIndex:
         self._moves: dict[tuple[int, int], Move | None] = {}
         self._starts: dict[int, tuple[int, ...]] = {}
         self._cross: dict[tuple[int, int, int], np.ndarray] = {}
-        self._vb: _VocabBytes | None = None
+        self._eos = frozenset(self.vocab.eos_ids)
+        self._by_bytes: dict[bytes, list[int]] | None = None
         self._env_letters = {s.name: [x for x in c.letters if x.step == s.name] for s in c.steps if s.source != Source.MODEL}
         self.budgets = budget_tables(
             c, {p.letter: int(p.left[0]) for p in self._letter_piece.values()}, {p.step: int(p.left[0]) for p in self._tag_piece.values()}
@@ -449,23 +444,42 @@ class TokenIndex:
 
     def _alive_from(self, state: int, ids: np.ndarray, start: np.ndarray, mode: int) -> np.ndarray:
         """Which tokens' rests (from byte ``start``) are valid from position ``state``."""
+        raw = [self._token_bytes(int(t)) for t in ids]
+        width = max((len(x) for x in raw), default=1)
+        data = np.frombuffer(b"".join(x.ljust(width, b"\x00") for x in raw), np.uint8).reshape(len(raw), width)
+        return self._alive_rows(state, data, np.array([len(x) for x in raw], np.int64), start, mode)
+
+    def _alive_rows(self, state: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray, mode: int) -> np.ndarray:
         pos = self._positions[state]
-        vb = self._vbytes()
-        ok = np.zeros(len(ids), bool)
+        ok = np.zeros(len(lens), bool)
         for g in self._cands(pos, mode):
             p = self.pieces[int(self.piece_of[g])]
-            how, where = _walk(p, g - p.offset, vb, ids, start)
+            how, where = _walk(p, g - p.offset, data, lens, start)
             ok |= (how == _INSIDE) | (how == _EXACT)
             cross = np.flatnonzero(how == _CROSS)
             if p.kind == LETTER and cross.size:
-                ok[cross] |= self._alive_from(self._start(self.compiled.next_state(pos.q, p.letter)), ids[cross], where[cross], mode)
+                q = self.compiled.next_state(pos.q, p.letter)
+                ok[cross] |= self._alive_rows(self._start(q), data[cross], lens[cross], where[cross], mode)
         return ok
+
+    def _token_bytes(self, token: int) -> bytes:
+        """A token's bytes as the pieces read them: EOS is the end sentinel; tokens that never
+        stand for text (special, empty, holding NUL) are empty."""
+        if token in self._eos:
+            return EOS_SENTINEL.encode()
+        data = self.vocab.tokens[token]
+        return data if data and b"\x00" not in data else b""
 
     def _forced_row(self, pos: _Position) -> np.ndarray:
         """The token that spells the longest start of the position's shortest way to the turn's
         end (fewest tokens along it, greedily; every EOS id where that way is the end)."""
-        vb = self._vbytes()
-        ids = next((vb.by_bytes[pos.shortest[:k]] for k in range(len(pos.shortest), 0, -1) if pos.shortest[:k] in vb.by_bytes), [])
+        if self._by_bytes is None:
+            self._by_bytes = {}
+            for t in range(self.vocab.size):
+                if data := self._token_bytes(t):
+                    self._by_bytes.setdefault(data, []).append(t)
+        by_bytes = self._by_bytes
+        ids = next((by_bytes[pos.shortest[:k]] for k in range(len(pos.shortest), 0, -1) if pos.shortest[:k] in by_bytes), [])
         if not ids:  # the vocabulary cannot spell it token by token: keep the steer mask
             return self.row(pos.id, STEER)
         return _pack(np.array(ids, np.int64), self.words)
@@ -494,14 +508,9 @@ class TokenIndex:
             self._start_bound = bound
         return self._start_bound
 
-    def _vbytes(self) -> _VocabBytes:
-        if self._vb is None:
-            self._vb = _vocab_bytes(self.vocab)
-        return self._vb
-
     # -- moves -------------------------------------------------------------------------
     def _move(self, state: int, token: int) -> Move | None:
-        data = self._vbytes().tokens[token]
+        data = self._token_bytes(token)
         if not data:
             return None
         pos = self._positions[state]
@@ -749,7 +758,7 @@ def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> To
                 ids, how, where = _walk_wide(p, s, vb)
             else:
                 ids = vb.starting_with(first)
-                how, where = _walk(p, s, vb, ids, np.zeros(len(ids), np.int64))
+                how, where = _walk(p, s, vb.data[ids], vb.lens[ids], np.zeros(len(ids), np.int64))
             inner.append(_pack(ids[(how == _INSIDE) | (how == _EXACT)], words))
             cross = how == _CROSS
             done[int(same[p.offset + s])] = (inner[-1], ids[cross], where[cross])
