@@ -49,7 +49,7 @@ def kv_loop(model, tok, index, prompt, question, turns) -> tuple[int, float]:
     for model_text, env in turns:
         for token in tok.encode(model_text, add_special_tokens=False):
             assert dec.guide.advance(token), dec.guide.error
-            dec._step(token)
+            dec.write(token)
         if env:
             dec.feed_environment(env)
     return dec.prefill_tokens, time.perf_counter() - t0

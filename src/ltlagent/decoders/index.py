@@ -40,7 +40,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import regex_escape
 from ltlagent.compiler.spec import Source
@@ -262,7 +261,6 @@ class TokenIndex:
         self._cross: dict[tuple[int, int, int], np.ndarray] = {}
         self._eos = frozenset(self.vocab.eos_ids)
         self._by_bytes: dict[bytes, list[int]] | None = None
-        self._env_letters = {s.name: [x for x in c.letters if x.step == s.name] for s in c.steps if s.source != Source.MODEL}
         self.budgets = budget_tables(
             c, {p.letter: int(p.left[0]) for p in self._letter_piece.values()}, {p.step: int(p.left[0]) for p in self._tag_piece.values()}
         )
@@ -355,9 +353,7 @@ class TokenIndex:
             for x in c.allowed_letters(q):
                 if x.source == Source.MODEL and x.index in self._letter_piece:
                     cands.append(self._letter_piece[x.index])
-            for step, letters in self._env_letters.items():
-                if any(c.next_state(q, x) != DEAD for x in letters) and step in self._tag_piece:
-                    cands.append(self._tag_piece[step])
+            cands += [self._tag_piece[s.name] for s in c.enabled_steps(q, environment=True) if s.name in self._tag_piece]
             if c.is_accepting(q) and self._end is not None:
                 cands.append(self._end)
             cands.sort(key=lambda p: (-len(self._tag(p)), p.offset))
@@ -365,7 +361,7 @@ class TokenIndex:
         return self._intern(q, self._starts[q])
 
     def _tag(self, p: Piece) -> str:
-        return next((s.tag for s in self.compiled.steps if s.name == p.step), "")
+        return self.compiled.step_info(p.step).tag if p.step else ""
 
     def _at_start(self, pos: _Position) -> bool:
         return pos.cands == self._starts.get(pos.q)
