@@ -201,7 +201,8 @@ def run(
             elif step.source == Source.INPUT:
                 content = (on_input or (lambda s, t: "no"))(step.name, session.text)
             else:
-                content = _environment_answer(compiled, registry, session, step.name, environment, trace)
+                content = _environment_answer(compiled, registry, session, step.name, environment, trace,
+                                              nothing="" if cfg.constrained else "ERROR: no valid call to run")
             before = dec.prefill_tokens
             session.feed_environment(clean_environment_text(content, step.terminator))
             recorded = _record(trace, session.events, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=time.perf_counter() - t0)
@@ -353,9 +354,9 @@ def _record(trace: Trace, events: Sequence[StepEvent], recorded: int, on_step, *
     return recorded + len(new)
 
 
-def _environment_answer(compiled, registry, session, step, handlers, trace) -> str:  # type: ignore[no-untyped-def]
+def _environment_answer(compiled, registry, session, step, handlers, trace, *, nothing: str = "") -> str:  # type: ignore[no-untyped-def]
     """Run the tool calls the model wrote since the last environment step (from the steps the
-    guide followed); else a handler; else "" (unconstrained: an error message)."""
+    guide followed); else a handler; else ``nothing``. ``session`` has ``events`` and ``text``."""
     calls = []
     for e in reversed(session.events):
         if e.source != Source.MODEL:
@@ -376,7 +377,7 @@ def _environment_answer(compiled, registry, session, step, handlers, trace) -> s
             return str(handlers[step](session.text))
         except Exception as exc:  # noqa: BLE001 - a handler's failure is an observation
             return f"ERROR: {type(exc).__name__}: {exc}"
-    return "" if isinstance(session, _SpecSession) else "ERROR: no valid call to run"
+    return nothing
 
 
 def _arguments(letter, content: str, t: Tool) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--trace", metavar="FILE", help="where to write the JSONL trace (default: SPEC_FILE.trace.jsonl in the current folder, "
                    "named after the spec file; written atomically, marked incomplete while the run goes on)")
     r.add_argument("--unconstrained", action="store_true", help="same prompt without masks, for comparison (may break the spec)")
+    r.add_argument("--engine", choices=("transformers", "vllm"), default="transformers",
+                   help="transformers (default: our loop) or vllm (an in-process vLLM engine; --inputs run concurrently; see docs/serving.md)")
+    r.add_argument("--server", metavar="URL", help="a running `vllm serve` with ltlagent's logits processor (docs/serving.md); --model names "
+                   "the same model, whose tokenizer the client reads")
     r.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r.set_defaults(func=cmd_run)
     d = sub.add_parser(

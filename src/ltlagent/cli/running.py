@@ -124,6 +124,8 @@ def run_command(args: argparse.Namespace) -> int:
     inputs = _inputs(args)
     out = trace_path(args, spec.path)
     tools = load_tools(args.tools, {x.tool for x in compiled.letters if x.tool})
+    if args.engine == "vllm" or args.server:
+        return _run_on_engine(args, spec, compiled, tools, inputs, out)
     model, tokenizer = load_model(args.model, args.threads)
     _check_lengths(inputs, model, tokenizer)
     from ltlagent.decoders.index import build_token_index
@@ -151,6 +153,49 @@ def run_command(args: argparse.Namespace) -> int:
         trace_file.close()
     print(f"trace written to {out}", file=sys.stderr)
     return 0 if all(t.ok for t in traces) else 1
+
+
+def _run_on_engine(args, spec, compiled, tools, inputs, out) -> int:  # type: ignore[no-untyped-def]
+    """``--engine vllm`` / ``--server URL``: every input an episode, all submitted together."""
+    from ltlagent.agents.serving import ServerEngine, run_episodes
+    from ltlagent.decoders.models import resolve_model
+
+    if args.unconstrained:
+        raise RunError("--unconstrained runs with the transformers engine only; drop --engine/--server")
+    if args.engine == "vllm" and args.server:
+        raise RunError("--engine vllm runs a model in this process; --server uses a running one: pass one of them")
+    folder = resolve_model(args.model)
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if args.server:
+        engine: Any = ServerEngine(args.server)
+    else:
+        try:
+            from ltlagent.decoders.vllm import VllmEngine
+        except ImportError as exc:
+            raise RunError(f"--engine vllm needs vLLM in this environment ({exc}); docs/serving.md says how to install it") from None
+        engine = VllmEngine(folder)
+    tags = {s.name: s.tag for s in compiled.steps}
+    show = None if len(inputs) > 1 else (lambda n, step: print(printable(f"{tags[step.step]}{step.text}"), flush=True))
+    trace_file = TraceFile(out, str(args.spec))
+    try:
+        traces = run_episodes(args.spec, engine, tokenizer, tools, inputs, max_steps=args.max_steps, max_step_tokens=args.max_step_tokens,
+                              max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=args.seed, on_step=show,
+                              on_input=_reply(args, tags))
+        for t in traces:
+            t.spec_path = str(args.spec)
+        trace_file.write("".join(t.to_jsonl() for t in traces))
+    finally:
+        trace_file.close()
+    ok = sum(t.ok for t in traces)
+    print(f"{args.server or 'vllm'}: spec compliance {ok}/{len(traces)}, {sum(t.model_tokens for t in traces)} tokens, "
+          f"{sum(len(t.steps) for t in traces) / len(traces):.1f} steps per episode", file=sys.stderr)
+    for t in traces:
+        for v in t.violations:
+            print(printable(v, newlines=True))
+    print(f"trace written to {out}", file=sys.stderr)
+    return 0 if ok == len(traces) else 1
 
 
 def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch) -> list[Any]:  # type: ignore[no-untyped-def]

@@ -13,8 +13,10 @@ in the ``error`` status with a message; exceptions are for API misuse only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import ParsedStep
@@ -75,8 +77,10 @@ class SpecGuide:
         max_step_tokens: int | None = None,
         max_steps: int | None = None,
         prefix: str = "",
+        resume: Mapping[str, Any] | None = None,
     ) -> None:
         self.index = index
+        self.resume = dict(resume) if resume else None
         self.compiled = index.compiled
         self.max_tokens = max_tokens
         self.max_step_tokens = max_step_tokens
@@ -97,6 +101,7 @@ class SpecGuide:
         self._step_start = 0  # where the step being written starts in ``_text``
         self._lines = (0, 1)  # (offset, line number there): lines are counted once, forwards
         self.events: list[StepEvent] = []
+        self._steps_done_before = 0
         self.turn_tokens = 0
         self.step_tokens = 0
         self.budget_forced = False
@@ -105,6 +110,8 @@ class SpecGuide:
         self.tokens: list[int] = []
         if self.prefix:
             self._read_prefix(self.prefix)
+        if self.resume:
+            self._resume(self.resume)
         self._enter(self.automaton_state)
 
     @property
@@ -117,7 +124,8 @@ class SpecGuide:
 
     @property
     def steps_done(self) -> int:
-        return len(self.events)
+        """Steps finished in the trace (those before a ``resume`` included)."""
+        return self._steps_done_before + len(self.events)
 
     @property
     def text(self) -> str:
@@ -228,7 +236,27 @@ class SpecGuide:
         self._enter(nxt)
         return text
 
+    def checkpoint(self) -> dict[str, Any]:
+        """Where the next model turn starts, as plain data (JSON): a guide made with
+        ``resume=`` this goes on from here — e.g. in another process, for the next request of an
+        episode served by an inference engine. Take it when the guide waits for the model
+        (after ``feed_environment``)."""
+        if self.status != RUNNING or self.turn_tokens:
+            raise GuideError(f"checkpoint() at the start of a model turn only (the guide is {self.status}, {self.turn_tokens} tokens into its turn)")
+        return {"state": self.automaton_state, "steps": self.steps_done, "steered": self._steps_forced}
+
     # -- internals -----------------------------------------------------------------------
+    def _resume(self, saved: Mapping[str, Any]) -> None:
+        try:
+            q, steps, steered = int(saved["state"]), int(saved["steps"]), bool(saved.get("steered", False))
+        except (KeyError, TypeError, ValueError):
+            raise GuideError(f"resume={dict(saved)!r}: expected {{'state': int, 'steps': int, 'steered': bool}} from SpecGuide.checkpoint()") from None
+        if not 0 <= q < self.compiled.dfa.num_states or steps < 0:
+            raise GuideError(f"resume: automaton state {q} or step count {steps} is not one of spec {self.compiled.name!r}")
+        self.automaton_state = q
+        self._steps_done_before = steps
+        self._steps_forced = self.budget_forced = steered
+
     def _finish_step(self, step_name: str, letter: str, q: int, end: int) -> None:
         """Record the step that ends at byte ``end`` of the trace."""
         step = self.compiled.step_info(step_name)
@@ -237,7 +265,7 @@ class SpecGuide:
         line += self._text.count(b"\n", offset, start)
         self._lines = (start, line)
         raw = bytes(self._text[start + len(step.tag.encode()) : end - len(step.terminator.encode())])
-        self.events.append(StepEvent(len(self.events), line, step.name, letter, Source(step.source), raw.decode("utf-8", errors="replace"), q))
+        self.events.append(StepEvent(self.steps_done, line, step.name, letter, Source(step.source), raw.decode("utf-8", errors="replace"), q))
         self._step_start = end
 
     def _read_prefix(self, prefix: str) -> None:

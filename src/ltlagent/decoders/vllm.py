@@ -1,0 +1,192 @@
+"""vLLM adapter: a v1 logits processor that constrains requests naming a spec.
+
+The only module of ltlagent that imports vllm. Pass the class to the engine::
+
+    LLM(model=..., logits_processors=[SpecLogitsProcessor])
+    vllm serve MODEL --logits-processors ltlagent.decoders.vllm:SpecLogitsProcessor
+
+A request is constrained when its ``SamplingParams.extra_args`` (``vllm_xargs`` in the OpenAI
+API) hold ``ltlagent_spec`` — a shipped spec's name or a spec file's path — and optionally:
+
+* ``ltlagent_state``, ``ltlagent_steps``, ``ltlagent_steered`` — where the model's turn starts:
+  ``SpecGuide.checkpoint()`` of the client's guide, flattened (the OpenAI API's ``vllm_xargs``
+  carry scalars only); default: the spec's start;
+* ``ltlagent_max_tokens``, ``ltlagent_max_step_tokens``, ``ltlagent_max_steps`` — the guide's
+  budgets for this turn.
+
+Each constrained request gets a :class:`SpecGuide` that follows its output tokens; when the
+model hands over to the environment or ends the trace, only EOS is allowed, so the request
+stops there. Other requests are left untouched. Indexes are built once per process for each
+spec (and the engine's tokenizer) and shared by all requests; a step masks the whole batch
+with one ``masked_fill_`` over device rows kept per index position.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+from vllm.v1.sample.logits_processor import BatchUpdate, LogitsProcessor, MoveDirectionality
+
+from ltlagent.decoders.guide import RUNNING, SpecGuide
+from ltlagent.decoders.hf import MaskTables
+from ltlagent.decoders.index import TokenIndex
+
+if TYPE_CHECKING:
+    from vllm import SamplingParams
+    from vllm.config import VllmConfig
+
+SPEC_ARG = "ltlagent_spec"
+RESUME_ARGS = {"ltlagent_state": "state", "ltlagent_steps": "steps", "ltlagent_steered": "steered"}
+BUDGET_ARGS = {"ltlagent_max_tokens": "max_tokens", "ltlagent_max_step_tokens": "max_step_tokens", "ltlagent_max_steps": "max_steps"}
+KNOWN_ARGS = {SPEC_ARG, *RESUME_ARGS, *BUDGET_ARGS}
+
+_INDEXES: dict[tuple[str, str], TokenIndex] = {}
+_LOCK = threading.Lock()
+
+
+def request_args(spec: str, *, resume: dict[str, Any] | None = None, max_tokens: int | None = None,
+                 max_step_tokens: int | None = None, max_steps: int | None = None) -> dict[str, Any]:
+    """The ``extra_args`` (``vllm_xargs``) that constrain one request; ``resume`` is the
+    client guide's ``checkpoint()``."""
+    out: dict[str, Any] = {SPEC_ARG: spec}
+    for key, name in RESUME_ARGS.items():
+        if resume is not None:
+            out[key] = int(resume[name])
+    for key, value in (("ltlagent_max_tokens", max_tokens), ("ltlagent_max_step_tokens", max_step_tokens), ("ltlagent_max_steps", max_steps)):
+        if value is not None:
+            out[key] = int(value)
+    return out
+
+
+def spec_index(spec: str, tokenizer: Any) -> TokenIndex:
+    """The token index of ``spec`` (shipped name or path) for ``tokenizer``, built once per process."""
+    from ltlagent.compiler.compile import compile_spec
+    from ltlagent.compiler.spec import load_spec
+    from ltlagent.decoders.index import build_token_index
+    from ltlagent.decoders.vocab import TokenVocabulary
+    from ltlagent.errors import SpecError
+
+    vocab = tokenizer if isinstance(tokenizer, TokenVocabulary) else TokenVocabulary.from_hf(tokenizer)
+    key = (spec, vocab.fingerprint())
+    with _LOCK:
+        if key not in _INDEXES:
+            compiled = compile_spec(load_spec(spec))
+            if compiled.errors:
+                raise SpecError(f"spec {spec!r} has errors: " + "; ".join(d.message for d in compiled.errors))
+            _INDEXES[key] = build_token_index(compiled, vocab)
+        return _INDEXES[key]
+
+
+@dataclass
+class _Request:
+    guide: SpecGuide
+    output: list[int]  # vLLM's running list of the request's output tokens (a reference)
+    seen: int = 0
+
+
+class SpecLogitsProcessor(LogitsProcessor):
+    """Constrain the requests whose extra arguments name a spec (see the module doc)."""
+
+    @classmethod
+    def validate_params(cls, sampling_params: SamplingParams) -> None:
+        args = sampling_params.extra_args or {}
+        if SPEC_ARG not in args:
+            return
+        unknown = sorted(k for k in args if k.startswith("ltlagent_") and k not in KNOWN_ARGS)
+        if unknown:
+            raise ValueError(f"unknown ltlagent arguments {unknown}; known: {sorted(KNOWN_ARGS)}")
+        if not isinstance(args[SPEC_ARG], str) or not args[SPEC_ARG]:
+            raise ValueError(f"{SPEC_ARG} must be a shipped spec's name or a spec file's path")
+        for key in [*BUDGET_ARGS, *RESUME_ARGS]:
+            if key in args and (not isinstance(args[key], int) or isinstance(args[key], bool) or args[key] < 0):
+                raise ValueError(f"{key} must be a non-negative integer, not {args[key]!r}")
+        if any(k in args for k in RESUME_ARGS) and not {"ltlagent_state", "ltlagent_steps"} <= set(args):
+            raise ValueError("ltlagent_state and ltlagent_steps go together (SpecGuide.checkpoint() of the client's guide)")
+
+    def __init__(self, vllm_config: VllmConfig, device: torch.device, is_pin_memory: bool) -> None:
+        self.device = device
+        self.tokenizer_name = vllm_config.model_config.tokenizer
+        self._tokenizer: Any = None
+        self.requests: dict[int, _Request] = {}
+        self._tables: dict[int, MaskTables] = {}
+
+    def is_argmax_invariant(self) -> bool:
+        return False  # it changes which token is the most likely
+
+    def update_state(self, batch_update: BatchUpdate | None) -> None:
+        if batch_update is not None:
+            for index in batch_update.removed:
+                self.requests.pop(index, None)
+            for index, params, _prompt, output in batch_update.added:
+                args = (params.extra_args or {}) if params is not None else {}
+                if SPEC_ARG in args:
+                    self.requests[index] = self._start(args, output)
+                else:
+                    self.requests.pop(index, None)
+            for a, b, direction in batch_update.moved:
+                ra, rb = self.requests.pop(a, None), self.requests.pop(b, None)
+                if ra is not None:
+                    self.requests[b] = ra
+                if direction == MoveDirectionality.SWAP and rb is not None:
+                    self.requests[a] = rb
+        for req in self.requests.values():  # the tokens sampled since the last step
+            while req.seen < len(req.output):
+                if req.guide.status == RUNNING:
+                    req.guide.advance(req.output[req.seen])
+                req.seen += 1
+
+    def apply(self, logits: torch.Tensor) -> torch.Tensor:
+        if not self.requests:
+            return logits
+        rows = sorted(i for i in self.requests if i < logits.shape[0])
+        blocked = torch.stack([self._table(self.requests[i].guide, logits.shape[-1]).blocked_row(self.requests[i].guide) for i in rows])
+        index = torch.tensor(rows, device=logits.device)
+        logits[index] = logits[index].masked_fill(blocked[:, : logits.shape[-1]], float("-inf"))
+        return logits
+
+    # -- internals -----------------------------------------------------------------------
+    def _start(self, args: dict[str, Any], output: list[int]) -> _Request:
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.tokenizer_name)
+        index = spec_index(args[SPEC_ARG], self._tokenizer)
+        budgets = {name: args[key] for key, name in BUDGET_ARGS.items() if key in args}
+        resume = {name: args[key] for key, name in RESUME_ARGS.items() if key in args} or None
+        guide = SpecGuide(index, resume=resume, **budgets)
+        return _Request(guide, output)
+
+    def _table(self, guide: SpecGuide, width: int) -> MaskTables:
+        key = id(guide.index)
+        if key not in self._tables:
+            self._tables[key] = MaskTables(guide.index, width, self.device)
+        return self._tables[key]
+
+
+class VllmEngine:
+    """An in-process ``vllm.LLM`` with the processor, for ``agents.serving.run_episodes``:
+    ``generate(requests)`` takes objects with ``prompt``, ``args``, ``max_tokens``,
+    ``temperature`` and ``seed`` and returns each request's output token ids. Build it under
+    ``if __name__ == "__main__":`` (vLLM spawns its engine process)."""
+
+    def __init__(self, model: str, *, max_model_len: int = 4096, kv_cache_gib: int = 2, **llm_options: Any) -> None:
+        import os
+
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(kv_cache_gib))
+        from vllm import LLM
+
+        self.model = model
+        self.llm = LLM(model=model, logits_processors=[SpecLogitsProcessor], enable_prefix_caching=True, max_model_len=max_model_len, **llm_options)
+
+    def generate(self, requests: list[Any]) -> list[list[int]]:
+        from vllm import SamplingParams
+
+        params = [
+            SamplingParams(max_tokens=r.max_tokens, temperature=r.temperature, seed=r.seed if r.temperature > 0 else None, extra_args=r.args or None)
+            for r in requests
+        ]
+        outputs = self.llm.generate([r.prompt for r in requests], params, use_tqdm=False)
+        return [list(o.outputs[0].token_ids) for o in outputs]
