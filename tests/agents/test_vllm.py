@@ -1,0 +1,67 @@
+"""vLLM for real on CPU: 16 concurrent ReAct and 16 tool-calling episodes on SmolLM2 through
+``ltlagent.decoders.vllm.SpecLogitsProcessor``, every trace accepted by ``ltlagent check``; a
+request without spec arguments is left as vLLM generates it.
+
+vLLM lives in its own environment (``.venv-vllm`` at the repository root, made by ``.ci/run``;
+or ``$LTLAGENT_VLLM_PYTHON``): skipped, with the reason, without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _vllm_python() -> str | None:
+    candidate = os.environ.get("LTLAGENT_VLLM_PYTHON") or str(ROOT / ".venv-vllm" / "bin" / "python")
+    return candidate if Path(candidate).is_file() else None
+
+
+@pytest.fixture(scope="module")
+def episodes(tmp_path_factory):
+    python = _vllm_python()
+    if python is None:
+        pytest.skip("no vLLM environment: create .venv-vllm as docs/serving.md says (.ci/run does), or set LTLAGENT_VLLM_PYTHON")
+    out = tmp_path_factory.mktemp("vllm")
+    env = dict(os.environ, LTLAGENT_CACHE=os.environ.get("LTLAGENT_CACHE", str(Path.home() / ".cache" / "ltlagent")))
+    proc = subprocess.run([python, str(Path(__file__).with_name("vllm_episodes.py")), str(out)], capture_output=True, text=True, env=env,
+                          timeout=1200, check=False)
+    if proc.returncode == 3:
+        pytest.skip(proc.stderr.strip().splitlines()[-1])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+@pytest.mark.parametrize("name", ["react", "tool_calling"])
+def test_concurrent_episodes_on_vllm_are_accepted_by_check(episodes, name):
+    path = episodes / f"{name}.jsonl"
+    heads = [json.loads(line) for line in path.read_text().splitlines() if '"spec"' in line[:10]]
+    assert len(heads) == 16 and all(h["ok"] for h in heads), [h for h in heads if not h["ok"]]
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "check", str(path)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "16 examples" in proc.stdout
+
+
+def test_requests_without_spec_arguments_are_untouched(episodes):
+    data = json.loads((episodes / "untouched.json").read_text())
+    assert data["alone"] == data["batched"] and len(data["alone"]) > 5
+
+
+def test_no_mail_leaves_corp_example_after_a_secret_was_read(episodes):
+    """Read from the traces' call steps with json, not by the checker."""
+    for line in (episodes / "tool_calling.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if "spec" in row:
+            secret = False
+            continue
+        if row["step"] == "call":
+            call = json.loads(row["text"])
+            secret |= call["name"] == "read_secret"
+            if secret and call["name"] == "send_email":
+                assert call["arguments"]["to"].endswith("@corp.example"), row
