@@ -69,6 +69,9 @@ def test_batch_with_summary_and_unconstrained_comparison(model_dir, tmp_path):
         (["react", "--model", ".", "--input", "q", "--device", "bogus"], "--device bogus: expected auto, cpu"),
         (["react", "--model", ".", "--input", "q", "--tools", "os:system"], "system is not defined in os"),
         (["react", "--model", ".", "--input", "q", "--trace", "missing/t.jsonl"], "the folder missing does not exist"),
+        (["react", "--model", ".", "--input", "q", "--engine", "vllm", "--unconstrained"], "--unconstrained runs with the transformers engine only"),
+        (["react", "--model", ".", "--input", "q", "--engine", "vllm", "--server", "http://x"], "pass one of them"),
+        (["react", "--model", "demo", "--input", "q", "--server", "http://127.0.0.1:9"], "cannot reach the server at http://127.0.0.1:9"),
     ],
 )
 def test_run_errors_exit_2(args, message, tmp_path):
@@ -151,3 +154,12 @@ def test_a_killed_run_leaves_a_trace_check_rejects_and_a_busy_trace_is_refused(m
     (tmp_path / "t.jsonl.lock").write_text("999999999")  # a lock left by a killed run is taken over
     TraceFile(old, "react").close()
     writer.close()
+
+
+def test_engine_vllm_without_vllm_says_how_to_install_it(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vLLM is installed in this environment")
+    proc = ltlagent("run", "react", "--model", "demo", "--input", "q", "--engine", "vllm", cwd=tmp_path)
+    assert proc.returncode == 2 and "--engine vllm needs vLLM" in proc.stderr and "docs/serving.md" in proc.stderr
