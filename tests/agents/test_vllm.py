@@ -1,6 +1,8 @@
-"""vLLM for real on CPU: 16 concurrent ReAct and 16 tool-calling episodes on SmolLM2 through
-``ltlagent.decoders.vllm.SpecLogitsProcessor``, every trace accepted by ``ltlagent check``; a
-request without spec arguments is left as vLLM generates it.
+"""vLLM for real on CPU, as docs/serving.md sets it up: an OpenAI API server (``vllm serve``)
+with ``ltlagent.decoders.vllm.SpecLogitsProcessor`` on SmolLM2, 16 concurrent ReAct and 16
+tool-calling episodes through ``ServerEngine``, every trace accepted by ``ltlagent check``; a
+request without spec arguments, batched with constrained ones on the server, generates what an
+engine without the processor generates.
 
 vLLM lives in its own environment (``.venv-vllm`` at the repository root, made by ``.ci/run``;
 or ``$LTLAGENT_VLLM_PYTHON``): skipped, with the reason, without it."""
