@@ -31,7 +31,7 @@ def main() -> None:
 
     from ltlagent.agents.demo_tools import react_tools
     from ltlagent.agents.runtime import RunConfig, build_prompt, chat_prompt
-    from ltlagent.agents.serving import request_args, run_episodes
+    from ltlagent.agents.serving import run_episodes, turn_args
     from ltlagent.compiler.compile import compile_spec
     from ltlagent.compiler.spec import load_spec
     from ltlagent.decoders.guide import SpecGuide
@@ -49,7 +49,7 @@ def main() -> None:
         guide = SpecGuide(spec_index("react", tokenizer))
         text = guide.feed_environment(q)
         prompt = chat_prompt(tokenizer, build_prompt(spec, compiled, {t.name: t for t in react_tools()}), q) + text
-        return prompt, request_args("react", guide.checkpoint(), RunConfig(max_new_tokens=args.tokens, max_step_tokens=args.tokens))
+        return prompt, turn_args("react", guide.checkpoint(), RunConfig(max_new_tokens=args.tokens, max_step_tokens=args.tokens))
 
     from vllm import SamplingParams
 

@@ -60,7 +60,7 @@ def main() -> int:
 
         from ltlagent.agents.demo_tools import Workspace, react_tools
         from ltlagent.agents.runtime import RunConfig
-        from ltlagent.agents.serving import EngineRequest, ServerEngine, request_args, run_episodes
+        from ltlagent.agents.serving import EngineRequest, ServerEngine, run_episodes, turn_args
         from ltlagent.errors import AgentError
 
         deadline = time.time() + 600
@@ -79,7 +79,7 @@ def main() -> int:
         calls = run_episodes("tool_calling", engine, tokenizer, workspace.tools(), TOOLS, max_steps=10, max_new_tokens=96, temperature=0.8,
                              seed=2, on_input=lambda step, text: "yes")
         free = EngineRequest(FREE_PROMPT, {}, 40)
-        constrained = [EngineRequest("Question: q\n", request_args("react", None, RunConfig(max_new_tokens=32)), 64) for _ in range(7)]
+        constrained = [EngineRequest("Question: q\n", turn_args("react", None, RunConfig(max_new_tokens=32)), 64) for _ in range(7)]
         batched = engine.generate([*constrained[:3], free, *constrained[3:]])[3]
         (out / "react.jsonl").write_text("".join(t.to_jsonl() for t in react))
         (out / "tool_calling.jsonl").write_text("".join(t.to_jsonl() for t in calls))

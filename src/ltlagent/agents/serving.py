@@ -38,11 +38,11 @@ from ltlagent.agents.runtime import (
 )
 from ltlagent.agents.tools import Tool, as_registry
 from ltlagent.compiler.spec import Source, Spec
+from ltlagent.decoders.engine_args import request_args
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import TokenIndex, build_token_index
 from ltlagent.errors import AgentError
 
-SPEC_ARG = "ltlagent_spec"  # the names ltlagent.decoders.vllm reads (kept here: agents never import vllm)
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,9 @@ class Engine(Protocol):
         ...
 
 
-def request_args(spec: str, resume: Mapping[str, Any] | None, cfg: RunConfig) -> dict[str, Any]:
-    """The processor's arguments for one turn (scalars only: the OpenAI API's ``vllm_xargs``)."""
-    args: dict[str, Any] = {SPEC_ARG: spec}
-    if resume is not None:
-        args |= {"ltlagent_state": int(resume["state"]), "ltlagent_steps": int(resume["steps"]), "ltlagent_steered": int(bool(resume["steered"]))}
-    budgets = {"ltlagent_max_tokens": cfg.max_new_tokens, "ltlagent_max_step_tokens": cfg.max_step_tokens, "ltlagent_max_steps": cfg.max_steps}
-    return args | {k: int(v) for k, v in budgets.items() if v is not None}
+def turn_args(spec: str, resume: Mapping[str, Any] | None, cfg: RunConfig) -> dict[str, Any]:
+    """The processor's arguments for one model turn of an episode."""
+    return request_args(spec, resume=resume, max_tokens=cfg.max_new_tokens, max_step_tokens=cfg.max_step_tokens, max_steps=cfg.max_steps)
 
 
 @dataclass
@@ -122,7 +118,7 @@ def run_episodes(
         if not running:
             break
         requests = [
-            EngineRequest(ep.prompt + ep.guide.text, request_args(ref, ep.guide.checkpoint(), cfg), request_cap, cfg.temperature, cfg.seed + k)
+            EngineRequest(ep.prompt + ep.guide.text, turn_args(ref, ep.guide.checkpoint(), cfg), request_cap, cfg.temperature, cfg.seed + k)
             for k, ep in enumerate(running)
         ]
         t0 = time.perf_counter()

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from vllm.v1.sample.logits_processor import BatchUpdate, LogitsProcessor, MoveDirectionality
 
+from ltlagent.decoders.engine_args import BUDGET_ARGS, KNOWN_ARGS, RESUME_ARGS, SPEC_ARG, guide_options
 from ltlagent.decoders.guide import RUNNING, SpecGuide
 from ltlagent.decoders.hf import MaskTables
 from ltlagent.decoders.index import TokenIndex
@@ -38,27 +39,8 @@ if TYPE_CHECKING:
     from vllm import SamplingParams
     from vllm.config import VllmConfig
 
-SPEC_ARG = "ltlagent_spec"
-RESUME_ARGS = {"ltlagent_state": "state", "ltlagent_steps": "steps", "ltlagent_steered": "steered"}
-BUDGET_ARGS = {"ltlagent_max_tokens": "max_tokens", "ltlagent_max_step_tokens": "max_step_tokens", "ltlagent_max_steps": "max_steps"}
-KNOWN_ARGS = {SPEC_ARG, *RESUME_ARGS, *BUDGET_ARGS}
-
 _INDEXES: dict[tuple[str, str], TokenIndex] = {}
 _LOCK = threading.Lock()
-
-
-def request_args(spec: str, *, resume: dict[str, Any] | None = None, max_tokens: int | None = None,
-                 max_step_tokens: int | None = None, max_steps: int | None = None) -> dict[str, Any]:
-    """The ``extra_args`` (``vllm_xargs``) that constrain one request; ``resume`` is the
-    client guide's ``checkpoint()``."""
-    out: dict[str, Any] = {SPEC_ARG: spec}
-    for key, name in RESUME_ARGS.items():
-        if resume is not None:
-            out[key] = int(resume[name])
-    for key, value in (("ltlagent_max_tokens", max_tokens), ("ltlagent_max_step_tokens", max_step_tokens), ("ltlagent_max_steps", max_steps)):
-        if value is not None:
-            out[key] = int(value)
-    return out
 
 
 def spec_index(spec: str, tokenizer: Any) -> TokenIndex:
@@ -165,9 +147,7 @@ class SpecLogitsProcessor(LogitsProcessor):
 
             self._vocab = TokenVocabulary.from_hf(AutoTokenizer.from_pretrained(self.tokenizer_name))
         index = spec_index(args[SPEC_ARG], self._vocab)
-        budgets = {name: args[key] for key, name in BUDGET_ARGS.items() if key in args}
-        resume = {name: args[key] for key, name in RESUME_ARGS.items() if key in args} or None
-        guide = SpecGuide(index, resume=resume, **budgets)
+        guide = SpecGuide(index, **guide_options(args))
         return _Request(guide, output)
 
     def _table(self, guide: SpecGuide, width: int) -> MaskTables:
