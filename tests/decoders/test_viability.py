@@ -401,3 +401,40 @@ def test_tokens_that_cross_step_boundaries_match_the_oracle(name):
         assert [(e.step, e.text, e.letter) for e in guide.events] == [(s.step, s.text, s.letter) for s in c.check_text(guide.text).steps]
     follows = any(c.enabled_steps(c.next_state(q, x)) for q in range(c.dfa.num_states) for x in c.allowed_letters(q) if x.source == "model")
     assert crossed > 0 or not follows  # tokens that ended a step inside them were taken, where a step can follow one
+
+
+@pytest.mark.parametrize("name", shipped_spec_names())
+def test_forced_bytes_are_what_every_allowed_token_agrees_with(name):
+    """``TokenIndex.forced_bytes`` (for fast-forwarding): at each token of rollouts, every
+    allowed token is a prefix of the forced bytes or extends them, EOS is refused where bytes
+    are forced, and the oracle can finish the turn after them."""
+    from tests.decoders.helpers import compiled as compiled_spec
+
+    c = compiled_spec(name)
+    index = build_token_index(c, crossing_vocabulary(c), use_cache=False)
+    vocab = index.vocab
+    forced_total = 0
+    for seed in range(2):
+        rng = random.Random(seed)
+        guide = SpecGuide(index, max_tokens=60, max_steps=12)
+        while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < 300:
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment(rng.choice(ENV_ANSWERS))
+                continue
+            forced = index.forced_bytes(guide.state)
+            allowed = index.allowed_ids(guide.state).tolist()
+            for t in allowed:
+                data = vocab.tokens[t]
+                if data is None:
+                    assert not forced, f"EOS allowed where {forced!r} is forced"
+                else:
+                    assert data.startswith(forced) or forced.startswith(data), (data, forced, guide.turn_bytes)
+            if forced:
+                forced_total += len(forced)
+                try:
+                    text = (guide.turn_bytes + forced).decode("utf-8")
+                except UnicodeDecodeError:
+                    text = None
+                assert text is None or turn_viable(c, guide.turn_state, text) is not False, (guide.turn_bytes, forced)
+            guide.advance(rng.choice(guide.allowed()))
+    assert forced_total > 0  # every spec forces its tags at least

@@ -345,6 +345,39 @@ class TokenIndex:
         """Fewest steps left to finish the trace (the current step included)."""
         return self._positions[state].cost
 
+    def forced_bytes(self, state: int, limit: int = 256) -> bytes:
+        """The bytes every continuation from position ``state`` starts with: the pieces still
+        possible allow exactly one next byte, again and again (steps that complete go on into
+        the next step's pieces). Stops where two bytes are possible, where the turn may end (an
+        environment tag complete, or EOS allowed), or at ``limit`` bytes. (For fast-forwarding
+        forced text; the token masks do not use it.)"""
+        pos = self._positions[state]
+        cands = [(pos.q, g) for g in pos.cands]
+        out = bytearray()
+        while len(out) < limit:
+            ready: list[tuple[int, int]] = []
+            while cands:  # a completed letter goes on into the next step's pieces
+                q, g = cands.pop()
+                p = self.pieces[int(self.piece_of[g])]
+                if not p.final[g - p.offset]:
+                    ready.append((q, g))
+                elif p.kind == LETTER:
+                    q2 = self.compiled.next_state(q, p.letter)
+                    cands += [(q2, h) for h in self._starts_of(q2)]
+                else:
+                    return bytes(out)  # an environment tag is complete: the turn ends here
+            nexts: dict[int, list[tuple[int, int]]] = {}
+            for q, g in ready:
+                p = self.pieces[int(self.piece_of[g])]
+                for b, d in enumerate(p.rows[g - p.offset]):
+                    if d >= 0:
+                        nexts.setdefault(b, []).append((q, p.offset + d))
+            if len(nexts) != 1 or 0 in nexts:  # a choice, or EOS (the end sentinel) is possible
+                return bytes(out)
+            (b, cands), = nexts.items()
+            out.append(b)
+        return bytes(out)
+
     # -- positions -----------------------------------------------------------------------
     def _start(self, q: int) -> int:
         if q not in self._starts:
