@@ -320,10 +320,7 @@ def test_masks_match_the_text_oracle_at_151k_tokens(name, tmp_path, monkeypatch)
     for seed in range(2):
         rng = random.Random(seed)
         guide = SpecGuide(index, max_tokens=60)
-        while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < 150:
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment(rng.choice(ENV_ANSWERS))
-                continue
+        for _ in model_turn_positions(guide, rng, 150):
             allowed = guide.index.allowed_ids(guide.state, mode=guide.mask_mode()).tolist()
             allowed_set = set(allowed)
             pool = [t for t in allowed if tricky[t]]
@@ -346,6 +343,16 @@ def test_masks_match_the_text_oracle_at_151k_tokens(name, tmp_path, monkeypatch)
         expected = [(s.step, s.text, s.letter) for s in c.check_text(guide.text).steps]
         assert [(e.step, e.text, e.letter) for e in guide.events] == expected
     assert compared > 500
+
+
+def model_turn_positions(guide: SpecGuide, rng: random.Random, max_tokens: int):
+    """Yield at each token the model writes in a rollout (environment steps answered at
+    random in between), until the trace ends or ``max_tokens`` tokens; the caller advances."""
+    while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < max_tokens:
+        if guide.status == ENVIRONMENT:
+            guide.feed_environment(rng.choice(ENV_ANSWERS))
+            continue
+        yield
 
 
 def crossing_vocabulary(c) -> "TokenVocabulary":  # noqa: F821 - imported below
@@ -380,10 +387,7 @@ def test_tokens_that_cross_step_boundaries_match_the_oracle(name):
     for seed in range(4):
         rng = random.Random(seed)
         guide = SpecGuide(index, max_tokens=100, max_steps=12)
-        while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < 400:
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment(rng.choice(ENV_ANSWERS))
-                continue
+        for _ in model_turn_positions(guide, rng, 400):
             allowed = set(guide.allowed())
             free = guide.mask_mode() == 0
             for t in range(vocab.size):
@@ -417,10 +421,7 @@ def test_forced_bytes_are_what_every_allowed_token_agrees_with(name):
     for seed in range(2):
         rng = random.Random(seed)
         guide = SpecGuide(index, max_tokens=60, max_steps=12)
-        while guide.status in (RUNNING, ENVIRONMENT) and len(guide.tokens) < 300:
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment(rng.choice(ENV_ANSWERS))
-                continue
+        for _ in model_turn_positions(guide, rng, 300):
             forced = index.forced_bytes(guide.state)
             allowed = index.allowed_ids(guide.state).tolist()
             for t in allowed:

@@ -116,7 +116,7 @@ def chat_prompt(tokenizer: Any, prompt: str, input: str) -> str:
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
-def _resolve(spec: Spec | CompiledSpec | str | Path) -> tuple[Spec | None, CompiledSpec]:
+def resolve_spec(spec: Spec | CompiledSpec | str | Path) -> tuple[Spec | None, CompiledSpec]:
     if isinstance(spec, CompiledSpec):
         return None, spec
     parsed = spec if isinstance(spec, Spec) else load_spec(spec)
@@ -170,7 +170,7 @@ def run(
     from ltlagent.decoders.hf import SpecDecoder
 
     cfg = replace(config or RunConfig(), **settings)
-    parsed, compiled = _resolve(spec)
+    parsed, compiled = resolve_spec(spec)
     registry = as_registry(tools)
     declared = {x.tool for x in compiled.letters if x.tool}
     missing = sorted(declared - set(registry))
@@ -201,18 +201,18 @@ def run(
             elif step.source == Source.INPUT:
                 content = (on_input or (lambda s, t: "no"))(step.name, session.text)
             else:
-                content = _environment_answer(compiled, registry, session, step.name, environment, trace,
+                content = environment_answer(compiled, registry, session, step.name, environment, trace,
                                               nothing="" if cfg.constrained else "ERROR: no valid call to run")
             before = dec.prefill_tokens
             session.feed_environment(clean_environment_text(content, step.terminator))
-            recorded = _record(trace, session.events, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=time.perf_counter() - t0)
+            recorded = record_steps(trace, session.events, recorded, on_step, tokens=dec.prefill_tokens - before, seconds=time.perf_counter() - t0)
             continue
         if session.status != RUNNING:
             break
         t0 = time.perf_counter()
         turn = session.generate(cfg.max_new_tokens, cfg.temperature, sampler)
         trace.model_tokens += len(turn.tokens)
-        recorded = _record(trace, session.events, recorded, on_step, tokens=len(turn.tokens), seconds=time.perf_counter() - t0)
+        recorded = record_steps(trace, session.events, recorded, on_step, tokens=len(turn.tokens), seconds=time.perf_counter() - t0)
         if turn.status == RUNNING and cfg.constrained:  # max_new_tokens reached mid-turn: finish the shortest way
             dec.finish_turn()
             trace.budget_forced = True
@@ -343,7 +343,7 @@ class _FreeSession:
             self.events.append(StepEvent(len(self.events), line, name, letter.name if letter else None, Source(c.step_info(name).source), content, q))  # type: ignore[arg-type]
 
 
-def _record(trace: Trace, events: Sequence[StepEvent], recorded: int, on_step, *, tokens: int, seconds: float) -> int:  # type: ignore[no-untyped-def]
+def record_steps(trace: Trace, events: Sequence[StepEvent], recorded: int, on_step, *, tokens: int, seconds: float) -> int:  # type: ignore[no-untyped-def]
     """Append the steps finished since the last call; split the turn's tokens and time over them."""
     new = events[recorded:]
     for e in new:
@@ -354,7 +354,7 @@ def _record(trace: Trace, events: Sequence[StepEvent], recorded: int, on_step, *
     return recorded + len(new)
 
 
-def _environment_answer(compiled, registry, session, step, handlers, trace, *, nothing: str = "") -> str:  # type: ignore[no-untyped-def]
+def environment_answer(compiled, registry, session, step, handlers, trace, *, nothing: str = "") -> str:  # type: ignore[no-untyped-def]
     """Run the tool calls the model wrote since the last environment step (from the steps the
     guide followed); else a handler; else ``nothing``. ``session`` has ``events`` and ``text``."""
     calls = []

@@ -29,9 +29,9 @@ from ltlagent.agents.runtime import (
     RunConfig,
     Trace,
     TraceStep,
-    _environment_answer,
-    _record,
-    _resolve,
+    environment_answer,
+    record_steps,
+    resolve_spec,
     build_prompt,
     chat_prompt,
     clean_environment_text,
@@ -94,7 +94,7 @@ def run_episodes(
     """Run one episode per input, all at once on ``engine``; returns their traces in order.
     ``spec`` must be a shipped spec's name or a path the engine can read too."""
     cfg = replace(config or RunConfig(), **settings)
-    parsed, compiled = _resolve(spec)
+    parsed, compiled = resolve_spec(spec)
     ref = str(spec) if not isinstance(spec, Spec) else spec.path
     if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).is_file()):
         ref = str(Path(spec).resolve())
@@ -133,7 +133,7 @@ def run_episodes(
                 used += 1
             ep.trace.model_tokens += used
             n = episodes.index(ep)
-            ep.recorded = _record(ep.trace, ep.guide.events, ep.recorded, (lambda step, n=n: on_step(n, step)) if on_step else None, tokens=used, seconds=seconds)
+            ep.recorded = record_steps(ep.trace, ep.guide.events, ep.recorded, (lambda step, n=n: on_step(n, step)) if on_step else None, tokens=used, seconds=seconds)
             if ep.guide.status == RUNNING:
                 ep.stopped = f"the engine ended a turn after {len(ids)} tokens, before the spec's masks ended it"
     return [_finish(ep, compiled) for ep in episodes]
@@ -152,11 +152,11 @@ def _environment_turns(ep: _Episode, compiled, registry, handlers, on_input, cap
         elif step.source == Source.INPUT:
             content = (on_input or (lambda s, t: "no"))(step.name, ep.guide.text)
         else:
-            content = _environment_answer(compiled, registry, ep.guide, step.name, handlers, ep.trace)
+            content = environment_answer(compiled, registry, ep.guide, step.name, handlers, ep.trace)
         fed = ep.guide.feed_environment(clean_environment_text(content, step.terminator))
         tokens = len(tokenizer.encode(fed, add_special_tokens=False))
         ep.trace.prefill_tokens += tokens
-        ep.recorded = _record(ep.trace, ep.guide.events, ep.recorded, on_step, tokens=tokens, seconds=time.perf_counter() - t0)
+        ep.recorded = record_steps(ep.trace, ep.guide.events, ep.recorded, on_step, tokens=tokens, seconds=time.perf_counter() - t0)
 
 
 def _finish(ep: _Episode, compiled) -> Trace:  # type: ignore[no-untyped-def]
