@@ -60,6 +60,9 @@ class Trace:
     constrained: bool = True
     model_tokens: int = 0
     prefill_tokens: int = 0
+    forward_passes: int = 0  # model calls for the model's tokens (fast-forward writes several in one)
+    fast_forward_tokens: int = 0  # model tokens written by fast-forward rather than sampled
+    passes_saved: int = 0  # forward passes fast-forward saved
     seconds: float = 0.0
     calls: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""
@@ -76,6 +79,9 @@ class Trace:
             "constrained": self.constrained,
             "model_tokens": self.model_tokens,
             "prefill_tokens": self.prefill_tokens,
+            "forward_passes": self.forward_passes,
+            "fast_forward_tokens": self.fast_forward_tokens,
+            "passes_saved": self.passes_saved,
             "seconds": round(self.seconds, 3),
         }
         lines = [json.dumps(head, ensure_ascii=False)]
@@ -132,7 +138,9 @@ class RunConfig:
 
     ``max_steps`` bounds the trace (the guide steers to the fewest steps near it);
     ``max_step_tokens`` one step; ``max_new_tokens`` one model turn (then the turn takes the
-    shortest way to its end). ``constrained=False`` runs the same prompt without masks."""
+    shortest way to its end). ``constrained=False`` runs the same prompt without masks.
+    ``fast_forward=False`` samples forced text token by token (one forward pass each) instead of
+    writing it in one pass (``decoders.fast_forward``)."""
 
     max_steps: int | None = None
     max_step_tokens: int | None = 128
@@ -142,6 +150,7 @@ class RunConfig:
     device: str = "auto"
     instructions: str | None = None
     constrained: bool = True
+    fast_forward: bool = True
 
 
 FREE_RUN_STEPS = 64  # an unconstrained run without max_steps stops after this many steps
@@ -177,7 +186,8 @@ def run(
     if missing:
         raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
     index = index or build_token_index(compiled, tokenizer)
-    dec = SpecDecoder(model, tokenizer, index, device=cfg.device, max_step_tokens=cfg.max_step_tokens, max_steps=cfg.max_steps)
+    dec = SpecDecoder(model, tokenizer, index, device=cfg.device, max_step_tokens=cfg.max_step_tokens, max_steps=cfg.max_steps,
+                      fast_forward=cfg.fast_forward and cfg.constrained)
     dec.start(chat_prompt(tokenizer, build_prompt(parsed, compiled, registry, cfg.instructions), input))
     session: _Session = _SpecSession(dec) if cfg.constrained else _FreeSession(dec, compiled)
     sampler = torch.Generator(device=dec.device).manual_seed(cfg.seed) if cfg.temperature > 0 else None
@@ -226,6 +236,9 @@ def run(
     trace.status = session.status if cfg.constrained else ("finished" if verdict.ok else "violated")
     trace.budget_forced = trace.budget_forced or dec.guide.budget_forced
     trace.prefill_tokens = dec.prefill_tokens
+    trace.forward_passes = dec.forward_passes
+    trace.fast_forward_tokens = dec.fast_forward_tokens
+    trace.passes_saved = dec.passes_saved
     trace.seconds = time.perf_counter() - t_start
     return trace
 

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--trace", metavar="FILE", help="where to write the JSONL trace (default: SPEC_FILE.trace.jsonl in the current folder, "
                    "named after the spec file; written atomically, marked incomplete while the run goes on)")
     r.add_argument("--unconstrained", action="store_true", help="same prompt without masks, for comparison (may break the spec)")
+    r.add_argument("--no-fast-forward", dest="fast_forward", action="store_false",
+                   help="sample text the spec forces token by token (one forward pass each) instead of writing it in one pass, to compare")
     r.add_argument("--engine", choices=("transformers", "vllm"), default="transformers",
                    help="transformers (default: our loop) or vllm (an in-process vLLM engine; --inputs run concurrently; see docs/serving.md)")
     r.add_argument("--server", metavar="URL", help="a running `vllm serve` with ltlagent's logits processor (docs/serving.md); --model names "
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--max-steps", type=int, default=12)
     d.add_argument("--max-turn-tokens", type=int, default=DEMO_TURN_TOKENS, help=f"token cap per model turn; bounds unconstrained runs (default {DEMO_TURN_TOKENS})")
     d.add_argument("--device", default="auto")
+    d.add_argument("--no-fast-forward", dest="fast_forward", action="store_false",
+                   help="constrained runs sample forced text token by token instead of writing it in one forward pass")
     d.add_argument("--dot", metavar="FILE", help="also write the spec's automaton as Graphviz to FILE (and FILE.svg where `dot` is installed)")
     d.set_defaults(func=cmd_demo)
     e = sub.add_parser(

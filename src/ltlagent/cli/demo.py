@@ -28,6 +28,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.agents.runtime import run
     from ltlagent.compiler.dot import to_dot
     from ltlagent.agents.tools import load_tools
+    from ltlagent.cli.running import passes
     from ltlagent.decoders.models import load_with_threads as load_model
     from ltlagent.errors import RunError
     from ltlagent.compiler.compile import compile_spec
@@ -65,7 +66,7 @@ def demo_command(args: argparse.Namespace) -> int:
             traces.append(
                 run(compiled, model, tokenizer, tools, question, index=index, max_steps=args.max_steps, max_step_tokens=48,
                     max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=args.seed + i, device=args.device,
-                    constrained=constrained, on_input=lambda step, text: "yes")
+                    constrained=constrained, on_input=lambda step, text: "yes", fast_forward=args.fast_forward)
             )
         print(file=sys.stderr)
         seconds = time.perf_counter() - t0
@@ -73,16 +74,19 @@ def demo_command(args: argparse.Namespace) -> int:
         tokens = sum(t.model_tokens for t in traces)
         rows.append((mode, 100 * sum(t.ok for t in traces) / len(traces), 100 * correct / len(traces),
                      sum(len(t.steps) for t in traces) / len(traces), tokens / max(seconds, 1e-9), seconds,
-                     sum(t.capped_turns for t in traces)))
+                     sum(t.capped_turns for t in traces), sum(t.forward_passes for t in traces) / len(traces)))
+        if constrained:
+            summary = passes(traces, args.fast_forward)
         if not constrained:
             broken = next((t for t in traces if not t.ok), None)
             plain = next((t for t in traces if t.ok), traces[0])
         else:
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
     print(f"\n{args.spec} with {describe(args.model)}, {n}, {how}")
-    print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'wall time':>11}")
-    for mode, ok, correct, steps, tps, seconds, _ in rows:
-        print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}{seconds:>10.1f}s")
+    print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'passes/run':>12}{'wall time':>11}")
+    for mode, ok, correct, steps, tps, seconds, _, per_run in rows:
+        print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}{per_run:>12.1f}{seconds:>10.1f}s")
+    print(f"Constrained runs: {summary}.")
     capped = rows[0][6]
     print(f"Unconstrained turns end at an environment tag, EOS or {args.max_turn_tokens} tokens (--max-turn-tokens); "
           f"{capped} of {len(questions)} runs were cut there.")

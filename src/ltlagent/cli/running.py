@@ -9,6 +9,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,7 @@ def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply
             trace = run(
                 compiled, model, tokenizer, tools, text, index=index, max_steps=args.max_steps, max_step_tokens=args.max_step_tokens,
                 max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=(args.seed + i - 1) % 2**32, device=args.device, on_step=show,
-                constrained=not args.unconstrained, on_input=reply,
+                constrained=not args.unconstrained, on_input=reply, fast_forward=args.fast_forward,
             )
         except AgentError as exc:
             raise RunError(str(exc)) from None
@@ -219,7 +220,7 @@ def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply
             verdict = "satisfies the spec" if trace.ok else "VIOLATES the spec"
             cut = f" (a turn was cut at --max-turn-tokens {args.max_turn_tokens})" if trace.capped_turns else ""
             print(f"-- {verdict}{' (the step budget forced the end)' if trace.budget_forced else ''}{cut}; {len(trace.steps)} steps, "
-                  f"{trace.model_tokens} tokens in {trace.seconds:.1f} s, {len(trace.calls)} tool calls")
+                  f"{trace.model_tokens} tokens in {trace.seconds:.1f} s, {len(trace.calls)} tool calls; {passes([trace], args.fast_forward)}")
             for v in trace.violations:
                 print(printable(v, newlines=True))
     if batch:
@@ -229,8 +230,20 @@ def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply
         seconds = sum(t.seconds for t in traces)
         mode = "unconstrained" if args.unconstrained else "constrained"
         print(f"{mode}: spec compliance {ok}/{len(traces)} ({100 * ok / len(traces):.0f}%), mean steps {sum(len(t.steps) for t in traces) / len(traces):.1f}, "
-              f"{tokens / max(seconds, 1e-9):.1f} tokens/s, {sum(t.capped_turns for t in traces)} runs cut at --max-turn-tokens {args.max_turn_tokens}")
+              f"{tokens / max(seconds, 1e-9):.1f} tokens/s, {sum(t.capped_turns for t in traces)} runs cut at --max-turn-tokens {args.max_turn_tokens}; "
+              f"{passes(traces, args.fast_forward)}")
     return traces
+
+
+def passes(traces: Sequence[Any], fast_forward: bool) -> str:
+    """Forward passes of the model's tokens, and what fast-forward saved."""
+    done = sum(t.forward_passes for t in traces)
+    if not any(t.constrained for t in traces):
+        return f"{done} forward passes"
+    if not fast_forward:
+        return f"{done} forward passes (fast-forward off)"
+    forced, saved = sum(t.fast_forward_tokens for t in traces), sum(t.passes_saved for t in traces)
+    return f"{done} forward passes; fast-forward wrote {forced} forced tokens in {forced - saved} passes, saving {saved}"
 
 
 def _check_lengths(inputs: list[str], model: Any, tokenizer: Any) -> None:

@@ -6,6 +6,8 @@ or transformers.
   may only emit EOS, so ``generate`` stops there; read each row's guide afterwards.
 * :class:`SpecDecoder` — our own loop: keeps the KV cache, stops at environment tags, takes
   the environment's text (``feed_environment``) and continues without re-encoding the prefix.
+  Text the spec forces is fast-forwarded (``decoders.fast_forward``): its tokens go into the
+  model in one forward pass instead of one pass per token.
 
 Masks are the index's rows, moved to the model's device as *blocked* boolean rows the first
 time a position is reached: a decode step is one dictionary lookup and one ``masked_fill_``.
@@ -19,8 +21,10 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor
 
+from ltlagent.decoders.fast_forward import FastForward
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import TokenIndex
+from ltlagent.errors import GuideError
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -163,6 +167,8 @@ class Turn:
     status: str  # "environment" (waiting for ``waiting_for``), "finished", "running" (token limit), "error"
     waiting_for: str | None
     error: str | None = None
+    forward_passes: int = 0  # model calls this turn (a fast-forward puts several tokens in one)
+    fast_forward_tokens: int = 0  # tokens written by fast-forward, not sampled
 
 
 class SpecDecoder:
@@ -189,6 +195,7 @@ class SpecDecoder:
         max_tokens: int | None = None,
         max_step_tokens: int | None = None,
         max_steps: int | None = None,
+        fast_forward: bool | FastForward = True,
     ) -> None:
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
@@ -196,10 +203,16 @@ class SpecDecoder:
         self.index = index
         self.max_tokens = max_tokens
         self.guide = SpecGuide(index, max_tokens=max_tokens, max_step_tokens=max_step_tokens, max_steps=max_steps)
+        if fast_forward is True:
+            fast_forward = FastForward.for_tokenizer(index, tokenizer)
+        self.fast_forward: FastForward | None = fast_forward or None
         self._tables: MaskTables | None = None
         self._cache: Any = None
         self._logits: torch.Tensor | None = None
         self.prefill_tokens = 0  # tokens run through the model as input (not generated)
+        self.forward_passes = 0  # model calls for generated tokens (prefill not counted)
+        self.fast_forward_tokens = 0  # generated tokens that fast-forward wrote
+        self.passes_saved = 0  # forward passes fast-forward saved (its tokens less its passes)
 
     def start(self, prompt: str = "") -> None:
         """Reset and read ``prompt`` (instructions, few-shot examples) into the cache."""
@@ -207,6 +220,9 @@ class SpecDecoder:
         self._cache = None
         self._logits = None
         self.prefill_tokens = 0
+        self.forward_passes = 0
+        self.fast_forward_tokens = 0
+        self.passes_saved = 0
         if prompt:
             self._feed(self.tokenizer.encode(prompt, add_special_tokens=False))
 
@@ -226,18 +242,31 @@ class SpecDecoder:
 
     @torch.inference_mode()
     def generate(self, max_new_tokens: int = 256, *, temperature: float = 0.0, generator: torch.Generator | None = None) -> Turn:
-        """Let the model write until an environment tag, the end of the trace, or ``max_new_tokens``."""
+        """Let the model write until an environment tag, the end of the trace, or ``max_new_tokens``.
+        Where the spec forces the next tokens, they are fast-forwarded (one forward pass)."""
         if self._tables is None:
             self._tables = MaskTables(self.index, self.logits().shape[-1], self.device)
         tokens: list[int] = []
-        start = self.guide.size()
+        start, passes, forwarded = self.guide.size(), self.forward_passes, self.fast_forward_tokens
         while self.guide.status == RUNNING and len(tokens) < max_new_tokens:
+            plan = self.fast_forward.plan(self.guide.state)[: max_new_tokens - len(tokens)] if self.fast_forward else ()
+            if plan:
+                for token in plan:
+                    if not self.guide.advance(token):
+                        raise GuideError(f"fast-forward: {self.guide.error}")  # a plan is made of the index's moves
+                tokens += plan
+                self.fast_forward_tokens += len(plan)
+                if self.guide.status in (RUNNING, ENVIRONMENT):
+                    self._write(list(plan))
+                    self.passes_saved += len(plan) - 1
+                continue
             token = sample(self._tables.apply(self.logits().clone(), [self.guide]), temperature, generator)
             self.guide.advance(token)
             tokens.append(token)
             if self.guide.status in (RUNNING, ENVIRONMENT):
                 self.write(token)
-        return Turn(self.guide.text_since(start), tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error)
+        return Turn(self.guide.text_since(start), tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error,
+                    self.forward_passes - passes, self.fast_forward_tokens - forwarded)
 
     def finish_turn(self) -> None:
         """From now on this turn takes the shortest way to its end (e.g. after a token limit)."""
@@ -251,10 +280,15 @@ class SpecDecoder:
         assert self._logits is not None
         return self._logits
 
-    @torch.inference_mode()
     def write(self, token: int) -> None:
         """Put one generated token into the cache (the guide is not consulted: ``generate`` does that)."""
-        self._forward([token])
+        self._write([token])
+
+    @torch.inference_mode()
+    def _write(self, ids: list[int]) -> None:
+        """Generated tokens into the cache: one forward pass."""
+        self._forward(ids)
+        self.forward_passes += 1
 
     def read(self, text: str) -> None:
         """Read text into the cache as input (counted in ``prefill_tokens``)."""
