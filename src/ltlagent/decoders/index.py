@@ -49,7 +49,7 @@ from ltlagent.decoders.regex import EOS_SENTINEL, letter_regex
 from ltlagent.decoders.vocab import TokenVocabulary
 from ltlagent.errors import DecoderError
 
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 NO_STATE = -1
 FREE, STEER, FORCED = 0, 1, 2  # which mask a guide reads (see SpecGuide.mask_mode)
 LETTER, TAG, END = 0, 1, 2  # piece kinds: a model letter, an environment step's tag, the end of the trace

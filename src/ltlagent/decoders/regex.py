@@ -26,7 +26,10 @@ from ltlagent.compiler.spec import Source
 from ltlagent.errors import DecoderError
 
 EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps every EOS id to it
-JSON_WHITESPACE = r"[ ]?"  # calls are one line: no newlines between JSON tokens
+# The masks write a JSON call in one layout, the one ``json.dumps`` gives: ``": "`` and ``", "``
+# between items, no other whitespace (the checker reads any JSON whitespace). One layout makes
+# keys and punctuation forced text, which fast-forward writes without sampling.
+_WS = "\x01"  # outlines-core's whitespace pattern while the regex is built (it never holds a raw \x01)
 JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
 _ANY = r"[\s\S]*"  # any text, newlines included
 
@@ -181,10 +184,16 @@ def _json_call_regex(letter: Letter) -> str:
             "required": ["name", "arguments"],
             "additionalProperties": False,
         }
-        regexes.append(build_regex_from_schema(json.dumps(call), JSON_WHITESPACE))
+        regexes.append(_json_layout(build_regex_from_schema(json.dumps(call), _WS)))
     if not regexes:
         raise DecoderError(f"letter {letter.name} can never be written")
     return _alt(regexes)
+
+
+def _json_layout(regex: str) -> str:
+    """outlines-core puts its whitespace pattern around every ``{ } [ ] : ,``: keep one space
+    after ``:`` and ``,`` (json.dumps' separators), none elsewhere."""
+    return regex.replace(":" + _WS, ": ").replace("," + _WS, ", ").replace(_WS, "")
 
 
 def _fullmatch_patterns(schema: Any) -> Any:
