@@ -37,6 +37,15 @@ def test_run_streams_steps_writes_a_checkable_trace(model_dir, tmp_path):
     head = json.loads(trace.read_text().splitlines()[0])
     assert head["ok"] is True
     assert ltlagent("check", str(trace), cwd=tmp_path).returncode == 0
+    # the verdict line counts forward passes and what fast-forward saved ("Thought: " at least is forced)
+    assert head["fast_forward_tokens"] > 0 and head["forward_passes"] + head["passes_saved"] == head["model_tokens"] - 1
+    assert f"{head['forward_passes']} forward passes; fast-forward wrote {head['fast_forward_tokens']} forced tokens" in proc.stdout
+    off = ltlagent("run", "react", "--model", str(model_dir), "--input", "What is JSON?", "--max-steps", "8", "--temperature", "1",
+                   "--max-step-tokens", "8", "--no-fast-forward", "--trace", "off.jsonl", cwd=tmp_path)
+    assert off.returncode == 0, off.stdout + off.stderr
+    head = json.loads((tmp_path / "off.jsonl").read_text().splitlines()[0])
+    assert head["fast_forward_tokens"] == 0 and head["forward_passes"] == head["model_tokens"] - 1
+    assert "forward passes (fast-forward off)" in off.stdout
 
 
 def test_batch_with_summary_and_unconstrained_comparison(model_dir, tmp_path):

@@ -220,6 +220,27 @@ def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
                 continue
             guide.advance(rng.choice(guide.allowed()))
         assert guide.is_finished and c.check_text(guide.text).ok, (params, guide.text)
+        calls = [e.text for e in guide.events if e.step == "call"]
+        assert all(_dumps_layout(t) for t in calls), calls  # the one layout the masks write
+
+
+def _dumps_layout(text: str) -> bool:
+    """Whether JSON text has ``json.dumps``' layout: outside strings, one space after each
+    ``:`` and ``,`` and no other whitespace."""
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            in_string = escaped or ch != '"'
+            escaped = not escaped and ch == "\\"
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in ":,":
+            if text[i + 1 : i + 2] != " ":
+                return False
+        elif ch.isspace() and text[i - 1 : i] not in (":", ","):
+            return False
+    return True
 
 
 def _toml_inline(value) -> str:

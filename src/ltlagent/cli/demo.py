@@ -28,7 +28,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.agents.runtime import run
     from ltlagent.compiler.dot import to_dot
     from ltlagent.agents.tools import load_tools
-    from ltlagent.cli.running import passes
+    from ltlagent.cli.report import passes
     from ltlagent.decoders.models import load_with_threads as load_model
     from ltlagent.errors import RunError
     from ltlagent.compiler.compile import compile_spec

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import IO
+from collections.abc import Sequence
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from ltlagent.cli.check import CheckResult, Finding
@@ -194,3 +195,14 @@ def render(result: CheckResult, fmt: str, out: IO[str], *, strict: bool = False,
         render_junit(result, out, strict=strict)
     else:
         render_github(result, out, strict=strict)
+
+
+def passes(traces: Sequence[Any], fast_forward: bool) -> str:
+    """Forward passes of the model's tokens, and what fast-forward saved."""
+    done = sum(t.forward_passes for t in traces)
+    if not any(t.constrained for t in traces):
+        return f"{done} forward passes"
+    if not fast_forward:
+        return f"{done} forward passes (fast-forward off)"
+    forced, saved = sum(t.fast_forward_tokens for t in traces), sum(t.passes_saved for t in traces)
+    return f"{done} forward passes; fast-forward wrote {forced} forced tokens in {forced - saved} passes, saving {saved}"

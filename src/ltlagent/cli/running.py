@@ -9,11 +9,10 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ltlagent.cli.report import use_color
+from ltlagent.cli.report import passes, use_color
 from ltlagent.agents.tools import load_tools
 from ltlagent.decoders.models import load_with_threads as load_model  # light: torch loads on call
 from ltlagent.errors import RunError, printable
@@ -233,17 +232,6 @@ def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply
               f"{tokens / max(seconds, 1e-9):.1f} tokens/s, {sum(t.capped_turns for t in traces)} runs cut at --max-turn-tokens {args.max_turn_tokens}; "
               f"{passes(traces, args.fast_forward)}")
     return traces
-
-
-def passes(traces: Sequence[Any], fast_forward: bool) -> str:
-    """Forward passes of the model's tokens, and what fast-forward saved."""
-    done = sum(t.forward_passes for t in traces)
-    if not any(t.constrained for t in traces):
-        return f"{done} forward passes"
-    if not fast_forward:
-        return f"{done} forward passes (fast-forward off)"
-    forced, saved = sum(t.fast_forward_tokens for t in traces), sum(t.passes_saved for t in traces)
-    return f"{done} forward passes; fast-forward wrote {forced} forced tokens in {forced - saved} passes, saving {saved}"
 
 
 def _check_lengths(inputs: list[str], model: Any, tokenizer: Any) -> None:
