@@ -246,3 +246,54 @@ def _follows_plans(index, ff: FastForward, tokens: list[int], seed: int) -> bool
             guide.advance(t)
         i += len(plan)
     return True
+
+
+def _greedy_encoder(vocab):
+    """Longest match first: a stand-in tokenizer for a hand-made vocabulary."""
+    by_bytes = {t: i for i, t in enumerate(vocab.tokens) if t}
+    longest = max(len(t) for t in by_bytes)
+
+    def encode(text: str) -> list[int]:
+        data, out, i = text.encode("utf-8"), [], 0
+        while i < len(data):
+            n = next(n for n in range(min(longest, len(data) - i), 0, -1) if data[i : i + n] in by_bytes)
+            out.append(by_bytes[data[i : i + n]])
+            i += n
+        return out
+
+    return encode
+
+
+def _cot_index(words: list[bytes]):
+    from ltlagent.decoders.vocab import TokenVocabulary
+
+    tokens = [None] + [bytes([b]) for b in range(1, 256)] + words
+    return build_token_index(compiled("cot"), TokenVocabulary(tuple(tokens), (0,), "handmade"), use_cache=False)
+
+
+def _plan_at_thought(index, encode) -> list[bytes]:
+    guide = SpecGuide(index)
+    guide.feed_environment("q")  # the question; the model's turn starts with "Thought: "
+    return [index.vocab.tokens[t] for t in FastForward(index, encode).plan(guide.state)]
+
+
+def test_a_token_that_could_merge_with_what_follows_is_held_back():
+    # " " ends the forced tag, and " the" could cover it and go on: hold " " back
+    index = _cot_index([b"Thought", b" the"])
+    assert _plan_at_thought(index, _greedy_encoder(index.vocab)) == [b"Thought", b":"]
+    # no longer token starts with " ": the whole tag is written
+    index = _cot_index([b"Thought"])
+    assert _plan_at_thought(index, _greedy_encoder(index.vocab)) == [b"Thought", b":", b" "]
+    # ": " is the tokenizer's token, and ": I" could cover it and go on: both ": " and "Thought"'s
+    # boundary are checked, so the plan stops before ": "
+    index = _cot_index([b"Thought", b": ", b": I"])
+    assert _plan_at_thought(index, _greedy_encoder(index.vocab)) == [b"Thought"]
+
+
+def test_plans_stop_at_a_special_token_or_text_the_encoder_respells():
+    index = _cot_index([b"Thought"])
+    encode = _greedy_encoder(index.vocab)
+    assert _plan_at_thought(index, lambda text: [0] + encode(text)) == []  # an EOS/special id first: no plan
+    assert _plan_at_thought(index, lambda text: encode(text)[:1] + [0]) == [b"Thought"]  # cut before it
+    space = index.vocab.tokens.index(b" ")
+    assert _plan_at_thought(index, lambda text: [space] + encode(text)) == []  # a prefix space the text does not have
