@@ -297,3 +297,14 @@ def test_plans_stop_at_a_special_token_or_text_the_encoder_respells():
     assert _plan_at_thought(index, lambda text: encode(text)[:1] + [0]) == [b"Thought"]  # cut before it
     space = index.vocab.tokens.index(b" ")
     assert _plan_at_thought(index, lambda text: [space] + encode(text)) == []  # a prefix space the text does not have
+
+
+def test_decoders_over_one_index_share_the_plans():
+    pytest.importorskip("torch")
+    from ltlagent.decoders.hf import SpecDecoder
+
+    tok = byte_level_tokenizer()
+    index = index_for("react", "bytelevel")
+    first, second = (SpecDecoder(PrefixLM(index.vocab), tok, index, device="cpu") for _ in range(2))
+    assert first.fast_forward is second.fast_forward is FastForward.for_tokenizer(index, tok)
+    assert SpecDecoder(PrefixLM(index.vocab), tok, index, device="cpu", fast_forward=False).fast_forward is None

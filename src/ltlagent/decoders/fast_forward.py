@@ -54,9 +54,14 @@ class FastForward:
         self._lengths = np.array([len(t) if t else 0 for t in index.vocab.tokens], np.int64)
 
     @classmethod
-    def for_tokenizer(cls, index: TokenIndex, tokenizer: Any, **kwargs: Any) -> FastForward:
-        """Plans with a Hugging Face tokenizer's ``encode`` (no special tokens added)."""
-        return cls(index, lambda text: tokenizer.encode(text, add_special_tokens=False), **kwargs)
+    def for_tokenizer(cls, index: TokenIndex, tokenizer: Any) -> FastForward:
+        """Plans with a Hugging Face tokenizer's ``encode`` (no special tokens added). Kept
+        with the index, so every decoder (every episode) over it shares the plans made so far."""
+        kept = vars(index).setdefault("_fast_forward", {})
+        found = kept.get(id(tokenizer))
+        if found is None or found[0] is not tokenizer:
+            found = kept[id(tokenizer)] = (tokenizer, cls(index, lambda text: tokenizer.encode(text, add_special_tokens=False)))
+        return found[1]
 
     def plan(self, state: int) -> tuple[int, ...]:
         """The tokens to write from position ``state`` without sampling (empty: sample)."""
