@@ -1,7 +1,8 @@
 """Independent oracles for the compiler's tests.
 
 ``holds`` is LTLf semantics written straight from the definitions (De Giacomo & Vardi
-2013) on finite non-empty traces; it shares no code with ltlagent's compiler beyond the
+2013), past-time operators included (Lichtenstein, Pnueli & Zuck 1985, on finite traces), on
+finite non-empty traces; it shares no code with ltlagent's compiler beyond the
 formula tuples.
 """
 
@@ -56,6 +57,17 @@ def _holds(f: tuple, t: tuple[frozenset[str], ...], i: int) -> bool:
             _holds(f[1], t, j) and _holds(f[2], t, j) and all(_holds(f[2], t, k) for k in range(i, j))
             for j in range(i, n)
         )
+    # past time: looking back from i to the first position 0
+    if op == "Y":  # strong yesterday: there is a previous position and f held there
+        return i > 0 and _holds(f[1], t, i - 1)
+    if op == "Z":  # weak yesterday: the first position, or f held at the previous one
+        return i == 0 or _holds(f[1], t, i - 1)
+    if op == "O":  # once: some j <= i has f
+        return any(_holds(f[1], t, j) for j in range(0, i + 1))
+    if op == "H":  # historically: every j <= i has f
+        return all(_holds(f[1], t, j) for j in range(0, i + 1))
+    if op == "S":  # since: some j <= i has g, and f holds at every k in (j, i]
+        return any(_holds(f[2], t, j) and all(_holds(f[1], t, k) for k in range(j + 1, i + 1)) for j in range(0, i + 1))
     raise ValueError(f"unknown operator {op!r}")
 
 

@@ -9,9 +9,15 @@ UNARY = ("!", "X", "WX", "F", "G")
 BINARY = ("&", "|", "->", "<->", "U", "R", "W", "M")
 
 
-def ltlf_formulas(atoms: tuple[str, ...] = ATOMS, max_depth: int = 4) -> st.SearchStrategy[tuple]:
-    """Random LTLf formulas (tuples as in ``ltlagent.compiler.ltlf``) up to ``max_depth``."""
+PAST_UNARY = ("Y", "Z", "O", "H")
+
+
+def ltlf_formulas(atoms: tuple[str, ...] = ATOMS, max_depth: int = 4, past: bool = False) -> st.SearchStrategy[tuple]:
+    """Random LTLf formulas (tuples as in ``ltlagent.compiler.ltlf``) up to ``max_depth``;
+    with ``past``, past-time operators mixed with the future ones at any depth."""
     leaves = st.one_of(st.sampled_from([("ap", a) for a in atoms]), st.sampled_from([("true",), ("false",)]))
+    unary = UNARY + (PAST_UNARY if past else ())
+    binary = BINARY + (("S",) if past else ())
 
     def formulas(depth: int) -> st.SearchStrategy[tuple]:
         if depth == 0:
@@ -19,8 +25,8 @@ def ltlf_formulas(atoms: tuple[str, ...] = ATOMS, max_depth: int = 4) -> st.Sear
         sub = formulas(depth - 1)
         return st.one_of(
             leaves,
-            st.tuples(st.sampled_from(UNARY), sub),
-            st.tuples(st.sampled_from(BINARY), sub, sub),
+            st.tuples(st.sampled_from(unary), sub),
+            st.tuples(st.sampled_from(binary), sub, sub),
         )
 
     return formulas(max_depth)

@@ -20,7 +20,7 @@ import functools
 from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import Automaton, Cube, Edge, LetterDFA, letter_dfa_from_edges
-from ltlagent.compiler.ltlf import Formula, atoms, balanced, parse_ltlf, substitute, to_spot
+from ltlagent.compiler.ltlf import Formula, atoms, balanced, has_past, parse_ltlf, substitute, to_spot
 from ltlagent.errors import LtlagentError
 
 try:
@@ -31,6 +31,59 @@ except ImportError as exc:  # pragma: no cover - exercised only without the whee
         "ltlagent needs Spot to compile specs. Install it with: pip install spottl "
         "(the PyPI package 'spot' is unrelated). Compiled specs run without it."
     ) from exc
+
+
+PAST_ATOM = "_past{}"  # a fresh atom that stands for one past-time subformula
+MAX_PAST_ATOMS = 8  # translate_ltlf enumerates the valuations of a past formula's atoms
+
+
+def eliminate_past(f: Formula) -> tuple[Formula, tuple[str, ...]]:
+    """A future-time formula over ``f``'s atoms and fresh atoms, one per past-time subformula
+    (innermost first), with the fresh atom's definition conjoined. The definitions fix every
+    fresh atom's value at every position from the atoms alone (by induction from the first
+    position), so the traces that satisfy the result, with the fresh atoms hidden, are exactly
+    those that satisfy ``f``::
+
+        h = Y f     !h & G(X true -> (X h <-> f))
+        h = Z f      h & G(X true -> (X h <-> f))
+        h = O f     (h <-> f) & G(X true -> (X h <-> (X f | h)))
+        h = H f     (h <-> f) & G(X true -> (X h <-> (X f & h)))
+        h = f S g   (h <-> g) & G(X true -> (X h <-> (X g | (X f & h))))
+    """
+    definitions: list[Formula] = []
+    fresh: list[str] = []
+    memo: dict[Formula, Formula] = {}
+
+    def walk(g: Formula) -> Formula:
+        if g in memo:
+            return memo[g]
+        op = g[0]
+        if op in ("true", "false", "ap"):
+            return g
+        parts = tuple(walk(sub) for sub in g[1:])
+        if op not in ("Y", "Z", "O", "H", "S"):
+            out = (op, *parts)
+        else:
+            name = PAST_ATOM.format(len(fresh))
+            fresh.append(name)
+            h = ("ap", name)
+            f1 = parts[0]
+            if op in ("Y", "Z"):
+                first, step = (("!", h) if op == "Y" else h), ("<->", ("X", h), f1)
+            elif op == "O":
+                first, step = ("<->", h, f1), ("<->", ("X", h), ("|", ("X", f1), h))
+            elif op == "H":
+                first, step = ("<->", h, f1), ("<->", ("X", h), ("&", ("X", f1), h))
+            else:  # f1 S g1
+                g1 = parts[1]
+                first, step = ("<->", h, g1), ("<->", ("X", h), ("|", ("X", g1), ("&", ("X", f1), h)))
+            definitions.append(("&", first, ("G", ("->", ("X", ("true",)), step))))
+            out = h
+        memo[g] = out
+        return out
+
+    body = walk(f)
+    return balanced("&", [body, *definitions]), tuple(fresh)
 
 
 def _to_finite_dfa(f: Formula):  # -> spot.twa_graph
@@ -68,6 +121,8 @@ def _edges(aut) -> tuple[list[tuple[int, int, list[dict[str, bool]]]], set[int],
 @functools.lru_cache(maxsize=512)
 def translate_formula(f: Formula) -> Automaton:
     """The minimal DFA of the parsed formula ``f`` over its atoms."""
+    if has_past(f):
+        return _past_formula_automaton(f)
     edges, acc, init, n = _edges(_to_finite_dfa(f))
     # Keep the states that can still reach acceptance.
     back: dict[int, set[int]] = {}
@@ -104,6 +159,23 @@ def translate_formula(f: Formula) -> Automaton:
     )
 
 
+def _past_formula_automaton(f: Formula) -> Automaton:
+    """A formula with past-time operators, over its atoms: its letter DFA over every valuation
+    of the atoms (one full cube per letter)."""
+    names = sorted(atoms(f))
+    if len(names) > MAX_PAST_ATOMS:
+        raise LtlagentError(f"a formula with past-time operators over more than {MAX_PAST_ATOMS} atoms cannot be translated on its own; compile it in a spec")
+    valuations = [frozenset(a for b, a in enumerate(names) if (v >> b) & 1) for v in range(2 ** len(names))]
+    dfa = translate_letters(f, valuations)
+    edges = []
+    for q, row in enumerate(dfa.delta):
+        for letter, dst in enumerate(row):
+            if dst >= 0:
+                v = valuations[letter]
+                edges.append(Edge(q, dst, (Cube(v, frozenset(names) - v),)))
+    return Automaton(atoms=tuple(names), num_states=dfa.num_states, initial=dfa.initial, accepting=dfa.accepting, edges=tuple(edges))
+
+
 def translate_ltlf(formula: str) -> Automaton:
     """Translate an LTLf formula (our syntax, see ``docs/spec-format.md``) to a minimal DFA.
 
@@ -124,8 +196,11 @@ def translate_letters(f: Formula, valuations: Sequence[frozenset[str]]) -> Lette
     def code(i: int) -> Formula:
         return balanced("&", [("ap", names[b]) if (i >> b) & 1 else ("!", ("ap", names[b])) for b in range(bits)])
 
+    fresh: tuple[str, ...] = ()
+    if has_past(f):
+        f, fresh = eliminate_past(f)
     mapping: dict[str, Formula] = {}
-    for atom in atoms(f):
+    for atom in atoms(f) - set(fresh):
         holders = [code(i) for i, v in enumerate(valuations) if atom in v]
         mapping[atom] = balanced("|", holders) if holders else ("false",)  # shallow for thousands of letters
     edges, acc, init, num = _edges(_to_finite_dfa(substitute(f, mapping)))
@@ -133,6 +208,33 @@ def translate_letters(f: Formula, valuations: Sequence[frozenset[str]]) -> Lette
     transitions = []
     for src, dst, cubes in edges:
         for i, assignment in enumerate(codes):
-            if any(all(assignment[a] == v for a, v in c.items()) for c in cubes):
+            # a fresh (past) atom is hidden: some value of it goes along (a cube is consistent)
+            if any(all(assignment[a] == v for a, v in c.items() if a not in fresh) for c in cubes):
                 transitions.append((src, i, dst))
+    if fresh:
+        return _determinize(num, init, acc, transitions, n)
     return letter_dfa_from_edges(num, init, acc, transitions, n)
+
+
+def _determinize(num: int, init: int, acc: set[int], transitions: list[tuple[int, int, int]], n: int) -> LetterDFA:
+    """Subset construction over letters (hiding the past atoms made the edges nondeterministic;
+    their values are fixed by the prefix, so the subsets stay small), then minimisation."""
+    succ: dict[tuple[int, int], set[int]] = {}
+    for src, letter, dst in transitions:
+        succ.setdefault((src, letter), set()).add(dst)
+    start = frozenset([init])
+    number = {start: 0}
+    todo = [start]
+    out: list[tuple[int, int, int]] = []
+    while todo:
+        group = todo.pop()
+        for letter in range(n):
+            nxt = frozenset(d for q in group for d in succ.get((q, letter), ()))
+            if not nxt:
+                continue
+            if nxt not in number:
+                number[nxt] = len(number)
+                todo.append(nxt)
+            out.append((number[group], letter, number[nxt]))
+    accepting = [i for group, i in number.items() if group & acc]
+    return letter_dfa_from_edges(len(number), 0, accepting, out, n)

@@ -6,8 +6,9 @@ right-associative)::
     f <-> g     f -> g
     f | g
     f & g
-    f U g   f R g   f W g   f M g
+    f U g   f R g   f W g   f M g   f S g (since)
     !f   X f (strong next)   WX f (weak next)   F f   G f
+    Y f (yesterday)   Z f (weak yesterday)   O f (once)   H f (historically)
     true   false   atom   ( f )
     atleast(n, f)   atmost(n, f)   exactly(n, f)      (counting sugar, see below)
 
@@ -16,8 +17,14 @@ spec parameter. The counting sugar is exact LTLf: ``atleast(n, f)`` holds when `
 holds at ``n`` or more positions from now on, ``atmost(n, f) = !atleast(n+1, f)`` and
 ``exactly(n, f) = atleast(n, f) & atmost(n, f)``.
 
+Past-time operators look back from the current position (finite-trace semantics): ``Y f``
+holds where there is a previous position and ``f`` held there (false at the first position),
+``Z f`` likewise but true at the first position, ``O f`` where ``f`` held at some position up
+to and including this one, ``H f`` where it held at all of them, and ``f S g`` where ``g``
+held at some position up to this one and ``f`` at every position after it up to this one.
+
 A formula is a tuple: ``("true",)``, ``("false",)``, ``("ap", name)``, ``(op, f)``
-for the unary ``! X WX F G``, ``(op, f, g)`` for the binary ``& | -> <-> U R W M``.
+for the unary ``! X WX F G Y Z O H``, ``(op, f, g)`` for the binary ``& | -> <-> U R W M S``.
 """
 
 from __future__ import annotations
@@ -30,8 +37,10 @@ from ltlagent.errors import FormulaError
 
 Formula: TypeAlias = tuple  # ("ap", "a") | ("!", f) | ("&", f, g) | ...
 
-UNARY = ("!", "X", "WX", "F", "G")
-BINARY = ("&", "|", "->", "<->", "U", "R", "W", "M")
+UNARY = ("!", "X", "WX", "F", "G", "Y", "Z", "O", "H")
+BINARY = ("&", "|", "->", "<->", "U", "R", "W", "M", "S")
+PAST = ("Y", "Z", "O", "H", "S")
+TEMPORAL_BINARY = ("U", "R", "W", "M", "S")
 COUNTING = ("atleast", "atmost", "exactly")
 KEYWORDS = ("true", "false", *COUNTING)
 
@@ -39,7 +48,7 @@ ATOM_RE = re.compile(r"[a-z_][a-z0-9_.]*")
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<op><->|->|WX|[!&|()XFGURWM,])
+  | (?P<op><->|->|WX|[!&|()XFGURWMYZOHS,])
   | (?P<atom>[a-z_][a-z0-9_.]*)
   | (?P<num>[0-9]+)
   | (?P<param>\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\})
@@ -59,7 +68,7 @@ COMMON_MISTAKES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"X\[!\]"), "X[!] is Spot's syntax", "Our X is already the strong next; write X f (or WX f for the weak next)."),
     (re.compile(r"\[|\]"), "brackets are not LTLf syntax here", "Use parentheses; for counting write atleast(n, f), atmost(n, f) or exactly(n, f)."),
 )
-_OPERATOR_HINT = "Atoms are lowercase ([a-z_][a-z0-9_.]*); operators are ! & | -> <-> X WX F G U R W M."
+_OPERATOR_HINT = "Atoms are lowercase ([a-z_][a-z0-9_.]*); operators are ! & | -> <-> X WX F G U R W M, and the past-time Y Z O H S."
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
@@ -79,7 +88,7 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
                 raise FormulaError(
                     f"unexpected {word.group()!r}: atoms are lowercase",
                     column=pos + 1,
-                    hint=f"Write {lower!r} (step and proposition names are lowercase; X F G U R W M WX are operators).",
+                    hint=f"Write {lower!r} (step and proposition names are lowercase; X F G U R W M WX and Y Z O H S are operators).",
                 )
             raise FormulaError(f"unexpected character {text[pos]!r} in formula", column=pos + 1, hint=_OPERATOR_HINT)
         kind = m.lastgroup
@@ -137,7 +146,7 @@ class _Parser:
             raise self.fail(
                 f"unexpected {got!r} after a complete formula",
                 pos,
-                "Join formulas with an operator (& | -> <-> U R W M).",
+                "Join formulas with an operator (& | -> <-> U R W M S).",
             )
         return f
 
@@ -173,7 +182,7 @@ class _Parser:
 
     def temporal(self) -> Formula:
         left = self.unary()
-        if self.peek()[1] in ("U", "R", "W", "M"):
+        if self.peek()[1] in TEMPORAL_BINARY:
             op, pos = self.take()[1:]
             self.nest(pos)
             right = self.temporal()
@@ -345,9 +354,17 @@ def to_text(f: Formula) -> str:
     return f"({to_text(f[1])} {op} {to_text(f[2])})"
 
 
+def has_past(f: Formula) -> bool:
+    """Whether ``f`` uses a past-time operator."""
+    return f[0] in PAST or any(has_past(sub) for sub in f[1:] if isinstance(sub, tuple))
+
+
 def to_spot(f: Formula) -> str:
-    """Spot's LTLf syntax for ``spot.from_ltlf``: our strong ``X`` is Spot's ``X[!]``."""
+    """Spot's LTLf syntax for ``spot.from_ltlf``: our strong ``X`` is Spot's ``X[!]``. Past-time
+    operators must have been eliminated first (``compiler.ltl`` does that)."""
     op = f[0]
+    if op in PAST:
+        raise ValueError(f"past-time operator {op} reached Spot; eliminate it first")
     if op in ("true", "false"):
         return "1" if op == "true" else "0"
     if op == "ap":
