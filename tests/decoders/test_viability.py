@@ -460,3 +460,81 @@ def test_forced_bytes_are_what_every_allowed_token_agrees_with(name):
                 assert text is None or turn_viable(c, guide.turn_state, text) is not False, (guide.turn_bytes, forced)
             guide.advance(rng.choice(guide.allowed()))
     assert forced_total > 0  # every spec forces its tags at least
+
+
+@pytest.mark.parametrize(("kind", "pattern", "values"), [("integer", "[0-9]{1,2}", ("7", "42", "123", "-5")), ("boolean", "true", ("true", "false"))])
+def test_propositions_on_integer_and_boolean_arguments_write_what_the_checker_reads(kind, pattern, values):
+    """A proposition reads an integer or boolean argument as its JSON text: the masks write
+    that type (not a string holding it), both truth values, and check_text accepts every
+    rollout; the letter is the one check_text reads."""
+    spec = textwrap.dedent(
+        f"""\
+        name = "scalar_argument"
+        [[steps]]
+        name = "q"
+        source = "input"
+        tag = "Q: "
+        [[steps]]
+        name = "call"
+        tag = "Call: "
+        tool_call = "json"
+        [[steps]]
+        name = "result"
+        source = "environment"
+        tag = "R: "
+        [[tools]]
+        name = "use"
+        parameters = {{ type = "object", properties = {{ a = {{ type = "{kind}" }} }}, required = ["a"], additionalProperties = false }}
+        [[propositions]]
+        name = "p"
+        tool = "use"
+        argument = "a"
+        matching = '{pattern}'
+        [[rules]]
+        ltlf = "q & X call & G(call -> X result) & G(result -> WX call)"
+        """
+    )
+    c = compile_spec(parse_spec(spec))
+    for v in values:  # the checker's reading, for reference
+        verdict = c.check_text(f'Q: x\nCall: {{"name": "use", "arguments": {{"a": {v}}}}}\nR: ok\n')
+        assert verdict.ok
+    index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
+    letters = set()
+    for seed in range(30):
+        rng = random.Random(seed)
+        guide = SpecGuide(index, max_step_tokens=24)
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment("ok")
+                continue
+            guide.advance(rng.choice(guide.allowed()))
+        verdict = c.check_text(guide.text)
+        assert guide.is_finished and verdict.ok, guide.text
+        assert [e.letter for e in guide.events] == [s.letter for s in verdict.steps]
+        letters |= {e.letter for e in guide.events if e.step == "call"}
+    assert letters == {"call:use{p}", "call:use{!p}"}
+
+
+def test_a_proposition_on_a_number_argument_is_refused_where_it_is_declared():
+    spec = textwrap.dedent(
+        """\
+        name = "number_argument"
+        [[steps]]
+        name = "call"
+        tag = "Call: "
+        tool_call = "json"
+        [[tools]]
+        name = "pay"
+        parameters = { type = "object", properties = { amount = { type = "number" } } }
+        [[propositions]]
+        name = "small"
+        tool = "pay"
+        argument = "amount"
+        matching = '[0-9]'
+        """
+    )
+    from ltlagent.errors import SpecError
+
+    with pytest.raises(SpecError, match='whose type is "number"') as info:
+        parse_spec(spec, "n.toml")
+    assert "n.toml:12" in str(info.value)

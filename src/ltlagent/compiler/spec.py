@@ -7,6 +7,7 @@ The schema is documented in ``docs/spec-format.md`` and shipped as a JSON Schema
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -345,6 +346,14 @@ class _Loader:
                 props = tools[tool_names.index(tool)].parameters.get("properties") or {}
                 if argument not in props:
                     raise self.error(f"tool {tool!r} has no argument {argument!r}", w + ("argument",), f"Arguments: {', '.join(props) or 'none'}.{did_you_mean(argument, props)}")
+                kind = (props[argument] or {}).get("type", "string") if isinstance(props[argument], Mapping) else "string"
+                if kind not in ("string", "integer", "boolean"):
+                    raise self.error(
+                        f"proposition {name!r} reads argument {argument!r} of tool {tool!r}, whose type is {json.dumps(kind)}",
+                        w + ("argument",),
+                        "Propositions read string, integer and boolean arguments (the masks refine their text exactly); "
+                        "a number's or a list's text depends on how it is written. Use one of those types, or test the whole call (no 'argument').",
+                    )
             if ("matching" in t) == ("not_matching" in t):
                 raise self.error(f"proposition {name!r} needs exactly one of 'matching' or 'not_matching'", w)
             key = "matching" if "matching" in t else "not_matching"

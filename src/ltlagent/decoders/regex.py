@@ -31,6 +31,9 @@ EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps ev
 # keys and punctuation forced text, which fast-forward writes without sampling.
 _WS = "\x01"  # outlines-core's whitespace pattern while the regex is built (it never holds a raw \x01)
 JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
+# The JSON text of an integer or boolean argument, as json.dumps writes it (no "-0"): what a
+# proposition on such an argument reads, so its regex is refined on this text.
+SCALAR_TEXT = {"integer": r"(0|-?[1-9][0-9]*)", "boolean": r"(true|false)"}
 _ANY = r"[\s\S]*"  # any text, newlines included
 
 
@@ -159,15 +162,23 @@ def _json_call_regex(letter: Letter) -> str:
 
     params: dict[str, Any] = _fullmatch_patterns(json.loads(json.dumps(letter.tool_parameters or {"type": "object"})))
     alternatives: list[dict[str, Any]] = [params]
+    slots: dict[str, str] = {}  # a placeholder constant → the regex of an integer or boolean argument's text
     for c in letter.constraints:
         assert c.argument is not None
-        inner = refine(f"{JSON_STRING_CHAR}*", [(c.pattern, _must_match(c))])
+        kind = str(((params.get("properties") or {}).get(c.argument) or {}).get("type", "string"))
+        syntax = SCALAR_TEXT.get(kind, f"{JSON_STRING_CHAR}*")  # a proposition reads an integer or boolean as its JSON text
+        inner = refine(syntax, [(c.pattern, _must_match(c))])
+        value: dict[str, Any] = {"type": "string", "pattern": inner}
+        if kind in SCALAR_TEXT and inner is not None:
+            slot = f"ltlagentslot{len(slots)}"
+            slots[slot] = inner
+            value = {"const": slot}
         new: list[dict[str, Any]] = []
         for schema in alternatives:
             props = dict(schema.get("properties") or {})
             required = list(schema.get("required") or [])
             if inner is not None:
-                s1 = dict(schema, properties={**props, c.argument: {"type": "string", "pattern": inner}})
+                s1 = dict(schema, properties={**props, c.argument: value})
                 s1["required"] = sorted(set(required) | {c.argument})
                 new.append(s1)
             # A false proposition also holds when the (optional) argument is absent.
@@ -184,7 +195,10 @@ def _json_call_regex(letter: Letter) -> str:
             "required": ["name", "arguments"],
             "additionalProperties": False,
         }
-        regexes.append(_json_layout(build_regex_from_schema(json.dumps(call), _WS)))
+        regex = _json_layout(build_regex_from_schema(json.dumps(call), _WS))
+        for slot, inner in slots.items():
+            regex = regex.replace(f'"{slot}"', f"(?:{inner})")
+        regexes.append(regex)
     if not regexes:
         raise DecoderError(f"letter {letter.name} can never be written")
     return _alt(regexes)
