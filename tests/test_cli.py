@@ -103,7 +103,7 @@ def test_verbose_lists_letters_rules_and_transitions(tmp_path, capsys):
     assert main(["compile", "tool_calling", "-vv", "-o", str(tmp_path / "t.json")]) == 0
     out = capsys.readouterr().out
     assert "call:send_email{!external_recipient}" in out
-    assert "no_exfiltration" in out and "G(call.read_secret -> G !external_recipient)" in out
+    assert "no_exfiltration" in out and "G(external_recipient -> !O call.read_secret)" in out
     assert "transitions (state: letter -> state; * accepting):" in out
 
 

@@ -263,15 +263,17 @@ def is_provably_empty(letter: Letter) -> bool:
         return False
     if letter.content.kind == "choices":
         return not any(letter.matches(x) for x in letter.content.choices)
-    parts: list[tuple[str, bool]] = []
+    # Each text a proposition reads (the whole content, or one argument) is decided apart:
+    # patterns on different arguments never meet in one text.
+    groups: dict[str | None, list[tuple[str, bool]]] = {}
     base = letter.content.pattern if letter.content.kind == "regex" else None
     if all(c.argument is None for c in letter.constraints) and base is not None:
-        parts.append((base, True))
+        groups[None] = [(base, True)]
     for c in letter.constraints:
         # On an argument, a false proposition may also mean "argument absent":
         # skipping it only enlarges the language, so emptiness stays proven.
         if c.argument is not None and not c.value:
             continue
-        parts.append((c.pattern, c.value != c.negated))
+        groups.setdefault(c.argument, []).append((c.pattern, c.value != c.negated))
     banned = letter.terminator if len(letter.terminator) == 1 and all(c.argument is None for c in letter.constraints) else ""
-    return not regexes.satisfiable(parts, banned=banned + "\x00") if parts else False
+    return any(not regexes.satisfiable(parts, banned=(banned if argument is None else "") + "\x00") for argument, parts in groups.items())

@@ -548,3 +548,60 @@ def _run_set(m: Matcher, states: frozenset[int], text: str) -> frozenset[int]:
     for ch in text:
         states = m._move(states, ch)
     return states
+
+
+def integer_range(low: int | None, high: int | None) -> str:
+    """A regex (full match) of the decimal integers from ``low`` to ``high`` (``None``: no
+    bound) as JSON writes them: no leading zeros, no ``-0``. The range must not be empty."""
+    parts: list[str] = []
+    if low is None or low < 0:  # the negatives -k, for k from max(1, -high) to -low
+        top = None if low is None else -low
+        bottom = 1 if high is None or high >= 0 else -high
+        if top is None or bottom <= top:
+            parts += ["-" + _grouped(p) for p in _naturals(bottom, top)]
+    if high is None or high >= 0:
+        parts += _naturals(max(low, 0) if low is not None else 0, high)
+    if not parts:
+        raise ValueError(f"empty integer range {low}..{high}")
+    return "|".join(parts)
+
+
+def _grouped(r: str) -> str:
+    return f"(?:{r})" if "|" in r else r
+
+
+def _naturals(low: int, high: int | None) -> list[str]:
+    """Alternatives for the naturals from ``low`` to ``high`` (``None``: unbounded)."""
+    parts: list[str] = []
+    if low == 0:
+        parts.append("0")
+        low = 1
+    if high is not None and high < low:
+        return parts
+    digits = len(str(low))
+    while True:
+        top = 10**digits - 1
+        if high is not None and high <= top:
+            parts.append(_same_length(str(low), str(high)))
+            return parts
+        if high is None and low == 10 ** (digits - 1):
+            parts.append(f"[1-9][0-9]{{{digits - 1},}}" if digits > 1 else "[1-9][0-9]*")
+            return parts
+        parts.append(_same_length(str(low), str(top)))
+        low, digits = top + 1, digits + 1
+
+
+def _same_length(a: str, b: str) -> str:
+    """The digit strings of one length from ``a`` to ``b`` (``a <= b``)."""
+    if a == b:
+        return a
+    if len(a) == 1:
+        return f"[{a}-{b}]"
+    if a[0] == b[0]:
+        return a[0] + _grouped(_same_length(a[1:], b[1:]))
+    rest = len(a) - 1
+    parts = [a[0] + _grouped(_same_length(a[1:], "9" * rest))]
+    if int(a[0]) + 1 <= int(b[0]) - 1:
+        parts.append(f"[{int(a[0]) + 1}-{int(b[0]) - 1}]" + "[0-9]" * rest)
+    parts.append(b[0] + _grouped(_same_length("0" * rest, b[1:])))
+    return "|".join(parts)

@@ -17,7 +17,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from ltlagent.compiler import regexes
-from ltlagent.compiler.ltlf import ATOM_RE, KEYWORDS, Formula, atoms, parse_ltlf
+from ltlagent.compiler.ltlf import ATOM_RE, KEYWORDS, Formula, atoms, balanced, parse_ltlf, to_text
 from ltlagent.compiler.toml_locate import Position, locate, nearest
 from ltlagent.errors import FormulaError, SpecError, did_you_mean, expect_one_of
 
@@ -101,6 +101,21 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """One row of a ``[[policies]]`` table: ``effect`` ("allow" or "deny") calls of ``tool``
+    whose arguments meet ``arguments`` (per argument, a JSON Schema subset) when the LTLf
+    ``when`` holds at the call. Loading a spec turns its policies into propositions and one
+    rule per tool (:func:`policy_rules`)."""
+
+    tool: str
+    effect: str
+    arguments: Mapping[str, Mapping[str, Any]]
+    when: str | None
+    why: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Example:
     name: str
     text: str
@@ -122,17 +137,20 @@ class Spec:
     parameters: Mapping[str, int]
     path: str = "<string>"
     source: str = field(default="", repr=False)
+    policies: tuple[Policy, ...] = ()
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
 
 
 
-_TOP_KEYS = ("name", "description", "parameters", "steps", "tools", "propositions", "rules", "examples")
+_TOP_KEYS = ("name", "description", "parameters", "steps", "tools", "propositions", "policies", "rules", "examples")
 _STEP_KEYS = ("name", "source", "tag", "text", "regex", "choices", "tool_call", "terminator", "description")
 _TOOL_KEYS = ("name", "description", "parameters")
 _PROP_KEYS = ("name", "step", "tool", "argument", "matching", "not_matching", "description")
 _RULE_KEYS = ("name", "ltlf", "why")
+_POLICY_KEYS = ("tool", "effect", "arguments", "when", "why")
+_CONDITION_KEYS = {"string": ("pattern", "enum", "const"), "integer": ("minimum", "maximum", "enum", "const"), "boolean": ("enum", "const")}
 _EXAMPLE_KEYS = ("name", "text", "valid")
 
 
@@ -234,8 +252,12 @@ class _Loader:
         props = self.propositions(data, steps, tools)
         known = set(step_names) | {f"call.{t.name}" for t in tools} | {p.name for p in props}
         rules = self.rules(data, known, params)
+        policies = self.policies(data, tools, known, params)
+        if policies:
+            extra_props, extra_rules = self.policy_rules(policies, tools, params, {r.name for r in rules} | known)
+            props, rules = props + extra_props, rules + extra_rules
         examples = self.examples(data)
-        return Spec(name, description, steps, tools, props, rules, examples, params, self.path, self.text)
+        return Spec(name, description, steps, tools, props, rules, examples, params, self.path, self.text, policies)
 
     def parameters(self, data: Mapping[str, Any]) -> dict[str, int]:
         raw = self.get(data, "parameters", dict, (), default={})
@@ -372,22 +394,97 @@ class _Loader:
             if any(r.name == name for r in out):
                 raise self.error(f"rule {name!r} is declared twice", w + ("name",))
             text = self.get(t, "ltlf", str, w, required=True)
-            try:
-                formula = parse_ltlf(text, params)
-            except FormulaError as exc:
-                raise self.error(f"bad LTLf in rule {name!r}: {exc.message}", w + ("ltlf",), exc.hint, offset=exc.column) from None
-            for atom in sorted(atoms(formula)):
-                if atom not in known:
-                    m = re.search(rf"(?<![a-z0-9_.]){re.escape(atom)}(?![a-z0-9_.])", text)
-                    raise self.error(
-                        f"unknown atom {atom!r} in rule {name!r}",
-                        w + ("ltlf",),
-                        f"Atoms are step names, call.<tool> and propositions: {', '.join(sorted(known))}.{did_you_mean(atom, known)}",
-                        offset=(m.start() + 1) if m else None,
-                    )
+            formula = self.formula(text, w + ("ltlf",), f"rule {name!r}", known, params)
             why = self.get(t, "why", str, w, default="")
             out.append(Rule(name, text, formula, why, self.line(w)))
         return tuple(out)
+
+    def policies(self, data: Mapping[str, Any], tools: tuple[Tool, ...], known: set[str], params: Mapping[str, int]) -> tuple[Policy, ...]:
+        out: list[Policy] = []
+        by_name = {t.name: t for t in tools}
+        for i, t in enumerate(self.tables(data, "policies")):
+            w = ("policies", i)
+            self.check_keys(t, _POLICY_KEYS, w, "a [[policies]] table")
+            tool = self.get(t, "tool", str, w, required=True)
+            if tool not in by_name:
+                names = list(by_name)
+                raise self.error(f"unknown tool {tool!r}", w + ("tool",), f"Tools: {', '.join(names) or 'none declared'}.{did_you_mean(tool, names)}")
+            effect = self.get(t, "effect", str, w, default="allow")
+            if effect not in ("allow", "deny"):
+                raise self.error(f"effect {effect!r}: expected \"allow\" or \"deny\"", w + ("effect",))
+            arguments = self.get(t, "arguments", dict, w, default={})
+            declared = by_name[tool].parameters.get("properties") or {}
+            for arg, condition in arguments.items():
+                aw = w + ("arguments", arg)
+                if arg not in declared:
+                    raise self.error(f"tool {tool!r} has no argument {arg!r}", aw, f"Arguments: {', '.join(declared) or 'none'}.{did_you_mean(arg, declared)}", key=True)
+                kind = (declared[arg] or {}).get("type", "string") if isinstance(declared[arg], Mapping) else "string"
+                allowed = _CONDITION_KEYS.get(kind) if isinstance(kind, str) else None
+                if allowed is None:
+                    raise self.error(f"argument {arg!r} of tool {tool!r} has type {json.dumps(kind)}; policy conditions read string, integer and boolean arguments", aw, key=True)
+                if not isinstance(condition, dict) or not condition:
+                    raise self.error(f"the condition on argument {arg!r} must be a table of JSON Schema keywords ({', '.join(allowed)})", aw)
+                for key, value in condition.items():
+                    if key not in allowed:
+                        raise self.error(f"{key!r} is not a condition on a {kind} argument", aw + (key,), f"Use {', '.join(allowed)}.", key=True)
+                    _check_condition(self, kind, key, value, aw + (key,))
+                if condition.get("minimum", 0) > condition.get("maximum", condition.get("minimum", 0)):
+                    raise self.error(f"minimum {condition['minimum']} is above maximum {condition['maximum']}: no {arg!r} meets it", aw)
+            when = self.get(t, "when", str, w)
+            if when is not None:
+                self.formula(when, w + ("when",), f"policy {i + 1} for {tool!r}", known, params)
+            out.append(Policy(tool, effect, arguments, when, self.get(t, "why", str, w, default=""), self.line(w)))
+        return tuple(out)
+
+    def policy_rules(self, policies: tuple[Policy, ...], tools: tuple[Tool, ...], params: Mapping[str, int], taken: set[str]) -> tuple[tuple[Proposition, ...], tuple[Rule, ...]]:
+        """Deny by default: a call of a tool holds only where an allow row of its tool matches
+        it (every argument condition, and ``when`` at the call) and no deny row does. One
+        proposition per argument condition keyword, one rule per tool (``policy.<tool>``)."""
+        props: list[Proposition] = []
+        rules: list[Rule] = []
+        for tool in tools:
+            rows = [(n, p) for n, p in enumerate(policies, start=1) if p.tool == tool.name]
+            terms: dict[str, list[Formula]] = {"allow": [], "deny": []}
+            for n, p in rows:
+                parts: list[Formula] = []
+                for arg, condition in p.arguments.items():
+                    kind = ((tool.parameters.get("properties") or {}).get(arg) or {}).get("type", "string")
+                    for key, value in condition.items():
+                        name = f"policy{n}.{arg}.{key}"
+                        if name in taken:
+                            raise self.error(f"the name {name!r} (made for policy {n}) is already taken", ("policies", n - 1))
+                        props.append(Proposition(name, condition_regex(kind, key, value), False, None, tool.name, arg, f"policy {n}: {arg} {key} {json.dumps(value)}", p.line))
+                        parts.append(("ap", name))
+                if p.when is not None:
+                    parts.append(parse_ltlf(p.when, params))
+                terms[p.effect].append(balanced("&", parts) if parts else ("true",))
+            if ("true",) in terms["allow"] and not terms["deny"]:
+                continue  # an unconditional allow and nothing denied: no rule needed
+            allowed = balanced("|", terms["allow"]) if terms["allow"] else ("false",)
+            body = ("&", allowed, ("!", balanced("|", terms["deny"]))) if terms["deny"] else allowed
+            formula = ("G", ("->", ("ap", f"call.{tool.name}"), body))
+            whys = [p.why for _, p in rows if p.why]
+            why = " ".join(whys) if whys else (f"No policy allows {tool.name}: denied by default." if not rows else "")
+            line = rows[0][1].line if rows else policies[0].line
+            rules.append(Rule(f"policy.{tool.name}", to_text(formula), formula, why, line))
+        return tuple(props), tuple(rules)
+
+    def formula(self, text: str, where: tuple[object, ...], what: str, known: set[str], params: Mapping[str, int]) -> Formula:
+        """Parse an LTLf formula; unknown atoms and syntax errors point into the string."""
+        try:
+            formula = parse_ltlf(text, params)
+        except FormulaError as exc:
+            raise self.error(f"bad LTLf in {what}: {exc.message}", where, exc.hint, offset=exc.column) from None
+        for atom in sorted(atoms(formula)):
+            if atom not in known:
+                m = re.search(rf"(?<![a-z0-9_.]){re.escape(atom)}(?![a-z0-9_.])", text)
+                raise self.error(
+                    f"unknown atom {atom!r} in {what}",
+                    where,
+                    f"Atoms are step names, call.<tool> and propositions: {', '.join(sorted(known))}.{did_you_mean(atom, known)}",
+                    offset=(m.start() + 1) if m else None,
+                )
+        return formula
 
     def examples(self, data: Mapping[str, Any]) -> tuple[Example, ...]:
         out: list[Example] = []
@@ -403,6 +500,40 @@ class _Loader:
                 line += 1
             out.append(Example(name, text, valid, line))
         return tuple(out)
+
+
+def _check_condition(loader: _Loader, kind: str, key: str, value: Any, where: tuple[object, ...]) -> None:
+    """A policy condition keyword's value, checked against the argument's type."""
+    scalar = {"string": str, "integer": int, "boolean": bool}[kind]
+
+    def fits(v: Any) -> bool:
+        return isinstance(v, scalar) and (kind == "boolean" or not isinstance(v, bool))
+
+    if key == "pattern":
+        if not isinstance(value, str):
+            raise loader.error("'pattern' must be a string (a regex the whole argument must match)", where)
+        loader.regex(value, where)
+    elif key in ("minimum", "maximum"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise loader.error(f"{key!r} must be an integer", where)
+    elif key == "enum":
+        if not isinstance(value, list) or not value or not all(fits(v) for v in value):
+            raise loader.error(f"'enum' must be a non-empty array of {kind} values", where)
+    elif not fits(value):  # const
+        raise loader.error(f"'const' must be a {kind} value", where)
+
+
+def condition_regex(kind: str, key: str, value: Any) -> str:
+    """The regex (full match) of an argument's text that meets one condition keyword: the
+    string itself, or the JSON text of an integer or boolean, as propositions read them."""
+    if key == "pattern":
+        return value
+    if key in ("minimum", "maximum"):
+        return regexes.integer_range(value if key == "minimum" else None, value if key == "maximum" else None)
+    from ltlagent.compiler.letters import regex_escape  # letters imports this module
+
+    values = value if key == "enum" else [value]
+    return "|".join(regex_escape(v) if isinstance(v, str) else json.dumps(v) for v in values)
 
 
 def _toml_type(name: str) -> str:

@@ -157,17 +157,20 @@ def _must_match(c: Any) -> bool:
     return c.value != c.negated
 
 
-def _json_call_regex(letter: Letter) -> str:
+def _json_call_regex(letter: Letter) -> str | None:
     from outlines_core.json_schema import build_regex_from_schema
 
     params: dict[str, Any] = _fullmatch_patterns(json.loads(json.dumps(letter.tool_parameters or {"type": "object"})))
     alternatives: list[dict[str, Any]] = [params]
     slots: dict[str, str] = {}  # a placeholder constant → the regex of an integer or boolean argument's text
+    by_argument: dict[str, list[Any]] = {}
     for c in letter.constraints:
         assert c.argument is not None
-        kind = str(((params.get("properties") or {}).get(c.argument) or {}).get("type", "string"))
+        by_argument.setdefault(c.argument, []).append(c)
+    for argument, constraints in by_argument.items():  # the propositions on one argument read the same text
+        kind = str(((params.get("properties") or {}).get(argument) or {}).get("type", "string"))
         syntax = SCALAR_TEXT.get(kind, f"{JSON_STRING_CHAR}*")  # a proposition reads an integer or boolean as its JSON text
-        inner = refine(syntax, [(c.pattern, _must_match(c))])
+        inner = refine(syntax, [(c.pattern, _must_match(c)) for c in constraints])
         value: dict[str, Any] = {"type": "string", "pattern": inner}
         if kind in SCALAR_TEXT and inner is not None:
             slot = f"ltlagentslot{len(slots)}"
@@ -178,12 +181,12 @@ def _json_call_regex(letter: Letter) -> str:
             props = dict(schema.get("properties") or {})
             required = list(schema.get("required") or [])
             if inner is not None:
-                s1 = dict(schema, properties={**props, c.argument: value})
-                s1["required"] = sorted(set(required) | {c.argument})
+                s1 = dict(schema, properties={**props, argument: value})
+                s1["required"] = sorted(set(required) | {argument})
                 new.append(s1)
-            # A false proposition also holds when the (optional) argument is absent.
-            if not c.value and c.argument not in required:
-                s2 = dict(schema, properties={k: v for k, v in props.items() if k != c.argument})
+            # False propositions also hold when the (optional) argument is absent.
+            if not any(c.value for c in constraints) and argument not in required:
+                s2 = dict(schema, properties={k: v for k, v in props.items() if k != argument})
                 s2["additionalProperties"] = False
                 new.append(s2)
         alternatives = new
@@ -199,8 +202,8 @@ def _json_call_regex(letter: Letter) -> str:
         for slot, inner in slots.items():
             regex = regex.replace(f'"{slot}"', f"(?:{inner})")
         regexes.append(regex)
-    if not regexes:
-        raise DecoderError(f"letter {letter.name} can never be written")
+    if not regexes:  # e.g. a required integer above one bound and below a lower one: the model never writes it
+        return None
     return _alt(regexes)
 
 

@@ -1,0 +1,184 @@
+"""Policy tables ([[policies]]): deny by default, argument conditions, past-time ``when``.
+Judged by the policy semantics written out in Python (not through the compiler), on random
+call sequences for check_text and on rollouts under the masks, hostile ones included."""
+
+from __future__ import annotations
+
+import json
+import random
+import textwrap
+
+import pytest
+
+from ltlagent import compile_spec, parse_spec
+from ltlagent.errors import SpecError
+
+SPEC = textwrap.dedent(
+    """\
+    name = "bank"
+
+    [[steps]]
+    name = "user"
+    source = "input"
+    tag = "User: "
+
+    [[steps]]
+    name = "call"
+    tag = "Call: "
+    tool_call = "json"
+
+    [[steps]]
+    name = "result"
+    source = "environment"
+    tag = "Result: "
+
+    [[steps]]
+    name = "answer"
+    tag = "Answer: "
+    regex = '[a-z ]+'
+
+    [[tools]]
+    name = "read_inbox"
+    parameters = { type = "object", properties = {}, additionalProperties = false }
+
+    [[tools]]
+    name = "send_money"
+    parameters = { type = "object", properties = { recipient = { type = "string" }, amount = { type = "integer" }, note = { type = "string" } }, required = ["recipient", "amount"], additionalProperties = false }
+
+    [[tools]]
+    name = "delete_account"
+    parameters = { type = "object", properties = {}, additionalProperties = false }
+
+    [[policies]]
+    tool = "read_inbox"
+
+    [[policies]]
+    tool = "send_money"
+    arguments = { recipient = { enum = ["alice", "bob"] }, amount = { minimum = 1, maximum = 100 } }
+    when = "!O call.read_inbox"
+    why = "Small payments to known people, and none once the inbox (untrusted text) was read."
+
+    [[policies]]
+    tool = "send_money"
+    arguments = { recipient = { pattern = '[a-z]+@bank\\.example' } }
+    why = "Transfers between the user's own accounts are always fine."
+
+    [[policies]]
+    tool = "send_money"
+    effect = "deny"
+    arguments = { recipient = { const = "bob" }, amount = { minimum = 50 } }
+    why = "Bob gets less than 50."
+
+    [[rules]]
+    name = "shape"
+    ltlf = "user & X G !user & G(call -> X result) & G(result -> X(call | answer)) & F answer & G(answer -> WX false)"
+    """
+)
+
+
+def allowed_by_policy(call: dict, history: list[dict]) -> bool:
+    """The policy table above, written out directly."""
+    name, args = call["name"], call["arguments"]
+    if name == "read_inbox":
+        return True
+    if name != "send_money":
+        return False  # deny by default
+    to, amount = args.get("recipient"), args.get("amount")
+    known = to in ("alice", "bob") and isinstance(amount, int) and 1 <= amount <= 100 and not any(h["name"] == "read_inbox" for h in history)
+    own = isinstance(to, str) and to.endswith("@bank.example") and to[: -len("@bank.example")].isalpha() and to[: -len("@bank.example")].islower()
+    denied = to == "bob" and isinstance(amount, int) and amount >= 50
+    return (known or own) and not denied
+
+
+def compiled():
+    return compile_spec(parse_spec(SPEC, "bank.toml"))
+
+
+def random_call(rng: random.Random) -> dict:
+    name = rng.choice(["read_inbox", "send_money", "send_money", "delete_account"])
+    if name != "send_money":
+        return {"name": name, "arguments": {}}
+    args = {"recipient": rng.choice(["alice", "bob", "carol", "me@bank.example", "Me@bank.example", "eve@evil.example"]),
+            "amount": rng.choice([-3, 0, 1, 7, 49, 50, 99, 100, 101, 1000])}
+    if rng.random() < 0.3:
+        args["note"] = "rent"
+    return {"name": name, "arguments": args}
+
+
+def test_check_text_reads_the_policy_table_as_written():
+    c = compiled()
+    assert not c.errors, [d.message for d in c.errors]
+    rng = random.Random(0)
+    verdicts = set()
+    for _ in range(300):
+        calls = [random_call(rng) for _ in range(rng.randint(1, 3))]
+        text = "User: pay\n" + "".join(f"Call: {json.dumps(x)}\nResult: ok\n" for x in calls) + "Answer: done\n"
+        expected = all(allowed_by_policy(x, calls[:i]) for i, x in enumerate(calls))
+        assert c.check_text(text).ok == expected, text
+        verdicts.add(expected)
+    assert verdicts == {True, False}
+
+
+def test_a_forbidden_call_is_never_written_even_by_a_model_that_tries():
+    """Rollouts under the masks, some hostile (preferring tokens that spell forbidden calls):
+    every call written is one the policy allows, at the point it is written."""
+    from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    c = compiled()
+    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    vocab = index.vocab.tokens
+    lures = (b"del", b"car", b"eve", b"1", b"9", b"0", b"b", b"read", b"send")
+    calls_written = 0
+    for seed in range(30):
+        rng = random.Random(seed)
+        hostile = seed % 2 == 0
+        guide = SpecGuide(index, max_step_tokens=30, max_steps=8)
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment("pay" if guide.waiting_for == "user" else "ok")
+                continue
+            allowed = guide.allowed()
+            lured = [t for t in allowed if any(x in (vocab[t] or b"") for x in lures)]
+            guide.advance(rng.choice(lured if hostile and lured and rng.random() < 0.8 else allowed))
+        assert guide.is_finished, (guide.status, guide.error, guide.text)
+        assert c.check_text(guide.text).ok
+        calls = [json.loads(e.text) for e in guide.events if e.step == "call"]
+        for i, call in enumerate(calls):
+            assert allowed_by_policy(call, calls[:i]), (call, guide.text)
+        calls_written += len(calls)
+    assert calls_written > 0
+
+
+def test_policies_become_rules_and_propositions_that_check_reports():
+    spec = parse_spec(SPEC, "bank.toml")
+    rules = {r.name: r for r in spec.rules}
+    assert "policy.read_inbox" not in rules  # allowed without conditions: no rule
+    assert rules["policy.delete_account"].why == "No policy allows delete_account: denied by default."
+    assert "O(call.read_inbox)" in rules["policy.send_money"].ltlf and "Bob gets less than 50." in rules["policy.send_money"].why
+    text = 'User: pay\nCall: {"name": "delete_account", "arguments": {}}\nResult: ok\nAnswer: done\n'
+    violation = compiled().check_text(text).violations[0].render("bank.toml")
+    assert "policy.delete_account" in violation and "denied by default" in violation
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('tool = "wire"', "unknown tool 'wire'"),
+        ('tool = "send_money"\neffect = "maybe"', "expected \"allow\" or \"deny\""),
+        ('tool = "send_money"\narguments = { iban = { const = "x" } }', "tool 'send_money' has no argument 'iban'"),
+        ('tool = "send_money"\narguments = { amount = { pattern = "[0-9]" } }', "'pattern' is not a condition on a integer argument"),
+        ('tool = "send_money"\narguments = { amount = { minimum = 10, maximum = 5 } }', "minimum 10 is above maximum 5"),
+        ('tool = "send_money"\narguments = { recipient = { enum = [] } }', "'enum' must be a non-empty array of string values"),
+        ('tool = "send_money"\nwhen = "O call.wire"', "unknown atom 'call.wire' in policy"),
+        ('tool = "send_money"\nwhen = "O (call.read_inbox"', "bad LTLf in policy"),
+        ('tool = "send_money"\nallow = true', "unknown key 'allow' in a [[policies]] table"),
+    ],
+)
+def test_bad_policy_tables_are_located_errors(table, message):
+    text = SPEC + "\n[[policies]]\n" + table + "\n"
+    with pytest.raises(SpecError) as info:
+        parse_spec(text, "bank.toml")
+    assert message in str(info.value), str(info.value)
+    assert "bank.toml:" in str(info.value)
