@@ -101,12 +101,12 @@ VIOLATIONS = [
         "rule",
         "no_exfiltration",
     ),
-    ("tool_calling", 'User: u\nCall: {"name": "delete_file", "arguments": {"path": "a.txt"}}\n', "rule", "delete_needs_confirmation"),
+    ("tool_calling", 'User: u\nCall: {"name": "delete_file", "arguments": {"path": "a.txt"}}\n', "rule", "policy.delete_file"),
     (
         "tool_calling",
         'User: u\nAsk: delete a.txt?\nReply: no\nCall: {"name": "delete_file", "arguments": {"path": "a.txt"}}\n',
         "rule",
-        "delete_needs_confirmation",
+        "policy.delete_file",
     ),
     ("tool_calling", "User: u\nAnswer: a\nAnswer: b\n", "rule", "ends_with_one_answer"),
     ("tool_calling", 'User: u\nCall: {"name": "rm_rf", "arguments": {}}\n', "format", None),  # deny by default
