@@ -170,6 +170,7 @@ def test_policies_become_rules_and_propositions_that_check_reports():
         ('tool = "send_money"\narguments = { iban = { const = "x" } }', "tool 'send_money' has no argument 'iban'"),
         ('tool = "send_money"\narguments = { amount = { pattern = "[0-9]" } }', "'pattern' is not a condition on a integer argument"),
         ('tool = "send_money"\narguments = { amount = { minimum = 10, maximum = 5 } }', "minimum 10 is above maximum 5"),
+        ('tool = "send_money"\narguments = { amount = { maximum = -5, minimum = 1 } }', "minimum 1 is above maximum -5"),
         ('tool = "send_money"\narguments = { recipient = { enum = [] } }', "'enum' must be a non-empty array of string values"),
         ('tool = "send_money"\nwhen = "O call.wire"', "unknown atom 'call.wire' in policy"),
         ('tool = "send_money"\nwhen = "O (call.read_inbox"', "bad LTLf in policy"),
@@ -182,3 +183,24 @@ def test_bad_policy_tables_are_located_errors(table, message):
         parse_spec(text, "bank.toml")
     assert message in str(info.value), str(info.value)
     assert "bank.toml:" in str(info.value)
+
+
+def test_integer_bounds_alone_or_together_read_as_written():
+    """A maximum alone (even below zero) or a minimum alone: the regexes match exactly the
+    integers in range, as JSON writes them."""
+    import re
+
+    from ltlagent.compiler.regexes import integer_range
+
+    rng = random.Random(0)
+    bounds = [(None, -5), (3, None), (-20, 7), (0, 0), (123, 4567), (None, None), (-1000, -999)]
+    bounds += [tuple(sorted(rng.sample(range(-3000, 3000), 2))) for _ in range(20)]
+    for low, high in bounds:
+        r = integer_range(low, high)
+        for n in list(range(-3100, 3100)) + [10**9, -(10**9)]:
+            assert (re.fullmatch(r, json.dumps(n)) is not None) == ((low is None or n >= low) and (high is None or n <= high)), (low, high, n)
+        assert re.fullmatch(r, "-0") is None and re.fullmatch(r, "007") is None
+    spec = SPEC + '\n[[policies]]\ntool = "send_money"\neffect = "deny"\narguments = { amount = { maximum = 9 } }\n'
+    c = compile_spec(parse_spec(spec, "bank.toml"))
+    pay = 'User: pay\nCall: {{"name": "send_money", "arguments": {{"recipient": "alice", "amount": {}}}}}\nResult: ok\nAnswer: done\n'
+    assert c.check_text(pay.format(50)).ok and not c.check_text(pay.format(5)).ok  # a maximum alone: amounts up to 9 denied

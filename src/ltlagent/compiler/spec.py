@@ -428,7 +428,7 @@ class _Loader:
                     if key not in allowed:
                         raise self.error(f"{key!r} is not a condition on a {kind} argument", aw + (key,), f"Use {', '.join(allowed)}.", key=True)
                     _check_condition(self, kind, key, value, aw + (key,))
-                if condition.get("minimum", 0) > condition.get("maximum", condition.get("minimum", 0)):
+                if "minimum" in condition and "maximum" in condition and condition["minimum"] > condition["maximum"]:
                     raise self.error(f"minimum {condition['minimum']} is above maximum {condition['maximum']}: no {arg!r} meets it", aw)
             when = self.get(t, "when", str, w)
             if when is not None:
