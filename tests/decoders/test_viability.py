@@ -184,9 +184,36 @@ def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
     from ltlagent.errors import LtlagentError
 
     params = {"type": "object", "properties": {"a": arg}, "required": ["a"], "additionalProperties": False}
-    spec = textwrap.dedent(
+    spec = _one_tool_spec("random_schema", _toml_inline(params))
+    try:
+        c = compile_spec(parse_spec(spec))
+        index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
+    except LtlagentError:
+        return  # a located refusal (e.g. a pattern the decoder cannot enforce)
+    rng = random.Random(seed)
+    for _ in range(3):
+        guide = SpecGuide(index, max_tokens=80)
+        _random_run(guide, rng)
+        assert guide.is_finished and c.check_text(guide.text).ok, (params, guide.text)
+        calls = [e.text for e in guide.events if e.step == "call"]
+        assert all(_dumps_layout(t) for t in calls), calls  # the one layout the masks write
+
+
+def _random_run(guide: SpecGuide, rng: random.Random) -> None:
+    """Random allowed tokens to the end of the trace; every environment step answers "ok"."""
+    while guide.status in (RUNNING, ENVIRONMENT):
+        if guide.status == ENVIRONMENT:
+            guide.feed_environment("ok")
+            continue
+        guide.advance(rng.choice(guide.allowed()))
+
+
+def _one_tool_spec(name: str, parameters: str, extra: str = "") -> str:
+    """A spec whose model makes JSON calls of one tool ``use`` (``parameters``: TOML), each
+    answered by a result, after one input step."""
+    return textwrap.dedent(
         f"""\
-        name = "random_schema"
+        name = "{name}"
         [[steps]]
         name = "q"
         source = "input"
@@ -201,27 +228,11 @@ def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
         tag = "R: "
         [[tools]]
         name = "use"
-        parameters = {_toml_inline(params)}
+        parameters = {parameters}
         [[rules]]
         ltlf = "q & X call & G(call -> X result) & G(result -> WX call)"
         """
-    )
-    try:
-        c = compile_spec(parse_spec(spec))
-        index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
-    except LtlagentError:
-        return  # a located refusal (e.g. a pattern the decoder cannot enforce)
-    rng = random.Random(seed)
-    for _ in range(3):
-        guide = SpecGuide(index, max_tokens=80)
-        while guide.status in (RUNNING, ENVIRONMENT):
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment("ok")
-                continue
-            guide.advance(rng.choice(guide.allowed()))
-        assert guide.is_finished and c.check_text(guide.text).ok, (params, guide.text)
-        calls = [e.text for e in guide.events if e.step == "call"]
-        assert all(_dumps_layout(t) for t in calls), calls  # the one layout the masks write
+    ) + extra
 
 
 def _dumps_layout(text: str) -> bool:
@@ -467,33 +478,8 @@ def test_propositions_on_integer_and_boolean_arguments_write_what_the_checker_re
     """A proposition reads an integer or boolean argument as its JSON text: the masks write
     that type (not a string holding it), both truth values, and check_text accepts every
     rollout; the letter is the one check_text reads."""
-    spec = textwrap.dedent(
-        f"""\
-        name = "scalar_argument"
-        [[steps]]
-        name = "q"
-        source = "input"
-        tag = "Q: "
-        [[steps]]
-        name = "call"
-        tag = "Call: "
-        tool_call = "json"
-        [[steps]]
-        name = "result"
-        source = "environment"
-        tag = "R: "
-        [[tools]]
-        name = "use"
-        parameters = {{ type = "object", properties = {{ a = {{ type = "{kind}" }} }}, required = ["a"], additionalProperties = false }}
-        [[propositions]]
-        name = "p"
-        tool = "use"
-        argument = "a"
-        matching = '{pattern}'
-        [[rules]]
-        ltlf = "q & X call & G(call -> X result) & G(result -> WX call)"
-        """
-    )
+    params = f'{{ type = "object", properties = {{ a = {{ type = "{kind}" }} }}, required = ["a"], additionalProperties = false }}'
+    spec = _one_tool_spec("scalar_argument", params, f"[[propositions]]\nname = \"p\"\ntool = \"use\"\nargument = \"a\"\nmatching = '{pattern}'\n")
     c = compile_spec(parse_spec(spec))
     for v in values:  # the checker's reading, for reference
         verdict = c.check_text(f'Q: x\nCall: {{"name": "use", "arguments": {{"a": {v}}}}}\nR: ok\n')
@@ -503,11 +489,7 @@ def test_propositions_on_integer_and_boolean_arguments_write_what_the_checker_re
     for seed in range(30):
         rng = random.Random(seed)
         guide = SpecGuide(index, max_step_tokens=24)
-        while guide.status in (RUNNING, ENVIRONMENT):
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment("ok")
-                continue
-            guide.advance(rng.choice(guide.allowed()))
+        _random_run(guide, rng)
         verdict = c.check_text(guide.text)
         assert guide.is_finished and verdict.ok, guide.text
         assert [e.letter for e in guide.events] == [s.letter for s in verdict.steps]
