@@ -142,7 +142,13 @@ def _fsm(pattern: str) -> Any:
 
 
 def refine(base: str, constraints: list[tuple[str, bool]]) -> str | None:
-    """``base`` intersected with each pattern (``True``) or its complement (``False``)."""
+    """``base`` intersected with each pattern (``True``) or its complement (``False``).
+    Kept per (base, constraints): a tool's letters share their arguments' refinements."""
+    return _refine(base, tuple(constraints))
+
+
+@functools.lru_cache(maxsize=1024)
+def _refine(base: str, constraints: tuple[tuple[str, bool], ...]) -> str | None:
     if not constraints:
         return base
     fsm = _fsm(base)
