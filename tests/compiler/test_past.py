@@ -198,3 +198,11 @@ def test_the_shipped_policy_rules_in_the_past_tense_mean_what_their_future_forms
     future += '\n[[rules]]\nname = "delete_needs_confirmation"\nltlf = "G(X call.delete_file -> confirmed)"\n'  # ... but their rule
     assert "[[policies]]" not in future
     assert compile_spec(load_spec("tool_calling")).dfa.is_equivalent(compile_spec(parse_spec(future, "future.toml")).dfa)
+
+
+def test_hidden_past_atoms_cannot_meet_a_spec_atom():
+    """A spec atom named like a hidden one (``_past0``) keeps its own meaning."""
+    f = "G(_past0 -> O a) & F _past0"
+    for t in ([{"a"}, {"_past0"}], [{"_past0"}], [{"a", "_past0"}], [set(), {"_past0"}, {"a"}]):
+        trace = [frozenset(s) for s in t]
+        assert translate_ltlf(f).accepts(trace) == holds(parse_ltlf(f), trace)

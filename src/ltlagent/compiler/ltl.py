@@ -20,7 +20,7 @@ import functools
 from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import Automaton, Cube, Edge, LetterDFA, letter_dfa_from_edges
-from ltlagent.compiler.ltlf import Formula, atoms, balanced, has_past, parse_ltlf, substitute, to_spot
+from ltlagent.compiler.ltlf import PAST, Formula, atoms, balanced, has_past, parse_ltlf, substitute, to_spot
 from ltlagent.errors import LtlagentError
 
 try:
@@ -33,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the whee
     ) from exc
 
 
-PAST_ATOM = "_past{}"  # a fresh atom that stands for one past-time subformula
+PAST_ATOM = "past#{}"  # a fresh atom for one past-time subformula ("#": no spec atom can be named so)
 MAX_PAST_ATOMS = 8  # translate_ltlf enumerates the valuations of a past formula's atoms
 
 
@@ -61,7 +61,7 @@ def eliminate_past(f: Formula) -> tuple[Formula, tuple[str, ...]]:
         if op in ("true", "false", "ap"):
             return g
         parts = tuple(walk(sub) for sub in g[1:])
-        if op not in ("Y", "Z", "O", "H", "S"):
+        if op not in PAST:
             out = (op, *parts)
         else:
             name = PAST_ATOM.format(len(fresh))
