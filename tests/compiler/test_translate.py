@@ -113,6 +113,8 @@ def test_accepts_rejects_an_empty_trace():
         ("X[!] a", 1, "X[!] is Spot's syntax", "already the strong next"),
         ("F[2] a", 2, "brackets are not LTLf syntax here", "atleast(n, f)"),
         ("Thought -> X a", 1, "unexpected 'Thought': atoms are lowercase", "'thought'"),
+        ("G(a -> X Observation)", 10, "unexpected 'Observation': atoms are lowercase", "'observation'"),  # not O(bservation)
+        ("G(a -> Final_answer)", 8, "unexpected 'Final_answer': atoms are lowercase", "'final_answer'"),  # not F(inal_answer)
         ("a $ b", 3, "unexpected character '$'", "operators are"),
         ("a b", 3, "unexpected 'b' after a complete formula", "Join formulas"),
         ("", 1, "the formula is empty", None),

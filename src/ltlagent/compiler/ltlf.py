@@ -56,6 +56,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _MAX_COUNT = 64
+_CAPITALISED = re.compile(r"(?<![A-Za-z0-9_.])[A-Z](?=[A-Za-z0-9_.]*[a-z])[A-Za-z0-9_.]{2,}")  # a word, not operators glued to an atom
 
 
 # Common mistakes, matched where tokenising stops, with what to write instead.
@@ -74,7 +75,8 @@ _OPERATOR_HINT = "Atoms are lowercase ([a-z_][a-z0-9_.]*); operators are ! & | -
 def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
     pos = 0
     while pos < len(text):
-        if text.startswith(("&&", "||", "X[!]"), pos):
+        capitalised = _CAPITALISED.match(text, pos)  # "Observation" is not O(bservation)
+        if text.startswith(("&&", "||", "X[!]"), pos) or capitalised:
             m = None
         else:
             m = _TOKEN_RE.match(text, pos)
