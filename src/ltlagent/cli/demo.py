@@ -75,12 +75,11 @@ def demo_command(args: argparse.Namespace) -> int:
         rows.append((mode, 100 * sum(t.ok for t in traces) / len(traces), 100 * correct / len(traces),
                      sum(len(t.steps) for t in traces) / len(traces), tokens / max(seconds, 1e-9), seconds,
                      sum(t.capped_turns for t in traces), sum(t.forward_passes for t in traces) / len(traces)))
-        if constrained:
-            summary = passes(traces, args.fast_forward)
         if not constrained:
             broken = next((t for t in traces if not t.ok), None)
             plain = next((t for t in traces if t.ok), traces[0])
         else:
+            summary = passes(traces, args.fast_forward)
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
     print(f"\n{args.spec} with {describe(args.model)}, {n}, {how}")
     print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'passes/run':>12}{'wall time':>11}")
