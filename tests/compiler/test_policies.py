@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import textwrap
 
 import pytest
@@ -46,6 +47,10 @@ SPEC = textwrap.dedent(
     parameters = { type = "object", properties = { recipient = { type = "string" }, amount = { type = "integer" }, note = { type = "string" } }, required = ["recipient", "amount"], additionalProperties = false }
 
     [[tools]]
+    name = "send_email"
+    parameters = { type = "object", properties = { to = { type = "array", items = { type = "string" } }, cc = { type = "array", items = { type = "string" } }, body = { type = "string" } }, required = ["to", "body"], additionalProperties = false }
+
+    [[tools]]
     name = "delete_account"
     parameters = { type = "object", properties = {}, additionalProperties = false }
 
@@ -60,14 +65,19 @@ SPEC = textwrap.dedent(
 
     [[policies]]
     tool = "send_money"
-    arguments = { recipient = { pattern = '[a-z]+@bank\\.example' } }
-    why = "Transfers between the user's own accounts are always fine."
+    arguments = { recipient = { pattern = '[a-z]+@bank\\.example' }, note = { pattern = '[a-z ]*' } }
+    why = "Transfers between the user's own accounts are always fine (a note, if any, in plain words)."
 
     [[policies]]
     tool = "send_money"
     effect = "deny"
     arguments = { recipient = { const = "bob" }, amount = { minimum = 50 } }
     why = "Bob gets less than 50."
+
+    [[policies]]
+    tool = "send_email"
+    arguments = { to = { items = { pattern = '[a-z]+@corp\\.example' } }, cc = { items = { enum = ["boss@corp.example", "me@home.example"] } } }
+    why = "Mail goes to colleagues; a copy only to the boss or the user's own address."
 
     [[rules]]
     name = "shape"
@@ -81,11 +91,14 @@ def allowed_by_policy(call: dict, history: list[dict]) -> bool:
     name, args = call["name"], call["arguments"]
     if name == "read_inbox":
         return True
+    if name == "send_email":  # every item of `to` a colleague; `cc`, if given, only these two
+        colleague = all(re.fullmatch(r"[a-z]+@corp\.example", x) for x in args["to"])
+        return colleague and all(x in ("boss@corp.example", "me@home.example") for x in args.get("cc", []))
     if name != "send_money":
         return False  # deny by default
     to, amount = args.get("recipient"), args.get("amount")
     known = to in ("alice", "bob") and isinstance(amount, int) and 1 <= amount <= 100 and not any(h["name"] == "read_inbox" for h in history)
-    own = isinstance(to, str) and to.endswith("@bank.example") and to[: -len("@bank.example")].isalpha() and to[: -len("@bank.example")].islower()
+    own = isinstance(to, str) and re.fullmatch(r"[a-z]+@bank\.example", to) is not None and re.fullmatch("[a-z ]*", args.get("note", "")) is not None
     denied = to == "bob" and isinstance(amount, int) and amount >= 50
     return (known or own) and not denied
 
@@ -95,13 +108,20 @@ def compiled():
 
 
 def random_call(rng: random.Random) -> dict:
-    name = rng.choice(["read_inbox", "send_money", "send_money", "delete_account"])
+    name = rng.choice(["read_inbox", "send_money", "send_money", "send_email", "send_email", "delete_account"])
+    if name == "send_email":
+        people = ["ann@corp.example", "bob@corp.example", "Ann@corp.example", "eve@evil.example", "boss@corp.example",
+                  "me@home.example", 'a"b@corp.example', "é@corp.example"]
+        args = {"to": rng.sample(people, rng.randint(0, 3)), "body": "hi"}
+        if rng.random() < 0.5:
+            args["cc"] = rng.sample(people, rng.randint(0, 2))
+        return {"name": name, "arguments": args}
     if name != "send_money":
         return {"name": name, "arguments": {}}
     args = {"recipient": rng.choice(["alice", "bob", "carol", "me@bank.example", "Me@bank.example", "eve@evil.example"]),
             "amount": rng.choice([-3, 0, 1, 7, 49, 50, 99, 100, 101, 1000])}
-    if rng.random() < 0.3:
-        args["note"] = "rent"
+    if rng.random() < 0.4:
+        args["note"] = rng.choice(["rent", "Rent", "", "rent 2"])
     return {"name": name, "arguments": args}
 
 
@@ -129,7 +149,7 @@ def test_a_forbidden_call_is_never_written_even_by_a_model_that_tries():
     c = compiled()
     index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
     vocab = index.vocab.tokens
-    lures = (b"del", b"car", b"eve", b"1", b"9", b"0", b"b", b"read", b"send")
+    lures = (b"del", b"car", b"eve", b"1", b"9", b"0", b"b", b"read", b"send", b"cc", b"R", b"@")
     calls_written = 0
     for seed in range(30):
         rng = random.Random(seed)
@@ -168,7 +188,10 @@ def test_policies_become_rules_and_propositions_that_check_reports():
         ('tool = "wire"', "unknown tool 'wire'"),
         ('tool = "send_money"\neffect = "maybe"', "expected \"allow\" or \"deny\""),
         ('tool = "send_money"\narguments = { iban = { const = "x" } }', "tool 'send_money' has no argument 'iban'"),
-        ('tool = "send_money"\narguments = { amount = { pattern = "[0-9]" } }', "'pattern' is not a condition on a integer argument"),
+        ('tool = "send_money"\narguments = { amount = { pattern = "[0-9]" } }', "'pattern' is not a condition on an integer argument"),
+        ('tool = "send_email"\narguments = { to = { pattern = "x" } }', "'pattern' is not a condition on an array-of-strings argument"),
+        ('tool = "send_email"\narguments = { to = { items = { minimum = 1 } } }', "'minimum' is not a condition on an item (a string)"),
+        ('tool = "send_email"\narguments = { to = { items = "x" } }', "'items' must be a table of conditions"),
         ('tool = "send_money"\narguments = { amount = { minimum = 10, maximum = 5 } }', "minimum 10 is above maximum 5"),
         ('tool = "send_money"\narguments = { amount = { maximum = -5, minimum = 1 } }', "minimum 1 is above maximum -5"),
         ('tool = "send_money"\narguments = { recipient = { enum = [] } }', "'enum' must be a non-empty array of string values"),
@@ -204,3 +227,43 @@ def test_integer_bounds_alone_or_together_read_as_written():
     c = compile_spec(parse_spec(spec, "bank.toml"))
     pay = 'User: pay\nCall: {{"name": "send_money", "arguments": {{"recipient": "alice", "amount": {}}}}}\nResult: ok\nAnswer: done\n'
     assert c.check_text(pay.format(50)).ok and not c.check_text(pay.format(5)).ok  # a maximum alone: amounts up to 9 denied
+
+
+def test_array_and_optional_argument_conditions_hold_under_hostile_masks():
+    """Rollouts steered toward emails the policy forbids (an outside address among the items,
+    a ``cc`` outside its list): wherever the masks stop the lure the rollout goes on at random.
+    Each email written has every ``to`` item a colleague and a ``cc``, if any, from its list."""
+    from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    c = compiled()
+    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    vocab = index.vocab.tokens
+    targets = [
+        {"to": ["ann@corp.example", "eve@evil.example"], "body": "hi"},
+        {"to": ["ann@corp.example", "bob@corp.example"], "cc": ["me@home.example", "x@evil.example"], "body": "hi"},
+        {"to": ["Ann@corp.example"], "cc": [], "body": "hi"},
+        {"to": ["bob@corp.example"], "cc": ["boss@corp.example"], "body": "hi"},
+    ]
+    emails = []
+    for seed in range(16):
+        rng = random.Random(seed)
+        lure = "Call: " + json.dumps({"name": "send_email", "arguments": targets[seed % len(targets)]}) + "\n"
+        guide = SpecGuide(index, max_step_tokens=120, max_steps=6)
+        while guide.status in (RUNNING, ENVIRONMENT):
+            if guide.status == ENVIRONMENT:
+                guide.feed_environment("mail" if guide.waiting_for == "user" else "ok")
+                continue
+            line = guide.text.rsplit("\n", 1)[-1].encode()
+            rest = lure.encode()[len(line):] if lure.encode().startswith(line) else b""
+            allowed = guide.allowed()
+            lured = [t for t in allowed if vocab[t] and rest.startswith(vocab[t])]
+            guide.advance(max(lured, key=lambda t: len(vocab[t])) if lured else rng.choice(allowed))
+        assert guide.is_finished and c.check_text(guide.text).ok, (guide.status, guide.error, guide.text)
+        calls = [json.loads(e.text) for e in guide.events if e.step == "call"]
+        for i, call in enumerate(calls):
+            assert allowed_by_policy(call, calls[:i]), (call, guide.text)
+        emails += [x["arguments"] for x in calls if x["name"] == "send_email"]
+    assert any(x.get("cc") for x in emails) and any(len(x["to"]) > 1 for x in emails), emails
+    assert not any("evil" in json.dumps(x) for x in emails), emails

@@ -182,8 +182,8 @@ def _holds(c: Constraint, value: Any, text: str) -> bool:
         if not isinstance(value, dict) or c.argument not in value:
             return False
         subject = value[c.argument]
-        if not isinstance(subject, str):
-            subject = json.dumps(subject)
+        if not isinstance(subject, str):  # an integer's, boolean's or array's JSON text, in the masks' layout
+            subject = json.dumps(subject, ensure_ascii=False)
     matched = regexes.fullmatch(c.pattern, subject)
     return not matched if c.negated else matched
 

@@ -289,6 +289,17 @@ def canonical_without(pattern: str, chars: str) -> str | None:
 JSON_ESCAPED = '"\\' + "".join(chr(c) for c in range(0x20))  # what a JSON string cannot hold unescaped
 
 
+def string_array_text(item: str | None) -> str:
+    """The JSON text (``json.dumps`` layout: ``["a", "b"]``) of the arrays of strings whose
+    every item fully matches ``item``. Items that hold a character JSON escapes never match
+    (their text is not the item's value); ``None`` (no item matches): only ``[]``."""
+    inner = canonical_without(item, JSON_ESCAPED) if item is not None else None
+    if inner is None:
+        return r"\[\]"
+    one = f'"(?:{inner})"'
+    return rf"\[(?:{one}(?:, {one})*)?\]"
+
+
 def positions(node: Node) -> int:
     """Character positions in ``node`` once bounded repeats are written out."""
     kind = node[0]

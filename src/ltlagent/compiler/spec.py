@@ -150,7 +150,9 @@ _TOOL_KEYS = ("name", "description", "parameters")
 _PROP_KEYS = ("name", "step", "tool", "argument", "matching", "not_matching", "description")
 _RULE_KEYS = ("name", "ltlf", "why")
 _POLICY_KEYS = ("tool", "effect", "arguments", "when", "why")
-_CONDITION_KEYS = {"string": ("pattern", "enum", "const"), "integer": ("minimum", "maximum", "enum", "const"), "boolean": ("enum", "const")}
+_CONDITION_KEYS = {"string": ("pattern", "enum", "const"), "integer": ("minimum", "maximum", "enum", "const"), "boolean": ("enum", "const"),
+                   "string_array": ("items",)}
+_KIND_NAMES = {"string": "a string", "integer": "an integer", "boolean": "a boolean", "string_array": "an array-of-strings"}
 _EXAMPLE_KEYS = ("name", "text", "valid")
 
 
@@ -368,13 +370,14 @@ class _Loader:
                 props = tools[tool_names.index(tool)].parameters.get("properties") or {}
                 if argument not in props:
                     raise self.error(f"tool {tool!r} has no argument {argument!r}", w + ("argument",), f"Arguments: {', '.join(props) or 'none'}.{did_you_mean(argument, props)}")
-                kind = (props[argument] or {}).get("type", "string") if isinstance(props[argument], Mapping) else "string"
-                if kind not in ("string", "integer", "boolean"):
+                kind = argument_kind(props[argument])
+                if kind not in READABLE_KINDS:
                     raise self.error(
-                        f"proposition {name!r} reads argument {argument!r} of tool {tool!r}, whose type is {json.dumps(kind)}",
+                        f"proposition {name!r} reads argument {argument!r} of tool {tool!r}, whose type is {kind}",
                         w + ("argument",),
-                        "Propositions read string, integer and boolean arguments (the masks refine their text exactly); "
-                        "a number's or a list's text depends on how it is written. Use one of those types, or test the whole call (no 'argument').",
+                        "Propositions read string, integer and boolean arguments and arrays of plain strings (the masks refine their "
+                        "text exactly); a number's or an object's text depends on how it is written. Use one of those types, or "
+                        "test the whole call (no 'argument').",
                     )
             if ("matching" in t) == ("not_matching" in t):
                 raise self.error(f"proposition {name!r} needs exactly one of 'matching' or 'not_matching'", w)
@@ -418,15 +421,16 @@ class _Loader:
                 aw = w + ("arguments", arg)
                 if arg not in declared:
                     raise self.error(f"tool {tool!r} has no argument {arg!r}", aw, f"Arguments: {', '.join(declared) or 'none'}.{did_you_mean(arg, declared)}", key=True)
-                kind = (declared[arg] or {}).get("type", "string") if isinstance(declared[arg], Mapping) else "string"
-                allowed = _CONDITION_KEYS.get(kind) if isinstance(kind, str) else None
+                kind = argument_kind(declared[arg])
+                allowed = _CONDITION_KEYS.get(kind)
                 if allowed is None:
-                    raise self.error(f"argument {arg!r} of tool {tool!r} has type {json.dumps(kind)}; policy conditions read string, integer and boolean arguments", aw, key=True)
+                    raise self.error(f"argument {arg!r} of tool {tool!r} has type {kind}; policy conditions read string, integer and boolean "
+                                     "arguments and arrays of plain strings", aw, key=True)
                 if not isinstance(condition, dict) or not condition:
                     raise self.error(f"the condition on argument {arg!r} must be a table of JSON Schema keywords ({', '.join(allowed)})", aw)
                 for key, value in condition.items():
                     if key not in allowed:
-                        raise self.error(f"{key!r} is not a condition on a {kind} argument", aw + (key,), f"Use {', '.join(allowed)}.", key=True)
+                        raise self.error(f"{key!r} is not a condition on {_KIND_NAMES[kind]} argument", aw + (key,), f"Use {', '.join(allowed)}.", key=True)
                     _check_condition(self, kind, key, value, aw + (key,))
                 if "minimum" in condition and "maximum" in condition and condition["minimum"] > condition["maximum"]:
                     raise self.error(f"minimum {condition['minimum']} is above maximum {condition['maximum']}: no {arg!r} meets it", aw)
@@ -447,14 +451,20 @@ class _Loader:
             terms: dict[str, list[Formula]] = {"allow": [], "deny": []}
             for n, p in rows:
                 parts: list[Formula] = []
+                required = set(tool.parameters.get("required") or ())
                 for arg, condition in p.arguments.items():
-                    kind = ((tool.parameters.get("properties") or {}).get(arg) or {}).get("type", "string")
-                    for key, value in condition.items():
-                        name = f"policy{n}.{arg}.{key}"
+                    kind = argument_kind((tool.parameters.get("properties") or {}).get(arg) or {})
+                    for key, value in _condition_items(condition):
+                        what = f"policy {n}: {arg} {key} {json.dumps(value)}"
+                        if arg in required:
+                            name, negated, term = f"policy{n}.{arg}.{key}", False, ("ap", f"policy{n}.{arg}.{key}")
+                        else:  # as in JSON Schema, an absent optional argument meets its conditions
+                            name, negated = f"policy{n}.{arg}.{key}.unmet", True
+                            term, what = ("!", ("ap", name)), f"policy {n}: {arg} given and not {key} {json.dumps(value)}"
                         if name in taken:
                             raise self.error(f"the name {name!r} (made for policy {n}) is already taken", ("policies", n - 1))
-                        props.append(Proposition(name, condition_regex(kind, key, value), False, None, tool.name, arg, f"policy {n}: {arg} {key} {json.dumps(value)}", p.line))
-                        parts.append(("ap", name))
+                        props.append(Proposition(name, condition_regex(kind, key.split(".")[-1], value), negated, None, tool.name, arg, what, p.line))
+                        parts.append(term)
                 if p.when is not None:
                     parts.append(parse_ltlf(p.when, params))
                 terms[p.effect].append(balanced("&", parts) if parts else ("true",))
@@ -504,6 +514,15 @@ class _Loader:
 
 def _check_condition(loader: _Loader, kind: str, key: str, value: Any, where: tuple[object, ...]) -> None:
     """A policy condition keyword's value, checked against the argument's type."""
+    if kind == "string_array":  # items = { pattern | enum | const }: every item meets it
+        keys = _CONDITION_KEYS["string"]
+        if not isinstance(value, dict) or not value:
+            raise loader.error(f"'items' must be a table of conditions every item meets ({', '.join(keys)})", where)
+        for k, v in value.items():
+            if k not in keys:
+                raise loader.error(f"{k!r} is not a condition on an item (a string)", where + (k,), f"Use {', '.join(keys)}.", key=True)
+            _check_condition(loader, "string", k, v, where + (k,))
+        return
     scalar = {"string": str, "integer": int, "boolean": bool}[kind]
 
     def fits(v: Any) -> bool:
@@ -523,9 +542,40 @@ def _check_condition(loader: _Loader, kind: str, key: str, value: Any, where: tu
         raise loader.error(f"'const' must be a {kind} value", where)
 
 
+def _condition_items(condition: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A condition's keywords; ``items`` (an array's) gives one per keyword of its table (``items.pattern``)."""
+    out: list[tuple[str, Any]] = []
+    for key, value in condition.items():
+        out += [(f"items.{k}", v) for k, v in value.items()] if key == "items" else [(key, value)]
+    return out
+
+
+READABLE_KINDS = ("string", "integer", "boolean", "string_array")
+_SCHEMA_NOTES = ("description", "title", "default", "examples")
+
+
+def argument_kind(schema: Any) -> str:
+    """How propositions read an argument of this JSON Schema: ``string``, ``integer`` or
+    ``boolean`` (its JSON text), ``string_array`` (an array of plain strings, read as its
+    ``json.dumps`` text), or else a description of its type for messages."""
+    if not isinstance(schema, Mapping):
+        return "string"
+    kind = schema.get("type", "string")
+    if kind == "array":
+        items = schema.get("items")
+        plain = set(schema) <= {"type", "items", *_SCHEMA_NOTES}
+        if plain and isinstance(items, Mapping) and items.get("type") == "string" and set(items) <= {"type", *_SCHEMA_NOTES}:
+            return "string_array"
+        return '"array" (other than a plain array of strings)'
+    return kind if kind in ("string", "integer", "boolean") else json.dumps(kind)
+
+
 def condition_regex(kind: str, key: str, value: Any) -> str:
     """The regex (full match) of an argument's text that meets one condition keyword: the
-    string itself, or the JSON text of an integer or boolean, as propositions read them."""
+    string itself, or the JSON text of an integer, a boolean or an array of strings (whose
+    ``items`` keywords are ``key`` and ``value`` here), as propositions read them."""
+    if kind == "string_array":
+        return regexes.string_array_text(condition_regex("string", key, value))
     if key == "pattern":
         return value
     if key in ("minimum", "maximum"):

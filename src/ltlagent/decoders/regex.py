@@ -22,7 +22,7 @@ from ltlagent.compiler import regexes
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.letters import BRACKET_ARGUMENT, Letter, regex_escape
-from ltlagent.compiler.spec import Source
+from ltlagent.compiler.spec import Source, argument_kind
 from ltlagent.errors import DecoderError
 
 EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps every EOS id to it
@@ -31,9 +31,9 @@ EOS_SENTINEL = "\x00"  # written where the trace may end; the vocabulary maps ev
 # keys and punctuation forced text, which fast-forward writes without sampling.
 _WS = "\x01"  # outlines-core's whitespace pattern while the regex is built (it never holds a raw \x01)
 JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
-# The JSON text of an integer or boolean argument, as json.dumps writes it (no "-0"): what a
+# The JSON text of an integer, boolean or array-of-strings argument, as json.dumps writes it (no "-0"): what a
 # proposition on such an argument reads, so its regex is refined on this text.
-SCALAR_TEXT = {"integer": r"(0|-?[1-9][0-9]*)", "boolean": r"(true|false)"}
+SCALAR_TEXT = {"integer": r"(0|-?[1-9][0-9]*)", "boolean": r"(true|false)", "string_array": regexes.string_array_text(f"{JSON_STRING_CHAR}*")}
 _ANY = r"[\s\S]*"  # any text, newlines included
 
 
@@ -174,8 +174,8 @@ def _json_call_regex(letter: Letter) -> str | None:
         assert c.argument is not None
         by_argument.setdefault(c.argument, []).append(c)
     for argument, constraints in by_argument.items():  # the propositions on one argument read the same text
-        kind = str(((params.get("properties") or {}).get(argument) or {}).get("type", "string"))
-        syntax = SCALAR_TEXT.get(kind, f"{JSON_STRING_CHAR}*")  # a proposition reads an integer or boolean as its JSON text
+        kind = argument_kind((params.get("properties") or {}).get(argument) or {})
+        syntax = SCALAR_TEXT.get(kind, f"{JSON_STRING_CHAR}*")  # a proposition reads an integer, boolean or array as its JSON text
         inner = refine(syntax, [(c.pattern, _must_match(c)) for c in constraints])
         value: dict[str, Any] = {"type": "string", "pattern": inner}
         if kind in SCALAR_TEXT and inner is not None:
