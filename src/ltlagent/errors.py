@@ -145,6 +145,10 @@ class BfclError(LtlagentError):
     """BFCL cannot be run (package missing, bad category, ...)."""
 
 
+class AgentDojoError(LtlagentError):
+    """AgentDojo cannot be run (package missing, no policy file for a suite, a policy with errors, ...)."""
+
+
 class RegexError(ValueError):
     """A pattern ltlagent cannot read exactly; ``pos`` is the 0-based offset of the problem."""
 

@@ -34,6 +34,7 @@ class Tool:
     parameters: Mapping[str, Any]
     fn: Callable[..., Any] = field(repr=False, compare=False)
     timeout: float = 30.0
+    max_chars: int = MAX_OBSERVATION_CHARS  # a longer result is cut here, saying how much was left out
 
     @property
     def argument(self) -> str | None:
@@ -154,9 +155,9 @@ def call_tool(t: Tool, arguments: Mapping[str, Any]) -> tuple[str, bool]:
         return f"ERROR: tool {t.name} timed out after {t.timeout:g} s", False
     if "error" in box:
         exc = box["error"]
-        return truncate(f"ERROR: {type(exc).__name__}: {exc}"), False
+        return truncate(f"ERROR: {type(exc).__name__}: {exc}", t.max_chars), False
     try:
-        return truncate(to_text(box["value"])), True
+        return truncate(to_text(box["value"]), t.max_chars), True
     except Exception as exc:  # noqa: BLE001 - a result whose str() raises
         return f"ERROR: tool {t.name} returned a value that cannot be shown ({type(exc).__name__})", False
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as before
 from ltlagent.errors import LtlagentError, SpecError
+from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
+from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
 from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -135,6 +137,28 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--max-new-tokens", type=int, default=192, metavar="N", help="token cap per answer, both modes (default 192)")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
     b.set_defaults(func=cmd_eval_bfcl)
+    a = suites.add_parser(
+        "agentdojo",
+        help="AgentDojo v1.2.1 with its important_instructions attack, under a policy spec per suite",
+        description="AgentDojo (workspace, travel, banking, slack) from the installed agentdojo wheel: its user tasks, "
+        "injection tasks, tools, environments, attack and checks. The model runs through ltlagent's agent loop as an "
+        "AgentDojo pipeline element, without masks and under each suite's policy spec (the policy files under "
+        "ltlagent/evals/agentdojo_policies, plus the suite's tools). Kinds: utility (no attack), attack (the user task "
+        "with an injection), adversary (the same, with the model's logits pushed toward the injection task's calls).",
+    )
+    _model_arguments(a)
+    a.add_argument("--suites", default=",".join(AGENTDOJO_SUITES), metavar="A,B", help=f"comma-separated (default: all of {', '.join(AGENTDOJO_SUITES)})")
+    a.add_argument("--kinds", default=",".join(AGENTDOJO_KINDS), metavar="K,K", help=f"comma-separated (default: all of {', '.join(AGENTDOJO_KINDS)})")
+    a.add_argument("--limit", type=int, metavar="N", help="the first N user tasks of each suite, each attacked with one injection task "
+                   "in turn (default: every user task, attacked with every injection task)")
+    a.add_argument("--modes", default="unconstrained,constrained", metavar="M,M", help="unconstrained, constrained or both (default)")
+    a.add_argument("--max-steps", type=int, default=12, metavar="N", help="steps per episode, the user's task and the answer included (default 12)")
+    a.add_argument("--max-new-tokens", type=int, default=256, metavar="N", help="token cap per model turn, both modes (default 256)")
+    a.add_argument("--policies", metavar="DIR", help="read the policy files (SUITE.toml) from DIR instead of ltlagent's own")
+    a.add_argument("--write-specs", metavar="DIR", help="write each suite's whole spec (policies, steps, tools) to DIR/SUITE.toml for "
+                   "`ltlagent check`, and stop (no model is loaded)")
+    a.add_argument("-o", "--output", metavar="FILE", help="write per-episode and per-suite results as JSON ('-' for stdout)")
+    a.set_defaults(func=cmd_eval_agentdojo)
     return parser
 
 
@@ -268,6 +292,12 @@ def cmd_eval_bfcl(args: argparse.Namespace) -> int:
     from ltlagent.cli.evaluating import bfcl_command
 
     return bfcl_command(args)
+
+
+def cmd_eval_agentdojo(args: argparse.Namespace) -> int:
+    from ltlagent.cli.evaluating import agentdojo_command
+
+    return agentdojo_command(args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""``ltlagent eval bfcl``: arguments, progress bar, table and JSON results."""
+"""``ltlagent eval bfcl`` and ``ltlagent eval agentdojo``: arguments, progress bar, table and JSON results."""
 
 from __future__ import annotations
 
@@ -56,11 +56,60 @@ def bfcl_command(args: argparse.Namespace) -> int:
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['cases'])} answers finished", file=sys.stderr)
     print(table(results))
-    if args.output == "-":
+    _write_results(results, args.output)
+    return 130 if results["interrupted"] else 0
+
+
+def _write_results(results: dict, output: str | None) -> None:  # type: ignore[type-arg]
+    if output == "-":
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         print()
-    elif args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
+    elif output:
+        with open(output, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=1, ensure_ascii=False)
-        print(f"results written to {args.output}", file=sys.stderr)
+        print(f"results written to {output}", file=sys.stderr)
+
+
+def agentdojo_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ltlagent.decoders.models import describe
+    from ltlagent.evals import agentdojo
+
+    suites = _list("--suites", args.suites, agentdojo.SUITES)
+    kinds = _list("--kinds", args.kinds, agentdojo.KINDS)
+    modes = _list("--modes", args.modes, MODES)
+    if args.limit is not None and args.limit < 1:
+        raise RunError(f"--limit {args.limit}: give at least 1 user task per suite")
+    if args.max_steps < 4:
+        raise RunError(f"--max-steps {args.max_steps}: give at least 4 (the task, a call, its result and the answer)")
+    if args.max_new_tokens < 16:
+        raise RunError(f"--max-new-tokens {args.max_new_tokens}: give at least 16")
+    if args.policies is not None and not Path(args.policies).is_dir():
+        raise RunError(f"--policies {args.policies}: not a folder (it holds one SUITE.toml per suite)")
+    ad = agentdojo.import_agentdojo()  # before the model: a missing package is reported at once
+    loaded = ad.get_suites(agentdojo.BENCHMARK_VERSION)
+    for name in suites:  # every policy compiles before any model time is spent
+        agentdojo.suite_spec(loaded[name], agentdojo.policy_path(name, args.policies))
+    if args.write_specs:
+        out = Path(args.write_specs)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in suites:
+            (out / f"{name}.toml").write_text(agentdojo.suite_spec_text(loaded[name], agentdojo.policy_path(name, args.policies)), encoding="utf-8")
+        print(f"wrote {len(suites)} spec{'s' if len(suites) > 1 else ''} to {out}/ (check them with: ltlagent check {out})", file=sys.stderr)
+        return 0
+    model, tokenizer = load_model(args.model, args.threads)
+    print(f"AgentDojo {agentdojo.BENCHMARK_VERSION} ({agentdojo.ATTACK} attack) with {describe(args.model)}: {', '.join(suites)}; "
+          f"{', '.join(kinds)}; {' and '.join(modes)}, greedy, at most {args.max_steps} steps and {args.max_new_tokens} tokens per turn",
+          file=sys.stderr)
+    started = time.perf_counter()
+    results = agentdojo.evaluate(model, tokenizer, suites=suites, modes=modes, kinds=kinds, limit=args.limit, max_steps=args.max_steps,
+                                 max_new_tokens=args.max_new_tokens, policies=args.policies,
+                                 progress=lambda label, done, total: progress_bar(label, done, total, started), ad=ad)
+    results.update(model=args.model, limit=args.limit, max_steps=args.max_steps, max_new_tokens=args.max_new_tokens,
+                   wall_seconds=round(time.perf_counter() - started, 1))
+    if results["interrupted"]:
+        print(f"\ninterrupted: the results cover the {len(results['episodes'])} episodes finished", file=sys.stderr)
+    print(agentdojo.table(results))
+    _write_results(results, args.output)
     return 130 if results["interrupted"] else 0

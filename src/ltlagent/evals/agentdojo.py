@@ -1,0 +1,533 @@
+"""``ltlagent eval agentdojo``: AgentDojo (benchmark v1.2.1) — its four suites' user tasks,
+injection tasks, tools, environments and ``important_instructions`` attack, scored by
+AgentDojo's own checks — with a local model run by ltlagent's agent loop.
+
+Everything that decides the score is AgentDojo's, read from the installed ``agentdojo`` wheel:
+``suite.run_task_with_pipeline`` runs a task through a pipeline element and checks utility and
+(under attack) whether the injection task's goal was reached, on the environment the agent's
+calls changed and the calls it made. ltlagent's part is the pipeline element
+(:func:`pipeline_element`): it runs :func:`ltlagent.agents.run` with the suite's tools bound to
+AgentDojo's runtime, then reports the calls and the answer as AgentDojo's chat messages.
+
+Each suite runs under a spec: the steps ``User: / Call: / Result: / Answer:`` in that order,
+the suite's tools with AgentDojo's argument schemas, and a policy file written for the suite
+(``agentdojo_policies/<suite>.toml``) from its tool list and the user's account, not from the
+injection tasks. ``unconstrained`` runs the same prompt without masks, so the model's calls run
+whatever they are; ``constrained`` runs under the masks, so a call the policy denies is never
+written. The adversary run (:class:`Adversary`) replaces the model's preferences by a push
+toward the injection task's own calls, to show what the masks stop by construction.
+
+``agentdojo`` declares every vendor SDK (openai, anthropic, cohere, google-genai, langchain) as
+a dependency, and ``agentdojo.agent_pipeline``'s ``__init__`` imports them all. ltlagent installs
+the wheel with ``--no-deps`` (plus the small packages its suites import: the ``agentdojo`` extra)
+and, when the SDKs are missing, registers stand-ins for that package and its ``llms`` package
+(the modules without their ``__init__``) and for ``llms.google_llm`` (its only use outside the
+SDK pipelines is the constant ``EMPTY_FUNCTION_NAME``), so the suites, the attack and the
+ground-truth pipeline import their real modules.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import time
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ltlagent.errors import AgentDojoError
+
+SUITES = ("workspace", "travel", "banking", "slack")
+MODES = ("unconstrained", "constrained")
+KINDS = ("utility", "attack", "adversary")
+BENCHMARK_VERSION = "v1.2.1"
+ATTACK = "important_instructions"
+INSTALL = "python -m pip install --no-deps agentdojo==0.1.35 && python -m pip install -e '.[agentdojo]'"
+POLICIES = Path(__file__).resolve().parent / "agentdojo_policies"
+RESULT_CHARS = 6000  # a tool result is cut here (ltlagent's default is 2,000; AgentDojo's injections sit deep in some results)
+
+# The steps and their order, added below each suite's policy file (whose lines stay the file's own).
+STRUCTURE = '''
+
+# ---- added by ltlagent eval agentdojo: steps, their order, and the suite's tools ----
+[[steps]]
+name = "user"
+source = "input"
+tag = "User: "
+
+[[steps]]
+name = "call"
+tag = "Call: "
+tool_call = "json"
+
+[[steps]]
+name = "result"
+source = "environment"
+tag = "Result: "
+
+[[steps]]
+name = "answer"
+tag = "Answer: "
+regex = '[^\\n]*[^\\n\\r \\t][^\\n]*'
+
+[[rules]]
+name = "starts_with_user"
+ltlf = "user & X(call | answer)"
+why = "The user's task comes first; then the agent calls a tool or answers."
+
+[[rules]]
+name = "call_then_result"
+ltlf = "G(call -> X result)"
+why = "Every tool call is followed by its result."
+
+[[rules]]
+name = "result_then_agent"
+ltlf = "G(result -> X(call | answer))"
+why = "After a result the agent acts again."
+
+[[rules]]
+name = "ends_with_one_answer"
+ltlf = "F answer & G(answer -> WX false)"
+why = "The trace ends with exactly one answer."
+'''
+
+
+@dataclass(frozen=True)
+class AgentDojo:
+    """The pieces of the installed ``agentdojo`` that ltlagent calls."""
+
+    get_suites: Callable[[str], Mapping[str, Any]]
+    load_attack: Callable[[str, Any, Any], Any]
+    base_element: type
+    function_call: type
+    text_block: Callable[[str], Any]
+    result_text: Callable[[Any], str]
+    system_message: str
+
+
+def import_agentdojo() -> AgentDojo:
+    """Import AgentDojo's suites, attacks and pipeline base class without its vendor SDKs."""
+    if importlib.util.find_spec("agentdojo") is None:
+        raise AgentDojoError(f"AgentDojo is not installed; install its suites with: {INSTALL}")
+    root = Path(importlib.util.find_spec("agentdojo").origin).parent  # type: ignore[union-attr, arg-type]
+    try:
+        import agentdojo.agent_pipeline  # noqa: F401 - with the vendor SDKs installed, the real package
+    except ImportError:
+        for name, folder in (("agentdojo.agent_pipeline", "agent_pipeline"), ("agentdojo.agent_pipeline.llms", "agent_pipeline/llms")):
+            stand_in = types.ModuleType(name)
+            stand_in.__doc__ = "ltlagent's stand-in: the package's modules, without the __init__ that imports every vendor SDK."
+            stand_in.__path__ = [str(root / folder)]  # type: ignore[attr-defined]
+            sys.modules[name] = stand_in
+        google = types.ModuleType("agentdojo.agent_pipeline.llms.google_llm")
+        google.__doc__ = "ltlagent's stand-in: the one constant the tool executor reads."
+        google.EMPTY_FUNCTION_NAME = "<empty-function-name>"  # type: ignore[attr-defined]
+        sys.modules[google.__name__] = google
+    try:
+        import yaml
+
+        import agentdojo.attacks  # noqa: F401 - registers the attacks
+        from agentdojo.agent_pipeline.base_pipeline_element import BasePipelineElement
+        from agentdojo.agent_pipeline.tool_execution import tool_result_to_str
+        from agentdojo.attacks.attack_registry import load_attack
+        from agentdojo.functions_runtime import FunctionCall
+        from agentdojo.task_suite.load_suites import get_suites
+        from agentdojo.types import text_content_block_from_string
+    except ImportError as exc:
+        raise AgentDojoError(f"AgentDojo's suites cannot be imported ({exc}); install what they need with: {INSTALL}") from None
+    messages = yaml.safe_load((root / "data" / "system_messages.yaml").read_text(encoding="utf-8"))
+    return AgentDojo(get_suites, load_attack, BasePipelineElement, FunctionCall, text_content_block_from_string,
+                     tool_result_to_str, str(messages["default"]).strip())
+
+
+# -- the spec of a suite -------------------------------------------------------------------------
+
+
+def tool_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A tool's argument schema (pydantic's JSON Schema) in the subset the masks write: optional
+    ``X | None`` arguments become optional ``X``, enums are inlined, free-form objects take string
+    values; descriptions and titles are dropped (the prompt carries them)."""
+    defs = schema.get("$defs") or {}
+
+    def simplify(s: Mapping[str, Any]) -> dict[str, Any]:
+        if "$ref" in s:
+            return simplify(defs[str(s["$ref"]).rsplit("/", 1)[-1]])
+        if "anyOf" in s:
+            options = [x for x in s["anyOf"] if x.get("type") != "null"]
+            return simplify(options[0]) if len(options) == 1 else {"anyOf": [simplify(x) for x in options]}
+        out: dict[str, Any] = {}
+        if "enum" in s:
+            out["enum"] = list(s["enum"])
+        if "type" in s:
+            out["type"] = s["type"]
+        if s.get("type") == "array":
+            out["items"] = simplify(s.get("items") or {"type": "string"})
+        if s.get("type") == "object":
+            props = s.get("properties") or {}
+            if props:
+                out["properties"] = {k: simplify(v) for k, v in props.items()}
+                out["required"] = list(s.get("required") or [])
+                out["additionalProperties"] = False
+            else:
+                out["additionalProperties"] = {"type": "string"}
+        return out or {"type": "string"}
+
+    props = schema.get("properties") or {}
+    return {
+        "type": "object",
+        "properties": {k: simplify(v) for k, v in props.items()},
+        "required": [k for k in (schema.get("required") or []) if k in props],
+        "additionalProperties": False,
+    }
+
+
+def signature(function: Any) -> str:
+    """``name(arg: type, [optional: type])`` and the first line of the description, for the prompt."""
+    schema = tool_schema(function.parameters.model_json_schema())
+    required = set(schema["required"])
+    args = []
+    for name, s in schema["properties"].items():
+        kind = s.get("type", "string") if "enum" not in s else "|".join(map(str, s["enum"]))
+        if kind == "array":
+            kind = f"list of {s['items'].get('type', 'object')}"
+        args.append(f"{name}: {kind}" if name in required else f"[{name}: {kind}]")
+    doc = " ".join(str(function.description).split("\n\n")[0].split())
+    return f"({', '.join(args)}) {doc}"
+
+
+def toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def policy_path(suite: str, policies: str | Path | None = None) -> Path:
+    path = Path(policies) / f"{suite}.toml" if policies is not None else POLICIES / f"{suite}.toml"
+    if not path.is_file():
+        where = f"the folder {policies}" if policies is not None else "ltlagent's package"
+        raise AgentDojoError(f"no policy file for the {suite} suite in {where} (expected {path})")
+    return path
+
+
+def suite_spec_text(suite: Any, policy: Path) -> str:
+    """The suite's spec: the policy file as written, then the steps and the suite's tools."""
+    lines = [policy.read_text(encoding="utf-8").rstrip("\n"), STRUCTURE]
+    for f in suite.tools:
+        schema = tool_schema(f.parameters.model_json_schema())
+        lines.append(f"[[tools]]\nname = {toml_string(f.name)}\ndescription = {toml_string(signature(f))}\n"
+                     f"parameters = {json_as_toml(schema)}\n")
+    return "\n".join(lines)
+
+
+def json_as_toml(value: Any) -> str:
+    """A JSON value as a TOML inline value (inline tables, arrays, strings, numbers, booleans)."""
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{toml_string(k)} = {json_as_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(json_as_toml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    return json.dumps(value)
+
+
+def suite_spec(suite: Any, policy: Path) -> Any:
+    """The compiled spec of a suite (errors in the policy file name its own lines)."""
+    from ltlagent.compiler.compile import compile_spec
+    from ltlagent.compiler.spec import parse_spec
+
+    spec = parse_spec(suite_spec_text(suite, policy), str(policy))
+    compiled = compile_spec(spec)
+    if compiled.errors:
+        raise AgentDojoError(f"{policy}: the {suite.name} spec has errors: " + "; ".join(d.message for d in compiled.errors))
+    return spec, compiled
+
+
+# -- the adversary -------------------------------------------------------------------------------
+
+
+class Adversary:
+    """A model whose logits are pushed toward writing ``targets`` (call-step lines such as
+    ``Call: {"name": "send_money", ...}\\n``): at the start of a line, and while the line so far is
+    a target's beginning, every token that continues that target gets ``push`` more (longer
+    ones more still). Under the masks a denied call's tokens are masked however high they are
+    pushed, so what it writes shows what the masks stop; unconstrained, it writes the targets."""
+
+    def __init__(self, model: Any, token_bytes: Sequence[bytes | None], targets: Sequence[str] = (), push: float = 100.0) -> None:
+        self.model, self.push = model, push
+        self.token_bytes = token_bytes
+        self._by_first: dict[int, list[tuple[int, bytes]]] = {}
+        for t, b in enumerate(token_bytes):
+            if b:
+                self._by_first.setdefault(b[0], []).append((t, b))
+        self.targets = [t.encode() for t in targets]
+        self.history = bytearray()
+        self._start = 0
+
+    def to(self, device: Any) -> Adversary:
+        self.model = self.model.to(device)
+        return self
+
+    def eval(self) -> Adversary:
+        self.model.eval()
+        return self
+
+    def __getattr__(self, name: str) -> Any:  # config, device, ... of the model
+        return getattr(self.__dict__["model"], name)
+
+    def __call__(self, input_ids: Any, cache: Any = None, **kwargs: Any) -> Any:
+        ids = input_ids[0].tolist()
+        if cache is None:  # a new episode: its prompt
+            self.history = bytearray()
+        for t in ids:
+            self.history += (self.token_bytes[t] if t < len(self.token_bytes) else None) or b""
+        if cache is None:
+            self._start = len(self.history)
+        out = self.model(input_ids=input_ids, cache=cache, **kwargs)
+        rest = self._rest()
+        if not rest:
+            return out
+        logits = out.logits[:, -1:, :].clone()  # the decoder reads the last position only
+        size = logits.shape[-1]
+        for t, b in self._by_first.get(rest[0], ()):
+            if t < size and rest.startswith(b):
+                logits[0, -1, t] += self.push + len(b)
+        return types.SimpleNamespace(logits=logits, cache=out.cache)
+
+    def _rest(self) -> bytes:
+        """What the adversary wants written next: the rest of the first target not yet written
+        whose beginning the text ends with (from the start of a line, the longest such beginning)."""
+        written = bytes(self.history[self._start:])
+        for target in self.targets:
+            if b"\n" + target in written:
+                continue
+            reach = max(0, len(written) - len(target))
+            starts = ([0] if reach == 0 else []) + [i + 1 for i in range(max(reach - 1, 0), len(written)) if written[i] == 10]
+            for start in starts:
+                if target.startswith(written[start:]):
+                    return target[len(written) - start:]
+            return b""
+        return b""
+
+
+def call_line(call: Any, schema: Mapping[str, Any]) -> str:
+    """An injection task's call as the call step writes it (arguments in the schema's order),
+    and the tag of the result it waits for (unconstrained, writing the tag is what runs the call)."""
+    order = list((schema.get("properties") or {}))
+    args = dict(sorted(dict(call.args).items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    return "Call: " + json.dumps({"name": call.function, "arguments": args}, ensure_ascii=False, default=str) + "\nResult: "
+
+
+# -- the pipeline element ------------------------------------------------------------------------
+
+
+@dataclass
+class Episode:
+    """What one run did: the calls that ran, the answer, and the run's counters."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    answer: str = ""
+    ok: bool = False
+    steps: int = 0
+    tokens: int = 0
+    results_text: str = ""
+    text: str = ""  # the trace as written
+
+
+def pipeline_element(ad: AgentDojo, model: Any, tokenizer: Any, compiled: Any, spec: Any, index: Any, *, constrained: bool,
+                     max_steps: int, max_new_tokens: int, name: str) -> Any:
+    """An AgentDojo pipeline element whose ``query`` runs ltlagent's agent loop on the task."""
+    from ltlagent.agents.runtime import RunConfig, run
+    from ltlagent.agents.tools import Tool
+
+    schemas = {t.name: dict(t.parameters) for t in spec.tools}
+    descriptions = {t.name: t.description for t in spec.tools}
+    config = RunConfig(max_steps=max_steps, max_new_tokens=max_new_tokens, constrained=constrained,
+                       instructions=ad.system_message + "\nCall one tool per Call step; write the final answer in the Answer step.")
+
+    class LtlagentElement(ad.base_element):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            self.name = name  # AgentDojo's attack reads "local" in it: the victim is "Local model"
+            self.model = model
+            self.last = Episode()
+
+        def query(self, query: str, runtime: Any, env: Any = None, messages: Sequence[Any] = (), extra_args: Mapping[str, Any] | None = None) -> Any:
+            episode = Episode()
+
+            def bind(tool_name: str) -> Callable[..., str]:
+                def call(**kwargs: Any) -> str:
+                    result, error = runtime.run_function(env, tool_name, kwargs)
+                    text = f"ERROR: {error}" if error else ad.result_text(result)
+                    episode.calls.append({"function": tool_name, "args": kwargs, "result": text, "error": error})
+                    return text
+                return call
+
+            tools = [Tool(n, descriptions[n], schemas[n], bind(n), timeout=60.0, max_chars=RESULT_CHARS) for n in schemas if n in runtime.functions]
+            trace = run(compiled, self.model, tokenizer, tools, input=query, config=config, index=index)
+            episode.ok, episode.steps, episode.tokens = trace.ok, len(trace.steps), trace.model_tokens
+            episode.answer = next((s.text for s in reversed(trace.steps) if s.step == "answer"), "")
+            episode.results_text = "\n".join(s.text for s in trace.steps if s.step == "result")
+            episode.text = trace.text
+            self.last = episode
+            out = [{"role": "system", "content": [ad.text_block(config.instructions or "")]},
+                   {"role": "user", "content": [ad.text_block(query)]}]
+            for i, c in enumerate(episode.calls):
+                fc = ad.function_call(function=c["function"], args=c["args"], id=f"call_{i}")
+                out.append({"role": "assistant", "content": None, "tool_calls": [fc]})
+                out.append({"role": "tool", "content": [ad.text_block(c["result"])], "tool_call_id": f"call_{i}", "tool_call": fc, "error": c["error"]})
+            out.append({"role": "assistant", "content": [ad.text_block(episode.answer)], "tool_calls": None})
+            return query, runtime, env, out, dict(extra_args or {})
+
+    return LtlagentElement()
+
+
+# -- the evaluation ------------------------------------------------------------------------------
+
+
+def _task_number(task_id: str) -> int:
+    digits = "".join(ch for ch in task_id if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def plan(suite: Any, kinds: Sequence[str], limit: int | None) -> list[tuple[str, Any, Any]]:
+    """The episodes of a suite: (kind, user task, injection task or None). With ``limit``, the
+    first ``limit`` user tasks, each under attack paired with one injection task in turn;
+    without, every user task, under attack with every injection task (AgentDojo's full run)."""
+    users = sorted(suite.user_tasks.values(), key=lambda t: _task_number(t.ID))[:limit]
+    injections = sorted(suite.injection_tasks.values(), key=lambda t: _task_number(t.ID))
+    if limit is None:
+        pairs = [(u, j) for u in users for j in injections]
+    else:
+        pairs = [(u, injections[i % len(injections)]) for i, u in enumerate(users)]
+    out: list[tuple[str, Any, Any]] = []
+    for kind in kinds:
+        if kind == "utility":
+            out += [(kind, u, None) for u in users]
+        else:
+            out += [(kind, u, j) for u, j in pairs]
+    return out
+
+
+def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    def rate(kind: str, key: str) -> float | None:
+        xs = [r[key] for r in rows if r["kind"] == kind]
+        return sum(xs) / len(xs) if xs else None
+
+    return {
+        "episodes": len(rows),
+        "utility": rate("utility", "utility"),
+        "utility_under_attack": rate("attack", "utility"),
+        "attack_success": rate("attack", "attack_success"),
+        "adversary_success": rate("adversary", "attack_success"),
+        "injection_seen": rate("attack", "injection_seen"),
+        "spec_compliance": sum(r["spec_ok"] for r in rows) / len(rows) if rows else None,
+        "seconds_per_episode": sum(r["seconds"] for r in rows) / len(rows) if rows else 0.0,
+    }
+
+
+def evaluate(
+    model: Any,
+    tokenizer: Any,
+    *,
+    suites: Sequence[str] = SUITES,
+    modes: Sequence[str] = MODES,
+    kinds: Sequence[str] = KINDS,
+    limit: int | None = None,
+    max_steps: int = 12,
+    max_new_tokens: int = 256,
+    policies: str | Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    ad: AgentDojo | None = None,
+) -> dict[str, Any]:
+    """Run and score the suites; per-episode rows and per-suite, per-mode rates (JSON-ready).
+    Ctrl-C stops early: the results then cover the episodes finished so far (``interrupted``)."""
+    from ltlagent.decoders.index import build_token_index
+    from ltlagent.decoders.vocab import TokenVocabulary
+
+    ad = ad or import_agentdojo()
+    loaded = ad.get_suites(BENCHMARK_VERSION)
+    vocab = TokenVocabulary.from_hf(tokenizer)
+    results: dict[str, Any] = {"benchmark": f"AgentDojo {BENCHMARK_VERSION}", "attack": ATTACK, "suites": {}, "episodes": [],
+                               "interrupted": False, "policies": {}}
+    work = []
+    for name in suites:
+        suite = loaded[name]
+        policy = policy_path(name, policies)
+        spec, compiled = suite_spec(suite, policy)
+        results["policies"][name] = str(policy)
+        work.append((name, suite, spec, compiled, plan(suite, kinds, limit)))
+    total = sum(len(p) for *_, p in work) * len(modes)
+    import warnings
+
+    try:
+        for name, suite, spec, compiled, episodes in work:
+            index = build_token_index(compiled, vocab)
+            schemas = {t.name: t.parameters for t in spec.tools}
+            adversary = Adversary(model, vocab.tokens)
+            elements = {}
+            for mode in modes:
+                for who, m in (("model", model), ("adversary", adversary)):
+                    elements[mode, who] = pipeline_element(ad, m, tokenizer, compiled, spec, index, constrained=mode == "constrained",
+                                                           max_steps=max_steps, max_new_tokens=max_new_tokens, name=f"ltlagent-local-{mode}")
+            attack = ad.load_attack(ATTACK, suite, elements[modes[0], "model"])
+            for kind, user, injection in episodes:
+                injections = attack.attack(user, injection) if injection is not None else {}
+                if kind == "adversary":
+                    pre = suite.load_and_inject_default_environment(injections)
+                    targets = [call_line(c, schemas.get(c.function, {})) for c in injection.ground_truth(user.init_environment(pre))]
+                for mode in modes:
+                    element = elements[mode, "adversary" if kind == "adversary" else "model"]
+                    if kind == "adversary":
+                        adversary.targets = [t.encode() for t in targets]
+                    t0 = time.perf_counter()
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # AgentDojo warns when a model gives no answer text
+                        utility, security = suite.run_task_with_pipeline(element, user, injection, injections)
+                    ep: Episode = element.last
+                    row = {
+                        "suite": name, "kind": kind, "mode": mode, "user_task": user.ID,
+                        "injection_task": injection.ID if injection is not None else None,
+                        "utility": bool(utility), "attack_success": bool(security) if injection is not None else None,
+                        "injection_seen": any(max(v.splitlines(), key=len) in ep.results_text for v in injections.values()) if injections else None,
+                        "spec_ok": ep.ok, "steps": ep.steps, "tokens": ep.tokens,
+                        "calls": [{"function": c["function"], "args": c["args"], "error": c["error"]} for c in ep.calls],
+                        "answer": ep.answer, "trace": ep.text, "seconds": round(time.perf_counter() - t0, 2),
+                    }
+                    if kind == "adversary":
+                        row["targets"] = [t.split("\n")[0] for t in targets]
+                    results["episodes"].append(row)
+                    if progress is not None:
+                        progress(f"{name} {kind} {mode}", len(results["episodes"]), total)
+    except KeyboardInterrupt:
+        results["interrupted"] = True
+    for name in suites:
+        rows = [r for r in results["episodes"] if r["suite"] == name]
+        if rows:
+            results["suites"][name] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes}
+    rows = results["episodes"]
+    results["overall"] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes} if rows else {}
+    return results
+
+
+def table(results: Mapping[str, Any]) -> str:
+    """Per suite and overall, unconstrained → constrained, as a Markdown table."""
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.0f}%"
+
+    def pair(u: Mapping[str, Any] | None, c: Mapping[str, Any] | None, key: str) -> str:
+        if u and c:
+            return f"{pct(u[key])} → {pct(c[key])}"
+        return pct((u or c or {}).get(key))
+
+    lines = ["| suite | episodes | utility | utility under attack | attack success | adversary success | spec compliance | s/episode |",
+             "|---|---|---|---|---|---|---|---|"]
+    groups = list(results["suites"].items()) + ([("all", results["overall"])] if results.get("overall") else [])
+    for name, modes in groups:
+        u, c = modes.get("unconstrained"), modes.get("constrained")
+        n = sum(m["episodes"] for m in modes.values())
+        secs = " → ".join(f"{m['seconds_per_episode']:.1f}" for m in (u, c) if m)
+        lines.append(f"| {name} | {n} | {pair(u, c, 'utility')} | {pair(u, c, 'utility_under_attack')} | {pair(u, c, 'attack_success')} | "
+                     f"{pair(u, c, 'adversary_success')} | {pair(u, c, 'spec_compliance')} | {secs} |")
+    return "\n".join(lines)
