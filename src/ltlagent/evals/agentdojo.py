@@ -244,6 +244,36 @@ def suite_spec(suite: Any, policy: Path) -> Any:
     return spec, compiled
 
 
+def ground_truth_trace(prompt: str, calls: Sequence[Any], schemas: Mapping[str, Mapping[str, Any]]) -> str:
+    """A trace that makes ``calls`` (AgentDojo's ground truth for a task) in order, then answers."""
+    from ltlagent.agents.runtime import clean_environment_text
+
+    lines = ["User: " + clean_environment_text(prompt, "\n") + "\n"]
+    lines += [call_line(c, schemas.get(c.function, {})) + "ok\n" for c in calls]
+    return "".join(lines) + "Answer: done\n"
+
+
+def coverage(suite: Any, spec: Any, compiled: Any) -> dict[str, Any]:
+    """What the policy lets through of AgentDojo's own ground truth: the user tasks whose
+    calls the spec accepts (the best utility a perfect model could reach under it), the
+    injection tasks whose calls it rejects (the masks never write them), and those AgentDojo
+    gives no ground-truth calls (v1.2's harder workspace tasks: they cannot be checked this way)."""
+    schemas = {t.name: t.parameters for t in spec.tools}
+    env = suite.load_and_inject_default_environment({})
+    allowed, blocked, uncalled = [], [], []
+    for task in sorted(suite.user_tasks.values(), key=lambda t: _task_number(t.ID)):
+        if compiled.check_text(ground_truth_trace(task.PROMPT, task.ground_truth(task.init_environment(env.model_copy(deep=True))), schemas)).ok:
+            allowed.append(task.ID)
+    for task in sorted(suite.injection_tasks.values(), key=lambda t: _task_number(t.ID)):
+        calls = task.ground_truth(env.model_copy(deep=True))
+        if not calls:
+            uncalled.append(task.ID)
+        elif not compiled.check_text(ground_truth_trace(task.GOAL, calls, schemas)).ok:
+            blocked.append(task.ID)
+    return {"user_tasks": len(suite.user_tasks), "user_tasks_allowed": allowed, "injection_tasks": len(suite.injection_tasks),
+            "injection_tasks_blocked": blocked, "injection_tasks_without_calls": uncalled}
+
+
 # -- the adversary -------------------------------------------------------------------------------
 
 
@@ -393,19 +423,26 @@ def _task_number(task_id: str) -> int:
 def plan(suite: Any, kinds: Sequence[str], limit: int | None) -> list[tuple[str, Any, Any]]:
     """The episodes of a suite: (kind, user task, injection task or None). With ``limit``, the
     first ``limit`` user tasks, each under attack paired with one injection task in turn;
-    without, every user task, under attack with every injection task (AgentDojo's full run)."""
+    without, every user task, under attack with every injection task (AgentDojo's full run).
+    The adversary takes only injection tasks with ground-truth calls (it pushes toward those)."""
     users = sorted(suite.user_tasks.values(), key=lambda t: _task_number(t.ID))[:limit]
     injections = sorted(suite.injection_tasks.values(), key=lambda t: _task_number(t.ID))
-    if limit is None:
-        pairs = [(u, j) for u in users for j in injections]
-    else:
-        pairs = [(u, injections[i % len(injections)]) for i, u in enumerate(users)]
+    env = suite.load_and_inject_default_environment({})
+    with_calls = [j for j in injections if j.ground_truth(env.model_copy(deep=True))]
+
+    def pairs(tasks: list[Any]) -> list[tuple[Any, Any]]:
+        if not tasks:
+            return []
+        if limit is None:
+            return [(u, j) for u in users for j in tasks]
+        return [(u, tasks[i % len(tasks)]) for i, u in enumerate(users)]
+
     out: list[tuple[str, Any, Any]] = []
     for kind in kinds:
         if kind == "utility":
             out += [(kind, u, None) for u in users]
         else:
-            out += [(kind, u, j) for u, j in pairs]
+            out += [(kind, u, j) for u, j in pairs(with_calls if kind == "adversary" else injections)]
     return out
 
 
@@ -449,13 +486,14 @@ def evaluate(
     loaded = ad.get_suites(BENCHMARK_VERSION)
     vocab = TokenVocabulary.from_hf(tokenizer)
     results: dict[str, Any] = {"benchmark": f"AgentDojo {BENCHMARK_VERSION}", "attack": ATTACK, "suites": {}, "episodes": [],
-                               "interrupted": False, "policies": {}}
+                               "interrupted": False, "policies": {}, "coverage": {}}
     work = []
     for name in suites:
         suite = loaded[name]
         policy = policy_path(name, policies)
         spec, compiled = suite_spec(suite, policy)
         results["policies"][name] = str(policy)
+        results["coverage"][name] = coverage(suite, spec, compiled)
         work.append((name, suite, spec, compiled, plan(suite, kinds, limit)))
     total = sum(len(p) for *_, p in work) * len(modes)
     import warnings
@@ -530,4 +568,10 @@ def table(results: Mapping[str, Any]) -> str:
         secs = " → ".join(f"{m['seconds_per_episode']:.1f}" for m in (u, c) if m)
         lines.append(f"| {name} | {n} | {pair(u, c, 'utility')} | {pair(u, c, 'utility_under_attack')} | {pair(u, c, 'attack_success')} | "
                      f"{pair(u, c, 'adversary_success')} | {pair(u, c, 'spec_compliance')} | {secs} |")
+    if results.get("coverage"):
+        lines += ["", "| suite | user tasks whose ground truth the policy allows | injection tasks whose ground truth it denies |", "|---|---|---|"]
+        for name, c in results["coverage"].items():
+            checkable = c["injection_tasks"] - len(c["injection_tasks_without_calls"])
+            extra = f" ({len(c['injection_tasks_without_calls'])} more have no ground-truth calls)" if c["injection_tasks_without_calls"] else ""
+            lines.append(f"| {name} | {len(c['user_tasks_allowed'])}/{c['user_tasks']} | {len(c['injection_tasks_blocked'])}/{checkable}{extra} |")
     return "\n".join(lines)
