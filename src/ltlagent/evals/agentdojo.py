@@ -329,8 +329,11 @@ class Adversary:
         """What the adversary wants written next: the rest of the first target not yet written
         whose beginning the text ends with (from the start of a line, the longest such beginning)."""
         written = bytes(self.history[self._start:])
+        done = 0  # the targets are written in order, each after the one before (the same call may recur)
         for target in self.targets:
-            if b"\n" + target in written:
+            found = written.find(b"\n" + target, done)
+            if found >= 0:
+                done = found + 1 + len(target)
                 continue
             reach = max(0, len(written) - len(target))
             starts = ([0] if reach == 0 else []) + [i + 1 for i in range(max(reach - 1, 0), len(written)) if written[i] == 10]
