@@ -149,3 +149,32 @@ def test_search_is_python_re_search_with_ascii_classes(pattern, head, tail, samp
         s = s.replace("\n", " ")  # Python's "$" also matches before a final "\n"; ours is the end of the text
         assert regexes.search(p, s) == (re.search(p, s, re.ASCII) is not None), (p, s)
         assert regexes.search(alternatives, s) == (re.search(alternatives, s, re.ASCII) is not None), (alternatives, s)
+
+
+WORDS = st.lists(st.text(alphabet='ab"é\n', min_size=0, max_size=3), min_size=1, max_size=4, unique=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(WORDS, st.booleans()), min_size=1, max_size=3), st.lists(st.text(alphabet='ab"é\nc', max_size=4), max_size=12))
+def test_refining_by_words_reads_as_the_automaton_path_and_as_written(constraints, samples):
+    """refine() over a character set's texts with enum-like patterns (the direct path: kept
+    words, or a trie for every text but the excluded ones) against the membership they mean
+    and against greenery's product construction, on the words themselves and random texts."""
+    from ltlagent.compiler.letters import regex_escape
+    from ltlagent.decoders import regex as dr
+
+    base = f"{dr.JSON_STRING_CHAR}*"
+    cons = tuple(("|".join(regex_escape(w) for w in words) if words != [""] else "(?:)", must) for words, must in constraints)
+    fast = dr._refine_words(base, cons)
+    fsm = dr._fsm(base)
+    for pattern, must in cons:
+        part = dr._fsm(pattern)
+        fsm = fsm & (part if must else part.everythingbut())
+    slow = dr.fsm_to_regex(fsm.reduce())
+    kept = [set(words) for words, must in constraints if must]
+    assert fast is not False or "" in set.intersection(*kept)  # the direct path leaves out only an empty kept word
+    for text in {*samples, *(w for words, _ in constraints for w in words)}:
+        meant = regexes.fullmatch(base, text) and all((text in words) == must for words, must in constraints)
+        assert (slow is not None and regexes.fullmatch(slow, text)) == meant, (cons, text)
+        if fast is not False:
+            assert (fast is not None and regexes.fullmatch(fast, text)) == meant, (cons, fast, text)

@@ -289,6 +289,92 @@ def canonical_without(pattern: str, chars: str) -> str | None:
 JSON_ESCAPED = '"\\' + "".join(chr(c) for c in range(0x20))  # what a JSON string cannot hold unescaped
 
 
+def finite_language(pattern: str, limit: int = 256) -> frozenset[str] | None:
+    """The texts ``pattern`` matches when they are at most ``limit`` (an enum's or a const's
+    alternation of literals); ``None`` when there are more, or infinitely many."""
+
+    def words(node: Node) -> frozenset[str] | None:
+        kind = node[0]
+        if kind == "none":
+            return frozenset()
+        if kind == "set":
+            if sum(hi - lo + 1 for lo, hi in node[1]) > limit:
+                return None
+            return frozenset(chr(c) for lo, hi in node[1] for c in range(lo, hi + 1))
+        if kind == "alt":
+            out: set[str] = set()
+            for x in node[1]:
+                part = words(x)
+                if part is None or len(out | part) > limit:
+                    return None
+                out |= part
+            return frozenset(out)
+        if kind == "cat":
+            acc = frozenset({""})
+            for x in node[1]:
+                part = words(x)
+                if part is None or len(acc) * len(part) > limit:
+                    return None
+                acc = frozenset(a + b for a in acc for b in part)
+            return acc
+        if kind == "rep" and node[3] is not None:
+            one = words(node[1])
+            if one is None:
+                return None
+            power, reps = frozenset({""}), set()
+            for k in range(node[3] + 1):
+                if k >= node[2]:
+                    reps |= power
+                if len(reps) > limit or (k < node[3] and len(power) * len(one) > limit):
+                    return None
+                power = frozenset(a + b for a in power for b in one)
+            return frozenset(reps)
+        return None
+
+    return words(parse(pattern))
+
+
+def without_words(chars: tuple[tuple[int, int], ...], excluded: frozenset[str]) -> str | None:
+    """A regex of every text over the character set ``chars`` (sorted, disjoint ranges) except
+    the words in ``excluded``: the words' trie, where each node also takes any other character
+    and then any text, and ends a text unless it ends an excluded word (linear in the words'
+    length, where a complement in an automaton library grows with the alphabet)."""
+    trie: dict = {}
+    for word in excluded:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[None] = True
+    rest = _rep(_set(chars), 0, None)
+
+    def comp(node: dict) -> Node:
+        inside = [ch for ch in node if ch is not None and any(lo <= ord(ch) <= hi for lo, hi in chars)]
+        other = [r for r in _norm_minus(chars, sorted(ord(ch) for ch in inside))]
+        options = [] if None in node else [EPSILON]
+        options += [_cat([_set(((ord(ch), ord(ch)),)), comp(node[ch])]) for ch in sorted(inside)]
+        if other:
+            options.append(_cat([_set(tuple(other)), rest]))
+        return _alt(options)
+
+    out = comp(trie)
+    return None if out == NOTHING else write(out)
+
+
+def _norm_minus(ranges: tuple[tuple[int, int], ...], points: list[int]) -> list[tuple[int, int]]:
+    """``ranges`` less the code points ``points``."""
+    out = []
+    for lo, hi in ranges:
+        start = lo
+        for c in points:
+            if start <= c <= hi:
+                if start < c:
+                    out.append((start, c - 1))
+                start = c + 1
+        if start <= hi:
+            out.append((start, hi))
+    return out
+
+
 def string_array_text(item: str | None) -> str:
     """The JSON text (``json.dumps`` layout: ``["a", "b"]``) of the arrays of strings whose
     every item fully matches ``item``. Items that hold a character JSON escapes never match

@@ -151,11 +151,42 @@ def refine(base: str, constraints: list[tuple[str, bool]]) -> str | None:
 def _refine(base: str, constraints: tuple[tuple[str, bool], ...]) -> str | None:
     if not constraints:
         return base
+    words = _refine_words(base, constraints)
+    if words is not False:
+        return words
     fsm = _fsm(base)
     for pattern, must_match in constraints:
         part = _fsm(pattern)
         fsm = fsm & (part if must_match else part.everythingbut())
     return fsm_to_regex(fsm.reduce())
+
+
+def _refine_words(base: str, constraints: tuple[tuple[str, bool], ...]) -> str | None | bool:
+    """:func:`refine` where ``base`` is any text over one character set and every pattern is a
+    few words (``enum``, ``const``): the words kept, or every text but the words excluded,
+    written directly. ``False`` where this does not apply (greenery decides those)."""
+    node = regexes.parse(base)
+    if node[0] != "rep" or node[1][0] != "set" or node[2] != 0 or node[3] is not None:
+        return False
+    chars = node[1][1]
+    kept: set[str] | None = None
+    excluded: set[str] = set()
+    for pattern, must_match in constraints:
+        words = regexes.finite_language(pattern)
+        if words is None:
+            return False
+        if must_match:
+            kept = set(words) if kept is None else kept & words
+        else:
+            excluded |= words
+    if kept is None:
+        return regexes.without_words(chars, frozenset(excluded))
+    kept = {w for w in kept - excluded if all(any(lo <= ord(ch) <= hi for lo, hi in chars) for ch in w)}
+    if "" in kept:
+        return False  # an empty word: left to the general path (its regex would be empty text)
+    if not kept:
+        return None
+    return _alt([regexes.canonical(regex_escape(w)) for w in sorted(kept)])
 
 
 def _must_match(c: Any) -> bool:

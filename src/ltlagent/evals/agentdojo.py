@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.errors import AgentDojoError
+from ltlagent.evals import per_mode
 
 SUITES = ("workspace", "travel", "banking", "slack")
 MODES = ("unconstrained", "constrained")
@@ -542,10 +543,7 @@ def evaluate(
                         progress(f"{name} {kind} {mode}", len(results["episodes"]), total)
     except KeyboardInterrupt:
         results["interrupted"] = True
-    for name in suites:
-        rows = [r for r in results["episodes"] if r["suite"] == name]
-        if rows:
-            results["suites"][name] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes}
+    results["suites"] = per_mode(results["episodes"], "suite", suites, modes, summarize)
     rows = results["episodes"]
     results["overall"] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes} if rows else {}
     return results

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
+from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import spec_toml
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
@@ -255,10 +256,7 @@ def evaluate(
                         progress(f"{category} {mode}", len(results["cases"]), total)
     except KeyboardInterrupt:
         results["interrupted"] = True
-    for category in categories:
-        rows = [r for r in results["cases"] if r["category"] == category]
-        if rows:
-            results["categories"][category] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes}
+    results["categories"] = per_mode(results["cases"], "category", categories, modes, summarize)
     return results
 
 
