@@ -217,8 +217,10 @@ def test_the_adversary_never_makes_a_denied_call_under_the_masks(ad, suites, spe
     schemas = {t.name: t.parameters for t in spec.tools}
     index = build_token_index(compiled, tokenizer)
     adversary = A.Adversary(model, TokenVocabulary.from_hf(tokenizer).tokens)
-    elements = {mode: A.pipeline_element(ad, adversary, tokenizer, compiled, spec, index, constrained=mode == "constrained", max_steps=8,
-                                         max_new_tokens=160, name=f"ltlagent-local-{mode}") for mode in A.MODES}
+    # unconstrained needs room for injection_task_6's three calls; constrained, two attempts show enough
+    elements = {mode: A.pipeline_element(ad, adversary, tokenizer, compiled, spec, index, constrained=mode == "constrained",
+                                         max_steps=6 if mode == "constrained" else 8,
+                                         max_new_tokens=128, name=f"ltlagent-local-{mode}") for mode in A.MODES}
     attack = ad.load_attack(A.ATTACK, suite, elements["constrained"])
     user = suite.user_tasks["user_task_1"]
     outcomes = {}
