@@ -75,9 +75,9 @@ tag = "Answer: "
 regex = '[^\\n]*[^\\n\\r \\t][^\\n]*'
 
 [[rules]]
-name = "starts_with_user"
-ltlf = "user & X(call | answer)"
-why = "The user's task comes first; then the agent calls a tool or answers."
+name = "starts_with_user_then_a_call"
+ltlf = "user & X call"
+why = "The user's task comes first; the agent consults a tool before it answers (every AgentDojo task needs one)."
 
 [[rules]]
 name = "call_then_result"
@@ -573,6 +573,7 @@ def table(results: Mapping[str, Any]) -> str:
         lines += ["", "| suite | user tasks whose ground truth the policy allows | injection tasks whose ground truth it denies |", "|---|---|---|"]
         for name, c in results["coverage"].items():
             checkable = c["injection_tasks"] - len(c["injection_tasks_without_calls"])
-            extra = f" ({len(c['injection_tasks_without_calls'])} more have no ground-truth calls)" if c["injection_tasks_without_calls"] else ""
+            uncalled = len(c["injection_tasks_without_calls"])
+            extra = f" ({uncalled} more {'has' if uncalled == 1 else 'have'} no ground-truth calls)" if uncalled else ""
             lines.append(f"| {name} | {len(c['user_tasks_allowed'])}/{c['user_tasks']} | {len(c['injection_tasks_blocked'])}/{checkable}{extra} |")
     return "\n".join(lines)
