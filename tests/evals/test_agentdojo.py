@@ -280,3 +280,6 @@ def test_a_broken_policy_file_is_located_in_that_file(tmp_path, capsys):
     assert f"banking.toml:{line}:8: unknown tool 'get_balanse'" in err and "Did you mean 'get_balance'?" in err
     assert main(["eval", "agentdojo", "--suites", "slack", "--policies", str(tmp_path)]) == 2
     assert "no policy file for the slack suite" in capsys.readouterr().err
+    (tmp_path / "banking.toml").write_text(A.policy_path("banking").read_text() + '\n[[rules]]\nname = "never"\nltlf = "G !call.get_balance & F call.get_balance"\n')
+    assert main(["eval", "agentdojo", "--suites", "banking", "--policies", str(tmp_path), "--write-specs", str(tmp_path / "out")]) == 2
+    assert "banking.toml:" in (err := capsys.readouterr().err) and "error[unsatisfiable]" in err and "'never'" in err

@@ -241,7 +241,7 @@ def suite_spec(suite: Any, policy: Path) -> Any:
     spec = parse_spec(suite_spec_text(suite, policy), str(policy))
     compiled = compile_spec(spec)
     if compiled.errors:
-        raise AgentDojoError(f"{policy}: the {suite.name} spec has errors: " + "; ".join(d.message for d in compiled.errors))
+        raise AgentDojoError(f"the {suite.name} spec has errors:\n" + "\n".join(d.render(str(policy)) for d in compiled.errors))
     return spec, compiled
 
 
