@@ -349,7 +349,7 @@ def without_words(chars: tuple[tuple[int, int], ...], excluded: frozenset[str]) 
 
     def comp(node: dict) -> Node:
         inside = [ch for ch in node if ch is not None and any(lo <= ord(ch) <= hi for lo, hi in chars)]
-        other = [r for r in _norm_minus(chars, sorted(ord(ch) for ch in inside))]
+        other = _norm_minus(chars, sorted(ord(ch) for ch in inside))
         options = [] if None in node else [EPSILON]
         options += [_cat([_set(((ord(ch), ord(ch)),)), comp(node[ch])]) for ch in sorted(inside)]
         if other:

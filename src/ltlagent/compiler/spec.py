@@ -449,9 +449,9 @@ class _Loader:
         for tool in tools:
             rows = [(n, p) for n, p in enumerate(policies, start=1) if p.tool == tool.name]
             terms: dict[str, list[Formula]] = {"allow": [], "deny": []}
+            required = set(tool.parameters.get("required") or ())
             for n, p in rows:
                 parts: list[Formula] = []
-                required = set(tool.parameters.get("required") or ())
                 for arg, condition in p.arguments.items():
                     kind = argument_kind((tool.parameters.get("properties") or {}).get(arg) or {})
                     for key, value in _condition_items(condition):
@@ -550,7 +550,7 @@ def _condition_items(condition: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-READABLE_KINDS = ("string", "integer", "boolean", "string_array")
+READABLE_KINDS = tuple(_CONDITION_KEYS)  # the argument types propositions and policy conditions read
 _SCHEMA_NOTES = ("description", "title", "default", "examples")
 
 

@@ -33,6 +33,7 @@ import json
 import sys
 import time
 import types
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -500,8 +501,6 @@ def evaluate(
         results["coverage"][name] = coverage(suite, spec, compiled)
         work.append((name, suite, spec, compiled, plan(suite, kinds, limit)))
     total = sum(len(p) for *_, p in work) * len(modes)
-    import warnings
-
     try:
         for name, suite, spec, compiled, episodes in work:
             index = build_token_index(compiled, vocab)
