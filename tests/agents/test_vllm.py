@@ -1,8 +1,8 @@
 """vLLM for real on CPU, as docs/serving.md sets it up: an OpenAI API server (``vllm serve``)
 with ``ltlagent.decoders.vllm.SpecLogitsProcessor`` on SmolLM2, 16 concurrent ReAct and 16
 tool-calling episodes through ``ServerEngine``, every trace accepted by ``ltlagent check``; a
-request without spec arguments, batched with constrained ones on the server, generates what an
-engine without the processor generates.
+request without spec arguments, batched with constrained ones on the server, writes an engine
+without the processor's greedy choice at every token.
 
 vLLM lives in its own environment (``.venv-vllm`` at the repository root, made by ``.ci/run``;
 or ``$LTLAGENT_VLLM_PYTHON``): skipped, with the reason, without it."""
@@ -50,9 +50,27 @@ def test_concurrent_episodes_on_vllm_are_accepted_by_check(episodes, name):
     assert "16 examples" in proc.stdout
 
 
+TIE = 0.13  # one bf16 step of a logit below 32: a batch may round a near-tie the other way
+
+
+def _off_greedy(scores: list[list[float]]) -> list[int]:
+    """Positions where the token written is not a greedy choice of the engine without the processor."""
+    return [i for i, (chosen, top) in enumerate(scores) if chosen < top - TIE]
+
+
 def test_requests_without_spec_arguments_are_untouched(episodes):
+    """The free request, batched with constrained ones on the server, writes a greedy choice of the
+    processor-free engine at every token (ties either way), and the same tokens as that engine
+    alone up to its first tie. The same reading tells a constrained request apart."""
     data = json.loads((episodes / "untouched.json").read_text())
-    assert data["alone"] == data["batched"] and len(data["alone"]) > 5
+    alone, batched, scores = data["alone"], data["batched"], data["scores"]
+    assert len(batched) == len(alone) > 5
+    assert _off_greedy(scores["alone"]) == [] and _off_greedy(scores["batched"]) == []
+    split = next((i for i, (a, b) in enumerate(zip(alone, batched)) if a != b), len(alone))
+    if split < len(alone):
+        tie = scores["alone"][split]
+        assert abs(tie[0] - tie[1]) <= TIE and abs(scores["batched"][split][0] - tie[1]) <= TIE, (split, tie, scores["batched"][split])
+    assert _off_greedy(scores["masked"]), "the masks left a constrained request on the free model's greedy path"
 
 
 def test_no_mail_leaves_corp_example_after_a_secret_was_read(episodes):

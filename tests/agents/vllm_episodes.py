@@ -5,7 +5,10 @@ As a newcomer following docs/serving.md would: starts ``vllm serve`` (the OpenAI
 with ltlagent's logits processor on the real SmolLM2 model, runs 16 concurrent ReAct and 16
 tool-calling episodes against it through ``ServerEngine``, and, meanwhile, an in-process
 ``vllm.LLM`` *without* the processor as the baseline for a request without spec arguments.
-Both run eager (no compile warm-up, the same kernels). Writes to the folder given: ``react.jsonl``, ``tool_calling.jsonl``, ``untouched.json``.
+Both run eager (no compile warm-up, the same kernels). The baseline also scores, token by token,
+what the server wrote for the free request in a batch, and for a constrained one (``scores``): the
+model's bf16 logits tie exactly now and then, and batched and lone runs may break a tie either way.
+Writes to the folder given: ``react.jsonl``, ``tool_calling.jsonl``, ``untouched.json``.
 Exit 3 when vLLM cannot start here.
 """
 
@@ -31,6 +34,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _greedy_scores(baseline, prompt_ids: list[int], ids: list[int]) -> list[list[float]]:
+    """For each token of ``ids`` after ``prompt_ids``, the engine without the processor's
+    [log-probability of that token, the highest log-probability there]."""
+    from vllm import SamplingParams
+
+    scored = baseline.generate([{"prompt_token_ids": prompt_ids + ids}], [SamplingParams(max_tokens=1, prompt_logprobs=1)], use_tqdm=False)[0]
+    rows = scored.prompt_logprobs[len(prompt_ids):]
+    return [[row[token].logprob, max(p.logprob for p in row.values())] for token, row in zip(ids, rows, strict=True)]
+
+
 def main() -> int:
     out = Path(sys.argv[1])
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
@@ -49,8 +62,8 @@ def main() -> int:
 
         baseline = LLM(model=folder, max_model_len=1024, enable_prefix_caching=True, enforce_eager=True)  # no logits processor
         greedy = SamplingParams(max_tokens=40, temperature=0.0)
-        alone = list(baseline.generate([FREE_PROMPT], [greedy], use_tqdm=False)[0].outputs[0].token_ids)
-        del baseline
+        first = baseline.generate([FREE_PROMPT], [greedy], use_tqdm=False)[0]
+        alone, prompt_ids = list(first.outputs[0].token_ids), list(first.prompt_token_ids)
     except Exception as exc:  # noqa: BLE001 - reported to the test, which says why it cannot run
         server.kill()
         print(f"vLLM cannot start here: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -59,8 +72,10 @@ def main() -> int:
         from transformers import AutoTokenizer
 
         from ltlagent.agents.demo_tools import Workspace, react_tools
-        from ltlagent.agents.runtime import RunConfig
+        from ltlagent.agents.runtime import RunConfig, resolve_spec
         from ltlagent.agents.serving import EngineRequest, ServerEngine, run_episodes, turn_args
+        from ltlagent.decoders.guide import SpecGuide
+        from ltlagent.decoders.index import build_token_index
         from ltlagent.errors import AgentError
 
         deadline = time.time() + 600
@@ -79,11 +94,18 @@ def main() -> int:
         calls = run_episodes("tool_calling", engine, tokenizer, workspace.tools(), TOOLS, max_steps=10, max_new_tokens=96, temperature=0.8,
                              seed=2, on_input=lambda step, text: "yes")
         free = EngineRequest(FREE_PROMPT, {}, 40)
-        constrained = [EngineRequest("Question: q\n", turn_args("react", None, RunConfig(max_new_tokens=32)), 64) for _ in range(7)]
+        _, compiled = resolve_spec("react")
+        guide = SpecGuide(build_token_index(compiled, tokenizer))
+        guide.feed_environment("What is 2 + 2?")  # the model's turn (a Thought) starts here
+        constrained = [EngineRequest(guide.text, turn_args("react", guide.checkpoint(), RunConfig(max_new_tokens=32)), 64) for _ in range(7)]
         batched = engine.generate([*constrained[:3], free, *constrained[3:]])[3]
         (out / "react.jsonl").write_text("".join(t.to_jsonl() for t in react))
         (out / "tool_calling.jsonl").write_text("".join(t.to_jsonl() for t in calls))
-        (out / "untouched.json").write_text(json.dumps({"alone": alone, "batched": batched}))
+        scores = {name: _greedy_scores(baseline, prompt_ids, ids) for name, ids in (("batched", batched), ("alone", alone))}
+        masked = engine.generate([constrained[0]])[0]
+        scores["masked"] = _greedy_scores(baseline, list(tokenizer.encode(guide.text)), masked)
+        del baseline  # shut its engine down now: one still alive when python exits aborts the process
+        (out / "untouched.json").write_text(json.dumps({"alone": alone, "batched": batched, "masked": masked, "scores": scores}))
         return 0
     finally:
         server.terminate()
