@@ -187,7 +187,7 @@ def test_an_environment_that_never_gives_the_awaited_answer_cannot_run_forever()
     )
     c = compile_spec(spec)
     tok = byte_level_tokenizer()
-    trace = run(c, tiny_gpt2(len(tok)), tok, [], "go", index=build_token_index(c, tok, use_cache=False),
+    trace = run(c, tiny_gpt2(len(tok)), tok, [], "go", index=build_token_index(c, tok),
                 max_steps=5, device="cpu", environment={"check": lambda text: "pending"})
     assert not trace.ok and len(trace.steps) <= 12
     assert any("kept the run going past twice --max-steps" in v for v in trace.violations)

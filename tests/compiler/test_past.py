@@ -148,7 +148,7 @@ def test_a_past_time_rule_in_a_spec_reads_traces_and_guides_the_masks():
     bad = "User: clean up\nAsk: delete it\nReply: no\nDelete: a.txt\nAnswer: done\n"
     assert c.check_text(ok).ok and not c.check_text(bad).ok
     assert "delete_only_after_confirmation" in c.check_text(bad).violations[0].render()
-    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    index = build_token_index(c, byte_level_tokenizer())
     deleted_after_no = deleted = 0
     for seed in range(24):
         rng = random.Random(seed)

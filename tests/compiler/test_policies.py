@@ -147,7 +147,7 @@ def test_a_forbidden_call_is_never_written_even_by_a_model_that_tries():
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     c = compiled()
-    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    index = build_token_index(c, byte_level_tokenizer())
     vocab = index.vocab.tokens
     lures = (b"del", b"car", b"eve", b"1", b"9", b"0", b"b", b"read", b"send", b"cc", b"R", b"@")
     calls_written = 0
@@ -238,7 +238,7 @@ def test_array_and_optional_argument_conditions_hold_under_hostile_masks():
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     c = compiled()
-    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    index = build_token_index(c, byte_level_tokenizer())
     vocab = index.vocab.tokens
     targets = [
         {"to": ["ann@corp.example", "eve@evil.example"], "body": "hi"},

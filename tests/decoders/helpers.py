@@ -22,7 +22,7 @@ def compiled(name: str) -> CompiledSpec:
 
 @functools.lru_cache(maxsize=None)
 def index_for(name: str, tokenizer: str) -> TokenIndex:
-    return build_token_index(compiled(name), TOKENIZERS[tokenizer](), use_cache=False)
+    return build_token_index(compiled(name), TOKENIZERS[tokenizer]())
 
 
 def rollout(index: TokenIndex, rng: random.Random, max_tokens: int, max_steps: int = 5000) -> SpecGuide:

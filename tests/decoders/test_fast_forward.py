@@ -268,7 +268,7 @@ def _cot_index(words: list[bytes]):
     from ltlagent.decoders.vocab import TokenVocabulary
 
     tokens = [None] + [bytes([b]) for b in range(1, 256)] + words
-    return build_token_index(compiled("cot"), TokenVocabulary(tuple(tokens), (0,), "handmade"), use_cache=False)
+    return build_token_index(compiled("cot"), TokenVocabulary(tuple(tokens), (0,), "handmade"))
 
 
 def _plan_at_thought(index, encode) -> list[bytes]:

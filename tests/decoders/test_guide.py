@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ltlagent import compile_spec, load_spec, parse_spec
 from ltlagent.compiler.spec import shipped_spec_names
 from ltlagent.decoders.guide import ENVIRONMENT, ERROR, FINISHED, RUNNING, GuideError, SpecGuide
-from ltlagent.decoders.index import build_token_index, spec_fingerprint
+from ltlagent.decoders.index import build_token_index
 from ltlagent.decoders.vocab import TokenVocabulary
 from tests.decoders.helpers import TOKENIZERS, compiled, index_for, replay, rollout
 from tests.decoders.tokenizers_fixture import byte_level_tokenizer
@@ -86,7 +86,7 @@ def test_random_specs(formulas, seed):
     c = compile_spec(parse_spec(HEAD + rules, "random.toml"))
     # Unsatisfiable, trapped, or nothing for the model to write: counted by hypothesis, not silently passed.
     assume(not c.errors and any(x.source == "model" and any(row[x.index] != -1 for row in c.dfa.delta) for x in c.letters))
-    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    index = build_token_index(c, byte_level_tokenizer())
     rng = random.Random(seed)
     for _ in range(3):
         guide = rollout(index, rng, max_tokens=rng.randint(1, 30))
@@ -119,7 +119,7 @@ def test_budget_bounds_each_turn(budget):
 def test_eos_only_where_the_spec_accepts_and_every_eos_id_works():
     tok = byte_level_tokenizer()
     vocab = TokenVocabulary.from_hf(tok, eos_ids=[0, 1])
-    index = build_token_index(compiled("direct"), vocab, use_cache=False)
+    index = build_token_index(compiled("direct"), vocab)
     for eos in (0, 1):
         guide = SpecGuide(index)
         guide.feed_environment("What is 2 + 2?")
@@ -177,53 +177,24 @@ def test_prefix_starts_mid_trace():
         SpecGuide(index, prefix="Thought: no question\n")
 
 
-def test_second_build_loads_from_the_disk_cache(tmp_path, monkeypatch):
+def test_indexes_share_piece_state_walks_and_write_nothing_to_disk(tmp_path, monkeypatch):
     monkeypatch.setenv("LTLAGENT_CACHE", str(tmp_path))
     c = compile_spec(load_spec("react"))
     first = build_token_index(c, byte_level_tokenizer())
-    second = build_token_index(c, byte_level_tokenizer())
-    assert not first.from_cache and second.from_cache
-    for name in ("inner", "cross_ptr", "cross_ids", "cross_at"):
-        assert np.array_equal(getattr(first, name), getattr(second, name))
-    assert all(np.array_equal(a.table, b.table) for a, b in zip(first.pieces, second.pieces, strict=True))
-    guide = SpecGuide(second)
+    guide = SpecGuide(first)
     guide.feed_environment("q")
-    assert guide.allowed() == SpecGuide(first, prefix="Question: q\n").allowed()
-    # Rollouts on the loaded index satisfy the spec like on the built one.
+    allowed = guide.allowed()
+    walked = first.num_states
+    assert walked > 0
+    second = build_token_index(c, byte_level_tokenizer())
+    again = SpecGuide(second, prefix="Question: q\n")
+    assert again.allowed() == allowed
+    assert second.num_states == walked  # the same piece states: walked once for both indexes
+    assert not list(tmp_path.iterdir())
+    # Rollouts on the second index satisfy the spec like on the first.
     for seed in range(5):
         g = rollout(second, random.Random(seed), max_tokens=40)
         assert g.is_finished and c.check_text(g.text).ok, g.text
-
-
-def test_the_disk_cache_runs_no_code_and_trusts_no_foreign_entry(tmp_path, monkeypatch):
-    import pickle
-
-    monkeypatch.setenv("LTLAGENT_CACHE", str(tmp_path))
-    tok = byte_level_tokenizer()
-    react, cot = compile_spec(load_spec("react")), compile_spec(load_spec("cot"))
-    build_token_index(react, tok)
-    build_token_index(cot, tok)
-    files = sorted(tmp_path.glob("index-*.npz"))
-    assert len(files) == 2 and not list(tmp_path.glob("*.pkl"))
-    by_spec = {"react" if p.name.split("-")[2] == spec_fingerprint(react) else "cot": p for p in files}
-    # Another spec's index copied over this spec's file name is not loaded.
-    by_spec["react"].write_bytes(by_spec["cot"].read_bytes())
-    again = build_token_index(react, tok)
-    assert not again.from_cache
-    for seed in range(3):
-        g = rollout(again, random.Random(seed), max_tokens=40)
-        assert g.is_finished and react.check_text(g.text).ok, g.text
-
-    # A planted pickle (old cache format, or under the new name) never runs.
-    class Boom:
-        def __reduce__(self):
-            return (exec, ("import pathlib; pathlib.Path(%r).write_text('ran')" % str(tmp_path / "pwned"),))
-
-    for p in [*tmp_path.glob("index-*"), *tmp_path.glob("vocabulary-*")]:
-        p.write_bytes(pickle.dumps(Boom()))
-        p.with_suffix(".pkl").write_bytes(pickle.dumps(Boom()))
-    rebuilt = build_token_index(react, tok)
-    assert not rebuilt.from_cache and not (tmp_path / "pwned").exists()
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -318,7 +289,7 @@ def test_the_model_may_end_where_only_the_environment_could_go_on():
     chooses: EOS, or the environment's tag."""
     rules = '\n[[rules]]\nltlf = "q & X !q & WX G !q"\n\n[[rules]]\nltlf = "WX(X(a R c))"\n'
     c = compile_spec(parse_spec(HEAD + rules, "random.toml"))
-    index = build_token_index(c, byte_level_tokenizer(), use_cache=False)
+    index = build_token_index(c, byte_level_tokenizer())
     tok = byte_level_tokenizer()
     guide = SpecGuide(index)
     guide.feed_environment("hello")

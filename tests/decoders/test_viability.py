@@ -128,7 +128,7 @@ def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed, negate
     if compiled.errors:
         return
     for vocab in (TOKENIZERS["bytelevel"](), crossing_vocabulary(compiled)):  # the second: tokens that end a step and begin the next
-        index = build_token_index(compiled, vocab, use_cache=False)
+        index = build_token_index(compiled, vocab)
         _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE)
 
 
@@ -187,7 +187,7 @@ def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
     spec = _one_tool_spec("random_schema", _toml_inline(params))
     try:
         c = compile_spec(parse_spec(spec))
-        index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
+        index = build_token_index(c, TOKENIZERS["bytelevel"]())
     except LtlagentError:
         return  # a located refusal (e.g. a pattern the decoder cannot enforce)
     rng = random.Random(seed)
@@ -411,7 +411,7 @@ def test_tokens_that_cross_step_boundaries_match_the_oracle(name):
     from tests.decoders.helpers import compiled as compiled_spec
 
     c = compiled_spec(name)
-    index = build_token_index(c, crossing_vocabulary(c), use_cache=False)
+    index = build_token_index(c, crossing_vocabulary(c))
     vocab = index.vocab
     terminators = {s.terminator.encode() for s in c.steps}
     crossing = [t for t, data in enumerate(vocab.tokens) if data and len(data) > 1 and any(x in data[:-1] for x in terminators)]
@@ -447,7 +447,7 @@ def test_forced_bytes_are_what_every_allowed_token_agrees_with(name):
     from tests.decoders.helpers import compiled as compiled_spec
 
     c = compiled_spec(name)
-    index = build_token_index(c, crossing_vocabulary(c), use_cache=False)
+    index = build_token_index(c, crossing_vocabulary(c))
     vocab = index.vocab
     forced_total = 0
     for seed in range(2):
@@ -484,7 +484,7 @@ def test_propositions_on_integer_and_boolean_arguments_write_what_the_checker_re
     for v in values:  # the checker's reading, for reference
         verdict = c.check_text(f'Q: x\nCall: {{"name": "use", "arguments": {{"a": {v}}}}}\nR: ok\n')
         assert verdict.ok
-    index = build_token_index(c, TOKENIZERS["bytelevel"](), use_cache=False)
+    index = build_token_index(c, TOKENIZERS["bytelevel"]())
     letters = set()
     for seed in range(30):
         rng = random.Random(seed)

@@ -137,7 +137,7 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
     rng = random.Random(0)
     for case in cases:
         compiled = compile_spec(parse_spec(spec_toml(case["function"]), case["id"]))
-        index = build_token_index(compiled, byte_level_tokenizer(), use_cache=False)
+        index = build_token_index(compiled, byte_level_tokenizer())
         known = {f["name"]: f for f in case["function"]}
         for _ in range(12):
             guide = rollout(index, rng, max_tokens=rng.choice([40, 120, 300]))

@@ -13,8 +13,10 @@ possessive repeats, case-insensitive flags, and anchors anywhere but at the ends
   (Python ``re``, greenery, interegular and outlines-core's Rust regex): explicit
   character classes with ``\\xNN`` escapes, ``(?:...)`` groups and ``{m,n}`` repeats.
   The decoder builds its automata from this text.
-* :func:`fullmatch` decides a match with a lazily built DFA: linear in the text, whatever
-  the pattern (no backtracking, so no pattern can make ``check`` hang).
+* :func:`fullmatch` decides a match by derivatives over the text's UTF-8 bytes
+  (:mod:`ltlagent.compiler.derivatives`, the decoder's own reading): linear in the text,
+  whatever the pattern (no backtracking, no repeat written out, so no pattern can make
+  ``check`` hang).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ltlagent.compiler import derivatives
 from ltlagent.errors import RegexError
 
 try:  # Python 3.11+: the parser ``re`` itself uses
@@ -34,8 +37,8 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_parse as _p  # type: ignore[no-redef]
 
 MAX_CHAR = 0x10FFFF
-MAX_POSITIONS = 4_096  # character positions once bounded repeats are written out (the decoder's index grows with them)
-_MAX_DFA_STATES = 20_000  # character positions after expanding bounded repeats
+_MAX_DFA_STATES = 20_000  # states a Matcher keeps before it simulates without caching
+_MAX_NFA_POSITIONS = 50_000  # past this, satisfiable() answers True (not proven empty) rather than write repeats out
 _SURROGATES = (0xD800, 0xDFFF)
 
 # A node: ("set", ((lo, hi), ...)) one character of a set of ranges; ("cat", (nodes)) a
@@ -111,7 +114,28 @@ def _unsupported(kind: str, pattern: str) -> RegexError:
 
 def parse(pattern: str, *, search: bool = False) -> Node:
     """The tree of ``pattern`` read as a full match (``search``: as ``re.search``, the way
-    JSON Schema reads ``pattern``). Raises :class:`RegexError`."""
+    JSON Schema reads ``pattern``). Raises :class:`RegexError`. Kept per pattern, and a
+    pattern this module wrote (:func:`canonical`, :func:`canonical_without`) is not read again."""
+    if not search:
+        node = _WRITTEN.get(pattern)
+        if node is not None:
+            return node
+    return _parse(pattern, search)
+
+
+_WRITTEN: dict[str, Node] = {}  # patterns written from a tree → the tree (the same language)
+
+
+def _remember(node: Node) -> str:
+    text = write(node)
+    if len(_WRITTEN) > 4096:
+        _WRITTEN.clear()
+    _WRITTEN[text] = node
+    return text
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(pattern: str, search: bool) -> Node:
     try:
         tree = _p.parse(pattern)
     except re.error as exc:
@@ -125,13 +149,6 @@ def parse(pattern: str, *, search: bool = False) -> Node:
         node = _Reader(pattern, search).seq(list(tree), dotall, True, True)
     except RecursionError:
         raise RegexError("the pattern is nested too deeply", 0) from None
-    size = positions(node)
-    if size > MAX_POSITIONS:
-        raise RegexError(
-            f"the pattern is too large to enforce exactly ({size:,} character positions once repeats are expanded; at most {MAX_POSITIONS:,})",
-            0,
-            "Use '*' or '+' instead of large {m,n} bounds.",
-        )
     return node
 
 
@@ -262,28 +279,55 @@ def _rep(node: Node, lo: int, hi: int | None) -> Node:
     return ("rep", node, lo, hi)
 
 
+def literal(text: str) -> Node:
+    """The tree of exactly ``text``."""
+    return _cat([("set", ((ord(c), ord(c)),)) for c in text])
+
+
+def concat(parts: list[Node]) -> Node:
+    """The concatenation of trees."""
+    return _cat(parts)
+
+
 def without_chars(node: Node, chars: str) -> Node:
     """``node``'s language less every text containing one of ``chars`` (exact: they leave every set)."""
-    kind = node[0]
-    if kind == "set":
-        cut = _norm([(ord(c), ord(c)) for c in chars])
-        keep = _complement(cut)
-        out = [(max(lo, a), min(hi, b)) for lo, hi in node[1] for a, b in keep if max(lo, a) <= min(hi, b)]
-        return _set(_norm(out))
-    if kind == "cat":
-        return _cat([without_chars(x, chars) for x in node[1]])
-    if kind == "alt":
-        return _alt([without_chars(x, chars) for x in node[1]])
-    if kind == "rep":
-        return _rep(without_chars(node[1], chars), node[2], node[3])
-    return node
+    keep = _complement(_norm([(ord(c), ord(c)) for c in chars]))
+    sets: dict[tuple[tuple[int, int], ...], Node] = {}
+    done: dict[int, Node] = {}  # shared subtrees are cut once
+
+    def cut(n: Node) -> Node:
+        got = done.get(id(n))
+        if got is not None:
+            return got
+        kind = n[0]
+        if kind == "set":
+            out = sets.get(n[1])
+            if out is None:
+                rs = n[1]
+                if all(any(a <= lo and hi <= b for a, b in keep) for lo, hi in rs):
+                    out = n
+                else:
+                    out = _set(_norm([(max(lo, a), min(hi, b)) for lo, hi in rs for a, b in keep if max(lo, a) <= min(hi, b)]))
+                sets[n[1]] = out
+        elif kind == "cat":
+            out = _cat([cut(x) for x in n[1]])
+        elif kind == "alt":
+            out = _alt([cut(x) for x in n[1]])
+        elif kind == "rep":
+            out = _rep(cut(n[1]), n[2], n[3])
+        else:
+            out = n
+        done[id(n)] = out
+        return out
+
+    return cut(node)
 
 
 @functools.lru_cache(maxsize=1024)
 def canonical_without(pattern: str, chars: str) -> str | None:
     """:func:`canonical` of the texts of ``pattern`` that hold none of ``chars`` (``None``: there are none)."""
     node = without_chars(parse(pattern), chars)
-    return None if node == NOTHING else write(node)
+    return None if node == NOTHING else _remember(node)
 
 
 JSON_ESCAPED = '"\\' + "".join(chr(c) for c in range(0x20))  # what a JSON string cannot hold unescaped
@@ -462,7 +506,7 @@ def canonical(pattern: str) -> str:
     node = parse(pattern)
     if node == NOTHING:
         raise RegexError("the pattern matches no text at all", 0, "A class like [^\\s\\S] matches no character; check the pattern.")
-    return write(node)
+    return _remember(node)
 
 
 def check(pattern: str, *, search: bool = False) -> None:
@@ -595,14 +639,24 @@ def matcher(pattern: str, search: bool = False) -> Matcher:
     return Matcher(parse(pattern, search=search))
 
 
+@functools.lru_cache(maxsize=4096)
+def _term(pattern: str, search: bool, terms: derivatives.Terms) -> int:
+    return terms.from_node(parse(pattern, search=search))
+
+
+def _bytes_match(pattern: str, text: str, search: bool) -> bool:
+    terms = derivatives.store()
+    return terms.fullmatch(_term(pattern, search, terms), text.encode("utf-8", "surrogatepass"))
+
+
 def fullmatch(pattern: str, text: str) -> bool:
     """Whether ``pattern`` (read as this module says) matches all of ``text``."""
-    return matcher(pattern).fullmatch(text)
+    return _bytes_match(pattern, text, False)
 
 
 def search(pattern: str, text: str) -> bool:
     """Whether ``pattern`` matches somewhere in ``text`` (JSON Schema's ``pattern``)."""
-    return matcher(pattern, True).fullmatch(text)
+    return _bytes_match(pattern, text, True)
 
 
 def satisfiable(parts: list[tuple[str, bool]], prefix: str = "", banned: str = "", *, limit: int = 50_000) -> bool:
@@ -610,6 +664,8 @@ def satisfiable(parts: list[tuple[str, bool]], prefix: str = "", banned: str = "
     every pattern paired with ``True`` and none paired with ``False``. A search over the
     product of the patterns' automata, one character per class of the alphabet they
     distinguish; past ``limit`` product states it answers ``True`` (not proven empty)."""
+    if any(positions(parse(p)) > _MAX_NFA_POSITIONS for p, _ in parts):
+        return True  # too many positions to write out: not proven empty
     matchers = [(matcher(p), must) for p, must in parts]
     cuts = {0}
     for m, _ in matchers:

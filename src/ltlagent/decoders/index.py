@@ -1,111 +1,51 @@
 """``build_token_index``: a compiled spec × a tokenizer → token masks that know where they are.
 
-Each thing the model may write is one **piece**: a model letter (``tag + content +
-terminator``, :func:`decoders.regex.letter_regex`), an environment step's tag (the model
-hands over to the environment), or the end-of-trace sentinel (EOS). Every piece becomes a
-byte automaton (outlines-core compiles the regex over a 256-token byte vocabulary, so the
-masks read text exactly as outlines-core reads it), and every piece state is walked once
-against the whole vocabulary (vectorised): a packed mask of the tokens that stay inside the
-piece or end it exactly, and the list of tokens that end it and go on into the next step.
+The pieces (``decoders.pieces``) are byte terms whose states are built lazily by derivatives
+(``compiler.derivatives``). At run time the index composes pieces: a **position** is an
+automaton state plus the pieces still possible for the step being written (with their
+states). Its mask is the union of its pieces' masks plus the crossing tokens whose rest is a
+valid start from the next automaton state. A piece state's mask comes from one walk of the
+vocabulary's token trie (``decoders.trie``) from that state, made the first time a position
+needs it and kept per term (so every spec and piece that reaches the same term shares it).
+Positions, their masks and token moves are made on first use and kept, so a decode step is
+a dictionary lookup; a move says which steps the token ended (step, letter, automaton state,
+where in the token) — nobody re-reads text to know where decoding is.
 
-At run time the index composes pieces: a **position** is an automaton state plus the pieces
-still possible for the step being written (with their states). Its mask is the union of its
-pieces' masks plus the crossing tokens whose rest is a valid start from the next automaton
-state. Positions, their masks and token moves are made on first use and kept, so a decode
-step is a dictionary lookup; a move says which steps the token ended (step, letter,
-automaton state, where in the token) — nobody re-reads text to know where decoding is.
+Nothing is prepared for the whole spec ahead of decoding: building an index parses the pieces'
+regexes and computes the budget tables (on the spec's automaton). What a first visit costs
+grows with the vocabulary prefixes the position's pieces accept, never with the size of their
+automata, which are never built whole.
 
 Budgets: each position knows the fewest steps left to finish the trace (``cost``); the
 *steer* mask keeps only pieces on such a way; the *forced* mask allows only the tokens that
 spell the start of one shortest way (in bytes) to the end of the turn, whose length is
 ``dist``; ``worst`` bounds ``dist`` after any allowed token.
-
-Indexes are cached on disk (``$XDG_CACHE_HOME/ltlagent``) by spec × vocabulary fingerprint as
-``.npz`` files of plain arrays: loading one runs no code (no pickle), and an entry is used only
-if the fingerprints recorded inside it are this spec's and this vocabulary's.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-import os
-import sys
 import time
-from collections import deque
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ltlagent.compiler import derivatives
 from ltlagent.compiler.compiled import CompiledSpec
-from ltlagent.compiler.letters import regex_escape
+from ltlagent.compiler.derivatives import Terms
 from ltlagent.compiler.spec import Source
 from ltlagent.decoders.budgets import NEVER as _NEVER
 from ltlagent.decoders.budgets import budget_tables
-from ltlagent.decoders.regex import EOS_SENTINEL, letter_regex
+from ltlagent.decoders.pieces import END, LETTER, TAG, Piece, build_pieces
+from ltlagent.decoders.regex import EOS_SENTINEL
+from ltlagent.decoders.trie import _CROSS, _EXACT, _INSIDE, TokenTrie, token_trie
 from ltlagent.decoders.vocab import TokenVocabulary
-from ltlagent.errors import DecoderError
 
-CACHE_VERSION = 8
+__all__ = ["END", "FORCED", "FREE", "LETTER", "NO_STATE", "STEER", "TAG", "Move", "Piece", "TokenIndex", "build_token_index"]
+
 NO_STATE = -1
 FREE, STEER, FORCED = 0, 1, 2  # which mask a guide reads (see SpecGuide.mask_mode)
-LETTER, TAG, END = 0, 1, 2  # piece kinds: a model letter, an environment step's tag, the end of the trace
-_INSIDE, _EXACT, _CROSS = 1, 2, 3  # how a token leaves a piece state (0: not allowed)
-
-
-@dataclass
-class Piece:
-    """One thing the model may write, as a byte automaton (state 0 is the start)."""
-
-    kind: int
-    name: str  # the letter's name, the environment step's name, or "end"
-    step: str
-    letter: int  # the letter's index (LETTER), else -1
-    regex: str
-    table: np.ndarray  # int32 [states, 256]: next state per byte, -1 when not allowed
-    final: np.ndarray  # bool [states]: the piece is complete (no byte leads on)
-    offset: int = 0  # global number of state 0
-    left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # fewest bytes to complete
-    most: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # max of ``left`` over states reachable from here
-    rows: list[list[int]] = field(default_factory=list)  # ``table`` as lists (the per-token walk)
-    best: list[int] = field(default_factory=list)  # a byte on a shortest way to completion (-1 at finals)
-
-    def prepare(self, cached: dict[str, np.ndarray] | None = None) -> None:
-        """Derive ``rows``, and ``left``/``most``/``best`` (from ``cached`` when the disk cache has them)."""
-        n = self.table.shape[0]
-        self.rows = self.table.tolist()
-        if cached is not None:
-            self.left, self.most, self.best = cached["left"], cached["most"], cached["best"].tolist()
-            return
-        left = np.full(n, _NEVER, np.int64)
-        best = [-1] * n
-        left[self.final] = 0
-        back: dict[int, list[tuple[int, int]]] = {}
-        for s, row in enumerate(self.rows):
-            for b, d in enumerate(row):
-                if d >= 0:
-                    back.setdefault(d, []).append((s, b))
-        todo = deque(np.flatnonzero(self.final).tolist())
-        while todo:  # breadth first backwards: fewest bytes
-            d = todo.popleft()
-            for s, b in back.get(d, ()):
-                if left[s] == _NEVER:
-                    left[s], best[s] = left[d] + 1, b
-                    todo.append(s)
-        most = left.copy()
-        changed = True
-        while changed:  # max over reachable states (finals excluded: nothing follows them)
-            changed = False
-            for s in range(n):
-                if self.final[s]:
-                    continue
-                m = max([most[s]] + [most[d] for d in set(self.rows[s]) if d >= 0 and not self.final[d]])
-                if m != most[s]:
-                    most[s], changed = m, True
-        self.left, self.most, self.best = left, most, best
+_WALKS_KEPT = 4096  # piece-state walks kept per store × vocabulary (each a packed row of the vocabulary)
 
 
 class Move(NamedTuple):
@@ -125,7 +65,7 @@ class Move(NamedTuple):
 class _Position:
     id: int
     q: int
-    cands: tuple[int, ...]  # global piece states, longest tag first
+    cands: tuple[int, ...]  # piece states (see TokenIndex._state), longest tag first
     rows: dict[int, np.ndarray] = field(default_factory=dict)
     cost: int = _NEVER
     dist: int = _NEVER
@@ -133,136 +73,46 @@ class _Position:
     shortest: bytes = b""
 
 
-class _VocabBytes:
-    """The vocabulary as a byte matrix for vectorised walks: EOS is the sentinel byte, tokens
-    that never stand for text (special, empty, holding NUL) have length 0 and are never allowed."""
-
-    def __init__(self, vocab: TokenVocabulary) -> None:
-        eos = set(vocab.eos_ids)
-        toks = [EOS_SENTINEL.encode() if i in eos else (t if t and b"\x00" not in t else b"") for i, t in enumerate(vocab.tokens)]
-        self.lens = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
-        width = int(self.lens.max()) if len(toks) else 1
-        flat = np.frombuffer(b"".join(t.ljust(width, b"\x00") for t in toks), dtype=np.uint8)
-        self.data = flat.reshape(len(toks), width)
-        usable = np.flatnonzero(self.lens > 0)
-        first = self.data[usable, 0]
-        order = np.argsort(first, kind="stable")
-        self.by_first = usable[order]
-        self.first_start = np.searchsorted(first[order], np.arange(257))
-        # Longest first, so the tokens still being read at byte i are a prefix: ``wide`` walks
-        # read one contiguous row of ``by_len_bytes`` per byte, no compaction.
-        self.by_len = usable[np.argsort(-self.lens[usable], kind="stable")]
-        lens_desc = self.lens[self.by_len]
-        self.longer = np.array([int((lens_desc > i).sum()) for i in range(width)], np.int64)
-        self.by_len_bytes = np.ascontiguousarray(self.data[self.by_len].T)
-
-    def starting_with(self, first_bytes: np.ndarray) -> np.ndarray:
-        parts = [self.by_first[self.first_start[b] : self.first_start[b + 1]] for b in first_bytes.tolist()]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+class _Walk(NamedTuple):
+    inner: np.ndarray  # packed: the tokens that stay in the piece or end it exactly
+    cross_ids: np.ndarray  # the tokens that complete the piece and go on
+    cross_at: np.ndarray  # where in the token the piece completed
 
 
-_VOCAB_BYTES: dict[str, _VocabBytes] = {}
+_WALKS: dict[tuple[int, str], dict[int, _Walk]] = {}
 
 
-def _vocab_bytes(vocab: TokenVocabulary) -> _VocabBytes:
-    key = vocab.fingerprint()
-    if key not in _VOCAB_BYTES:
-        _VOCAB_BYTES.clear()  # one tokenizer at a time is the common case; keep memory flat
-        _VOCAB_BYTES[key] = _VocabBytes(vocab)
-    return _VOCAB_BYTES[key]
+def _shared_walks(terms: Terms, vocab: TokenVocabulary) -> dict[int, _Walk]:
+    key = (id(terms), vocab.fingerprint())
+    walks = _WALKS.get(key)
+    if walks is None:
+        if len(_WALKS) >= 4:
+            _WALKS.clear()
+        walks = _WALKS[key] = {}
+    return walks
 
 
-def _walk(piece: Piece, state: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Walk byte strings (rows of ``data``, ``lens`` long, from byte ``start`` on) through
-    ``piece`` from ``state``, all at once. Returns per string how it leaves (0, _INSIDE,
-    _EXACT, _CROSS) and, for _CROSS, the offset where the piece completed."""
-    n = len(lens)
-    how = np.zeros(n, np.int8)
-    where = np.zeros(n, np.int64)
-    st = np.full(n, state, np.int64)
-    pos = start.astype(np.int64, copy=True)
-    act = np.flatnonzero(pos < lens)
-    table, final = piece.table, piece.final
-    while act.size:
-        nxt = table[st[act], data[act, pos[act]]]
-        pos[act] += 1
-        live = nxt >= 0
-        act, nxt = act[live], nxt[live]
-        st[act] = nxt
-        fin = final[nxt]
-        ended = pos[act] == lens[act]
-        done = act[fin]
-        how[done] = np.where(ended[fin], _EXACT, _CROSS)
-        where[done] = pos[done]
-        how[act[~fin & ended]] = _INSIDE
-        act = act[~fin & ~ended]
-    return how, where
-
-
-def _walk_wide(piece: Piece, state: int, vb: _VocabBytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_walk` of the whole vocabulary from a state where most tokens may start: the
-    piece's table is extended with a dead row and a chain of "completed j bytes ago" rows, so
-    each byte is one gather over a contiguous prefix of the tokens (longest first).
-    Returns (token ids, how, where)."""
-    n, width = piece.table.shape[0], vb.by_len_bytes.shape[0]
-    dead, done = n, n + 1  # done + j: the piece completed j bytes before the token's last byte read so far
-    ext = np.full((done + width + 1, 256), dead, np.int32)
-    ext[:n] = np.where(piece.table >= 0, piece.table, dead)
-    ext[:n][piece.final] = done
-    ext[done : done + width] = (np.arange(done + 1, done + width + 1, dtype=np.int32))[:, None]
-    ext[done + width] = done + width
-    flat = ext.ravel()
-    st = np.full(len(vb.by_len), state, np.int32)
-    for i in range(width):
-        k = int(vb.longer[i])
-        if not k:
-            break
-        head = st[:k]
-        st[:k] = flat[head * 256 + vb.by_len_bytes[i, :k]]
-    lens = vb.lens[vb.by_len]
-    how = np.zeros(len(st), np.int8)
-    inside = st < n
-    fin = np.zeros(len(st), bool)
-    fin[inside] = piece.final[st[inside]]
-    how[inside & ~fin] = _INSIDE
-    how[fin] = _EXACT
-    crossed = (st >= done) & (st < done + width)
-    how[crossed] = _CROSS
-    where = np.where(crossed, lens - 1 - (st - done), 0)
-    return vb.by_len, how, where
-
-
-@dataclass
 class TokenIndex:
-    """Token constraints for one spec and one vocabulary (see the module doc). Positions and
-    moves are made on first use and kept; everything else is fixed after the build."""
+    """Token constraints for one spec and one vocabulary (see the module doc). Positions,
+    moves and masks are made on first use and kept."""
 
-    compiled: CompiledSpec
-    vocab: TokenVocabulary
-    pieces: list[Piece]
-    inner: np.ndarray  # uint32 [piece states, words]: tokens that stay in the piece or end it exactly
-    cross_ptr: np.ndarray  # int64 [piece states + 1]: CSR rows into cross_ids / cross_at
-    cross_ids: np.ndarray  # int64: tokens that complete the piece and go on
-    cross_at: np.ndarray  # int64: where in the token the piece completed
-    build_seconds: float = 0.0
-    from_cache: bool = False
-
-    def __post_init__(self) -> None:
-        c = self.compiled
-        self.words = self.inner.shape[1]
-        self.piece_of = np.concatenate([np.full(p.table.shape[0], n, np.int64) for n, p in enumerate(self.pieces)]) if self.pieces else np.zeros(0, np.int64)
-        self._letter_piece = {p.letter: p for p in self.pieces if p.kind == LETTER}
-        self._tag_piece = {p.step: p for p in self.pieces if p.kind == TAG}
-        self._end = next((p for p in self.pieces if p.kind == END), None)
+    def __init__(self, compiled: CompiledSpec, vocab: TokenVocabulary, pieces: list[Piece], terms: Terms, trie: TokenTrie, build_seconds: float = 0.0) -> None:
+        self.compiled, self.vocab, self.pieces, self.terms, self.trie = compiled, vocab, pieces, terms, trie
+        self.build_seconds = build_seconds
+        self.words = (vocab.size + 31) // 32
+        self._n = max(len(pieces), 1)
+        self._letter_piece = {p.letter: n for n, p in enumerate(pieces) if p.kind == LETTER}
+        self._tag_piece = {p.step: n for n, p in enumerate(pieces) if p.kind == TAG}
+        self._end = next((n for n, p in enumerate(pieces) if p.kind == END), None)
         self._positions: list[_Position] = []
         self._by_key: dict[tuple[int, tuple[int, ...]], int] = {}
         self._moves: dict[tuple[int, int], Move | None] = {}
         self._starts: dict[int, tuple[int, ...]] = {}
         self._cross: dict[tuple[int, int, int], np.ndarray] = {}
+        self._walks = _shared_walks(terms, vocab)
         self._eos = frozenset(self.vocab.eos_ids)
-        self._by_bytes: dict[bytes, list[int]] | None = None
         self.budgets = budget_tables(
-            c, {p.letter: int(p.left[0]) for p in self._letter_piece.values()}, {p.step: int(p.left[0]) for p in self._tag_piece.values()}
+            compiled, {p.letter: terms.minlen[p.start] for p in pieces if p.kind == LETTER}, {p.step: terms.minlen[p.start] for p in pieces if p.kind == TAG}
         )
 
     # -- public ------------------------------------------------------------------------
@@ -276,8 +126,8 @@ class TokenIndex:
 
     @property
     def num_states(self) -> int:
-        """Piece states indexed against the vocabulary (what the build cost grows with)."""
-        return int(self.inner.shape[0])
+        """Piece states walked against the vocabulary so far (shared with every index over the same store and vocabulary)."""
+        return len(self._walks)
 
     @property
     def num_positions(self) -> int:
@@ -298,7 +148,7 @@ class TokenIndex:
         """The step being written at ``state`` once its tag decides it (``None`` between
         steps or while tags still share a prefix)."""
         pos = self._positions[state]
-        names = {self.pieces[int(self.piece_of[g])].step for g in pos.cands}
+        names = {self._piece(g).step for g in pos.cands}
         return names.pop() if len(names) == 1 and not self._at_start(pos) else None
 
     def move(self, state: int, token_id: int) -> Move | None:
@@ -358,8 +208,8 @@ class TokenIndex:
             ready: list[tuple[int, int]] = []
             while cands:  # a completed letter goes on into the next step's pieces
                 q, g = cands.pop()
-                p = self.pieces[int(self.piece_of[g])]
-                if not p.final[g - p.offset]:
+                p, t = self._split(g)
+                if not self.terms.final[t]:
                     ready.append((q, g))
                 elif p.kind == LETTER:
                     q2 = self.compiled.next_state(q, p.letter)
@@ -368,10 +218,10 @@ class TokenIndex:
                     return bytes(out)  # an environment tag is complete: the turn ends here
             nexts: dict[int, list[tuple[int, int]]] = {}
             for q, g in ready:
-                p = self.pieces[int(self.piece_of[g])]
-                for b, d in enumerate(p.rows[g - p.offset]):
-                    if d >= 0:
-                        nexts.setdefault(b, []).append((q, p.offset + d))
+                n, t = g % self._n, g // self._n
+                row = self.terms.row(t)
+                for b in np.flatnonzero(row >= 0).tolist():
+                    nexts.setdefault(b, []).append((q, int(row[b]) * self._n + n))
             if len(nexts) != 1 or 0 in nexts:  # a choice, or EOS (the end sentinel) is possible
                 return bytes(out)
             (b, cands), = nexts.items()
@@ -382,16 +232,33 @@ class TokenIndex:
     def _start(self, q: int) -> int:
         if q not in self._starts:
             c = self.compiled
-            cands: list[Piece] = []
+            cands: list[int] = []
             for x in c.allowed_letters(q):
                 if x.source == Source.MODEL and x.index in self._letter_piece:
                     cands.append(self._letter_piece[x.index])
             cands += [self._tag_piece[s.name] for s in c.enabled_steps(q, environment=True) if s.name in self._tag_piece]
             if c.is_accepting(q) and self._end is not None:
                 cands.append(self._end)
-            cands.sort(key=lambda p: (-len(self._tag(p)), p.offset))
-            self._starts[q] = tuple(p.offset for p in cands)
+            cands.sort(key=lambda n: (-len(self._tag(self.pieces[n])), n))
+            self._starts[q] = tuple(self.pieces[n].start * self._n + n for n in cands)
         return self._intern(q, self._starts[q])
+
+    def _split(self, g: int) -> tuple[Piece, int]:
+        """A piece state's piece and term (``g = term * pieces + piece``)."""
+        return self.pieces[g % self._n], g // self._n
+
+    def _piece(self, g: int) -> Piece:
+        return self.pieces[g % self._n]
+
+    def _walk(self, t: int) -> _Walk:
+        """The vocabulary read from term ``t`` (one trie walk, kept per term)."""
+        walk = self._walks.get(t)
+        if walk is None:
+            ids, cross_ids, cross_at = self.trie.walk(self.terms, t)
+            if len(self._walks) >= _WALKS_KEPT:
+                self._walks.clear()
+            walk = self._walks[t] = _Walk(_pack(ids, self.words), cross_ids, cross_at)
+        return walk
 
     def _tag(self, p: Piece) -> str:
         return self.compiled.step_info(p.step).tag if p.step else ""
@@ -413,7 +280,7 @@ class TokenIndex:
         return n
 
     def _piece_cost(self, q: int, g: int) -> int:
-        p = self.pieces[int(self.piece_of[g])]
+        p = self._piece(g)
         if p.kind == END:
             return 0
         if p.kind == TAG:
@@ -421,19 +288,19 @@ class TokenIndex:
         return self.budgets.letter_cost(self.compiled, q, p.letter)
 
     def _piece_bytes(self, q: int, g: int) -> int:
-        p = self.pieces[int(self.piece_of[g])]
+        p, t = self._split(g)
         rest = self.budgets.turn_bytes[self.compiled.next_state(q, p.letter)] if p.kind == LETTER else 0
-        return int(p.left[g - p.offset]) + rest
+        return self.terms.minlen[t] + rest
 
     def _shortest(self, q: int, g: int) -> bytes:
         """The bytes of the shortest way (in fewest steps) from piece state ``g`` at ``q`` to the turn's end."""
         out = bytearray()
         while True:
-            p = self.pieces[int(self.piece_of[g])]
-            s = g - p.offset
-            while not p.final[s]:
-                out.append(p.best[s])
-                s = p.rows[s][p.best[s]]
+            p, s = self._split(g)
+            while not self.terms.final[s]:
+                b = self.terms.best_byte(s)
+                out.append(b)
+                s = self.terms.step(s, b)
             if p.kind != LETTER:
                 return bytes(out)
             q = self.compiled.next_state(q, p.letter)
@@ -450,9 +317,10 @@ class TokenIndex:
             return self._forced_row(pos)
         out = np.zeros(self.words, np.uint32)
         for g in self._cands(pos, mode):
-            out |= self.inner[g]
-            p = self.pieces[int(self.piece_of[g])]
-            if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
+            p, t = self._split(g)
+            walk = self._walk(t)
+            out |= walk.inner
+            if p.kind == LETTER and len(walk.cross_ids):
                 out |= self._crossing(g, self.compiled.next_state(pos.q, p.letter), mode)
         return out
 
@@ -465,8 +333,8 @@ class TokenIndex:
         """Packed mask of the tokens that complete piece state ``g`` and go on validly from ``q_next``."""
         key = (g, q_next, mode)
         if key not in self._cross:
-            lo, hi = int(self.cross_ptr[g]), int(self.cross_ptr[g + 1])
-            ids, at = self.cross_ids[lo:hi], self.cross_at[lo:hi]
+            walk = self._walk(g // self._n)
+            ids, at = walk.cross_ids, walk.cross_at
             ok = self._alive_from(self._start(q_next), ids, at, mode)
             self._cross[key] = _pack(ids[ok], self.words)
         return self._cross[key]
@@ -482,8 +350,8 @@ class TokenIndex:
         pos = self._positions[state]
         ok = np.zeros(len(lens), bool)
         for g in self._cands(pos, mode):
-            p = self.pieces[int(self.piece_of[g])]
-            how, where = _walk(p, g - p.offset, data, lens, start)
+            p, t = self._split(g)
+            how, where = _walk_rows(self.terms, t, data, lens, start)
             ok |= (how == _INSIDE) | (how == _EXACT)
             cross = np.flatnonzero(how == _CROSS)
             if p.kind == LETTER and cross.size:
@@ -502,12 +370,7 @@ class TokenIndex:
     def _forced_row(self, pos: _Position) -> np.ndarray:
         """The token that spells the longest start of the position's shortest way to the turn's
         end (fewest tokens along it, greedily; every EOS id where that way is the end)."""
-        if self._by_bytes is None:
-            self._by_bytes = {}
-            for t in range(self.vocab.size):
-                if data := self._token_bytes(t):
-                    self._by_bytes.setdefault(data, []).append(t)
-        by_bytes = self._by_bytes
+        by_bytes = self.trie.by_bytes()
         ids = next((by_bytes[pos.shortest[:k]] for k in range(len(pos.shortest), 0, -1) if pos.shortest[:k] in by_bytes), [])
         if not ids:  # the vocabulary cannot spell it token by token: keep the steer mask
             return self.row(pos.id, STEER)
@@ -516,10 +379,10 @@ class TokenIndex:
     def _worst(self, pos: _Position) -> int:
         bound = 0
         for g in pos.cands:
-            p = self.pieces[int(self.piece_of[g])]
+            p, t = self._split(g)
             rest = self.budgets.turn_bytes[self.compiled.next_state(pos.q, p.letter)] if p.kind == LETTER else 0
-            bound = max(bound, int(p.most[g - p.offset]) + rest)
-            if p.kind == LETTER and self.cross_ptr[g + 1] > self.cross_ptr[g]:
+            bound = max(bound, self.terms.most[t] + rest)
+            if p.kind == LETTER and len(self._walk(t).cross_ids):
                 bound = max(bound, self._any_start_bound())
         return bound
 
@@ -531,9 +394,9 @@ class TokenIndex:
                 if self.budgets.cost[q] >= _NEVER:
                     continue
                 for g in self._starts_of(q):
-                    p = self.pieces[int(self.piece_of[g])]
+                    p = self._piece(g)
                     rest = self.budgets.turn_bytes[c.next_state(q, p.letter)] if p.kind == LETTER else 0
-                    bound = max(bound, int(p.most[0]) + min(rest, _NEVER))
+                    bound = max(bound, self.terms.most[p.start] + min(rest, _NEVER))
             self._start_bound = bound
         return self._start_bound
 
@@ -550,19 +413,19 @@ class TokenIndex:
         over pieces still going (longest tag first, as ``check_text`` reads tags)."""
         inside: list[int] = []
         n = len(data)
+        terms = self.terms
         for g in cands:
-            p = self.pieces[int(self.piece_of[g])]
-            rows, final = p.rows, p.final
-            s, i = g - p.offset, i0
+            p, s = self._split(g)
+            i = i0
             while i < n:
-                s = rows[s][data[i]]
+                s = int(terms.row(s)[data[i]])
                 i += 1
-                if s < 0 or final[s]:
+                if s < 0 or terms.final[s]:
                     break
             if s < 0:
                 continue
-            if not final[s]:
-                inside.append(p.offset + s)
+            if not terms.final[s]:
+                inside.append(s * self._n + g % self._n)
                 continue
             if p.kind != LETTER:  # the turn ends here: nothing may follow in the same token
                 if i == n:
@@ -580,232 +443,44 @@ class TokenIndex:
         return Move(self._intern(q, tuple(inside)), ended, None, False, q)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("LTLAGENT_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ltlagent")
-    return Path(base)
+
+def _walk_rows(terms: Terms, t: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walk byte strings (rows of ``data``, ``lens`` long, from byte ``start`` on) from term
+    ``t``, all at once. Returns per string how it leaves (0, _INSIDE, _EXACT, _CROSS) and, for
+    _CROSS, the offset where the piece completed."""
+    n = len(lens)
+    how = np.zeros(n, np.int8)
+    where = np.zeros(n, np.int64)
+    st = np.full(n, t, np.int64)
+    pos = start.astype(np.int64, copy=True)
+    act = np.flatnonzero(pos < lens)
+    while act.size:
+        terms.ensure(st[act])
+        nxt = terms.table[st[act], data[act, pos[act]]]
+        pos[act] += 1
+        live = nxt >= 0
+        act, nxt = act[live], nxt[live]
+        st[act] = nxt
+        fin = terms.final[nxt]
+        ended = pos[act] == lens[act]
+        done = act[fin]
+        how[done] = np.where(ended[fin], _EXACT, _CROSS)
+        where[done] = pos[done]
+        how[act[~fin & ended]] = _INSIDE
+        act = act[~fin & ~ended]
+    return how, where
 
 
-def spec_fingerprint(compiled: CompiledSpec) -> str:
-    d = asdict(compiled)
-    key = {k: d[k] for k in ("letters", "steps", "dfa")}
-    return hashlib.sha256(json.dumps(key, sort_keys=True, default=sorted).encode()).hexdigest()[:24]
-
-
-def build_token_index(
-    compiled: CompiledSpec,
-    tokenizer: Any,
-    *,
-    eos_ids: list[int] | None = None,
-    use_cache: bool = True,
-    progress: bool = False,
-) -> TokenIndex:
-    """Compile ``compiled`` against ``tokenizer`` (a Hugging Face tokenizer or a
-    :class:`TokenVocabulary`); load it from the disk cache when it was built before."""
+def build_token_index(compiled: CompiledSpec, tokenizer: Any, *, eos_ids: list[int] | None = None) -> TokenIndex:
+    """The token index of ``compiled`` over ``tokenizer`` (a Hugging Face tokenizer or a
+    :class:`TokenVocabulary`). Cheap: the pieces' regexes are parsed and nothing else is
+    prepared until decoding reaches it (the vocabulary's trie is built once per process)."""
     vocab = tokenizer if isinstance(tokenizer, TokenVocabulary) else TokenVocabulary.from_hf(tokenizer, eos_ids)
+    trie = token_trie(vocab)
     t0 = time.perf_counter()
-    key = (spec_fingerprint(compiled), vocab.fingerprint())
-    path = cache_dir() / f"index-v{CACHE_VERSION}-{key[0]}-{key[1]}.npz"
-    if use_cache and path.is_file():
-        loaded = _load_index(path, compiled, vocab, key)
-        if loaded is not None:
-            loaded.build_seconds = time.perf_counter() - t0
-            return loaded
-    index = _build(compiled, vocab, progress)
-    index.build_seconds = time.perf_counter() - t0
-    if use_cache:
-        _save_index(path, index, key)
-    return index
-
-
-_PIECE_FIELDS = ("kind", "name", "step", "letter", "regex")
-
-
-def _save_index(path: Path, index: TokenIndex, key: tuple[str, str]) -> None:
-    meta = {
-        "version": CACHE_VERSION,
-        "spec": key[0],
-        "vocabulary": key[1],
-        "pieces": [{k: getattr(p, k) for k in _PIECE_FIELDS} for p in index.pieces],
-    }
-    arrays: dict[str, np.ndarray] = {"inner": index.inner, "cross_ptr": index.cross_ptr, "cross_ids": index.cross_ids, "cross_at": index.cross_at}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    for n, p in enumerate(index.pieces):
-        arrays[f"table{n}"] = p.table
-        arrays[f"final{n}"] = p.final
-        arrays[f"left{n}"], arrays[f"most{n}"], arrays[f"best{n}"] = p.left, p.most, np.array(p.best, np.int64)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    _write_atomically(path, buf.getvalue())
-
-
-def _load_index(path: Path, compiled: CompiledSpec, vocab: TokenVocabulary, key: tuple[str, str]) -> TokenIndex | None:
-    """The cached index at ``path`` if it is intact and belongs to this spec × vocabulary
-    (``None``: rebuild). Plain arrays only (``allow_pickle=False``)."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode())
-            if (meta["version"], meta["spec"], meta["vocabulary"]) != (CACHE_VERSION, *key):
-                return None
-            pieces = [Piece(**{k: m[k] for k in _PIECE_FIELDS}, table=data[f"table{n}"], final=data[f"final{n}"]) for n, m in enumerate(meta["pieces"])]
-            derived = [{k: data[f"{k}{n}"] for k in ("left", "most", "best")} for n in range(len(pieces))]
-            arrays = {k: data[k] for k in ("inner", "cross_ptr", "cross_ids", "cross_at")}
-        model = {x.index: x.name for x in compiled.letters if x.source == Source.MODEL}
-        environment = [s.name for s in compiled.steps if s.source != Source.MODEL]
-        if (
-            any(p.kind == LETTER and model.get(p.letter) != p.name for p in pieces)
-            or [p.name for p in pieces if p.kind == TAG] != environment
-            or [p.kind for p in pieces if p.kind == END] != [END]
-        ):
-            return None
-        _number(pieces)
-        total = sum(p.table.shape[0] for p in pieces)
-        words = (vocab.size + 31) // 32
-        if arrays["inner"].shape != (total, words) or arrays["cross_ptr"].shape != (total + 1,) or any(
-            p.table.ndim != 2 or p.table.shape[1] != 256 or any(x.shape != (p.table.shape[0],) for x in (p.final, *d.values()))
-            for p, d in zip(pieces, derived, strict=True)
-        ):
-            return None
-        for p, d in zip(pieces, derived, strict=True):
-            p.prepare(d)
-        return TokenIndex(compiled=compiled, vocab=vocab, pieces=pieces, from_cache=True, **arrays)
-    except Exception:  # noqa: BLE001 - a truncated, stale or foreign entry is rebuilt
-        return None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def _piece_specs(compiled: CompiledSpec) -> list[tuple[int, str, str, int, str]]:
-    """``(kind, name, step, letter, regex)`` of every piece, in a fixed order."""
-    out: list[tuple[int, str, str, int, str]] = []
-    for x in compiled.letters:
-        if x.source == Source.MODEL:
-            r = letter_regex(x)
-            if r is not None:
-                out.append((LETTER, x.name, x.step, x.index, r))
-    for s in compiled.steps:
-        if s.source != Source.MODEL:
-            out.append((TAG, s.name, s.name, -1, regex_escape(s.tag)))
-    out.append((END, "end", "", -1, regex_escape(EOS_SENTINEL)))
-    return out
-
-
-_BYTE_VOCABULARY: list[Any] = []
-
-
-def _byte_automaton(regex: str, name: str, spec: str) -> tuple[np.ndarray, np.ndarray]:
-    """The regex's byte automaton as outlines-core reads it: state 0 initial, only states
-    from which the piece can still complete."""
-    from outlines_core import Index, Vocabulary
-
-    if not _BYTE_VOCABULARY:
-        _BYTE_VOCABULARY.append(Vocabulary(256, {bytes([b]): [b] for b in range(256)}))
-    try:
-        index = Index(regex, _BYTE_VOCABULARY[0])
-    except Exception as exc:  # outlines-core reports regex and size problems as plain exceptions
-        raise DecoderError(f"outlines-core could not index {name} of spec {spec!r}: {exc}") from None
-    moves: dict[int, dict[int, int]] = index.get_transitions()
-    finals = set(index.get_final_states())
-    states = sorted(set(moves) | finals | {index.get_initial_state()}, key=lambda s: (s != index.get_initial_state(), s))
-    num = {s: i for i, s in enumerate(states)}
-    table = np.full((len(states), 256), -1, np.int32)
-    for s, m in moves.items():
-        for b, d in m.items():
-            if b < 256 and d in num:
-                table[num[s], b] = num[d]
-    final = np.array([s in finals for s in states], bool)
-    table[final] = -1  # a piece ends at its first completion (the first terminator, as check_text reads it)
-    live = final.copy()
-    while True:  # states from which a completion is reachable
-        grown = live | np.concatenate([[False], live])[table + 1].any(axis=1)
-        if (grown == live).all():
-            break
-        live = grown
-    table[~live[np.maximum(table, 0)] & (table >= 0)] = -1
-    return table, final
-
-
-def _equivalent_states(pieces: list[Piece]) -> np.ndarray:
-    """A class per piece state, equal for states with the same future (Moore's partition
-    refinement over all pieces at once): their vocabulary walks are the same, so each class is
-    walked once."""
-    table = np.concatenate([np.where(p.table >= 0, p.table + p.offset, -1) for p in pieces])
-    cls = np.concatenate([p.final for p in pieces]).astype(np.int64)
-    count = len(set(cls.tolist()))
-    while True:
-        succ = np.where(table >= 0, cls[np.maximum(table, 0)], -1)
-        rows = np.column_stack([cls, succ]).astype(np.int64)
-        names: dict[bytes, int] = {}
-        new = np.fromiter((names.setdefault(r.tobytes(), len(names)) for r in rows), np.int64, len(rows))
-        if len(names) == count:
-            return new
-        cls, count = new, len(names)
-
-
-def _number(pieces: list[Piece]) -> None:
-    offset = 0
-    for p in pieces:
-        p.offset = offset
-        offset += p.table.shape[0]
-
-
-def _build(compiled: CompiledSpec, vocab: TokenVocabulary, progress: bool) -> TokenIndex:
-    t0 = time.perf_counter()
-    pieces = []
-    for kind, name, step, letter, regex in _piece_specs(compiled):
-        table, final = _byte_automaton(regex, f"the {name} step" if kind != LETTER else f"letter {name}", compiled.name)
-        pieces.append(Piece(kind, name, step, letter, regex, table, final))
-    _number(pieces)
-    for p in pieces:
-        p.prepare()
-    if progress:
-        print(f"  {len(pieces)} pieces, {sum(p.table.shape[0] for p in pieces)} states, automata in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
-    vb = _vocab_bytes(vocab)
-    words = (vocab.size + 31) // 32
-    inner: list[np.ndarray] = []
-    cross_ptr = [0]
-    cross_ids: list[np.ndarray] = []
-    cross_at: list[np.ndarray] = []
-    same = _equivalent_states(pieces)
-    done: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for p in pieces:
-        for s in range(p.table.shape[0]):
-            seen = done.get(int(same[p.offset + s]))
-            if seen is not None:  # an equivalent state was walked: same tokens, same ways out
-                inner.append(seen[0])
-                cross_ids.append(seen[1] if p.kind == LETTER else seen[1][:0])
-                cross_at.append(seen[2] if p.kind == LETTER else seen[2][:0])
-                cross_ptr.append(cross_ptr[-1] + len(cross_ids[-1]))
-                continue
-            first = np.flatnonzero(p.table[s] >= 0) if not p.final[s] else np.zeros(0, np.int64)
-            share = (vb.first_start[first + 1] - vb.first_start[first]).sum() / max(1, len(vb.by_len))
-            if share > 0.2:
-                ids, how, where = _walk_wide(p, s, vb)
-            else:
-                ids = vb.starting_with(first)
-                how, where = _walk(p, s, vb.data[ids], vb.lens[ids], np.zeros(len(ids), np.int64))
-            inner.append(_pack(ids[(how == _INSIDE) | (how == _EXACT)], words))
-            cross = how == _CROSS
-            done[int(same[p.offset + s])] = (inner[-1], ids[cross], where[cross])
-            cross = cross if p.kind == LETTER else np.zeros(len(ids), bool)
-            cross_ids.append(ids[cross])
-            cross_at.append(where[cross])
-            cross_ptr.append(cross_ptr[-1] + int(cross.sum()))
-    if progress:
-        print(f"  vocabulary walked in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
-    return TokenIndex(
-        compiled=compiled,
-        vocab=vocab,
-        pieces=pieces,
-        inner=np.stack(inner) if inner else np.zeros((0, words), np.uint32),
-        cross_ptr=np.array(cross_ptr, np.int64),
-        cross_ids=np.concatenate(cross_ids) if cross_ids else np.zeros(0, np.int64),
-        cross_at=np.concatenate(cross_at) if cross_at else np.zeros(0, np.int64),
-    )
+    terms = derivatives.store()
+    pieces = build_pieces(compiled, terms)
+    return TokenIndex(compiled, vocab, pieces, terms, trie, build_seconds=time.perf_counter() - t0)
 
 
 def _model_speaks(compiled: CompiledSpec, q: int) -> bool:

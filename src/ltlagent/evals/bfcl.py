@@ -194,7 +194,7 @@ class Answerer:
             compiled = compile_spec(parse_spec(spec_toml(case["function"], "bfcl_" + case["id"]), f"<bfcl {case['id']}>"))
             if compiled.errors:
                 raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
-            index = build_token_index(compiled, self.vocab, use_cache=False)  # one case, used once: not worth megabytes on disk
+            index = build_token_index(compiled, self.vocab)  # one case, used once: not worth megabytes on disk
             # one token less than the cap, so the steered end (and its EOS) always fits
             processors.append(SpecLogitsProcessor(index, max_tokens=self.max_new_tokens - 1))
         from transformers import GenerationConfig, LogitsProcessorList

@@ -1,0 +1,369 @@
+"""Byte-level regular expressions read lazily, by derivatives: one reading for checker and decoder.
+
+A pattern's tree (:data:`ltlagent.compiler.regexes.Node`, over characters) becomes a **term**
+over bytes: every character class is written as the UTF-8 byte sequences of its characters
+(surrogates excluded, as text never holds them). Terms are hash-consed in a :class:`Terms`
+store, so a term is an ``int`` and equal terms are one number across every pattern, piece and
+spec that the store has seen.
+
+A term is also an automaton state: the state after reading byte ``b`` in term ``t`` is the
+**derivative** of ``t`` by ``b`` (Brzozowski), simplified by the smart constructors below
+(alternatives flattened, sorted, deduplicated and their byte classes merged; concatenations
+right-nested; ``∅`` and ``ε`` absorbed). Nothing is built ahead: a state's row of 256
+successors is computed the first time something reads it, one derivative per class of bytes
+the term tells apart, and kept. Counted repeats ``r{m,n}`` stay counters
+(``d(r{m,n}) = d(r)·r{m-1,n-1}``), so no construct is expanded or determinised up front.
+
+Costs: building a term is linear in the pattern's tree; a row costs one derivative per byte
+class, each linear in the size of the term's *first* positions. The states ever built are the
+ones something read: for the decoder, at most the vocabulary's prefixes walked from each
+visited state.
+
+A piece ends at its **first completion** (a nullable term has no successors), which is how
+the decoder and ``check_text`` read steps; :meth:`Terms.fullmatch` reads plain full matches.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+MAX_CHAR = 0x10FFFF
+NEVER = 1 << 40  # no completion
+EMPTY, EPSILON = 0, 1  # the empty language and the empty text, in every store
+_ALL_BYTES = (1 << 256) - 1
+_INF = -1  # an unbounded repeat's upper bound
+
+
+# -- characters to UTF-8 byte sequences ---------------------------------------------------------
+def _encode(c: int) -> bytes:
+    return chr(c).encode("utf-8", "surrogatepass")
+
+
+def utf8_sequences(lo: int, hi: int) -> list[list[tuple[int, int]]]:
+    """The characters ``lo..hi`` (surrogates left out) as sequences of byte ranges whose
+    products are exactly their UTF-8 encodings."""
+    out: list[list[tuple[int, int]]] = []
+    pieces = []
+    for a, b in ((lo, min(hi, 0xD7FF)), (max(lo, 0xE000), hi)):
+        for start, end in ((0, 0x7F), (0x80, 0x7FF), (0x800, 0xFFFF), (0x10000, MAX_CHAR)):
+            x, y = max(a, start), min(b, end)
+            if x <= y:
+                pieces.append((x, y))
+    todo = pieces[::-1]
+    while todo:
+        a, b = todo.pop()
+        n = len(_encode(a))
+        for i in range(1, n):
+            m = (1 << (6 * i)) - 1
+            if a & ~m != b & ~m:
+                if a & m:
+                    todo += [((a | m) + 1, b), (a, a | m)]
+                    break
+                if b & m != m:
+                    todo += [(b & ~m, b), (a, (b & ~m) - 1)]
+                    break
+        else:
+            ea, eb = _encode(a), _encode(b)
+            out.append(list(zip(ea, eb, strict=True)))
+    return out
+
+
+def _mask(lo: int, hi: int) -> int:
+    return ((1 << (hi - lo + 1)) - 1) << lo
+
+
+class Terms:
+    """A store of hash-consed byte terms and their lazily built successor rows.
+
+    Node kinds: ``("none",)`` ∅ (id 0), ``("eps",)`` ε (id 1), ``("bytes", mask)`` one byte of a
+    256-bit set, ``("cat", a, b)`` (``a`` never a ``cat``), ``("alt", ids)`` (sorted, at most one
+    ``bytes`` member), ``("rep", r, lo, hi)`` (``hi`` ``-1``: unbounded)."""
+
+    def __init__(self) -> None:
+        self.nodes: list[tuple] = []
+        self._ids: dict[tuple, int] = {}
+        self.nullable: list[bool] = []
+        self.minlen: list[int] = []  # fewest bytes of a text of the term (NEVER for ∅)
+        self.most: list[int] = []  # an upper bound of ``minlen`` over every state reachable from the term
+        self._cuts: dict[int, frozenset[int]] = {}
+        self._from_node: dict[tuple, int] = {}
+        self.table = np.full((1024, 256), -1, np.int32)  # successor rows (-1: ∅, or not built: see ``built``)
+        self.built = np.zeros(1024, bool)
+        self.final = np.zeros(1024, bool)  # ``nullable`` as an array (a piece completes there)
+        self.lock = threading.Lock()
+        assert self._intern(("none",)) == EMPTY and self._intern(("eps",)) == EPSILON
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    # -- construction ---------------------------------------------------------------------
+    def _intern(self, node: tuple) -> int:
+        n = self._ids.get(node)
+        if n is not None:
+            return n
+        n = self._ids[node] = len(self.nodes)
+        self.nodes.append(node)
+        kind = node[0]
+        if kind == "none":
+            nul, mn, most = False, NEVER, 0
+        elif kind == "eps":
+            nul, mn, most = True, 0, 0
+        elif kind == "bytes":
+            nul, mn, most = False, 1, 1
+        elif kind == "cat":
+            a, b = node[1], node[2]
+            nul = self.nullable[a] and self.nullable[b]
+            mn = self.minlen[a] + self.minlen[b]
+            most = max(self.most[a] + self.minlen[b], self.most[b])
+        elif kind == "alt":
+            nul = any(self.nullable[x] for x in node[1])
+            mn = min(self.minlen[x] for x in node[1])
+            most = max(self.most[x] for x in node[1])
+        else:  # rep
+            r, lo = node[1], node[2]
+            nul = lo == 0 or self.nullable[r]
+            mn = lo * self.minlen[r]
+            most = max(mn, self.most[r] + max(lo - 1, 0) * self.minlen[r])
+        self.nullable.append(nul)
+        self._grow(n + 1)
+        self.final[n] = nul
+        self.minlen.append(mn)
+        self.most.append(most)
+        return n
+
+    def byte_set(self, mask: int) -> int:
+        return EMPTY if not mask else self._intern(("bytes", mask))
+
+    def cat(self, a: int, b: int) -> int:
+        if a == EMPTY or b == EMPTY:
+            return EMPTY
+        if a == EPSILON:
+            return b
+        if b == EPSILON:
+            return a
+        node = self.nodes[a]
+        if node[0] == "cat":  # keep concatenations right-nested: one normal form
+            return self.cat(node[1], self.cat(node[2], b))
+        return self._intern(("cat", a, b))
+
+    def alt(self, parts: list[int] | tuple[int, ...]) -> int:
+        members: set[int] = set()
+        mask = 0
+        todo = list(parts)
+        while todo:
+            x = todo.pop()
+            if x == EMPTY:
+                continue
+            node = self.nodes[x]
+            if node[0] == "alt":
+                todo.extend(node[1])
+            elif node[0] == "bytes":
+                mask |= node[1]
+            else:
+                members.add(x)
+        if mask:
+            members.add(self.byte_set(mask))
+        if not members:
+            return EMPTY
+        if len(members) == 1:
+            return members.pop()
+        return self._intern(("alt", tuple(sorted(members))))
+
+    def rep(self, r: int, lo: int, hi: int) -> int:
+        if hi == 0 or r == EPSILON:
+            return EPSILON
+        if r == EMPTY:
+            return EPSILON if lo == 0 else EMPTY
+        if lo == hi == 1:
+            return r
+        return self._intern(("rep", r, lo, hi))
+
+    def literal(self, data: bytes) -> int:
+        out = EPSILON
+        for b in reversed(data):
+            out = self.cat(self.byte_set(1 << b), out)
+        return out
+
+    def chars(self, ranges: tuple[tuple[int, int], ...]) -> int:
+        """One character of ``ranges`` as UTF-8 bytes."""
+        key = ("chars", ranges)
+        n = self._from_node.get(key)
+        if n is None:
+            alts = []
+            for lo, hi in ranges:
+                for seq in utf8_sequences(lo, hi):
+                    t = EPSILON
+                    for a, b in reversed(seq):
+                        t = self.cat(self.byte_set(_mask(a, b)), t)
+                    alts.append(t)
+            n = self._from_node[key] = self.alt(alts)
+        return n
+
+    def from_node(self, node: tuple) -> int:
+        """The term of a character-level tree from :mod:`ltlagent.compiler.regexes`."""
+        kind = node[0]
+        if kind == "set":
+            return self.chars(node[1])
+        if kind == "cat":
+            out = EPSILON
+            for x in reversed(node[1]):
+                out = self.cat(self.from_node(x), out)
+            return out
+        if kind == "alt":
+            return self.alt([self.from_node(x) for x in node[1]])
+        if kind == "rep":
+            return self.rep(self.from_node(node[1]), node[2], _INF if node[3] is None else node[3])
+        return EMPTY
+
+    # -- derivatives ------------------------------------------------------------------------
+    def _cut_points(self, t: int) -> frozenset[int]:
+        """Byte positions where the term's first byte sets change (0 and 256 included)."""
+        got = self._cuts.get(t)
+        if got is not None:
+            return got
+        out: set[int] = {0, 256}
+        todo, seen = [t], set()
+        while todo:
+            x = todo.pop()
+            if x in seen:
+                continue
+            seen.add(x)
+            node = self.nodes[x]
+            kind = node[0]
+            if kind == "bytes":
+                m = node[1]
+                edges = m ^ (m << 1)  # bit i set: membership changes between i-1 and i
+                while edges:
+                    low = edges & -edges
+                    i = low.bit_length() - 1
+                    if i <= 256:
+                        out.add(i)
+                    edges ^= low
+            elif kind == "cat":
+                todo.append(node[1])
+                if self.nullable[node[1]]:
+                    todo.append(node[2])
+            elif kind == "alt":
+                todo.extend(node[1])
+            elif kind == "rep":
+                todo.append(node[1])
+        got = self._cuts[t] = frozenset(out)
+        return got
+
+    def derivative(self, t: int, b: int) -> int:
+        node = self.nodes[t]
+        kind = node[0]
+        if kind == "bytes":
+            return EPSILON if node[1] >> b & 1 else EMPTY
+        if kind == "cat":
+            alts = []
+            while node[0] == "cat":  # along the chain while its heads may be empty
+                a = node[1]
+                alts.append(self.cat(self.derivative(a, b), node[2]))
+                if not self.nullable[a]:
+                    break
+                t = node[2]
+                node = self.nodes[t]
+            else:
+                alts.append(self.derivative(t, b))
+            return self.alt(alts)
+        if kind == "alt":
+            return self.alt([self.derivative(x, b) for x in node[1]])
+        if kind == "rep":
+            r, lo, hi = node[1], node[2], node[3]
+            return self.cat(self.derivative(r, b), self.rep(r, max(lo - 1, 0), hi - 1 if hi > 0 else _INF))
+        return EMPTY
+
+    def row(self, t: int) -> np.ndarray:
+        """The 256 successors of ``t`` (``-1``: no text goes on that way). A nullable term has
+        none: a piece ends at its first completion."""
+        if t < len(self.built) and self.built[t]:
+            return self.table[t]
+        with self.lock:
+            self._build_row(t)
+        return self.table[t]
+
+    def ensure(self, ids: np.ndarray) -> None:
+        """Build the rows of the terms ``ids`` that have none yet (for vectorised walks)."""
+        ids = np.asarray(ids)
+        if not len(ids):
+            return
+        top = int(ids.max())
+        if top >= len(self.built) or not self.built[ids].all():
+            with self.lock:
+                for t in np.unique(ids).tolist():
+                    if t >= len(self.built) or not self.built[t]:
+                        self._build_row(t)
+
+    def _build_row(self, t: int) -> None:
+        row = np.full(256, -1, np.int32)
+        if t != EMPTY and not self.nullable[t]:
+            cuts = sorted(self._cut_points(t))
+            for lo, hi in zip(cuts, cuts[1:], strict=False):
+                d = self.derivative(t, lo)
+                if d != EMPTY:
+                    row[lo:hi] = d
+        self._grow(max(t, int(row.max())) + 1)
+        self.table[t] = row
+        self.built[t] = True
+
+    def _grow(self, need: int) -> None:
+        cap = len(self.built)
+        if need <= cap:
+            return
+        while cap < need:
+            cap *= 2
+        table = np.full((cap, 256), -1, np.int32)
+        table[: len(self.built)] = self.table
+        built = np.zeros(cap, bool)
+        built[: len(self.built)] = self.built
+        final = np.zeros(cap, bool)
+        final[: len(self.final)] = self.final
+        self.table, self.built, self.final = table, built, final
+
+    def step(self, t: int, b: int) -> int:
+        """The state after byte ``b`` (``-1``: none)."""
+        return int(self.row(t)[b])
+
+    def best_byte(self, t: int) -> int:
+        """The smallest byte on a shortest way from ``t`` to a completion (``-1`` at a completion)."""
+        if self.nullable[t]:
+            return -1
+        row = self.row(t)
+        want = self.minlen[t] - 1
+        for b in range(256):
+            d = int(row[b])
+            if d >= 0 and self.minlen[d] == want:
+                return b
+        return -1  # pragma: no cover - a live term always has one
+
+    def fullmatch(self, t: int, data: bytes) -> bool:
+        """Whether all of ``data`` is a text of ``t`` (a plain full match: no first-completion cut)."""
+        for b in data:
+            if t == EMPTY:
+                return False
+            t = self.derivative_cached(t, b)
+        return self.nullable[t]
+
+    def derivative_cached(self, t: int, b: int) -> int:
+        if not self.nullable[t]:
+            r = int(self.row(t)[b])
+            return EMPTY if r < 0 else r
+        key = ("d", t, b)  # nullable terms have no row (first-completion cut): keep their derivatives apart
+        d = self._from_node.get(key)
+        if d is None:
+            d = self._from_node[key] = self.derivative(t, b)
+        return d
+
+
+_STORE: list[Terms] = []
+MAX_TERMS = 2_000_000  # past this many terms, new work starts a fresh store (old indexes keep theirs)
+
+
+def store() -> Terms:
+    """The process's term store (shared by every spec, so a regex seen before costs nothing)."""
+    if not _STORE or len(_STORE[0]) > MAX_TERMS:
+        _STORE[:] = [Terms()]
+    return _STORE[0]
