@@ -28,7 +28,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.agents.runtime import run
     from ltlagent.compiler.dot import to_dot
     from ltlagent.agents.tools import load_tools
-    from ltlagent.cli.report import passes
+    from ltlagent.cli.report import passes, preparation_note
     from ltlagent.decoders.models import load_with_threads as load_model
     from ltlagent.errors import RunError
     from ltlagent.compiler.compile import compile_spec
@@ -45,9 +45,13 @@ def demo_command(args: argparse.Namespace) -> int:
         raise RunError(f"--max-turn-tokens {args.max_turn_tokens}: give at least 1")
     t_start = time.perf_counter()
     compiled = compile_spec(load_spec(args.spec))
+    prepared = time.perf_counter() - t_start
     needed = {x.tool for x in compiled.letters if x.tool}
     model, tokenizer = load_model(args.model, args.threads)
+    t0 = time.perf_counter()
     index = build_token_index(compiled, tokenizer)
+    if note := preparation_note(prepared + time.perf_counter() - t0, f"spec {args.spec!r}"):
+        print(note, file=sys.stderr)
     questions = question_set(args.spec, args.runs, seed=args.seed)
     how = "greedy" if args.temperature == 0 else f"temperature {args.temperature}"
     n = f"{len(questions)} question{'s' if len(questions) != 1 else ''}"

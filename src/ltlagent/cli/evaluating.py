@@ -7,6 +7,7 @@ import json
 import sys
 import time
 
+from ltlagent.cli.report import preparation_note
 from ltlagent.decoders.models import load_with_threads as load_model
 from ltlagent.errors import RunError, expect_one_of
 
@@ -55,6 +56,11 @@ def bfcl_command(args: argparse.Namespace) -> int:
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['cases'])} answers finished", file=sys.stderr)
+    slow = [r for r in results["cases"] if preparation_note(r.get("prepare_seconds", 0.0))]
+    if slow:
+        worst = max(slow, key=lambda r: r["prepare_seconds"])
+        print(f"{len(slow)} case spec{'s' if len(slow) > 1 else ''} took over 100 ms to prepare (compile + token index); "
+              f"slowest {worst['id']}: {worst['prepare_seconds']:.2f} s", file=sys.stderr)
     print(table(results))
     _write_results(results, args.output)
     return 130 if results["interrupted"] else 0
@@ -110,6 +116,9 @@ def agentdojo_command(args: argparse.Namespace) -> int:
                    wall_seconds=round(time.perf_counter() - started, 1))
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['episodes'])} episodes finished", file=sys.stderr)
+    for suite, seconds in results["prepare_seconds"].items():
+        if note := preparation_note(seconds, f"the {suite} suite's spec"):
+            print(note, file=sys.stderr)
     print(agentdojo.table(results))
     _write_results(results, args.output)
     return 130 if results["interrupted"] else 0

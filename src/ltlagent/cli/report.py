@@ -20,6 +20,14 @@ FORMATS = ("text", "json", "junit", "github")
 REPORT_VERSION = 1
 
 
+SLOW_PREPARATION = 0.1  # seconds: a spec's preparation (compile + token index) past this is reported
+
+
+def preparation_note(seconds: float, what: str = "spec") -> str | None:
+    """A line saying how long preparing ``what`` took, when it took over 100 ms (else ``None``)."""
+    return f"{what} prepared in {seconds:.2f} s (compile + token index)" if seconds > SLOW_PREPARATION else None
+
+
 @functools.lru_cache(maxsize=64)
 def _source(path: str) -> str | None:
     try:

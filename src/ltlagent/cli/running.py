@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ltlagent.cli.report import passes, use_color
+from ltlagent.cli.report import passes, preparation_note, use_color
 from ltlagent.agents.tools import load_tools
 from ltlagent.decoders.models import load_with_threads as load_model  # light: torch loads on call
 from ltlagent.errors import RunError, printable
@@ -115,8 +115,10 @@ def run_command(args: argparse.Namespace) -> int:
     from ltlagent.compiler.spec import load_spec
 
     check_arguments(args)
+    t_prepare = time.perf_counter()
     spec = load_spec(args.spec)
     compiled = compile_spec(spec)
+    prepared = time.perf_counter() - t_prepare
     if compiled.errors:
         for d in compiled.errors:
             print(d.render(spec.path), file=sys.stderr)
@@ -132,7 +134,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     index = build_token_index(compiled, tokenizer)
-    print(f"token index: {index.num_states} states, {'from cache' if index.from_cache else 'built'} in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    if note := preparation_note(prepared + time.perf_counter() - t0, f"spec {spec.name!r}"):
+        print(note, file=sys.stderr)
     color = use_color(sys.stdout, args.color)
     palette = {s.name: COLORS[i % len(COLORS)] for i, s in enumerate(compiled.steps)}
     tags = {s.name: s.tag for s in compiled.steps}

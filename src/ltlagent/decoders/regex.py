@@ -296,43 +296,17 @@ def _may_hold(pattern: str, needle: str) -> bool:
         return True
 
 
-def exclude_nul(regex: str) -> str:
-    """The same regex without NUL in any character class or ``.`` (NUL is the end-of-trace
-    sentinel, so content can never spell it). Uses Rust regex class difference ``--``."""
-    out: list[str] = []
-    i, n = 0, len(regex)
-    while i < n:
-        c = regex[i]
-        if c == "\\" and i + 1 < n:
-            nxt = regex[i + 1]
-            out.append(f"[\\{nxt}--\\x00]" if nxt in "DSW" else c + nxt)
-            i += 2
-        elif c == "[":
-            j = i + 1
-            if j < n and regex[j] == "^":
-                j += 1
-            if j < n and regex[j] == "]":
-                j += 1  # a leading ] is literal
-            while j < n and regex[j] != "]":
-                j += 2 if regex[j] == "\\" else 1
-            inner = regex[i + 1 : j]
-            out.append(f"[^\\x00{inner[1:]}]" if inner.startswith("^") else f"[{inner}--\\x00]")
-            i = j + 1
-        elif c == ".":
-            out.append("[^\\n\\x00]")
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
 def letter_regex(letter: Letter) -> str | None:
-    """``tag + content + terminator`` for a model letter."""
+    """``tag + content + terminator`` for a model letter, as outlines-core reads regexes (for
+    side-by-side comparisons; the token index builds its pieces with :func:`letter_node`)."""
     content = content_regex(letter)
     if content is None:
         return None
-    return regex_escape(letter.tag) + _group(exclude_nul(content)) + regex_escape(letter.terminator)
+    node = regexes.parse(content)
+    body = regexes.without_chars(node, EOS_SENTINEL)
+    if body != node:  # a class or dot that admits NUL (the end sentinel) is written without it
+        content = regexes.write(body)
+    return regex_escape(letter.tag) + _group(content) + regex_escape(letter.terminator)
 
 
 def segment_regex(compiled: CompiledSpec, state: int) -> str | None:

@@ -491,19 +491,23 @@ def evaluate(
     loaded = ad.get_suites(BENCHMARK_VERSION)
     vocab = TokenVocabulary.from_hf(tokenizer)
     results: dict[str, Any] = {"benchmark": f"AgentDojo {BENCHMARK_VERSION}", "attack": ATTACK, "suites": {}, "episodes": [],
-                               "interrupted": False, "policies": {}, "coverage": {}}
+                               "interrupted": False, "policies": {}, "coverage": {}, "prepare_seconds": {}}
     work = []
     for name in suites:
         suite = loaded[name]
         policy = policy_path(name, policies)
+        t0 = time.perf_counter()
         spec, compiled = suite_spec(suite, policy)
+        results["prepare_seconds"][name] = time.perf_counter() - t0
         results["policies"][name] = str(policy)
         results["coverage"][name] = coverage(suite, spec, compiled)
         work.append((name, suite, spec, compiled, plan(suite, kinds, limit)))
     total = sum(len(p) for *_, p in work) * len(modes)
     try:
         for name, suite, spec, compiled, episodes in work:
+            t0 = time.perf_counter()
             index = build_token_index(compiled, vocab)
+            results["prepare_seconds"][name] = round(results["prepare_seconds"][name] + time.perf_counter() - t0, 4)
             schemas = {t.name: t.parameters for t in spec.tools}
             adversary = Adversary(model, vocab.tokens)
             elements = {}

@@ -177,6 +177,7 @@ class Answerer:
         from ltlagent.decoders.vocab import TokenVocabulary
 
         self.vocab = TokenVocabulary.from_hf(self.tokenizer)
+        self.prepare_seconds = 0.0  # the last constrained answer's spec preparation (compile + token index)
 
     def answer(self, case: Mapping[str, Any], messages: Sequence[Mapping[str, str]], constrained: bool) -> tuple[str, int]:
         """The model's answer text and the number of tokens it wrote."""
@@ -191,10 +192,12 @@ class Answerer:
         ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(self.model.device)
         processors = []
         if constrained:
+            t0 = time.perf_counter()
             compiled = compile_spec(parse_spec(spec_toml(case["function"], "bfcl_" + case["id"]), f"<bfcl {case['id']}>"))
             if compiled.errors:
                 raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
-            index = build_token_index(compiled, self.vocab)  # one case, used once: not worth megabytes on disk
+            index = build_token_index(compiled, self.vocab)
+            self.prepare_seconds = time.perf_counter() - t0
             # one token less than the cap, so the steered end (and its EOS) always fits
             processors.append(SpecLogitsProcessor(index, max_tokens=self.max_new_tokens - 1))
         from transformers import GenerationConfig, LogitsProcessorList
@@ -250,6 +253,8 @@ def evaluate(
                     text, tokens = answerer.answer(case, messages, constrained=mode == "constrained")
                     row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
                            "seconds": round(time.perf_counter() - t0, 3)}
+                    if mode == "constrained":
+                        row["prepare_seconds"] = round(answerer.prepare_seconds, 4)
                     row.update(score(bfcl, case, category, text))
                     results["cases"].append(row)
                     if progress is not None:

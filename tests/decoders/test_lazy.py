@@ -1,0 +1,221 @@
+"""The lazy pieces against the eager ones they replaced, and adversarial specs.
+
+Oracle: outlines-core's own byte DFA of each piece's regex (``Index`` over a 256-token byte
+vocabulary, cut at the first completion, dead states pruned), which is how the eager index
+read pieces. A product walk of that DFA with the piece's derivative states compares, state by
+state, whether the piece is complete and which bytes lead on: the two byte languages are equal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections import deque
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ltlagent.compiler import derivatives, regexes
+from ltlagent.compiler.compile import compile_spec
+from ltlagent.compiler.spec import Source, load_spec, parse_spec
+from ltlagent.decoders.guide import SpecGuide
+from ltlagent.decoders.index import build_token_index
+from ltlagent.decoders.pieces import LETTER, build_pieces
+from ltlagent.decoders.regex import letter_regex
+from tests.compiler.test_regexes import patterns
+from tests.decoders.test_viability import _one_tool_spec, _toml_inline, schemas
+from tests.decoders.helpers import TOKENIZERS
+
+SHIPPED = ("aiot", "cot", "direct", "giot", "pass", "react", "reflexion", "rewoo", "tool_calling")
+_BYTES: list = []
+
+
+def eager_byte_dfa(regex: str) -> tuple[np.ndarray, np.ndarray]:
+    """outlines-core's byte DFA of ``regex`` (state 0 initial), as the eager index built it."""
+    from outlines_core import Index, Vocabulary
+
+    if not _BYTES:
+        _BYTES.append(Vocabulary(256, {bytes([b]): [b] for b in range(256)}))
+    index = Index(regex, _BYTES[0])
+    moves = index.get_transitions()
+    finals = set(index.get_final_states())
+    init = index.get_initial_state()
+    states = sorted(set(moves) | finals | {init}, key=lambda s: (s != init, s))
+    num = {s: i for i, s in enumerate(states)}
+    table = np.full((len(states), 256), -1, np.int32)
+    for s, m in moves.items():
+        for b, d in m.items():
+            if b < 256 and d in num:
+                table[num[s], b] = num[d]
+    final = np.array([s in finals for s in states], bool)
+    table[final] = -1  # a piece ends at its first completion
+    live = final.copy()
+    while True:
+        grown = live | np.concatenate([[False], live])[table + 1].any(axis=1)
+        if (grown == live).all():
+            break
+        live = grown
+    table[~live[np.maximum(table, 0)] & (table >= 0)] = -1
+    return table, final
+
+
+def assert_same_language(regex: str, term: int, terms: derivatives.Terms, limit: int = 20_000) -> int:
+    """Walk outlines-core's DFA and the term together; returns the pairs compared."""
+    table, final = eager_byte_dfa(regex)
+    seen = {(0, term)}
+    todo = deque(seen)
+    while todo:
+        e, t = todo.popleft()
+        assert bool(final[e]) == bool(terms.final[t]), (regex, e, t)
+        row = terms.row(t)
+        lazy_live = row >= 0
+        eager_live = table[e] >= 0
+        assert (lazy_live == eager_live).all(), (regex, np.flatnonzero(lazy_live != eager_live)[:5])
+        for b in np.flatnonzero(eager_live).tolist():
+            pair = (int(table[e, b]), int(row[b]))
+            if pair not in seen and len(seen) < limit:
+                seen.add(pair)
+                todo.append(pair)
+    return len(seen)
+
+
+def _letter_pieces(compiled):
+    terms = derivatives.store()
+    pieces = build_pieces(compiled, terms)
+    letters = {x.index: x for x in compiled.letters if x.source == Source.MODEL}
+    return [(letter_regex(letters[p.letter]), p.start) for p in pieces if p.kind == LETTER], terms
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_piece_reads_as_outlines_core_read_it(name):
+    compared = 0
+    pieces, terms = _letter_pieces(compile_spec(load_spec(name)))
+    assert pieces
+    for regex, term in pieces:
+        compared += assert_same_language(regex, term, terms)
+    assert compared > len(pieces)  # more than the start states were compared
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")) * 8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pattern=patterns())
+def test_random_patterns_read_as_outlines_core_reads_them(pattern):
+    try:
+        content = regexes.canonical_without(pattern, "\x00")  # as a regex step's content is read
+    except regexes.RegexError:
+        return
+    if content is None:
+        return
+    terms = derivatives.store()
+    term = terms.from_node(regexes.without_chars(regexes.parse(content), "\x00"))
+    assert assert_same_language(content, term, terms) >= 1
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")) * 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(arg=schemas())
+def test_random_json_calls_read_as_outlines_core_reads_them(arg):
+    from ltlagent.errors import LtlagentError
+
+    params = {"type": "object", "properties": {"a": arg}, "required": ["a"], "additionalProperties": False}
+    try:
+        compiled = compile_spec(parse_spec(_one_tool_spec("random_schema", _toml_inline(params))))
+    except LtlagentError:
+        return
+    pieces, terms = _letter_pieces(compiled)
+    for regex, term in pieces:
+        assert_same_language(regex, term, terms, limit=5_000)
+
+
+# -- adversarial specs: nothing is built ahead, so nothing explodes --------------------------------
+def _nested_object(depth: int) -> dict:
+    inner: dict = {"type": "object"}  # free-form at the bottom
+    for k in range(depth):
+        inner = {"type": "object", "properties": {f"level{k}": inner, f"note{k}": {"type": "string"}}, "required": [f"level{k}"]}
+    return inner
+
+
+def _tools_spec(tools: list[tuple[str, dict]]) -> str:
+    lines = [
+        'name = "adversarial"',
+        '[[steps]]\nname = "user"\nsource = "input"\ntag = "User: "',
+        '[[steps]]\nname = "call"\ntag = "Call: "\ntool_call = "json"',
+        '[[steps]]\nname = "result"\nsource = "environment"\ntag = "Result: "',
+        '[[steps]]\nname = "answer"\ntag = "Answer: "',
+        '[[rules]]\nltlf = "user & X(call U answer) & G(call -> X result) & G(result -> X(call | answer)) & G(answer -> WX false)"',
+    ]
+    for name, params in tools:
+        lines.append(f'[[tools]]\nname = "{name}"\nparameters = {_toml_inline(params)}')
+    return "\n\n".join(lines) + "\n"
+
+
+def _pattern_spec(pattern: str) -> str:
+    return (
+        'name = "adversarial"\n\n[[steps]]\nname = "say"\ntag = "Say: "\n'
+        f"regex = '''{pattern}'''\n\n[[rules]]\nltlf = \"say & WX false\"\n"
+    )
+
+
+def _object(props: dict, required: list[str] | None = None) -> dict:
+    return {"type": "object", "properties": props, "required": required if required is not None else list(props)}
+
+
+ADVERSARIAL = {
+    "nested free-form objects": _tools_spec([(f"tool{k}", _object({"payload": _nested_object(4), "extra": {"type": "object"}})) for k in range(3)]),
+    "many tools, similar argument names": _tools_spec([(f"get_item_{k}", _object({f"item_id_{j}": {"type": "string"} for j in range(8)}, [])) for k in range(40)]),
+    "large enum": _tools_spec([("pick", _object({"choice": {"enum": [f"option-{k:04d}-value" for k in range(2000)]}}))]),
+    "long alternation": _pattern_spec("|".join(f"word{k}x{k * 7919 % 1000}" for k in range(3000))),
+    "nested stars": _pattern_spec("((a*b*)*(c|d*)*)*(e(f*g*)*)*"),
+    "large counted repeat": _pattern_spec("[a-z]{1,100000}"),
+    "nested counted repeats": _pattern_spec("((ab){10}c){10}"),
+    "counter after a star (the textbook blow-up)": _pattern_spec("(a|b)*a(a|b){40}"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_adversarial_specs_prepare_little_and_decode_correctly(name):
+    """Building the index derives nothing; a rollout derives only what it reads, and every
+    rollout is a trace the checker accepts."""
+    compiled = compile_spec(parse_spec(ADVERSARIAL[name], "<adversarial>"))
+    assert not compiled.errors
+    terms = derivatives.store()
+    before_rows = int(terms.built.sum())
+    index = build_token_index(compiled, TOKENIZERS["bytelevel"]())
+    assert int(terms.built.sum()) == before_rows  # no state's successors built ahead
+    rng = random.Random(0)
+    for _ in range(3):
+        guide = SpecGuide(index, max_tokens=120)
+        if guide.waiting_for is not None:
+            guide.feed_environment("go")
+        steps = 0
+        while guide.status == "running" and steps < 400:
+            if guide.waiting_for is not None:
+                guide.feed_environment("ok")
+                continue
+            ids = guide.allowed()
+            assert ids, (name, guide.text)
+            guide.advance(rng.choice(ids))
+            steps += 1
+        assert guide.is_finished, (name, guide.text)
+        assert compiled.check_text(guide.text).ok, (name, guide.text)
+    # What was derived grows with what the rollouts read (piece states walked × vocabulary
+    # prefixes), not with the size of any automaton: a few hundred thousand rows at most.
+    assert int(terms.built.sum()) - before_rows < 300_000
+
+
+def test_a_counted_repeat_is_enforced_exactly_without_being_written_out():
+    terms = derivatives.Terms()
+    t = terms.from_node(regexes.parse("(ab){3,5}c"))
+    assert len(terms) < 20
+    for n in range(8):
+        assert terms.fullmatch(t, b"ab" * n + b"c") == (3 <= n <= 5)
+    big = terms.from_node(regexes.parse("[a-z]{1,100000}"))
+    assert terms.fullmatch(big, b"x" * 100000) and not terms.fullmatch(big, b"x" * 100001)
+
+
+def test_check_reads_patterns_as_the_decoder_does_on_non_ascii_text():
+    # UTF-8 bytes both ways: a class of characters is a class of byte sequences, surrogates never match
+    assert regexes.fullmatch("[^a]{2}", "é\U0001f600")
+    assert not regexes.fullmatch("[^a]", "\ud800")
+    assert regexes.search("é+", json.loads('"xééy"'))
