@@ -26,7 +26,7 @@ from ltlagent.decoders.index import build_token_index
 from ltlagent.decoders.pieces import LETTER, build_pieces
 from ltlagent.decoders.regex import letter_regex
 from tests.compiler.test_regexes import patterns
-from tests.decoders.test_viability import _one_tool_spec, _toml_inline, schemas
+from tests.decoders.test_viability import SPEC, _one_tool_spec, _toml_inline, schemas
 from tests.decoders.helpers import TOKENIZERS
 
 SHIPPED = ("aiot", "cot", "direct", "giot", "pass", "react", "reflexion", "rewoo", "tool_calling")
@@ -86,6 +86,8 @@ def _letter_pieces(compiled):
     terms = derivatives.store()
     pieces = build_pieces(compiled, terms)
     letters = {x.index: x for x in compiled.letters if x.source == Source.MODEL}
+    # the same letters are empty both ways (an empty one has no piece)
+    assert {i for i, x in letters.items() if letter_regex(x) is not None} == {p.letter for p in pieces if p.kind == LETTER}
     return [(letter_regex(letters[p.letter]), p.start) for p in pieces if p.kind == LETTER], terms
 
 
@@ -122,6 +124,24 @@ def test_random_json_calls_read_as_outlines_core_reads_them(arg):
     try:
         compiled = compile_spec(parse_spec(_one_tool_spec("random_schema", _toml_inline(params))))
     except LtlagentError:
+        return
+    pieces, terms = _letter_pieces(compiled)
+    for regex, term in pieces:
+        assert_same_language(regex, term, terms, limit=5_000)
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")) * 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=patterns(), prop=patterns(), negated=st.booleans())
+def test_random_propositions_read_as_greenery_and_outlines_core_read_them(base, prop, negated):
+    """A proposition refines a step: the lazy intersection (and complement) against greenery's
+    eager one, read by outlines-core."""
+    from ltlagent.errors import LtlagentError
+
+    try:
+        compiled = compile_spec(parse_spec(SPEC.format(base=f"(?:{base})+", prop=prop, key="not_matching" if negated else "matching")))
+    except LtlagentError:
+        return
+    if compiled.errors:
         return
     pieces, terms = _letter_pieces(compiled)
     for regex, term in pieces:

@@ -25,6 +25,7 @@ the decoder and ``check_text`` read steps; :meth:`Terms.fullmatch` reads plain f
 
 from __future__ import annotations
 
+import heapq
 import threading
 
 import numpy as np
@@ -89,6 +90,8 @@ class Terms:
         self.most: list[int] = []  # an upper bound of ``minlen`` over every state reachable from the term
         self._cuts: dict[int, frozenset[int]] = {}
         self._from_node: dict[tuple, int] = {}
+        self._settled: set[int] = set()
+        self._ext: dict[int, bool] = {}
         self.table = np.full((1024, 256), -1, np.int32)  # successor rows (-1: ∅, or not built: see ``built``)
         self.built = np.zeros(1024, bool)
         self.final = np.zeros(1024, bool)  # ``nullable`` as an array (a piece completes there)
@@ -121,6 +124,10 @@ class Terms:
             nul = any(self.nullable[x] for x in node[1])
             mn = min(self.minlen[x] for x in node[1])
             most = max(self.most[x] for x in node[1])
+        elif kind == "and":  # minlen and most come from settle(): not structural
+            nul, mn, most = all(self.nullable[x] for x in node[1]), NEVER, NEVER
+        elif kind == "not":
+            nul, mn, most = not self.nullable[node[1]], NEVER, NEVER
         else:  # rep
             r, lo = node[1], node[2]
             nul = lo == 0 or self.nullable[r]
@@ -171,6 +178,116 @@ class Terms:
             return members.pop()
         return self._intern(("alt", tuple(sorted(members))))
 
+    # -- intersection and complement (propositions on a step's text) ---------------------------
+    def conj(self, parts: list[int] | tuple[int, ...]) -> int:
+        """The texts of every part (``EMPTY`` when there are none). Its automaton — the product
+        of the parts' — is explored once here (bounded by :data:`MAX_SETTLE`), so that every
+        state built later knows exactly whether, and how soon, it can complete."""
+        n = self._conj(parts)
+        if n not in self._settled and self.nodes[n][0] in ("and", "not"):
+            self._settle(n)
+        return EMPTY if self.minlen[n] >= NEVER else n
+
+    def neg(self, x: int) -> int:
+        """Every byte string that is not a text of ``x``: only ever used inside :meth:`conj`
+        with a part that keeps the texts valid UTF-8."""
+        node = self.nodes[x]
+        return node[1] if node[0] == "not" else self._intern(("not", x))
+
+    def _conj(self, parts: list[int] | tuple[int, ...]) -> int:
+        members: set[int] = set()
+        todo = list(parts)
+        while todo:
+            x = todo.pop()
+            if x == EMPTY:
+                return EMPTY
+            node = self.nodes[x]
+            if node[0] == "and":
+                todo.extend(node[1])
+            elif node != ("not", EMPTY):  # everything: no constraint
+                members.add(x)
+        if not members:
+            return self.neg(EMPTY)
+        if any(self.nodes[m][0] == "not" and self.nodes[m][1] in members for m in members):
+            return EMPTY
+        if len(members) == 1:
+            return members.pop()
+        return self._intern(("and", tuple(sorted(members))))
+
+    def _settle(self, start: int) -> None:
+        """Explore every state reachable from ``start`` (an intersection or complement) and set
+        their exact ``minlen`` (``NEVER``: empty) and ``most``. States with structural values
+        (no intersection inside) are leaves."""
+        order, index, succ = [start], {start: 0}, [[]]
+        i = 0
+        while i < len(order):
+            t = order[i]
+            i += 1
+            if not self._extended(t):  # structural values: a leaf (an intersection's text may go on past a completion)
+                continue
+            cuts = sorted(self._cut_points(t))
+            for lo in cuts[:-1]:
+                d = self.derivative(t, lo)
+                if d == EMPTY:
+                    continue
+                if d not in index:
+                    if len(order) >= MAX_SETTLE:
+                        raise ValueError(f"a proposition's language needs more than {MAX_SETTLE:,} automaton states to decide exactly")
+                    index[d] = len(order)
+                    order.append(d)
+                    succ.append([])
+                succ[index[t]].append(index[d])
+        n = len(order)
+        inner = [self._extended(t) for t in order]
+        dist = [NEVER if inner[k] and not self.nullable[order[k]] else (0 if self.nullable[order[k]] else self.minlen[order[k]]) for k in range(n)]
+        preds: list[list[int]] = [[] for _ in range(n)]
+        for k, out in enumerate(succ):
+            for j in out:
+                preds[j].append(k)
+        heap = [(d, k) for k, d in enumerate(dist) if d < NEVER]
+        heapq.heapify(heap)
+        while heap:  # fewest bytes to a completion, backwards
+            d, k = heapq.heappop(heap)
+            if d > dist[k]:
+                continue
+            for j in preds[k]:
+                if inner[j] and not self.nullable[order[j]] and d + 1 < dist[j]:
+                    dist[j] = d + 1
+                    heapq.heappush(heap, (d + 1, j))
+        most = [dist[k] if inner[k] else self.most[order[k]] for k in range(n)]
+        changed = True
+        while changed:  # the most over what can follow (live states only)
+            changed = False
+            for k in range(n):
+                if not inner[k] or dist[k] >= NEVER:
+                    continue
+                m = max([most[k]] + [most[j] for j in succ[k] if dist[j] < NEVER])
+                if m != most[k]:
+                    most[k], changed = m, True
+        for k, t in enumerate(order):
+            if inner[k]:
+                self.minlen[t], self.most[t] = dist[k], most[k]
+                self._settled.add(t)
+
+    def _extended(self, t: int) -> bool:
+        """Whether ``t`` has an intersection or complement inside (kept per term)."""
+        got = self._ext.get(t)
+        if got is None:
+            node = self.nodes[t]
+            kind = node[0]
+            if kind in ("and", "not"):
+                got = True
+            elif kind == "cat":
+                got = self._extended(node[1]) or self._extended(node[2])
+            elif kind == "alt":
+                got = any(self._extended(x) for x in node[1])
+            elif kind == "rep":
+                got = self._extended(node[1])
+            else:
+                got = False
+            self._ext[t] = got
+        return got
+
     def rep(self, r: int, lo: int, hi: int) -> int:
         if hi == 0 or r == EPSILON:
             return EPSILON
@@ -201,20 +318,24 @@ class Terms:
             n = self._from_node[key] = self.alt(alts)
         return n
 
-    def from_node(self, node: tuple) -> int:
-        """The term of a character-level tree from :mod:`ltlagent.compiler.regexes`."""
+    def from_node(self, node: tuple, subst: dict[int, int] | None = None) -> int:
+        """The term of a character-level tree from :mod:`ltlagent.compiler.regexes`; a
+        character of ``subst`` (a placeholder) stands for the term it maps to."""
         kind = node[0]
         if kind == "set":
-            return self.chars(node[1])
+            ranges = node[1]
+            if subst and len(ranges) == 1 and ranges[0][0] == ranges[0][1] and ranges[0][0] in subst:
+                return subst[ranges[0][0]]
+            return self.chars(ranges)
         if kind == "cat":
             out = EPSILON
             for x in reversed(node[1]):
-                out = self.cat(self.from_node(x), out)
+                out = self.cat(self.from_node(x, subst), out)
             return out
         if kind == "alt":
-            return self.alt([self.from_node(x) for x in node[1]])
+            return self.alt([self.from_node(x, subst) for x in node[1]])
         if kind == "rep":
-            return self.rep(self.from_node(node[1]), node[2], _INF if node[3] is None else node[3])
+            return self.rep(self.from_node(node[1], subst), node[2], _INF if node[3] is None else node[3])
         return EMPTY
 
     # -- derivatives ------------------------------------------------------------------------
@@ -247,8 +368,10 @@ class Terms:
                     todo.append(node[2])
             elif kind == "alt":
                 todo.extend(node[1])
-            elif kind == "rep":
+            elif kind in ("rep", "not"):
                 todo.append(node[1])
+            elif kind == "and":
+                todo.extend(node[1])
         got = self._cuts[t] = frozenset(out)
         return got
 
@@ -274,6 +397,10 @@ class Terms:
         if kind == "rep":
             r, lo, hi = node[1], node[2], node[3]
             return self.cat(self.derivative(r, b), self.rep(r, max(lo - 1, 0), hi - 1 if hi > 0 else _INF))
+        if kind == "and":
+            return self._conj([self.derivative(x, b) for x in node[1]])
+        if kind == "not":
+            return self.neg(self.derivative(node[1], b))
         return EMPTY
 
     def row(self, t: int) -> np.ndarray:
@@ -303,7 +430,7 @@ class Terms:
             cuts = sorted(self._cut_points(t))
             for lo, hi in zip(cuts, cuts[1:], strict=False):
                 d = self.derivative(t, lo)
-                if d != EMPTY:
+                if d != EMPTY and self.minlen[d] < NEVER:  # a state that can no longer complete is no state
                     row[lo:hi] = d
         self._grow(max(t, int(row.max())) + 1)
         self.table[t] = row
@@ -359,6 +486,7 @@ class Terms:
 
 
 _STORE: list[Terms] = []
+MAX_SETTLE = 100_000  # states of one intersection's automaton explored before its spec is refused
 MAX_TERMS = 2_000_000  # past this many terms, new work starts a fresh store (old indexes keep theirs)
 
 

@@ -53,18 +53,28 @@ def build_pieces(compiled: CompiledSpec, terms: Terms) -> list[Piece]:
 
 def _letter_term(letter: Letter, terms: Terms, spec: str) -> int:
     try:
-        return _term_of(letter, terms)
-    except RegexError as exc:
-        raise DecoderError(f"cannot read the content of letter {letter.name} of spec {spec!r}: {exc}") from None
-
-
-def _term_of(letter: Letter, terms: Terms) -> int:
-    content = content_regex(letter)
-    return EMPTY if content is None else _term(letter.tag, content, letter.terminator, terms)
+        refinements: dict[str, tuple[str, tuple[tuple[str, bool], ...]]] = {}
+        content = content_regex(letter, refinements)
+        if content is None:
+            return EMPTY
+        return _term(letter.tag, content, letter.terminator, tuple(sorted(refinements.items())), terms)
+    except (RegexError, ValueError) as exc:
+        raise DecoderError(f"cannot build exact token constraints for letter {letter.name} of spec {spec!r}: {exc}") from None
 
 
 @functools.lru_cache(maxsize=4096)
-def _term(tag: str, content: str, terminator: str, terms: Terms) -> int:
-    """A letter's term, kept per text: one tool's letters recur across requests and specs."""
+def _term(tag: str, content: str, terminator: str, refinements: tuple, terms: Terms) -> int:
+    """A letter's term, kept per text: one tool's letters recur across requests and specs.
+    ``refinements``: placeholder character → (base, constraints), an intersection built here."""
+    subst = {ord(ch): _refinement(base, constraints, terms) for ch, (base, constraints) in refinements}
     node = letter_node(tag, content, terminator)
-    return EMPTY if node == regexes.NOTHING else terms.from_node(node)
+    return EMPTY if node == regexes.NOTHING else terms.from_node(node, subst)
+
+
+def _refinement(base: str, constraints: tuple[tuple[str, bool], ...], terms: Terms) -> int:
+    """``base`` (less NUL) intersected with each pattern (``True``) or its complement (``False``), full matches."""
+    parts = [terms.from_node(regexes.without_chars(regexes.parse(base), EOS_SENTINEL))]
+    for pattern, must_match in constraints:
+        t = terms.from_node(regexes.parse(pattern))
+        parts.append(t if must_match else terms.neg(t))
+    return terms.conj(parts)

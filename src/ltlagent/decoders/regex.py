@@ -189,12 +189,37 @@ def _refine_words(base: str, constraints: tuple[tuple[str, bool], ...]) -> str |
     return _alt([regexes.canonical(regex_escape(w)) for w in sorted(kept)])
 
 
+SLOT_BASE = 0x100000  # placeholders for refined languages: Supplementary Private Use Area-B
+Slots = dict  # placeholder character → (base pattern, ((pattern, must match), ...))
+
+
+def _refined(base: str, constraints: list[tuple[str, bool]], slots: Slots | None) -> str | None:
+    """:func:`refine`, or — with ``slots`` — a placeholder character standing for the
+    intersection, which the token index builds lazily (``compiler.derivatives``) instead of
+    determinising it here. Words (``enum``, ``const``) are still written out directly."""
+    if slots is None or not constraints:
+        return refine(base, constraints)
+    words = _refine_words(base, tuple(constraints))
+    if words is not False:
+        return words
+    ch = chr(SLOT_BASE + len(slots))
+    slots[ch] = (base, tuple(constraints))
+    return ch
+
+
+def _slots_free(letter: Letter) -> bool:
+    """Whether no text of ``letter`` holds a placeholder character already (then placeholders are unambiguous)."""
+    texts = [letter.tag, letter.terminator, letter.content.pattern or "", *(letter.content.choices or ()), letter.tool or "",
+             json.dumps(letter.tool_parameters or {}, ensure_ascii=False), *(c.pattern for c in letter.constraints)]
+    return all(ord(ch) < SLOT_BASE for text in texts for ch in text)
+
+
 def _must_match(c: Any) -> bool:
     """Whether a constraint asks the text to match its pattern (``negated`` flips it)."""
     return c.value != c.negated
 
 
-def _json_call_regex(letter: Letter) -> str | None:
+def _json_call_regex(letter: Letter, refinements: Slots | None = None) -> str | None:
     from outlines_core.json_schema import build_regex_from_schema
 
     params: dict[str, Any] = _fullmatch_patterns(json.loads(json.dumps(letter.tool_parameters or {"type": "object"})))
@@ -207,7 +232,7 @@ def _json_call_regex(letter: Letter) -> str | None:
     for argument, constraints in by_argument.items():  # the propositions on one argument read the same text
         kind = argument_kind((params.get("properties") or {}).get(argument) or {})
         syntax = SCALAR_TEXT.get(kind, f"{JSON_STRING_CHAR}*")  # a proposition reads an integer, boolean or array as its JSON text
-        inner = refine(syntax, [(c.pattern, _must_match(c)) for c in constraints])
+        inner = _refined(syntax, [(c.pattern, _must_match(c)) for c in constraints], refinements)
         value: dict[str, Any] = {"type": "string", "pattern": inner}
         if kind in SCALAR_TEXT and inner is not None:
             slot = f"ltlagentslot{len(slots)}"
@@ -263,16 +288,23 @@ def _fullmatch_patterns(schema: Any) -> Any:
     return schema
 
 
-def content_regex(letter: Letter) -> str | None:
-    """The exact content language of ``letter`` (``None`` if empty)."""
+def content_regex(letter: Letter, refinements: Slots | None = None) -> str | None:
+    """The exact content language of ``letter`` (``None`` if empty). With ``refinements`` (a
+    dict to fill), intersections and complements are not computed here: each becomes a
+    placeholder character in the regex and an entry of ``refinements`` (see :func:`_refined`)."""
+    if refinements is not None and not _slots_free(letter):
+        refinements = None  # a placeholder could be mistaken for the letter's own text: compute here
     if letter.content.kind == "tool_call" and letter.content.style == "json":
-        return _json_call_regex(letter)
+        return _json_call_regex(letter, refinements)
     base = letter.base_regex()
+    constraints = [(c.pattern, _must_match(c)) for c in letter.constraints]
     if letter.content.kind == "tool_call":  # bracket: constraints are on the argument
-        arg_constraints = [(c.pattern, _must_match(c)) for c in letter.constraints]
-        arg = refine(BRACKET_ARGUMENT, arg_constraints) if arg_constraints else BRACKET_ARGUMENT
+        arg = _refined(BRACKET_ARGUMENT, constraints, refinements) if constraints else BRACKET_ARGUMENT
         return None if arg is None else regex_escape(letter.tool or "") + r"\[" + arg + r"\]"
+    without_terminator = (_ANY + regex_escape(letter.terminator) + _ANY, False)
     if base is None:  # free text up to a multi-character terminator
+        if refinements is not None:
+            return _refined(_ANY, [without_terminator, *constraints], refinements)
         base = fsm_to_regex(_fsm(_ANY + regex_escape(letter.terminator) + _ANY).everythingbut().reduce()) or ""
     elif letter.content.kind == "regex":  # exactly the texts without the terminator and NUL
         single = letter.terminator if len(letter.terminator) == 1 else ""
@@ -280,10 +312,12 @@ def content_regex(letter: Letter) -> str | None:
         if base is None:
             return None
         if not single and _may_hold(base, letter.terminator):
-            base = refine(base, [(_ANY + regex_escape(letter.terminator) + _ANY, False)])
+            if refinements is not None:
+                return _refined(base, [without_terminator, *constraints], refinements)
+            base = refine(base, [without_terminator])
             if base is None:
                 return None
-    return refine(base, [(c.pattern, _must_match(c)) for c in letter.constraints])
+    return _refined(base, constraints, refinements)
 
 
 def _may_hold(pattern: str, needle: str) -> bool:
