@@ -95,8 +95,8 @@ class TokenTrie:
         """The token ids of sorted-string indices."""
         if self.one_id:
             return self.ids[strings]
-        parts = [self.ids[self.id_ptr[s] : self.id_ptr[s + 1]] for s in strings.tolist()]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        counts = self.id_ptr[strings + 1] - self.id_ptr[strings]
+        return self.ids[_runs(self.id_ptr[strings], counts)]
 
     def walk(self, terms: Terms, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every token read from term ``start``: the ids that stay inside the piece or end it
@@ -126,19 +126,15 @@ class TokenTrie:
                 lo, hi, d = lo[keep], hi[keep], self.depth[done][keep]
                 if lo.size:
                     sizes = hi - lo
-                    runs = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-                    cross_s.append(runs)
+                    cross_s.append(_runs(lo, sizes))
                     cross_at.append(np.repeat(d, sizes))
             go = ~fin & (self.count[nodes] > 0)
             nodes, states = nodes[go], states[go]
             if not nodes.size:
                 break
             cnt = self.count[nodes]
-            total = int(cnt.sum())
-            base = np.repeat(self.first[nodes] - np.cumsum(cnt) + cnt, cnt)
-            child = base + np.arange(total)
             states = np.repeat(states, cnt)
-            nodes = child
+            nodes = _runs(self.first[nodes], cnt)
         ins = np.concatenate(inside) if inside else np.zeros(0, np.int64)
         cs = np.concatenate(cross_s) if cross_s else np.zeros(0, np.int64)
         ca = np.concatenate(cross_at) if cross_at else np.zeros(0, np.int64)
@@ -146,6 +142,12 @@ class TokenTrie:
             cnt = self.id_ptr[cs + 1] - self.id_ptr[cs]
             ca = np.repeat(ca, cnt)
         return self.token_ids(ins), self.token_ids(cs), ca
+
+
+def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[k], starts[k] + 1, …`` (``counts[k]`` numbers) for every k, concatenated."""
+    total = int(counts.sum())
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
 
 
 _TRIES: dict[str, TokenTrie] = {}
