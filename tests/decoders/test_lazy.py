@@ -239,3 +239,48 @@ def test_check_reads_patterns_as_the_decoder_does_on_non_ascii_text():
     assert regexes.fullmatch("[^a]{2}", "é\U0001f600")
     assert not regexes.fullmatch("[^a]", "\ud800")
     assert regexes.search("é+", json.loads('"xééy"'))
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")) * 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pattern=patterns(), tokens=st.lists(st.text(alphabet="ab1 \n.é\u0663", min_size=1, max_size=5).map(str.encode), min_size=1, max_size=60),
+       cut=st.integers(0, 3))
+def test_trie_walks_agree_with_reading_each_token_alone(pattern, tokens, cut):
+    """The trie walk (runs of sorted tokens, level by level) against each token read byte by
+    byte from the same state: which tokens stay inside or end the piece exactly, which complete
+    it and go on, and where."""
+    from ltlagent.decoders.trie import TokenTrie
+    from ltlagent.decoders.vocab import TokenVocabulary
+
+    try:
+        node = regexes.parse(pattern)
+    except regexes.RegexError:
+        return
+    terms = derivatives.store()
+    start = terms.from_node(regexes.concat([node, regexes.literal("\n")]))
+    # a state a few bytes in, so walks start inside a piece too
+    for b in b"ab1"[:cut]:
+        nxt = terms.step(start, b) if start != derivatives.EMPTY and not terms.final[start] else -1
+        if nxt < 0:
+            break
+        start = nxt
+    if start == derivatives.EMPTY:
+        return
+    vocab = TokenVocabulary(tuple([None, *tokens, tokens[0]]), (0,), "random")  # a duplicate and an EOS id
+    inside, cross_ids, cross_at = TokenTrie(vocab).walk(terms, start)
+    want_inside, want_cross = set(), {}
+    for i, data in enumerate(vocab.tokens):
+        data = b"\x00" if i == 0 else data
+        t, k = start, 0
+        while k < len(data) and not terms.final[t]:
+            t = terms.step(t, data[k])
+            k += 1
+            if t < 0:
+                break
+        if t < 0:
+            continue
+        if k == len(data):
+            want_inside.add(i)
+        elif terms.final[t]:
+            want_cross[i] = k
+    assert set(inside.tolist()) == want_inside
+    assert dict(zip(cross_ids.tolist(), cross_at.tolist(), strict=True)) == want_cross
