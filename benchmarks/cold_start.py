@@ -34,7 +34,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from ltlagent.compiler import derivatives, regexes  # noqa: E402
 from ltlagent.compiler.compile import compile_spec  # noqa: E402
 from ltlagent.compiler.spec import parse_spec  # noqa: E402
-from ltlagent.decoders import index as index_module  # noqa: E402
 from ltlagent.decoders import pieces as pieces_module  # noqa: E402
 from ltlagent.decoders import regex as regex_module  # noqa: E402
 from ltlagent.decoders.guide import SpecGuide  # noqa: E402
@@ -66,13 +65,14 @@ def qwen3() -> TokenVocabulary:
 
 def forget() -> None:
     """Forget every spec this process saw (the token trie stays: it is per tokenizer)."""
-    derivatives._STORE.clear()
-    index_module._WALKS.clear()
+    derivatives._STORE.clear()  # and the walks kept with it
     pieces_module._term.cache_clear()
     regexes._parse.cache_clear()
     regexes._WRITTEN.clear()
     regexes.canonical.cache_clear()
     regexes.canonical_without.cache_clear()
+    regexes._pattern_without.cache_clear()
+    regexes._CLEAN.clear()
     regexes._term.cache_clear()
     regex_module._refine.cache_clear()
     regex_module._fsm.cache_clear()

@@ -117,3 +117,11 @@ def test_an_internal_error_exits_3_and_says_it_is_a_bug(monkeypatch, capsys):
     assert main(["compile", "cot"]) == 3
     err = capsys.readouterr().err
     assert "internal error (KeyError" in err and "not a verdict" in err and "Traceback" not in err
+
+
+def test_a_preparation_is_reported_only_when_it_takes_over_100_ms():
+    from ltlagent.cli.report import preparation_note
+
+    assert preparation_note(0.05) is None
+    assert preparation_note(0.1) is None
+    assert preparation_note(0.25, "spec 'react'") == "spec 'react' prepared in 0.25 s (compile + token index)"

@@ -91,6 +91,7 @@ class Terms:
         self._cuts: dict[int, frozenset[int]] = {}
         self._from_node: dict[tuple, int] = {}
         self._settled: set[int] = set()
+        self.walks: dict[str, dict] = {}  # per vocabulary: what its users derived from these terms (decoders.index)
         self._ext: dict[int, bool] = {}
         self.table = np.full((1024, 256), -1, np.int32)  # successor rows (-1: ∅, or not built: see ``built``)
         self.built = np.zeros(1024, bool)

@@ -289,8 +289,32 @@ def concat(parts: list[Node]) -> Node:
     return _cat(parts)
 
 
+_CLEAN: dict[tuple[int, str], Node] = {}  # (id of a tree, char) → the tree, known to hold no text with that char
+
+
+def has_text_without(pattern: str, chars: str) -> bool:
+    """Whether some text of ``pattern`` holds none of ``chars``."""
+    return _pattern_without(pattern, chars) != NOTHING
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern_without(pattern: str, chars: str) -> Node:
+    return without_chars(parse(pattern), chars)
+
+
 def without_chars(node: Node, chars: str) -> Node:
     """``node``'s language less every text containing one of ``chars`` (exact: they leave every set)."""
+    if all(_CLEAN.get((id(node), c)) is node for c in chars):
+        return node
+    out = _without_chars(node, chars)
+    if len(_CLEAN) > 8192:
+        _CLEAN.clear()
+    for c in chars:  # the result holds none of them: cutting it again is a no-op
+        _CLEAN[(id(out), c)] = out  # the value keeps ``out`` alive, so its id names it
+    return out
+
+
+def _without_chars(node: Node, chars: str) -> Node:
     keep = _complement(_norm([(ord(c), ord(c)) for c in chars]))
     sets: dict[tuple[tuple[int, int], ...], Node] = {}
     done: dict[int, Node] = {}  # shared subtrees are cut once
@@ -326,7 +350,7 @@ def without_chars(node: Node, chars: str) -> Node:
 @functools.lru_cache(maxsize=1024)
 def canonical_without(pattern: str, chars: str) -> str | None:
     """:func:`canonical` of the texts of ``pattern`` that hold none of ``chars`` (``None``: there are none)."""
-    node = without_chars(parse(pattern), chars)
+    node = _pattern_without(pattern, chars)
     return None if node == NOTHING else _remember(node)
 
 

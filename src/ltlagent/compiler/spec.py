@@ -307,9 +307,10 @@ class _Loader:
             elif kind == "regex":
                 pattern = self.get(t, "regex", str, w)
                 self.regex(pattern, w + ("regex",))
-                if regexes.canonical_without(pattern, "\x00") is None:
+                single = terminator + "\x00" if len(terminator) == 1 else None  # what the decoder reads the content without
+                if (single is None or not regexes.has_text_without(pattern, single)) and not regexes.has_text_without(pattern, "\x00"):
                     raise self.error("every text the regex matches contains NUL, so the step can never be written", w + ("regex",), "NUL marks the end of a trace for the decoder; exclude it from the pattern.")
-                if len(terminator) == 1 and regexes.canonical_without(pattern, terminator + "\x00") is None:
+                if single is not None and not regexes.has_text_without(pattern, single):
                     raise self.error(f"every text the regex matches contains the step's terminator {terminator!r}, so the step can never be written", w + ("regex",), "The content of a step ends at its terminator; exclude it from the pattern or change the terminator.")
                 content = Content("regex", pattern=pattern)
             elif kind == "choices":

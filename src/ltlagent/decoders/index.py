@@ -79,16 +79,14 @@ class _Walk(NamedTuple):
     cross_at: np.ndarray  # where in the token the piece completed
 
 
-_WALKS: dict[tuple[int, str], dict[int, _Walk]] = {}
-
-
 def _shared_walks(terms: Terms, vocab: TokenVocabulary) -> dict[int, _Walk]:
-    key = (id(terms), vocab.fingerprint())
-    walks = _WALKS.get(key)
+    """The walks kept for ``vocab`` with the term store (they live and go with it)."""
+    key = vocab.fingerprint()
+    walks = terms.walks.get(key)
     if walks is None:
-        if len(_WALKS) >= 4:
-            _WALKS.clear()
-        walks = _WALKS[key] = {}
+        if len(terms.walks) >= 4:
+            terms.walks.clear()
+        walks = terms.walks[key] = {}
     return walks
 
 

@@ -296,7 +296,7 @@ def content_regex(letter: Letter, refinements: Slots | None = None) -> str | Non
         refinements = None  # a placeholder could be mistaken for the letter's own text: compute here
     if letter.content.kind == "tool_call" and letter.content.style == "json":
         return _json_call_regex(letter, refinements)
-    base = letter.base_regex()
+    base = letter.base_regex() if letter.content.kind != "regex" else ""  # a regex step's base is read below
     constraints = [(c.pattern, _must_match(c)) for c in letter.constraints]
     if letter.content.kind == "tool_call":  # bracket: constraints are on the argument
         arg = _refined(BRACKET_ARGUMENT, constraints, refinements) if constraints else BRACKET_ARGUMENT
