@@ -38,7 +38,7 @@ from ltlagent.decoders.budgets import NEVER as _NEVER
 from ltlagent.decoders.budgets import budget_tables
 from ltlagent.decoders.pieces import END, LETTER, TAG, Piece, build_pieces
 from ltlagent.decoders.regex import EOS_SENTINEL
-from ltlagent.decoders.trie import _CROSS, _EXACT, _INSIDE, TokenTrie, token_trie
+from ltlagent.decoders.trie import _CROSS, _EXACT, _INSIDE, TokenTrie, token_trie, walk_rows
 from ltlagent.decoders.vocab import TokenVocabulary
 
 __all__ = ["END", "FORCED", "FREE", "LETTER", "NO_STATE", "STEER", "TAG", "Move", "Piece", "TokenIndex", "build_token_index"]
@@ -349,7 +349,7 @@ class TokenIndex:
         ok = np.zeros(len(lens), bool)
         for g in self._cands(pos, mode):
             p, t = self._split(g)
-            how, where = _walk_rows(self.terms, t, data, lens, start)
+            how, where = walk_rows(self.terms, t, data, lens, start)
             ok |= (how == _INSIDE) | (how == _EXACT)
             cross = np.flatnonzero(how == _CROSS)
             if p.kind == LETTER and cross.size:
@@ -440,33 +440,6 @@ class TokenIndex:
             return None
         return Move(self._intern(q, tuple(inside)), ended, None, False, q)
 
-
-
-def _walk_rows(terms: Terms, t: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Walk byte strings (rows of ``data``, ``lens`` long, from byte ``start`` on) from term
-    ``t``, all at once. Returns per string how it leaves (0, _INSIDE, _EXACT, _CROSS) and, for
-    _CROSS, the offset where the piece completed."""
-    n = len(lens)
-    how = np.zeros(n, np.int8)
-    where = np.zeros(n, np.int64)
-    st = np.full(n, t, np.int64)
-    pos = start.astype(np.int64, copy=True)
-    act = np.flatnonzero(pos < lens)
-    while act.size:
-        terms.ensure(st[act])
-        nxt = terms.table[st[act], data[act, pos[act]]]
-        pos[act] += 1
-        live = nxt >= 0
-        act, nxt = act[live], nxt[live]
-        st[act] = nxt
-        fin = terms.final[nxt]
-        ended = pos[act] == lens[act]
-        done = act[fin]
-        how[done] = np.where(ended[fin], _EXACT, _CROSS)
-        where[done] = pos[done]
-        how[act[~fin & ended]] = _INSIDE
-        act = act[~fin & ~ended]
-    return how, where
 
 
 def build_token_index(compiled: CompiledSpec, tokenizer: Any, *, eos_ids: list[int] | None = None) -> TokenIndex:
