@@ -93,9 +93,12 @@ class Terms:
         self._settled: set[int] = set()
         self.walks: dict[str, dict] = {}  # per vocabulary: what its users derived from these terms (decoders.index)
         self._ext: dict[int, bool] = {}
-        self.table = np.full((1024, 256), -1, np.int32)  # successor rows (-1: ∅, or not built: see ``built``)
-        self.built = np.zeros(1024, bool)
+        # Rows only for the terms something read: ``slot[t]`` is term t's row in ``table`` (-1: none
+        # built yet); a row holds the 256 successor terms (-1: no text goes on that way).
+        self.slot = np.full(1024, -1, np.int32)
         self.final = np.zeros(1024, bool)  # ``nullable`` as an array (a piece completes there)
+        self.table = np.full((256, 256), -1, np.int32)
+        self._rows = 0
         self.lock = threading.Lock()
         assert self._intern(("none",)) == EMPTY and self._intern(("eps",)) == EPSILON
 
@@ -135,7 +138,10 @@ class Terms:
             mn = lo * self.minlen[r]
             most = max(mn, self.most[r] + max(lo - 1, 0) * self.minlen[r])
         self.nullable.append(nul)
-        self._grow(n + 1)
+        if n >= len(self.final):
+            cap = 2 * len(self.final)
+            self.final = np.concatenate([self.final, np.zeros(cap - len(self.final), bool)])
+            self.slot = np.concatenate([self.slot, np.full(cap - len(self.slot), -1, np.int32)])
         self.final[n] = nul
         self.minlen.append(mn)
         self.most.append(most)
@@ -407,25 +413,26 @@ class Terms:
     def row(self, t: int) -> np.ndarray:
         """The 256 successors of ``t`` (``-1``: no text goes on that way). A nullable term has
         none: a piece ends at its first completion."""
-        if t < len(self.built) and self.built[t]:
-            return self.table[t]
-        with self.lock:
-            self._build_row(t)
-        return self.table[t]
+        s = self.slot[t]
+        if s < 0:
+            with self.lock:
+                s = self.slot[t] if self.slot[t] >= 0 else self._build_row(t)
+        return self.table[s]
 
     def ensure(self, ids: np.ndarray) -> None:
         """Build the rows of the terms ``ids`` that have none yet (for vectorised walks)."""
         ids = np.asarray(ids)
-        if not len(ids):
-            return
-        top = int(ids.max())
-        if top >= len(self.built) or not self.built[ids].all():
+        if len(ids) and (self.slot[ids] < 0).any():
             with self.lock:
                 for t in np.unique(ids).tolist():
-                    if t >= len(self.built) or not self.built[t]:
+                    if self.slot[t] < 0:
                         self._build_row(t)
 
-    def _build_row(self, t: int) -> None:
+    def rows_built(self) -> int:
+        """How many terms have their row (the states something read)."""
+        return self._rows
+
+    def _build_row(self, t: int) -> int:
         row = np.full(256, -1, np.int32)
         if t != EMPTY and not self.nullable[t]:
             cuts = sorted(self._cut_points(t))
@@ -433,23 +440,13 @@ class Terms:
                 d = self.derivative(t, lo)
                 if d != EMPTY and self.minlen[d] < NEVER:  # a state that can no longer complete is no state
                     row[lo:hi] = d
-        self._grow(max(t, int(row.max())) + 1)
-        self.table[t] = row
-        self.built[t] = True
-
-    def _grow(self, need: int) -> None:
-        cap = len(self.built)
-        if need <= cap:
-            return
-        while cap < need:
-            cap *= 2
-        table = np.full((cap, 256), -1, np.int32)
-        table[: len(self.built)] = self.table
-        built = np.zeros(cap, bool)
-        built[: len(self.built)] = self.built
-        final = np.zeros(cap, bool)
-        final[: len(self.final)] = self.final
-        self.table, self.built, self.final = table, built, final
+        s = self._rows
+        if s == len(self.table):
+            self.table = np.concatenate([self.table, np.full_like(self.table, -1)])
+        self.table[s] = row
+        self.slot[t] = s
+        self._rows += 1
+        return s
 
     def step(self, t: int, b: int) -> int:
         """The state after byte ``b`` (``-1``: none)."""
@@ -488,7 +485,7 @@ class Terms:
 
 _STORE: list[Terms] = []
 MAX_SETTLE = 100_000  # states of one intersection's automaton explored before its spec is refused
-MAX_TERMS = 2_000_000  # past this many terms, new work starts a fresh store (old indexes keep theirs)
+MAX_TERMS = 500_000  # past this many terms, new work starts a fresh store (old indexes keep theirs)
 
 
 def store() -> Terms:

@@ -165,8 +165,7 @@ class TokenTrie:
         cross_at: list[np.ndarray] = []
         while nodes.size:
             terms.ensure(states)
-            table = terms.table
-            nxt = table[states, self.byte[nodes]]
+            nxt = terms.table[terms.slot[states], self.byte[nodes]]
             live = nxt >= 0
             nodes, states = nodes[live], nxt[live].astype(np.int64)
             if not nodes.size:
@@ -224,7 +223,7 @@ def walk_rows(terms: Terms, t: int, data: np.ndarray, lens: np.ndarray, start: n
     act = np.flatnonzero(pos < lens)
     while act.size:
         terms.ensure(st[act])
-        nxt = terms.table[st[act], data[act, pos[act]]]
+        nxt = terms.table[terms.slot[st[act]], data[act, pos[act]]]
         pos[act] += 1
         live = nxt >= 0
         act, nxt = act[live], nxt[live]

@@ -46,7 +46,7 @@ class TokenVocabulary:
         return len(self.tokens)
 
     def fingerprint(self) -> str:
-        """A stable hash of the tokens and EOS ids (the disk cache's key)."""
+        """A stable hash of the tokens and EOS ids (the key of what is kept per vocabulary)."""
         cached = self.__dict__.get("_fingerprint")
         if cached is None:
             h = hashlib.sha256(json.dumps(sorted(self.eos_ids)).encode())
