@@ -242,15 +242,17 @@ def test_check_reads_patterns_as_the_decoder_does_on_non_ascii_text():
 
 
 @settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")) * 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pattern=st.one_of(patterns(), st.sampled_from([r"[^\n]*", r"[^a\n]*x", r'(?:[^"\\\x00-\x1f]|\\["\\])*"', r"(?s:.)*\.", r"[^b]*"])),
+@given(pattern=st.one_of(patterns(), st.sampled_from([r"[^\n]*", r"[^a\n]*x", r'(?:[^"\\\x00-\x1f]|\\["\\])*"', r"(?s:.)*\.", r"[^b]*", r"[^\n]+", r"[^a]?[^b\n]*"])),
        tokens=st.lists(st.one_of(st.text(alphabet="ab1 \n.\"\\é\u0663\U0001f600", min_size=1, max_size=5).map(str.encode),
-                                 st.binary(min_size=1, max_size=4)), min_size=1, max_size=60),
+                                 st.binary(min_size=1, max_size=4),
+                                 st.sampled_from([b"\xed\xa0", b"\xed\x9f", b"\xe0\x80", b"\xf4\x90", b"\xc0\xaf", b"a\xc3", b"\xf0\x9f\x98"])),
+                       min_size=1, max_size=60),
        cut=st.integers(0, 3))
 def test_trie_walks_agree_with_reading_each_token_alone(pattern, tokens, cut):
     """The trie walk (runs of sorted tokens, level by level) against each token read byte by
     byte from the same state: which tokens stay inside or end the piece exactly, which complete
     it and go on, and where."""
-    from ltlagent.decoders.trie import TokenTrie, char_loop
+    from ltlagent.decoders.trie import TokenTrie, char_step
     from ltlagent.decoders.vocab import TokenVocabulary
 
     try:
@@ -269,10 +271,13 @@ def test_trie_walks_agree_with_reading_each_token_alone(pattern, tokens, cut):
         return
     vocab = TokenVocabulary(tuple([None, *tokens, tokens[0]]), (0,), "random")  # a duplicate and an EOS id
     trie = TokenTrie(vocab)
-    inside, cross_ids, cross_at = trie.walk_trie(terms, start)
-    loop = char_loop(terms, start)
-    if loop is not None:  # the shortcut for states that take any character but a few: the same answer
-        fast = trie.walk_loop(terms, start, trie.easy(loop), loop)
+    inside, cross_ids, cross_at = trie.walk_trie(terms, start, few=0)  # level by level to the end
+    by_each = trie.walk_trie(terms, start, few=10**9)  # every string read one by one
+    assert sorted(by_each[0].tolist()) == sorted(inside.tolist())
+    assert dict(zip(by_each[1].tolist(), by_each[2].tolist(), strict=True)) == dict(zip(cross_ids.tolist(), cross_at.tolist(), strict=True))
+    step = char_step(terms, start)
+    if step is not None:  # the shortcut for states that take any character but a few: the same answer
+        fast = trie.walk_step(terms, start, step, trie.easy(*step[1:]))
         assert sorted(fast[0].tolist()) == sorted(inside.tolist())
         assert dict(zip(fast[1].tolist(), fast[2].tolist(), strict=True)) == dict(zip(cross_ids.tolist(), cross_at.tolist(), strict=True))
     want_inside, want_cross = set(), {}

@@ -92,6 +92,11 @@ class Terms:
         self._from_node: dict[tuple, int] = {}
         self._settled: set[int] = set()
         self.walks: dict[str, dict] = {}  # per vocabulary: what its users derived from these terms (decoders.index)
+        # per term, for decoders.trie: whether its char_loop is known, whether it has one, and its
+        # ASCII bytes as two bit words
+        self.loop_known = np.zeros(1024, bool)
+        self.loop_has = np.zeros(1024, bool)
+        self.loop_words = np.zeros((1024, 2), np.uint64)
         self._ext: dict[int, bool] = {}
         # Rows only for the terms something read: ``slot[t]`` is term t's row in ``table`` (-1: none
         # built yet); a row holds the 256 successor terms (-1: no text goes on that way).
@@ -142,6 +147,9 @@ class Terms:
             cap = 2 * len(self.final)
             self.final = np.concatenate([self.final, np.zeros(cap - len(self.final), bool)])
             self.slot = np.concatenate([self.slot, np.full(cap - len(self.slot), -1, np.int32)])
+            self.loop_known = np.concatenate([self.loop_known, np.zeros(cap - len(self.loop_known), bool)])
+            self.loop_has = np.concatenate([self.loop_has, np.zeros(cap - len(self.loop_has), bool)])
+            self.loop_words = np.concatenate([self.loop_words, np.zeros((cap - len(self.loop_words), 2), np.uint64)])
         self.final[n] = nul
         self.minlen.append(mn)
         self.most.append(most)

@@ -7,14 +7,12 @@ stops under a node as soon as the automaton rejects its byte or completes: it vi
 prefixes the automaton still accepts, never the whole vocabulary per state. A state that takes
 every character but a few ASCII ones (free text, a JSON string's inside) is read faster still:
 two bit tests per token say which tokens hold only characters it takes, and only the others are
-read, from their first excluded byte (:func:`char_loop`). The trie is built
+read, from their first excluded byte (:func:`char_step`). The trie is built
 once per vocabulary (kept per process); EOS is the end sentinel byte, and tokens that never
 stand for text (special, empty, holding NUL) are left out.
 """
 
 from __future__ import annotations
-
-import codecs
 
 import numpy as np
 
@@ -23,6 +21,7 @@ from ltlagent.decoders.regex import EOS_SENTINEL
 from ltlagent.decoders.vocab import TokenVocabulary
 
 _INSIDE, _EXACT, _CROSS = 1, 2, 3  # how a token leaves a piece state (0: not allowed)
+_FEW = 256  # strings left under a walk's nodes that are read one by one rather than level by level
 
 
 class TokenTrie:
@@ -93,15 +92,34 @@ class TokenTrie:
         self.exact[0] = -1
         # Per string: its ASCII bytes (bits of two words) and whether it is well-formed UTF-8 from a
         # character boundary, its last character possibly unfinished (what char_loop states keep inside).
+        # ``later_bits``: the ASCII bytes after the first one (what a char_step state's next state reads).
         lo_bits = np.zeros(n, np.uint64)
         hi_bits = np.zeros(n, np.uint64)
-        for j in range(width):
+        for j in range(1, width):
             col = data[:, j].astype(np.uint64)
             used = (self.lens > j) & (col < 128)
             lo_bits |= np.where(used & (col < 64), np.left_shift(np.uint64(1), col % np.uint64(64)), np.uint64(0))
             hi_bits |= np.where(used & (col >= 64), np.left_shift(np.uint64(1), col % np.uint64(64)), np.uint64(0))
-        self.ascii_bits = (lo_bits, hi_bits)
+        self.later_bits = (lo_bits, hi_bits)
+        self.first_byte = data[:, 0].copy()
         self.utf8 = np.fromiter((_well_formed(s) for s in strings), bool, n)
+        # Per trie node: the ASCII bytes below it (two words) and whether every string under it is
+        # well-formed UTF-8, so a walk can take a whole subtree at once where its state loops.
+        total = len(self.lo)
+        below_lo = np.zeros(total, np.uint64)
+        below_hi = np.zeros(total, np.uint64)
+        for lvl in range(len(self.level_start) - 2, 0, -1):  # deepest first: a child's bits, and its own byte, go up
+            a, b = self.level_start[lvl], self.level_start[lvl + 1]
+            pa = self.level_start[lvl - 1]
+            parent = pa + np.searchsorted(self.lo[pa:a], self.lo[a:b], side="right") - 1
+            byte = self.byte[a:b].astype(np.uint64)
+            own_lo = np.where(byte < 64, np.left_shift(np.uint64(1), byte % np.uint64(64)), np.uint64(0))
+            own_hi = np.where((byte >= 64) & (byte < 128), np.left_shift(np.uint64(1), byte % np.uint64(64)), np.uint64(0))
+            np.bitwise_or.at(below_lo, parent, below_lo[a:b] | own_lo)
+            np.bitwise_or.at(below_hi, parent, below_hi[a:b] | own_hi)
+        self.below_bits = (below_lo, below_hi)
+        bad = np.concatenate([[0], np.cumsum(~self.utf8)])
+        self.below_utf8 = bad[self.hi] == bad[self.lo]
 
     def by_bytes(self) -> dict[bytes, list[int]]:
         """Token ids by their bytes (EOS as the end sentinel)."""
@@ -127,37 +145,90 @@ class TokenTrie:
     def walk(self, terms: Terms, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every token read from term ``start``: the ids that stay inside the piece or end it
         exactly, and the ids that complete it and go on, with the offset where it completed."""
-        loop = char_loop(terms, start)
-        if loop is not None:
-            easy = self.easy(loop)
+        step = char_step(terms, start)
+        if step is not None:
+            easy = self.easy(*step[1:])
             if 3 * int(easy.sum()) >= 2 * len(easy):  # else most strings need reading anyway: the trie shares their prefixes
-                return self.walk_loop(terms, start, easy, loop)
+                return self.walk_step(terms, start, step, easy)
         return self.walk_trie(terms, start)
 
-    def easy(self, loop: np.ndarray) -> np.ndarray:
-        """Per string: whether it is made of the ASCII bytes ``loop`` allows and well-formed UTF-8."""
+    def easy(self, first: np.ndarray, loop: np.ndarray) -> np.ndarray:
+        """Per string: whether it is well-formed UTF-8 whose first byte ``first`` allows (any
+        non-ASCII one) and whose later ASCII bytes ``loop`` allows."""
         bits = np.flatnonzero(loop).astype(np.uint64)
         lo = np.bitwise_or.reduce(np.left_shift(np.uint64(1), bits[bits < 64]), initial=np.uint64(0))
         hi = np.bitwise_or.reduce(np.left_shift(np.uint64(1), bits[bits >= 64] - np.uint64(64)), initial=np.uint64(0))
-        return self.utf8 & ((self.ascii_bits[0] & ~lo) == 0) & ((self.ascii_bits[1] & ~hi) == 0)
+        opening = np.ones(256, bool)
+        opening[:128] = first
+        return self.utf8 & opening[self.first_byte] & ((self.later_bits[0] & ~lo) == 0) & ((self.later_bits[1] & ~hi) == 0)
 
-    def walk_loop(self, terms: Terms, start: int, easy: np.ndarray, loop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`walk` from a :func:`char_loop` state: the ``easy`` strings stay inside at once;
-        the others are read byte by byte from their first ASCII byte outside ``loop`` (before it,
-        a well-formed string is still at ``start``)."""
+    def walk_step(self, terms: Terms, start: int, step: tuple[int, np.ndarray, np.ndarray], easy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`walk` from a :func:`char_step` state: the ``easy`` strings stay inside at once;
+        the others are read byte by byte from their first ASCII byte the state does not take
+        (before it, a well-formed string is at ``start`` or, after its first character, at the
+        step's looping state)."""
+        after, first, loop = step
         rest = np.flatnonzero(~easy)
         data, lens = self.data[rest], self.lens[rest]
-        keeps = np.ones(256, bool)
-        keeps[:128] = loop
-        ok = keeps[data] | (np.arange(data.shape[1]) >= lens[:, None])
+        keeps = np.ones((2, 256), bool)
+        keeps[0, :128], keeps[1, :128] = first, loop
+        ok = keeps[(np.arange(data.shape[1]) > 0).astype(np.int64)[None, :], data] | (np.arange(data.shape[1]) >= lens[:, None])
         first_bad = np.where(ok.all(axis=1), lens, ok.argmin(axis=1))
         begin = np.where(self.utf8[rest], first_bad, 0)
-        how, where = walk_rows(terms, start, data, lens, begin)
+        how, where = walk_rows(terms, np.where(begin > 0, after, start), data, lens, begin)
         inside = np.concatenate([np.flatnonzero(easy), rest[(how == _INSIDE) | (how == _EXACT)]])
         cross = how == _CROSS
         return (self.token_ids(inside), *self.token_ids_at(rest[cross], where[cross]))
 
-    def walk_trie(self, terms: Terms, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _looping(self, terms: Terms, nodes: np.ndarray, states: np.ndarray) -> np.ndarray:
+        """Per (node, state): whether the state is a :func:`char_loop` state that every string
+        under the node keeps (well-formed, ASCII bytes all looping)."""
+        unknown = states[~terms.loop_known[states]]
+        for t in np.unique(unknown).tolist():
+            loop = char_loop(terms, t)
+            if loop is not None:
+                bits = np.flatnonzero(loop)
+                terms.loop_words[t] = (sum(1 << int(b) for b in bits if b < 64), sum(1 << int(b - 64) for b in bits if b >= 64))
+                terms.loop_has[t] = True
+            terms.loop_known[t] = True
+        has = terms.loop_has[states]
+        if not has.any():
+            return has
+        words = terms.loop_words[states]
+        return has & self.below_utf8[nodes] & ((self.below_bits[0][nodes] & ~words[:, 0]) == 0) & ((self.below_bits[1][nodes] & ~words[:, 1]) == 0)
+
+    def _read_each(self, terms: Terms, nodes: np.ndarray, states: np.ndarray, inside: list, cross_s: list, cross_at: list) -> None:
+        """The strings strictly under ``nodes`` (each node's state read so far), byte by byte."""
+        rows: dict[int, list[int]] = {}
+        ins, cs, ca = [], [], []
+        for node, state in zip(nodes.tolist(), states.tolist(), strict=True):
+            depth = int(self.depth[node])
+            first = int(self.lo[node]) + (1 if self.exact[node] >= 0 else 0)
+            for k in range(first, int(self.hi[node])):
+                data = self.data[k, depth : self.lens[k]].tolist()
+                s = state
+                for i, b in enumerate(data):
+                    row = rows.get(s)
+                    if row is None:
+                        row = rows[s] = terms.row(s).tolist()
+                    s = row[b]
+                    if s < 0:
+                        break
+                    if terms.final[s]:
+                        if i == len(data) - 1:
+                            ins.append(k)
+                        else:
+                            cs.append(k)
+                            ca.append(depth + i + 1)
+                        s = -1
+                        break
+                if s >= 0:
+                    ins.append(k)
+        inside.append(np.array(ins, np.int64))
+        cross_s.append(np.array(cs, np.int64))
+        cross_at.append(np.array(ca, np.int64))
+
+    def walk_trie(self, terms: Terms, start: int, few: int = _FEW) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         nodes = self.first[0] + np.arange(self.count[0], dtype=np.int64)
         states = np.full(len(nodes), start, np.int64)
         inside: list[np.ndarray] = []
@@ -188,6 +259,15 @@ class TokenTrie:
             nodes, states = nodes[go], states[go]
             if not nodes.size:
                 break
+            whole = self._looping(terms, nodes, states)
+            if whole.any():  # every string under these nodes stays inside: take them at once
+                lo = self.lo[nodes[whole]] + (self.exact[nodes[whole]] >= 0)
+                inside.append(_runs(lo, self.hi[nodes[whole]] - lo))
+                nodes, states = nodes[~whole], states[~whole]
+            under = int((self.hi[nodes] - self.lo[nodes]).sum())
+            if under <= few:  # a few long strings left (runs of spaces, rules of dashes): read them one by one
+                self._read_each(terms, nodes, states, inside, cross_s, cross_at)
+                break
             cnt = self.count[nodes]
             states = np.repeat(states, cnt)
             nodes = _runs(self.first[nodes], cnt)
@@ -204,21 +284,26 @@ def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _well_formed(data: bytes) -> bool:
+    """Whether ``data`` is well-formed UTF-8, its last character possibly unfinished (by
+    Unicode's table of well-formed sequences: no surrogates, overlong forms or bytes past U+10FFFF)."""
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.end != len(data):
+            return False
+        tail = data[exc.start :]  # an unfinished last character: a proper prefix of one shape
+        return any(len(tail) < len(shape) and all(lo <= b <= hi for b, (lo, hi) in zip(tail, shape, strict=False)) for shape in _UTF8_SHAPES)
 
 
-def walk_rows(terms: Terms, t: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def walk_rows(terms: Terms, t: int | np.ndarray, data: np.ndarray, lens: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Walk byte strings (rows of ``data``, ``lens`` long, from byte ``start`` on) from term
-    ``t``, all at once. Returns per string how it leaves (0, _INSIDE, _EXACT, _CROSS) and, for
+    ``t`` (one, or one per string), all at once. Returns per string how it leaves (0, _INSIDE, _EXACT, _CROSS) and, for
     _CROSS, the offset where the piece completed."""
     n = len(lens)
     how = np.zeros(n, np.int8)
     where = np.zeros(n, np.int64)
-    st = np.full(n, t, np.int64)
+    st = np.broadcast_to(np.asarray(t, np.int64), (n,)).copy()
     pos = start.astype(np.int64, copy=True)
     act = np.flatnonzero(pos < lens)
     while act.size:
@@ -266,13 +351,31 @@ _UTF8_SHAPES = (
 )
 
 
+def char_step(terms: Terms, t: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """``(u, first, loop)`` when every non-ASCII character leads from ``t`` to one state ``u``
+    (no completion or dead end inside it) that :func:`char_loop` holds, ``first`` the ASCII
+    bytes leading from ``t`` to ``u`` and ``loop`` ``u``'s; else ``None``. From such a state a
+    token of well-formed UTF-8 (its last character possibly unfinished) whose first byte is in
+    ``first`` or not ASCII, and whose later ASCII bytes are in ``loop``, stays inside the piece."""
+    u = _one_step(terms, t)
+    if u is None:
+        return None
+    loop = char_loop(terms, u)
+    return None if loop is None else (u, terms.row(t)[:128] == u, loop)
+
+
 def char_loop(terms: Terms, t: int) -> np.ndarray | None:
     """The ASCII bytes that lead from ``t`` back to ``t`` (a bool[128]), when every non-ASCII
-    character does too with no completion or dead end inside it; else ``None``. From such a
-    state a token made of those ASCII bytes and well-formed UTF-8 (its last character possibly
-    unfinished) stays inside the piece, whatever else it holds."""
+    character does too with no completion or dead end inside it; else ``None``."""
+    return terms.row(t)[:128] == t if _one_step(terms, t) == t else None
+
+
+def _one_step(terms: Terms, t: int) -> int | None:
+    """The state every non-ASCII character leads ``t`` to, with no completion or dead end
+    inside a character, if there is one such state (and it is no completion)."""
     if terms.final[t]:
         return None
+    to = None
     for shape in _UTF8_SHAPES:
         states = {t}
         for k, (lo, hi) in enumerate(shape):
@@ -285,6 +388,7 @@ def char_loop(terms: Terms, t: int) -> np.ndarray | None:
             if k < len(shape) - 1 and any(terms.final[x] for x in nxt):
                 return None
             states = nxt
-        if states != {t}:
+        if len(states) != 1 or (to is not None and states != {to}):
             return None
-    return terms.row(t)[:128] == t
+        to = states.pop()
+    return None if to is None or terms.final[to] else to
