@@ -38,7 +38,7 @@ from ltlagent.decoders.budgets import NEVER as _NEVER
 from ltlagent.decoders.budgets import budget_tables
 from ltlagent.decoders.pieces import END, LETTER, TAG, Piece, build_pieces
 from ltlagent.decoders.regex import EOS_SENTINEL
-from ltlagent.decoders.trie import _CROSS, _EXACT, _INSIDE, TokenTrie, token_trie, walk_rows
+from ltlagent.decoders.trie import _CROSS, _EXACT, _INSIDE, TokenTrie, pack_ids, token_trie, walk_rows
 from ltlagent.decoders.vocab import TokenVocabulary
 
 __all__ = ["END", "FORCED", "FREE", "LETTER", "NO_STATE", "STEER", "TAG", "Move", "Piece", "TokenIndex", "build_token_index"]
@@ -252,10 +252,10 @@ class TokenIndex:
         """The vocabulary read from term ``t`` (one trie walk, kept per term)."""
         walk = self._walks.get(t)
         if walk is None:
-            ids, cross_ids, cross_at = self.trie.walk(self.terms, t)
+            inner, cross_ids, cross_at = self.trie.walk(self.terms, t)
             if len(self._walks) >= _WALKS_KEPT:
                 self._walks.clear()
-            walk = self._walks[t] = _Walk(_pack(ids, self.words), cross_ids, cross_at)
+            walk = self._walks[t] = _Walk(inner, cross_ids, cross_at)
         return walk
 
     def _tag(self, p: Piece) -> str:
@@ -334,7 +334,7 @@ class TokenIndex:
             walk = self._walk(g // self._n)
             ids, at = walk.cross_ids, walk.cross_at
             ok = self._alive_from(self._start(q_next), ids, at, mode)
-            self._cross[key] = _pack(ids[ok], self.words)
+            self._cross[key] = pack_ids(ids[ok], self.words)
         return self._cross[key]
 
     def _alive_from(self, state: int, ids: np.ndarray, start: np.ndarray, mode: int) -> np.ndarray:
@@ -372,7 +372,7 @@ class TokenIndex:
         ids = next((by_bytes[pos.shortest[:k]] for k in range(len(pos.shortest), 0, -1) if pos.shortest[:k] in by_bytes), [])
         if not ids:  # the vocabulary cannot spell it token by token: keep the steer mask
             return self.row(pos.id, STEER)
-        return _pack(np.array(ids, np.int64), self.words)
+        return pack_ids(np.array(ids, np.int64), self.words)
 
     def _worst(self, pos: _Position) -> int:
         bound = 0
@@ -461,9 +461,3 @@ def _model_speaks(compiled: CompiledSpec, q: int) -> bool:
     forever would never let the run end."""
     allowed = compiled.allowed_letters(q)
     return any(x.source == Source.MODEL for x in allowed) or (q in compiled.dfa.accepting and bool(allowed))
-
-
-def _pack(ids: np.ndarray, words: int) -> np.ndarray:
-    bits = np.zeros(words * 32, dtype=np.uint8)
-    bits[ids] = 1
-    return np.packbits(bits, bitorder="little").view(np.uint32)

@@ -38,6 +38,8 @@ class TokenTrie:
         strings = sorted(texts)
         self.size = vocab.size
         self._by_bytes: dict[bytes, list[int]] | None = None
+        self.words = (vocab.size + 31) // 32
+        self._signatures: dict[tuple, tuple | bool] = {}
         n = len(strings)
         self.lens = np.fromiter((len(s) for s in strings), np.int64, n)
         ids = [texts[s] for s in strings]
@@ -143,42 +145,62 @@ class TokenTrie:
         return np.concatenate([self.first_id[strings], self.ids[extra]]), np.concatenate([at, np.repeat(at[several], hi - lo)])
 
     def walk(self, terms: Terms, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every token read from term ``start``: the ids that stay inside the piece or end it
-        exactly, and the ids that complete it and go on, with the offset where it completed."""
+        """Every token read from term ``start``: the packed mask (uint32 words, little-endian
+        bits) of the tokens that stay inside the piece or end it exactly, and the ids that
+        complete it and go on, with the offset where it completed."""
         step = char_step(terms, start)
         if step is not None:
-            easy = self.easy(*step[1:])
-            if 3 * int(easy.sum()) >= 2 * len(easy):  # else most strings need reading anyway: the trie shares their prefixes
-                return self.walk_step(terms, start, step, easy)
-        return self.walk_trie(terms, start)
+            sig = self.signature(step[1], step[2])
+            if sig is not None:
+                return self.walk_step(terms, start, step[0], sig)
+        ids, cross_ids, cross_at = self.walk_trie(terms, start)
+        return pack_ids(ids, self.words), cross_ids, cross_at
 
-    def easy(self, first: np.ndarray, loop: np.ndarray) -> np.ndarray:
-        """Per string: whether it is well-formed UTF-8 whose first byte ``first`` allows (any
-        non-ASCII one) and whose later ASCII bytes ``loop`` allows."""
-        bits = np.flatnonzero(loop).astype(np.uint64)
-        lo = np.bitwise_or.reduce(np.left_shift(np.uint64(1), bits[bits < 64]), initial=np.uint64(0))
-        hi = np.bitwise_or.reduce(np.left_shift(np.uint64(1), bits[bits >= 64] - np.uint64(64)), initial=np.uint64(0))
-        opening = np.ones(256, bool)
-        opening[:128] = first
-        return self.utf8 & opening[self.first_byte] & ((self.later_bits[0] & ~lo) == 0) & ((self.later_bits[1] & ~hi) == 0)
+    def signature(self, first: np.ndarray, loop: np.ndarray, min_share: float = 2 / 3) -> tuple | None:
+        """What a :func:`char_step` state's walk needs that depends only on its ASCII bytes
+        (kept: free text, string values and the like share a few): the packed mask of the strings
+        that stay inside whatever the state (well-formed UTF-8, first byte in ``first`` or not
+        ASCII, later ASCII bytes in ``loop``), and the others with where each must be read from.
+        ``None`` when fewer than ``min_share`` of the strings are such (the trie shares the
+        others' prefixes better)."""
+        key = (first.tobytes(), loop.tobytes(), min_share)
+        sig = self._signatures.get(key)
+        if sig is None:
+            bits = np.flatnonzero(loop).astype(np.uint64)
+            lo = np.bitwise_or.reduce(np.left_shift(np.uint64(1), bits[bits < 64]), initial=np.uint64(0))
+            hi = np.bitwise_or.reduce(np.left_shift(np.uint64(1), bits[bits >= 64] - np.uint64(64)), initial=np.uint64(0))
+            opening = np.ones(256, bool)
+            opening[:128] = first
+            easy = self.utf8 & opening[self.first_byte] & ((self.later_bits[0] & ~lo) == 0) & ((self.later_bits[1] & ~hi) == 0)
+            sig = False
+            if easy.sum() >= min_share * len(easy):
+                rest = np.flatnonzero(~easy)
+                lens = self.lens[rest]
+                data = self.data[rest, : int(lens.max()) if len(rest) else 1]
+                keeps = np.ones((2, 256), bool)
+                keeps[0, :128], keeps[1, :128] = first, loop
+                keeps[:, 0] = False  # NUL never stays (it is the end sentinel): the padding after a string reads as its end
+                ok = keeps[1][data]
+                ok[:, 0] = keeps[0][data[:, 0]]
+                first_bad = np.where(ok.all(axis=1), lens, ok.argmin(axis=1))
+                begin = np.where(self.utf8[rest], first_bad, 0)  # before it, a well-formed string is still at the state or its step
+                sig = (pack_ids(self.token_ids(np.flatnonzero(easy)), self.words), rest, data, lens, begin)
+            if len(self._signatures) >= 64:
+                self._signatures.clear()
+            self._signatures[key] = sig
+        return sig or None
 
-    def walk_step(self, terms: Terms, start: int, step: tuple[int, np.ndarray, np.ndarray], easy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`walk` from a :func:`char_step` state: the ``easy`` strings stay inside at once;
-        the others are read byte by byte from their first ASCII byte the state does not take
-        (before it, a well-formed string is at ``start`` or, after its first character, at the
-        step's looping state)."""
-        after, first, loop = step
-        rest = np.flatnonzero(~easy)
-        data, lens = self.data[rest], self.lens[rest]
-        keeps = np.ones((2, 256), bool)
-        keeps[0, :128], keeps[1, :128] = first, loop
-        ok = keeps[(np.arange(data.shape[1]) > 0).astype(np.int64)[None, :], data] | (np.arange(data.shape[1]) >= lens[:, None])
-        first_bad = np.where(ok.all(axis=1), lens, ok.argmin(axis=1))
-        begin = np.where(self.utf8[rest], first_bad, 0)
+    def walk_step(self, terms: Terms, start: int, after: int, sig: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`walk` from a :func:`char_step` state (``after``: where its first character
+        leads): the signature's easy strings stay inside at once; the others are read byte by
+        byte from their first ASCII byte the state does not take."""
+        easy, rest, data, lens, begin = sig
         how, where = walk_rows(terms, np.where(begin > 0, after, start), data, lens, begin)
-        inside = np.concatenate([np.flatnonzero(easy), rest[(how == _INSIDE) | (how == _EXACT)]])
+        out = easy.copy()
+        ins = self.token_ids(rest[(how == _INSIDE) | (how == _EXACT)])
+        np.bitwise_or.at(out, ins >> 5, np.left_shift(np.uint32(1), (ins & 31).astype(np.uint32)))
         cross = how == _CROSS
-        return (self.token_ids(inside), *self.token_ids_at(rest[cross], where[cross]))
+        return (out, *self.token_ids_at(rest[cross], where[cross]))
 
     def _looping(self, terms: Terms, nodes: np.ndarray, states: np.ndarray) -> np.ndarray:
         """Per (node, state): whether the state is a :func:`char_loop` state that every string
@@ -275,6 +297,13 @@ class TokenTrie:
         cs = np.concatenate(cross_s) if cross_s else np.zeros(0, np.int64)
         ca = np.concatenate(cross_at) if cross_at else np.zeros(0, np.int64)
         return (self.token_ids(ins), *self.token_ids_at(cs, ca))
+
+
+def pack_ids(ids: np.ndarray, words: int) -> np.ndarray:
+    """Token ids as a packed mask: uint32 words, bit ``i % 32`` of word ``i // 32``."""
+    bits = np.zeros(words * 32, dtype=np.uint8)
+    bits[ids] = 1
+    return np.packbits(bits, bitorder="little").view(np.uint32)
 
 
 def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
