@@ -19,6 +19,12 @@ class, each linear in the size of the term's *first* positions. The states ever 
 ones something read: for the decoder, at most the vocabulary's prefixes walked from each
 visited state.
 
+Intersection and complement (:meth:`Terms.conj`, :meth:`Terms.neg`) are terms too, for the
+propositions that refine a step's text; their derivatives are taken member by member. Whether
+such a state can still complete is not structural, so an intersection's automaton is explored
+once when it is built (at most :data:`MAX_SETTLE` states), giving each of its states its exact
+distance to a completion.
+
 A piece ends at its **first completion** (a nullable term has no successors), which is how
 the decoder and ``check_text`` read steps; :meth:`Terms.fullmatch` reads plain full matches.
 """
