@@ -33,6 +33,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from ltlagent.compiler import derivatives, regexes  # noqa: E402
 from ltlagent.compiler.compile import compile_spec  # noqa: E402
+from ltlagent.compiler.compiled import CompiledSpec  # noqa: E402
 from ltlagent.compiler.spec import parse_spec  # noqa: E402
 from ltlagent.decoders import pieces as pieces_module  # noqa: E402
 from ltlagent.decoders import regex as regex_module  # noqa: E402
@@ -50,17 +51,9 @@ SHIPPED = ("aiot", "cot", "direct", "giot", "pass", "react", "reflexion", "rewoo
 
 
 def qwen3() -> TokenVocabulary:
-    import quicktok
+    from decode import quicktok_vocabulary
 
-    enc = quicktok.get_encoding("qwen3")
-    specials = {enc.encode_single_token(s) for s in enc.special_tokens_set}
-    tokens: list[bytes | None] = []
-    for i in range(enc.n_vocab):
-        try:
-            tokens.append(None if i in specials else enc.decode_single_token_bytes(i))
-        except Exception:  # noqa: BLE001 - unused ids
-            tokens.append(None)
-    return TokenVocabulary(tuple(tokens), (enc.encode_single_token("<|endoftext|>"), enc.encode_single_token("<|im_end|>")), "qwen3")
+    return quicktok_vocabulary("qwen3")
 
 
 def forget() -> None:
@@ -118,17 +111,25 @@ def agentdojo_set() -> list[tuple[str, str]]:
 
 
 def first_mask(text: str, vocab: TokenVocabulary) -> tuple[float, float, float, SpecGuide]:
+    """Seconds to compile ``text``, to build its index and to its first mask, and the guide."""
     t0 = time.perf_counter()
     compiled = compile_spec(parse_spec(text, "<bench>"))
     t1 = time.perf_counter()
+    build, mask, guide = index_and_first_mask(compiled, vocab)
+    return t1 - t0, build, mask, guide
+
+
+def index_and_first_mask(compiled: CompiledSpec, vocab: TokenVocabulary) -> tuple[float, float, SpecGuide]:
+    """Seconds to build the token index and to compute the model's first mask (an environment
+    step that comes first gets a short answer), and the guide."""
+    t0 = time.perf_counter()
     index = build_token_index(compiled, vocab)
-    t2 = time.perf_counter()
+    t1 = time.perf_counter()
     guide = SpecGuide(index)
     if guide.waiting_for is not None:
         guide.feed_environment("What is the capital of France?")
     index.row(guide.mask_row(), guide.mask_mode())
-    t3 = time.perf_counter()
-    return t1 - t0, t2 - t1, t3 - t2, guide
+    return t1 - t0, time.perf_counter() - t1, guide
 
 
 def visits(guide: SpecGuide, rng: random.Random, steps: int, first: list[float], again: list[float]) -> None:
