@@ -48,6 +48,8 @@ class TokenTrie:
         self.ids = np.fromiter((i for x in ids for i in x), np.int64, int(self.id_ptr[-1]))
         self.one_id = bool(n == len(self.ids))
         self.first_id = self.ids[self.id_ptr[:-1]]  # the one id of most strings
+        self.string_of = np.full(self.words * 32, n, np.int64)  # token id -> its string (n: none)
+        self.string_of[self.ids] = np.repeat(np.arange(n), self.id_ptr[1:] - self.id_ptr[:-1])
         self.more_ids = (self.id_ptr[1:] - self.id_ptr[:-1]) > 1  # strings several ids share (the EOS ids, duplicates)
         width = int(self.lens.max()) if n else 0
         data = np.zeros((n, max(width, 1)), np.uint8)
@@ -184,7 +186,8 @@ class TokenTrie:
                 ok[:, 0] = keeps[0][data[:, 0]]
                 first_bad = np.where(ok.all(axis=1), lens, ok.argmin(axis=1))
                 begin = np.where(self.utf8[rest], first_bad, 0)  # before it, a well-formed string is still at the state or its step
-                sig = (pack_ids(self.token_ids(np.flatnonzero(easy)), self.words), rest, data, lens, begin)
+                by_id = np.append(easy, False)[self.string_of]  # per token id (padded to whole words)
+                sig = (np.packbits(by_id, bitorder="little").view(np.uint32), rest, data, lens, begin)
             if len(self._signatures) >= 64:
                 self._signatures.clear()
             self._signatures[key] = sig
