@@ -37,7 +37,6 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_parse as _p  # type: ignore[no-redef]
 
 MAX_CHAR = 0x10FFFF
-_MAX_DFA_STATES = 20_000  # states a Matcher keeps before it simulates without caching
 _MAX_NFA_POSITIONS = 50_000  # past this, satisfiable() answers True (not proven empty) rather than write repeats out
 _SURROGATES = (0xD800, 0xDFFF)
 
@@ -599,16 +598,12 @@ def _build(node: Node) -> _Nfa:
 
 
 class Matcher:
-    """Full matches of one pattern, by a DFA whose states are built as the text needs them."""
+    """One pattern's NFA over characters, stepped as sets of states (for :func:`satisfiable`,
+    which searches a product of patterns one character class at a time)."""
 
     def __init__(self, node: Node) -> None:
         self.nfa = _build(node)
-        self.sets: list[frozenset[int]] = []
-        self.ids: dict[frozenset[int], int] = {}
-        self.trans: list[dict[str, int]] = []
-        self.accepting: list[bool] = []
-        self.start = self._id(self._closure({self.nfa.start}))
-        self.dead = self._id(frozenset())
+        self.start = self._closure({self.nfa.start})
 
     def _closure(self, states: set[int]) -> frozenset[int]:
         todo, seen = list(states), set(states)
@@ -619,14 +614,6 @@ class Matcher:
                     todo.append(t)
         return frozenset(seen)
 
-    def _id(self, s: frozenset[int]) -> int:
-        if s not in self.ids:
-            self.ids[s] = len(self.sets)
-            self.sets.append(s)
-            self.trans.append({})
-            self.accepting.append(self.nfa.final in s)
-        return self.ids[s]
-
     def _move(self, states: frozenset[int], ch: str) -> frozenset[int]:
         c = ord(ch)
         nxt = set()
@@ -636,26 +623,6 @@ class Matcher:
                 if i >= 0 and ranges[i][0] <= c <= ranges[i][1]:
                     nxt.add(t)
         return self._closure(nxt)
-
-    def fullmatch(self, text: str) -> bool:
-        d, dead = self.start, self.dead
-        for i, ch in enumerate(text):
-            nxt = self.trans[d].get(ch)
-            if nxt is None:
-                if len(self.sets) >= _MAX_DFA_STATES:  # memory stays bounded: go on without caching
-                    return self._simulate(self.sets[d], text[i:])
-                nxt = self.trans[d][ch] = self._id(self._move(self.sets[d], ch))
-            d = nxt
-            if d == dead:
-                return False
-        return self.accepting[d]
-
-    def _simulate(self, states: frozenset[int], text: str) -> bool:
-        for ch in text:
-            states = self._move(states, ch)
-            if not states:
-                return False
-        return self.nfa.final in states
 
 
 @functools.lru_cache(maxsize=1024)
@@ -703,7 +670,7 @@ def satisfiable(parts: list[tuple[str, bool]], prefix: str = "", banned: str = "
     reps = [ch for ch in reps if ch not in banned]
     if any(ch in banned for ch in prefix):
         return False
-    start = tuple(_run_set(m, m.sets[m.start], prefix) for m, _ in matchers)
+    start = tuple(_run_set(m, m.start, prefix) for m, _ in matchers)
     seen = {start}
     todo = [start]
     while todo:

@@ -339,10 +339,8 @@ class TokenIndex:
 
     def _alive_from(self, state: int, ids: np.ndarray, start: np.ndarray, mode: int) -> np.ndarray:
         """Which tokens' rests (from byte ``start``) are valid from position ``state``."""
-        raw = [self._token_bytes(int(t)) for t in ids]
-        width = max((len(x) for x in raw), default=1)
-        data = np.frombuffer(b"".join(x.ljust(width, b"\x00") for x in raw), np.uint8).reshape(len(raw), width)
-        return self._alive_rows(state, data, np.array([len(x) for x in raw], np.int64), start, mode)
+        strings = self.trie.string_of[ids]  # the trie's byte rows: EOS as the sentinel, padded with NUL
+        return self._alive_rows(state, self.trie.data[strings], self.trie.lens[strings], start, mode)
 
     def _alive_rows(self, state: int, data: np.ndarray, lens: np.ndarray, start: np.ndarray, mode: int) -> np.ndarray:
         pos = self._positions[state]
