@@ -87,7 +87,7 @@ def main() -> None:
     index = build_token_index(compiled, tok)
     from ltlagent.agents.demo_tools import react_tools
 
-    prompt = build_prompt(spec, compiled, {t.name: t for t in react_tools()})
+    prompt = build_prompt(compiled)
     question, turns = episode(args.calls)
     kv_loop(model, tok, index, prompt, question, turns)  # warm up
     kv_prefill, kv_time = kv_loop(model, tok, index, prompt, question, turns)

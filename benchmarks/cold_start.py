@@ -34,7 +34,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from ltlagent.compiler import derivatives, regexes  # noqa: E402
 from ltlagent.compiler.compile import compile_spec  # noqa: E402
 from ltlagent.compiler.compiled import CompiledSpec  # noqa: E402
-from ltlagent.compiler.spec import parse_spec  # noqa: E402
+from ltlagent.compiler.builder import SpecBuilder  # noqa: E402
 from ltlagent.decoders import pieces as pieces_module  # noqa: E402
 from ltlagent.decoders import regex as regex_module  # noqa: E402
 from ltlagent.decoders.guide import SpecGuide  # noqa: E402
@@ -71,12 +71,12 @@ def forget() -> None:
     regex_module._fsm.cache_clear()
 
 
-def bfcl_sets(limit: int | None) -> dict[str, list[tuple[str, str]]]:
+def bfcl_sets(limit: int | None) -> dict[str, list[tuple[str, SpecBuilder]]]:
     from ltlagent.evals.bfcl import import_bfcl
-    from ltlagent.evals.bfcl_grammar import spec_toml
+    from ltlagent.evals.bfcl_grammar import bfcl_spec
 
     data = import_bfcl().data
-    out: dict[str, list[tuple[str, str]]] = {}
+    out: dict[str, list[tuple[str, SpecBuilder]]] = {}
     for cat in BFCL_SINGLE_TURN:
         path = data / f"BFCL_v4_{cat}.json"
         if not path.is_file():
@@ -91,14 +91,14 @@ def bfcl_sets(limit: int | None) -> dict[str, list[tuple[str, str]]]:
             if key in seen:
                 continue
             seen.add(key)
-            rows.append((case["id"], spec_toml(case["function"], "bfcl")))
+            rows.append((case["id"], bfcl_spec(case["function"], "bfcl")))
             if limit is not None and len(rows) >= limit:
                 break
         out[f"BFCL {cat}"] = rows
     return out
 
 
-def agentdojo_set() -> list[tuple[str, str]]:
+def agentdojo_set() -> list[tuple[str, SpecBuilder]]:
     try:
         from ltlagent.evals import agentdojo as A
 
@@ -107,13 +107,13 @@ def agentdojo_set() -> list[tuple[str, str]]:
         print(f"AgentDojo skipped: {exc}", file=sys.stderr)
         return []
     suites = ad.get_suites(A.BENCHMARK_VERSION)
-    return [(name, A.suite_spec_text(suites[name], A.policy_path(name))) for name in A.SUITES]
+    return [(name, A.suite_builder(suites[name], A.policy_path(name))) for name in A.SUITES]
 
 
-def first_mask(text: str, vocab: TokenVocabulary) -> tuple[float, float, float, SpecGuide]:
-    """Seconds to compile ``text``, to build its index and to its first mask, and the guide."""
+def first_mask(builder: SpecBuilder, vocab: TokenVocabulary) -> tuple[float, float, float, SpecGuide]:
+    """Seconds to read and compile a spec, to build its index and to its first mask, and the guide."""
     t0 = time.perf_counter()
-    compiled = compile_spec(parse_spec(text, "<bench>"))
+    compiled = compile_spec(builder.build())
     t1 = time.perf_counter()
     build, mask, guide = index_and_first_mask(compiled, vocab)
     return t1 - t0, build, mask, guide
@@ -177,10 +177,10 @@ def main() -> None:
     t_trie = time.perf_counter() - t
     print(f"Qwen3 vocabulary: {vocab.size:,} tokens, read in {t_vocab:.2f} s; token trie (once per tokenizer) {t_trie:.2f} s")
 
-    sets: dict[str, list[tuple[str, str]]] = {}
+    sets: dict[str, list[tuple[str, SpecBuilder]]] = {}
     sets.update(bfcl_sets(args.limit))
     sets["AgentDojo suites"] = agentdojo_set()
-    sets["shipped specs"] = [(n, (SPECS / f"{n}.toml").read_text(encoding="utf-8")) for n in SHIPPED]
+    sets["shipped specs"] = [(n, SpecBuilder.from_file(SPECS / f"{n}.toml")) for n in SHIPPED]
 
     results: dict[str, dict] = {}
     first_all: list[float] = []

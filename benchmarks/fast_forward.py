@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ltlagent.compiler.builder import SpecBuilder
+
 MODES = ("unconstrained", "constrained", "constrained+ff")
 BFCL_TYPES = {"dict": "object", "float": "number", "tuple": "array", "integer": "integer", "string": "string",
               "boolean": "boolean", "array": "array", "object": "object", "number": "number"}
@@ -56,30 +58,18 @@ def json_schema(bfcl: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(x)}" for k, x in v.items()) + " }"
-    if isinstance(v, list):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    if isinstance(v, str):
-        return json.dumps(v)
-    return repr(v)
-
-
-def bfcl_spec(case: dict[str, Any]) -> str:
-    lines = ['name = "bfcl_json"', 'description = "Call one of the given functions with JSON arguments, read the result, then answer."', ""]
-    for name, extra in (("user", 'source = "input"\ntag = "User: "'), ("call", 'tag = "Call: "\ntool_call = "json"'),
-                        ("result", 'source = "environment"\ntag = "Result: "'), ("answer", "tag = \"Answer: \"\nregex = '[^\\n]*[^\\n\\r \\t][^\\n]*'")):
-        lines += ["[[steps]]", f'name = "{name}"', extra, ""]
+def bfcl_spec(case: dict[str, Any]) -> SpecBuilder:
+    b = (SpecBuilder("bfcl_json", "Call one of the given functions with JSON arguments, read the result, then answer.")
+         .step("user", source="input", tag="User: ")
+         .step("call", tag="Call: ", tool_call="json")
+         .step("result", source="environment", tag="Result: ")
+         .step("answer", tag="Answer: ", regex=r"[^\n]*[^\n\r \t][^\n]*"))
     for f in case["function"]:
-        lines += ["[[tools]]", f"name = {json.dumps(f['name'])}", f"description = {json.dumps(f.get('description', ''))}",
-                  f"parameters = {toml_value(json_schema(dict(f['parameters'], type='dict')))}", ""]
+        b.tool(f["name"], f.get("description", ""), json_schema(dict(f["parameters"], type="dict")))
     for name, ltlf in (("user_first", "user"), ("call_next", "X call"), ("result_follows", "G(call -> X result)"),
                        ("then_answer", "G(result -> X answer)"), ("one_question", "X G !user"), ("answer_last", "F answer & G(answer -> WX false)")):
-        lines += ["[[rules]]", f'name = "{name}"', f'ltlf = "{ltlf}"', 'why = "the episode\'s shape"', ""]
-    return "\n".join(lines)
+        b.rule(name, ltlf, why="the episode's shape")
+    return b
 
 
 class Recorder:
@@ -107,9 +97,10 @@ class Recorder:
 def episodes(args: argparse.Namespace, tokenizer: Any) -> dict[str, list[tuple[Any, Any, str, Any]]]:
     """Per suite: (compiled spec, tools factory, input, on_input) for each episode."""
     from ltlagent.agents.demo_data import question_set
-    from ltlagent.agents.tools import Tool, load_tools
+    from ltlagent.agents.loading import load_tools
+    from ltlagent.agents.tools import Tool
     from ltlagent.compiler.compile import compile_spec
-    from ltlagent.compiler.spec import load_spec, parse_spec
+    from ltlagent.compiler.spec import load_spec
     from ltlagent.errors import SpecError
     from ltlagent.evals.bfcl import import_bfcl, load_cases
 
@@ -124,7 +115,7 @@ def episodes(args: argparse.Namespace, tokenizer: Any) -> dict[str, list[tuple[A
         if len(out["bfcl_json"]) == args.episodes:
             break
         try:
-            c = compile_spec(parse_spec(bfcl_spec(case), f"<bfcl {case['id']}>"))
+            c = compile_spec(bfcl_spec(case).build())
         except SpecError:  # e.g. a dotted function name, which is not a spec atom
             skipped += 1
             continue

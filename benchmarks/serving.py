@@ -48,7 +48,7 @@ def main() -> None:
     def turn(q: str) -> tuple[str, dict]:
         guide = SpecGuide(spec_index("react", tokenizer))
         text = guide.feed_environment(q)
-        prompt = chat_prompt(tokenizer, build_prompt(spec, compiled, {t.name: t for t in react_tools()}), q) + text
+        prompt = chat_prompt(tokenizer, build_prompt(compiled), q) + text
         return prompt, turn_args("react", guide.checkpoint(), RunConfig(max_new_tokens=args.tokens, max_step_tokens=args.tokens))
 
     from vllm import SamplingParams

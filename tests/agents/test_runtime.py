@@ -117,7 +117,7 @@ def test_kv_cache_is_kept_across_tool_calls():
         if len(env_steps) >= 2:  # the question and at least one observation
             break
     assert len(env_steps) >= 2
-    prompt = build_prompt(load_spec("react"), compiled("react"), {t.name: t for t in tools})
+    prompt = build_prompt(compiled("react"))
     # everything read as input: the prompt once, then only the environment's text — the
     # model's own tokens are never re-encoded
     assert trace.prefill_tokens == len(tok.encode(prompt, add_special_tokens=False)) + sum(s.tokens for s in env_steps)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler import derivatives, regexes
+from ltlagent.compiler.builder import SpecBuilder
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.spec import Source, load_spec, parse_spec
 from ltlagent.decoders.guide import SpecGuide
@@ -26,7 +27,7 @@ from ltlagent.decoders.index import build_token_index
 from ltlagent.decoders.pieces import LETTER, build_pieces
 from ltlagent.decoders.regex import letter_regex
 from tests.compiler.test_regexes import patterns
-from tests.decoders.test_viability import SPEC, _one_tool_spec, _toml_inline, schemas
+from tests.decoders.test_viability import SPEC, _one_tool_spec, schemas
 from tests.decoders.helpers import TOKENIZERS
 
 _ORACLE_SIZE = 2_000  # regex characters the eager oracle (outlines-core's whole-DFA build) is given at most
@@ -123,7 +124,7 @@ def test_random_json_calls_read_as_outlines_core_reads_them(arg):
 
     params = {"type": "object", "properties": {"a": arg}, "required": ["a"], "additionalProperties": False}
     try:
-        compiled = compile_spec(parse_spec(_one_tool_spec("random_schema", _toml_inline(params))))
+        compiled = compile_spec(_one_tool_spec("random_schema", params).build())
     except LtlagentError:
         return
     pieces, terms = _letter_pieces(compiled)
@@ -159,25 +160,20 @@ def _nested_object(depth: int) -> dict:
     return inner
 
 
-def _tools_spec(tools: list[tuple[str, dict]]) -> str:
-    lines = [
-        'name = "adversarial"',
-        '[[steps]]\nname = "user"\nsource = "input"\ntag = "User: "',
-        '[[steps]]\nname = "call"\ntag = "Call: "\ntool_call = "json"',
-        '[[steps]]\nname = "result"\nsource = "environment"\ntag = "Result: "',
-        '[[steps]]\nname = "answer"\ntag = "Answer: "',
-        '[[rules]]\nltlf = "user & X(call U answer) & G(call -> X result) & G(result -> X(call | answer)) & G(answer -> WX false)"',
-    ]
+def _tools_spec(tools: list[tuple[str, dict]]) -> SpecBuilder:
+    b = (SpecBuilder("adversarial")
+         .step("user", source="input", tag="User: ")
+         .step("call", tag="Call: ", tool_call="json")
+         .step("result", source="environment", tag="Result: ")
+         .step("answer", tag="Answer: ")
+         .rule("shape", "user & X(call U answer) & G(call -> X result) & G(result -> X(call | answer)) & G(answer -> WX false)"))
     for name, params in tools:
-        lines.append(f'[[tools]]\nname = "{name}"\nparameters = {_toml_inline(params)}')
-    return "\n\n".join(lines) + "\n"
+        b.tool(name, parameters=params)
+    return b
 
 
-def _pattern_spec(pattern: str) -> str:
-    return (
-        'name = "adversarial"\n\n[[steps]]\nname = "say"\ntag = "Say: "\n'
-        f"regex = '''{pattern}'''\n\n[[rules]]\nltlf = \"say & WX false\"\n"
-    )
+def _pattern_spec(pattern: str) -> SpecBuilder:
+    return SpecBuilder("adversarial").step("say", tag="Say: ", regex=pattern).rule("shape", "say & WX false")
 
 
 def _object(props: dict, required: list[str] | None = None) -> dict:
@@ -200,7 +196,7 @@ ADVERSARIAL = {
 def test_adversarial_specs_prepare_little_and_decode_correctly(name):
     """Building the index derives nothing; a rollout derives only what it reads, and every
     rollout is a trace the checker accepts."""
-    compiled = compile_spec(parse_spec(ADVERSARIAL[name], "<adversarial>"))
+    compiled = compile_spec(ADVERSARIAL[name].build())
     assert not compiled.errors
     terms = derivatives.store()
     before_rows = terms.rows_built()

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent import compile_spec, parse_spec
+from ltlagent.compiler.builder import SpecBuilder
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import build_token_index
 from tests.compiler.test_regexes import patterns
@@ -184,9 +185,9 @@ def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
     from ltlagent.errors import LtlagentError
 
     params = {"type": "object", "properties": {"a": arg}, "required": ["a"], "additionalProperties": False}
-    spec = _one_tool_spec("random_schema", _toml_inline(params))
+    spec = _one_tool_spec("random_schema", params)
     try:
-        c = compile_spec(parse_spec(spec))
+        c = compile_spec(spec.build())
         index = build_token_index(c, TOKENIZERS["bytelevel"]())
     except LtlagentError:
         return  # a located refusal (e.g. a pattern the decoder cannot enforce)
@@ -208,31 +209,15 @@ def _random_run(guide: SpecGuide, rng: random.Random) -> None:
         guide.advance(rng.choice(guide.allowed()))
 
 
-def _one_tool_spec(name: str, parameters: str, extra: str = "") -> str:
-    """A spec whose model makes JSON calls of one tool ``use`` (``parameters``: TOML), each
-    answered by a result, after one input step."""
-    return textwrap.dedent(
-        f"""\
-        name = "{name}"
-        [[steps]]
-        name = "q"
-        source = "input"
-        tag = "Q: "
-        [[steps]]
-        name = "call"
-        tag = "Call: "
-        tool_call = "json"
-        [[steps]]
-        name = "result"
-        source = "environment"
-        tag = "R: "
-        [[tools]]
-        name = "use"
-        parameters = {parameters}
-        [[rules]]
-        ltlf = "q & X call & G(call -> X result) & G(result -> WX call)"
-        """
-    ) + extra
+def _one_tool_spec(name: str, parameters: dict) -> SpecBuilder:
+    """A spec whose model makes JSON calls of one tool ``use`` (``parameters``: its JSON Schema),
+    each answered by a result, after one input step."""
+    return (SpecBuilder(name)
+            .step("q", source="input", tag="Q: ")
+            .step("call", tag="Call: ", tool_call="json")
+            .step("result", source="environment", tag="R: ")
+            .tool("use", parameters=parameters)
+            .rule("shape", "q & X call & G(call -> X result) & G(result -> WX call)"))
 
 
 def _dumps_layout(text: str) -> bool:
@@ -252,21 +237,6 @@ def _dumps_layout(text: str) -> bool:
         elif ch.isspace() and text[i - 1 : i] not in (":", ","):
             return False
     return True
-
-
-def _toml_inline(value) -> str:
-    """A JSON value (no null: TOML has none) as a TOML inline value."""
-    import json
-
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_inline(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_inline(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return "'" + value + "'" if "'" not in value and "\n" not in value else json.dumps(value)
-    return json.dumps(value)
 
 
 def test_an_adversary_writing_an_exfiltration_script_never_gets_the_mail_out():
@@ -478,9 +448,9 @@ def test_propositions_on_integer_and_boolean_arguments_write_what_the_checker_re
     """A proposition reads an integer or boolean argument as its JSON text: the masks write
     that type (not a string holding it), both truth values, and check_text accepts every
     rollout; the letter is the one check_text reads."""
-    params = f'{{ type = "object", properties = {{ a = {{ type = "{kind}" }} }}, required = ["a"], additionalProperties = false }}'
-    spec = _one_tool_spec("scalar_argument", params, f"[[propositions]]\nname = \"p\"\ntool = \"use\"\nargument = \"a\"\nmatching = '{pattern}'\n")
-    c = compile_spec(parse_spec(spec))
+    params = {"type": "object", "properties": {"a": {"type": kind}}, "required": ["a"], "additionalProperties": False}
+    spec = _one_tool_spec("scalar_argument", params).proposition("p", tool="use", argument="a", matching=pattern)
+    c = compile_spec(spec.build())
     for v in values:  # the checker's reading, for reference
         verdict = c.check_text(f'Q: x\nCall: {{"name": "use", "arguments": {{"a": {v}}}}}\nR: ok\n')
         assert verdict.ok

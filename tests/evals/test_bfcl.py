@@ -16,9 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.compiler.spec import parse_spec
 from ltlagent.evals.bfcl import CATEGORIES, call_is_schema_valid, import_bfcl, load_cases, score
-from ltlagent.evals.bfcl_grammar import calls_regex, spec_toml
+from ltlagent.evals.bfcl_grammar import bfcl_spec, calls_regex
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -115,7 +114,7 @@ def test_everything_admitted_parses_to_schema_valid_calls(data, fns):
 
 def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
     fns = [{"name": "math.hypot", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}}, "required": ["x", "y"]}}]
-    compiled = compile_spec(parse_spec(spec_toml(fns), "<bfcl>"))
+    compiled = compile_spec(bfcl_spec(fns).build())
     assert not compiled.errors
     good = ["[math.hypot(x=4, y=5)]\n", "[math.hypot(x=4, y=5, z=None)]\n", "[]\n", "[math.hypot(x=1,y=2), math.hypot(x=3, y=4, z=0)]\n"]
     bad = ["[math.hypot(y=5, x=4)]\n", "[math.hypot(x=4)]\n", "[hypot(x=4, y=5)]\n", "[math.hypot(x=4.5, y=5)]\n", "[math.hypot(x=4, y=5, w=1)]\n",
@@ -136,7 +135,7 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
                                                                           "units": {"type": "string", "enum": ["C", "F"]}}, "required": ["city"]}}]}]
     rng = random.Random(0)
     for case in cases:
-        compiled = compile_spec(parse_spec(spec_toml(case["function"]), case["id"]))
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl").build())
         index = build_token_index(compiled, byte_level_tokenizer())
         known = {f["name"]: f for f in case["function"]}
         for _ in range(12):

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ltlagent.agents.tools import Tool, as_registry, call_tool, truncate, valid_text
+from ltlagent.agents.tools import Tool, as_registry, call_tool, schema_mismatches, truncate, valid_text
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
@@ -89,6 +89,21 @@ class Trace:
         return "\n".join(lines) + "\n"
 
 
+def checked_registry(compiled: CompiledSpec, tools: Iterable[Tool] | Mapping[str, Tool] | None) -> dict[str, Tool]:
+    """The tools by name, checked against the spec before anything runs: every tool the spec
+    calls is given, and its schema in the spec fits the function (``tools.schema_mismatches``)."""
+    registry = as_registry(tools)
+    declared = {x.tool for x in compiled.letters if x.tool}
+    missing = sorted(declared - set(registry))
+    if missing:
+        raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
+    problems = [f"{t.name}: {p}" for t in compiled.tools if t.name in registry for p in schema_mismatches(registry[t.name], t.parameters)]
+    if problems:
+        raise AgentError(f"spec {compiled.name!r} declares tools that do not fit their functions: " + "; ".join(problems)
+                         + ". Make the spec's [[tools]] parameters and the function's signature agree.")
+    return registry
+
+
 def clean_environment_text(text: str, terminator: str) -> str:
     """Make tool output safe to append: no terminator (so it cannot end the step early or
     start a forged step such as ``\\nFinal Answer:``), no NUL, no stray carriage returns."""
@@ -98,18 +113,18 @@ def clean_environment_text(text: str, terminator: str) -> str:
     return text.replace(terminator, NEWLINE_MARK)
 
 
-def build_prompt(spec: Spec | None, compiled: CompiledSpec, tools: Mapping[str, Tool], instructions: str | None = None) -> str:
-    """Instructions from the spec: description, the step tags, the tools, the examples."""
+def build_prompt(compiled: CompiledSpec, instructions: str | None = None) -> str:
+    """The spec's instructions: its description (or ``instructions``), the step tags, the
+    tools it declares and its valid examples. The same text however the spec was passed (a
+    path, a :class:`Spec` or a :class:`CompiledSpec`) and on every engine."""
     lines = [instructions or f"{compiled.description}".strip()]
     lines.append("Write one step per line, each starting with its tag: " + ", ".join(repr(s.tag.strip()) for s in compiled.steps) + ".")
-    if tools:
+    if compiled.tools:
         lines.append("Tools:")
-        lines += [f"- {t.name}: {t.description}" for t in tools.values()]
-    if spec is not None:
-        for ex in spec.examples:
-            if ex.valid:
-                lines.append("")
-                lines.append(ex.text.strip())
+        lines += [f"- {t.name}: {t.description}" for t in compiled.tools]
+    for text in compiled.examples:
+        lines.append("")
+        lines.append(text.strip())
     return "\n".join(lines).strip() + "\n\n"
 
 
@@ -122,14 +137,16 @@ def chat_prompt(tokenizer: Any, prompt: str, input: str) -> str:
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
-def resolve_spec(spec: Spec | CompiledSpec | str | Path) -> tuple[Spec | None, CompiledSpec]:
+def resolve_spec(spec: Spec | CompiledSpec | str | Path) -> CompiledSpec:
+    """The compiled spec, from a path, a shipped spec's name, a :class:`Spec` or a compiled one;
+    a spec with errors is refused here, whichever way it came."""
     if isinstance(spec, CompiledSpec):
-        return None, spec
-    parsed = spec if isinstance(spec, Spec) else load_spec(spec)
-    compiled = compile_spec(parsed)
+        compiled = spec
+    else:
+        compiled = compile_spec(spec if isinstance(spec, Spec) else load_spec(spec))
     if compiled.errors:
-        raise AgentError(f"spec {parsed.name!r} has errors: " + "; ".join(d.message for d in compiled.errors))
-    return parsed, compiled
+        raise AgentError(f"spec {compiled.name!r} has errors: " + "; ".join(d.message for d in compiled.errors))
+    return compiled
 
 
 @dataclass(frozen=True)
@@ -179,16 +196,12 @@ def run(
     from ltlagent.decoders.hf import SpecDecoder
 
     cfg = replace(config or RunConfig(), **settings)
-    parsed, compiled = resolve_spec(spec)
-    registry = as_registry(tools)
-    declared = {x.tool for x in compiled.letters if x.tool}
-    missing = sorted(declared - set(registry))
-    if missing:
-        raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
+    compiled = resolve_spec(spec)
+    registry = checked_registry(compiled, tools)
     index = index or build_token_index(compiled, tokenizer)
     dec = SpecDecoder(model, tokenizer, index, device=cfg.device, max_step_tokens=cfg.max_step_tokens, max_steps=cfg.max_steps,
                       fast_forward=cfg.fast_forward and cfg.constrained)
-    dec.start(chat_prompt(tokenizer, build_prompt(parsed, compiled, registry, cfg.instructions), input))
+    dec.start(chat_prompt(tokenizer, build_prompt(compiled, cfg.instructions), input))
     session: _Session = _SpecSession(dec) if cfg.constrained else _FreeSession(dec, compiled)
     sampler = torch.Generator(device=dec.device).manual_seed(cfg.seed) if cfg.temperature > 0 else None
     trace = Trace(compiled.name, compiled.path, input, constrained=cfg.constrained)

@@ -33,10 +33,11 @@ from ltlagent.agents.runtime import (
     record_steps,
     resolve_spec,
     build_prompt,
+    checked_registry,
     chat_prompt,
     clean_environment_text,
 )
-from ltlagent.agents.tools import Tool, as_registry
+from ltlagent.agents.tools import Tool
 from ltlagent.compiler.spec import Source, Spec
 from ltlagent.decoders.engine_args import request_args
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
@@ -94,16 +95,13 @@ def run_episodes(
     """Run one episode per input, all at once on ``engine``; returns their traces in order.
     ``spec`` must be a shipped spec's name or a path the engine can read too."""
     cfg = replace(config or RunConfig(), **settings)
-    parsed, compiled = resolve_spec(spec)
+    compiled = resolve_spec(spec)
     ref = str(spec) if not isinstance(spec, Spec) else spec.path
     if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).is_file()):
         ref = str(Path(spec).resolve())
-    registry = as_registry(tools)
-    missing = sorted({x.tool for x in compiled.letters if x.tool} - set(registry))
-    if missing:
-        raise AgentError(f"spec {compiled.name!r} calls tools that were not given: {', '.join(missing)}")
+    registry = checked_registry(compiled, tools)
     index = index or build_token_index(compiled, tokenizer)
-    instructions = build_prompt(parsed, compiled, registry, cfg.instructions)
+    instructions = build_prompt(compiled, cfg.instructions)
     episodes = [
         _Episode(text, SpecGuide(index, max_steps=cfg.max_steps), chat_prompt(tokenizer, instructions, text), Trace(compiled.name, compiled.path, text))
         for text in inputs

@@ -7,12 +7,9 @@ never a crash.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
-import os
 import re
-import sys
 import threading
 import types
 import typing
@@ -155,49 +152,55 @@ def call_tool(t: Tool, arguments: Mapping[str, Any]) -> tuple[str, bool]:
         return f"ERROR: tool {t.name} timed out after {t.timeout:g} s", False
     if "error" in box:
         exc = box["error"]
-        return truncate(f"ERROR: {type(exc).__name__}: {exc}", t.max_chars), False
+        return truncate(f"ERROR: {type(exc).__name__}: {describe_exception(exc)}", t.max_chars), False
     try:
         return truncate(to_text(box["value"]), t.max_chars), True
     except Exception as exc:  # noqa: BLE001 - a result whose str() raises
         return f"ERROR: tool {t.name} returned a value that cannot be shown ({type(exc).__name__})", False
 
 
-def load_tools(ref: str | None, needed: set[str]) -> list[Tool]:
-    """The tools ``--tools MODULE:OBJECT`` names (``MODULE`` may be a ``.py`` file in the
-    current folder), or the demo tools that provide ``needed``; :class:`ToolError` otherwise."""
-    from ltlagent.agents.demo_tools import react_tools, workspace_tools  # demo_tools imports this module
+def describe_exception(exc: BaseException) -> str:
+    """``str(exc)``, or a note saying it could not be shown (an exception whose ``__str__``
+    raises or returns no string must not end the run)."""
+    try:
+        text = str(exc)
+    except BaseException as inner:  # noqa: BLE001 - the tool's exception class is the user's code
+        return f"<the exception's message could not be shown: {type(inner).__name__}>"
+    return valid_text(text)
 
-    if ref is None:
-        for candidate in (react_tools(), workspace_tools()):
-            names = {t.name for t in candidate}
-            if needed <= names:
-                return [t for t in candidate if t.name in needed]
-        if not needed:
-            return []
-        raise ToolError(f"the spec calls {', '.join(sorted(needed))}; no demo tools provide them — pass --tools module:object")
-    module_name, _, attr = ref.partition(":")
-    if not attr or not module_name:
-        raise ToolError(f"--tools {ref}: expected MODULE:OBJECT, e.g. mytools:TOOLS")
-    if module_name.endswith(".py"):
-        module_name = module_name[:-3]
-    sys.path.insert(0, os.getcwd())  # a module in the current folder, as `python -m` would find it
+
+def schema_mismatches(t: Tool, spec_parameters: Mapping[str, Any]) -> list[str]:
+    """How the spec's JSON Schema for a tool disagrees with the Python function: the schema is
+    what the masks enforce (and what ``check`` and policies read), so every call it admits
+    must be one the function accepts. A property the function has no parameter for, a
+    required parameter the schema may leave out, or a type the function's annotation does not
+    take, is a mismatch."""
+    out: list[str] = []
     try:
-        module = importlib.import_module(module_name)
-    except BaseException as exc:  # noqa: BLE001 - any import failure (SystemExit included) is the user's module
-        raise ToolError(f"--tools {ref}: cannot import {module_name}: {type(exc).__name__}: {exc}") from None
-    finally:
-        sys.path.remove(os.getcwd())
-    if not hasattr(module, attr):
-        raise ToolError(f"--tools {ref}: module {module_name} has no {attr!r}")
-    obj = getattr(module, attr)
-    expected = "a list of Tool objects, or a function returning one (decorate functions with ltlagent.agents.tool)"
-    if isinstance(obj, type) or (callable(obj) and not isinstance(obj, Tool) and getattr(obj, "__module__", None) != module.__name__):
-        raise ToolError(f"--tools {ref}: {attr} is not defined in {module_name}; expected {expected}")
-    try:
-        tools = obj() if callable(obj) and not isinstance(obj, Tool) else obj
-        tools = list(tools.values()) if isinstance(tools, dict) else list(tools)
-    except BaseException as exc:  # noqa: BLE001 - the user's function failed
-        raise ToolError(f"--tools {ref}: {type(exc).__name__}: {exc}; expected {expected}") from None
-    if not all(isinstance(t, Tool) for t in tools):
-        raise ToolError(f"--tools {ref}: expected {expected}")
-    return tools
+        sig = inspect.signature(t.fn)
+    except (TypeError, ValueError):
+        return out
+    params = {p.name: p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    open_kwargs = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
+    props = spec_parameters.get("properties") or {}
+    required = set(spec_parameters.get("required") or ())
+    if t.argument is not None and len(props) <= 1 and len(params) == 1:
+        return out  # a bracket call's one argument goes to the function's one parameter
+    for name in props:
+        if name not in params and not open_kwargs:
+            out.append(f"the spec's argument {name!r} is not a parameter of {t.fn.__name__}()")
+    for name, p in params.items():
+        if p.default is p.empty and p.kind != p.POSITIONAL_ONLY and name not in required:
+            out.append(f"{t.fn.__name__}() needs {name!r}, which the spec's schema does not require")
+    derived = t.parameters.get("properties") or {}
+    for name, schema in props.items():
+        mine = derived.get(name)
+        if not isinstance(schema, Mapping) or not isinstance(mine, Mapping):
+            continue
+        theirs, ours = schema.get("type"), mine.get("type")
+        if isinstance(theirs, str) and isinstance(ours, str) and theirs != ours and not (theirs == "integer" and ours == "number"):
+            out.append(f"argument {name!r} is {theirs!r} in the spec but {ours!r} in {t.fn.__name__}()'s annotation")
+        if "enum" in mine and "enum" in schema and not set(map(str, schema["enum"])) <= set(map(str, mine["enum"])):
+            extra = sorted(set(map(str, schema["enum"])) - set(map(str, mine["enum"])))
+            out.append(f"argument {name!r} may be {', '.join(map(repr, extra))} in the spec, which {t.fn.__name__}()'s Literal does not allow")
+    return out

@@ -27,7 +27,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from ltlagent.agents.demo_data import DEMO_SPECS, is_correct, question_set
     from ltlagent.agents.runtime import run
     from ltlagent.compiler.dot import to_dot
-    from ltlagent.agents.tools import load_tools
+    from ltlagent.agents.loading import load_tools
     from ltlagent.cli.report import passes, preparation_note
     from ltlagent.decoders.models import load_with_threads as load_model
     from ltlagent.errors import RunError

@@ -101,7 +101,7 @@ def agentdojo_command(args: argparse.Namespace) -> int:
         out = Path(args.write_specs)
         out.mkdir(parents=True, exist_ok=True)
         for name in suites:
-            (out / f"{name}.toml").write_text(agentdojo.suite_spec_text(loaded[name], agentdojo.policy_path(name, args.policies)), encoding="utf-8")
+            (out / f"{name}.toml").write_text(agentdojo.suite_builder(loaded[name], agentdojo.policy_path(name, args.policies)).to_toml(), encoding="utf-8")
         print(f"wrote {len(suites)} spec{'s' if len(suites) > 1 else ''} to {out}/ (check them with: ltlagent check {out})", file=sys.stderr)
         return 0
     model, tokenizer = load_model(args.model, args.threads)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ltlagent.cli.report import passes, preparation_note, use_color
-from ltlagent.agents.tools import load_tools
+from ltlagent.agents.loading import load_tools
 from ltlagent.decoders.models import load_with_threads as load_model  # light: torch loads on call
 from ltlagent.errors import RunError, printable
 

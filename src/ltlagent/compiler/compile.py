@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import time
 from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
-from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, StepInfo
+from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, StepInfo, ToolInfo
 from ltlagent.compiler.findings import Finding, example_findings
 from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
@@ -38,6 +39,8 @@ def compile_spec(spec: Spec) -> CompiledSpec:
         rules=rules,
         diagnostics=(),
         parameters=dict(spec.parameters),
+        tools=tuple(ToolInfo(t.name, t.description, json.loads(json.dumps(t.parameters))) for t in spec.tools),
+        examples=tuple(ex.text for ex in spec.examples if ex.valid),
     )
     diagnostics = tuple(diagnose(spec, compiled))
     ms = (time.perf_counter() - t0) * 1000

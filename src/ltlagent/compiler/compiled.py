@@ -13,7 +13,7 @@ from ltlagent.compiler.findings import Finding
 from ltlagent.compiler.letters import Constraint, Letter
 from ltlagent.compiler.spec import Content, Source
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BLANK = " \t\r"  # what a blank line between steps may hold (ASCII only, as the decoder reads text)
 
 
@@ -33,6 +33,15 @@ class StepInfo:
     tag: str
     terminator: str
     line: int
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """A tool as the spec declares it: what the prompt lists and what calls are checked against."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class CompiledSpec:
     diagnostics: tuple[Finding, ...]
     parameters: dict[str, int] = field(default_factory=dict)
     compile_ms: float = 0.0
+    tools: tuple[ToolInfo, ...] = ()
+    examples: tuple[str, ...] = ()  # the texts of the spec's valid examples, for the prompt
 
     # -- queries -----------------------------------------------------------------
     def letter(self, name: str) -> Letter:
@@ -286,6 +297,8 @@ class CompiledSpec:
             ),
             parameters=d["parameters"],
             compile_ms=d["compile_ms"],
+            tools=tuple(ToolInfo(**t) for t in d.get("tools", ())),
+            examples=tuple(d.get("examples", ())),
         )
 
 

@@ -157,13 +157,19 @@ _EXAMPLE_KEYS = ("name", "text", "valid")
 
 
 class _Loader:
-    def __init__(self, text: str, path: str) -> None:
+    """Reads a spec's tables (from TOML text, or the tables a :class:`SpecBuilder` collected,
+    with the positions of the calls that wrote them) into a :class:`Spec`."""
+
+    def __init__(self, text: str, path: str, data: Mapping[str, Any] | None = None, positions: Mapping[tuple[object, ...], Position] | None = None) -> None:
         self.text = text
         self.path = path
-        self.pos = locate(text)
+        self.data = data
+        self.pos = dict(positions) if positions is not None else locate(text)
 
     def error(self, message: str, where: tuple[object, ...], hint: str | None = None, *, key: bool = False, offset: int | None = None) -> SpecError:
         p: Position | None = nearest(self.pos, where)
+        if p is not None and p.file is not None:  # written by a Python call: point at that call
+            return SpecError(message, path=p.file, line=p.line, column=p.column, source=_file_text(p.file), hint=hint)
         line = p.line if p else 1  # a problem of the whole file is reported at its first line
         column = None
         if p:
@@ -238,10 +244,15 @@ class _Loader:
             raise self.error(f"bad regular expression: {exc.message}", where, exc.hint or None, offset=exc.pos + 1) from None
 
     def load(self) -> Spec:
-        try:
-            data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as exc:
-            raise _toml_error(exc, self.text, self.path) from None
+        if self.data is not None:
+            data = self.data
+        else:
+            try:
+                data = tomllib.loads(self.text)
+            except tomllib.TOMLDecodeError as exc:
+                raise _toml_error(exc, self.text, self.path) from None
+        if not isinstance(data, Mapping):
+            raise self.error("a spec is a table of keys (name, steps, rules, ...)", ())
         self.check_keys(data, _TOP_KEYS, (), "the spec")
         name = self.get(data, "name", str, (), required=True)
         description = self.get(data, "description", str, (), default="")
@@ -507,7 +518,8 @@ class _Loader:
             valid = self.get(t, "valid", bool, w, default=True)
             line = self.line(w + ("text",))
             # A multi-line string starting with a newline begins on the next line.
-            if self.text.split("\n")[line - 1:line] and self.text.split("\n")[line - 1].rstrip().endswith(("'''", '"""')):
+            written_here = (p := nearest(self.pos, w + ("text",))) is not None and p.file is None
+            if written_here and self.text.split("\n")[line - 1:line] and self.text.split("\n")[line - 1].rstrip().endswith(("'''", '"""')):
                 line += 1
             out.append(Example(name, text, valid, line))
         return tuple(out)
@@ -662,6 +674,13 @@ def _check_schema_keywords(loader: _Loader, schema: Any, where: tuple[object, ..
                 _check_schema_keywords(loader, sub, where + (key, i))
         elif key in _SCHEMA_VALUES:
             _check_schema_keywords(loader, value, where + (key,))
+
+
+def _file_text(path: str) -> str | None:
+    import linecache
+
+    lines = linecache.getlines(path)
+    return "".join(lines) if lines else None
 
 
 def parse_spec(text: str, path: str = "<string>") -> Spec:

@@ -21,6 +21,7 @@ class Position:
     line: int
     column: int  # 1-based column of the value (or of the header)
     key_column: int = 1
+    file: str | None = None  # set when the value was written elsewhere (a SpecBuilder call in a .py file)
 
 
 def locate(text: str) -> dict[Path, Position]:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ltlagent.compiler.builder import SpecBuilder
 from ltlagent.errors import AgentDojoError
 from ltlagent.evals import per_mode
 
@@ -51,50 +52,6 @@ INSTALL = "python -m pip install --no-deps agentdojo==0.1.35 && python -m pip in
 POLICIES = Path(__file__).resolve().parent / "agentdojo_policies"
 RESULT_CHARS = 6000  # a tool result is cut here (ltlagent's default is 2,000; AgentDojo's injections sit deep in some results)
 
-# The steps and their order, added below each suite's policy file (whose lines stay the file's own).
-STRUCTURE = '''
-
-# ---- added by ltlagent eval agentdojo: steps, their order, and the suite's tools ----
-[[steps]]
-name = "user"
-source = "input"
-tag = "User: "
-
-[[steps]]
-name = "call"
-tag = "Call: "
-tool_call = "json"
-
-[[steps]]
-name = "result"
-source = "environment"
-tag = "Result: "
-
-[[steps]]
-name = "answer"
-tag = "Answer: "
-regex = '[^\\n]*[^\\n\\r \\t][^\\n]*'
-
-[[rules]]
-name = "starts_with_user_then_a_call"
-ltlf = "user & X call"
-why = "The user's task comes first; the agent consults a tool before it answers (every AgentDojo task needs one)."
-
-[[rules]]
-name = "call_then_result"
-ltlf = "G(call -> X result)"
-why = "Every tool call is followed by its result."
-
-[[rules]]
-name = "result_then_agent"
-ltlf = "G(result -> X(call | answer))"
-why = "After a result the agent acts again."
-
-[[rules]]
-name = "ends_with_one_answer"
-ltlf = "F answer & G(answer -> WX false)"
-why = "The trace ends with exactly one answer."
-'''
 
 
 @dataclass(frozen=True)
@@ -199,10 +156,6 @@ def signature(function: Any) -> str:
     return f"({', '.join(args)}) {doc}"
 
 
-def toml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
-
-
 def policy_path(suite: str, policies: str | Path | None = None) -> Path:
     path = Path(policies) / f"{suite}.toml" if policies is not None else POLICIES / f"{suite}.toml"
     if not path.is_file():
@@ -211,35 +164,29 @@ def policy_path(suite: str, policies: str | Path | None = None) -> Path:
     return path
 
 
-def suite_spec_text(suite: Any, policy: Path) -> str:
-    """The suite's spec: the policy file as written, then the steps and the suite's tools."""
-    lines = [policy.read_text(encoding="utf-8").rstrip("\n"), STRUCTURE]
+def suite_builder(suite: Any, policy: Path) -> SpecBuilder:
+    """The suite's spec: the policy file as written (its rows keep their lines), then the
+    steps, their order and the suite's tools. ``.to_toml()`` writes it as one file."""
+    b = SpecBuilder.from_toml(policy.read_text(encoding="utf-8"), str(policy))
+    b.step("user", source="input", tag="User: ")
+    b.step("call", tag="Call: ", tool_call="json")
+    b.step("result", source="environment", tag="Result: ")
+    b.step("answer", tag="Answer: ", regex=r"[^\n]*[^\n\r \t][^\n]*")
+    b.rule("starts_with_user_then_a_call", "user & X call",
+           why="The user's task comes first; the agent consults a tool before it answers (every AgentDojo task needs one).")
+    b.rule("call_then_result", "G(call -> X result)", why="Every tool call is followed by its result.")
+    b.rule("result_then_agent", "G(result -> X(call | answer))", why="After a result the agent acts again.")
+    b.rule("ends_with_one_answer", "F answer & G(answer -> WX false)", why="The trace ends with exactly one answer.")
     for f in suite.tools:
-        schema = tool_schema(f.parameters.model_json_schema())
-        lines.append(f"[[tools]]\nname = {toml_string(f.name)}\ndescription = {toml_string(signature(f))}\n"
-                     f"parameters = {json_as_toml(schema)}\n")
-    return "\n".join(lines)
-
-
-def json_as_toml(value: Any) -> str:
-    """A JSON value as a TOML inline value (inline tables, arrays, strings, numbers, booleans)."""
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{toml_string(k)} = {json_as_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
-    if isinstance(value, list):
-        return "[" + ", ".join(json_as_toml(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return toml_string(value)
-    return json.dumps(value)
+        b.tool(f.name, signature(f), tool_schema(f.parameters.model_json_schema()))
+    return b
 
 
 def suite_spec(suite: Any, policy: Path) -> Any:
     """The compiled spec of a suite (errors in the policy file name its own lines)."""
     from ltlagent.compiler.compile import compile_spec
-    from ltlagent.compiler.spec import parse_spec
 
-    spec = parse_spec(suite_spec_text(suite, policy), str(policy))
+    spec = suite_builder(suite, policy).build()
     compiled = compile_spec(spec)
     if compiled.errors:
         raise AgentDojoError(f"the {suite.name} spec has errors:\n" + "\n".join(d.render(str(policy)) for d in compiled.errors))

@@ -34,7 +34,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import spec_toml
+from ltlagent.evals.bfcl_grammar import bfcl_spec
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
 INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'"
@@ -187,7 +187,6 @@ class Answerer:
         import torch
 
         from ltlagent.compiler.compile import compile_spec
-        from ltlagent.compiler.spec import parse_spec
         from ltlagent.decoders.hf import SpecLogitsProcessor
         from ltlagent.decoders.index import build_token_index
 
@@ -196,7 +195,7 @@ class Answerer:
         processors = []
         if constrained:
             t0 = time.perf_counter()
-            compiled = compile_spec(parse_spec(spec_toml(case["function"], "bfcl_" + case["id"]), f"<bfcl {case['id']}>"))
+            compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"]).build())
             if compiled.errors:
                 raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
             index = build_token_index(compiled, self.vocab)

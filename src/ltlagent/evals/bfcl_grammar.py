@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ltlagent.compiler.builder import SpecBuilder
+
 INTEGER = r"-?(0|[1-9][0-9]*)"
 FLOAT = INTEGER + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 BOOLEAN = "(True|False)"
@@ -105,22 +107,9 @@ def calls_regex(functions: Sequence[Mapping[str, Any]]) -> str:
     return f"({call}({SEP}{call})*)?\\]"
 
 
-def spec_toml(functions: Sequence[Mapping[str, Any]], name: str = "bfcl") -> str:
-    """The spec (TOML text) that constrains a BFCL answer to well-typed calls of ``functions``."""
+def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl") -> SpecBuilder:
+    """The spec that constrains a BFCL answer to well-typed calls of ``functions`` (``.build()`` it)."""
     names = ", ".join(f["name"] for f in functions)
-    return "\n".join([
-        f"name = {json.dumps(name)}",
-        f"description = {json.dumps('Calls to the given functions only, with well-typed arguments: ' + names)}",
-        "",
-        "[[steps]]",
-        'name = "calls"',
-        'tag = "["',
-        f"regex = {json.dumps(calls_regex(functions), ensure_ascii=False)}",
-        'description = "A Python list of calls: [func(arg=value, ...), ...]; [] for no call."',
-        "",
-        "[[rules]]",
-        'name = "one_answer"',
-        'ltlf = "calls & WX false"',
-        'why = "The answer is one list of calls."',
-        "",
-    ])
+    return (SpecBuilder(name, "Calls to the given functions only, with well-typed arguments: " + names)
+            .step("calls", tag="[", regex=calls_regex(functions), description="A Python list of calls: [func(arg=value, ...), ...]; [] for no call.")
+            .rule("one_answer", "calls & WX false", why="The answer is one list of calls."))
