@@ -205,7 +205,7 @@ def test_a_path_with_nothing_to_check_is_exit_2(tmp_path):
 
 
 def test_an_internal_error_is_exit_3_never_a_verdict(tmp_path, monkeypatch, capsys):
-    from ltlagent.cli import check as check_module
+    from ltlagent import checking as check_module
     from ltlagent.cli import main
 
     (tmp_path / "mini.toml").write_text(MINI)
@@ -220,7 +220,7 @@ def test_an_internal_error_is_exit_3_never_a_verdict(tmp_path, monkeypatch, caps
 
 
 def test_an_unreadable_file_is_reported_and_the_others_still_checked(tmp_path, monkeypatch):
-    from ltlagent.cli.check import check
+    from ltlagent.checking import check
 
     (tmp_path / "a.toml").write_text(MINI)
     (tmp_path / "b.toml").write_text(MINI)

@@ -155,3 +155,11 @@ class RegexError(ValueError):
     def __init__(self, message: str, pos: int = 0, hint: str = "") -> None:
         super().__init__(message)
         self.message, self.pos, self.hint = message, pos, hint
+
+
+class TraceFormatError(LtlagentError):
+    """A trace file that cannot be read: ``line`` (1-based) and ``column`` say where."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 1, code: str = "invalid-input") -> None:
+        self.message, self.line, self.column, self.code = message, line, column, code
+        super().__init__(f"line {line}: {message}" if line else message)

@@ -19,74 +19,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ltlagent.agents.tools import Tool, as_registry, call_tool, schema_mismatches, truncate, valid_text
 from ltlagent.compiler.automaton import DEAD
-from ltlagent.compiler.compile import compile_spec
+from ltlagent.compiler.compile import ensure_compiled
 from ltlagent.compiler.compiled import CompiledSpec
-from ltlagent.compiler.spec import Source, Spec, load_spec
+from ltlagent.compiler.spec import Source, Spec
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, StepEvent
 from ltlagent.decoders.index import TokenIndex, build_token_index
-from ltlagent.errors import AgentError
+from ltlagent.errors import AgentError, SpecError
+from ltlagent.traces import Trace, TraceStep
 
 if TYPE_CHECKING:
     from ltlagent.decoders.hf import SpecDecoder, Turn
 
 NEWLINE_MARK = " ⏎ "
-
-
-@dataclass(frozen=True)
-class TraceStep:
-    index: int
-    step: str
-    letter: str | None
-    source: str
-    text: str
-    tokens: int
-    seconds: float
-    automaton_state: int = -1  # after this step
-
-
-@dataclass
-class Trace:
-    """A run: its steps, the verdict and counters. ``to_jsonl()`` writes what ``ltlagent check`` replays."""
-
-    spec: str
-    spec_path: str
-    input: str
-    steps: list[TraceStep] = field(default_factory=list)
-    ok: bool = False
-    violations: list[str] = field(default_factory=list)
-    status: str = ""
-    budget_forced: bool = False
-    capped_turns: int = 0  # unconstrained turns cut at max_new_tokens
-    constrained: bool = True
-    model_tokens: int = 0
-    prefill_tokens: int = 0
-    forward_passes: int = 0  # model calls for the model's tokens (fast-forward writes several in one)
-    fast_forward_tokens: int = 0  # model tokens written by fast-forward rather than sampled
-    passes_saved: int = 0  # forward passes fast-forward saved
-    seconds: float = 0.0
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    text: str = ""
-
-    def to_jsonl(self) -> str:
-        head = {
-            "spec": self.spec_path,
-            "name": f"{self.spec}: {self.input[:60]}",
-            "input": self.input,
-            "ok": self.ok,
-            "status": self.status,
-            "budget_forced": self.budget_forced,
-            "capped_turns": self.capped_turns,
-            "constrained": self.constrained,
-            "model_tokens": self.model_tokens,
-            "prefill_tokens": self.prefill_tokens,
-            "forward_passes": self.forward_passes,
-            "fast_forward_tokens": self.fast_forward_tokens,
-            "passes_saved": self.passes_saved,
-            "seconds": round(self.seconds, 3),
-        }
-        lines = [json.dumps(head, ensure_ascii=False)]
-        lines += [json.dumps(asdict(s), ensure_ascii=False) for s in self.steps]
-        return "\n".join(lines) + "\n"
 
 
 def checked_registry(compiled: CompiledSpec, tools: Iterable[Tool] | Mapping[str, Tool] | None) -> dict[str, Tool]:
@@ -138,15 +82,12 @@ def chat_prompt(tokenizer: Any, prompt: str, input: str) -> str:
 
 
 def resolve_spec(spec: Spec | CompiledSpec | str | Path) -> CompiledSpec:
-    """The compiled spec, from a path, a shipped spec's name, a :class:`Spec` or a compiled one;
-    a spec with errors is refused here, whichever way it came."""
-    if isinstance(spec, CompiledSpec):
-        compiled = spec
-    else:
-        compiled = compile_spec(spec if isinstance(spec, Spec) else load_spec(spec))
-    if compiled.errors:
-        raise AgentError(f"spec {compiled.name!r} has errors: " + "; ".join(d.message for d in compiled.errors))
-    return compiled
+    """The compiled spec however it was passed (``compiler.compile.ensure_compiled``); a spec
+    with errors is an :class:`AgentError` here."""
+    try:
+        return ensure_compiled(spec)
+    except SpecError as exc:
+        raise AgentError(exc.message) from None
 
 
 @dataclass(frozen=True)

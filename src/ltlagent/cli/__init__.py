@@ -259,7 +259,7 @@ def _print_details(compiled, verbosity: int, report) -> None:  # type: ignore[no
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ltlagent.cli.check import CheckUsageError, check, configured_paths
+    from ltlagent.checking import CheckUsageError, check, configured_paths
     from ltlagent.cli.report import render
 
     paths = list(args.paths)

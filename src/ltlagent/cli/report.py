@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
-from ltlagent.cli.check import CheckResult, Finding
+from ltlagent.checking import CheckResult, Finding
 from ltlagent.compiler.findings import explain
 from ltlagent.errors import get_context, printable
 

@@ -6,16 +6,18 @@ import dataclasses
 import json
 import re
 import time
+from pathlib import Path
 from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import DEAD, LetterDFA, intersect_all
-from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, StepInfo, ToolInfo
-from ltlagent.compiler.findings import Finding, example_findings
+from ltlagent.compiler.compiled import CompiledRule, CompiledSpec, StepInfo, ToolInfo, example_findings
+from ltlagent.compiler.findings import Finding
 from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
 from ltlagent.compiler.ltlf import Formula
 from ltlagent.compiler import regexes
 from ltlagent.compiler.spec import Source, Spec, Step
+from ltlagent.errors import SpecError
 
 
 def compile_spec(spec: Spec) -> CompiledSpec:
@@ -45,6 +47,23 @@ def compile_spec(spec: Spec) -> CompiledSpec:
     diagnostics = tuple(diagnose(spec, compiled))
     ms = (time.perf_counter() - t0) * 1000
     return dataclasses.replace(compiled, diagnostics=diagnostics, compile_ms=ms)
+
+
+def ensure_compiled(spec: Spec | CompiledSpec | str | Path) -> CompiledSpec:
+    """The compiled spec, from a path, a shipped spec's name, a :class:`Spec` or a compiled
+    one: one way in for every API that takes a spec. A spec with errors is refused
+    (:class:`SpecError` naming the first one), whichever way it came."""
+    from ltlagent.compiler.spec import load_spec
+
+    if isinstance(spec, CompiledSpec):
+        compiled = spec
+    else:
+        compiled = compile_spec(spec if isinstance(spec, Spec) else load_spec(spec))
+    if compiled.errors:
+        first = compiled.errors[0]
+        raise SpecError(f"spec {compiled.name!r} has errors: " + "; ".join(d.message for d in compiled.errors),
+                        path=compiled.path, line=first.line or None, hint="Run: ltlagent compile " + compiled.path)
+    return compiled
 
 
 def _conjunction(formulas: Sequence[Formula]) -> Formula:

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ltlagent.compiler.compiled import Verdict
 
 TRANSCRIPT_CODES = ("format", "rule", "unfinished", "unknown-text")  # what check_text reports
 
@@ -69,24 +66,4 @@ def explain(
         out.append("allowed here: " + ", ".join(allowed))
     if completion is not None:
         out.append("shortest way to finish: " + (" → ".join(completion) or "(nothing)"))
-    return out
-
-
-def example_findings(
-    verdict: Verdict, name: str, valid: bool, *, to_line: Callable[[int], int] | None = None, path: str = "", spec: str | None = None
-) -> list[Finding]:
-    """What an example's verdict means: every violation of an example marked valid
-    (``example-<code>``), or ``example-accepted`` for one marked ``valid = false`` that the
-    spec accepts. ``to_line`` maps a line of the example's text to a line of its file."""
-    line = to_line or (lambda n: n)
-    if verdict.ok == valid:
-        return []
-    if not valid:
-        return [Finding("error", "example-accepted", f"example {name!r} is marked valid = false but satisfies the spec", line(1), 1, path,
-                        spec=spec, example=name)]
-    out = []
-    for v in verdict.violations:
-        step = verdict.steps[v.step_index].step if v.step_index is not None and v.step_index < len(verdict.steps) else None
-        out.append(Finding("error", f"example-{v.code}", f"example {name!r}, {v.at}: {v.message}", line(v.line), v.column, path, step,
-                           rules=v.rules, allowed=v.allowed, completion=v.completion, spec=spec, example=name))
     return out

@@ -18,31 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ltlagent.compiler import regexes
+from ltlagent.compiler.regexes import regex_escape
 from ltlagent.compiler.spec import Content, Proposition, Spec, Step, Tool
 from ltlagent.errors import SpecError
 
 BRACKET_ARGUMENT = r"[^\]\n]+"
-_REGEX_META = set(".^$*+?{}[]\\|()")
 
 
-def regex_escape(text: str) -> str:
-    """Escape ``text`` as a regex literal understood alike by Python's ``re``, greenery,
-    interegular and Rust's regex (outlines-core): control characters as ``\\n``, ``\\xNN``."""
-    out = []
-    for ch in text:
-        if ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ch in _REGEX_META:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
 MAX_PROPOSITIONS_PER_STEP = 8  # 2**8 letters for one step at most
 MAX_LETTERS = 1024  # content variants of the whole spec, before impossible ones are dropped
 

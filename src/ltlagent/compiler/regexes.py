@@ -749,3 +749,26 @@ def _same_length(a: str, b: str) -> str:
         parts.append(f"[{int(a[0]) + 1}-{int(b[0]) - 1}]" + "[0-9]" * rest)
     parts.append(b[0] + _grouped(_same_length("0" * rest, b[1:])))
     return "|".join(parts)
+
+
+_REGEX_META = set(".^$*+?{}[]\\|()")
+
+
+def regex_escape(text: str) -> str:
+    """Escape ``text`` as a regex literal understood alike by Python's ``re``, greenery,
+    interegular and Rust's regex (outlines-core): control characters as ``\\n``, ``\\xNN``."""
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ch in _REGEX_META:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -593,10 +593,9 @@ def condition_regex(kind: str, key: str, value: Any) -> str:
         return value
     if key in ("minimum", "maximum"):
         return regexes.integer_range(value if key == "minimum" else None, value if key == "maximum" else None)
-    from ltlagent.compiler.letters import regex_escape  # letters imports this module
 
     values = value if key == "enum" else [value]
-    return "|".join(regex_escape(v) if isinstance(v, str) else json.dumps(v) for v in values)
+    return "|".join(regexes.regex_escape(v) if isinstance(v, str) else json.dumps(v) for v in values)
 
 
 def _toml_type(name: str) -> str:

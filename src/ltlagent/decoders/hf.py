@@ -99,9 +99,13 @@ class SpecLogitsProcessor(LogitsProcessor):
     """Constrain ``model.generate`` to a spec: pass it in ``logits_processor=[...]``.
 
     ``prefix`` is the trace text the prompt already ends with (whole steps, e.g.
-    ``"Question: ...\n"``). ``guides`` (one per row) are created on the first call; after
-    ``generate`` returns, call ``sync(output_ids)`` (it feeds the last sampled tokens); then
-    ``guides[i].text``, ``.status`` and ``.waiting_for`` tell where each row stopped.
+    ``"Question: ...\n"``). One processor serves any number of ``generate`` calls: a call that
+    does not continue the previous one (a new prompt, another batch size) starts fresh guides,
+    one per row. ``max_tokens`` bounds a turn, ``max_step_tokens`` a step and ``max_steps`` the
+    trace (the guide steers to the end near it). Rows that reach an environment tag or the end
+    may only emit EOS. The masks need nothing more; to read where each row stopped, call
+    ``sync(output_ids)`` (it feeds the last sampled token) and read ``guides[i].text``,
+    ``.status`` and ``.waiting_for``.
     """
 
     def __init__(
@@ -110,26 +114,40 @@ class SpecLogitsProcessor(LogitsProcessor):
         *,
         max_tokens: int | None = None,
         max_step_tokens: int | None = None,
+        max_steps: int | None = None,
         prefix: str = "",
         device: str | torch.device | None = None,
     ) -> None:
         self.index = index
         self.max_tokens = max_tokens
         self.max_step_tokens = max_step_tokens
+        self.max_steps = max_steps
         self.prefix = prefix
         self.device = None if device is None else resolve_device(device)
         self.guides: list[SpecGuide] = []
         self._tables: MaskTables | None = None
         self._seen = 0
+        self._prompt: torch.Tensor | None = None
+
+    def reset(self) -> None:
+        """Forget the rows of the last ``generate`` call (done by itself when a new call starts)."""
+        self.guides, self._seen, self._prompt = [], 0, None
+
+    def _continues(self, input_ids: torch.Tensor) -> bool:
+        """Whether ``input_ids`` extend the rows this processor last saw by one sampled token each."""
+        p = self._prompt
+        return (p is not None and input_ids.shape[0] == p.shape[0] and input_ids.shape[1] == self._seen + 1
+                and bool(torch.equal(input_ids[:, : p.shape[1]], p)))
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if self._tables is None or self._tables.device != scores.device:
             self._tables = MaskTables(self.index, scores.shape[-1], scores.device)
-        if not self.guides:
+        if not self.guides or not self._continues(input_ids):
             self.guides = [
-                SpecGuide(self.index, max_tokens=self.max_tokens, max_step_tokens=self.max_step_tokens, prefix=self.prefix)
+                SpecGuide(self.index, max_tokens=self.max_tokens, max_step_tokens=self.max_step_tokens, max_steps=self.max_steps, prefix=self.prefix)
                 for _ in range(input_ids.shape[0])
             ]
+            self._prompt = input_ids.clone()
         else:
             self._advance(input_ids[:, self._seen :])
         self._seen = input_ids.shape[1]
@@ -138,7 +156,7 @@ class SpecLogitsProcessor(LogitsProcessor):
     def sync(self, sequences: torch.Tensor) -> list[SpecGuide]:
         """Feed the guides the tokens ``generate`` sampled after its last call to the
         processor (the final token of each row); returns the guides."""
-        if self.guides:
+        if self.guides and sequences.shape[1] > self._seen:
             self._advance(sequences[:, self._seen :])
             self._seen = sequences.shape[1]
         return self.guides
@@ -304,3 +322,23 @@ class SpecDecoder:
     @property
     def is_finished(self) -> bool:
         return self.guide.status == FINISHED
+
+
+def logits_processor(
+    spec: Any,
+    tokenizer: Any,
+    *,
+    max_tokens: int | None = None,
+    max_step_tokens: int | None = None,
+    max_steps: int | None = None,
+    prefix: str = "",
+    index: TokenIndex | None = None,
+) -> SpecLogitsProcessor:
+    """A :class:`SpecLogitsProcessor` for ``spec`` (a path, a shipped spec's name, a ``Spec``
+    or a ``CompiledSpec``) and a Hugging Face ``tokenizer``: pass it to ``model.generate(...,
+    logits_processor=[proc])``, as often as you like."""
+    from ltlagent.compiler.compile import ensure_compiled
+    from ltlagent.decoders.index import build_token_index
+
+    index = index or build_token_index(ensure_compiled(spec), tokenizer)
+    return SpecLogitsProcessor(index, max_tokens=max_tokens, max_step_tokens=max_step_tokens, max_steps=max_steps, prefix=prefix)

@@ -132,11 +132,22 @@ def _packaged_gguf(model: PackagedModel) -> Path:
     return path
 
 
+CONVERSION_FORMAT = 2  # bump when _convert_gguf writes its folders differently
+
+
 def _gguf_key(path: Path) -> str:
-    stat = path.stat()
-    h = hashlib.sha256(f"{path.name}:{stat.st_size}".encode())
+    """The cache key of a GGUF's conversion: the whole file's bytes, the transformers version
+    that de-quantises it and this module's conversion format (any change converts again)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        tf = version("transformers")
+    except PackageNotFoundError:
+        tf = "none"
+    h = hashlib.sha256(f"{CONVERSION_FORMAT}:{tf}:".encode())
     with path.open("rb") as f:
-        h.update(f.read(1 << 20))
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
     return h.hexdigest()[:16]
 
 
@@ -229,7 +240,17 @@ def load_model(name: str = DEFAULT_MODEL, *, progress: bool = True) -> tuple[Any
         try:
             return load(True)
         except Exception as exc:  # noqa: BLE001 - transformers raises many kinds
-            raise ModelError(f"--model {name}: cannot load the model from {source}: {_first_line(exc)}") from None
+            cached = Path(source).resolve().parent == (cache_dir() / "models").resolve()
+            if not cached:
+                raise ModelError(f"--model {name}: cannot load the model from {source}: {_first_line(exc)}") from None
+            # Our own conversion is broken (a disk full, a file removed): say why, then convert again.
+            print(f"warning: the cached conversion {source} cannot be loaded ({_first_line(exc)}); converting it again", file=sys.stderr, flush=True)
+            shutil.rmtree(source, ignore_errors=True)
+            source = resolve_model(name, progress=progress)
+            try:
+                return load(True)
+            except Exception as exc2:  # noqa: BLE001
+                raise ModelError(f"--model {name}: cannot load the model from {source}: {_first_line(exc2)}") from None
     try:
         return load(True)  # already in the Hugging Face cache
     except Exception:  # noqa: BLE001

@@ -23,6 +23,8 @@ with one ``masked_fill_`` over device rows kept per index position.
 
 from __future__ import annotations
 
+import hashlib
+
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,7 +46,8 @@ _LOCK = threading.Lock()
 
 
 def spec_index(spec: str, tokenizer: Any) -> TokenIndex:
-    """The token index of ``spec`` (shipped name or path) for ``tokenizer``, built once per process."""
+    """The token index of ``spec`` (shipped name or path) for ``tokenizer``, built once per
+    process for each text of the file: an edited spec file is read again, never served stale."""
     from ltlagent.compiler.compile import compile_spec
     from ltlagent.compiler.spec import load_spec
     from ltlagent.decoders.index import build_token_index
@@ -52,10 +55,11 @@ def spec_index(spec: str, tokenizer: Any) -> TokenIndex:
     from ltlagent.errors import SpecError
 
     vocab = tokenizer if isinstance(tokenizer, TokenVocabulary) else TokenVocabulary.from_hf(tokenizer)
-    key = (spec, vocab.fingerprint())
+    parsed = load_spec(spec)
+    key = (hashlib.sha256(parsed.source.encode("utf-8", "surrogatepass")).hexdigest(), vocab.fingerprint())
     with _LOCK:
         if key not in _INDEXES:
-            compiled = compile_spec(load_spec(spec))
+            compiled = compile_spec(parsed)
             if compiled.errors:
                 raise SpecError(f"spec {spec!r} has errors: " + "; ".join(d.message for d in compiled.errors))
             _INDEXES[key] = build_token_index(compiled, vocab)

@@ -1,13 +1,13 @@
-"""``ltlagent check``: validate specs and examples, as a CI gate.
+"""Checking files: specs, their examples, transcripts and JSONL traces (``ltlagent check``).
 
 Collects :class:`Finding` s from spec files (compile diagnostics, embedded examples),
-transcript files that name their spec in front matter, and JSONL trace files. Rendering
-lives in :mod:`ltlagent.cli.report`. Imports neither torch nor transformers.
+transcript files that name their spec in front matter, and JSONL trace files (read by
+:mod:`ltlagent.traces`), and which transitions the examples cover. ``check(paths)`` is the
+API; rendering lives in :mod:`ltlagent.cli.report`. Imports neither torch nor transformers.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -16,10 +16,11 @@ from pathlib import Path
 
 from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.compiler.compiled import CompiledSpec, Verdict
-from ltlagent.compiler.findings import Finding, example_findings
+from ltlagent.compiler.compiled import CompiledSpec, Verdict, example_findings
+from ltlagent.compiler.findings import Finding
 from ltlagent.compiler.spec import Spec, load_spec, resolve_spec_path
-from ltlagent.errors import CheckUsageError, SpecError
+from ltlagent.errors import CheckUsageError, SpecError, TraceFormatError
+from ltlagent.traces import read_jsonl
 
 EXAMPLE_SUFFIXES = (".txt", ".md", ".prompt", ".transcript")
 TRACE_SUFFIXES = (".jsonl",)
@@ -224,6 +225,7 @@ class Checker:
         if problem is not None:
             case.findings.append(Finding("error", "invalid-input", problem, 0, 0, str(path)))
             return
+        text = text.replace("\r\n", "\n")  # a transcript saved with CRLF line endings reads as LF, as Python's text files do
         meta, body, offset, problem = _front_matter(text)
         if problem:
             case.findings.append(Finding("error", "invalid-input", problem[1], problem[0], 1, str(path)))
@@ -250,41 +252,12 @@ class Checker:
         if problem is not None:
             self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", problem, 0, 0, str(path))]))
             return
-        traces: list[tuple[dict, list[tuple[int, dict]], int]] = []
-        header: dict = {}
-        steps: list[tuple[int, dict]] = []
-        start = 1
-        # JSON lines end at "\n" only: U+2028 or U+0085 inside a JSON string is text, not a line end.
-        for lineno, raw in enumerate(text.split("\n"), start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except RecursionError:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", "not a JSON line: nested too deeply", lineno, 1, str(path))]))
-                return
-            except ValueError as exc:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", f"not a JSON line: {exc}", lineno, exc.colno if hasattr(exc, "colno") else 1, str(path))]))  # type: ignore[attr-defined]
-                return
-            if not isinstance(obj, dict):
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "invalid-input", "each line must be a JSON object", lineno, 1, str(path))]))
-                return
-            if obj.get("incomplete") is True and "step" not in obj:
-                self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", "incomplete-trace", "the run that wrote this trace did not finish (it was stopped or failed): it is no evidence either way", lineno, 1, str(path))]))
-                return
-            if "spec" in obj and "step" not in obj:  # a header starts a new trace
-                if steps or header:
-                    traces.append((header, steps, start))
-                header, steps, start = obj, [], lineno
-                continue
-            if not isinstance(obj.get("step"), str) or not isinstance(obj.get("text"), str):
-                self.result.cases.append(
-                    Case(str(path), "example", path.name, [Finding("error", "invalid-input", 'a step line needs "step" and "text" strings, e.g. {"step": "thought", "text": "..."}', lineno, 1, str(path))])
-                )
-                return
-            steps.append((lineno, obj))
-        if steps or header:
-            traces.append((header, steps, start))
+        try:
+            records = read_jsonl(text)
+        except TraceFormatError as exc:
+            self.result.cases.append(Case(str(path), "example", path.name, [Finding("error", exc.code, exc.message, exc.line, exc.column, str(path))]))
+            return
+        traces = [(r.header, r.steps, r.line) for r in records]
         for n, (head, trace_steps, first_line) in enumerate(traces, start=1):
             name = str(head.get("name") or head.get("id") or (f"{path.name}#{n}" if len(traces) > 1 else path.name))
             case = Case(str(path), "example", name)
