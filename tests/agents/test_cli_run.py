@@ -165,6 +165,38 @@ def test_a_killed_run_leaves_a_trace_check_rejects_and_a_busy_trace_is_refused(m
     writer.close()
 
 
+def test_ctrl_c_leaves_the_steps_so_far_marked_incomplete(model_dir, tmp_path):
+    """Ctrl-C over a trace file that already exists: the file then holds the episodes and steps
+    run so far under the incomplete marker (check: no evidence either way), and the run exits 130."""
+    import signal
+    import time
+
+    out = tmp_path / "t.jsonl"
+    out.write_text(json.dumps({"spec": "react", "name": "an older run"}) + "\n")
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("".join(json.dumps({"input": f"question {i}"}) + "\n" for i in range(2000)))
+    proc = subprocess.Popen([sys.executable, "-m", "ltlagent.cli", "run", "react", "--model", str(model_dir), "--inputs", str(inputs),
+                             "--max-steps", "8", "--max-step-tokens", "8", "--temperature", "1", "--trace", str(out)],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+        if sum('"step"' in line for line in lines) >= 12:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"the steps so far are in {out}, marked incomplete" in err and "Traceback" not in err
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["incomplete"] is True and sum("step" in x for x in lines) >= 12
+    assert any(x.get("input") == "question 0" for x in lines)
+    check = ltlagent("check", str(out), cwd=tmp_path)
+    assert check.returncode == 1 and "did not finish" in check.stdout
+    assert not (tmp_path / "t.jsonl.lock").exists()
+
+
 def test_engine_vllm_without_vllm_says_how_to_install_it(tmp_path):
     import importlib.util
 

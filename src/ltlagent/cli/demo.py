@@ -43,6 +43,10 @@ def demo_command(args: argparse.Namespace) -> int:
         raise RunError(f"--runs {args.runs}: give at least 1 question per mode")
     if args.max_turn_tokens < 1:
         raise RunError(f"--max-turn-tokens {args.max_turn_tokens}: give at least 1")
+    if args.device not in ("auto", "cpu"):
+        from ltlagent.decoders.hf import resolve_device
+
+        resolve_device(args.device)  # a device this machine lacks is refused (exit 2) before the model loads
     t_start = time.perf_counter()
     compiled = compile_spec(load_spec(args.spec))
     prepared = time.perf_counter() - t_start

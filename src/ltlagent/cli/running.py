@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 import math
 import os
 import re
@@ -35,6 +36,14 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise RunError(f"--seed {args.seed}: must be from 0 to {2**32 - 1}")
     if not _DEVICE.fullmatch(args.device):
         raise RunError(f"--device {args.device}: expected auto, cpu, cuda, cuda:N or mps")
+    if args.device not in ("auto", "cpu"):  # a device this machine lacks is refused now, not after the model loads
+        from ltlagent.decoders.hf import resolve_device
+        from ltlagent.errors import ModelError
+
+        try:
+            resolve_device(args.device)
+        except ModelError as exc:
+            raise RunError(f"--{exc}") from None
 
 
 def trace_path(args: argparse.Namespace, spec_path: str) -> Path:
@@ -68,7 +77,25 @@ class TraceFile:
             fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         with os.fdopen(fd, "w") as fh:
             fh.write(str(os.getpid()))
-        self.write(json.dumps({"spec": spec_name, "incomplete": True, "pid": os.getpid()}) + "\n")
+        self.spec_name = spec_name
+        self.write(self._marker())
+
+    def _marker(self) -> str:
+        return json.dumps({"spec": self.spec_name, "incomplete": True, "pid": os.getpid()}) + "\n"
+
+    def begin(self, input_text: str) -> None:
+        """A new episode: its header goes under the incomplete marker; :meth:`step` appends its
+        steps as they happen. A run stopped by Ctrl-C or killed leaves exactly this (``check``
+        calls it incomplete; the steps are there to read)."""
+        head = {"spec": self.spec_name, "name": f"(unfinished) {input_text[:60]}", "input": input_text}
+        self._append(json.dumps(head, ensure_ascii=False) + "\n")
+
+    def step(self, step: Any) -> None:
+        self._append(json.dumps(asdict(step), ensure_ascii=False) + "\n")
+
+    def _append(self, line: str) -> None:
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
 
     def write(self, text: str) -> None:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
@@ -150,8 +177,11 @@ def run_command(args: argparse.Namespace) -> int:
     reply = _reply(args, tags)
     trace_file = TraceFile(out, str(args.spec))
     try:
-        traces = _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch)
+        traces = _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch, trace_file)
         trace_file.write("".join(t.to_jsonl() for t in traces))
+    except KeyboardInterrupt:
+        print(f"\nstopped: the steps so far are in {out}, marked incomplete", file=sys.stderr)
+        raise
     finally:
         trace_file.close()
     print(f"trace written to {out}", file=sys.stderr)
@@ -201,17 +231,23 @@ def _run_on_engine(args, spec, compiled, tools, inputs, out) -> int:  # type: ig
     return 0 if ok == len(traces) else 1
 
 
-def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch) -> list[Any]:  # type: ignore[no-untyped-def]
+def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch, trace_file) -> list[Any]:  # type: ignore[no-untyped-def]
     from ltlagent.agents.runtime import AgentError, run
 
     traces = []
     for i, text in enumerate(inputs, start=1):
         if batch:
             print(f"\r[{i}/{len(inputs)}] running...", end="", file=sys.stderr, flush=True)
+        trace_file.begin(text)
+
+        def on_step(step: Any) -> None:
+            trace_file.step(step)  # what a stopped run leaves
+            show(step)
+
         try:
             trace = run(
                 compiled, model, tokenizer, tools, text, index=index, max_steps=args.max_steps, max_step_tokens=args.max_step_tokens,
-                max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=(args.seed + i - 1) % 2**32, device=args.device, on_step=show,
+                max_new_tokens=args.max_turn_tokens, temperature=args.temperature, seed=(args.seed + i - 1) % 2**32, device=args.device, on_step=on_step,
                 constrained=not args.unconstrained, on_input=reply, fast_forward=args.fast_forward,
             )
         except AgentError as exc:

@@ -16,8 +16,8 @@ from ltlagent.compiler.letters import Letter, build_letters
 from ltlagent.compiler.ltl import translate_letters
 from ltlagent.compiler.ltlf import Formula
 from ltlagent.compiler import regexes
-from ltlagent.compiler.spec import Source, Spec, Step
-from ltlagent.errors import SpecError
+from ltlagent.compiler.spec import Rule, Source, Spec, Step
+from ltlagent.errors import FormulaError, SpecError
 
 
 def compile_spec(spec: Spec) -> CompiledSpec:
@@ -26,9 +26,7 @@ def compile_spec(spec: Spec) -> CompiledSpec:
     t0 = time.perf_counter()
     letters = build_letters(spec)
     valuations = [x.atoms for x in letters]
-    rules = tuple(
-        CompiledRule(r.name, r.ltlf, r.why, r.line, translate_letters(r.formula, valuations)) for r in spec.rules
-    )
+    rules = tuple(CompiledRule(r.name, r.ltlf, r.why, r.line, _translate_rule(spec, r, valuations)) for r in spec.rules)
     dfa = translate_letters(_conjunction([r.formula for r in spec.rules]), valuations)
     steps = tuple(StepInfo(s.name, s.source, s.tag, s.terminator, s.line) for s in spec.steps)
     compiled = CompiledSpec(
@@ -47,6 +45,15 @@ def compile_spec(spec: Spec) -> CompiledSpec:
     diagnostics = tuple(diagnose(spec, compiled))
     ms = (time.perf_counter() - t0) * 1000
     return dataclasses.replace(compiled, diagnostics=diagnostics, compile_ms=ms)
+
+
+def _translate_rule(spec: Spec, rule: Rule, valuations: list[frozenset[str]]) -> LetterDFA:
+    """One rule's automaton; a formula Spot cannot translate is an error at the rule's line."""
+    try:
+        return translate_letters(rule.formula, valuations)
+    except FormulaError as exc:
+        raise SpecError(f"rule {rule.name!r}: {exc.message}", path=spec.path, line=rule.line or None, source=spec.source or None,
+                        hint=exc.hint) from None
 
 
 def ensure_compiled(spec: Spec | CompiledSpec | str | Path) -> CompiledSpec:
@@ -95,7 +102,39 @@ def diagnose(spec: Spec, c: CompiledSpec) -> list[Finding]:
     out += _redundant(c)
     out += _tags(spec, c)
     out += _realizability(c)
+    out += _loose_argument_classes(spec)
     out += _examples(spec, c)
+    return out
+
+
+# Characters a negated class such as [^@\s] lets into an argument although a reader (or a
+# downstream parser) takes them for a space or a line break.
+SPACE_LIKE = {
+    "\u0085": "NEXT LINE (U+0085)", "\u00a0": "NO-BREAK SPACE (U+00A0)", "\u1680": "OGHAM SPACE MARK (U+1680)",
+    "\u2000": "EN QUAD (U+2000)", "\u2002": "EN SPACE (U+2002)", "\u2003": "EM SPACE (U+2003)", "\u2009": "THIN SPACE (U+2009)",
+    "\u200a": "HAIR SPACE (U+200A)", "\u200b": "ZERO WIDTH SPACE (U+200B)", "\u2028": "LINE SEPARATOR (U+2028)",
+    "\u2029": "PARAGRAPH SEPARATOR (U+2029)", "\u202f": "NARROW NO-BREAK SPACE (U+202F)", "\u205f": "MEDIUM MATHEMATICAL SPACE (U+205F)",
+    "\u3000": "IDEOGRAPHIC SPACE (U+3000)", "\ufeff": "ZERO WIDTH NO-BREAK SPACE (U+FEFF)",
+}
+_NEGATED = re.compile(r"\[\^|\\[SWD]")
+
+
+def _loose_argument_classes(spec: Spec) -> list[Finding]:
+    """A tool argument's condition written with a negated class (``[^@\\s]``, ``\\S``) admits
+    every non-ASCII character: name the space-like and line-separator ones it lets through."""
+    out = []
+    for p in spec.propositions:
+        if p.tool is None or not _NEGATED.search(p.pattern):
+            continue
+        admitted = [name for ch, name in SPACE_LIKE.items() if regexes.satisfiable([(p.pattern, True), (".*" + regexes.regex_escape(ch) + ".*", True)])]
+        if not admitted and not regexes.satisfiable([(p.pattern, True), (".*[^\\x00-\\x7f].*", True)]):
+            continue
+        what = f"{p.tool}'s argument {p.argument!r}" if p.argument else f"calls of {p.tool}"
+        lets = f"; it lets through {', '.join(admitted)}" if admitted else ""
+        out.append(Finding("warning", "loose-argument-class",
+                           f"the condition {p.pattern!r} on {what} uses a negated class, which admits every non-ASCII character{lets}. "
+                           "A mail or shell parser may read such text differently; list the allowed characters instead, "
+                           "e.g. [A-Za-z0-9._%+-]+ for an address's local part", p.line))
     return out
 
 

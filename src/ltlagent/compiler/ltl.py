@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from ltlagent.compiler.automaton import Automaton, Cube, Edge, LetterDFA, letter_dfa_from_edges
 from ltlagent.compiler.ltlf import PAST, Formula, atoms, balanced, has_past, parse_ltlf, substitute, to_spot
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import FormulaError, LtlagentError
 
 try:
     import spot
@@ -86,9 +86,20 @@ def eliminate_past(f: Formula) -> tuple[Formula, tuple[str, ...]]:
     return balanced("&", [body, *definitions]), tuple(fresh)
 
 
+MAX_ACCEPTANCE_SETS = 32  # Spot's wheel is built with this limit
+
+
 def _to_finite_dfa(f: Formula):  # -> spot.twa_graph
     g = spot.from_ltlf(spot.formula(to_spot(f)))
-    aut = spot.translate(g, "low")
+    try:
+        aut = spot.translate(g, "low")
+    except RuntimeError as exc:
+        if "acceptance sets" not in str(exc):
+            raise
+        raise FormulaError(
+            f"Spot cannot translate this formula: its automaton needs more than {MAX_ACCEPTANCE_SETS} acceptance sets",
+            hint="Nested or conjoined F/G operators each need one. Split the formula into several rules, or nest fewer F/G.",
+        ) from None
     aut = spot.minimize_wdba(aut)
     return spot.to_finite(aut)
 
@@ -188,7 +199,18 @@ def translate_ltlf(formula: str) -> Automaton:
 
 
 def translate_letters(f: Formula, valuations: Sequence[frozenset[str]]) -> LetterDFA:
-    """The minimal DFA of ``f`` over letters, where letter ``i`` makes exactly ``valuations[i]`` true."""
+    """The minimal DFA of ``f`` over letters, where letter ``i`` makes exactly ``valuations[i]`` true.
+    A conjunction Spot cannot translate whole (too many acceptance sets) is translated
+    conjunct by conjunct and intersected: the same language."""
+    try:
+        return _translate_letters(f, valuations)
+    except FormulaError:
+        if f[0] != "&" or has_past(f):
+            raise
+        return translate_letters(f[1], valuations).product(translate_letters(f[2], valuations)).minimize()
+
+
+def _translate_letters(f: Formula, valuations: Sequence[frozenset[str]]) -> LetterDFA:
     n = len(valuations)
     bits = max(1, (n - 1).bit_length())
     names = [f"_letter_bit{b}" for b in range(bits)]

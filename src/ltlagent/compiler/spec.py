@@ -649,6 +649,13 @@ def _check_schema_keywords(loader: _Loader, schema: Any, where: tuple[object, ..
     if not isinstance(schema, Mapping):
         return
     for key, value in schema.items():
+        if key == "$ref" and isinstance(value, str) and not value.startswith("#"):
+            raise loader.error(
+                f"the JSON Schema reference {value!r} points outside the spec",
+                where + (key,),
+                "A spec is read offline and never fetches anything: copy the referenced schema into $defs and write "
+                '"$ref" = "#/$defs/NAME".',
+            )
         if key in UNENFORCEABLE_KEYWORDS:
             raise loader.error(
                 f"the JSON Schema keyword {key!r} cannot be enforced by the decoder's token masks",

@@ -24,14 +24,24 @@ from transformers import LogitsProcessor
 from ltlagent.decoders.fast_forward import FastForward
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import TokenIndex
-from ltlagent.errors import GuideError
+from ltlagent.errors import GuideError, ModelError
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
     """``"auto"`` (or ``None``): CUDA when present, else the CPU."""
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ModelError(f"device {device!r} is not a torch device ({exc}); use auto, cpu, cuda, cuda:N or mps") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ModelError(f"device {device!r}: torch finds no CUDA device here (torch {torch.__version__}); use --device auto or cpu")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ModelError(f"device {device!r}: there are {torch.cuda.device_count()} CUDA devices (cuda:0 to cuda:{torch.cuda.device_count() - 1})")
+    if dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ModelError(f"device {device!r}: torch finds no MPS device here; use --device auto or cpu")
+    return dev
 
 
 class MaskTables:
