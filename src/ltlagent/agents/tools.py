@@ -200,7 +200,12 @@ def schema_mismatches(t: Tool, spec_parameters: Mapping[str, Any]) -> list[str]:
         theirs, ours = schema.get("type"), mine.get("type")
         if isinstance(theirs, str) and isinstance(ours, str) and theirs != ours and not (theirs == "integer" and ours == "number"):
             out.append(f"argument {name!r} is {theirs!r} in the spec but {ours!r} in {t.fn.__name__}()'s annotation")
-        if "enum" in mine and "enum" in schema and not set(map(str, schema["enum"])) <= set(map(str, mine["enum"])):
-            extra = sorted(set(map(str, schema["enum"])) - set(map(str, mine["enum"])))
-            out.append(f"argument {name!r} may be {', '.join(map(repr, extra))} in the spec, which {t.fn.__name__}()'s Literal does not allow")
+        if "enum" in mine:
+            allowed = schema["enum"] if "enum" in schema else [schema["const"]] if "const" in schema else None
+            if allowed is None:
+                out.append(f"argument {name!r} may be any {theirs or 'value'} in the spec, but {t.fn.__name__}()'s Literal allows only "
+                           f"{', '.join(map(repr, mine['enum']))}")
+            elif not {json.dumps(v) for v in allowed} <= {json.dumps(v) for v in mine["enum"]}:
+                extra = sorted({json.dumps(v) for v in allowed} - {json.dumps(v) for v in mine["enum"]})
+                out.append(f"argument {name!r} may be {', '.join(extra)} in the spec, which {t.fn.__name__}()'s Literal does not allow")
     return out

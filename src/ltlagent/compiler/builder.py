@@ -208,7 +208,11 @@ class SpecBuilder:
 
 
 def _toml_key(key: str) -> str:
-    return key if key.replace("_", "a").replace("-", "a").isalnum() and key.isascii() else json.dumps(key, ensure_ascii=False)
+    return key if key and key.replace("_", "a").replace("-", "a").isalnum() and key.isascii() else _toml_string(key)
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")  # a JSON string is a TOML basic string; TOML escapes DEL too
 
 
 def _toml_value(value: Any) -> str:
@@ -220,5 +224,5 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")  # TOML escapes DEL too
+        return _toml_string(value)
     return json.dumps(value)
