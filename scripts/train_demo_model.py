@@ -37,7 +37,7 @@ from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 from ltlagent import compile_spec, load_spec
 from ltlagent.agents.demo_data import DEMO_SPECS, Episode, episode, sloppy
 from ltlagent.agents.runtime import build_prompt
-from ltlagent.agents.tools import load_tools
+from ltlagent.agents.loading import load_tools
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src" / "ltlagent" / "demo_model"
 FIT_CHECK = 40  # the run length is fitted to --minutes every this many steps

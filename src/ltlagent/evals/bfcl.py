@@ -190,7 +190,10 @@ class Answerer:
         from ltlagent.decoders.hf import SpecLogitsProcessor
         from ltlagent.decoders.index import build_token_index
 
-        prompt = self.tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+        if getattr(self.tokenizer, "chat_template", None):
+            prompt = self.tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+        else:  # a model without a chat template (a base model, the demo model) reads the messages as plain text
+            prompt = "".join(f"{m['role'].capitalize()}: {m['content']}\n" for m in messages) + "Assistant: "
         ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(self.model.device)
         processors = []
         if constrained:
