@@ -37,7 +37,6 @@ from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 from ltlagent import compile_spec, load_spec
 from ltlagent.agents.demo_data import DEMO_SPECS, Episode, episode, sloppy
 from ltlagent.agents.runtime import build_prompt
-from ltlagent.agents.loading import load_tools
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src" / "ltlagent" / "demo_model"
 FIT_CHECK = 40  # the run length is fitted to --minutes every this many steps
@@ -48,11 +47,9 @@ def prompts() -> dict[str, tuple[str, str]]:
     """Per spec: (the prompt ``ltlagent run`` builds with the demo tools, the input step's tag)."""
     out = {}
     for name in DEMO_SPECS:
-        spec = load_spec(name)
-        compiled = compile_spec(spec)
-        tools = {t.name: t for t in load_tools(None, {x.tool for x in compiled.letters if x.tool})}
+        compiled = compile_spec(load_spec(name))
         first = next(s for s in compiled.steps if s.source == "input")
-        out[name] = (build_prompt(None, compiled, tools), first.tag)
+        out[name] = (build_prompt(compiled), first.tag)
     return out
 
 

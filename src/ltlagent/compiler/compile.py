@@ -103,8 +103,19 @@ def diagnose(spec: Spec, c: CompiledSpec) -> list[Finding]:
     out += _tags(spec, c)
     out += _realizability(c)
     out += _loose_argument_classes(spec)
+    out += _narrow_environment(spec)
     out += _examples(spec, c)
     return out
+
+
+def _narrow_environment(spec: Spec) -> list[Finding]:
+    """An environment or input step with a format narrower than text: the runtime cannot make
+    every tool answer fit it, so an answer that does not fit ends the run (status ``error``)."""
+    return [Finding("warning", "narrow-environment-format",
+                    f"the {s.source} step {s.name!r} only accepts {s.content.kind} content: a tool answer or input that does not fit "
+                    "ends the run with status 'error' (the runtime cleans line breaks from text, but cannot make text fit a "
+                    "regex or a choice). Give it a text format to accept every answer", s.line, step=s.name)
+            for s in spec.steps if s.source != Source.MODEL and s.content.kind != "text"]
 
 
 # Characters a negated class such as [^@\s] lets into an argument although a reader (or a
