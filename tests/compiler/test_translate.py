@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import os
 import shutil
 
 import pytest
@@ -135,6 +136,8 @@ def test_formula_errors_name_the_column(formula, column, message, hint):
 
 # -- MONA (ltlf2dfa) cross-check ----------------------------------------------------------
 
+if os.environ.get("LTLAGENT_REQUIRE_MONA") == "1" and shutil.which("mona") is None:  # .ci/run installed it: it must be here
+    raise RuntimeError("LTLAGENT_REQUIRE_MONA=1 but mona is not on PATH")
 mona = pytest.mark.skipif(
     shutil.which("mona") is None, reason="MONA not installed: apt-get install mona (and pip install ltlf2dfa) to enable"
 )

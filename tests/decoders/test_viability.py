@@ -16,7 +16,7 @@ import textwrap
 import numpy as np
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent import compile_spec, parse_spec
@@ -82,7 +82,7 @@ def _compare(index, seed: int, max_tokens: int = 50, sample: int = 120, prefer=(
 def test_masks_match_the_text_oracle_on_shipped_specs(name):
     index = index_for(name, "bytelevel")
     total = sum(_compare(index, seed, max_tokens=40, sample=60, prefer=HOSTILE if seed % 2 else ()) for seed in range(2))
-    assert total > 0
+    assert total >= 2_000, total  # two rollouts of 40 tokens, each token's allowed set plus 60 sampled refusals
 
 
 SPEC = textwrap.dedent(
@@ -125,18 +125,20 @@ def test_masks_match_the_text_oracle_on_random_patterns(base, prop, seed, negate
     try:
         compiled = compile_spec(parse_spec(SPEC.format(base=f"(?:{base})+", prop=prop, key="not_matching" if negated else "matching")))
     except LtlagentError:
-        return  # e.g. every text of the pattern holds the terminator: a located spec error
-    if compiled.errors:
-        return
+        compiled = None  # e.g. every text of the pattern holds the terminator: a located spec error
+    # a refused spec is no example: hypothesis draws another, and fails (filter_too_much) if most are refused
+    assume(compiled is not None and not compiled.errors)
     for vocab in (TOKENIZERS["bytelevel"](), crossing_vocabulary(compiled)):  # the second: tokens that end a step and begin the next
         index = build_token_index(compiled, vocab)
-        _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE)
+        assert _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE) >= 80  # at least the first token's sample
 
 
-@pytest.mark.parametrize(("to", "internal"), [("ops@corp.example", True), ("me\u00a0x@corp.example", True), ("me x@corp.example", False), ("٣@corp.example", True)])
+@pytest.mark.parametrize(("to", "internal"), [("ops@corp.example", True), ("me\u00a0x@corp.example", False), ("me x@corp.example", False), ("٣@corp.example", False),
+                                                       ("attacker.example\u2028ops@corp.example", False)])
 def test_an_address_is_read_alike_by_masks_and_checker(to, internal):
-    """tool_calling after read_secret: "\\s" is ASCII on both sides, so a no-break space is not
-    a space; the masks allow exactly the addresses the checker reads as internal."""
+    """tool_calling after read_secret: the local part is ASCII letters, digits and ._%+-, so a
+    no-break space, a line separator or an Arabic digit makes an address external on both
+    sides; the masks allow exactly the addresses the checker reads as internal."""
     from ltlagent import load_spec
     from tests.decoders.helpers import compiled, replay
 
@@ -190,7 +192,8 @@ def test_json_calls_the_masks_allow_are_calls_the_checker_accepts(arg, seed):
         c = compile_spec(spec.build())
         index = build_token_index(c, TOKENIZERS["bytelevel"]())
     except LtlagentError:
-        return  # a located refusal (e.g. a pattern the decoder cannot enforce)
+        index = None  # a located refusal (e.g. a pattern the decoder cannot enforce)
+    assume(index is not None)  # hypothesis draws another; most being refused fails the test (filter_too_much)
     rng = random.Random(seed)
     for _ in range(3):
         guide = SpecGuide(index, max_tokens=80)

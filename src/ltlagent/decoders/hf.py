@@ -138,16 +138,19 @@ class SpecLogitsProcessor(LogitsProcessor):
         self._tables: MaskTables | None = None
         self._seen = 0
         self._prompt: torch.Tensor | None = None
+        self._last: torch.Tensor | None = None
 
     def reset(self) -> None:
         """Forget the rows of the last ``generate`` call (done by itself when a new call starts)."""
-        self.guides, self._seen, self._prompt = [], 0, None
+        self.guides, self._seen, self._prompt, self._last = [], 0, None, None
 
     def _continues(self, input_ids: torch.Tensor) -> bool:
-        """Whether ``input_ids`` extend the rows this processor last saw by one sampled token each."""
+        """Whether ``input_ids`` extend the rows this processor last saw (same prompt, same last
+        token seen, longer): the same ``generate`` call going on."""
         p = self._prompt
-        return (p is not None and input_ids.shape[0] == p.shape[0] and input_ids.shape[1] == self._seen + 1
-                and bool(torch.equal(input_ids[:, : p.shape[1]], p)))
+        return (p is not None and input_ids.shape[0] == p.shape[0] and input_ids.shape[1] > self._seen
+                and bool(torch.equal(input_ids[:, : p.shape[1]], p))
+                and bool(torch.equal(input_ids[:, self._seen - 1], self._last)))
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if self._tables is None or self._tables.device != scores.device:
@@ -161,6 +164,7 @@ class SpecLogitsProcessor(LogitsProcessor):
         else:
             self._advance(input_ids[:, self._seen :])
         self._seen = input_ids.shape[1]
+        self._last = input_ids[:, -1].clone()
         return self._tables.apply(scores, self.guides)
 
     def sync(self, sequences: torch.Tensor) -> list[SpecGuide]:
@@ -169,6 +173,7 @@ class SpecLogitsProcessor(LogitsProcessor):
         if self.guides and sequences.shape[1] > self._seen:
             self._advance(sequences[:, self._seen :])
             self._seen = sequences.shape[1]
+            self._last = sequences[:, -1].clone()
         return self.guides
 
     def _advance(self, new_tokens: torch.Tensor) -> None:

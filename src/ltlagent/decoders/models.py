@@ -136,15 +136,11 @@ CONVERSION_FORMAT = 2  # bump when _convert_gguf writes its folders differently
 
 
 def _gguf_key(path: Path) -> str:
-    """The cache key of a GGUF's conversion: the whole file's bytes, the transformers version
-    that de-quantises it and this module's conversion format (any change converts again)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        tf = version("transformers")
-    except PackageNotFoundError:
-        tf = "none"
-    h = hashlib.sha256(f"{CONVERSION_FORMAT}:{tf}:".encode())
+    """The cache key of a GGUF's conversion: the whole file's bytes and this module's
+    conversion format (any change converts again). The folder written is plain safetensors that
+    any transformers version reads, so environments with different versions (the vLLM one)
+    share it."""
+    h = hashlib.sha256(f"{CONVERSION_FORMAT}:".encode())
     with path.open("rb") as f:
         while chunk := f.read(1 << 22):
             h.update(chunk)
