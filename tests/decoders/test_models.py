@@ -136,3 +136,16 @@ def test_smollm2_converts_once_and_loads_from_the_cache(capsys):
     assert "converting" not in capsys.readouterr().err
     assert str(next(model.parameters()).dtype) == "torch.float32" and not model.training
     assert tokenizer.chat_template and tokenizer.convert_tokens_to_ids("<|im_end|>") in end_of_turn_ids(tokenizer)
+
+
+@real_model
+def test_a_broken_cached_conversion_warns_with_its_reason_and_converts_again(capsys):
+    folder = Path(resolve_model("smollm2"))
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:4096])  # a disk that filled up mid-write, say
+    capsys.readouterr()
+    model, _ = models.load_model("smollm2")
+    err = capsys.readouterr().err
+    assert f"warning: the cached conversion {folder} cannot be loaded (" in err and "converting it again" in err
+    assert "converting" in err.split("converting it again", 1)[1]  # the conversion ran once more
+    assert weights.stat().st_size > 10_000_000 and str(next(model.parameters()).dtype) == "torch.float32"

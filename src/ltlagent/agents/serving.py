@@ -38,7 +38,8 @@ from ltlagent.agents.runtime import (
     clean_environment_text,
 )
 from ltlagent.agents.tools import Tool
-from ltlagent.compiler.spec import Source, Spec
+from ltlagent.compiler.compiled import CompiledSpec
+from ltlagent.compiler.spec import Source, Spec, shipped_spec_names
 from ltlagent.decoders.engine_args import request_args
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import TokenIndex, build_token_index
@@ -96,9 +97,12 @@ def run_episodes(
     ``spec`` must be a shipped spec's name or a path the engine can read too."""
     cfg = replace(config or RunConfig(), **settings)
     compiled = resolve_spec(spec)
-    ref = str(spec) if not isinstance(spec, Spec) else spec.path
-    if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).is_file()):
-        ref = str(Path(spec).resolve())
+    ref = spec.path if isinstance(spec, (Spec, CompiledSpec)) else str(spec)
+    if Path(ref).is_file():
+        ref = str(Path(ref).resolve())
+    if Path(ref).suffix != ".toml" and ref not in shipped_spec_names():
+        raise AgentError(f"spec {compiled.name!r} has no spec file ({ref}) for the engine to read: write it with "
+                         "SpecBuilder.to_toml() and pass that file's path")
     registry = checked_registry(compiled, tools)
     index = index or build_token_index(compiled, tokenizer)
     instructions = build_prompt(compiled, cfg.instructions)
