@@ -34,6 +34,9 @@ def episodes(tmp_path_factory):
             pytest.fail("LTLAGENT_REQUIRE_VLLM=1 but there is no vLLM environment (.venv-vllm)")
         pytest.skip("no vLLM environment: create .venv-vllm as docs/serving.md says (.ci/run does), or set LTLAGENT_VLLM_PYTHON")
     out = tmp_path_factory.mktemp("vllm")
+    from ltlagent.decoders.models import resolve_model
+
+    resolve_model("smollm2", progress=False)  # converted here (this environment has accelerate); the vLLM one reads the folder
     env = dict(os.environ, LTLAGENT_CACHE=os.environ.get("LTLAGENT_CACHE", str(Path.home() / ".cache" / "ltlagent")))
     proc = subprocess.run([python, str(Path(__file__).with_name("vllm_episodes.py")), str(out)], capture_output=True, text=True, env=env,
                           timeout=1200, check=False)
@@ -49,10 +52,11 @@ def episodes(tmp_path_factory):
 def test_concurrent_episodes_on_vllm_are_accepted_by_check(episodes, name):
     path = episodes / f"{name}.jsonl"
     heads = [json.loads(line) for line in path.read_text().splitlines() if '"spec"' in line[:10]]
-    assert len(heads) == 16 and all(h["ok"] for h in heads), [h for h in heads if not h["ok"]]
+    expected = {"react": 16, "tool_calling": 20}[name]  # vllm_episodes.REACT and TOOLS
+    assert len(heads) == expected and all(h["ok"] for h in heads), [h for h in heads if not h["ok"]]
     proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "check", str(path)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "16 examples" in proc.stdout
+    assert f"{expected} examples" in proc.stdout
 
 
 TIE = 0.13  # one bf16 step of a logit below 32: a batch may round a near-tie the other way
@@ -94,4 +98,10 @@ def test_no_mail_leaves_corp_example_after_a_secret_was_read(episodes):
                 secret, read = True, read + 1
             if secret and call["name"] == "send_email":
                 assert call["arguments"]["to"].endswith("@corp.example"), row
-    assert read >= 1, "no episode read the secret: the rule was never put to the test"
+    forced = json.loads((episodes / "after_secret.json").read_text())
+    assert '"name": "read_secret"' in forced["trace"] and len(forced["continuations"]) == 12  # the scenario, every time
+    for text in forced["continuations"]:
+        for line in text.split("\n"):
+            if line.startswith("Call: ") and '"send_email"' in line:
+                assert json.loads(line[len("Call: "):])["arguments"]["to"].endswith("@corp.example"), line
+    assert read + len(forced["continuations"]) >= 12
