@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ltlagent.compiler.spec import Spec, _Loader, _toml_error
+from ltlagent.compiler.spec import Spec, _file_text, _Loader, _toml_error
 from ltlagent.compiler.toml_locate import Position, locate
 from ltlagent.errors import SpecError
 
@@ -58,10 +58,7 @@ def _plain(value: Any, where: Position) -> Any:
 
 
 def _source(file: str | None) -> str | None:
-    import linecache
-
-    lines = linecache.getlines(file) if file else []
-    return "".join(lines) if lines else None
+    return _file_text(file) if file else None
 
 
 class SpecBuilder:
