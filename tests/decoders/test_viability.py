@@ -493,3 +493,64 @@ def test_a_proposition_on_a_number_argument_is_refused_where_it_is_declared():
     with pytest.raises(SpecError, match='whose type is "number"') as info:
         parse_spec(spec, "n.toml")
     assert "n.toml:12" in str(info.value)
+
+
+UNTAGGED = textwrap.dedent(
+    """\
+    name = "untagged_words"
+
+    [[steps]]
+    name = "q"
+    source = "input"
+    tag = "Q: "
+
+    [[steps]]
+    name = "calls"
+    tag = "["
+    regex = '''[a-z]{{1,3}}\\]'''
+
+    [[steps]]
+    name = "words"
+    tag = ""
+    regex = '''{words}'''
+
+    [[steps]]
+    name = "reply"
+    source = "environment"
+    tag = "R: "
+
+    [[rules]]
+    ltlf = "q & X(calls | words) & G(calls -> X reply) & G(reply -> X(calls | words)) & G(words -> WX false)"
+    """
+)
+
+
+@settings(max_examples=int(os.environ.get("LTLAGENT_FUZZ_EXAMPLES", "10")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=patterns(), rest=patterns(), seed=st.integers(0, 2**16))
+@example(first="[A-Za-z]", rest=".", seed=0)
+def test_an_untagged_step_is_read_alike_by_masks_and_checker(first, rest, seed):
+    """Call, or answer in words: the words step has no tag, so any line that starts with no
+    other tag is words. Random patterns for the words; a spec whose words may start blank or
+    with another tag is refused when it compiles (``untagged-blank``, ``ambiguous-tag``)."""
+    from ltlagent.errors import LtlagentError
+
+    try:
+        compiled = compile_spec(parse_spec(UNTAGGED.format(words=f"(?:{first})(?:{rest})*")))
+    except LtlagentError:
+        compiled = None
+    assume(compiled is not None and not compiled.errors)
+    for vocab in (TOKENIZERS["bytelevel"](), crossing_vocabulary(compiled)):
+        index = build_token_index(compiled, vocab)
+        assert _compare(index, seed, max_tokens=30, sample=80, prefer=HOSTILE + ["[", "R: "]) >= 80
+
+
+@pytest.mark.parametrize(("words", "code"), [(".*", "untagged-blank"), ("[^ ]+", "untagged-blank"), ("[^ \\t\\r\\n].*", "ambiguous-tag"),
+                                             ("[A-Za-z][^\\n]*", "ambiguous-tag"), ("[A-PS-Za-z][^\\n]*", None)])
+def test_an_untagged_step_that_could_be_misread_is_refused(words, code):
+    compiled = compile_spec(parse_spec(UNTAGGED.format(words=words)))
+    codes = {d.code for d in compiled.errors}
+    assert code in codes if code else not codes
+    if code is None:
+        verdict = compiled.check_text("Q: hi\n[ab]\nR: ok\nNo function fits this.\n")
+        assert verdict.ok and [s.step for s in verdict.steps] == ["q", "calls", "reply", "words"]
+        assert not compiled.check_text("Q: hi\n No function fits.\n").ok  # starts blank: read as no step at all

@@ -204,10 +204,17 @@ def _redundant(c: CompiledSpec) -> list[Finding]:
 def _tags(spec: Spec, c: CompiledSpec) -> list[Finding]:
     out = []
     for a in spec.steps:
+        if a.tag == "" and _may_start_blank(a):  # the checker skips a blank line between steps
+            out.append(Finding("error", "untagged-blank", f"the untagged step {a.name!r} may be empty or start with a space, tab or line break, "
+                                  "and a line that starts blank is not read as a step", a.line))
         for b in spec.steps:
             if a is not b and b.tag.startswith(a.tag):
                 rest = b.tag[len(a.tag):]
-                if _may_start_with(a, rest):  # the checker reads the longer tag; the model may mean the shorter
+                if a.tag == "":  # an untagged step: any other tag starts a line before it
+                    if _may_start_with(a, rest):
+                        out.append(Finding("error", "ambiguous-tag", f"the untagged step {a.name!r} may begin with tag {b.tag!r} of step {b.name!r}: "
+                                              "one text would be read as two different steps (exclude the tag from its pattern)", a.line))
+                elif _may_start_with(a, rest):  # the checker reads the longer tag; the model may mean the shorter
                     out.append(Finding("error", "ambiguous-tag", f"tag {a.tag!r} of step {a.name!r} is a prefix of tag {b.tag!r} of step {b.name!r}, "
                                           f"and a {a.name} step may begin with {rest!r}: one text would be read as two different steps", b.line))
                 else:
@@ -221,7 +228,7 @@ def _tags(spec: Spec, c: CompiledSpec) -> list[Finding]:
         if "\n" in letter.terminator or letter.step in warned:
             continue  # single-line content: a tag can only start after the terminator
         for s in spec.steps:
-            if _may_contain(letter, "\n" + s.tag):
+            if s.tag and _may_contain(letter, "\n" + s.tag):
                 warned.add(letter.step)
                 out.append(Finding("warning", "tag-in-content", f"the content of step {letter.step!r} may contain a line starting with tag {s.tag!r}", spec.step(letter.step).line))
                 break
@@ -239,6 +246,17 @@ def _may_start_with(step: Step, text: str) -> bool:
     if c.kind == "regex":
         return regexes.satisfiable([(c.pattern or "", True)], prefix=text, banned=step.terminator if len(step.terminator) == 1 else "")
     return True
+
+
+def _may_start_blank(step: Step) -> bool:
+    """Whether an untagged step's content may be empty or begin with a blank character
+    (a tool call never does: it starts with a name or ``{``)."""
+    c = step.content
+    if c.kind == "tool_call":
+        return False
+    if c.kind == "regex" and regexes.fullmatch(c.pattern or "", ""):
+        return True
+    return any(_may_start_with(step, ch) for ch in " \t\r\n") or _may_start_with(step, step.terminator)
 
 
 def _may_contain(letter: Letter, needle: str) -> bool:

@@ -295,8 +295,11 @@ class _Loader:
             if source not in SOURCES:
                 raise self.error(f"bad source {source!r}", w + ("source",), expect_one_of("source", source, SOURCES))
             tag = self.get(t, "tag", str, w, required=True)
-            if not tag.strip(" \t"):
-                raise self.error("a step's tag must not be empty or only spaces", w + ("tag",), "The tag starts the step's line, e.g. tag = \"Thought: \".")
+            if tag == "" and source != "model":
+                raise self.error(f"only a model step may be untagged (tag = \"\"); this one's source is {source!r}", w + ("tag",),
+                                 "An environment or input step needs a tag: the tag hands the turn over.")
+            if tag and not tag.strip(" \t"):
+                raise self.error("a step's tag must not be only spaces", w + ("tag",), "The tag starts the step's line, e.g. tag = \"Thought: \"; tag = \"\" makes an untagged model step.")
             if _CONTROL.search(tag):
                 raise self.error(f"a step's tag must not contain control characters ({_CONTROL.search(tag).group()!r})", w + ("tag",), "Tags start a line of the trace; use printable text.")
             for other in out:
