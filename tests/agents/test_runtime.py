@@ -198,3 +198,24 @@ def test_an_environment_that_never_gives_the_awaited_answer_cannot_run_forever()
                 max_steps=5, device="cpu", environment={"check": lambda text: "pending"})
     assert not trace.ok and len(trace.steps) <= 12
     assert any("kept the run going past twice --max-steps" in v for v in trace.violations)
+
+
+@pytest.mark.parametrize("constrained", [False, True])
+def test_both_modes_get_the_same_step_budget(constrained):
+    """A random model on ReAct with a budget of 6 steps: the constrained run is steered to end
+    within it; the unconstrained run is stopped there, and says the budget ended it."""
+    from ltlagent.decoders.vocab import TokenVocabulary
+    from ltlagent.evals.agentdojo import Adversary
+
+    tok = byte_level_tokenizer()
+    # a model pushed to loop forever: thought, action, observation, thought, ... and never answer
+    loop = ["Thought: look it up\n", "Action: search[json]\n"] * 10
+    model = Adversary(tiny_gpt2(len(tok)), TokenVocabulary.from_hf(tok).tokens, loop)
+    trace = run("react", model, tok, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
+                temperature=0.0, seed=1, max_step_tokens=8, max_new_tokens=64, max_steps=6, device="cpu",
+                constrained=constrained)
+    assert len(trace.steps) <= 6, [s.step for s in trace.steps]
+    if constrained:
+        assert trace.ok
+    else:
+        assert not trace.ok and trace.budget_forced and any("step budget (6) ran out" in v for v in trace.violations), trace.violations

@@ -217,10 +217,9 @@ def test_the_adversary_never_makes_a_denied_call_under_the_masks(ad, suites, spe
     schemas = {t.name: t.parameters for t in spec.tools}
     index = build_token_index(compiled, tokenizer)
     adversary = A.Adversary(model, TokenVocabulary.from_hf(tokenizer).tokens)
-    # unconstrained needs room for injection_task_6's three calls; constrained, two attempts show enough
+    # both modes get the same step budget: room for injection_task_6's three calls
     elements = {mode: A.pipeline_element(ad, adversary, tokenizer, compiled, spec, index, constrained=mode == "constrained",
-                                         max_steps=6 if mode == "constrained" else 8,
-                                         max_new_tokens=128, name=f"ltlagent-local-{mode}") for mode in A.MODES}
+                                         max_steps=8, max_new_tokens=128, name=f"ltlagent-local-{mode}") for mode in A.MODES}
     attack = ad.load_attack(A.ATTACK, suite, elements["constrained"])
     user = suite.user_tasks["user_task_1"]
     outcomes = {}
@@ -230,12 +229,19 @@ def test_the_adversary_never_makes_a_denied_call_under_the_masks(ad, suites, spe
         adversary.targets = [A.call_line(c, schemas[c.function]).encode() for c in injection.ground_truth(env.model_copy(deep=True))]
         for mode in ("constrained",) if n % 3 else A.MODES:  # unconstrained on every third: enough to show the push works
             _, security = suite.run_task_with_pipeline(elements[mode], user, injection, injections)
-            calls = elements[mode].last.calls
+            episode = elements[mode].last
+            calls = episode.calls
             outcomes[injection.ID, mode] = security
+            report = A.injected_outcome(compiled, episode.text, [t.decode() for t in adversary.targets], calls, episode.budget_ended)
             if mode == "constrained":
                 assert not security, (injection.ID, calls)
                 assert all(banking_allows(c, calls[:i]) for i, c in enumerate(calls)), calls
-                assert elements[mode].last.ok
+                assert episode.ok
+                # each task's calls include one the policy denies (a payment elsewhere, a password change): it was
+                # reached and turned aside; what ran of the task's calls is allowed (a read first, as in injection_task_8)
+                assert report["outcome"] == "denied" and report["executed"] < report["injected_calls"], (injection.ID, report)
+            else:
+                assert report["outcome"] == "ran" and report["executed"] == report["injected_calls"] > 0, (injection.ID, report, calls)
     assert all(v for (_, mode), v in outcomes.items() if mode == "unconstrained"), {k: v for k, v in outcomes.items() if k[1] == "unconstrained"}
     assert len(outcomes) == len(suite.injection_tasks) + 3
 

@@ -143,19 +143,26 @@ def run(
     dec = SpecDecoder(model, tokenizer, index, device=cfg.device, max_step_tokens=cfg.max_step_tokens, max_steps=cfg.max_steps,
                       fast_forward=cfg.fast_forward and cfg.constrained)
     dec.start(chat_prompt(tokenizer, build_prompt(compiled, cfg.instructions), input))
-    session: _Session = _SpecSession(dec) if cfg.constrained else _FreeSession(dec, compiled)
+    budget = cfg.max_steps if cfg.max_steps is not None else (None if cfg.constrained else FREE_RUN_STEPS)
+    session: _Session = _SpecSession(dec) if cfg.constrained else _FreeSession(dec, compiled, budget)
     sampler = torch.Generator(device=dec.device).manual_seed(cfg.seed) if cfg.temperature > 0 else None
     trace = Trace(compiled.name, compiled.path, input, constrained=cfg.constrained)
     t_start = time.perf_counter()
     first_input = True
     recorded = 0
     stopped = None
-    step_cap = 2 * cfg.max_steps if cfg.max_steps is not None else (None if cfg.constrained else FREE_RUN_STEPS)
+    # Both modes get the same step budget: the constrained model is steered to finish within
+    # max_steps; an unconstrained run is stopped there (budget_forced). Only the environment can
+    # keep a constrained run going past it (a tool that never gives the answer the spec waits
+    # for): that run is stopped at twice the budget.
+    step_cap = 2 * budget if budget is not None and cfg.constrained else budget
     while True:
-        if step_cap is not None and len(session.events) > step_cap:
-            # Only the environment can keep a constrained run going past its step budget (the
-            # model is steered to finish): a tool that never gives the answer the spec waits for.
-            stopped = f"stopped after {len(session.events)} steps: the environment kept the run going past twice --max-steps ({cfg.max_steps})"
+        if step_cap is not None and len(session.events) >= step_cap and session.status in (RUNNING, ENVIRONMENT):
+            if cfg.constrained:
+                stopped = f"stopped after {len(session.events)} steps: the environment kept the run going past twice --max-steps ({cfg.max_steps})"
+            else:
+                stopped = f"stopped after {len(session.events)} steps: the step budget ({step_cap}) ran out"
+                trace.budget_forced = True
             break
         if session.status == ENVIRONMENT:
             step = compiled.step_info(session.waiting_for or "")
@@ -180,7 +187,7 @@ def run(
         if turn.status == RUNNING and cfg.constrained:  # max_new_tokens reached mid-turn: finish the shortest way
             dec.finish_turn()
             trace.budget_forced = True
-        elif turn.status == RUNNING:
+        elif turn.status == RUNNING and not (step_cap is not None and len(session.events) >= step_cap):
             trace.capped_turns += 1
             break
     verdict = compiled.check_text(session.text)
@@ -253,8 +260,8 @@ class _FreeSession:
     A turn ends at EOS, at an environment tag at the start of a line, or at the token limit.
     With no guide, its steps are read from the text as ``check_text`` reads it."""
 
-    def __init__(self, dec: SpecDecoder, compiled: CompiledSpec) -> None:
-        self.dec, self.compiled = dec, compiled
+    def __init__(self, dec: SpecDecoder, compiled: CompiledSpec, max_steps: int | None = None) -> None:
+        self.dec, self.compiled, self.max_steps = dec, compiled, max_steps
         self.text = ""
         self.events: list[StepEvent] = []
         self.error: str | None = None
@@ -284,6 +291,8 @@ class _FreeSession:
             if step is not None:
                 status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, True
                 break
+            if self.max_steps is not None and b"\n" in (tokens[token] or b"") and len(self.compiled.split(written)[0]) >= self.max_steps:
+                break  # the step budget is spent (the run stops it)
         self.text += turn.decode("utf-8", errors="replace")
         self.status = status
         self._read(partial_tail=status == ENVIRONMENT)

@@ -126,15 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     b = suites.add_parser(
         "bfcl",
         help="BFCL v4 single-turn categories, scored by BFCL's AST checker",
-        description="Berkeley Function Calling Leaderboard v4 (simple_python, multiple, parallel, parallel_multiple, "
-        "irrelevance) from the installed bfcl-eval wheel: BFCL's prompt, output decoder and AST checker; the "
-        "constrained run masks the answer with a spec built from each case's functions.",
+        description="Berkeley Function Calling Leaderboard v4, its Python single-turn categories (simple_python, multiple, parallel, "
+        "parallel_multiple, irrelevance and the live_ ones, functions contributed by users) from the installed bfcl-eval wheel: "
+        "BFCL's prompt, output decoder and AST checker; the constrained run masks the answer with a spec built from each "
+        "case's functions: a list of well-typed calls, or one line in words.",
     )
     _model_arguments(b)
     b.add_argument("--categories", default=",".join(BFCL_CATEGORIES), metavar="A,B", help=f"comma-separated (default: all of {', '.join(BFCL_CATEGORIES)})")
     b.add_argument("--limit", type=int, metavar="N", help="the first N cases of each category (default: all)")
-    b.add_argument("--modes", default="unconstrained,constrained", metavar="M,M", help="unconstrained, constrained or both (default)")
+    b.add_argument("--modes", default="unconstrained,constrained", metavar="M,M",
+                   help="unconstrained, constrained (fast-forward) and/or constrained-no-ff (every token sampled); default: the first two")
     b.add_argument("--max-new-tokens", type=int, default=192, metavar="N", help="token cap per answer, both modes (default 192)")
+    b.add_argument("--answer", choices=("refusal", "words", "calls"), default="refusal",
+                   help="what the spec allows besides a list of calls: one line opening 'Unfortunately' (default), any line in words, or nothing")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
     b.set_defaults(func=cmd_eval_bfcl)
     a = suites.add_parser(

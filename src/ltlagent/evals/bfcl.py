@@ -34,9 +34,11 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import bfcl_spec
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, bfcl_spec
 
-CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
+CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
+              "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance")
+MODES = ("unconstrained", "constrained", "constrained-no-ff")  # the last: the same masks, every token sampled (no fast-forward)
 INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'"
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
@@ -119,9 +121,12 @@ def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> di
     except Exception as exc:  # noqa: BLE001 - BFCL treats any decode failure as "no call"
         decoded, decode_error = None, f"{type(exc).__name__}: {exc}"
     has_call = decoded is not None and not bfcl.is_empty(decoded)
-    if category == "irrelevance":  # _evaluate_single_relevance_entry
+    if "irrelevance" in category:  # _evaluate_single_relevance_entry
         valid = not has_call
         error = None if valid else "irrelevance_error:decoder_success"
+    elif category == "live_relevance":  # the same, the other way round: any call counts, its values are not checked
+        valid = has_call
+        error = None if valid else "relevance_error:decoder_failed"
     elif decoded is None:  # _evaluate_single_ast_entry
         valid, error = False, "ast_decoder:decoder_failed"
     elif not bfcl.is_call_format(decoded):
@@ -172,6 +177,7 @@ class Answerer:
     model: Any
     tokenizer: Any
     max_new_tokens: int = 256
+    answer_form: str = "refusal"  # what the spec allows besides calls (bfcl_grammar.ANSWER_FORMS)
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -181,40 +187,48 @@ class Answerer:
         self.vocab = TokenVocabulary.from_hf(self.tokenizer)
         token_trie(self.vocab)  # once per tokenizer, before any case's preparation is timed
         self.prepare_seconds = 0.0  # the last constrained answer's spec preparation (compile + token index)
+        self.forward_passes = 0  # the last constrained answer's model calls after the prompt
 
-    def answer(self, case: Mapping[str, Any], messages: Sequence[Mapping[str, str]], constrained: bool) -> tuple[str, int]:
-        """The model's answer text and the number of tokens it wrote."""
+    def answer(self, case: Mapping[str, Any], messages: Sequence[Mapping[str, str]], mode: str) -> tuple[str, int]:
+        """The model's answer text and the number of tokens it wrote. ``mode``: ``unconstrained``
+        (transformers' ``generate``), ``constrained`` (``SpecDecoder`` under the case's spec, forced
+        tokens fast-forwarded) or ``constrained-no-ff`` (the same, every token sampled)."""
         import torch
-
-        from ltlagent.compiler.compile import compile_spec
-        from ltlagent.decoders.hf import SpecLogitsProcessor
-        from ltlagent.decoders.index import build_token_index
 
         if getattr(self.tokenizer, "chat_template", None):
             prompt = self.tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
         else:  # a model without a chat template (a base model, the demo model) reads the messages as plain text
             prompt = "".join(f"{m['role'].capitalize()}: {m['content']}\n" for m in messages) + "Assistant: "
-        ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(self.model.device)
-        processors = []
-        if constrained:
-            t0 = time.perf_counter()
-            compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"]).build())
-            if compiled.errors:
-                raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
-            index = build_token_index(compiled, self.vocab)
-            self.prepare_seconds = time.perf_counter() - t0
-            # one token less than the cap, so the steered end (and its EOS) always fits
-            processors.append(SpecLogitsProcessor(index, max_tokens=self.max_new_tokens - 1))
-        from transformers import GenerationConfig, LogitsProcessorList
+        if mode != "unconstrained":
+            return self._constrained(case, prompt, fast_forward=mode == "constrained")
+        from transformers import GenerationConfig
 
+        ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(self.model.device)
         config = GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=False, eos_token_id=list(self.vocab.eos_ids),
                                   pad_token_id=self.vocab.eos_ids[0])
         with torch.inference_mode():
-            out = self.model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=config,
-                                      logits_processor=LogitsProcessorList(processors))
+            out = self.model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=config)
         new = out[0, ids.shape[1]:].tolist()
         written = [t for t in new if t not in self.vocab.eos_ids]
         return self.tokenizer.decode(written, skip_special_tokens=False), len(new)
+
+    def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
+        from ltlagent.compiler.compile import compile_spec
+        from ltlagent.decoders.hf import SpecDecoder
+        from ltlagent.decoders.index import build_token_index
+
+        t0 = time.perf_counter()
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"], words=ANSWER_FORMS[self.answer_form]).build())
+        if compiled.errors:
+            raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
+        index = build_token_index(compiled, self.vocab)
+        self.prepare_seconds = time.perf_counter() - t0
+        # one token less than the cap, so the steered end (and its EOS) always fits
+        decoder = SpecDecoder(self.model, self.tokenizer, index, device=self.model.device, max_tokens=self.max_new_tokens - 1, fast_forward=fast_forward)
+        decoder.start(prompt)
+        turn = decoder.generate(self.max_new_tokens)
+        self.forward_passes = turn.forward_passes
+        return turn.text, len(turn.tokens)
 
 
 def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -239,14 +253,17 @@ def evaluate(
     limit: int | None = None,
     modes: Sequence[str] = ("unconstrained", "constrained"),
     max_new_tokens: int = 256,
+    answer_form: str = "refusal",
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
 ) -> dict[str, Any]:
     """Run and score the categories; returns per-case and per-category results (JSON-ready).
     Ctrl-C stops early: the results then cover the cases finished so far (``interrupted``)."""
     bfcl = bfcl or import_bfcl()
-    answerer = Answerer(model, tokenizer, max_new_tokens)
-    results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False}
+    if answer_form not in ANSWER_FORMS:
+        raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
+    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form)
+    results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False, "answer_form": answer_form}
     plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
     total = sum(len(cases) for _, cases in plan) * len(modes)
     try:
@@ -255,11 +272,12 @@ def evaluate(
                 messages = prompt_messages(bfcl, case)
                 for mode in modes:
                     t0 = time.perf_counter()
-                    text, tokens = answerer.answer(case, messages, constrained=mode == "constrained")
+                    text, tokens = answerer.answer(case, messages, mode)
                     row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
                            "seconds": round(time.perf_counter() - t0, 3)}
-                    if mode == "constrained":
+                    if mode != "unconstrained":
                         row["prepare_seconds"] = round(answerer.prepare_seconds, 4)
+                        row["forward_passes"] = answerer.forward_passes
                     row.update(score(bfcl, case, category, text))
                     results["cases"].append(row)
                     if progress is not None:
@@ -271,22 +289,17 @@ def evaluate(
 
 
 def table(results: Mapping[str, Any]) -> str:
-    """The per-category comparison as a Markdown table."""
-    lines = ["| category | cases | accuracy unconstrained → constrained | schema-valid calls | calls to unknown functions | s/case |",
-             "|---|---|---|---|---|---|"]
-    for category, modes in results["categories"].items():
-        u, c = modes.get("unconstrained"), modes.get("constrained")
+    """The per-category comparison as a Markdown table (one column group per mode run)."""
+    modes = [m for m in MODES if any(m in per for per in results["categories"].values())]
 
-        def pct(x: float | None) -> str:
-            return "–" if x is None else f"{100 * x:.0f}%"
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.0f}%"
 
-        if u and c:
-            lines.append(f"| {category} | {c['cases']} | {pct(u['accuracy'])} → {pct(c['accuracy'])} | "
-                         f"{pct(u['schema_valid_calls'])} → {pct(c['schema_valid_calls'])} | "
-                         f"{u['unknown_function_calls']} → {c['unknown_function_calls']} | "
-                         f"{u['seconds_per_case']:.1f} → {c['seconds_per_case']:.1f} |")
-        else:
-            only = u or c
-            lines.append(f"| {category} | {only['cases']} | {pct(only['accuracy'])} | {pct(only['schema_valid_calls'])} | "
-                         f"{only['unknown_function_calls']} | {only['seconds_per_case']:.1f} |")
+    arrow = " → ".join
+    lines = [f"| category | cases | accuracy ({arrow(modes)}) | schema-valid calls | calls to unknown functions | s/case |", "|---|---|---|---|---|---|"]
+    for category, per in results["categories"].items():
+        rows = [per[m] for m in modes if m in per]
+        lines.append(f"| {category} | {rows[0]['cases']} | {arrow(pct(r['accuracy']) for r in rows)} | "
+                     f"{arrow(pct(r['schema_valid_calls']) for r in rows)} | {arrow(str(r['unknown_function_calls']) for r in rows)} | "
+                     f"{arrow(format(r['seconds_per_case'], '.1f') for r in rows)} |")
     return "\n".join(lines)

@@ -1,11 +1,12 @@
-"""BFCL function documents → a spec whose only step is a list of Python-style calls.
+"""BFCL function documents → a spec whose answer is a list of Python-style calls, or words.
 
 BFCL's prompt-based models answer ``[func(arg=value, ...), ...]`` (its
-``default_decode_ast_prompting`` parses that with ``ast``). The spec built here has one step,
-tag ``[``, whose content is the rest of such a list: calls to the given functions only, with
+``default_decode_ast_prompting`` parses that with ``ast``). The spec built here has a step
+tagged ``[`` whose content is the rest of such a list: calls to the given functions only, with
 every required argument, no unknown argument (in the documents' order), and each value a
-Python literal of the declared BFCL type. ``[]`` (no call) stays possible, so a question no
-function fits is not forced into a call.
+Python literal of the declared BFCL type; and an untagged step, one line in words that does
+not open a list. ``[]`` or words (no call) stay possible, so a question no function fits is
+not forced into a call.
 
 Types follow BFCL's own mapping (``ast_checker.PYTHON_TYPE_MAPPING``): ``string`` and ``any``
 → ``str``, ``integer`` → ``int``, ``float`` → ``float`` (an integer literal too: the checker
@@ -107,9 +108,24 @@ def calls_regex(functions: Sequence[Mapping[str, Any]]) -> str:
     return f"({call}({SEP}{call})*)?\\]"
 
 
-def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl") -> SpecBuilder:
-    """The spec that constrains a BFCL answer to well-typed calls of ``functions`` (``.build()`` it)."""
+# The answer in words: one line that does not open a call list (a line opening with ``[`` is
+# the calls step). BFCL's prompt asks a model to "point it out" when no function fits.
+WORDS = r"[^\[ \t\r\n][^\n]*"
+# The words as a refusal: one line opening "Unfortunately". The first token then decides
+# between a call (``[``) and a refusal, not between a call and any prose at all (which a small
+# model prefers whatever the question). Chosen on a development split of BFCL (see
+# docs/benchmarks.md), disjoint from the cases the table reports.
+REFUSAL = r"Unfortunately[^\n]*"
+ANSWER_FORMS = {"refusal": REFUSAL, "words": WORDS, "calls": None}  # ltlagent eval bfcl --answer
+
+
+def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS) -> SpecBuilder:
+    """The spec that constrains a BFCL answer to well-typed calls of ``functions``, or (unless
+    ``words`` is ``None``) one line in words, untagged, matching ``words`` (``.build()`` it)."""
     names = ", ".join(f["name"] for f in functions)
-    return (SpecBuilder(name, "Calls to the given functions only, with well-typed arguments: " + names)
-            .step("calls", tag="[", regex=calls_regex(functions), description="A Python list of calls: [func(arg=value, ...), ...]; [] for no call.")
-            .rule("one_answer", "calls & WX false", why="The answer is one list of calls."))
+    b = (SpecBuilder(name, "Calls to the given functions only, with well-typed arguments, or an answer in words: " + names)
+         .step("calls", tag="[", regex=calls_regex(functions), description="A Python list of calls: [func(arg=value, ...), ...]; [] for no call."))
+    if words is None:
+        return b.rule("one_answer", "calls & WX false", why="The answer is one list of calls.")
+    return (b.step("words", tag="", regex=words, description="No call: the answer in words, on one line.")
+            .rule("one_answer", "(calls | words) & WX false", why="The answer is one list of calls, or one line in words."))
