@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, call_is_schema_valid, import_bfcl, load_cases, score
-from ltlagent.evals.bfcl_grammar import bfcl_spec, calls_regex
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, bfcl_spec, calls_regex
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -114,18 +114,22 @@ def test_everything_admitted_parses_to_schema_valid_calls(data, fns):
 
 def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
     fns = [{"name": "math.hypot", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}}, "required": ["x", "y"]}}]
-    compiled = compile_spec(bfcl_spec(fns).build())
-    assert not compiled.errors
     good = ["[math.hypot(x=4, y=5)]\n", "[math.hypot(x=4, y=5, z=None)]\n", "[]\n", "[math.hypot(x=1,y=2), math.hypot(x=3, y=4, z=0)]\n"]
     bad = ["[math.hypot(y=5, x=4)]\n", "[math.hypot(x=4)]\n", "[hypot(x=4, y=5)]\n", "[math.hypot(x=4.5, y=5)]\n", "[math.hypot(x=4, y=5, w=1)]\n",
-           "The hypotenuse is 6.4\n", "[math.hypot(x=4, y=5)] done\n", "[math.hypot(x=4, y=5)]\n[]\n"]
-    assert all(compiled.check_text(t).ok for t in good)
-    assert not any(compiled.check_text(t).ok for t in bad)
+           "[math.hypot(x=4, y=5)] done\n", "[math.hypot(x=4, y=5)]\n[]\n", " The hypotenuse is 6.4\n"]
+    words = ["The hypotenuse is 6.4\n", "Unfortunately, no function computes that.\n"]
+    for form, allowed in (("calls", []), ("words", words), ("refusal", words[1:])):
+        compiled = compile_spec(bfcl_spec(fns, words=ANSWER_FORMS[form]).build())
+        assert not compiled.errors
+        assert all(compiled.check_text(t).ok for t in good + allowed), form
+        assert not any(compiled.check_text(t).ok for t in bad + [w for w in words if w not in allowed]), form
+        assert not compiled.check_text("Unfortunately, no.\n[]\n").ok  # one answer: words or calls
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
     """Random-logits rollouts under the masks of real BFCL cases' specs (tiny byte-level
-    tokenizer): every finished answer is accepted by check_text and decodes to valid calls."""
+    tokenizer): every finished answer is accepted by check_text and is schema-valid calls or a
+    refusal in words (which BFCL's decoder reads as no call)."""
     from ltlagent.decoders.index import build_token_index
     from tests.decoders.helpers import rollout
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
@@ -134,16 +138,22 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
         {"name": "get_weather", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "days": {"type": "integer"},
                                                                           "units": {"type": "string", "enum": ["C", "F"]}}, "required": ["city"]}}]}]
     rng = random.Random(0)
+    words = 0
     for case in cases:
-        compiled = compile_spec(bfcl_spec(case["function"], "bfcl").build())
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=ANSWER_FORMS["refusal"]).build())
         index = build_token_index(compiled, byte_level_tokenizer())
         known = {f["name"]: f for f in case["function"]}
         for _ in range(12):
             guide = rollout(index, rng, max_tokens=rng.choice([40, 120, 300]))
             assert guide.is_finished, (case["id"], guide.status, guide.error)
             assert compiled.check_text(guide.text).ok, guide.text
+            if guide.text.startswith("Unfortunately"):
+                assert "\n" not in guide.text.rstrip("\n")
+                words += 1
+                continue
             decoded = _decode(guide.text)
             assert all(call_is_schema_valid(c, known) for c in decoded), (guide.text, decoded)
+    assert words > 0  # the rollouts wrote refusals too
 
 
 def _sample_cases() -> list[dict]:
@@ -197,6 +207,15 @@ def test_score_follows_bfcl_on_known_answers():
     assert score(bfcl, irrelevant, "irrelevance", "[]")["valid"]
     name = irrelevant["function"][0]["name"]
     assert not score(bfcl, irrelevant, "irrelevance", f"[{name}()]")["valid"]
+    live = load_cases(bfcl, "live_irrelevance", 1)[0]
+    assert score(bfcl, live, "live_irrelevance", "Unfortunately, none of these functions fits.")["valid"]
+    relevant = load_cases(bfcl, "live_relevance", 1)[0]  # any call counts; its values are not checked
+    fn = relevant["function"][0]
+    required = fn["parameters"].get("required") or []
+    call = f"[{fn['name']}({', '.join(f'{a}=1' for a in required)})]"
+    assert score(bfcl, relevant, "live_relevance", call)["valid"]
+    assert not score(bfcl, relevant, "live_relevance", "[]")["valid"]
+    assert not score(bfcl, relevant, "live_relevance", "Unfortunately, no.")["valid"]
 
 
 @needs_bfcl
@@ -220,16 +239,23 @@ def test_eval_bfcl_with_the_real_model(tmp_path):
     """One case per category, both modes, the default model: constrained answers are always
     schema-valid calls (or no call) to given functions; the JSON has cases and categories."""
     out = tmp_path / "results.json"
-    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--max-new-tokens", "96", "-o", str(out)],
+    categories = ["simple_python", "irrelevance", "live_simple", "live_relevance"]
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--max-new-tokens", "96", "-o", str(out),
+                           "--categories", ",".join(categories), "--modes", "unconstrained,constrained,constrained-no-ff"],
                           cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "| simple_python | 1 |" in proc.stdout and "SmolLM2-135M-Instruct" in proc.stderr and "10/10" in proc.stderr
+    assert "| simple_python | 1 |" in proc.stdout and "SmolLM2-135M-Instruct" in proc.stderr and "12/12" in proc.stderr
     results = json.loads(out.read_text())
-    assert set(results["categories"]) == set(CATEGORIES) and len(results["cases"]) == 10
+    assert set(results["categories"]) == set(categories) and len(results["cases"]) == 12
+    assert results["commit"] and results["versions"]["bfcl-eval"] and results["answer_form"] == "refusal"
+    answers = {}
     for row in results["cases"]:
-        if row["mode"] == "constrained":
-            assert row["decode_error"] is None and not row["unknown_function"], row
-            assert row["schema_valid"] or row["calls"] == 0, row
+        if row["mode"] != "unconstrained":
+            assert not row["unknown_function"] and row["forward_passes"] <= row["tokens"], row
+            assert row["schema_valid"] or (row["calls"] == 0 and (row["output"].startswith("Unfortunately") or row["output"].startswith("[]"))), row
+            answers.setdefault(row["id"], []).append(row["output"])
+    # fast-forward only writes what the masks force: both constrained modes make the same choice (greedy)
+    assert all(len({t.startswith("[") for t in texts}) == 1 for texts in answers.values()), answers
 
 
 @needs_bfcl
@@ -239,11 +265,11 @@ def test_interrupted_evaluation_keeps_the_finished_answers(monkeypatch):
 
     calls = []
 
-    def answer(self, case, messages, constrained):
-        calls.append(constrained)
+    def answer(self, case, messages, mode):
+        calls.append(mode)
         if len(calls) == 4:
             raise KeyboardInterrupt
-        return "[]" if constrained else "I cannot help.", 3
+        return "[]" if mode == "constrained" else "I cannot help.", 3
 
     monkeypatch.setattr(module.Answerer, "answer", answer)
     results = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance", "simple_python"], limit=5)
