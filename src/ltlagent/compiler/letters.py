@@ -98,7 +98,7 @@ class Letter:
             arg = next(iter((self.tool_parameters or {}).get("properties") or {"argument": None}))
             return {arg: m.group(1)}
         try:
-            call = json.loads(text, parse_int=_parse_int)
+            call = json.loads(text, parse_int=_parse_int, parse_float=_JsonFloat.read)
         except ValueError:
             return None
         if not isinstance(call, dict) or set(call) != {"name", "arguments"} or call["name"] != self.tool:
@@ -130,6 +130,19 @@ def _parse_int(digits: str) -> int:
     """JSON integers of any length, as the masks may write them (``int()`` refuses more than
     4,300 digits; through ``Decimal`` there is no such limit)."""
     return int(decimal.Decimal(digits))
+
+
+class _JsonFloat(float):
+    """A JSON number with a fraction or an exponent, with its text as written: a bound on a
+    number argument is read on that text (``1e3`` and ``1000.0000000000001`` are not 1000.0)."""
+
+    text: str
+
+    @classmethod
+    def read(cls, text: str) -> "_JsonFloat":
+        value = cls(text)
+        value.text = text
+        return value
 
 
 def _text_regex(terminator: str) -> str | None:
@@ -164,7 +177,9 @@ def _holds(c: Constraint, value: Any, text: str) -> bool:
         if not isinstance(value, dict) or c.argument not in value:
             return False
         subject = value[c.argument]
-        if not isinstance(subject, str):  # an integer's, boolean's or array's JSON text, in the masks' layout
+        if isinstance(subject, _JsonFloat):  # a number as the call wrote it
+            subject = subject.text
+        elif not isinstance(subject, str):  # an integer's, boolean's or array's JSON text, in the masks' layout
             subject = json.dumps(subject, ensure_ascii=False)
     matched = regexes.fullmatch(c.pattern, subject)
     return not matched if c.negated else matched

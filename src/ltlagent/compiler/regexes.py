@@ -710,6 +710,60 @@ def integer_range(low: int | None, high: int | None) -> str:
     return "|".join(parts)
 
 
+def number_bound(bound: "int | float | str", *, above: bool) -> str:
+    """A regex (full match) of the JSON number texts written without an exponent whose value
+    is at least ``bound`` (``above``) or at most it: ``-?(0|[1-9][0-9]*)(\\.[0-9]+)?``,
+    compared by value (``-0.0`` is zero; ``100.50`` is ``100.5``). A text with an exponent
+    (``1e3``) never matches: a bound is read on the digits as written."""
+    from decimal import Decimal
+
+    b = Decimal(str(bound))
+    if not b.is_finite():
+        raise ValueError(f"a number bound must be finite, not {bound!r}")
+    any_fraction = r"(?:\.[0-9]+)?"
+    if above:
+        if b > 0:  # no negatives; the non-negatives of magnitude >= b
+            return _magnitude(b, at_least=True)
+        # every non-negative, and the negatives of magnitude <= -b
+        return f"(?:0|[1-9][0-9]*){any_fraction}|-(?:{_magnitude(-b, at_least=False)})"
+    if b >= 0:
+        return f"-(?:0|[1-9][0-9]*){any_fraction}|{_magnitude(b, at_least=False)}"
+    return f"-(?:{_magnitude(-b, at_least=True)})"
+
+
+def _magnitude(b: "Decimal", *, at_least: bool) -> str:
+    """Unsigned decimal texts ``I(.F)?`` whose value is at least (or at most) ``b`` (>= 0)."""
+    whole, _, frac = format(b, "f").partition(".")
+    whole, frac = str(int(whole)), frac.rstrip("0")
+    any_fraction = r"(?:\.[0-9]+)?"
+    if at_least:
+        parts = [f"(?:{'|'.join(_naturals(int(whole) + 1, None))}){any_fraction}"]
+        parts.append(whole + (rf"\.(?:{_fraction_at_least(frac)})" if frac else any_fraction))
+    else:
+        parts = [f"(?:{'|'.join(_naturals(0, int(whole) - 1))}){any_fraction}"] if int(whole) > 0 else []
+        parts.append(whole + rf"(?:\.(?:{_fraction_at_most(frac)}))?")
+    return "|".join(parts)
+
+
+def _fraction_at_most(digits: str) -> str:
+    """Digit strings ``g`` (possibly empty) with ``0.g <= 0.digits``."""
+    if not digits:
+        return "0*"
+    d, rest = digits[0], digits[1:]
+    lower = f"[0-{int(d) - 1}][0-9]*|" if d != "0" else ""
+    return f"{lower}{d}(?:{_fraction_at_most(rest)})|"
+
+
+def _fraction_at_least(digits: str) -> str:
+    """Non-empty digit strings ``g`` with ``0.g >= 0.digits`` (``digits`` not all zeros, or empty)."""
+    if not digits:
+        return "[0-9]+"
+    d, rest = digits[0], digits[1:]
+    higher = f"[{int(d) + 1}-9][0-9]*|" if d != "9" else ""
+    tail = f"(?:{_fraction_at_least(rest)})" if rest else "[0-9]*"
+    return f"{higher}{d}{tail}"
+
+
 def _grouped(r: str) -> str:
     return f"(?:{r})" if "|" in r else r
 

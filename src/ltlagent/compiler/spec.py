@@ -8,6 +8,7 @@ The schema is documented in ``docs/spec-format.md`` and shipped as a JSON Schema
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -150,9 +151,9 @@ _TOOL_KEYS = ("name", "description", "parameters")
 _PROP_KEYS = ("name", "step", "tool", "argument", "matching", "not_matching", "description")
 _RULE_KEYS = ("name", "ltlf", "why")
 _POLICY_KEYS = ("tool", "effect", "arguments", "when", "why")
-_CONDITION_KEYS = {"string": ("pattern", "enum", "const"), "integer": ("minimum", "maximum", "enum", "const"), "boolean": ("enum", "const"),
-                   "string_array": ("items",)}
-_KIND_NAMES = {"string": "a string", "integer": "an integer", "boolean": "a boolean", "string_array": "an array-of-strings"}
+_CONDITION_KEYS = {"string": ("pattern", "enum", "const"), "integer": ("minimum", "maximum", "enum", "const"), "number": ("minimum", "maximum"),
+                   "boolean": ("enum", "const"), "string_array": ("items",)}
+_KIND_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean", "string_array": "an array-of-strings"}
 _EXAMPLE_KEYS = ("name", "text", "valid")
 
 
@@ -539,7 +540,7 @@ def _check_condition(loader: _Loader, kind: str, key: str, value: Any, where: tu
                 raise loader.error(f"{k!r} is not a condition on an item (a string)", where + (k,), f"Use {', '.join(keys)}.", key=True)
             _check_condition(loader, "string", k, v, where + (k,))
         return
-    scalar = {"string": str, "integer": int, "boolean": bool}[kind]
+    scalar = {"string": str, "integer": int, "number": (int, float), "boolean": bool}[kind]
 
     def fits(v: Any) -> bool:
         return isinstance(v, scalar) and (kind == "boolean" or not isinstance(v, bool))
@@ -548,6 +549,9 @@ def _check_condition(loader: _Loader, kind: str, key: str, value: Any, where: tu
         if not isinstance(value, str):
             raise loader.error("'pattern' must be a string (a regex the whole argument must match)", where)
         loader.regex(value, where)
+    elif key in ("minimum", "maximum") and kind == "number":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise loader.error(f"{key!r} must be a number", where)
     elif key in ("minimum", "maximum"):
         if not isinstance(value, int) or isinstance(value, bool):
             raise loader.error(f"{key!r} must be an integer", where)
@@ -571,11 +575,16 @@ _SCHEMA_NOTES = ("description", "title", "default", "examples")
 
 
 def argument_kind(schema: Any) -> str:
-    """How propositions read an argument of this JSON Schema: ``string``, ``integer`` or
-    ``boolean`` (its JSON text), ``string_array`` (an array of plain strings, read as its
-    ``json.dumps`` text), or else a description of its type for messages."""
+    """How propositions read an argument of this JSON Schema: ``string``, ``integer``,
+    ``number`` or ``boolean`` (its JSON text as the call wrote it), ``string_array`` (an array
+    of plain strings, read as its ``json.dumps`` text), or else a description of its type for
+    messages. An optional argument as pydantic writes it (``anyOf`` the type and null) reads
+    as the type."""
     if not isinstance(schema, Mapping):
         return "string"
+    options = schema.get("anyOf")
+    if "type" not in schema and isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        return argument_kind(next(o for o in options if o != {"type": "null"}))  # optional, as pydantic writes it
     kind = schema.get("type", "string")
     if kind == "array":
         items = schema.get("items")
@@ -583,7 +592,7 @@ def argument_kind(schema: Any) -> str:
         if plain and isinstance(items, Mapping) and items.get("type") == "string" and set(items) <= {"type", *_SCHEMA_NOTES}:
             return "string_array"
         return '"array" (other than a plain array of strings)'
-    return kind if kind in ("string", "integer", "boolean") else json.dumps(kind)
+    return kind if kind in ("string", "integer", "number", "boolean") else json.dumps(kind)
 
 
 def condition_regex(kind: str, key: str, value: Any) -> str:
@@ -594,6 +603,8 @@ def condition_regex(kind: str, key: str, value: Any) -> str:
         return regexes.string_array_text(condition_regex("string", key, value))
     if key == "pattern":
         return value
+    if key in ("minimum", "maximum") and kind == "number":
+        return regexes.number_bound(value, above=key == "minimum")
     if key in ("minimum", "maximum"):
         return regexes.integer_range(value if key == "minimum" else None, value if key == "maximum" else None)
 

@@ -33,7 +33,7 @@ _WS = "\x01"  # outlines-core's whitespace pattern while the regex is built (it 
 JSON_STRING_CHAR = r'[^"\\\x00-\x1f]'
 # The JSON text of an integer, boolean or array-of-strings argument, as json.dumps writes it (no "-0"): what a
 # proposition on such an argument reads, so its regex is refined on this text.
-SCALAR_TEXT = {"integer": r"(0|-?[1-9][0-9]*)", "boolean": r"(true|false)", "string_array": regexes.string_array_text(f"{JSON_STRING_CHAR}*")}
+SCALAR_TEXT = {"integer": r"(0|-?[1-9][0-9]*)", "number": r"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)", "boolean": r"(true|false)", "string_array": regexes.string_array_text(f"{JSON_STRING_CHAR}*")}
 _ANY = r"[\s\S]*"  # any text, newlines included
 
 
