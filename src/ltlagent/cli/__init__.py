@@ -95,6 +95,29 @@ def build_parser() -> argparse.ArgumentParser:
                    "the same model, whose tokenizer the client reads")
     r.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r.set_defaults(func=cmd_run)
+    v = sub.add_parser(
+        "serve",
+        help="an OpenAI-compatible server whose every answer keeps the spec",
+        description="Serve SPEC (a spec with a [chat] table, e.g. specs/chat_tools.toml or specs/tool_calling.toml) over the "
+        "OpenAI chat-completions API: /v1/chat/completions (streaming or not), /v1/models, /health. Each request's messages "
+        "are read into the spec's trace (a history that breaks the spec gets HTTP 400 with the finding) and the next "
+        "assistant message is written under the spec's masks. Point any OpenAI-API agent framework's base URL at "
+        "http://HOST:PORT/v1 (docs/serving.md, 'Any agent framework').",
+    )
+    v.add_argument("spec", metavar="SPEC")
+    _model_arguments(v)
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    v.add_argument("--engine", choices=("transformers", "vllm"), default="transformers",
+                   help="transformers (default: the model in this process, streaming as it writes) or vllm (an in-process vLLM engine)")
+    v.add_argument("--server", metavar="URL", help="generate on a running `vllm serve` with ltlagent's logits processor (docs/serving.md); "
+                   "--model names the same model, whose tokenizer this server reads")
+    v.add_argument("--traces", metavar="DIR", help="write every answered conversation as a JSONL trace in DIR (one file per conversation; "
+                   "`ltlagent check DIR` replays them)")
+    v.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1, mps")
+    v.add_argument("--max-step-tokens", type=int, default=256, metavar="N", help="token budget per step (default 256)")
+    v.add_argument("--max-tokens", type=int, default=512, metavar="N", help="token cap per answer when a request gives none (default 512)")
+    v.set_defaults(func=cmd_serve)
     d = sub.add_parser(
         "demo",
         help="a real model, unconstrained then constrained, side by side",
@@ -302,6 +325,12 @@ def cmd_eval_agentdojo(args: argparse.Namespace) -> int:
     from ltlagent.cli.evaluating import agentdojo_command
 
     return agentdojo_command(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ltlagent.cli.serving import serve_command
+
+    return serve_command(args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

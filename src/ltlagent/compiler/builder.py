@@ -135,6 +135,20 @@ class SpecBuilder:
         """An ``[[examples]]`` table: a transcript that must satisfy the spec (``valid=False``: must not)."""
         return self._add("examples", dict(name=name, text=text, valid=valid, **more))
 
+    def replace(self, key: str, tables: list[Mapping[str, Any]]) -> SpecBuilder:
+        """Every table of one kind (``"tools"``, ``"examples"``, ...) replaced by ``tables``, e.g.
+        the tools of an OpenAI request for a spec whose ``[chat]`` takes them from the request.
+        ``to_toml`` then writes every table (the file's comments are not kept)."""
+        here = _caller()
+        if key not in ("steps", "tools", "propositions", "policies", "rules", "examples"):
+            raise SpecError(f"replace({key!r}): only arrays of tables are replaced", path=here.file or "<python>", line=here.line, source=_source(here.file))
+        self._data[key] = [{k: _plain(v, here) for k, v in t.items() if v is not None} for t in tables]
+        self._positions = {k: v for k, v in self._positions.items() if k[:1] != (key,)}
+        self._positions[(key,)] = here
+        self._positions.update({(key, i): here for i in range(len(tables))})
+        self._base = None
+        return self
+
     def parameter(self, name: str, value: int) -> SpecBuilder:
         """One entry of ``[parameters]`` (a bound such as ``max_calls``)."""
         here = _caller()
@@ -173,6 +187,9 @@ class SpecBuilder:
             for table in added.get(key) or []:
                 lines.append(f"\n[[{key}]]")
                 lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
+        if self._base is None and isinstance(self._data.get("chat"), dict):
+            lines.append("\n[chat]")
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in self._data["chat"].items()]
         return "\n".join(lines).lstrip("\n") + "\n"
 
     # -- inside ------------------------------------------------------------------------------

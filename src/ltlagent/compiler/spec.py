@@ -125,6 +125,21 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Chat:
+    """How an OpenAI-style conversation reads as this spec's trace (``[chat]``, for
+    ``ltlagent serve``): each role's messages are one of the listed steps (the first the spec
+    allows there); ``tool_calls`` is the model step each call of an assistant message is;
+    ``tools`` says whether the spec's tools are fixed (``"spec"``) or each request's (``"request"``)."""
+
+    user: tuple[str, ...]
+    assistant: tuple[str, ...]
+    tool_calls: str | None = None
+    tool: tuple[str, ...] = ()
+    tools: str = "spec"
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Spec:
     """A parsed spec file (made by :func:`parse_spec` / :func:`load_spec`)."""
 
@@ -139,13 +154,15 @@ class Spec:
     path: str = "<string>"
     source: str = field(default="", repr=False)
     policies: tuple[Policy, ...] = ()
+    chat: Chat | None = None
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
 
 
 
-_TOP_KEYS = ("name", "description", "parameters", "steps", "tools", "propositions", "policies", "rules", "examples")
+_TOP_KEYS = ("name", "description", "parameters", "steps", "tools", "propositions", "policies", "rules", "examples", "chat")
+_CHAT_KEYS = ("user", "assistant", "tool_calls", "tool", "tools")
 _STEP_KEYS = ("name", "source", "tag", "text", "regex", "choices", "tool_call", "terminator", "description")
 _TOOL_KEYS = ("name", "description", "parameters")
 _PROP_KEYS = ("name", "step", "tool", "argument", "matching", "not_matching", "description")
@@ -271,7 +288,57 @@ class _Loader:
             extra_props, extra_rules = self.policy_rules(policies, tools, params, {r.name for r in rules} | known)
             props, rules = props + extra_props, rules + extra_rules
         examples = self.examples(data)
-        return Spec(name, description, steps, tools, props, rules, examples, params, self.path, self.text, policies)
+        chat = self.chat(data, steps)
+        return Spec(name, description, steps, tools, props, rules, examples, params, self.path, self.text, policies, chat)
+
+    def chat(self, data: Mapping[str, Any], steps: tuple[Step, ...]) -> Chat | None:
+        """The ``[chat]`` table: every step is some role's, each role's steps have its source."""
+        if "chat" not in data:
+            return None
+        w: tuple[object, ...] = ("chat",)
+        t = self.get(data, "chat", dict, ())
+        self.check_keys(t, _CHAT_KEYS, w, "the [chat] table")
+        by_name = {s.name: s for s in steps}
+
+        def names(key: str, source: str, what: str, *, required: bool) -> tuple[str, ...]:
+            value = t.get(key)
+            if value is None:
+                if required:
+                    raise self.error(f"the [chat] table needs {key!r}: the {what}", w, key=False)
+                return ()
+            listed = [value] if isinstance(value, str) else value
+            if not isinstance(listed, list) or not listed or not all(isinstance(x, str) for x in listed):
+                raise self.error(f"chat.{key} must be a step name or a non-empty array of step names", w + (key,))
+            for x in listed:
+                if x not in by_name:
+                    raise self.error(f"chat.{key}: unknown step {x!r}", w + (key,), f"Steps: {', '.join(by_name)}.{did_you_mean(x, by_name)}")
+                if by_name[x].source != source:
+                    raise self.error(f"chat.{key}: step {x!r} has source {by_name[x].source!r}; {what} are {source} steps", w + (key,))
+            return tuple(listed)
+
+        user = names("user", "input", "user messages", required=True)
+        assistant = names("assistant", "model", "assistant messages' text", required=True)
+        calls = names("tool_calls", "model", "assistant messages' tool calls", required=False)
+        tool = names("tool", "environment", "tool messages", required=bool(calls))
+        if len(calls) > 1:
+            raise self.error("chat.tool_calls names one step (each tool call of an assistant message is that step)", w + ("tool_calls",))
+        if calls and by_name[calls[0]].content.kind != "tool_call" or calls and by_name[calls[0]].content.style != "json":
+            raise self.error(f"chat.tool_calls: step {calls[0]!r} must make JSON tool calls (tool_call = \"json\")", w + ("tool_calls",))
+        for x in assistant:
+            if by_name[x].content.kind == "tool_call":
+                raise self.error(f"chat.assistant: step {x!r} makes tool calls; name it in chat.tool_calls", w + ("assistant",))
+            if by_name[x].terminator != "\n":
+                raise self.error(f"chat.assistant: step {x!r} must end at a line break (an assistant message's lines are its steps)", w + ("assistant",))
+        mapped = set(user) | set(assistant) | set(calls) | set(tool)
+        for s in steps:
+            if s.name not in mapped:
+                role = {"input": "user", "model": "assistant", "environment": "tool"}[s.source]
+                raise self.error(f"the [chat] table maps no message to step {s.name!r}", w,
+                                 f"Add it to chat.{role}, or the server could not read or write it.")
+        tools = self.get(t, "tools", str, w, default="spec")
+        if tools not in ("spec", "request"):
+            raise self.error(f"chat.tools {tools!r}", w + ("tools",), expect_one_of("tools", tools, ("spec", "request")))
+        return Chat(user, assistant, calls[0] if calls else None, tool, tools, self.line(w))
 
     def parameters(self, data: Mapping[str, Any]) -> dict[str, int]:
         raw = self.get(data, "parameters", dict, (), default={})
