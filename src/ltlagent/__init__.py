@@ -44,6 +44,9 @@ _LAZY = {
     "Tool": "ltlagent.agents.tools",
     "run": "ltlagent.agents.runtime",
     "RunConfig": "ltlagent.agents.runtime",
+    # an OpenAI-compatible server (`ltlagent serve`)
+    "ChatService": "ltlagent.agents.openai_server",
+    "make_server": "ltlagent.agents.openai_server",
     # models and decoding (torch loads when these are called)
     "load_model": "ltlagent.decoders.models",
     "set_threads": "ltlagent.decoders.models",
@@ -57,6 +60,7 @@ _LAZY = {
 __all__ = ["AgentError", "FormulaError", "LtlagentError", "SpecError", *sorted(_LAZY)]
 
 if TYPE_CHECKING:
+    from ltlagent.agents.openai_server import ChatService, make_server
     from ltlagent.agents.runtime import RunConfig, run
     from ltlagent.agents.tools import Tool, tool
     from ltlagent.checking import CheckResult, check

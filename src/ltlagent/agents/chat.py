@@ -334,17 +334,16 @@ def request_tools(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def instructions(compiled: CompiledSpec, tools: Sequence[Any], system: str) -> str:
-    """The prompt's instructions: the client's system text, then the spec's (description, step
-    tags, the offered tools with their argument schemas, the valid examples)."""
-    lines = [system.strip()] if system.strip() else []
-    lines.append(compiled.description.strip())
-    lines.append("Write one step per line, each starting with its tag: " + ", ".join(repr(s.tag.strip()) for s in compiled.steps if s.tag) + ".")
-    if tools:
-        lines.append("Tools:")
-        for t in tools:
-            name, desc, params = (t["name"], t["description"], t["parameters"]) if isinstance(t, Mapping) else (t.name, t.description, t.parameters)
-            lines.append(f"- {name}: {desc} Arguments: {json.dumps(params.get('properties') or {}, ensure_ascii=False)}")
-    for text in compiled.examples:
-        lines += ["", text.strip()]
-    return "\n".join(x for x in lines if x is not None).strip() + "\n\n"
+def instructions(compiled: CompiledSpec, tools: Sequence[Mapping[str, Any]] | None, system: str) -> str:
+    """The prompt's instructions: the client's system text, then the spec's, as ltlagent's own
+    loop writes them (``runtime.build_prompt``: description, step tags, tools, valid examples);
+    ``tools`` from a request are listed with their arguments instead of the spec's."""
+    from ltlagent.agents.runtime import build_prompt
+
+    text = build_prompt(compiled)
+    if tools is not None:
+        listed = "Tools:\n" + "\n".join(f"- {t['name']}: {t['description']} Arguments: {json.dumps(t['parameters'].get('properties') or {}, ensure_ascii=False)}"
+                                        for t in tools)
+        own = "Tools:\n" + "\n".join(f"- {t.name}: {t.description}" for t in compiled.tools)
+        text = text.replace(own, listed, 1) if compiled.tools else text
+    return (system.strip() + "\n\n" + text) if system.strip() else text

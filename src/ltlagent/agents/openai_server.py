@@ -54,7 +54,7 @@ class Prepared:
     spec: Spec
     compiled: CompiledSpec
     index: TokenIndex
-    tools: list[Any]
+    tools: list[dict[str, Any]] | None  # a request's tools, for the prompt (None: the spec's own)
     path: str
 
 
@@ -95,8 +95,7 @@ class ChatService:
         if compiled.errors:
             first = compiled.errors[0]
             raise SpecError(f"spec {spec.name!r} has errors: {first.message}", path=spec.path, line=first.line or None)
-        tools = [{"name": t.name, "description": t.description, "parameters": dict(t.parameters)} for t in spec.tools]
-        return Prepared(spec, compiled, build_token_index(compiled, self.tokenizer), tools, path)
+        return Prepared(spec, compiled, build_token_index(compiled, self.tokenizer), None, path)
 
     def prepared(self, body: Mapping[str, Any]) -> Prepared:
         """The spec for this request: the fixed one, or (``tools = "request"``) the spec with the
