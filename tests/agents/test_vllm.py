@@ -105,3 +105,22 @@ def test_no_mail_leaves_corp_example_after_a_secret_was_read(episodes):
             if line.startswith("Call: ") and '"send_email"' in line:
                 assert json.loads(line[len("Call: "):])["arguments"]["to"].endswith("@corp.example"), line
     assert read + len(forced["continuations"]) >= 12
+
+
+def test_ltlagent_serve_generates_on_vllm(episodes):
+    """`ltlagent serve --server URL`: the OpenAI API in front, vLLM with the processor behind;
+    a tool call comes back in OpenAI's format, then an answer; the finished conversation's trace
+    replays clean."""
+    data = json.loads((episodes / "serve.json").read_text())
+    first = data["first"]["choices"][0]
+    assert first["finish_reason"] in ("tool_calls", "stop")
+    if first["finish_reason"] == "tool_calls":
+        call = first["message"]["tool_calls"][0]
+        assert call["function"]["name"] == "get_weather" and isinstance(json.loads(call["function"]["arguments"])["city"], str)
+        assert data["second"]["choices"][0]["finish_reason"] in ("tool_calls", "stop")
+    answered = [r for r in (data["first"], data["second"]) if r and r["choices"][0]["finish_reason"] == "stop"]
+    traces = list((episodes / "serve-traces").glob("*.jsonl"))
+    assert bool(traces) == bool(answered), (traces, answered)  # a finished conversation is written, one that waits for a tool is not
+    if traces:
+        proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "check", str(episodes / "serve-traces")], capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr

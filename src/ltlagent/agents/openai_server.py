@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ltlagent.agents.chat import ChatError, Conversation, Reply, instructions, read_conversation, reply, request_tools, spec_with_tools, visible_text
+from ltlagent.agents.chat import ChatError, Conversation, instructions, read_conversation, reply, request_tools, spec_with_tools, visible_text
 from ltlagent.agents.runtime import chat_prompt
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
@@ -145,7 +145,8 @@ class ChatService:
         options = _options(body)
         prep = self.prepared(body)
         conv = read_conversation(prep.compiled, self.chat, body.get("messages"), [t.name for t in prep.spec.tools])
-        prompt = chat_prompt(self.tokenizer, instructions(prep.compiled, prep.tools, conv.system), conv.first_user) + conv.text
+        head = chat_prompt(self.tokenizer, instructions(prep.compiled, prep.tools, conv.system), conv.first_user)
+        prompt = head + conv.text
         prompt_tokens = len(self.tokenizer.encode(prompt, add_special_tokens=False))
         max_tokens = options["max_tokens"]
         if self.context is not None:
@@ -158,7 +159,7 @@ class ChatService:
         max_tokens = max_tokens or self.default_max_tokens
         started = time.perf_counter()
         if self.engine is None:
-            steps, completion_tokens = self._generate(prep, conv, prompt, max_tokens, options, on_delta)
+            steps, completion_tokens = self._generate(prep, conv, head, max_tokens, options, on_delta)
         else:
             steps, completion_tokens = self._generate_on_engine(prep, conv, prompt, max_tokens, options)
         answer = reply(self.chat, steps, conv.text)
@@ -174,8 +175,11 @@ class ChatService:
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
         }
 
-    def _generate(self, prep: Prepared, conv: Conversation, prompt: str, max_tokens: int, options: Mapping[str, Any],
+    def _generate(self, prep: Prepared, conv: Conversation, head: str, max_tokens: int, options: Mapping[str, Any],
                   on_delta: Callable[[dict[str, Any]], None] | None) -> tuple[list[tuple[str, str]], int]:
+        """The model's turn in this process: ``head`` (instructions, the first user message) and
+        the trace read into the KV cache, then decoded under the masks from the conversation's
+        state; with ``on_delta``, the visible text is passed on every few tokens."""
         import torch
 
         from ltlagent.decoders.hf import SpecDecoder
@@ -183,7 +187,7 @@ class ChatService:
         with self._lock:
             dec = SpecDecoder(self.model, self.tokenizer, prep.index, device=self.device, max_step_tokens=self.max_step_tokens)
             dec.guide = SpecGuide(prep.index, max_step_tokens=self.max_step_tokens, prefix=conv.text)
-            dec.start(chat_prompt(self.tokenizer, instructions(prep.compiled, prep.tools, conv.system), conv.first_user))
+            dec.start(head)
             dec.read(conv.text)
             guide = dec.guide
             before, mark = len(guide.events), guide.size()
