@@ -210,3 +210,51 @@ def test_bad_chat_tables_are_located_errors(table, message):
     with pytest.raises(SpecError) as info:
         parse_spec(CHAT + "[chat]\n" + table + "\n", "c.toml")
     assert message in str(info.value) and "c.toml:" in str(info.value), str(info.value)
+
+
+PARALLEL = textwrap.dedent(
+    """\
+    name = "parallel"
+    [[steps]]
+    name = "user"
+    source = "input"
+    tag = "User: "
+    [[steps]]
+    name = "call"
+    tag = "Call: "
+    tool_call = "json"
+    [[steps]]
+    name = "result"
+    source = "environment"
+    tag = "Result: "
+    [[steps]]
+    name = "answer"
+    tag = "Answer: "
+    [[tools]]
+    name = "get_weather"
+    parameters = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
+    [[rules]]
+    name = "calls_then_results"
+    ltlf = "user & X call & G(call -> X(call | result)) & G(result -> X(result | answer)) & F answer & G(answer -> WX false)"
+    [chat]
+    user = "user"
+    assistant = "answer"
+    tool_calls = "call"
+    tool = "result"
+    """
+)
+
+
+def test_parallel_calls_read_as_calls_then_results_where_the_spec_wants_that():
+    spec = parse_spec(PARALLEL, "parallel.toml")
+    c = compile_spec(spec)
+    calls = [{"id": f"c{i}", "type": "function", "function": {"name": "get_weather", "arguments": json.dumps({"city": city})}}
+             for i, city in enumerate(["Paris", "Oslo"])]
+    msgs = [{"role": "user", "content": "Paris and Oslo?"}, {"role": "assistant", "content": None, "tool_calls": calls},
+            {"role": "tool", "tool_call_id": "c1", "content": "5 C"}, {"role": "tool", "tool_call_id": "c0", "content": "18 C"}]
+    conv = read_conversation(c, spec.chat, msgs, ["get_weather"])
+    assert [s for s, _ in conv.steps] == ["user", "call", "call", "result", "result"]
+    assert [t for s, t in conv.steps if s == "result"] == ["5 C", "18 C"]  # in the order the tool messages came
+    both = reply(spec.chat, [s for s in conv.steps if s[0] == "call"], "User: Paris and Oslo?\n")
+    assert [json.loads(t["function"]["arguments"])["city"] for t in both.tool_calls] == ["Paris", "Oslo"] and both.finish_reason == "tool_calls"
+    assert len({t["id"] for t in both.tool_calls}) == 2

@@ -15,31 +15,10 @@ from hypothesis import strategies as st
 
 from ltlagent import compile_spec, parse_spec
 from ltlagent.compiler.regexes import number_bound
+from tests.compiler.test_policies import SPEC as POLICY_SPEC  # its steps: user, call, result, answer
 
-SPEC = textwrap.dedent(
+SPEC = POLICY_SPEC.split("[[tools]]")[0] + textwrap.dedent(
     """\
-    name = "bank"
-
-    [[steps]]
-    name = "user"
-    source = "input"
-    tag = "User: "
-
-    [[steps]]
-    name = "call"
-    tag = "Call: "
-    tool_call = "json"
-
-    [[steps]]
-    name = "result"
-    source = "environment"
-    tag = "Result: "
-
-    [[steps]]
-    name = "answer"
-    tag = "Answer: "
-    regex = '[a-z ]+'
-
     [[tools]]
     name = "send_money"
     parameters = { type = "object", properties = { recipient = { type = "string" }, amount = { type = "number" } }, required = ["recipient", "amount"], additionalProperties = false }

@@ -7,7 +7,9 @@ The spec's ``[chat]`` table (``docs/spec-format.md``) says which step each messa
   ``chat.tool`` (environment steps): the first listed that the spec allows there;
 * an **assistant** message's text is one step of ``chat.assistant`` per line, and each of its
   ``tool_calls`` is the ``chat.tool_calls`` step, written ``{"name": ..., "arguments": {...}}``;
-  a call is followed in the trace by the tool message that answers it (``tool_call_id``);
+  a call is followed in the trace by the tool message that answers it (``tool_call_id``), or,
+  where the spec lets several calls come first (parallel calls), the message's calls are
+  followed by their tool messages;
 * system (and developer) messages are instructions for the prompt, not steps.
 
 Where a line could be more than one step (``ask`` or ``answer``), the reading that keeps the
@@ -109,7 +111,8 @@ def read_conversation(compiled: CompiledSpec, chat: Chat, messages: Any, tool_na
     finding: rule, why, step)."""
     if not isinstance(messages, list) or not messages:
         raise ChatError("'messages' must be a non-empty list of messages", param="messages")
-    items: list[_Item] = []
+    items: list[_Item] = []  # each call just before the tool message that answers it
+    grouped: list[_Item] = []  # each assistant message's calls together, then their tool messages
     system: list[str] = []
     first_user: str | None = None
     pending: dict[str, tuple[str, str]] = {}  # tool_call_id -> (call content, where)
@@ -132,10 +135,12 @@ def read_conversation(compiled: CompiledSpec, chat: Chat, messages: Any, tool_na
         if role == "user":
             first_user = text if first_user is None else first_user
             items.append(_Item(chat.user, clean_environment_text(text, terminators[chat.user[0]]), where))
+            grouped.append(items[-1])
         elif role == "assistant":
             for line in text.split("\n"):
                 if line.strip():
                     items.append(_Item(chat.assistant, line, where))
+                    grouped.append(items[-1])
             calls = m.get("tool_calls") or []
             if calls and chat.tool_calls is None:
                 raise ChatError(f"{where}: this spec's conversations have no tool calls ([chat] names no tool_calls step)", param=f"{where}.tool_calls")
@@ -160,6 +165,7 @@ def read_conversation(compiled: CompiledSpec, chat: Chat, messages: Any, tool_na
                     raise ChatError(f"{cw}: the arguments of {fn['name']!r} break its schema: {raw if isinstance(raw, str) else json.dumps(raw)}",
                                     param=f"{cw}.function.arguments", code="invalid_arguments")
                 pending[call["id"]] = (content, cw)
+                grouped.append(_Item((chat.tool_calls,), content, cw))
         else:  # tool
             call_id = m.get("tool_call_id")
             if call_id not in pending:
@@ -169,12 +175,21 @@ def read_conversation(compiled: CompiledSpec, chat: Chat, messages: Any, tool_na
             assert chat.tool_calls is not None
             items.append(_Item((chat.tool_calls,), content, cw))
             items.append(_Item(chat.tool, clean_environment_text(text, terminators[chat.tool[0]]), where))
+            grouped.append(items[-1])
     if pending:
         raise ChatError(f"the tool call {next(iter(pending))!r} has no tool message: send each call's result before asking for the next turn",
                         param="messages", code="missing_tool_message")
     if first_user is None:
         raise ChatError("the conversation has no user message", param="messages")
-    steps, state = _read(compiled, items)
+    try:
+        steps, state = _read(compiled, items)
+    except ChatError:
+        if grouped == items:
+            raise
+        try:  # a spec that lets several calls come before their results (parallel calls)
+            steps, state = _read(compiled, grouped)
+        except ChatError:
+            raise _refusal(compiled, items) from None
     conv = Conversation("\n\n".join(s for s in system if s.strip()), first_user, steps,
                         "".join(compiled.step_info(s).tag + c + compiled.step_info(s).terminator for s, c in steps), state)
     return conv

@@ -51,12 +51,13 @@ def bfcl_command(args: argparse.Namespace) -> int:
     model, tokenizer = load_model(args.model, args.threads)
     print(f"BFCL v4 with {describe(args.model)}: {', '.join(categories)}; {' and '.join(modes)}, greedy, "
           f"at most {args.max_new_tokens} tokens per answer", file=sys.stderr)
+    made_with = provenance(PACKAGES + ("bfcl-eval",))  # the code that runs: taken before the run, not after it
     started = time.perf_counter()
     results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                        answer_form=args.answer, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
     results["model"] = args.model
     results["max_new_tokens"] = args.max_new_tokens
-    results.update(provenance(PACKAGES + ("bfcl-eval",)))
+    results.update(made_with)
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['cases'])} answers finished", file=sys.stderr)
@@ -112,12 +113,13 @@ def agentdojo_command(args: argparse.Namespace) -> int:
     print(f"AgentDojo {agentdojo.BENCHMARK_VERSION} ({agentdojo.ATTACK} attack) with {describe(args.model)}: {', '.join(suites)}; "
           f"{', '.join(kinds)}; {' and '.join(modes)}, greedy, at most {args.max_steps} steps and {args.max_new_tokens} tokens per turn",
           file=sys.stderr)
+    made_with = provenance(PACKAGES + ("agentdojo",))  # the code that runs: taken before the run, not after it
     started = time.perf_counter()
     results = agentdojo.evaluate(model, tokenizer, suites=suites, modes=modes, kinds=kinds, limit=args.limit, max_steps=args.max_steps,
                                  max_new_tokens=args.max_new_tokens, policies=args.policies,
                                  progress=lambda label, done, total: progress_bar(label, done, total, started), ad=ad)
     results.update(model=args.model, limit=args.limit, max_steps=args.max_steps, max_new_tokens=args.max_new_tokens,
-                   wall_seconds=round(time.perf_counter() - started, 1), **provenance(PACKAGES + ("agentdojo",)))
+                   wall_seconds=round(time.perf_counter() - started, 1), **made_with)
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['episodes'])} episodes finished", file=sys.stderr)
     for suite, seconds in results["prepare_seconds"].items():
