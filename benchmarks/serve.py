@@ -9,6 +9,9 @@ Two measurements, side by side in one run:
   first mask. Conversations of 1 to 20 turns (2 to 80 messages), each a fresh request, so the
   first mask of each new position is computed, not remembered: the first request at each
   length is timed cold (the spec's first request), the rest warm. Goal: p50 ≤ 20 ms.
+* **a toolset never seen** (``tools = "request"``): the same, with the spec built from the
+  request's tools and compiled first, the token index opened cold (the vocabulary's token
+  trie is built once per process and kept).
 * **tokens/s through the server** against the same engine without a spec: SmolLM2 in this
   process, greedy, the same prompts and as many new tokens as the server wrote. The server
   (HTTP on 127.0.0.1, JSON, the spec read and masked, the answer written back) runs each
@@ -99,6 +102,33 @@ def spec_share(samples: int) -> dict:
             "longest_messages": max(r["messages"] for r in rows), "rows": rows}
 
 
+def new_toolsets(count: int) -> dict:
+    """A request with a toolset the server has not seen: the spec built with its tools,
+    compiled, its token index opened and the first mask computed, at 151k."""
+    sys.path.insert(0, os.path.dirname(__file__))
+    from decode import quicktok_vocabulary
+
+    vocab = quicktok_vocabulary("qwen3")
+    build_token_index(compile_spec(load_spec("chat_tools")), vocab)  # the vocabulary's trie: once per process, not per toolset
+    template = load_spec("chat_tools")
+    times = []
+    for n in range(count):
+        tools = [{"name": f"tool_{n}_{k}", "description": f"Tool {k} of set {n}.",
+                  "parameters": {"type": "object", "properties": {f"arg{j}": {"type": ["string", "integer", "number", "boolean"][(n + j) % 4]}
+                                                                  for j in range(1 + (n + k) % 4)}, "required": ["arg0"]}}
+                 for k in range(1 + n % 6)] + TOOLS
+        t0 = time.perf_counter()
+        spec = spec_with_tools(template, tools).build()
+        compiled = compile_spec(spec)
+        index = build_token_index(compiled, vocab)
+        conv = read_conversation(compiled, spec.chat, conversation(2, n), [t.name for t in spec.tools])
+        guide = SpecGuide(index, max_step_tokens=256, prefix=conv.text)
+        index.row(guide.mask_row(), guide.mask_mode())
+        times.append(1000 * (time.perf_counter() - t0))
+    times.sort()
+    return {"toolsets": count, "p50_ms": round(statistics.median(times), 1), "max_ms": round(times[-1], 1)}
+
+
 def throughput(requests: int, threads: int | None) -> dict:
     import openai
     import torch
@@ -152,6 +182,7 @@ def throughput(requests: int, threads: int | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=200, help="requests for the spec's share (default 200)")
+    parser.add_argument("--toolsets", type=int, default=30, help="never-seen toolsets timed (default 30)")
     parser.add_argument("--requests", type=int, default=24, help="requests for tokens/s (default 24)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--json", metavar="OUT")
@@ -162,12 +193,15 @@ def main() -> None:
     print(f"spec's share of a request at {share['vocabulary']:,} tokens ({share['requests']} requests, 2 to {share['longest_messages']} messages): "
           f"p50 {share['p50_ms']} ms (read {share['p50_read_ms']}, guide {share['p50_guide_ms']}, first mask {share['p50_mask_ms']}), "
           f"p90 {share['p90_ms']} ms, max {share['max_ms']} ms; warm p50 {share['warm_p50_ms']} ms; the vocabulary's trie {share['trie_seconds']} s once")
+    fresh = new_toolsets(args.toolsets)
+    print(f"a request with a toolset never seen ({fresh['toolsets']} toolsets of 4 to 9 tools): spec built, compiled, indexed, first mask: "
+          f"p50 {fresh['p50_ms']} ms, max {fresh['max_ms']} ms")
     tput = throughput(args.requests, args.threads)
     print(f"tokens/s, SmolLM2, {tput['threads']} thread(s), {tput['requests']} requests, {tput['completion_tokens']} tokens: "
           f"through the server {tput['served_tokens_per_s']}, the same engine without a spec {tput['plain_tokens_per_s']}: ratio {tput['ratio']}x")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"spec_share": share, "throughput": tput, **provenance(("ltlagent", "torch", "transformers", "outlines-core", "spottl", "openai"))},
+            json.dump({"spec_share": share, "new_toolsets": fresh, "throughput": tput, **provenance(("ltlagent", "torch", "transformers", "outlines-core", "spottl", "openai"))},
                       f, indent=1)
         print(f"results written to {args.json}")
 
