@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 class LtlagentError(ValueError):
@@ -163,3 +164,28 @@ class TraceFormatError(LtlagentError):
     def __init__(self, message: str, line: int = 0, column: int = 1, code: str = "invalid-input") -> None:
         self.message, self.line, self.column, self.code = message, line, column, code
         super().__init__(f"line {line}: {message}" if line else message)
+
+
+class ChatError(LtlagentError):
+    """A request the server refuses: HTTP ``status`` with OpenAI's error shape (``type``,
+    ``code``, ``param``); ``finding`` holds the spec's verdict where the history breaks it."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "invalid_request", param: str | None = None,
+                 finding: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.param = param
+        self.finding = dict(finding) if finding else None
+
+    def body(self) -> dict[str, Any]:
+        kind = "invalid_request_error" if self.status < 500 else "server_error"
+        error: dict[str, Any] = {"message": self.message, "type": kind, "param": self.param, "code": self.code}
+        if self.finding:
+            error["finding"] = self.finding
+        return {"error": error}
+
+
+class ClientGone(Exception):  # noqa: N818 - a signal, not an error of the input
+    """``ltlagent serve``: the client closed the connection mid-stream; its answer stops, the server goes on."""

@@ -389,10 +389,16 @@ def test_tokens_that_cross_step_boundaries_match_the_oracle(name):
     terminators = {s.terminator.encode() for s in c.steps}
     crossing = [t for t, data in enumerate(vocab.tokens) if data and len(data) > 1 and any(x in data[:-1] for x in terminators)]
     crossed = 0
+    probe = SpecGuide(index)
+    while probe.status == ENVIRONMENT:
+        probe.feed_environment("ok")
+    # a turn budget that leaves the model every step at its first turn (chat_tools' shortest
+    # call is 103 single-byte tokens), and room for several turns
+    budget = max(100, index.worst(probe.state) + 20)
     for seed in range(4):
         rng = random.Random(seed)
-        guide = SpecGuide(index, max_tokens=100, max_steps=12)
-        for _ in model_turn_positions(guide, rng, 400):
+        guide = SpecGuide(index, max_tokens=budget, max_steps=12)
+        for _ in model_turn_positions(guide, rng, 4 * budget):
             allowed = set(guide.allowed())
             free = guide.mask_mode() == 0
             for t in range(vocab.size):
@@ -470,7 +476,8 @@ def test_propositions_on_integer_and_boolean_arguments_write_what_the_checker_re
     assert letters == {"call:use{p}", "call:use{!p}"}
 
 
-def test_a_proposition_on_a_number_argument_is_refused_where_it_is_declared():
+def test_a_proposition_on_an_object_argument_is_refused_where_it_is_declared():
+    """An object's text depends on how it is written (a number's is read as written: test_number_policies)."""
     spec = textwrap.dedent(
         """\
         name = "number_argument"
@@ -480,7 +487,7 @@ def test_a_proposition_on_a_number_argument_is_refused_where_it_is_declared():
         tool_call = "json"
         [[tools]]
         name = "pay"
-        parameters = { type = "object", properties = { amount = { type = "number" } } }
+        parameters = { type = "object", properties = { amount = { type = "object" } } }
         [[propositions]]
         name = "small"
         tool = "pay"
@@ -490,9 +497,10 @@ def test_a_proposition_on_a_number_argument_is_refused_where_it_is_declared():
     )
     from ltlagent.errors import SpecError
 
-    with pytest.raises(SpecError, match='whose type is "number"') as info:
+    with pytest.raises(SpecError, match='whose type is "object"') as info:
         parse_spec(spec, "n.toml")
     assert "n.toml:12" in str(info.value)
+    assert parse_spec(spec.replace('{ type = "object" }', '{ type = "number" }'), "n.toml").propositions[0].name == "small"
 
 
 UNTAGGED = textwrap.dedent(

@@ -31,30 +31,9 @@ from ltlagent.compiler.automaton import DEAD
 from ltlagent.compiler.builder import SpecBuilder
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.spec import Chat, Spec
-from ltlagent.errors import LtlagentError
+from ltlagent.errors import ChatError
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
-
-
-class ChatError(LtlagentError):
-    """A request the server refuses: HTTP ``status`` with OpenAI's error shape (``type``,
-    ``code``, ``param``); ``finding`` holds the spec's verdict where the history breaks it."""
-
-    def __init__(self, message: str, *, status: int = 400, code: str = "invalid_request", param: str | None = None,
-                 finding: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.param = param
-        self.finding = dict(finding) if finding else None
-
-    def body(self) -> dict[str, Any]:
-        kind = "invalid_request_error" if self.status < 500 else "server_error"
-        error: dict[str, Any] = {"message": self.message, "type": kind, "param": self.param, "code": self.code}
-        if self.finding:
-            error["finding"] = self.finding
-        return {"error": error}
 
 
 @dataclass(frozen=True)

@@ -28,22 +28,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ltlagent.agents.chat import ChatError, Conversation, instructions, read_conversation, reply, request_tools, spec_with_tools, visible_text
+from ltlagent.agents.chat import Conversation, instructions, read_conversation, reply, request_tools, spec_with_tools, visible_text
 from ltlagent.agents.runtime import chat_prompt
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.compiler.compiled import CompiledSpec
 from ltlagent.compiler.spec import Spec
 from ltlagent.decoders.guide import ENVIRONMENT, FINISHED, RUNNING, SpecGuide
 from ltlagent.decoders.index import TokenIndex, build_token_index
-from ltlagent.errors import AgentError, SpecError
+from ltlagent.errors import AgentError, ChatError, ClientGone, SpecError
 
 MAX_BODY = 32 * 1024 * 1024  # bytes of one request
 STREAM_CHUNK = 4  # tokens between streamed deltas
 _TOOLSETS = 64  # specs kept per distinct toolset (a request's tools)
-
-
-class ClientGone(Exception):
-    """The client closed the connection mid-stream: generation stops, the server goes on."""
 
 
 @dataclass
