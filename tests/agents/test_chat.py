@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ltlagent import compile_spec, load_spec, parse_spec
 from ltlagent.agents.chat import ChatError, read_conversation, reply, request_tools, spec_with_tools, visible_text
 from ltlagent.errors import SpecError
+from tests.compiler.test_policies import SPEC as POLICY_SPEC  # its steps: user, call, result, answer
 
 TOOL_CALLING = load_spec("tool_calling")
 COMPILED = compile_spec(TOOL_CALLING)
@@ -212,24 +213,8 @@ def test_bad_chat_tables_are_located_errors(table, message):
     assert message in str(info.value) and "c.toml:" in str(info.value), str(info.value)
 
 
-PARALLEL = textwrap.dedent(
+PARALLEL = POLICY_SPEC.split("[[tools]]")[0] + textwrap.dedent(
     """\
-    name = "parallel"
-    [[steps]]
-    name = "user"
-    source = "input"
-    tag = "User: "
-    [[steps]]
-    name = "call"
-    tag = "Call: "
-    tool_call = "json"
-    [[steps]]
-    name = "result"
-    source = "environment"
-    tag = "Result: "
-    [[steps]]
-    name = "answer"
-    tag = "Answer: "
     [[tools]]
     name = "get_weather"
     parameters = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
