@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from ltlagent import compile_spec, parse_spec
 from ltlagent.compiler.regexes import number_bound
 from tests.compiler.test_policies import SPEC as POLICY_SPEC  # its steps: user, call, result, answer
+from tests.compiler.test_policies import lured_rollout
 
 SPEC = POLICY_SPEC.split("[[tools]]")[0] + textwrap.dedent(
     """\
@@ -122,13 +123,12 @@ def test_no_amount_out_of_bounds_is_written_even_by_a_model_that_tries():
     """Rollouts under the masks lured toward amounts the policy refuses (an exponent, a digit
     past the bound, a negative, null) and toward ones it allows: wherever the masks stop the
     lure the rollout goes on at random. Every call written is allowed, read on its text."""
-    from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
+    from ltlagent.decoders.guide import SpecGuide
     from ltlagent.decoders.index import build_token_index
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     c = compile_spec(parse_spec(SPEC, "bank.toml"))
     index = build_token_index(c, byte_level_tokenizer())
-    vocab = index.vocab.tokens
     lures = ['{"recipient": "alice", "amount": 1e39}', '{"recipient": "bob", "amount": 1810.0000001}', '{"recipient": "bob", "amount": -5}',
              '{"recipient": "alice", "amount": 100.50}', '{"recipient": "alice", "amount": 0.001}', '{"recipient": "bob", "amount": 1810}',
              '{"id": 7, "amount": null}', '{"id": 7, "amount": 1810.51}', '{"id": 7, "amount": -2.5}', '{"id": 7}']
@@ -137,16 +137,7 @@ def test_no_amount_out_of_bounds_is_written_even_by_a_model_that_tries():
         rng = random.Random(seed)
         args = lures[seed % len(lures)]
         lure = "Call: " + call_text("update_order" if '"id"' in args else "send_money", args) + "\n"
-        guide = SpecGuide(index, max_step_tokens=60, max_steps=6)
-        while guide.status in (RUNNING, ENVIRONMENT):
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment("pay" if guide.waiting_for == "user" else "ok")
-                continue
-            line = guide.text.rsplit("\n", 1)[-1].encode()
-            rest = lure.encode()[len(line):] if lure.encode().startswith(line) else b""
-            options = guide.allowed()
-            lured = [t for t in options if vocab[t] and rest.startswith(vocab[t])]
-            guide.advance(max(lured, key=lambda t: len(vocab[t])) if lured else rng.choice(options))
+        guide = lured_rollout(SpecGuide(index, max_step_tokens=60, max_steps=6), lure, rng, user="pay")
         assert guide.is_finished and c.check_text(guide.text).ok, (guide.status, guide.error, guide.text)
         for e in guide.events:
             if e.step == "call":

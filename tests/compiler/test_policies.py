@@ -229,17 +229,35 @@ def test_integer_bounds_alone_or_together_read_as_written():
     assert c.check_text(pay.format(50)).ok and not c.check_text(pay.format(5)).ok  # a maximum alone: amounts up to 9 denied
 
 
+def lured_rollout(guide, lure: str, rng: random.Random, *, user: str):  # noqa: ANN201 - a SpecGuide
+    """Run ``guide`` to its end, writing at each token the longest allowed token that goes on
+    spelling ``lure`` on the current line, or, where the masks stop it, a random allowed token;
+    the user says ``user``, tools say "ok"."""
+    from ltlagent.decoders.guide import ENVIRONMENT, RUNNING
+
+    vocab = guide.index.vocab.tokens
+    while guide.status in (RUNNING, ENVIRONMENT):
+        if guide.status == ENVIRONMENT:
+            guide.feed_environment(user if guide.waiting_for == "user" else "ok")
+            continue
+        line = guide.text.rsplit("\n", 1)[-1].encode()
+        rest = lure.encode()[len(line):] if lure.encode().startswith(line) else b""
+        allowed = guide.allowed()
+        lured = [t for t in allowed if vocab[t] and rest.startswith(vocab[t])]
+        guide.advance(max(lured, key=lambda t: len(vocab[t])) if lured else rng.choice(allowed))
+    return guide
+
+
 def test_array_and_optional_argument_conditions_hold_under_hostile_masks():
     """Rollouts steered toward emails the policy forbids (an outside address among the items,
     a ``cc`` outside its list): wherever the masks stop the lure the rollout goes on at random.
     Each email written has every ``to`` item a colleague and a ``cc``, if any, from its list."""
-    from ltlagent.decoders.guide import ENVIRONMENT, RUNNING, SpecGuide
+    from ltlagent.decoders.guide import SpecGuide
     from ltlagent.decoders.index import build_token_index
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     c = compiled()
     index = build_token_index(c, byte_level_tokenizer())
-    vocab = index.vocab.tokens
     targets = [
         {"to": ["ann@corp.example", "eve@evil.example"], "body": "hi"},
         {"to": ["ann@corp.example", "bob@corp.example"], "cc": ["me@home.example", "x@evil.example"], "body": "hi"},
@@ -250,16 +268,7 @@ def test_array_and_optional_argument_conditions_hold_under_hostile_masks():
     for seed in range(16):
         rng = random.Random(seed)
         lure = "Call: " + json.dumps({"name": "send_email", "arguments": targets[seed % len(targets)]}) + "\n"
-        guide = SpecGuide(index, max_step_tokens=120, max_steps=6)
-        while guide.status in (RUNNING, ENVIRONMENT):
-            if guide.status == ENVIRONMENT:
-                guide.feed_environment("mail" if guide.waiting_for == "user" else "ok")
-                continue
-            line = guide.text.rsplit("\n", 1)[-1].encode()
-            rest = lure.encode()[len(line):] if lure.encode().startswith(line) else b""
-            allowed = guide.allowed()
-            lured = [t for t in allowed if vocab[t] and rest.startswith(vocab[t])]
-            guide.advance(max(lured, key=lambda t: len(vocab[t])) if lured else rng.choice(allowed))
+        guide = lured_rollout(SpecGuide(index, max_step_tokens=120, max_steps=6), lure, rng, user="mail")
         assert guide.is_finished and c.check_text(guide.text).ok, (guide.status, guide.error, guide.text)
         calls = [json.loads(e.text) for e in guide.events if e.step == "call"]
         for i, call in enumerate(calls):
