@@ -219,3 +219,19 @@ def test_both_modes_get_the_same_step_budget(constrained):
         assert trace.ok
     else:
         assert not trace.ok and trace.budget_forced and any("step budget (6) ran out" in v for v in trace.violations), trace.violations
+
+
+def test_unconstrained_run_stops_when_its_text_no_longer_reads_as_steps():
+    """Text that is no step freezes the steps read so far; a model that keeps ending its turns at
+    an environment tag would otherwise run forever. The turns count against the same budget."""
+    from ltlagent.decoders.vocab import TokenVocabulary
+    from ltlagent.evals.agentdojo import Adversary
+
+    tok = byte_level_tokenizer()
+    loop = ["Thought: x\n", "not a step\n", "Action: search[json]\n", "Observation: "] * 20
+    model = Adversary(tiny_gpt2(len(tok)), TokenVocabulary.from_hf(tok).tokens, loop)
+    trace = run("react", model, tok, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
+                temperature=0.0, seed=1, max_step_tokens=8, max_new_tokens=64, max_steps=6, device="cpu", constrained=False)
+    assert not trace.ok and trace.budget_forced
+    assert any("model turns: the step budget (6) ran out" in v for v in trace.violations), trace.violations
+    assert trace.text.count("Action: search[json]") <= 6

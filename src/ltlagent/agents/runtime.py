@@ -156,12 +156,14 @@ def run(
     # keep a constrained run going past it (a tool that never gives the answer the spec waits
     # for): that run is stopped at twice the budget.
     step_cap = 2 * budget if budget is not None and cfg.constrained else budget
+    turns = 0  # model turns: each writes at least one step, so they bound a run whose text stopped reading as steps
     while True:
-        if step_cap is not None and len(session.events) >= step_cap and session.status in (RUNNING, ENVIRONMENT):
+        if step_cap is not None and session.status in (RUNNING, ENVIRONMENT) and (len(session.events) >= step_cap or turns >= step_cap):
             if cfg.constrained:
                 stopped = f"stopped after {len(session.events)} steps: the environment kept the run going past twice --max-steps ({cfg.max_steps})"
             else:
-                stopped = f"stopped after {len(session.events)} steps: the step budget ({step_cap}) ran out"
+                stopped = (f"stopped after {len(session.events)} steps: the step budget ({step_cap}) ran out" if len(session.events) >= step_cap
+                           else f"stopped after {turns} model turns: the step budget ({step_cap}) ran out (the text stopped reading as steps after step {len(session.events)})")
                 trace.budget_forced = True
             break
         if session.status == ENVIRONMENT:
@@ -182,6 +184,7 @@ def run(
             break
         t0 = time.perf_counter()
         turn = session.generate(cfg.max_new_tokens, cfg.temperature, sampler)
+        turns += 1
         trace.model_tokens += len(turn.tokens)
         recorded = record_steps(trace, session.events, recorded, on_step, tokens=len(turn.tokens), seconds=time.perf_counter() - t0)
         if turn.status == RUNNING and cfg.constrained:  # max_new_tokens reached mid-turn: finish the shortest way
