@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 
 from ltlagent.agents.demo_tools import Encyclopedia, Workspace, calculate, stdlib_corpus
+from ltlagent.compiler.builder import SpecBuilder
+from ltlagent.compiler.spec import Spec
 
 DEMO_SPECS = ("react", "aiot", "giot", "tool_calling")
 OPS = [("+", "plus"), ("-", "minus"), ("*", "times")]
@@ -216,18 +218,99 @@ def sloppy(ep: Episode, rng: random.Random) -> Episode:
     return _episode(ep.spec, ep.question, ep.answer, *pieces)
 
 
+# -- Which module? (the ReAct demo's questions) -------------------------------------------------
+# "Which Python module offers: <the first sentence of its docstring>?": the encyclopedia finds the
+# page from the description and the page's title is the answer. Only modules whose first
+# sentence does not name them and that the encyclopedia's search finds from that sentence are
+# asked. They are split once, at random (seed 7), into the questions the ReAct demo spec was
+# designed on (DESIGN_MODULES of them) and the held-out rest, never looked at while writing the
+# spec; tests/agents/test_demo_data.py keeps the held-out list.
+DESIGN_MODULES = 24
+EXAMPLE_MODULES = ("heapq",)  # the spec's own few-shot example asks about this one
+
+
+def _description(name: str) -> str:
+    sentences = re.split(r"(?<=[.!?])\s+", stdlib_corpus()[name])
+    return sentences[0].strip().rstrip(".")
+
+
+@functools.cache
+def _module_questions() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    asked = []
+    for name in stdlib_corpus():
+        if not name.isidentifier():
+            continue
+        description = _description(name)
+        if re.search(rf"\b{re.escape(name)}\b", description, re.IGNORECASE) or not 4 <= len(description.split()) <= 16:
+            continue
+        if _encyclopedia().search(description).split(":", 1)[0] == name:
+            asked.append((f"Which Python module offers: {description}?", name))
+    random.Random(7).shuffle(asked)
+    design = tuple(asked[:DESIGN_MODULES])
+    held_out = tuple(q for q in asked[DESIGN_MODULES:] if q[1] not in EXAMPLE_MODULES)
+    return design, held_out
+
+
+def module_question(rng: random.Random, *, held_out: bool = False) -> tuple[str, str]:
+    design, rest = _module_questions()
+    return rng.choice(rest if held_out else design)
+
+
+def held_out_questions(arithmetic: int = 10) -> list[tuple[str, str]]:
+    """The ReAct demo's held-out questions: every held-out "which module" question, then
+    ``arithmetic`` sums and products drawn with a seed the design never used."""
+    rng = random.Random(4242)
+    return list(_module_questions()[1]) + [_arithmetic(rng)[::2] for _ in range(arithmetic)]
+
+
+def react_demo_spec() -> Spec:
+    """The ReAct spec as ``ltlagent demo`` runs it: ``react.toml`` plus one rule built from what
+    the demo's tools expose, the encyclopedia's catalogue: a final answer is one of its page
+    titles or a number (what the calculator returns). Its examples ask the demo's two kinds
+    of question (a module outside every question set, and a product)."""
+    titles = "|".join(re.escape(t) for t in sorted(_encyclopedia().pages))
+    b = SpecBuilder.from_file("react")
+    b.replace("examples", [
+        {"name": "which_module", "text": (
+            "Question: Which Python module offers: Heap queue algorithm (a.k.a. priority queue)?\n"
+            "Thought: I should search the encyclopedia for the description.\n"
+            "Action: search[Heap queue algorithm]\n"
+            "Observation: heapq: Heap queue algorithm (a.k.a. priority queue).\n"
+            "Thought: The page title names the module.\n"
+            "Final Answer: heapq\n")},
+        {"name": "arithmetic", "text": (
+            "Question: What is 12 times 34?\n"
+            "Thought: I need to compute 12 * 34.\n"
+            "Action: calculator[12 * 34]\n"
+            "Observation: 408\n"
+            "Thought: The calculator gave the result.\n"
+            "Final Answer: 408\n")},
+    ])
+    b.proposition("names_a_page_or_a_number", step="final_answer", matching=rf"(?:{titles})|-?[0-9]+(?:\.[0-9]+)?",
+                  description="The answer is a page title of the encyclopedia's catalogue, or a number.")
+    b.rule("answer_from_the_catalogue", "G(final_answer -> names_a_page_or_a_number)",
+           why="The encyclopedia answers which-module questions by a page title and the calculator answers sums: a final answer is one of them.")
+    return b.build()
+
+
 def question_set(spec: str, n: int, seed: int = 1234) -> list[tuple[str, str]]:
-    """``n`` (question, expected answer) pairs for ``ltlagent demo --spec SPEC``. Tool-calling
-    questions are about the default :class:`Workspace` the demo gives each run."""
+    """``n`` (question, expected answer) pairs for ``ltlagent demo --spec SPEC``. ReAct questions
+    alternate "which module" (from the design split) and arithmetic; tool-calling questions are
+    about the default :class:`Workspace` the demo gives each run."""
     rng = random.Random(seed)
+    if spec == "react":
+        return [module_question(rng) if i % 2 == 0 else _arithmetic(rng)[::2] for i in range(n)]
     if spec == "tool_calling":
         return [(e.question, e.answer) for e in (tool_calling_episode(rng, Workspace()) for _ in range(n))]
     return [(e.question, e.answer) for e in (episode(spec, rng) for _ in range(n))]
 
 
 def is_correct(answer: str | None, expected: str) -> bool:
-    """The final answer (IoT flags removed) ends with the expected answer as whole words."""
+    """The final answer (IoT flags removed) ends with the expected answer as whole words; an
+    expected name (one identifier, such as a module's) may stand anywhere in it as a whole word."""
     if answer is None:
         return False
     text = answer.replace("[ANSWERED]", "").replace("[STOP]", "").strip().rstrip(".").strip()
+    if expected.isidentifier():
+        return re.search(rf"(?<![\w.]){re.escape(expected)}(?![\w])", text, re.IGNORECASE) is not None
     return re.search(rf"(?:^|\W){re.escape(expected.rstrip('.'))}$", text, re.IGNORECASE) is not None

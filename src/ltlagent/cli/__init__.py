@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arguments(d)
     d.add_argument("--spec", default="react", help="react (default), aiot, giot or tool_calling: the specs the demo questions and tools cover")
     d.add_argument("--runs", type=int, default=DEMO_RUNS, help=f"questions per mode (default {DEMO_RUNS})")
+    d.add_argument("--held-out", action="store_true",
+                   help="react: ask every held-out question instead (questions never used to design the demo's spec; about 50, "
+                   "some 8 minutes on 2 cores)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--temperature", type=float, default=DEMO_TEMPERATURE, help=f"sampling temperature, 0 = greedy (default {DEMO_TEMPERATURE})")
     d.add_argument("--max-steps", type=int, default=12)
@@ -137,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-fast-forward", dest="fast_forward", action="store_false",
                    help="constrained runs sample forced text token by token instead of writing it in one forward pass")
     d.add_argument("--dot", metavar="FILE", help="also write the spec's automaton as Graphviz to FILE (and FILE.svg where `dot` is installed)")
+    d.add_argument("--json", metavar="FILE", help="also write every question's answer in both modes, the table, and the commit and package "
+                   "versions to FILE")
     d.set_defaults(func=cmd_demo)
     e = sub.add_parser(
         "eval",

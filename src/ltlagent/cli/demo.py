@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,8 @@ def _answer(trace: Any) -> str | None:
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    from ltlagent.agents.demo_data import DEMO_SPECS, is_correct, question_set
+    from ltlagent.agents.demo_data import DEMO_SPECS, held_out_questions, is_correct, question_set, react_demo_spec
+    from ltlagent.agents.demo_tools import stdlib_corpus
     from ltlagent.agents.runtime import run
     from ltlagent.compiler.dot import to_dot
     from ltlagent.agents.loading import load_tools
@@ -39,6 +41,8 @@ def demo_command(args: argparse.Namespace) -> int:
     if args.spec not in DEMO_SPECS:
         raise RunError(f"--spec {args.spec}: the demo's questions and tools cover {', '.join(DEMO_SPECS)}; "
                        "run other specs with: ltlagent run SPEC --input TEXT")
+    if args.held_out and args.spec != "react":
+        raise RunError("--held-out: only the react demo keeps held-out questions; drop --held-out or use --spec react")
     if args.runs < 1:
         raise RunError(f"--runs {args.runs}: give at least 1 question per mode")
     if args.max_turn_tokens < 1:
@@ -48,7 +52,8 @@ def demo_command(args: argparse.Namespace) -> int:
 
         resolve_device(args.device)  # a device this machine lacks is refused (exit 2) before the model loads
     t_start = time.perf_counter()
-    compiled = compile_spec(load_spec(args.spec))
+    # The ReAct demo adds one rule built from its tools' catalogue (demo_data.react_demo_spec).
+    compiled = compile_spec(react_demo_spec() if args.spec == "react" else load_spec(args.spec))
     prepared = time.perf_counter() - t_start
     needed = {x.tool for x in compiled.letters if x.tool}
     model, tokenizer = load_model(args.model, args.threads)
@@ -56,12 +61,19 @@ def demo_command(args: argparse.Namespace) -> int:
     index = build_token_index(compiled, tokenizer)
     if note := preparation_note(prepared + time.perf_counter() - t0, f"spec {args.spec!r}"):
         print(note, file=sys.stderr)
-    questions = question_set(args.spec, args.runs, seed=args.seed)
+    questions = held_out_questions() if args.held_out else question_set(args.spec, args.runs, seed=args.seed)
     how = "greedy" if args.temperature == 0 else f"temperature {args.temperature}"
-    n = f"{len(questions)} question{'s' if len(questions) != 1 else ''}"
+    n = f"{len(questions)}{' held-out' if args.held_out else ''} question{'s' if len(questions) != 1 else ''}"
     print(f"{args.spec} with {describe(args.model)}: {n} that need the demo tools, {how}, "
           f"unconstrained then constrained", file=sys.stderr)
     rows = []
+    answers: dict[str, list[dict[str, Any]]] = {}
+    made_with = None
+    if args.json:  # the commit as the run starts, and a file that cannot be written is refused before the run
+        from ltlagent.evals import provenance
+
+        made_with = provenance(("ltlagent", "torch", "transformers", "outlines-core", "spottl"))
+        _writable(args.json)
     example = broken = None
     for constrained in (False, True):
         mode = "constrained" if constrained else "unconstrained"
@@ -79,6 +91,9 @@ def demo_command(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
         seconds = time.perf_counter() - t0
         correct = sum(is_correct(_answer(t), expected) for t, (_, expected) in zip(traces, questions, strict=True))
+        answers[mode] = [{"question": q, "expected": expected, "answer": _answer(t), "correct": is_correct(_answer(t), expected),
+                          "satisfies_spec": t.ok, "steps": len(t.steps), "model_tokens": t.model_tokens}
+                         for t, (q, expected) in zip(traces, questions, strict=True)]
         tokens = sum(t.model_tokens for t in traces)
         rows.append((mode, 100 * sum(t.ok for t in traces) / len(traces), 100 * correct / len(traces),
                      sum(len(t.steps) for t in traces) / len(traces), tokens / max(seconds, 1e-9), seconds,
@@ -90,6 +105,9 @@ def demo_command(args: argparse.Namespace) -> int:
             summary = passes(traces, args.fast_forward)
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
     print(f"\n{args.spec} with {describe(args.model)}, {n}, {how}")
+    if args.spec == "react":
+        print(f"The spec: react.toml plus rule answer_from_the_catalogue, built from the tools: a final answer is a title of the "
+              f"encyclopedia's {len(stdlib_corpus())} pages, or a number.")
     print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'passes/run':>12}{'wall time':>11}")
     for mode, ok, correct, steps, tps, seconds, _, per_run in rows:
         print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}{per_run:>12.1f}{seconds:>10.1f}s")
@@ -102,6 +120,15 @@ def demo_command(args: argparse.Namespace) -> int:
     if example is not None:
         print("\nOne constrained trace:")
         _print_trace(example)
+    if args.json:
+        table = {mode: {"questions": len(questions), "correct": sum(a["correct"] for a in answers[mode]),
+                        "satisfy_spec": sum(a["satisfies_spec"] for a in answers[mode]), "correct_pct": round(correct, 1),
+                        "mean_steps": round(steps, 2), "tokens_per_s": round(tps, 2), "seconds": round(seconds, 1)}
+                 for mode, _, correct, steps, tps, seconds, _, _ in rows}
+        Path(args.json).write_text(json.dumps({"spec": args.spec, "model": args.model, "questions": "held-out" if args.held_out else f"design, seed {args.seed}",
+                                               "temperature": args.temperature, "max_steps": args.max_steps, "table": table, "answers": answers,
+                                               **(made_with or {})}, indent=1) + "\n", encoding="utf-8")
+        print(f"\nEvery answer is in {Path(args.json).resolve()}")
     if args.dot:  # only where asked: the demo leaves nothing behind otherwise
         out = Path(args.dot)
         out.write_text(to_dot(compiled), encoding="utf-8")
@@ -115,6 +142,14 @@ def demo_command(args: argparse.Namespace) -> int:
         print(f"\nTo draw the spec's automaton: ltlagent demo --dot {compiled.name}-automaton.dot (or ltlagent compile {args.spec} --dot FILE)")
     print(f"Demo finished in {time.perf_counter() - t_start:.0f} s.", file=sys.stderr)
     return 0
+
+
+def _writable(path: str) -> None:
+    from ltlagent.errors import RunError
+
+    target = Path(path)
+    if target.is_dir() or not target.resolve().parent.is_dir():
+        raise RunError(f"--json {path}: give a file in an existing folder")
 
 
 def _print_trace(trace: Any, max_lines: int = 24, width: int = 200) -> None:
