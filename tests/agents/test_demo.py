@@ -26,15 +26,21 @@ def test_demo_model_is_small_and_documented():
 
 
 def test_demo_command_compares_unconstrained_and_constrained(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--model", "demo", "--temperature", "0.8", "--runs", "3", "--dot", "react.dot"],
-                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--model", "demo", "--temperature", "0.8", "--runs", "3", "--dot", "react.dot",
+                           "--json", "answers.json"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     constrained = next(line for line in lines if line.startswith("constrained"))
     assert constrained.split()[1] == "100%"  # every constrained run satisfies the spec
     assert any(line.startswith("unconstrained") for line in lines)
     assert "One constrained trace:" in proc.stdout and "  Question: " in proc.stdout
-    assert sorted(p.name for p in tmp_path.rglob("*")) in (["react.dot"], ["react.dot", "react.svg"])  # only what was asked for
+    assert sorted(p.name for p in tmp_path.rglob("*")) in (["answers.json", "react.dot"], ["answers.json", "react.dot", "react.svg"])  # only what was asked for
+    assert "answer_from_the_catalogue" in proc.stdout
+    report = json.loads((tmp_path / "answers.json").read_text())
+    assert set(report["answers"]) == {"unconstrained", "constrained"} and report["commit"] and report["versions"]["torch"]
+    rows = report["answers"]["constrained"]
+    assert len(rows) == 3 and all(r["satisfies_spec"] for r in rows) and report["table"]["constrained"]["correct"] == sum(r["correct"] for r in rows)
+    assert [r["question"] for r in rows] == [r["question"] for r in report["answers"]["unconstrained"]]
 
 
 def test_run_accepts_model_demo(tmp_path):
@@ -55,7 +61,8 @@ def test_demo_runs_the_tool_calling_spec_and_refuses_specs_it_was_not_trained_fo
     assert constrained.split()[1] == "100%"
     assert "  User: " in proc.stdout
     for bad, message in (("cot", "the demo's questions and tools cover react, aiot, giot, tool_calling"), ("react --runs 0", "at least 1 question"),
-                         ("react --max-turn-tokens 0", "--max-turn-tokens 0: give at least 1"), ("react --model ./missing", "no such folder")):
+                         ("react --max-turn-tokens 0", "--max-turn-tokens 0: give at least 1"),
+                         ("tool_calling --held-out", "only the react demo keeps held-out questions"), ("react --json /nonexistent/x.json", "existing folder"), ("react --model ./missing", "no such folder")):
         proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "demo", "--spec", *bad.split()], cwd=tmp_path, capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
 

@@ -3,16 +3,29 @@ against the real demo tools, and the bundled question sets are stable."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ltlagent import compile_spec, load_spec
-from ltlagent.agents.demo_data import DEMO_SPECS, episode, is_correct, question_set, random_workspace, sloppy, tool_calling_episode
-from ltlagent.agents.demo_tools import Encyclopedia, calculate
+from ltlagent.agents.demo_data import (
+    DEMO_SPECS,
+    EXAMPLE_MODULES,
+    episode,
+    held_out_questions,
+    is_correct,
+    question_set,
+    random_workspace,
+    react_demo_spec,
+    sloppy,
+    tool_calling_episode,
+)
+from ltlagent.agents.demo_tools import Encyclopedia, calculate, stdlib_corpus
 from ltlagent.agents.tools import call_tool
 
 COMPILED = {name: compile_spec(load_spec(name)) for name in DEMO_SPECS}
@@ -88,3 +101,51 @@ def test_question_sets_are_deterministic_and_answers_are_checked_strictly():
     assert is_correct("Manage shelves of pickled objects", "manage shelves of pickled objects")
     assert not is_correct("117", "17") and not is_correct("11", "117") and not is_correct(None, "3")
     assert not is_correct("Manage shelves of pickledection", "Manage shelves of pickled objects")
+
+    assert is_correct("The module is colorsys.", "colorsys") and is_correct("colorsys: Conversion functions", "colorsys")
+    assert not is_correct("html.parser", "parser") and not is_correct("colorsys2", "colorsys") and not is_correct("os.path", "path")
+
+
+# The ReAct demo's held-out questions: the modules asked about, never used to design
+# react_demo_spec (its rule and examples) nor asked by `ltlagent demo` without --held-out.
+HELD_OUT = ["ntpath", "gettext", "traceback", "getpass", "shutil", "symtable", "compileall", "colorsys", "sunau", "py_compile", "quopri",
+            "zipfile", "xdrlib", "tarfile", "fnmatch", "code", "posixpath", "tabnanny", "smtpd", "poplib", "sndhdr", "ftplib", "weakref",
+            "lzma", "mailbox", "chunk", "asynchat", "fileinput", "optparse", "webbrowser", "pprint", "ipaddress", "cmd", "pkgutil",
+            "sysconfig", "cProfile", "bz2", "tkinter", "linecache", "gzip", "reprlib"]
+
+
+def test_held_out_questions_are_kept_apart_from_the_design_questions_and_the_spec():
+    held = held_out_questions()
+    modules = [expected for _, expected in held if expected.isidentifier()]
+    assert modules == HELD_OUT and len(held) >= 20 + 10
+    asked = {expected for seed in range(40) for _, expected in question_set("react", 20, seed=seed) if expected.isidentifier()}
+    assert asked and not asked & set(HELD_OUT)  # the demo's own questions come from the design split only
+    spec_text = " ".join(e.text for e in react_demo_spec().examples)
+    assert not [m for m in HELD_OUT if f" {m}" in spec_text or f"[{m}" in spec_text]
+    assert set(EXAMPLE_MODULES) <= set(spec_text.replace("\n", " ").split()) and not set(EXAMPLE_MODULES) & (asked | set(HELD_OUT))
+    enc = Encyclopedia()
+    for question, expected in held:  # every question can be answered with the demo tools
+        if expected.isidentifier():
+            description = question.removeprefix("Which Python module offers: ").removesuffix("?")
+            assert enc.search(description).split(":", 1)[0] == expected
+        else:
+            a, op, b = re.search(r"(\d+) (\S+) (\d+)", question).groups()
+            assert calculate(f"{a} {dict(plus='+', minus='-', times='*').get(op, op)} {b}") == expected
+
+
+@functools.cache
+def _react_demo():  # type: ignore[no-untyped-def]
+    return compile_spec(react_demo_spec())
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer=st.one_of(st.sampled_from(sorted(stdlib_corpus())), st.text(min_size=1, max_size=12).filter(lambda t: "\n" not in t)))
+def test_react_demo_spec_accepts_exactly_catalogue_titles_and_numbers(answer):
+    """The catalogue rule against an oracle: a page title of the encyclopedia, or a decimal number."""
+    c = _react_demo()
+    verdict = c.check_text(f"Question: q\nThought: t\nFinal Answer: {answer}\n")
+    step_ok = re.fullmatch(r"[^\n]*[^\n\r \t][^\n]*", answer) is not None
+    expected = step_ok and (answer in stdlib_corpus() or re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", answer, re.ASCII) is not None)
+    assert verdict.ok == expected, (answer, [v.render() for v in verdict.violations])
+    for example in react_demo_spec().examples:
+        assert c.check_text(example.text).ok

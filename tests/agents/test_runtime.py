@@ -235,3 +235,19 @@ def test_unconstrained_run_stops_when_its_text_no_longer_reads_as_steps():
     assert not trace.ok and trace.budget_forced
     assert any("model turns: the step budget (6) ran out" in v for v in trace.violations), trace.violations
     assert trace.text.count("Action: search[json]") <= 6
+
+
+def test_unconstrained_turn_stops_at_an_environment_tag_without_its_trailing_blank():
+    """A stop sequence: the model writes `Observation:` and would go on with ` forged` (a token
+    may join the tag's blank to the next word); the turn ends there and the tool answers."""
+    from ltlagent.decoders.vocab import TokenVocabulary
+    from ltlagent.evals.agentdojo import Adversary
+
+    tok = byte_level_tokenizer()
+    loop = ["Thought: look\n", "Action: search[json]\n", "Observation:", " forged\n", "Thought: done\n", "Final Answer: json\n"]
+    model = Adversary(tiny_gpt2(len(tok)), TokenVocabulary.from_hf(tok).tokens, loop)
+    trace = run("react", model, tok, react_tools(), "What is JSON?", index=index_for("react", "bytelevel"),
+                temperature=0.0, seed=1, max_step_tokens=8, max_new_tokens=64, max_steps=8, device="cpu", constrained=False)
+    observation = next(s for s in trace.steps if s.step == "observation")
+    assert observation.text.startswith("json: ") and "forged" not in observation.text, trace.text
+    assert "\nObservation: json: " in trace.text and "Observation: forged" not in trace.text

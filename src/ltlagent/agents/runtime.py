@@ -271,7 +271,7 @@ class _FreeSession:
         self._env = [s for s in compiled.steps_by_tag() if s.source != Source.MODEL]
         first = next((s for s in compiled.enabled_steps(compiled.dfa.initial, environment=True) if s.source == Source.INPUT), None)
         self.status, self.waiting_for = (ENVIRONMENT, first.name) if first is not None else (RUNNING, None)
-        self._tag_written = False
+        self._tag_written: str | None = None  # the rest of an environment tag the model wrote (None: not written)
 
     def generate(self, max_new_tokens: int, temperature: float, generator: Any) -> Turn:
         from ltlagent.decoders.hf import Turn, sample
@@ -290,23 +290,26 @@ class _FreeSession:
             turn += tokens[token] or b""
             self.dec.write(token)
             written = self.text + turn.decode("utf-8", errors="replace")
-            step = next((s for s in self._env if written.endswith("\n" + s.tag) or written == s.tag), None)
+            # An environment tag ends the turn, as a stop sequence would: written whole, or without its
+            # trailing blanks (a token may join the blank to the next word); the environment adds the rest.
+            step, rest = next(((s, s.tag[len(t):]) for s in self._env for t in dict.fromkeys((s.tag, s.tag.rstrip(" \t")))
+                               if t and (written.endswith("\n" + t) or written == t)), (None, ""))
             if step is not None:
-                status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, True
+                status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, rest
                 break
             if self.max_steps is not None and b"\n" in (tokens[token] or b"") and len(self.compiled.split(written)[0]) >= self.max_steps:
                 break  # the step budget is spent (the run stops it)
         self.text += turn.decode("utf-8", errors="replace")
         self.status = status
-        self._read(partial_tail=status == ENVIRONMENT)
+        self._read(partial_tail=status == ENVIRONMENT and self._tag_written == "")
         return Turn(turn.decode("utf-8", errors="replace"), tuple(ids), status, self.waiting_for)
 
     def feed_environment(self, content: str) -> None:
         step = self.compiled.step_info(self.waiting_for or "")
-        fed = ("" if self._tag_written else step.tag) + content + step.terminator
+        fed = (step.tag if self._tag_written is None else self._tag_written) + content + step.terminator
         self.dec.read(fed)
         self.text += fed
-        self.status, self.waiting_for, self._tag_written = RUNNING, None, False
+        self.status, self.waiting_for, self._tag_written = RUNNING, None, None
         self._read(partial_tail=False)
 
     def _read(self, *, partial_tail: bool) -> None:

@@ -16,11 +16,12 @@ from ltlagent.errors import printable
 
 
 def _answer(trace: Any) -> str | None:
-    """The trace's answer: its final-answer step, or (AIoT) the last response."""
-    for names in (("final_answer", "answer"), ("llma",)):
+    """The trace's answer: its first final-answer step (where an agent loop stops, whatever the
+    model writes after it), or (AIoT) the last response."""
+    for names, pick in ((("final_answer", "answer"), 0), (("llma",), -1)):
         found = [s.text for s in trace.steps if s.step in names]
         if found:
-            return found[-1].strip()
+            return found[pick].strip()
     return None
 
 
@@ -43,6 +44,8 @@ def demo_command(args: argparse.Namespace) -> int:
                        "run other specs with: ltlagent run SPEC --input TEXT")
     if args.held_out and args.spec != "react":
         raise RunError("--held-out: only the react demo keeps held-out questions; drop --held-out or use --spec react")
+    if args.json:
+        _writable(args.json)  # refused before the model loads
     if args.runs < 1:
         raise RunError(f"--runs {args.runs}: give at least 1 question per mode")
     if args.max_turn_tokens < 1:
@@ -69,11 +72,10 @@ def demo_command(args: argparse.Namespace) -> int:
     rows = []
     answers: dict[str, list[dict[str, Any]]] = {}
     made_with = None
-    if args.json:  # the commit as the run starts, and a file that cannot be written is refused before the run
+    if args.json:  # the commit as the run starts
         from ltlagent.evals import provenance
 
         made_with = provenance(("ltlagent", "torch", "transformers", "outlines-core", "spottl"))
-        _writable(args.json)
     example = broken = None
     for constrained in (False, True):
         mode = "constrained" if constrained else "unconstrained"
