@@ -293,12 +293,13 @@ def react_demo_spec() -> Spec:
     return b.build()
 
 
-def question_set(spec: str, n: int, seed: int = 1234) -> list[tuple[str, str]]:
+def question_set(spec: str, n: int, seed: int = 1234, *, episodes: bool = False) -> list[tuple[str, str]]:
     """``n`` (question, expected answer) pairs for ``ltlagent demo --spec SPEC``. ReAct questions
-    alternate "which module" (from the design split) and arithmetic; tool-calling questions are
-    about the default :class:`Workspace` the demo gives each run."""
+    alternate "which module" (from the design split) and arithmetic, or (``episodes``) are the
+    demo model's own kind; tool-calling questions are about the default :class:`Workspace` the
+    demo gives each run."""
     rng = random.Random(seed)
-    if spec == "react":
+    if spec == "react" and not episodes:
         return [module_question(rng) if i % 2 == 0 else _arithmetic(rng)[::2] for i in range(n)]
     if spec == "tool_calling":
         return [(e.question, e.answer) for e in (tool_calling_episode(rng, Workspace()) for _ in range(n))]

@@ -288,7 +288,6 @@ class _FreeSession:
                 status = FINISHED
                 break
             turn += tokens[token] or b""
-            self.dec.write(token)
             written = self.text + turn.decode("utf-8", errors="replace")
             # An environment tag ends the turn, as a stop sequence would: written whole, or without its
             # trailing blanks (a token may join the blank to the next word); the environment adds the rest.
@@ -296,7 +295,12 @@ class _FreeSession:
                                if t and (written.endswith("\n" + t) or written == t)), (None, ""))
             if step is not None:
                 status, self.waiting_for, self._tag_written = ENVIRONMENT, step.name, rest
+                if (tokens[token] or b"x").strip(b" \t"):
+                    self.dec.write(token)
+                else:  # blanks ending the tag are read with the environment's answer, as the constrained decoder does
+                    self.dec.hold((tokens[token] or b"").decode("utf-8"))
                 break
+            self.dec.write(token)
             if self.max_steps is not None and b"\n" in (tokens[token] or b"") and len(self.compiled.split(written)[0]) >= self.max_steps:
                 break  # the step budget is spent (the run stops it)
         self.text += turn.decode("utf-8", errors="replace")

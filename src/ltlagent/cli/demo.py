@@ -55,8 +55,13 @@ def demo_command(args: argparse.Namespace) -> int:
 
         resolve_device(args.device)  # a device this machine lacks is refused (exit 2) before the model loads
     t_start = time.perf_counter()
-    # The ReAct demo adds one rule built from its tools' catalogue (demo_data.react_demo_spec).
-    compiled = compile_spec(react_demo_spec() if args.spec == "react" else load_spec(args.spec))
+    # The ReAct demo adds one rule built from its tools' catalogue (demo_data.react_demo_spec). The
+    # demo model was trained on react.toml's own prompt and questions, so it keeps them.
+    trained = args.model == "demo"
+    catalogue = args.spec == "react" and not trained
+    if args.held_out and trained:
+        raise RunError("--held-out: the held-out questions are for a pretrained model; the demo model answers only the kind it was trained on")
+    compiled = compile_spec(react_demo_spec() if catalogue else load_spec(args.spec))
     prepared = time.perf_counter() - t_start
     needed = {x.tool for x in compiled.letters if x.tool}
     model, tokenizer = load_model(args.model, args.threads)
@@ -64,7 +69,7 @@ def demo_command(args: argparse.Namespace) -> int:
     index = build_token_index(compiled, tokenizer)
     if note := preparation_note(prepared + time.perf_counter() - t0, f"spec {args.spec!r}"):
         print(note, file=sys.stderr)
-    questions = held_out_questions() if args.held_out else question_set(args.spec, args.runs, seed=args.seed)
+    questions = held_out_questions() if args.held_out else question_set(args.spec, args.runs, seed=args.seed, episodes=trained)
     how = "greedy" if args.temperature == 0 else f"temperature {args.temperature}"
     n = f"{len(questions)}{' held-out' if args.held_out else ''} question{'s' if len(questions) != 1 else ''}"
     print(f"{args.spec} with {describe(args.model)}: {n} that need the demo tools, {how}, "
@@ -107,7 +112,7 @@ def demo_command(args: argparse.Namespace) -> int:
             summary = passes(traces, args.fast_forward)
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
     print(f"\n{args.spec} with {describe(args.model)}, {n}, {how}")
-    if args.spec == "react":
+    if catalogue:
         print(f"The spec: react.toml plus rule answer_from_the_catalogue, built from the tools: a final answer is a title of the "
               f"encyclopedia's {len(stdlib_corpus())} pages, or a number.")
     print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'passes/run':>12}{'wall time':>11}")

@@ -246,6 +246,7 @@ class SpecDecoder:
         self.forward_passes = 0  # model calls for generated tokens (prefill not counted)
         self.fast_forward_tokens = 0  # generated tokens that fast-forward wrote
         self.passes_saved = 0  # forward passes fast-forward saved (its tokens less its passes)
+        self._held = ""  # blanks ending an environment tag, read with the environment's text (see hold)
 
     def start(self, prompt: str = "") -> None:
         """Reset and read ``prompt`` (instructions, few-shot examples) into the cache."""
@@ -256,6 +257,7 @@ class SpecDecoder:
         self.forward_passes = 0
         self.fast_forward_tokens = 0
         self.passes_saved = 0
+        self._held = ""
         if prompt:
             self._feed(self.tokenizer.encode(prompt, add_special_tokens=False))
 
@@ -270,7 +272,7 @@ class SpecDecoder:
         """Give the environment's answer (or the user's input) for the awaited step; the text
         (tag if needed, content, terminator) is appended to the cache. Returns that text."""
         text = self.guide.feed_environment(content)
-        self._feed(self.tokenizer.encode(text, add_special_tokens=False))
+        self.read(text)
         return text
 
     @torch.inference_mode()
@@ -290,13 +292,15 @@ class SpecDecoder:
                 tokens += plan
                 self.fast_forward_tokens += len(plan)
                 if self.guide.status in (RUNNING, ENVIRONMENT):
-                    self._write(list(plan))
-                    self.passes_saved += len(plan) - 1
+                    head = self._hold_tag_blanks(list(plan)) if self.guide.status == ENVIRONMENT else list(plan)
+                    if head:
+                        self._write(head)
+                        self.passes_saved += len(head) - 1
                 continue
             token = sample(self._tables.apply(self.logits().clone(), [self.guide]), temperature, generator)
             self.guide.advance(token)
             tokens.append(token)
-            if self.guide.status in (RUNNING, ENVIRONMENT):
+            if self.guide.status == RUNNING or (self.guide.status == ENVIRONMENT and self._hold_tag_blanks([token])):
                 self.write(token)
         return Turn(self.guide.text_since(start), tuple(tokens), self.guide.status, self.guide.waiting_for, self.guide.error,
                     self.forward_passes - passes, self.fast_forward_tokens - forwarded)
@@ -324,8 +328,25 @@ class SpecDecoder:
         self.forward_passes += 1
 
     def read(self, text: str) -> None:
-        """Read text into the cache as input (counted in ``prefill_tokens``)."""
+        """Read text into the cache as input (counted in ``prefill_tokens``), after any held blanks."""
+        text, self._held = self._held + text, ""
         self._feed(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def hold(self, text: str) -> None:
+        """Keep ``text`` out of the cache until the next :meth:`read`, which reads it first."""
+        self._held += text
+
+    def _hold_tag_blanks(self, ids: list[int]) -> list[int]:
+        """The turn ended on an environment tag: its last tokens that are only blanks (the space
+        of ``Observation: ``) are held and read with the environment's answer, so ``Observation:``
+        followed by `` poplib`` reaches the model as the tokenizer splits that text, as after a
+        stop sequence, not as a lone space then ``poplib``. The rest of ``ids`` is returned."""
+        tokens = self.index.vocab.tokens
+        cut = len(ids)
+        while cut and tokens[ids[cut - 1]] and not tokens[ids[cut - 1]].strip(b" \t"):
+            cut -= 1
+        self.hold("".join((tokens[i] or b"").decode("utf-8") for i in ids[cut:]))
+        return ids[:cut]
 
     def _forward(self, ids: list[int]) -> None:
         """Run ``ids`` through the model on top of the cache (transformers 5: ``cache=``)."""
