@@ -59,11 +59,19 @@ def pieces(ep: Episode, table: dict[str, tuple[str, str]]) -> list[tuple[str, bo
 
 
 def encode(tokenizer: PreTrainedTokenizerFast, parts: list[tuple[str, bool]]) -> tuple[list[int], list[int]]:
-    """Token ids and labels (-100 where the model does not write) of the pieces, one by one."""
+    """Token ids and labels (-100 where the model does not write) of the pieces, one by one, as
+    the runtime reads them: blank tokens that end a model piece (the space of ``Observation: ``)
+    are read with the environment's piece that follows (``SpecDecoder._hold_tag_blanks``)."""
     ids: list[int] = []
     labels: list[int] = []
-    for text, learn in parts:
-        t = tokenizer.encode(text, add_special_tokens=False)
+    held = ""
+    for i, (text, learn) in enumerate(parts):
+        t = tokenizer.encode(held + text, add_special_tokens=False)
+        held = ""
+        if learn and i + 1 < len(parts) and not parts[i + 1][1]:
+            while t and not tokenizer.decode(t[-1:]).strip(" \t"):
+                held = tokenizer.decode(t[-1:]) + held
+                t = t[:-1]
         ids += t
         labels += t if learn else [-100] * len(t)
     ids.append(tokenizer.eos_token_id)

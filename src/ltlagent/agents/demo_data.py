@@ -220,12 +220,13 @@ def sloppy(ep: Episode, rng: random.Random) -> Episode:
 
 # -- Which module? (the ReAct demo's questions) -------------------------------------------------
 # "Which Python module offers: <the first sentence of its docstring>?": the encyclopedia finds the
-# page from the description and the page's title is the answer. Only modules whose first
-# sentence does not name them and that the encyclopedia's search finds from that sentence are
-# asked. They are split once, at random (seed 7), into the questions the ReAct demo spec was
-# designed on (DESIGN_MODULES of them) and the held-out rest, never looked at while writing the
-# spec; tests/agents/test_demo_data.py keeps the held-out list.
-DESIGN_MODULES = 24
+# page from the description and the page's title is the answer. Only modules the encyclopedia's
+# search finds from that sentence are asked. Two pools:
+# - design: sentences of 4 to 16 words that do not name their module. The spec's rule and
+#   examples were written on these (the first 24 at first; the other 41 were a first held-out
+#   set, looked at after the spec's first version was scored, so they count as design now);
+# - held out: every other module, its name in the sentence replaced by "this module" (3 to 24
+#   words). Never run while the spec was written; tests/agents/test_demo_data.py keeps the list.
 EXAMPLE_MODULES = ("heapq",)  # the spec's own few-shot example asks about this one
 
 
@@ -236,19 +237,22 @@ def _description(name: str) -> str:
 
 @functools.cache
 def _module_questions() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    asked = []
+    design, held_out = [], []
     for name in stdlib_corpus():
-        if not name.isidentifier():
+        if not name.isidentifier() or name in EXAMPLE_MODULES:
             continue
         description = _description(name)
-        if re.search(rf"\b{re.escape(name)}\b", description, re.IGNORECASE) or not 4 <= len(description.split()) <= 16:
-            continue
+        named = re.search(rf"\b{re.escape(name)}\b", description, re.IGNORECASE) is not None
+        if not named and 4 <= len(description.split()) <= 16:
+            pool = design
+        else:
+            pool, description = held_out, re.sub(rf"\b{re.escape(name)}\b", "this module", description, flags=re.IGNORECASE)
+            if not 3 <= len(description.split()) <= 24:
+                continue
         if _encyclopedia().search(description).split(":", 1)[0] == name:
-            asked.append((f"Which Python module offers: {description}?", name))
-    random.Random(7).shuffle(asked)
-    design = tuple(asked[:DESIGN_MODULES])
-    held_out = tuple(q for q in asked[DESIGN_MODULES:] if q[1] not in EXAMPLE_MODULES)
-    return design, held_out
+            pool.append((f"Which Python module offers: {description}?", name))
+    random.Random(7).shuffle(design)
+    return tuple(design), tuple(held_out)
 
 
 def module_question(rng: random.Random, *, held_out: bool = False) -> tuple[str, str]:
@@ -259,15 +263,15 @@ def module_question(rng: random.Random, *, held_out: bool = False) -> tuple[str,
 def held_out_questions(arithmetic: int = 10) -> list[tuple[str, str]]:
     """The ReAct demo's held-out questions: every held-out "which module" question, then
     ``arithmetic`` sums and products drawn with a seed the design never used."""
-    rng = random.Random(4242)
+    rng = random.Random(4343)
     return list(_module_questions()[1]) + [_arithmetic(rng)[::2] for _ in range(arithmetic)]
 
 
 def react_demo_spec() -> Spec:
     """The ReAct spec as ``ltlagent demo`` runs it: ``react.toml`` plus one rule built from what
-    the demo's tools expose, the encyclopedia's catalogue: a final answer is one of its page
-    titles or a number (what the calculator returns). Its examples ask the demo's two kinds
-    of question (a module outside every question set, and a product)."""
+    the demo's tools expose: a final answer is one of the encyclopedia's page titles (its
+    catalogue) once it was searched, or a number once the calculator ran. Its examples ask the
+    demo's two kinds of question (a module outside every question set, and a product)."""
     titles = "|".join(re.escape(t) for t in sorted(_encyclopedia().pages))
     b = SpecBuilder.from_file("react")
     b.replace("examples", [
@@ -286,10 +290,11 @@ def react_demo_spec() -> Spec:
             "Thought: The calculator gave the result.\n"
             "Final Answer: 408\n")},
     ])
-    b.proposition("names_a_page_or_a_number", step="final_answer", matching=rf"(?:{titles})|-?[0-9]+(?:\.[0-9]+)?",
-                  description="The answer is a page title of the encyclopedia's catalogue, or a number.")
-    b.rule("answer_from_the_catalogue", "G(final_answer -> names_a_page_or_a_number)",
-           why="The encyclopedia answers which-module questions by a page title and the calculator answers sums: a final answer is one of them.")
+    b.proposition("page_title", step="final_answer", matching=f"(?:{titles})",
+                  description="The answer is a page title of the encyclopedia's catalogue.")
+    b.proposition("number", step="final_answer", matching=r"-?[0-9]+(?:\.[0-9]+)?", description="The answer is a number.")
+    b.rule("answer_from_a_tool", "G(final_answer -> ((page_title & O call.search) | (number & O call.calculator)))",
+           why="A final answer is what a tool gave: a page title once the encyclopedia was searched, a number once the calculator ran.")
     return b.build()
 
 

@@ -113,8 +113,8 @@ def demo_command(args: argparse.Namespace) -> int:
             example = next((t for t, (_, expected) in zip(traces, questions, strict=True) if t.ok and is_correct(_answer(t), expected)), traces[0])
     print(f"\n{args.spec} with {describe(args.model)}, {n}, {how}")
     if catalogue:
-        print(f"The spec: react.toml plus rule answer_from_the_catalogue, built from the tools: a final answer is a title of the "
-              f"encyclopedia's {len(stdlib_corpus())} pages, or a number.")
+        print(f"The spec: react.toml plus rule answer_from_a_tool, built from the tools: a final answer is a title of the "
+              f"encyclopedia's {len(stdlib_corpus())} pages once it was searched, or a number once the calculator ran.")
     print(f"{'':<15}{'spec compliance':>17}{'correct answers':>17}{'mean steps':>12}{'tokens/s':>10}{'passes/run':>12}{'wall time':>11}")
     for mode, ok, correct, steps, tps, seconds, _, per_run in rows:
         print(f"{mode:<15}{ok:>16.0f}%{correct:>16.0f}%{steps:>12.1f}{tps:>10.1f}{per_run:>12.1f}{seconds:>10.1f}s")

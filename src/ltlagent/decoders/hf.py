@@ -247,6 +247,7 @@ class SpecDecoder:
         self.fast_forward_tokens = 0  # generated tokens that fast-forward wrote
         self.passes_saved = 0  # forward passes fast-forward saved (its tokens less its passes)
         self._held = ""  # blanks ending an environment tag, read with the environment's text (see hold)
+        self.held_tokens = 0  # generated tokens read with the environment's text instead (_hold_tag_blanks)
 
     def start(self, prompt: str = "") -> None:
         """Reset and read ``prompt`` (instructions, few-shot examples) into the cache."""
@@ -258,6 +259,7 @@ class SpecDecoder:
         self.fast_forward_tokens = 0
         self.passes_saved = 0
         self._held = ""
+        self.held_tokens = 0
         if prompt:
             self._feed(self.tokenizer.encode(prompt, add_special_tokens=False))
 
@@ -346,6 +348,7 @@ class SpecDecoder:
         while cut and tokens[ids[cut - 1]] and not tokens[ids[cut - 1]].strip(b" \t"):
             cut -= 1
         self.hold("".join((tokens[i] or b"").decode("utf-8") for i in ids[cut:]))
+        self.held_tokens += len(ids) - cut
         return ids[:cut]
 
     def _forward(self, ids: list[int]) -> None:
