@@ -108,7 +108,7 @@ def episodes(args: argparse.Namespace, tokenizer: Any) -> dict[str, list[tuple[A
     for name in ("react", "tool_calling"):
         c = compile_spec(load_spec(name))
         needed = {x.tool for x in c.letters if x.tool}
-        out[name] = [(c, (lambda needed=needed: load_tools(None, needed)), q, None) for q, _ in question_set(name, args.episodes)]
+        out[name] = [(c, (lambda needed=needed: load_tools(None, needed)), q, None) for q, _ in question_set(name, args.episodes, episodes=True)]
     out["bfcl_json"] = []
     skipped = 0
     for case in load_cases(import_bfcl(), "simple_python", None):
