@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -165,8 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--modes", default="unconstrained,constrained", metavar="M,M",
                    help="unconstrained, constrained (fast-forward) and/or constrained-no-ff (every token sampled); default: the first two")
     b.add_argument("--max-new-tokens", type=int, default=192, metavar="N", help="token cap per answer, both modes (default 192)")
-    b.add_argument("--answer", choices=("refusal", "words", "calls"), default="refusal",
-                   help="what the spec allows besides a list of calls: one line opening 'Unfortunately' (default), any line in words, or nothing")
+    b.add_argument("--answer", choices=("gated", "refusal", "words", "calls"), default="gated",
+                   help="what the spec allows besides a list of calls: gated (default: one or more calls if the functions raise the "
+                   "question's log-probability by more than --gate-nats, else one line opening 'Unfortunately'), that line, any line "
+                   "in words, or nothing")
+    b.add_argument("--gate-nats", type=float, default=BFCL_GATE_NATS, metavar="X",
+                   help=f"--answer gated: the margin in nats (default {BFCL_GATE_NATS}, chosen on a development split)")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
     b.set_defaults(func=cmd_eval_bfcl)
     a = suites.add_parser(

@@ -102,10 +102,12 @@ def call_regex(function: Mapping[str, Any]) -> str:
     return re.escape(function["name"]) + r"\(" + ordered_items(items) + r"\)"
 
 
-def calls_regex(functions: Sequence[Mapping[str, Any]]) -> str:
-    """The content after the ``[`` tag: zero or more calls to ``functions``, then ``]``."""
+def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False) -> str:
+    """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
+    ``functions``, then ``]``."""
     call = "(" + "|".join(call_regex(f) for f in functions) + ")"
-    return f"({call}({SEP}{call})*)?\\]"
+    calls = f"{call}({SEP}{call})*"
+    return (calls if at_least_one else f"({calls})?") + "\\]"
 
 
 # The answer in words: one line that does not open a call list (a line opening with ``[`` is
@@ -116,16 +118,32 @@ WORDS = r"[^\[ \t\r\n][^\n]*"
 # model prefers whatever the question). Chosen on a development split of BFCL (see
 # docs/benchmarks.md), disjoint from the cases the table reports.
 REFUSAL = r"Unfortunately[^\n]*"
-ANSWER_FORMS = {"refusal": REFUSAL, "words": WORDS, "calls": None}  # ltlagent eval bfcl --answer
+# ltlagent eval bfcl --answer: what the spec allows besides a list of calls. "gated" builds one
+# of two specs per case, chosen before the model writes (``ltlagent.agents.relevance``): one or
+# more calls when the functions make the question more likely by the gate's margin, else the
+# refusal.
+ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None}
 
 
-def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS) -> SpecBuilder:
-    """The spec that constrains a BFCL answer to well-typed calls of ``functions``, or (unless
-    ``words`` is ``None``) one line in words, untagged, matching ``words`` (``.build()`` it)."""
+def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
+              calls: str = "any") -> SpecBuilder:
+    """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
+    line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
+    (a list, ``[]`` included), ``"one or more"``, or ``"none"`` (no calls step; then ``words``
+    is the answer). ``.build()`` the result."""
+    if calls not in ("any", "one or more", "none"):
+        raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'none'")
+    if calls == "none" and words is None:
+        raise ValueError("a spec without calls needs words")
     names = ", ".join(f["name"] for f in functions)
-    b = (SpecBuilder(name, "Calls to the given functions only, with well-typed arguments, or an answer in words: " + names)
-         .step("calls", tag="[", regex=calls_regex(functions), description="A Python list of calls: [func(arg=value, ...), ...]; [] for no call."))
-    if words is None:
-        return b.rule("one_answer", "calls & WX false", why="The answer is one list of calls.")
-    return (b.step("words", tag="", regex=words, description="No call: the answer in words, on one line.")
-            .rule("one_answer", "(calls | words) & WX false", why="The answer is one list of calls, or one line in words."))
+    b = SpecBuilder(name, "Calls to the given functions only, with well-typed arguments, or an answer in words: " + names)
+    steps = []
+    if calls != "none":
+        steps.append("calls")
+        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more"),
+               description="A Python list of calls: [func(arg=value, ...), ...]" + ("." if calls == "one or more" else "; [] for no call."))
+    if words is not None:
+        steps.append("words")
+        b.step("words", tag="", regex=words, description="No call: the answer in words, on one line.")
+    what = {("calls",): "one list of calls", ("words",): "one line in words"}.get(tuple(steps), "one list of calls, or one line in words")
+    return b.rule("one_answer", f"({' | '.join(steps)}) & WX false", why=f"The answer is {what}.")
