@@ -124,6 +124,17 @@ def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
         assert all(compiled.check_text(t).ok for t in good + allowed), form
         assert not any(compiled.check_text(t).ok for t in bad + [w for w in words if w not in allowed]), form
         assert not compiled.check_text("Unfortunately, no.\n[]\n").ok  # one answer: words or calls
+    # the two specs of the gated form: one or more calls, or the refusal alone
+    must_call = compile_spec(bfcl_spec(fns, words=None, calls="one or more").build())
+    assert not must_call.errors
+    assert [must_call.check_text(t).ok for t in good] == [t != "[]\n" for t in good]
+    assert not any(must_call.check_text(t).ok for t in bad + words)
+    refuse = compile_spec(bfcl_spec(fns, words=ANSWER_FORMS["refusal"], calls="none").build())
+    assert not refuse.errors and refuse.check_text(words[1]).ok
+    assert not any(refuse.check_text(t).ok for t in good + bad + words[:1])
+    for kwargs, message in (({"calls": "some"}, "not one of"), ({"calls": "none", "words": None}, "needs words")):
+        with pytest.raises(ValueError, match=message):
+            bfcl_spec(fns, **kwargs)
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
@@ -139,8 +150,9 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
                                                                           "units": {"type": "string", "enum": ["C", "F"]}}, "required": ["city"]}}]}]
     rng = random.Random(0)
     words = 0
-    for case in cases:
-        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=ANSWER_FORMS["refusal"]).build())
+    # the refusal form, and the gated form's spec that must call
+    for case, form in [(c, f) for c in cases for f in ({"words": ANSWER_FORMS["refusal"]}, {"words": None, "calls": "one or more"})]:
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", **form).build())
         index = build_token_index(compiled, byte_level_tokenizer())
         known = {f["name"]: f for f in case["function"]}
         for _ in range(12):
@@ -148,11 +160,12 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
             assert guide.is_finished, (case["id"], guide.status, guide.error)
             assert compiled.check_text(guide.text).ok, guide.text
             if guide.text.startswith("Unfortunately"):
-                assert "\n" not in guide.text.rstrip("\n")
+                assert form["words"] and "\n" not in guide.text.rstrip("\n")
                 words += 1
                 continue
             decoded = _decode(guide.text)
             assert all(call_is_schema_valid(c, known) for c in decoded), (guide.text, decoded)
+            assert decoded or form.get("calls") != "one or more", guide.text
     assert words > 0  # the rollouts wrote refusals too
 
 
@@ -281,3 +294,75 @@ def test_interrupted_evaluation_keeps_the_finished_answers(monkeypatch):
     assert list(results["categories"]) == ["irrelevance"]
     assert results["categories"]["irrelevance"]["unconstrained"]["cases"] == 2
     assert results["categories"]["irrelevance"]["constrained"]["accuracy"] == 1.0
+
+
+def _java(value, kind, items=None):
+    """A Java source literal of ``value`` as BFCL's converter reads it (``java_type_converter``)."""
+    if isinstance(value, str) and kind in ("Array", "ArrayList", "HashMap"):  # a collection named by its variable
+        return json.dumps(value)
+    element = (items or {}).get("type", "String")
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind in ("integer", "byte", "short", "double"):
+        return str(value)
+    if kind in ("long", "float"):
+        return f"{value}{'L' if kind == 'long' else 'f'}"
+    if kind == "char":
+        return f"'{value}'"
+    if kind == "Array":
+        names = {"String": "String", "integer": "int", "long": "long", "double": "double", "float": "float", "boolean": "boolean"}
+        return f"new {names.get(element, 'Object')}[]{{" + ", ".join(_java(x, element) for x in value) + "}"
+    if kind == "ArrayList":
+        return "new ArrayList<>(Arrays.asList(" + ", ".join(_java(x, element) for x in value) + "))" if value else "new ArrayList<>()"
+    if kind == "HashMap":
+        puts = " ".join(f"put({json.dumps(k)}, {json.dumps(x)});" for k, x in value.items())
+        return f"new HashMap<>() {{{{ {puts} }}}}" if value else "new HashMap<>()"
+    return json.dumps(str(value))
+
+
+def _javascript(value, kind, items=None):
+    """A JavaScript source literal of ``value`` as BFCL's converter reads it (``js_type_converter``)."""
+    if isinstance(value, str) and kind in ("array", "dict"):
+        return json.dumps(value)
+    if kind == "Boolean":
+        return "true" if value else "false"
+    if kind in ("integer", "float"):
+        return str(value)
+    if kind == "array":
+        return "[" + ", ".join(_javascript(x, (items or {}).get("type", "String")) for x in value) + "]"
+    if kind == "dict":
+        def kind_of(x):
+            return {str: "String", bool: "Boolean", int: "integer", float: "float", list: "array", dict: "dict"}[type(x)]
+        return "{" + ", ".join(f"{k}: {_javascript(x, kind_of(x))}" for k, x in value.items()) + "}"
+    return json.dumps(str(value))
+
+
+@needs_bfcl
+@pytest.mark.parametrize("category,write", [("simple_java", _java), ("simple_javascript", _javascript)])
+def test_java_and_javascript_grammars_admit_the_answers_bfcl_accepts(category, write):
+    """BFCL's answers written as Java / JavaScript literals: those BFCL's own parser and checker
+    accept pass the masks."""
+    bfcl = import_bfcl()
+    lang = "java" if category == "simple_java" else "javascript"
+
+    def first(v):
+        if isinstance(v, dict):
+            return {k: first(next(x for x in alts if x != "")) if isinstance(alts, list) else alts for k, alts in v.items()}
+        return [first(x) for x in v] if isinstance(v, list) else v
+
+    accepted, refused = 0, []
+    for case in load_cases(bfcl, category):
+        props = case["function"][0]["parameters"]["properties"]
+        name, params = next(iter(case["ground_truth"][0].items()))
+        args = [f"{p}={write(first(next(x for x in params[p] if x != '')), props[p]['type'], props[p].get('items'))}"
+                for p in props if p in params and any(x != "" for x in params[p])]
+        text = f"[{name}({', '.join(args)})]"
+        admitted = bool(re.fullmatch(calls_regex(case["function"], language=lang), text[1:]))
+        if score(bfcl, case, category, text)["valid"]:
+            accepted += 1
+            if not admitted:
+                refused.append(case["id"])
+        # the spec reads the answer as the grammar does
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", language=lang).build())
+        assert not compiled.errors and compiled.check_text(text + "\n").ok == admitted, case["id"]
+    assert accepted >= (80 if lang == "java" else 50) and not refused, (accepted, refused)

@@ -37,7 +37,15 @@ from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, REFUSAL, bfcl_spec
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
-              "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance")
+              "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
+              "simple_java", "simple_javascript")
+
+
+def language(category: str) -> str:
+    """The language a category's calls are written in (BFCL's ``is_java`` / ``is_js``)."""
+    return {"simple_java": "java", "simple_javascript": "javascript"}.get(category, "python")
+
+
 MODES = ("unconstrained", "constrained", "constrained-no-ff")  # the last: the same masks, every token sampled (no fast-forward)
 INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'"
 # --answer gated: calls when the function documents raise the question's log-probability by more
@@ -60,11 +68,13 @@ class Bfcl:
 
     data: Path
     ast_checker: Callable[..., dict[str, Any]]
-    decode: Callable[[str], list[dict[str, Any]]]
+    decode: Callable[..., list[dict[str, Any]]]  # (text, ReturnFormat)
     system_prompt: Callable[[list[dict[str, str]], list[dict[str, Any]], str], list[dict[str, str]]]
     is_call_format: Callable[[Any], bool]
     is_empty: Callable[[Any], bool]
-    python: Any  # bfcl_eval.constants.enums.Language.PYTHON
+    languages: Mapping[str, Any]  # "python", "java", "javascript" -> bfcl_eval.constants.enums.Language
+    return_formats: Mapping[str, Any]  # the same -> ReturnFormat
+    language_hint: Callable[[list[dict[str, Any]], str], list[dict[str, Any]]]  # (functions, category) -> the functions as BFCL shows them
 
 
 def import_bfcl() -> Bfcl:
@@ -78,17 +88,19 @@ def import_bfcl() -> Bfcl:
         stand_in.MODEL_CONFIG_MAPPING = _NoUnderscoreToDot()  # type: ignore[attr-defined]
         sys.modules[name] = stand_in
     try:
-        from bfcl_eval.constants.enums import Language
+        from bfcl_eval.constants.enums import Language, ReturnFormat
         from bfcl_eval.eval_checker.ast_eval.ast_checker import ast_checker
         from bfcl_eval.model_handler.utils import default_decode_ast_prompting, system_prompt_pre_processing_chat_model
-        from bfcl_eval.utils import is_empty_output, is_function_calling_format_output
+        from bfcl_eval.utils import _func_doc_language_specific_pre_processing, is_empty_output, is_function_calling_format_output
     except ImportError as exc:
         raise BfclError(f"BFCL's checker cannot be imported ({exc}); install what it needs with: {INSTALL}") from None
     spec = importlib.util.find_spec("bfcl_eval")
     assert spec is not None and spec.submodule_search_locations
     data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    names = ("python", "java", "javascript")
     return Bfcl(data, ast_checker, default_decode_ast_prompting, system_prompt_pre_processing_chat_model,
-                is_function_calling_format_output, is_empty_output, Language.PYTHON)
+                is_function_calling_format_output, is_empty_output, {n: Language(n) for n in names}, {n: ReturnFormat(n) for n in names},
+                _func_doc_language_specific_pre_processing)
 
 
 class _NoUnderscoreToDot(dict):  # type: ignore[type-arg]
@@ -110,17 +122,27 @@ def load_cases(bfcl: Bfcl, category: str, limit: int | None = None) -> list[dict
     return cases[:limit] if limit is not None else cases
 
 
-def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
-    """BFCL's chat messages for a prompt-based model: its system prompt, then the question."""
+def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any], functions: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, str]]:
+    """BFCL's chat messages for a prompt-based model: its system prompt, then the question.
+    Java and JavaScript cases show their functions as BFCL's generation does: every parameter a
+    string "in string representation" of its type (``_func_doc_language_specific_pre_processing``).
+    The Python categories show the documents as stored (BFCL's generation also appends one sentence,
+    "Note that the provided function is in Python 3 syntax.", to each description; every Python
+    figure in docs/benchmarks.md was made without it)."""
     messages = [dict(m) for m in case["question"][0]]
-    return bfcl.system_prompt(messages, list(case["function"]), case["id"])
+    if functions is None:
+        functions = [json.loads(json.dumps(f)) for f in case["function"]]
+        if language(case["id"].rsplit("_", 1)[0]) != "python":
+            functions = bfcl.language_hint(functions, case["id"].rsplit("_", 1)[0])
+    return bfcl.system_prompt(messages, list(functions), case["id"])
 
 
 def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> dict[str, Any]:
     """BFCL's verdict on ``output`` plus the call statistics ltlagent reports."""
     functions = list(case["function"])
+    lang = language(category)
     try:
-        decoded = bfcl.decode(output)
+        decoded = bfcl.decode(output, bfcl.return_formats[lang])
         decode_error = None
     except Exception as exc:  # noqa: BLE001 - BFCL treats any decode failure as "no call"
         decoded, decode_error = None, f"{type(exc).__name__}: {exc}"
@@ -136,7 +158,7 @@ def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> di
     elif not bfcl.is_call_format(decoded):
         valid, error = False, "ast_decoder:decoder_wrong_output_format"
     else:
-        verdict = bfcl.ast_checker(functions, decoded, case["ground_truth"], bfcl.python, category, MODEL_NAME)
+        verdict = bfcl.ast_checker(functions, decoded, case["ground_truth"], bfcl.languages[lang], category, MODEL_NAME)
         valid = bool(verdict["valid"])
         error = None if valid else verdict.get("error_type")  # the checker names a type on success too
     calls = decoded if decoded is not None and bfcl.is_call_format(decoded) else []
@@ -147,13 +169,14 @@ def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> di
         "decode_error": decode_error,
         "calls": len(calls),
         "unknown_function": any(next(iter(c)) not in known for c in calls),
-        "schema_valid": bool(calls) and all(call_is_schema_valid(c, known) for c in calls),
+        "schema_valid": bool(calls) and all(call_is_schema_valid(c, known, types=lang == "python") for c in calls),
     }
 
 
-def call_is_schema_valid(call: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]]) -> bool:
+def call_is_schema_valid(call: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]], types: bool = True) -> bool:
     """A decoded call names a given function, has its required arguments, no unknown ones,
-    and every value has the declared type (one level, as BFCL's type check)."""
+    and (``types``) every value has the declared type (one level, as BFCL's type check). Java
+    and JavaScript calls decode to source text, which BFCL's checker converts: no types."""
     name, args = next(iter(call.items()))
     if name not in known or not isinstance(args, dict):
         return False
@@ -161,7 +184,7 @@ def call_is_schema_valid(call: Mapping[str, Any], known: Mapping[str, Mapping[st
     props = params.get("properties") or {}
     if any(r not in args for r in params.get("required") or ()) or any(a not in props for a in args):
         return False
-    for key, value in args.items():
+    for key, value in args.items() if types else ():
         if value is None and key not in (params.get("required") or ()):
             continue
         expected = PYTHON_TYPES.get(props[key].get("type", "any"), (object,))
@@ -244,7 +267,7 @@ class Answerer:
             form = {"calls": "one or more", "words": None} if self.gain > self.gate_nats else {"calls": "none", "words": REFUSAL}
         else:
             form = {"words": ANSWER_FORMS[self.answer_form]}
-        compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"], **form).build())
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"], language=language(case["id"].rsplit("_", 1)[0]), **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)

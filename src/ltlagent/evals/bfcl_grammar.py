@@ -92,21 +92,80 @@ def ordered_items(items: Sequence[tuple[str, str, bool]]) -> str:
     return "(" + "|".join(alternatives) + ")" if alternatives else ""
 
 
-def call_regex(function: Mapping[str, Any]) -> str:
+# Java and JavaScript (BFCL's simple_java and simple_javascript): BFCL shows every parameter as a
+# string "in string representation" of its Java/JavaScript type, and reads the call with
+# tree-sitter: a value is then the source text of a literal of that type (its string literal
+# with the quotes removed), converted by the checker's type converter. The literals below are
+# the forms those converters read. Strings: double quotes, no escapes (the parsers keep an
+# escape's backslash).
+C_STRING = r'"[^"\\\n\r]*"'
+JAVA_ELEMENT_TYPES = {"String": "String", "integer": "int", "int": "int", "long": "long", "double": "double", "float": "float",
+                      "boolean": "boolean", "char": "char", "byte": "byte", "short": "short"}
+
+
+def java_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
+    """The Java literals of a BFCL Java parameter type (``java_type_converter``'s forms)."""
+    kind = schema.get("type", "any")
+    # an integer may also be a named constant (``EventRequest.SUSPEND_ALL``), by Java's convention capitalised
+    constant = r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*"
+    scalars = {"byte": INTEGER, "short": INTEGER, "integer": f"({INTEGER}|{constant})", "long": INTEGER + "L", "double": r"-?[0-9]+(\.[0-9]+)?",
+               "float": r"-?[0-9]+(\.[0-9]+)?f", "boolean": "(true|false)", "char": r"'[^'\\\n\r]'"}
+    if kind in scalars:
+        return scalars[kind]
+    items = schema.get("items") or {"type": "String"}
+    item = java_value_regex(items, depth + 1) if depth < MAX_DEPTH else C_STRING
+    listed = f"({item}({SEP}{item})*)"
+    # a collection may also be named: a string, the variable's name (as BFCL's answers do)
+    if kind == "Array":
+        return rf"(new {JAVA_ELEMENT_TYPES.get(items.get('type', 'String'), 'Object')}\[\]\{{{listed}?\}}|{C_STRING})"
+    if kind == "ArrayList":
+        return rf"(new ArrayList<>\((Arrays\.asList\({listed}\))?\)|{C_STRING})"
+    if kind == "HashMap":
+        put = rf"put\({C_STRING}, ({C_STRING}|{FLOAT}|true|false)\);"
+        return rf"(new HashMap<>\(\)( \{{\{{ {put}( {put})* \}}\}})?|{C_STRING})"
+    return C_STRING  # String, any, and the types BFCL's converter does not read (Set, Queue, ...)
+
+
+def js_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
+    """The JavaScript literals of a BFCL JavaScript parameter type (``js_type_converter``'s forms)."""
+    kind = schema.get("type", "any")
+    scalars = {"integer": INTEGER, "float": r"-?[0-9]+(\.[0-9]+)?", "Bigint": INTEGER + "n", "Boolean": "(true|false)"}
+    if kind in scalars:
+        return scalars[kind]
+    # a collection may also be named: a string, the variable's name (as BFCL's answers do)
+    if kind == "array" and depth < MAX_DEPTH:
+        item = js_value_regex(schema.get("items") or {"type": "String"}, depth + 1)
+        return rf"(\[({item}({SEP}{item})*)?\]|{C_STRING})"
+    if kind == "dict" and depth < MAX_DEPTH:
+        props = schema.get("properties")
+        if props:
+            required = set(schema.get("required") or ())
+            fields = [(re.escape(k) + ": ", js_value_regex(v, depth + 1), k in required) for k, v in props.items()]
+            return r"(\{" + ordered_items(fields) + rf"\}}|{C_STRING})"
+        pair = rf"[A-Za-z_][A-Za-z0-9_]*: ({C_STRING}|{FLOAT}|true|false)"
+        return rf"(\{{({pair}({SEP}{pair})*)?\}}|{C_STRING})"
+    return C_STRING  # String, any
+
+
+LANGUAGES = {"python": value_regex, "java": java_value_regex, "javascript": js_value_regex}
+
+
+def call_regex(function: Mapping[str, Any], language: str = "python") -> str:
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
     required = set(params.get("required") or ())
+    value = LANGUAGES[language]
     # An optional argument may also be None (Python's "not given"; BFCL's answers list it).
-    items = [(re.escape(name) + "=", value_regex(schema, 1) if name in required else f"({value_regex(schema, 1)}|None)", name in required)
+    items = [(re.escape(name) + "=", value(schema, 1) if name in required or language != "python" else f"({value(schema, 1)}|None)", name in required)
              for name, schema in props.items()]
     return re.escape(function["name"]) + r"\(" + ordered_items(items) + r"\)"
 
 
-def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False) -> str:
+def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python") -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
-    ``functions``, then ``]``."""
-    call = "(" + "|".join(call_regex(f) for f in functions) + ")"
-    calls = f"{call}({SEP}{call})*"
+    ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one)."""
+    call = "(" + "|".join(call_regex(f, language) for f in functions) + ")"
+    calls = call if language != "python" else f"{call}({SEP}{call})*"
     return (calls if at_least_one else f"({calls})?") + "\\]"
 
 
@@ -126,11 +185,12 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
-              calls: str = "any") -> SpecBuilder:
+              calls: str = "any", language: str = "python") -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, or ``"none"`` (no calls step; then ``words``
-    is the answer). ``.build()`` the result."""
+    is the answer); ``language``: the literals the values are written in (``LANGUAGES``).
+    ``.build()`` the result."""
     if calls not in ("any", "one or more", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'none'")
     if calls == "none" and words is None:
@@ -140,7 +200,7 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     steps = []
     if calls != "none":
         steps.append("calls")
-        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more"),
+        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language),
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("." if calls == "one or more" else "; [] for no call."))
     if words is not None:
         steps.append("words")
