@@ -169,6 +169,13 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
     assert words > 0  # the rollouts wrote refusals too
 
 
+def first(v):
+    """The first accepted alternative of a BFCL answer value, recursively (nested dicts list alternatives too)."""
+    if isinstance(v, dict):
+        return {k: first(next(x for x in alts if x != "")) if isinstance(alts, list) else alts for k, alts in v.items()}
+    return [first(x) for x in v] if isinstance(v, list) else v
+
+
 def _sample_cases() -> list[dict]:
     bfcl = import_bfcl()
     rng = random.Random(1)
@@ -181,10 +188,6 @@ def test_grammar_admits_bfcl_ground_truth_answers():
     rules out the right answer), except for a handful whose data contradict their own types."""
     bfcl = import_bfcl()
 
-    def first(v):  # the first accepted alternative, recursively (nested dicts list alternatives too)
-        if isinstance(v, dict):
-            return {k: first(next(x for x in alts if x != "")) if isinstance(alts, list) else alts for k, alts in v.items()}
-        return [first(x) for x in v] if isinstance(v, list) else v
 
     refused = []
     total = 0
@@ -241,7 +244,7 @@ def test_checker_import_leaves_vendor_sdks_alone():
 
 def test_eval_bfcl_rejects_bad_arguments(tmp_path):
     for args, message in ((["--categories", "simple"], "Got --categories='simple'; expected one of"), (["--limit", "0"], "--limit 0: give at least 1"),
-                          (["--modes", "both"], "Got --modes='both'"), (["--model", "./no-such-model"], "no such folder")):
+                          (["--modes", "both"], "Got --modes='both'"), (["--gate-nats", "high"], "invalid float value: 'high'"), (["--model", "./no-such-model"], "no such folder")):
         proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", *args], cwd=tmp_path, capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
@@ -344,11 +347,6 @@ def test_java_and_javascript_grammars_admit_the_answers_bfcl_accepts(category, w
     accept pass the masks."""
     bfcl = import_bfcl()
     lang = "java" if category == "simple_java" else "javascript"
-
-    def first(v):
-        if isinstance(v, dict):
-            return {k: first(next(x for x in alts if x != "")) if isinstance(alts, list) else alts for k, alts in v.items()}
-        return [first(x) for x in v] if isinstance(v, list) else v
 
     accepted, refused = 0, []
     for case in load_cases(bfcl, category):

@@ -154,10 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     b = suites.add_parser(
         "bfcl",
         help="BFCL v4 single-turn categories, scored by BFCL's AST checker",
-        description="Berkeley Function Calling Leaderboard v4, its Python single-turn categories (simple_python, multiple, parallel, "
-        "parallel_multiple, irrelevance and the live_ ones, functions contributed by users) from the installed bfcl-eval wheel: "
-        "BFCL's prompt, output decoder and AST checker; the constrained run masks the answer with a spec built from each "
-        "case's functions: a list of well-typed calls, or one line in words.",
+        description="Berkeley Function Calling Leaderboard v4, its single-turn categories (simple_python, multiple, parallel, "
+        "parallel_multiple, irrelevance, the live_ ones, functions contributed by users, and simple_java, simple_javascript) from "
+        "the installed bfcl-eval wheel: BFCL's prompt, output decoder and AST checker; the constrained run masks the answer with a "
+        "spec built from each case's functions: well-typed calls when the functions make the question more likely (--answer "
+        "gated), else one line in words.",
     )
     _model_arguments(b)
     b.add_argument("--categories", default=",".join(BFCL_CATEGORIES), metavar="A,B", help=f"comma-separated (default: all of {', '.join(BFCL_CATEGORIES)})")
