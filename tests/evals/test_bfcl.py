@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, call_is_schema_valid, import_bfcl, load_cases, score
+from ltlagent.evals.bfcl import CATEGORIES, call_is_schema_valid, import_bfcl, load_cases, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, bfcl_spec, calls_regex
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
@@ -364,3 +364,15 @@ def test_java_and_javascript_grammars_admit_the_answers_bfcl_accepts(category, w
         compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", language=lang).build())
         assert not compiled.errors and compiled.check_text(text + "\n").ok == admitted, case["id"]
     assert accepted >= (80 if lang == "java" else 50) and not refused, (accepted, refused)
+
+
+@needs_bfcl
+def test_java_prompts_show_the_functions_as_bfcl_does_and_leave_the_case_alone():
+    bfcl = import_bfcl()
+    case = load_cases(bfcl, "simple_java", 1)[0]
+    before = json.dumps(case["function"])
+    system = prompt_messages(bfcl, case)[0]["content"]
+    assert "in string representation" in system and "Java 8 SDK syntax" in system
+    assert json.dumps(case["function"]) == before  # the checker reads the documents as stored
+    python = load_cases(bfcl, "simple_python", 1)[0]
+    assert "string representation" not in prompt_messages(bfcl, python)[0]["content"]

@@ -46,6 +46,11 @@ def language(category: str) -> str:
     return {"simple_java": "java", "simple_javascript": "javascript"}.get(category, "python")
 
 
+def category_of(case: Mapping[str, Any]) -> str:
+    """A case's category, from its id (``live_simple_51-23-0`` → ``live_simple``)."""
+    return str(case["id"]).rsplit("_", 1)[0]
+
+
 MODES = ("unconstrained", "constrained", "constrained-no-ff")  # the last: the same masks, every token sampled (no fast-forward)
 INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'"
 # --answer gated: calls when the function documents raise the question's log-probability by more
@@ -122,7 +127,7 @@ def load_cases(bfcl: Bfcl, category: str, limit: int | None = None) -> list[dict
     return cases[:limit] if limit is not None else cases
 
 
-def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any], functions: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, str]]:
+def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
     """BFCL's chat messages for a prompt-based model: its system prompt, then the question.
     Java and JavaScript cases show their functions as BFCL's generation does: every parameter a
     string "in string representation" of its type (``_func_doc_language_specific_pre_processing``).
@@ -130,11 +135,10 @@ def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any], functions: Sequence[Map
     "Note that the provided function is in Python 3 syntax.", to each description; every Python
     figure in docs/benchmarks.md was made without it)."""
     messages = [dict(m) for m in case["question"][0]]
-    if functions is None:
-        functions = [json.loads(json.dumps(f)) for f in case["function"]]
-        if language(case["id"].rsplit("_", 1)[0]) != "python":
-            functions = bfcl.language_hint(functions, case["id"].rsplit("_", 1)[0])
-    return bfcl.system_prompt(messages, list(functions), case["id"])
+    functions = [json.loads(json.dumps(f)) for f in case["function"]]  # BFCL's hint edits them in place
+    if language(category_of(case)) != "python":
+        functions = bfcl.language_hint(functions, category_of(case))
+    return bfcl.system_prompt(messages, functions, case["id"])
 
 
 def score(bfcl: Bfcl, case: Mapping[str, Any], category: str, output: str) -> dict[str, Any]:
@@ -267,7 +271,7 @@ class Answerer:
             form = {"calls": "one or more", "words": None} if self.gain > self.gate_nats else {"calls": "none", "words": REFUSAL}
         else:
             form = {"words": ANSWER_FORMS[self.answer_form]}
-        compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"], language=language(case["id"].rsplit("_", 1)[0]), **form).build())
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"], language=language(category_of(case)), **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)
