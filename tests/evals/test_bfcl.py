@@ -376,3 +376,30 @@ def test_java_prompts_show_the_functions_as_bfcl_does_and_leave_the_case_alone()
     assert json.dumps(case["function"]) == before  # the checker reads the documents as stored
     python = load_cases(bfcl, "simple_python", 1)[0]
     assert "string representation" not in prompt_messages(bfcl, python)[0]["content"]
+
+
+@needs_bfcl
+@pytest.mark.parametrize("category", ["simple_java", "simple_javascript"])
+def test_whatever_the_java_and_javascript_masks_allow_bfcls_parser_reads_as_one_call(category):
+    """Random-logits rollouts under the masks of Java / JavaScript cases' specs (tiny byte-level
+    tokenizer): check_text accepts every finished answer, and BFCL's own tree-sitter decoder reads
+    it as one call of the case's function with arguments it documents."""
+    from ltlagent.decoders.index import build_token_index
+    from ltlagent.evals.bfcl import language
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    bfcl = import_bfcl()
+    lang = language(category)
+    rng = random.Random(7)
+    for case in rng.sample(load_cases(bfcl, category), 12):
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", language=lang).build())
+        index = build_token_index(compiled, byte_level_tokenizer())
+        props = case["function"][0]["parameters"]["properties"]
+        for _ in range(6):
+            guide = rollout(index, rng, max_tokens=rng.choice([60, 200, 400]))
+            assert guide.is_finished and compiled.check_text(guide.text).ok, (case["id"], guide.text)
+            decoded = bfcl.decode(guide.text, bfcl.return_formats[lang])
+            assert len(decoded) == 1, (guide.text, decoded)
+            name, args = next(iter(decoded[0].items()))
+            assert name == case["function"][0]["name"] and set(args) <= set(props), (guide.text, decoded)

@@ -99,6 +99,9 @@ def ordered_items(items: Sequence[tuple[str, str, bool]]) -> str:
 # the forms those converters read. Strings: double quotes, no escapes (the parsers keep an
 # escape's backslash).
 C_STRING = r'"[^"\\\n\r]*"'
+# Java's: printable ASCII only. BFCL's Java parser slices the text by tree-sitter's byte offsets,
+# so a character of two or more bytes shifts every value after it.
+JAVA_STRING = r'"[ !#-\[\]-~]*"'
 JAVA_ELEMENT_TYPES = {"String": "String", "integer": "int", "int": "int", "long": "long", "double": "double", "float": "float",
                       "boolean": "boolean", "char": "char", "byte": "byte", "short": "short"}
 
@@ -113,17 +116,17 @@ def java_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
     if kind in scalars:
         return scalars[kind]
     items = schema.get("items") or {"type": "String"}
-    item = java_value_regex(items, depth + 1) if depth < MAX_DEPTH else C_STRING
+    item = java_value_regex(items, depth + 1) if depth < MAX_DEPTH else JAVA_STRING
     listed = f"({item}({SEP}{item})*)"
     # a collection may also be named: a string, the variable's name (as BFCL's answers do)
     if kind == "Array":
-        return rf"(new {JAVA_ELEMENT_TYPES.get(items.get('type', 'String'), 'Object')}\[\]\{{{listed}?\}}|{C_STRING})"
+        return rf"(new {JAVA_ELEMENT_TYPES.get(items.get('type', 'String'), 'Object')}\[\]\{{{listed}?\}}|{JAVA_STRING})"
     if kind == "ArrayList":
-        return rf"(new ArrayList<>\((Arrays\.asList\({listed}\))?\)|{C_STRING})"
+        return rf"(new ArrayList<>\((Arrays\.asList\({listed}\))?\)|{JAVA_STRING})"
     if kind == "HashMap":
-        put = rf"put\({C_STRING}, ({C_STRING}|{FLOAT}|true|false)\);"
-        return rf"(new HashMap<>\(\)( \{{\{{ {put}( {put})* \}}\}})?|{C_STRING})"
-    return C_STRING  # String, any, and the types BFCL's converter does not read (Set, Queue, ...)
+        put = rf"put\({JAVA_STRING}, ({JAVA_STRING}|{FLOAT}|true|false)\);"
+        return rf"(new HashMap<>\(\)( \{{\{{ {put}( {put})* \}}\}})?|{JAVA_STRING})"
+    return JAVA_STRING  # String, any, and the types BFCL's converter does not read (Set, Queue, ...)
 
 
 def js_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
