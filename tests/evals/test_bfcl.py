@@ -255,14 +255,14 @@ def test_eval_bfcl_with_the_real_model(tmp_path):
     """One case per category, both modes, the default model: constrained answers are always
     schema-valid calls (or no call) to given functions; the JSON has cases and categories."""
     out = tmp_path / "results.json"
-    categories = ["simple_python", "irrelevance", "live_simple", "live_relevance"]
+    categories = ["simple_python", "irrelevance"]  # the gate sends the first to calls, the second to words
     proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--max-new-tokens", "96", "-o", str(out),
                            "--categories", ",".join(categories), "--modes", "unconstrained,constrained,constrained-no-ff"],
                           cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "| simple_python | 1 |" in proc.stdout and "SmolLM2-135M-Instruct" in proc.stderr and "12/12" in proc.stderr
+    assert "| simple_python | 1 |" in proc.stdout and "SmolLM2-135M-Instruct" in proc.stderr and "6/6" in proc.stderr
     results = json.loads(out.read_text())
-    assert set(results["categories"]) == set(categories) and len(results["cases"]) == 12
+    assert set(results["categories"]) == set(categories) and len(results["cases"]) == 6
     assert results["commit"] and results["versions"]["bfcl-eval"] and results["answer_form"] == "gated" and results["gate_nats"] == 3.5
     answers = {}
     for row in results["cases"]:
@@ -274,6 +274,8 @@ def test_eval_bfcl_with_the_real_model(tmp_path):
             else:
                 assert row["calls"] == 0 and row["output"].startswith("Unfortunately"), row
             answers.setdefault(row["id"], []).append(row["output"])
+    gated = {row["category"]: row["gain_nats"] > 3.5 for row in results["cases"] if row["mode"] == "constrained"}
+    assert gated == {"simple_python": True, "irrelevance": False}, gated  # both of the gate's ways were taken
     # fast-forward only writes what the masks force: both constrained modes make the same choice (greedy)
     assert all(len({t.startswith("[") for t in texts}) == 1 for texts in answers.values()), answers
 
