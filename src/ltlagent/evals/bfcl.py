@@ -223,6 +223,7 @@ class Answerer:
         self.forward_passes = 0  # the last constrained answer's model calls after the prompt
         self.gain: float | None = None  # the last gated answer's question gain (nats)
         self.gate_seconds = 0.0  # ... and the time its two forward passes took
+        self._gated_case: str | None = None  # the case self.gain belongs to
         if self.answer_form == "gated" and self.bfcl is None:
             self.bfcl = import_bfcl()
 
@@ -262,12 +263,14 @@ class Answerer:
         from ltlagent.decoders.hf import SpecDecoder
         from ltlagent.decoders.index import build_token_index
 
-        if self.answer_form == "gated":
+        if self.answer_form == "gated" and self._gated_case != case["id"]:  # once per case, whatever the constrained modes
             t0 = time.perf_counter()
             self.gain = self.question_gain(case)
             self.gate_seconds = time.perf_counter() - t0
+            self._gated_case = case["id"]
         t0 = time.perf_counter()
-        if self.gain is not None:
+        if self.answer_form == "gated":
+            assert self.gain is not None
             form = {"calls": "one or more", "words": None} if self.gain > self.gate_nats else {"calls": "none", "words": REFUSAL}
         else:
             form = {"words": ANSWER_FORMS[self.answer_form]}
