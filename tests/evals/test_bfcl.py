@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, call_is_schema_valid, import_bfcl, load_cases, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, bfcl_spec, calls_regex
+from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, pick_functions, prompt_messages, score
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, STRING, bfcl_spec, calls_regex, grounded_string, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -112,6 +112,48 @@ def test_everything_admitted_parses_to_schema_valid_calls(data, fns):
     assert all(call_is_schema_valid(c, known) for c in decoded), (text, decoded)
 
 
+# user messages: words, digits, punctuation (framing or not), quotes, backslashes, line breaks
+USER_TEXT = st.lists(st.sampled_from(["Paris", "New", "York", "3x", "42", "é", "über", ",", ".", "'", '"', "\\", "-", "/", "$", "(", ")",
+                                      " ", " ", "  ", "\n", "\t"]), max_size=14).map("".join)
+
+
+@settings(max_examples=150)
+@given(USER_TEXT)
+def test_every_span_of_the_users_words_is_admitted_in_either_quote(text):
+    pattern = grounded_string(text)
+    for span in spans(text):
+        for quote in ('"', "'"):
+            body = span.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", "\\n").replace("\r", "\\r")
+            assert re.fullmatch(pattern, quote + body + quote), (text, span, quote)
+        assert re.fullmatch(pattern, repr(span)), (text, span)
+
+
+@settings(max_examples=150)
+@given(st.data(), USER_TEXT)
+def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
+    """Whatever the regex admits is a Python literal whose value the span oracle lists (a plain
+    set of substrings: from a piece to a later one, not opening or closing on framing punctuation)."""
+    literal = data.draw(st.from_regex(grounded_string(text), fullmatch=True))
+    if not spans(text):  # nothing but framing punctuation: nothing to quote, any string
+        assert grounded_string(text) == STRING
+        return
+    value = ast.literal_eval(literal)
+    assert value in spans(text), (text, literal)
+    assert value.strip() == value  # no span opens or closes on blank space
+
+
+def test_spans_are_word_aligned_and_bounded():
+    text = "Find the rate from Euro to Dollar at January 1, 2022 for 'Tech Inc'."
+    found = spans(text)
+    assert {"Euro", "Dollar", "January 1, 2022", "Tech Inc", "Euro to Dollar"} <= found and text not in found
+    assert not {"uro", "Euro ", ", 2022", "'Tech Inc'", "Tech Inc'", "2022 for"} & {"uro", "Euro ", ", 2022", "'Tech Inc'", "Tech Inc'"} & found
+    assert "2022 for" in found and "rate from Euro to Dollar at January 1, 2022 for 'Tech Inc" in found
+    many = " ".join(f"w{i}" for i in range(40))
+    assert "w0 w1" in spans(many) and " ".join(f"w{i}" for i in range(16)) in spans(many)
+    assert " ".join(f"w{i}" for i in range(17)) not in spans(many)  # at most MAX_SPAN pieces
+    assert grounded_string(",.;") == grounded_string("") == STRING and not spans(",.;")  # nothing to quote: any string
+
+
 def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
     fns = [{"name": "math.hypot", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}}, "required": ["x", "y"]}}]
     good = ["[math.hypot(x=4, y=5)]\n", "[math.hypot(x=4, y=5, z=None)]\n", "[]\n", "[math.hypot(x=1,y=2), math.hypot(x=3, y=4, z=0)]\n"]
@@ -135,6 +177,84 @@ def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
     for kwargs, message in (({"calls": "some"}, "not one of"), ({"calls": "none", "words": None}, "needs words")):
         with pytest.raises(ValueError, match=message):
             bfcl_spec(fns, **kwargs)
+
+
+def test_calls_of_each_function_and_grounded_strings_in_the_spec():
+    fns = [{"name": "f", "parameters": {"type": "dict", "properties": {"a": {"type": "integer"}}, "required": ["a"]}},
+           {"name": "g", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["C", "F"]}},
+                                        "required": ["city"]}}]
+    said = "Weather in New York, and 2+2?"
+    each = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said).build())
+    assert not each.errors
+    good = ["[f(a=4), g(city='New York')]\n", "[f(a=2), f(a=2), g(city=\"New York\", unit=\"F\")]\n", "[f(a=1), g(city='Weather in New York, and 2+2')]\n"]
+    bad = ["[f(a=4)]\n", "[g(city='New York')]\n", "[g(city='New York'), f(a=4)]\n", "[f(a=4), g(city='Boston')]\n",
+           "[f(a=4), g(city='New York, ')]\n", "[f(a=4), g(city='ork')]\n", "[]\n", "Unfortunately not.\n"]
+    assert all(each.check_text(t).ok for t in good) and not any(each.check_text(t).ok for t in bad)
+    one = compile_spec(bfcl_spec(fns, words=None, calls="one or more", grounded=said).build())
+    assert one.check_text("[g(city='York', unit='C')]\n").ok and one.check_text("[f(a=4)]\n").ok
+    assert not one.check_text("[g(city='Paris')]\n").ok and not one.check_text("[g(city='New York', unit='K')]\n").ok  # the enum stays
+    with pytest.raises(ValueError, match="Python only"):
+        bfcl_spec(fns, calls="each", language="java")
+
+
+def test_pick_functions_the_best_one_or_each_of_several():
+    fns = [{"name": n} for n in ("a", "b", "c")]
+    best = max(3.0, OWN_NATS + 1)
+    own = {"a": best, "b": OWN_NATS + 0.5, "c": OWN_NATS - 0.5}
+    assert pick_functions(fns, best + 1, own) == ([{"name": "a"}], False)  # together they explain little more
+    assert pick_functions(fns, best + SEVERAL_NATS + 1, own) == ([{"name": "a"}, {"name": "b"}], True)  # each one over OWN_NATS, in order
+    assert pick_functions(fns, best + SEVERAL_NATS + 1, {**own, "b": OWN_NATS}) == ([{"name": "a"}], False)  # only one is over it
+    assert pick_functions(fns, 9.0, {}) == (fns, False)  # no per-function gains: any of them
+
+
+def _string_values(value, schema):
+    """The (value, schema) pairs of every string-typed value inside an argument."""
+    if isinstance(value, str) and schema.get("type") == "string" and not schema.get("enum"):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _string_values(v, schema.get("items") or {})
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _string_values(v, (schema.get("properties") or {}).get(k, {}))
+
+
+def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
+    """Random-logits rollouts under grounded specs of real BFCL cases: every string value written
+    (outside an enum, at any depth) is one of the spans the oracle lists for the user's words."""
+    from ltlagent.decoders.guide import FREE, SpecGuide
+    from ltlagent.decoders.index import build_token_index
+    from ltlagent.evals.bfcl import user_words
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    cases = _sample_cases() if importlib.util.find_spec("bfcl_eval") else [{"id": "x", "question": [[{"role": "user", "content": "Weather in 'São Paulo', 5 days?"}]],
+        "function": [{"name": "get_weather", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "days": {"type": "integer"},
+                                                                                        "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["city"]}}]}]
+    rng = random.Random(2)
+    quoted = 0
+    for case in cases:
+        if "java" in case["id"]:
+            continue
+        said = user_words(case)
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", grounded=said).build())
+        index = build_token_index(compiled, byte_level_tokenizer())
+        docs = {f["name"]: (f["parameters"].get("properties") or {}) for f in case["function"]}
+        # quoting the user's words leaves the answer free within the eval's token budget (a value
+        # can always be closed soon), as the free spec does: the guide does not take the shortest way
+        free = build_token_index(compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more").build()), byte_level_tokenizer())
+        if SpecGuide(free, max_tokens=191).mask_mode() == FREE:
+            assert SpecGuide(index, max_tokens=191).mask_mode() == FREE, (case["id"], index.worst(0), free.worst(0))
+        for _ in range(8):
+            guide = rollout(index, rng, max_tokens=rng.choice([60, 200]))
+            assert guide.is_finished and compiled.check_text(guide.text).ok, (case["id"], guide.text)
+            for call in _decode(guide.text):
+                name, args = next(iter(call.items()))
+                for key, value in args.items():
+                    for text in _string_values(value, docs[name][key]):
+                        assert text in spans(said), (case["id"], text)
+                        quoted += 1
+    assert quoted > 10  # the rollouts wrote strings
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():

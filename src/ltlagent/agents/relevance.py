@@ -54,6 +54,17 @@ def text_logprob(model: Any, tokenizer: Any, prompt: str, text: str) -> tuple[fl
     return float(picked.sum()), len(inside)
 
 
+def question_logprob(model: Any, tokenizer: Any, messages: Sequence[Mapping[str, str]], question: str | None = None) -> float:
+    """log p(question | the conversation before it), as the model reads the rendered prompt;
+    ``question``: the text to score (default: the last user message)."""
+    if question is None:
+        users = [m["content"] for m in messages if m.get("role") == "user"]
+        if not users:
+            raise ValueError("the conversation has no user message")
+        question = users[-1]
+    return text_logprob(model, tokenizer, render_prompt(tokenizer, messages), question)[0]
+
+
 def question_gain(model: Any, tokenizer: Any, with_tools: Sequence[Mapping[str, str]],
                   without_tools: Sequence[Mapping[str, str]], question: str | None = None) -> float:
     """How much the tools raise the question's log-probability, in nats (see the module's
@@ -64,6 +75,4 @@ def question_gain(model: Any, tokenizer: Any, with_tools: Sequence[Mapping[str, 
         if not users:
             raise ValueError("the conversation has no user message")
         question = users[-1]
-    with_, _ = text_logprob(model, tokenizer, render_prompt(tokenizer, with_tools), question)
-    without, _ = text_logprob(model, tokenizer, render_prompt(tokenizer, without_tools), question)
-    return with_ - without
+    return question_logprob(model, tokenizer, with_tools, question) - question_logprob(model, tokenizer, without_tools, question)

@@ -172,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "in words, or nothing")
     b.add_argument("--gate-nats", type=float, default=BFCL_GATE_NATS, metavar="X",
                    help=f"--answer gated: the margin in nats (default {BFCL_GATE_NATS}, chosen on a development split)")
+    b.add_argument("--functions", choices=("picked", "all"), default="picked",
+                   help="--answer gated, several functions: picked (default: the calls name the function whose own document "
+                   "makes the question most likely, or each of several when the question asks for several things) or all")
+    b.add_argument("--values", choices=("grounded", "free"), default="grounded",
+                   help="string arguments: grounded (default: quoted from the user's messages, a span of their words) or any "
+                   "string of the declared type")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
     b.set_defaults(func=cmd_eval_bfcl)
     a = suites.add_parser(

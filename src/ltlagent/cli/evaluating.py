@@ -54,7 +54,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
     made_with = provenance(PACKAGES + ("bfcl-eval",))  # the code that runs: taken before the run, not after it
     started = time.perf_counter()
     results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
-                       answer_form=args.answer, gate_nats=args.gate_nats, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
+                       answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
     results["model"] = args.model
     results["max_new_tokens"] = args.max_new_tokens
     results.update(made_with)

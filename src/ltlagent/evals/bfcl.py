@@ -57,6 +57,20 @@ INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e
 # than this (nats), else the refusal. The best balance of "relevant → call" (84 %) and
 # "irrelevant → no call" (79 %) on BFCL's development split (benchmarks/bfcl_relevance_gate.py).
 GATE_NATS = 3.5
+# --values: "grounded" — every string argument (outside an enum) is a span of the user's words
+# (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
+# them; "free" — any string. Python categories only (Java/JavaScript values are source text).
+VALUES = ("grounded", "free")
+# --answer gated, several functions and the gate passed (--functions picked): each function's own
+# gain (BFCL's prompt with that function alone). The calls name the best one only, unless all the
+# documents together raise the question's log-probability more than the best one alone by over
+# SEVERAL_NATS (the question asks for several things): then they call each function whose own gain
+# is over OWN_NATS, in the documents' order. Chosen on the development split of
+# benchmarks/bfcl_function_pick.py (best function: 30 of 30 multiple, 26 of 30 live_multiple; the
+# exact set of parallel_multiple: 13 of 20).
+SEVERAL_NATS = 5.0
+OWN_NATS = 1.0
+FUNCTIONS = ("picked", "all")
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
 # Python types of BFCL's parameter types (the checker's PYTHON_TYPE_MAPPING), for the
@@ -125,6 +139,12 @@ def load_cases(bfcl: Bfcl, category: str, limit: int | None = None) -> list[dict
         for case in cases:
             case["ground_truth"] = answers[case["id"]]
     return cases[:limit] if limit is not None else cases
+
+
+def user_words(case: Mapping[str, Any]) -> str:
+    """What the user wrote in a case's conversation (its user messages, one per line): the text a
+    grounded string argument quotes."""
+    return "\n".join(str(m["content"]) for m in case["question"][0] if m.get("role") == "user")
 
 
 def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -201,6 +221,22 @@ def call_is_schema_valid(call: Mapping[str, Any], known: Mapping[str, Mapping[st
     return True
 
 
+def pick_functions(functions: Sequence[Mapping[str, Any]], gain: float, own: Mapping[str, float]) -> tuple[list[dict[str, Any]], bool]:
+    """The functions a question's calls may name, and whether each must be called, from the
+    question's gain with all ``functions`` documented (``gain``) and with each alone (``own``,
+    by name): the best one alone, or (all the documents together raise the question's
+    log-probability more than the best one alone by over ``SEVERAL_NATS``) each one whose own gain
+    is over ``OWN_NATS``, when that is more than one. All of them, none required, without ``own``."""
+    if not own:
+        return [dict(f) for f in functions], False
+    best = max(own, key=own.__getitem__)
+    if gain - own[best] > SEVERAL_NATS:
+        several = [dict(f) for f in functions if own[f["name"]] > OWN_NATS]
+        if len(several) > 1:
+            return several, True
+    return [dict(f) for f in functions if f["name"] == best], False
+
+
 @dataclass
 class Answerer:
     """Greedy answers of one model to BFCL prompts, unconstrained or under a case's spec."""
@@ -211,6 +247,8 @@ class Answerer:
     answer_form: str = "gated"  # what the spec allows besides calls (bfcl_grammar.ANSWER_FORMS)
     gate_nats: float = GATE_NATS  # "gated": the question's gain from the function documents needed for calls
     bfcl: Bfcl | None = None  # "gated": BFCL's prompt builder, for the prompt without functions
+    values: str = "grounded"  # string arguments: "grounded" (spans of the user's messages) or "free" (VALUES)
+    functions: str = "picked"  # "gated", several functions: calls name the picked ones (see SEVERAL_NATS), or any ("all")
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -224,6 +262,11 @@ class Answerer:
         self.gain: float | None = None  # the last gated answer's question gain (nats)
         self.gate_seconds = 0.0  # ... and the time its two forward passes took
         self._gated_case: str | None = None  # the case self.gain belongs to
+        self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions, gate passed)
+        if self.values not in VALUES:
+            raise BfclError(expect_one_of("values", self.values, VALUES))
+        if self.functions not in FUNCTIONS:
+            raise BfclError(expect_one_of("functions", self.functions, FUNCTIONS))
         if self.answer_form == "gated" and self.bfcl is None:
             self.bfcl = import_bfcl()
 
@@ -252,11 +295,29 @@ class Answerer:
     def question_gain(self, case: Mapping[str, Any]) -> float:
         """How much the case's function documents raise its question's log-probability (nats):
         BFCL's prompt with the functions against the same prompt with none."""
-        from ltlagent.agents.relevance import question_gain
+        return self._gains(case, per_function=False)[0]
+
+    def _gains(self, case: Mapping[str, Any], per_function: bool) -> tuple[float, dict[str, float]]:
+        """The question's gain from all the case's functions and (``per_function``, when the gate
+        passes and there are several) from each function alone (BFCL's prompt with that one)."""
+        from ltlagent.agents.relevance import question_logprob
 
         assert self.bfcl is not None
-        without = self.bfcl.system_prompt([dict(m) for m in case["question"][0]], [], case["id"])
-        return question_gain(self.model, self.tokenizer, prompt_messages(self.bfcl, case), without)
+        question = [dict(m) for m in case["question"][0]]
+        base = question_logprob(self.model, self.tokenizer, self.bfcl.system_prompt(question, [], case["id"]))
+        gain = question_logprob(self.model, self.tokenizer, prompt_messages(self.bfcl, case)) - base
+        functions = case["function"]
+        if not per_function or gain <= self.gate_nats or len(functions) < 2:
+            return gain, {}
+        return gain, {f["name"]: question_logprob(self.model, self.tokenizer, self.bfcl.system_prompt(question, [f], case["id"])) - base
+                      for f in functions}
+
+    def picked_functions(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+        """The functions the last gated case's calls may name, and whether each must be called
+        (``pick_functions``); all of them, none required, under ``--functions all``."""
+        if self.functions != "picked" or self.gain is None:
+            return list(case["function"]), False
+        return pick_functions(case["function"], self.gain, self.function_gains)
 
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         from ltlagent.compiler.compile import compile_spec
@@ -265,7 +326,7 @@ class Answerer:
 
         if self.answer_form == "gated" and self._gated_case != case["id"]:  # once per case, whatever the constrained modes
             t0 = time.perf_counter()
-            self.gain = self.question_gain(case)
+            self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
             self.gate_seconds = time.perf_counter() - t0
             self._gated_case = case["id"]
         t0 = time.perf_counter()
@@ -274,7 +335,12 @@ class Answerer:
             form = {"calls": "one or more", "words": None} if self.gain > self.gate_nats else {"calls": "none", "words": REFUSAL}
         else:
             form = {"words": ANSWER_FORMS[self.answer_form]}
-        compiled = compile_spec(bfcl_spec(case["function"], "bfcl_" + case["id"], language=language(category_of(case)), **form).build())
+        lang = language(category_of(case))
+        grounded = user_words(case) if self.values == "grounded" and lang == "python" else None
+        functions, each = self.picked_functions(case) if self.answer_form == "gated" else (list(case["function"]), False)
+        if each and form.get("calls") == "one or more":
+            form["calls"] = "each"
+        compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)
@@ -311,6 +377,8 @@ def evaluate(
     max_new_tokens: int = 256,
     answer_form: str = "gated",
     gate_nats: float = GATE_NATS,
+    values: str = "grounded",
+    functions: str = "picked",
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
 ) -> dict[str, Any]:
@@ -319,10 +387,11 @@ def evaluate(
     bfcl = bfcl or import_bfcl()
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
-    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl)
-    results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False, "answer_form": answer_form}
+    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions)
+    results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False, "answer_form": answer_form, "values": values}
     if answer_form == "gated":
         results["gate_nats"] = gate_nats
+        results["functions"] = functions
     plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
     total = sum(len(cases) for _, cases in plan) * len(modes)
     try:
@@ -340,6 +409,8 @@ def evaluate(
                         if answerer.gain is not None:
                             row["gain_nats"] = round(answerer.gain, 3)
                             row["gate_seconds"] = round(answerer.gate_seconds, 3)
+                        if answerer.function_gains:
+                            row["function_gains"] = {k: round(v, 3) for k, v in answerer.function_gains.items()}
                     row.update(score(bfcl, case, category, text))
                     results["cases"].append(row)
                     if progress is not None:

@@ -46,11 +46,64 @@ def literal(value: Any) -> str:
     return re.escape(repr(value))
 
 
-def value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
-    """The Python literals of a BFCL parameter type."""
+# Grounded strings (``bfcl_spec(..., grounded=text)``): a ``string`` value is a span of the
+# user's words, quoted. The text is read as pieces: runs of word characters, and single other
+# characters; a span runs from one piece to a later one (at most MAX_SPAN pieces), keeps the text
+# between them as written, and neither starts nor ends on punctuation that only frames words.
+# (Bounded, so that every string can be closed within MAX_SPAN pieces: the decoder's token
+# budget reads the longest shortest way to the end from any point of a value.)
+MAX_SPAN = 16
+FRAMING = set(",.;:!?'\"`()[]{}")
+PIECE = re.compile(r"\w+|[^\w\s]")
+
+
+def spans(text: str, max_pieces: int = MAX_SPAN) -> set[str]:
+    """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
+    when the text has nothing but framing punctuation (then a grounded string is any string)."""
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
+    ok = [text[a:b] not in FRAMING for a, b in pieces]
+    if not any(ok):
+        return set()
+    return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if ok[i]
+            for j in range(i, min(i + max_pieces, len(pieces))) if ok[j]}
+
+
+def _quoted(text: str, quote: str) -> str:
+    """``text`` as the inside of a Python string literal in ``quote``s, as a regex: a backslash and
+    the quote escaped, a line break as its escape, a tab as it is or as its escape (``repr``'s)."""
+    forms = {"\\": r"\\\\", quote: r"\\" + re.escape(quote), "\n": r"\\n", "\r": r"\\r", "\x00": r"\\x00", "\t": r"(\t|\\t)"}
+    return "".join(forms.get(c) or re.escape(c) for c in text)
+
+
+def grounded_string(text: str, max_pieces: int = MAX_SPAN) -> str:
+    """A Python string literal (either quote) whose value is one of ``spans(text)``. Built as one
+    chain of continuations per first piece (each optional where the span may end), so its size
+    grows with the text times ``max_pieces``, not with the number of spans."""
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
+    ok = [text[a:b] not in FRAMING for a, b in pieces]
+    if not any(ok):
+        return STRING
+    forms = []
+    for quote in ('"', "'"):
+        starts = []
+        for i in (i for i in range(len(pieces)) if ok[i]):
+            last = max(j for j in range(i, min(i + max_pieces, len(pieces))) if ok[j])
+            rest = ""  # the span's continuation after piece i, built from its last piece back
+            for j in range(last, i, -1):
+                step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
+                rest = step if not rest else step + (f"({rest})?" if ok[j] else f"({rest})")
+            starts.append(_quoted(text[pieces[i][0]:pieces[i][1]], quote) + (f"({rest})?" if rest else ""))
+        forms.append(quote + "(" + "|".join(starts) + ")" + quote)
+    return "(" + "|".join(forms) + ")"
+
+
+def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None) -> str:
+    """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text."""
     kind = schema.get("type", "any")
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
+    if kind == "string" and grounded is not None:
+        return grounded_string(grounded)
     if kind in ("string", "any"):
         return STRING
     if kind == "integer":
@@ -62,13 +115,13 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
     if depth >= MAX_DEPTH:  # only empty containers this deep (scalars were returned above)
         return {"array": r"\[\]", "tuple": r"\[\]", "dict": r"\{\}", "object": r"\{\}"}.get(kind, STRING)
     if kind in ("array", "tuple"):
-        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1)
+        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1, grounded)
         return rf"\[({item}({SEP}{item})*)?\]"
     if kind in ("dict", "object"):
         props = schema.get("properties")
         if props:
             required = set(schema.get("required") or ())
-            fields = [(literal(k) + ": ", value_regex(v, depth + 1), k in required) for k, v in props.items()]
+            fields = [(literal(k) + ": ", value_regex(v, depth + 1, grounded), k in required) for k, v in props.items()]
             return r"\{" + ordered_items(fields) + r"\}"
         scalar = f"({STRING}|{FLOAT}|{BOOLEAN})"
         item = rf"({scalar}|\[({scalar}({SEP}{scalar})*)?\])"
@@ -153,21 +206,35 @@ def js_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
 LANGUAGES = {"python": value_regex, "java": java_value_regex, "javascript": js_value_regex}
 
 
-def call_regex(function: Mapping[str, Any], language: str = "python") -> str:
+def call_regex(function: Mapping[str, Any], language: str = "python", grounded: str | None = None) -> str:
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
     required = set(params.get("required") or ())
-    value = LANGUAGES[language]
+    if language == "python":
+        def value(schema: Mapping[str, Any], depth: int) -> str:
+            return value_regex(schema, depth, grounded)
+    elif grounded is not None:
+        raise ValueError("grounded strings are Python literals only")
+    else:
+        value = LANGUAGES[language]
     # An optional argument may also be None (Python's "not given"; BFCL's answers list it).
     items = [(re.escape(name) + "=", value(schema, 1) if name in required or language != "python" else f"({value(schema, 1)}|None)", name in required)
              for name, schema in props.items()]
     return re.escape(function["name"]) + r"\(" + ordered_items(items) + r"\)"
 
 
-def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python") -> str:
+def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python",
+                grounded: str | None = None, each: bool = False) -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
-    ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one)."""
-    call = "(" + "|".join(call_regex(f, language) for f in functions) + ")"
+    ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one).
+    ``grounded``: every ``string`` value is a span of this text (``grounded_string``); ``each``:
+    one or more calls of every function, in the given order (Python only)."""
+    if each:
+        if language != "python":
+            raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
+        runs = [f"{c}({SEP}{c})*" for c in (call_regex(f, language, grounded) for f in functions)]
+        return SEP.join(runs) + "\\]"
+    call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
     calls = call if language != "python" else f"{call}({SEP}{call})*"
     return (calls if at_least_one else f"({calls})?") + "\\]"
 
@@ -188,14 +255,17 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
-              calls: str = "any", language: str = "python") -> SpecBuilder:
+              calls: str = "any", language: str = "python", grounded: str | None = None) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
-    (a list, ``[]`` included), ``"one or more"``, or ``"none"`` (no calls step; then ``words``
-    is the answer); ``language``: the literals the values are written in (``LANGUAGES``).
+    (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one or more calls of every function,
+    in the given order), or ``"none"`` (no calls step; then ``words``
+    is the answer); ``language``: the literals the values are written in (``LANGUAGES``);
+    ``grounded``: the user's words, which every ``string`` value must quote (a span of them:
+    ``spans``; Python only).
     ``.build()`` the result."""
-    if calls not in ("any", "one or more", "none"):
-        raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'none'")
+    if calls not in ("any", "one or more", "each", "none"):
+        raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
     if calls == "none" and words is None:
         raise ValueError("a spec without calls needs words")
     names = ", ".join(f["name"] for f in functions)
@@ -203,8 +273,8 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     steps = []
     if calls != "none":
         steps.append("calls")
-        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language),
-               description="A Python list of calls: [func(arg=value, ...), ...]" + ("." if calls == "one or more" else "; [] for no call."))
+        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each"),
+               description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
     if words is not None:
         steps.append("words")
         b.step("words", tag="", regex=words, description="No call: the answer in words, on one line.")
