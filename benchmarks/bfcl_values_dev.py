@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-CONFIGS = (("free", "all"), ("free", "picked"), ("grounded", "picked"))
+CONFIGS = (("free", "picked"), ("free", "all"), ("grounded", "picked"))  # "picked" first: the gate, computed once per case, then has each function's gain
 
 
 def main() -> None:
@@ -72,13 +72,44 @@ def main() -> None:
     report(split, rows, meta, args.json)
 
 
+GRID = ((3.0, 0.0), (5.0, 0.0), (5.0, 1.0), (5.0, 2.0), (8.0, 1.0))  # (SEVERAL_NATS, OWN_NATS) pairs the pick is measured at
+
+
+def picks(rows: list, truth: dict) -> dict:
+    """Per category: how often the best function alone is a right one, and how often the picked
+    set is exactly the answer's functions, at each (SEVERAL_NATS, OWN_NATS) of GRID (cases whose
+    gate passed with several functions)."""
+    from ltlagent.evals import bfcl as B
+
+    out: dict = {}
+    for category in dict.fromkeys(r["category"] for r in rows):
+        gated = [r for r in rows if r["category"] == category and r["function_gains"]]
+        if not gated:
+            continue
+        per = out[category] = {"cases": len(gated), "best_is_right": sum(max(r["function_gains"], key=r["function_gains"].get) in truth[r["id"]] for r in gated)}
+        for several, own in GRID:
+            B.SEVERAL_NATS, B.OWN_NATS = several, own
+            per[f"exact set at {several}/{own}"] = sum(
+                {f["name"] for f in B.pick_functions([{"name": n} for n in r["function_gains"]], r["gain_nats"], r["function_gains"])[0]} == truth[r["id"]]
+                for r in gated)
+    return out
+
+
 def report(split: dict, rows: list, meta: dict, out: Path | None) -> None:
+    from ltlagent.evals import bfcl as B
+
+    bfcl = B.import_bfcl()
+    truth = {c["id"]: {next(iter(call)) for call in c["ground_truth"]} for category in split for c in B.load_cases(bfcl, category)[-split[category]:]}
     summary = {c: {f"{v}/{f}": sum(r[f"{v}/{f}"]["valid"] for r in rows if r["category"] == c) for v, f in CONFIGS} for c in split}
     print(f"{'category':<20}{'cases':>6}" + "".join(f"{v + '/' + f:>18}" for v, f in CONFIGS))
     for c, per in summary.items():
         print(f"{c:<20}{split[c]:>6}" + "".join(f"{per[f'{v}/{f}']:>18}" for v, f in CONFIGS))
+    pick = picks(rows, truth)
+    print("\nfunction pick (cases whose gate passed with several functions):")
+    for c, per in pick.items():
+        print(f"  {c}: " + ", ".join(f"{k} {v}" for k, v in per.items()))
     if out:
-        out.write_text(json.dumps({"meta": meta, "split": split, "summary": summary, "cases": rows}, indent=1) + "\n")
+        out.write_text(json.dumps({"meta": meta, "split": split, "summary": summary, "function_pick": pick, "cases": rows}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, pick_functions, prompt_messages, score
+from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, STRING, bfcl_spec, calls_regex, grounded_string, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
@@ -205,6 +205,14 @@ def test_pick_functions_the_best_one_or_each_of_several():
     assert pick_functions(fns, best + SEVERAL_NATS + 1, own) == ([{"name": "a"}, {"name": "b"}], True)  # each one over OWN_NATS, in order
     assert pick_functions(fns, best + SEVERAL_NATS + 1, {**own, "b": OWN_NATS}) == ([{"name": "a"}], False)  # only one is over it
     assert pick_functions(fns, 9.0, {}) == (fns, False)  # no per-function gains: any of them
+
+
+def test_a_required_number_needs_a_digit_in_the_users_words():
+    area = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "integer"}, "unit": {"type": "string"}}, "required": ["base"]}}
+    optional = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "float"}, "unit": {"type": "string"}}, "required": ["unit"]}}
+    assert numbers_given(area, "a base of 10 units") and numbers_given(area, "room 3B")
+    assert not numbers_given(area, "What is the capital of France?") and not numbers_given(area, "a base of ten")
+    assert numbers_given(optional, "no number here") and numbers_given({"name": "f"}, "")  # nothing required, nothing needed
 
 
 def _string_values(value, schema):

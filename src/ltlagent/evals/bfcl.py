@@ -59,7 +59,9 @@ INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e
 GATE_NATS = 3.5
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
-# them; "free" — any string. Python categories only (Java/JavaScript values are source text).
+# them, and a function with a required number is called only if the user wrote a digit
+# (``numbers_given``; none left: the refusal); "free" — any string, any function. Python
+# categories only (Java/JavaScript values are source text).
 VALUES = ("grounded", "free")
 # --answer gated, several functions and the gate passed (--functions picked): each function's own
 # gain (BFCL's prompt with that function alone). The calls name the best one only, unless all the
@@ -145,6 +147,15 @@ def user_words(case: Mapping[str, Any]) -> str:
     """What the user wrote in a case's conversation (its user messages, one per line): the text a
     grounded string argument quotes."""
     return "\n".join(str(m["content"]) for m in case["question"][0] if m.get("role") == "user")
+
+
+def numbers_given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether a function can be called with what the user wrote (``--values grounded``): a
+    required number (``integer``, ``float``) needs a digit somewhere in the user's words."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    needs = any((props.get(name) or {}).get("type") in ("integer", "float", "number") for name in params.get("required") or ())
+    return not needs or any(c.isdigit() for c in words)
 
 
 def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -263,6 +274,7 @@ class Answerer:
         self.gate_seconds = 0.0  # ... and the time its two forward passes took
         self._gated_case: str | None = None  # the case self.gain belongs to
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions, gate passed)
+        self.spec_form = ""  # what the last constrained answer's spec allowed: "refusal", or "calls (...) of f, g"
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
@@ -338,8 +350,14 @@ class Answerer:
         lang = language(category_of(case))
         grounded = user_words(case) if self.values == "grounded" and lang == "python" else None
         functions, each = self.picked_functions(case) if self.answer_form == "gated" else (list(case["function"]), False)
+        if grounded is not None and form.get("calls") == "one or more":
+            functions = [f for f in functions if numbers_given(f, grounded)]
+            each = each and len(functions) > 1
+            if not functions:  # no function can take its numbers from the user's words: the refusal
+                functions, form = list(case["function"]), {"calls": "none", "words": REFUSAL}
         if each and form.get("calls") == "one or more":
             form["calls"] = "each"
+        self.spec_form = f"calls ({form['calls']}) of " + ", ".join(f["name"] for f in functions) if form.get("calls", "any") != "none" else "refusal"
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
@@ -409,6 +427,7 @@ def evaluate(
                         if answerer.gain is not None:
                             row["gain_nats"] = round(answerer.gain, 3)
                             row["gate_seconds"] = round(answerer.gate_seconds, 3)
+                        row["spec"] = answerer.spec_form
                         if answerer.function_gains:
                             row["function_gains"] = {k: round(v, 3) for k, v in answerer.function_gains.items()}
                     row.update(score(bfcl, case, category, text))
