@@ -215,6 +215,33 @@ def test_a_required_number_needs_a_digit_in_the_users_words():
     assert numbers_given(optional, "no number here") and numbers_given({"name": "f"}, "")  # nothing required, nothing needed
 
 
+@needs_bfcl
+def test_each_gain_reads_bfcls_prompt_with_its_functions_only(monkeypatch):
+    """The gate's readings: the prompt without functions, with all of them, and (several
+    functions, the gate passed) with each one alone — each BFCL's own prompt, one system message."""
+    import ltlagent.agents.relevance as relevance
+    from ltlagent.evals.bfcl import Answerer
+
+    bfcl = import_bfcl()
+    case = load_cases(bfcl, "multiple", 1)[0]
+    seen = []
+
+    def fake_logprob(model, tokenizer, messages, question=None):
+        seen.append(messages)
+        return 10.0 * sum(m["content"].count('"name"') for m in messages if m["role"] == "system")
+
+    monkeypatch.setattr(relevance, "question_logprob", fake_logprob)
+    answerer = object.__new__(Answerer)
+    answerer.model = answerer.tokenizer = None
+    answerer.bfcl, answerer.gate_nats = bfcl, 3.5
+    gain, own = answerer._gains(case, per_function=True)
+    expected = [bfcl.system_prompt([dict(m) for m in case["question"][0]], fs, case["id"]) for fs in
+                ([], case["function"], *([f] for f in case["function"]))]
+    assert len(case["function"]) > 1 and seen[0] == expected[0] and seen[2:] == expected[2:]
+    assert all(sum(m["role"] == "system" for m in messages) == 1 for messages in seen)
+    assert own and all(g == own[case["function"][0]["name"]] for g in own.values()) and gain > max(own.values())
+
+
 def _string_values(value, schema):
     """The (value, schema) pairs of every string-typed value inside an argument."""
     if isinstance(value, str) and schema.get("type") == "string" and not schema.get("enum"):

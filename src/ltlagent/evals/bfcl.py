@@ -315,14 +315,17 @@ class Answerer:
         from ltlagent.agents.relevance import question_logprob
 
         assert self.bfcl is not None
-        question = [dict(m) for m in case["question"][0]]
-        base = question_logprob(self.model, self.tokenizer, self.bfcl.system_prompt(question, [], case["id"]))
-        gain = question_logprob(self.model, self.tokenizer, prompt_messages(self.bfcl, case)) - base
+        bfcl = self.bfcl
+
+        def logprob(functions: list[Any]) -> float:  # BFCL's prompt builder edits the messages it is given: a fresh copy each time
+            return question_logprob(self.model, self.tokenizer, bfcl.system_prompt([dict(m) for m in case["question"][0]], functions, case["id"]))
+
+        base = logprob([])
+        gain = question_logprob(self.model, self.tokenizer, prompt_messages(bfcl, case)) - base
         functions = case["function"]
         if not per_function or gain <= self.gate_nats or len(functions) < 2:
             return gain, {}
-        return gain, {f["name"]: question_logprob(self.model, self.tokenizer, self.bfcl.system_prompt(question, [f], case["id"])) - base
-                      for f in functions}
+        return gain, {f["name"]: logprob([f]) - base for f in functions}
 
     def picked_functions(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
         """The functions the last gated case's calls may name, and whether each must be called
