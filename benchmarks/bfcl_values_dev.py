@@ -40,6 +40,7 @@ def main() -> None:
     ap.add_argument("--max-new-tokens", type=int, default=192)
     ap.add_argument("--jsonl", type=Path, help="append one row per case")
     ap.add_argument("--json", type=Path, help="write the summary (and the rows) here")
+    ap.add_argument("--gains-only", action="store_true", help="the gate's per-function gains and the function pick only, no answers")
     ap.add_argument("--rows", type=Path, action="append", help="summarize the rows of these --jsonl files (of runs in parallel) instead of running")
     args = ap.parse_args()
     split = {c: int(n) for c, n in (part.split(":") for part in args.split.split(","))}
@@ -55,7 +56,10 @@ def main() -> None:
         for case in B.load_cases(bfcl, category)[-n:]:
             messages = B.prompt_messages(bfcl, case)
             row: dict = {"id": case["id"], "category": category}
-            for values, functions in CONFIGS:
+            if args.gains_only:
+                answerer.gate_nats = float("-inf")  # every case's per-function gains, whatever the gate would say
+                answerer.gain, answerer.function_gains = answerer._gains(case, per_function=True)
+            for values, functions in () if args.gains_only else CONFIGS:
                 answerer.values, answerer.functions = values, functions
                 t0 = time.perf_counter()
                 text, _ = answerer.answer(case, messages, "constrained")
@@ -68,7 +72,7 @@ def main() -> None:
             if args.jsonl:
                 with args.jsonl.open("a") as fh:
                     fh.write(json.dumps(row) + "\n")
-            print(case["id"], *(row[f"{v}/{f}"]["valid"] for v, f in CONFIGS), file=sys.stderr, flush=True)
+            print(case["id"], *(row[f"{v}/{f}"]["valid"] for v, f in CONFIGS if f"{v}/{f}" in row), file=sys.stderr, flush=True)
     report(split, rows, meta, args.json)
 
 
@@ -77,8 +81,8 @@ GRID = ((3.0, 0.0), (5.0, 0.0), (5.0, 1.0), (5.0, 2.0), (8.0, 1.0))  # (SEVERAL_
 
 def picks(rows: list, truth: dict) -> dict:
     """Per category: how often the best function alone is a right one, and how often the picked
-    set is exactly the answer's functions, at each (SEVERAL_NATS, OWN_NATS) of GRID (cases whose
-    gate passed with several functions)."""
+    set is exactly the answer's functions, at each (SEVERAL_NATS, OWN_NATS) of GRID (cases with
+    per-function gains: several functions, and the gate passed or ``--gains-only``)."""
     from ltlagent.evals import bfcl as B
 
     out: dict = {}
@@ -88,9 +92,8 @@ def picks(rows: list, truth: dict) -> dict:
             continue
         per = out[category] = {"cases": len(gated), "best_is_right": sum(max(r["function_gains"], key=r["function_gains"].get) in truth[r["id"]] for r in gated)}
         for several, own in GRID:
-            B.SEVERAL_NATS, B.OWN_NATS = several, own
             per[f"exact set at {several}/{own}"] = sum(
-                {f["name"] for f in B.pick_functions([{"name": n} for n in r["function_gains"]], r["gain_nats"], r["function_gains"])[0]} == truth[r["id"]]
+                {f["name"] for f in B.pick_functions([{"name": n} for n in r["function_gains"]], r["gain_nats"], r["function_gains"], several, own)[0]} == truth[r["id"]]
                 for r in gated)
     return out
 
@@ -100,10 +103,11 @@ def report(split: dict, rows: list, meta: dict, out: Path | None) -> None:
 
     bfcl = B.import_bfcl()
     truth = {c["id"]: {next(iter(call)) for call in c["ground_truth"]} for category in split for c in B.load_cases(bfcl, category)[-split[category]:]}
-    summary = {c: {f"{v}/{f}": sum(r[f"{v}/{f}"]["valid"] for r in rows if r["category"] == c) for v, f in CONFIGS} for c in split}
+    summary = {c: {f"{v}/{f}": sum(r[f"{v}/{f}"]["valid"] for r in rows if r["category"] == c) for v, f in CONFIGS if all(f"{v}/{f}" in r for r in rows)}
+               for c in split}
     print(f"{'category':<20}{'cases':>6}" + "".join(f"{v + '/' + f:>18}" for v, f in CONFIGS))
     for c, per in summary.items():
-        print(f"{c:<20}{split[c]:>6}" + "".join(f"{per[f'{v}/{f}']:>18}" for v, f in CONFIGS))
+        print(f"{c:<20}{split[c]:>6}" + "".join(f"{per[f'{v}/{f}']:>18}" for v, f in CONFIGS if f"{v}/{f}" in per))
     pick = picks(rows, truth)
     print("\nfunction pick (cases whose gate passed with several functions):")
     for c, per in pick.items():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, STRING, bfcl_spec, calls_regex, grounded_string, spans
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, grounded_string, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -152,6 +152,8 @@ def test_spans_are_word_aligned_and_bounded():
     assert "w0 w1" in spans(many) and " ".join(f"w{i}" for i in range(16)) in spans(many)
     assert " ".join(f"w{i}" for i in range(17)) not in spans(many)  # at most MAX_SPAN pieces
     assert grounded_string(",.;") == grounded_string("") == STRING and not spans(",.;")  # nothing to quote: any string
+    document = " ".join(["word"] * (MAX_PIECES + 1))  # a pasted document grounds nothing
+    assert grounded_string(document) == STRING and not spans(document) and spans(" ".join(["word"] * MAX_PIECES))
 
 
 def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():

@@ -53,16 +53,20 @@ def literal(value: Any) -> str:
 # (Bounded, so that every string can be closed within MAX_SPAN pieces: the decoder's token
 # budget reads the longest shortest way to the end from any point of a value.)
 MAX_SPAN = 16
+# A longer text (a pasted document rather than a request) grounds nothing: its regex would grow
+# with the text times MAX_SPAN, and preparing a spec with it take seconds to minutes.
+MAX_PIECES = 300
 FRAMING = set(",.;:!?'\"`()[]{}")
 PIECE = re.compile(r"\w+|[^\w\s]")
 
 
 def spans(text: str, max_pieces: int = MAX_SPAN) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
-    when the text has nothing but framing punctuation (then a grounded string is any string)."""
+    when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
+    grounded string is any string)."""
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
     ok = [text[a:b] not in FRAMING for a, b in pieces]
-    if not any(ok):
+    if not any(ok) or len(pieces) > MAX_PIECES:
         return set()
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if ok[i]
             for j in range(i, min(i + max_pieces, len(pieces))) if ok[j]}
@@ -81,7 +85,7 @@ def grounded_string(text: str, max_pieces: int = MAX_SPAN) -> str:
     grows with the text times ``max_pieces``, not with the number of spans."""
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
     ok = [text[a:b] not in FRAMING for a, b in pieces]
-    if not any(ok):
+    if not any(ok) or len(pieces) > MAX_PIECES:
         return STRING
     forms = []
     for quote in ('"', "'"):
