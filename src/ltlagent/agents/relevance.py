@@ -57,12 +57,14 @@ def text_logprob(model: Any, tokenizer: Any, prompt: str, text: str) -> tuple[fl
 def question_logprob(model: Any, tokenizer: Any, messages: Sequence[Mapping[str, str]], question: str | None = None) -> float:
     """log p(question | the conversation before it), as the model reads the rendered prompt;
     ``question``: the text to score (default: the last user message)."""
-    if question is None:
-        users = [m["content"] for m in messages if m.get("role") == "user"]
-        if not users:
-            raise ValueError("the conversation has no user message")
-        question = users[-1]
-    return text_logprob(model, tokenizer, render_prompt(tokenizer, messages), question)[0]
+    return text_logprob(model, tokenizer, render_prompt(tokenizer, messages), _last_user(messages) if question is None else question)[0]
+
+
+def _last_user(messages: Sequence[Mapping[str, str]]) -> str:
+    users = [m["content"] for m in messages if m.get("role") == "user"]
+    if not users:
+        raise ValueError("the conversation has no user message")
+    return users[-1]
 
 
 def question_gain(model: Any, tokenizer: Any, with_tools: Sequence[Mapping[str, str]],
@@ -70,9 +72,5 @@ def question_gain(model: Any, tokenizer: Any, with_tools: Sequence[Mapping[str, 
     """How much the tools raise the question's log-probability, in nats (see the module's
     docstring). ``with_tools`` and ``without_tools``: the same conversation, the tools described
     in the first only; ``question``: the text to score (default: the last user message)."""
-    if question is None:
-        users = [m["content"] for m in with_tools if m.get("role") == "user"]
-        if not users:
-            raise ValueError("the conversation has no user message")
-        question = users[-1]
+    question = _last_user(with_tools) if question is None else question
     return question_logprob(model, tokenizer, with_tools, question) - question_logprob(model, tokenizer, without_tools, question)

@@ -336,6 +336,21 @@ class Answerer:
             return list(case["function"]), False
         return pick_functions(case["function"], self.gain, self.function_gains)
 
+    def _form(self, case: Mapping[str, Any], grounded: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The functions a case's spec calls and the ``bfcl_spec`` arguments of its answer form."""
+        if self.answer_form != "gated":
+            return list(case["function"]), {"words": ANSWER_FORMS[self.answer_form]}
+        refusal = list(case["function"]), {"calls": "none", "words": REFUSAL}
+        assert self.gain is not None
+        if self.gain <= self.gate_nats:
+            return refusal
+        functions, each = self.picked_functions(case)
+        if grounded is not None:  # a required number must come from the user's words
+            functions = [f for f in functions if numbers_given(f, grounded)]
+            if not functions:
+                return refusal
+        return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
+
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         from ltlagent.compiler.compile import compile_spec
         from ltlagent.decoders.hf import SpecDecoder
@@ -347,22 +362,10 @@ class Answerer:
             self.gate_seconds = time.perf_counter() - t0
             self._gated_case = case["id"]
         t0 = time.perf_counter()
-        if self.answer_form == "gated":
-            assert self.gain is not None
-            form = {"calls": "one or more", "words": None} if self.gain > self.gate_nats else {"calls": "none", "words": REFUSAL}
-        else:
-            form = {"words": ANSWER_FORMS[self.answer_form]}
         lang = language(category_of(case))
         grounded = user_words(case) if self.values == "grounded" and lang == "python" else None
-        functions, each = self.picked_functions(case) if self.answer_form == "gated" else (list(case["function"]), False)
-        if grounded is not None and form.get("calls") == "one or more":
-            functions = [f for f in functions if numbers_given(f, grounded)]
-            each = each and len(functions) > 1
-            if not functions:  # no function can take its numbers from the user's words: the refusal
-                functions, form = list(case["function"]), {"calls": "none", "words": REFUSAL}
-        if each and form.get("calls") == "one or more":
-            form["calls"] = "each"
-        self.spec_form = f"calls ({form['calls']}) of " + ", ".join(f["name"] for f in functions) if form.get("calls", "any") != "none" else "refusal"
+        functions, form = self._form(case, grounded)
+        self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
