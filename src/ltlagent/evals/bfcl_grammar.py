@@ -18,6 +18,7 @@ so Python's ``re`` and the decoder's automata read them the same way.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -64,12 +65,19 @@ def spans(text: str, max_pieces: int = MAX_SPAN) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
     grounded string is any string)."""
-    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
-    ok = [text[a:b] not in FRAMING for a, b in pieces]
-    if not any(ok) or len(pieces) > MAX_PIECES:
+    pieces, ok = _pieces(text)
+    if not pieces:
         return set()
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if ok[i]
             for j in range(i, min(i + max_pieces, len(pieces))) if ok[j]}
+
+
+def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool]]:
+    """The text's pieces (start, end) and whether a span may open or close on each; none when
+    the text grounds nothing (only framing punctuation, or more than MAX_PIECES pieces)."""
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
+    ok = [text[a:b] not in FRAMING for a, b in pieces]
+    return (pieces, ok) if any(ok) and len(pieces) <= MAX_PIECES else ([], [])
 
 
 def _quoted(text: str, quote: str) -> str:
@@ -79,13 +87,13 @@ def _quoted(text: str, quote: str) -> str:
     return "".join(forms.get(c) or re.escape(c) for c in text)
 
 
+@functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, max_pieces: int = MAX_SPAN) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``. Built as one
     chain of continuations per first piece (each optional where the span may end), so its size
     grows with the text times ``max_pieces``, not with the number of spans."""
-    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
-    ok = [text[a:b] not in FRAMING for a, b in pieces]
-    if not any(ok) or len(pieces) > MAX_PIECES:
+    pieces, ok = _pieces(text)
+    if not pieces:
         return STRING
     forms = []
     for quote in ('"', "'"):
