@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, FUNCTIONS as BFCL_FUNCTIONS, VALUES as BFCL_VALUES  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -172,10 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "in words, or nothing")
     b.add_argument("--gate-nats", type=float, default=BFCL_GATE_NATS, metavar="X",
                    help=f"--answer gated: the margin in nats (default {BFCL_GATE_NATS}, chosen on a development split)")
-    b.add_argument("--functions", choices=("picked", "all"), default="picked",
+    b.add_argument("--functions", choices=BFCL_FUNCTIONS, default="picked",
                    help="--answer gated, several functions: picked (default: the calls name the function whose own document "
                    "makes the question most likely, or each of several when the question asks for several things) or all")
-    b.add_argument("--values", choices=("grounded", "free"), default="grounded",
+    b.add_argument("--values", choices=BFCL_VALUES, default="grounded",
                    help="string arguments: grounded (default: quoted from the user's messages, a span of their words) or any "
                    "string of the declared type")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
