@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, grounded_string, spans
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_string, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -142,6 +142,70 @@ def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
     assert value.strip() == value  # no span opens or closes on blank space
 
 
+def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bool:
+    """The oracle of a grounded string with formats, read off the definition: a span of the user's
+    words; or (``place``) a span, ", " and one to three capitalised ASCII words; or a value of one
+    of the ``shapes``, character for character (a digit or a placeholder letter: any ASCII digit)."""
+    found = spans(said)
+    if not found or value in found:
+        return True
+    for shape in shapes:
+        if len(value) == len(shape) and all(c in "0123456789" if (d in "0123456789" or d in "YMDHhmSsyd") else c == d for c, d in zip(value, shape)):
+            return True
+    if place:
+        for i in range(len(value)):
+            if value.startswith(", ", i) and value[:i] in found:
+                words = value[i + 2:].split(" ")
+                if 1 <= len(words) <= 3 and all(w.isascii() and w.isalpha() and w[0].isupper() for w in words):
+                    return True
+    return False
+
+
+SHAPES = st.lists(st.sampled_from(["YYYY-MM-DD", "HH:MM", "MM/DD/YYYY", "2023-04-15T10:00:00Z", "HH:mm:ss"]), max_size=2, unique=True).map(tuple)
+
+
+@settings(max_examples=150)
+@given(st.data(), USER_TEXT, st.booleans(), SHAPES)
+def test_a_grounded_string_with_formats_is_what_the_oracle_admits(data, text, place, shapes):
+    literal = data.draw(st.from_regex(grounded_string(text, place, shapes), fullmatch=True))
+    assert _admitted(ast.literal_eval(literal), text, place, shapes), (text, place, shapes, literal)
+
+
+@settings(max_examples=150)
+@given(st.data(), USER_TEXT, SHAPES)
+def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
+    """The other way: a span with any region, and any value of each shape, in either quote."""
+    pattern = grounded_string(text, True, shapes)
+    if not spans(text):
+        assert pattern == STRING
+        return
+    span = data.draw(st.sampled_from(sorted(spans(text))))
+    region = data.draw(st.lists(st.from_regex(r"[A-Z][a-zA-Z]{0,6}", fullmatch=True), min_size=1, max_size=3).map(" ".join))
+    values = [span, f"{span}, {region}"]
+    for shape in shapes:
+        values.append("".join(str(data.draw(st.integers(0, 9))) if c.isdigit() or c in "YMDHhmSsyd" else c for c in shape))
+    for value in values:
+        assert re.fullmatch(pattern, repr(value)), (text, value)
+        assert re.fullmatch(pattern, json.dumps(value, ensure_ascii=False)), (text, value)
+
+
+def test_formats_read_off_real_descriptions():
+    assert formats("The city, in the format of 'City, State', such as 'Austin, TX'.") == (True, ())
+    assert formats("The name of the city, such as 'New York, NY' or 'London, UK'.") == (True, ())
+    assert formats("The start date of the trip in the format 'YYYY-MM-DD', e.g., '2023-07-15'.") == (False, ("YYYY-MM-DD", "2023-07-15"))
+    assert formats("formatted as an ISO 8601 timestamp (e.g., '2023-04-05T14:48:00Z').") == (False, ("2023-04-05T14:48:00Z",))
+    assert formats("The pick-up time in 24-hour format 'HH:MM', such as '15:00'.") == (False, ("HH:MM", "15:00"))
+    # no format: plain words, a single word, a number, a year, a default value
+    for description in ("The city name.", "Use 'dontcare' if any.", "Default is 'English Premier League'.", "A version such as '2.5'.", "The year 'YYYY'.", ""):
+        assert formats(description) == (False, ()), description
+    said = "What's the weather in Boston?"
+    pattern = grounded_string(said, *formats("in the format 'City, State', such as 'Austin, TX'"))
+    assert re.fullmatch(pattern, '"Boston, MA"') and re.fullmatch(pattern, '"Boston"') and not re.fullmatch(pattern, '"Austin, TX"')
+    assert not re.fullmatch(grounded_string(said), '"Boston, MA"')  # no place format: the user's words only
+    dated = grounded_string(said, *formats("in the format 'YYYY-MM-DD'"))
+    assert re.fullmatch(dated, "'2024-02-30'") and not re.fullmatch(dated, "'2024-2-3'") and not re.fullmatch(dated, "'tomorrow'")
+
+
 def test_spans_are_word_aligned_and_bounded():
     text = "Find the rate from Euro to Dollar at January 1, 2022 for 'Tech Inc'."
     found = spans(text)
@@ -247,7 +311,7 @@ def test_each_gain_reads_bfcls_prompt_with_its_functions_only(monkeypatch):
 def _string_values(value, schema):
     """The (value, schema) pairs of every string-typed value inside an argument."""
     if isinstance(value, str) and schema.get("type") == "string" and not schema.get("enum"):
-        yield value
+        yield value, schema
     elif isinstance(value, list):
         for v in value:
             yield from _string_values(v, schema.get("items") or {})
@@ -268,8 +332,15 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
     cases = _sample_cases() if importlib.util.find_spec("bfcl_eval") else [{"id": "x", "question": [[{"role": "user", "content": "Weather in 'São Paulo', 5 days?"}]],
         "function": [{"name": "get_weather", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "days": {"type": "integer"},
                                                                                         "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["city"]}}]}]
+    cases.append({"id": "formats", "question": [[{"role": "user", "content": "Flights from Boston to 'São Paulo' next Friday?"}]],
+                  "function": [{"name": "find_flights", "parameters": {"type": "dict", "required": ["origin", "date"], "properties": {
+                      "origin": {"type": "string", "description": "The city, in the format 'City, State', such as 'Austin, TX'."},
+                      "destination": {"type": "string", "description": "The city, such as 'London, UK'."},
+                      "date": {"type": "string", "description": "The day, in the format 'YYYY-MM-DD'."},
+                      "time": {"type": "string", "description": "The time, as 'HH:MM'."}}}}]})
     rng = random.Random(2)
     quoted = 0
+    formatted = 0  # values the user's words alone would not admit
     for case in cases:
         if "java" in case["id"]:
             continue
@@ -288,10 +359,11 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
             for call in _decode(guide.text):
                 name, args = next(iter(call.items()))
                 for key, value in args.items():
-                    for text in _string_values(value, docs[name][key]):
-                        assert text in spans(said), (case["id"], text)
+                    for text, schema in _string_values(value, docs[name][key]):
+                        assert _admitted(text, said, *formats(schema.get("description", ""))), (case["id"], text)
                         quoted += 1
-    assert quoted > 10  # the rollouts wrote strings
+                        formatted += text not in spans(said)
+    assert quoted > 10 and formatted > 3  # the rollouts wrote strings, some in a described format
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():

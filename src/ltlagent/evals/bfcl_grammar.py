@@ -88,15 +88,18 @@ def _quoted(text: str, quote: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
-def grounded_string(text: str, max_pieces: int = MAX_SPAN) -> str:
-    """A Python string literal (either quote) whose value is one of ``spans(text)``. Built as one
-    chain of continuations per first piece (each optional where the span may end), so its size
+def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN) -> str:
+    """A Python string literal (either quote) whose value is one of ``spans(text)``, followed by a
+    region (``place``: ``REGION``), or of one of the date/time ``shapes`` (``formats``). Built as
+    one chain of continuations per first piece (each optional where the span may end), so its size
     grows with the text times ``max_pieces``, not with the number of spans."""
     pieces, ok = _pieces(text)
     if not pieces:
         return STRING
     forms = []
+    region = f"({REGION})?" if place else ""
     for quote in ('"', "'"):
+        forms += [quote + shape_regex(shape) + quote for shape in shapes]
         starts = []
         for i in (i for i in range(len(pieces)) if ok[i]):
             last = max(j for j in range(i, min(i + max_pieces, len(pieces))) if ok[j])
@@ -105,17 +108,48 @@ def grounded_string(text: str, max_pieces: int = MAX_SPAN) -> str:
                 step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
                 rest = step if not rest else step + (f"({rest})?" if ok[j] else f"({rest})")
             starts.append(_quoted(text[pieces[i][0]:pieces[i][1]], quote) + (f"({rest})?" if rest else ""))
-        forms.append(quote + "(" + "|".join(starts) + ")" + quote)
+        forms.append(quote + "(" + "|".join(starts) + ")" + region + quote)
     return "(" + "|".join(forms) + ")"
 
 
+# Formats a parameter's description shows by example (``formats``): a place ("in the format
+# 'City, State', such as 'Austin, TX'") lets a span be followed by a region the user may not have
+# written (", " and one to MAX_REGION capitalised ASCII words: "Boston" → "Boston, MA"); a date or
+# time ('YYYY-MM-DD', '2023-04-15', 'HH:MM') admits any value of that shape, digit for digit.
+QUOTED_EXAMPLE = re.compile(r"""'([^'\n]{2,40})'|"([^"\n]{2,40})\"""")
+PLACE_EXAMPLE = re.compile(r"[^,]+, [A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*")
+PLACEHOLDERS = set("YMDHhmSsyd")  # a digit in a date or time format
+SHAPE_EXAMPLE = re.compile(r"[0-9YMDHhmSsyd]+([-/:. TZ][0-9YMDHhmSsyd]*)+")
+MAX_REGION = 3
+REGION = rf", [A-Z][A-Za-z]*( [A-Z][A-Za-z]*){{0,{MAX_REGION - 1}}}"
+
+
+def formats(description: str) -> tuple[bool, tuple[str, ...]]:
+    """What a ``string`` parameter's description shows of its format, in quoted examples: whether
+    a place may take a region after the user's words, and the date/time shapes (the examples
+    themselves: a digit or a placeholder letter stands for any digit, the rest as written)."""
+    place, shapes = False, []
+    for m in QUOTED_EXAMPLE.finditer(description or ""):
+        example = m.group(1) or m.group(2)
+        place = place or bool(PLACE_EXAMPLE.fullmatch(example))
+        if SHAPE_EXAMPLE.fullmatch(example) and re.search(r"[-/:]", example) and example not in shapes:
+            shapes.append(example)
+    return place, tuple(shapes)
+
+
+def shape_regex(shape: str) -> str:
+    """The values of a date/time shape: a digit or placeholder letter → any digit."""
+    return "".join("[0-9]" if c.isdigit() or c in PLACEHOLDERS else re.escape(c) for c in shape)
+
+
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None) -> str:
-    """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text."""
+    """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
+    (or the formats its description shows: ``formats``)."""
     kind = schema.get("type", "any")
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
     if kind == "string" and grounded is not None:
-        return grounded_string(grounded)
+        return grounded_string(grounded, *formats(schema.get("description", "")))
     if kind in ("string", "any"):
         return STRING
     if kind == "integer":
