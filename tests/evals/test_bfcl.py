@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_string, spans
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_string, numbers_in, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -206,6 +206,35 @@ def test_formats_read_off_real_descriptions():
     assert re.fullmatch(dated, "'2024-02-30'") and not re.fullmatch(dated, "'2024-2-3'") and not re.fullmatch(dated, "'tomorrow'")
 
 
+def _optional_admitted(value, schema, said: str) -> bool:
+    """The oracle of a grounded optional argument, read off the definition: an enum member the
+    user's words name as a word (any case); a number the user wrote (either sign; commas read
+    as thousands separators or as list commas); anything else of its type."""
+    if schema.get("enum"):
+        return value in schema["enum"] and f" {str(value).lower()} " in " " + re.sub(r"[^\w]", " ", said.lower()) + " "
+    if schema.get("type") in ("integer", "float", "number") and not isinstance(value, bool):
+        written = {float(x) for reading in (said.replace(",", ""), said.replace(",", " ")) for x in re.findall(r"[0-9]+(?:\.[0-9]+)?", reading)}
+        return abs(value) in written and (schema["type"] != "integer" or isinstance(value, int))
+    return True
+
+
+def test_optional_arguments_keep_their_defaults_unless_the_user_names_them():
+    said = "Weather in Boston, 3 days, in Fahrenheit; budget 1,250.5 or 3,4."
+    fn = {"name": "weather", "parameters": {"type": "dict", "required": ["city", "days"], "properties": {
+        "city": {"type": "string"}, "days": {"type": "integer"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        "hours": {"type": "integer"}, "budget": {"type": "float"}, "mode": {"type": "string", "enum": ["fast", "slow"]}}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    assert numbers_in(said) == [3, 1250.5, 4]
+    for ok in ("weather(city='Boston', days=7, unit='fahrenheit')]", "weather(city='Boston', days=2, hours=4, budget=-1250.5)]",
+               "weather(city='Boston', days=3, budget=3)]", "weather(city='Boston', days=3, unit=None)]"):
+        assert re.fullmatch(pattern, ok), ok  # a required number stays free; an optional one is the user's
+    for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, hours=5)]",
+                "weather(city='Boston', days=3, hours=1250.5)]", "weather(city='Boston', days=3, mode='fast')]", "weather(city='Boston', days=3, budget=1)]"):
+        assert not re.fullmatch(pattern, bad), bad
+    assert not re.fullmatch(calls_regex([fn], at_least_one=True), "weather(city='Boston', days=3, mode=fast)]")  # free: as before
+    assert re.fullmatch(calls_regex([fn], at_least_one=True), "weather(city='Boston', days=3, hours=5, mode='fast')]")
+
+
 def test_spans_are_word_aligned_and_bounded():
     text = "Find the rate from Euro to Dollar at January 1, 2022 for 'Tech Inc'."
     found = spans(text)
@@ -249,11 +278,12 @@ def test_calls_of_each_function_and_grounded_strings_in_the_spec():
     fns = [{"name": "f", "parameters": {"type": "dict", "properties": {"a": {"type": "integer"}}, "required": ["a"]}},
            {"name": "g", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["C", "F"]}},
                                         "required": ["city"]}}]
-    said = "Weather in New York, and 2+2?"
+    said = "Weather in New York in C, and 2+2?"
     each = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said).build())
     assert not each.errors
-    good = ["[f(a=4), g(city='New York')]\n", "[f(a=2), f(a=2), g(city=\"New York\", unit=\"F\")]\n", "[f(a=1), g(city='Weather in New York, and 2+2')]\n"]
+    good = ["[f(a=4), g(city='New York')]\n", "[f(a=2), f(a=2), g(city=\"New York\", unit=\"C\")]\n", "[f(a=1), g(city='Weather in New York in C, and 2+2')]\n"]
     bad = ["[f(a=4)]\n", "[g(city='New York')]\n", "[g(city='New York'), f(a=4)]\n", "[f(a=4), g(city='Boston')]\n",
+           "[f(a=4), g(city='New York', unit='F')]\n",  # an option the user did not name
            "[f(a=4), g(city='New York, ')]\n", "[f(a=4), g(city='ork')]\n", "[]\n", "Unfortunately not.\n"]
     assert all(each.check_text(t).ok for t in good) and not any(each.check_text(t).ok for t in bad)
     one = compile_spec(bfcl_spec(fns, words=None, calls="one or more", grounded=said).build())
@@ -337,10 +367,14 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                       "origin": {"type": "string", "description": "The city, in the format 'City, State', such as 'Austin, TX'."},
                       "destination": {"type": "string", "description": "The city, such as 'London, UK'."},
                       "date": {"type": "string", "description": "The day, in the format 'YYYY-MM-DD'."},
-                      "time": {"type": "string", "description": "The time, as 'HH:MM'."}}}}]})
+                      "time": {"type": "string", "description": "The time, as 'HH:MM'."},
+                      "seats": {"type": "integer"}, "budget": {"type": "float"}, "cabin": {"type": "string", "enum": ["economy", "business", "first"]},
+                      "alliance": {"type": "string", "enum": ["star", "oneworld"]}, "direct": {"type": "boolean"}}}}]})
+    cases[-1]["question"][0][0]["content"] += " 2 seats in business, under 1,250.50 each; not first."
     rng = random.Random(2)
     quoted = 0
     formatted = 0  # values the user's words alone would not admit
+    optional = 0  # optional arguments written
     for case in cases:
         if "java" in case["id"]:
             continue
@@ -348,6 +382,7 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
         compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", grounded=said).build())
         index = build_token_index(compiled, byte_level_tokenizer())
         docs = {f["name"]: (f["parameters"].get("properties") or {}) for f in case["function"]}
+        params = {f["name"]: f["parameters"] for f in case["function"]}
         # quoting the user's words leaves the answer free within the eval's token budget (a value
         # can always be closed soon), as the free spec does: the guide does not take the shortest way
         free = build_token_index(compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more").build()), byte_level_tokenizer())
@@ -358,12 +393,16 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
             assert guide.is_finished and compiled.check_text(guide.text).ok, (case["id"], guide.text)
             for call in _decode(guide.text):
                 name, args = next(iter(call.items()))
+                required = set(params[name].get("required") or ())
                 for key, value in args.items():
+                    if key not in required and value is not None:  # an option the user did not mention keeps its default
+                        assert _optional_admitted(value, docs[name][key], said), (case["id"], key, value)
+                        optional += 1
                     for text, schema in _string_values(value, docs[name][key]):
                         assert _admitted(text, said, *formats(schema.get("description", ""))), (case["id"], text)
                         quoted += 1
                         formatted += text not in spans(said)
-    assert quoted > 10 and formatted > 3  # the rollouts wrote strings, some in a described format
+    assert quoted > 10 and formatted > 3 and optional > 5  # the rollouts wrote strings, some in a described format, and options
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():

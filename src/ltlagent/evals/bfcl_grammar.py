@@ -263,10 +263,50 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         raise ValueError("grounded strings are Python literals only")
     else:
         value = LANGUAGES[language]
-    # An optional argument may also be None (Python's "not given"; BFCL's answers list it).
-    items = [(re.escape(name) + "=", value(schema, 1) if name in required or language != "python" else f"({value(schema, 1)}|None)", name in required)
-             for name, schema in props.items()]
+    items = []
+    for name, schema in props.items():
+        if name in required or language != "python":
+            items.append((re.escape(name) + "=", value(schema, 1), name in required))
+            continue
+        regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded)
+        if regex is not None:  # an optional argument may also be None (Python's "not given"; BFCL's answers list it)
+            items.append((re.escape(name) + "=", f"({regex}|None)", False))
     return re.escape(function["name"]) + r"\(" + ordered_items(items) + r"\)"
+
+
+# Grounded optional arguments: an option the user did not mention keeps its default. An optional
+# enum takes only the members the user's words name (case-insensitive), an optional number only a
+# number the user wrote (either sign); with none, the argument is not written.
+NUMBER = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
+
+
+def numbers_in(text: str) -> list[int | float]:
+    """The numbers written in ``text``, in order, once each: digits, with thousands commas in
+    groups of three ("1,000,000"; "3,4" is two numbers), and a decimal part."""
+    found: list[int | float] = []
+    for m in NUMBER.finditer(text):
+        digits = m.group(0).replace(",", "")
+        n: int | float = float(digits) if "." in digits else int(digits)
+        if n not in found:
+            found.append(n)
+    return found
+
+
+def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
+    """An optional argument's values under grounded strings: its enum members the text names, or
+    the numbers it writes (an integer parameter: its whole numbers); ``None``: not written. Other
+    types as ``value_regex`` (strings: spans)."""
+    kind = schema.get("type", "any")
+    if schema.get("enum"):
+        named = [v for v in schema["enum"] if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
+        return "(" + "|".join(literal(v) for v in named) + ")" if named else None
+    if kind in ("integer", "float", "number"):
+        numbers = [n for n in numbers_in(text) if kind != "integer" or isinstance(n, int)]
+        if not numbers:
+            return None
+        forms = sorted({f"-?{re.escape(repr(n))}" for n in numbers})
+        return "(" + "|".join(forms) + ")"
+    return value_regex(schema, 1, text)
 
 
 def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python",
