@@ -1,0 +1,91 @@
+"""How many of BFCL's accepted answers each grounding rule of ``--values grounded`` still admits.
+
+``ltlagent eval bfcl --values grounded`` narrows a case's spec with the user's words alone:
+string arguments are spans of them (or a format the parameter's description shows by example:
+``bfcl_grammar.formats``), and an optional argument is written only with an enum member the user
+names or a number the user wrote (``bfcl_grammar.optional_grounded``). A narrower spec helps a
+small model only if it keeps the right answers. This script counts, per category, the cases
+whose accepted answer (some choice among the values BFCL accepts for each argument, or leaving
+out an optional one BFCL lets go) every argument regex still admits, under four specs: free
+values, spans only, spans and formats, and spans, formats and grounded options (the default).
+No model runs; the answers are used to measure the rules, never to build a spec.
+
+    python benchmarks/bfcl_grounded_coverage.py [--json benchmarks/results/bfcl-grounded-coverage.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
+SPECS = ("free", "spans", "spans + formats", "spans + formats + options")
+
+
+def admitted(case: Mapping[str, Any], spec: str) -> bool:
+    """Whether some answer BFCL accepts for the case passes every argument regex of ``spec``."""
+    from ltlagent.evals import bfcl_grammar as G
+    from ltlagent.evals.bfcl import user_words
+
+    said = user_words(case)
+    functions = {f["name"]: f["parameters"] for f in case["function"]}
+    real_formats = G.formats
+    G.formats = real_formats if "formats" in spec else (lambda description: (False, ()))
+    G.grounded_string.cache_clear()
+    try:
+        for call in case["ground_truth"]:
+            name, accepted = next(iter(call.items()))
+            params = functions.get(name)
+            if params is None:
+                return False
+            required = set(params.get("required") or ())
+            for param, options in accepted.items():
+                schema = (params.get("properties") or {}).get(param, {})
+                if param not in required and "" in options:
+                    continue  # BFCL lets it go: leave it out
+                grounded = None if spec == "free" else said
+                if param not in required and spec.endswith("options"):
+                    regex = G.optional_grounded(schema, said)
+                else:
+                    regex = G.value_regex(schema, 1, grounded)
+                if regex is None or not any(o != "" and re.fullmatch(regex, repr(o)) for o in options):
+                    return False
+        return True
+    finally:
+        G.formats = real_formats
+        G.grounded_string.cache_clear()
+
+
+def main() -> None:
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals import provenance
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    bfcl = B.import_bfcl()
+    rows, summary = [], {}
+    print(f"{'category':<24}{'cases':>6}" + "".join(f"{s:>28}" for s in SPECS))
+    for category in CATEGORIES:
+        cases = B.load_cases(bfcl, category)
+        counts = dict.fromkeys(SPECS, 0)
+        for case in cases:
+            row = {"id": case["id"], "category": category, **{s: admitted(case, s) for s in SPECS}}
+            rows.append(row)
+            for s in SPECS:
+                counts[s] += row[s]
+        summary[category] = {"cases": len(cases), **counts}
+        print(f"{category:<24}{len(cases):>6}" + "".join(f"{counts[s]:>22} ({counts[s] / len(cases):4.0%})" for s in SPECS), flush=True)
+    if args.json:
+        meta = provenance(("ltlagent", "bfcl-eval"))
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "cases": rows}, indent=1) + "\n")
+        print(f"written to {args.json}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
