@@ -313,7 +313,9 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
                 grounded: str | None = None, each: bool = False) -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
     ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one).
-    ``grounded``: every ``string`` value is a span of this text (``grounded_string``); ``each``:
+    ``grounded``: every ``string`` value is a span of this text or a format its parameter's
+    description shows (``grounded_string``), and an optional argument takes only what the text
+    names (``optional_grounded``); ``each``:
     one or more calls of every function, in the given order (Python only)."""
     if each:
         if language != "python":
