@@ -144,10 +144,11 @@ def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
 
 def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bool:
     """The oracle of a grounded string with formats, read off the definition: a span of the user's
-    words; or (``place``) a span, ", " and one to three capitalised ASCII words; or a value of one
-    of the ``shapes``, character for character (a digit or a placeholder letter: any ASCII digit)."""
+    words (``place``: only one with a comma inside); or (``place``) a span, ", " and one to three
+    capitalised ASCII words of at most 16 letters; or a value of one of the ``shapes``, character
+    for character (a digit or a placeholder letter: any ASCII digit)."""
     found = spans(said)
-    if not found or value in found:
+    if not found or (value in found and (not place or "," in value)):
         return True
     for shape in shapes:
         if len(value) == len(shape) and all(c in "0123456789" if (d in "0123456789" or d in "YMDHhmSsyd") else c == d for c, d in zip(value, shape)):
@@ -156,7 +157,7 @@ def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bo
         for i in range(len(value)):
             if value.startswith(", ", i) and value[:i] in found:
                 words = value[i + 2:].split(" ")
-                if 1 <= len(words) <= 3 and all(w.isascii() and w.isalpha() and w[0].isupper() for w in words):
+                if 1 <= len(words) <= 3 and all(w.isascii() and w.isalpha() and w[0].isupper() and len(w) <= 16 for w in words):
                     return True
     return False
 
@@ -180,8 +181,8 @@ def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
         assert pattern == STRING
         return
     span = data.draw(st.sampled_from(sorted(spans(text))))
-    region = data.draw(st.lists(st.from_regex(r"[A-Z][a-zA-Z]{0,6}", fullmatch=True), min_size=1, max_size=3).map(" ".join))
-    values = [span, f"{span}, {region}"]
+    region = data.draw(st.lists(st.from_regex(r"[A-Z][a-zA-Z]{0,15}", fullmatch=True), min_size=1, max_size=3).map(" ".join))
+    values = [f"{span}, {region}"] + ([span] if "," in span else [])  # a place: a comma in the span, or a region after it
     for shape in shapes:
         values.append("".join(str(data.draw(st.integers(0, 9))) if c.isdigit() or c in "YMDHhmSsyd" else c for c in shape))
     for value in values:
@@ -200,7 +201,11 @@ def test_formats_read_off_real_descriptions():
         assert formats(description) == (False, ()), description
     said = "What's the weather in Boston?"
     pattern = grounded_string(said, *formats("in the format 'City, State', such as 'Austin, TX'"))
-    assert re.fullmatch(pattern, '"Boston, MA"') and re.fullmatch(pattern, '"Boston"') and not re.fullmatch(pattern, '"Austin, TX"')
+    assert re.fullmatch(pattern, '"Boston, MA"') and not re.fullmatch(pattern, '"Austin, TX"')
+    assert not re.fullmatch(pattern, '"Boston"')  # a place takes the form shown: "City, State"
+    assert not re.fullmatch(pattern, '"Boston, Massachusettsxxxxxxxxxxxxxxx"')  # a region's words are bounded
+    assert re.fullmatch(grounded_string("Paris, France", True), '"Paris, France"')  # the user's own comma
+    assert not re.fullmatch(grounded_string("Paris, France", True), '"Paris"')
     assert not re.fullmatch(grounded_string(said), '"Boston, MA"')  # no place format: the user's words only
     dated = grounded_string(said, *formats("in the format 'YYYY-MM-DD'"))
     assert re.fullmatch(dated, "'2024-02-30'") and not re.fullmatch(dated, "'2024-2-3'") and not re.fullmatch(dated, "'tomorrow'")
@@ -215,6 +220,8 @@ def _optional_admitted(value, schema, said: str) -> bool:
     if schema.get("type") in ("integer", "float", "number") and not isinstance(value, bool):
         written = {float(x) for reading in (said.replace(",", ""), said.replace(",", " ")) for x in re.findall(r"[0-9]+(?:\.[0-9]+)?", reading)}
         return abs(value) in written and (schema["type"] != "integer" or isinstance(value, int))
+    if schema.get("type") == "string":  # spans (a place: in its form), never a shape the user did not write
+        return isinstance(value, str) and _admitted(value, said, formats(schema.get("description", ""))[0], ())
     return True
 
 
@@ -231,6 +238,10 @@ def test_optional_arguments_keep_their_defaults_unless_the_user_names_them():
     for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, hours=5)]",
                 "weather(city='Boston', days=3, hours=1250.5)]", "weather(city='Boston', days=3, mode='fast')]", "weather(city='Boston', days=3, budget=1)]"):
         assert not re.fullmatch(pattern, bad), bad
+    dated = dict(fn, parameters=dict(fn["parameters"], properties=dict(fn["parameters"]["properties"], at={"type": "string", "description": "Time as 'HH:MM'."})))
+    assert re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, at='Boston')]")
+    assert not re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, at='10:30')]")  # a time nobody gave
+    assert re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said + " At 10:30."), "weather(city='Boston', days=3, at='10:30')]")
     assert not re.fullmatch(calls_regex([fn], at_least_one=True), "weather(city='Boston', days=3, mode=fast)]")  # free: as before
     assert re.fullmatch(calls_regex([fn], at_least_one=True), "weather(city='Boston', days=3, hours=5, mode='fast')]")
 

@@ -89,39 +89,61 @@ def _quoted(text: str, quote: str) -> str:
 
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN) -> str:
-    """A Python string literal (either quote) whose value is one of ``spans(text)``, followed by a
-    region (``place``: ``REGION``), or of one of the date/time ``shapes`` (``formats``). Built as
-    one chain of continuations per first piece (each optional where the span may end), so its size
-    grows with the text times ``max_pieces``, not with the number of spans."""
+    """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
+    the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
+    ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
+    (a span with a comma may take a region too). Built as one chain of continuations per first
+    piece (each optional where the span may end), so its size grows with the text times
+    ``max_pieces``, not with the number of spans."""
     pieces, ok = _pieces(text)
     if not pieces:
         return STRING
     forms = []
-    region = f"({REGION})?" if place else ""
     for quote in ('"', "'"):
         forms += [quote + shape_regex(shape) + quote for shape in shapes]
-        starts = []
+        plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if ok[i]):
-            last = max(j for j in range(i, min(i + max_pieces, len(pieces))) if ok[j])
-            rest = ""  # the span's continuation after piece i, built from its last piece back
-            for j in range(last, i, -1):
-                step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
-                rest = step if not rest else step + (f"({rest})?" if ok[j] else f"({rest})")
-            starts.append(_quoted(text[pieces[i][0]:pieces[i][1]], quote) + (f"({rest})?" if rest else ""))
-        forms.append(quote + "(" + "|".join(starts) + ")" + region + quote)
+            window = range(i, min(i + max_pieces, len(pieces)))
+            if not place:
+                plain.append(_chain(text, pieces, ok, quote, i, max(j for j in window if ok[j]), i))
+                continue
+            comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None)
+            plain.append(_chain(text, pieces, ok, quote, i, max(j for j in window if ok[j] and (comma is None or j < comma)), i))
+            if comma is not None and any(ok[j] for j in window if j > comma):
+                commaed.append(_chain(text, pieces, ok, quote, i, max(j for j in window if ok[j]), comma + 1))
+        if not place:
+            forms.append(quote + "(" + "|".join(plain) + ")" + quote)
+            continue
+        forms.append(quote + "(" + "|".join(plain) + ")" + REGION + quote)
+        if commaed:
+            forms.append(quote + "(" + "|".join(commaed) + f")({REGION})?" + quote)
     return "(" + "|".join(forms) + ")"
 
 
+def _chain(text: str, pieces: Sequence[tuple[int, int]], ok: Sequence[bool], quote: str, first: int, last: int, end_from: int) -> str:
+    """The spans from piece ``first`` to a piece up to ``last`` on which a span may close, no
+    earlier than ``end_from``, quoted: the first piece, then a chain of continuations built from
+    the last piece back (each optional where the span may end there)."""
+    rest = ""
+    for j in range(last, first, -1):
+        step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
+        rest = step if not rest else step + (f"({rest})?" if ok[j] and j >= end_from else f"({rest})")
+    head = _quoted(text[pieces[first][0]:pieces[first][1]], quote)
+    return head + ((f"({rest})?" if first >= end_from else f"({rest})") if rest else "")
+
+
 # Formats a parameter's description shows by example (``formats``): a place ("in the format
-# 'City, State', such as 'Austin, TX'") lets a span be followed by a region the user may not have
-# written (", " and one to MAX_REGION capitalised ASCII words: "Boston" → "Boston, MA"); a date or
+# 'City, State', such as 'Austin, TX'") is a span of the user's words with a comma inside, or one
+# followed by a region the user may not have written (", " and one to MAX_REGION capitalised ASCII
+# words of at most MAX_WORD letters: "Boston" → "Boston, MA", never "Boston" alone); a date or
 # time ('YYYY-MM-DD', '2023-04-15', 'HH:MM') admits any value of that shape, digit for digit.
 QUOTED_EXAMPLE = re.compile(r"""'([^'\n]{2,40})'|"([^"\n]{2,40})\"""")
 PLACE_EXAMPLE = re.compile(r"[^,]+, [A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*")
 PLACEHOLDERS = set("YMDHhmSsyd")  # a digit in a date or time format
 SHAPE_EXAMPLE = re.compile(r"[0-9YMDHhmSsyd]+([-/:. TZ][0-9YMDHhmSsyd]*)+")
 MAX_REGION = 3
-REGION = rf", [A-Z][A-Za-z]*( [A-Z][A-Za-z]*){{0,{MAX_REGION - 1}}}"
+MAX_WORD = 16
+REGION = rf", [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}( [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}){{0,{MAX_REGION - 1}}}"
 
 
 def formats(description: str) -> tuple[bool, tuple[str, ...]]:
@@ -294,8 +316,9 @@ def numbers_in(text: str) -> list[int | float]:
 
 def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     """An optional argument's values under grounded strings: its enum members the text names, or
-    the numbers it writes (an integer parameter: its whole numbers); ``None``: not written. Other
-    types as ``value_regex`` (strings: spans)."""
+    the numbers it writes (an integer parameter: its whole numbers); ``None``: not written. A
+    string: spans (a place: with its region), never a date/time shape from the description (a
+    date the user wrote is a span already). Other types as ``value_regex``."""
     kind = schema.get("type", "any")
     if schema.get("enum"):
         named = [v for v in schema["enum"] if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
@@ -306,6 +329,8 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
             return None
         forms = sorted({f"-?{re.escape(repr(n))}" for n in numbers})
         return "(" + "|".join(forms) + ")"
+    if kind == "string":  # a date or time the user did not write is not theirs to set: spans (and a place's region) only
+        return grounded_string(text, formats(schema.get("description", ""))[0])
     return value_regex(schema, 1, text)
 
 
