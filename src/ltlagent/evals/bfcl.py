@@ -336,6 +336,20 @@ class Answerer:
             return list(case["function"]), False
         return pick_functions(case["function"], self.gain, self.function_gains)
 
+    def plan(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The functions a case's spec calls and the ``bfcl_spec`` arguments of its answer form
+        (``"calls": "none"``: the refusal), with the gate's gains computed once per case (kept in
+        ``gain``, ``function_gains``, ``gate_seconds``); ``spec_form`` says it in words."""
+        if self.answer_form == "gated" and self._gated_case != case["id"]:  # once per case, whatever the constrained modes
+            t0 = time.perf_counter()
+            self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
+            self.gate_seconds = time.perf_counter() - t0
+            self._gated_case = case["id"]
+        grounded = user_words(case) if self.values == "grounded" and language(category_of(case)) == "python" else None
+        functions, form = self._form(case, grounded)
+        self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
+        return functions, form
+
     def _form(self, case: Mapping[str, Any], grounded: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The functions a case's spec calls and the ``bfcl_spec`` arguments of its answer form."""
         if self.answer_form != "gated":
@@ -356,16 +370,10 @@ class Answerer:
         from ltlagent.decoders.hf import SpecDecoder
         from ltlagent.decoders.index import build_token_index
 
-        if self.answer_form == "gated" and self._gated_case != case["id"]:  # once per case, whatever the constrained modes
-            t0 = time.perf_counter()
-            self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
-            self.gate_seconds = time.perf_counter() - t0
-            self._gated_case = case["id"]
+        functions, form = self.plan(case)
         t0 = time.perf_counter()
         lang = language(category_of(case))
         grounded = user_words(case) if self.values == "grounded" and lang == "python" else None
-        functions, form = self._form(case, grounded)
-        self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
