@@ -91,9 +91,10 @@ def main() -> None:
             mine = [r for r in rows.values() if r["category"] == category]
             right = sum(r["valid"] if r["gain_nats"] > margin else (opened[r["id"]]["valid"] if r["gain_nats"] > m else r["valid"]) for r in mine)
             curve[key][category] = round(100 * right / len(mine), 1)
-    print(f"{'margin (nats)':<14}" + "".join(f"{c:>20}" for c in categories))
+    width = {c: max(20, len(c) + 2) for c in categories}
+    print(f"{'margin (nats)':<14}" + "".join(f"{c:>{width[c]}}" for c in categories))
     for key, accuracy in curve.items():
-        print(f"{key:<14}" + "".join(f"{accuracy[c]:>19.1f}%" for c in categories))
+        print(f"{key:<14}" + "".join(f"{accuracy[c]:>{width[c] - 1}.1f}%" for c in categories))
     if args.json:
         meta = {"model": args.model, "runs": [str(p) for p in args.run], "run_gate_nats": margin, **provenance(("ltlagent", "torch", "transformers", "bfcl-eval"))}
         args.json.write_text(json.dumps({"meta": meta, "curve": curve, "reopened": reopened}, indent=1) + "\n")
