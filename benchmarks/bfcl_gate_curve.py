@@ -33,6 +33,22 @@ from pathlib import Path
 MARGINS = (-math.inf, 0.0, 1.0, 2.0, 3.0)  # besides the run's own
 
 
+def accuracy_by_margin(rows: list[dict], reopened: list[dict], margin: float, categories: list[str]) -> dict[str, dict[str, float]]:
+    """Accuracy (%) per category at each of MARGINS and the run's ``margin``: a run's ``rows``
+    above its margin keep their verdicts; at or below it, the ``reopened`` answer's where the
+    gain is above the lower margin, the run's refusal otherwise."""
+    opened = {r["id"]: r for r in reopened}
+    curve: dict[str, dict[str, float]] = {}
+    for m in (*MARGINS, margin):
+        key = "open" if m == -math.inf else str(m)
+        curve[key] = {}
+        for category in categories:
+            mine = [r for r in rows if r["category"] == category]
+            right = sum(r["valid"] if r["gain_nats"] > margin else (opened[r["id"]]["valid"] if r["gain_nats"] > m else r["valid"]) for r in mine)
+            curve[key][category] = round(100 * right / len(mine), 1)
+    return curve
+
+
 def main() -> None:
     from ltlagent.decoders.models import load_with_threads
     from ltlagent.evals import bfcl as B
@@ -82,15 +98,7 @@ def main() -> None:
                 out.update(output=text, **B.score(bfcl, case, category, text))
             reopened.append(out)
             print(f"{category} {i}/{len(below)} {row['id']} gain {row['gain_nats']:.2f}: {'right' if out['valid'] else 'wrong'}", file=sys.stderr, flush=True)
-    opened = {r["id"]: r for r in reopened}
-    curve: dict[str, dict[str, float]] = {}
-    for m in (*MARGINS, margin):
-        key = "open" if m == -math.inf else str(m)
-        curve[key] = {}
-        for category in categories:
-            mine = [r for r in rows.values() if r["category"] == category]
-            right = sum(r["valid"] if r["gain_nats"] > margin else (opened[r["id"]]["valid"] if r["gain_nats"] > m else r["valid"]) for r in mine)
-            curve[key][category] = round(100 * right / len(mine), 1)
+    curve = accuracy_by_margin(list(rows.values()), reopened, margin, categories)
     width = {c: max(20, len(c) + 2) for c in categories}
     print(f"{'margin (nats)':<14}" + "".join(f"{c:>{width[c]}}" for c in categories))
     for key, accuracy in curve.items():

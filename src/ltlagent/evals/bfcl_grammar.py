@@ -316,9 +316,9 @@ def numbers_in(text: str) -> list[int | float]:
 
 def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     """An optional argument's values under grounded strings: its enum members the text names, or
-    the numbers it writes (an integer parameter: its whole numbers); ``None``: not written. A
-    string: spans (a place: with its region), never a date/time shape from the description (a
-    date the user wrote is a span already). Other types as ``value_regex``."""
+    the numbers it writes (an integer parameter: its whole numbers); ``None``: not written. Other
+    types as ``value_regex`` (strings: spans, or the formats the description shows: users write
+    dates in words, "April 11th, 2023", which an ISO date answers)."""
     kind = schema.get("type", "any")
     if schema.get("enum"):
         named = [v for v in schema["enum"] if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
@@ -329,8 +329,6 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
             return None
         forms = sorted({f"-?{re.escape(repr(n))}" for n in numbers})
         return "(" + "|".join(forms) + ")"
-    if kind == "string":  # a date or time the user did not write is not theirs to set: spans (and a place's region) only
-        return grounded_string(text, formats(schema.get("description", ""))[0])
     return value_regex(schema, 1, text)
 
 
