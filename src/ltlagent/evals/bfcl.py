@@ -345,10 +345,13 @@ class Answerer:
             self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
             self.gate_seconds = time.perf_counter() - t0
             self._gated_case = case["id"]
-        grounded = user_words(case) if self.values == "grounded" and language(category_of(case)) == "python" else None
-        functions, form = self._form(case, grounded)
+        functions, form = self._form(case, self._grounded(case))
         self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
         return functions, form
+
+    def _grounded(self, case: Mapping[str, Any]) -> str | None:
+        """The text a case's string arguments quote (``--values grounded``, Python only), else None."""
+        return user_words(case) if self.values == "grounded" and language(category_of(case)) == "python" else None
 
     def _form(self, case: Mapping[str, Any], grounded: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The functions a case's spec calls and the ``bfcl_spec`` arguments of its answer form."""
@@ -373,8 +376,7 @@ class Answerer:
         functions, form = self.plan(case)
         t0 = time.perf_counter()
         lang = language(category_of(case))
-        grounded = user_words(case) if self.values == "grounded" and lang == "python" else None
-        compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
+        compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=self._grounded(case), **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)
