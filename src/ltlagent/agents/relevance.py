@@ -15,12 +15,27 @@ and one that must answer in words otherwise (``ltlagent eval bfcl --answer gated
 
 Two forward passes over the prompt, no decoding. The margin is the caller's; BFCL's was chosen
 on a development split disjoint from the cases it reports (``benchmarks/bfcl_relevance_gate.py``).
+
+A second witness needs no model: ``shared_words``, how many of the question's words one tool's
+document also uses ("What is the *weather* in Boston in *fahrenheit*?" beside
+``get_current_weather(location, unit: celsius | fahrenheit)``: 2). A small model's gain misses
+short questions whose tools it reads poorly, and the shared words catch many of them; BFCL's
+gate adds the two, a nat per shared word (``evals.bfcl.WORD_NATS``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+# Words too common in questions and in tool documents alike to say that one fits the other.
+COMMON_WORDS = frozenset("""
+    about all and any are can could does find for from get give has have how into its many much our
+    please should some tell that the their there this use using was were what when where which who whose
+    will with would you your
+""".split())
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # letters; snake_case, camelCase and ALLCAPS split
 
 
 def render_prompt(tokenizer: Any, messages: Sequence[Mapping[str, str]]) -> str:
@@ -74,3 +89,35 @@ def question_gain(model: Any, tokenizer: Any, with_tools: Sequence[Mapping[str, 
     in the first only; ``question``: the text to score (default: the last user message)."""
     question = _last_user(with_tools) if question is None else question
     return question_logprob(model, tokenizer, with_tools, question) - question_logprob(model, tokenizer, without_tools, question)
+
+
+def words(text: str) -> set[str]:
+    """The words of ``text`` that can witness a fit: runs of letters (``get_current_weather`` and
+    ``getCurrentWeather`` are three words), lowercased, three letters or more, not ``COMMON_WORDS``."""
+    return {w for w in (m.lower() for m in _WORD.findall(text)) if len(w) >= 3 and w not in COMMON_WORDS}
+
+
+def document_words(function: Mapping[str, Any]) -> set[str]:
+    """The words of a tool's document (an OpenAI/BFCL function: ``name``, ``description``,
+    ``parameters``): its name and description, and each parameter's name, description and
+    enumerated values, nested ones included; never the schema's own keywords (``type``, ...)."""
+    texts = [str(function.get("name", "")).replace(".", " "), str(function.get("description", ""))]
+
+    def schema(node: Any) -> None:
+        if not isinstance(node, Mapping):
+            return
+        texts.append(str(node.get("description", "")))
+        texts.extend(str(v) for v in node.get("enum") or () if isinstance(v, str))
+        for name, sub in (node.get("properties") or {}).items():
+            texts.append(str(name))
+            schema(sub)
+        schema(node.get("items"))
+
+    schema(function.get("parameters"))
+    return words(" ".join(texts))
+
+
+def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
+    """The most of the question's words (``words``) that one tool's document also uses (0 with no tools)."""
+    asked = words(question)
+    return max((len(asked & document_words(f)) for f in functions), default=0)

@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, FUNCTIONS as BFCL_FUNCTIONS, VALUES as BFCL_VALUES  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, VALUES as BFCL_VALUES  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -168,10 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--max-new-tokens", type=int, default=192, metavar="N", help="token cap per answer, both modes (default 192)")
     b.add_argument("--answer", choices=("gated", "refusal", "words", "calls"), default="gated",
                    help="what the spec allows besides a list of calls: gated (default: one or more calls if the functions raise the "
-                   "question's log-probability by more than --gate-nats, else one line opening 'Unfortunately'), that line, any line "
-                   "in words, or nothing")
+                   "question's log-probability, plus --word-nats per word the question shares with a function's document, by more "
+                   "than --gate-nats, else one line opening 'Unfortunately'), that line, any line in words, or nothing")
     b.add_argument("--gate-nats", type=float, default=BFCL_GATE_NATS, metavar="X",
                    help=f"--answer gated: the margin in nats (default {BFCL_GATE_NATS}, chosen on a development split)")
+    b.add_argument("--word-nats", type=float, default=BFCL_WORD_NATS, metavar="X",
+                   help=f"--answer gated: the evidence per word of the question a function's document also uses (default {BFCL_WORD_NATS}; "
+                   "0: the gain alone)")
     b.add_argument("--functions", choices=BFCL_FUNCTIONS, default="picked",
                    help="--answer gated, several functions: picked (default: the calls name the function whose own document "
                    "makes the question most likely, or each of several when the question asks for several things) or all")

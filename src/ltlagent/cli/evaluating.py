@@ -47,6 +47,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
         raise RunError(f"--limit {args.limit}: give at least 1 case per category")
     if args.max_new_tokens < 8:
         raise RunError(f"--max-new-tokens {args.max_new_tokens}: give at least 8")
+    if args.word_nats < 0:
+        raise RunError(f"--word-nats {args.word_nats}: give 0 or more (0: the question's gain alone decides)")
     bfcl = import_bfcl()  # before the model: a missing package is reported at once
     model, tokenizer = load_model(args.model, args.threads)
     print(f"BFCL v4 with {describe(args.model)}: {', '.join(categories)}; {' and '.join(modes)}, greedy, "
@@ -54,7 +56,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
     made_with = provenance(PACKAGES + ("bfcl-eval",))  # the code that runs: taken before the run, not after it
     started = time.perf_counter()
     results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
-                       answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
+                       answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
+                       word_nats=args.word_nats, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
     results["model"] = args.model
     results["max_new_tokens"] = args.max_new_tokens
     results.update(made_with)

@@ -53,10 +53,14 @@ def category_of(case: Mapping[str, Any]) -> str:
 
 MODES = ("unconstrained", "constrained", "constrained-no-ff")  # the last: the same masks, every token sampled (no fast-forward)
 INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'"
-# --answer gated: calls when the function documents raise the question's log-probability by more
-# than this (nats), else the refusal. The best balance of "relevant → call" (84 %) and
-# "irrelevant → no call" (79 %) on BFCL's development split (benchmarks/bfcl_relevance_gate.py).
+# --answer gated: calls when the evidence that the functions fit the question is over GATE_NATS,
+# else the refusal. The evidence: how much the function documents raise the question's
+# log-probability (nats), plus WORD_NATS for each word of the question one function's document
+# also uses (``relevance.shared_words``). The margin is the best balance of "relevant → call" and
+# "irrelevant → no call" on BFCL's development split, with the words or without them
+# (benchmarks/bfcl_relevance_gate.py); a nat per word, the unit of the gain, was not fitted.
 GATE_NATS = 3.5
+WORD_NATS = 1.0
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them, and a function with a required number is called only if the user wrote a digit
@@ -262,6 +266,7 @@ class Answerer:
     bfcl: Bfcl | None = None  # "gated": BFCL's prompt builder, for the prompt without functions
     values: str = "grounded"  # string arguments: "grounded" (spans of the user's messages) or "free" (VALUES)
     functions: str = "picked"  # "gated", several functions: calls name the picked ones (see SEVERAL_NATS), or any ("all")
+    word_nats: float = WORD_NATS  # "gated": the evidence each word the question shares with a function's document adds
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -273,6 +278,7 @@ class Answerer:
         self.prepare_seconds = 0.0  # the last constrained answer's spec preparation (compile + token index)
         self.forward_passes = 0  # the last constrained answer's model calls after the prompt
         self.gain: float | None = None  # the last gated answer's question gain (nats)
+        self.shared_words = 0  # ... and the most of its question's words one function's document uses
         self.gate_seconds = 0.0  # ... and the time its two forward passes took
         self._gated_case: str | None = None  # the case self.gain belongs to
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions, gate passed)
@@ -325,9 +331,17 @@ class Answerer:
         base = logprob([])
         gain = question_logprob(self.model, self.tokenizer, prompt_messages(bfcl, case)) - base
         functions = case["function"]
-        if not per_function or gain <= self.gate_nats or len(functions) < 2:
+        if not per_function or not self.fits(gain, case) or len(functions) < 2:
             return gain, {}
         return gain, {f["name"]: logprob([f]) - base for f in functions}
+
+    def fits(self, gain: float, case: Mapping[str, Any]) -> bool:
+        """Whether the gate lets a case with this question gain call: the gain plus ``word_nats``
+        per shared word (``relevance.shared_words``, kept in ``shared_words``) is over ``gate_nats``."""
+        from ltlagent.agents.relevance import shared_words
+
+        self.shared_words = shared_words(user_words(case), case["function"])
+        return gain + self.word_nats * self.shared_words > self.gate_nats
 
     def picked_functions(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
         """The functions the last gated case's calls may name, and whether each must be called
@@ -359,7 +373,7 @@ class Answerer:
             return list(case["function"]), {"words": ANSWER_FORMS[self.answer_form]}
         refusal = list(case["function"]), {"calls": "none", "words": REFUSAL}
         assert self.gain is not None
-        if self.gain <= self.gate_nats:
+        if not self.fits(self.gain, case):
             return refusal
         functions, each = self.picked_functions(case)
         if grounded is not None:  # a required number must come from the user's words
@@ -415,6 +429,7 @@ def evaluate(
     gate_nats: float = GATE_NATS,
     values: str = "grounded",
     functions: str = "picked",
+    word_nats: float = WORD_NATS,
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
 ) -> dict[str, Any]:
@@ -423,10 +438,11 @@ def evaluate(
     bfcl = bfcl or import_bfcl()
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
-    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions)
+    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats)
     results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False, "answer_form": answer_form, "values": values}
     if answer_form == "gated":
         results["gate_nats"] = gate_nats
+        results["word_nats"] = word_nats
         results["functions"] = functions
     plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
     total = sum(len(cases) for _, cases in plan) * len(modes)
@@ -444,6 +460,7 @@ def evaluate(
                         row["forward_passes"] = answerer.forward_passes
                         if answerer.gain is not None:
                             row["gain_nats"] = round(answerer.gain, 3)
+                            row["shared_words"] = answerer.shared_words
                             row["gate_seconds"] = round(answerer.gate_seconds, 3)
                         row["spec"] = answerer.spec_form
                         if answerer.function_gains:
