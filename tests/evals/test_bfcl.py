@@ -347,6 +347,23 @@ def test_each_gain_reads_bfcls_prompt_with_its_functions_only(monkeypatch):
     assert own and all(g == own[case["function"][0]["name"]] for g in own.values()) and gain > max(own.values())
 
 
+def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
+    weather = {"name": "get_current_weather", "description": "The current weather in a place.",
+               "parameters": {"type": "dict", "properties": {"location": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}}}
+    case = {"id": "t", "function": [weather], "question": [[{"role": "user", "content": "What's the weather in Boston in fahrenheit?"}]]}
+    from ltlagent.evals.bfcl import Answerer
+
+    answerer = object.__new__(Answerer)
+    answerer.gate_nats, answerer.word_nats = 3.5, 1.0
+    assert answerer.fits(1.6, case) and answerer.shared_words == 2  # 1.6 + 2 words > 3.5
+    assert not answerer.fits(1.5, case)
+    answerer.word_nats = 0.0  # the gain alone
+    assert not answerer.fits(3.5, case) and answerer.fits(3.6, case)
+    unrelated = dict(case, question=[[{"role": "user", "content": "Who wrote Hamlet?"}]])
+    answerer.word_nats = 1.0
+    assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
+
+
 def _string_values(value, schema):
     """The (value, schema) pairs of every string-typed value inside an argument."""
     if isinstance(value, str) and schema.get("type") == "string" and not schema.get("enum"):
@@ -521,7 +538,8 @@ def test_checker_import_leaves_vendor_sdks_alone():
 
 def test_eval_bfcl_rejects_bad_arguments(tmp_path):
     for args, message in ((["--categories", "simple"], "Got --categories='simple'; expected one of"), (["--limit", "0"], "--limit 0: give at least 1"),
-                          (["--modes", "both"], "Got --modes='both'"), (["--gate-nats", "high"], "invalid float value: 'high'"), (["--model", "./no-such-model"], "no such folder")):
+                          (["--modes", "both"], "Got --modes='both'"), (["--gate-nats", "high"], "invalid float value: 'high'"),
+                          (["--word-nats", "-1"], "--word-nats -1.0: give 0 or more"), (["--model", "./no-such-model"], "no such folder")):
         proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", *args], cwd=tmp_path, capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
