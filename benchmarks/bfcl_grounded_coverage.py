@@ -6,8 +6,10 @@ string arguments are spans of them (or a format the parameter's description show
 names or a number the user wrote (``bfcl_grammar.optional_grounded``). A narrower spec helps a
 small model only if it keeps the right answers. This script counts, per category, the cases
 whose accepted answer (some choice among the values BFCL accepts for each argument, or leaving
-out an optional one BFCL lets go) every argument regex still admits, under four specs: free
-values, spans only, spans and formats, and spans, formats and grounded options (the default).
+out an optional one BFCL lets go) every argument regex still admits, under five specs: free
+values, spans only, spans and formats, spans, formats and grounded options (an optional number
+one the user wrote in digits), and all of those with grounded numbers (every number one the
+user's words give, ``bfcl_grammar.numbers_in``: the default).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
     python benchmarks/bfcl_grounded_coverage.py [--json benchmarks/results/bfcl-grounded-coverage.json]
@@ -24,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
-SPECS = ("free", "spans", "spans + formats", "spans + formats + options")
+SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers")
+WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
 
 def admitted(case: Mapping[str, Any], spec: str) -> bool:
@@ -34,8 +37,9 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
 
     said = user_words(case)
     functions = {f["name"]: f["parameters"] for f in case["function"]}
-    real_formats = G.formats
+    real_formats, real_number = G.formats, G.grounded_number
     G.formats = real_formats if "formats" in spec else (lambda description: (False, ()))
+    G.grounded_number = real_number if "numbers" in spec else (lambda kind, text: None)  # any number
     G.grounded_string.cache_clear()
     try:
         for call in case["ground_truth"]:
@@ -49,7 +53,9 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
                 if param not in required and "" in options:
                     continue  # BFCL lets it go: leave it out
                 grounded = None if spec == "free" else said
-                if param not in required and spec.endswith("options"):
+                if param not in required and spec.endswith("options") and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
+                    regex = written(schema["type"], said)
+                elif param not in required and "options" in spec:
                     regex = G.optional_grounded(schema, said)
                 else:
                     regex = G.value_regex(schema, 1, grounded)
@@ -57,8 +63,15 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
                     return False
         return True
     finally:
-        G.formats = real_formats
+        G.formats, G.grounded_number = real_formats, real_number
         G.grounded_string.cache_clear()
+
+
+def written(kind: str, text: str) -> str | None:
+    """An optional number before grounded numbers: one the text writes in digits, as written."""
+    numbers = {float(m.group(0).replace(",", "")) for m in WRITTEN.finditer(text)}
+    forms = {repr(int(n)) if n == int(n) else repr(n) for n in numbers if kind != "integer" or n == int(n)}
+    return "-?(" + "|".join(re.escape(f) for f in sorted(forms)) + ")" if forms else None
 
 
 def main() -> None:
@@ -70,7 +83,7 @@ def main() -> None:
     args = ap.parse_args()
     bfcl = B.import_bfcl()
     rows, summary = [], {}
-    print(f"{'category':<24}{'cases':>6}" + "".join(f"{s:>28}" for s in SPECS))
+    print(f"{'category':<24}{'cases':>6}" + "".join(f"{s:>40}" for s in SPECS))
     for category in CATEGORIES:
         cases = B.load_cases(bfcl, category)
         counts = dict.fromkeys(SPECS, 0)
@@ -80,7 +93,7 @@ def main() -> None:
             for s in SPECS:
                 counts[s] += row[s]
         summary[category] = {"cases": len(cases), **counts}
-        print(f"{category:<24}{len(cases):>6}" + "".join(f"{counts[s]:>22} ({counts[s] / len(cases):4.0%})" for s in SPECS), flush=True)
+        print(f"{category:<24}{len(cases):>6}" + "".join(f"{counts[s]:>34} ({counts[s] / len(cases):4.0%})" for s in SPECS), flush=True)
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
         args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "cases": rows}, indent=1) + "\n")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
 import json
+import math
 import random
 import re
 import subprocess
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_string, numbers_in, spans
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, numbers_in, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -211,16 +213,81 @@ def test_formats_read_off_real_descriptions():
     assert re.fullmatch(dated, "'2024-02-30'") and not re.fullmatch(dated, "'2024-2-3'") and not re.fullmatch(dated, "'tomorrow'")
 
 
+# The number words a grounded number may be read from, written out here from the definition.
+NUMBER_WORDS = dict(zero=0, one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9, ten=10, eleven=11, twelve=12,
+                    thirteen=13, fourteen=14, fifteen=15, sixteen=16, seventeen=17, eighteen=18, nineteen=19, twenty=20, thirty=30,
+                    forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100, thousand=1000, dozen=12, twice=2, half=0.5)
+SCALE_WORDS = {"k": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def _given_numbers(said: str) -> set[float]:
+    """The oracle of the numbers the user's words give, read off the definition (an
+    over-approximation: commas read both as thousands separators and as list commas): digits with
+    a decimal part and an exponent; after one, "%" or "percent" (any case) also gives its
+    hundredth and k/thousand/million/billion its multiple; the number words."""
+    found: set[float] = set()
+    parts = said.split(",")
+    readings = ["".join(p + (" " if sep else "") for p, sep in zip(parts, list(seps) + [False])) for seps in itertools.product((False, True), repeat=len(parts) - 1)] \
+        if len(parts) <= 8 else [said.replace(",", ""), said.replace(",", " ")]  # each comma: a thousands separator or a list comma
+    for reading in readings:
+        for m in re.finditer(r"([0-9]+(\.[0-9]+)?([eE]-?[0-9]+)?)( ?(%|percent)| ?(k|thousand|million|billion)(?![a-z0-9_]))?", reading, re.IGNORECASE):
+            for digits in {m.group(1), m.group(1).split("e")[0].split("E")[0]}:  # an "e" that opens no exponent is a word's
+                value = float(digits)
+                if math.isinf(value):
+                    continue
+                found.add(value)
+                if m.group(5):
+                    found.add(value / 100)
+                if m.group(6):
+                    found.add(value * SCALE_WORDS[m.group(6).lower()])
+    found |= {float(NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", said.lower()) if w in NUMBER_WORDS}
+    return found
+
+
+def _number_given(value, kind: str, said: str) -> bool:
+    """A grounded number's oracle: one the user's words give (either sign; an integer parameter's a
+    whole number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return any(abs(abs(value) - n) <= 1e-9 * max(1.0, n) for n in _given_numbers(said)) and (kind != "integer" or isinstance(value, int))
+
+
 def _optional_admitted(value, schema, said: str) -> bool:
     """The oracle of a grounded optional argument, read off the definition: an enum member the
-    user's words name as a word (any case); a number the user wrote (either sign; commas read
-    as thousands separators or as list commas); anything else of its type."""
+    user's words name as a word (any case); a number the user's words give; anything else of its
+    type."""
     if schema.get("enum"):
         return value in schema["enum"] and f" {str(value).lower()} " in " " + re.sub(r"[^\w]", " ", said.lower()) + " "
-    if schema.get("type") in ("integer", "float", "number") and not isinstance(value, bool):
-        written = {float(x) for reading in (said.replace(",", ""), said.replace(",", " ")) for x in re.findall(r"[0-9]+(?:\.[0-9]+)?", reading)}
-        return abs(value) in written and (schema["type"] != "integer" or isinstance(value, int))
+    if schema.get("type") in ("integer", "float", "number"):
+        return _number_given(value, schema["type"], said)
     return True
+
+
+NUMBER_TEXT = st.lists(st.sampled_from(["5", "42", "1,250.5", "3,4", "0.25", "1e-9", "2E3", "%", " percent", " Percent", " million", "k", " thousand",
+                                        "five", "Twelve", "half", "dozen", "one", "someone", "fiver", "x", " ", ".", "-", "e"]), max_size=10).map("".join)
+
+
+@settings(max_examples=300)
+@given(st.data(), NUMBER_TEXT, st.sampled_from(["integer", "float", "number"]))
+def test_a_grounded_number_is_one_the_users_words_give(data, said, kind):
+    pattern = grounded_number(kind, said)
+    if pattern is None:  # none of its kind (the over-approximating oracle cannot say; the example test does)
+        assert not re.search(r"[0-9]", said) or kind == "integer", said
+        return
+    literal = data.draw(st.from_regex(pattern, fullmatch=True))
+    value = ast.literal_eval(literal)
+    assert _number_given(value, kind, said), (said, kind, literal)
+
+
+def test_grounded_numbers_read_digits_percentages_scales_and_words():
+    said = "Invest $5,000 at 7% for five years, 2.5 million shares, 1e-9 C, $10k, half of it; Team 1,2 or 3,4567."
+    assert numbers_in(said) == [5000, 7, 0.07, 2.5, 2500000, 1e-09, 10, 10000, 1, 2, 3, 4567, 5, 0.5]
+    for ok, kind in (("5000", "integer"), ("0.07", "float"), ("7.0", "float"), ("-7", "integer"), ("2500000", "integer"), ("1e-09", "float"),
+                     ("5", "integer"), ("0.5", "float"), ("10000", "float"), ("4567", "integer")):
+        assert re.fullmatch(grounded_number(kind, said), ok), (ok, kind)
+    for bad, kind in (("2.5", "integer"), ("0.07", "integer"), ("8", "integer"), ("5000.5", "float"), ("7.00", "float"), ("34567", "integer")):
+        assert not re.fullmatch(grounded_number(kind, said), bad), (bad, kind)
+    assert grounded_number("integer", "a rate of 4.5") is None and grounded_number("float", "no numbers, someone said") is None
 
 
 def test_optional_arguments_keep_their_defaults_unless_the_user_names_them():
@@ -230,10 +297,11 @@ def test_optional_arguments_keep_their_defaults_unless_the_user_names_them():
         "hours": {"type": "integer"}, "budget": {"type": "float"}, "mode": {"type": "string", "enum": ["fast", "slow"]}}}}
     pattern = calls_regex([fn], at_least_one=True, grounded=said)
     assert numbers_in(said) == [3, 1250.5, 4]
-    for ok in ("weather(city='Boston', days=7, unit='fahrenheit')]", "weather(city='Boston', days=2, hours=4, budget=-1250.5)]",
-               "weather(city='Boston', days=3, budget=3)]", "weather(city='Boston', days=3, unit=None)]"):
-        assert re.fullmatch(pattern, ok), ok  # a required number stays free; an optional one is the user's
-    for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, hours=5)]",
+    for ok in ("weather(city='Boston', days=4, unit='fahrenheit')]", "weather(city='Boston', days=3, hours=4, budget=-1250.5)]",
+               "weather(city='Boston', days=3, budget=3)]", "weather(city='Boston', days=3, budget=3.0)]", "weather(city='Boston', days=3, unit=None)]"):
+        assert re.fullmatch(pattern, ok), ok  # every number, required or optional, is one the user gave
+    for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, hours=5)]", "weather(city='Boston', days=7)]",
+                "weather(city='Boston', days=1250.5)]", "weather(city='Boston', days=3.0)]",
                 "weather(city='Boston', days=3, hours=1250.5)]", "weather(city='Boston', days=3, mode='fast')]", "weather(city='Boston', days=3, budget=1)]"):
         assert not re.fullmatch(pattern, bad), bad
     dated = dict(fn, parameters=dict(fn["parameters"], properties=dict(fn["parameters"]["properties"], at={"type": "string", "description": "Time as 'HH:MM'."})))
@@ -290,13 +358,14 @@ def test_calls_of_each_function_and_grounded_strings_in_the_spec():
     said = "Weather in New York in C, and 2+2?"
     each = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said).build())
     assert not each.errors
-    good = ["[f(a=4), g(city='New York')]\n", "[f(a=2), f(a=2), g(city=\"New York\", unit=\"C\")]\n", "[f(a=1), g(city='Weather in New York in C, and 2+2')]\n"]
-    bad = ["[f(a=4)]\n", "[g(city='New York')]\n", "[g(city='New York'), f(a=4)]\n", "[f(a=4), g(city='Boston')]\n",
-           "[f(a=4), g(city='New York', unit='F')]\n",  # an option the user did not name
-           "[f(a=4), g(city='New York, ')]\n", "[f(a=4), g(city='ork')]\n", "[]\n", "Unfortunately not.\n"]
+    good = ["[f(a=2), g(city='New York')]\n", "[f(a=2), f(a=-2), g(city=\"New York\", unit=\"C\")]\n", "[f(a=2), g(city='Weather in New York in C, and 2+2')]\n"]
+    bad = ["[f(a=2)]\n", "[g(city='New York')]\n", "[g(city='New York'), f(a=2)]\n", "[f(a=2), g(city='Boston')]\n",
+           "[f(a=2), g(city='New York', unit='F')]\n",  # an option the user did not name
+           "[f(a=4), g(city='New York')]\n",  # a number the user did not give (2+2 is two 2s)
+           "[f(a=2), g(city='New York, ')]\n", "[f(a=2), g(city='ork')]\n", "[]\n", "Unfortunately not.\n"]
     assert all(each.check_text(t).ok for t in good) and not any(each.check_text(t).ok for t in bad)
     one = compile_spec(bfcl_spec(fns, words=None, calls="one or more", grounded=said).build())
-    assert one.check_text("[g(city='York', unit='C')]\n").ok and one.check_text("[f(a=4)]\n").ok
+    assert one.check_text("[g(city='York', unit='C')]\n").ok and one.check_text("[f(a=2)]\n").ok
     assert not one.check_text("[g(city='Paris')]\n").ok and not one.check_text("[g(city='New York', unit='K')]\n").ok  # the enum stays
     with pytest.raises(ValueError, match="Python only"):
         bfcl_spec(fns, calls="each", language="java")
@@ -312,11 +381,12 @@ def test_pick_functions_the_best_one_or_each_of_several():
     assert pick_functions(fns, 9.0, {}) == (fns, False)  # no per-function gains: any of them
 
 
-def test_a_required_number_needs_a_digit_in_the_users_words():
+def test_a_required_number_needs_one_of_its_kind_in_the_users_words():
     area = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "integer"}, "unit": {"type": "string"}}, "required": ["base"]}}
     optional = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "float"}, "unit": {"type": "string"}}, "required": ["unit"]}}
-    assert numbers_given(area, "a base of 10 units") and numbers_given(area, "room 3B")
-    assert not numbers_given(area, "What is the capital of France?") and not numbers_given(area, "a base of ten")
+    assert numbers_given(area, "a base of 10 units") and numbers_given(area, "room 3B") and numbers_given(area, "a base of ten")
+    assert not numbers_given(area, "What is the capital of France?") and not numbers_given(area, "a base of 4.5")  # an integer: a whole number
+    assert numbers_given(dict(area, parameters=dict(area["parameters"], properties={"base": {"type": "float"}})), "a base of 4.5")
     assert numbers_given(optional, "no number here") and numbers_given({"name": "f"}, "")  # nothing required, nothing needed
 
 
@@ -364,16 +434,16 @@ def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
 
 
-def _string_values(value, schema):
-    """The (value, schema) pairs of every string-typed value inside an argument."""
-    if isinstance(value, str) and schema.get("type") == "string" and not schema.get("enum"):
+def _string_values(value, schema, kinds=("string",)):
+    """The (value, schema) pairs of every value of ``kinds`` (outside an enum) inside an argument."""
+    if schema.get("type") in kinds and not schema.get("enum") and value is not None and not isinstance(value, (list, dict)):
         yield value, schema
     elif isinstance(value, list):
         for v in value:
-            yield from _string_values(v, schema.get("items") or {})
+            yield from _string_values(v, schema.get("items") or {}, kinds)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _string_values(v, (schema.get("properties") or {}).get(k, {}))
+            yield from _string_values(v, (schema.get("properties") or {}).get(k, {}), kinds)
 
 
 def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
@@ -401,6 +471,7 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
     quoted = 0
     formatted = 0  # values the user's words alone would not admit
     optional = 0  # optional arguments written
+    numbers = 0  # numbers written, at any depth
     for case in cases:
         if "java" in case["id"]:
             continue
@@ -428,7 +499,11 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                         assert _admitted(text, said, *formats(schema.get("description", ""))), (case["id"], text)
                         quoted += 1
                         formatted += text not in spans(said)
-    assert quoted > 10 and formatted > 3 and optional > 5  # the rollouts wrote strings, some in a described format, and options
+                    for number, schema in _string_values(value, docs[name][key], ("integer", "float", "number")):
+                        if grounded_number(schema["type"], said) is not None:  # none given: any (checked above the spec)
+                            assert _number_given(number, schema["type"], said), (case["id"], key, number)
+                            numbers += 1
+    assert quoted > 10 and formatted > 3 and optional > 5 and numbers > 5  # the rollouts wrote strings, some in a described format, options, numbers
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():

@@ -34,7 +34,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, REFUSAL, bfcl_spec
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, REFUSAL, bfcl_spec, grounded_number
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -63,8 +63,9 @@ GATE_NATS = 3.5
 WORD_NATS = 1.0
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
-# them, and a function with a required number is called only if the user wrote a digit
-# (``numbers_given``; none left: the refusal); "free" — any string, any function. Python
+# them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
+# percentage as a fraction, "5 million", a number word), and a function with a required number
+# is called only if they give one of its kind (``numbers_given``; none left: the refusal); "free" — any string, any function. Python
 # categories only (Java/JavaScript values are source text).
 VALUES = ("grounded", "free")
 # --answer gated, several functions and the gate passed (--functions picked): each function's own
@@ -155,12 +156,13 @@ def user_words(case: Mapping[str, Any]) -> str:
 
 
 def numbers_given(function: Mapping[str, Any], words: str) -> bool:
-    """Whether a function can be called with what the user wrote (``--values grounded``): a
-    required number (``integer``, ``float``) needs a digit somewhere in the user's words."""
+    """Whether a function can be called with what the user wrote (``--values grounded``): each
+    required number (``integer``, ``float``) needs a number of its kind the user's words give
+    (``bfcl_grammar.grounded_number``: digits, a percentage, a number word)."""
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
-    needs = any((props.get(name) or {}).get("type") in ("integer", "float", "number") for name in params.get("required") or ())
-    return not needs or any(c.isdigit() for c in words)
+    kinds = {(props.get(name) or {}).get("type") for name in params.get("required") or ()} & {"integer", "float", "number"}
+    return all(grounded_number(kind, words) is not None for kind in kinds)
 
 
 def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:

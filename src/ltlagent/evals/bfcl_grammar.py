@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -166,12 +167,15 @@ def shape_regex(shape: str) -> str:
 
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None) -> str:
     """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
-    (or the formats its description shows: ``formats``)."""
+    (or the formats its description shows: ``formats``), numbers the ones it gives
+    (``grounded_number``)."""
     kind = schema.get("type", "any")
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
     if kind == "string" and grounded is not None:
         return grounded_string(grounded, *formats(schema.get("description", "")))
+    if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
+        return grounded_number(kind, grounded) or (INTEGER if kind == "integer" else FLOAT)
     if kind in ("string", "any"):
         return STRING
     if kind == "integer":
@@ -298,37 +302,71 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
 
 # Grounded optional arguments: an option the user did not mention keeps its default. An optional
 # enum takes only the members the user's words name (case-insensitive), an optional number only a
-# number the user wrote (either sign); with none, the argument is not written.
-NUMBER = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
+# number the user's words give (``numbers_in``); with none, the argument is not written.
+NUMBER = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?([eE]-?[0-9]+(?![0-9]))?")
+# Numbers written in words, read as such (a user orders "five burgers", stays "two nights").
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100, thousand=1000, dozen=12, twice=2, half=0.5)
+# What a written number may stand for besides itself: a percentage as a fraction ("5%" → 0.05), a
+# count of thousands, millions, billions ("213 million" → 213000000).
+PERCENT = re.compile(r"[ ]?(%|percent\b)", re.IGNORECASE)
+SCALES = {"k": 10**3, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+SCALE = re.compile(r"[ ]?(k|thousand|million|billion)\b", re.IGNORECASE)
 
 
 def numbers_in(text: str) -> list[int | float]:
-    """The numbers written in ``text``, in order, once each: digits, with thousands commas in
-    groups of three ("1,000,000"; "3,4" is two numbers), and a decimal part."""
+    """The numbers ``text`` gives, in order, once each: digits, with thousands commas in groups of
+    three ("1,000,000"; "3,4" is two numbers), a decimal part and an exponent; a percentage also as
+    its fraction, a count of thousands/millions/billions also as its value; the number words of
+    ``NUMBER_WORDS``. A whole value is an ``int``."""
     found: list[int | float] = []
-    for m in NUMBER.finditer(text):
-        digits = m.group(0).replace(",", "")
-        n: int | float = float(digits) if "." in digits else int(digits)
+
+    def add(value: float) -> None:
+        if math.isinf(value):  # "2E355": no number a call could write
+            return
+        n: int | float = int(value) if value == int(value) and abs(value) < 1e18 else value
         if n not in found:
             found.append(n)
+
+    for m in NUMBER.finditer(text):
+        value = float(m.group(0).replace(",", ""))
+        add(value)
+        if PERCENT.match(text, m.end()):
+            add(round(value / 100, 12))
+        scale = SCALE.match(text, m.end())
+        if scale:
+            add(value * SCALES[scale.group(1).lower()])
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in NUMBER_WORDS:
+            add(NUMBER_WORDS[word])
     return found
+
+
+def grounded_number(kind: str, text: str) -> str | None:
+    """A number of ``kind`` (``integer``, ``float``, ``number``) that ``text`` gives (``numbers_in``;
+    either sign): an ``integer`` one of its whole numbers, a ``float`` any of them (a whole number
+    with or without ``.0``); ``None`` when it gives none."""
+    forms = set()
+    for n in numbers_in(text):
+        if isinstance(n, int):
+            forms.add(re.escape(repr(n)) + ("" if kind == "integer" else r"(\.0)?"))
+        elif kind != "integer":
+            forms.add(re.escape(repr(n)))
+    return "-?(" + "|".join(sorted(forms)) + ")" if forms else None
 
 
 def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     """An optional argument's values under grounded strings: its enum members the text names, or
-    the numbers it writes (an integer parameter: its whole numbers); ``None``: not written. Other
-    types as ``value_regex`` (strings: spans, or the formats the description shows: users write
-    dates in words, "April 11th, 2023", which an ISO date answers)."""
+    the numbers it gives (``grounded_number``); ``None``: not written. Other types as
+    ``value_regex`` (strings: spans, or the formats the description shows: users write dates in
+    words, "April 11th, 2023", which an ISO date answers)."""
     kind = schema.get("type", "any")
     if schema.get("enum"):
         named = [v for v in schema["enum"] if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
         return "(" + "|".join(literal(v) for v in named) + ")" if named else None
     if kind in ("integer", "float", "number"):
-        numbers = [n for n in numbers_in(text) if kind != "integer" or isinstance(n, int)]
-        if not numbers:
-            return None
-        forms = sorted({f"-?{re.escape(repr(n))}" for n in numbers})
-        return "(" + "|".join(forms) + ")"
+        return grounded_number(kind, text)
     return value_regex(schema, 1, text)
 
 
