@@ -434,16 +434,16 @@ def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
 
 
-def _string_values(value, schema, kinds=("string",)):
+def _typed_values(value, schema, kinds=("string",)):
     """The (value, schema) pairs of every value of ``kinds`` (outside an enum) inside an argument."""
     if schema.get("type") in kinds and not schema.get("enum") and value is not None and not isinstance(value, (list, dict)):
         yield value, schema
     elif isinstance(value, list):
         for v in value:
-            yield from _string_values(v, schema.get("items") or {}, kinds)
+            yield from _typed_values(v, schema.get("items") or {}, kinds)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _string_values(v, (schema.get("properties") or {}).get(k, {}), kinds)
+            yield from _typed_values(v, (schema.get("properties") or {}).get(k, {}), kinds)
 
 
 def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
@@ -495,11 +495,11 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                     if key not in required and value is not None:  # an option the user did not mention keeps its default
                         assert _optional_admitted(value, docs[name][key], said), (case["id"], key, value)
                         optional += 1
-                    for text, schema in _string_values(value, docs[name][key]):
+                    for text, schema in _typed_values(value, docs[name][key]):
                         assert _admitted(text, said, *formats(schema.get("description", ""))), (case["id"], text)
                         quoted += 1
                         formatted += text not in spans(said)
-                    for number, schema in _string_values(value, docs[name][key], ("integer", "float", "number")):
+                    for number, schema in _typed_values(value, docs[name][key], ("integer", "float", "number")):
                         if grounded_number(schema["type"], said) is not None:  # none given: any (checked above the spec)
                             assert _number_given(number, schema["type"], said), (case["id"], key, number)
                             numbers += 1

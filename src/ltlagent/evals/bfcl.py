@@ -65,8 +65,9 @@ WORD_NATS = 1.0
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
 # percentage as a fraction, "5 million", a number word), and a function with a required number
-# is called only if they give one of its kind (``numbers_given``; none left: the refusal); "free" — any string, any function. Python
-# categories only (Java/JavaScript values are source text).
+# is called only if they give one of its kind (``numbers_given``; none left: the refusal);
+# "free" — any string, any number, any function. Python categories only (Java/JavaScript values
+# are source text).
 VALUES = ("grounded", "free")
 # --answer gated, several functions and the gate passed (--functions picked): each function's own
 # gain (BFCL's prompt with that function alone). The calls name the best one only, unless all the

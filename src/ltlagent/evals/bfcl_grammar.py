@@ -343,6 +343,7 @@ def numbers_in(text: str) -> list[int | float]:
     return found
 
 
+@functools.lru_cache(maxsize=256)  # one text, several number parameters
 def grounded_number(kind: str, text: str) -> str | None:
     """A number of ``kind`` (``integer``, ``float``, ``number``) that ``text`` gives (``numbers_in``;
     either sign): an ``integer`` one of its whole numbers, a ``float`` any of them (a whole number
