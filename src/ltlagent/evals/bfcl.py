@@ -34,7 +34,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, REFUSAL, bfcl_spec, grounded_number
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, REFUSAL, bfcl_spec, number_mentions
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -64,8 +64,9 @@ WORD_NATS = 1.0
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
-# percentage as a fraction, "5 million", a number word), and a function with a required number
-# is called only if they give one of its kind (``numbers_given``; none left: the refusal);
+# percentage as a fraction, "5 million", "$1.2M", a number word), and a function is called only
+# if they give each of its required numbers its own number of its kind (``numbers_given``; none
+# left: the refusal);
 # "free" — any string, any number, any function. Python categories only (Java/JavaScript values
 # are source text).
 VALUES = ("grounded", "free")
@@ -158,12 +159,21 @@ def user_words(case: Mapping[str, Any]) -> str:
 
 def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     """Whether a function can be called with what the user wrote (``--values grounded``): each
-    required number (``integer``, ``float``) needs a number of its kind the user's words give
-    (``bfcl_grammar.grounded_number``: digits, a percentage, a number word)."""
+    required number (``integer``, ``float``) needs its own place in the user's words that gives a
+    number of its kind (``bfcl_grammar.number_mentions``: digits, a percentage, a number word), an
+    ``integer`` a whole one. "Two numbers" cannot fill three: ``solar_panel(square_footage,
+    average_sunlight_hours)`` is not called for "a 2000 sq ft home". A required parameter with an
+    ``enum`` takes its values from the catalogue, not from the user, and needs none."""
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
-    kinds = {(props.get(name) or {}).get("type") for name in params.get("required") or ()} & {"integer", "float", "number"}
-    return all(grounded_number(kind, words) is not None for kind in kinds)
+    needed = [(props.get(name) or {}).get("type") for name in params.get("required") or () if not (props.get(name) or {}).get("enum")]
+    integers = sum(kind == "integer" for kind in needed)
+    numbers = integers + sum(kind in ("float", "number") for kind in needed)
+    if not numbers:
+        return True
+    mentions = number_mentions(words)
+    whole = sum(any(isinstance(n, int) for n in values) for values in mentions)
+    return integers <= whole and numbers <= len(mentions)  # Hall's condition: integers take whole ones, the rest any
 
 
 def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:

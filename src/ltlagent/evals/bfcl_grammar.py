@@ -309,37 +309,53 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100, thousand=1000, dozen=12, twice=2, half=0.5)
 # What a written number may stand for besides itself: a percentage as a fraction ("5%" → 0.05), a
-# count of thousands, millions, billions ("213 million" → 213000000).
+# count of thousands, millions, billions ("213 million" → 213000000), and an amount of money
+# abbreviated after its currency sign ("$1.2M" → 1200000; a bare "300K" is a temperature).
 PERCENT = re.compile(r"[ ]?(%|percent\b)", re.IGNORECASE)
-SCALES = {"k": 10**3, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+SCALES = {"k": 10**3, "thousand": 10**3, "million": 10**6, "billion": 10**9, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9}
 SCALE = re.compile(r"[ ]?(k|thousand|million|billion)\b", re.IGNORECASE)
+MONEY_SCALE = re.compile(r"(k|K|M|mn|B|bn)\b")
+CURRENCY = re.compile(r"[$€£¥][ ]?$")
 
 
-def numbers_in(text: str) -> list[int | float]:
-    """The numbers ``text`` gives, in order, once each: digits, with thousands commas in groups of
-    three ("1,000,000"; "3,4" is two numbers), a decimal part and an exponent; a percentage also as
-    its fraction, a count of thousands/millions/billions also as its value; the number words of
-    ``NUMBER_WORDS``. A whole value is an ``int``."""
-    found: list[int | float] = []
+def number_mentions(text: str) -> list[tuple[int | float, ...]]:
+    """Each place ``text`` gives a number, in order, with the values it stands for: digits, with
+    thousands commas in groups of three ("1,000,000"; "3,4" is two numbers), a decimal part and an
+    exponent, also as a percentage's fraction or a scaled count (``PERCENT``, ``SCALE``,
+    ``MONEY_SCALE``); then each number word of ``NUMBER_WORDS``. A whole value is an ``int``."""
+    mentions: list[tuple[int | float, ...]] = []
 
-    def add(value: float) -> None:
-        if math.isinf(value):  # "2E355": no number a call could write
-            return
-        n: int | float = int(value) if value == int(value) and abs(value) < 1e18 else value
-        if n not in found:
-            found.append(n)
+    def mention(*values: float) -> None:
+        kept: list[int | float] = []
+        for value in values:
+            if math.isinf(value):  # "2E355": no number a call could write
+                continue
+            n: int | float = int(value) if value == int(value) and abs(value) < 1e18 else value
+            if n not in kept:
+                kept.append(n)
+        if kept:
+            mentions.append(tuple(kept))
 
     for m in NUMBER.finditer(text):
         value = float(m.group(0).replace(",", ""))
-        add(value)
+        values = [value]
         if PERCENT.match(text, m.end()):
-            add(round(value / 100, 12))
-        scale = SCALE.match(text, m.end())
+            values.append(round(value / 100, 12))
+        scale = SCALE.match(text, m.end()) or (MONEY_SCALE.match(text, m.end()) if CURRENCY.search(text, 0, m.start()) else None)
         if scale:
-            add(value * SCALES[scale.group(1).lower()])
+            values.append(value * SCALES[scale.group(1).lower()])
+        mention(*values)
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in NUMBER_WORDS:
-            add(NUMBER_WORDS[word])
+            mention(NUMBER_WORDS[word])
+    return mentions
+
+
+def numbers_in(text: str) -> list[int | float]:
+    """The numbers ``text`` gives (``number_mentions``), in order, once each."""
+    found: list[int | float] = []
+    for values in number_mentions(text):
+        found.extend(n for n in values if n not in found)
     return found
 
 
