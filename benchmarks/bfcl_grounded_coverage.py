@@ -6,10 +6,12 @@ string arguments are spans of them (or a format the parameter's description show
 names or a number the user wrote (``bfcl_grammar.optional_grounded``). A narrower spec helps a
 small model only if it keeps the right answers. This script counts, per category, the cases
 whose accepted answer (some choice among the values BFCL accepts for each argument, or leaving
-out an optional one BFCL lets go) every argument regex still admits, under five specs: free
+out an optional one BFCL lets go) every argument regex still admits, under six specs: free
 values, spans only, spans and formats, spans, formats and grounded options (an optional number
 one the user wrote in digits), and all of those with grounded numbers (every number one the
-user's words give, ``bfcl_grammar.numbers_in``: the default).
+user's words give, ``bfcl_grammar.numbers_in``), and those with the answer's functions callable
+(each required number given its own place in the user's words, ``bfcl.numbers_given``: the
+default spec, which refuses otherwise).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
     python benchmarks/bfcl_grounded_coverage.py [--json benchmarks/results/bfcl-grounded-coverage.json]
@@ -26,17 +28,21 @@ from pathlib import Path
 from typing import Any
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
-SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers")
+SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers",
+         "spans + formats + options + numbers + callable")
 WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
 
 def admitted(case: Mapping[str, Any], spec: str) -> bool:
     """Whether some answer BFCL accepts for the case passes every argument regex of ``spec``."""
     from ltlagent.evals import bfcl_grammar as G
-    from ltlagent.evals.bfcl import user_words
+    from ltlagent.evals.bfcl import numbers_given, user_words
 
     said = user_words(case)
     functions = {f["name"]: f["parameters"] for f in case["function"]}
+    if spec.endswith("callable"):  # and the spec calls the answer's functions: each required number its own place in the words
+        return admitted(case, spec.removesuffix(" + callable")) and all(
+            numbers_given(f, said) for f in case["function"] if any(f["name"] in call for call in case["ground_truth"]))
     real_formats, real_number = G.formats, G.grounded_number
     G.formats = real_formats if "formats" in spec else (lambda description: (False, ()))
     G.grounded_number = real_number if "numbers" in spec else (lambda kind, text: None)  # any number
@@ -83,7 +89,7 @@ def main() -> None:
     args = ap.parse_args()
     bfcl = B.import_bfcl()
     rows, summary = [], {}
-    print(f"{'category':<24}{'cases':>6}" + "".join(f"{s:>40}" for s in SPECS))
+    print(f"{'category':<24}{'cases':>6}" + "".join(f"{s:>{max(len(s), 11) + 2}}" for s in SPECS))
     for category in CATEGORIES:
         cases = B.load_cases(bfcl, category)
         counts = dict.fromkeys(SPECS, 0)
@@ -93,7 +99,7 @@ def main() -> None:
             for s in SPECS:
                 counts[s] += row[s]
         summary[category] = {"cases": len(cases), **counts}
-        print(f"{category:<24}{len(cases):>6}" + "".join(f"{counts[s]:>34} ({counts[s] / len(cases):4.0%})" for s in SPECS), flush=True)
+        print(f"{category:<24}{len(cases):>6}" + "".join(f"{f'{counts[s]} ({counts[s] / len(cases):.0%})':>{max(len(s), 11) + 2}}" for s in SPECS), flush=True)
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
         args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "cases": rows}, indent=1) + "\n")
