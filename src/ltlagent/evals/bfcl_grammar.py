@@ -314,7 +314,7 @@ NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=
 PERCENT = re.compile(r"[ ]?(%|percent\b)", re.IGNORECASE)
 SCALES = {"k": 10**3, "thousand": 10**3, "million": 10**6, "billion": 10**9, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9}
 SCALE = re.compile(r"[ ]?(k|thousand|million|billion)\b", re.IGNORECASE)
-MONEY_SCALE = re.compile(r"(k|K|M|mn|B|bn)\b")
+MONEY_SCALE = re.compile(r"(M|mn|B|bn)\b")  # k, K: SCALE reads them anywhere
 CURRENCY = re.compile(r"[$€£¥][ ]?$")
 
 
