@@ -39,8 +39,17 @@ def progress_bar(label: str, done: int, total: int, started: float) -> None:
 
 def bfcl_command(args: argparse.Namespace) -> int:
     from ltlagent.decoders.models import describe
-    from ltlagent.evals.bfcl import CATEGORIES, MODES as BFCL_MODES, evaluate, import_bfcl, table
+    from ltlagent.evals.bfcl import CATEGORIES, MODES as BFCL_MODES, category_of, evaluate, import_bfcl, plan_cases, table
 
+    ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids is not None else None
+    if ids is not None and not ids:
+        raise RunError("--ids: give at least one case id, e.g. --ids simple_python_4,irrelevance_14")
+    if ids is not None and args.categories == ",".join(CATEGORIES):  # the default: the ids' own categories
+        for i in ids:
+            if category_of({"id": i}) not in CATEGORIES:
+                raise RunError(f"--ids {i}: no BFCL case is named so; give ids as BFCL spells them (simple_python_4, "
+                               f"live_simple_51-23-0), of the categories {', '.join(CATEGORIES)}")
+        args.categories = ",".join(dict.fromkeys(category_of({"id": i}) for i in ids))
     categories = _list("--categories", args.categories, CATEGORIES)
     modes = _list("--modes", args.modes, BFCL_MODES)
     if args.limit is not None and args.limit < 1:
@@ -50,6 +59,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
     if args.word_nats < 0:
         raise RunError(f"--word-nats {args.word_nats}: give 0 or more (0: the question's gain alone decides)")
     bfcl = import_bfcl()  # before the model: a missing package is reported at once
+    plan_cases(bfcl, categories, args.limit, ids)  # before the model: an unknown case id too
     model, tokenizer = load_model(args.model, args.threads)
     print(f"BFCL v4 with {describe(args.model)}: {', '.join(categories)}; {' and '.join(modes)}, greedy, "
           f"at most {args.max_new_tokens} tokens per answer", file=sys.stderr)
@@ -57,7 +67,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                        answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
-                       word_nats=args.word_nats, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
+                       word_nats=args.word_nats, places=args.places, ids=ids, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
     results["model"] = args.model
     results["max_new_tokens"] = args.max_new_tokens
     results.update(made_with)

@@ -22,6 +22,7 @@ false for prompt-based models.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import sys
@@ -34,7 +35,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, REFUSAL, bfcl_spec, number_mentions
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, number_mentions
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -81,6 +82,12 @@ VALUES = ("grounded", "free")
 SEVERAL_NATS = 5.0
 OWN_NATS = 1.0
 FUNCTIONS = ("picked", "all")
+# --places (``--values grounded``): "own" — each place in the user's words fills one argument of a
+# call at most (``places_reused``): a call that gives the words "Lions" to ``species``,
+# ``dominant_trait`` and ``recessive_trait`` alike, or one 5 to ``initial_velocity`` and
+# ``gravity``, shows that the user did not say what the function needs, and the answer is the
+# refusal instead; "shared" — no such review.
+PLACES = ("own", "shared")
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
 # Python types of BFCL's parameter types (the checker's PYTHON_TYPE_MAPPING), for the
@@ -174,6 +181,87 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     mentions = number_mentions(words)
     whole = sum(any(isinstance(n, int) for n in values) for values in mentions)
     return integers <= whole and numbers <= len(mentions)  # Hall's condition: integers take whole ones, the rest any
+
+
+def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> str | None:
+    """Why a Python answer's calls use one place of the user's ``words`` for two arguments, or
+    ``None`` when each call's values have places of their own. The values that take a place: a
+    string the words hold as a span (piece to piece, ``bfcl_grammar.PIECE``), each occurrence a
+    place; a number the words give (``number_mentions``, either sign), each mention a place. Enum
+    members, booleans, ``None`` and values the words do not hold (a date in ISO form, a place with
+    its region) take none. A call fits when its values can each be given a place of their own
+    (a matching, ``_matched``); the calls of one answer may share places ("the weather in Boston
+    today and tomorrow"). An answer that does not parse as calls gets ``None``."""
+    try:
+        tree = ast.parse(output.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
+        return None
+    known = {f["name"]: f for f in functions}
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
+    starts, ends = {a for a, _ in pieces}, {b for _, b in pieces}
+    mentions = number_mentions(words)
+    for call in tree.elts:
+        assert isinstance(call, ast.Call)
+        name = ast.unparse(call.func)
+        props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        leaves: list[tuple[str, Any, list[Any]]] = []  # (argument, value, its places)
+        for keyword in call.keywords:
+            try:
+                value = ast.literal_eval(keyword.value)
+            except ValueError:
+                return None
+            for leaf, places in _place_leaves(value, props.get(keyword.arg) or {}, words, starts, ends, mentions):
+                leaves.append((str(keyword.arg), leaf, places))
+        if _matched([places for _, _, places in leaves]) < len(leaves):
+            value = next(v for i, (_, v, _) in enumerate(leaves) if _matched([p for _, _, p in leaves[: i + 1]]) <= i)
+            same = [arg for arg, v, _ in leaves if v == value and type(v) is type(value)]
+            given = max((len(p) for _, v, p in leaves if v == value), default=0)
+            return f"{name} gives {value!r} to {', '.join(dict.fromkeys(same))}; the user's words give it {given} time{'s' if given != 1 else ''}"
+    return None
+
+
+def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set[int], ends: set[int],
+                  mentions: Sequence[tuple[int | float, ...]]) -> list[tuple[Any, list[Any]]]:
+    """The values inside one argument that take places in the user's words, each with its places."""
+    if isinstance(value, bool) or value is None or schema.get("enum"):
+        return []
+    if isinstance(value, list):
+        items = schema.get("items") or {}
+        return [leaf for v in value for leaf in _place_leaves(v, items, words, starts, ends, mentions)]
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        return [leaf for k, v in value.items() for leaf in _place_leaves(v, props.get(k) or {}, words, starts, ends, mentions)]
+    places: list[Any] = []
+    if isinstance(value, str) and value:
+        at = words.find(value)
+        while at >= 0:  # leftmost first, never overlapping: the most occurrences
+            if at in starts and at + len(value) in ends:
+                places.append(("span", at))
+                at = words.find(value, at + len(value))
+            else:
+                at = words.find(value, at + 1)
+    elif isinstance(value, (int, float)):
+        places = [("number", i) for i, values in enumerate(mentions) if abs(value) in values]
+    return [(value, places)] if places else []
+
+
+def _matched(options: Sequence[Sequence[Any]]) -> int:
+    """The most values that can each be given a different place (a maximum bipartite matching,
+    by augmenting paths), ``options`` holding each value's places."""
+    owner: dict[Any, int] = {}
+
+    def take(i: int, seen: set[Any]) -> bool:
+        for place in options[i]:
+            if place not in seen:
+                seen.add(place)
+                if place not in owner or take(owner[place], seen):
+                    owner[place] = i
+                    return True
+        return False
+
+    return sum(take(i, set()) for i in range(len(options)))
 
 
 def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -280,6 +368,7 @@ class Answerer:
     values: str = "grounded"  # string arguments: "grounded" (spans of the user's messages) or "free" (VALUES)
     functions: str = "picked"  # "gated", several functions: calls name the picked ones (see SEVERAL_NATS), or any ("all")
     word_nats: float = WORD_NATS  # "gated": the evidence each word the question shares with a function's document adds
+    places: str = "own"  # "gated", grounded values: a call that fills two arguments from one place is refused (PLACES)
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -300,6 +389,8 @@ class Answerer:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
             raise BfclError(expect_one_of("functions", self.functions, FUNCTIONS))
+        if self.places not in PLACES:
+            raise BfclError(expect_one_of("places", self.places, PLACES))
         if self.answer_form == "gated" and self.bfcl is None:
             self.bfcl = import_bfcl()
 
@@ -396,24 +487,42 @@ class Answerer:
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
 
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
+        """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
+        that fills two arguments of one call from one place of the user's words
+        (``places_reused``) is set aside and the answer is decoded again under the refusal;
+        ``spec_form`` then says why, and the times and forward passes count both decodes."""
+        functions, form = self.plan(case)
+        text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
+        grounded = self._grounded(case)
+        if self.places == "own" and grounded is not None and form.get("calls") != "none":
+            reused = places_reused(text, functions, grounded)
+            if reused is not None:
+                text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
+                self.prepare_seconds += prepare
+                self.forward_passes += passes
+                self.spec_form = f"refusal ({reused})"
+        return text, tokens
+
+    def _decode(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
+                fast_forward: bool) -> tuple[str, int, float, int]:
+        """One greedy answer under the spec of ``functions`` and ``form``: its text, tokens,
+        preparation seconds (compile + token index) and forward passes."""
         from ltlagent.compiler.compile import compile_spec
         from ltlagent.decoders.hf import SpecDecoder
         from ltlagent.decoders.index import build_token_index
 
-        functions, form = self.plan(case)
         t0 = time.perf_counter()
         lang = language(category_of(case))
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=self._grounded(case), **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)
-        self.prepare_seconds = time.perf_counter() - t0
+        prepare = time.perf_counter() - t0
         # one token less than the cap, so the steered end (and its EOS) always fits
         decoder = SpecDecoder(self.model, self.tokenizer, index, device=self.model.device, max_tokens=self.max_new_tokens - 1, fast_forward=fast_forward)
         decoder.start(prompt)
         turn = decoder.generate(self.max_new_tokens)
-        self.forward_passes = turn.forward_passes
-        return turn.text, len(turn.tokens)
+        return turn.text, len(turn.tokens), prepare, turn.forward_passes
 
 
 def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -430,6 +539,22 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+def plan_cases(bfcl: Bfcl, categories: Sequence[str], limit: int | None = None,
+               ids: Sequence[str] | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Each category with its first ``limit`` cases, or (``ids``) only those of them named; a
+    ``BfclError`` names any id that is not among them."""
+    plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
+    if ids is None:
+        return plan
+    wanted = set(ids)
+    unknown = wanted - {case["id"] for _, cases in plan for case in cases}
+    if unknown:
+        raise BfclError(f"no case {', '.join(sorted(unknown))} in the first {limit if limit is not None else 'all'} of "
+                        f"{', '.join(categories)}: give ids as BFCL spells them (simple_python_4, live_simple_51-23-0), "
+                        "in the categories --categories names")
+    return [(c, [case for case in cases if case["id"] in wanted]) for c, cases in plan]
+
+
 def evaluate(
     model: Any,
     tokenizer: Any,
@@ -443,21 +568,27 @@ def evaluate(
     values: str = "grounded",
     functions: str = "picked",
     word_nats: float = WORD_NATS,
+    places: str = "own",
+    ids: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
 ) -> dict[str, Any]:
-    """Run and score the categories; returns per-case and per-category results (JSON-ready).
+    """Run and score the categories (``ids``: only those cases, each of which must be among the
+    first ``limit`` of its category); returns per-case and per-category results (JSON-ready).
     Ctrl-C stops early: the results then cover the cases finished so far (``interrupted``)."""
     bfcl = bfcl or import_bfcl()
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
-    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats)
+    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places)
     results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False, "answer_form": answer_form, "values": values}
     if answer_form == "gated":
         results["gate_nats"] = gate_nats
         results["word_nats"] = word_nats
         results["functions"] = functions
-    plan = [(c, load_cases(bfcl, c, limit)) for c in categories]
+        results["places"] = places
+    plan = plan_cases(bfcl, categories, limit, ids)
+    if ids is not None:
+        results["ids"] = sorted(set(ids))
     total = sum(len(cases) for _, cases in plan) * len(modes)
     try:
         for category, cases in plan:
