@@ -11,7 +11,9 @@ values, spans only, spans and formats, spans, formats and grounded options (an o
 one the user wrote in digits), and all of those with grounded numbers (every number one the
 user's words give, ``bfcl_grammar.numbers_in``), and those with the answer's functions callable
 (each required number given its own place in the user's words, ``bfcl.numbers_given``: the
-default spec, which refuses otherwise).
+default spec, which refuses otherwise), and those whose calls also pass the place review of
+``--places own`` (``bfcl.places_reused``: some choice among the accepted values of each call, up
+to MAX_CHOICES of them, fills no two arguments from one place of the user's words).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
     python benchmarks/bfcl_grounded_coverage.py [--json benchmarks/results/bfcl-grounded-coverage.json]
@@ -29,7 +31,8 @@ from typing import Any
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
 SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers",
-         "spans + formats + options + numbers + callable")
+         "spans + formats + options + numbers + callable", "spans + formats + options + numbers + callable + own places")
+MAX_CHOICES = 5000  # the most choices of accepted values tried per call for the place review
 WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
 
@@ -40,6 +43,8 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
 
     said = user_words(case)
     functions = {f["name"]: f["parameters"] for f in case["function"]}
+    if spec.endswith("own places"):  # and the answer's calls pass the review: no place fills two arguments
+        return admitted(case, spec.removesuffix(" + own places")) and all(own_places(call, case["function"], said) for call in case["ground_truth"])
     if spec.endswith("callable"):  # and the spec calls the answer's functions: each required number its own place in the words
         return admitted(case, spec.removesuffix(" + callable")) and all(
             numbers_given(f, said) for f in case["function"] if any(f["name"] in call for call in case["ground_truth"]))
@@ -71,6 +76,23 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
     finally:
         G.formats, G.grounded_number = real_formats, real_number
         G.grounded_string.cache_clear()
+
+
+def own_places(call: Mapping[str, Any], functions: list[Any], said: str) -> bool:
+    """Whether some choice among the values BFCL accepts for a call's arguments (an empty choice
+    leaves an optional one out) passes ``bfcl.places_reused``."""
+    import itertools
+
+    from ltlagent.evals.bfcl import places_reused
+
+    name, accepted = next(iter(call.items()))
+    params = list(accepted)
+    choices = itertools.product(*[accepted[p] or [[]] for p in params])  # [] in BFCL's answers: the empty list
+    for values in itertools.islice(choices, MAX_CHOICES):
+        text = f"[{name}(" + ", ".join(f"{p}={v!r}" for p, v in zip(params, values) if v != "") + ")]"
+        if places_reused(text, functions, said) is None:
+            return True
+    return False
 
 
 def written(kind: str, text: str) -> str | None:

@@ -14,11 +14,11 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, prompt_messages, score
+from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, places_reused, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, numbers_in, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
@@ -432,6 +432,94 @@ def test_numbers_given_is_an_assignment_of_places_to_required_numbers(places, ki
     assert numbers_given(function, said) == assignable, (said, kinds)
 
 
+# Places for the property test below, each written once and apart from the others (" and "), with
+# what it gives by construction: a string argument may quote its words (a string place), a number
+# argument take one of its numbers (a number place). No string place holds a digit or a number word.
+ARGUMENT_PLACES = [("Lions", "Lions", set()), ("Tokyo", "Tokyo", set()), ("Blue Whale", "Blue Whale", set()), ("apples", "apples", set()),
+                   ("5", None, {5}), ("7%", None, {7, 0.07}), ("2.5 million", None, {2.5, 2_500_000}), ("five", None, {5}), ("a dozen", None, {12})]
+ARGUMENT_VALUES = ["Lions", "Tokyo", "Blue Whale", "apples", "Paris", 5, -5, 7, 0.07, 2.5, 2_500_000, 12, 99, True]
+
+
+@settings(max_examples=400)
+@example([ARGUMENT_PLACES[5], ARGUMENT_PLACES[0]], [("plain", [7]), ("list", [0.07, "Lions"])])  # two values, one place: "7%"
+@example([ARGUMENT_PLACES[6], ARGUMENT_PLACES[4]], [("list", [2.5, 5, 2_500_000])])
+@given(st.lists(st.sampled_from(ARGUMENT_PLACES), max_size=6),
+       st.lists(st.tuples(st.sampled_from(["plain", "list", "enum"]), st.lists(st.sampled_from(ARGUMENT_VALUES), min_size=1, max_size=3)), max_size=4))
+def test_places_reused_is_an_assignment_of_places_to_a_calls_values(places, arguments):
+    """A call is reviewed as fitting exactly when its values can each be given a place of their own
+    in the user's words: brute force over the places the words were built from. Strings and
+    numbers the words do not hold, booleans and enum members take no place."""
+    said = " and ".join(text for text, _, _ in places)
+    props, written, leaves = {}, [], []
+    for i, (kind, values) in enumerate(arguments):
+        value = values if kind == "list" else values[0]
+        props[f"p{i}"] = {"type": "array", "items": {}} if kind == "list" else ({"type": "string", "enum": [value]} if kind == "enum" else {})
+        written.append(f"p{i}={value!r}")
+        if kind != "enum":
+            leaves += values if kind == "list" else [value]
+    options = []
+    for value in leaves:
+        if isinstance(value, bool):
+            continue
+        where = [k for k, (_, words, numbers) in enumerate(places)
+                 if (words == value if isinstance(value, str) else abs(value) in numbers)]
+        if where:
+            options.append(where)
+    fits = any(len(set(chosen)) == len(chosen) for chosen in itertools.product(*options))
+    function = {"name": "f", "parameters": {"type": "dict", "properties": props}}
+    reason = places_reused(f"[f({', '.join(written)})]", [function], said)
+    assert (reason is None) == fits, (said, written, reason)
+    if reason is not None:
+        assert reason.startswith("f gives ") and "the user's words give it" in reason
+
+
+def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
+    said = "What is the weather in Tokyo today and tomorrow, at 5 pm?"
+    weather = {"name": "weather.get", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "place": {"type": "string"},
+                                                                                  "unit": {"type": "string", "enum": ["C", "F"]}}}}
+    assert places_reused("[weather.get(city='Tokyo'), weather.get(city='Tokyo')]", [weather], said) is None  # calls may share
+    assert places_reused("[weather.get(city='Tokyo', place='Tokyo')]\n", [weather], said) == \
+        "weather.get gives 'Tokyo' to city, place; the user's words give it 1 time"
+    assert places_reused("[weather.get(city='Tokyo', place='today', unit='C')]", [weather], said) is None
+    assert places_reused("[weather.get(city='Tok', place='Tok')]", [weather], said) is None  # inside a word: no place
+    assert places_reused("[weather.get(city=5, place=-5)]", [weather], said) is not None  # either sign: one place
+    assert places_reused("[weather.get(city='Tokyo', place='Tokyo')]", [weather], said + " Tokyo, again.") is None  # two places
+    for text in ("Unfortunately, no.", "[weather.get(city='Tokyo', place='To", "[]", "[1, 2]"):
+        assert places_reused(text, [weather], said) is None
+
+
+def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypatch):
+    """``--places own``: the first decode's calls fill two arguments from one place, so the answer
+    is the refusal's decode, and the row says why; ``shared`` keeps the calls."""
+    from ltlagent.evals import bfcl as module
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    function = {"name": "get_genetic_traits", "parameters": {"type": "dict", "required": ["species", "dominant_trait"],
+                                                             "properties": {"species": {"type": "string"}, "dominant_trait": {"type": "string"}}}}
+    case = {"id": "irrelevance_35", "function": [function], "question": [[{"role": "user", "content": "How do Lions mate?"}]]}
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        text = "Unfortunately, none fits." if form.get("calls") == "none" else "[get_genetic_traits(species='Lions', dominant_trait='Lions')]"
+        return text, 7, 0.5, 3
+
+    def plan(self, case):
+        self.spec_form = "calls (one or more) of get_genetic_traits"
+        return [function], {"calls": "one or more", "words": None}
+
+    monkeypatch.setattr(module.Answerer, "_decode", decode)
+    monkeypatch.setattr(module.Answerer, "plan", plan)
+    answerer = module.Answerer(None, byte_level_tokenizer(), bfcl=object())
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, none fits.", 7)
+    assert [f.get("calls") for f in forms] == ["one or more", "none"] and answerer.forward_passes == 6 and answerer.prepare_seconds == 1.0
+    assert answerer.spec_form == "refusal (get_genetic_traits gives 'Lions' to species, dominant_trait; the user's words give it 1 time)"
+    forms.clear()
+    shared = module.Answerer(None, byte_level_tokenizer(), bfcl=object(), places="shared")
+    assert shared._constrained(case, "prompt", True)[0].startswith("[get_genetic_traits(")
+    assert len(forms) == 1 and shared.spec_form.startswith("calls")
+
+
 @needs_bfcl
 def test_each_gain_reads_bfcls_prompt_with_its_functions_only(monkeypatch):
     """The gate's readings: the prompt without functions, with all of them, and (several
@@ -656,9 +744,19 @@ def test_checker_import_leaves_vendor_sdks_alone():
 def test_eval_bfcl_rejects_bad_arguments(tmp_path):
     for args, message in ((["--categories", "simple"], "Got --categories='simple'; expected one of"), (["--limit", "0"], "--limit 0: give at least 1"),
                           (["--modes", "both"], "Got --modes='both'"), (["--gate-nats", "high"], "invalid float value: 'high'"),
-                          (["--word-nats", "-1"], "--word-nats -1.0: give 0 or more"), (["--model", "./no-such-model"], "no such folder")):
+                          (["--word-nats", "-1"], "--word-nats -1.0: give 0 or more"), (["--model", "./no-such-model"], "no such folder"),
+                          (["--ids", "foo_3"], "--ids foo_3: no BFCL case is named so"), (["--ids", " , "], "--ids: give at least one case id"),
+                          (["--places", "each"], "invalid choice: 'each'")):
         proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", *args], cwd=tmp_path, capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+@needs_bfcl
+def test_eval_bfcl_names_a_case_id_it_does_not_have(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--ids", "simple_python_4,simple_python_400", "--limit", "10"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "no case simple_python_400 in the first 10 of simple_python" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 @needs_bfcl

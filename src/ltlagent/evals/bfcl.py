@@ -194,7 +194,7 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     today and tomorrow"). An answer that does not parse as calls gets ``None``."""
     try:
         tree = ast.parse(output.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python (a null byte, nesting past the parser's)
         return None
     if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
         return None
@@ -210,7 +210,7 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
         for keyword in call.keywords:
             try:
                 value = ast.literal_eval(keyword.value)
-            except ValueError:
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):  # not a literal: no values to place
                 return None
             for leaf, places in _place_leaves(value, props.get(keyword.arg) or {}, words, starts, ends, mentions):
                 leaves.append((str(keyword.arg), leaf, places))
