@@ -13,7 +13,9 @@ user's words give, ``bfcl_grammar.numbers_in``), and those with the answer's fun
 (each required number given its own place in the user's words, ``bfcl.numbers_given``: the
 default spec, which refuses otherwise), and those whose calls also pass the place review of
 ``--places own`` (``bfcl.places_reused``: some choice among the accepted values of each call, up
-to MAX_CHOICES of them, fills no two arguments from one place of the user's words).
+to MAX_CHOICES of them, fills no two arguments from one place of the user's words), and those
+that also accept, for each optional enum the user names once, the member named (the spec
+writes it: ``bfcl_grammar.named_option``).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
     python benchmarks/bfcl_grounded_coverage.py [--json benchmarks/results/bfcl-grounded-coverage.json]
@@ -31,7 +33,8 @@ from typing import Any
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
 SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers",
-         "spans + formats + options + numbers + callable", "spans + formats + options + numbers + callable + own places")
+         "spans + formats + options + numbers + callable", "spans + formats + options + numbers + callable + own places",
+         "spans + formats + options + numbers + callable + own places + named options")
 MAX_CHOICES = 5000  # the most choices of accepted values tried per call for the place review
 WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
@@ -43,6 +46,8 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
 
     said = user_words(case)
     functions = {f["name"]: f["parameters"] for f in case["function"]}
+    if spec.endswith("named options"):  # and an optional enum the user names once is written with that member
+        return admitted(case, spec.removesuffix(" + named options")) and all(named_options_accepted(call, functions, said) for call in case["ground_truth"])
     if spec.endswith("own places"):  # and the answer's calls pass the review: no place fills two arguments
         return admitted(case, spec.removesuffix(" + own places")) and all(own_places(call, case["function"], said) for call in case["ground_truth"])
     if spec.endswith("callable"):  # and the spec calls the answer's functions: each required number its own place in the words
@@ -78,6 +83,21 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
         G.grounded_string.cache_clear()
 
 
+def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str) -> bool:
+    """Whether BFCL accepts, for each optional enum of the call's function the user names once
+    (``bfcl_grammar.named_option``), the member named."""
+    from ltlagent.evals.bfcl_grammar import named_option
+
+    name, accepted = next(iter(call.items()))
+    params = functions.get(name) or {}
+    required = set(params.get("required") or ())
+    for param, schema in (params.get("properties") or {}).items():
+        option = None if param in required else named_option(schema, said)
+        if option is not None and option not in accepted.get(param, [""]):
+            return False
+    return True
+
+
 def own_places(call: Mapping[str, Any], functions: list[Any], said: str) -> bool:
     """Whether some choice among the values BFCL accepts for a call's arguments (an empty choice
     leaves an optional one out) passes ``bfcl.places_reused``."""
@@ -102,6 +122,30 @@ def written(kind: str, text: str) -> str | None:
     return "-?(" + "|".join(re.escape(f) for f in sorted(forms)) + ")" if forms else None
 
 
+def named_option_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the optional enums the user names once
+    (``bfcl_grammar.named_option``), by what the answer wants of them: the member named and
+    nothing else ("needs it": a model that leaves it out fails), the member or nothing ("either"),
+    or another member or nothing else ("another")."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals.bfcl_grammar import named_option
+
+    counts = {"needs it": 0, "either": 0, "another": 0}
+    for category in CATEGORIES:
+        for case in B.load_cases(bfcl, category):
+            said = B.user_words(case)
+            functions = {f["name"]: f["parameters"] for f in case["function"]}
+            for call in case["ground_truth"]:
+                name, accepted = next(iter(call.items()))
+                params = functions.get(name) or {}
+                for param, schema in (params.get("properties") or {}).items():
+                    option = None if param in (params.get("required") or ()) else named_option(schema, said)
+                    if option is not None:
+                        answers = accepted.get(param, [""])
+                        counts["another" if option not in answers else "either" if "" in answers else "needs it"] += 1
+    return counts
+
+
 def main() -> None:
     from ltlagent.evals import bfcl as B
     from ltlagent.evals import provenance
@@ -122,9 +166,12 @@ def main() -> None:
                 counts[s] += row[s]
         summary[category] = {"cases": len(cases), **counts}
         print(f"{category:<24}{len(cases):>6}" + "".join(f"{f'{counts[s]} ({counts[s] / len(cases):.0%})':>{max(len(s), 11) + 2}}" for s in SPECS), flush=True)
+    named = named_option_answers(bfcl)
+    print("optional enums the user names once (the spec writes the member named), in BFCL's answers: "
+          + ", ".join(f"{k} {v}" for k, v in named.items()))
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
-        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "cases": rows}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "cases": rows}, indent=1) + "\n")
         print(f"written to {args.json}", file=sys.stderr)
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, places_reused, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, numbers_in, spans
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option, numbers_in, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -302,19 +302,56 @@ def test_optional_arguments_keep_their_defaults_unless_the_user_names_them():
         "hours": {"type": "integer"}, "budget": {"type": "float"}, "mode": {"type": "string", "enum": ["fast", "slow"]}}}}
     pattern = calls_regex([fn], at_least_one=True, grounded=said)
     assert numbers_in(said) == [3, 1250.5, 4]
-    for ok in ("weather(city='Boston', days=4, unit='fahrenheit')]", "weather(city='Boston', days=3, hours=4, budget=-1250.5)]",
-               "weather(city='Boston', days=3, budget=3)]", "weather(city='Boston', days=3, budget=3.0)]", "weather(city='Boston', days=3, unit=None)]"):
+    for ok in ("weather(city='Boston', days=4, unit='fahrenheit')]", "weather(city='Boston', days=3, unit='fahrenheit', hours=4, budget=-1250.5)]",
+               "weather(city='Boston', days=3, unit='fahrenheit', budget=3)]", "weather(city='Boston', days=3, unit='fahrenheit', budget=3.0)]"):
         assert re.fullmatch(pattern, ok), ok  # every number, required or optional, is one the user gave
-    for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, hours=5)]", "weather(city='Boston', days=7)]",
+    for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, unit='fahrenheit', hours=5)]", "weather(city='Boston', days=7)]",
+                "weather(city='Boston', days=3)]", "weather(city='Boston', days=3, unit=None)]",  # the one option the user named is written
                 "weather(city='Boston', days=1250.5)]", "weather(city='Boston', days=3.0)]",
                 "weather(city='Boston', days=3, hours=1250.5)]", "weather(city='Boston', days=3, mode='fast')]", "weather(city='Boston', days=3, budget=1)]"):
         assert not re.fullmatch(pattern, bad), bad
     dated = dict(fn, parameters=dict(fn["parameters"], properties=dict(fn["parameters"]["properties"], at={"type": "string", "description": "Time as 'HH:MM'."})))
-    assert re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, at='Boston')]")
-    assert re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, at='10:30')]")  # its shape: "half past ten"
-    assert not re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, at='10:3')]")
+    assert re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, unit='fahrenheit', at='Boston')]")
+    assert re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, unit='fahrenheit', at='10:30')]")  # its shape
+    assert not re.fullmatch(calls_regex([dated], at_least_one=True, grounded=said), "weather(city='Boston', days=3, unit='fahrenheit', at='10:3')]")
     assert not re.fullmatch(calls_regex([fn], at_least_one=True), "weather(city='Boston', days=3, mode=fast)]")  # free: as before
     assert re.fullmatch(calls_regex([fn], at_least_one=True), "weather(city='Boston', days=3, hours=5, mode='fast')]")
+
+
+def test_an_option_the_user_names_once_is_written():
+    said = "Recent news about Son's latest goal in the sports category, level 3, fast or slow."
+    fn = {"name": "news", "parameters": {"type": "dict", "required": ["keyword"], "properties": {
+        "keyword": {"type": "string"}, "category": {"type": "string", "enum": ["General", "Sports", "Politics"]},
+        "level": {"type": "string", "enum": ["1", "3"]}, "speed": {"type": "string", "enum": ["fast", "slow"]},
+        "region": {"type": "string", "enum": ["EU", "US"]}}}}
+    assert [named_option(fn["parameters"]["properties"][k], said) for k in ("category", "level", "speed", "region")] == ["Sports", None, None, None]
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    for ok in ("news(keyword='goal', category='Sports')]", "news(keyword='goal', category='Sports', level='3', speed='slow')]"):
+        assert re.fullmatch(pattern, ok), ok  # digits and two options named: the model's choice, as before
+    for bad in ("news(keyword='goal')]", "news(keyword='goal', category=None)]", "news(keyword='goal', category='General')]",
+                "news(keyword='goal', category='Sports', region='EU')]"):
+        assert not re.fullmatch(pattern, bad), bad
+    assert re.fullmatch(calls_regex([fn], at_least_one=True), "news(keyword='goal')]")  # free values: optional as declared
+    assert named_option({"enum": ["one-hot", "label"]}, "apply one-hot encoding") == "one-hot"
+    assert named_option({"enum": ["all", "postgres"]}, "list all-postgres servers") is None  # both named
+    assert named_option({"enum": ["Sports"]}, "sportsman") is None  # inside a word: not named
+
+
+def _named_once(schema, said: str):
+    """The oracle of ``named_option``: the one enum member with a letter that occurs in the words
+    (any case) with no letter, digit or underscore on either side; else None."""
+    low, named = said.lower(), []
+    for member in schema.get("enum") or ():
+        if not isinstance(member, str) or not any(c.isalpha() for c in member):
+            continue
+        key, at = member.lower(), said.lower().find(member.lower())
+        while at >= 0:
+            before, after = low[at - 1: at], low[at + len(key): at + len(key) + 1]
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                named.append(member)
+                break
+            at = low.find(key, at + 1)
+    return named[0] if len(named) == 1 else None
 
 
 def test_spans_are_word_aligned_and_bounded():
@@ -596,11 +633,12 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                       "time": {"type": "string", "description": "The time, as 'HH:MM'."},
                       "seats": {"type": "integer"}, "budget": {"type": "float"}, "cabin": {"type": "string", "enum": ["economy", "business", "first"]},
                       "alliance": {"type": "string", "enum": ["star", "oneworld"]}, "direct": {"type": "boolean"}}}}]})
-    cases[-1]["question"][0][0]["content"] += " 2 seats in business, under 1,250.50 each; not first."
+    cases[-1]["question"][0][0]["content"] += " 2 seats in business, under 1,250.50 each; not first. A Star alliance airline."
     rng = random.Random(2)
     quoted = 0
     formatted = 0  # values the user's words alone would not admit
     optional = 0  # optional arguments written
+    named_options = 0  # ... of them, options the user named once
     numbers = 0  # numbers written, at any depth
     for case in cases:
         if "java" in case["id"]:
@@ -621,6 +659,10 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
             for call in _decode(guide.text):
                 name, args = next(iter(call.items()))
                 required = set(params[name].get("required") or ())
+                for key, schema in docs[name].items():  # an option the user named once is written
+                    if key not in required and _named_once(schema, said) is not None:
+                        assert args.get(key) == _named_once(schema, said), (case["id"], key, args)
+                        named_options += 1
                 for key, value in args.items():
                     if key not in required and value is not None:  # an option the user did not mention keeps its default
                         assert _optional_admitted(value, docs[name][key], said), (case["id"], key, value)
@@ -633,7 +675,7 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                         if grounded_number(schema["type"], said) is not None:  # none given: any (checked above the spec)
                             assert _number_given(number, schema["type"], said), (case["id"], key, number)
                             numbers += 1
-    assert quoted > 10 and formatted > 3 and optional > 5 and numbers > 5  # the rollouts wrote strings, some in a described format, options, numbers
+    assert quoted > 10 and formatted > 3 and optional > 5 and numbers > 5 and named_options > 0  # the rollouts wrote strings, some in a described format, options, numbers
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():

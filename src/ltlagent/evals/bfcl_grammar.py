@@ -294,6 +294,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if name in required or language != "python":
             items.append((re.escape(name) + "=", value(schema, 1), name in required))
             continue
+        option = named_option(schema, grounded) if grounded is not None else None
+        if option is not None:  # the user named it: written
+            items.append((re.escape(name) + "=", literal(option), True))
+            continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded)
         if regex is not None:  # an optional argument may also be None (Python's "not given"; BFCL's answers list it)
             items.append((re.escape(name) + "=", f"({regex}|None)", False))
@@ -301,8 +305,9 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
 
 
 # Grounded optional arguments: an option the user did not mention keeps its default. An optional
-# enum takes only the members the user's words name (case-insensitive), an optional number only a
-# number the user's words give (``numbers_in``); with none, the argument is not written.
+# enum takes only the members the user's words name (case-insensitive), and must take the one
+# they name when they name exactly one with a letter in it (``named_option``); an optional number
+# only a number the user's words give (``numbers_in``); with none, the argument is not written.
 NUMBER = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?([eE]-?[0-9]+(?![0-9]))?")
 # Numbers written in words, read as such (a user orders "five burgers", stays "two nights").
 NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -373,6 +378,20 @@ def grounded_number(kind: str, text: str) -> str | None:
     return "-?(" + "|".join(sorted(forms)) + ")" if forms else None
 
 
+def named_members(schema: Mapping[str, Any], text: str) -> list[Any]:
+    """The members of an enum ``text`` names: each as a word (or words), any case."""
+    return [v for v in schema.get("enum") or () if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
+
+
+def named_option(schema: Mapping[str, Any], text: str) -> str | None:
+    """The option an optional enum must take under grounded values: the one member with a
+    letter in it that ``text`` names ("in the sports category" → ``"Sports"``), or ``None`` when
+    it names none or several. Members without a letter ("1", "3") are left to the model: digits
+    in the words name counts and times far more often than an option."""
+    named = [v for v in named_members(schema, text) if isinstance(v, str) and any(c.isalpha() for c in v)]
+    return named[0] if len(named) == 1 else None
+
+
 def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     """An optional argument's values under grounded strings: its enum members the text names, or
     the numbers it gives (``grounded_number``); ``None``: not written. Other types as
@@ -380,7 +399,7 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     words, "April 11th, 2023", which an ISO date answers)."""
     kind = schema.get("type", "any")
     if schema.get("enum"):
-        named = [v for v in schema["enum"] if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
+        named = named_members(schema, text)
         return "(" + "|".join(literal(v) for v in named) + ")" if named else None
     if kind in ("integer", "float", "number"):
         return grounded_number(kind, text)
