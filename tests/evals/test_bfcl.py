@@ -400,11 +400,13 @@ def test_calls_of_each_function_and_grounded_strings_in_the_spec():
     said = "Weather in New York in C, and 2+2?"
     each = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said).build())
     assert not each.errors
-    good = ["[f(a=2), g(city='New York')]\n", "[f(a=2), f(a=-2), g(city=\"New York\", unit=\"C\")]\n", "[f(a=2), g(city='Weather in New York in C, and 2+2')]\n"]
-    bad = ["[f(a=2)]\n", "[g(city='New York')]\n", "[g(city='New York'), f(a=2)]\n", "[f(a=2), g(city='Boston')]\n",
+    good = ["[f(a=2), g(city='New York', unit='C')]\n", "[f(a=2), f(a=-2), g(city=\"New York\", unit=\"C\")]\n",
+            "[f(a=2), g(city='Weather in New York in C, and 2+2', unit='C')]\n"]
+    bad = ["[f(a=2)]\n", "[g(city='New York', unit='C')]\n", "[g(city='New York', unit='C'), f(a=2)]\n", "[f(a=2), g(city='Boston', unit='C')]\n",
            "[f(a=2), g(city='New York', unit='F')]\n",  # an option the user did not name
-           "[f(a=4), g(city='New York')]\n",  # a number the user did not give (2+2 is two 2s)
-           "[f(a=2), g(city='New York, ')]\n", "[f(a=2), g(city='ork')]\n", "[]\n", "Unfortunately not.\n"]
+           "[f(a=2), g(city='New York')]\n",  # the one the user named, left out
+           "[f(a=4), g(city='New York', unit='C')]\n",  # a number the user did not give (2+2 is two 2s)
+           "[f(a=2), g(city='New York, ', unit='C')]\n", "[f(a=2), g(city='ork', unit='C')]\n", "[]\n", "Unfortunately not.\n"]
     assert all(each.check_text(t).ok for t in good) and not any(each.check_text(t).ok for t in bad)
     one = compile_spec(bfcl_spec(fns, words=None, calls="one or more", grounded=said).build())
     assert one.check_text("[g(city='York', unit='C')]\n").ok and one.check_text("[f(a=2)]\n").ok
