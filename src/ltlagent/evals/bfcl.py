@@ -35,7 +35,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, number_mentions
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, number_mentions, number_places
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -86,8 +86,14 @@ FUNCTIONS = ("picked", "all")
 # call at most (``places_reused``): a call that gives the words "Lions" to ``species``,
 # ``dominant_trait`` and ``recessive_trait`` alike, or one 5 to ``initial_velocity`` and
 # ``gravity``, shows that the user did not say what the function needs, and the answer is the
-# refusal instead; "shared" — no such review.
+# refusal instead; "shared" — no such review, and no calls added for numbers left (below).
 PLACES = ("own", "shared")
+# --places own, calls of one or more: while the user's words hold numbers no call has used, enough
+# for the required numbers of another call of a function the answer calls, the answer is decoded
+# again with one call more (the same calls first: greedy decoding under a narrower spec that still
+# admits them), and keeps the new call only if it takes up some of those numbers and passes the
+# review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60 kg" is two calls.
+MAX_CALLS = 8
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
 # Python types of BFCL's parameter types (the checker's PYTHON_TYPE_MAPPING), for the
@@ -171,9 +177,7 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     ``integer`` a whole one. "Two numbers" cannot fill three: ``solar_panel(square_footage,
     average_sunlight_hours)`` is not called for "a 2000 sq ft home". A required parameter with an
     ``enum`` takes its values from the catalogue, not from the user, and needs none."""
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    needed = [(props.get(name) or {}).get("type") for name in params.get("required") or () if not (props.get(name) or {}).get("enum")]
+    needed = required_numbers(function)
     integers = sum(kind == "integer" for kind in needed)
     numbers = integers + sum(kind in ("float", "number") for kind in needed)
     if not numbers:
@@ -192,28 +196,19 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     its region) take none. A call fits when its values can each be given a place of their own
     (a matching, ``_matched``); the calls of one answer may share places ("the weather in Boston
     today and tomorrow"). An answer that does not parse as calls gets ``None``."""
-    try:
-        tree = ast.parse(output.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python (a null byte, nesting past the parser's)
-        return None
-    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
+    calls = _calls(output)
+    if calls is None:
         return None
     known = {f["name"]: f for f in functions}
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
     starts, ends = {a for a, _ in pieces}, {b for _, b in pieces}
     mentions = number_mentions(words)
-    for call in tree.elts:
-        assert isinstance(call, ast.Call)
-        name = ast.unparse(call.func)
+    for name, args in calls:
         props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
         leaves: list[tuple[str, Any, list[Any]]] = []  # (argument, value, its places)
-        for keyword in call.keywords:
-            try:
-                value = ast.literal_eval(keyword.value)
-            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):  # not a literal: no values to place
-                return None
-            for leaf, places in _place_leaves(value, props.get(keyword.arg) or {}, words, starts, ends, mentions):
-                leaves.append((str(keyword.arg), leaf, places))
+        for arg, value in args.items():
+            for leaf, places in _place_leaves(value, props.get(arg) or {}, words, starts, ends, mentions):
+                leaves.append((arg, leaf, places))
         if _matched([places for _, _, places in leaves]) < len(leaves):
             value = next(v for i, (_, v, _) in enumerate(leaves) if _matched([p for _, _, p in leaves[: i + 1]]) <= i)
             same = [arg for arg, v, _ in leaves if v == value and type(v) is type(value)]
@@ -262,6 +257,66 @@ def _matched(options: Sequence[Sequence[Any]]) -> int:
         return False
 
     return sum(take(i, set()) for i in range(len(options)))
+
+
+def required_numbers(function: Mapping[str, Any]) -> list[str]:
+    """The types of a function's required parameters outside an enum (``integer``, ``float``, ...,
+    ``string``): the numbers among them are the ones the user's words must give."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    kinds = [(props.get(name) or {}).get("type") for name in params.get("required") or () if not (props.get(name) or {}).get("enum")]
+    return [kind for kind in kinds if kind in ("integer", "float", "number")]
+
+
+def _calls(output: str) -> list[tuple[str, dict[str, Any]]] | None:
+    """A Python answer's calls as (function name, arguments), or ``None`` when it does not parse
+    as a list of calls with literal keyword arguments."""
+    try:
+        tree = ast.parse(output.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python (a null byte, nesting past the parser's)
+        return None
+    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
+        return None
+    calls = []
+    for call in tree.elts:
+        assert isinstance(call, ast.Call)
+        try:
+            calls.append((ast.unparse(call.func), {str(k.arg): ast.literal_eval(k.value) for k in call.keywords}))
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):  # not a literal: no values to place
+            return None
+    return calls
+
+
+def numbers_left(output: str, words: str) -> int | None:
+    """How many places of the user's ``words`` that give a number (``number_places``) no call of
+    a Python answer has used: a place is used when a call writes one of its numbers (either
+    sign, at any depth) or quotes words that hold it (``"192.168.0.10"``, ``"C6H12O6"``).
+    ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    numbers: set[float] = set()
+    covered: list[tuple[int, int]] = []
+    for _, args in calls:
+        for value in _leaves(list(args.values())):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers.add(abs(value))
+            elif isinstance(value, str) and value:
+                at = words.find(value)
+                while at >= 0:
+                    covered.append((at, at + len(value)))
+                    at = words.find(value, at + 1)
+    return sum(not any(v in numbers for v in values) and not any(a <= start and end <= b for a, b in covered)
+               for start, end, values in number_places(words))
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The scalars inside a value (lists and dicts opened, at any depth)."""
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    return [value]
 
 
 def prompt_messages(bfcl: Bfcl, case: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -494,14 +549,38 @@ class Answerer:
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
         grounded = self._grounded(case)
-        if self.places == "own" and grounded is not None and form.get("calls") != "none":
-            reused = places_reused(text, functions, grounded)
-            if reused is not None:
-                text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
-                self.prepare_seconds += prepare
-                self.forward_passes += passes
-                self.spec_form = f"refusal ({reused})"
+        if self.places != "own" or grounded is None or form.get("calls") == "none":
+            return text, tokens
+        reused = places_reused(text, functions, grounded)
+        if reused is not None:
+            text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
+            self.prepare_seconds += prepare
+            self.forward_passes += passes
+            self.spec_form = f"refusal ({reused})"
+            return text, tokens
+        if form.get("calls") != "one or more":
+            return text, tokens
+        calls = _calls(text) or []
+        while 0 < len(calls) < MAX_CALLS and self._numbers_for_another_call(text, calls, functions, grounded):
+            more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1), prompt, fast_forward)
+            self.prepare_seconds += prepare
+            self.forward_passes += passes
+            left = numbers_left(more, grounded)
+            if places_reused(more, functions, grounded) is not None or left is None or left >= (numbers_left(text, grounded) or 0):
+                break  # the new call takes up none of the numbers left, or fills two arguments from one place
+            text, tokens, calls = more, more_tokens, _calls(more) or []
+            self.spec_form = f"calls ({len(calls)}, each new one on numbers the others left) of " + ", ".join(f["name"] for f in functions)
         return text, tokens
+
+    @staticmethod
+    def _numbers_for_another_call(text: str, calls: Sequence[tuple[str, Mapping[str, Any]]], functions: Sequence[Mapping[str, Any]],
+                                  grounded: str) -> bool:
+        """Whether the user's words hold enough numbers no call has used (``numbers_left``) for the
+        required numbers of another call of one of the functions the answer calls."""
+        known = {f["name"]: f for f in functions}
+        needs = [len(required_numbers(known[name])) for name, _ in calls if name in known]
+        needs = [n for n in needs if n]
+        return bool(needs) and (numbers_left(text, grounded) or 0) >= min(needs)
 
     def _decode(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
                 fast_forward: bool) -> tuple[str, int, float, int]:

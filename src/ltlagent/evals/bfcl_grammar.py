@@ -328,9 +328,15 @@ def number_mentions(text: str) -> list[tuple[int | float, ...]]:
     thousands commas in groups of three ("1,000,000"; "3,4" is two numbers), a decimal part and an
     exponent, also as a percentage's fraction or a scaled count (``PERCENT``, ``SCALE``,
     ``MONEY_SCALE``); then each number word of ``NUMBER_WORDS``. A whole value is an ``int``."""
-    mentions: list[tuple[int | float, ...]] = []
+    return [values for _, _, values in number_places(text)]
 
-    def mention(*values: float) -> None:
+
+def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
+    """``number_mentions`` with where each place is: its start and end in ``text`` (a number
+    word's in ``text.lower()``, the same offsets unless lowering changed a character's length)."""
+    places: list[tuple[int, int, tuple[int | float, ...]]] = []
+
+    def mention(start: int, end: int, *values: float) -> None:
         kept: list[int | float] = []
         for value in values:
             if math.isinf(value):  # "2E355": no number a call could write
@@ -339,7 +345,7 @@ def number_mentions(text: str) -> list[tuple[int | float, ...]]:
             if n not in kept:
                 kept.append(n)
         if kept:
-            mentions.append(tuple(kept))
+            places.append((start, end, tuple(kept)))
 
     for m in NUMBER.finditer(text):
         value = float(m.group(0).replace(",", ""))
@@ -349,11 +355,11 @@ def number_mentions(text: str) -> list[tuple[int | float, ...]]:
         scale = SCALE.match(text, m.end()) or (MONEY_SCALE.match(text, m.end()) if CURRENCY.search(text, 0, m.start()) else None)
         if scale:
             values.append(value * SCALES[scale.group(1).lower()])
-        mention(*values)
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word in NUMBER_WORDS:
-            mention(NUMBER_WORDS[word])
-    return mentions
+        mention(m.start(), m.end(), *values)
+    for word in re.finditer(r"[a-z]+", text.lower()):
+        if word.group(0) in NUMBER_WORDS:
+            mention(word.start(), word.end(), NUMBER_WORDS[word.group(0)])
+    return places
 
 
 def numbers_in(text: str) -> list[int | float]:
@@ -407,20 +413,21 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
 
 
 def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python",
-                grounded: str | None = None, each: bool = False) -> str:
+                grounded: str | None = None, each: bool = False, min_calls: int = 1) -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
     ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one).
     ``grounded``: every ``string`` value is a span of this text or a format its parameter's
     description shows (``grounded_string``), and an optional argument takes only what the text
     names (``optional_grounded``); ``each``:
-    one or more calls of every function, in the given order (Python only)."""
+    one or more calls of every function, in the given order (Python only); ``min_calls`` (with
+    ``at_least_one``, Python only): at least that many calls."""
     if each:
         if language != "python":
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
         runs = [f"{c}({SEP}{c})*" for c in (call_regex(f, language, grounded) for f in functions)]
         return SEP.join(runs) + "\\]"
     call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
-    calls = call if language != "python" else f"{call}({SEP}{call})*"
+    calls = call if language != "python" else call + f"({SEP}{call})" * (max(min_calls, 1) - 1) + f"({SEP}{call})*"
     return (calls if at_least_one else f"({calls})?") + "\\]"
 
 
@@ -440,14 +447,14 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
-              calls: str = "any", language: str = "python", grounded: str | None = None) -> SpecBuilder:
+              calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one or more calls of every function,
     in the given order), or ``"none"`` (no calls step; then ``words``
     is the answer); ``language``: the literals the values are written in (``LANGUAGES``);
     ``grounded``: the user's words, which every ``string`` value must quote (a span of them:
-    ``spans``; Python only).
+    ``spans``; Python only); ``min_calls``: with ``"one or more"``, at least that many calls.
     ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
@@ -458,7 +465,8 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     steps = []
     if calls != "none":
         steps.append("calls")
-        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each"),
+        b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each",
+                                                    min_calls=min_calls),
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
     if words is not None:
         steps.append("words")
