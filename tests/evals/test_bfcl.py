@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, pick_functions, places_reused, prompt_messages, score
+from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option, numbers_in, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
@@ -557,6 +557,76 @@ def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypat
     shared = module.Answerer(None, byte_level_tokenizer(), bfcl=object(), places="shared")
     assert shared._constrained(case, "prompt", True)[0].startswith("[get_genetic_traits(")
     assert len(forms) == 1 and shared.spec_form.startswith("calls")
+
+
+# Words for numbers_left, each with the number places it holds by construction.
+LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("five", [{5}]), ("C6H12O6", [{6}, {12}, {6}]), ("Lions", []), ("2.5 million", [{2.5, 2_500_000}]),
+              ("rs7412", [{7412}]), ("Tokyo", [])]
+LEFT_VALUES = [5, -5, 7, 0.07, 6, 12, 2.5, 7412, 99, "C6H12O6", "rs7412", "Lions", "Paris", True, None]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(LEFT_WORDS), max_size=6), st.lists(st.lists(st.lists(st.sampled_from(LEFT_VALUES), min_size=1, max_size=3), max_size=3), max_size=3))
+def test_numbers_left_counts_the_number_places_no_call_used(words, calls):
+    """Brute force over the places the words were built from: a place is used when some call
+    writes one of its numbers (either sign) or quotes the words that hold it."""
+    said = " and ".join(text for text, _ in words)
+    written, numbers, quoted = [], set(), set()
+    for args in calls:
+        written.append("f(" + ", ".join(f"a{i}={(v[0] if len(v) == 1 else v)!r}" for i, v in enumerate(args)) + ")")
+        for value in (v for vs in args for v in vs):
+            if isinstance(value, str):
+                quoted.add(value)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers.add(abs(value))
+    expected = sum(not (values & numbers) and text not in quoted for text, places in words for values in places)
+    assert numbers_left("[" + ", ".join(written) + "]", said) == expected, (said, written)
+
+
+def test_numbers_left_reads_only_calls():
+    assert numbers_left("Unfortunately, no.", "5 and 6") is None and numbers_left("[]", "5 and six") == 2
+    assert numbers_left("[f(a=5)]", "5 and 6") == 1 and numbers_left("[f(a=5), f(a=6.0)]", "5 and 6") == 0
+
+
+def test_calls_regex_asks_for_at_least_min_calls():
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["a"], "properties": {"a": {"type": "integer"}}}}
+    pattern = calls_regex([fn], at_least_one=True, min_calls=3)
+    assert [bool(re.fullmatch(pattern, ", ".join(["f(a=1)"] * n) + "]")) for n in range(1, 6)] == [False, False, True, True, True]
+    assert not re.fullmatch(pattern, "]") and re.fullmatch(calls_regex([fn], at_least_one=True), "f(a=1)]")
+
+
+def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
+    """The answer grows by a call while the user's words hold numbers no call has used, enough for
+    another call's required numbers, and keeps a new call only if it takes some of them up."""
+    from ltlagent.evals import bfcl as module
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    bmi = {"name": "bmi", "parameters": {"type": "dict", "required": ["height", "weight"],
+                                         "properties": {"height": {"type": "float"}, "weight": {"type": "integer"}}}}
+    case = {"id": "parallel_4", "function": [bmi], "question": [[{"role": "user", "content": "BMI of 6 feet and 80 kg, also 5.6 feet and 60 kg, and 5.9 feet and 70 kg."}]]}
+    answers = {1: "[bmi(height=6, weight=80)]", 2: "[bmi(height=6, weight=80), bmi(height=5.6, weight=60)]",
+               3: "[bmi(height=6, weight=80), bmi(height=5.6, weight=60), bmi(height=6, weight=80)]"}
+    asked = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        asked.append(form.get("min_calls", 1))
+        return answers[form.get("min_calls", 1)], 10, 0.25, 4
+
+    def plan(self, case):
+        self.spec_form = "calls (one or more) of bmi"
+        return [bmi], {"calls": "one or more", "words": None}
+
+    monkeypatch.setattr(module.Answerer, "_decode", decode)
+    monkeypatch.setattr(module.Answerer, "plan", plan)
+    answerer = module.Answerer(None, byte_level_tokenizer(), bfcl=object())
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2]  # the third call repeats the first: not kept
+    assert asked == [1, 2, 3] and answerer.forward_passes == 12 and answerer.spec_form.startswith("calls (2, each new one on numbers")
+    answers[2] = "[bmi(height=6, weight=80), bmi(height=5.6, weight=5.6)]"  # one place for two arguments: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    shared = module.Answerer(None, byte_level_tokenizer(), bfcl=object(), places="shared")
+    asked.clear()
+    assert shared._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]
 
 
 @needs_bfcl
