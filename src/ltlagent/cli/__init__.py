@@ -183,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "string of the declared type")
     b.add_argument("--places", choices=BFCL_PLACES, default="own",
                    help="--answer gated, --values grounded: own (default: a call that fills two arguments from one place in the "
-                   "user's words, one 'Lions' for both species and trait, is answered with the refusal instead) or shared")
+                   "user's words, one 'Lions' for both species and trait, is answered with the refusal instead; while the words hold "
+                   "numbers no call used, enough for another call, the answer is tried with one call more) or shared")
     b.add_argument("--ids", metavar="ID,ID", help="only these cases (comma-separated, as BFCL names them: simple_python_4, "
                    "live_simple_51-23-0); their categories are the default for --categories")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
