@@ -621,6 +621,9 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
     answerer = module.Answerer(None, byte_level_tokenizer(), bfcl=object())
     assert answerer._constrained(case, "prompt", True)[0] == answers[2]  # the third call repeats the first: not kept
     assert asked == [1, 2, 3] and answerer.forward_passes == 12 and answerer.spec_form.startswith("calls (2, each new one on numbers")
+    answers[2] = "[bmi(height=5.6, weight=60), bmi(height=5.6, weight=60)]"  # a repeated call: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
     answers[2] = "[bmi(height=6, weight=80), bmi(height=5.6, weight=5.6)]"  # one place for two arguments: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]

@@ -90,9 +90,9 @@ FUNCTIONS = ("picked", "all")
 PLACES = ("own", "shared")
 # --places own, calls of one or more: while the user's words hold numbers no call has used, enough
 # for the required numbers of another call of a function the answer calls, the answer is decoded
-# again with one call more (the same calls first: greedy decoding under a narrower spec that still
-# admits them), and keeps the new call only if it takes up some of those numbers and passes the
-# review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60 kg" is two calls.
+# again with one call more, and keeps it only if it takes up some of those numbers, repeats no
+# call and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and
+# 60 kg" is two calls.
 MAX_CALLS = 8
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
@@ -565,10 +565,11 @@ class Answerer:
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            left = numbers_left(more, grounded)
-            if places_reused(more, functions, grounded) is not None or left is None or left >= (numbers_left(text, grounded) or 0):
-                break  # the new call takes up none of the numbers left, or fills two arguments from one place
-            text, tokens, calls = more, more_tokens, _calls(more) or []
+            left, grown = numbers_left(more, grounded), _calls(more) or []
+            if places_reused(more, functions, grounded) is not None or left is None or left >= (numbers_left(text, grounded) or 0) \
+                    or any(call in grown[:i] for i, call in enumerate(grown)):
+                break  # the new call takes up none of the numbers left, repeats a call, or fills two arguments from one place
+            text, tokens, calls = more, more_tokens, grown
             self.spec_form = f"calls ({len(calls)}, each new one on numbers the others left) of " + ", ".join(f["name"] for f in functions)
         return text, tokens
 
