@@ -527,11 +527,24 @@ def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
         assert places_reused(text, [weather], said) is None
 
 
+def _scripted_answerer(monkeypatch, function, decode, **options):
+    """An ``Answerer`` whose plan is calls of ``function`` (one or more) and whose decodes are
+    ``decode(self, case, functions, form, prompt, fast_forward)``: no model runs."""
+    from ltlagent.evals import bfcl as module
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    def plan(self, case):
+        self.spec_form = f"calls (one or more) of {function['name']}"
+        return [function], {"calls": "one or more", "words": None}
+
+    monkeypatch.setattr(module.Answerer, "_decode", decode)
+    monkeypatch.setattr(module.Answerer, "plan", plan)
+    return module.Answerer(None, byte_level_tokenizer(), bfcl=object(), **options)
+
+
 def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypatch):
     """``--places own``: the first decode's calls fill two arguments from one place, so the answer
     is the refusal's decode, and the row says why; ``shared`` keeps the calls."""
-    from ltlagent.evals import bfcl as module
-    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     function = {"name": "get_genetic_traits", "parameters": {"type": "dict", "required": ["species", "dominant_trait"],
                                                              "properties": {"species": {"type": "string"}, "dominant_trait": {"type": "string"}}}}
@@ -543,18 +556,12 @@ def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypat
         text = "Unfortunately, none fits." if form.get("calls") == "none" else "[get_genetic_traits(species='Lions', dominant_trait='Lions')]"
         return text, 7, 0.5, 3
 
-    def plan(self, case):
-        self.spec_form = "calls (one or more) of get_genetic_traits"
-        return [function], {"calls": "one or more", "words": None}
-
-    monkeypatch.setattr(module.Answerer, "_decode", decode)
-    monkeypatch.setattr(module.Answerer, "plan", plan)
-    answerer = module.Answerer(None, byte_level_tokenizer(), bfcl=object())
+    answerer = _scripted_answerer(monkeypatch, function, decode)
     assert answerer._constrained(case, "prompt", True) == ("Unfortunately, none fits.", 7)
     assert [f.get("calls") for f in forms] == ["one or more", "none"] and answerer.forward_passes == 6 and answerer.prepare_seconds == 1.0
     assert answerer.spec_form == "refusal (get_genetic_traits gives 'Lions' to species, dominant_trait; the user's words give it 1 time)"
     forms.clear()
-    shared = module.Answerer(None, byte_level_tokenizer(), bfcl=object(), places="shared")
+    shared = _scripted_answerer(monkeypatch, function, decode, places="shared")
     assert shared._constrained(case, "prompt", True)[0].startswith("[get_genetic_traits(")
     assert len(forms) == 1 and shared.spec_form.startswith("calls")
 
@@ -598,8 +605,6 @@ def test_calls_regex_asks_for_at_least_min_calls():
 def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
     """The answer grows by a call while the user's words hold numbers no call has used, enough for
     another call's required numbers, and keeps a new call only if it takes some of them up."""
-    from ltlagent.evals import bfcl as module
-    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     bmi = {"name": "bmi", "parameters": {"type": "dict", "required": ["height", "weight"],
                                          "properties": {"height": {"type": "float"}, "weight": {"type": "integer"}}}}
@@ -612,13 +617,7 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
         asked.append(form.get("min_calls", 1))
         return answers[form.get("min_calls", 1)], 10, 0.25, 4
 
-    def plan(self, case):
-        self.spec_form = "calls (one or more) of bmi"
-        return [bmi], {"calls": "one or more", "words": None}
-
-    monkeypatch.setattr(module.Answerer, "_decode", decode)
-    monkeypatch.setattr(module.Answerer, "plan", plan)
-    answerer = module.Answerer(None, byte_level_tokenizer(), bfcl=object())
+    answerer = _scripted_answerer(monkeypatch, bmi, decode)
     assert answerer._constrained(case, "prompt", True)[0] == answers[2]  # the third call repeats the first: not kept
     assert asked == [1, 2, 3] and answerer.forward_passes == 12 and answerer.spec_form.startswith("calls (2, each new one on numbers")
     answers[2] = "[bmi(height=5.6, weight=60), bmi(height=5.6, weight=60)]"  # a repeated call: not kept
@@ -627,7 +626,7 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
     answers[2] = "[bmi(height=6, weight=80), bmi(height=5.6, weight=5.6)]"  # one place for two arguments: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
-    shared = module.Answerer(None, byte_level_tokenizer(), bfcl=object(), places="shared")
+    shared = _scripted_answerer(monkeypatch, bmi, decode, places="shared")
     asked.clear()
     assert shared._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]
 
