@@ -260,8 +260,8 @@ def _matched(options: Sequence[Sequence[Any]]) -> int:
 
 
 def required_numbers(function: Mapping[str, Any]) -> list[str]:
-    """The types of a function's required parameters outside an enum (``integer``, ``float``, ...,
-    ``string``): the numbers among them are the ones the user's words must give."""
+    """The types (``integer``, ``float``, ``number``) of a function's required number parameters
+    outside an enum: the numbers a call of it needs from the user's words."""
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
     kinds = [(props.get(name) or {}).get("type") for name in params.get("required") or () if not (props.get(name) or {}).get("enum")]
@@ -544,8 +544,10 @@ class Answerer:
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
         that fills two arguments of one call from one place of the user's words
-        (``places_reused``) is set aside and the answer is decoded again under the refusal;
-        ``spec_form`` then says why, and the times and forward passes count both decodes."""
+        (``places_reused``) is set aside and the answer is decoded again under the refusal; and
+        while the words hold numbers no call used, enough for another call (``numbers_left``),
+        the answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
+        was done; the preparation times and forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
         grounded = self._grounded(case)
