@@ -765,8 +765,9 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
                                                                           "units": {"type": "string", "enum": ["C", "F"]}}, "required": ["city"]}}]}]
     rng = random.Random(0)
     words = 0
-    # the refusal form, and the gated form's spec that must call
-    for case, form in [(c, f) for c in cases for f in ({"words": ANSWER_FORMS["refusal"]}, {"words": None, "calls": "one or more"})]:
+    # the refusal form, the gated form's spec that must call, and the one that must call three times or more
+    forms = ({"words": ANSWER_FORMS["refusal"]}, {"words": None, "calls": "one or more"}, {"words": None, "calls": "one or more", "min_calls": 3})
+    for case, form in [(c, f) for c in cases for f in forms]:
         compiled = compile_spec(bfcl_spec(case["function"], "bfcl", **form).build())
         index = build_token_index(compiled, byte_level_tokenizer())
         known = {f["name"]: f for f in case["function"]}
@@ -781,6 +782,7 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
             decoded = _decode(guide.text)
             assert all(call_is_schema_valid(c, known) for c in decoded), (guide.text, decoded)
             assert decoded or form.get("calls") != "one or more", guide.text
+            assert len(decoded) >= form.get("min_calls", 0), guide.text
     assert words > 0  # the rollouts wrote refusals too
 
 
