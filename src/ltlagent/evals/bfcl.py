@@ -90,9 +90,10 @@ FUNCTIONS = ("picked", "all")
 PLACES = ("own", "shared")
 # --places own, calls of one or more: while the user's words hold numbers no call has used, enough
 # for the required numbers of another call of a function the answer calls, the answer is decoded
-# again with one call more, and keeps it only if it takes up some of those numbers, repeats no
-# call and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and
-# 60 kg" is two calls.
+# again with one call more (the calls after the first may name any of the case's functions, not
+# only the picked ones), and keeps it only if it takes up some of those numbers, repeats no call
+# and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
+# kg" is two calls.
 MAX_CALLS = 8
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
@@ -562,17 +563,17 @@ class Answerer:
             return text, tokens
         if form.get("calls") != "one or more":
             return text, tokens
-        calls = _calls(text) or []
-        while 0 < len(calls) < MAX_CALLS and self._numbers_for_another_call(text, calls, functions, grounded):
-            more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1), prompt, fast_forward)
+        calls, every = _calls(text) or [], list(case["function"])
+        while 0 < len(calls) < MAX_CALLS and self._numbers_for_another_call(text, calls, every, grounded):
+            more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
             left, grown = numbers_left(more, grounded), _calls(more) or []
-            if places_reused(more, functions, grounded) is not None or left is None or left >= (numbers_left(text, grounded) or 0) \
+            if places_reused(more, every, grounded) is not None or left is None or left >= (numbers_left(text, grounded) or 0) \
                     or any(call in grown[:i] for i, call in enumerate(grown)):
                 break  # the new call takes up none of the numbers left, repeats a call, or fills two arguments from one place
             text, tokens, calls = more, more_tokens, grown
-            self.spec_form = f"calls ({len(calls)}, each new one on numbers the others left) of " + ", ".join(f["name"] for f in functions)
+            self.spec_form = f"calls ({len(calls)}, each new one on numbers the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
 
     @staticmethod

@@ -413,21 +413,24 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
 
 
 def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python",
-                grounded: str | None = None, each: bool = False, min_calls: int = 1) -> str:
+                grounded: str | None = None, each: bool = False, min_calls: int = 1,
+                then: Sequence[Mapping[str, Any]] | None = None) -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
     ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one).
     ``grounded``: every ``string`` value is a span of this text or a format its parameter's
     description shows (``grounded_string``), and an optional argument takes only what the text
     names (``optional_grounded``); ``each``:
     one or more calls of every function, in the given order (Python only); ``min_calls`` (with
-    ``at_least_one``, Python only): at least that many calls."""
+    ``at_least_one``, Python only): at least that many calls; ``then`` (Python only): the
+    functions the calls after the first may name (default: ``functions``)."""
     if each:
         if language != "python":
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
         runs = [f"{c}({SEP}{c})*" for c in (call_regex(f, language, grounded) for f in functions)]
         return SEP.join(runs) + "\\]"
     call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
-    calls = call if language != "python" else call + f"({SEP}{call})" * (max(min_calls, 1) - 1) + f"({SEP}{call})*"
+    later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
+    calls = call if language != "python" else call + f"({SEP}{later})" * (max(min_calls, 1) - 1) + f"({SEP}{later})*"
     return (calls if at_least_one else f"({calls})?") + "\\]"
 
 
@@ -447,14 +450,16 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
-              calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1) -> SpecBuilder:
+              calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1,
+              then: Sequence[Mapping[str, Any]] | None = None) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one or more calls of every function,
     in the given order), or ``"none"`` (no calls step; then ``words``
     is the answer); ``language``: the literals the values are written in (``LANGUAGES``);
     ``grounded``: the user's words, which every ``string`` value must quote (a span of them:
-    ``spans``; Python only); ``min_calls``: with ``"one or more"``, at least that many calls.
+    ``spans``; Python only); ``min_calls``: with ``"one or more"``, at least that many calls;
+    ``then``: the functions the calls after the first may name (default: ``functions``).
     ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
@@ -466,7 +471,7 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     if calls != "none":
         steps.append("calls")
         b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each",
-                                                    min_calls=min_calls),
+                                                    min_calls=min_calls, then=then),
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
     if words is not None:
         steps.append("words")
