@@ -600,6 +600,10 @@ def test_calls_regex_asks_for_at_least_min_calls():
     pattern = calls_regex([fn], at_least_one=True, min_calls=3)
     assert [bool(re.fullmatch(pattern, ", ".join(["f(a=1)"] * n) + "]")) for n in range(1, 6)] == [False, False, True, True, True]
     assert not re.fullmatch(pattern, "]") and re.fullmatch(calls_regex([fn], at_least_one=True), "f(a=1)]")
+    g = {"name": "g", "parameters": {"type": "dict", "properties": {}}}
+    later = calls_regex([fn], at_least_one=True, min_calls=2, then=[fn, g])  # the first call names f, the later ones f or g
+    assert all(re.fullmatch(later, t) for t in ("f(a=1), g()]", "f(a=1), f(a=2), g()]", "f(a=1), g(), f(a=3)]"))
+    assert not any(re.fullmatch(later, t) for t in ("g(), f(a=1)]", "f(a=1)]", "g(), g()]"))
 
 
 def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
@@ -614,6 +618,7 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
     asked = []
 
     def decode(self, case, functions, form, prompt, fast_forward):
+        assert functions == [bmi] and form.get("then", [bmi]) == case["function"]  # later calls: any of the case's functions
         asked.append(form.get("min_calls", 1))
         return answers[form.get("min_calls", 1)], 10, 0.25, 4
 
