@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import re
 import sys
 import time
 import types
@@ -311,6 +312,31 @@ def numbers_left(output: str, words: str) -> int | None:
                for start, end, values in number_places(words))
 
 
+# A name the user's words join to a quoted one: "Boston and San Francisco", "Boston, MA and also
+# for San Francisco", "Paris or Bordeaux" (a state or country code may come between).
+JOINED = re.compile(r"(?:, [A-Z]{2,3}\b)?,? (?:and|or) (?:also )?(?:(?:in|for|at|of) )?([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*)")
+
+
+def names_left(output: str, words: str) -> list[str] | None:
+    """The names the user's ``words`` join to a name a call of a Python answer quotes ("the
+    weather in Boston and San Francisco", ``JOINED``; a name with a region added, "Boston, MA", as
+    the words hold it, "Boston") whose first word no call quotes: what the answer has left out.
+    ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    quoted = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
+    left: list[str] = []
+    for value in dict.fromkeys(part for v in quoted if v[0].isupper() for part in (v, v.split(", ")[0])):  # "Boston, MA": also "Boston"
+        at = words.find(value)
+        while at >= 0:
+            joined = JOINED.match(words, at + len(value))
+            if joined and not any(joined.group(1).split()[0] in q for q in quoted) and joined.group(1) not in left:
+                left.append(joined.group(1))
+            at = words.find(value, at + 1)
+    return left
+
+
 def _leaves(value: Any) -> list[Any]:
     """The scalars inside a value (lists and dicts opened, at any depth)."""
     if isinstance(value, list):
@@ -564,16 +590,16 @@ class Answerer:
         if form.get("calls") != "one or more":
             return text, tokens
         calls, every = _calls(text) or [], list(case["function"])
-        while 0 < len(calls) < MAX_CALLS and self._numbers_for_another_call(text, calls, every, grounded):
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(text, calls, every, grounded) or names_left(text, grounded)):
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            left, grown = numbers_left(more, grounded), _calls(more) or []
-            if places_reused(more, every, grounded) is not None or left is None or left >= (numbers_left(text, grounded) or 0) \
-                    or any(call in grown[:i] for i, call in enumerate(grown)):
-                break  # the new call takes up none of the numbers left, repeats a call, or fills two arguments from one place
+            left, names, grown = numbers_left(more, grounded), names_left(more, grounded), _calls(more) or []
+            took = left is not None and names is not None and (left < (numbers_left(text, grounded) or 0) or len(names) < len(names_left(text, grounded) or []))
+            if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
+                break  # the new call takes up none of the numbers or names left, repeats a call, or fills two arguments from one place
             text, tokens, calls = more, more_tokens, grown
-            self.spec_form = f"calls ({len(calls)}, each new one on numbers the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
+            self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
 
     @staticmethod
