@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
+from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option, numbers_in, spans
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
@@ -593,6 +593,35 @@ def test_numbers_left_counts_the_number_places_no_call_used(words, calls):
 def test_numbers_left_reads_only_calls():
     assert numbers_left("Unfortunately, no.", "5 and 6") is None and numbers_left("[]", "5 and six") == 2
     assert numbers_left("[f(a=5)]", "5 and 6") == 1 and numbers_left("[f(a=5), f(a=6.0)]", "5 and 6") == 0
+
+
+def test_names_left_are_names_the_words_join_to_a_quoted_one():
+    said = "What's the weather in Boston and San Francisco, and the distance between New York City and Washington D.C.?"
+    assert names_left("[w(location='Boston, MA')]", said) == ["San Francisco"]  # a region added: the words hold "Boston"
+    assert names_left("[w(location='Boston'), w(location='San Francisco, CA')]", said) == []
+    assert names_left("[d(origin='New York City', destination='Washington D.C')]", said) == []  # both quoted
+    assert names_left("[d(origin='New York City')]", said) == ["Washington D.C."]
+    assert names_left("[w(location='weather')]", said) == [] and names_left("Unfortunately, no.", said) is None
+    assert names_left("[w(location='Boston')]", "Boston, MA and also for San Francisco?") == ["San Francisco"]
+    assert names_left("[w(location='Paris')]", "snow in Paris or Bordeaux") == ["Bordeaux"]
+    assert names_left("[w(location='Paris')]", "Paris and then Lyon") == []  # "then": no name joined
+
+
+def test_a_call_is_added_for_a_name_left(monkeypatch):
+    weather = {"name": "w", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": {"type": "string"}}}}
+    case = {"id": "live_parallel_7-3-1", "function": [weather], "question": [[{"role": "user", "content": "The weather in Boston and San Francisco?"}]]}
+    answers = {1: "[w(location='Boston')]", 2: "[w(location='Boston'), w(location='San Francisco')]"}
+    asked = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        asked.append(form.get("min_calls", 1))
+        return answers[form.get("min_calls", 1)], 10, 0.25, 4
+
+    answerer = _scripted_answerer(monkeypatch, weather, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
+    answers[2] = "[w(location='Boston'), w(location='Boston is')]"  # takes up no name left: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
 def test_calls_regex_asks_for_at_least_min_calls():
