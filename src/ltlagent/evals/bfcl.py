@@ -232,13 +232,11 @@ def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set
         return [leaf for k, v in value.items() for leaf in _place_leaves(v, props.get(k) or {}, words, starts, ends, mentions)]
     places: list[Any] = []
     if isinstance(value, str) and value:
-        at = words.find(value)
-        while at >= 0:  # leftmost first, never overlapping: the most occurrences
-            if at in starts and at + len(value) in ends:
+        free = 0
+        for at in _occurrences(value, words):  # leftmost first, never overlapping: the most occurrences
+            if at >= free and at in starts and at + len(value) in ends:
                 places.append(("span", at))
-                at = words.find(value, at + len(value))
-            else:
-                at = words.find(value, at + 1)
+                free = at + len(value)
     elif isinstance(value, (int, float)):
         places = [("number", i) for i, values in enumerate(mentions) if abs(value) in values]
     return [(value, places)] if places else []
@@ -304,10 +302,7 @@ def numbers_left(output: str, words: str) -> int | None:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 numbers.add(abs(value))
             elif isinstance(value, str) and value:
-                at = words.find(value)
-                while at >= 0:
-                    covered.append((at, at + len(value)))
-                    at = words.find(value, at + 1)
+                covered += [(at, at + len(value)) for at in _occurrences(value, words)]
     return sum(not any(v in numbers for v in values) and not any(a <= start and end <= b for a, b in covered)
                for start, end, values in number_places(words))
 
@@ -328,13 +323,20 @@ def names_left(output: str, words: str) -> list[str] | None:
     quoted = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
     left: list[str] = []
     for value in dict.fromkeys(part for v in quoted if v[0].isupper() for part in (v, v.split(", ")[0])):  # "Boston, MA": also "Boston"
-        at = words.find(value)
-        while at >= 0:
+        for at in _occurrences(value, words):
             joined = JOINED.match(words, at + len(value))
             if joined and not any(joined.group(1).split()[0] in q for q in quoted) and joined.group(1) not in left:
                 left.append(joined.group(1))
-            at = words.find(value, at + 1)
     return left
+
+
+def _occurrences(value: str, words: str) -> list[int]:
+    """Where ``value`` starts in ``words``, every occurrence (overlapping ones too), in order."""
+    found, at = [], words.find(value)
+    while at >= 0:
+        found.append(at)
+        at = words.find(value, at + 1)
+    return found
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -590,27 +592,26 @@ class Answerer:
         if form.get("calls") != "one or more":
             return text, tokens
         calls, every = _calls(text) or [], list(case["function"])
-        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(text, calls, every, grounded) or names_left(text, grounded)):
+        numbers, names = numbers_left(text, grounded) or 0, names_left(text, grounded) or []
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names):
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            left, names, grown = numbers_left(more, grounded), names_left(more, grounded), _calls(more) or []
-            took = left is not None and names is not None and (left < (numbers_left(text, grounded) or 0) or len(names) < len(names_left(text, grounded) or []))
+            numbers_then, names_then, grown = numbers_left(more, grounded), names_left(more, grounded), _calls(more) or []
+            took = numbers_then is not None and names_then is not None and (numbers_then < numbers or len(names_then) < len(names))
             if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
                 break  # the new call takes up none of the numbers or names left, repeats a call, or fills two arguments from one place
-            text, tokens, calls = more, more_tokens, grown
+            text, tokens, calls, numbers, names = more, more_tokens, grown, numbers_then or 0, names_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
 
     @staticmethod
-    def _numbers_for_another_call(text: str, calls: Sequence[tuple[str, Mapping[str, Any]]], functions: Sequence[Mapping[str, Any]],
-                                  grounded: str) -> bool:
-        """Whether the user's words hold enough numbers no call has used (``numbers_left``) for the
-        required numbers of another call of one of the functions the answer calls."""
+    def _numbers_for_another_call(calls: Sequence[tuple[str, Mapping[str, Any]]], functions: Sequence[Mapping[str, Any]], left: int) -> bool:
+        """Whether ``left`` numbers no call has used (``numbers_left``) are enough for the required
+        numbers of another call of one of the functions the answer calls."""
         known = {f["name"]: f for f in functions}
-        needs = [len(required_numbers(known[name])) for name, _ in calls if name in known]
-        needs = [n for n in needs if n]
-        return bool(needs) and (numbers_left(text, grounded) or 0) >= min(needs)
+        needs = [n for n in (len(required_numbers(known[name])) for name, _ in calls if name in known) if n]
+        return bool(needs) and left >= min(needs)
 
     def _decode(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
                 fast_forward: bool) -> tuple[str, int, float, int]:
