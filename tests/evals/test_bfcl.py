@@ -800,9 +800,12 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
     rng = random.Random(0)
     words = 0
     # the refusal form, the gated form's spec that must call, and the one that must call three times or more
+    # (the first call to the first function, the later ones to any)
     forms = ({"words": ANSWER_FORMS["refusal"]}, {"words": None, "calls": "one or more"}, {"words": None, "calls": "one or more", "min_calls": 3})
     for case, form in [(c, f) for c in cases for f in forms]:
-        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", **form).build())
+        functions = case["function"][:1] if "min_calls" in form else case["function"]
+        then = {"then": case["function"]} if "min_calls" in form else {}
+        compiled = compile_spec(bfcl_spec(functions, "bfcl", **form, **then).build())
         index = build_token_index(compiled, byte_level_tokenizer())
         known = {f["name"]: f for f in case["function"]}
         for _ in range(12):
@@ -817,6 +820,7 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
             assert all(call_is_schema_valid(c, known) for c in decoded), (guide.text, decoded)
             assert decoded or form.get("calls") != "one or more", guide.text
             assert len(decoded) >= form.get("min_calls", 0), guide.text
+            assert "min_calls" not in form or next(iter(decoded[0])) == functions[0]["name"], guide.text
     assert words > 0  # the rollouts wrote refusals too
 
 
