@@ -629,6 +629,7 @@ def test_calls_regex_asks_for_at_least_min_calls():
     pattern = calls_regex([fn], at_least_one=True, min_calls=3)
     assert [bool(re.fullmatch(pattern, ", ".join(["f(a=1)"] * n) + "]")) for n in range(1, 6)] == [False, False, True, True, True]
     assert not re.fullmatch(pattern, "]") and re.fullmatch(calls_regex([fn], at_least_one=True), "f(a=1)]")
+    assert len(calls_regex([fn], at_least_one=True, min_calls=8)) == len(pattern)  # a counted repetition: no copy per call
     g = {"name": "g", "parameters": {"type": "dict", "properties": {}}}
     later = calls_regex([fn], at_least_one=True, min_calls=2, then=[fn, g])  # the first call names f, the later ones f or g
     assert all(re.fullmatch(later, t) for t in ("f(a=1), g()]", "f(a=1), f(a=2), g()]", "f(a=1), g(), f(a=3)]"))

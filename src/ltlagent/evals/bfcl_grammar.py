@@ -430,7 +430,8 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
         return SEP.join(runs) + "\\]"
     call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
     later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
-    calls = call if language != "python" else call + f"({SEP}{later})" * (max(min_calls, 1) - 1) + f"({SEP}{later})*"
+    more = max(min_calls, 1) - 1  # a counted repetition: the regex (and its parse) does not grow with min_calls
+    calls = call if language != "python" else call + f"({SEP}{later})" + ("*" if not more else f"{{{more},}}")
     return (calls if at_least_one else f"({calls})?") + "\\]"
 
 
