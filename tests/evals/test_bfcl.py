@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option, numbers_in, spans
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
+                                         none_is_default, numbers_in, spans)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -368,8 +369,25 @@ def test_spans_are_word_aligned_and_bounded():
     assert grounded_string(document) == STRING and not spans(document) and spans(" ".join(["word"] * MAX_PIECES))
 
 
+def test_an_optional_argument_is_none_only_where_that_is_its_default():
+    """BFCL reads None as a value: an optional argument may be written None only where its
+    document's default is None, free or grounded; another default or none: not None."""
+    fn = {"name": "find", "parameters": {"type": "dict", "required": [], "properties": {
+        "cast": {"type": "string", "default": "dontcare"}, "page": {"type": "integer", "default": None},
+        "token": {"type": "string"}, "unit": {"type": "string", "enum": ["C", "F"], "default": None}}}}
+    assert [none_is_default(s) for s in fn["parameters"]["properties"].values()] == [False, True, False, True]
+    free = calls_regex([fn], at_least_one=True)
+    grounded = calls_regex([fn], at_least_one=True, grounded="find 'Ann' on page 2")  # no unit named: not written
+    for pattern, oks in ((free, ("find(page=None)]", "find(unit=None)]", "find(cast='Bo', page=7, token='x', unit='F')]", "find()]")),
+                         (grounded, ("find(page=None)]", "find(cast='Ann', page=2, token='Ann')]", "find()]"))):
+        for ok in oks:
+            assert re.fullmatch(pattern, ok), ok
+        for bad in ("find(cast=None)]", "find(token=None)]", "find(cast='Ann', token=None)]"):
+            assert not re.fullmatch(pattern, bad), bad
+
+
 def test_the_bfcl_spec_compiles_and_reads_calls_like_the_grammar():
-    fns = [{"name": "math.hypot", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}}, "required": ["x", "y"]}}]
+    fns = [{"name": "math.hypot", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer", "default": None}}, "required": ["x", "y"]}}]
     good = ["[math.hypot(x=4, y=5)]\n", "[math.hypot(x=4, y=5, z=None)]\n", "[]\n", "[math.hypot(x=1,y=2), math.hypot(x=3, y=4, z=0)]\n"]
     bad = ["[math.hypot(y=5, x=4)]\n", "[math.hypot(x=4)]\n", "[hypot(x=4, y=5)]\n", "[math.hypot(x=4.5, y=5)]\n", "[math.hypot(x=4, y=5, w=1)]\n",
            "[math.hypot(x=4, y=5)] done\n", "[math.hypot(x=4, y=5)]\n[]\n", " The hypotenuse is 6.4\n"]
@@ -819,6 +837,9 @@ def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():
                 continue
             decoded = _decode(guide.text)
             assert all(call_is_schema_valid(c, known) for c in decoded), (guide.text, decoded)
+            for (name, args), in (c.items() for c in decoded):  # None only where the document's default is None
+                props = known[name]["parameters"].get("properties", {})
+                assert all("default" in props[a] and props[a]["default"] is None for a, v in args.items() if v is None), guide.text
             assert decoded or form.get("calls") != "one or more", guide.text
             assert len(decoded) >= form.get("min_calls", 0), guide.text
             assert "min_calls" not in form or next(iter(decoded[0])) == functions[0]["name"], guide.text
