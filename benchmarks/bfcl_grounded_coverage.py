@@ -15,7 +15,8 @@ default spec, which refuses otherwise), and those whose calls also pass the plac
 ``--places own`` (``bfcl.places_reused``: some choice among the accepted values of each call, up
 to MAX_CHOICES of them, fills no two arguments from one place of the user's words), and those
 that also accept, for each optional enum the user names once, the member named (the spec
-writes it: ``bfcl_grammar.named_option``).
+writes it: ``bfcl_grammar.named_option``). It also tallies what the answers want of the optional
+date parameters the spec writes when the user's words give a date (``bfcl_grammar.dated_option``).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
     python benchmarks/bfcl_grounded_coverage.py [--json benchmarks/results/bfcl-grounded-coverage.json]
@@ -146,6 +147,31 @@ def named_option_answers(bfcl: Any) -> dict[str, int]:
     return counts
 
 
+def dated_option_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the optional date parameters the spec
+    writes because the user's words give a date (``bfcl_grammar.dated_option``), by what the
+    answer wants of them: a date in a format the description shows ("needs it"), a date in
+    another format ("another format"), or a date or nothing ("either")."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes, shape_regex
+
+    counts = {"needs it": 0, "another format": 0, "either": 0}
+    for category in CATEGORIES:
+        for case in B.load_cases(bfcl, category):
+            said = B.user_words(case)
+            functions = {f["name"]: f for f in case["function"]}
+            for call in case["ground_truth"]:
+                name, accepted = next(iter(call.items()))
+                param = dated_option(functions[name], said) if name in functions else None
+                if param is None:
+                    continue
+                answers = accepted.get(param, [""])
+                shapes = "|".join(shape_regex(x) for x in dated_shapes(functions[name]["parameters"]["properties"][param]))
+                shown = any(isinstance(a, str) and re.fullmatch(shapes, a) for a in answers)
+                counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
+    return counts
+
+
 def main() -> None:
     from ltlagent.evals import bfcl as B
     from ltlagent.evals import provenance
@@ -169,9 +195,13 @@ def main() -> None:
     named = named_option_answers(bfcl)
     print("optional enums the user names once (the spec writes the member named), in BFCL's answers: "
           + ", ".join(f"{k} {v}" for k, v in named.items()))
+    dated = dated_option_answers(bfcl)
+    print("optional dates the user gives (the spec writes one in a format the description shows), in BFCL's answers: "
+          + ", ".join(f"{k} {v}" for k, v in dated.items()))
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
-        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "cases": rows}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated,
+                                         "cases": rows}, indent=1) + "\n")
         print(f"written to {args.json}", file=sys.stderr)
 
 

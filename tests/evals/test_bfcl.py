@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         none_is_default, numbers_in, spans)
+                                         DATE_MENTION, dated_option, none_is_default, numbers_in, spans)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -367,6 +367,30 @@ def test_spans_are_word_aligned_and_bounded():
     assert grounded_string(",.;") == grounded_string("") == STRING and not spans(",.;")  # nothing to quote: any string
     document = " ".join(["word"] * (MAX_PIECES + 1))  # a pasted document grounds nothing
     assert grounded_string(document) == STRING and not spans(document) and spans(" ".join(["word"] * MAX_PIECES))
+
+
+def test_an_optional_date_the_user_gives_is_written_in_a_format_the_description_shows():
+    """The one optional string parameter whose description shows a dated format is written when
+    the user's words give a date (by month name and day, or digits with a year), in that format;
+    two such parameters, a format without a year, or no date in the words: as before."""
+    for said in ("What's the forecast for Palo Alto for April 25th 2023?", "in Healdsburg on the 2nd of march 2023", "on 2023-04-25",
+                 "due 4/25/2023", "by May 5", "Mar. 3, please", "the 12th of March"):
+        assert DATE_MENTION.search(said), said
+    for said in ("you may 2 go", "marching 3 bands", "I have 3 apples", "3 DECKS", "call 555-1234", "version 2.13", "Aug"):
+        assert not DATE_MENTION.search(said), said
+    day = {"type": "string", "description": "The day, in the format 'YYYY-MM-DD'.", "default": "2019-03-01"}
+    fn = {"name": "w", "parameters": {"type": "dict", "required": ["city"], "properties": {
+        "city": {"type": "string"}, "date": day, "at": {"type": "string", "description": "The time, as 'HH:MM'."}}}}
+    said = "Weather in Palo Alto on April 25th 2023?"
+    assert dated_option(fn, said) == "date" and dated_option(fn, "Weather in Palo Alto today?") is None
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    assert re.fullmatch(pattern, "w(city='Palo Alto', date='2023-04-25')]") and re.fullmatch(pattern, 'w(city="Palo Alto", date="2023-04-25")]')
+    for bad in ("w(city='Palo Alto')]", "w(city='Palo Alto', date='April 25th 2023')]", "w(city='Palo Alto', date=None)]"):
+        assert not re.fullmatch(pattern, bad), bad
+    assert re.fullmatch(calls_regex([fn], at_least_one=True, grounded="Weather in Palo Alto today?"), "w(city='Palo Alto')]")  # no date given
+    two = {"name": "w", "parameters": dict(fn["parameters"], properties=dict(fn["parameters"]["properties"], until=day))}
+    assert dated_option(two, said) is None and re.fullmatch(calls_regex([two], at_least_one=True, grounded=said), "w(city='Palo Alto')]")
+    assert re.fullmatch(calls_regex([fn], at_least_one=True), "w(city='x')]")  # free values: optional as declared
 
 
 def test_an_optional_argument_is_none_only_where_that_is_its_default():
@@ -761,12 +785,17 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                       "seats": {"type": "integer"}, "budget": {"type": "float"}, "cabin": {"type": "string", "enum": ["economy", "business", "first"]},
                       "alliance": {"type": "string", "enum": ["star", "oneworld"]}, "direct": {"type": "boolean"}}}}]})
     cases[-1]["question"][0][0]["content"] += " 2 seats in business, under 1,250.50 each; not first. A Star alliance airline."
+    cases.append({"id": "dated", "question": [[{"role": "user", "content": "Weather in Palo Alto on April 25th 2023, around noon?"}]],
+                  "function": [{"name": "get_weather", "parameters": {"type": "dict", "required": ["city"], "properties": {
+                      "city": {"type": "string"}, "date": {"type": "string", "description": "The day, in the format 'YYYY-MM-DD'.", "default": "2019-03-01"},
+                      "at": {"type": "string", "description": "The time, as 'HH:MM'."}}}}]})
     rng = random.Random(2)
     quoted = 0
     formatted = 0  # values the user's words alone would not admit
     optional = 0  # optional arguments written
     named_options = 0  # ... of them, options the user named once
     numbers = 0  # numbers written, at any depth
+    dated = 0  # calls of the "dated" case: the user gave a date, so its one optional date parameter is written
     for case in cases:
         if "java" in case["id"]:
             continue
@@ -786,6 +815,9 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
             for call in _decode(guide.text):
                 name, args = next(iter(call.items()))
                 required = set(params[name].get("required") or ())
+                if case["id"] == "dated":
+                    assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(args.get("date"))), (guide.text, args)
+                    dated += 1
                 for key, schema in docs[name].items():  # an option the user named once is written
                     if key not in required and _named_once(schema, said) is not None:
                         assert args.get(key) == _named_once(schema, said), (case["id"], key, args)
@@ -802,7 +834,7 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                         if grounded_number(schema["type"], said) is not None:  # none given: any (checked above the spec)
                             assert _number_given(number, schema["type"], said), (case["id"], key, number)
                             numbers += 1
-    assert quoted > 10 and formatted > 3 and optional > 5 and numbers > 5 and named_options > 0  # the rollouts wrote strings, some in a described format, options, numbers
+    assert quoted > 10 and formatted > 3 and optional > 5 and numbers > 5 and named_options > 0 and dated > 0  # the rollouts wrote strings, some in a described format, options, numbers, dates
 
 
 def test_masks_of_bfcl_specs_only_write_parseable_schema_valid_calls():

@@ -290,6 +290,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     else:
         value = LANGUAGES[language]
     items = []
+    dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
         if name in required or language != "python":
             items.append((re.escape(name) + "=", value(schema, 1), name in required))
@@ -297,6 +298,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         option = named_option(schema, grounded) if grounded is not None else None
         if option is not None:  # the user named it: written
             items.append((re.escape(name) + "=", literal(option), True))
+            continue
+        if name == dated:  # the user gave a date: written, in a format the description shows
+            shapes = "|".join(shape_regex(x) for x in dated_shapes(schema))
+            items.append((re.escape(name) + "=", f"(\"({shapes})\"|'({shapes})')", True))
             continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
@@ -410,6 +415,35 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     if kind in ("integer", "float", "number"):
         return grounded_number(kind, text)
     return value_regex(schema, 1, text)
+
+
+# A date in the user's words: a month by name and a day ("April 25th 2023", "the 2nd of march"),
+# or digits with a year ("2023-04-25", "4/25/2023"). "may" counts only as "May".
+_MONTH = r"(?i:jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)|May"
+DATE_MENTION = re.compile(rf"(?<![A-Za-z])({_MONTH})\.? [0-9]{{1,2}}(?![0-9])|(?<![0-9])[0-9]{{1,2}}(?i:st|nd|rd|th)?( of)? ({_MONTH})(?![A-Za-z])"
+                          r"|(?<![0-9])([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})(?![0-9])")
+
+
+def dated_shapes(schema: Mapping[str, Any]) -> tuple[str, ...]:
+    """The date formats a ``string`` parameter's description shows by example, with a year
+    (``formats``: "'2023-04-25'", "'YYYY-MM-DD'"); none for other types."""
+    if schema.get("type") != "string" or schema.get("enum"):
+        return ()
+    return tuple(x for x in formats(schema.get("description", ""))[1] if re.search(r"[0-9]{4}|YYYY|yyyy", x))
+
+
+def dated_option(function: Mapping[str, Any], text: str) -> str | None:
+    """The optional parameter a call must write when the user's words give a date: the one
+    optional ``string`` parameter whose description shows a date format with a year
+    (``dated_shapes``), when the function has exactly one and ``text`` holds a date
+    (``DATE_MENTION``); else ``None``. Over BFCL's answers in the eight call categories, such a
+    parameter is needed 110 times, each in a format its description shows, and may be left out
+    twice (``benchmarks/bfcl_grounded_coverage.py``, "dated_options"); the model left it out (``Weather_1_GetWeather(city="Palo Alto")`` for
+    "April 25th 2023")."""
+    params = function.get("parameters") or {}
+    required = set(params.get("required") or ())
+    dated = [name for name, schema in (params.get("properties") or {}).items() if name not in required and dated_shapes(schema)]
+    return dated[0] if len(dated) == 1 and DATE_MENTION.search(text) else None
 
 
 def none_is_default(schema: Mapping[str, Any]) -> bool:
