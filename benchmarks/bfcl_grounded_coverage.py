@@ -153,7 +153,7 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
     answer wants of them: a date in a format the description shows ("needs it"), a date in
     another format ("another format"), or a date or nothing ("either")."""
     from ltlagent.evals import bfcl as B
-    from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes, shape_regex
+    from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes, shape_literals
 
     counts = {"needs it": 0, "another format": 0, "either": 0}
     for category in CATEGORIES:
@@ -166,8 +166,8 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
                 if param is None:
                     continue
                 answers = accepted.get(param, [""])
-                shapes = "|".join(shape_regex(x) for x in dated_shapes(functions[name]["parameters"]["properties"][param]))
-                shown = any(isinstance(a, str) and re.fullmatch(shapes, a) for a in answers)
+                shapes = shape_literals(dated_shapes(functions[name]["parameters"]["properties"][param]))
+                shown = any(isinstance(a, str) and re.fullmatch(shapes, repr(a)) for a in answers)
                 counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
     return counts
 

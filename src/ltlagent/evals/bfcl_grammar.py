@@ -99,9 +99,8 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     pieces, ok = _pieces(text)
     if not pieces:
         return STRING
-    forms = []
+    forms = [shape_literals(shapes)] if shapes else []
     for quote in ('"', "'"):
-        forms += [quote + shape_regex(shape) + quote for shape in shapes]
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if ok[i]):
             window = range(i, min(i + max_pieces, len(pieces)))
@@ -163,6 +162,11 @@ def formats(description: str) -> tuple[bool, tuple[str, ...]]:
 def shape_regex(shape: str) -> str:
     """The values of a date/time shape: a digit or placeholder letter → any digit."""
     return "".join("[0-9]" if c.isdigit() or c in PLACEHOLDERS else re.escape(c) for c in shape)
+
+
+def shape_literals(shapes: Sequence[str]) -> str:
+    """A Python string literal (either quote) whose value has one of the date/time ``shapes``."""
+    return "(" + "|".join(quote + shape_regex(shape) + quote for quote in ('"', "'") for shape in shapes) + ")"
 
 
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None) -> str:
@@ -300,8 +304,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             items.append((re.escape(name) + "=", literal(option), True))
             continue
         if name == dated:  # the user gave a date: written, in a format the description shows
-            shapes = "|".join(shape_regex(x) for x in dated_shapes(schema))
-            items.append((re.escape(name) + "=", f"(\"({shapes})\"|'({shapes})')", True))
+            items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema)), True))
             continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
