@@ -55,25 +55,12 @@ def name_share(name: str, question: str) -> float:
 
 def token_gains(model, tokenizer, with_tools: list, without_tools: list, question: str) -> list[float]:
     """Per question token: log p with the tool documents minus log p without them."""
-    import torch
+    from ltlagent.agents.relevance import render_prompt, token_logprobs
 
-    from ltlagent.agents.relevance import render_prompt
-
-    def per_token(messages: list) -> list[tuple[int, int, float]]:
-        prompt = render_prompt(tokenizer, messages)
-        start = prompt.rfind(question)
-        enc = tokenizer(prompt, add_special_tokens=False, return_offsets_mapping=True)
-        ids = enc["input_ids"]
-        inside = [i for i, (a, b) in enumerate(enc["offset_mapping"]) if i > 0 and start <= a < b <= start + len(question)]
-        with torch.inference_mode():
-            logits = model(torch.tensor([ids[: inside[-1] + 1]])).logits[0].float()
-        logprobs = torch.log_softmax(logits[[i - 1 for i in inside]], dim=-1)
-        return [(ids[i], enc["offset_mapping"][i][0] - start, float(logprobs[k, ids[i]])) for k, i in enumerate(inside)]
-
-    a, b = per_token(with_tools), per_token(without_tools)
-    if [x[:2] for x in a] != [x[:2] for x in b]:
+    a, b = (token_logprobs(model, tokenizer, render_prompt(tokenizer, m), question) for m in (with_tools, without_tools))
+    if len(a) != len(b) or not a:
         raise SystemExit("the question is tokenized differently with and without the tools")
-    return [x[2] - y[2] for x, y in zip(a, b)]
+    return [x - y for x, y in zip(a, b)]
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch", reason="torch not installed: pip install torch==2.13.0")
 pytest.importorskip("transformers", reason="transformers not installed: pip install transformers")
 
-from ltlagent.agents.relevance import question_gain, render_prompt, text_logprob  # noqa: E402
+from ltlagent.agents.relevance import question_gain, render_prompt, text_logprob, token_logprobs  # noqa: E402
 from tests.decoders.test_hf import tiny_gpt2  # noqa: E402
 from tests.decoders.tokenizers_fixture import byte_level_tokenizer  # noqa: E402
 
@@ -45,6 +45,17 @@ def test_text_logprob_is_the_chain_rule_over_the_texts_tokens(before, text, afte
     got, n = text_logprob(model, tok, prompt, text)
     want, m = oracle(model, tok, prompt, text)
     assert n == m and got == pytest.approx(want, abs=1e-3), (prompt, text)
+
+
+@settings(max_examples=15, deadline=None)
+@given(before=WORDS, text=WORDS, after=WORDS)
+def test_token_logprobs_are_the_texts_tokens_one_by_one(before, text, after):
+    tok = byte_level_tokenizer()
+    model = tiny_gpt2(len(tok), seed=3)
+    prompt = before + text + after
+    each = token_logprobs(model, tok, prompt, text)
+    want, m = oracle(model, tok, prompt, text)
+    assert len(each) == m and sum(each) == pytest.approx(want, abs=1e-3), (prompt, text)
 
 
 def test_text_logprob_refuses_a_text_not_in_the_prompt():

@@ -50,6 +50,18 @@ def text_logprob(model: Any, tokenizer: Any, prompt: str, text: str) -> tuple[fl
     """log p of ``text``'s tokens (its last occurrence in ``prompt``) as the model reads ``prompt``,
     and how many tokens that is: the tokens that start and end inside the text (a token that
     spans its edge belongs to the context). ``ValueError`` if ``text`` is not in ``prompt``."""
+    picked = _picked(model, tokenizer, prompt, text)
+    return (float(picked.sum()), len(picked)) if picked is not None else (0.0, 0)
+
+
+def token_logprobs(model: Any, tokenizer: Any, prompt: str, text: str) -> list[float]:
+    """log p of each of ``text``'s tokens, as ``text_logprob`` reads them (in order)."""
+    picked = _picked(model, tokenizer, prompt, text)
+    return [] if picked is None else [float(x) for x in picked]
+
+
+def _picked(model: Any, tokenizer: Any, prompt: str, text: str) -> Any:
+    """The log-probabilities of ``text``'s tokens as a tensor (``None``: no token inside the text)."""
     import torch
 
     start = prompt.rfind(text)
@@ -60,13 +72,12 @@ def text_logprob(model: Any, tokenizer: Any, prompt: str, text: str) -> tuple[fl
     ids = enc["input_ids"]
     inside = [i for i, (a, b) in enumerate(enc["offset_mapping"]) if i > 0 and start <= a < b <= end]
     if not inside:
-        return 0.0, 0
+        return None
     device = getattr(model, "device", "cpu")
     with torch.inference_mode():
         logits = model(torch.tensor([ids[: inside[-1] + 1]], device=device)).logits[0].float()
     logprobs = torch.log_softmax(logits[[i - 1 for i in inside]], dim=-1)
-    picked = logprobs[torch.arange(len(inside)), torch.tensor([ids[i] for i in inside])]
-    return float(picked.sum()), len(inside)
+    return logprobs[torch.arange(len(inside)), torch.tensor([ids[i] for i in inside])]
 
 
 def question_logprob(model: Any, tokenizer: Any, messages: Sequence[Mapping[str, str]], question: str | None = None) -> float:
