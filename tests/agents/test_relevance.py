@@ -45,16 +45,7 @@ def test_text_logprob_is_the_chain_rule_over_the_texts_tokens(before, text, afte
     got, n = text_logprob(model, tok, prompt, text)
     want, m = oracle(model, tok, prompt, text)
     assert n == m and got == pytest.approx(want, abs=1e-3), (prompt, text)
-
-
-@settings(max_examples=15, deadline=None)
-@given(before=WORDS, text=WORDS, after=WORDS)
-def test_token_logprobs_are_the_texts_tokens_one_by_one(before, text, after):
-    tok = byte_level_tokenizer()
-    model = tiny_gpt2(len(tok), seed=3)
-    prompt = before + text + after
-    each = token_logprobs(model, tok, prompt, text)
-    want, m = oracle(model, tok, prompt, text)
+    each = token_logprobs(model, tok, prompt, text)  # the same tokens, one by one
     assert len(each) == m and sum(each) == pytest.approx(want, abs=1e-3), (prompt, text)
 
 
