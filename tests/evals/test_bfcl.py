@@ -12,6 +12,7 @@ import random
 import re
 import subprocess
 import sys
+from datetime import date, datetime
 
 import pytest
 from hypothesis import example, given, settings
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         DATE_MENTION, dated_option, none_is_default, numbers_in, spans)
+                                         dated_option, none_is_default, numbers_in, spans, user_dates, user_times)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -146,16 +147,14 @@ def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
 
 
 def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bool:
-    """The oracle of a grounded string with formats, read off the definition: a span of the user's
-    words (``place``: only one with a comma inside); or (``place``) a span, ", " and one to three
-    capitalised ASCII words of at most 16 letters; or a value of one of the ``shapes``, character
-    for character (a digit or a placeholder letter: any ASCII digit)."""
+    """The oracle of a grounded string: a span of the user's words (``place``: only one with a
+    comma inside); or (``place``) a span, ", " and one to three capitalised ASCII words of at most
+    16 letters; or a real date and/or time written in one of the ``shapes`` (``_real_in``)."""
     found = spans(said)
     if not found or (value in found and (not place or "," in value)):
         return True
-    for shape in shapes:
-        if len(value) == len(shape) and all(c in "0123456789" if (d in "0123456789" or d in "YMDHhmSsyd") else c == d for c, d in zip(value, shape)):
-            return True
+    if any(_real_in(value, shape) for shape in shapes):
+        return True
     if place:
         for i in range(len(value)):
             if value.startswith(", ", i) and value[:i] in found:
@@ -165,7 +164,37 @@ def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bo
     return False
 
 
-SHAPES = st.lists(st.sampled_from(["YYYY-MM-DD", "HH:MM", "MM/DD/YYYY", "2023-04-15T10:00:00Z", "HH:mm:ss"]), max_size=2, unique=True).map(tuple)
+# The date/time shapes the tests use, each with the strftime formats it writes, written out here
+# by hand; "05/01/2022" reads either way round.
+SHAPE_FORMATS = {"YYYY-MM-DD": ("%Y-%m-%d",), "HH:MM": ("%H:%M",), "MM/DD/YYYY": ("%m/%d/%Y",), "2023-04-15T10:00:00Z": ("%Y-%m-%dT%H:%M:%SZ",),
+                 "HH:mm:ss": ("%H:%M:%S",), "dd/mm/yyyy HH:MM": ("%d/%m/%Y %H:%M",), "DD-MM-YYYY": ("%d-%m-%Y",), "18:45": ("%H:%M",),
+                 "15/03/2024": ("%d/%m/%Y",), "05/01/2022": ("%d/%m/%Y", "%m/%d/%Y")}
+
+
+def _real_in(value: str, shape: str) -> bool:
+    """Whether ``value`` is a real date/time written in ``shape`` (any year, 29 February too: the
+    year is checked as 2000), by ``datetime.strptime``, every field at full width."""
+    for fmt in SHAPE_FORMATS[shape]:
+        full = datetime(2000, 12, 28, 23, 59, 59).strftime(fmt)
+        if len(value) != len(full) or not value.isascii():
+            continue
+        at = len(datetime(2000, 1, 1).strftime(fmt[:fmt.index("%Y")])) if "%Y" in fmt else None
+        if at is not None:
+            if not value[at:at + 4].isdigit():
+                continue
+            value_2000 = value[:at] + "2000" + value[at + 4:]
+        else:
+            value_2000 = value
+        try:
+            datetime.strptime(value_2000, fmt)
+        except ValueError:
+            continue
+        if all(c.isdigit() == d.isdigit() for c, d in zip(value, full)):
+            return True
+    return False
+
+
+SHAPES = st.lists(st.sampled_from(sorted(SHAPE_FORMATS)), max_size=2, unique=True).map(tuple)
 
 
 @settings(max_examples=150)
@@ -178,7 +207,8 @@ def test_a_grounded_string_with_formats_is_what_the_oracle_admits(data, text, pl
 @settings(max_examples=150)
 @given(st.data(), USER_TEXT, SHAPES)
 def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
-    """The other way: a span with any region, and any value of each shape, in either quote."""
+    """The other way: a span with any region, and (where the words give no date or time) any
+    real date or time in each shape, in either quote."""
     pattern = grounded_string(text, True, shapes)
     if not spans(text):
         assert pattern == STRING
@@ -186,8 +216,10 @@ def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
     span = data.draw(st.sampled_from(sorted(spans(text))))
     region = data.draw(st.lists(st.from_regex(r"[A-Z][a-zA-Z]{0,15}", fullmatch=True), min_size=1, max_size=3).map(" ".join))
     values = [f"{span}, {region}"] + ([span] if "," in span else [])  # a place: a comma in the span, or a region after it
-    for shape in shapes:
-        values.append("".join(str(data.draw(st.integers(0, 9))) if c.isdigit() or c in "YMDHhmSsyd" else c for c in shape))
+    if not any(c.isdigit() for c in text):  # no date or time in the words (each needs a digit): any real one
+        for shape in shapes:
+            moment = data.draw(st.datetimes(datetime(1000, 1, 1), datetime(2999, 12, 31)))
+            values += [moment.replace(second=0).strftime(fmt) for fmt in SHAPE_FORMATS[shape]]
     for value in values:
         assert re.fullmatch(pattern, repr(value)), (text, value)
         assert re.fullmatch(pattern, json.dumps(value, ensure_ascii=False)), (text, value)
@@ -210,8 +242,10 @@ def test_formats_read_off_real_descriptions():
     assert re.fullmatch(grounded_string("Paris, France", True), '"Paris, France"')  # the user's own comma
     assert not re.fullmatch(grounded_string("Paris, France", True), '"Paris"')
     assert not re.fullmatch(grounded_string(said), '"Boston, MA"')  # no place format: the user's words only
-    dated = grounded_string(said, *formats("in the format 'YYYY-MM-DD'"))
-    assert re.fullmatch(dated, "'2024-02-30'") and not re.fullmatch(dated, "'2024-2-3'") and not re.fullmatch(dated, "'tomorrow'")
+    dated = grounded_string(said, *formats("in the format 'YYYY-MM-DD'"))  # no date in the words: any real one
+    assert re.fullmatch(dated, "'2023-02-29'") and re.fullmatch(dated, "'1999-12-31'") and re.fullmatch(dated, '"Boston"')
+    for bad in ("'2024-02-30'", "'2024-13-01'", "'2024-00-10'", "'2024-04-31'", "'2024-2-3'", "'tomorrow'"):
+        assert not re.fullmatch(dated, bad), bad
 
 
 # The number words a grounded number may be read from, written out here from the definition.
@@ -373,11 +407,17 @@ def test_an_optional_date_the_user_gives_is_written_in_a_format_the_description_
     """The one optional string parameter whose description shows a dated format is written when
     the user's words give a date (by month name and day, or digits with a year), in that format;
     two such parameters, a format without a year, or no date in the words: as before."""
-    for said in ("What's the forecast for Palo Alto for April 25th 2023?", "in Healdsburg on the 2nd of march 2023", "on 2023-04-25",
-                 "due 4/25/2023", "by May 5", "Mar. 3, please", "the 12th of March"):
-        assert DATE_MENTION.search(said), said
-    for said in ("you may 2 go", "marching 3 bands", "I have 3 apples", "3 DECKS", "call 555-1234", "version 2.13", "Aug"):
-        assert not DATE_MENTION.search(said), said
+    for said, dates in (("What's the forecast for Palo Alto for April 25th 2023?", [(2023, 4, 25)]), ("in Healdsburg on the 2nd of march 2023", [(2023, 3, 2)]),
+                        ("on 2023-04-25", [(2023, 4, 25)]), ("due 4/25/2023", [(2023, 4, 25)]), ("by May 5", [(None, 5, 5)]), ("Mar. 3, please", [(None, 3, 3)]),
+                        ("the 12th of March", [(None, 3, 12)]), ("the 1st of may", [(None, 5, 1)]), ("on 12/03/2024", [(2024, 12, 3), (2024, 3, 12)]), ("Mar. 3, 2024 or June 4", [(2024, 3, 3), (None, 6, 4)])):
+        assert user_dates(said) == dates, said
+    for said in ("you may 2 go", "marching 3 bands", "I have 3 apples", "3 DECKS", "call 555-1234", "version 2.13", "Aug", "Feb 30", "on 2023-13-01", "4/31/2023"):
+        assert user_dates(said) == [], said
+    for said, times in (("leaves around 14:00?", [(14, 0)]), ("at 4pm London time", [(16, 0)]), ("at 4:30 PM", [(16, 30)]), ("8 a.m. sharp", [(8, 0)]),
+                        ("12am or 12pm", [(0, 0), (12, 0)]), ("at 5 in the afternoon", [(17, 0)]), ("16:00 to 18:00", [(16, 0), (18, 0)]), ("at 9 in the morning", [(9, 0)])):
+        assert user_times(said) == times, said
+    for said in ("I am 5 amazing", "ratio 3:2", "version 2.13", "25:00", "13pm", "in 2 parts"):
+        assert user_times(said) == [], said
     day = {"type": "string", "description": "The day, in the format 'YYYY-MM-DD'.", "default": "2019-03-01"}
     fn = {"name": "w", "parameters": {"type": "dict", "required": ["city"], "properties": {
         "city": {"type": "string"}, "date": day, "at": {"type": "string", "description": "The time, as 'HH:MM'."}}}}
@@ -391,6 +431,44 @@ def test_an_optional_date_the_user_gives_is_written_in_a_format_the_description_
     two = {"name": "w", "parameters": dict(fn["parameters"], properties=dict(fn["parameters"]["properties"], until=day))}
     assert dated_option(two, said) is None and re.fullmatch(calls_regex([two], at_least_one=True, grounded=said), "w(city='Palo Alto')]")
     assert re.fullmatch(calls_regex([fn], at_least_one=True), "w(city='x')]")  # free values: optional as declared
+
+
+def _ordinal(n: int) -> str:
+    return str(n) + ("th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th"))
+
+
+@settings(max_examples=200)
+@given(st.data(), st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.integers(0, 23), st.sampled_from([0, 5, 30, 45]),
+       st.sampled_from([s for s in sorted(SHAPE_FORMATS) if s != "05/01/2022"]))
+def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(data, day, hour, minute, shape):
+    """The user's words give one date and one time, in one of several phrasings; a string in a
+    date/time shape (an unambiguous one) then has exactly one value: that moment, written by
+    ``strftime`` in the shape's format. No span of the words is left."""
+    month = day.strftime("%B")
+    said_day = data.draw(st.sampled_from([f"{month} {_ordinal(day.day)} {day.year}", f"the {_ordinal(day.day)} of {month.lower()} {day.year}",
+                                          f"{month[:3]}. {day.day}, {day.year}", day.isoformat()]
+                                         + ([f"{day.month}/{day.day}/{day.year}"] if day.day > 12 else [])))
+    said_time = data.draw(st.sampled_from([f"{hour}:{minute:02}"] + ([f"{hour % 12 or 12}{data.draw(st.sampled_from(['', ' ']))}{'pm' if hour >= 12 else 'am'}"]
+                                                                   + ([f"{hour - 12} in the afternoon"] if 13 <= hour <= 17 else []) if minute == 0 else [])))
+    said = f"Book the table for {said_day} at {said_time}, thanks."
+    pattern = grounded_string(said, False, (shape,))
+    (fmt,) = SHAPE_FORMATS[shape]
+    expected = datetime(day.year, day.month, day.day, hour, minute).strftime(fmt)
+    assert re.fullmatch(pattern, repr(expected)) and re.fullmatch(pattern, json.dumps(expected)), (said, shape, expected)
+    assert ast.literal_eval(data.draw(st.from_regex(pattern, fullmatch=True))) == expected, (said, shape)
+    assert not re.fullmatch(pattern, repr("Book the table"))
+
+
+def test_a_day_relative_to_another_leaves_any_real_date():
+    said = "Forecast for Berkeley on the upcoming Saturday? Today is Tuesday April 25th 2023"
+    pattern = grounded_string(said, False, ("YYYY-MM-DD",))
+    assert re.fullmatch(pattern, "'2023-04-25'") and re.fullmatch(pattern, "'2023-04-29'") and not re.fullmatch(pattern, "'2023-04-31'")
+    assert not re.fullmatch(pattern, "'Berkeley'")  # a date is given: its shape only
+    pattern = grounded_string("A flight on the 16th of March 2024", False, ("dd/mm/yyyy HH:MM",))  # no time given: any real one
+    assert re.fullmatch(pattern, "'16/03/2024 23:59'") and not re.fullmatch(pattern, "'16/03/2024 24:00'") and not re.fullmatch(pattern, "'15/03/2024 10:00'")
+    pattern = grounded_string("Meet on 12/03/2024 16:00", False, ("YYYY-MM-DD HH:mm:ss", "4/4"))  # either way round; a shape that is no date
+    assert {v for v in ("2024-12-03 16:00:00", "2024-03-12 16:00:00", "2024-03-12 16:00:01", "9/9") if re.fullmatch(pattern, repr(v))} == {
+        "2024-12-03 16:00:00", "2024-03-12 16:00:00", "9/9"}
 
 
 def test_an_optional_argument_is_none_only_where_that_is_its_default():
@@ -816,7 +894,7 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                 name, args = next(iter(call.items()))
                 required = set(params[name].get("required") or ())
                 if case["id"] == "dated":
-                    assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(args.get("date"))), (guide.text, args)
+                    assert args.get("date") == "2023-04-25", (guide.text, args)  # the date the user gave, in the format shown
                     dated += 1
                 for key, schema in docs[name].items():  # an option the user named once is written
                     if key not in required and _named_once(schema, said) is not None:

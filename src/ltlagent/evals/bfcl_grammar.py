@@ -99,7 +99,9 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     pieces, ok = _pieces(text)
     if not pieces:
         return STRING
-    forms = [shape_literals(shapes)] if shapes else []
+    forms = [shape_literals(shapes, text)] if shapes else []
+    if shapes and shapes_given(shapes, text):
+        return forms[0]
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if ok[i]):
@@ -160,13 +162,102 @@ def formats(description: str) -> tuple[bool, tuple[str, ...]]:
 
 
 def shape_regex(shape: str) -> str:
-    """The values of a date/time shape: a digit or placeholder letter → any digit."""
+    """The values of a shape that is no date or time ("4/4", "2019-2020"): a digit or placeholder
+    letter → any digit."""
     return "".join("[0-9]" if c.isdigit() or c in PLACEHOLDERS else re.escape(c) for c in shape)
 
 
-def shape_literals(shapes: Sequence[str]) -> str:
-    """A Python string literal (either quote) whose value has one of the date/time ``shapes``."""
-    return "(" + "|".join(quote + shape_regex(shape) + quote for quote in ('"', "'") for shape in shapes) + ")"
+# A date/time shape read field by field (``shape_readings``): the groups of digits or placeholder
+# letters next to a ":" are a time (hour, minute, second); the other three a date, one of them
+# the year. Letters name their field (YYYY, MM, DD; in the time part MM/mm is the minute); in an
+# example ("2023-04-15", "15/03/2024") the year is the four-digit group, and a day or month
+# before it is read as the day where it is over 12, as either order where neither is.
+SHAPE_PIECE = re.compile(r"[0-9YMDHhmSsyd]+|.")
+DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # any year: 29 February too
+FREE_FIELD = {"H": "([01][0-9]|2[0-3])", "m": "[0-5][0-9]", "S": "[0-5][0-9]"}
+
+
+def shape_readings(shape: str) -> list[list[tuple[str, str | int]]]:
+    """A date/time shape as fields: each reading a list of ("=", literal text) or (field, width),
+    field one of Y M D (date) H m S (time); one reading, or two where the order of day and month
+    is open; none when the shape is no date or time."""
+    pieces = SHAPE_PIECE.findall(shape)
+    groups = [i for i, p in enumerate(pieces) if p[0] in PLACEHOLDERS or p[0].isdigit()]
+    timed = [i for i in groups if ":" in (pieces[i - 1] if i else "", pieces[i + 1] if i + 1 < len(pieces) else "")]
+    dated = [i for i in groups if i not in timed]
+    if len(timed) not in (0, 2, 3) or len(dated) not in (0, 3) or not groups:
+        return []
+    kinds = {i: k for i, k in zip(timed, "HmS")}
+    orders: list[dict[int, str]] = [{}]
+    if dated:
+        if all(pieces[i].isalpha() for i in dated):
+            letters = {i: pieces[i][0].upper() for i in dated}
+            if sorted(letters.values()) != ["D", "M", "Y"] or any(len(set(pieces[i])) != 1 for i in dated):
+                return []
+            orders = [letters]
+        elif all(pieces[i].isdigit() for i in dated) and len(pieces[dated[0]]) == 4:
+            orders = [dict(zip(dated, "YMD"))]
+        elif all(pieces[i].isdigit() for i in dated) and len(pieces[dated[2]]) == 4:
+            first, second = int(pieces[dated[0]]), int(pieces[dated[1]])
+            orders = [dict(zip(dated, o)) for o in ("DMY", "MDY") if not (o == "DMY" and second > 12 or o == "MDY" and first > 12)]
+        else:
+            return []
+    return [[(kinds.get(i) or order[i], len(p)) if i in groups else ("=", p) for i, p in enumerate(pieces)] for order in orders]
+
+
+def _fields(reading: Sequence[tuple[str, str | int]], values: Mapping[str, str]) -> str:
+    return "".join(re.escape(str(x)) if kind == "=" else values[kind] for kind, x in reading)
+
+
+def _padded(value: int, width: int) -> str:
+    return re.escape(str(value).zfill(width)[-width:])
+
+
+def _free_dates(reading: Sequence[tuple[str, str | int]], times: list[dict[str, str]]) -> list[str]:
+    """Any real date (any year, 29 February too), with each of the ``times``."""
+    width = {kind: int(x) for kind, x in reading if kind != "="}
+    out = []
+    for month, days in enumerate(DAYS_IN_MONTH, 1):
+        day = "(" + "|".join(_padded(d, width["D"]) for d in range(1, days + 1)) + ")"
+        out += [_fields(reading, {"Y": f"[0-9]{{{width['Y']}}}", "M": _padded(month, width["M"]), "D": day, **t}) for t in times]
+    return out
+
+
+def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
+    """A Python string literal (either quote) whose value has one of the ``shapes``. A date takes
+    one the user's words give (``user_dates``; a year they leave out, any), or any real date
+    when they give none or also speak of a day relative to another ("next Thursday", "today");
+    a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
+    ``None``: any real date and time. A shape that is no date or time: any digit for each digit
+    or placeholder letter (``shape_regex``)."""
+    dates = user_dates(text) if text is not None else []
+    times = user_times(text) if text is not None else []
+    values = []
+    for shape in shapes:
+        readings = shape_readings(shape)
+        if not readings:
+            values.append(shape_regex(shape))
+        for reading in readings:
+            width = {kind: int(x) for kind, x in reading if kind != "="}
+            timed = ([{"H": _padded(h, width["H"]), "m": _padded(m, width["m"]), "S": _padded(0, width.get("S", 2))} for h, m in times]
+                     or [FREE_FIELD]) if "H" in width else [{}]
+            if "Y" not in width:
+                values += [_fields(reading, t) for t in timed]
+                continue
+            given = [_fields(reading, {"Y": _padded(y, width["Y"]) if y else f"[0-9]{{{width['Y']}}}", "M": _padded(m, width["M"]),
+                                       "D": _padded(d, width["D"]), **t}) for y, m, d in dates for t in timed]
+            values += given + (_free_dates(reading, timed) if not given or RELATIVE_DAY.search(text or "") else [])
+    body = "(" + "|".join(dict.fromkeys(values)) + ")"
+    return "(" + "|".join(quote + body + quote for quote in ('"', "'")) + ")"
+
+
+def shapes_given(shapes: Sequence[str], text: str) -> bool:
+    """Whether the user's words give a value for one of the date/time ``shapes``: a date for a
+    shape with a date, a time for a time alone. Then a grounded string of that parameter takes
+    the shape only, not a span of the words: BFCL's answers write a date the user gives in the
+    format its description shows (``benchmarks/bfcl_grounded_coverage.py``)."""
+    dated = [any(kind == "Y" for kind, _ in r) for shape in shapes for r in shape_readings(shape)]
+    return bool((any(dated) and user_dates(text)) or (dated and not all(dated) and user_times(text)))
 
 
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None) -> str:
@@ -304,7 +395,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             items.append((re.escape(name) + "=", literal(option), True))
             continue
         if name == dated:  # the user gave a date: written, in a format the description shows
-            items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema)), True))
+            items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
             continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
@@ -420,11 +511,56 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
     return value_regex(schema, 1, text)
 
 
-# A date in the user's words: a month by name and a day ("April 25th 2023", "the 2nd of march"),
-# or digits with a year ("2023-04-25", "4/25/2023"). "may" counts only as "May".
+# A date in the user's words (``user_dates``): a month by name and a day, perhaps a year after
+# them ("April 25th 2023", "the 2nd of march", "Mar. 3, 2024"), or digits with a year
+# ("2023-04-25", "4/25/2023": month and day either way round where both could be). "may"
+# counts only as "May", or after "of" ("the 1st of may").
 _MONTH = r"(?i:jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)|May"
-DATE_MENTION = re.compile(rf"(?<![A-Za-z])({_MONTH})\.? [0-9]{{1,2}}(?![0-9])|(?<![0-9])[0-9]{{1,2}}(?i:st|nd|rd|th)?( of)? ({_MONTH})(?![A-Za-z])"
-                          r"|(?<![0-9])([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})(?![0-9])")
+_YEAR_AFTER = r"(,? (?P<y>[0-9]{4})(?![0-9]))?"
+DATE_FORMS = (re.compile(rf"(?<![A-Za-z])(?P<m>{_MONTH})\.? (?P<d>[0-9]{{1,2}})(?![0-9])((?i:st|nd|rd|th)(?![A-Za-z]))?{_YEAR_AFTER}"),
+              re.compile(rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?i:st|nd|rd|th)?( of)? (?P<m>{_MONTH}|(?<=of )(?i:may))(?![A-Za-z])\.?{_YEAR_AFTER}"),
+              re.compile(r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?![0-9])"),
+              re.compile(r"(?<![0-9])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9])"))
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# A time in the user's words (``user_times``): "14:00", "4:30 PM", "4pm", "5 in the afternoon".
+TIME_FORMS = (re.compile(r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?![0-9])(:[0-5][0-9](?![0-9]))?( ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z]))?"),
+              re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2}) ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z])"),
+              re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2})( o'clock)? in the (?P<part>morning|afternoon|evening)"))
+# Words that place a day relative to another: a date the user gives may not be the one meant.
+RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|next|upcoming|coming|last|ago|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
+
+
+def user_dates(text: str) -> list[tuple[int | None, int, int]]:
+    """The dates the user's words give, (year or ``None``, month, day), real ones only, in order."""
+    found: dict[tuple[int | None, int, int], None] = {}
+    for form in DATE_FORMS:
+        for match in form.finditer(text):
+            m, d, y = match.group("m"), int(match.group("d")), match.group("y")
+            month = int(m) if m.isdigit() else MONTHS.index(m[:3].lower()) + 1
+            year = int(y) if y else None
+            pairs = [(month, d)] + ([(d, month)] if m.isdigit() and "/" in match.group(0) else [])  # 4/5/2023: either way round
+            for mo, day in pairs:
+                if 1 <= mo <= 12 and 1 <= day <= DAYS_IN_MONTH[mo - 1]:
+                    found[(year, mo, day)] = None
+    return list(found)
+
+
+def user_times(text: str) -> list[tuple[int, int]]:
+    """The times of day the user's words give, (hour 0-23, minute), in order."""
+    found: dict[tuple[int, int], None] = {}
+    for form in TIME_FORMS:
+        for match in form.finditer(text):
+            hour, groups = int(match.group("h")), match.groupdict()
+            minute = int(groups.get("m") or 0)
+            half, part = groups.get("half"), groups.get("part")
+            if half or part:
+                if not 1 <= hour <= 12:
+                    continue
+                later = (half or "").lower() == "p" or (part in ("afternoon", "evening"))
+                hour = hour % 12 + (12 if later else 0)
+            if hour <= 23:
+                found[(hour, minute)] = None
+    return list(found)
 
 
 def dated_shapes(schema: Mapping[str, Any]) -> tuple[str, ...]:
@@ -439,14 +575,14 @@ def dated_option(function: Mapping[str, Any], text: str) -> str | None:
     """The optional parameter a call must write when the user's words give a date: the one
     optional ``string`` parameter whose description shows a date format with a year
     (``dated_shapes``), when the function has exactly one and ``text`` holds a date
-    (``DATE_MENTION``); else ``None``. Over BFCL's answers in the eight call categories, such a
+    (``user_dates``); else ``None``. Over BFCL's answers in the eight call categories, such a
     parameter is needed 110 times, each in a format its description shows, and may be left out
     twice (``benchmarks/bfcl_grounded_coverage.py``, "dated_options"); the model left it out (``Weather_1_GetWeather(city="Palo Alto")`` for
     "April 25th 2023")."""
     params = function.get("parameters") or {}
     required = set(params.get("required") or ())
     dated = [name for name, schema in (params.get("properties") or {}).items() if name not in required and dated_shapes(schema)]
-    return dated[0] if len(dated) == 1 and DATE_MENTION.search(text) else None
+    return dated[0] if len(dated) == 1 and user_dates(text) else None
 
 
 def none_is_default(schema: Mapping[str, Any]) -> bool:
