@@ -15,7 +15,8 @@ default spec, which refuses otherwise), and those whose calls also pass the plac
 ``--places own`` (``bfcl.places_reused``: some choice among the accepted values of each call, up
 to MAX_CHOICES of them, fills no two arguments from one place of the user's words), and those
 that also accept, for each optional enum the user names once, the member named (the spec
-writes it: ``bfcl_grammar.named_option``). It also tallies what the answers want of the optional
+writes it: ``bfcl_grammar.named_option``), and those whose dates are the ones the user's words
+give (a date/time shape's value: ``bfcl_grammar.shape_literals``; before, any digits). It also tallies what the answers want of the optional
 date parameters the spec writes when the user's words give a date (``bfcl_grammar.dated_option``).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
@@ -35,28 +36,35 @@ from typing import Any
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
 SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers",
          "spans + formats + options + numbers + callable", "spans + formats + options + numbers + callable + own places",
-         "spans + formats + options + numbers + callable + own places + named options")
+         "spans + formats + options + numbers + callable + own places + named options",
+         "spans + formats + options + numbers + callable + own places + named options + dates")
 MAX_CHOICES = 5000  # the most choices of accepted values tried per call for the place review
 WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
 
-def admitted(case: Mapping[str, Any], spec: str) -> bool:
-    """Whether some answer BFCL accepts for the case passes every argument regex of ``spec``."""
+def admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
+    """Whether some answer BFCL accepts for the case passes every argument regex of ``spec``
+    (``dates``: a date/time shape takes the user's dates and times; else any digits, as before)."""
     from ltlagent.evals import bfcl_grammar as G
     from ltlagent.evals.bfcl import numbers_given, user_words
 
     said = user_words(case)
     functions = {f["name"]: f["parameters"] for f in case["function"]}
+    if spec.endswith(" + dates"):  # and a date/time shape takes the dates and times the user gives
+        return admitted(case, spec.removesuffix(" + dates"), dates=True)
     if spec.endswith("named options"):  # and an optional enum the user names once is written with that member
-        return admitted(case, spec.removesuffix(" + named options")) and all(named_options_accepted(call, functions, said) for call in case["ground_truth"])
+        return admitted(case, spec.removesuffix(" + named options"), dates) and all(named_options_accepted(call, functions, said) for call in case["ground_truth"])
     if spec.endswith("own places"):  # and the answer's calls pass the review: no place fills two arguments
-        return admitted(case, spec.removesuffix(" + own places")) and all(own_places(call, case["function"], said) for call in case["ground_truth"])
+        return admitted(case, spec.removesuffix(" + own places"), dates) and all(own_places(call, case["function"], said) for call in case["ground_truth"])
     if spec.endswith("callable"):  # and the spec calls the answer's functions: each required number its own place in the words
-        return admitted(case, spec.removesuffix(" + callable")) and all(
+        return admitted(case, spec.removesuffix(" + callable"), dates) and all(
             numbers_given(f, said) for f in case["function"] if any(f["name"] in call for call in case["ground_truth"]))
-    real_formats, real_number = G.formats, G.grounded_number
+    real_formats, real_number, real_shapes, real_given = G.formats, G.grounded_number, G.shape_literals, G.shapes_given
     G.formats = real_formats if "formats" in spec else (lambda description: (False, ()))
     G.grounded_number = real_number if "numbers" in spec else (lambda kind, text: None)  # any number
+    if not dates:  # any digit for each digit or placeholder of a shape, and the spans beside it
+        G.shape_literals = lambda shapes, text=None: "(" + "|".join(q + G.shape_regex(x) + q for q in ('"', "'") for x in shapes) + ")"
+        G.shapes_given = lambda shapes, text: False
     G.grounded_string.cache_clear()
     try:
         for call in case["ground_truth"]:
@@ -80,7 +88,7 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
                     return False
         return True
     finally:
-        G.formats, G.grounded_number = real_formats, real_number
+        G.formats, G.grounded_number, G.shape_literals, G.shapes_given = real_formats, real_number, real_shapes, real_given
         G.grounded_string.cache_clear()
 
 
@@ -151,11 +159,13 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, the optional date parameters the spec
     writes because the user's words give a date (``bfcl_grammar.dated_option``), by what the
     answer wants of them: a date in a format the description shows ("needs it"), a date in
-    another format ("another format"), or a date or nothing ("either")."""
+    another format ("another format"), or a date or nothing ("either"); and of "needs it", how
+    many the spec's value admits: a date the user gives in that format ("the user's date",
+    ``bfcl_grammar.shape_literals``)."""
     from ltlagent.evals import bfcl as B
     from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes, shape_literals
 
-    counts = {"needs it": 0, "another format": 0, "either": 0}
+    counts = {"needs it": 0, "another format": 0, "either": 0, "the user's date": 0}
     for category in CATEGORIES:
         for case in B.load_cases(bfcl, category):
             said = B.user_words(case)
@@ -166,9 +176,11 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
                 if param is None:
                     continue
                 answers = accepted.get(param, [""])
-                shapes = shape_literals(dated_shapes(functions[name]["parameters"]["properties"][param]))
-                shown = any(isinstance(a, str) and re.fullmatch(shapes, repr(a)) for a in answers)
+                shapes = dated_shapes(functions[name]["parameters"]["properties"][param])
+                shown = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes), repr(a)) for a in answers)
+                given = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes, said), repr(a)) for a in answers)
                 counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
+                counts["the user's date"] += given and "" not in answers
     return counts
 
 

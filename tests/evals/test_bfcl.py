@@ -19,7 +19,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
-from ltlagent.evals.bfcl import CATEGORIES, OWN_NATS, SEVERAL_NATS, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left, pick_functions, places_reused, prompt_messages, score
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
+                                  pick_functions, places_reused, prompt_messages, score, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          dated_option, none_is_default, numbers_in, spans, user_dates, user_times)
 
@@ -629,7 +630,7 @@ def test_places_reused_is_an_assignment_of_places_to_a_calls_values(places, argu
     reason = places_reused(f"[f({', '.join(written)})]", [function], said)
     assert (reason is None) == fits, (said, written, reason)
     if reason is not None:
-        assert reason.startswith("f gives ") and "the user's words give it" in reason
+        assert str(reason).startswith("f gives ") and "the user's words give it" in str(reason) and reason.function == "f"
 
 
 def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
@@ -637,8 +638,9 @@ def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
     weather = {"name": "weather.get", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "place": {"type": "string"},
                                                                                   "unit": {"type": "string", "enum": ["C", "F"]}}}}
     assert places_reused("[weather.get(city='Tokyo'), weather.get(city='Tokyo')]", [weather], said) is None  # calls may share
-    assert places_reused("[weather.get(city='Tokyo', place='Tokyo')]\n", [weather], said) == \
-        "weather.get gives 'Tokyo' to city, place; the user's words give it 1 time"
+    reuse = places_reused("[weather.get(city='Tokyo', place='Tokyo')]\n", [weather], said)
+    assert str(reuse) == "weather.get gives 'Tokyo' to city, place; the user's words give it 1 time"
+    assert (reuse.function, reuse.value, reuse.arguments, reuse.given) == ("weather.get", "Tokyo", ("city", "place"), 1)
     assert places_reused("[weather.get(city='Tokyo', place='today', unit='C')]", [weather], said) is None
     assert places_reused("[weather.get(city='Tok', place='Tok')]", [weather], said) is None  # inside a word: no place
     assert places_reused("[weather.get(city=5, place=-5)]", [weather], said) is not None  # either sign: one place
@@ -684,6 +686,51 @@ def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypat
     shared = _scripted_answerer(monkeypatch, function, decode, places="shared")
     assert shared._constrained(case, "prompt", True)[0].startswith("[get_genetic_traits(")
     assert len(forms) == 1 and shared.spec_form.startswith("calls")
+
+
+def test_optional_arguments_that_repeat_a_place_are_left_out():
+    """Only optional arguments go: the required one that took the place keeps it (or the first
+    written, where none is required); two required ones, or a place used twice inside one
+    argument: nothing to leave out. Other functions stay as they are."""
+    song = {"name": "play_song", "parameters": {"type": "dict", "required": ["song_id"], "properties": {
+        "song_id": {"type": "string"}, "artist": {"type": "string"}, "device_id": {"type": "string"}, "album": {"type": "string"}}}}
+    other = {"name": "stop", "parameters": {"type": "dict", "properties": {"device_id": {"type": "string"}}}}
+    kept = without_reused([song, other], Reuse("play_song", "x", ("song_id", "device_id", "album"), 1))
+    assert [list(f["parameters"]["properties"]) for f in kept] == [["song_id", "artist"], ["device_id"]]
+    assert kept[0]["parameters"]["required"] == ["song_id"] and list(song["parameters"]["properties"]) == ["song_id", "artist", "device_id", "album"]
+    kept = without_reused([song], Reuse("play_song", "x", ("artist", "album"), 1))
+    assert list(kept[0]["parameters"]["properties"]) == ["song_id", "artist", "device_id"]
+    two = dict(song, parameters=dict(song["parameters"], required=["song_id", "artist"]))
+    assert without_reused([two], Reuse("play_song", "x", ("song_id", "artist", "album"), 1)) is None
+    assert without_reused([song], Reuse("play_song", 24, ("song_id",), 1)) is None and without_reused([song], Reuse("play_song", 24, ("album",), 1)) is None
+
+
+def test_an_answer_whose_options_repeat_a_place_is_decoded_again_without_them(monkeypatch):
+    """The options that repeated a place are left out of the second decode's spec; its answer is
+    kept when it passes the review, and the refusal is decoded when it does not."""
+    song = {"name": "play_song", "parameters": {"type": "dict", "required": ["song_id"], "properties": {
+        "song_id": {"type": "string"}, "device_id": {"type": "string"}, "artist": {"type": "string"}}}}
+    case = {"id": "live_simple_230-121-0", "function": [song], "question": [[{"role": "user", "content": "Play Roar by Katy Perry. The song_id is wjeiruhuq_roar."}]]}
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        props = list(functions[0]["parameters"]["properties"])
+        seen.append((form.get("calls"), props))
+        if form.get("calls") == "none":
+            return "Unfortunately, no.", 4, 0.5, 2
+        if "device_id" in props:
+            return "[play_song(song_id='wjeiruhuq_roar', device_id='wjeiruhuq_roar', artist='Katy Perry')]", 9, 0.5, 3
+        return again, 8, 0.5, 3
+
+    again = "[play_song(song_id='wjeiruhuq_roar', artist='Katy Perry')]"
+    answerer = _scripted_answerer(monkeypatch, song, decode)
+    assert answerer._constrained(case, "prompt", True) == (again, 8)
+    assert seen == [("one or more", ["song_id", "device_id", "artist"]), ("one or more", ["song_id", "artist"])]
+    assert "left out: play_song gives 'wjeiruhuq_roar' to song_id, device_id" in answerer.spec_form and answerer.forward_passes == 6
+    seen.clear()
+    again = "[play_song(song_id='Katy Perry', artist='Katy Perry')]"  # the second answer repeats a place too: the refusal
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, no.", 4)
+    assert [c for c, _ in seen] == ["one or more", "one or more", "none"] and answerer.spec_form.startswith("refusal (play_song gives 'wjeiruhuq_roar'")
 
 
 # Words for numbers_left, each with the number places it holds by construction.

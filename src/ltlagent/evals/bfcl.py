@@ -87,7 +87,11 @@ FUNCTIONS = ("picked", "all")
 # call at most (``places_reused``): a call that gives the words "Lions" to ``species``,
 # ``dominant_trait`` and ``recessive_trait`` alike, or one 5 to ``initial_velocity`` and
 # ``gravity``, shows that the user did not say what the function needs, and the answer is the
-# refusal instead; "shared" — no such review, and no calls added for numbers left (below).
+# refusal instead. Where the place went to optional arguments besides (at most) one required one
+# (``play_song(song_id="wjeiruhuq_roar", device_id="wjeiruhuq_roar")``), the model filled an
+# option the user did not give: the answer is decoded again without those options
+# (``without_reused``), and is the refusal only if that one repeats a place too. "shared" — no
+# such review, and no calls added for numbers left (below).
 PLACES = ("own", "shared")
 # --places own, calls of one or more: while the user's words hold numbers no call has used, enough
 # for the required numbers of another call of a function the answer calls, the answer is decoded
@@ -189,7 +193,44 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     return integers <= whole and numbers <= len(mentions)  # Hall's condition: integers take whole ones, the rest any
 
 
-def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> str | None:
+@dataclass(frozen=True)
+class Reuse:
+    """A call that gives one place of the user's words to several arguments (``places_reused``)."""
+
+    function: str
+    value: Any
+    arguments: tuple[str, ...]  # the arguments the value went to, in the call's order
+    given: int  # how many places the user's words give it
+
+    def __str__(self) -> str:
+        return (f"{self.function} gives {self.value!r} to {', '.join(self.arguments)}; "
+                f"the user's words give it {self.given} time{'s' if self.given != 1 else ''}")
+
+
+def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list[dict[str, Any]] | None:
+    """The functions again, with the optional arguments that repeated a place left out of the
+    reused function (``--places own``): the required argument that took it keeps it, or, with
+    none required among them, the first one written. ``None`` when two required arguments took the
+    place (the user did not say what the function needs), or no optional one did (a place used
+    twice inside one argument)."""
+    out = []
+    for function in functions:
+        if function["name"] != reuse.function:
+            out.append(dict(function))
+            continue
+        params = function.get("parameters") or {}
+        required = set(params.get("required") or ())
+        taken = [a for a in reuse.arguments if a in required]
+        optional = [a for a in reuse.arguments if a not in required]
+        drop = optional if taken else optional[1:]
+        if len(taken) > 1 or not drop:
+            return None
+        props = {k: v for k, v in (params.get("properties") or {}).items() if k not in drop}
+        out.append(dict(function, parameters=dict(params, properties=props)))
+    return out
+
+
+def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> Reuse | None:
     """Why a Python answer's calls use one place of the user's ``words`` for two arguments, or
     ``None`` when each call's values have places of their own. The values that take a place: a
     string the words hold as a span (piece to piece, ``bfcl_grammar.PIECE``), each occurrence a
@@ -215,7 +256,7 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
             value = next(v for i, (_, v, _) in enumerate(leaves) if _matched([p for _, _, p in leaves[: i + 1]]) <= i)
             same = [arg for arg, v, _ in leaves if v == value and type(v) is type(value)]
             given = max((len(p) for _, v, p in leaves if v == value), default=0)
-            return f"{name} gives {value!r} to {', '.join(dict.fromkeys(same))}; the user's words give it {given} time{'s' if given != 1 else ''}"
+            return Reuse(name, value, tuple(dict.fromkeys(same)), given)
     return None
 
 
@@ -573,7 +614,9 @@ class Answerer:
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
         that fills two arguments of one call from one place of the user's words
-        (``places_reused``) is set aside and the answer is decoded again under the refusal; and
+        (``places_reused``) is set aside: where optional arguments repeated the place, the answer
+        is decoded again without them (``without_reused``) and kept if it passes the review;
+        otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         the answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
         was done; the preparation times and forward passes count every decode."""
@@ -583,6 +626,15 @@ class Answerer:
         if self.places != "own" or grounded is None or form.get("calls") == "none":
             return text, tokens
         reused = places_reused(text, functions, grounded)
+        kept = without_reused(functions, reused) if reused is not None else None
+        if kept is not None:  # decoded again without the optional arguments that repeated the place
+            again, again_tokens, prepare, passes = self._decode(case, kept, form, prompt, fast_forward)
+            self.prepare_seconds += prepare
+            self.forward_passes += passes
+            if places_reused(again, kept, grounded) is None:
+                text, tokens, functions = again, again_tokens, kept
+                self.spec_form += f" (again, the optional arguments that repeated a place left out: {reused})"
+                reused = None
         if reused is not None:
             text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
             self.prepare_seconds += prepare
