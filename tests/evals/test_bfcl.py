@@ -22,7 +22,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         dated_option, none_is_default, numbers_in, spans, user_dates, user_times)
+                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -458,6 +458,60 @@ def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(dat
     assert re.fullmatch(pattern, repr(expected)) and re.fullmatch(pattern, json.dumps(expected)), (said, shape, expected)
     assert ast.literal_eval(data.draw(st.from_regex(pattern, fullmatch=True))) == expected, (said, shape)
     assert not re.fullmatch(pattern, repr("Book the table"))
+
+
+CODE_NAMES = ["cleaning service", "ironing service", "big cleaning service", "Bangkok", "Chiang Mai", "Chonburi", "massage", "Group A", "Group B"]
+CODE_FORMS = ["'{n}' represents {name}", "{n} for {name}", "'{n}' corresponds to {name}", "{n} = {name}", "{n}: {name}"]
+
+
+@settings(max_examples=300)
+@given(st.data(), st.lists(st.sampled_from(CODE_NAMES), min_size=2, max_size=4, unique=True), st.sampled_from(CODE_FORMS), st.booleans())
+def test_a_code_the_user_names_is_the_value_of_its_number(data, names, form, plural):
+    """A description gives codes for names, in one of several phrasings; the user's words name one
+    or two (a plural allowed). Oracle, by construction: the code of the one name whose words, less the
+    words every name shares (unless a name would keep no word of three letters), the text holds
+    in a row; of names held inside another held one, the longer; none when that is not one."""
+    numbers = data.draw(st.lists(st.integers(0, 40), min_size=len(names), max_size=len(names), unique=True))
+    description = "The ID. For example, " + ", ".join(form.format(n=n, name=name) for n, name in zip(numbers, names)) + "."
+    said_names = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
+    said = "Please find " + " or ".join(f"{name}{'s' if plural else ''}" for name in said_names) + " for me."
+    schema = {"type": "integer", "description": description}
+    assert codes(description) == dict(zip(numbers, names))
+    word_sets = [name.lower().split() for name in names]
+    shared = set.intersection(*map(set, word_sets))
+    if all(any(len(w) >= 3 for w in ws if w not in shared) for ws in word_sets):
+        word_sets = [[w for w in ws if w not in shared] for ws in word_sets]
+    text = " " + re.sub(r"[^a-z0-9]+", " ", said.lower()) + " "
+    held = [i for i, ws in enumerate(word_sets) if ws and any(f" {' '.join(ws[:-1] + [ws[-1] + end])} ".replace("  ", " ") in text for end in ("", "s", "es"))]
+    phrases = [" ".join(word_sets[i]) for i in held]
+    best = [i for i in held if not any(p != " ".join(word_sets[i]) and f" {' '.join(word_sets[i])} " in f" {p} " for p in phrases)]
+    expected = numbers[best[0]] if len(best) == 1 else None
+    assert named_code(schema, said) == expected, (description, said)
+    fn = {"name": "find", "parameters": {"type": "dict", "required": ["what"], "properties": {"what": schema, "where": dict(schema)}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    if expected is not None:  # required: the code only; optional: written, with it
+        assert re.fullmatch(pattern, f"find(what={expected}, where={expected})]")
+        for other in set(numbers) - {expected}:
+            assert not re.fullmatch(pattern, f"find(what={other}, where={expected})]") and not re.fullmatch(pattern, f"find(what={expected}, where={other})]")
+        assert not re.fullmatch(pattern, f"find(what={expected})]")
+        assert numbers_given(fn, said) and places_reused(f"[find(what={expected}, where={expected})]", [fn], said) is None
+
+
+def test_codes_read_off_real_descriptions():
+    service = {"type": "integer", "description": "The unique identifier of the service. For example, '1' represents cleaning service, '2' represents "
+                                                 "ironing service, and '3' represents a comprehensive cleaning service.", "enum": [1, 2, 3]}
+    province = {"type": "integer", "description": "For example, 1 for Bangkok, 2 for Chiang Mai, 3 for Chonburi.", "default": 0}
+    said = "Help find a housekeeper who provides ironing services in Chonburi Province, with a review score of 4.5 stars or more"
+    assert (named_code(service, said), named_code(province, said)) == (2, 3)
+    assert named_code(service, "find profressional cleaning in Bangkok") == 1 and named_code(service, "comprehensive cleaning, please") == 3
+    assert named_code(service, "cleaning or ironing?") is None and named_code(province, "somewhere in Thailand") is None
+    for description in ("Rating from 1.0 to 5.0.", "Set 1 for on.", "Between 0 and 100 percent", ""):
+        assert codes(description) == {}, description
+    assert named_code({"type": "string", "description": province["description"]}, said) is None  # numbers only
+    fn = {"name": "get_service_id", "parameters": {"type": "dict", "required": ["service_id"], "properties": {"service_id": {
+        "type": "integer", "description": "'1' represents a cleaning service, '2' represents an ironing service."}, "province_id": province}}}
+    assert numbers_given(fn, "ironing services in Chonburi") and not numbers_given(fn, "a housekeeper in Chonburi")  # no number, no code named
+    assert re.fullmatch(calls_regex([fn], at_least_one=True, grounded=said), "get_service_id(service_id=2, province_id=3)]")
 
 
 def test_a_day_relative_to_another_leaves_any_real_date():

@@ -36,7 +36,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, number_mentions, number_places
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, named_code, number_mentions, number_places
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -182,8 +182,10 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     number of its kind (``bfcl_grammar.number_mentions``: digits, a percentage, a number word), an
     ``integer`` a whole one. "Two numbers" cannot fill three: ``solar_panel(square_footage,
     average_sunlight_hours)`` is not called for "a 2000 sq ft home". A required parameter with an
-    ``enum`` takes its values from the catalogue, not from the user, and needs none."""
-    needed = required_numbers(function)
+    ``enum`` takes its values from the catalogue, not from the user, and needs none; nor does one
+    whose description gives codes the words name one of (``bfcl_grammar.named_code``: "ironing"
+    for "'2' represents ironing service")."""
+    needed = required_numbers(function, words)
     integers = sum(kind == "integer" for kind in needed)
     numbers = integers + sum(kind in ("float", "number") for kind in needed)
     if not numbers:
@@ -262,8 +264,9 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
 
 def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set[int], ends: set[int],
                   mentions: Sequence[tuple[int | float, ...]]) -> list[tuple[Any, list[Any]]]:
-    """The values inside one argument that take places in the user's words, each with its places."""
-    if isinstance(value, bool) or value is None or schema.get("enum"):
+    """The values inside one argument that take places in the user's words, each with its places
+    (an enum member, or a code the words name, takes none: it is not written there)."""
+    if isinstance(value, bool) or value is None or schema.get("enum") or named_code(schema, words) is not None:
         return []
     if isinstance(value, list):
         items = schema.get("items") or {}
@@ -300,12 +303,14 @@ def _matched(options: Sequence[Sequence[Any]]) -> int:
     return sum(take(i, set()) for i in range(len(options)))
 
 
-def required_numbers(function: Mapping[str, Any]) -> list[str]:
+def required_numbers(function: Mapping[str, Any], words: str | None = None) -> list[str]:
     """The types (``integer``, ``float``, ``number``) of a function's required number parameters
-    outside an enum: the numbers a call of it needs from the user's words."""
+    outside an enum (and, given the user's ``words``, without a code they name:
+    ``bfcl_grammar.named_code``): the numbers a call of it needs from the user's words."""
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
-    kinds = [(props.get(name) or {}).get("type") for name in params.get("required") or () if not (props.get(name) or {}).get("enum")]
+    kinds = [(props.get(name) or {}).get("type") for name in params.get("required") or ()
+             if not (props.get(name) or {}).get("enum") and (words is None or named_code(props.get(name) or {}, words) is None)]
     return [kind for kind in kinds if kind in ("integer", "float", "number")]
 
 

@@ -265,6 +265,9 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
     (or the formats its description shows: ``formats``), numbers the ones it gives
     (``grounded_number``)."""
     kind = schema.get("type", "any")
+    code = named_code(schema, grounded) if grounded is not None else None
+    if code is not None:  # the user named one of the codes the description gives
+        return literal(code)
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
     if kind == "string" and grounded is not None:
@@ -391,7 +394,9 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             items.append((re.escape(name) + "=", value(schema, 1), name in required))
             continue
         option = named_option(schema, grounded) if grounded is not None else None
-        if option is not None:  # the user named it: written
+        if option is None and grounded is not None:
+            option = named_code(schema, grounded)
+        if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
         if name == dated:  # the user gave a date: written, in a format the description shows
@@ -495,6 +500,42 @@ def named_option(schema: Mapping[str, Any], text: str) -> str | None:
     in the words name counts and times far more often than an option."""
     named = [v for v in named_members(schema, text) if isinstance(v, str) and any(c.isalpha() for c in v)]
     return named[0] if len(named) == 1 else None
+
+
+# Codes a number parameter's description gives names ("'1' represents cleaning service, '2'
+# represents ironing service", "1 for Bangkok, 2 for Chiang Mai"): at least two, each a number
+# and a name that opens with a letter (``codes``).
+CODE = re.compile(r"(?<![\w.])'?([0-9]+)'?(?: (?:represents|stands for|means|is for|corresponds to|for|to)| ?[=:]) (?:an? |the )?"
+                  r"([A-Za-z][A-Za-z' -]*?)(?= ?[,.;)]| and |$)")
+
+
+def codes(description: str) -> dict[int, str]:
+    """The numbers a description names (``CODE``), each with its name; none unless it names two."""
+    found: dict[int, str] = {}
+    for m in CODE.finditer(description or ""):
+        found.setdefault(int(m.group(1)), m.group(2).strip())
+    return found if len(found) >= 2 else {}
+
+
+def named_code(schema: Mapping[str, Any], text: str) -> int | None:
+    """The code of a number parameter the user's words name: the one code whose name they hold as
+    a phrase (any case; a word may take a plural "s"), leaving out the words every name shares
+    ("service") unless a name would then keep no word of three letters ("Group A"); of names
+    held inside another held one ("cleaning" in "big cleaning"), the longer. ``None`` when they
+    name none, or several, or the parameter is no number or has no codes."""
+    if schema.get("type") not in ("integer", "float", "number"):
+        return None
+    named = codes(schema.get("description", ""))
+    if schema.get("enum"):
+        named = {k: v for k, v in named.items() if k in schema["enum"]}
+    words = {k: v.lower().split() for k, v in named.items()}
+    shared = set.intersection(*(set(w) for w in words.values())) if words else set()
+    if all(any(len(w) >= 3 for w in ws if w not in shared) for ws in words.values()):
+        words = {k: [w for w in ws if w not in shared] for k, ws in words.items()}
+    held = {k: " ".join(ws) for k, ws in words.items()
+            if ws and re.search(r"(?<![\w])" + r" +".join(re.escape(w) + "(e?s)?" for w in ws) + r"(?![\w])", text, re.IGNORECASE)}
+    best = [k for k, phrase in held.items() if not any(phrase != other and f" {phrase} " in f" {other} " for other in held.values())]
+    return best[0] if len(best) == 1 else None
 
 
 def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
