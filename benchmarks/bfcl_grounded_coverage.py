@@ -16,7 +16,9 @@ default spec, which refuses otherwise), and those whose calls also pass the plac
 to MAX_CHOICES of them, fills no two arguments from one place of the user's words), and those
 that also accept, for each optional enum the user names once, the member named (the spec
 writes it: ``bfcl_grammar.named_option``), and those whose dates are the ones the user's words
-give (a date/time shape's value: ``bfcl_grammar.shape_literals``; before, any digits). It also tallies what the answers want of the optional
+give (a date/time shape's value: ``bfcl_grammar.shape_literals``; before, any digits), and those
+whose numbers with codes in their description take the code the user names
+(``bfcl_grammar.named_code``; before, a number the user wrote). It also tallies what the answers want of the optional
 date parameters the spec writes when the user's words give a date (``bfcl_grammar.dated_option``).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
@@ -37,27 +39,45 @@ CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "liv
 SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans + formats + options + numbers",
          "spans + formats + options + numbers + callable", "spans + formats + options + numbers + callable + own places",
          "spans + formats + options + numbers + callable + own places + named options",
-         "spans + formats + options + numbers + callable + own places + named options + dates")
+         "spans + formats + options + numbers + callable + own places + named options + dates",
+         "spans + formats + options + numbers + callable + own places + named options + dates + codes")
 MAX_CHOICES = 5000  # the most choices of accepted values tried per call for the place review
 WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
 
-def admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
-    """Whether some answer BFCL accepts for the case passes every argument regex of ``spec``
-    (``dates``: a date/time shape takes the user's dates and times; else any digits, as before)."""
+def admitted(case: Mapping[str, Any], spec: str) -> bool:
+    """Whether some answer BFCL accepts for the case passes every argument regex of ``spec``."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals import bfcl_grammar as G
+
+    if spec.endswith(" + codes"):  # a number whose description gives codes takes the one the user names (an optional one: written)
+        said, functions = B.user_words(case), {f["name"]: f["parameters"] for f in case["function"]}
+        return _admitted(case, spec.removesuffix(" + codes"), dates=True) and all(named_options_accepted(call, functions, said, G.named_code)
+                                                                                 for call in case["ground_truth"])
+    real = G.named_code
+    G.named_code = B.named_code = lambda schema, text: None  # before: as any number
+    try:
+        return _admitted(case, spec, dates=spec.endswith(" + dates"))
+    finally:
+        G.named_code = B.named_code = real
+
+
+def _admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
+    """``admitted``, with ``dates``: a date/time shape takes the user's dates and times (else any
+    digits, as before)."""
     from ltlagent.evals import bfcl_grammar as G
     from ltlagent.evals.bfcl import numbers_given, user_words
 
     said = user_words(case)
     functions = {f["name"]: f["parameters"] for f in case["function"]}
     if spec.endswith(" + dates"):  # and a date/time shape takes the dates and times the user gives
-        return admitted(case, spec.removesuffix(" + dates"), dates=True)
+        return _admitted(case, spec.removesuffix(" + dates"), dates=True)
     if spec.endswith("named options"):  # and an optional enum the user names once is written with that member
-        return admitted(case, spec.removesuffix(" + named options"), dates) and all(named_options_accepted(call, functions, said) for call in case["ground_truth"])
+        return _admitted(case, spec.removesuffix(" + named options"), dates) and all(named_options_accepted(call, functions, said) for call in case["ground_truth"])
     if spec.endswith("own places"):  # and the answer's calls pass the review: no place fills two arguments
-        return admitted(case, spec.removesuffix(" + own places"), dates) and all(own_places(call, case["function"], said) for call in case["ground_truth"])
+        return _admitted(case, spec.removesuffix(" + own places"), dates) and all(own_places(call, case["function"], said) for call in case["ground_truth"])
     if spec.endswith("callable"):  # and the spec calls the answer's functions: each required number its own place in the words
-        return admitted(case, spec.removesuffix(" + callable"), dates) and all(
+        return _admitted(case, spec.removesuffix(" + callable"), dates) and all(
             numbers_given(f, said) for f in case["function"] if any(f["name"] in call for call in case["ground_truth"]))
     real_formats, real_number, real_shapes, real_given = G.formats, G.grounded_number, G.shape_literals, G.shapes_given
     G.formats = real_formats if "formats" in spec else (lambda description: (False, ()))
@@ -78,7 +98,10 @@ def admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
                 if param not in required and "" in options:
                     continue  # BFCL lets it go: leave it out
                 grounded = None if spec == "free" else said
-                if param not in required and spec.endswith("options") and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
+                code = G.named_code(schema, said) if grounded is not None else None  # None before the codes column
+                if param not in required and code is not None:
+                    regex = G.literal(code)
+                elif param not in required and spec.endswith("options") and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
                     regex = written(schema["type"], said)
                 elif param not in required and "options" in spec:
                     regex = G.optional_grounded(schema, said)
@@ -92,10 +115,11 @@ def admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
         G.grounded_string.cache_clear()
 
 
-def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str) -> bool:
+def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str, named_option: Any = None) -> bool:
     """Whether BFCL accepts, for each optional enum of the call's function the user names once
-    (``bfcl_grammar.named_option``), the member named."""
-    from ltlagent.evals.bfcl_grammar import named_option
+    (``bfcl_grammar.named_option``, or another such rule: ``named_code``), the member named."""
+    if named_option is None:
+        from ltlagent.evals.bfcl_grammar import named_option
 
     name, accepted = next(iter(call.items()))
     params = functions.get(name) or {}

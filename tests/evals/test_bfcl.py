@@ -519,6 +519,9 @@ def test_a_day_relative_to_another_leaves_any_real_date():
     pattern = grounded_string(said, False, ("YYYY-MM-DD",))
     assert re.fullmatch(pattern, "'2023-04-25'") and re.fullmatch(pattern, "'2023-04-29'") and not re.fullmatch(pattern, "'2023-04-31'")
     assert not re.fullmatch(pattern, "'Berkeley'")  # a date is given: its shape only
+    pattern = grounded_string("Fly out on the 12th of march 2023 and return a week later", False, ("YYYY-MM-DD",))
+    assert re.fullmatch(pattern, "'2023-03-12'") and re.fullmatch(pattern, "'2023-03-19'")
+    assert not re.fullmatch(grounded_string("Fly out on the 12th of march 2023", False, ("YYYY-MM-DD",)), "'2023-03-19'")
     pattern = grounded_string("A flight on the 16th of March 2024", False, ("dd/mm/yyyy HH:MM",))  # no time given: any real one
     assert re.fullmatch(pattern, "'16/03/2024 23:59'") and not re.fullmatch(pattern, "'16/03/2024 24:00'") and not re.fullmatch(pattern, "'15/03/2024 10:00'")
     pattern = grounded_string("Meet on 12/03/2024 16:00", False, ("YYYY-MM-DD HH:mm:ss", "4/4"))  # either way round; a shape that is no date

@@ -567,8 +567,10 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 TIME_FORMS = (re.compile(r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?![0-9])(:[0-5][0-9](?![0-9]))?( ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z]))?"),
               re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2}) ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z])"),
               re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2})( o'clock)? in the (?P<part>morning|afternoon|evening)"))
-# Words that place a day relative to another: a date the user gives may not be the one meant.
-RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|next|upcoming|coming|last|ago|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
+# Words that place a day relative to another ("the upcoming Saturday", "return a week later"): a
+# date the user gives may not be the one meant.
+RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|next|upcoming|coming|last|ago|later|earlier|weeks?|days|weekend"
+                          r"|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
 
 
 def user_dates(text: str) -> list[tuple[int | None, int, int]]:
