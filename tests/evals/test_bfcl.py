@@ -514,6 +514,22 @@ def test_codes_read_off_real_descriptions():
     assert re.fullmatch(calls_regex([fn], at_least_one=True, grounded=said), "get_service_id(service_id=2, province_id=3)]")
 
 
+def test_a_language_the_user_names_picks_its_code_from_a_catalogue_of_languages():
+    tts = {"type": "string", "enum": ["en-US", "es-ES", "de-DE", "fr-FR", "it-IT", "zh-CN"], "default": "en-US"}
+    assert named_option(tts, "Convert 'I am a pretty girl' into spoken audio in Spanish") == "es-ES"
+    assert named_option(tts, "the phrase '我爱学习' in a male voice and in chinese") == "zh-CN"
+    assert named_option(tts, "Read it to me, please") is None  # "it" is a word, not Italian
+    assert named_option(tts, "Translate the English text to German") is None  # two named: left to the model
+    short = {"type": "string", "enum": ["en", "zh", "jp", "ko", "da"]}
+    assert named_option(short, "Help me translate this to Danish") == "da" and named_option(short, "in Japanese") == "jp"
+    assert named_option({"type": "string", "enum": ["en_US", "fr_FR"]}, "in French") == "fr_FR"
+    framework = {"type": "string", "enum": ["tf", "pt"]}  # "tf" is no language: words as before
+    assert named_option(framework, "use pt for this") == "pt" and named_option(framework, "in Portuguese") is None
+    fn = {"name": "tts", "parameters": {"type": "dict", "required": ["text"], "properties": {"text": {"type": "string"}, "language": tts}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded="Say 'hola' in Spanish")
+    assert re.fullmatch(pattern, "tts(text='hola', language='es-ES')]") and not re.fullmatch(pattern, "tts(text='hola')]")
+
+
 def test_a_day_relative_to_another_leaves_any_real_date():
     said = "Forecast for Berkeley on the upcoming Saturday? Today is Tuesday April 25th 2023"
     pattern = grounded_string(said, False, ("YYYY-MM-DD",))

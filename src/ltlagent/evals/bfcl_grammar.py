@@ -488,9 +488,27 @@ def grounded_number(kind: str, text: str) -> str | None:
     return "-?(" + "|".join(sorted(forms)) + ")" if forms else None
 
 
+# Languages by their ISO 639-1 codes (and "jp", common for Japanese), for an enum that is a
+# catalogue of languages or locales ("es", "es-ES", "zh_CN"): the user names the language.
+LANGUAGE_NAMES = {"ar": "Arabic", "bn": "Bengali", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek", "en": "English",
+                  "es": "Spanish", "fa": "Persian", "fi": "Finnish", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian",
+                  "id": "Indonesian", "it": "Italian", "ja": "Japanese", "jp": "Japanese", "ko": "Korean", "ms": "Malay", "nl": "Dutch",
+                  "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "ta": "Tamil",
+                  "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese", "zh": "Chinese"}
+LOCALE = re.compile(r"([a-z]{2})([-_][A-Z]{2})?")
+
+
 def named_members(schema: Mapping[str, Any], text: str) -> list[Any]:
-    """The members of an enum ``text`` names: each as a word (or words), any case."""
-    return [v for v in schema.get("enum") or () if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
+    """The members of an enum ``text`` names: each as a word (or words), any case. In a catalogue
+    of languages (every member a code of ``LANGUAGE_NAMES``, with or without a region: "es",
+    "es-ES"), a member is named by its language's name ("in Spanish"), never by the code as a
+    word ("it", "de" are words too)."""
+    members = schema.get("enum") or ()
+    codes_of = [LOCALE.fullmatch(v) if isinstance(v, str) else None for v in members]
+    if members and all(m is not None and m.group(1) in LANGUAGE_NAMES for m in codes_of):
+        return [v for v, m in zip(members, codes_of)
+                if m is not None and re.search(rf"(?<![A-Za-z]){LANGUAGE_NAMES[m.group(1)]}(?![A-Za-z])", text, re.IGNORECASE)]
+    return [v for v in members if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
 
 
 def named_option(schema: Mapping[str, Any], text: str) -> str | None:
