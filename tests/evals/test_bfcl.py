@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
-                                  pick_functions, places_reused, prompt_messages, score, without_reused)
+                                  pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times)
+                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times, user_urls)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -528,6 +528,42 @@ def test_a_language_the_user_names_picks_its_code_from_a_catalogue_of_languages(
     fn = {"name": "tts", "parameters": {"type": "dict", "required": ["text"], "properties": {"text": {"type": "string"}, "language": tts}}}
     pattern = calls_regex([fn], at_least_one=True, grounded="Say 'hola' in Spanish")
     assert re.fullmatch(pattern, "tts(text='hola', language='es-ES')]") and not re.fullmatch(pattern, "tts(text='hola')]")
+
+
+HOSTS = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True), min_size=1, max_size=3).map(".".join)
+URLS = st.one_of(st.tuples(st.sampled_from(["https://", "http://", "ftp://", "www."]), HOSTS, st.sampled_from(["", "/v1/data", "/a?b=1&c=2", ":8080/x"])).map("".join),
+                 st.tuples(HOSTS, st.sampled_from([".com", ".io", ".org"]), st.sampled_from(["", "/groups", "/v1/items"])).map("".join),
+                 st.tuples(st.lists(st.integers(0, 255), min_size=4, max_size=4), st.sampled_from(["", "/api"])).map(lambda x: ".".join(map(str, x[0])) + x[1]),
+                 st.tuples(HOSTS, st.from_regex(r"[a-z]{1,8}/[a-z-]{1,12}", fullmatch=True)).map(lambda x: f"git@{x[0]}.com:{x[1]}.git"))
+PLAIN = st.lists(st.sampled_from(["Get", "the", "data", "from", "latitude", "37.42", "-122.08", "version", "2.13", "API", "please", "me@", "for", "12:30"]),
+                 max_size=8).map(" ".join)
+
+
+@settings(max_examples=300)
+@given(PLAIN, URLS, PLAIN, st.sampled_from(["", ".", ",", "?", ")"]))
+def test_a_url_parameter_takes_a_url_the_user_wrote(before, url, after, mark):
+    """Words with one URL in them (built with it: the oracle); a URL parameter then takes exactly
+    that URL (punctuation after it left out), and a function whose required URL the words do
+    not write is not called. Plain words, numbers with dots and times write none."""
+    said = f"{before} {url}{mark} {after}".strip()
+    assert user_urls(said) == [url], (said, user_urls(said))
+    assert user_urls(f"{before} {after}") == []
+    fn = {"name": "requests.get", "parameters": {"type": "dict", "required": ["url"], "properties": {
+        "url": {"type": "string"}, "image_url": {"type": "string"}, "note": {"type": "string"}}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    assert re.fullmatch(pattern, f"requests.get(url={url!r}, image_url={url!r})]")
+    assert re.fullmatch(pattern, f"requests.get(url={url!r})]") and not re.fullmatch(pattern, "requests.get(url='data')]")
+    assert urls_given(fn, said) and not urls_given(fn, f"{before} {after}")
+    assert not re.fullmatch(calls_regex([fn], at_least_one=True, grounded=f"{before} data"), "requests.get(url='data', image_url='data')]")
+
+
+def test_urls_read_off_real_requests():
+    assert user_urls("Can you provide the address for latitude 37.4224764 and longitude -122.0842499 using the Geocoding API?") == []
+    assert user_urls("1. clone the repo git@github.com:zelarhq/nodejs-welcome.git\n2. analyse") == ["git@github.com:zelarhq/nodejs-welcome.git"]
+    assert user_urls("see www.google.com or google.com/maps.") == ["www.google.com", "google.com/maps"]
+    assert user_urls("email me at a.b@example.com") == [] and user_urls("ping 192.168.1.1 now") == ["192.168.1.1"]
+    assert not urls_given({"name": "g", "parameters": {"required": ["url"], "properties": {"url": {"type": "string"}}}}, "I want company data")
+    assert urls_given({"name": "g", "parameters": {"required": ["UrlName"], "properties": {"UrlName": {"type": "string"}}}}, "a slug")  # no URL
 
 
 def test_a_day_relative_to_another_leaves_any_real_date():

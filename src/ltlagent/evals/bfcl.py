@@ -36,7 +36,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, named_code, number_mentions, number_places
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, named_code, number_mentions, number_places, url_param, user_urls
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -301,6 +301,16 @@ def _matched(options: Sequence[Sequence[Any]]) -> int:
         return False
 
     return sum(take(i, set()) for i in range(len(options)))
+
+
+def urls_given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether the user's words write a URL (``bfcl_grammar.user_urls``) where a function has a
+    required URL parameter (``bfcl_grammar.url_param``): ``requests.get(url=...)`` is not called
+    for "the address for latitude 37.4224764 using the Geocoding API"."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    needs = any(url_param(name, props.get(name) or {}) for name in params.get("required") or ())
+    return not needs or bool(user_urls(words))
 
 
 def required_numbers(function: Mapping[str, Any], words: str | None = None) -> list[str]:
@@ -610,8 +620,8 @@ class Answerer:
         if not self.fits(self.gain, case):
             return refusal
         functions, each = self.picked_functions(case)
-        if grounded is not None:  # a required number must come from the user's words
-            functions = [f for f in functions if numbers_given(f, grounded)]
+        if grounded is not None:  # a required number or URL must come from the user's words
+            functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded)]
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}

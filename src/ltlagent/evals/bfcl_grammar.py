@@ -390,9 +390,15 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     items = []
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
+        urls = url_literals(grounded) if grounded is not None and language == "python" and url_param(name, schema) else None
+        if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
+            items.append((re.escape(name) + "=", urls, name in required))
+            continue
         if name in required or language != "python":
             items.append((re.escape(name) + "=", value(schema, 1), name in required))
             continue
+        if grounded is not None and language == "python" and url_param(name, schema):
+            continue  # an optional URL the user did not write: not written
         option = named_option(schema, grounded) if grounded is not None else None
         if option is None and grounded is not None:
             option = named_code(schema, grounded)
@@ -554,6 +560,32 @@ def named_code(schema: Mapping[str, Any], text: str) -> int | None:
             if ws and re.search(r"(?<![\w])" + r" +".join(re.escape(w) + "(e?s)?" for w in ws) + r"(?![\w])", text, re.IGNORECASE)}
     best = [k for k, phrase in held.items() if not any(phrase != other and f" {phrase} " in f" {other} " for other in held.values())]
     return best[0] if len(best) == 1 else None
+
+
+# A URL the user writes (``user_urls``): with a scheme ("https://..."), "www.", a git remote
+# ("git@github.com:org/repo.git"), a host whose name ends in letters ("api.example.com/v1"), or
+# an IPv4 address; framing punctuation after it is not part of it. A parameter named "url" (or
+# "..._url", "...Url") takes only such a URL (``url_param``).
+URL_FORM = re.compile(r"(?:[A-Za-z][A-Za-z+.-]*://|www\.)[^\s'\"<>]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'\"<>]+"
+                      r"|(?<![A-Za-z0-9.@/-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::[0-9]+)?(?:/[^\s'\"<>]*)?(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
+                      r"|(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]+)?(?:/[^\s'\"<>]*)?(?![0-9]|\.[0-9])")
+URL_PARAM = re.compile(r"(^|_)(url|URL)$|[a-z]Url$")
+
+
+def user_urls(text: str) -> list[str]:
+    """The URLs the user's words write (``URL_FORM``), in order, without framing punctuation after them."""
+    return list(dict.fromkeys(m.group(0).rstrip(".,;:!?)]}'\"") for m in URL_FORM.finditer(text)))
+
+
+def url_param(name: str, schema: Mapping[str, Any]) -> bool:
+    """Whether a parameter is a URL: a ``string`` without an enum whose name is "url" or ends in one."""
+    return schema.get("type") == "string" and not schema.get("enum") and bool(URL_PARAM.search(name))
+
+
+def url_literals(text: str) -> str | None:
+    """A Python string literal (either quote) of a URL the user's words write; ``None`` when they write none."""
+    urls = user_urls(text)
+    return "(" + "|".join(quote + _quoted(u, quote) + quote for quote in ('"', "'") for u in urls) + ")" if urls else None
 
 
 def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
