@@ -18,7 +18,9 @@ that also accept, for each optional enum the user names once, the member named (
 writes it: ``bfcl_grammar.named_option``), and those whose dates are the ones the user's words
 give (a date/time shape's value: ``bfcl_grammar.shape_literals``; before, any digits), and those
 whose numbers with codes in their description take the code the user names
-(``bfcl_grammar.named_code``; before, a number the user wrote). It also tallies what the answers want of the optional
+(``bfcl_grammar.named_code``; before, a number the user wrote), and those whose URL parameters
+take a URL the user wrote, a function with a required one called only then
+(``bfcl_grammar.user_urls``, ``bfcl.urls_given``). It also tallies what the answers want of the optional
 date parameters the spec writes when the user's words give a date (``bfcl_grammar.dated_option``).
 No model runs; the answers are used to measure the rules, never to build a spec.
 
@@ -40,7 +42,8 @@ SPECS = ("free", "spans", "spans + formats", "spans + formats + options", "spans
          "spans + formats + options + numbers + callable", "spans + formats + options + numbers + callable + own places",
          "spans + formats + options + numbers + callable + own places + named options",
          "spans + formats + options + numbers + callable + own places + named options + dates",
-         "spans + formats + options + numbers + callable + own places + named options + dates + codes")
+         "spans + formats + options + numbers + callable + own places + named options + dates + codes",
+         "spans + formats + options + numbers + callable + own places + named options + dates + codes + urls")
 MAX_CHOICES = 5000  # the most choices of accepted values tried per call for the place review
 WRITTEN = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]+)?")
 
@@ -50,6 +53,9 @@ def admitted(case: Mapping[str, Any], spec: str) -> bool:
     from ltlagent.evals import bfcl as B
     from ltlagent.evals import bfcl_grammar as G
 
+    if spec.endswith(" + urls"):  # and a URL parameter takes a URL the user wrote; a required one needs one
+        said = B.user_words(case)
+        return admitted(case, spec.removesuffix(" + urls")) and all(urls_accepted(call, case["function"], said) for call in case["ground_truth"])
     if spec.endswith(" + codes"):  # a number whose description gives codes takes the one the user names (an optional one: written)
         said, functions = B.user_words(case), {f["name"]: f["parameters"] for f in case["function"]}
         return _admitted(case, spec.removesuffix(" + codes"), dates=True) and all(named_options_accepted(call, functions, said, G.named_code)
@@ -113,6 +119,26 @@ def _admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
     finally:
         G.formats, G.grounded_number, G.shape_literals, G.shapes_given = real_formats, real_number, real_shapes, real_given
         G.grounded_string.cache_clear()
+
+
+def urls_accepted(call: Mapping[str, Any], functions: list[Any], said: str) -> bool:
+    """Whether the call's function is called (``bfcl.urls_given``) and BFCL accepts, for each of
+    its URL parameters (``bfcl_grammar.url_param``), a URL the user wrote, or leaving an
+    optional one out where the user wrote none (the spec writes none then)."""
+    from ltlagent.evals.bfcl import urls_given
+    from ltlagent.evals.bfcl_grammar import url_param, user_urls
+
+    name, accepted = next(iter(call.items()))
+    function = next((f for f in functions if f["name"] == name), None)
+    if function is None or not urls_given(function, said):
+        return False
+    params = function.get("parameters") or {}
+    for param, schema in (params.get("properties") or {}).items():
+        if url_param(param, schema):
+            options = accepted.get(param, [""])
+            if not any(o in user_urls(said) for o in options) and not ("" in options and (param not in (params.get("required") or ()))):
+                return False
+    return True
 
 
 def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str, named_option: Any = None) -> bool:
