@@ -390,14 +390,15 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     items = []
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
-        urls = url_literals(grounded) if grounded is not None and language == "python" and url_param(name, schema) else None
+        is_url = grounded is not None and language == "python" and url_param(name, schema)
+        urls = url_literals(grounded) if is_url else None
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
             items.append((re.escape(name) + "=", urls, name in required))
             continue
         if name in required or language != "python":
             items.append((re.escape(name) + "=", value(schema, 1), name in required))
             continue
-        if grounded is not None and language == "python" and url_param(name, schema):
+        if is_url:
             continue  # an optional URL the user did not write: not written
         option = named_option(schema, grounded) if grounded is not None else None
         if option is None and grounded is not None:
