@@ -210,12 +210,11 @@ def _fields(reading: Sequence[tuple[str, str | int]], values: Mapping[str, str])
 
 
 def _padded(value: int, width: int) -> str:
-    return re.escape(str(value).zfill(width)[-width:])
+    return str(value).zfill(width)[-width:]  # digits only: nothing to escape
 
 
-def _free_dates(reading: Sequence[tuple[str, str | int]], times: list[dict[str, str]]) -> list[str]:
-    """Any real date (any year, 29 February too), with each of the ``times``."""
-    width = {kind: int(x) for kind, x in reading if kind != "="}
+def _free_dates(reading: Sequence[tuple[str, str | int]], width: Mapping[str, int], times: list[dict[str, str]]) -> list[str]:
+    """Any real date (any year, 29 February too), with each of the ``times``; ``width``: each field's digits."""
     out = []
     for month, days in enumerate(DAYS_IN_MONTH, 1):
         day = "(" + "|".join(_padded(d, width["D"]) for d in range(1, days + 1)) + ")"
@@ -246,7 +245,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
                 continue
             given = [_fields(reading, {"Y": _padded(y, width["Y"]) if y else f"[0-9]{{{width['Y']}}}", "M": _padded(m, width["M"]),
                                        "D": _padded(d, width["D"]), **t}) for y, m, d in dates for t in timed]
-            values += given + (_free_dates(reading, timed) if not given or RELATIVE_DAY.search(text or "") else [])
+            values += given + (_free_dates(reading, width, timed) if not given or RELATIVE_DAY.search(text or "") else [])
     body = "(" + "|".join(dict.fromkeys(values)) + ")"
     return "(" + "|".join(quote + body + quote for quote in ('"', "'")) + ")"
 
