@@ -1,0 +1,84 @@
+"""The BFCL table of docs/benchmarks.md, from the per-case results files.
+
+Each results file under ``benchmarks/results/`` holds the answers of one run (its commit and
+versions recorded inside). The default column is the constrained answers of the files below,
+read in the order their runs landed: a later file's answer to a case replaces an earlier
+one's (each later run answered again only the cases whose spec its change touched, plus
+controls). Prints, per category, the first 100 cases and the whole category.
+
+    python benchmarks/bfcl_table.py            # the table
+    python benchmarks/bfcl_table.py --json F   # also every case's verdict and source file
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# in the order the runs landed; a later file's answer replaces an earlier one's
+FILES = (
+    "bfcl-smollm2-100-constrained", "bfcl-smollm2-100-gated", "bfcl-smollm2-100-grounded",
+    "bfcl-smollm2-100-options", "bfcl-smollm2-100-place", "bfcl-smollm2-100-words",
+    "bfcl-smollm2-100-numbers", "bfcl-smollm2-100-counted", "bfcl-smollm2-100-places",
+    "bfcl-smollm2-100-named", "bfcl-smollm2-100-more", "bfcl-smollm2-100-then",
+    "bfcl-smollm2-100-names", "bfcl-smollm2-rest-irrelevance", "bfcl-smollm2-rest-live_simple",
+    "bfcl-smollm2-rest-simple_python", "bfcl-smollm2-rest-multiple", "bfcl-smollm2-none",
+    "bfcl-smollm2-rest-none", "bfcl-smollm2-rest-parallel", "bfcl-smollm2-rest-parallel_multiple",
+    "bfcl-smollm2-dated", "bfcl-smollm2-dates", "bfcl-smollm2-options-left-out",
+    "bfcl-smollm2-codes", "bfcl-smollm2-languages", "bfcl-smollm2-urls",
+)
+
+ORDER = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance", "live_simple",
+         "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
+         "simple_java", "simple_javascript")
+
+
+def case_number(case_id: str) -> int:
+    """BFCL's index of a case within its category: simple_python_12 -> 12, live_simple_51-23-0 -> 51."""
+    return int(case_id.rsplit("_", 1)[1].split("-")[0])
+
+
+def merged(files: tuple[str, ...] = FILES) -> dict[str, dict]:
+    """Each case's latest constrained answer: id -> the case row with its ``source`` file."""
+    cases: dict[str, dict] = {}
+    for name in files:
+        for row in json.loads((RESULTS / f"{name}.json").read_text())["cases"]:
+            if row["mode"] == "constrained":
+                cases[row["id"]] = {**row, "source": name}
+    return cases
+
+
+def table(cases: dict[str, dict]) -> list[dict]:
+    rows = []
+    for category in ORDER:
+        mine = [r for r in cases.values() if r["category"] == category]
+        if not mine:
+            continue
+        first = [r for r in mine if case_number(r["id"]) < 100]
+        rows.append({"category": category, "first_100": len(first), "first_100_right": sum(r["valid"] for r in first),
+                     "cases": len(mine), "right": sum(r["valid"] for r in mine)})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write every case's verdict and source file here")
+    args = parser.parse_args(argv)
+    cases = merged()
+    print(f"{'category':24} {'first 100':>14} {'answered':>9} {'whole':>16}")
+    for row in table(cases):
+        first = f"{row['first_100_right']}/{row['first_100']} {100 * row['first_100_right'] / row['first_100']:.0f} %"
+        whole = f"{row['right']}/{row['cases']} {100 * row['right'] / row['cases']:.2f} %"
+        print(f"{row['category']:24} {first:>14} {row['cases']:>9} {whole:>16}")
+    if args.json:
+        args.json.write_text(json.dumps({i: {"valid": r["valid"], "source": r["source"], "output": r["output"]}
+                                         for i, r in sorted(cases.items())}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
