@@ -717,7 +717,8 @@ ARGUMENT_VALUES = ["Lions", "Tokyo", "Blue Whale", "apples", "Paris", 5, -5, 7, 
 def test_places_reused_is_an_assignment_of_places_to_a_calls_values(places, arguments):
     """A call is reviewed as fitting exactly when its values can each be given a place of their own
     in the user's words: brute force over the places the words were built from. Strings and
-    numbers the words do not hold, booleans and enum members take no place."""
+    numbers the words do not hold, booleans and enum members without a letter take no place; an
+    enum member with one takes the place that names it."""
     said = " and ".join(text for text, _, _ in places)
     props, written, leaves = {}, [], []
     for i, (kind, values) in enumerate(arguments):
@@ -726,6 +727,8 @@ def test_places_reused_is_an_assignment_of_places_to_a_calls_values(places, argu
         written.append(f"p{i}={value!r}")
         if kind != "enum":
             leaves += values if kind == "list" else [value]
+        elif isinstance(value, str):
+            leaves.append(value)
     options = []
     for value in leaves:
         if isinstance(value, bool):
@@ -740,6 +743,45 @@ def test_places_reused_is_an_assignment_of_places_to_a_calls_values(places, argu
     assert (reason is None) == fits, (said, written, reason)
     if reason is not None:
         assert str(reason).startswith("f gives ") and "the user's words give it" in str(reason) and reason.function == "f"
+
+
+# Phrases for the property test below: places that hold others ("Reformation" lies in "Protestant
+# Reformation", the 4 in "JBL Flip 4"), and values drawn from them and their words.
+NESTED_PHRASES = ["JBL Flip 4", "Protestant Reformation", "Premier League", "New York", "the 2010 season", "Reformation"]
+NESTED_VALUES = ["JBL Flip 4", "Flip", "Protestant Reformation", "Reformation", "Protestant", "Premier League", "League",
+                 "New York", "York", "New", "the 2010 season", "season", 4, 2010, -4, True, ("enum", "league"), ("enum", "york"), ("enum", "Flip")]
+
+
+@settings(max_examples=400)
+@example(["Protestant Reformation"], ["Protestant Reformation", "Reformation"])  # irrelevance_145: one place
+@example(["JBL Flip 4"], ["JBL Flip 4", 4])  # live_simple_100-59-1: the 4 is the name's
+@example(["Protestant Reformation", "Reformation"], ["Protestant Reformation", "Reformation"])  # a place of its own
+@given(st.lists(st.sampled_from(NESTED_PHRASES), min_size=1, max_size=4), st.lists(st.sampled_from(NESTED_VALUES), max_size=5))
+def test_places_reused_counts_overlapping_places_as_one(phrases, values):
+    """Places that overlap are one place: a call fits exactly when its values can each take an
+    occurrence of their own in the words, no two occurrences sharing a character. Oracle: every
+    occurrence found by a regular expression (a word any case for an enum member), and brute
+    force over every choice of one occurrence per value."""
+    said = "I mean " + ", then ".join(phrases) + ", please"
+    props, written, spans = {}, [], []
+    for i, value in enumerate(values):
+        if isinstance(value, tuple):
+            props[f"p{i}"], value = {"type": "string", "enum": [value[1], "other"]}, value[1]
+            pattern, flags = rf"(?<!\w){re.escape(value)}(?!\w)", re.IGNORECASE
+        else:
+            props[f"p{i}"] = {}
+            pattern, flags = rf"(?<![\w.]){re.escape(str(abs(value)) if isinstance(value, int) else value)}(?![\w.])", 0
+        written.append(f"p{i}={value!r}")
+        if not isinstance(value, bool):
+            found = [m.span() for m in re.finditer(pattern, said, flags)]
+            if found:
+                spans.append(found)
+    fits = any(all(a[1] <= b[0] or b[1] <= a[0] for a, b in itertools.combinations(chosen, 2)) for chosen in itertools.product(*spans))
+    function = {"name": "f", "parameters": {"type": "dict", "properties": props}}
+    reason = places_reused(f"[f({', '.join(written)})]", [function], said)
+    assert (reason is None) == fits, (said, written, reason)
+    if reason is not None:  # the value that found no place, and the arguments whose places it overlaps
+        assert reason.arguments[-1] in props and len(reason.arguments) >= 1 and reason.given >= 1
 
 
 def test_places_reused_reviews_each_call_alone_and_reads_only_calls():

@@ -36,7 +36,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, named_code, number_mentions, number_places, url_param, user_urls
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, member_places, named_code, number_mentions, number_places, url_param, user_urls
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -234,73 +234,92 @@ def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list
 
 def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> Reuse | None:
     """Why a Python answer's calls use one place of the user's ``words`` for two arguments, or
-    ``None`` when each call's values have places of their own. The values that take a place: a
-    string the words hold as a span (piece to piece, ``bfcl_grammar.PIECE``), each occurrence a
-    place; a number the words give (``number_mentions``, either sign), each mention a place. Enum
-    members, booleans, ``None`` and values the words do not hold (a date in ISO form, a place with
-    its region) take none. A call fits when its values can each be given a place of their own
-    (a matching, ``_matched``); the calls of one answer may share places ("the weather in Boston
-    today and tomorrow"). An answer that does not parse as calls gets ``None``."""
+    ``None`` when each call's values have places of their own. A place is a stretch of the words,
+    and the values that take one: a string the words hold as a span (piece to piece,
+    ``bfcl_grammar.PIECE``), at any of its occurrences; a number the words give
+    (``number_places``, either sign), at any of its mentions; an enum member with a letter, where
+    the words name it (``member_places``). Two places that overlap are one: "Reformation" lies in
+    "Protestant Reformation", the 4 of ``timeout=4`` in "JBL Flip 4". Booleans, ``None``, codes
+    the words name and values the words do not hold (a date in ISO form, a place with its region)
+    take none. A call fits when its values can each be given a place, no two overlapping
+    (``_placed``); the calls of one answer may share places ("the weather in Boston today and
+    tomorrow"). An answer that does not parse as calls gets ``None``."""
     calls = _calls(output)
     if calls is None:
         return None
     known = {f["name"]: f for f in functions}
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
     starts, ends = {a for a, _ in pieces}, {b for _, b in pieces}
-    mentions = number_mentions(words)
+    numbers = number_places(words)
     for name, args in calls:
         props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
-        leaves: list[tuple[str, Any, list[Any]]] = []  # (argument, value, its places)
+        leaves: list[tuple[str, Any, list[tuple[int, int]]]] = []  # (argument, value, its places)
         for arg, value in args.items():
-            for leaf, places in _place_leaves(value, props.get(arg) or {}, words, starts, ends, mentions):
+            for leaf, places in _place_leaves(value, props.get(arg) or {}, words, starts, ends, numbers):
                 leaves.append((arg, leaf, places))
-        if _matched([places for _, _, places in leaves]) < len(leaves):
-            value = next(v for i, (_, v, _) in enumerate(leaves) if _matched([p for _, _, p in leaves[: i + 1]]) <= i)
-            same = [arg for arg, v, _ in leaves if v == value and type(v) is type(value)]
-            given = max((len(p) for _, v, p in leaves if v == value), default=0)
-            return Reuse(name, value, tuple(dict.fromkeys(same)), given)
+        if not _placed([places for _, _, places in leaves]):
+            i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
+            arg, value, places = leaves[i]
+            overlapping = [a for a, _, p in leaves[:i] if any(_overlap(x, y) for x in places for y in p)]
+            return Reuse(name, value, tuple(dict.fromkeys(overlapping + [arg])), len(places))
     return None
 
 
 def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set[int], ends: set[int],
-                  mentions: Sequence[tuple[int | float, ...]]) -> list[tuple[Any, list[Any]]]:
+                  numbers: Sequence[tuple[int, int, tuple[int | float, ...]]]) -> list[tuple[Any, list[tuple[int, int]]]]:
     """The values inside one argument that take places in the user's words, each with its places
-    (an enum member, or a code the words name, takes none: it is not written there)."""
-    if isinstance(value, bool) or value is None or schema.get("enum") or named_code(schema, words) is not None:
+    (start and end in the words); a code the words name takes none: it is not written there."""
+    if isinstance(value, bool) or value is None or named_code(schema, words) is not None:
         return []
+    if schema.get("enum"):
+        named = isinstance(value, str) and any(c.isalpha() for c in value)
+        places = member_places(schema, value, words) if named else []
+        return [(value, places)] if places else []
     if isinstance(value, list):
         items = schema.get("items") or {}
-        return [leaf for v in value for leaf in _place_leaves(v, items, words, starts, ends, mentions)]
+        return [leaf for v in value for leaf in _place_leaves(v, items, words, starts, ends, numbers)]
     if isinstance(value, dict):
         props = schema.get("properties") or {}
-        return [leaf for k, v in value.items() for leaf in _place_leaves(v, props.get(k) or {}, words, starts, ends, mentions)]
-    places: list[Any] = []
+        return [leaf for k, v in value.items() for leaf in _place_leaves(v, props.get(k) or {}, words, starts, ends, numbers)]
+    places: list[tuple[int, int]] = []
     if isinstance(value, str) and value:
-        free = 0
-        for at in _occurrences(value, words):  # leftmost first, never overlapping: the most occurrences
-            if at >= free and at in starts and at + len(value) in ends:
-                places.append(("span", at))
-                free = at + len(value)
+        places = [(at, at + len(value)) for at in _occurrences(value, words) if at in starts and at + len(value) in ends]
     elif isinstance(value, (int, float)):
-        places = [("number", i) for i, values in enumerate(mentions) if abs(value) in values]
+        places = [(start, end) for start, end, values in numbers if abs(value) in values]
     return [(value, places)] if places else []
 
 
-def _matched(options: Sequence[Sequence[Any]]) -> int:
-    """The most values that can each be given a different place (a maximum bipartite matching,
-    by augmenting paths), ``options`` holding each value's places."""
-    owner: dict[Any, int] = {}
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
-    def take(i: int, seen: set[Any]) -> bool:
-        for place in options[i]:
-            if place not in seen:
-                seen.add(place)
-                if place not in owner or take(owner[place], seen):
-                    owner[place] = i
+
+PLACING_STEPS = 100_000  # the most choices ``_placed`` tries before it lets a call pass
+
+
+def _placed(options: Sequence[Sequence[tuple[int, int]]]) -> bool:
+    """Whether each value can take one of its places, no two taken places overlapping
+    (``options``: each value's places); depth-first, the values with fewest places first. A call
+    whose choices run past PLACING_STEPS passes: the review turns answers away only on proof."""
+    order = sorted(options, key=len)
+    taken: list[tuple[int, int]] = []
+    steps = 0
+
+    def place(k: int) -> bool:
+        nonlocal steps
+        if k == len(order):
+            return True
+        for where in order[k]:
+            steps += 1
+            if steps > PLACING_STEPS:
+                return True
+            if not any(_overlap(where, other) for other in taken):
+                taken.append(where)
+                if place(k + 1):
                     return True
+                taken.pop()
         return False
 
-    return sum(take(i, set()) for i in range(len(options)))
+    return place(0)
 
 
 def urls_given(function: Mapping[str, Any], words: str) -> bool:

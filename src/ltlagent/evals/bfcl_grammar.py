@@ -509,12 +509,20 @@ def named_members(schema: Mapping[str, Any], text: str) -> list[Any]:
     of languages (every member a code of ``LANGUAGE_NAMES``, with or without a region: "es",
     "es-ES"), a member is named by its language's name ("in Spanish"), never by the code as a
     word ("it", "de" are words too)."""
+    return [v for v in schema.get("enum") or () if member_places(schema, v, text)]
+
+
+def member_places(schema: Mapping[str, Any], member: Any, text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names one member of an enum (``named_members``), start and end of each."""
     members = schema.get("enum") or ()
     codes_of = [LOCALE.fullmatch(v) if isinstance(v, str) else None for v in members]
     if members and all(m is not None and m.group(1) in LANGUAGE_NAMES for m in codes_of):
-        return [v for v, m in zip(members, codes_of)
-                if m is not None and re.search(rf"(?<![A-Za-z]){LANGUAGE_NAMES[m.group(1)]}(?![A-Za-z])", text, re.IGNORECASE)]
-    return [v for v in members if re.search(rf"(?<!\w){re.escape(str(v).lower())}(?!\w)", text.lower())]
+        code = LOCALE.fullmatch(member) if isinstance(member, str) else None
+        if code is None:
+            return []
+        name = rf"(?<![A-Za-z]){LANGUAGE_NAMES[code.group(1)]}(?![A-Za-z])"
+        return [m.span() for m in re.finditer(name, text, re.IGNORECASE)]
+    return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(str(member).lower())}(?!\w)", text.lower())]
 
 
 def named_option(schema: Mapping[str, Any], text: str) -> str | None:
