@@ -12,7 +12,7 @@ import random
 import re
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import example, given, settings
@@ -566,11 +566,42 @@ def test_urls_read_off_real_requests():
     assert urls_given({"name": "g", "parameters": {"required": ["UrlName"], "properties": {"UrlName": {"type": "string"}}}}, "a slug")  # no URL
 
 
-def test_a_day_relative_to_another_leaves_any_real_date():
-    said = "Forecast for Berkeley on the upcoming Saturday? Today is Tuesday April 25th 2023"
+@settings(max_examples=300)
+@given(st.data(), st.dates(date(1990, 1, 1), date(2035, 12, 31)))
+def test_a_day_placed_relative_to_today_is_the_value_of_a_dated_shape(data, today):
+    """The words give today's date (and perhaps a weekday for it, right or wrong) and place the
+    wanted day relative to it. Oracle, by walking ``datetime`` one day at a time: "tomorrow" and
+    "yesterday" one day on or back, a weekday the first day after today that has it (counting
+    from the calendar's weekday or the one the words give), "next" that day or the same a week
+    later. The dated shape then takes exactly those days."""
+    names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    stated = data.draw(st.sampled_from([None, today.weekday(), data.draw(st.integers(0, 6))]))
+    said_today = data.draw(st.sampled_from([f"{today.strftime('%B')} {_ordinal(today.day)} {today.year}", today.isoformat(),
+                                            f"the {_ordinal(today.day)} of {today.strftime('%B')} {today.year}"]))
+    relative = data.draw(st.sampled_from(["tomorrow", "yesterday", "the day before yesterday", "upcoming", "this", "next", ""]))
+    wanted = data.draw(st.integers(0, 6))
+    asked = relative if relative in ("tomorrow", "yesterday", "the day before yesterday") else f"{relative} {names[wanted].title()}".strip()
+    said = f"What's the forecast for Berkeley {asked}? Today is {names[stated].title() + ' ' if stated is not None else ''}{said_today}."
+    expected = set()
+    if asked == relative:
+        expected.add(today + timedelta(days={"tomorrow": 1, "yesterday": -1, "the day before yesterday": -2}[relative]))
+    else:
+        for start in {today.weekday()} | ({stated} if stated is not None else set()):
+            first = next(k for k in range(1, 8) if (start + k) % 7 == wanted)
+            expected |= {today + timedelta(days=first)} | ({today + timedelta(days=first + 7)} if relative == "next" else set())
     pattern = grounded_string(said, False, ("YYYY-MM-DD",))
-    assert re.fullmatch(pattern, "'2023-04-25'") and re.fullmatch(pattern, "'2023-04-29'") and not re.fullmatch(pattern, "'2023-04-31'")
+    near = {today + timedelta(days=k) for k in range(-20, 21)}
+    assert {d for d in near if re.fullmatch(pattern, repr(d.isoformat()))} == {d for d in expected if d in near}, said
     assert not re.fullmatch(pattern, "'Berkeley'")  # a date is given: its shape only
+
+
+def test_a_day_relative_to_another_leaves_any_real_date():
+    said = "Forecast for Berkeley on the upcoming Saturday, or the one after? Today is April 25th 2023"  # no day relative to today alone
+    pattern = grounded_string("Forecast for Berkeley a week after April 25th 2023", False, ("YYYY-MM-DD",))
+    assert re.fullmatch(pattern, "'2023-04-25'") and re.fullmatch(pattern, "'2023-05-02'") and not re.fullmatch(pattern, "'2023-04-31'")
+    assert not re.fullmatch(pattern, "'Berkeley'")  # a date is given: its shape only
+    pattern = grounded_string("Forecast for Berkeley on the upcoming Saturday? Today is Tuesday April 25th 2023", False, ("YYYY-MM-DD",))
+    assert [d for d in ("2023-04-25", "2023-04-29", "2023-05-06") if re.fullmatch(pattern, repr(d))] == ["2023-04-29"]  # live_simple_205-116-13
     pattern = grounded_string("Fly out on the 12th of march 2023 and return a week later", False, ("YYYY-MM-DD",))
     assert re.fullmatch(pattern, "'2023-03-12'") and re.fullmatch(pattern, "'2023-03-19'")
     assert not re.fullmatch(grounded_string("Fly out on the 12th of march 2023", False, ("YYYY-MM-DD",)), "'2023-03-19'")

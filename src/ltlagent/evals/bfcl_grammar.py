@@ -224,12 +224,15 @@ def _free_dates(reading: Sequence[tuple[str, str | int]], width: Mapping[str, in
 
 def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     """A Python string literal (either quote) whose value has one of the ``shapes``. A date takes
-    one the user's words give (``user_dates``; a year they leave out, any), or any real date
-    when they give none or also speak of a day relative to another ("next Thursday", "today");
+    a day the user's words place relative to the date they give as today's (``relative_dates``:
+    "the upcoming Saturday? Today is Tuesday April 25th 2023"), else one they give
+    (``user_dates``; a year they leave out, any), or any real date when they give none or also
+    speak of a day relative to another ("next Thursday", "a week later");
     a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
     ``None``: any real date and time. A shape that is no date or time: any digit for each digit
     or placeholder letter (``shape_regex``)."""
-    dates = user_dates(text) if text is not None else []
+    relative = relative_dates(text) if text is not None else []
+    dates: Sequence[tuple[int | None, int, int]] = relative or (user_dates(text) if text is not None else [])
     times = user_times(text) if text is not None else []
     values = []
     for shape in shapes:
@@ -245,7 +248,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
                 continue
             given = [_fields(reading, {"Y": _padded(y, width["Y"]) if y else f"[0-9]{{{width['Y']}}}", "M": _padded(m, width["M"]),
                                        "D": _padded(d, width["D"]), **t}) for y, m, d in dates for t in timed]
-            values += given + (_free_dates(reading, width, timed) if not given or RELATIVE_DAY.search(text or "") else [])
+            values += given + (_free_dates(reading, width, timed) if not given or (not relative and RELATIVE_DAY.search(text or "")) else [])
     body = "(" + "|".join(dict.fromkeys(values)) + ")"
     return "(" + "|".join(quote + body + quote for quote in ('"', "'")) + ")"
 
@@ -644,6 +647,47 @@ def user_dates(text: str) -> list[tuple[int | None, int, int]]:
                 if 1 <= mo <= 12 and 1 <= day <= DAYS_IN_MONTH[mo - 1]:
                     found[(year, mo, day)] = None
     return list(found)
+
+
+# A day the words place relative to the date they give as today's (``relative_dates``): "the
+# upcoming Wednesday, today is Monday April 25th 2023", "tomorrow ... today is 2023-10-01".
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = r"(?i:mon|tues|wednes|thurs|fri|satur|sun)day"
+TODAY_IS = re.compile(rf"(?i)(?<![A-Za-z])(assuming )?today(?:'s date)?(?: is)?,?(?: (?P<stated>{_WEEKDAY}),?)? (?:the )?")
+RELATIVE_WEEKDAY = re.compile(rf"(?i)(?<![A-Za-z])(?:(?P<q>next|upcoming|coming|this) )?(?P<w>{_WEEKDAY})(?![A-Za-z])")
+RELATIVE_WORD = re.compile(r"(?i)(?<![A-Za-z])(?:the )?(day after tomorrow|day before yesterday|tomorrow|yesterday|today)(?![A-Za-z])")
+RELATIVE_SHIFT = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "yesterday": -1, "today": 0}
+
+
+def relative_dates(text: str) -> list[tuple[int, int, int]]:
+    """The days the user's words place relative to the date they give as today's ("today is
+    Tuesday April 25th 2023", with a year), (year, month, day) in order: "tomorrow",
+    "yesterday", "the day before yesterday", "today" said again, and a weekday ("the upcoming
+    Saturday", "this Sunday": the first one after today; "next Monday": the first or the one a
+    week later). Where the words give today's weekday and the calendar another, a weekday counts
+    from either. None (``[]``) when the words give no such today or place no day relative to it."""
+    import datetime
+
+    for today in TODAY_IS.finditer(text):
+        date = next((m for form in DATE_FORMS if (m := form.match(text, today.end())) and m.group("y")), None)
+        if date is None:
+            continue
+        month = int(date.group("m")) if date.group("m").isdigit() else MONTHS.index(date.group("m")[:3].lower()) + 1
+        try:
+            anchor = datetime.date(int(date.group("y")), month, int(date.group("d")))
+        except ValueError:
+            continue
+        outside = text[: today.start()] + " " * (date.end() - today.start()) + text[date.end():]
+        weekdays = {anchor.weekday()} | ({WEEKDAYS.index(today.group("stated").lower())} if today.group("stated") else set())
+        shifts: list[int] = [RELATIVE_SHIFT[m.group(1).lower()] for m in RELATIVE_WORD.finditer(outside)]
+        for m in RELATIVE_WEEKDAY.finditer(outside):
+            wanted = WEEKDAYS.index(m.group("w").lower())
+            for start in sorted(weekdays):
+                first = (wanted - start - 1) % 7 + 1
+                shifts += [first, first + 7] if (m.group("q") or "").lower() == "next" else [first]
+        days = dict.fromkeys(anchor + datetime.timedelta(days=k) for k in shifts)
+        return [(d.year, d.month, d.day) for d in days]
+    return []
 
 
 def user_times(text: str) -> list[tuple[int, int]]:
