@@ -259,7 +259,7 @@ SCALE_WORDS = {"k": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 def _given_numbers(said: str) -> set[float]:
     """The oracle of the numbers the user's words give, read off the definition (an
     over-approximation: commas read both as thousands separators and as list commas): digits with
-    a decimal part and an exponent; after one, "%" or "percent" (any case) also gives its
+    a decimal part and an exponent, unless glued after a word's letters; after one, "%" or "percent" (any case) also gives its
     hundredth and k/thousand/million/billion its multiple, and after a currency sign K/M/mn/B/bn
     theirs; the number words."""
     found: set[float] = set()
@@ -268,6 +268,8 @@ def _given_numbers(said: str) -> set[float]:
         if len(parts) <= 8 else [said.replace(",", ""), said.replace(",", " ")]  # each comma: a thousands separator or a list comma
     for reading in readings:
         for m in re.finditer(r"([0-9]+(\.[0-9]+)?([eE]-?[0-9]+)?)( ?(%|percent)| ?(k|thousand|million|billion)(?![a-z0-9_]))?", reading, re.IGNORECASE):
+            if re.search(r"(^|[^0-9])[A-Za-z]$", reading[: m.start()]):  # glued after a word's letters: a name's ("CRT3")
+                continue
             for digits in {m.group(1), m.group(1).split("e")[0].split("E")[0]}:  # an "e" that opens no exponent is a word's
                 value = float(digits)
                 if math.isinf(value):
@@ -313,11 +315,18 @@ def test_a_grounded_number_is_one_the_users_words_give(data, said, kind):
     pattern = grounded_number(kind, said)
     if pattern is None:  # none of its kind (the over-approximating oracle cannot say; the example test does)
         overflowing = re.sub(r"[0-9]+(\.[0-9]+)?[eE][0-9]+", lambda m: "" if math.isinf(float(m.group(0))) else m.group(0), said)  # "2E342"
-        assert not re.search(r"[0-9]", overflowing) or kind == "integer", said
+        unglued = re.sub(r"(^|[^0-9])([A-Za-z])[0-9]([0-9,.eE-]*[0-9])?", r"\1\2", overflowing)  # a name's digits ("CRT3"), with what they carry
+        assert not re.search(r"[0-9]", unglued) or kind == "integer", said
         return
     literal = data.draw(st.from_regex(pattern, fullmatch=True))
     value = ast.literal_eval(literal)
     assert _number_given(value, kind, said), (said, kind, literal)
+
+
+def test_digits_glued_after_letters_are_no_number():
+    said = "Alerts for sensor Q3CC-CRT3-SZ2G, version v1, bot B12345, 16x16 inches, 10 per page"
+    assert numbers_in(said) == [16, 10]  # "16x16": a number, a letter, a number
+    assert not re.fullmatch(grounded_number("integer", said), "3") and re.fullmatch(grounded_number("integer", said), "10")
 
 
 def test_grounded_numbers_read_digits_percentages_scales_and_words():
@@ -871,8 +880,8 @@ def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypat
 
 
 def test_optional_arguments_that_repeat_a_place_are_left_out():
-    """Only optional arguments go: the required one that took the place keeps it (or the first
-    written, where none is required); two required ones, or a place used twice inside one
+    """Only optional arguments go: the required one that took the place keeps it (or, where none
+    is required, an enum's, else the first written); two required ones, or a place used twice inside one
     argument: nothing to leave out. Other functions stay as they are."""
     song = {"name": "play_song", "parameters": {"type": "dict", "required": ["song_id"], "properties": {
         "song_id": {"type": "string"}, "artist": {"type": "string"}, "device_id": {"type": "string"}, "album": {"type": "string"}}}}
@@ -885,6 +894,10 @@ def test_optional_arguments_that_repeat_a_place_are_left_out():
     two = dict(song, parameters=dict(song["parameters"], required=["song_id", "artist"]))
     assert without_reused([two], Reuse("play_song", "x", ("song_id", "artist", "album"), 1)) is None
     assert without_reused([song], Reuse("play_song", 24, ("song_id",), 1)) is None and without_reused([song], Reuse("play_song", 24, ("album",), 1)) is None
+    movies = {"name": "find_movies", "parameters": {"type": "dict", "required": [], "properties": {
+        "directed_by": {"type": "string"}, "genre": {"type": "string", "enum": ["Drama", "Comedy"]}, "cast": {"type": "string"}}}}
+    kept = without_reused([movies], Reuse("find_movies", "Drama", ("directed_by", "genre"), 1))  # the option the user named keeps it
+    assert list(kept[0]["parameters"]["properties"]) == ["genre", "cast"]
 
 
 def test_an_answer_whose_options_repeat_a_place_is_decoded_again_without_them(monkeypatch):
@@ -916,8 +929,8 @@ def test_an_answer_whose_options_repeat_a_place_is_decoded_again_without_them(mo
 
 
 # Words for numbers_left, each with the number places it holds by construction.
-LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("five", [{5}]), ("C6H12O6", [{6}, {12}, {6}]), ("Lions", []), ("2.5 million", [{2.5, 2_500_000}]),
-              ("rs7412", [{7412}]), ("Tokyo", [])]
+LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("five", [{5}]), ("C6H12O6", [{12}, {6}]), ("Lions", []), ("2.5 million", [{2.5, 2_500_000}]),
+              ("rs7412", []), ("Tokyo", [])]  # digits glued after a word's letters are a name's; after a number and a letter, a number
 LEFT_VALUES = [5, -5, 7, 0.07, 6, 12, 2.5, 7412, 99, "C6H12O6", "rs7412", "Lions", "Paris", True, None]
 
 

@@ -22,6 +22,7 @@ import functools
 import json
 import math
 import re
+import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -444,6 +445,13 @@ def number_mentions(text: str) -> list[tuple[int | float, ...]]:
     return [values for _, _, values in number_places(text)]
 
 
+def _glued(text: str, start: int) -> bool:
+    """Whether digits at ``start`` are glued after a word's letters: part of a name or code
+    ("Q3CC-CRT3", "v1", "B12345", "XYZ123"), not a number the user gives. After a number and a
+    letter they are one ("16x16")."""
+    return start > 0 and text[start - 1] in string.ascii_letters and (start == 1 or not text[start - 2].isdigit())
+
+
 def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
     """``number_mentions`` with where each place is: its start and end in ``text`` (a number
     word's in ``text.lower()``, the same offsets unless lowering changed a character's length)."""
@@ -461,6 +469,8 @@ def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
             places.append((start, end, tuple(kept)))
 
     for m in NUMBER.finditer(text):
+        if _glued(text, m.start()):
+            continue
         value = float(m.group(0).replace(",", ""))
         values = [value]
         if PERCENT.match(text, m.end()):
