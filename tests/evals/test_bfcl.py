@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times, user_urls)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
@@ -397,6 +397,51 @@ def _named_once(schema, said: str):
                 break
             at = low.find(key, at + 1)
     return named[0] if len(named) == 1 else None
+
+
+PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
+QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
+                 ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.sampled_from(PLAIN_WORDS).map(lambda w: (None, [w])), st.tuples(st.sampled_from(["'", '"']), st.sampled_from(QUOTE_PHRASES))),
+                min_size=1, max_size=7))
+def test_a_span_takes_a_quoted_passage_whole(segments):
+    """A span that takes some of a passage the user quotes takes all of it: inside it, a span may
+    open only on its first piece, its first word or the word after a first article, and close
+    only on its last piece or its last word; elsewhere not on framing punctuation. A passage of
+    more than MAX_SPAN pieces is plain words. Oracle: every piece-aligned substring, judged by
+    where the test put the quotes."""
+    text, pieces, opens, closes = "", [], [], []
+    for quote, words in segments:
+        text += " " if text else ""
+        if quote:
+            text += quote
+            pieces.append((len(text) - 1, len(text))); opens.append(False); closes.append(False)
+        inner = []
+        for k, w in enumerate(words):
+            text += ("" if k == 0 or w in ",.:" or words[k - 1] == "/" or w == "/" else " ") + w
+            inner.append(len(pieces)); pieces.append((len(text) - len(w), len(text)))
+            opens.append(w not in ",.:?/'\""); closes.append(w not in ",.:?/'\"")
+        if quote and len(words) <= 16:
+            real = [k for k in inner if text[slice(*pieces[k])] not in ",.:?/"]
+            first = real[:2] if text[slice(*pieces[real[0]])].lower() in ("the", "a", "an") else real[:1]
+            for k in inner:
+                opens[k], closes[k] = k in (inner[0], *first), k in (inner[-1], real[-1])
+        if quote:
+            text += quote
+            pieces.append((len(text) - 1, len(text))); opens.append(False); closes.append(False)
+    words = [p for p in PIECE.findall(text)]
+    assert words == [text[slice(*p)] for p in pieces], (text, words)  # the test's pieces are the grammar's
+    expected = {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] for j in range(i, min(i + 16, len(pieces))) if closes[j]}
+    assert spans(text) == expected, text
+    pattern = grounded_string(text)
+    if not expected:  # nothing but framing punctuation: nothing to quote, any string
+        assert pattern == STRING
+        return
+    every = {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) for j in range(i, len(pieces))}
+    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
 
 
 def test_spans_are_word_aligned_and_bounded():

@@ -63,23 +63,44 @@ FRAMING = set(",.;:!?'\"`()[]{}")
 PIECE = re.compile(r"\w+|[^\w\s]")
 
 
+# A passage the user quotes ("the dish called 'chicken dish'", "a message saying 'Please enter
+# the name:'"): an opening quote after a non-word character, the same quote closing before one, no
+# line break inside. A span that takes some of it takes all of it: it may open only on its first
+# piece or first word (or the word after a first article), close only on its last piece or last word (framing punctuation included:
+# "to:", "Inc."), so "chicken" alone is no value where the user quoted "chicken dish". A passage
+# of more than MAX_SPAN pieces is no value as a whole and is read as plain words.
+ARTICLES = ("the", "a", "an")
+QUOTED_PASSAGE = re.compile(r"""(?<![\w])(['"`])(?=[^\s'"`])([^\n]+?)(?<=[^\s'"`])\1(?!\w)""")
+
+
 def spans(text: str, max_pieces: int = MAX_SPAN) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
     grounded string is any string)."""
-    pieces, ok = _pieces(text)
+    pieces, opens, closes = _pieces(text)
     if not pieces:
         return set()
-    return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if ok[i]
-            for j in range(i, min(i + max_pieces, len(pieces))) if ok[j]}
+    return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i]
+            for j in range(i, min(i + max_pieces, len(pieces))) if closes[j]}
 
 
-def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool]]:
-    """The text's pieces (start, end) and whether a span may open or close on each; none when
-    the text grounds nothing (only framing punctuation, or more than MAX_PIECES pieces)."""
+def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool]]:
+    """The text's pieces (start, end) and whether a span may open, and close, on each (not on
+    framing punctuation, nor inside a ``QUOTED_PASSAGE`` but at its ends); none when the text
+    grounds nothing (only framing punctuation, or more than MAX_PIECES pieces)."""
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
     ok = [text[a:b] not in FRAMING for a, b in pieces]
-    return (pieces, ok) if any(ok) and len(pieces) <= MAX_PIECES else ([], [])
+    if not any(ok) or len(pieces) > MAX_PIECES:
+        return [], [], []
+    opens, closes = list(ok), list(ok)
+    for passage in QUOTED_PASSAGE.finditer(text):
+        inner = [k for k, (a, b) in enumerate(pieces) if passage.start(2) <= a and b <= passage.end(2)]
+        words = [k for k in inner if ok[k]]
+        if words and len(inner) <= MAX_SPAN:
+            after_article = words[1:2] if text[slice(*pieces[words[0]])].lower() in ARTICLES else []  # 'the current prime minister'
+            for k in inner:
+                opens[k], closes[k] = k in (inner[0], words[0], *after_article), k in (inner[-1], words[-1])
+    return pieces, opens, closes
 
 
 def _quoted(text: str, quote: str) -> str:
@@ -97,7 +118,7 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     (a span with a comma may take a region too). Built as one chain of continuations per first
     piece (each optional where the span may end), so its size grows with the text times
     ``max_pieces``, not with the number of spans."""
-    pieces, ok = _pieces(text)
+    pieces, opens, closes = _pieces(text)
     if not pieces:
         return STRING
     forms = [shape_literals(shapes, text)] if shapes else []
@@ -105,34 +126,35 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
         return forms[0]
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
-        for i in (i for i in range(len(pieces)) if ok[i]):
+        for i in (i for i in range(len(pieces)) if opens[i]):
             window = range(i, min(i + max_pieces, len(pieces)))
-            if not place:
-                plain.append(_chain(text, pieces, ok, quote, i, max(j for j in window if ok[j]), i))
-                continue
-            comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None)
-            plain.append(_chain(text, pieces, ok, quote, i, max(j for j in window if ok[j] and (comma is None or j < comma)), i))
-            if comma is not None and any(ok[j] for j in window if j > comma):
-                commaed.append(_chain(text, pieces, ok, quote, i, max(j for j in window if ok[j]), comma + 1))
+            comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None) if place else None
+            ends = [j for j in window if closes[j] and (comma is None or j < comma)]
+            if ends:
+                plain.append(_chain(text, pieces, closes, quote, i, max(ends), i))
+            if comma is not None and any(closes[j] for j in window if j > comma):
+                commaed.append(_chain(text, pieces, closes, quote, i, max(j for j in window if closes[j]), comma + 1))
         if not place:
-            forms.append(quote + "(" + "|".join(plain) + ")" + quote)
+            if plain:
+                forms.append(quote + "(" + "|".join(plain) + ")" + quote)
             continue
-        forms.append(quote + "(" + "|".join(plain) + ")" + REGION + quote)
+        if plain:
+            forms.append(quote + "(" + "|".join(plain) + ")" + REGION + quote)
         if commaed:
             forms.append(quote + "(" + "|".join(commaed) + f")({REGION})?" + quote)
     return "(" + "|".join(forms) + ")"
 
 
-def _chain(text: str, pieces: Sequence[tuple[int, int]], ok: Sequence[bool], quote: str, first: int, last: int, end_from: int) -> str:
+def _chain(text: str, pieces: Sequence[tuple[int, int]], closes: Sequence[bool], quote: str, first: int, last: int, end_from: int) -> str:
     """The spans from piece ``first`` to a piece up to ``last`` on which a span may close, no
     earlier than ``end_from``, quoted: the first piece, then a chain of continuations built from
     the last piece back (each optional where the span may end there)."""
     rest = ""
     for j in range(last, first, -1):
         step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
-        rest = step if not rest else step + (f"({rest})?" if ok[j] and j >= end_from else f"({rest})")
+        rest = step if not rest else step + (f"({rest})?" if closes[j] and j >= end_from else f"({rest})")
     head = _quoted(text[pieces[first][0]:pieces[first][1]], quote)
-    return head + ((f"({rest})?" if first >= end_from else f"({rest})") if rest else "")
+    return head + ((f"({rest})?" if first >= end_from and closes[first] else f"({rest})") if rest else "")
 
 
 # Formats a parameter's description shows by example (``formats``): a place ("in the format
