@@ -110,9 +110,9 @@ def _admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
                 elif param not in required and spec.endswith("options") and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
                     regex = written(schema["type"], said)
                 elif param not in required and "options" in spec:
-                    regex = G.optional_grounded(schema, said)
+                    regex = G.optional_grounded(schema, said, param)
                 else:
-                    regex = G.value_regex(schema, 1, grounded)
+                    regex = G.value_regex(schema, 1, grounded, param)
                 if regex is None or not any(o != "" and re.fullmatch(regex, repr(o)) for o in options):
                     return False
         return True

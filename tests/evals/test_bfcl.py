@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times, user_urls)
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
+                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times, user_urls, value_regex)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -442,6 +442,29 @@ def test_a_span_takes_a_quoted_passage_whole(segments):
         return
     every = {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) for j in range(i, len(pieces))}
     assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
+
+
+NAMED_TEXT = st.lists(st.sampled_from(["project", "Project", "UUID", "SUPERFANCY", "month", "of", "May", "detail", "level", "id", ",", "'"]),
+                      min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=200)
+@given(NAMED_TEXT, st.sampled_from(["project", "month", "detail_level", "botId", "city"]))
+def test_a_parameters_own_name_is_no_value_alone(text, name):
+    """A grounded string is never the parameter's name or one of its words alone, any case; longer
+    spans that hold one stay. Oracle: the spans, less the single words the name splits into
+    (written out here), checked over every substring of the text."""
+    words = {"project": {"project"}, "month": {"month"}, "detail_level": {"detail", "level", "detail_level"}, "botId": {"bot", "id", "botid"},
+             "city": {"city"}}[name]
+    expected = {v for v in spans(text) if not (v.lower() in words and len(PIECE.findall(v)) == 1)}
+    pattern = value_regex({"type": "string"}, 1, text, name)
+    if not spans(text):
+        assert pattern == STRING
+        return
+    every = {text[a:b] for a in range(len(text)) for b in range(a + 1, len(text) + 1)}
+    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, (text, name)
+    f = {"name": "f", "parameters": {"type": "dict", "required": [name], "properties": {name: {"type": "string"}}}}
+    assert all(bool(re.fullmatch(call_regex(f, "python", text), f"f({name}={v!r})")) == (v in expected) for v in spans(text))
 
 
 def test_spans_are_word_aligned_and_bounded():

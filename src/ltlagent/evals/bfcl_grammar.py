@@ -73,15 +73,28 @@ ARTICLES = ("the", "a", "an")
 QUOTED_PASSAGE = re.compile(r"""(?<![\w])(['"`])(?=[^\s'"`])([^\n]+?)(?<=[^\s'"`])\1(?!\w)""")
 
 
-def spans(text: str, max_pieces: int = MAX_SPAN) -> set[str]:
+def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset()) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
-    grounded string is any string)."""
+    grounded string is any string). A piece whose lower case is in ``not_alone`` is no span by
+    itself (``name_words``)."""
     pieces, opens, closes = _pieces(text)
     if not pieces:
         return set()
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i]
-            for j in range(i, min(i + max_pieces, len(pieces))) if closes[j]}
+            for j in range(i, min(i + max_pieces, len(pieces))) if closes[j]
+            and not (i == j and text[pieces[i][0]:pieces[i][1]].lower() in not_alone)}
+
+
+def name_words(name: str) -> frozenset[str]:
+    """A parameter's name and its words, lower case ("detail_level" → detail, level,
+    detail_level; "botId" → bot, id, botid): a grounded string of that parameter is never one of
+    them alone. The user who says "the project with UUID SUPERFANCY" or "the month" names the
+    parameter, not its value; of BFCL's accepted answers one string value is a word of its
+    parameter's name (a password "password"), and 16 of the stored answers wrote one, none
+    right (``benchmarks/bfcl_grounded_coverage.py``)."""
+    words = [w.lower() for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
+    return frozenset(words + [name.lower()])
 
 
 def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool]]:
@@ -111,13 +124,15 @@ def _quoted(text: str, quote: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
-def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN) -> str:
+def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN,
+                    not_alone: frozenset[str] = frozenset()) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
     ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
     (a span with a comma may take a region too). Built as one chain of continuations per first
     piece (each optional where the span may end), so its size grows with the text times
-    ``max_pieces``, not with the number of spans."""
+    ``max_pieces``, not with the number of spans. A piece in ``not_alone`` is no value by itself
+    (``name_words``)."""
     pieces, opens, closes = _pieces(text)
     if not pieces:
         return STRING
@@ -129,9 +144,10 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
         for i in (i for i in range(len(pieces)) if opens[i]):
             window = range(i, min(i + max_pieces, len(pieces)))
             comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None) if place else None
-            ends = [j for j in window if closes[j] and (comma is None or j < comma)]
+            bare = text[pieces[i][0]:pieces[i][1]].lower() in not_alone
+            ends = [j for j in window if closes[j] and (comma is None or j < comma) and not (bare and j == i)]
             if ends:
-                plain.append(_chain(text, pieces, closes, quote, i, max(ends), i))
+                plain.append(_chain(text, pieces, closes, quote, i, max(ends), i, alone=not bare))
             if comma is not None and any(closes[j] for j in window if j > comma):
                 commaed.append(_chain(text, pieces, closes, quote, i, max(j for j in window if closes[j]), comma + 1))
         if not place:
@@ -145,16 +161,18 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     return "(" + "|".join(forms) + ")"
 
 
-def _chain(text: str, pieces: Sequence[tuple[int, int]], closes: Sequence[bool], quote: str, first: int, last: int, end_from: int) -> str:
+def _chain(text: str, pieces: Sequence[tuple[int, int]], closes: Sequence[bool], quote: str, first: int, last: int, end_from: int,
+           alone: bool = True) -> str:
     """The spans from piece ``first`` to a piece up to ``last`` on which a span may close, no
-    earlier than ``end_from``, quoted: the first piece, then a chain of continuations built from
-    the last piece back (each optional where the span may end there)."""
+    earlier than ``end_from`` (nor on ``first`` itself unless ``alone``), quoted: the first
+    piece, then a chain of continuations built from the last piece back (each optional where the
+    span may end there)."""
     rest = ""
     for j in range(last, first, -1):
         step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
         rest = step if not rest else step + (f"({rest})?" if closes[j] and j >= end_from else f"({rest})")
     head = _quoted(text[pieces[first][0]:pieces[first][1]], quote)
-    return head + ((f"({rest})?" if first >= end_from and closes[first] else f"({rest})") if rest else "")
+    return head + ((f"({rest})?" if first >= end_from and closes[first] and alone else f"({rest})") if rest else "")
 
 
 # Formats a parameter's description shows by example (``formats``): a place ("in the format
@@ -285,10 +303,10 @@ def shapes_given(shapes: Sequence[str], text: str) -> bool:
     return bool((any(dated) and user_dates(text)) or (dated and not all(dated) and user_times(text)))
 
 
-def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None) -> str:
+def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "") -> str:
     """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
-    (or the formats its description shows: ``formats``), numbers the ones it gives
-    (``grounded_number``)."""
+    (or the formats its description shows: ``formats``), never the parameter's ``name`` or one of
+    its words alone (``name_words``), numbers the ones it gives (``grounded_number``)."""
     kind = schema.get("type", "any")
     code = named_code(schema, grounded) if grounded is not None else None
     if code is not None:  # the user named one of the codes the description gives
@@ -296,7 +314,7 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
     if kind == "string" and grounded is not None:
-        return grounded_string(grounded, *formats(schema.get("description", "")))
+        return grounded_string(grounded, *formats(schema.get("description", "")), not_alone=name_words(name) if name else frozenset())
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         return grounded_number(kind, grounded) or (INTEGER if kind == "integer" else FLOAT)
     if kind in ("string", "any"):
@@ -310,13 +328,13 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
     if depth >= MAX_DEPTH:  # only empty containers this deep (scalars were returned above)
         return {"array": r"\[\]", "tuple": r"\[\]", "dict": r"\{\}", "object": r"\{\}"}.get(kind, STRING)
     if kind in ("array", "tuple"):
-        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1, grounded)
+        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1, grounded, name)
         return rf"\[({item}({SEP}{item})*)?\]"
     if kind in ("dict", "object"):
         props = schema.get("properties")
         if props:
             required = set(schema.get("required") or ())
-            fields = [(literal(k) + ": ", value_regex(v, depth + 1, grounded), k in required) for k, v in props.items()]
+            fields = [(literal(k) + ": ", value_regex(v, depth + 1, grounded, k), k in required) for k, v in props.items()]
             return r"\{" + ordered_items(fields) + r"\}"
         scalar = f"({STRING}|{FLOAT}|{BOOLEAN})"
         item = rf"({scalar}|\[({scalar}({SEP}{scalar})*)?\])"
@@ -406,8 +424,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     props = params.get("properties") or {}
     required = set(params.get("required") or ())
     if language == "python":
-        def value(schema: Mapping[str, Any], depth: int) -> str:
-            return value_regex(schema, depth, grounded)
+        def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
+            return value_regex(schema, depth, grounded, name)
     elif grounded is not None:
         raise ValueError("grounded strings are Python literals only")
     else:
@@ -421,7 +439,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             items.append((re.escape(name) + "=", urls, name in required))
             continue
         if name in required or language != "python":
-            items.append((re.escape(name) + "=", value(schema, 1), name in required))
+            items.append((re.escape(name) + "=", value(schema, 1, name) if language == "python" else value(schema, 1), name in required))
             continue
         if is_url:
             continue  # an optional URL the user did not write: not written
@@ -434,7 +452,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if name == dated:  # the user gave a date: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
             continue
-        regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded)
+        regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded, name)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
             items.append((re.escape(name) + "=", f"({regex}|None)" if none_is_default(schema) else regex, False))
     return re.escape(function["name"]) + r"\(" + ordered_items(items) + r"\)"
@@ -631,7 +649,7 @@ def url_literals(text: str) -> str | None:
     return "(" + "|".join(quote + _quoted(u, quote) + quote for quote in ('"', "'") for u in urls) + ")" if urls else None
 
 
-def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
+def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> str | None:
     """An optional argument's values under grounded strings: its enum members the text names, or
     the numbers it gives (``grounded_number``); ``None``: not written. Other types as
     ``value_regex`` (strings: spans, or the formats the description shows: users write dates in
@@ -642,7 +660,7 @@ def optional_grounded(schema: Mapping[str, Any], text: str) -> str | None:
         return "(" + "|".join(literal(v) for v in named) + ")" if named else None
     if kind in ("integer", "float", "number"):
         return grounded_number(kind, text)
-    return value_regex(schema, 1, text)
+    return value_regex(schema, 1, text, name)
 
 
 # A date in the user's words (``user_dates``): a month by name and a day, perhaps a year after
