@@ -904,6 +904,10 @@ def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
     assert places_reused("[weather.get(city='Tok', place='Tok')]", [weather], said) is None  # inside a word: no place
     assert places_reused("[weather.get(city=5, place=-5)]", [weather], said) is not None  # either sign: one place
     assert places_reused("[weather.get(city='Tokyo', place='Tokyo')]", [weather], said + " Tokyo, again.") is None  # two places
+    item = {"name": "add", "parameters": {"type": "dict", "properties": {k: {"type": "string"} for k in ("kind", "title", "content", "meta", "slug")}}}
+    reuse = places_reused("[add(kind='news', title='Julian is testing', content='Julian is testing', meta='Julian is testing', slug='testing')]",
+                          [item], "Add a news article titled 'Julian is testing'.")
+    assert reuse.arguments == ("title", "content", "meta", "slug")  # every argument whose place overlaps the one left without, before it or after
     for text in ("Unfortunately, no.", "[weather.get(city='Tokyo', place='To", "[]", "[1, 2]"):
         assert places_reused(text, [weather], said) is None
 

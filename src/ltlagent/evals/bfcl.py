@@ -261,9 +261,9 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
                 leaves.append((arg, leaf, places))
         if not _placed([places for _, _, places in leaves]):
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
-            arg, value, places = leaves[i]
-            overlapping = [a for a, _, p in leaves[:i] if any(_overlap(x, y) for x in places for y in p)]
-            return Reuse(name, value, tuple(dict.fromkeys(overlapping + [arg])), len(places))
+            _, value, places = leaves[i]  # the first value left without a place; with it, every one whose places overlap its
+            overlapping = [a for k, (a, _, p) in enumerate(leaves) if k == i or any(_overlap(x, y) for x in places for y in p)]
+            return Reuse(name, value, tuple(dict.fromkeys(overlapping)), len(places))
     return None
 
 
