@@ -212,9 +212,9 @@ class Reuse:
 def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list[dict[str, Any]] | None:
     """The functions again, with the optional arguments that repeated a place left out of the
     reused function (``--places own``): the required argument that took it keeps it, or, with
-    none required among them, an enum's (an option the user named), else the first one written. ``None`` when two required arguments took the
-    place (the user did not say what the function needs), or no optional one did (a place used
-    twice inside one argument)."""
+    none required among them, an enum's (an option the user named), else the first one written.
+    ``None`` when two required arguments took the place (the user did not say what the function
+    needs), or no optional one did (a place used twice inside one argument)."""
     out = []
     for function in functions:
         if function["name"] != reuse.function:
@@ -224,13 +224,12 @@ def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list
         required = set(params.get("required") or ())
         taken = [a for a in reuse.arguments if a in required]
         optional = [a for a in reuse.arguments if a not in required]
-        # with none required: an enum member (an option the user named) keeps it, else the first written
-        kept = next((a for a in optional if ((params.get("properties") or {}).get(a) or {}).get("enum")), optional[0] if optional else None)
+        props = params.get("properties") or {}
+        kept = next((a for a in optional if (props.get(a) or {}).get("enum")), optional[0] if optional else None)
         drop = optional if taken else [a for a in optional if a != kept]
         if len(taken) > 1 or not drop:
             return None
-        props = {k: v for k, v in (params.get("properties") or {}).items() if k not in drop}
-        out.append(dict(function, parameters=dict(params, properties=props)))
+        out.append(dict(function, parameters=dict(params, properties={k: v for k, v in props.items() if k not in drop})))
     return out
 
 

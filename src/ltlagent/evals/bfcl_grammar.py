@@ -66,9 +66,9 @@ PIECE = re.compile(r"\w+|[^\w\s]")
 # A passage the user quotes ("the dish called 'chicken dish'", "a message saying 'Please enter
 # the name:'"): an opening quote after a non-word character, the same quote closing before one, no
 # line break inside. A span that takes some of it takes all of it: it may open only on its first
-# piece or first word (or the word after a first article), close only on its last piece or last word (framing punctuation included:
-# "to:", "Inc."), so "chicken" alone is no value where the user quoted "chicken dish". A passage
-# of more than MAX_SPAN pieces is no value as a whole and is read as plain words.
+# piece or first word (or the word after a first article), close only on its last piece or last
+# word (framing punctuation included: "to:", "Inc."), so "chicken" alone is no value where the
+# user quoted "chicken dish". A passage of more than MAX_SPAN pieces is read as plain words.
 ARTICLES = ("the", "a", "an")
 QUOTED_PASSAGE = re.compile(r"""(?<![\w])(['"`])(?=[^\s'"`])([^\n]+?)(?<=[^\s'"`])\1(?!\w)""")
 
@@ -90,9 +90,9 @@ def name_words(name: str) -> frozenset[str]:
     """A parameter's name and its words, lower case ("detail_level" → detail, level,
     detail_level; "botId" → bot, id, botid): a grounded string of that parameter is never one of
     them alone. The user who says "the project with UUID SUPERFANCY" or "the month" names the
-    parameter, not its value; of BFCL's accepted answers one string value is a word of its
-    parameter's name (a password "password"), and 16 of the stored answers wrote one, none
-    right (``benchmarks/bfcl_grounded_coverage.py``)."""
+    parameter, not its value. Of BFCL's accepted answers one string value is a word of its
+    parameter's name (a password "password"); the model wrote 16 such values, none right
+    (docs/benchmarks.md)."""
     words = [w.lower() for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
     return frozenset(words + [name.lower()])
 
@@ -429,7 +429,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     elif grounded is not None:
         raise ValueError("grounded strings are Python literals only")
     else:
-        value = LANGUAGES[language]
+        def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
+            return LANGUAGES[language](schema, depth)
     items = []
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
@@ -439,7 +440,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             items.append((re.escape(name) + "=", urls, name in required))
             continue
         if name in required or language != "python":
-            items.append((re.escape(name) + "=", value(schema, 1, name) if language == "python" else value(schema, 1), name in required))
+            items.append((re.escape(name) + "=", value(schema, 1, name), name in required))
             continue
         if is_url:
             continue  # an optional URL the user did not write: not written
