@@ -90,9 +90,9 @@ def name_words(name: str) -> frozenset[str]:
     """A parameter's name and its words, lower case ("detail_level" → detail, level,
     detail_level; "botId" → bot, id, botid): a grounded string of that parameter is never one of
     them alone. The user who says "the project with UUID SUPERFANCY" or "the month" names the
-    parameter, not its value. Of BFCL's accepted answers one string value is a word of its
-    parameter's name (a password "password"); the model wrote 16 such values, none right
-    (docs/benchmarks.md)."""
+    parameter, not its value. Of BFCL's accepted answers two string values are a word of their
+    parameter's name (a password "password"; "feeling" for ``thinking_vs_feeling``); the model
+    wrote 16 such values, none right (docs/benchmarks.md)."""
     words = [w.lower() for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
     return frozenset(words + [name.lower()])
 
