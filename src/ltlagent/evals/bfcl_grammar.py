@@ -18,6 +18,7 @@ so Python's ``re`` and the decoder's automata read them the same way.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import math
@@ -685,13 +686,18 @@ RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|n
                           r"|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
 
 
+def _month(written: str) -> int:
+    """A month as ``DATE_FORMS`` read it: digits, or a name ("Mar", "march")."""
+    return int(written) if written.isdigit() else MONTHS.index(written[:3].lower()) + 1
+
+
 def user_dates(text: str) -> list[tuple[int | None, int, int]]:
     """The dates the user's words give, (year or ``None``, month, day), real ones only, in order."""
     found: dict[tuple[int | None, int, int], None] = {}
     for form in DATE_FORMS:
         for match in form.finditer(text):
             m, d, y = match.group("m"), int(match.group("d")), match.group("y")
-            month = int(m) if m.isdigit() else MONTHS.index(m[:3].lower()) + 1
+            month = _month(m)
             year = int(y) if y else None
             pairs = [(month, d)] + ([(d, month)] if m.isdigit() and "/" in match.group(0) else [])  # 4/5/2023: either way round
             for mo, day in pairs:
@@ -717,13 +723,11 @@ def relative_dates(text: str) -> list[tuple[int, int, int]]:
     Saturday", "this Sunday": the first one after today; "next Monday": the first or the one a
     week later). Where the words give today's weekday and the calendar another, a weekday counts
     from either. None (``[]``) when the words give no such today or place no day relative to it."""
-    import datetime
-
     for today in TODAY_IS.finditer(text):
         date = next((m for form in DATE_FORMS if (m := form.match(text, today.end())) and m.group("y")), None)
         if date is None:
             continue
-        month = int(date.group("m")) if date.group("m").isdigit() else MONTHS.index(date.group("m")[:3].lower()) + 1
+        month = _month(date.group("m"))
         try:
             anchor = datetime.date(int(date.group("y")), month, int(date.group("d")))
         except ValueError:
