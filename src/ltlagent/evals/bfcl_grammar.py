@@ -129,7 +129,7 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
                     not_alone: frozenset[str] = frozenset()) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
-    ("City, State"): a span with a comma inside, or a span without one followed by one of ``regions``
+    ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
     (a span with a comma may take a region too). Built as one chain of continuations per first
     piece (each optional where the span may end), so its size grows with the text times
     ``max_pieces``, not with the number of spans. A piece in ``not_alone`` is no value by itself
@@ -155,30 +155,11 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
             if plain:
                 forms.append(quote + "(" + "|".join(plain) + ")" + quote)
             continue
-        region = ", " + _trie(regions(text), quote)
-        ways = f"({'|'.join(plain)}){region}" if plain else ""
-        if commaed:  # the region once and the spans with a comma twice, or the other way round: the shorter
-            ways = min(f"({'|'.join(plain + commaed)}){region}|{'|'.join(commaed)}",
-                       (ways + "|" if ways else "") + f"({'|'.join(commaed)})({region})?", key=len)
-        if ways:
-            forms.append(quote + "(" + ways + ")" + quote)
+        if plain:
+            forms.append(quote + "(" + "|".join(plain) + ")" + REGION + quote)
+        if commaed:
+            forms.append(quote + "(" + "|".join(commaed) + f")({REGION})?" + quote)
     return "(" + "|".join(forms) + ")"
-
-
-def _trie(words: Sequence[str], quote: str) -> str:
-    """One of ``words``, as the inside of a string literal in ``quote``s, written as a trie (the
-    words that share a first letter share its branch), so a long list stays cheap to read."""
-    if len(words) == 1:
-        return _quoted(words[0], quote)
-    heads: dict[str, list[str]] = {}
-    for w in words:
-        heads.setdefault(w[:1], []).append(w[1:])
-    branches = []
-    for head, tails in heads.items():
-        rest = [t for t in tails if t]
-        inner = _trie(rest, quote) if rest else ""
-        branches.append(_quoted(head, quote) + (f"({inner})?" if rest and len(rest) < len(tails) else inner))
-    return "(" + "|".join(branches) + ")"
 
 
 def _chain(text: str, pieces: Sequence[tuple[int, int]], closes: Sequence[bool], quote: str, first: int, last: int, end_from: int,
@@ -197,103 +178,16 @@ def _chain(text: str, pieces: Sequence[tuple[int, int]], closes: Sequence[bool],
 
 # Formats a parameter's description shows by example (``formats``): a place ("in the format
 # 'City, State', such as 'Austin, TX'") is a span of the user's words with a comma inside, or one
-# followed by a region (", " and one of ``regions``: "Boston" → "Boston, MA", never "Boston"
-# alone); a date or time ('YYYY-MM-DD', '2023-04-15', 'HH:MM') admits any value of that shape,
-# digit for digit.
+# followed by a region the user may not have written (", " and one to MAX_REGION capitalised ASCII
+# words of at most MAX_WORD letters: "Boston" → "Boston, MA", never "Boston" alone); a date or
+# time ('YYYY-MM-DD', '2023-04-15', 'HH:MM') admits any value of that shape, digit for digit.
 QUOTED_EXAMPLE = re.compile(r"""'([^'\n]{2,40})'|"([^"\n]{2,40})\"""")
 PLACE_EXAMPLE = re.compile(r"[^,]+, [A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*")
 PLACEHOLDERS = set("YMDHhmSsyd")  # a digit in a date or time format
 SHAPE_EXAMPLE = re.compile(r"[0-9YMDHhmSsyd]+([-/:. TZ][0-9YMDHhmSsyd]*)+")
-MAX_REGION = 3  # the most words of a region the user writes
-
-# The regions a place may take after the user's words where they write none: the US states by
-# their postal codes and names, and the countries by their ISO 3166-1 alpha-2 codes and names
-# (as ``pycountry`` gives them, the short form where it has one) and the names users write for
-# a few of them.
-US_STATES = {"AK": "Alaska", "AL": "Alabama", "AR": "Arkansas", "AZ": "Arizona", "CA": "California", "CO": "Colorado",
-             "CT": "Connecticut", "DC": "District of Columbia", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii",
-             "IA": "Iowa", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-             "MA": "Massachusetts", "MD": "Maryland", "ME": "Maine", "MI": "Michigan", "MN": "Minnesota", "MO": "Missouri",
-             "MS": "Mississippi", "MT": "Montana", "NC": "North Carolina", "ND": "North Dakota", "NE": "Nebraska",
-             "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NV": "Nevada", "NY": "New York", "OH": "Ohio",
-             "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-             "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VA": "Virginia", "VT": "Vermont",
-             "WA": "Washington", "WI": "Wisconsin", "WV": "West Virginia", "WY": "Wyoming"}
-COUNTRY_NAMES = {"AD": "Andorra", "AE": "United Arab Emirates", "AF": "Afghanistan", "AG": "Antigua and Barbuda",
-                 "AI": "Anguilla", "AL": "Albania", "AM": "Armenia", "AO": "Angola", "AQ": "Antarctica", "AR": "Argentina",
-                 "AS": "American Samoa", "AT": "Austria", "AU": "Australia", "AW": "Aruba", "AX": "Åland Islands",
-                 "AZ": "Azerbaijan", "BA": "Bosnia and Herzegovina", "BB": "Barbados", "BD": "Bangladesh", "BE": "Belgium",
-                 "BF": "Burkina Faso", "BG": "Bulgaria", "BH": "Bahrain", "BI": "Burundi", "BJ": "Benin",
-                 "BL": "Saint Barthélemy", "BM": "Bermuda", "BN": "Brunei Darussalam", "BO": "Bolivia", "BQ": "Bonaire",
-                 "BR": "Brazil", "BS": "Bahamas", "BT": "Bhutan", "BV": "Bouvet Island", "BW": "Botswana", "BY": "Belarus",
-                 "BZ": "Belize", "CA": "Canada", "CC": "Cocos Islands", "CD": "DR Congo", "CF": "Central African Republic",
-                 "CG": "Congo", "CH": "Switzerland", "CI": "Côte d'Ivoire", "CK": "Cook Islands", "CL": "Chile",
-                 "CM": "Cameroon", "CN": "China", "CO": "Colombia", "CR": "Costa Rica", "CU": "Cuba", "CV": "Cabo Verde",
-                 "CW": "Curaçao", "CX": "Christmas Island", "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany", "DJ": "Djibouti",
-                 "DK": "Denmark", "DM": "Dominica", "DO": "Dominican Republic", "DZ": "Algeria", "EC": "Ecuador",
-                 "EE": "Estonia", "EG": "Egypt", "EH": "Western Sahara", "ER": "Eritrea", "ES": "Spain", "ET": "Ethiopia",
-                 "FI": "Finland", "FJ": "Fiji", "FK": "Falkland Islands", "FM": "Micronesia", "FO": "Faroe Islands",
-                 "FR": "France", "GA": "Gabon", "GB": "United Kingdom", "GD": "Grenada", "GE": "Georgia", "GF": "French Guiana",
-                 "GG": "Guernsey", "GH": "Ghana", "GI": "Gibraltar", "GL": "Greenland", "GM": "Gambia", "GN": "Guinea",
-                 "GP": "Guadeloupe", "GQ": "Equatorial Guinea", "GR": "Greece",
-                 "GS": "South Georgia and the South Sandwich Islands", "GT": "Guatemala", "GU": "Guam", "GW": "Guinea-Bissau",
-                 "GY": "Guyana", "HK": "Hong Kong", "HM": "Heard Island and McDonald Islands", "HN": "Honduras", "HR": "Croatia",
-                 "HT": "Haiti", "HU": "Hungary", "ID": "Indonesia", "IE": "Ireland", "IL": "Israel", "IM": "Isle of Man",
-                 "IN": "India", "IO": "British Indian Ocean Territory", "IQ": "Iraq", "IR": "Iran", "IS": "Iceland",
-                 "IT": "Italy", "JE": "Jersey", "JM": "Jamaica", "JO": "Jordan", "JP": "Japan", "KE": "Kenya",
-                 "KG": "Kyrgyzstan", "KH": "Cambodia", "KI": "Kiribati", "KM": "Comoros", "KN": "Saint Kitts and Nevis",
-                 "KP": "North Korea", "KR": "South Korea", "KW": "Kuwait", "KY": "Cayman Islands", "KZ": "Kazakhstan",
-                 "LA": "Laos", "LB": "Lebanon", "LC": "Saint Lucia", "LI": "Liechtenstein", "LK": "Sri Lanka", "LR": "Liberia",
-                 "LS": "Lesotho", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "LY": "Libya", "MA": "Morocco",
-                 "MC": "Monaco", "MD": "Moldova", "ME": "Montenegro", "MF": "Saint Martin", "MG": "Madagascar",
-                 "MH": "Marshall Islands", "MK": "North Macedonia", "ML": "Mali", "MM": "Myanmar", "MN": "Mongolia",
-                 "MO": "Macao", "MP": "Northern Mariana Islands", "MQ": "Martinique", "MR": "Mauritania", "MS": "Montserrat",
-                 "MT": "Malta", "MU": "Mauritius", "MV": "Maldives", "MW": "Malawi", "MX": "Mexico", "MY": "Malaysia",
-                 "MZ": "Mozambique", "NA": "Namibia", "NC": "New Caledonia", "NE": "Niger", "NF": "Norfolk Island",
-                 "NG": "Nigeria", "NI": "Nicaragua", "NL": "Netherlands", "NO": "Norway", "NP": "Nepal", "NR": "Nauru",
-                 "NU": "Niue", "NZ": "New Zealand", "OM": "Oman", "PA": "Panama", "PE": "Peru", "PF": "French Polynesia",
-                 "PG": "Papua New Guinea", "PH": "Philippines", "PK": "Pakistan", "PL": "Poland",
-                 "PM": "Saint Pierre and Miquelon", "PN": "Pitcairn", "PR": "Puerto Rico", "PS": "Palestine", "PT": "Portugal",
-                 "PW": "Palau", "PY": "Paraguay", "QA": "Qatar", "RE": "Réunion", "RO": "Romania", "RS": "Serbia",
-                 "RU": "Russian Federation", "RW": "Rwanda", "SA": "Saudi Arabia", "SB": "Solomon Islands", "SC": "Seychelles",
-                 "SD": "Sudan", "SE": "Sweden", "SG": "Singapore", "SH": "Saint Helena", "SI": "Slovenia",
-                 "SJ": "Svalbard and Jan Mayen", "SK": "Slovakia", "SL": "Sierra Leone", "SM": "San Marino", "SN": "Senegal",
-                 "SO": "Somalia", "SR": "Suriname", "SS": "South Sudan", "ST": "Sao Tome and Principe", "SV": "El Salvador",
-                 "SX": "Sint Maarten", "SY": "Syria", "SZ": "Eswatini", "TC": "Turks and Caicos Islands", "TD": "Chad",
-                 "TF": "French Southern Territories", "TG": "Togo", "TH": "Thailand", "TJ": "Tajikistan", "TK": "Tokelau",
-                 "TL": "Timor-Leste", "TM": "Turkmenistan", "TN": "Tunisia", "TO": "Tonga", "TR": "Türkiye",
-                 "TT": "Trinidad and Tobago", "TV": "Tuvalu", "TW": "Taiwan", "TZ": "Tanzania", "UA": "Ukraine", "UG": "Uganda",
-                 "UM": "United States Minor Outlying Islands", "US": "United States", "UY": "Uruguay", "UZ": "Uzbekistan",
-                 "VA": "Vatican City", "VC": "Saint Vincent and the Grenadines", "VE": "Venezuela",
-                 "VG": "British Virgin Islands", "VI": "US Virgin Islands", "VN": "Vietnam", "VU": "Vanuatu",
-                 "WF": "Wallis and Futuna", "WS": "Samoa", "YE": "Yemen", "YT": "Mayotte", "ZA": "South Africa", "ZM": "Zambia",
-                 "ZW": "Zimbabwe"}
-COUNTRY_ALIASES = ("UK", "USA", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland", "Russia", "Turkey",
-                   "Czech Republic", "Ivory Coast")
-KNOWN_REGIONS = tuple(sorted({*US_STATES, *COUNTRY_NAMES.values(), *COUNTRY_ALIASES}))
-_LETTERS = re.compile(r"[^\W\d_]+")  # a word of letters, any script
-
-
-def user_regions(text: str) -> tuple[str, ...]:
-    """The regions the user's words write: every run of one to MAX_REGION capitalised words of
-    letters, one space apart ("Quintana Roo", "Roo", "Mexico" in "Quintana Roo, Mexico")."""
-    words = [w for w in _LETTERS.finditer(text)]
-    runs = set()
-    for i, first in enumerate(words):
-        last = first
-        for nxt in words[i:i + MAX_REGION]:
-            if not nxt.group()[0].isupper() or (nxt is not first and text[last.end():nxt.start()] != " "):
-                break
-            runs.add(text[first.start():nxt.end()])
-            last = nxt
-    return tuple(sorted(runs))
-
-
-def regions(text: str) -> tuple[str, ...]:
-    """The regions a place may take after a span of ``text`` (``grounded_string``): the known
-    ones (``KNOWN_REGIONS``: "Boston, MA", "Lang Son, Vietnam") and those the user writes
-    (``user_regions``), never any capitalised words ("MG, XXX")."""
-    return tuple(sorted({*KNOWN_REGIONS, *user_regions(text)}))
+MAX_REGION = 3
+MAX_WORD = 16
+REGION = rf", [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}( [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}){{0,{MAX_REGION - 1}}}"
 
 
 def formats(description: str) -> tuple[bool, tuple[str, ...]]:
