@@ -15,7 +15,14 @@ area under the ROC curve (P(a right call scores above a near miss), ties half; 0
 * ``least token gain``: the question token the documents make least likely (a contradicting
   word, "freezing" beside "boiling", should fall);
 * ``name words``: the share of the called function's name words (``relevance.words``, less verbs
-  such as get/calculate) that the question uses, by their first five letters.
+  such as get/calculate) that the question uses, by their first five letters;
+* ``description gain``: the other way round, how much more likely the called function's
+  description is once the question is asked (``log p(description | question) - log p(description
+  | "Hello.")``, summed over its tokens): "Calculate the boiling point" after a question about
+  the freezing point;
+* ``words covered``: minus the question's words (of three letters or more, less common ones)
+  that neither the called function's document nor the call uses, by their first five letters
+  ("derivative" beside ``compute_definite_integral(function='2x')``).
 
 and what refusing on the name rule (no name word used) would win and lose. Two forward passes
 per case (``--model``, default SmolLM2).
@@ -34,6 +41,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+SIGNALS = ("gain", "mean token gain", "least token gain", "name words", "description gain", "words covered")
 CALL_CATEGORIES = ("simple_python", "multiple", "live_simple")
 IRRELEVANT = ("irrelevance", "live_irrelevance")
 VERBS = frozenset("get calculate calc compute find fetch retrieve determine identify predict perform run make create set check "
@@ -51,6 +59,34 @@ def name_share(name: str, question: str) -> float:
     named = [w for w in words(name.replace(".", " ")) if w not in VERBS]
     asked = {w.lower()[:5] for w in re.findall(r"[A-Za-z]+", question)}
     return sum(w[:5] in asked for w in named) / len(named) if named else 1.0
+
+
+QUESTION_WORDS = frozenset("""
+    what is are the a an of in on at to for by with and or i me my we us you it this that be do does can could would should will
+    please find get tell give show calculate compute determine identify want need like know let lets using use from as about how
+    many much which who whom whose when where why there their its also some any all just so if into than then them they he she
+    his her was were been has have had not no yes one two three four five six seven eight nine ten help""".split())
+
+
+def words_uncovered(question: str, function: dict, output: str) -> int:
+    """How many of the question's words (three letters or more, not in ``QUESTION_WORDS``) neither
+    the called function's document (its JSON) nor the call's text uses, by their first five letters."""
+    said = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    covered = {w.lower()[:5] for w in re.findall(r"[A-Za-z]+", json.dumps(function) + " " + output)}
+    return sum(len(w) > 2 and w not in QUESTION_WORDS and w[:5] not in covered for w in said)
+
+
+def description_gain(model, tokenizer, question: str, description: str) -> float:
+    """log p(the description | the question asked) - log p(it | "Hello."), as the assistant's words."""
+    from ltlagent.agents.relevance import render_prompt, text_logprob
+
+    text = " " + description
+    got = [text_logprob(model, tokenizer, render_prompt(tokenizer, [{"role": "user", "content": user},
+                                                                    {"role": "assistant", "content": "The tool for this:" + text}]), text)
+           for user in (question, "Hello.")]
+    if got[0][1] != got[1][1]:
+        raise SystemExit("the description is tokenized differently after the two questions")
+    return got[0][0] - got[1][0]
 
 
 def token_gains(model, tokenizer, with_tools: list, without_tools: list, question: str) -> list[float]:
@@ -92,14 +128,17 @@ def main() -> None:
         case = cases[i]
         question = [m["content"] for m in case["question"][0] if m["role"] == "user"][-1]
         gains = token_gains(model, tok, B.prompt_messages(bfcl, case), bfcl.system_prompt([dict(m) for m in case["question"][0]], [], i), question)
-        called = set(re.findall(r"([A-Za-z_][\w.]*)\(", r["output"]))
+        called = list(dict.fromkeys(re.findall(r"([A-Za-z_][\w.]*)\(", r["output"])))
+        function = next((f for f in case["function"] if f["name"] in called), case["function"][0])
         out.append({"id": i, "category": r["category"], "near_miss": r["category"] in IRRELEVANT, "gain": round(sum(gains), 3),
                     "mean token gain": round(sum(gains) / len(gains), 4), "least token gain": round(min(gains), 3),
-                    "name words": round(max((name_share(f, B.user_words(case)) for f in called), default=1.0), 3)})
+                    "name words": round(max((name_share(f, B.user_words(case)) for f in called), default=1.0), 3),
+                    "description gain": round(description_gain(model, tok, question[-1500:], function.get("description", "")), 3),
+                    "words covered": -words_uncovered(question, function, r["output"])})
         print(f"{n}/{len(chosen)} {i}", file=sys.stderr, flush=True)
     right = [r for r in out if not r["near_miss"]]
     near = [r for r in out if r["near_miss"]]
-    signals = {k: round(auc([r[k] for r in right], [r[k] for r in near]), 3) for k in ("gain", "mean token gain", "least token gain", "name words")}
+    signals = {k: round(auc([r[k] for r in right], [r[k] for r in near]), 3) for k in SIGNALS}
     rule = {"near misses refused": sum(r["name words"] == 0 for r in near),
             "right calls refused": {c: sum(r["name words"] == 0 for r in right if r["category"] == c) for c in CALL_CATEGORIES}}
     print(f"{len(near)} near misses, {len(right)} right calls ({', '.join(CALL_CATEGORIES)})")

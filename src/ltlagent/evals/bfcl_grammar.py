@@ -74,17 +74,33 @@ ARTICLES = ("the", "a", "an")
 QUOTED_PASSAGE = re.compile(r"""(?<![\w])(['"`])(?=[^\s'"`])([^\n]+?)(?<=[^\s'"`])\1(?!\w)""")
 
 
+# Words that are no value by themselves: articles, prepositions, conjunctions, pronouns and forms
+# of "be" ("My" of "My ticket number is IND4567" is no ``person_name``, "in" no ``platform``),
+# unless written in capitals ("US", "A" for player A). The model wrote 28 such values in the
+# answers of docs/benchmarks.md, none right.
+FUNCTION_WORDS = frozenset("""
+    a an the of in on at to for by with and or but nor from as into onto upon is are was were be been being am
+    my me mine your yours our ours their theirs his her hers him its it this that these those they them we us you he she
+""".split())
+
+
+def alone_no_value(piece: str, not_alone: frozenset[str] = frozenset()) -> bool:
+    """Whether one piece of the user's words is no grounded string by itself: a word of the
+    parameter's name (``not_alone``, ``name_words``, any case), or one of ``FUNCTION_WORDS``
+    not written in capitals."""
+    return piece.lower() in not_alone or (piece.lower() in FUNCTION_WORDS and not piece.isupper())
+
+
 def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset()) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
-    grounded string is any string). A piece whose lower case is in ``not_alone`` is no span by
-    itself (``name_words``)."""
+    grounded string is any string). A piece that is no value alone (``alone_no_value``: a word of
+    the parameter's name in ``not_alone``, a function word) is no span by itself, unless the text
+    then has no span at all ("in" alone gives "in")."""
     pieces, opens, closes = _pieces(text)
-    if not pieces:
-        return set()
-    return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i]
-            for j in range(i, min(i + max_pieces, len(pieces))) if closes[j]
-            and not (i == j and text[pieces[i][0]:pieces[i][1]].lower() in not_alone)}
+    found = [(i, j) for i in range(len(pieces)) if opens[i] for j in range(i, min(i + max_pieces, len(pieces))) if closes[j]]
+    kept = [(i, j) for i, j in found if not (i == j and alone_no_value(text[pieces[i][0]:pieces[i][1]], not_alone))]
+    return {text[pieces[i][0]:pieces[j][1]] for i, j in kept or found}
 
 
 def name_words(name: str) -> frozenset[str]:
@@ -132,20 +148,24 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
     (a span with a comma may take a region too). Built as one chain of continuations per first
     piece (each optional where the span may end), so its size grows with the text times
-    ``max_pieces``, not with the number of spans. A piece in ``not_alone`` is no value by itself
-    (``name_words``)."""
+    ``max_pieces``, not with the number of spans. A piece that is no value alone
+    (``alone_no_value``: a word of ``not_alone``, ``name_words``, or a function word) is none by
+    itself, unless the words then have no span at all."""
     pieces, opens, closes = _pieces(text)
     if not pieces:
         return STRING
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
+    alone = [alone_no_value(text[a:b], not_alone) for a, b in pieces]
+    filtering = any(opens[i] and closes[j] and not (i == j and alone[i]) for i in range(len(pieces))
+                    for j in range(i, min(i + max_pieces, len(pieces))))  # else the words have no other span: keep them
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if opens[i]):
             window = range(i, min(i + max_pieces, len(pieces)))
             comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None) if place else None
-            bare = text[pieces[i][0]:pieces[i][1]].lower() in not_alone
+            bare = filtering and alone[i]
             ends = [j for j in window if closes[j] and (comma is None or j < comma) and not (bare and j == i)]
             if ends:
                 plain.append(_chain(text, pieces, closes, quote, i, max(ends), i, alone=not bare))
