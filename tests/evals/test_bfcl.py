@@ -24,7 +24,7 @@ from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, user_dates, user_times, user_urls, value_regex)
+                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -568,6 +568,22 @@ CODE_NAMES = ["cleaning service", "ironing service", "big cleaning service", "Ba
 CODE_FORMS = ["'{n}' represents {name}", "{n} for {name}", "'{n}' corresponds to {name}", "{n} = {name}", "{n}: {name}"]
 
 
+def _named(names: list[str], codes_: list, said: str):
+    """The oracle of ``named_code``, by construction: the code of the one name whose words, less
+    the words every name shares (unless a name would keep no word of three letters), the text
+    holds in a row (a plural allowed); of names held inside another held one, the longer; none
+    when that is not one."""
+    word_sets = [name.lower().split() for name in names]
+    shared = set.intersection(*map(set, word_sets))
+    if all(any(len(w) >= 3 for w in ws if w not in shared) for ws in word_sets):
+        word_sets = [[w for w in ws if w not in shared] for ws in word_sets]
+    text = " " + re.sub(r"[^a-z0-9]+", " ", said.lower()) + " "
+    held = [i for i, ws in enumerate(word_sets) if ws and any(f" {' '.join(ws[:-1] + [ws[-1] + end])} ".replace("  ", " ") in text for end in ("", "s", "es"))]
+    phrases = [" ".join(word_sets[i]) for i in held]
+    best = [i for i in held if not any(p != " ".join(word_sets[i]) and f" {' '.join(word_sets[i])} " in f" {p} " for p in phrases)]
+    return codes_[best[0]] if len(best) == 1 else None
+
+
 @settings(max_examples=300)
 @given(st.data(), st.lists(st.sampled_from(CODE_NAMES), min_size=2, max_size=4, unique=True), st.sampled_from(CODE_FORMS), st.booleans())
 def test_a_code_the_user_names_is_the_value_of_its_number(data, names, form, plural):
@@ -581,15 +597,7 @@ def test_a_code_the_user_names_is_the_value_of_its_number(data, names, form, plu
     said = "Please find " + " or ".join(f"{name}{'s' if plural else ''}" for name in said_names) + " for me."
     schema = {"type": "integer", "description": description}
     assert codes(description) == dict(zip(numbers, names))
-    word_sets = [name.lower().split() for name in names]
-    shared = set.intersection(*map(set, word_sets))
-    if all(any(len(w) >= 3 for w in ws if w not in shared) for ws in word_sets):
-        word_sets = [[w for w in ws if w not in shared] for ws in word_sets]
-    text = " " + re.sub(r"[^a-z0-9]+", " ", said.lower()) + " "
-    held = [i for i, ws in enumerate(word_sets) if ws and any(f" {' '.join(ws[:-1] + [ws[-1] + end])} ".replace("  ", " ") in text for end in ("", "s", "es"))]
-    phrases = [" ".join(word_sets[i]) for i in held]
-    best = [i for i in held if not any(p != " ".join(word_sets[i]) and f" {' '.join(word_sets[i])} " in f" {p} " for p in phrases)]
-    expected = numbers[best[0]] if len(best) == 1 else None
+    expected = _named(names, numbers, said)
     assert named_code(schema, said) == expected, (description, said)
     fn = {"name": "find", "parameters": {"type": "dict", "required": ["what"], "properties": {"what": schema, "where": dict(schema)}}}
     pattern = calls_regex([fn], at_least_one=True, grounded=said)
@@ -599,6 +607,32 @@ def test_a_code_the_user_names_is_the_value_of_its_number(data, names, form, plu
             assert not re.fullmatch(pattern, f"find(what={other}, where={expected})]") and not re.fullmatch(pattern, f"find(what={expected}, where={other})]")
         assert not re.fullmatch(pattern, f"find(what={expected})]")
         assert numbers_given(fn, said) and places_reused(f"[find(what={expected}, where={expected})]", [fn], said) is None
+
+
+STRING_CODE_FORMS = ["'{n}' for {name}", '"{n}" represents {name}', "'{n}' stands for the {name}", "'{n}' for an {name}"]
+
+
+@settings(max_examples=300)
+@given(st.data(), st.lists(st.sampled_from(CODE_NAMES), min_size=1, max_size=4, unique=True), st.sampled_from(STRING_CODE_FORMS), st.booleans())
+def test_a_code_the_user_names_is_the_value_of_its_string(data, names, form, plural):
+    """A string parameter's description names codes by example, quoted ("such as 'CA' for
+    California or 'NY' for New York"); the user's words name one or two. Oracle: ``_named``; the
+    code is the only value, either quote; a place form's description gives none."""
+    names = [name[0].upper() + name[1:] for name in names]
+    letters = data.draw(st.lists(st.sampled_from(["CA", "NY", "c", "f", "en", "es", "AAPL", "gini"]), min_size=len(names), max_size=len(names), unique=True))
+    description = "The code, such as " + ", ".join(form.format(n=n, name=name) for n, name in zip(letters, names)) + "."
+    said_names = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
+    said = "Please find " + " or ".join(f"{name}{'s' if plural else ''}" for name in said_names) + " for me."
+    schema = {"type": "string", "description": description}
+    assert string_codes(description) == dict(zip(letters, names)), description
+    expected = _named(names, letters, said)
+    assert named_code(schema, said) == expected, (description, said)
+    assert string_codes("The city, in the format 'City, State', such as 'Austin, TX'. " + description) == {}
+    fn = {"name": "find", "parameters": {"type": "dict", "required": ["what"], "properties": {"what": schema}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    if expected is not None:
+        assert re.fullmatch(pattern, f"find(what={expected!r})]") and re.fullmatch(pattern, f"find(what={json.dumps(expected)})]")
+        assert not any(re.fullmatch(pattern, f"find(what={v!r})]") for v in [*letters, *said_names] if v != expected)
 
 
 def test_codes_read_off_real_descriptions():
@@ -611,7 +645,10 @@ def test_codes_read_off_real_descriptions():
     assert named_code(service, "cleaning or ironing?") is None and named_code(province, "somewhere in Thailand") is None
     for description in ("Rating from 1.0 to 5.0.", "Set 1 for on.", "Between 0 and 100 percent", ""):
         assert codes(description) == {}, description
-    assert named_code({"type": "string", "description": province["description"]}, said) is None  # numbers only
+    assert named_code({"type": "string", "description": province["description"]}, said) is None  # numbers, not quoted codes of letters
+    tax = {"type": "string", "description": "The U.S. state abbreviation where the purchase is made, such as 'CA' for California or 'NY' for New York."}
+    assert named_code(tax, "I made a purchase for $250 in New York.") == "NY" and named_code(tax, "in Texas") is None
+    assert named_code({"type": "string", "description": "The unit, such as 'c' for Celsius."}, "in celsius please") == "c"
     fn = {"name": "get_service_id", "parameters": {"type": "dict", "required": ["service_id"], "properties": {"service_id": {
         "type": "integer", "description": "'1' represents a cleaning service, '2' represents an ironing service."}, "province_id": province}}}
     assert numbers_given(fn, "ironing services in Chonburi") and not numbers_given(fn, "a housekeeper in Chonburi")  # no number, no code named

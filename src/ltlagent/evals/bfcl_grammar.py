@@ -616,6 +616,13 @@ CODE = re.compile(r"(?<![\w.])'?([0-9]+)'?(?: (?:represents|stands for|means|is 
                   r"([A-Za-z][A-Za-z' -]*?)(?= ?[,.;)]| and |$)")
 
 
+# Codes a string parameter's description gives names by example, quoted ("such as 'CA' for
+# California or 'NY' for New York", "'c' for Celsius", "e.g., 'US' for the United States"): one
+# or more, each a code of letters and a name that opens with a capital (``string_codes``).
+STRING_CODE = re.compile(r"""(?<![\w])(['"])([A-Za-z][A-Za-z0-9_-]{0,15})\1 (?:for|represents|stands for|means|is for|corresponds to) """
+                         r"(?:an? |the )?([A-Z][A-Za-z' -]*?)(?= ?[,.;)]| or | and |$)")
+
+
 def codes(description: str) -> dict[int, str]:
     """The numbers a description names (``CODE``), each with its name; none unless it names two."""
     found: dict[int, str] = {}
@@ -624,15 +631,31 @@ def codes(description: str) -> dict[int, str]:
     return found if len(found) >= 2 else {}
 
 
-def named_code(schema: Mapping[str, Any], text: str) -> int | None:
-    """The code of a number parameter the user's words name: the one code whose name they hold as
-    a phrase (any case; a word may take a plural "s"), leaving out the words every name shares
-    ("service") unless a name would then keep no word of three letters ("Group A"); of names
-    held inside another held one ("cleaning" in "big cleaning"), the longer. ``None`` when they
-    name none, or several, or the parameter is no number or has no codes."""
-    if schema.get("type") not in ("integer", "float", "number"):
+def string_codes(description: str) -> dict[str, str]:
+    """The codes a string parameter's description names by example (``STRING_CODE``), each with
+    its name; none where the description shows a place form ("'CA' for California" inside
+    "in the format 'City, State'": the code is part of a value, ``formats``)."""
+    if formats(description or "")[0]:
+        return {}
+    found: dict[str, str] = {}
+    for m in STRING_CODE.finditer(description or ""):
+        found.setdefault(m.group(2), m.group(3).strip())
+    return found
+
+
+def named_code(schema: Mapping[str, Any], text: str) -> int | str | None:
+    """The code of a number parameter (``codes``) or a string one without an enum
+    (``string_codes``) the user's words name: the one code whose name they hold as a phrase (any
+    case; a word may take a plural "s"), leaving out the words every name shares ("service")
+    unless a name would then keep no word of three letters ("Group A"); of names held inside
+    another held one ("cleaning" in "big cleaning"), the longer. ``None`` when they name none, or
+    several, or the parameter has no codes."""
+    if schema.get("type") == "string" and not schema.get("enum"):
+        named: Mapping[Any, str] = string_codes(schema.get("description", ""))
+    elif schema.get("type") in ("integer", "float", "number"):
+        named = codes(schema.get("description", ""))
+    else:
         return None
-    named = codes(schema.get("description", ""))
     if schema.get("enum"):
         named = {k: v for k, v in named.items() if k in schema["enum"]}
     words = {k: v.lower().split() for k, v in named.items()}
