@@ -36,7 +36,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, formats, member_places, named_code, number_mentions, number_places, url_param, user_urls
+from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, member_places, named_code, number_mentions, number_places, url_param, user_urls
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -239,11 +239,10 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     and the values that take one: a string the words hold as a span (piece to piece,
     ``bfcl_grammar.PIECE``), at any of its occurrences; a number the words give
     (``number_places``, either sign), at any of its mentions; an enum member with a letter, where
-    the words name it (``member_places``); a place with a region after it (a
-    parameter whose description shows the place form, ``bfcl_grammar.formats``), where its span is. Two places that overlap are one: "Reformation"
-    lies in "Protestant Reformation", the 4 of ``timeout=4`` in "JBL Flip 4", "Lang Son in
-    fahrenheit, CA" beside ``unit="fahrenheit"``. Booleans, ``None``, codes the words name and
-    values the words do not hold (a date in ISO form) take none. A call fits when its values can each be given a place, no two overlapping
+    the words name it (``member_places``). Two places that overlap are one: "Reformation" lies in
+    "Protestant Reformation", the 4 of ``timeout=4`` in "JBL Flip 4". Booleans, ``None``, codes
+    the words name and values the words do not hold (a date in ISO form, a place with its region)
+    take none. A call fits when its values can each be given a place, no two overlapping
     (``_placed``); the calls of one answer may share places ("the weather in Boston today and
     tomorrow"). An answer that does not parse as calls gets ``None``."""
     calls = _calls(output)
@@ -285,13 +284,7 @@ def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set
         return [leaf for k, v in value.items() for leaf in _place_leaves(v, props.get(k) or {}, words, starts, ends, numbers)]
     places: list[tuple[int, int]] = []
     if isinstance(value, str) and value:
-        held = [value]
-        if formats(schema.get("description", ""))[0]:  # a place with its region after it: the span before the region
-            held += [value[:i] for i in range(len(value) - 2, 0, -1) if value.startswith(", ", i)]
-        for span in held:
-            places = [(at, at + len(span)) for at in _occurrences(span, words) if at in starts and at + len(span) in ends]
-            if places:
-                break
+        places = [(at, at + len(value)) for at in _occurrences(value, words) if at in starts and at + len(value) in ends]
     elif isinstance(value, (int, float)):
         places = [(start, end) for start, end, values in numbers if abs(value) in values]
     return [(value, places)] if places else []
