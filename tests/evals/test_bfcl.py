@@ -382,12 +382,16 @@ def test_an_option_the_user_names_once_is_written():
     assert named_option({"enum": ["one-hot", "label"]}, "apply one-hot encoding") == "one-hot"
     assert named_option({"enum": ["all", "postgres"]}, "list all-postgres servers") is None  # both named
     assert named_option({"enum": ["Sports"]}, "sportsman") is None  # inside a word: not named
+    genre = {"enum": ["Comedy", "Comedy-drama", "Drama", "dontcare"]}
+    assert named_option(genre, "something like Comedy-drama genre?") == "Comedy-drama"  # "Comedy", "Drama" only inside it
+    assert named_option(genre, "a comedy, or a Comedy-drama") is None and named_option(genre, "a comedy") == "Comedy"
 
 
 def _named_once(schema, said: str):
     """The oracle of ``named_option``: the one enum member with a letter that occurs in the words
-    (any case) with no letter, digit or underscore on either side; else None."""
-    low, named = said.lower(), []
+    (any case) with no letter, digit or underscore on either side, somewhere not strictly inside
+    another such member's occurrence ("Comedy" in "Comedy-drama"); else None."""
+    low, found = said.lower(), {}
     for member in schema.get("enum") or ():
         if not isinstance(member, str) or not any(c.isalpha() for c in member):
             continue
@@ -395,10 +399,21 @@ def _named_once(schema, said: str):
         while at >= 0:
             before, after = low[at - 1: at], low[at + len(key): at + len(key) + 1]
             if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                named.append(member)
-                break
+                found.setdefault(member, []).append((at, at + len(key)))
             at = low.find(key, at + 1)
+    named = [m for m, spots in found.items()
+             if any(not any(o != m and a <= x and y <= b and (a, b) != (x, y) for o, there in found.items() for a, b in there) for x, y in spots)]
     return named[0] if len(named) == 1 else None
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["Comedy", "Drama", "Comedy-drama", "Sci-fi", "Sci", "Sports", "3"]), min_size=1, max_size=5, unique=True),
+       st.lists(st.sampled_from(["comedy", "Drama", "comedy-drama", "-", "sci-fi", "sci", "sports", "sportsman", "3", " ", ", ", "a"]), max_size=8))
+def test_the_option_named_is_the_one_member_named_outside_the_others(members, parts):
+    """Against the oracle ``_named_once``: enum members nested in others ("Comedy" in
+    "Comedy-drama", "Sci" in "Sci-fi"), words that hold a member inside them ("sportsman")."""
+    said = "".join(parts)
+    assert named_option({"type": "string", "enum": members}, said) == _named_once({"enum": members}, said), (members, said)
 
 
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]

@@ -603,10 +603,14 @@ def member_places(schema: Mapping[str, Any], member: Any, text: str) -> list[tup
 def named_option(schema: Mapping[str, Any], text: str) -> str | None:
     """The option an optional enum must take under grounded values: the one member with a
     letter in it that ``text`` names ("in the sports category" → ``"Sports"``), or ``None`` when
-    it names none or several. Members without a letter ("1", "3") are left to the model: digits
-    in the words name counts and times far more often than an option."""
-    named = [v for v in named_members(schema, text) if isinstance(v, str) and any(c.isalpha() for c in v)]
-    return named[0] if len(named) == 1 else None
+    it names none or several. A member named only inside another named one is not named
+    ("Comedy" and "Drama" in "Comedy-drama genre": ``"Comedy-drama"``). Members without a letter
+    ("1", "3") are left to the model: digits in the words name counts and times far more often
+    than an option."""
+    named = {v: member_places(schema, v, text) for v in named_members(schema, text) if isinstance(v, str) and any(c.isalpha() for c in v)}
+    outer = [v for v, places in named.items()
+             if not all(any(a <= x and y <= b for other, there in named.items() if other != v for a, b in there) for x, y in places)]
+    return outer[0] if len(outer) == 1 else None
 
 
 # Codes a number parameter's description gives names ("'1' represents cleaning service, '2'
