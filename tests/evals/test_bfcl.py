@@ -509,6 +509,23 @@ def test_a_function_word_is_no_value_alone(text):
     assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
 
 
+@settings(max_examples=200)
+@given(st.dates(date(1900, 1, 1), date(2099, 12, 31)), st.sampled_from(["%B %d, %Y", "%d %B %Y", "%b. %d, %Y", "%Y-%m-%d"]),
+       st.sampled_from(["date", "start_date", "checkInDate", "dateOrTime", "update", "candidate", "data", "birth_date"]))
+def test_a_string_named_for_a_date_takes_the_date_the_user_gives_in_iso_form(day, written, name):
+    """A string parameter whose name says "date" and whose description shows no format takes the
+    date the user's words give, written 'YYYY-MM-DD' (BFCL's answers want it so: "March.11, 2022"
+    → '2022-03-11'), and no span of the words; another name keeps the spans. Oracle: strftime."""
+    said = f"Find it for {day.strftime(written)} please."
+    pattern = value_regex({"type": "string", "description": "The day."}, 1, said, name)
+    dated = name not in ("update", "candidate", "data")
+    assert bool(re.fullmatch(pattern, repr(day.isoformat()))) == dated or day.strftime(written) == day.isoformat(), (said, name)
+    assert bool(re.fullmatch(pattern, repr("please"))) != dated, (said, name)
+    if dated:  # the ISO date in either quote, and no substring of the words (unless it is that date)
+        assert re.fullmatch(pattern, json.dumps(day.isoformat()))
+        assert not any(re.fullmatch(pattern, repr(said[a:b])) for a in range(len(said)) for b in range(a + 1, len(said) + 1) if said[a:b] != day.isoformat())
+
+
 def test_spans_are_word_aligned_and_bounded():
     text = "Find the rate from Euro to Dollar at January 1, 2022 for 'Tech Inc'."
     found = spans(text)

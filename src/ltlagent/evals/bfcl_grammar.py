@@ -326,8 +326,10 @@ def shapes_given(shapes: Sequence[str], text: str) -> bool:
 
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "") -> str:
     """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
-    (or the formats its description shows: ``formats``), never the parameter's ``name`` or one of
-    its words alone (``name_words``), numbers the ones it gives (``grounded_number``)."""
+    (or the formats its description shows: ``formats``; a string whose name has the word "date"
+    and whose description shows none, where the text gives a date: that date as 'YYYY-MM-DD'),
+    never the parameter's ``name`` or one of its words alone (``name_words``), numbers the ones
+    it gives (``grounded_number``)."""
     kind = schema.get("type", "any")
     code = named_code(schema, grounded) if grounded is not None else None
     if code is not None:  # the user named one of the codes the description gives
@@ -335,7 +337,10 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
     if kind == "string" and grounded is not None:
-        return grounded_string(grounded, *formats(schema.get("description", "")), not_alone=name_words(name) if name else frozenset())
+        place, shapes = formats(schema.get("description", ""))
+        if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
+            shapes = ("YYYY-MM-DD",)
+        return grounded_string(grounded, place, shapes, not_alone=name_words(name) if name else frozenset())
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         return grounded_number(kind, grounded) or (INTEGER if kind == "integer" else FLOAT)
     if kind in ("string", "any"):
