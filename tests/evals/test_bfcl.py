@@ -526,6 +526,26 @@ def test_a_string_named_for_a_date_takes_the_date_the_user_gives_in_iso_form(day
         assert not any(re.fullmatch(pattern, repr(said[a:b])) for a in range(len(said)) for b in range(a + 1, len(said) + 1) if said[a:b] != day.isoformat())
 
 
+CURRENCY_SAID = {"US dollars": "USD", "U.S. dollar": "USD", "dollars": "USD", "Canadian dollars": "CAD", "Euros": "EUR", "euro": "EUR",
+                 "British Pounds": "GBP", "pounds sterling": "GBP", "Japanese Yen": "JPY", "yen": "JPY", "Swiss francs": "CHF",
+                 "Indian rupees": "INR", "JPY": "JPY", "AUD": "AUD", "usd": None}  # a code in lower case names none
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(sorted(CURRENCY_SAID)), max_size=3), st.sampled_from(["base_currency", "to_currency", "currency", "amount", "target"]))
+def test_a_string_named_for_a_currency_takes_the_codes_of_the_currencies_named(said_names, name):
+    """A string parameter with the word "currency" in its name takes the ISO code of each currency
+    the user names (by name, plural or not, the longer name first: "Canadian dollars" is CAD; or
+    by a code in capitals) and nothing else; with none named, or another name, the spans. Oracle:
+    the table written out here."""
+    said = "Convert " + " and ".join(f"10 {n}" for n in said_names) + " now."
+    expected = {CURRENCY_SAID[n] for n in said_names} - {None} if "currency" in name else {n for n in said_names if n.isupper()}  # else a code written is a span
+    pattern = value_regex({"type": "string", "description": "The currency."}, 1, said, name)
+    codes_ = {"USD", "CAD", "EUR", "GBP", "JPY", "CHF", "INR", "AUD"}
+    assert {c for c in codes_ if re.fullmatch(pattern, repr(c))} == expected, (said, name)
+    assert bool(re.fullmatch(pattern, repr("now"))) == ("currency" not in name or not expected), (said, name)
+
+
 def test_spans_are_word_aligned_and_bounded():
     text = "Find the rate from Euro to Dollar at January 1, 2022 for 'Tech Inc'."
     found = spans(text)

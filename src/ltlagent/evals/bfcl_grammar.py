@@ -324,6 +324,38 @@ def shapes_given(shapes: Sequence[str], text: str) -> bool:
     return bool((any(dated) and user_dates(text)) or (dated and not all(dated) and user_times(text)))
 
 
+# Currencies by their ISO 4217 codes and the names users write for them ("500 US dollars",
+# "British Pounds", "Japanese yen"), for a string parameter named for a currency
+# (``currencies_named``); a bare "dollars" is the US dollar, a bare "pounds" the pound sterling.
+CURRENCY_NAMES = {"USD": ("US dollar", "U.S. dollar", "United States dollar", "American dollar", "dollar"), "EUR": ("euro",),
+                  "GBP": ("British pound", "pound sterling", "pound"), "JPY": ("Japanese yen", "yen"),
+                  "CAD": ("Canadian dollar",), "AUD": ("Australian dollar",), "NZD": ("New Zealand dollar",),
+                  "CHF": ("Swiss franc",), "CNY": ("Chinese yuan", "yuan", "renminbi"), "INR": ("Indian rupee", "rupee"),
+                  "MXN": ("Mexican peso",), "KRW": ("South Korean won", "Korean won"), "HKD": ("Hong Kong dollar",),
+                  "SGD": ("Singapore dollar",), "SEK": ("Swedish krona",), "NOK": ("Norwegian krone",), "DKK": ("Danish krone",),
+                  "RUB": ("Russian ruble", "ruble"), "BRL": ("Brazilian real",), "ZAR": ("South African rand", "rand")}
+_CURRENCY = re.compile(r"(?<![\w])(" + "|".join(sorted({" +".join(map(re.escape, n.split(" "))) + "s?" for names in CURRENCY_NAMES.values() for n in names}
+                                                        | set(CURRENCY_NAMES), key=len, reverse=True)) + r")(?![\w])", re.IGNORECASE)
+
+
+def currencies_named(name: str, schema: Mapping[str, Any], text: str) -> list[str]:
+    """The currency codes a string parameter named for a currency (the word "currency" in its
+    name, no enum, no format shown) takes: those of the currencies the user's words name, by
+    name or by code, the longest name at each place ("Canadian dollars" is CAD, not the dollar);
+    none when they name none (then its spans)."""
+    if schema.get("enum") or "currency" not in name_words(name) or formats(schema.get("description", ""))[1]:
+        return []
+    by_name = {n.lower(): code for code, names in CURRENCY_NAMES.items() for n in names}
+    found = []
+    for m in _CURRENCY.finditer(text):
+        said = re.sub(r" +", " ", m.group(1))
+        if said.upper() in CURRENCY_NAMES:  # a code, if written in capitals
+            found += [said] if said.isupper() else []
+        else:  # a name, perhaps plural
+            found.append(by_name.get(said.lower()) or by_name[said.lower()[:-1]])
+    return list(dict.fromkeys(found))
+
+
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "") -> str:
     """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
     (or the formats its description shows: ``formats``; a string whose name has the word "date"
@@ -336,6 +368,8 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         return literal(code)
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
+    if kind == "string" and grounded is not None and currencies_named(name, schema, grounded):
+        return "(" + "|".join(literal(c) for c in currencies_named(name, schema, grounded)) + ")"
     if kind == "string" and grounded is not None:
         place, shapes = formats(schema.get("description", ""))
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
