@@ -368,9 +368,10 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         return literal(code)
     if "enum" in schema and schema["enum"]:
         return "(" + "|".join(literal(v) for v in schema["enum"]) + ")"
-    if kind == "string" and grounded is not None and currencies_named(name, schema, grounded):
-        return "(" + "|".join(literal(c) for c in currencies_named(name, schema, grounded)) + ")"
     if kind == "string" and grounded is not None:
+        currencies = currencies_named(name, schema, grounded)
+        if currencies:
+            return "(" + "|".join(literal(c) for c in currencies) + ")"
         place, shapes = formats(schema.get("description", ""))
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
