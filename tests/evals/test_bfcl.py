@@ -544,6 +544,14 @@ def test_a_string_named_for_a_currency_takes_the_codes_of_the_currencies_named(s
     codes_ = {"USD", "CAD", "EUR", "GBP", "JPY", "CHF", "INR", "AUD"}
     assert {c for c in codes_ if re.fullmatch(pattern, repr(c))} == expected, (said, name)
     assert bool(re.fullmatch(pattern, repr("now"))) == ("currency" not in name or not expected), (said, name)
+    fn = {"name": "convert", "parameters": {"type": "dict", "required": ["from_currency", "to_currency"],
+                                            "properties": {"from_currency": {"type": "string"}, "to_currency": {"type": "string"}}}}
+    pair = calls_regex([fn], at_least_one=True, grounded=said)
+    named = {CURRENCY_SAID[n] for n in said_names} - {None}
+    for a in codes_:
+        for b in codes_:  # two named: two different ones, either way round; one named: that one (twice), as a single argument takes it
+            ok = a in named and b in named and (a != b or len(named) == 1)
+            assert bool(re.fullmatch(pair, f"convert(from_currency={a!r}, to_currency={b!r})]")) == ok, (said, a, b)
 
 
 def test_spans_are_word_aligned_and_bounded():

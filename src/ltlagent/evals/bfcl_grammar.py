@@ -356,6 +356,20 @@ def currencies_named(name: str, schema: Mapping[str, Any], text: str) -> list[st
     return list(dict.fromkeys(found))
 
 
+def currency_pair(function: Mapping[str, Any], text: str) -> tuple[tuple[str, str], list[str]] | None:
+    """The two required currency parameters of a function (``currencies_named``: "from" and
+    "to", "base" and "target") when the user's words name two or more currencies, with those
+    currencies: a call converts between two different ones (no BFCL answer of the 23 such calls
+    gives both the same). ``None`` otherwise."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    named = [(k, currencies_named(k, props.get(k) or {}, text)) for k in params.get("required") or () if k in props]
+    named = [(k, codes_) for k, codes_ in named if codes_]
+    if len(named) != 2 or len(named[0][1]) < 2:
+        return None
+    return (named[0][0], named[1][0]), named[0][1]
+
+
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "") -> str:
     """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
     (or the formats its description shows: ``formats``; a string whose name has the word "date"
@@ -484,6 +498,12 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
     required = set(params.get("required") or ())
+    pair = currency_pair(function, grounded) if language == "python" and grounded is not None else None
+    if pair is not None:  # two currencies to convert between: two different ones of those named, either way round
+        (first, second), named = pair
+        return "(" + "|".join(call_regex(dict(function, parameters=dict(params, properties={
+            **props, first: dict(props[first], enum=[a]), second: dict(props[second], enum=[b])})), language, grounded)
+            for a in named for b in named if a != b) + ")"
     if language == "python":
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
             return value_regex(schema, depth, grounded, name)
