@@ -98,9 +98,19 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
     the parameter's name in ``not_alone``, a function word) is no span by itself, unless the text
     then has no span at all ("in" alone gives "in")."""
     pieces, opens, closes = _pieces(text)
-    found = [(i, j) for i in range(len(pieces)) if opens[i] for j in range(i, min(i + max_pieces, len(pieces))) if closes[j]]
-    kept = [(i, j) for i, j in found if not (i == j and alone_no_value(text[pieces[i][0]:pieces[i][1]], not_alone))]
-    return {text[pieces[i][0]:pieces[j][1]] for i, j in kept or found}
+    bare = _bare(text, pieces, opens, closes, max_pieces, not_alone)
+    return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i]
+            for j in range(i, min(i + max_pieces, len(pieces))) if closes[j] and not (i == j and bare[i])}
+
+
+def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], closes: Sequence[bool], max_pieces: int,
+          not_alone: frozenset[str]) -> list[bool]:
+    """For each piece, whether it is no span by itself (``alone_no_value``); none is where the
+    words would then have no span at all."""
+    alone = [alone_no_value(text[a:b], not_alone) for a, b in pieces]
+    other = any(opens[i] and closes[j] and not (i == j and alone[i]) for i in range(len(pieces))
+                for j in range(i, min(i + max_pieces, len(pieces))))
+    return alone if other else [False] * len(pieces)
 
 
 def name_words(name: str) -> frozenset[str]:
@@ -157,15 +167,13 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
-    alone = [alone_no_value(text[a:b], not_alone) for a, b in pieces]
-    filtering = any(opens[i] and closes[j] and not (i == j and alone[i]) for i in range(len(pieces))
-                    for j in range(i, min(i + max_pieces, len(pieces))))  # else the words have no other span: keep them
+    alone = _bare(text, pieces, opens, closes, max_pieces, not_alone)
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if opens[i]):
             window = range(i, min(i + max_pieces, len(pieces)))
             comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None) if place else None
-            bare = filtering and alone[i]
+            bare = alone[i]
             ends = [j for j in window if closes[j] and (comma is None or j < comma) and not (bare and j == i)]
             if ends:
                 plain.append(_chain(text, pieces, closes, quote, i, max(ends), i, alone=not bare))
