@@ -554,6 +554,43 @@ def test_a_string_named_for_a_currency_takes_the_codes_of_the_currencies_named(s
             assert bool(re.fullmatch(pair, f"convert(from_currency={a!r}, to_currency={b!r})]")) == ok, (said, a, b)
 
 
+CURRENCY_CUES = {"from": ["{amount} {name}", "from {name}"], "to": ["to {name}", "into {name}", "in {name}"],
+                 None: ["the {name} market", "{name}"]}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from(sorted(n for n, c in CURRENCY_SAID.items() if c)), st.sampled_from(["from", "to", None]),
+                          st.integers(0, 2), st.sampled_from(["5", "1,500", "20.25"])), min_size=1, max_size=4),
+       st.sampled_from([("from_currency", "to_currency"), ("target_currency", "base_currency"), ("source_currency", "target_currency"),
+                        ("currency_a", "currency_b")]))
+def test_two_currency_arguments_go_the_way_the_words_give(mentions, names):
+    """Where a function's two required currency parameters are named for the source ("from",
+    "base", "source") and the target ("to", "target"), a code the user gives only as a target
+    ("to", "into", "in" before it) is no source, one given only as a source (an amount or "from"
+    before it) no target; unless that leaves no pair, or the names do not say which is which:
+    then any two different codes named. Oracle: the role each mention was written with."""
+    said = "Please " + " and ".join(CURRENCY_CUES[role][form % len(CURRENCY_CUES[role])].format(name=n, amount=amount)
+                                    for n, role, form, amount in mentions) + "."
+    roles: dict[str, set] = {}
+    for n, role, _, _ in mentions:
+        roles.setdefault(CURRENCY_SAID[n], set()).update({role} - {None})
+    fn = {"name": "convert", "parameters": {"type": "dict", "required": list(names),
+                                            "properties": {k: {"type": "string"} for k in names}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    source = 0 if names[0].startswith(("from", "base", "source")) else 1 if names[1].startswith(("from", "base", "source")) else None
+    anyway = {(a, b) for a in roles for b in roles if a != b}
+    if source is None:
+        wanted = anyway
+    else:
+        way = {(a, b) for a in roles for b in roles if a != b and roles[a] != {"to"} and roles[b] != {"from"}}
+        wanted = {p if source == 0 else p[::-1] for p in way} or anyway
+    if len(roles) < 2:
+        wanted = {(c, c) for c in roles}  # one currency named: each argument takes it
+    codes_ = {"USD", "CAD", "EUR", "GBP", "JPY", "CHF", "INR", "AUD"}
+    got = {(a, b) for a in codes_ for b in codes_ if re.fullmatch(pattern, f"convert({names[0]}={a!r}, {names[1]}={b!r})]")}
+    assert got == wanted, (said, names, roles)
+
+
 def test_spans_are_word_aligned_and_bounded():
     text = "Find the rate from Euro to Dollar at January 1, 2022 for 'Tech Inc'."
     found = spans(text)

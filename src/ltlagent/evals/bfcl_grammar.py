@@ -353,29 +353,65 @@ def currencies_named(name: str, schema: Mapping[str, Any], text: str) -> list[st
     none when they name none (then its spans)."""
     if schema.get("enum") or "currency" not in name_words(name) or formats(schema.get("description", ""))[1]:
         return []
+    return list(dict.fromkeys(code for code, _ in _currency_mentions(text)))
+
+
+# The words before a currency that say which way the user converts: an amount or "from" names
+# what they have ("500 US dollars", "from Euro"), "to", "into" or "in" what they want ("to
+# Canadian dollars", "in British Pounds"); and the words of a parameter's name that say which it
+# is ("from_currency", "base_currency", "source_currency"; "to_currency", "target_currency").
+_CURRENCY_CUE = re.compile(r"(?:(\d[\d,]*(?:\.\d+)?)|\b(from|to|into|in))\s+$", re.IGNORECASE)
+SOURCE_WORDS, TARGET_WORDS = frozenset({"from", "base", "source"}), frozenset({"to", "target"})
+
+
+def currency_roles(text: str) -> dict[str, set[str]]:
+    """For each currency the user's words name (``currencies_named``'s reading), the roles the
+    words before each mention give it: "from" after an amount or "from", "to" after "to",
+    "into" or "in"; none after anything else."""
+    roles: dict[str, set[str]] = {}
+    for code, start in _currency_mentions(text):
+        cue = _CURRENCY_CUE.search(text, 0, start)
+        roles.setdefault(code, set()).update(() if cue is None else ("from",) if cue.group(1) or cue.group(2).lower() == "from" else ("to",))
+    return roles
+
+
+def _currency_mentions(text: str) -> list[tuple[str, int]]:
+    """Each currency named, by name (the longest at each place, plural or not) or by a code in
+    capitals: its code and where it starts."""
     by_name = {n.lower(): code for code, names in CURRENCY_NAMES.items() for n in names}
     found = []
     for m in _CURRENCY.finditer(text):
         said = re.sub(r" +", " ", m.group(1))
         if said.upper() in CURRENCY_NAMES:  # a code, if written in capitals
-            found += [said] if said.isupper() else []
+            found += [(said, m.start())] if said.isupper() else []
         else:  # a name, perhaps plural
-            found.append(by_name.get(said.lower()) or by_name[said.lower()[:-1]])
-    return list(dict.fromkeys(found))
+            found.append((by_name.get(said.lower()) or by_name[said.lower()[:-1]], m.start()))
+    return found
 
 
-def currency_pair(function: Mapping[str, Any], text: str) -> tuple[tuple[str, str], list[str]] | None:
+def currency_pair(function: Mapping[str, Any], text: str) -> tuple[tuple[str, str], list[tuple[str, str]]] | None:
     """The two required currency parameters of a function (``currencies_named``: "from" and
-    "to", "base" and "target") when the user's words name two or more currencies, with those
-    currencies: a call converts between two different ones (no BFCL answer of the 23 such calls
-    gives both the same). ``None`` otherwise."""
+    "to", "base" and "target") when the user's words name two or more currencies, with the
+    ordered pairs of codes they may take: two different ones of those named (no BFCL answer of
+    the 23 such calls gives both the same). Where the parameters' names say which is the source
+    and which the target, a code the words give only as a target ("to", "into", "in") is no
+    source, and one they give only as a source (an amount, "from") no target
+    (``currency_roles``), unless that leaves no pair. ``None`` otherwise."""
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
     named = [(k, currencies_named(k, props.get(k) or {}, text)) for k in params.get("required") or () if k in props]
     named = [(k, codes_) for k, codes_ in named if codes_]
     if len(named) != 2 or len(named[0][1]) < 2:
         return None
-    return (named[0][0], named[1][0]), named[0][1]
+    (first, codes_), (second, _) = named
+    pairs = [(a, b) for a in codes_ for b in codes_ if a != b]
+    ways = [(bool(name_words(k) & SOURCE_WORDS), bool(name_words(k) & TARGET_WORDS)) for k in (first, second)]
+    if ways in ([(True, False), (False, True)], [(False, True), (True, False)]):
+        roles = currency_roles(text)
+        source, target = (0, 1) if ways[0][0] else (1, 0)
+        kept = [p for p in pairs if roles.get(p[source]) != {"to"} and roles.get(p[target]) != {"from"}]
+        pairs = kept or pairs
+    return (first, second), pairs
 
 
 def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "") -> str:
@@ -507,11 +543,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     props = params.get("properties") or {}
     required = set(params.get("required") or ())
     pair = currency_pair(function, grounded) if language == "python" and grounded is not None else None
-    if pair is not None:  # two currencies to convert between: two different ones of those named, either way round
-        (first, second), named = pair
+    if pair is not None:  # two currencies to convert between: two different ones of those named, the way the words give
+        (first, second), ways = pair
         return "(" + "|".join(call_regex(dict(function, parameters=dict(params, properties={
             **props, first: dict(props[first], enum=[a]), second: dict(props[second], enum=[b])})), language, grounded)
-            for a in named for b in named if a != b) + ")"
+            for a, b in ways) + ")"
     if language == "python":
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
             return value_regex(schema, depth, grounded, name)
