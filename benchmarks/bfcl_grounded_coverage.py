@@ -234,6 +234,32 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
     return counts
 
 
+def currency_pair_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES to a function with two required currency
+    parameters whose user names two or more currencies (``bfcl_grammar.currency_pair``): how
+    many there are, how many some pair of codes the spec allows matches ("kept"), and how many
+    of those the spec allows one way round only ("one way")."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals.bfcl_grammar import currency_pair
+
+    counts = {"answers": 0, "kept": 0, "one way": 0}
+    for category in CATEGORIES:
+        for case in B.load_cases(bfcl, category):
+            said = B.user_words(case)
+            functions = {f["name"]: f for f in case["function"]}
+            for call in case["ground_truth"]:
+                name, accepted = next(iter(call.items()))
+                pair = currency_pair(functions[name], said) if name in functions else None
+                if pair is None:
+                    continue
+                (first, second), ways = pair
+                kept = [(a, b) for a, b in ways if a in accepted.get(first, ()) and b in accepted.get(second, ())]
+                counts["answers"] += 1
+                counts["kept"] += bool(kept)
+                counts["one way"] += bool(kept) and not any((b, a) in ways for a, b in kept)
+    return counts
+
+
 def main() -> None:
     from ltlagent.evals import bfcl as B
     from ltlagent.evals import provenance
@@ -260,9 +286,12 @@ def main() -> None:
     dated = dated_option_answers(bfcl)
     print("optional dates the user gives (the spec writes one in a format the description shows), in BFCL's answers: "
           + ", ".join(f"{k} {v}" for k, v in dated.items()))
+    pairs = currency_pair_answers(bfcl)
+    print("two required currency arguments, two or more currencies named (the spec gives the codes the way the words do), in BFCL's answers: "
+          + ", ".join(f"{k} {v}" for k, v in pairs.items()))
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
-        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated,
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated, "currency_pairs": pairs,
                                          "cases": rows}, indent=1) + "\n")
         print(f"written to {args.json}", file=sys.stderr)
 

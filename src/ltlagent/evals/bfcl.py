@@ -36,7 +36,8 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import ANSWER_FORMS, PIECE, REFUSAL, bfcl_spec, member_places, named_code, number_mentions, number_places, url_param, user_urls
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, OWN_WORDS, PIECE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
+                                         number_places, url_param, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -203,6 +204,7 @@ class Reuse:
     value: Any
     arguments: tuple[str, ...]  # the arguments the value went to, in the call's order
     given: int  # how many places the user's words give it
+    later: str = ""  # the argument whose value found no place of its own: the one that took the place again
 
     def __str__(self) -> str:
         return (f"{self.function} gives {self.value!r} to {', '.join(self.arguments)}; "
@@ -262,8 +264,44 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
             _, value, places = leaves[i]  # the first value left without a place; with it, every one whose places overlap its
             overlapping = [a for k, (a, _, p) in enumerate(leaves) if k == i or any(_overlap(x, y) for x in places for y in p)]
-            return Reuse(name, value, tuple(dict.fromkeys(overlapping)), len(places))
+            return Reuse(name, value, tuple(dict.fromkeys(overlapping)), len(places), leaves[i][0])
     return None
+
+
+NUMBER_KINDS = ("integer", "float", "number")
+
+
+def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> list[dict[str, Any]] | None:
+    """The functions again, with the required number argument that took a number's place again
+    (``reuse.later``: a number, or a list of numbers) grounded in the user's words less every
+    place of that number (``bfcl_grammar.OWN_WORDS``; each blanked to a full stop, where no
+    number is read): "60 heads if I flip a coin 100 times" with ``num_trials=100,
+    num_success=100`` has ``num_success`` take a number of "60 heads if I flip a coin . times".
+    ``None`` when the value is not a number, that argument is not a required number, or the
+    words less those places give no number for it (the user gave one number for two arguments).
+    Strings are not split so: a span left after another argument took the one the user meant is
+    as often a word the question only asks about ("the penalty for burglary in")."""
+    if isinstance(reuse.value, bool) or not isinstance(reuse.value, (int, float)):
+        return None
+    out = []
+    for function in functions:
+        params = function.get("parameters") or {}
+        props = params.get("properties") or {}
+        if function["name"] != reuse.function:
+            out.append(dict(function))
+            continue
+        schema = props.get(reuse.later) or {}
+        kind = schema.get("type") if schema.get("type") in NUMBER_KINDS else (schema.get("items") or {}).get("type") if schema.get("type") in ("array", "tuple") else None
+        if reuse.later not in (params.get("required") or ()) or kind not in NUMBER_KINDS or schema.get("enum"):
+            return None
+        less = words
+        for start, end, values in sorted(number_places(words), reverse=True):
+            if abs(reuse.value) in values:
+                less = less[:start] + " . " + less[end:]
+        if grounded_number(kind, less) is None:
+            return None
+        out.append(dict(function, parameters=dict(params, properties={**props, reuse.later: {**schema, OWN_WORDS: less}})))
+    return out
 
 
 def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set[int], ends: set[int],
@@ -669,6 +707,15 @@ class Answerer:
             if places_reused(again, kept, grounded) is None:
                 text, tokens, functions = again, again_tokens, kept
                 self.spec_form += f" (again, the optional arguments that repeated a place left out: {reused})"
+                reused = None
+        split = apart(functions, reused, grounded) if reused is not None and kept is None else None
+        if split is not None:  # decoded again, the number argument that took a number's place again grounded in the words less it
+            again, again_tokens, prepare, passes = self._decode(case, split, form, prompt, fast_forward)
+            self.prepare_seconds += prepare
+            self.forward_passes += passes
+            if places_reused(again, functions, grounded) is None:
+                text, tokens = again, again_tokens
+                self.spec_form += f" (again, {reused.later} without the place it repeated: {reused})"
                 reused = None
         if reused is not None:
             text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)

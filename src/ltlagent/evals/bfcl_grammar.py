@@ -538,6 +538,11 @@ def js_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
 LANGUAGES = {"python": value_regex, "java": java_value_regex, "javascript": js_value_regex}
 
 
+# A parameter's schema may carry the words its grounded values come from, where they are not the
+# call's (``bfcl.apart``: the user's words less a place another argument took).
+OWN_WORDS = "x-ltlagent-words"
+
+
 def call_regex(function: Mapping[str, Any], language: str = "python", grounded: str | None = None) -> str:
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
@@ -550,7 +555,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             for a, b in ways) + ")"
     if language == "python":
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
-            return value_regex(schema, depth, grounded, name)
+            return value_regex(schema, depth, schema.get(OWN_WORDS, grounded) if grounded is not None else None, name)
     elif grounded is not None:
         raise ValueError("grounded strings are Python literals only")
     else:
