@@ -32,7 +32,7 @@ FILES = (
     "bfcl-smollm2-codes", "bfcl-smollm2-languages", "bfcl-smollm2-urls", "bfcl-smollm2-overlaps",
     "bfcl-smollm2-relative-dates", "bfcl-smollm2-glued", "bfcl-smollm2-quoted", "bfcl-smollm2-names",
     "bfcl-smollm2-review", "bfcl-smollm2-string-codes", "bfcl-smollm2-date-names", "bfcl-smollm2-currencies",
-    "bfcl-smollm2-currency-pairs", "bfcl-smollm2-currency-order",
+    "bfcl-smollm2-currency-pairs", "bfcl-smollm2-currency-order", "bfcl-smollm2-apart",
 )
 
 ORDER = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance", "live_simple",

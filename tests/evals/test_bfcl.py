@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
@@ -1073,6 +1073,41 @@ def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
         assert places_reused(text, [weather], said) is None
 
 
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.integers(1, 999), st.sampled_from([0.5, 2.25, 9.8, 33.4484])), min_size=1, max_size=5, unique=True),
+       st.data(), st.sampled_from(["integer", "float", "array"]), st.booleans())
+def test_a_number_given_to_two_arguments_is_taken_by_the_first_and_the_other_is_grounded_in_the_rest(numbers, data, kind, required):
+    """``apart``: where a call gives one of the user's numbers to two arguments, the later one,
+    a required number (or list of numbers), is grounded in the words less every place of that
+    number: it takes any other number the words give (either sign) and never that one; ``None`` where no
+    other number is left for it, where it is optional, or where the value is a string. Oracle:
+    the numbers the words were written with."""
+    repeated = data.draw(st.sampled_from(numbers))
+    times = data.draw(st.integers(1, 2))
+    written = numbers + [repeated] * (times - 1)
+    said = "Use " + " and then ".join(f"{n} units" for n in data.draw(st.permutations(written))) + "."
+    later = {"type": "array", "items": {"type": "float"}} if kind == "array" else {"type": kind}
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["a", "b"] if required else ["a"],
+                                      "properties": {"a": {"type": "float"}, "b": later}}}
+    sign = data.draw(st.sampled_from([1, -1]))  # either sign is the same place
+    reuse = places_reused(f"[f(a={repeated!r}, b={[sign * repeated] if kind == 'array' else sign * repeated!r})]", [fn], said)
+    if times == 2:  # two places: each argument its own
+        assert reuse is None, (said, reuse)
+        return
+    assert reuse is not None and reuse.later == "b" and reuse.arguments == ("a", "b"), (said, reuse)
+    split = apart([fn], reuse, said)
+    others = [n for n in numbers if n != repeated and (kind != "integer" or isinstance(n, int))]
+    if not required or not others:
+        assert split is None, (said, kind)
+        return
+    pattern = call_regex(split[0], "python", said)
+    for n in numbers + [-n for n in numbers] + [1000]:
+        b = [n] if kind == "array" else n
+        assert bool(re.fullmatch(pattern, f"f(a={repeated!r}, b={b!r})")) == (abs(n) in others), (said, n, kind)
+        assert bool(re.fullmatch(pattern, f"f(a={n!r}, b={[others[0]] if kind == 'array' else others[0]!r})")) == (abs(n) in numbers), (said, n)
+    assert apart([fn], Reuse("f", "units", ("a", "b"), 1, "b"), said) is None  # a string: not split
+
+
 def _scripted_answerer(monkeypatch, function, decode, **options):
     """An ``Answerer`` whose plan is calls of ``function`` (one or more) and whose decodes are
     ``decode(self, case, functions, form, prompt, fast_forward)``: no model runs."""
@@ -1159,6 +1194,39 @@ def test_an_answer_whose_options_repeat_a_place_is_decoded_again_without_them(mo
     again = "[play_song(song_id='Katy Perry', artist='Katy Perry')]"  # the second answer repeats a place too: the refusal
     assert answerer._constrained(case, "prompt", True) == ("Unfortunately, no.", 4)
     assert [c for c, _ in seen] == ["one or more", "one or more", "none"] and answerer.spec_form.startswith("refusal (play_song gives 'wjeiruhuq_roar'")
+
+
+def test_an_answer_that_gives_one_number_to_two_required_arguments_is_decoded_again_apart(monkeypatch):
+    """Two required number arguments that took one number: the second decode grounds the later
+    one in the words less that number (``apart``); its answer is kept when it passes the review,
+    and the refusal is decoded when it does not. A string repeated is the refusal at once."""
+    binomial = {"name": "calc_binomial_prob", "parameters": {"type": "dict", "required": ["num_trials", "num_success"], "properties": {
+        "num_trials": {"type": "integer"}, "num_success": {"type": "integer"}, "label": {"type": "string"}}}}
+    case = {"id": "simple_python_121", "function": [binomial],
+            "question": [[{"role": "user", "content": "The probability of 60 heads if I flip a coin 100 times?"}]]}
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        own = functions[0]["parameters"]["properties"]["num_success"].get(bfcl_grammar.OWN_WORDS)
+        seen.append((form.get("calls"), own))
+        if form.get("calls") == "none":
+            return "Unfortunately, no.", 4, 0.5, 2
+        return (again if own else "[calc_binomial_prob(num_trials=100, num_success=100)]"), 9, 0.5, 3
+
+    again = "[calc_binomial_prob(num_trials=100, num_success=60)]"
+    answerer = _scripted_answerer(monkeypatch, binomial, decode)
+    assert answerer._constrained(case, "prompt", True) == (again, 9)
+    assert seen == [("one or more", None), ("one or more", "The probability of 60 heads if I flip a coin  .  times?")]
+    assert "num_success without the place it repeated: calc_binomial_prob gives 100 to num_trials, num_success" in answerer.spec_form
+    assert answerer.forward_passes == 6
+    seen.clear()
+    again = "[calc_binomial_prob(num_trials=60, num_success=60)]"  # the second answer repeats a place too: the refusal
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, no.", 4)
+    assert [c for c, _ in seen] == ["one or more", "one or more", "none"] and answerer.spec_form.startswith("refusal (calc_binomial_prob gives 100")
+    seen.clear()
+    again = "[calc_binomial_prob(num_trials=100, num_success=100, label='heads')]"
+    case["question"][0][0]["content"] = "The probability of heads if I flip a coin 100 times?"  # no other number: the refusal at once
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, no.", 4) and [c for c, _ in seen] == ["one or more", "none"]
 
 
 # Words for numbers_left, each with the number places it holds by construction.

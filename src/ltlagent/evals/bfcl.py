@@ -91,8 +91,11 @@ FUNCTIONS = ("picked", "all")
 # refusal instead. Where the place went to optional arguments besides (at most) one required one
 # (``play_song(song_id="wjeiruhuq_roar", device_id="wjeiruhuq_roar")``), the model filled an
 # option the user did not give: the answer is decoded again without those options
-# (``without_reused``), and is the refusal only if that one repeats a place too. "shared" — no
-# such review, and no calls added for numbers left (below).
+# (``without_reused``), and is the refusal only if that one repeats a place too. Where one number
+# went to two required arguments (``num_trials=100, num_success=100`` for "60 heads if I flip a
+# coin 100 times"), the later one is grounded in the words less that number and the answer decoded
+# again (``apart``), the refusal only if no other number is left for it or the new answer repeats
+# a place too. "shared" — no such review, and no calls added for numbers left (below).
 PLACES = ("own", "shared")
 # --places own, calls of one or more: while the user's words hold numbers no call has used, enough
 # for the required numbers of another call of a function the answer calls, the answer is decoded
@@ -688,8 +691,9 @@ class Answerer:
         """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
         that fills two arguments of one call from one place of the user's words
         (``places_reused``) is set aside: where optional arguments repeated the place, the answer
-        is decoded again without them (``without_reused``) and kept if it passes the review;
-        otherwise it is decoded again under the refusal; and
+        is decoded again without them (``without_reused``), where a required number argument
+        repeated a number, again with that argument grounded in the words less it (``apart``),
+        and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         the answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
         was done; the preparation times and forward passes count every decode."""
