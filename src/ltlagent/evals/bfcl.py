@@ -36,7 +36,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, OWN_WORDS, PIECE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -275,16 +275,22 @@ NUMBER_KINDS = ("integer", "float", "number")
 
 
 def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> list[dict[str, Any]] | None:
-    """The functions again, with the required number argument that took a number's place again
-    (``reuse.later``: a number, or a list of numbers) grounded in the user's words less every
-    place of that number (``bfcl_grammar.OWN_WORDS``; each blanked to a full stop, where no
-    number is read): "60 heads if I flip a coin 100 times" with ``num_trials=100,
-    num_success=100`` has ``num_success`` take a number of "60 heads if I flip a coin . times".
-    ``None`` when the value is not a number, that argument is not a required number, or the
-    words less those places give no number for it (the user gave one number for two arguments).
-    Strings are not split so: a span left after another argument took the one the user meant is
-    as often a word the question only asks about ("the penalty for burglary in")."""
-    if isinstance(reuse.value, bool) or not isinstance(reuse.value, (int, float)):
+    """The functions again, with the required argument that took a place again (``reuse.later``)
+    kept off that place:
+
+    * a number (or a list of numbers) is grounded in the user's words less every place of the
+      number repeated (``bfcl_grammar.OWN_WORDS``; each blanked to a full stop, where no number
+      is read): "60 heads if I flip a coin 100 times" with ``num_trials=100, num_success=100``
+      has ``num_success`` take a number of "60 heads if I flip a coin . times";
+    * a string, where the value repeated is a passage the user quotes, takes another passage
+      the user quotes, whole (an ``enum`` of them): "the sequence 'AGTCG...' against the
+      reference 'AGTCC...'".
+
+    ``None`` when that argument is not required, or neither, or nothing else is left for it (the
+    user gave one value for two arguments). Other strings are not split so: a span left after
+    another argument took the one the user meant is as often a word the question only asks about
+    ("the penalty for burglary in")."""
+    if isinstance(reuse.value, bool) or not isinstance(reuse.value, (int, float, str)):
         return None
     out = []
     for function in functions:
@@ -294,16 +300,24 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
             out.append(dict(function))
             continue
         schema = props.get(reuse.later) or {}
-        kind = schema.get("type") if schema.get("type") in NUMBER_KINDS else (schema.get("items") or {}).get("type") if schema.get("type") in ("array", "tuple") else None
-        if reuse.later not in (params.get("required") or ()) or kind not in NUMBER_KINDS or schema.get("enum"):
+        if reuse.later not in (params.get("required") or ()) or schema.get("enum"):
             return None
-        less = words
-        for start, end, values in sorted(number_places(words), reverse=True):
-            if abs(reuse.value) in values:
-                less = less[:start] + " . " + less[end:]
-        if grounded_number(kind, less) is None:
-            return None
-        out.append(dict(function, parameters=dict(params, properties={**props, reuse.later: {**schema, OWN_WORDS: less}})))
+        if isinstance(reuse.value, str):
+            quoted = [m.group(2) for m in QUOTED_PASSAGE.finditer(words)]
+            others = list(dict.fromkeys(q for q in quoted if q != reuse.value))
+            if schema.get("type") != "string" or reuse.value not in quoted or not others:
+                return None
+            kept = {**schema, "enum": others}
+        else:
+            kind = schema.get("type") if schema.get("type") in NUMBER_KINDS else (schema.get("items") or {}).get("type") if schema.get("type") in ("array", "tuple") else None
+            less = words
+            for start, end, values in sorted(number_places(words), reverse=True):
+                if abs(reuse.value) in values:
+                    less = less[:start] + " . " + less[end:]
+            if kind not in NUMBER_KINDS or grounded_number(kind, less) is None:
+                return None
+            kept = {**schema, OWN_WORDS: less}
+        out.append(dict(function, parameters=dict(params, properties={**props, reuse.later: kept})))
     return out
 
 
