@@ -1196,6 +1196,32 @@ def test_an_answer_whose_options_repeat_a_place_is_decoded_again_without_them(mo
     assert [c for c, _ in seen] == ["one or more", "one or more", "none"] and answerer.spec_form.startswith("refusal (play_song gives 'wjeiruhuq_roar'")
 
 
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["Alpha Beta", "gamma", "Delta-7", "AGTCGATCG", "What is my balance?", "v1"]), min_size=1, max_size=4, unique=True),
+       st.lists(st.sampled_from(["'", '"']), min_size=4, max_size=4), st.data())
+def test_a_quoted_passage_given_to_two_arguments_leaves_the_later_one_the_other_passages(passages, quotes, data):
+    """``apart`` on a string: where the value repeated is a passage the user quotes, the later
+    argument (a required string) takes another quoted passage, whole, and nothing else; with no
+    other passage, or a value the user did not quote, or an optional argument, ``None``. Oracle:
+    the passages the words were written with."""
+    said = "Compare " + " with ".join(f"{q}{p}{q}" for p, q in zip(passages, quotes)) + " and the plain words."
+    repeated = data.draw(st.sampled_from(passages + ["plain words"]))
+    required = data.draw(st.booleans())
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["a", "b"] if required else ["a"],
+                                      "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}}
+    reuse = places_reused(f"[f(a={repeated!r}, b={repeated!r})]", [fn], said)
+    assert reuse is not None and reuse.later == "b", (said, reuse)
+    split = apart([fn], reuse, said)
+    others = [p for p in passages if p != repeated]
+    if repeated not in passages or not others or not required:
+        assert split is None, (said, repeated)
+        return
+    pattern = call_regex(split[0], "python", said)
+    for value in passages + ["plain words", "Compare", "Alpha"]:
+        assert bool(re.fullmatch(pattern, f"f(a={repeated!r}, b={value!r})")) == (value in others), (said, value)
+    assert re.fullmatch(pattern, f"f(a={others[0]!r}, b={others[0]!r})")  # the spec leaves the first argument as it was: the review judges
+
+
 def test_an_answer_that_gives_one_number_to_two_required_arguments_is_decoded_again_apart(monkeypatch):
     """Two required number arguments that took one number: the second decode grounds the later
     one in the words less that number (``apart``); its answer is kept when it passes the review,
