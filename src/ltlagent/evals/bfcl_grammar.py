@@ -709,13 +709,30 @@ def member_places(schema: Mapping[str, Any], member: Any, text: str) -> list[tup
     return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(str(member).lower())}(?!\w)", text.lower())]
 
 
+def described_options(schema: Mapping[str, Any]) -> list[str]:
+    """The options a string parameter without an enum lists in its description, quoted ("options:
+    'Darwin', 'Lamarck'", "('Celsius' or 'Fahrenheit')", "e.g. 'static' or 'dynamic'"): two or
+    more with a letter, where the description shows no format (``formats``) and names no codes
+    (``string_codes``); none otherwise."""
+    description = schema.get("description") or ""
+    if schema.get("type") != "string" or schema.get("enum") or any(formats(description)) or string_codes(description):
+        return []
+    quoted = dict.fromkeys(m.group(1) or m.group(2) for m in QUOTED_EXAMPLE.finditer(description))
+    options = [v for v in quoted if any(c.isalpha() for c in v)]
+    return options if len(options) >= 2 else []
+
+
 def named_option(schema: Mapping[str, Any], text: str) -> str | None:
     """The option an optional enum must take under grounded values: the one member with a
     letter in it that ``text`` names ("in the sports category" → ``"Sports"``), or ``None`` when
     it names none or several. A member named only inside another named one is not named
     ("Comedy" and "Drama" in "Comedy-drama genre": ``"Comedy-drama"``). Members without a letter
     ("1", "3") are left to the model: digits in the words name counts and times far more often
-    than an option."""
+    than an option. A string without an enum has the options its description lists
+    (``described_options``: "using Darwin model" → ``model="Darwin"``)."""
+    listed = described_options(schema)
+    if listed:
+        schema = {**schema, "enum": listed}
     named = {v: member_places(schema, v, text) for v in named_members(schema, text) if isinstance(v, str) and any(c.isalpha() for c in v)}
     outer = [v for v, places in named.items()
              if not all(any(a <= x and y <= b for other, there in named.items() if other != v for a, b in there) for x, y in places)]
