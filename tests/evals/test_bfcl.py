@@ -416,6 +416,36 @@ def test_the_option_named_is_the_one_member_named_outside_the_others(members, pa
     assert named_option({"type": "string", "enum": members}, said) == _named_once({"enum": members}, said), (members, said)
 
 
+DESCRIBED = ["static", "dynamic", "Darwin", "Lamarck", "Celsius", "Fahrenheit", "blitz", "bullet", "24h", "100"]
+DESCRIPTION_FORMS = ["The mode. Options: {quoted}.", "Mode of analysis, e.g. {quoted}. Default is {first}.", "The unit ({quoted_or})."]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(DESCRIBED), min_size=1, max_size=4, unique=True), st.sampled_from(DESCRIPTION_FORMS),
+       st.lists(st.sampled_from(DESCRIBED + ["statics", "bulletin"]), max_size=3), st.sampled_from(["'", '"']), st.booleans())
+@example(["100", "static"], DESCRIPTION_FORMS[0], ["static"], "'", False)  # one option with a letter: none listed
+def test_an_optional_string_takes_the_option_its_description_quotes_that_the_user_names(options, form, said_words, quote, shown_format):
+    """An optional string without an enum whose description quotes two or more values with a
+    letter has them as options: the one the user names (``_named_once``) is written, as an
+    enum's would be; one quoted value, or a format the description shows ('YYYY-MM-DD'), lists
+    none: then the argument is optional, spans of the words. Oracle: the options the
+    description was written with."""
+    quoted = [f"{quote}{o}{quote}" for o in options]
+    description = form.format(quoted=", ".join(quoted), quoted_or=" or ".join(quoted), first=quoted[0])
+    if shown_format:
+        description += " Dates as 'YYYY-MM-DD'."
+    said = "Analyse Boston" + "".join(f" using {w}" for w in said_words) + "."
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {
+        "q": {"type": "string"}, "mode": {"type": "string", "description": description}}}}
+    pattern = call_regex(fn, "python", said)
+    listed = [o for o in options if any(c.isalpha() for c in o)] if not shown_format else []
+    named = _named_once({"enum": listed}, said) if len(listed) >= 2 else None
+    assert bool(re.fullmatch(pattern, "f(q='Boston')")) == (named is None), (description, said)
+    for value in DESCRIBED + ["Boston"]:
+        written = bool(re.fullmatch(pattern, f"f(q='Boston', mode={value!r})"))
+        assert written == (value == named if named is not None else value in said_words + ["Boston"]), (description, said, value)
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]
