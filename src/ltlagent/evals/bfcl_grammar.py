@@ -580,6 +580,9 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
+        if named_flag(name, schema, grounded or "") and grounded is not None:  # the user asked for it: written True
+            items.append((re.escape(name) + "=", "True", True))
+            continue
         if name == dated:  # the user gave a date: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
             continue
@@ -737,6 +740,31 @@ def named_option(schema: Mapping[str, Any], text: str) -> str | None:
     outer = [v for v, places in named.items()
              if not all(any(a <= x and y <= b for other, there in named.items() if other != v for a, b in there) for x, y in places)]
     return outer[0] if len(outer) == 1 else None
+
+
+# Words that turn a flag the user names down ("Don't return full text", "it shouldn't be unisex"):
+# within NEGATION_REACH words before a word of its name, the flag is not written (``named_flag``).
+NEGATION = re.compile(r"(?i)(not|no|never|without|nor|exclude|excluding|[a-z]+n't|dont)")
+NEGATION_REACH = 4
+
+
+def named_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
+    """Whether an optional boolean is named by the user's words: each word of its name (less
+    ``FUNCTION_WORDS``) is one of theirs, by its first five letters ("with details" names
+    ``details``, "including human impact" ``include_human_impact``), and no word of
+    ``NEGATION`` comes within NEGATION_REACH words before any of them. Such a flag is written
+    ``True``: the user asked for it."""
+    if schema.get("type") != "boolean":
+        return False
+    parts = [w for w in (name_words(name) - {name.lower()}) or {name.lower()} if w not in FUNCTION_WORDS]
+    said = [w.lower() for w in re.findall(r"[A-Za-z]+(?:'t)?", text)]
+    if not parts:
+        return False
+    for part in parts:
+        at = [i for i, w in enumerate(said) if w[:5] == part[:5]]
+        if not at or any(NEGATION.fullmatch(w) for i in at for w in said[max(0, i - NEGATION_REACH):i]):
+            return False
+    return True
 
 
 # Codes a number parameter's description gives names ("'1' represents cleaning service, '2'
