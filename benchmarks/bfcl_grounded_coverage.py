@@ -143,7 +143,10 @@ def urls_accepted(call: Mapping[str, Any], functions: list[Any], said: str) -> b
 
 def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str, named_option: Any = None) -> bool:
     """Whether BFCL accepts, for each optional enum of the call's function the user names once
-    (``bfcl_grammar.named_option``, or another such rule: ``named_code``), the member named."""
+    (``bfcl_grammar.named_option``, or another such rule: ``named_code``), the member named, and
+    for each optional flag the user names (``bfcl_grammar.named_flag``), ``True``."""
+    from ltlagent.evals.bfcl_grammar import named_flag
+
     if named_option is None:
         from ltlagent.evals.bfcl_grammar import named_option
 
@@ -153,6 +156,8 @@ def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any]
     for param, schema in (params.get("properties") or {}).items():
         option = None if param in required else named_option(schema, said)
         if option is not None and option not in accepted.get(param, [""]):
+            return False
+        if param not in required and named_flag(param, schema, said) and True not in accepted.get(param, [""]):
             return False
     return True
 
@@ -202,6 +207,28 @@ def named_option_answers(bfcl: Any) -> dict[str, int]:
                     if option is not None:
                         answers = accepted.get(param, [""])
                         counts["another" if option not in answers else "either" if "" in answers else "needs it"] += 1
+    return counts
+
+
+def named_flag_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the optional booleans the user names
+    (``bfcl_grammar.named_flag``, written ``True``), by what the answer wants of them: ``True``
+    ("needs it"), ``True`` or nothing ("either"), or ``False`` or nothing ("another")."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals.bfcl_grammar import named_flag
+
+    counts = {"needs it": 0, "either": 0, "another": 0}
+    for category in CATEGORIES:
+        for case in B.load_cases(bfcl, category):
+            said = B.user_words(case)
+            functions = {f["name"]: f["parameters"] for f in case["function"]}
+            for call in case["ground_truth"]:
+                name, accepted = next(iter(call.items()))
+                params = functions.get(name) or {}
+                for param, schema in (params.get("properties") or {}).items():
+                    if param not in (params.get("required") or ()) and named_flag(param, schema, said):
+                        answers = accepted.get(param, [""])
+                        counts["another" if True not in answers else "either" if "" in answers else "needs it"] += 1
     return counts
 
 
@@ -286,12 +313,14 @@ def main() -> None:
     dated = dated_option_answers(bfcl)
     print("optional dates the user gives (the spec writes one in a format the description shows), in BFCL's answers: "
           + ", ".join(f"{k} {v}" for k, v in dated.items()))
+    flags = named_flag_answers(bfcl)
+    print("optional booleans the user names (the spec writes True), in BFCL's answers: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
     pairs = currency_pair_answers(bfcl)
     print("two required currency arguments, two or more currencies named (the spec gives the codes the way the words do), in BFCL's answers: "
           + ", ".join(f"{k} {v}" for k, v in pairs.items()))
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
-        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated, "currency_pairs": pairs,
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated, "named_flags": flags, "currency_pairs": pairs,
                                          "cases": rows}, indent=1) + "\n")
         print(f"written to {args.json}", file=sys.stderr)
 

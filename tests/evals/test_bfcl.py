@@ -446,6 +446,35 @@ def test_an_optional_string_takes_the_option_its_description_quotes_that_the_use
         assert written == (value == named if named is not None else value in said_words + ["Boston"]), (description, said, value)
 
 
+FLAG_NAMES = {"include_human_impact": ["include", "human", "impact"], "details": ["details"], "with_verdict": ["verdict"],
+              "fullName": ["full", "name"], "is_unisex": ["unisex"], "consider_terrain": ["consider", "terrain"]}
+FLAG_WORDS = ["including", "include", "human", "impact", "details", "detailed", "verdict", "full", "names", "unisex", "terrain",
+              "considering", "please", "the", "weather", "Boston", "not", "don't", "without", "shouldn't", "no", "fully"]
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(sorted(FLAG_NAMES)), st.lists(st.sampled_from(FLAG_WORDS), max_size=10))
+def test_an_optional_flag_the_user_names_is_written_true(flag, said_words):
+    """An optional boolean whose name's words (less function words) the user each uses, by
+    their first five letters, none with a negation within four words before it, is written
+    ``True``; otherwise left to the model (absent, ``True`` or ``False``). Oracle: the word list
+    the text was written from."""
+    said = "Find Boston " + " ".join(said_words) + "."
+    words = ["find", "boston"] + [w.lower() for w in said_words]
+    negations = {"not", "don't", "without", "shouldn't", "no"}
+
+    def used(part):
+        at = [i for i, w in enumerate(words) if w[:5] == part[:5]]
+        return bool(at) and not any(w in negations for i in at for w in words[max(0, i - 4):i])
+
+    named = all(used(p) for p in FLAG_NAMES[flag])
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, flag: {"type": "boolean"}}}}
+    pattern = call_regex(fn, "python", said)
+    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}=True)")), (said, flag)
+    assert bool(re.fullmatch(pattern, "f(q='Boston')")) == (not named), (said, flag)
+    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}=False)")) == (not named), (said, flag)
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]
