@@ -186,13 +186,12 @@ def written(kind: str, text: str) -> str | None:
     return "-?(" + "|".join(re.escape(f) for f in sorted(forms)) + ")" if forms else None
 
 
-def named_option_answers(bfcl: Any) -> dict[str, int]:
-    """Over every call of BFCL's answers in CATEGORIES, the optional enums the user names once
-    (``bfcl_grammar.named_option``), by what the answer wants of them: the member named and
-    nothing else ("needs it": a model that leaves it out fails), the member or nothing ("either"),
-    or another member or nothing else ("another")."""
+def written_option_answers(bfcl: Any, written: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the optional arguments the spec writes
+    (``written(param, schema, said)``: the value, or ``None`` where it writes none), by what the
+    answer wants of them: that value and nothing else ("needs it": a model that leaves it out
+    fails), the value or nothing ("either"), or another value or nothing else ("another")."""
     from ltlagent.evals import bfcl as B
-    from ltlagent.evals.bfcl_grammar import named_option
 
     counts = {"needs it": 0, "either": 0, "another": 0}
     for category in CATEGORIES:
@@ -203,33 +202,25 @@ def named_option_answers(bfcl: Any) -> dict[str, int]:
                 name, accepted = next(iter(call.items()))
                 params = functions.get(name) or {}
                 for param, schema in (params.get("properties") or {}).items():
-                    option = None if param in (params.get("required") or ()) else named_option(schema, said)
-                    if option is not None:
+                    value = None if param in (params.get("required") or ()) else written(param, schema, said)
+                    if value is not None:
                         answers = accepted.get(param, [""])
-                        counts["another" if option not in answers else "either" if "" in answers else "needs it"] += 1
+                        counts["another" if value not in answers else "either" if "" in answers else "needs it"] += 1
     return counts
+
+
+def named_option_answers(bfcl: Any) -> dict[str, int]:
+    """``written_option_answers`` for the optional enums the user names once (``bfcl_grammar.named_option``)."""
+    from ltlagent.evals.bfcl_grammar import named_option
+
+    return written_option_answers(bfcl, lambda param, schema, said: named_option(schema, said))
 
 
 def named_flag_answers(bfcl: Any) -> dict[str, int]:
-    """Over every call of BFCL's answers in CATEGORIES, the optional booleans the user names
-    (``bfcl_grammar.named_flag``, written ``True``), by what the answer wants of them: ``True``
-    ("needs it"), ``True`` or nothing ("either"), or ``False`` or nothing ("another")."""
-    from ltlagent.evals import bfcl as B
+    """``written_option_answers`` for the optional booleans the user names (``bfcl_grammar.named_flag``, written ``True``)."""
     from ltlagent.evals.bfcl_grammar import named_flag
 
-    counts = {"needs it": 0, "either": 0, "another": 0}
-    for category in CATEGORIES:
-        for case in B.load_cases(bfcl, category):
-            said = B.user_words(case)
-            functions = {f["name"]: f["parameters"] for f in case["function"]}
-            for call in case["ground_truth"]:
-                name, accepted = next(iter(call.items()))
-                params = functions.get(name) or {}
-                for param, schema in (params.get("properties") or {}).items():
-                    if param not in (params.get("required") or ()) and named_flag(param, schema, said):
-                        answers = accepted.get(param, [""])
-                        counts["another" if True not in answers else "either" if "" in answers else "needs it"] += 1
-    return counts
+    return written_option_answers(bfcl, lambda param, schema, said: True if named_flag(param, schema, said) else None)
 
 
 def dated_option_answers(bfcl: Any) -> dict[str, int]:
