@@ -461,6 +461,38 @@ def names_left(output: str, words: str) -> list[str] | None:
     return left
 
 
+# Numbers the user's words list together: "for 10, 20 and 30 years", "1,5 and 10 years", "in 1980
+# and 2016" (a comma, "and" or "or" between two places that give numbers, nothing else).
+NUMBER_LIST_JOINT = re.compile(r"\s*(,\s*(and|or)\s+|,\s*|\s+(and|or)\s+)")
+
+
+def numbers_joined_left(output: str, words: str) -> list[str] | None:
+    """The numbers the user's ``words`` list together with a number a call of a Python answer
+    writes (``NUMBER_LIST_JOINT`` between each two of the list's places, ``number_places``),
+    that no call writes, as the words hold them: "the present value for 10, 20 and 30 years"
+    answered by one call with ``years=10`` has left "20" and "30". ``None`` when the answer does
+    not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    written = {abs(v) for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    lists: list[list[tuple[int, int, tuple[int | float, ...]]]] = []
+    for place in number_places(words):
+        if lists and NUMBER_LIST_JOINT.fullmatch(words[lists[-1][-1][1]:place[0]]):
+            lists[-1].append(place)
+        else:
+            lists.append([place])
+    return [words[start:end] for listed in lists if len(listed) > 1 and any(written.intersection(v) for _, _, v in listed)
+            for start, end, values in listed if not written.intersection(values)]
+
+
+def _left_over(output: str, words: str) -> list[str] | None:
+    """What an answer's calls leave of the user's words for another call: ``names_left`` and
+    ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
+    names, numbers = names_left(output, words), numbers_joined_left(output, words)
+    return None if names is None or numbers is None else names + numbers
+
+
 def _occurrences(value: str, words: str) -> list[int]:
     """Where ``value`` starts in ``words``, every occurrence (overlapping ones too), in order."""
     found, at = [], words.find(value)
@@ -744,12 +776,12 @@ class Answerer:
         if form.get("calls") != "one or more":
             return text, tokens
         calls, every = _calls(text) or [], list(case["function"])
-        numbers, names = numbers_left(text, grounded) or 0, names_left(text, grounded) or []
+        numbers, names = numbers_left(text, grounded) or 0, _left_over(text, grounded) or []
         while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names):
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            numbers_then, names_then, grown = numbers_left(more, grounded), names_left(more, grounded), _calls(more) or []
+            numbers_then, names_then, grown = numbers_left(more, grounded), _left_over(more, grounded), _calls(more) or []
             took = numbers_then is not None and names_then is not None and (numbers_then < numbers or len(names_then) < len(names))
             if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
                 break  # the new call takes up none of the numbers or names left, repeats a call, or fills two arguments from one place
