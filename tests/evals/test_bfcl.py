@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_left,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_joined_left, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
@@ -1355,6 +1355,36 @@ def test_names_left_are_names_the_words_join_to_a_quoted_one():
     assert names_left("[w(location='Paris')]", "Paris and then Lyon") == []  # "then": no name joined
 
 
+@settings(max_examples=300)
+@given(st.lists(st.lists(st.integers(0, 2**31), min_size=1, max_size=4), min_size=1, max_size=4), st.data())
+def test_numbers_joined_left_are_the_unwritten_numbers_of_a_list_a_call_wrote_from(lists, data):
+    """Numbers the words list together (a comma, "and", "or" or ", and" between them) of which a
+    call writes one: the others of that list, in order; a lone number, or a list no call writes
+    from, leaves none. Oracle: the lists the words were written with (numbers distinct)."""
+    values = iter(range(10, 99, 5))  # two digits: "94,10" is two numbers, "94,101" one
+    lists = [[next(values) for _ in numbers] for numbers in lists]
+    joints = data.draw(st.lists(st.sampled_from([", ", " and ", " or ", ", and ", ",", "; ", " and then "]), min_size=16, max_size=16))
+    said, k = "Compute", 0
+    for numbers in lists:
+        said += " units for " + str(numbers[0])
+        for n in numbers[1:]:
+            said += joints[k % 16] + str(n)
+            k += 1
+    said += " units."
+    written = data.draw(st.sets(st.sampled_from([n for numbers in lists for n in numbers])))
+    call = "[f(" + ", ".join(f"a{i}={n}" for i, n in enumerate(sorted(written))) + ")]"
+    # the lists as the words join them: "; " and " and then " join nothing
+    runs, k = [], 0
+    for numbers in lists:
+        runs.append([numbers[0]])
+        for n in numbers[1:]:
+            runs[-1].append(n) if joints[k % 16] not in ("; ", " and then ") else runs.append([n])
+            k += 1
+    expected = [str(n) for run in runs if len(run) > 1 and written & set(run) for n in run if n not in written]
+    assert numbers_joined_left(call, said) == expected, (said, call)
+    assert numbers_joined_left("Unfortunately, no.", said) is None
+
+
 def test_a_call_is_added_for_a_name_left(monkeypatch):
     weather = {"name": "w", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": {"type": "string"}}}}
     case = {"id": "live_parallel_7-3-1", "function": [weather], "question": [[{"role": "user", "content": "The weather in Boston and San Francisco?"}]]}
@@ -1368,6 +1398,27 @@ def test_a_call_is_added_for_a_name_left(monkeypatch):
     answerer = _scripted_answerer(monkeypatch, weather, decode)
     assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
     answers[2] = "[w(location='Boston'), w(location='Boston is')]"  # takes up no name left: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+
+
+def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
+    """"for 10, 20 and 30 years" answered with ``years=10``: another call, while it takes up a
+    listed number, though the two numbers left are fewer than the function's three required ones."""
+    value = {"name": "pv", "parameters": {"type": "dict", "required": ["payment", "rate", "years"], "properties": {
+        "payment": {"type": "integer"}, "rate": {"type": "integer"}, "years": {"type": "integer"}}}}
+    case = {"id": "parallel_14", "function": [value], "question": [[{"role": "user", "content": "The present value of $1000 a year at 5% for 10, 20 and 30 years?"}]]}
+    answers = {1: "[pv(payment=1000, rate=5, years=10)]", 2: "[pv(payment=1000, rate=5, years=10), pv(payment=1000, rate=5, years=20)]",
+               3: "[pv(payment=1000, rate=5, years=10), pv(payment=1000, rate=5, years=20), pv(payment=1000, rate=5, years=30)]"}
+    asked = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        asked.append(form.get("min_calls", 1))
+        return answers[form.get("min_calls", 1)], 10, 0.25, 4
+
+    answerer = _scripted_answerer(monkeypatch, value, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
+    answers[2] = "[pv(payment=1000, rate=5, years=10), pv(payment=10, rate=5, years=1000)]"  # takes up no listed number: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 

@@ -102,7 +102,8 @@ PLACES = ("own", "shared")
 # again with one call more (the calls after the first may name any of the case's functions, not
 # only the picked ones), and keeps it only if it takes up some of those numbers, repeats no call
 # and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
-# kg" is two calls.
+# kg" is two calls. Names joined to a quoted one (``names_left``) and numbers listed with a
+# written one (``numbers_joined_left``: "for 10, 20 and 30 years") left over ask for another call too.
 MAX_CALLS = 8
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
@@ -482,7 +483,7 @@ def numbers_joined_left(output: str, words: str) -> list[str] | None:
             lists[-1].append(place)
         else:
             lists.append([place])
-    return [words[start:end] for listed in lists if len(listed) > 1 and any(written.intersection(v) for _, _, v in listed)
+    return [words[start:end] for listed in lists if any(written.intersection(v) for _, _, v in listed)
             for start, end, values in listed if not written.intersection(values)]
 
 
@@ -741,7 +742,8 @@ class Answerer:
         repeated a number, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
-        the answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
+        or names or listed numbers left over (``names_left``, ``numbers_joined_left``), the
+        answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
         was done; the preparation times and forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
