@@ -223,6 +223,32 @@ def named_flag_answers(bfcl: Any) -> dict[str, int]:
     return written_option_answers(bfcl, lambda param, schema, said: True if named_flag(param, schema, said) else None)
 
 
+def percent_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the float arguments whose accepted values
+    hold a number the user writes as a percentage, as written or as its fraction ("5%": 5 or
+    0.05), by whether they accept the reading ``bfcl_grammar.percent_reading`` gives them
+    ("agree") or only the other ("disagree")."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals.bfcl_grammar import PERCENT, number_places, percent_reading
+
+    counts = {"agree": 0, "disagree": 0}
+    for category in CATEGORIES:
+        for case in B.load_cases(bfcl, category):
+            said = B.user_words(case)
+            percents = [values[:2] for _, end, values in number_places(said) if PERCENT.match(said, end) and len(values) > 1]
+            functions = {f["name"]: f["parameters"] for f in case["function"]}
+            for call in case["ground_truth"]:
+                name, accepted = next(iter(call.items()))
+                props = (functions.get(name) or {}).get("properties") or {}
+                for param, answers in accepted.items():
+                    reading = percent_reading(props.get(param) or {})
+                    for whole, fraction in percents if reading != "both" else ():
+                        wanted = [v for v in (whole, fraction) if any(isinstance(a, (int, float)) and not isinstance(a, bool) and a == v for a in answers)]
+                        if wanted:
+                            counts["agree" if (fraction if reading == "fraction" else whole) in wanted else "disagree"] += 1
+    return counts
+
+
 def dated_option_answers(bfcl: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, the optional date parameters the spec
     writes because the user's words give a date (``bfcl_grammar.dated_option``), by what the
@@ -306,12 +332,15 @@ def main() -> None:
           + ", ".join(f"{k} {v}" for k, v in dated.items()))
     flags = named_flag_answers(bfcl)
     print("optional booleans the user names (the spec writes True), in BFCL's answers: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
+    percents = percent_answers(bfcl)
+    print("float arguments given a percentage (the spec reads its fraction unless the description says percent), in BFCL's answers: "
+          + ", ".join(f"{k} {v}" for k, v in percents.items()))
     pairs = currency_pair_answers(bfcl)
     print("two required currency arguments, two or more currencies named (the spec gives the codes the way the words do), in BFCL's answers: "
           + ", ".join(f"{k} {v}" for k, v in pairs.items()))
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
-        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated, "named_flags": flags, "currency_pairs": pairs,
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated, "named_flags": flags, "percents": percents, "currency_pairs": pairs,
                                          "cases": rows}, indent=1) + "\n")
         print(f"written to {args.json}", file=sys.stderr)
 

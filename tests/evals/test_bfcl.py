@@ -1385,6 +1385,35 @@ def test_numbers_joined_left_are_the_unwritten_numbers_of_a_list_a_call_wrote_fr
     assert numbers_joined_left("Unfortunately, no.", said) is None
 
 
+PERCENT_DESCRIPTIONS = {"The annual interest rate.": "fraction", "Interest rate in percentage.": "whole",
+                        "The rate as a decimal, e.g. 0.05 for 5%.": "fraction", "The rate in percent, as a fraction.": "fraction",
+                        "The yield (%).": "whole"}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(1, 99), st.sampled_from(["", "%", " percent", " units", " thousand"])), min_size=1, max_size=5,
+                unique_by=lambda t: t[0]), st.sampled_from(sorted(PERCENT_DESCRIPTIONS)), st.sampled_from(["float", "number", "integer"]))
+def test_a_percentage_is_a_floats_fraction_unless_its_description_says_percent(numbers, description, kind):
+    """A number the user writes as a percentage is, for a float, its fraction only ("5%" →
+    0.05), or itself only where the description says percent and not decimal or fraction; an
+    integer takes it as written; other numbers are as written ("5 thousand": 5 and 5000). Oracle:
+    how each number was written and the reading each description was written for."""
+    said = "Use " + " and ".join(f"{n}{suffix}" for n, suffix in numbers) + " today."
+    reading = PERCENT_DESCRIPTIONS[description] if kind != "integer" else "both"
+    expected = set()
+    for n, suffix in numbers:
+        percent = suffix in ("%", " percent")
+        if not percent or reading != "fraction":
+            expected.add(n)
+        if percent and reading != "whole" and kind != "integer":
+            expected.add(n / 100)
+        if suffix == " thousand":  # a scaled count: both, whatever the reading; "thousand" alone is 1000 too
+            expected |= {n * 1000, 1000}
+    pattern = bfcl_grammar.value_regex({"type": kind, "description": description}, 1, said, "rate")
+    candidates = {n for n, _ in numbers} | {n / 100 for n, _ in numbers} | {n * 1000 for n, _ in numbers} | {1000}
+    assert {c for c in candidates if re.fullmatch(pattern, repr(c))} == expected, (said, description, kind)
+
+
 def test_a_call_is_added_for_a_name_left(monkeypatch):
     weather = {"name": "w", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": {"type": "string"}}}}
     case = {"id": "live_parallel_7-3-1", "function": [weather], "question": [[{"role": "user", "content": "The weather in Boston and San Francisco?"}]]}

@@ -682,7 +682,7 @@ def numbers_in(text: str) -> list[int | float]:
 
 # How a float parameter reads a number the user writes as a percentage ("5%", "5 percent"): as its
 # fraction (0.05) unless its description says it is in percent and not a decimal or fraction
-# ("Interest rate in percentage": 5). Over BFCL's answers, 73 of 83 such float values agree.
+# ("Interest rate in percentage": 5). Over BFCL's answers, 73 of 83 such float values agree (``benchmarks/bfcl_grounded_coverage.py``).
 DECIMAL_SAID = re.compile(r"(?i)decimal|fraction|(?<![\w.])0\.[0-9]")
 PERCENT_SAID = re.compile(r"(?i)percent|%")
 
