@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -1911,3 +1912,23 @@ def test_whatever_the_java_and_javascript_masks_allow_bfcls_parser_reads_as_one_
             assert len(decoded) == 1, (guide.text, decoded)
             name, args = next(iter(decoded[0].items()))
             assert name == case["function"][0]["name"] and set(args) <= set(props), (guide.text, decoded)
+
+
+@needs_bfcl
+def test_the_grounded_coverage_benchmark_reads_every_column_and_tally():
+    """benchmarks/bfcl_grounded_coverage.py stubs rules of ``bfcl_grammar`` column by column: it
+    must keep up with their signatures. On BFCL's first cases of two categories every column
+    gives a verdict, "free" admits every answer, and the tallies count (simple_python has no
+    optional date the user gives)."""
+    spec = importlib.util.spec_from_file_location("bfcl_grounded_coverage", Path(__file__).parents[2] / "benchmarks" / "bfcl_grounded_coverage.py")
+    coverage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(coverage)
+    bfcl = import_bfcl()
+    for category in ("simple_python", "parallel_multiple"):
+        for case in load_cases(bfcl, category, 5):
+            verdicts = [coverage.admitted(case, column) for column in coverage.SPECS]
+            assert all(isinstance(v, bool) for v in verdicts) and verdicts[0], (case["id"], verdicts)
+    with mock.patch.object(coverage, "CATEGORIES", ("simple_python",)):
+        tallies = [coverage.named_option_answers(bfcl), coverage.named_flag_answers(bfcl), coverage.percent_answers(bfcl),
+                   coverage.dated_option_answers(bfcl)]
+    assert all(sum(t.values()) > 0 for t in tallies[:3]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies
