@@ -1162,9 +1162,9 @@ def test_a_number_given_to_two_arguments_is_taken_by_the_first_and_the_other_is_
         return
     pattern = call_regex(split[0], "python", said)
     for n in numbers + [-n for n in numbers] + [1000]:
-        b = [n] if kind == "array" else n
+        b = [float(n)] if kind == "array" else n  # a listed float is written with a point
         assert bool(re.fullmatch(pattern, f"f(a={repeated!r}, b={b!r})")) == (abs(n) in others), (said, n, kind)
-        assert bool(re.fullmatch(pattern, f"f(a={n!r}, b={[others[0]] if kind == 'array' else others[0]!r})")) == (abs(n) in numbers), (said, n)
+        assert bool(re.fullmatch(pattern, f"f(a={n!r}, b={[float(others[0])] if kind == 'array' else others[0]!r})")) == (abs(n) in numbers), (said, n)
     assert apart([fn], Reuse("f", "units", ("a", "b"), 1, "b"), said) is None  # a string: not split
 
 
@@ -1413,6 +1413,29 @@ def test_a_percentage_is_a_floats_fraction_unless_its_description_says_percent(n
     pattern = bfcl_grammar.value_regex({"type": kind, "description": description}, 1, said, "rate")
     candidates = {n for n, _ in numbers} | {n / 100 for n, _ in numbers} | {n * 1000 for n, _ in numbers} | {1000}
     assert {c for c in candidates if re.fullmatch(pattern, repr(c))} == expected, (said, description, kind)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(st.integers(0, 999), st.sampled_from([2.5, 0.75, 18.25])), min_size=1, max_size=4, unique=True),
+       st.booleans(), st.sampled_from(["float", "integer"]))
+def test_a_float_a_list_holds_is_written_with_a_point(numbers, grounded, item):
+    """BFCL's checker takes ``12`` for a float argument but not inside a list of floats: there
+    a whole number is written ``12.0`` (or with an exponent), grounded or not; a float argument
+    itself and a list of integers are as before. Oracle: Python's own reading of each literal."""
+    said = "Use " + ", ".join(str(n) for n in numbers) + "."
+    text = said if grounded else None
+    listed = bfcl_grammar.value_regex({"type": "array", "items": {"type": item}}, 1, text, "values")
+    alone = bfcl_grammar.value_regex({"type": item}, 1, text, "value")
+    for n in numbers + [1000, 7.5]:
+        for literal_ in {repr(n), repr(float(n))} | ({repr(int(n))} if n == int(n) else set()):
+            value = ast.literal_eval(literal_)
+            given = not grounded or n in numbers or (item == "integer" and not any(isinstance(x, int) for x in numbers))  # none given: any
+            fits = isinstance(value, float) if item == "float" else isinstance(value, int)
+            assert bool(re.fullmatch(listed, f"[{literal_}]")) == (given and fits), (said, item, literal_)
+            fits_alone = isinstance(value, (int, float)) if item == "float" else isinstance(value, int)
+            assert bool(re.fullmatch(alone, literal_)) == (given and fits_alone), (said, item, literal_)
+    if not grounded and item == "float":
+        assert re.fullmatch(listed, "[1e3, -2.5E-2]") and not re.fullmatch(listed, "[1, 2.5]")
 
 
 def test_a_call_is_added_for_a_name_left(monkeypatch):
@@ -1681,8 +1704,15 @@ def _sample_cases() -> list[dict]:
 @needs_bfcl
 def test_grammar_admits_bfcl_ground_truth_answers():
     """The answers BFCL accepts, written as Python, pass the masks (so the constraint never
-    rules out the right answer), except for a handful whose data contradict their own types."""
+    rules out the right answer), except for a handful whose data contradict their own types.
+    A whole number a list of floats holds is written as a float (``[23.0]`` for ``[23]``), as
+    the spec asks: BFCL accepts both there."""
     bfcl = import_bfcl()
+
+    def floats(value, schema):
+        if schema.get("type") in ("array", "tuple") and (schema.get("items") or {}).get("type") == "float" and isinstance(value, list):
+            return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        return value
 
 
     refused = []
@@ -1693,7 +1723,8 @@ def test_grammar_admits_bfcl_ground_truth_answers():
             written = []
             for call in case["ground_truth"]:
                 name, params = next(iter(call.items()))
-                args = [f"{p}={first(next(x for x in params[p] if x != ''))!r}" for p in docs[name] if p in params and any(x != "" for x in params[p])]
+                args = [f"{p}={floats(first(next(x for x in params[p] if x != '')), docs[name][p])!r}"
+                        for p in docs[name] if p in params and any(x != "" for x in params[p])]
                 written.append(f"{name}({', '.join(args)})")
             text = "[" + ", ".join(written) + "]"
             total += 1

@@ -31,6 +31,7 @@ from ltlagent.compiler.builder import SpecBuilder
 
 INTEGER = r"-?(0|[1-9][0-9]*)"
 FLOAT = INTEGER + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?"
+POINTED_FLOAT = INTEGER + r"(\.[0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)"  # a float literal, never an int's
 BOOLEAN = "(True|False)"
 # A Python string literal on one line: no raw line break (\n or \r, which end a line for
 # Python's tokenizer) and no NUL; only the escapes that are valid whatever follows them.
@@ -414,12 +415,14 @@ def currency_pair(function: Mapping[str, Any], text: str) -> tuple[tuple[str, st
     return (first, second), pairs
 
 
-def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "") -> str:
+def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None = None, name: str = "", listed: bool = False) -> str:
     """The Python literals of a BFCL parameter type; ``grounded``: strings are spans of this text
     (or the formats its description shows: ``formats``; a string whose name has the word "date"
     and whose description shows none, where the text gives a date: that date as 'YYYY-MM-DD'),
     never the parameter's ``name`` or one of its words alone (``name_words``), numbers the ones
-    it gives (``grounded_number``)."""
+    it gives (``grounded_number``). A float an array lists (``listed``) is written with a point
+    or an exponent ("12.0", not "12"): BFCL's checker turns a whole number into a float only
+    where it is the argument itself, and counts ``[12, 15]`` for floats a type error."""
     kind = schema.get("type", "any")
     code = named_code(schema, grounded) if grounded is not None else None
     if code is not None:  # the user named one of the codes the description gives
@@ -435,19 +438,20 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
             shapes = ("YYYY-MM-DD",)
         return grounded_string(grounded, place, shapes, not_alone=name_words(name) if name else frozenset())
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
-        return grounded_number(kind, grounded, percent_reading(schema)) or (INTEGER if kind == "integer" else FLOAT)
+        pointed = listed and kind == "float"
+        return grounded_number(kind, grounded, percent_reading(schema), pointed) or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
     if kind in ("string", "any"):
         return STRING
     if kind == "integer":
         return INTEGER
     if kind in ("float", "number"):
-        return FLOAT
+        return POINTED_FLOAT if listed and kind == "float" else FLOAT
     if kind == "boolean":
         return BOOLEAN
     if depth >= MAX_DEPTH:  # only empty containers this deep (scalars were returned above)
         return {"array": r"\[\]", "tuple": r"\[\]", "dict": r"\{\}", "object": r"\{\}"}.get(kind, STRING)
     if kind in ("array", "tuple"):
-        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1, grounded, name)
+        item = value_regex(schema.get("items") or {"type": "any"}, depth + 1, grounded, name, listed=True)
         return rf"\[({item}({SEP}{item})*)?\]"
     if kind in ("dict", "object"):
         props = schema.get("properties")
@@ -697,15 +701,15 @@ def percent_reading(schema: Mapping[str, Any]) -> str:
 
 
 @functools.lru_cache(maxsize=256)  # one text, several number parameters
-def grounded_number(kind: str, text: str, percent: str = "both") -> str | None:
+def grounded_number(kind: str, text: str, percent: str = "both", pointed: bool = False) -> str | None:
     """A number of ``kind`` (``integer``, ``float``, ``number``) that ``text`` gives (``numbers_in``;
     either sign): an ``integer`` one of its whole numbers, a ``float`` any of them (a whole number
-    with or without ``.0``); ``None`` when it gives none. A number written as a percentage gives
-    its fraction only (``percent="fraction"``), itself only ("whole"), or both."""
+    with or without ``.0``; ``pointed``: with it); ``None`` when it gives none. A number written as
+    a percentage gives its fraction only (``percent="fraction"``), itself only ("whole"), or both."""
     forms = set()
     for n in _numbers_read(text, percent):
         if isinstance(n, int):
-            forms.add(re.escape(repr(n)) + ("" if kind == "integer" else r"(\.0)?"))
+            forms.add(re.escape(repr(n)) + ("" if kind == "integer" else r"\.0" if pointed else r"(\.0)?"))
         elif kind != "integer":
             forms.add(re.escape(repr(n)))
     return "-?(" + "|".join(sorted(forms)) + ")" if forms else None
