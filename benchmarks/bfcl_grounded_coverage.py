@@ -113,7 +113,7 @@ def _admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
                     regex = G.optional_grounded(schema, said, param)
                 else:
                     regex = G.value_regex(schema, 1, grounded, param)
-                if regex is None or not any(o != "" and re.fullmatch(regex, repr(o)) for o in options):
+                if regex is None or not any(o != "" and re.fullmatch(regex, repr(G.as_listed(o, schema))) for o in options):
                     return False
         return True
     finally:

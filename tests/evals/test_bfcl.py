@@ -1706,13 +1706,8 @@ def test_grammar_admits_bfcl_ground_truth_answers():
     """The answers BFCL accepts, written as Python, pass the masks (so the constraint never
     rules out the right answer), except for a handful whose data contradict their own types.
     A whole number a list of floats holds is written as a float (``[23.0]`` for ``[23]``), as
-    the spec asks: BFCL accepts both there."""
+    the spec asks (``bfcl_grammar.as_listed``): BFCL accepts both there."""
     bfcl = import_bfcl()
-
-    def floats(value, schema):
-        if schema.get("type") in ("array", "tuple") and (schema.get("items") or {}).get("type") == "float" and isinstance(value, list):
-            return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
-        return value
 
 
     refused = []
@@ -1723,7 +1718,7 @@ def test_grammar_admits_bfcl_ground_truth_answers():
             written = []
             for call in case["ground_truth"]:
                 name, params = next(iter(call.items()))
-                args = [f"{p}={floats(first(next(x for x in params[p] if x != '')), docs[name][p])!r}"
+                args = [f"{p}={bfcl_grammar.as_listed(first(next(x for x in params[p] if x != '')), docs[name][p])!r}"
                         for p in docs[name] if p in params and any(x != "" for x in params[p])]
                 written.append(f"{name}({', '.join(args)})")
             text = "[" + ", ".join(written) + "]"

@@ -465,6 +465,15 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
     return STRING
 
 
+def as_listed(value: Any, schema: Mapping[str, Any]) -> Any:
+    """``value`` as the spec writes it for ``schema``: the whole numbers a list of floats holds
+    as floats (``[23, 45]`` → ``[23.0, 45.0]``, which BFCL's checker accepts as it does the
+    whole numbers); anything else as it is."""
+    if schema.get("type") in ("array", "tuple") and (schema.get("items") or {}).get("type") == "float" and isinstance(value, list):
+        return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    return value
+
+
 def ordered_items(items: Sequence[tuple[str, str, bool]]) -> str:
     """``key value`` pairs in the given order, separated by commas; an optional pair may be
     left out, a required one may not. ``items``: (key regex, value regex, required)."""
