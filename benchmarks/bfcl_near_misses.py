@@ -22,9 +22,12 @@ area under the ROC curve (P(a right call scores above a near miss), ties half; 0
   the freezing point;
 * ``words covered``: minus the question's words (of three letters or more, less common ones)
   that neither the called function's document nor the call uses, by their first five letters
-  ("derivative" beside ``compute_definite_integral(function='2x')``).
+  ("derivative" beside ``compute_definite_integral(function='2x')``);
+* ``yes/no``: the model asked as a judge, ``log p("Yes") - log p("No")`` as its answer to "A
+  tool: NAME: DESCRIPTION / A question: QUESTION / Does the tool answer exactly this question?
+  Answer Yes or No." (``YES_NO``).
 
-and what refusing on the name rule (no name word used) would win and lose. Two forward passes
+and what refusing on the name rule (no name word used) would win and lose. Six forward passes
 per case (``--model``, default SmolLM2).
 
     python benchmarks/bfcl_near_misses.py --runs R1.json,R2.json,... [--json benchmarks/results/bfcl-near-misses.json]
@@ -41,7 +44,8 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-SIGNALS = ("gain", "mean token gain", "least token gain", "name words", "description gain", "words covered")
+SIGNALS = ("gain", "mean token gain", "least token gain", "name words", "description gain", "words covered", "yes/no")
+YES_NO = "A tool: {name}: {description}\nA question: {question}\nDoes the tool answer exactly this question? Answer Yes or No."
 CALL_CATEGORIES = ("simple_python", "multiple", "live_simple")
 IRRELEVANT = ("irrelevance", "live_irrelevance")
 VERBS = frozenset("get calculate calc compute find fetch retrieve determine identify predict perform run make create set check "
@@ -89,6 +93,15 @@ def description_gain(model, tokenizer, question: str, description: str) -> float
     return got[0][0] - got[1][0]
 
 
+def yes_no(model, tokenizer, function: dict, question: str) -> float:
+    """log p("Yes") - log p("No") as the model's answer to ``YES_NO`` about the called function."""
+    from ltlagent.agents.relevance import render_prompt, text_logprob
+
+    asked = YES_NO.format(name=function["name"], description=function.get("description", ""), question=question)
+    prompt = render_prompt(tokenizer, [{"role": "user", "content": asked}])
+    return text_logprob(model, tokenizer, prompt + "Yes", "Yes")[0] - text_logprob(model, tokenizer, prompt + "No", "No")[0]
+
+
 def token_gains(model, tokenizer, with_tools: list, without_tools: list, question: str) -> list[float]:
     """Per question token: log p with the tool documents minus log p without them."""
     from ltlagent.agents.relevance import render_prompt, token_logprobs
@@ -134,7 +147,8 @@ def main() -> None:
                     "mean token gain": round(sum(gains) / len(gains), 4), "least token gain": round(min(gains), 3),
                     "name words": round(max((name_share(f, B.user_words(case)) for f in called), default=1.0), 3),
                     "description gain": round(description_gain(model, tok, question[-1500:], function.get("description", "")), 3),
-                    "words covered": -words_uncovered(question, function, r["output"])})
+                    "words covered": -words_uncovered(question, function, r["output"]),
+                    "yes/no": round(yes_no(model, tok, function, B.user_words(case)[-1500:]), 3)})
         print(f"{n}/{len(chosen)} {i}", file=sys.stderr, flush=True)
     right = [r for r in out if not r["near_miss"]]
     near = [r for r in out if r["near_miss"]]
