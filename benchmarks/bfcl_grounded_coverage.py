@@ -186,26 +186,33 @@ def written(kind: str, text: str) -> str | None:
     return "-?(" + "|".join(re.escape(f) for f in sorted(forms)) + ")" if forms else None
 
 
+def answer_calls(bfcl: Any) -> Any:
+    """Every call of BFCL's answers in CATEGORIES: (the user's words, the case's functions by
+    name, the called function's name, the values BFCL accepts for each argument)."""
+    from ltlagent.evals import bfcl as B
+
+    for category in CATEGORIES:
+        for case in B.load_cases(bfcl, category):
+            said = B.user_words(case)
+            functions = {f["name"]: f for f in case["function"]}
+            for call in case["ground_truth"]:
+                name, accepted = next(iter(call.items()))
+                yield said, functions, name, accepted
+
+
 def written_option_answers(bfcl: Any, written: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, the optional arguments the spec writes
     (``written(param, schema, said)``: the value, or ``None`` where it writes none), by what the
     answer wants of them: that value and nothing else ("needs it": a model that leaves it out
     fails), the value or nothing ("either"), or another value or nothing else ("another")."""
-    from ltlagent.evals import bfcl as B
-
     counts = {"needs it": 0, "either": 0, "another": 0}
-    for category in CATEGORIES:
-        for case in B.load_cases(bfcl, category):
-            said = B.user_words(case)
-            functions = {f["name"]: f["parameters"] for f in case["function"]}
-            for call in case["ground_truth"]:
-                name, accepted = next(iter(call.items()))
-                params = functions.get(name) or {}
-                for param, schema in (params.get("properties") or {}).items():
-                    value = None if param in (params.get("required") or ()) else written(param, schema, said)
-                    if value is not None:
-                        answers = accepted.get(param, [""])
-                        counts["another" if value not in answers else "either" if "" in answers else "needs it"] += 1
+    for said, functions, name, accepted in answer_calls(bfcl):
+        params = (functions.get(name) or {}).get("parameters") or {}
+        for param, schema in (params.get("properties") or {}).items():
+            value = None if param in (params.get("required") or ()) else written(param, schema, said)
+            if value is not None:
+                answers = accepted.get(param, [""])
+                counts["another" if value not in answers else "either" if "" in answers else "needs it"] += 1
     return counts
 
 
@@ -228,24 +235,18 @@ def percent_answers(bfcl: Any) -> dict[str, int]:
     hold a number the user writes as a percentage, as written or as its fraction ("5%": 5 or
     0.05), by whether they accept the reading ``bfcl_grammar.percent_reading`` gives them
     ("agree") or only the other ("disagree")."""
-    from ltlagent.evals import bfcl as B
     from ltlagent.evals.bfcl_grammar import PERCENT, number_places, percent_reading
 
     counts = {"agree": 0, "disagree": 0}
-    for category in CATEGORIES:
-        for case in B.load_cases(bfcl, category):
-            said = B.user_words(case)
-            percents = [values[:2] for _, end, values in number_places(said) if PERCENT.match(said, end) and len(values) > 1]
-            functions = {f["name"]: f["parameters"] for f in case["function"]}
-            for call in case["ground_truth"]:
-                name, accepted = next(iter(call.items()))
-                props = (functions.get(name) or {}).get("properties") or {}
-                for param, answers in accepted.items():
-                    reading = percent_reading(props.get(param) or {})
-                    for whole, fraction in percents if reading != "both" else ():
-                        wanted = [v for v in (whole, fraction) if any(isinstance(a, (int, float)) and not isinstance(a, bool) and a == v for a in answers)]
-                        if wanted:
-                            counts["agree" if (fraction if reading == "fraction" else whole) in wanted else "disagree"] += 1
+    for said, functions, name, accepted in answer_calls(bfcl):
+        percents = [values[:2] for _, end, values in number_places(said) if PERCENT.match(said, end) and len(values) > 1]
+        props = ((functions.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        for param, answers in accepted.items():
+            reading = percent_reading(props.get(param) or {})
+            for whole, fraction in percents if reading != "both" else ():
+                wanted = [v for v in (whole, fraction) if any(isinstance(a, (int, float)) and not isinstance(a, bool) and a == v for a in answers)]
+                if wanted:
+                    counts["agree" if (fraction if reading == "fraction" else whole) in wanted else "disagree"] += 1
     return counts
 
 
@@ -256,25 +257,19 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
     another format ("another format"), or a date or nothing ("either"); and of "needs it", how
     many the spec's value admits: a date the user gives in that format ("the user's date",
     ``bfcl_grammar.shape_literals``)."""
-    from ltlagent.evals import bfcl as B
     from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes, shape_literals
 
     counts = {"needs it": 0, "another format": 0, "either": 0, "the user's date": 0}
-    for category in CATEGORIES:
-        for case in B.load_cases(bfcl, category):
-            said = B.user_words(case)
-            functions = {f["name"]: f for f in case["function"]}
-            for call in case["ground_truth"]:
-                name, accepted = next(iter(call.items()))
-                param = dated_option(functions[name], said) if name in functions else None
-                if param is None:
-                    continue
-                answers = accepted.get(param, [""])
-                shapes = dated_shapes(functions[name]["parameters"]["properties"][param])
-                shown = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes), repr(a)) for a in answers)
-                given = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes, said), repr(a)) for a in answers)
-                counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
-                counts["the user's date"] += given and "" not in answers
+    for said, functions, name, accepted in answer_calls(bfcl):
+        param = dated_option(functions[name], said) if name in functions else None
+        if param is None:
+            continue
+        answers = accepted.get(param, [""])
+        shapes = dated_shapes(functions[name]["parameters"]["properties"][param])
+        shown = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes), repr(a)) for a in answers)
+        given = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes, said), repr(a)) for a in answers)
+        counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
+        counts["the user's date"] += given and "" not in answers
     return counts
 
 
@@ -283,24 +278,18 @@ def currency_pair_answers(bfcl: Any) -> dict[str, int]:
     parameters whose user names two or more currencies (``bfcl_grammar.currency_pair``): how
     many there are, how many some pair of codes the spec allows matches ("kept"), and how many
     of those the spec allows one way round only ("one way")."""
-    from ltlagent.evals import bfcl as B
     from ltlagent.evals.bfcl_grammar import currency_pair
 
     counts = {"answers": 0, "kept": 0, "one way": 0}
-    for category in CATEGORIES:
-        for case in B.load_cases(bfcl, category):
-            said = B.user_words(case)
-            functions = {f["name"]: f for f in case["function"]}
-            for call in case["ground_truth"]:
-                name, accepted = next(iter(call.items()))
-                pair = currency_pair(functions[name], said) if name in functions else None
-                if pair is None:
-                    continue
-                (first, second), ways = pair
-                kept = [(a, b) for a, b in ways if a in accepted.get(first, ()) and b in accepted.get(second, ())]
-                counts["answers"] += 1
-                counts["kept"] += bool(kept)
-                counts["one way"] += bool(kept) and not any((b, a) in ways for a, b in kept)
+    for said, functions, name, accepted in answer_calls(bfcl):
+        pair = currency_pair(functions[name], said) if name in functions else None
+        if pair is None:
+            continue
+        (first, second), ways = pair
+        kept = [(a, b) for a, b in ways if a in accepted.get(first, ()) and b in accepted.get(second, ())]
+        counts["answers"] += 1
+        counts["kept"] += bool(kept)
+        counts["one way"] += bool(kept) and not any((b, a) in ways for a, b in kept)
     return counts
 
 
@@ -324,24 +313,19 @@ def main() -> None:
                 counts[s] += row[s]
         summary[category] = {"cases": len(cases), **counts}
         print(f"{category:<24}{len(cases):>6}" + "".join(f"{f'{counts[s]} ({counts[s] / len(cases):.0%})':>{max(len(s), 11) + 2}}" for s in SPECS), flush=True)
-    named = named_option_answers(bfcl)
-    print("optional enums the user names once (the spec writes the member named), in BFCL's answers: "
-          + ", ".join(f"{k} {v}" for k, v in named.items()))
-    dated = dated_option_answers(bfcl)
-    print("optional dates the user gives (the spec writes one in a format the description shows), in BFCL's answers: "
-          + ", ".join(f"{k} {v}" for k, v in dated.items()))
-    flags = named_flag_answers(bfcl)
-    print("optional booleans the user names (the spec writes True), in BFCL's answers: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
-    percents = percent_answers(bfcl)
-    print("float arguments given a percentage (the spec reads its fraction unless the description says percent), in BFCL's answers: "
-          + ", ".join(f"{k} {v}" for k, v in percents.items()))
-    pairs = currency_pair_answers(bfcl)
-    print("two required currency arguments, two or more currencies named (the spec gives the codes the way the words do), in BFCL's answers: "
-          + ", ".join(f"{k} {v}" for k, v in pairs.items()))
+    tallies = {}
+    for key, tally, what in (
+            ("named_options", named_option_answers, "optional enums the user names once (the spec writes the member named)"),
+            ("dated_options", dated_option_answers, "optional dates the user gives (the spec writes one in a format the description shows)"),
+            ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
+            ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
+            ("currency_pairs", currency_pair_answers,
+             "two required currency arguments, two or more currencies named (the spec gives the codes the way the words do)")):
+        tallies[key] = tally(bfcl)
+        print(f"{what}, in BFCL's answers: " + ", ".join(f"{k} {v}" for k, v in tallies[key].items()))
     if args.json:
         meta = provenance(("ltlagent", "bfcl-eval"))
-        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, "named_options": named, "dated_options": dated, "named_flags": flags, "percents": percents, "currency_pairs": pairs,
-                                         "cases": rows}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"meta": meta, "specs": SPECS, "summary": summary, **tallies, "cases": rows}, indent=1) + "\n")
         print(f"written to {args.json}", file=sys.stderr)
 
 
