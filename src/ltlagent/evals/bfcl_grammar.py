@@ -593,7 +593,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
-        if named_flag(name, schema, grounded or "") and grounded is not None:  # the user asked for it: written True
+        if grounded is not None and named_flag(name, schema, grounded):  # the user asked for it: written True
             items.append((re.escape(name) + "=", "True", True))
             continue
         if name == dated:  # the user gave a date: written, in a format the description shows
