@@ -61,7 +61,9 @@ def functions() -> st.SearchStrategy[list[dict]]:
     return st.lists(one, min_size=1, max_size=3, unique_by=lambda f: f["name"])
 
 
-def values(schema: dict) -> st.SearchStrategy:
+def values(schema: dict, listed: bool = False) -> st.SearchStrategy:
+    """Values BFCL's checker takes for ``schema``: a float argument may be a whole number, a float
+    a list holds (``listed``) may not."""
     if schema.get("enum"):
         return st.sampled_from(schema["enum"])
     kind = schema["type"]
@@ -70,11 +72,12 @@ def values(schema: dict) -> st.SearchStrategy:
     if kind == "integer":
         return st.integers(-10**12, 10**12)
     if kind == "float":
-        return st.floats(allow_nan=False, allow_infinity=False) | st.integers(-1000, 1000)
+        whole = st.integers(-1000, 1000)
+        return st.floats(allow_nan=False, allow_infinity=False) | (whole.map(float) if listed else whole)
     if kind == "boolean":
         return st.booleans()
     if kind in ("array", "tuple"):
-        return st.lists(values(schema["items"]), max_size=3)
+        return st.lists(values(schema["items"], listed=True), max_size=3)
     if schema.get("properties"):
         props = schema["properties"]
         return st.fixed_dictionaries({k: values(v) for k, v in props.items() if k in schema["required"]},
