@@ -672,23 +672,14 @@ def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
     return places
 
 
-def _numbers_read(text: str, percent: str) -> list[int | float]:
-    """``numbers_in``, a percentage's place giving only its fraction or only itself (``percent``)."""
-    if percent == "both":
-        return numbers_in(text)
+def numbers_in(text: str, percent: str = "both") -> list[int | float]:
+    """The numbers ``text`` gives (``number_mentions``), in order, once each; a percentage's place
+    gives both its values, or only its fraction (``percent="fraction"``) or only itself ("whole")."""
     found: list[int | float] = []
-    for start, end, values in number_places(text):
-        if PERCENT.match(text, end) and len(values) > 1:
+    for _, end, values in number_places(text):
+        if percent != "both" and PERCENT.match(text, end) and len(values) > 1:
             whole, fraction = values[0], values[1]
             values = tuple(v for v in values if v != (whole if percent == "fraction" else fraction))
-        found.extend(n for n in values if n not in found)
-    return found
-
-
-def numbers_in(text: str) -> list[int | float]:
-    """The numbers ``text`` gives (``number_mentions``), in order, once each."""
-    found: list[int | float] = []
-    for values in number_mentions(text):
         found.extend(n for n in values if n not in found)
     return found
 
@@ -716,7 +707,7 @@ def grounded_number(kind: str, text: str, percent: str = "both", pointed: bool =
     with or without ``.0``; ``pointed``: with it); ``None`` when it gives none. A number written as
     a percentage gives its fraction only (``percent="fraction"``), itself only ("whole"), or both."""
     forms = set()
-    for n in _numbers_read(text, percent):
+    for n in numbers_in(text, percent):
         if isinstance(n, int):
             forms.add(re.escape(repr(n)) + ("" if kind == "integer" else r"\.0" if pointed else r"(\.0)?"))
         elif kind != "integer":
