@@ -599,6 +599,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if name == dated:  # the user gave a date: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
             continue
+        if grounded is not None and named_number(name, schema, grounded):  # the user gave it: written
+            regex = optional_grounded(schema, grounded, name)
+            if regex is not None:
+                items.append((re.escape(name) + "=", regex, True))
+                continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded, name)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
             items.append((re.escape(name) + "=", f"({regex}|None)" if none_is_default(schema) else regex, False))
@@ -788,8 +793,20 @@ def named_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
     ``details``, "including human impact" ``include_human_impact``), and no word of
     ``NEGATION`` comes within NEGATION_REACH words before any of them. Such a flag is written
     ``True``: the user asked for it."""
-    if schema.get("type") != "boolean":
-        return False
+    return schema.get("type") == "boolean" and _named(name, text)
+
+
+def named_number(name: str, schema: Mapping[str, Any], text: str) -> bool:
+    """Whether an optional number without an enum is named by the user's words, as ``named_flag``
+    names a flag ("a duration of 5 seconds" names ``duration``). Such a number is written, one
+    their words give: the user gave it."""
+    return schema.get("type") in ("integer", "float", "number") and not schema.get("enum") and _named(name, text)
+
+
+def _named(name: str, text: str) -> bool:
+    """Whether each word of a parameter's name (less ``FUNCTION_WORDS``) is one of the words of
+    ``text``, by its first five letters, none with a word of ``NEGATION`` within
+    NEGATION_REACH words before it."""
     parts = [w for w in (name_words(name) - {name.lower()}) or {name.lower()} if w not in FUNCTION_WORDS]
     said = [w.lower() for w in re.findall(r"[A-Za-z]+(?:'t)?", text)]
     if not parts:
