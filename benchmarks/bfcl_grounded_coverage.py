@@ -144,7 +144,8 @@ def urls_accepted(call: Mapping[str, Any], functions: list[Any], said: str) -> b
 def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str, named_option: Any = None) -> bool:
     """Whether BFCL accepts, for each optional enum of the call's function the user names once
     (``bfcl_grammar.named_option``, or another such rule: ``named_code``), the member named, and
-    for each optional flag the user names (``bfcl_grammar.named_flag``), ``True``."""
+    for each optional flag the user names (``bfcl_grammar.named_flag``), ``True``, and for each
+    optional number the user names (``named_number_regex``), a number the spec admits."""
     from ltlagent.evals.bfcl_grammar import named_flag
 
     if named_option is None:
@@ -159,7 +160,21 @@ def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any]
             return False
         if param not in required and named_flag(param, schema, said) and True not in accepted.get(param, [""]):
             return False
+        regex = None if param in required else named_number_regex(schema, param, said)
+        if regex is not None and not any(o != "" and re.fullmatch(regex, repr(o)) for o in accepted.get(param, [""])):
+            return False
     return True
+
+
+def named_number_regex(schema: Mapping[str, Any], param: str, said: str) -> str | None:
+    """The values of an optional number the spec writes because the user names it
+    (``bfcl_grammar.named_number``), where no code the description gives is named first
+    (``named_code``); ``None`` where the rule does not write it."""
+    from ltlagent.evals import bfcl_grammar as G
+
+    if G.named_code(schema, said) is not None or not G.named_number(param, schema, said):
+        return None
+    return G.optional_grounded(schema, said, param)
 
 
 def own_places(call: Mapping[str, Any], functions: list[Any], said: str) -> bool:
@@ -228,6 +243,23 @@ def named_flag_answers(bfcl: Any) -> dict[str, int]:
     from ltlagent.evals.bfcl_grammar import named_flag
 
     return written_option_answers(bfcl, lambda param, schema, said: True if named_flag(param, schema, said) else None)
+
+
+def named_number_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the optional numbers the spec writes
+    because the user names them (``named_number_regex``), by what the answer wants of them: a
+    number the spec admits and nothing else ("needs it"), such a number or nothing ("either"),
+    or no number the spec admits ("another")."""
+    counts = {"needs it": 0, "either": 0, "another": 0}
+    for said, functions, name, accepted in answer_calls(bfcl):
+        params = (functions.get(name) or {}).get("parameters") or {}
+        for param, schema in (params.get("properties") or {}).items():
+            regex = None if param in (params.get("required") or ()) else named_number_regex(schema, param, said)
+            if regex is not None:
+                answers = accepted.get(param, [""])
+                admits = any(o != "" and re.fullmatch(regex, repr(o)) for o in answers)
+                counts["another" if not admits else "either" if "" in answers else "needs it"] += 1
+    return counts
 
 
 def percent_answers(bfcl: Any) -> dict[str, int]:
@@ -318,6 +350,7 @@ def main() -> None:
             ("named_options", named_option_answers, "optional enums the user names once (the spec writes the member named)"),
             ("dated_options", dated_option_answers, "optional dates the user gives (the spec writes one in a format the description shows)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
+            ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
             ("currency_pairs", currency_pair_answers,
              "two required currency arguments, two or more currencies named (the spec gives the codes the way the words do)")):

@@ -456,6 +456,20 @@ FLAG_WORDS = ["including", "include", "human", "impact", "details", "detailed", 
               "considering", "please", "the", "weather", "Boston", "not", "don't", "without", "shouldn't", "no", "fully"]
 
 
+def _named_by(parts, said_words):
+    """Whether the words "Find Boston " + ``said_words`` name a parameter whose name's words
+    (less function words) are ``parts``: each used, by its first five letters, none with a
+    negation within four words (of letters: a number is none) before it."""
+    words = ["find", "boston"] + [w.lower() for w in said_words if not w[0].isdigit()]
+    negations = {"not", "don't", "without", "shouldn't", "no"}
+
+    def used(part):
+        at = [i for i, w in enumerate(words) if w[:5] == part[:5]]
+        return bool(at) and not any(w in negations for i in at for w in words[max(0, i - 4):i])
+
+    return all(used(p) for p in parts)
+
+
 @settings(max_examples=400)
 @given(st.sampled_from(sorted(FLAG_NAMES)), st.lists(st.sampled_from(FLAG_WORDS), max_size=10))
 def test_an_optional_flag_the_user_names_is_written_true(flag, said_words):
@@ -464,19 +478,33 @@ def test_an_optional_flag_the_user_names_is_written_true(flag, said_words):
     ``True``; otherwise left to the model (absent, ``True`` or ``False``). Oracle: the word list
     the text was written from."""
     said = "Find Boston " + " ".join(said_words) + "."
-    words = ["find", "boston"] + [w.lower() for w in said_words]
-    negations = {"not", "don't", "without", "shouldn't", "no"}
-
-    def used(part):
-        at = [i for i, w in enumerate(words) if w[:5] == part[:5]]
-        return bool(at) and not any(w in negations for i in at for w in words[max(0, i - 4):i])
-
-    named = all(used(p) for p in FLAG_NAMES[flag])
+    named = _named_by(FLAG_NAMES[flag], said_words)
     fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, flag: {"type": "boolean"}}}}
     pattern = call_regex(fn, "python", said)
     assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}=True)")), (said, flag)
     assert bool(re.fullmatch(pattern, "f(q='Boston')")) == (not named), (said, flag)
     assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}=False)")) == (not named), (said, flag)
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(sorted(FLAG_NAMES)), st.lists(st.sampled_from(FLAG_WORDS + ["7", "12.5"]), max_size=10),
+       st.sampled_from(["integer", "float", "enum"]))
+@example("details", ["details", "7"], "enum")  # a member the words name: still the model's choice
+def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
+    """An optional number without an enum whose name's words the user uses, as a flag's
+    (``_named_by``), is written, with a number their words give; otherwise it may be left out.
+    Without a number in the words it is not written at all; an enum takes only members the
+    words name and is left to the model (a digit names a count far more often than a member). Oracle: the word list the text was written from."""
+    said = "Find Boston " + " ".join(said_words) + "."
+    given = [w for w in said_words if w[0].isdigit() and kind == "float" or w == "7"]  # an integer's, an enum's: 7 only
+    named = _named_by(FLAG_NAMES[param], said_words) and bool(given) and kind != "enum"
+    schema = {"type": "integer", "enum": [3, 7]} if kind == "enum" else {"type": kind}
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, param: schema}}}
+    pattern = call_regex(fn, "python", said)
+    assert bool(re.fullmatch(pattern, "f(q='Boston')")) == (not named), (said, param, kind)
+    for number in ("7", "12.5", "3", "5"):
+        written = bool(re.fullmatch(pattern, f"f(q='Boston', {param}={number})"))
+        assert written == (number in given), (said, param, kind, number)
 
 
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
@@ -1959,5 +1987,5 @@ def test_the_grounded_coverage_benchmark_reads_every_column_and_tally():
             assert all(isinstance(v, bool) for v in verdicts) and verdicts[0], (case["id"], verdicts)
     with mock.patch.object(coverage, "CATEGORIES", ("simple_python",)):
         tallies = [coverage.named_option_answers(bfcl), coverage.named_flag_answers(bfcl), coverage.percent_answers(bfcl),
-                   coverage.dated_option_answers(bfcl)]
-    assert all(sum(t.values()) > 0 for t in tallies[:3]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies
+                   coverage.named_number_answers(bfcl), coverage.dated_option_answers(bfcl)]
+    assert all(sum(t.values()) > 0 for t in tallies[:4]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies
