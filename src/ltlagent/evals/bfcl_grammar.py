@@ -582,6 +582,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
             items.append((re.escape(name) + "=", urls, name in required))
             continue
+        member = named_option(schema, grounded) if grounded is not None and language == "python" and schema.get("enum") else None
+        if name in required and member is not None:  # a catalogue's member the user names: that one
+            items.append((re.escape(name) + "=", literal(member), True))
+            continue
         if name in required or language != "python":
             items.append((re.escape(name) + "=", value(schema, 1, name), name in required))
             continue
