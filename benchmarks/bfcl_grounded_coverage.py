@@ -143,19 +143,24 @@ def urls_accepted(call: Mapping[str, Any], functions: list[Any], said: str) -> b
 
 def named_options_accepted(call: Mapping[str, Any], functions: Mapping[str, Any], said: str, named_option: Any = None) -> bool:
     """Whether BFCL accepts, for each optional enum of the call's function the user names once
-    (``bfcl_grammar.named_option``, or another such rule: ``named_code``), the member named, and
+    (``bfcl_grammar.named_option``, or another such rule: ``named_code``), the member named (for
+    ``named_option``, each required enum's too), and
     for each optional flag the user names (``bfcl_grammar.named_flag``), ``True``, and for each
     optional number the user names (``named_number_regex``), a number the spec admits."""
+    from ltlagent.evals import bfcl_grammar as G
     from ltlagent.evals.bfcl_grammar import named_flag
 
     if named_option is None:
-        from ltlagent.evals.bfcl_grammar import named_option
+        named_option = G.named_option
 
     name, accepted = next(iter(call.items()))
     params = functions.get(name) or {}
     required = set(params.get("required") or ())
     for param, schema in (params.get("properties") or {}).items():
-        option = None if param in required else named_option(schema, said)
+        if param in required and schema.get("enum") and named_option is G.named_option:  # a required enum: the member named, too
+            option = named_option(schema, said)
+        else:
+            option = None if param in required else named_option(schema, said)
         if option is not None and option not in accepted.get(param, [""]):
             return False
         if param not in required and named_flag(param, schema, said) and True not in accepted.get(param, [""]):
@@ -228,6 +233,23 @@ def written_option_answers(bfcl: Any, written: Any) -> dict[str, int]:
             if value is not None:
                 answers = accepted.get(param, [""])
                 counts["another" if value not in answers else "either" if "" in answers else "needs it"] += 1
+    return counts
+
+
+def named_member_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the required enums whose members the
+    user names one of (``bfcl_grammar.named_option``), by whether the answer accepts that member
+    ("agree") or wants another ("disagree")."""
+    from ltlagent.evals.bfcl_grammar import named_option
+
+    counts = {"agree": 0, "disagree": 0}
+    for said, functions, name, accepted in answer_calls(bfcl):
+        params = (functions.get(name) or {}).get("parameters") or {}
+        for param in params.get("required") or ():
+            schema = (params.get("properties") or {}).get(param) or {}
+            member = named_option(schema, said) if schema.get("enum") else None
+            if member is not None:
+                counts["agree" if member in accepted.get(param, []) else "disagree"] += 1
     return counts
 
 
@@ -349,6 +371,7 @@ def main() -> None:
     for key, tally, what in (
             ("named_options", named_option_answers, "optional enums the user names once (the spec writes the member named)"),
             ("dated_options", dated_option_answers, "optional dates the user gives (the spec writes one in a format the description shows)"),
+            ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),

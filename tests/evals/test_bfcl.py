@@ -2003,5 +2003,5 @@ def test_the_grounded_coverage_benchmark_reads_every_column_and_tally():
             assert all(isinstance(v, bool) for v in verdicts) and verdicts[0], (case["id"], verdicts)
     with mock.patch.object(coverage, "CATEGORIES", ("simple_python",)):
         tallies = [coverage.named_option_answers(bfcl), coverage.named_flag_answers(bfcl), coverage.percent_answers(bfcl),
-                   coverage.named_number_answers(bfcl), coverage.dated_option_answers(bfcl)]
-    assert all(sum(t.values()) > 0 for t in tallies[:4]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies
+                   coverage.named_number_answers(bfcl), coverage.named_member_answers(bfcl), coverage.dated_option_answers(bfcl)]
+    assert all(sum(t.values()) > 0 for t in tallies[:5]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies
