@@ -103,8 +103,11 @@ PLACES = ("own", "shared")
 # only the picked ones), and keeps it only if it takes up some of those numbers, repeats no call
 # and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
 # kg" is two calls. Names joined to a quoted one (``names_left``) and numbers listed with a
-# written one (``numbers_joined_left``: "for 10, 20 and 30 years") left over ask for another call too.
+# written one (``numbers_joined_left``: "for 10, 20 and 30 years") left over ask for another call too,
+# and so does any number left in digits where the words ask for more than one answer (MORE_CALLS:
+# "then repeat with a change in time of 10 seconds", "the same for", "another with", "both").
 MAX_CALLS = 8
+MORE_CALLS = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|repeat|then|all)\b")
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
 # Python types of BFCL's parameter types (the checker's PYTHON_TYPE_MAPPING), for the
@@ -424,6 +427,20 @@ def numbers_left(output: str, words: str) -> int | None:
     a Python answer has used: a place is used when a call writes one of its numbers (either
     sign, at any depth) or quotes words that hold it (``"192.168.0.10"``, ``"C6H12O6"``).
     ``None`` when the answer does not parse as calls."""
+    places = _number_places_left(output, words)
+    return None if places is None else len(places)
+
+
+def digits_left(output: str, words: str) -> int | None:
+    """``numbers_left`` counting only the places written with a digit ("10 seconds", not "three
+    circles": a number word more often counts the calls than fills one). ``None`` when the
+    answer does not parse as calls."""
+    places = _number_places_left(output, words)
+    return None if places is None else sum(any(c.isdigit() for c in words[start:end]) for start, end in places)
+
+
+def _number_places_left(output: str, words: str) -> list[tuple[int, int]] | None:
+    """The places (start, end) of ``numbers_left``; ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
@@ -435,8 +452,8 @@ def numbers_left(output: str, words: str) -> int | None:
                 numbers.add(abs(value))
             elif isinstance(value, str) and value:
                 covered += [(at, at + len(value)) for at in _occurrences(value, words)]
-    return sum(not any(v in numbers for v in values) and not any(a <= start and end <= b for a, b in covered)
-               for start, end, values in number_places(words))
+    return [(start, end) for start, end, values in number_places(words)
+            if not any(v in numbers for v in values) and not any(a <= start and end <= b for a, b in covered)]
 
 
 # A name the user's words join to a quoted one: "Boston and San Francisco", "Boston, MA and also
@@ -779,7 +796,9 @@ class Answerer:
             return text, tokens
         calls, every = _calls(text) or [], list(case["function"])
         numbers, names = numbers_left(text, grounded) or 0, _left_over(text, grounded) or []
-        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names):
+        asks_more = MORE_CALLS.search(grounded) is not None
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names
+                                              or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
