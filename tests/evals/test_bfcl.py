@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, import_bfcl, load_cases, names_left, numbers_given, numbers_joined_left, numbers_left,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, digits_left, import_bfcl, load_cases,
+                                  names_left, numbers_given, numbers_joined_left, numbers_left,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
@@ -1363,7 +1364,7 @@ def test_an_answer_that_gives_one_number_to_two_required_arguments_is_decoded_ag
 
 
 # Words for numbers_left, each with the number places it holds by construction.
-LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("five", [{5}]), ("C6H12O6", [{12}, {6}]), ("Lions", []), ("2.5 million", [{2.5, 2_500_000}]),
+LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("m^2", [{2}]), ("five", [{5}]), ("C6H12O6", [{12}, {6}]), ("Lions", []), ("2.5 million", [{2.5, 2_500_000}]),
               ("rs7412", []), ("Tokyo", [])]  # digits glued after a word's letters are a name's; after a number and a letter, a number
 LEFT_VALUES = [5, -5, 7, 0.07, 6, 12, 2.5, 7412, 99, "C6H12O6", "rs7412", "Lions", "Paris", True, None]
 
@@ -1382,8 +1383,9 @@ def test_numbers_left_counts_the_number_places_no_call_used(words, calls):
                 quoted.add(value)
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 numbers.add(abs(value))
-    expected = sum(not (values & numbers) and text not in quoted for text, places in words for values in places)
-    assert numbers_left("[" + ", ".join(written) + "]", said) == expected, (said, written)
+    left = [text for text, places in words for values in places if not (values & numbers) and text not in quoted]
+    assert numbers_left("[" + ", ".join(written) + "]", said) == len(left), (said, written)
+    assert digits_left("[" + ", ".join(written) + "]", said) == sum(any(c.isdigit() for c in text) and "^" not in text for text in left), (said, written)
 
 
 def test_numbers_left_reads_only_calls():
@@ -1521,6 +1523,32 @@ def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
     answers[2] = "[pv(payment=1000, rate=5, years=10), pv(payment=10, rate=5, years=1000)]"  # takes up no listed number: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+
+
+@pytest.mark.parametrize(("question", "grows"), [
+    ("The EMF for 5 Tesla, 2 square meters and 4 seconds, then repeat with a time of 10 seconds.", True),
+    ("The EMF for 5 Tesla, 2 square meters and 4 seconds, and the same for 10 seconds.", True),
+    ("The EMF for 5 Tesla, 2 square meters and 4 seconds; 10 seconds is the limit.", False),  # no word asks for another answer
+    ("The EMF for 5 Tesla, 2 square meters and 4 seconds, then repeat for ten seconds.", False),  # a number word left: no call more
+    ("Both EMFs: 5 Tesla, 2 square meters and 4 seconds.", False),  # nothing left
+    ("The EMF for 5 Tesla, 2 m^2 and 4 seconds, then the force.", False),  # an exponent is no number left
+])
+def test_a_call_is_added_for_a_number_left_where_the_words_ask_for_another_answer(monkeypatch, question, grows):
+    """A number left in digits (``digits_left``) asks for one call more where the words ask for
+    more than one answer (``MORE_CALLS``), though it is fewer than the three required numbers of
+    another call; the call is kept while it takes up a number left."""
+    emf = {"name": "em", "parameters": {"type": "dict", "required": ["b", "area", "t"], "properties": {
+        "b": {"type": "integer"}, "area": {"type": "integer"}, "t": {"type": "integer"}}}}
+    case = {"id": "parallel_1", "function": [emf], "question": [[{"role": "user", "content": question}]]}
+    answers = {1: "[em(b=5, area=2, t=4)]", 2: "[em(b=5, area=2, t=4), em(b=5, area=2, t=10)]"}
+    asked = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        asked.append(form.get("min_calls", 1))
+        return answers[form.get("min_calls", 1)], 10, 0.25, 4
+
+    answerer = _scripted_answerer(monkeypatch, emf, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1] and asked == ([1, 2] if grows else [1])
 
 
 def test_calls_regex_asks_for_at_least_min_calls():

@@ -433,10 +433,10 @@ def numbers_left(output: str, words: str) -> int | None:
 
 def digits_left(output: str, words: str) -> int | None:
     """``numbers_left`` counting only the places written with a digit ("10 seconds", not "three
-    circles": a number word more often counts the calls than fills one). ``None`` when the
-    answer does not parse as calls."""
+    circles": a number word more often counts the calls than fills one) and not as an exponent
+    ("m/s^2", "x^3": part of a unit or a formula). ``None`` when the answer does not parse as calls."""
     places = _number_places_left(output, words)
-    return None if places is None else sum(any(c.isdigit() for c in words[start:end]) for start, end in places)
+    return None if places is None else sum(any(c.isdigit() for c in words[start:end]) and words[start - 1:start] != "^" for start, end in places)
 
 
 def _number_places_left(output: str, words: str) -> list[tuple[int, int]] | None:
