@@ -220,11 +220,13 @@ def answer_calls(bfcl: Any) -> Any:
                 yield said, functions, name, accepted
 
 
-def written_option_answers(bfcl: Any, written: Any) -> dict[str, int]:
+def written_option_answers(bfcl: Any, written: Any, admits: Any = lambda value, answers: value in answers) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, the optional arguments the spec writes
     (``written(param, schema, said)``: the value, or ``None`` where it writes none), by what the
     answer wants of them: that value and nothing else ("needs it": a model that leaves it out
-    fails), the value or nothing ("either"), or another value or nothing else ("another")."""
+    fails), the value or nothing ("either"), or another value or nothing else ("another").
+    ``admits(value, answers)``: whether the value is one of the answers (for a regex: one of
+    them matches it)."""
     counts = {"needs it": 0, "either": 0, "another": 0}
     for said, functions, name, accepted in answer_calls(bfcl):
         params = (functions.get(name) or {}).get("parameters") or {}
@@ -232,7 +234,7 @@ def written_option_answers(bfcl: Any, written: Any) -> dict[str, int]:
             value = None if param in (params.get("required") or ()) else written(param, schema, said)
             if value is not None:
                 answers = accepted.get(param, [""])
-                counts["another" if value not in answers else "either" if "" in answers else "needs it"] += 1
+                counts["another" if not admits(value, answers) else "either" if "" in answers else "needs it"] += 1
     return counts
 
 
@@ -268,20 +270,10 @@ def named_flag_answers(bfcl: Any) -> dict[str, int]:
 
 
 def named_number_answers(bfcl: Any) -> dict[str, int]:
-    """Over every call of BFCL's answers in CATEGORIES, the optional numbers the spec writes
-    because the user names them (``named_number_regex``), by what the answer wants of them: a
-    number the spec admits and nothing else ("needs it"), such a number or nothing ("either"),
-    or no number the spec admits ("another")."""
-    counts = {"needs it": 0, "either": 0, "another": 0}
-    for said, functions, name, accepted in answer_calls(bfcl):
-        params = (functions.get(name) or {}).get("parameters") or {}
-        for param, schema in (params.get("properties") or {}).items():
-            regex = None if param in (params.get("required") or ()) else named_number_regex(schema, param, said)
-            if regex is not None:
-                answers = accepted.get(param, [""])
-                admits = any(o != "" and re.fullmatch(regex, repr(o)) for o in answers)
-                counts["another" if not admits else "either" if "" in answers else "needs it"] += 1
-    return counts
+    """``written_option_answers`` for the optional numbers the user names (``named_number_regex``:
+    a number the spec admits)."""
+    return written_option_answers(bfcl, lambda param, schema, said: named_number_regex(schema, param, said),
+                                  admits=lambda regex, answers: any(o != "" and re.fullmatch(regex, repr(o)) for o in answers))
 
 
 def percent_answers(bfcl: Any) -> dict[str, int]:

@@ -1487,17 +1487,20 @@ def test_a_float_a_list_holds_is_written_with_a_point(numbers, grounded, item):
         assert re.fullmatch(listed, "[1e3, -2.5E-2]") and not re.fullmatch(listed, "[1, 2.5]")
 
 
+def _growing(answers, asked):
+    """A scripted decode whose answer under ``min_calls=n`` is ``answers[n]``, the n asked kept in ``asked``."""
+    def decode(self, case, functions, form, prompt, fast_forward):
+        asked.append(form.get("min_calls", 1))
+        return answers[form.get("min_calls", 1)], 10, 0.25, 4
+    return decode
+
+
 def test_a_call_is_added_for_a_name_left(monkeypatch):
     weather = {"name": "w", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": {"type": "string"}}}}
     case = {"id": "live_parallel_7-3-1", "function": [weather], "question": [[{"role": "user", "content": "The weather in Boston and San Francisco?"}]]}
     answers = {1: "[w(location='Boston')]", 2: "[w(location='Boston'), w(location='San Francisco')]"}
     asked = []
-
-    def decode(self, case, functions, form, prompt, fast_forward):
-        asked.append(form.get("min_calls", 1))
-        return answers[form.get("min_calls", 1)], 10, 0.25, 4
-
-    answerer = _scripted_answerer(monkeypatch, weather, decode)
+    answerer = _scripted_answerer(monkeypatch, weather, _growing(answers, asked))
     assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
     answers[2] = "[w(location='Boston'), w(location='Boston is')]"  # takes up no name left: not kept
     asked.clear()
@@ -1513,12 +1516,7 @@ def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
     answers = {1: "[pv(payment=1000, rate=5, years=10)]", 2: "[pv(payment=1000, rate=5, years=10), pv(payment=1000, rate=5, years=20)]",
                3: "[pv(payment=1000, rate=5, years=10), pv(payment=1000, rate=5, years=20), pv(payment=1000, rate=5, years=30)]"}
     asked = []
-
-    def decode(self, case, functions, form, prompt, fast_forward):
-        asked.append(form.get("min_calls", 1))
-        return answers[form.get("min_calls", 1)], 10, 0.25, 4
-
-    answerer = _scripted_answerer(monkeypatch, value, decode)
+    answerer = _scripted_answerer(monkeypatch, value, _growing(answers, asked))
     assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
     answers[2] = "[pv(payment=1000, rate=5, years=10), pv(payment=10, rate=5, years=1000)]"  # takes up no listed number: not kept
     asked.clear()
@@ -1542,12 +1540,7 @@ def test_a_call_is_added_for_a_number_left_where_the_words_ask_for_another_answe
     case = {"id": "parallel_1", "function": [emf], "question": [[{"role": "user", "content": question}]]}
     answers = {1: "[em(b=5, area=2, t=4)]", 2: "[em(b=5, area=2, t=4), em(b=5, area=2, t=10)]"}
     asked = []
-
-    def decode(self, case, functions, form, prompt, fast_forward):
-        asked.append(form.get("min_calls", 1))
-        return answers[form.get("min_calls", 1)], 10, 0.25, 4
-
-    answerer = _scripted_answerer(monkeypatch, emf, decode)
+    answerer = _scripted_answerer(monkeypatch, emf, _growing(answers, asked))
     assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1] and asked == ([1, 2] if grows else [1])
 
 
