@@ -582,8 +582,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
             items.append((re.escape(name) + "=", urls, name in required))
             continue
-        member = named_option(schema, grounded) if grounded is not None and language == "python" and schema.get("enum") else None
-        if name in required and member is not None:  # a catalogue's member the user names: that one
+        member = named_option(schema, grounded) if name in required and grounded is not None and language == "python" and schema.get("enum") else None
+        if member is not None:  # a required catalogue's member the user names: that one
             items.append((re.escape(name) + "=", literal(member), True))
             continue
         if name in required or language != "python":
@@ -603,11 +603,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if name == dated:  # the user gave a date: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
             continue
-        if grounded is not None and named_number(name, schema, grounded):  # the user gave it: written
+        if grounded is not None and named_number(name, schema, grounded):  # the user gave it: written (no number given: not at all)
             regex = optional_grounded(schema, grounded, name)
             if regex is not None:
                 items.append((re.escape(name) + "=", regex, True))
-                continue
+            continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded, name)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
             items.append((re.escape(name) + "=", f"({regex}|None)" if none_is_default(schema) else regex, False))
