@@ -1435,6 +1435,31 @@ def test_numbers_joined_left_are_the_unwritten_numbers_of_a_list_a_call_wrote_fr
     assert numbers_joined_left("Unfortunately, no.", said) is None
 
 
+# Pieces of words for the sign test: (text, {value: written with a minus before it}).
+SIGNED_PIECES = [("-4", {4: True}), ("4", {4: False}), ("c = -7", {7: True}), ("x-4", {4: False}), ("-$7", {7: True}),
+                 ("$7", {7: False}), ("2023-10-04", {2023: False, 10: False, 4: False}), ("exp(-x^2)", {2: False}),
+                 ("[3, -2, 1]", {3: False, 2: True, 1: False}), ("5x^2 - 7x", {5: False, 2: False, 7: False}), ("−2", {2: True})]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(SIGNED_PIECES), min_size=1, max_size=5), st.sampled_from(["integer", "float"]))
+def test_a_number_written_only_with_a_minus_is_negative(pieces, kind):
+    """A number the words give only with a minus right before it ("-4", "c = -7", "-$7") is
+    negative only; written anywhere without one (or inside a date, a code or a formula:
+    "2023-10-04", "x-4", "5x^2 - 7x"), it may take either sign, as before. Oracle: how each
+    piece was written."""
+    said = "Use " + " and ".join(text for text, _ in pieces) + " now."
+    signed = {}
+    for _, values in pieces:
+        for value, minus in values.items():
+            signed.setdefault(value, set()).add(minus)
+    pattern = bfcl_grammar.grounded_number(kind, said)
+    for value, minus in signed.items():
+        assert re.fullmatch(pattern, f"-{value}"), (said, value)
+        assert bool(re.fullmatch(pattern, str(value))) == (minus != {True}), (said, value, minus)
+    assert not re.fullmatch(pattern, "-99") and not re.fullmatch(pattern, "99")
+
+
 PERCENT_DESCRIPTIONS = {"The annual interest rate.": "fraction", "Interest rate in percentage.": "whole",
                         "The rate as a decimal, e.g. 0.05 for 5%.": "fraction", "The rate in percent, as a fraction.": "fraction",
                         "The yield (%).": "whole"}
