@@ -672,8 +672,8 @@ def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
         if PERCENT.match(text, m.end()):
             values.append(round(value / 100, 12))
         scale = SCALE.match(text, m.end()) or (MONEY_SCALE.match(text, m.end()) if CURRENCY.search(text, 0, m.start()) else None)
-        if scale:
-            values.append(value * SCALES[scale.group(1).lower()])
+        if scale:  # "213 million", "$1.2M": the count only; "300K" may be a temperature too
+            values = [value] * (scale.group(1).lower() == "k") + [value * SCALES[scale.group(1).lower()]]
         mention(m.start(), m.end(), *values)
     for word in re.finditer(r"[a-z]+", text.lower()):
         if word.group(0) in NUMBER_WORDS:
