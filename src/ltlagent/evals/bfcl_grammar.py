@@ -623,9 +623,10 @@ NUMBER = re.compile(r"(?<![0-9])([0-9]{1,3}(,[0-9]{3})+(?![0-9])|[0-9]+)(\.[0-9]
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100, thousand=1000, dozen=12, twice=2, half=0.5)
-# What a written number may stand for besides itself: a percentage as a fraction ("5%" → 0.05), a
-# count of thousands, millions, billions ("213 million" → 213000000), and an amount of money
-# abbreviated after its currency sign ("$1.2M" → 1200000; a bare "300K" is a temperature).
+# What a written number may stand for besides itself: a percentage as a fraction ("5%" → 0.05).
+# Instead of itself: a count of thousands, millions, billions ("213 million" → 213000000; BFCL's
+# answers want the count 14 times of 14) and an amount of money abbreviated after its currency sign
+# ("$1.2M" → 1200000); a bare "300K", which is a temperature as often, stands for both.
 PERCENT = re.compile(r"[ ]?(%|percent\b)", re.IGNORECASE)
 SCALES = {"k": 10**3, "thousand": 10**3, "million": 10**6, "billion": 10**9, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9}
 SCALE = re.compile(r"[ ]?(k|thousand|million|billion)\b", re.IGNORECASE)
