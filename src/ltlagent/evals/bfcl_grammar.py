@@ -713,7 +713,8 @@ def percent_reading(schema: Mapping[str, Any]) -> str:
 @functools.lru_cache(maxsize=256)  # one text, several number parameters
 def grounded_number(kind: str, text: str, percent: str = "both", pointed: bool = False) -> str | None:
     """A number of ``kind`` (``integer``, ``float``, ``number``) that ``text`` gives (``numbers_in``;
-    either sign): an ``integer`` one of its whole numbers, a ``float`` any of them (a whole number
+    either sign, but negative only where the text writes it only with a minus, ``negatives``): an
+    ``integer`` one of its whole numbers, a ``float`` any of them (a whole number
     with or without ``.0``; ``pointed``: with it); ``None`` when it gives none. A number written as
     a percentage gives its fraction only (``percent="fraction"``), itself only ("whole"), or both."""
     forms: dict[str, set[str]] = {"-?": set(), "-": set()}
