@@ -105,7 +105,9 @@ PLACES = ("own", "shared")
 # kg" is two calls. Names joined to a quoted one (``names_left``) and numbers listed with a
 # written one (``numbers_joined_left``: "for 10, 20 and 30 years") left over ask for another call too,
 # and so does any number left in digits where the words ask for more than one answer (MORE_CALLS:
-# "then repeat with a change in time of 10 seconds", "the same for", "another with", "both").
+# "then repeat with a change in time of 10 seconds", "the same for", "another with", "both"), and
+# any name no call quotes where the words ask for another answer about another name
+# (``names_unused``, ANOTHER_NAME: "the Treaty of Paris ... Also, ... Magna Carta").
 MAX_CALLS = 8
 MORE_CALLS = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|repeat|then|all)\b")
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
@@ -479,6 +481,60 @@ def names_left(output: str, words: str) -> list[str] | None:
     return left
 
 
+# A name in the user's words: a run of capitalised words ("Magna Carta", "San Diego", "Apple's").
+NAME = re.compile(r"(?<![\w'])[A-Z][\w&-]*(?:'s)?(?: [A-Z][\w&-]*(?:'s)?)*")
+# Capitalised words that name no one: months, weekdays, words that open a clause.
+NOT_NAMES = frozenset("January February March April May June July August September October November December Monday Tuesday "
+                      "Wednesday Thursday Friday Saturday Sunday Also Then And Or But I I'm I'd I've Can Could Please What Who "
+                      "How".split())
+# Words that ask for another answer about another name: "What was the Treaty of Paris about? Also, what
+# was the importance of Magna Carta", "another one in San Diego" (MORE_CALLS less "all": "all
+# Patent lawsuit cases" asks for one answer).
+ANOTHER_NAME = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|repeat|then)\b")
+
+
+def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The names (``NAME``) of the user's ``words`` that a Python answer's calls leave out, each
+    time the words hold one: not a sentence's first word, not in parentheses (another name of
+    something written: "C6H12O6 (Glucose)"), and with its words that name no one (``NOT_NAMES``,
+    single letters, codes of three capitals or fewer: "CA", "ID") taken out; left out when its
+    first word is in no string a call writes and in no function's document
+    (``relevance.document_words``: "Celsius" from an ``enum``). ``None`` when the answer does not
+    parse as calls."""
+    from ltlagent.agents.relevance import document_words
+
+    calls = _calls(output)
+    if calls is None:
+        return None
+    written = " ".join(v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str)).lower()
+    documented = set().union(*(document_words(f) for f in functions))
+    left = []
+    for found in NAME.finditer(words):
+        before = words[:found.start()].rstrip()
+        parts = found.group().split()
+        if not before or before[-1] in '.?!:"\n':  # a sentence's first word is capitalised whatever it is
+            parts = parts[1:]
+        if words[:found.start()].count("(") > words[:found.start()].count(")"):
+            continue
+        parts = [p for p in parts if p not in NOT_NAMES and len(p) > 1 and not (p.isupper() and len(p) <= 3)]
+        first = parts[0].removesuffix("'s").lower() if parts else ""
+        if first and first not in written and first not in documented:
+            left.append(" ".join(parts))
+    return left
+
+
+def takes_names(function: Mapping[str, Any]) -> bool:
+    """Whether a call of ``function`` can write a name: it has a string parameter (or a list of
+    strings) without an ``enum``, at any depth."""
+    def strings(schema: Any) -> bool:
+        if not isinstance(schema, Mapping):
+            return False
+        if schema.get("type") in ("string", "any") and not schema.get("enum"):
+            return True
+        return strings(schema.get("items")) or any(strings(sub) for sub in (schema.get("properties") or {}).values())
+    return strings(function.get("parameters"))
+
+
 # Numbers the user's words list together: "for 10, 20 and 30 years", "1,5 and 10 years", "in 1980
 # and 2016" (a comma, "and" or "or" between two places that give numbers, nothing else).
 NUMBER_LIST_JOINT = re.compile(r"\s*(,\s*(and|or)\s+|,\s*|\s+(and|or)\s+)")
@@ -759,8 +815,8 @@ class Answerer:
         repeated a number, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
-        or names or listed numbers left over (``names_left``, ``numbers_joined_left``), the
-        answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
+        or names or listed numbers left over (``names_left``, ``numbers_joined_left``,
+        ``names_unused`` where ANOTHER_NAME asks), the answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
         was done; the preparation times and forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
@@ -795,14 +851,20 @@ class Answerer:
         if form.get("calls") != "one or more":
             return text, tokens
         calls, every = _calls(text) or [], list(case["function"])
-        numbers, names = numbers_left(text, grounded) or 0, _left_over(text, grounded) or []
         asks_more = MORE_CALLS.search(grounded) is not None
+        another_name = ANOTHER_NAME.search(grounded) is not None and any(map(takes_names, every))
+
+        def names_for_more(output: str) -> list[str] | None:
+            left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
+            return None if left is None or unused is None else left + unused
+
+        numbers, names = numbers_left(text, grounded) or 0, names_for_more(text) or []
         while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            numbers_then, names_then, grown = numbers_left(more, grounded), _left_over(more, grounded), _calls(more) or []
+            numbers_then, names_then, grown = numbers_left(more, grounded), names_for_more(more), _calls(more) or []
             took = numbers_then is not None and names_then is not None and (numbers_then < numbers or len(names_then) < len(names))
             if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
                 break  # the new call takes up none of the numbers or names left, repeats a call, or fills two arguments from one place
