@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, digits_left, import_bfcl, load_cases,
-                                  names_left, numbers_given, numbers_joined_left, numbers_left,
+                                  names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, takes_names,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
@@ -1405,6 +1405,38 @@ def test_names_left_are_names_the_words_join_to_a_quoted_one():
     assert names_left("[w(location='Paris')]", "Paris and then Lyon") == []  # "then": no name joined
 
 
+# Pieces of a sentence for names_unused, each with the names it holds by construction: a name
+# within a sentence, as written; none for a month, a weekday, a code of capitals, a name in
+# parentheses (another name of what comes before it) or a word of the function's document.
+NAME_PIECES = [("the weather in Boston", ["Boston"]), ("in San Diego", ["San Diego"]), ("near Magna Carta's gate", ["Magna Carta's"]),
+               ("on Friday", []), ("in May", []), ("for CA", []), ("by ID", []), ("of C6H12O6 (Glucose)", ["C6H12O6"]),
+               ("at the Location", []), ("for two people", []), ("in New York City", ["New York City"])]
+NAME_OPENERS = ["Find", "Also, find", "Then get", "What about", "Tell me"]
+NAME_VALUES = ["Boston", "Boston, MA", "san diego", "Magna Carta", "weather", "New York", "C6H12O6", "Lions", 5, True]
+PLACE = {"name": "weather.get", "description": "The weather of a place.", "parameters": {"type": "dict", "properties": {
+    "location": {"type": "string", "description": "The location."}, "days": {"type": "integer"}}}}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from(NAME_OPENERS), st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=3)), min_size=1, max_size=3),
+       st.lists(st.lists(st.sampled_from(NAME_VALUES), min_size=1, max_size=3), max_size=3), st.sampled_from([". ", "? ", "! "]))
+def test_names_unused_are_the_names_built_in_that_no_call_writes(sentences, calls, stop):
+    """Brute force over the pieces the words were built from: a name is left when no string a
+    call writes holds its first word (either case) and the function's document does not use it."""
+    said = stop.join(opener + " " + " and ".join(text for text, _ in pieces) for opener, pieces in sentences) + stop.strip()
+    written = "[" + ", ".join("f(" + ", ".join(f"a{i}={v!r}" for i, v in enumerate(args)) + ")" for args in calls) + "]"
+    quoted = " ".join(v for args in calls for v in args if isinstance(v, str)).lower()
+    names = [name for _, pieces in sentences for _, held in pieces for name in held]
+    assert names_unused(written, said, [PLACE]) == [n for n in names if n.split()[0].removesuffix("'s").lower() not in quoted], (said, written)
+
+
+def test_names_unused_reads_only_calls_and_functions_that_take_names():
+    assert names_unused("Unfortunately, no.", "Paris", [PLACE]) is None and names_unused("[]", "Find Paris and Lyon", [PLACE]) == ["Paris", "Lyon"]
+    assert names_unused("[]", "Find it in Paris.", [PLACE]) == ["Paris"] and names_unused("[]", "Paris.", [PLACE]) == []  # a sentence's first word
+    assert takes_names(PLACE) and takes_names({"name": "g", "parameters": {"type": "dict", "properties": {"xs": {"type": "array", "items": {"type": "string"}}}}})
+    assert not takes_names({"name": "g", "parameters": {"type": "dict", "properties": {"unit": {"type": "string", "enum": ["C", "F"]}, "n": {"type": "integer"}}}})
+
+
 @settings(max_examples=300)
 @given(st.lists(st.lists(st.integers(0, 2**31), min_size=1, max_size=4), min_size=1, max_size=4), st.data())
 def test_numbers_joined_left_are_the_unwritten_numbers_of_a_list_a_call_wrote_from(lists, data):
@@ -1567,6 +1599,34 @@ def test_a_call_is_added_for_a_number_left_where_the_words_ask_for_another_answe
     asked = []
     answerer = _scripted_answerer(monkeypatch, emf, _growing(answers, asked))
     assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1] and asked == ([1, 2] if grows else [1])
+
+
+@pytest.mark.parametrize(("question", "function", "grows"), [
+    ("What was the Treaty of Paris about? Also, what was the importance of Magna Carta in history?", "fetch", True),
+    ("Find a supermarket in New York City that opens early and another one in San Diego.", "fetch", True),
+    ("What was the Treaty of Paris about, beside the Magna Carta?", "fetch", False),  # no word asks for another answer
+    ("Find all Treaty of Paris facts for Magna Carta scholars.", "fetch", False),  # "all" asks for one answer
+    ("What was the Treaty of Paris about? Also, what was its importance in May?", "fetch", False),  # a month names no one
+    ("What was the Treaty of Paris about? Also, what was the importance of Magna Carta in history?", "count", False),  # no name to write
+])
+def test_a_call_is_added_for_a_name_unused_where_the_words_ask_for_another_answer(monkeypatch, question, function, grows):
+    """A name no call writes (``names_unused``) asks for one call more where the words ask for
+    another answer (``ANOTHER_NAME``) and a function can write a name (``takes_names``); the call
+    is kept while it writes a name left."""
+    functions = {"fetch": {"name": "fetch", "parameters": {"type": "dict", "required": ["event"], "properties": {"event": {"type": "string"}}}},
+                 "count": {"name": "fetch", "parameters": {"type": "dict", "required": ["year"], "properties": {"year": {"type": "integer"}}}}}
+    fetch = functions[function]
+    case = {"id": "parallel_31", "function": [fetch], "question": [[{"role": "user", "content": question}]]}
+    first, second = ("New York City", "San Diego") if "San Diego" in question else ("Treaty of Paris", "Magna Carta")
+    answers = ({1: f"[fetch(event='{first}')]", 2: f"[fetch(event='{first}'), fetch(event='{second}')]"} if function == "fetch"
+               else {1: "[fetch(year=1783)]", 2: "[fetch(year=1783), fetch(year=1215)]"})
+    asked = []
+    answerer = _scripted_answerer(monkeypatch, fetch, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1] and asked == ([1, 2] if grows else [1])
+    if grows:
+        answers[2] = f"[fetch(event='{first}'), fetch(event='history')]"  # writes no name left: not kept
+        asked.clear()
+        assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
 def test_calls_regex_asks_for_at_least_min_calls():
