@@ -1629,6 +1629,35 @@ def test_a_call_is_added_for_a_name_unused_where_the_words_ask_for_another_answe
         assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
+def test_an_answer_of_several_calls_gets_room_beyond_its_shortest_form():
+    """Six calls of a function: under the cap alone the guide takes the shortest way from
+    the first token (its budget counts that way in bytes); under ``answer_budget`` it starts
+    free, and random rollouts end within that budget, each a text the spec accepts."""
+    from ltlagent.decoders.guide import FORCED, FREE, SpecGuide
+    from ltlagent.decoders.index import build_token_index
+    from ltlagent.evals.bfcl import answer_budget
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    weather = {"name": "get_current_weather", "parameters": {"type": "dict", "required": ["location"], "properties": {
+        "location": {"type": "string"}, "include_temperature": {"type": "boolean"}, "include_humidity": {"type": "boolean"}}}}
+    said = "The temperature and humidity in New York, Los Angeles, London and Tokyo?"
+    assert answer_budget(192, 96, True) == 192 and answer_budget(192, 97, True) == 193 and answer_budget(192, 500, False) == 192
+    for calls in (1, 6):
+        compiled = compile_spec(bfcl_spec([weather], "bfcl", words=None, calls="one or more", grounded=said, min_calls=calls).build())
+        index = build_token_index(compiled, byte_level_tokenizer())
+        shortest = SpecGuide(index).distance()
+        budget = answer_budget(192, shortest, several=calls > 1)
+        assert (budget > 192) == (shortest > 96) == (calls > 1), (calls, shortest)
+        assert SpecGuide(index, max_tokens=budget - 1).mask_mode() == FREE
+        if calls > 1:
+            assert SpecGuide(index, max_tokens=191).mask_mode() == FORCED
+        rng = random.Random(calls)
+        for _ in range(6):
+            guide = rollout(index, rng, max_tokens=budget - 1)
+            assert guide.is_finished and guide.turn_tokens <= budget - 1 and compiled.check_text(guide.text).ok, guide.text
+
+
 def test_calls_regex_asks_for_at_least_min_calls():
     fn = {"name": "f", "parameters": {"type": "dict", "required": ["a"], "properties": {"a": {"type": "integer"}}}}
     pattern = calls_regex([fn], at_least_one=True, min_calls=3)

@@ -885,6 +885,7 @@ class Answerer:
         """One greedy answer under the spec of ``functions`` and ``form``: its text, tokens,
         preparation seconds (compile + token index) and forward passes."""
         from ltlagent.compiler.compile import compile_spec
+        from ltlagent.decoders.guide import SpecGuide
         from ltlagent.decoders.hf import SpecDecoder
         from ltlagent.decoders.index import build_token_index
 
@@ -895,11 +896,24 @@ class Answerer:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)
         prepare = time.perf_counter() - t0
-        # one token less than the cap, so the steered end (and its EOS) always fits
-        decoder = SpecDecoder(self.model, self.tokenizer, index, device=self.model.device, max_tokens=self.max_new_tokens - 1, fast_forward=fast_forward)
+        several = form.get("min_calls", 1) > 1 or (form.get("calls") == "each" and len(functions) > 1)
+        budget = answer_budget(self.max_new_tokens, SpecGuide(index).distance(), several)
+        # one token less than the budget, so the steered end (and its EOS) always fits
+        decoder = SpecDecoder(self.model, self.tokenizer, index, device=self.model.device, max_tokens=budget - 1, fast_forward=fast_forward)
         decoder.start(prompt)
-        turn = decoder.generate(self.max_new_tokens)
+        turn = decoder.generate(budget)
         return turn.text, len(turn.tokens), prepare, turn.forward_passes
+
+
+def answer_budget(cap: int, shortest: int, several: bool) -> int:
+    """The tokens a constrained answer may take: ``cap``, or, for an answer asked to hold several
+    calls (one call more, or a call of each of several functions) whose spec's shortest answer
+    (``shortest`` bytes, at least as many tokens) is over half the cap, that shortest answer
+    plus half the cap. The guide takes the shortest way to the end as soon as a free token could
+    overrun its budget (``SpecGuide.mask_mode``), and it counts that way in bytes: under the cap
+    alone, three calls of a 80-byte call are written in their shortest form from the first
+    token (``location="I"``)."""
+    return max(cap, shortest + cap // 2) if several else cap
 
 
 def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
