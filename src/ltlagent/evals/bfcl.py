@@ -510,12 +510,12 @@ def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]
     documented = set().union(*(document_words(f) for f in functions))
     left = []
     for found in NAME.finditer(words):
-        before = words[:found.start()].rstrip()
-        parts = found.group().split()
-        if not before or before[-1] in '.?!:"\n':  # a sentence's first word is capitalised whatever it is
-            parts = parts[1:]
-        if words[:found.start()].count("(") > words[:found.start()].count(")"):
+        before = words[:found.start()]
+        if before.count("(") > before.count(")"):  # in parentheses
             continue
+        parts = found.group().split()
+        if not before.rstrip() or before.rstrip()[-1] in '.?!:"\n':  # a sentence's first word is capitalised whatever it is
+            parts = parts[1:]
         parts = [p for p in parts if p not in NOT_NAMES and len(p) > 1 and not (p.isupper() and len(p) <= 3)]
         first = parts[0].removesuffix("'s").lower() if parts else ""
         if first and first not in written and first not in documented:
@@ -816,8 +816,9 @@ class Answerer:
         and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names or listed numbers left over (``names_left``, ``numbers_joined_left``,
-        ``names_unused`` where ANOTHER_NAME asks), the answer is decoded again with one call more (see MAX_CALLS). ``spec_form`` says what
-        was done; the preparation times and forward passes count every decode."""
+        ``names_unused`` where ANOTHER_NAME asks), the answer is decoded again with one call
+        more (see MAX_CALLS). ``spec_form`` says what was done; the preparation times and
+        forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
         grounded = self._grounded(case)
