@@ -1181,6 +1181,27 @@ def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
         assert places_reused(text, [weather], said) is None
 
 
+def test_the_values_of_one_dict_argument_are_its_arguments():
+    """One place given to two properties of a dict argument: the review names them
+    ("body.cool", "body.target"), and ``without_reused`` leaves the optional one out of the dict
+    as it does a top-level argument; where the dict's place goes with another argument, the dict
+    is that argument, as before."""
+    said = "Set cool mode at 24 degrees, wind high."
+    body = {"type": "dict", "properties": {"mode": {"type": "string", "enum": ["COOL", "DRY"]}, "cool": {"type": "integer"},
+                                           "target": {"type": "integer"}, "wind": {"type": "string"}}}
+    fn = {"name": "ac", "parameters": {"type": "dict", "required": ["body"], "properties": {"body": body, "note": {"type": "integer"}}}}
+    reuse = places_reused("[ac(body={'mode': 'COOL', 'cool': 24, 'target': 24, 'wind': 'high'})]", [fn], said)
+    assert reuse.arguments == ("body.cool", "body.target") and reuse.later == "body.target" and str(reuse).startswith("ac gives 24 to body.cool, body.target")
+    kept = without_reused([fn], reuse)[0]["parameters"]["properties"]
+    assert list(kept["body"]["properties"]) == ["mode", "cool", "wind"] and kept["note"] == {"type": "integer"}
+    assert list(body["properties"]) == ["mode", "cool", "target", "wind"]  # the case's own schema is left as it was
+    assert places_reused("[ac(body={'mode': 'COOL', 'cool': 24, 'wind': 'high'})]", [fn], said) is None
+    both = dict(fn, parameters=dict(fn["parameters"], properties={**fn["parameters"]["properties"], "body": dict(body, required=["cool", "target"])}))
+    assert without_reused([both], places_reused("[ac(body={'cool': 24, 'target': 24})]", [both], said)) is None  # two required: no choice
+    mixed = places_reused("[ac(note=24, body={'cool': 24})]", [fn], said)
+    assert mixed.arguments == ("note", "body.cool") and list(without_reused([fn], mixed)[0]["parameters"]["properties"]) == ["body"]
+
+
 @settings(max_examples=300)
 @given(st.lists(st.one_of(st.integers(1, 999), st.sampled_from([0.5, 2.25, 9.8, 33.4484])), min_size=1, max_size=5, unique=True),
        st.data(), st.sampled_from(["integer", "float", "array"]), st.booleans())

@@ -225,16 +225,29 @@ def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list
     reused function (``--places own``): the required argument that took it keeps it, or, with
     none required among them, an enum's (an option the user named), else the first one written.
     ``None`` when two required arguments took the place (the user did not say what the function
-    needs), or no optional one did (a place used twice inside one argument)."""
+    needs), or no optional one did (a place used twice inside one argument). Where the place
+    went to two properties of one dict argument ("body.cool", "body.target"), they are the
+    arguments, the dict's own ``required`` saying which are required, and the optional one is
+    left out of the dict; with another argument beside, the dict is that argument."""
     out = []
     for function in functions:
         if function["name"] != reuse.function:
             out.append(dict(function))
             continue
         params = function.get("parameters") or {}
+        outer = {a.split(".")[0] for a in reuse.arguments}
+        if len(outer) == 1 and "." in reuse.arguments[0]:  # the values of one dict argument: its properties are the arguments
+            (name,) = outer
+            inner = without_reused([{"name": function["name"], "parameters": (params.get("properties") or {})[name]}],
+                                   Reuse(reuse.function, reuse.value, tuple(a.split(".", 1)[1] for a in reuse.arguments), reuse.given))
+            if inner is None:
+                return None
+            out.append(dict(function, parameters=dict(params, properties={**params["properties"], name: inner[0]["parameters"]})))
+            continue
         required = set(params.get("required") or ())
-        taken = [a for a in reuse.arguments if a in required]
-        optional = [a for a in reuse.arguments if a not in required]
+        arguments = list(dict.fromkeys(a.split(".")[0] for a in reuse.arguments))  # a dict's value with another argument: the dict
+        taken = [a for a in arguments if a in required]
+        optional = [a for a in arguments if a not in required]
         props = params.get("properties") or {}
         kept = next((a for a in optional if (props.get(a) or {}).get("enum")), optional[0] if optional else None)
         drop = optional if taken else [a for a in optional if a != kept]
@@ -253,7 +266,9 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     the words name it (``member_places``). Two places that overlap are one: "Reformation" lies in
     "Protestant Reformation", the 4 of ``timeout=4`` in "JBL Flip 4". Booleans, ``None``, codes
     the words name and values the words do not hold (a date in ISO form, a place with its region)
-    take none. A call fits when its values can each be given a place, no two overlapping
+    take none. The values of a dict argument whose schema lists its properties are arguments
+    of their own, named "dict.property" (``without_reused`` can then leave one out of the
+    dict). A call fits when its values can each be given a place, no two overlapping
     (``_placed``); the calls of one answer may share places ("the weather in Boston today and
     tomorrow"). An answer that does not parse as calls gets ``None``."""
     calls = _calls(output)
@@ -267,8 +282,11 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
         props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
         leaves: list[tuple[str, Any, list[tuple[int, int]]]] = []  # (argument, value, its places)
         for arg, value in args.items():
-            for leaf, places in _place_leaves(value, props.get(arg) or {}, words, starts, ends, numbers):
-                leaves.append((arg, leaf, places))
+            schema = props.get(arg) or {}
+            inner = schema.get("properties") if isinstance(value, dict) else None
+            for sub, item in value.items() if inner else [("", value)]:  # a dict's values: each its own argument, "body.mode"
+                for leaf, places in _place_leaves(item, inner.get(sub) or {} if inner else schema, words, starts, ends, numbers):
+                    leaves.append((f"{arg}.{sub}" if sub else arg, leaf, places))
         if not _placed([places for _, _, places in leaves]):
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
             _, value, places = leaves[i]  # the first value left without a place; with it, every one whose places overlap its
