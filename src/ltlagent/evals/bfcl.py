@@ -235,20 +235,20 @@ def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list
             out.append(dict(function))
             continue
         params = function.get("parameters") or {}
+        props = params.get("properties") or {}
         outer = {a.split(".")[0] for a in reuse.arguments}
         if len(outer) == 1 and "." in reuse.arguments[0]:  # the values of one dict argument: its properties are the arguments
             (name,) = outer
-            inner = without_reused([{"name": function["name"], "parameters": (params.get("properties") or {})[name]}],
+            inner = without_reused([{"name": function["name"], "parameters": props[name]}],
                                    Reuse(reuse.function, reuse.value, tuple(a.split(".", 1)[1] for a in reuse.arguments), reuse.given))
             if inner is None:
                 return None
-            out.append(dict(function, parameters=dict(params, properties={**params["properties"], name: inner[0]["parameters"]})))
+            out.append(dict(function, parameters=dict(params, properties={**props, name: inner[0]["parameters"]})))
             continue
         required = set(params.get("required") or ())
         arguments = list(dict.fromkeys(a.split(".")[0] for a in reuse.arguments))  # a dict's value with another argument: the dict
         taken = [a for a in arguments if a in required]
         optional = [a for a in arguments if a not in required]
-        props = params.get("properties") or {}
         kept = next((a for a in optional if (props.get(a) or {}).get("enum")), optional[0] if optional else None)
         drop = optional if taken else [a for a in optional if a != kept]
         if len(taken) > 1 or not drop:
@@ -285,7 +285,7 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
             schema = props.get(arg) or {}
             inner = schema.get("properties") if isinstance(value, dict) else None
             for sub, item in value.items() if inner else [("", value)]:  # a dict's values: each its own argument, "body.mode"
-                for leaf, places in _place_leaves(item, inner.get(sub) or {} if inner else schema, words, starts, ends, numbers):
+                for leaf, places in _place_leaves(item, (inner.get(sub) or {}) if inner else schema, words, starts, ends, numbers):
                     leaves.append((f"{arg}.{sub}" if sub else arg, leaf, places))
         if not _placed([places for _, _, places in leaves]):
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
