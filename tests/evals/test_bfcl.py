@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, digits_left, import_bfcl, load_cases,
-                                  names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, takes_names,
+                                  items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, takes_names,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
@@ -1486,6 +1486,45 @@ def test_numbers_joined_left_are_the_unwritten_numbers_of_a_list_a_call_wrote_fr
     expected = [str(n) for run in runs if len(run) > 1 and written & set(run) for n in run if n not in written]
     assert numbers_joined_left(call, said) == expected, (said, call)
     assert numbers_joined_left("Unfortunately, no.", said) is None
+
+
+# Lists for items_left: items of one shape (one or two words, lower case, capitalised or quoted).
+ITEM_POOLS = {"lower": ["gold", "silver", "platinum", "palladium", "navy", "maroon"],
+              "two words": ["rat hemoglobin", "normal hemoglobin", "human insulin", "bovine serum"],
+              "capitalised": ["Open", "Close", "High", "Low", "Volume"],
+              "quoted": ["'Open'", "'Close'", "'High'", "'Low'", "'Volume'"]}
+ITEM_FRAMES = [("What is the price of ", "?"), ("Find ", "."), ("For ", ", in a table."), ("Show the values of ", "\n"), ("Get ", "; thanks")]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(sorted(ITEM_POOLS)), st.integers(2, 4), st.sampled_from([", and ", " and ", ", or ", " or "]),
+       st.sampled_from(ITEM_FRAMES), st.data())
+def test_items_left_are_the_unwritten_items_of_a_list_a_call_wrote_from(pool, k, last_joint, frame, data):
+    """A list of ``k`` items (commas, the last after "and" or "or") of which calls write some:
+    the others are left, whichever the calls write; none written, none left. Oracle: the items
+    the words were built from."""
+    items = data.draw(st.lists(st.sampled_from(ITEM_POOLS[pool]), min_size=k, max_size=k, unique=True))
+    said = frame[0] + ", ".join(items[:-1]) + last_joint + items[-1] + frame[1]
+    written = data.draw(st.lists(st.sampled_from(items), unique=True))
+    values = [w.strip("'") for w in written]
+    call = "[" + ", ".join(f"f(a={v!r})" for v in values) + "]"
+    expected = sorted(i.strip("'") for i in items if i not in written) if written else []
+    got = items_left(call, said)
+    assert sorted(got) == expected and len(set(got)) == len(got), (said, call, got)
+
+
+def test_items_left_needs_a_list_and_items_of_the_written_shape():
+    assert items_left("[w(location='Seattle')]", "The weather in Seattle, Washington?") == []  # commas only: no list
+    assert items_left("[w(location='Boston')]", "The weather in Boston, Seattle, and Denver.") == ["Seattle", "Denver"]
+    assert items_left("[w(location='Boston')]", "The weather in Boston, MA and Denver.") == ["Denver"]  # a code is no item
+    assert items_left("[p(metal='gold')]", "gold and then silver") == []  # "then": no item
+    assert items_left("[p(metal='gold')]", "the golden, silver and tin ones") == []  # "gold" inside a word
+    assert items_left("[p(metal='gold')]", "gold, Silver and Tin") == []  # another case: another shape
+    assert items_left("[p(metal='gold')]", "gold and silver for me") == []  # "silver for": half an item, or none
+    assert items_left("[p(metal='gold')]", "gold and silver.") == ["silver"] and items_left("Unfortunately, no.", "gold and silver") is None
+    assert items_left("[s(d='Open')]", "the 'Open', 'Close', and 'High' prices") == ["Close", "High"]
+    assert items_left("[s(d='Open')]", "the Open, 'Close', and 'High' prices") == []  # quoted items follow a quoted value only
+    assert items_left("[s(d='Open')]", "the 'Open' or 'The Low' prices") == ["The Low"]  # a quoted item is what the quotes hold
 
 
 # Pieces of words for the sign test: (text, {value: written with a minus before it}).

@@ -36,7 +36,7 @@ from typing import Any
 
 from ltlagent.errors import BfclError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -102,8 +102,9 @@ PLACES = ("own", "shared")
 # again with one call more (the calls after the first may name any of the case's functions, not
 # only the picked ones), and keeps it only if it takes up some of those numbers, repeats no call
 # and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
-# kg" is two calls. Names joined to a quoted one (``names_left``) and numbers listed with a
-# written one (``numbers_joined_left``: "for 10, 20 and 30 years") left over ask for another call too,
+# kg" is two calls. Names joined to a quoted one (``names_left``), numbers listed with a written
+# one (``numbers_joined_left``: "for 10, 20 and 30 years") and the items of a list one of which a
+# call writes (``items_left``: "gold, silver, platinum, and palladium") left over ask for another call too,
 # and so does any number left in digits where the words ask for more than one answer (MORE_CALLS:
 # "then repeat with a change in time of 10 seconds", "the same for", "another with", "both"), and
 # any name no call quotes where the words ask for another answer about another name
@@ -578,11 +579,84 @@ def numbers_joined_left(output: str, words: str) -> list[str] | None:
             for start, end, values in listed if not written.intersection(values)]
 
 
+# A list in the user's words: items joined by commas, the last by "and" or "or" ("gold, silver,
+# platinum, and palladium", "navy, purple and maroon", "'Open', 'Close', 'High', and 'Low'").
+LIST_JOINT = r"(,\s*(?:and|or)\s+|,\s*|\s+(?:and|or)\s+)"
+ITEM_WORD = r"(?:[\w&-]|\.(?=\w))*"  # a word's letters after its first: a dot only inside ("D.C", not "Washington.")
+ITEM_END = r"(?=$|[,.;:?!)\n]|\s+(?:and|or)\s)"  # at a stop, a comma, "and" or "or"
+MAX_ITEM_WORDS = 3
+# Words that make a stretch no item: function words, and words that open a clause or count calls.
+NOT_ITEMS = FUNCTION_WORDS | frozenset("then also so please can could would what how which who when where why i each both all".split())
+
+
+def items_left(output: str, words: str) -> list[str] | None:
+    """The items of a list in the user's ``words`` (``LIST_JOINT``: commas, the last item after
+    "and" or "or") one of whose items a call of a Python answer writes, that no call writes:
+    "the price per ounce of gold, silver, platinum, and palladium" answered by one call with
+    ``metal="gold"`` has left "silver", "platinum" and "palladium". An item is a stretch of as
+    many words as the written one, starting with a letter of its case, that ends at a stop, a
+    comma, "and" or "or" ("gold and silver for me" lists nothing: "silver for" could be half
+    an item, or no item); quoted where that one is quoted (then anything up to the closing quote). A stretch with
+    a function word (``NOT_ITEMS``) or a code of three capitals or fewer ("CA") is no item, and
+    commas without "and" or "or" make no list ("Seattle, Washington"). ``None`` when the answer
+    does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    written = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
+    lowered = [v.lower() for v in written]
+    joint = re.compile(LIST_JOINT)
+    left: list[str] = []
+    for value in dict.fromkeys(written):
+        n = len(value.split())
+        if n > MAX_ITEM_WORDS or not value[0].isalpha() or joint.search(value):
+            continue
+        if value[0].isupper():
+            item = re.compile("([A-Z]" + ITEM_WORD + rf"(?: [A-Za-z]{ITEM_WORD}){{{n - 1}}}){ITEM_END}")
+        else:
+            item = re.compile("([a-z]" + ITEM_WORD + rf"(?: [A-Za-z]{ITEM_WORD}){{{n - 1}}}){ITEM_END}")
+        for at in _occurrences(value, words):
+            before, after = words[at - 1:at], words[at + len(value):at + len(value) + 1]
+            if before.isalnum() or after.isalnum():
+                continue  # inside a word
+            quote = before if before in ("'", '"') and after == before else ""
+            shape = re.compile(f"{quote}([^\\n{quote}]{{1,40}}){quote}") if quote else item
+            items, listed = [], False
+            end = at + len(value) + len(quote)
+            while (j := joint.match(words, end)) and (found := shape.match(words, j.end())):  # forward: ", B", ", and C"
+                items.append(found.group(1))
+                end = found.end()
+                if j.group(1).strip(", \t\n"):  # "and" / "or": the last item
+                    listed = True
+                    break
+            start = at - len(quote)
+            while j := re.search(LIST_JOINT + "$", words[:start]):  # backward: "A, B, and" before the value
+                last = start == at - len(quote)
+                if not last and j.group(1).strip(", \t\n"):
+                    break  # an "and" before an earlier item: another list
+                found = next((m for m in reversed(list(shape.finditer(words, 0, j.start()))) if m.end() == j.start()
+                              and (quote or not words[m.start() - 1:m.start()].isalnum())), None)
+                if found is None:
+                    break
+                listed = listed or (last and bool(j.group(1).strip(", \t\n")))
+                items.append(found.group(1))
+                start = found.start()
+            if not listed:
+                continue  # commas only: an apposition ("Seattle, Washington"), no list
+            for it in items:
+                if it in left or any(it.lower() in v for v in lowered):
+                    continue
+                parts = it.split()
+                if quote or not (any(p.lower() in NOT_ITEMS for p in parts) or (len(parts) == 1 and it.isupper() and len(it) <= 3)):
+                    left.append(it)
+    return left
+
+
 def _left_over(output: str, words: str) -> list[str] | None:
-    """What an answer's calls leave of the user's words for another call: ``names_left`` and
-    ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
-    names, numbers = names_left(output, words), numbers_joined_left(output, words)
-    return None if names is None or numbers is None else names + numbers
+    """What an answer's calls leave of the user's words for another call: ``names_left``,
+    ``numbers_joined_left`` and ``items_left``; ``None`` when the answer does not parse as calls."""
+    names, numbers, items = names_left(output, words), numbers_joined_left(output, words), items_left(output, words)
+    return None if names is None or numbers is None or items is None else names + numbers + items
 
 
 def _occurrences(value: str, words: str) -> list[int]:
