@@ -1624,6 +1624,24 @@ def test_a_call_is_added_for_a_name_left(monkeypatch):
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
+def test_a_call_is_added_for_each_item_left_of_a_list_a_call_wrote_from(monkeypatch):
+    """"gold, silver, and platinum" answered with ``metal="gold"``: a call more while each takes
+    up an item left (``items_left``); no list, no call more."""
+    price = {"name": "price", "parameters": {"type": "dict", "required": ["metal"], "properties": {"metal": {"type": "string"}}}}
+    case = {"id": "parallel_177", "function": [price], "question": [[{"role": "user", "content": "The price per ounce of gold, silver, and platinum?"}]]}
+    answers = {1: "[price(metal='gold')]", 2: "[price(metal='gold'), price(metal='silver')]",
+               3: "[price(metal='gold'), price(metal='silver'), price(metal='platinum')]"}
+    asked = []
+    answerer = _scripted_answerer(monkeypatch, price, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
+    answers[2] = "[price(metal='gold'), price(metal='ounce')]"  # takes up no item left: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    case["question"] = [[{"role": "user", "content": "The price per ounce of gold, in dollars?"}]]
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]
+
+
 def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
     """"for 10, 20 and 30 years" answered with ``years=10``: another call, while it takes up a
     listed number, though the two numbers left are fewer than the function's three required ones."""
