@@ -1637,6 +1637,11 @@ def test_a_call_is_added_for_each_item_left_of_a_list_a_call_wrote_from(monkeypa
     answers[2] = "[price(metal='gold'), price(metal='ounce')]"  # takes up no item left: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    case["question"] = [[{"role": "user", "content": "The price per ounce of gold, silver, and platinum, in 'USD' or 'EUR'?"}]]
+    answers[2] = "[price(metal='gold'), price(metal='silver', currency='USD')]"  # takes up "silver", leaves "EUR": kept
+    answers[3] = "[price(metal='gold'), price(metal='silver', currency='USD'), price(metal='silver', currency='USD')]"  # a call again
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2, 3]
     case["question"] = [[{"role": "user", "content": "The price per ounce of gold, in dollars?"}]]
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]

@@ -653,10 +653,10 @@ def items_left(output: str, words: str) -> list[str] | None:
 
 
 def _left_over(output: str, words: str) -> list[str] | None:
-    """What an answer's calls leave of the user's words for another call: ``names_left``,
-    ``numbers_joined_left`` and ``items_left``; ``None`` when the answer does not parse as calls."""
-    names, numbers, items = names_left(output, words), numbers_joined_left(output, words), items_left(output, words)
-    return None if names is None or numbers is None or items is None else names + numbers + items
+    """What an answer's calls leave of the user's words for another call: ``names_left`` and
+    ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
+    names, numbers = names_left(output, words), numbers_joined_left(output, words)
+    return None if names is None or numbers is None else names + numbers
 
 
 def _occurrences(value: str, words: str) -> list[int]:
@@ -907,9 +907,11 @@ class Answerer:
         repeated a number, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
-        or names or listed numbers left over (``names_left``, ``numbers_joined_left``,
-        ``names_unused`` where ANOTHER_NAME asks), the answer is decoded again with one call
-        more (see MAX_CALLS). ``spec_form`` says what was done; the preparation times and
+        or names, listed numbers or a list's items left over (``names_left``,
+        ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``items_left``), the
+        answer is decoded again with one call more (see MAX_CALLS): kept where it leaves fewer
+        numbers or names, or takes up an item (a new call that writes one item of another list
+        leaves that list's other items, which were not left before). ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
@@ -951,17 +953,18 @@ class Answerer:
             left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
             return None if left is None or unused is None else left + unused
 
-        numbers, names = numbers_left(text, grounded) or 0, names_for_more(text) or []
-        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names
+        numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            numbers_then, names_then, grown = numbers_left(more, grounded), names_for_more(more), _calls(more) or []
-            took = numbers_then is not None and names_then is not None and (numbers_then < numbers or len(names_then) < len(names))
+            numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
+            took = (numbers_then is not None and names_then is not None and items_then is not None
+                    and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)))
             if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
                 break  # the new call takes up none of the numbers or names left, repeats a call, or fills two arguments from one place
-            text, tokens, calls, numbers, names = more, more_tokens, grown, numbers_then or 0, names_then or []
+            text, tokens, calls, numbers, names, items = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
 
