@@ -1513,6 +1513,26 @@ def test_items_left_are_the_unwritten_items_of_a_list_a_call_wrote_from(pool, k,
     assert sorted(got) == expected and len(set(got)) == len(got), (said, call, got)
 
 
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["gasoline", "diesel", "electric", "hybrid", "steam"]), min_size=2, max_size=4, unique=True),
+       st.sampled_from(["", "article", "cheap "]), st.sampled_from(["", " vehicle", " car engine"]),
+       st.sampled_from([", and ", " and ", " or "]), st.data())
+def test_items_left_reads_items_framed_as_the_written_one(cores, before, after, last_joint, data):
+    """Items framed alike ("a gasoline vehicle, a diesel vehicle, and an electric vehicle",
+    articles free) beside a call that writes one item's own words: the others' own words are
+    left. Oracle: the words each item was built around."""
+    if not (before or after):
+        before = "cheap "
+    def framed(core):
+        head = data.draw(st.sampled_from(["a ", "an ", "the "])) if before == "article" else before
+        return head + core + after
+    said = "Compare " + ", ".join(map(framed, cores[:-1])) + last_joint + framed(cores[-1]) + "."
+    written = data.draw(st.lists(st.sampled_from(cores), min_size=1, unique=True))
+    call = "[" + ", ".join(f"f(kind={v!r})" for v in written) + "]"
+    got = items_left(call, said)
+    assert sorted(got) == sorted(c for c in cores if c not in written), (said, call, got)
+
+
 def test_items_left_needs_a_list_and_items_of_the_written_shape():
     assert items_left("[w(location='Seattle')]", "The weather in Seattle, Washington?") == []  # commas only: no list
     assert items_left("[w(location='Boston')]", "The weather in Boston, Seattle, and Denver.") == ["Seattle", "Denver"]
@@ -1525,6 +1545,9 @@ def test_items_left_needs_a_list_and_items_of_the_written_shape():
     assert items_left("[s(d='Open')]", "the 'Open', 'Close', and 'High' prices") == ["Close", "High"]
     assert items_left("[s(d='Open')]", "the Open, 'Close', and 'High' prices") == []  # quoted items follow a quoted value only
     assert items_left("[s(d='Open')]", "the 'Open' or 'The Low' prices") == ["The Low"]  # a quoted item is what the quotes hold
+    assert items_left("[r(target='AUD')]", "the pairs USD to AUD and USD to CAD?") == ["CAD"]  # a code beside a code
+    assert items_left("[r(kind='Paris')]", "the Paris hotel and the Rome hotel") == ["Rome"]  # framed: words after end the item
+    assert items_left("[r(kind='Paris')]", "the Paris hotel and a Rome flat") == []  # framed unlike
 
 
 # Pieces of words for the sign test: (text, {value: written with a minus before it}).

@@ -596,60 +596,104 @@ def items_left(output: str, words: str) -> list[str] | None:
     ``metal="gold"`` has left "silver", "platinum" and "palladium". An item is a stretch of as
     many words as the written one, starting with a letter of its case, that ends at a stop, a
     comma, "and" or "or" ("gold and silver for me" lists nothing: "silver for" could be half
-    an item, or no item); quoted where that one is quoted (then anything up to the closing quote). A stretch with
-    a function word (``NOT_ITEMS``) or a code of three capitals or fewer ("CA") is no item, and
-    commas without "and" or "or" make no list ("Seattle, Washington"). ``None`` when the answer
-    does not parse as calls."""
+    an item, or no item); quoted where that one is quoted (then anything up to the closing
+    quote). Where the written one lists nothing so, the words around it may frame every item
+    alike (``AFFIX_WORDS`` before it, after it, or both; an article for any article): "a
+    gasoline vehicle, a diesel vehicle, and an electric vehicle" beside ``"gasoline"``, "USD to
+    AUD and USD to CAD" beside ``"AUD"``. A stretch with a function word (``NOT_ITEMS``) or a
+    code of three capitals or fewer ("CA") beside a written value that is not one is no item, and commas without "and" or "or" make no
+    list ("Seattle, Washington"). ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
     written = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
     lowered = [v.lower() for v in written]
-    joint = re.compile(LIST_JOINT)
     left: list[str] = []
     for value in dict.fromkeys(written):
         n = len(value.split())
-        if n > MAX_ITEM_WORDS or not value[0].isalpha() or joint.search(value):
+        if n > MAX_ITEM_WORDS or not value[0].isalpha() or re.search(LIST_JOINT, value):
             continue
-        if value[0].isupper():
-            item = re.compile("([A-Z]" + ITEM_WORD + rf"(?: [A-Za-z]{ITEM_WORD}){{{n - 1}}}){ITEM_END}")
-        else:
-            item = re.compile("([a-z]" + ITEM_WORD + rf"(?: [A-Za-z]{ITEM_WORD}){{{n - 1}}}){ITEM_END}")
+        core = ("[A-Z]" if value[0].isupper() else "[a-z]") + ITEM_WORD + rf"(?: [A-Za-z]{ITEM_WORD}){{{n - 1}}}"
         for at in _occurrences(value, words):
             before, after = words[at - 1:at], words[at + len(value):at + len(value) + 1]
             if before.isalnum() or after.isalnum():
                 continue  # inside a word
             quote = before if before in ("'", '"') and after == before else ""
-            shape = re.compile(f"{quote}([^\\n{quote}]{{1,40}}){quote}") if quote else item
-            items, listed = [], False
-            end = at + len(value) + len(quote)
-            while (j := joint.match(words, end)) and (found := shape.match(words, j.end())):  # forward: ", B", ", and C"
-                items.append(found.group(1))
-                end = found.end()
-                if j.group(1).strip(", \t\n"):  # "and" / "or": the last item
-                    listed = True
+            if quote:
+                framings = [(re.compile(f"{quote}([^\\n{quote}]{{1,40}}){quote}"), at - 1, at + len(value) + 1)]
+            else:
+                alone = re.match(ITEM_END, words[at + len(value):]) is not None  # the written one ends as an item ends
+                framings = [(re.compile(f"({core}){ITEM_END}"), at, at + len(value))] * alone + _affixed(words, at, at + len(value), core)
+            items: list[str] = []
+            for shape, start, end in framings:
+                items = _listed(words, start, end, shape, quoted=bool(quote))
+                if items:
                     break
-            start = at - len(quote)
-            while j := re.search(LIST_JOINT + "$", words[:start]):  # backward: "A, B, and" before the value
-                last = start == at - len(quote)
-                if not last and j.group(1).strip(", \t\n"):
-                    break  # an "and" before an earlier item: another list
-                found = next((m for m in reversed(list(shape.finditer(words, 0, j.start()))) if m.end() == j.start()
-                              and (quote or not words[m.start() - 1:m.start()].isalnum())), None)
-                if found is None:
-                    break
-                listed = listed or (last and bool(j.group(1).strip(", \t\n")))
-                items.append(found.group(1))
-                start = found.start()
-            if not listed:
-                continue  # commas only: an apposition ("Seattle, Washington"), no list
             for it in items:
                 if it in left or any(it.lower() in v for v in lowered):
                     continue
-                parts = it.split()
-                if quote or not (any(p.lower() in NOT_ITEMS for p in parts) or (len(parts) == 1 and it.isupper() and len(it) <= 3)):
+                if quote or not (any(p.lower() in NOT_ITEMS for p in it.split()) or (_code(it) and not _code(value))):
                     left.append(it)
     return left
+
+
+def _code(text: str) -> bool:
+    """Whether ``text`` is a code of three capitals or fewer ("CA", "USD"): no item beside a
+    written value that is not one ("Boston, MA and Denver")."""
+    return text.isupper() and len(text) <= 3 and " " not in text
+
+
+AFFIX_WORDS = 2  # the most words around a written item that may frame every item of its list
+ARTICLE = re.compile(r"(?i)a|an|the")
+
+
+def _affixed(words: str, start: int, end: int, core: str) -> list[tuple[re.Pattern[str], int, int]]:
+    """The shapes of an item framed as the written one at ``words[start:end]`` is: each with up
+    to ``AFFIX_WORDS`` of the words before it and after it (not none of either), an article
+    standing for any article, and the bounds of the framed item. Words after it end the item
+    where they are (a stop need not follow: "an electric vehicle if they drive")."""
+    out = []
+    for k_before in range(AFFIX_WORDS + 1):
+        for k_after in range(AFFIX_WORDS + 1):
+            head = re.search(r"(?<![\w'-])" + r"(?:[\w'-]+ )" * k_before + "$", words[:start]) if k_before else None
+            tail = re.match(r"(?: [\w'-]+)" * k_after, words[end:]) if k_after else None
+            if not (k_before or k_after) or (k_before and head is None) or (k_after and tail is None):
+                continue
+            if {"and", "or"} & set((head.group() if head else "").split() + (tail.group() if tail else "").split()):
+                continue  # a joint is no frame
+            before = "".join(("(?:a|an|the)" if ARTICLE.fullmatch(w) else re.escape(w)) + " " for w in head.group().split()) if head else ""
+            after = "".join(" " + re.escape(w) for w in tail.group().split()) if tail else ""
+            ends = r"(?![\w'-])" if after else ITEM_END  # the words after it end the item
+            out.append((re.compile(f"{before}({core}){after}{ends}"), start - (len(head.group()) if head else 0),
+                        end + (len(tail.group()) if tail else 0)))
+    return out
+
+
+def _listed(words: str, start: int, end: int, shape: re.Pattern[str], quoted: bool) -> list[str]:
+    """The other items of the list whose item is ``words[start:end]``, each as ``shape``'s first
+    group reads it: after it (", B", ", and C": an "and" or "or" ends the list) and before it
+    ("A, B, and"); none where commas alone join them (an apposition, no list)."""
+    joint = re.compile(LIST_JOINT)
+    items, listed, at = [], False, end
+    while (j := joint.match(words, at)) and (found := shape.match(words, j.end())):
+        items.append(found.group(1))
+        at = found.end()
+        if j.group(1).strip(", \t\n"):  # "and" / "or": the last item
+            listed = True
+            break
+    at = start
+    while j := re.search(LIST_JOINT + "$", words[:at]):
+        last = at == start
+        if not last and j.group(1).strip(", \t\n"):
+            break  # an "and" before an earlier item: another list
+        found = next((m for m in reversed(list(shape.finditer(words, 0, j.start()))) if m.end() == j.start()
+                      and (quoted or not words[m.start() - 1:m.start()].isalnum())), None)
+        if found is None:
+            break
+        listed = listed or (last and bool(j.group(1).strip(", \t\n")))
+        items.append(found.group(1))
+        at = found.start()
+    return items if listed else []
 
 
 def _left_over(output: str, words: str) -> list[str] | None:
