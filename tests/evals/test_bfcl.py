@@ -1647,6 +1647,17 @@ def test_a_call_is_added_for_a_name_left(monkeypatch):
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
+def _grows_to_three(monkeypatch, function, case, answers, asked, idle_second):
+    """The case grows to its third scripted answer; with ``idle_second`` as the second (a call
+    that takes up nothing left) it stays at the first. Returns the answerer."""
+    answerer = _scripted_answerer(monkeypatch, function, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
+    answers[2] = idle_second
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    return answerer
+
+
 def test_a_call_is_added_for_each_item_left_of_a_list_a_call_wrote_from(monkeypatch):
     """"gold, silver, and platinum" answered with ``metal="gold"``: a call more while each takes
     up an item left (``items_left``); no list, no call more."""
@@ -1654,12 +1665,8 @@ def test_a_call_is_added_for_each_item_left_of_a_list_a_call_wrote_from(monkeypa
     case = {"id": "parallel_177", "function": [price], "question": [[{"role": "user", "content": "The price per ounce of gold, silver, and platinum?"}]]}
     answers = {1: "[price(metal='gold')]", 2: "[price(metal='gold'), price(metal='silver')]",
                3: "[price(metal='gold'), price(metal='silver'), price(metal='platinum')]"}
-    asked = []
-    answerer = _scripted_answerer(monkeypatch, price, _growing(answers, asked))
-    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
-    answers[2] = "[price(metal='gold'), price(metal='ounce')]"  # takes up no item left: not kept
-    asked.clear()
-    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    asked: list[int] = []
+    answerer = _grows_to_three(monkeypatch, price, case, answers, asked, "[price(metal='gold'), price(metal='ounce')]")
     case["question"] = [[{"role": "user", "content": "The price per ounce of gold, silver, and platinum, in 'USD' or 'EUR'?"}]]
     answers[2] = "[price(metal='gold'), price(metal='silver', currency='USD')]"  # takes up "silver", leaves "EUR": kept
     answers[3] = "[price(metal='gold'), price(metal='silver', currency='USD'), price(metal='silver', currency='USD')]"  # a call again
@@ -1678,12 +1685,7 @@ def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
     case = {"id": "parallel_14", "function": [value], "question": [[{"role": "user", "content": "The present value of $1000 a year at 5% for 10, 20 and 30 years?"}]]}
     answers = {1: "[pv(payment=1000, rate=5, years=10)]", 2: "[pv(payment=1000, rate=5, years=10), pv(payment=1000, rate=5, years=20)]",
                3: "[pv(payment=1000, rate=5, years=10), pv(payment=1000, rate=5, years=20), pv(payment=1000, rate=5, years=30)]"}
-    asked = []
-    answerer = _scripted_answerer(monkeypatch, value, _growing(answers, asked))
-    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
-    answers[2] = "[pv(payment=1000, rate=5, years=10), pv(payment=10, rate=5, years=1000)]"  # takes up no listed number: not kept
-    asked.clear()
-    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    _grows_to_three(monkeypatch, value, case, answers, [], "[pv(payment=1000, rate=5, years=10), pv(payment=10, rate=5, years=1000)]")
 
 
 @pytest.mark.parametrize(("question", "grows"), [
