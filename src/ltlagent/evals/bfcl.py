@@ -600,9 +600,10 @@ def items_left(output: str, words: str) -> list[str] | None:
     quote). Where the written one lists nothing so, the words around it may frame every item
     alike (``AFFIX_WORDS`` before it, after it, or both; an article for any article): "a
     gasoline vehicle, a diesel vehicle, and an electric vehicle" beside ``"gasoline"``, "USD to
-    AUD and USD to CAD" beside ``"AUD"``. A stretch with a function word (``NOT_ITEMS``) or a
-    code of three capitals or fewer ("CA") beside a written value that is not one is no item, and commas without "and" or "or" make no
-    list ("Seattle, Washington"). ``None`` when the answer does not parse as calls."""
+    AUD and USD to CAD" beside ``"AUD"``. A stretch with a function word (``NOT_ITEMS``) is
+    no item, nor is a code of three capitals or fewer ("CA") beside a written value that is not
+    one; commas without "and" or "or" make no list ("Seattle, Washington"). ``None`` when the
+    answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
