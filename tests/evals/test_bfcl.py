@@ -1007,14 +1007,20 @@ def test_calls_of_each_function_and_grounded_strings_in_the_spec():
     said = "Weather in New York in C, and 2+2?"
     each = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said).build())
     assert not each.errors
-    good = ["[f(a=2), g(city='New York', unit='C')]\n", "[f(a=2), f(a=-2), g(city=\"New York\", unit=\"C\")]\n",
+    good = ["[f(a=2), g(city='New York', unit='C')]\n", "[f(a=-2), g(city=\"New York\", unit=\"C\")]\n",
             "[f(a=2), g(city='Weather in New York in C, and 2+2', unit='C')]\n"]
-    bad = ["[f(a=2)]\n", "[g(city='New York', unit='C')]\n", "[g(city='New York', unit='C'), f(a=2)]\n", "[f(a=2), g(city='Boston', unit='C')]\n",
+    bad = ["[f(a=2)]\n", "[f(a=2), f(a=-2), g(city='New York', unit='C')]\n", "[f(a=2), g(city='New York', unit='C'), f(a=2)]\n",  # one call each
+           "[g(city='New York', unit='C')]\n", "[g(city='New York', unit='C'), f(a=2)]\n", "[f(a=2), g(city='Boston', unit='C')]\n",
            "[f(a=2), g(city='New York', unit='F')]\n",  # an option the user did not name
            "[f(a=2), g(city='New York')]\n",  # the one the user named, left out
            "[f(a=4), g(city='New York', unit='C')]\n",  # a number the user did not give (2+2 is two 2s)
            "[f(a=2), g(city='New York, ', unit='C')]\n", "[f(a=2), g(city='ork', unit='C')]\n", "[]\n", "Unfortunately not.\n"]
     assert all(each.check_text(t).ok for t in good) and not any(each.check_text(t).ok for t in bad)
+    grown = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said, min_calls=3, then=fns[1:]).build())
+    assert grown.check_text("[f(a=2), g(city='New York', unit='C'), g(city='York', unit='C')]\n").ok  # one each, then the calls ``then`` names
+    assert not any(grown.check_text(t).ok for t in ["[f(a=2), g(city='York', unit='C')]\n",  # too few
+                                                    "[f(a=2), g(city='York', unit='C'), f(a=2)]\n",  # f is not in ``then``
+                                                    "[f(a=2), f(a=-2), g(city='York', unit='C')]\n"])
     one = compile_spec(bfcl_spec(fns, words=None, calls="one or more", grounded=said).build())
     assert one.check_text("[g(city='York', unit='C')]\n").ok and one.check_text("[f(a=2)]\n").ok
     assert not one.check_text("[g(city='Paris')]\n").ok and not one.check_text("[g(city='New York', unit='K')]\n").ok  # the enum stays
@@ -1237,15 +1243,18 @@ def test_a_number_given_to_two_arguments_is_taken_by_the_first_and_the_other_is_
     assert apart([fn], Reuse("f", "units", ("a", "b"), 1, "b"), said) is None  # a string: not split
 
 
-def _scripted_answerer(monkeypatch, function, decode, **options):
-    """An ``Answerer`` whose plan is calls of ``function`` (one or more) and whose decodes are
-    ``decode(self, case, functions, form, prompt, fast_forward)``: no model runs."""
+def _scripted_answerer(monkeypatch, function, decode, each=(), **options):
+    """An ``Answerer`` whose plan is calls of ``function`` (one or more; or one of ``function``
+    and one of each of ``each``) and whose decodes are ``decode(self, case, functions, form,
+    prompt, fast_forward)``: no model runs."""
     from ltlagent.evals import bfcl as module
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
     def plan(self, case):
-        self.spec_form = f"calls (one or more) of {function['name']}"
-        return [function], {"calls": "one or more", "words": None}
+        calls = "each" if each else "one or more"
+        functions = [function, *each]
+        self.spec_form = f"calls ({calls}) of " + ", ".join(f["name"] for f in functions)
+        return functions, {"calls": calls, "words": None}
 
     monkeypatch.setattr(module.Answerer, "_decode", decode)
     monkeypatch.setattr(module.Answerer, "plan", plan)
@@ -1675,6 +1684,31 @@ def test_a_call_is_added_for_each_item_left_of_a_list_a_call_wrote_from(monkeypa
     case["question"] = [[{"role": "user", "content": "The price per ounce of gold, in dollars?"}]]
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]
+
+
+def test_a_call_of_each_function_grows_like_calls_of_one(monkeypatch):
+    """One call of each picked function, then a call more while one takes up what is left
+    (here an item of a list): the grown spec keeps "each", asks for a call more of any of the
+    case's functions, and stops once nothing is left."""
+    price = {"name": "price", "parameters": {"type": "dict", "required": ["metal"], "properties": {"metal": {"type": "string"}}}}
+    area = {"name": "area", "parameters": {"type": "dict", "required": ["radius"], "properties": {"radius": {"type": "integer"}}}}
+    case = {"id": "parallel_multiple_9", "function": [price, area],
+            "question": [[{"role": "user", "content": "The price of gold and silver, and the area of a circle of radius 3."}]]}
+    answers = {1: "[price(metal='gold'), area(radius=3)]", 3: "[price(metal='gold'), area(radius=3), price(metal='silver')]"}
+    asked: list[int] = []
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        return _growing(answers, asked)(self, case, functions, form, prompt, fast_forward)
+
+    answerer = _scripted_answerer(monkeypatch, price, decode, each=[area])
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 3]
+    assert forms[1] == {"calls": "each", "words": None, "min_calls": 3, "then": [price, area]}
+    assert answerer.spec_form == "calls (3, each new one on numbers or names the others left) of price, area"
+    answers[3] = "[price(metal='gold'), area(radius=3), price(metal='gold')]"  # a call again: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 3]
 
 
 def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):

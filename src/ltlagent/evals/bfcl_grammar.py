@@ -1087,16 +1087,18 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     ``grounded``: every ``string`` value is a span of this text or a format its parameter's
     description shows (``grounded_string``), and an optional argument takes only what the text
     names (``optional_grounded``); ``each``:
-    one or more calls of every function, in the given order (Python only); ``min_calls`` (with
-    ``at_least_one``, Python only): at least that many calls; ``then`` (Python only): the
-    functions the calls after the first may name (default: ``functions``)."""
+    one call of every function, in the given order, and no more unless ``min_calls`` asks
+    (Python only); ``min_calls`` (with ``at_least_one`` or ``each``, Python only): at least that
+    many calls; ``then`` (Python only): the functions the calls after the first (under ``each``:
+    after one of every function) may name (default: ``functions``)."""
+    call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
+    later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
     if each:
         if language != "python":
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
-        runs = [f"{c}({SEP}{c})*" for c in (call_regex(f, language, grounded) for f in functions)]
-        return SEP.join(runs) + "\\]"
-    call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
-    later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
+        more = max(min_calls - len(functions), 0)  # a counted repetition, as below
+        once = SEP.join(call_regex(f, language, grounded) for f in functions)
+        return once + (f"({SEP}{later}){{{more},}}" if more else "") + "\\]"
     more = max(min_calls, 1) - 1  # a counted repetition: the regex (and its parse) does not grow with min_calls
     calls = call if language != "python" else call + f"({SEP}{later})" + ("*" if not more else f"{{{more},}}")
     return (calls if at_least_one else f"({calls})?") + "\\]"
@@ -1122,11 +1124,11 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
               then: Sequence[Mapping[str, Any]] | None = None) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
-    (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one or more calls of every function,
-    in the given order), or ``"none"`` (no calls step; then ``words``
+    (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one call of every function, in
+    the given order), or ``"none"`` (no calls step; then ``words``
     is the answer); ``language``: the literals the values are written in (``LANGUAGES``);
     ``grounded``: the user's words, which every ``string`` value must quote (a span of them:
-    ``spans``; Python only); ``min_calls``: with ``"one or more"``, at least that many calls;
+    ``spans``; Python only); ``min_calls``: with ``"one or more"`` or ``"each"``, at least that many calls;
     ``then``: the functions the calls after the first may name (default: ``functions``).
     ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
