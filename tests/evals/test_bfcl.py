@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, digits_left, import_bfcl, load_cases,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, digits_left, functions_named_left, import_bfcl,
+                                  load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, takes_names,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
@@ -1642,6 +1643,58 @@ def _growing(answers, asked):
         asked.append(form.get("min_calls", 1))
         return answers[form.get("min_calls", 1)], 10, 0.25, 4
     return decode
+
+
+def _function(name, description="", **parameters):
+    return {"name": name, "description": description, "parameters": {"type": "dict", "required": list(parameters), "properties": {
+        p: {"type": kind, "description": ""} for p, kind in parameters.items()}}}
+
+
+def test_functions_named_left_by_a_word_of_their_name():
+    """A function no call names is left where a word of its name is one the user uses and no
+    called function's document does; one whose required number or URL the words lack is not."""
+    primes, fib = _function("find_prime_numbers", "Primes in a range.", start="integer", end="integer"), _function("get_fibonacci_sequence", count="integer")
+    count = _function("count_items", "Count the items of a list.", items="array")
+    said = "Find all prime numbers between 50 and 150. Then get the fibonacci series upto 150."
+    assert functions_named_left("[find_prime_numbers(start=50, end=150)]", said, [count, primes, fib]) == [fib]
+    assert functions_named_left("[find_prime_numbers(start=50, end=150), get_fibonacci_sequence(count=150)]", said, [count, primes, fib]) == []
+    assert functions_named_left("Unfortunately, no.", said, [primes, fib]) is None
+    fib3 = _function("get_fibonacci_sequence", count="integer", first="integer", second="integer")
+    two = "Find all prime numbers between 50 and 150, then the fibonacci series."
+    assert functions_named_left("[find_prime_numbers(start=50, end=150)]", two, [primes, fib]) == [fib]
+    assert functions_named_left("[find_prime_numbers(start=50, end=150)]", two, [primes, fib3]) == []  # two numbers given, three required
+    # a word the called function's document uses names nothing: "sequence" is in it here
+    primes_doc = _function("find_prime_numbers", "The prime sequence in a range.", start="integer", end="integer")
+    seq = _function("sequence.sum", "Sum a sequence.", values="array")
+    assert functions_named_left("[find_prime_numbers(start=50, end=150)]", "The prime sequence from 50 to 150, and its total.", [primes_doc, seq]) == []
+    assert functions_named_left("[find_prime_numbers(start=50, end=150)]", "The prime sequence from 50 to 150, and its total.", [primes, seq]) == [seq]
+    # words of three letters or more, not common ones ("get", "find"): a function named by those alone is not left
+    getter = _function("get.find", "x", key="string")
+    assert functions_named_left("[find_prime_numbers(start=50, end=150)]", "Get and find primes from 50 to 150.", [primes, getter]) == []
+
+
+def test_a_call_is_added_for_a_function_named_left(monkeypatch):
+    """"The primes from 50 to 150, then the fibonacci series upto 150" answered with one call:
+    a call more, its later calls naming the function named left or the one called; kept where
+    it calls it, not where it calls the first again."""
+    primes, fib = _function("find_prime_numbers", start="integer", end="integer"), _function("get_fibonacci_sequence", count="integer")
+    count = _function("count_items", "Count the items of a list.", items="array")
+    case = {"id": "parallel_multiple_6", "function": [count, primes, fib],
+            "question": [[{"role": "user", "content": "Find all prime numbers between 50 and 150. Then get the fibonacci series upto 150."}]]}
+    answers = {1: "[find_prime_numbers(start=50, end=150)]", 2: "[find_prime_numbers(start=50, end=150), get_fibonacci_sequence(count=150)]"}
+    asked: list[int] = []
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        return _growing(answers, asked)(self, case, functions, form, prompt, fast_forward)
+
+    answerer = _scripted_answerer(monkeypatch, primes, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
+    assert forms[1]["then"] == [primes, fib] and forms[1]["min_calls"] == 2  # not count_items: no word names it
+    answers[2] = "[find_prime_numbers(start=50, end=150), find_prime_numbers(start=150, end=50)]"  # takes up nothing left
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
 def test_a_call_is_added_for_a_name_left(monkeypatch):

@@ -704,6 +704,27 @@ def _left_over(output: str, words: str) -> list[str] | None:
     return None if names is None or numbers is None else names + numbers
 
 
+def functions_named_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+    """The functions no call of ``output`` names whose name has a word (``relevance.words``)
+    that the user's ``words`` use and that no called function's document uses: "Find all prime
+    numbers between 50 and 150. Then get the fibonacci series upto 150." answered with a call of
+    ``find_prime_numbers`` leaves ``get_fibonacci_sequence``. Only those the words give every
+    required number and URL of (``numbers_given``, ``urls_given``). ``None`` when the answer
+    does not parse as calls."""
+    from ltlagent.agents.relevance import document_words
+    from ltlagent.agents.relevance import words as words_of
+
+    calls = _calls(output)
+    if calls is None:
+        return None
+    known = {f["name"]: f for f in functions}
+    called = {name for name, _ in calls}
+    used = set().union(*(document_words(known[name]) if name in known else words_of(name) for name in called))
+    asked = words_of(words)
+    return [dict(f) for f in functions if f["name"] not in called and (words_of(f["name"]) - used) & asked
+            and numbers_given(f, words) and urls_given(f, words)]
+
+
 def _occurrences(value: str, words: str) -> list[int]:
     """Where ``value`` starts in ``words``, every occurrence (overlapping ones too), in order."""
     found, at = [], words.find(value)
@@ -999,17 +1020,23 @@ class Answerer:
             return None if left is None or unused is None else left + unused
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
-        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items
+        named = functions_named_left(text, grounded, every) or []
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
-            more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, min_calls=len(calls) + 1, then=every), prompt, fast_forward)
+            # with a function named left: the later calls name it or one the answer calls, else any of the case's functions
+            then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
+            grow = dict(form, min_calls=len(calls) + 1, then=then)
+            more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
             numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
-            took = (numbers_then is not None and names_then is not None and items_then is not None
-                    and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)))
+            named_then = functions_named_left(more, grounded, every)
+            took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
+                    and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
+                         or len(named_then) < len(named)))
             if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
-                break  # the new call takes up none of the numbers or names left, repeats a call, or fills two arguments from one place
-            text, tokens, calls, numbers, names, items = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or []
+                break  # the new call takes up none of the numbers, names or functions left, repeats a call, or fills two arguments from one place
+            text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
 
