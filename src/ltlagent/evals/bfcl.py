@@ -108,7 +108,10 @@ PLACES = ("own", "shared")
 # and so does any number left in digits where the words ask for more than one answer (MORE_CALLS:
 # "then repeat with a change in time of 10 seconds", "the same for", "another with", "both"), and
 # any name no call quotes where the words ask for another answer about another name
-# (``names_unused``, ANOTHER_NAME: "the Treaty of Paris ... Also, ... Magna Carta").
+# (``names_unused``, ANOTHER_NAME: "the Treaty of Paris ... Also, ... Magna Carta"), and any
+# function no call names whose name has a word the user uses and no called function's document
+# does (``functions_named_left``: "Then get the fibonacci series"), which the calls after the
+# first may then name.
 MAX_CALLS = 8
 MORE_CALLS = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|repeat|then|all)\b")
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
@@ -973,11 +976,13 @@ class Answerer:
         repeated a number, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
-        or names, listed numbers or a list's items left over (``names_left``,
-        ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``items_left``), the
-        answer is decoded again with one call more (see MAX_CALLS): kept where it leaves fewer
-        numbers or names, or takes up an item (a new call that writes one item of another list
-        leaves that list's other items, which were not left before). ``spec_form`` says what was done; the preparation times and
+        or names, listed numbers, a list's items or functions named left over (``names_left``,
+        ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``items_left``,
+        ``functions_named_left``), the answer is decoded again with one call more (see
+        MAX_CALLS; with a function named left, the later calls name it or a function the answer
+        calls): kept where it leaves fewer numbers, names or functions, or takes up an item (a
+        new call that writes one item of another list leaves that list's other items, which
+        were not left before). ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
