@@ -1673,6 +1673,32 @@ def test_functions_named_left_by_a_word_of_their_name():
     assert functions_named_left("[find_prime_numbers(start=50, end=150)]", "Get and find primes from 50 to 150.", [primes, getter]) == []
 
 
+NAME_WORDS = ["prime", "fibonacci", "median", "variance", "withdraw", "deposit", "balance", "weather", "translate", "ticket"]
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_functions_named_left_are_those_a_word_names_that_no_called_document_uses(data):
+    """Functions named by two of ten words (snake_case, dotted or camelCase), a description of
+    some more, a question of some: a function no call names is left exactly where one of its
+    name's words is in the question and in no called function's name or description. Oracle:
+    the words the functions and question were built from."""
+    n = data.draw(st.integers(2, 4))
+    named = [data.draw(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=2, unique=True)) for _ in range(n)]
+    described = [data.draw(st.lists(st.sampled_from(NAME_WORDS), max_size=2, unique=True)) for _ in range(n)]
+    styles = [data.draw(st.sampled_from(["_", ".", "camel"])) for _ in range(n)]
+    names = [w[0] + "".join(x.title() for x in w[1:]) if style == "camel" else style.join(w) for w, style in zip(named, styles)]
+    names = [f"{name}_{i}" for i, name in enumerate(names)]  # distinct, and a word too short to name anything
+    functions = [_function(name, "Gives the " + " and ".join(d) + ".", key="string") for name, d in zip(names, described)]
+    asked = data.draw(st.lists(st.sampled_from(NAME_WORDS), max_size=4, unique=True))
+    said = "Please give me the " + ", the ".join(asked) + " of it."
+    called = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+    output = "[" + ", ".join(f"{names[i]}(key='it')" for i in called) + "]"
+    used = {w for i in called for w in named[i] + described[i]}
+    expected = [functions[i] for i in range(n) if i not in called and (set(named[i]) - used) & set(asked)]
+    assert functions_named_left(output, said, functions) == expected, (names, said, output)
+
+
 def test_a_call_is_added_for_a_function_named_left(monkeypatch):
     """"The primes from 50 to 150, then the fibonacci series upto 150" answered with one call:
     a call more, its later calls naming the function named left or the one called; kept where
