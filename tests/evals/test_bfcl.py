@@ -1637,10 +1637,13 @@ def test_a_float_a_list_holds_is_written_with_a_point(numbers, grounded, item):
         assert re.fullmatch(listed, "[1e3, -2.5E-2]") and not re.fullmatch(listed, "[1, 2.5]")
 
 
-def _growing(answers, asked):
-    """A scripted decode whose answer under ``min_calls=n`` is ``answers[n]``, the n asked kept in ``asked``."""
+def _growing(answers, asked, forms=None):
+    """A scripted decode whose answer under ``min_calls=n`` is ``answers[n]``, the n asked kept
+    in ``asked`` (and each form in ``forms``, if given)."""
     def decode(self, case, functions, form, prompt, fast_forward):
         asked.append(form.get("min_calls", 1))
+        if forms is not None:
+            forms.append(form)
         return answers[form.get("min_calls", 1)], 10, 0.25, 4
     return decode
 
@@ -1709,12 +1712,8 @@ def test_a_call_is_added_for_a_function_named_left(monkeypatch):
             "question": [[{"role": "user", "content": "Find all prime numbers between 50 and 150. Then get the fibonacci series upto 150."}]]}
     answers = {1: "[find_prime_numbers(start=50, end=150)]", 2: "[find_prime_numbers(start=50, end=150), get_fibonacci_sequence(count=150)]"}
     asked: list[int] = []
-    forms = []
-
-    def decode(self, case, functions, form, prompt, fast_forward):
-        forms.append(form)
-        return _growing(answers, asked)(self, case, functions, form, prompt, fast_forward)
-
+    forms: list[dict] = []
+    decode = _growing(answers, asked, forms)
     answerer = _scripted_answerer(monkeypatch, primes, decode)
     assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
     assert forms[1]["then"] == [primes, fib] and forms[1]["min_calls"] == 2  # not count_items: no word names it
@@ -1775,12 +1774,8 @@ def test_a_call_of_each_function_grows_like_calls_of_one(monkeypatch):
             "question": [[{"role": "user", "content": "The price of gold and silver, and the area of a circle of radius 3."}]]}
     answers = {1: "[price(metal='gold'), area(radius=3)]", 3: "[price(metal='gold'), area(radius=3), price(metal='silver')]"}
     asked: list[int] = []
-    forms = []
-
-    def decode(self, case, functions, form, prompt, fast_forward):
-        forms.append(form)
-        return _growing(answers, asked)(self, case, functions, form, prompt, fast_forward)
-
+    forms: list[dict] = []
+    decode = _growing(answers, asked, forms)
     answerer = _scripted_answerer(monkeypatch, price, decode, each=[area])
     assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 3]
     assert forms[1] == {"calls": "each", "words": None, "min_calls": 3, "then": [price, area]}
