@@ -77,9 +77,9 @@ VALUES = ("grounded", "free")
 # gain (BFCL's prompt with that function alone). The calls name the best one only, unless all the
 # documents together raise the question's log-probability more than the best one alone by over
 # SEVERAL_NATS (the question asks for several things): then they call each function whose own gain
-# is over OWN_NATS once, in the documents' order (more calls come as under PLACES below). Chosen on the development split (the last 30
-# multiple, 30 live_multiple and 20 parallel_multiple cases; benchmarks/bfcl_values_dev.py
-# --gains-only): the best function is a right one in 30 of 30, 26 of 30 and 20 of 20; the picked
+# is over OWN_NATS once, in the documents' order (more calls come as under PLACES below). Chosen
+# on the development split (the last 30 multiple, 30 live_multiple and 20 parallel_multiple
+# cases; benchmarks/bfcl_values_dev.py --gains-only): the best function is a right one in 30 of 30, 26 of 30 and 20 of 20; the picked
 # set is exactly the answer's functions in 30, 26 and 13.
 SEVERAL_NATS = 5.0
 OWN_NATS = 1.0
@@ -100,8 +100,8 @@ PLACES = ("own", "shared")
 # --places own, calls of one or more, or one call of each picked function: while the user's words
 # hold numbers no call has used, enough for the required numbers of another call of a function the
 # answer calls, the answer is decoded again with one call more (the calls after the first, or after
-# one of each, may name any of the case's functions, not only the picked ones), and keeps it only if it takes up some of those numbers, repeats no call
-# and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
+# one of each, may name any of the case's functions, not only the picked ones), and keeps it only
+# if it takes up some of those numbers, repeats no call and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
 # kg" is two calls. Names joined to a quoted one (``names_left``), numbers listed with a written
 # one (``numbers_joined_left``: "for 10, 20 and 30 years") and the items of a list one of which a
 # call writes (``items_left``: "gold, silver, platinum, and palladium") left over ask for another call too,

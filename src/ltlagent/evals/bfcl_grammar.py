@@ -1091,13 +1091,14 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     (Python only); ``min_calls`` (with ``at_least_one`` or ``each``, Python only): at least that
     many calls; ``then`` (Python only): the functions the calls after the first (under ``each``:
     after one of every function) may name (default: ``functions``)."""
-    call = "(" + "|".join(call_regex(f, language, grounded) for f in functions) + ")"
+    own = [call_regex(f, language, grounded) for f in functions]
+    call = "(" + "|".join(own) + ")"
     later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
     if each:
         if language != "python":
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
         more = max(min_calls - len(functions), 0)  # a counted repetition, as below
-        once = SEP.join(call_regex(f, language, grounded) for f in functions)
+        once = SEP.join(own)
         return once + (f"({SEP}{later}){{{more},}}" if more else "") + "\\]"
     more = max(min_calls, 1) - 1  # a counted repetition: the regex (and its parse) does not grow with min_calls
     calls = call if language != "python" else call + f"({SEP}{later})" + ("*" if not more else f"{{{more},}}")
