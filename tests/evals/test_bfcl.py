@@ -2232,6 +2232,131 @@ def test_interrupted_evaluation_keeps_the_finished_answers(monkeypatch):
     assert results["categories"]["irrelevance"]["constrained"]["accuracy"] == 1.0
 
 
+@needs_bfcl
+def test_resumed_evaluation_asks_only_the_answers_left(monkeypatch):
+    """An interrupted run's rows, given back as ``done``, are kept and not asked again; the
+    checkpoint sees every answer, ``interrupted`` until the last; the summary covers both runs."""
+    from ltlagent.evals import bfcl as module
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    asked = []
+
+    def answer(self, case, messages, mode):
+        asked.append((case["id"], mode))
+        if len(asked) == 4:
+            raise KeyboardInterrupt
+        return "[]" if mode == "constrained" else "I cannot help.", 3
+
+    monkeypatch.setattr(module.Answerer, "answer", answer)
+    first = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance", "simple_python"], limit=2)
+    assert first["interrupted"] and len(first["cases"]) == 3
+    seen = []
+    again = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance", "simple_python"], limit=2,
+                            done=first["cases"], checkpoint=lambda r: seen.append((len(r["cases"]), r["interrupted"])))
+    everything = [(c, m) for c in ("irrelevance_0", "irrelevance_1", "simple_python_0", "simple_python_1") for m in ("unconstrained", "constrained")]
+    assert asked[:3] + asked[4:] == everything  # the fourth answer was interrupted, then asked again
+    assert [(r["id"], r["mode"]) for r in again["cases"]] == everything and not again["interrupted"]
+    assert seen == [(4, True), (5, True), (6, True), (7, True), (8, False)]
+    assert again["categories"]["irrelevance"]["constrained"]["cases"] == 2
+    assert again["categories"]["simple_python"]["unconstrained"]["cases"] == 2
+    done_again = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance"], limit=2, done=again["cases"])
+    assert len(asked) == 9 and len(done_again["cases"]) == 8  # nothing left to ask; the other category's rows are kept
+    assert list(done_again["categories"]) == ["irrelevance", "simple_python"]
+
+
+def test_source_digest_follows_the_code_only(tmp_path):
+    """The digest a results file records is the package's: a copy gives the same one, an edited
+    source or spec file another, a byte-code cache or an unrelated file none."""
+    import shutil
+
+    import ltlagent
+    from ltlagent.evals import source_digest
+
+    package = Path(ltlagent.__file__).parent
+    copy = tmp_path / "ltlagent"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("*.safetensors"))
+    digest = source_digest()
+    assert source_digest(copy) == digest and len(digest) == 16
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "x.json").write_text("{}")
+    (copy / "notes.txt").write_text("not code")
+    assert source_digest(copy) == digest
+    spec = copy / "specs" / "react.toml"
+    spec.write_text(spec.read_text() + "\n")
+    assert source_digest(copy) != digest
+    spec.write_text(spec.read_text()[:-1])
+    assert source_digest(copy) == digest
+    (copy / "evals" / "bfcl.py").write_text((copy / "evals" / "bfcl.py").read_text().replace("GATE_NATS = 3.5", "GATE_NATS = 3.6"))
+    assert source_digest(copy) != digest
+
+
+@needs_bfcl
+def test_eval_bfcl_stopped_by_kill_goes_on_with_resume(tmp_path):
+    """A run stopped by SIGTERM (as a background job is) keeps its finished answers in -o FILE;
+    the same command with --resume asks only the rest, and the file ends with every answer once."""
+    import signal
+    import time
+
+    out = tmp_path / "results.json"
+    command = [sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--model", "demo", "--categories", "irrelevance", "--limit", "30",
+               "--modes", "constrained", "--max-new-tokens", "16", "-o", str(out)]
+    proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:  # the first answer's checkpoint
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    assert "run the same command with --resume" in stderr
+    first = json.loads(out.read_text())
+    kept = len(first["cases"])
+    assert first["interrupted"] and 1 <= kept < 30 and first["source_digest"]
+    again = subprocess.run([*command, "--resume"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert f"going on with {out}: {kept} answers there already" in again.stderr and f"{30 - kept}/{30 - kept}" in again.stderr
+    final = json.loads(out.read_text())
+    assert not final["interrupted"] and final["cases"][:kept] == first["cases"]
+    assert [r["id"] for r in final["cases"]] == [f"irrelevance_{i}" for i in range(30)]
+    assert final["categories"]["irrelevance"]["constrained"]["cases"] == 30
+    assert final["wall_seconds"] >= first["wall_seconds"]
+    assert not (tmp_path / "results.json.part").exists()
+
+
+def test_resume_refuses_a_file_of_other_answers(tmp_path):
+    """``--resume`` goes on only with a results file of the same settings, commit and versions;
+    anything else is named, before the model loads."""
+    from ltlagent.cli.evaluating import resumed
+    from ltlagent.errors import RunError
+
+    settings = {"model": "smollm2", "max_new_tokens": 192, "answer_form": "gated", "values": "grounded", "gate_nats": 3.5,
+                "word_nats": 1.0, "functions": "picked", "places": "own"}
+    made_with = {"commit": "abc1234", "source_digest": "0123456789abcdef", "versions": {"ltlagent": "0.1.0", "torch": "2.13.0"}}
+    row = {"id": "simple_python_0", "category": "simple_python", "mode": "constrained", "valid": True}
+    path = tmp_path / "r.json"
+    assert resumed(str(path), settings, made_with) is None  # no file yet: the run starts it
+    path.write_text(json.dumps({"cases": [row], **settings, **made_with, "wall_seconds": 3.0}))
+    assert resumed(str(path), settings, made_with)["cases"] == [row]
+    for change, message in (({"gate_nats": 4.0}, "made with --gate-nats 4.0, this run has --gate-nats 3.5"),
+                            ({"model": "demo"}, "made with --model demo, this run has --model smollm2"),
+                            ({"commit": "def5678", "source_digest": "fedcba9876543210"},
+                             "made by other ltlagent code (commit def5678, source digest fedcba9876543210); this run's code is commit abc1234"),
+                            ({"source_digest": None}, "made before ltlagent recorded its source digest"),
+                            ({"versions": {"ltlagent": "0.1.0", "torch": "2.12.0"}}, "made with torch 2.12.0, this run has 2.13.0"),
+                            ({"cases": [{"id": "x"}]}, "not a results file of `ltlagent eval bfcl` (its cases are not answer rows)"),
+                            ({"cases": None}, "not a results file")):
+        path.write_text(json.dumps({"cases": [row], **settings, **made_with, **change}))
+        with pytest.raises(RunError, match=re.escape(message)):
+            resumed(str(path), settings, made_with)
+    path.write_text(json.dumps({"cases": [row], **settings, **made_with}))  # another commit, the same code (a docs change): it goes on
+    assert resumed(str(path), settings, {**made_with, "commit": "abc1234+dirty"})["cases"] == [row]
+    path.write_text("{not json")
+    with pytest.raises(RunError, match=r"r.json: not a results file"):
+        resumed(str(path), settings, made_with)
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--resume"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "--resume goes on with a results file: give it as -o FILE" in proc.stderr, proc.stderr
+
+
 def _java(value, kind, items=None):
     """A Java source literal of ``value`` as BFCL's converter reads it (``java_type_converter``)."""
     if isinstance(value, str) and kind in ("Array", "ArrayList", "HashMap"):  # a collection named by its variable

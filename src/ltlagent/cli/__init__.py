@@ -187,7 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "numbers no call used, enough for another call, the answer is tried with one call more) or shared")
     b.add_argument("--ids", metavar="ID,ID", help="only these cases (comma-separated, as BFCL names them: simple_python_4, "
                    "live_simple_51-23-0); their categories are the default for --categories")
-    b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout)")
+    b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout); "
+                   "a file is rewritten after every answer, so a stopped run (Ctrl-C, kill) keeps what it finished")
+    b.add_argument("--resume", action="store_true", help="go on with the -o FILE an earlier run with the same settings, commit and "
+                   "versions wrote: its answers are kept and not asked again (no FILE yet: start it)")
     b.set_defaults(func=cmd_eval_bfcl)
     a = suites.add_parser(
         "agentdojo",

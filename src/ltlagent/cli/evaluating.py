@@ -58,20 +58,37 @@ def bfcl_command(args: argparse.Namespace) -> int:
         raise RunError(f"--max-new-tokens {args.max_new_tokens}: give at least 8")
     if args.word_nats < 0:
         raise RunError(f"--word-nats {args.word_nats}: give 0 or more (0: the question's gain alone decides)")
+    if args.resume and args.output in (None, "-"):
+        raise RunError("--resume goes on with a results file: give it as -o FILE (the file an earlier run wrote, or a new one)")
+    made_with = provenance(PACKAGES + ("bfcl-eval",))  # the code that runs: taken before the run, not after it
+    settings = {"model": args.model, "max_new_tokens": args.max_new_tokens, "answer_form": args.answer, "values": args.values}
+    if args.answer == "gated":
+        settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places)
+    earlier = resumed(args.output, settings, made_with) if args.resume else None
     bfcl = import_bfcl()  # before the model: a missing package is reported at once
     plan_cases(bfcl, categories, args.limit, ids)  # before the model: an unknown case id too
     model, tokenizer = load_model(args.model, args.threads)
     print(f"BFCL v4 with {describe(args.model)}: {', '.join(categories)}; {' and '.join(modes)}, greedy, "
           f"at most {args.max_new_tokens} tokens per answer", file=sys.stderr)
-    made_with = provenance(PACKAGES + ("bfcl-eval",))  # the code that runs: taken before the run, not after it
+    done = earlier["cases"] if earlier else []
+    if earlier is not None:
+        print(f"going on with {args.output}: {len(done)} answers there already", file=sys.stderr)
     started = time.perf_counter()
-    results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
-                       answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
-                       word_nats=args.word_nats, places=args.places, ids=ids, progress=lambda label, done, total: progress_bar(label, done, total, started), bfcl=bfcl)
-    results["model"] = args.model
-    results["max_new_tokens"] = args.max_new_tokens
-    results.update(made_with)
-    results["wall_seconds"] = round(time.perf_counter() - started, 1)
+
+    def finished(results: dict) -> dict:  # type: ignore[type-arg]
+        results.update(settings, **made_with)
+        results["wall_seconds"] = round(time.perf_counter() - started + (earlier or {}).get("wall_seconds", 0.0), 1)
+        if earlier and "note" in earlier:
+            results["note"] = earlier["note"]
+        return results
+
+    save = None if args.output in (None, "-") else lambda results: _save(finished(results), args.output)
+    with _terminate_as_interrupt():
+        results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
+                           answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
+                           word_nats=args.word_nats, places=args.places, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
+                           progress=lambda label, n, total: progress_bar(label, n, total, started))
+    finished(results)
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['cases'])} answers finished", file=sys.stderr)
     slow = [r for r in results["cases"] if preparation_note(r.get("prepare_seconds", 0.0))]
@@ -81,7 +98,81 @@ def bfcl_command(args: argparse.Namespace) -> int:
               f"slowest {worst['id']}: {worst['prepare_seconds']:.2f} s", file=sys.stderr)
     print(table(results))
     _write_results(results, args.output)
+    if results["interrupted"] and args.output not in (None, "-"):
+        print("to go on where it stopped, run the same command with --resume", file=sys.stderr)
     return 130 if results["interrupted"] else 0
+
+
+# the settings an answer depends on, as the results file names them -> the option that sets them
+RESUMED_SETTINGS = {"model": "--model", "max_new_tokens": "--max-new-tokens", "answer_form": "--answer", "values": "--values",
+                    "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places"}
+
+
+def resumed(path: str, settings: dict, made_with: dict) -> dict | None:  # type: ignore[type-arg]
+    """The results file an earlier ``eval bfcl`` run wrote to ``path`` (``None``: there is none
+    yet), checked to hold answers this run would give: the same settings, ltlagent source
+    (``source_digest``) and package versions; a ``RunError`` says what differs."""
+    from pathlib import Path
+
+    file = Path(path)
+    if not file.exists():
+        return None
+    again = "give the settings of that run, or write this one to another file (-o)"
+    try:
+        earlier = json.loads(file.read_text(encoding="utf-8"))
+        rows = earlier["cases"]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) and {"id", "mode", "category", "valid"} <= r.keys() for r in rows):
+            raise TypeError("its cases are not answer rows")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "no cases list" if isinstance(exc, KeyError) else str(exc)
+        raise RunError(f"{path}: not a results file of `ltlagent eval bfcl` ({reason}); --resume goes on with a file such a run "
+                       "wrote: name one, or write to a new file") from None
+    for key, option in RESUMED_SETTINGS.items():
+        if earlier.get(key) != settings.get(key):
+            raise RunError(f"{path}: made with {option} {_shown(earlier.get(key))}, this run has {option} {_shown(settings.get(key))}; "
+                           f"its answers and this run's would not be comparable: {again}")
+    code, now = earlier.get("source_digest"), made_with["source_digest"]
+    if code != now:
+        made = f"by other ltlagent code (commit {earlier.get('commit')}, source digest {code})" if code else "before ltlagent recorded its source digest"
+        raise RunError(f"{path}: its answers were made {made}; this run's code is commit {made_with['commit']}, source digest {now}. "
+                       "One results file holds one version's answers: write to another file (-o)")
+    for package, version in made_with["versions"].items():
+        if (earlier.get("versions") or {}).get(package) != version:
+            raise RunError(f"{path}: made with {package} {(earlier.get('versions') or {}).get(package)}, this run has {version}; "
+                           "one results file holds one version's answers: write to another file (-o)")
+    return earlier
+
+
+def _shown(value: object) -> str:
+    return "(not set)" if value is None else str(value)
+
+
+def _save(results: dict, output: str) -> None:  # type: ignore[type-arg]
+    """Write the results so far, whole or not at all (a stop mid-write leaves the last file)."""
+    import os
+
+    part = f"{output}.part"
+    with open(part, "w", encoding="utf-8") as fh:
+        json.dump(results, fh, indent=1, ensure_ascii=False)
+    os.replace(part, output)
+
+
+class _terminate_as_interrupt:
+    """SIGTERM (``kill``, a job scheduler's stop) ends the run as Ctrl-C does: the finished
+    answers are kept. Background jobs ignore Ctrl-C's SIGINT, so it is their way to stop."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        def stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        self.before = signal.signal(signal.SIGTERM, stop)
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        signal.signal(signal.SIGTERM, self.before)
 
 
 def _write_results(results: dict, output: str | None) -> None:  # type: ignore[type-arg]
@@ -89,8 +180,7 @@ def _write_results(results: dict, output: str | None) -> None:  # type: ignore[t
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         print()
     elif output:
-        with open(output, "w", encoding="utf-8") as fh:
-            json.dump(results, fh, indent=1, ensure_ascii=False)
+        _save(results, output)
         print(f"results written to {output}", file=sys.stderr)
 
 

@@ -20,7 +20,9 @@ def per_mode(rows: Sequence[Mapping[str, Any]], key: str, groups: Iterable[str],
 
 def provenance(packages: Sequence[str]) -> dict[str, Any]:
     """What a results file was made with: the git commit of the checkout (``None`` outside
-    one, ``+dirty`` with uncommitted changes) and the installed versions of ``packages``."""
+    one, ``+dirty`` with uncommitted changes), a digest of ltlagent's own source files
+    (``source_digest``: the same code, committed or not, installed or checked out, gives the
+    same digest) and the installed versions of ``packages``."""
     import subprocess
     from importlib.metadata import PackageNotFoundError, version
     from pathlib import Path
@@ -43,4 +45,19 @@ def provenance(packages: Sequence[str]) -> dict[str, Any]:
             versions[p] = version(p)
         except PackageNotFoundError:
             versions[p] = None
-    return {"commit": commit, "versions": versions}
+    return {"commit": commit, "source_digest": source_digest(), "versions": versions}
+
+
+def source_digest(root: Any = None) -> str:
+    """SHA-256 (first 16 hex digits) of ltlagent's Python sources and data files (``.py``,
+    ``.toml``, ``.json``), by their paths inside the package (``root``: another copy of it):
+    what decides the answers a run gives, besides its packages."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent if root is None else Path(root)
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

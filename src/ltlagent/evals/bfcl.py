@@ -1136,15 +1136,22 @@ def evaluate(
     ids: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
+    done: Sequence[Mapping[str, Any]] = (),
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run and score the categories (``ids``: only those cases, each of which must be among the
     first ``limit`` of its category); returns per-case and per-category results (JSON-ready).
-    Ctrl-C stops early: the results then cover the cases finished so far (``interrupted``)."""
+    Ctrl-C stops early: the results then cover the cases finished so far (``interrupted``).
+    ``done``: the case rows of an earlier run with the same settings; they are kept, and the
+    answers they hold (a case in a mode) are not asked again. ``checkpoint``: called with the
+    results so far (``interrupted`` until the last answer) after every answer."""
     bfcl = bfcl or import_bfcl()
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
     answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places)
-    results: dict[str, Any] = {"categories": {}, "cases": [], "interrupted": False, "answer_form": answer_form, "values": values}
+    results: dict[str, Any] = {"categories": {}, "cases": [dict(r) for r in done], "interrupted": False, "answer_form": answer_form,
+                               "values": values}
+    answered = {(r["id"], r["mode"]) for r in done}
     if answer_form == "gated":
         results["gate_nats"] = gate_nats
         results["word_nats"] = word_nats
@@ -1152,35 +1159,46 @@ def evaluate(
         results["places"] = places
     plan = plan_cases(bfcl, categories, limit, ids)
     if ids is not None:
-        results["ids"] = sorted(set(ids))
-    total = sum(len(cases) for _, cases in plan) * len(modes)
+        results["ids"] = sorted(set(ids) | {r["id"] for r in done})
+    todo = [(category, case, [m for m in modes if (case["id"], m) not in answered]) for category, cases in plan for case in cases]
+    total = sum(len(left) for _, _, left in todo)
+    groups = list(dict.fromkeys([*categories, *(c for c in CATEGORIES if c in {r["category"] for r in done})]))
+    all_modes = list(dict.fromkeys([*modes, *(m for m in MODES if m in {r["mode"] for r in done})]))
+
+    def summarized(interrupted: bool) -> dict[str, Any]:
+        return {**results, "interrupted": interrupted, "categories": per_mode(results["cases"], "category", groups, all_modes, summarize)}
+
+    written = 0
     try:
-        for category, cases in plan:
-            for case in cases:
-                messages = prompt_messages(bfcl, case)
-                for mode in modes:
-                    t0 = time.perf_counter()
-                    text, tokens = answerer.answer(case, messages, mode)
-                    row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
-                           "seconds": round(time.perf_counter() - t0, 3)}
-                    if mode != "unconstrained":
-                        row["prepare_seconds"] = round(answerer.prepare_seconds, 4)
-                        row["forward_passes"] = answerer.forward_passes
-                        if answerer.gain is not None:
-                            row["gain_nats"] = round(answerer.gain, 3)
-                            row["shared_words"] = answerer.shared_words
-                            row["gate_seconds"] = round(answerer.gate_seconds, 3)
-                        row["spec"] = answerer.spec_form
-                        if answerer.function_gains:
-                            row["function_gains"] = {k: round(v, 3) for k, v in answerer.function_gains.items()}
-                    row.update(score(bfcl, case, category, text))
-                    results["cases"].append(row)
-                    if progress is not None:
-                        progress(f"{category} {mode}", len(results["cases"]), total)
+        for category, case, left in todo:
+            if not left:
+                continue
+            messages = prompt_messages(bfcl, case)
+            for mode in left:
+                t0 = time.perf_counter()
+                text, tokens = answerer.answer(case, messages, mode)
+                row = {"id": case["id"], "category": category, "mode": mode, "output": text, "tokens": tokens,
+                       "seconds": round(time.perf_counter() - t0, 3)}
+                if mode != "unconstrained":
+                    row["prepare_seconds"] = round(answerer.prepare_seconds, 4)
+                    row["forward_passes"] = answerer.forward_passes
+                    if answerer.gain is not None:
+                        row["gain_nats"] = round(answerer.gain, 3)
+                        row["shared_words"] = answerer.shared_words
+                        row["gate_seconds"] = round(answerer.gate_seconds, 3)
+                    row["spec"] = answerer.spec_form
+                    if answerer.function_gains:
+                        row["function_gains"] = {k: round(v, 3) for k, v in answerer.function_gains.items()}
+                row.update(score(bfcl, case, category, text))
+                results["cases"].append(row)
+                written += 1
+                if checkpoint is not None:
+                    checkpoint(summarized(interrupted=written < total))
+                if progress is not None:
+                    progress(f"{category} {mode}", written, total)
     except KeyboardInterrupt:
         results["interrupted"] = True
-    results["categories"] = per_mode(results["cases"], "category", categories, modes, summarize)
-    return results
+    return summarized(results["interrupted"])
 
 
 def table(results: Mapping[str, Any]) -> str:
