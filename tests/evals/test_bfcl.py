@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, digits_left, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, digits_left, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, takes_names,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
@@ -1778,11 +1778,52 @@ def test_a_call_of_each_function_grows_like_calls_of_one(monkeypatch):
     decode = _growing(answers, asked, forms)
     answerer = _scripted_answerer(monkeypatch, price, decode, each=[area])
     assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 3]
-    assert forms[1] == {"calls": "each", "words": None, "min_calls": 3, "then": [price, area]}
+    assert forms[1] == {"calls": "each", "words": None, "min_calls": 3, "then": [price, area], "distinct": ["price(metal='gold')", "area(radius=3)"]}
     assert answerer.spec_form == "calls (3, each new one on numbers or names the others left) of price, area"
     answers[3] = "[price(metal='gold'), area(radius=3), price(metal='gold')]"  # a call again: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 3]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["sum", "cumsum"]), st.sampled_from([1, 2, 11]), st.sampled_from(["", " "])), min_size=1, max_size=4),
+       st.sets(st.tuples(st.sampled_from(["sum", "cumsum"]), st.sampled_from([1, 2, 11])), max_size=3))
+def test_distinct_calls_are_held_once_each(calls, distinct):
+    """``bfcl_spec(distinct=...)``: a list of calls is accepted exactly where none of the
+    distinct call texts is two of its items, though one function's name ends another's and one
+    number starts another. Oracle: the items the list was built from, counted."""
+    functions = [{"name": n, "parameters": {"type": "dict", "required": ["a"], "properties": {"a": {"type": "integer"}}}} for n in ("sum", "cumsum")]
+    texts = [f"{name}(a={a})" for name, a, _ in calls]
+    answer = "[" + "".join(("," + sep if i else "") + t for i, (t, (_, _, sep)) in enumerate(zip(texts, calls))) + "]"  # ", ?" between calls
+    assert call_texts(answer) == texts
+    held = [f"{name}(a={a})" for name, a in sorted(distinct)]
+    compiled = compile_spec(bfcl_spec(functions, words=None, calls="one or more", distinct=held).build())
+    assert not compiled.errors
+    assert compiled.check_text(answer).ok == all(texts.count(t) < 2 for t in held), (answer, held)
+    assert compile_spec(bfcl_spec(functions, words=None, calls="one or more").build()).check_text(answer).ok
+
+
+def test_call_texts_are_the_items_as_written():
+    assert call_texts('[f(a=1), g.h(b="x, y", c=[1, 2])]') == ["f(a=1)", 'g.h(b="x, y", c=[1, 2])']
+    assert call_texts("[f(a=1),f( a = 1 )]") == ["f(a=1)", "f( a = 1 )"]
+    assert call_texts("[]") == [] and call_texts("Unfortunately, no.") is None and call_texts("[f(a=1), 3]") is None
+
+
+def test_the_call_more_is_asked_without_the_answers_calls_twice(monkeypatch):
+    """The greedy model's favourite call is the one it wrote: asked for a call more, the grown
+    spec (``distinct``) refuses it again, so the new call takes up the number left ("then repeat
+    with 4 seconds"), as the real decode of parallel_1 does."""
+    emf = {"name": "em", "parameters": {"type": "dict", "required": ["b", "area", "t"], "properties": {
+        "b": {"type": "integer"}, "area": {"type": "integer"}, "t": {"type": "integer"}}}}
+    case = {"id": "parallel_1", "function": [emf], "question": [[{"role": "user", "content": "The EMF for 5 Tesla, 2 m2 and 10 s, then repeat with 4 s."}]]}
+    answers = {1: "[em(b=5, area=2, t=10)]", 2: "[em(b=5, area=2, t=10), em(b=5, area=2, t=4)]"}
+    asked: list[int] = []
+    forms: list[dict] = []
+    answerer = _scripted_answerer(monkeypatch, emf, _growing(answers, asked, forms))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
+    assert forms[1]["distinct"] == ["em(b=5, area=2, t=10)"]
+    spec = compile_spec(bfcl_spec([emf], words=None, calls="one or more", min_calls=2, distinct=forms[1]["distinct"]).build())
+    assert spec.check_text(answers[2]).ok and not spec.check_text("[em(b=5, area=2, t=10), em(b=5, area=2, t=10)]").ok
 
 
 def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):

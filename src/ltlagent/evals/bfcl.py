@@ -100,7 +100,9 @@ PLACES = ("own", "shared")
 # --places own, calls of one or more, or one call of each picked function: while the user's words
 # hold numbers no call has used, enough for the required numbers of another call of a function the
 # answer calls, the answer is decoded again with one call more (the calls after the first, or after
-# one of each, may name any of the case's functions, not only the picked ones), and keeps it only
+# one of each, may name any of the case's functions, not only the picked ones; the spec holds
+# each call of the answer at most once, ``bfcl_spec(distinct=call_texts(answer))``, so the new
+# call is not the model's favourite call written again), and keeps it only
 # if it takes up some of those numbers, repeats no call and passes the review: "the BMI of a person 6 feet tall and 80 kg, and of one 5.6 feet and 60
 # kg" is two calls. Names joined to a quoted one (``names_left``), numbers listed with a written
 # one (``numbers_joined_left``: "for 10, 20 and 30 years") and the items of a list one of which a
@@ -444,6 +446,19 @@ def _calls(output: str) -> list[tuple[str, dict[str, Any]]] | None:
         except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):  # not a literal: no values to place
             return None
     return calls
+
+
+def call_texts(output: str) -> list[str] | None:
+    """Each call of a Python answer as written in it (``[f(a=1), g(b="x")]`` -> ``f(a=1)``,
+    ``g(b="x")``), or ``None`` when it is not a list of calls."""
+    source = output.strip()
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
+        return None
+    return [str(ast.get_source_segment(source, call)) for call in tree.elts]
 
 
 def numbers_left(output: str, words: str) -> int | None:
@@ -980,7 +995,7 @@ class Answerer:
         ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``items_left``,
         ``functions_named_left``), the answer is decoded again with one call more (see
         MAX_CALLS; with a function named left, the later calls name it or a function the answer
-        calls): kept where it leaves fewer numbers, names or functions, or takes up an item (a
+        calls; none of the answer's calls twice): kept where it leaves fewer numbers, names or functions, or takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
         were not left before). ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
@@ -1030,7 +1045,7 @@ class Answerer:
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             # with a function named left: the later calls name it or one the answer calls, else any of the case's functions
             then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
-            grow = dict(form, min_calls=len(calls) + 1, then=then)
+            grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
             more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes

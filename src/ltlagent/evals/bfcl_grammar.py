@@ -1122,7 +1122,7 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
               calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1,
-              then: Sequence[Mapping[str, Any]] | None = None) -> SpecBuilder:
+              then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = ()) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one call of every function, in
@@ -1130,8 +1130,9 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     is the answer); ``language``: the literals the values are written in (``LANGUAGES``);
     ``grounded``: the user's words, which every ``string`` value must quote (a span of them:
     ``spans``; Python only); ``min_calls``: with ``"one or more"`` or ``"each"``, at least that many calls;
-    ``then``: the functions the calls after the first may name (default: ``functions``).
-    ``.build()`` the result."""
+    ``then``: the functions the calls after the first may name (default: ``functions``);
+    ``distinct``: call texts (``call_texts`` of an earlier answer) the list may hold once each
+    at most: a proposition on the calls step and a rule against it (``once``). ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
     if calls == "none" and words is None:
@@ -1144,6 +1145,11 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
         b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each",
                                                     min_calls=min_calls, then=then),
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
+    if distinct and calls != "none":
+        # a call twice, each time a whole item of the list: after its start or a comma, before a comma or its end
+        twice = "|".join(f"(.*[\\[,] ?)?{re.escape(c)}(,.*)?, ?{re.escape(c)}[,\\]].*" for c in dict.fromkeys(distinct))
+        b.proposition("repeated_call", step="calls", matching="(?s)" + twice, description="the list holds one of the earlier calls twice")
+        b.rule("once", "G(calls -> !repeated_call)", why="A call more is a new call: " + "; ".join(dict.fromkeys(distinct)) + " each at most once.")
     if words is not None:
         steps.append("words")
         b.step("words", tag="", regex=words, description="No call: the answer in words, on one line.")
