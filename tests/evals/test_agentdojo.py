@@ -246,12 +246,23 @@ def test_the_adversary_never_makes_a_denied_call_under_the_masks(ad, suites, spe
     assert len(outcomes) == len(suite.injection_tasks) + 3
 
 
-def test_eval_agentdojo_end_to_end_with_the_demo_model(tmp_path, capsys):
+def test_eval_agentdojo_end_to_end_with_the_demo_model(tmp_path, capsys, monkeypatch):
     pytest.importorskip("torch")
+    from ltlagent.cli import evaluating
+
     out = tmp_path / "r.json"
+    saved = []
+
+    def save(results, output):  # the file as a kill after each episode would leave it
+        saved.append((len(results["episodes"]), results["interrupted"], results["suites"]["slack"]["constrained"]["episodes"]))
+        save_file(results, output)
+
+    save_file = evaluating._save
+    monkeypatch.setattr(evaluating, "_save", save)
     code = main(["eval", "agentdojo", "--model", "demo", "--suites", "slack", "--limit", "1", "--kinds", "utility,adversary",
                  "--max-steps", "6", "--max-new-tokens", "48", "-o", str(out)])
     assert code == 0
+    assert saved == [(1, True, 0), (2, True, 1), (3, True, 1), (4, False, 2), (4, False, 2)]  # after each episode, then the end
     captured = capsys.readouterr()
     assert "| slack | 4 |" in captured.out and "injection tasks whose ground truth it denies" in captured.out
     assert "4/4 slack adversary constrained" in captured.err  # the progress bar

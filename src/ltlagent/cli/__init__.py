@@ -212,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--policies", metavar="DIR", help="read the policy files (SUITE.toml) from DIR instead of ltlagent's own")
     a.add_argument("--write-specs", metavar="DIR", help="write each suite's whole spec (policies, steps, tools) to DIR/SUITE.toml for "
                    "`ltlagent check`, and stop (no model is loaded)")
-    a.add_argument("-o", "--output", metavar="FILE", help="write per-episode and per-suite results as JSON ('-' for stdout)")
+    a.add_argument("-o", "--output", metavar="FILE", help="write per-episode and per-suite results as JSON ('-' for stdout); a file is "
+                   "rewritten after every episode, so a stopped run (Ctrl-C, kill) keeps what it finished")
     a.set_defaults(func=cmd_eval_agentdojo)
     return parser
 

@@ -218,11 +218,18 @@ def agentdojo_command(args: argparse.Namespace) -> int:
           file=sys.stderr)
     made_with = provenance(PACKAGES + ("agentdojo",))  # the code that runs: taken before the run, not after it
     started = time.perf_counter()
-    results = agentdojo.evaluate(model, tokenizer, suites=suites, modes=modes, kinds=kinds, limit=args.limit, max_steps=args.max_steps,
-                                 max_new_tokens=args.max_new_tokens, policies=args.policies,
-                                 progress=lambda label, done, total: progress_bar(label, done, total, started), ad=ad)
-    results.update(model=args.model, limit=args.limit, max_steps=args.max_steps, max_new_tokens=args.max_new_tokens,
-                   wall_seconds=round(time.perf_counter() - started, 1), **made_with)
+
+    def finished(results: dict) -> dict:  # type: ignore[type-arg]
+        results.update(model=args.model, limit=args.limit, max_steps=args.max_steps, max_new_tokens=args.max_new_tokens,
+                       wall_seconds=round(time.perf_counter() - started, 1), **made_with)
+        return results
+
+    save = None if args.output in (None, "-") else lambda results: _save(finished(results), args.output)
+    with _terminate_as_interrupt():
+        results = agentdojo.evaluate(model, tokenizer, suites=suites, modes=modes, kinds=kinds, limit=args.limit, max_steps=args.max_steps,
+                                     max_new_tokens=args.max_new_tokens, policies=args.policies, checkpoint=save,
+                                     progress=lambda label, done, total: progress_bar(label, done, total, started), ad=ad)
+    finished(results)
     if results["interrupted"]:
         print(f"\ninterrupted: the results cover the {len(results['episodes'])} episodes finished", file=sys.stderr)
     for suite, seconds in results["prepare_seconds"].items():

@@ -496,9 +496,12 @@ def evaluate(
     policies: str | Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     ad: AgentDojo | None = None,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run and score the suites; per-episode rows and per-suite, per-mode rates (JSON-ready).
-    Ctrl-C stops early: the results then cover the episodes finished so far (``interrupted``)."""
+    Ctrl-C stops early: the results then cover the episodes finished so far (``interrupted``).
+    ``checkpoint``: called with the results so far (``interrupted`` until the last episode)
+    after every episode."""
     from ltlagent.decoders.index import build_token_index
     from ltlagent.decoders.trie import token_trie
     from ltlagent.decoders.vocab import TokenVocabulary
@@ -561,14 +564,19 @@ def evaluate(
                         row["targets"] = [t.split("\n")[0] for t in targets]
                         row.update(injected_outcome(compiled, ep.text, targets, ep.calls, ep.budget_ended))
                     results["episodes"].append(row)
+                    if checkpoint is not None:
+                        checkpoint(_summarized(results, suites, modes, len(results["episodes"]) < total))
                     if progress is not None:
                         progress(f"{name} {kind} {mode}", len(results["episodes"]), total)
     except KeyboardInterrupt:
         results["interrupted"] = True
-    results["suites"] = per_mode(results["episodes"], "suite", suites, modes, summarize)
+    return _summarized(results, suites, modes, results["interrupted"])
+
+
+def _summarized(results: dict[str, Any], suites: Sequence[str], modes: Sequence[str], interrupted: bool) -> dict[str, Any]:
     rows = results["episodes"]
-    results["overall"] = {m: summarize([r for r in rows if r["mode"] == m]) for m in modes} if rows else {}
-    return results
+    return {**results, "interrupted": interrupted, "suites": per_mode(rows, "suite", suites, modes, summarize),
+            "overall": {m: summarize([r for r in rows if r["mode"] == m]) for m in modes} if rows else {}}
 
 
 def table(results: Mapping[str, Any]) -> str:
