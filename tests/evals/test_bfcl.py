@@ -1461,6 +1461,17 @@ def test_names_unused_are_the_names_built_in_that_no_call_writes(sentences, call
     assert names_unused(written, said, [PLACE]) == [n for n in names if n.split()[0].removesuffix("'s").lower() not in quoted], (said, written)
 
 
+@pytest.mark.parametrize(("said", "call", "left"), [
+    ("The alimony for the next 10 years and 20 years.", "[f(years=20)]", ["10"]),  # one unit after each number
+    ("The alimony for the next 10 years, 20 years or 30 years.", "[f(years=20)]", ["10", "30"]),
+    ("The alimony for 10 years and 20 days.", "[f(years=20)]", []),  # another unit: no list
+    ("Details of Case No 28473 and 64725.", "[f(case_number='28473')]", ["64725"]),  # a string that is a number writes it
+    ("Details of Case No 28473 and 64725.", "[f(case_number='No 28473')]", []),  # a string holding more writes no number
+])
+def test_numbers_joined_left_with_units_and_numbers_in_strings(said, call, left):
+    assert numbers_joined_left(call, said) == left
+
+
 def test_names_unused_reads_only_calls_and_functions_that_take_names():
     assert names_unused("Unfortunately, no.", "Paris", [PLACE]) is None and names_unused("[]", "Find Paris and Lyon", [PLACE]) == ["Paris", "Lyon"]
     assert names_unused("[]", "Find it in Paris.", [PLACE]) == ["Paris"] and names_unused("[]", "Paris.", [PLACE]) == []  # a sentence's first word
@@ -1485,7 +1496,8 @@ def test_numbers_joined_left_are_the_unwritten_numbers_of_a_list_a_call_wrote_fr
             k += 1
     said += " units."
     written = data.draw(st.sets(st.sampled_from([n for numbers in lists for n in numbers])))
-    call = "[f(" + ", ".join(f"a{i}={n}" for i, n in enumerate(sorted(written))) + ")]"
+    quoted = data.draw(st.lists(st.booleans(), min_size=len(written), max_size=len(written)))  # a string that is the number writes it too
+    call = "[f(" + ", ".join(f"a{i}='{n}'" if q else f"a{i}={n}" for i, (n, q) in enumerate(zip(sorted(written), quoted))) + ")]"
     # the lists as the words join them: "; " and " and then " join nothing
     runs, k = [], 0
     for numbers in lists:

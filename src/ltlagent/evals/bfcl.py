@@ -573,23 +573,31 @@ def takes_names(function: Mapping[str, Any]) -> bool:
 
 
 # Numbers the user's words list together: "for 10, 20 and 30 years", "1,5 and 10 years", "in 1980
-# and 2016" (a comma, "and" or "or" between two places that give numbers, nothing else).
+# and 2016" (a comma, "and" or "or" between two places that give numbers, nothing else), or with
+# one unit after each: "for the next 10 years and 20 years" (UNIT_LIST_JOINT, the same word after both).
 NUMBER_LIST_JOINT = re.compile(r"\s*(,\s*(and|or)\s+|,\s*|\s+(and|or)\s+)")
+UNIT_LIST_JOINT = re.compile(r"\s+([A-Za-z]+)(,\s*(and|or)\s+|,\s*|\s+(and|or)\s+)")
+NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")  # a string value that is a number: "28473"
 
 
 def numbers_joined_left(output: str, words: str) -> list[str] | None:
     """The numbers the user's ``words`` list together with a number a call of a Python answer
-    writes (``NUMBER_LIST_JOINT`` between each two of the list's places, ``number_places``),
-    that no call writes, as the words hold them: "the present value for 10, 20 and 30 years"
-    answered by one call with ``years=10`` has left "20" and "30". ``None`` when the answer does
-    not parse as calls."""
+    writes (``NUMBER_LIST_JOINT`` between each two of the list's places, ``number_places``, or
+    ``UNIT_LIST_JOINT`` with the same unit after both), that no call writes, as the words hold
+    them: "the present value for 10, 20 and 30 years" answered by one call with ``years=10`` has
+    left "20" and "30". A string value that is a number (``case_number="28473"``) writes it.
+    ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
-    written = {abs(v) for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    leaves = _leaves([v for _, args in calls for v in args.values()])
+    written = {abs(v) for v in leaves if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    written |= {abs(float(v)) for v in leaves if isinstance(v, str) and NUMBER_TEXT.fullmatch(v.strip())}
     lists: list[list[tuple[int, int, tuple[int | float, ...]]]] = []
     for place in number_places(words):
-        if lists and NUMBER_LIST_JOINT.fullmatch(words[lists[-1][-1][1]:place[0]]):
+        between = words[lists[-1][-1][1]:place[0]] if lists else ""
+        unit = UNIT_LIST_JOINT.fullmatch(between)
+        if lists and (NUMBER_LIST_JOINT.fullmatch(between) or (unit and re.match(rf"\s+{unit[1]}\b", words[place[1]:]))):
             lists[-1].append(place)
         else:
             lists.append([place])
