@@ -24,7 +24,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, digits_left, functions_named_left, import_bfcl,
                                   load_cases,
-                                  items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, takes_names,
+                                  items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
@@ -1470,6 +1470,42 @@ def test_names_unused_are_the_names_built_in_that_no_call_writes(sentences, call
 ])
 def test_numbers_joined_left_with_units_and_numbers_in_strings(said, call, left):
     assert numbers_joined_left(call, said) == left
+
+
+QUOTABLE = ["Queens Hotel", "Royal Hotel", "genbank", "rs7891011", "Fender Stratocaster", "todo random", "Age of Reptiles", "name"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(QUOTABLE), min_size=1, max_size=4, unique=True), st.data())
+def test_quoted_left_are_the_passages_no_call_holds_where_one_holds_another(passages, data):
+    """Passages the words quote (either quote mark) and calls write some of, whole or inside a
+    longer value: those no call holds are left, in order, unless a call holds none (nothing is
+    left) or the function's document holds one ("name", a parameter). Oracle: the passages the
+    words and calls were built from."""
+    marks = [data.draw(st.sampled_from(["'", '"'])) for _ in passages]
+    said = "Check " + " and then ".join(f"{m}{p}{m} in town" for p, m in zip(passages, marks)) + "."
+    written = data.draw(st.lists(st.sampled_from(passages), unique=True))
+    around = [data.draw(st.sampled_from(["", "the "])) for _ in written]
+    call = "[" + ", ".join(f"find(title={(a + w)!r})" for w, a in zip(written, around)) + "]"
+    find = _function("find", "Find a place by its name.", title="string")
+    expected = [p for p in passages if p not in written and p != "name"] if written else []
+    assert quoted_left(call, said, [find]) == expected, (said, call)
+    assert quoted_left("Unfortunately, no.", said, [find]) is None
+
+
+def test_a_call_is_added_for_a_quoted_passage_left(monkeypatch):
+    """"for 'Queens Hotel' in Berlin ... and for 'Royal Hotel' in Paris" answered for the first
+    hotel alone: one call more, kept where it writes the passage left."""
+    book = _function("check", "Hotel availability.", hotel="string", city="string")
+    case = {"id": "parallel_56", "function": [book], "question": [[{"role": "user", "content":
+            "Check the availability for 'Queens Hotel' in Berlin and for 'Royal Hotel' in Paris."}]]}
+    answers = {1: "[check(hotel='Queens Hotel', city='Berlin')]", 2: "[check(hotel='Queens Hotel', city='Berlin'), check(hotel='Royal Hotel', city='Paris')]"}
+    asked: list[int] = []
+    answerer = _scripted_answerer(monkeypatch, book, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
+    answers[2] = "[check(hotel='Queens Hotel', city='Berlin'), check(hotel='Queens Hotel', city='Paris')]"  # nothing left taken up
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
 def test_names_unused_reads_only_calls_and_functions_that_take_names():

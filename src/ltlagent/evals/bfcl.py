@@ -110,7 +110,8 @@ PLACES = ("own", "shared")
 # and so does any number left in digits where the words ask for more than one answer (MORE_CALLS:
 # "then repeat with a change in time of 10 seconds", "the same for", "another with", "both"), and
 # any name no call quotes where the words ask for another answer about another name
-# (``names_unused``, ANOTHER_NAME: "the Treaty of Paris ... Also, ... Magna Carta"), and any
+# (``names_unused``, ANOTHER_NAME: "the Treaty of Paris ... Also, ... Magna Carta"), any passage
+# the user quotes that no call holds where a call holds another (``quoted_left``), and any
 # function no call names whose name has a word the user uses and no called function's document
 # does (``functions_named_left``: "Then get the fibonacci series"), which the calls after the
 # first may then name.
@@ -723,6 +724,23 @@ def _listed(words: str, start: int, end: int, shape: re.Pattern[str], quoted: bo
     return items if listed else []
 
 
+def quoted_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The passages the user's ``words`` quote (``QUOTED_PASSAGE``) that no string a call of a
+    Python answer writes holds, where a call holds another one: "for 'Queens Hotel' in Berlin
+    ... and for 'Royal Hotel' in Paris" answered with ``hotel_name='Queens Hotel'`` has left
+    "Royal Hotel". A passage a function's document holds (a function or parameter name, "name")
+    is never left. ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    strings = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str)]
+    passages = list(dict.fromkeys(m.group(2) for m in QUOTED_PASSAGE.finditer(words)))
+    if not any(p in s for p in passages for s in strings):
+        return []
+    documents = json.dumps(list(functions)).lower()
+    return [p for p in passages if not any(p in s for s in strings) and p.lower() not in documents]
+
+
 def _left_over(output: str, words: str) -> list[str] | None:
     """What an answer's calls leave of the user's words for another call: ``names_left`` and
     ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
@@ -999,8 +1017,8 @@ class Answerer:
         repeated a number, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal; and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
-        or names, listed numbers, a list's items or functions named left over (``names_left``,
-        ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``items_left``,
+        or names, listed numbers, quoted passages, a list's items or functions named left over
+        (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
         ``functions_named_left``), the answer is decoded again with one call more (see
         MAX_CALLS; with a function named left, the later calls name it or a function the answer
         calls; none of the answer's calls twice): kept where it leaves fewer numbers, names or functions, or takes up an item (a
@@ -1045,7 +1063,8 @@ class Answerer:
 
         def names_for_more(output: str) -> list[str] | None:
             left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
-            return None if left is None or unused is None else left + unused
+            quoted = quoted_left(output, grounded, every)
+            return None if left is None or unused is None or quoted is None else left + unused + quoted
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
         named = functions_named_left(text, grounded, every) or []
