@@ -2300,20 +2300,23 @@ def test_eval_bfcl_with_the_real_model(tmp_path):
     assert all(len({t.startswith("[") for t in texts}) == 1 for texts in answers.values()), answers
 
 
+def _interrupted_at_the_fourth_answer(asked):
+    """A stand-in for ``Answerer.answer`` that records each (case, mode) asked in ``asked`` and
+    is interrupted (Ctrl-C) at the fourth: "[]" constrained, words unconstrained."""
+    def answer(self, case, messages, mode):
+        asked.append((case["id"], mode))
+        if len(asked) == 4:
+            raise KeyboardInterrupt
+        return "[]" if mode == "constrained" else "I cannot help.", 3
+    return answer
+
+
 @needs_bfcl
 def test_interrupted_evaluation_keeps_the_finished_answers(monkeypatch):
     from ltlagent.evals import bfcl as module
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
-    calls = []
-
-    def answer(self, case, messages, mode):
-        calls.append(mode)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return "[]" if mode == "constrained" else "I cannot help.", 3
-
-    monkeypatch.setattr(module.Answerer, "answer", answer)
+    monkeypatch.setattr(module.Answerer, "answer", _interrupted_at_the_fourth_answer([]))
     results = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance", "simple_python"], limit=5)
     assert results["interrupted"] and len(results["cases"]) == 3
     assert list(results["categories"]) == ["irrelevance"]
@@ -2328,15 +2331,8 @@ def test_resumed_evaluation_asks_only_the_answers_left(monkeypatch):
     from ltlagent.evals import bfcl as module
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer
 
-    asked = []
-
-    def answer(self, case, messages, mode):
-        asked.append((case["id"], mode))
-        if len(asked) == 4:
-            raise KeyboardInterrupt
-        return "[]" if mode == "constrained" else "I cannot help.", 3
-
-    monkeypatch.setattr(module.Answerer, "answer", answer)
+    asked: list[tuple[str, str]] = []
+    monkeypatch.setattr(module.Answerer, "answer", _interrupted_at_the_fourth_answer(asked))
     first = module.evaluate(None, byte_level_tokenizer(), categories=["irrelevance", "simple_python"], limit=2)
     assert first["interrupted"] and len(first["cases"]) == 3
     seen = []
