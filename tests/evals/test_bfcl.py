@@ -21,6 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ltlagent.compiler.compile import compile_spec
+from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, digits_left, functions_named_left, import_bfcl,
                                   load_cases,
@@ -1872,6 +1873,19 @@ def test_the_call_more_is_asked_without_the_answers_calls_twice(monkeypatch):
     assert forms[1]["distinct"] == ["em(b=5, area=2, t=10)"]
     spec = compile_spec(bfcl_spec([emf], words=None, calls="one or more", min_calls=2, distinct=forms[1]["distinct"]).build())
     assert spec.check_text(answers[2]).ok and not spec.check_text("[em(b=5, area=2, t=10), em(b=5, area=2, t=10)]").ok
+    # where "none twice" is past the exact masks' state limit, the call more is asked without it
+    decode = _growing(answers, asked, forms)
+
+    def too_large(self, case, functions, form, prompt, fast_forward):
+        if "distinct" in form:
+            raise DecoderError("a proposition's language needs more than 100,000 automaton states to decide exactly")
+        return decode(self, case, functions, form, prompt, fast_forward)
+
+    asked.clear()
+    forms.clear()
+    answerer = _scripted_answerer(monkeypatch, emf, too_large)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
+    assert "distinct" not in forms[1]
 
 
 def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):

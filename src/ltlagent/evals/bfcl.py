@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ltlagent.errors import BfclError, expect_one_of
+from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
@@ -1073,7 +1073,11 @@ class Answerer:
             # with a function named left: the later calls name it or one the answer calls, else any of the case's functions
             then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
-            more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
+            try:
+                more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
+            except DecoderError:  # "none twice" beside long calls can be past the exact masks' state limit: without it
+                del grow["distinct"]
+                more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
             numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
