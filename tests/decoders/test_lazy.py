@@ -300,3 +300,21 @@ def test_trie_walks_agree_with_reading_each_token_alone(pattern, tokens, cut):
             want_cross[i] = k
     assert set(inside.tolist()) == want_inside
     assert dict(zip(cross_ids.tolist(), cross_at.tolist(), strict=True)) == want_cross
+
+
+def test_a_settle_limit_refuses_a_larger_intersection_in_its_block_only():
+    """``settle_limit(n)``: an intersection whose automaton needs more than ``n`` states is
+    refused inside the block (a caller with a cheaper spec falls back on it); outside, the
+    same intersection is explored and reads as the two patterns together."""
+    import re
+
+    from ltlagent.compiler.derivatives import Terms, settle_limit
+    from ltlagent.compiler.regexes import _term
+
+    terms = Terms()
+    pairs, no_abab = _term("(ab|cd){0,30}", False, terms), terms.neg(_term("(?s).*abab.*", False, terms))
+    with settle_limit(3), pytest.raises(ValueError, match="more than 3 automaton states"):
+        terms.conj([pairs, no_abab])
+    both = terms.conj([pairs, no_abab])
+    for text in ("", "ab", "abcdab", "abab", "cdabab", "ab" * 30):
+        assert terms.fullmatch(both, text.encode()) == (re.fullmatch("(ab|cd){0,30}", text) is not None and "abab" not in text), text

@@ -252,8 +252,8 @@ class Terms:
                 if d == EMPTY:
                     continue
                 if d not in index:
-                    if len(order) >= MAX_SETTLE:
-                        raise ValueError(f"a proposition's language needs more than {MAX_SETTLE:,} automaton states to decide exactly")
+                    if len(order) >= (limit := getattr(_settle_limit, "states", MAX_SETTLE)):
+                        raise ValueError(f"a proposition's language needs more than {limit:,} automaton states to decide exactly")
                     index[d] = len(order)
                     order.append(d)
                     succ.append([])
@@ -499,6 +499,24 @@ class Terms:
 
 _STORE: list[Terms] = []
 MAX_SETTLE = 100_000  # states of one intersection's automaton explored before its spec is refused
+_settle_limit = threading.local()
+
+
+class settle_limit:
+    """``with settle_limit(n):`` in this thread, an intersection whose automaton has more than
+    ``n`` states is refused (``ValueError``, a ``DecoderError`` where a spec is prepared) instead
+    of ``MAX_SETTLE``: for a caller with a cheaper spec to fall back on, which would rather not
+    wait for a large one to be explored."""
+
+    def __init__(self, states: int) -> None:
+        self.states = states
+
+    def __enter__(self) -> None:
+        self.before = getattr(_settle_limit, "states", MAX_SETTLE)
+        _settle_limit.states = self.states
+
+    def __exit__(self, *exc: object) -> None:
+        _settle_limit.states = self.before
 MAX_TERMS = 500_000  # past this many terms, new work starts a fresh store (old indexes keep theirs)
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
@@ -116,6 +117,10 @@ PLACES = ("own", "shared")
 # does (``functions_named_left``: "Then get the fibonacci series"), which the calls after the
 # first may then name.
 MAX_CALLS = 8
+# The states the grown spec's "none of the calls twice" (``bfcl_spec(distinct=...)``, an
+# intersection with the calls' language) may take before the call more is asked without it:
+# beside long grounded calls its automaton reached 100,000 states, and a few minutes to explore.
+DISTINCT_STATES = 5_000
 MORE_CALLS = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|repeat|then|all)\b")
 MODEL_NAME = "ltlagent"  # the name the checker is given (it only looks up underscore_to_dot)
 
@@ -1074,8 +1079,9 @@ class Answerer:
             then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
             try:
-                more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
-            except DecoderError:  # "none twice" beside long calls can be past the exact masks' state limit: without it
+                with settle_limit(DISTINCT_STATES):
+                    more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
+            except DecoderError:  # "none twice" beside long calls can be past DISTINCT_STATES: without it
                 del grow["distinct"]
                 more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
             self.prepare_seconds += prepare
