@@ -38,7 +38,7 @@ FILES = (
     "bfcl-smollm2-named-numbers", "bfcl-smollm2-named-members", "bfcl-smollm2-asked-more", "bfcl-smollm2-exponents",
     "bfcl-smollm2-signs", "bfcl-smollm2-scales", "bfcl-smollm2-names-unused", "bfcl-smollm2-room", "bfcl-smollm2-dict-places",
     "bfcl-smollm2-rest-live_irrelevance", "bfcl-smollm2-items", "bfcl-smollm2-room-refusals",
-    "bfcl-smollm2-items-framed", "bfcl-smollm2-each-named",
+    "bfcl-smollm2-items-framed", "bfcl-smollm2-each-named", "bfcl-smollm2-distinct",
 )
 
 ORDER = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance", "live_simple",
