@@ -435,18 +435,26 @@ def required_numbers(function: Mapping[str, Any], words: str | None = None) -> l
     return [kind for kind in kinds if kind in ("integer", "float", "number")]
 
 
-def _calls(output: str) -> list[tuple[str, dict[str, Any]]] | None:
-    """A Python answer's calls as (function name, arguments), or ``None`` when it does not parse
-    as a list of calls with literal keyword arguments."""
+def _call_nodes(source: str) -> list[ast.Call] | None:
+    """The calls of a Python answer's list as parsed (``source`` stripped), or ``None`` when it
+    is not a list of calls."""
     try:
-        tree = ast.parse(output.strip(), mode="eval").body
+        tree = ast.parse(source, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python (a null byte, nesting past the parser's)
         return None
     if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
         return None
+    return [c for c in tree.elts if isinstance(c, ast.Call)]
+
+
+def _calls(output: str) -> list[tuple[str, dict[str, Any]]] | None:
+    """A Python answer's calls as (function name, arguments), or ``None`` when it does not parse
+    as a list of calls with literal keyword arguments."""
+    nodes = _call_nodes(output.strip())
+    if nodes is None:
+        return None
     calls = []
-    for call in tree.elts:
-        assert isinstance(call, ast.Call)
+    for call in nodes:
         try:
             calls.append((ast.unparse(call.func), {str(k.arg): ast.literal_eval(k.value) for k in call.keywords}))
         except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):  # not a literal: no values to place
@@ -458,13 +466,8 @@ def call_texts(output: str) -> list[str] | None:
     """Each call of a Python answer as written in it (``[f(a=1), g(b="x")]`` -> ``f(a=1)``,
     ``g(b="x")``), or ``None`` when it is not a list of calls."""
     source = output.strip()
-    try:
-        tree = ast.parse(source, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) for c in tree.elts):
-        return None
-    return [str(ast.get_source_segment(source, call)) for call in tree.elts]
+    nodes = _call_nodes(source)
+    return None if nodes is None else [str(ast.get_source_segment(source, call)) for call in nodes]
 
 
 def numbers_left(output: str, words: str) -> int | None:
