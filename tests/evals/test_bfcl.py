@@ -1134,22 +1134,35 @@ def test_places_reused_is_an_assignment_of_places_to_a_calls_values(places, argu
 # Reformation", the 4 in "JBL Flip 4"), and values drawn from them and their words.
 NESTED_PHRASES = ["JBL Flip 4", "Protestant Reformation", "Premier League", "New York", "the 2010 season", "Reformation"]
 NESTED_VALUES = ["JBL Flip 4", "Flip", "Protestant Reformation", "Reformation", "Protestant", "Premier League", "League",
-                 "New York", "York", "New", "the 2010 season", "season", 4, 2010, -4, True, ("enum", "league"), ("enum", "york"), ("enum", "Flip")]
+                 "New York", "York", "New", "the 2010 season", "season", 4, 2010, -4, True, ("enum", "league"), ("enum", "york"), ("enum", "Flip"),
+                 ("place", "New York"), ("place", "York"), ("place", "Reformation"), ("place", "Flip 4"), ("plain", "New York")]
+PLACE_DESCRIPTION = "The city, in the format 'City, State', such as 'Austin, TX'."
 
 
 @settings(max_examples=400)
 @example(["Protestant Reformation"], ["Protestant Reformation", "Reformation"])  # irrelevance_145: one place
 @example(["JBL Flip 4"], ["JBL Flip 4", 4])  # live_simple_100-59-1: the 4 is the name's
 @example(["Protestant Reformation", "Reformation"], ["Protestant Reformation", "Reformation"])  # a place of its own
+@example(["New York"], [("place", "New York"), "New York"])  # live_irrelevance: from_city="Portland, OR", to_city="Portland"
+@example(["New York"], [("place", "New York"), ("plain", "New York")])  # a region where no place format is shown: no place
 @given(st.lists(st.sampled_from(NESTED_PHRASES), min_size=1, max_size=4), st.lists(st.sampled_from(NESTED_VALUES), max_size=5))
 def test_places_reused_counts_overlapping_places_as_one(phrases, values):
     """Places that overlap are one place: a call fits exactly when its values can each take an
-    occurrence of their own in the words, no two occurrences sharing a character. Oracle: every
-    occurrence found by a regular expression (a word any case for an enum member), and brute
-    force over every choice of one occurrence per value."""
+    occurrence of their own in the words, no two occurrences sharing a character. A place with a
+    region the user did not write ("New York, NY"), given to a parameter whose description shows
+    the format 'City, State', takes the occurrences of its span; given to one that shows none, it
+    takes none. Oracle: every occurrence found by a regular expression (a word any case for an
+    enum member), and brute force over every choice of one occurrence per value."""
     said = "I mean " + ", then ".join(phrases) + ", please"
     props, written, spans = {}, [], []
     for i, value in enumerate(values):
+        if isinstance(value, tuple) and value[0] in ("place", "plain"):
+            props[f"p{i}"] = {"type": "string", "description": PLACE_DESCRIPTION if value[0] == "place" else "The city."}
+            written.append(f"p{i}={value[1] + ', NY'!r}")
+            found = [m.span() for m in re.finditer(rf"(?<![\w.]){re.escape(value[1])}(?![\w.])", said)] if value[0] == "place" else []
+            if found:
+                spans.append(found)
+            continue
         if isinstance(value, tuple):
             props[f"p{i}"], value = {"type": "string", "enum": [value[1], "other"]}, value[1]
             pattern, flags = rf"(?<!\w){re.escape(value)}(?!\w)", re.IGNORECASE

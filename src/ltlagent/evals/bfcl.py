@@ -37,7 +37,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, bfcl_spec, grounded_number, member_places, named_code, number_mentions,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, formats, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -277,10 +277,11 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     (``number_places``, either sign), at any of its mentions; an enum member with a letter, where
     the words name it (``member_places``). Two places that overlap are one: "Reformation" lies in
     "Protestant Reformation", the 4 of ``timeout=4`` in "JBL Flip 4". Booleans, ``None``, codes
-    the words name and values the words do not hold (a date in ISO form, a place with its region)
-    take none. The values of a dict argument whose schema lists its properties are arguments
-    of their own, named "dict.property" (``without_reused`` can then leave one out of the
-    dict). A call fits when its values can each be given a place, no two overlapping
+    the words name and values the words do not hold (a date in ISO form) take none; a place with
+    a region the user did not write ("Portland, OR" where the description shows 'City, State')
+    takes the place of its span, so ``from_city`` and ``to_city`` are not both "Portland". The
+    values of a dict argument whose schema lists its properties are arguments of their own,
+    named "dict.property" (``without_reused`` can then leave one out of the dict). A call fits when its values can each be given a place, no two overlapping
     (``_placed``); the calls of one answer may share places ("the weather in Boston today and
     tomorrow"). An answer that does not parse as calls gets ``None``."""
     calls = _calls(output)
@@ -375,10 +376,21 @@ def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set
         return [leaf for k, v in value.items() for leaf in _place_leaves(v, props.get(k) or {}, words, starts, ends, numbers)]
     places: list[tuple[int, int]] = []
     if isinstance(value, str) and value:
-        places = [(at, at + len(value)) for at in _occurrences(value, words) if at in starts and at + len(value) in ends]
+        places = _span_places(value, words, starts, ends)
+        region = REGION_AT_END.search(value) if not places and formats(str(schema.get("description", "")))[0] else None
+        if region is not None and region.start() > 0:  # "Portland, OR": the place of the span the user wrote, "Portland"
+            places = _span_places(value[:region.start()], words, starts, ends)
     elif isinstance(value, (int, float)):
         places = [(start, end) for start, end, values in numbers if abs(value) in values]
     return [(value, places)] if places else []
+
+
+REGION_AT_END = re.compile(f"(?:{REGION})$")
+
+
+def _span_places(value: str, words: str, starts: set[int], ends: set[int]) -> list[tuple[int, int]]:
+    """Where the user's words hold ``value`` as a span, piece to piece (start, end)."""
+    return [(at, at + len(value)) for at in _occurrences(value, words) if at in starts and at + len(value) in ends]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
