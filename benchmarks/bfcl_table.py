@@ -8,6 +8,14 @@ controls). Prints, per category, the first 100 cases and the whole category.
 
     python benchmarks/bfcl_table.py            # the table
     python benchmarks/bfcl_table.py --json F   # also every case's verdict and source file
+    python benchmarks/bfcl_table.py --margins 10,23.5   # also the whole categories at stricter gate margins
+
+A stricter margin is read off the answers exactly: the gate's evidence for a case (its question's
+gain plus ``WORD_NATS`` per shared word, recorded in each answer) does not depend on the margin,
+nor does the answer of a case whose evidence passes it (greedy decoding under the same spec). So
+at a margin above the runs' own (``GATE_NATS``) a case keeps its verdict where its evidence is
+over the margin and takes the refusal's elsewhere: right in the irrelevance categories, wrong in
+the others. A margin below the runs' needs the turned-away cases answered: bfcl_gate_curve.py.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from ltlagent.evals.bfcl import GATE_NATS, WORD_NATS  # the margin and word weight the runs used (the defaults)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -40,6 +50,8 @@ FILES = (
     "bfcl-smollm2-rest-live_irrelevance", "bfcl-smollm2-items", "bfcl-smollm2-room-refusals",
     "bfcl-smollm2-items-framed", "bfcl-smollm2-each-named", "bfcl-smollm2-distinct",
 )
+
+REFUSAL_RIGHT = ("irrelevance", "live_irrelevance")  # where BFCL scores an answer without calls right
 
 ORDER = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance", "live_simple",
          "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -73,16 +85,44 @@ def table(cases: dict[str, dict]) -> list[dict]:
     return rows
 
 
+def at_margin(cases: dict[str, dict], margin: float) -> dict[str, tuple[int, int]]:
+    """Per category, the right answers and the cases had the gate's margin been ``margin`` (at
+    least GATE_NATS; see the module's docstring)."""
+    if margin < GATE_NATS:
+        raise ValueError(f"margin {margin}: below the runs' own {GATE_NATS}, the cases it would let call were never "
+                         "answered with calls; benchmarks/bfcl_gate_curve.py answers them")
+    out: dict[str, tuple[int, int]] = {}
+    for category in ORDER:
+        mine = [r for r in cases.values() if r["category"] == category]
+        if mine:
+            right = sum(r["valid"] if r["gain_nats"] + WORD_NATS * r.get("shared_words", 0) > margin else category in REFUSAL_RIGHT
+                        for r in mine)
+            out[category] = (right, len(mine))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write every case's verdict and source file here")
+    parser.add_argument("--margins", help="comma-separated gate margins (nats, each at least 3.5): also the whole "
+                        "categories as the gate would leave them there")
     args = parser.parse_args(argv)
-    cases = merged()
+    try:
+        margins = [float(m) for m in args.margins.split(",")] if args.margins else []
+        cases = merged()
+        stricter = [at_margin(cases, m) for m in margins]
+    except ValueError as e:
+        parser.error(f"--margins {args.margins}: {e}")
     print(f"{'category':24} {'first 100':>14} {'answered':>9} {'whole':>16}")
     for row in table(cases):
         first = f"{row['first_100_right']}/{row['first_100']} {100 * row['first_100_right'] / row['first_100']:.0f} %"
         whole = f"{row['right']}/{row['cases']} {100 * row['right'] / row['cases']:.2f} %"
         print(f"{row['category']:24} {first:>14} {row['cases']:>9} {whole:>16}")
+    if margins:
+        print(f"\nwhole categories at stricter gate margins (gain + {WORD_NATS} nats per shared word over the margin)")
+        print(f"{'category':24}" + "".join(f"{m:>16g}" for m in margins))
+        for category in stricter[0]:
+            print(f"{category:24}" + "".join(f"{100 * at[category][0] / at[category][1]:>14.2f} %" for at in stricter))
     if args.json:
         args.json.write_text(json.dumps({i: {"valid": r["valid"], "source": r["source"], "output": r["output"]}
                                          for i, r in sorted(cases.items())}, indent=1) + "\n")
