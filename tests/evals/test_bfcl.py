@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, digits_left, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, dates_given, digits_left, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
@@ -769,6 +769,35 @@ def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(dat
     assert re.fullmatch(pattern, repr(expected)) and re.fullmatch(pattern, json.dumps(expected)), (said, shape, expected)
     assert ast.literal_eval(data.draw(st.from_regex(pattern, fullmatch=True))) == expected, (said, shape)
     assert not re.fullmatch(pattern, repr("Book the table"))
+
+
+# Phrases for the property test below: ones that say something of a day, in the phrasings users
+# write, and ones that do not (a time alone, numbers that are no year, words that hold a month's
+# letters inside them).
+DAY_PHRASES = ["on April 1st", "on the 9th of march 2023", "from 2023-04-01", "on 12/03/2024", "tomorrow", "this Saturday",
+               "next week", "for the weekend", "in May", "sometime in 2024", "tonight", "in two days"]
+NO_DAY_PHRASES = ["a rental car in Portland", "at 12:30", "for 4 adults", "a Supernatural movie", "around 8:30 pm", "room 305",
+                  "a decimal of 3.5", "the mayor's office", "a marching band", "in Maybank", "1 train ticket", "ID 10023"]
+DATED = {"type": "string", "description": "The date of the journey, in the format 'YYYY-MM-DD'."}
+
+
+@settings(max_examples=300)
+@example([DAY_PHRASES[0]], [], "required")
+@example([], [NO_DAY_PHRASES[0], NO_DAY_PHRASES[1]], "required")  # live_irrelevance: a rental car, no day
+@given(st.lists(st.sampled_from(DAY_PHRASES), max_size=2), st.lists(st.sampled_from(NO_DAY_PHRASES), max_size=3),
+       st.sampled_from(["required", "optional", "undated", "none"]))
+def test_a_required_date_needs_words_that_say_something_of_a_day(days, others, kind):
+    """A function with a required string parameter whose description shows a date format with a
+    year is called only where the user's words say something of a day (a date, a relative day, a
+    month's name, a year); any other function whatever the words. Oracle, by construction: the
+    words are built from phrases known to say something of a day or not."""
+    phrases = others + days
+    random.Random(len(phrases)).shuffle(phrases)
+    said = "I need " + " and ".join(phrases or ["help"]) + "."
+    props = {"city": {"type": "string"}, "date": DATED if kind != "undated" else {"type": "string", "description": "The city."}}
+    fn = {"name": "Trains_1_FindTrains", "parameters": {"type": "dict", "properties": props if kind != "none" else {},
+                                                      "required": ["city"] + (["date"] if kind in ("required", "undated") else [])}}
+    assert dates_given(fn, said) == (kind != "required" or bool(days)), said
 
 
 CODE_NAMES = ["cleaning service", "ironing service", "big cleaning service", "Bangkok", "Chiang Mai", "Chonburi", "massage", "Group A", "Group B"]
@@ -2074,6 +2103,24 @@ def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     unrelated = dict(case, question=[[{"role": "user", "content": "Who wrote Hamlet?"}]])
     answerer.word_nats = 1.0
     assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
+
+
+def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
+    """live_irrelevance: "I need to find a rental car in Portland" beside a search whose start
+    date is required: the gate passes, but the spec allows only the refusal; with a day named,
+    the call."""
+    from ltlagent.evals.bfcl import REFUSAL, Answerer
+
+    cars = {"name": "RentalCars_3_GetCarsAvailable", "description": "Discover cars available for rent.",
+            "parameters": {"type": "dict", "required": ["city", "start_date"],
+                           "properties": {"city": {"type": "string"}, "start_date": dict(DATED, description="The first day, 'YYYY-MM-DD'.")}}}
+    answerer = object.__new__(Answerer)
+    answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
+    for said, calls in (("I need to find a rental car in Portland.", False), ("A rental car in Portland from tomorrow.", True),
+                        ("A rental car in Portland on March 3rd.", True)):
+        case = {"id": "live_irrelevance_608-194-1", "function": [cars], "question": [[{"role": "user", "content": said}]]}
+        functions, form = answerer._form(case, said)
+        assert (form == {"calls": "none", "words": REFUSAL}) != calls and [f["name"] for f in functions] == [cars["name"]], said
 
 
 def _typed_values(value, schema, kinds=("string",)):

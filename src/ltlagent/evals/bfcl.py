@@ -37,7 +37,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, formats, grounded_number, member_places, named_code, number_mentions,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, dated_shapes, days_named, formats, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -424,6 +424,17 @@ def _placed(options: Sequence[Sequence[tuple[int, int]]]) -> bool:
         return False
 
     return place(0)
+
+
+def dates_given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether the user's words say anything of a day (``bfcl_grammar.days_named``) where a
+    function has a required ``string`` parameter whose description shows a date format with a
+    year (``bfcl_grammar.dated_shapes``): ``Trains_1_FindTrains(date_of_journey=...)`` is not
+    called for "I want to find a train", where any date would be made up."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    needs = any(dated_shapes(props.get(name) or {}) for name in params.get("required") or ())
+    return not needs or days_named(words)
 
 
 def urls_given(function: Mapping[str, Any], words: str) -> bool:
@@ -1023,8 +1034,8 @@ class Answerer:
         if not self.fits(self.gain, case):
             return refusal
         functions, each = self.picked_functions(case)
-        if grounded is not None:  # a required number or URL must come from the user's words
-            functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded)]
+        if grounded is not None:  # a required number, URL or date must come from the user's words
+            functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)]
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}

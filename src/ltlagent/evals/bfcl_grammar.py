@@ -969,6 +969,15 @@ TIME_FORMS = (re.compile(r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?![0-9
 # date the user gives may not be the one meant.
 RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|next|upcoming|coming|last|ago|later|earlier|weeks?|days|weekend"
                           r"|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
+# A month's name or a year: with a date (``user_dates``) or a word of RELATIVE_DAY, the words that
+# say something of a day (``days_named``).
+MONTH_OR_YEAR = re.compile(rf"(?<![A-Za-z])(?:{_MONTH})(?![A-Za-z])|(?<![0-9])(?:19|20)[0-9]{{2}}(?![0-9])")
+
+
+def days_named(text: str) -> bool:
+    """Whether the user's words say anything of a day: a date (``user_dates``), a word that places
+    one ("tomorrow", "next Friday", "this weekend": ``RELATIVE_DAY``), a month's name or a year."""
+    return bool(user_dates(text) or RELATIVE_DAY.search(text) or MONTH_OR_YEAR.search(text))
 
 
 def _month(written: str) -> int:
