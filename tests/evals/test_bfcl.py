@@ -26,7 +26,7 @@ from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, dates_given, digits_left, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
-                                  pick_functions, places_reused, prompt_messages, score, urls_given, without_reused)
+                                  pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
 
@@ -1211,6 +1211,40 @@ def test_places_reused_counts_overlapping_places_as_one(phrases, values):
         assert reason.arguments[-1] in props and len(reason.arguments) >= 1 and reason.given >= 1
 
 
+# Phrases for the property test below, each with whether it names something written inside a
+# sentence and where it opens one (then its first word is capitalised as any sentence's is).
+PLACE_PHRASES = {"Boston": (True, False), "New York": (True, True), "NYC": (True, True), "the Eiffel Tower": (True, True),
+                 "a unisex salon": (False, False), "my car": (False, False), "I": (False, False), "8:30 pm": (False, False),
+                 "to find a train": (False, False), "downtown LA": (True, True), "Main street": (True, False)}
+
+
+@settings(max_examples=300)
+@example([("Boston", True)], 0, "region")  # a name that opens a sentence reads as any sentence's first word
+@example([("a unisex salon", False)], 0, "region")  # live_irrelevance_653-206-2: "a unisex salon, California"
+@given(st.lists(st.tuples(st.sampled_from(sorted(PLACE_PHRASES)), st.booleans()), min_size=1, max_size=4), st.integers(0, 3),
+       st.sampled_from(["region", "no format", "as written"]))
+def test_a_region_is_added_only_to_a_span_that_names_something(parts, pick, kind):
+    """A value that adds a region to a span of the user's words is reviewed as naming nothing
+    exactly when no occurrence of the span names something. Oracle, by construction: each phrase
+    is labelled by hand, inside a sentence and opening one. A parameter whose description shows
+    no place format, or a value the words hold as written, is never reviewed."""
+    said = "Please help"
+    for phrase, opens in parts:
+        said += (". " + phrase[0].upper() + phrase[1:]) if opens else " near " + phrase
+    said += "."
+    phrase, opens = parts[pick % len(parts)]
+    head = phrase[0].upper() + phrase[1:] if opens else phrase
+    value = {"region": head + ", MA", "no format": head + ", MA", "as written": head}[kind]
+    description = "The city, in the format 'City, State', such as 'Austin, TX'." if kind != "no format" else "The city."
+    fn = {"name": "find", "parameters": {"type": "dict", "properties": {"where": {"type": "string", "description": description},
+                                                                           "places": {"type": "array", "items": {"type": "string", "description": description}}}}}
+    named = any(PLACE_PHRASES[p][o] for p, o in parts if (p[0].upper() + p[1:] if o else p) == head)  # any occurrence of the span
+    expected = value if kind == "region" and not named else None
+    assert places_unnamed(f"[find(where={value!r})]", [fn], said) == expected, said
+    assert places_unnamed(f"[find(where='Boston', places=[{value!r}])]", [fn], said) == expected, said
+    assert places_unnamed("Unfortunately, no.", [fn], said) is None
+
+
 def test_places_reused_reviews_each_call_alone_and_reads_only_calls():
     said = "What is the weather in Tokyo today and tomorrow, at 5 pm?"
     weather = {"name": "weather.get", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}, "place": {"type": "string"},
@@ -1327,6 +1361,37 @@ def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypat
     shared = _scripted_answerer(monkeypatch, function, decode, places="shared")
     assert shared._constrained(case, "prompt", True)[0].startswith("[get_genetic_traits(")
     assert len(forms) == 1 and shared.spec_form.startswith("calls")
+
+
+def test_an_answer_that_adds_a_region_to_no_place_is_decoded_again_as_the_refusal(monkeypatch):
+    """live_irrelevance_655-207-0: "I'd like a three star hotel." gives no place; a call that
+    writes "I, New York" is set aside for the refusal's decode, and the row says why. A call
+    more that names no place is not kept either."""
+    where = {"type": "string", "description": "The city, in the format 'City, State', such as 'Austin, TX'."}
+    function = {"name": "Hotels_4_SearchHotel", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": where}}}
+    case = {"id": "live_irrelevance_655-207-0", "function": [function], "question": [[{"role": "user", "content": "I'd like a three star hotel."}]]}
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        return ("Unfortunately, none fits." if form.get("calls") == "none" else "[Hotels_4_SearchHotel(location='I, New York')]"), 7, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, function, decode)
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, none fits.", 7)
+    assert [f.get("calls") for f in forms] == ["one or more", "none"] and answerer.spec_form == "refusal (a place that names nothing: 'I, New York')"
+    forms.clear()
+    two = {"name": "Hotels_4_SearchHotel", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": where, "near": where}}}
+    named = dict(case, function=[two], question=[[{"role": "user", "content": "I'd like a three star hotel in Boston and Salem."}]])
+    grown = "[Hotels_4_SearchHotel(location='Boston, MA'), Hotels_4_SearchHotel(location='Salem, MA', near='I, MA')]"
+
+    def grow(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        return (grown if form.get("min_calls") else "[Hotels_4_SearchHotel(location='Boston, MA')]"), 7, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, two, grow)
+    assert answerer._constrained(named, "prompt", True)[0] == "[Hotels_4_SearchHotel(location='Boston, MA')]"
+    assert [f.get("min_calls") for f in forms] == [None, 2]  # Salem left: a call more asked, not kept for its "I, MA"
+    assert places_unnamed(grown, [two], "I'd like a three star hotel in Boston and Salem.") == "I, MA"
 
 
 def test_optional_arguments_that_repeat_a_place_are_left_out():
@@ -1473,6 +1538,8 @@ def test_names_left_are_names_the_words_join_to_a_quoted_one():
     assert names_left("[w(location='Boston'), w(location='San Francisco, CA')]", said) == []
     assert names_left("[d(origin='New York City', destination='Washington D.C')]", said) == []  # both quoted
     assert names_left("[d(origin='New York City')]", said) == ["Washington D.C."]
+    assert names_left("[w(city='Boston')]", "Hotels in Boston and Salem.") == ["Salem."]  # a sentence's stop after the name
+    assert names_left("[w(city='Boston'), w(city='Salem')]", "Hotels in Boston and Salem.") == []
     assert names_left("[w(location='weather')]", said) == [] and names_left("Unfortunately, no.", said) is None
     assert names_left("[w(location='Boston')]", "Boston, MA and also for San Francisco?") == ["San Francisco"]
     assert names_left("[w(location='Paris')]", "snow in Paris or Bordeaux") == ["Bordeaux"]

@@ -388,6 +388,58 @@ def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set
 REGION_AT_END = re.compile(f"(?:{REGION})$")
 
 
+# A word that names something (``places_unnamed``): written with a capital, where no sentence
+# opens, and neither "I" nor a function word; or written in capitals ("NYC").
+NAME_WORD = re.compile(r"[A-Za-z][\w'-]*")
+SENTENCE_OPENS = frozenset(".!?:;\n\"'")
+
+
+def _names_something(words: str, start: int, end: int) -> bool:
+    """Whether ``words[start:end]`` holds a word that names something (NAME_WORD's comment)."""
+    for m in NAME_WORD.finditer(words, start, end):
+        word, before = m.group(), words[:m.start()].rstrip()
+        if len(word) >= 2 and word.isupper():
+            return True
+        if word[0].isupper() and word != "I" and word.lower() not in FUNCTION_WORDS and before and before[-1] not in SENTENCE_OPENS:
+            return True
+    return False
+
+
+def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> str | None:
+    """The first value of a Python answer's calls that adds a region the user did not write
+    (``bfcl_grammar.REGION``, where the parameter's description shows the format 'City, State')
+    to a span of their words that names nothing: no word written with a capital where no sentence
+    opens other than "I" and the function words, and none in capitals. "I, Australia", "a unisex
+    salon, California" and "to find a train, I Am Trains" are no places; "Boston, MA" and "NYC,
+    NY" are. Of BFCL's accepted answers, every one of the 33 such values the words can give names
+    something. ``None`` when every value is a place or no place, or the answer is no calls."""
+    calls = _calls(output)
+    known = {f["name"]: f for f in functions}
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
+    starts, ends = {a for a, _ in pieces}, {b for _, b in pieces}
+
+    def unnamed(value: Any, schema: Mapping[str, Any]) -> str | None:
+        if isinstance(value, list):
+            return next((u for v in value if (u := unnamed(v, schema.get("items") or {})) is not None), None)
+        if isinstance(value, dict):
+            props = schema.get("properties") or {}
+            return next((u for k, v in value.items() if (u := unnamed(v, props.get(k) or {})) is not None), None)
+        if not isinstance(value, str) or schema.get("enum") or not formats(str(schema.get("description", "")))[0]:
+            return None
+        region = REGION_AT_END.search(value)
+        if region is None or region.start() == 0 or _span_places(value, words, starts, ends):
+            return None
+        places = _span_places(value[:region.start()], words, starts, ends)
+        return value if places and not any(_names_something(words, a, b) for a, b in places) else None
+
+    for name, args in calls or []:
+        props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        found = next((u for arg, v in args.items() if (u := unnamed(v, props.get(arg) or {})) is not None), None)
+        if found is not None:
+            return found
+    return None
+
+
 def _span_places(value: str, words: str, starts: set[int], ends: set[int]) -> list[tuple[int, int]]:
     """Where the user's words hold ``value`` as a span, piece to piece (start, end)."""
     return [(at, at + len(value)) for at in _occurrences(value, words) if at in starts and at + len(value) in ends]
@@ -545,7 +597,8 @@ def names_left(output: str, words: str) -> list[str] | None:
     for value in dict.fromkeys(part for v in quoted if v[0].isupper() for part in (v, v.split(", ")[0])):  # "Boston, MA": also "Boston"
         for at in _occurrences(value, words):
             joined = JOINED.match(words, at + len(value))
-            if joined and not any(joined.group(1).split()[0] in q for q in quoted) and joined.group(1) not in left:
+            first = joined.group(1).split()[0].rstrip(".") if joined else ""  # "Salem." of "in Boston and Salem.": "Salem"
+            if joined and not any(first in q for q in quoted) and joined.group(1) not in left:
                 left.append(joined.group(1))
     return left
 
@@ -1046,7 +1099,9 @@ class Answerer:
         (``places_reused``) is set aside: where optional arguments repeated the place, the answer
         is decoded again without them (``without_reused``), where a required number argument
         repeated a number, again with that argument grounded in the words less it (``apart``),
-        and kept if it passes the review; otherwise it is decoded again under the refusal; and
+        and kept if it passes the review; otherwise it is decoded again under the refusal, as is
+        one that adds a region to a span of the user's words that names nothing
+        (``places_unnamed``); and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names, listed numbers, quoted passages, a list's items or functions named left over
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
@@ -1080,11 +1135,12 @@ class Answerer:
                 text, tokens = again, again_tokens
                 self.spec_form += f" (again, {reused.later} without the place it repeated: {reused})"
                 reused = None
-        if reused is not None:
+        unnamed = places_unnamed(text, functions, grounded) if reused is None else None
+        if reused is not None or unnamed is not None:
             text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            self.spec_form = f"refusal ({reused})"
+            self.spec_form = f"refusal ({reused})" if reused is not None else f"refusal (a place that names nothing: {unnamed!r})"
             return text, tokens
         if form.get("calls") not in ("one or more", "each"):
             return text, tokens
@@ -1117,8 +1173,9 @@ class Answerer:
             took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
                     and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
                          or len(named_then) < len(named)))
-            if not took or places_reused(more, every, grounded) is not None or any(call in grown[:i] for i, call in enumerate(grown)):
-                break  # the new call takes up none of the numbers, names or functions left, repeats a call, or fills two arguments from one place
+            if (not took or places_reused(more, every, grounded) is not None or places_unnamed(more, every, grounded) is not None
+                    or any(call in grown[:i] for i, call in enumerate(grown))):
+                break  # the new call takes up none of the numbers, names or functions left, repeats a call, fills two arguments from one place or names no place
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
