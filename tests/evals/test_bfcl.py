@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, dates_given, digits_left, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, dates_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
@@ -1392,6 +1392,37 @@ def test_an_answer_that_adds_a_region_to_no_place_is_decoded_again_as_the_refusa
     assert answerer._constrained(named, "prompt", True)[0] == "[Hotels_4_SearchHotel(location='Boston, MA')]"
     assert [f.get("min_calls") for f in forms] == [None, 2]  # Salem left: a call more asked, not kept for its "I, MA"
     assert places_unnamed(grown, [two], "I'd like a three star hotel in Boston and Salem.") == "I, MA"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from([[], {}, "", [1], {"k": 1}, "x", 0, False, None])), max_size=4),
+                min_size=1, max_size=3), st.sets(st.sampled_from("abcd")))
+def test_empty_required_names_the_first_required_argument_given_nothing(calls, required):
+    """Oracle: the calls as written, read in order; 0, False and None are values, an empty list,
+    dict or string is nothing, and only a required argument needs something."""
+    fn = {"name": "f", "parameters": {"type": "dict", "required": sorted(required), "properties": {k: {} for k in "abcd"}}}
+    written = [dict(args) for args in calls]
+    text = "[" + ", ".join("f(" + ", ".join(f"{k}={v!r}" for k, v in args.items()) + ")" for args in written) + "]"
+    expected = next((f"f gives {k} nothing" for args in written for k, v in args.items() if k in required and v in ([], {}, "")
+                     and not isinstance(v, bool)), None)
+    assert empty_required(text, [fn]) == expected, text
+    assert empty_required("Unfortunately, no.", [fn]) is None
+
+
+def test_an_answer_that_gives_a_required_list_nothing_is_decoded_again_as_the_refusal(monkeypatch):
+    """live_irrelevance_430-105-0: "send a GET request ... with the following queries" and none
+    follow; ``get_response(url=..., intents=[])`` is set aside for the refusal's decode."""
+    function = {"name": "get_response", "parameters": {"type": "dict", "required": ["url", "intents"],
+                                                       "properties": {"url": {"type": "string"}, "intents": {"type": "array", "items": {"type": "string"}}}}}
+    said = "Can you send a GET request to 'https://api.intent.com/query' with the following queries to recognize their intent?"
+    case = {"id": "live_irrelevance_430-105-0", "function": [function], "question": [[{"role": "user", "content": said}]]}
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        return ("Unfortunately, none fits." if form.get("calls") == "none" else "[get_response(url='https://api.intent.com/query', intents=[])]"), 7, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, function, decode)
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, none fits.", 7)
+    assert answerer.spec_form == "refusal (get_response gives intents nothing)"
 
 
 def test_optional_arguments_that_repeat_a_place_are_left_out():

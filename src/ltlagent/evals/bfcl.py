@@ -440,6 +440,21 @@ def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: s
     return None
 
 
+def empty_required(output: str, functions: Sequence[Mapping[str, Any]]) -> str | None:
+    """Which required argument a Python answer's calls give an empty list, dict or string
+    ("get_response gives intents nothing"), or ``None``. A call that needs items the user never
+    gave is no call: ``get_response(url=..., intents=[])`` for "the following intents" that never
+    follow. Of BFCL's accepted answers one required argument is empty (a chess board in
+    parallel_multiple_52); the model wrote 27 such calls, none right (docs/benchmarks.md)."""
+    known = {f["name"]: f for f in functions}
+    for name, args in _calls(output) or []:
+        required = ((known.get(name) or {}).get("parameters") or {}).get("required") or ()
+        empty = next((arg for arg, value in args.items() if arg in required and isinstance(value, (list, dict, str)) and not value), None)
+        if empty is not None:
+            return f"{name} gives {empty} nothing"
+    return None
+
+
 def _span_places(value: str, words: str, starts: set[int], ends: set[int]) -> list[tuple[int, int]]:
     """Where the user's words hold ``value`` as a span, piece to piece (start, end)."""
     return [(at, at + len(value)) for at in _occurrences(value, words) if at in starts and at + len(value) in ends]
@@ -1101,7 +1116,7 @@ class Answerer:
         repeated a number, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal, as is
         one that adds a region to a span of the user's words that names nothing
-        (``places_unnamed``); and
+        (``places_unnamed``) or gives a required argument nothing (``empty_required``); and
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names, listed numbers, quoted passages, a list's items or functions named left over
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
@@ -1136,11 +1151,12 @@ class Answerer:
                 self.spec_form += f" (again, {reused.later} without the place it repeated: {reused})"
                 reused = None
         unnamed = places_unnamed(text, functions, grounded) if reused is None else None
-        if reused is not None or unnamed is not None:
+        unnamed_why = f"a place that names nothing: {unnamed!r}" if unnamed is not None else empty_required(text, functions)
+        if reused is not None or unnamed_why is not None:
             text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            self.spec_form = f"refusal ({reused})" if reused is not None else f"refusal (a place that names nothing: {unnamed!r})"
+            self.spec_form = f"refusal ({reused if reused is not None else unnamed_why})"
             return text, tokens
         if form.get("calls") not in ("one or more", "each"):
             return text, tokens
@@ -1174,8 +1190,9 @@ class Answerer:
                     and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
                          or len(named_then) < len(named)))
             if (not took or places_reused(more, every, grounded) is not None or places_unnamed(more, every, grounded) is not None
-                    or any(call in grown[:i] for i, call in enumerate(grown))):
-                break  # the new call takes up none of the numbers, names or functions left, repeats a call, fills two arguments from one place or names no place
+                    or empty_required(more, every) is not None or any(call in grown[:i] for i, call in enumerate(grown))):
+                break  # the new call takes up none of the numbers, names or functions left, repeats a call, fills two arguments
+                # from one place, names no place or gives a required argument nothing
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
