@@ -37,7 +37,8 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, dated_shapes, days_named, formats, grounded_number, member_places, named_code, number_mentions,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec,
+                                         dated_shapes, days_named, formats, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -281,15 +282,15 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     a region the user did not write ("Portland, OR" where the description shows 'City, State')
     takes the place of its span, so ``from_city`` and ``to_city`` are not both "Portland". The
     values of a dict argument whose schema lists its properties are arguments of their own,
-    named "dict.property" (``without_reused`` can then leave one out of the dict). A call fits when its values can each be given a place, no two overlapping
-    (``_placed``); the calls of one answer may share places ("the weather in Boston today and
-    tomorrow"). An answer that does not parse as calls gets ``None``."""
+    named "dict.property" (``without_reused`` can then leave one out of the dict). A call fits
+    when its values can each be given a place, no two overlapping (``_placed``); the calls of
+    one answer may share places ("the weather in Boston today and tomorrow"). An answer that
+    does not parse as calls gets ``None``."""
     calls = _calls(output)
     if calls is None:
         return None
     known = {f["name"]: f for f in functions}
-    pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
-    starts, ends = {a for a, _ in pieces}, {b for _, b in pieces}
+    starts, ends = _piece_bounds(words)
     numbers = number_places(words)
     for name, args in calls:
         props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
@@ -415,8 +416,7 @@ def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: s
     something. ``None`` when every value is a place or no place, or the answer is no calls."""
     calls = _calls(output)
     known = {f["name"]: f for f in functions}
-    pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
-    starts, ends = {a for a, _ in pieces}, {b for _, b in pieces}
+    starts, ends = _piece_bounds(words)
 
     def unnamed(value: Any, schema: Mapping[str, Any]) -> str | None:
         if isinstance(value, list):
@@ -453,6 +453,12 @@ def empty_required(output: str, functions: Sequence[Mapping[str, Any]]) -> str |
         if empty is not None:
             return f"{name} gives {empty} nothing"
     return None
+
+
+def _piece_bounds(words: str) -> tuple[set[int], set[int]]:
+    """Where the pieces of the user's words (``bfcl_grammar.PIECE``) start, and where they end."""
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
+    return {a for a, _ in pieces}, {b for _, b in pieces}
 
 
 def _span_places(value: str, words: str, starts: set[int], ends: set[int]) -> list[tuple[int, int]]:
@@ -1151,12 +1157,12 @@ class Answerer:
                 self.spec_form += f" (again, {reused.later} without the place it repeated: {reused})"
                 reused = None
         unnamed = places_unnamed(text, functions, grounded) if reused is None else None
-        unnamed_why = f"a place that names nothing: {unnamed!r}" if unnamed is not None else empty_required(text, functions)
-        if reused is not None or unnamed_why is not None:
+        why = str(reused) if reused is not None else f"a place that names nothing: {unnamed!r}" if unnamed is not None else empty_required(text, functions)
+        if why is not None:
             text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
-            self.spec_form = f"refusal ({reused if reused is not None else unnamed_why})"
+            self.spec_form = f"refusal ({why})"
             return text, tokens
         if form.get("calls") not in ("one or more", "each"):
             return text, tokens
