@@ -413,7 +413,9 @@ def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: s
     opens other than "I" and the function words, and none in capitals. "I, Australia", "a unisex
     salon, California" and "to find a train, I Am Trains" are no places; "Boston, MA" and "NYC,
     NY" are. Of BFCL's accepted answers, every one of the 33 such values the words can give names
-    something. ``None`` when every value is a place or no place, or the answer is no calls."""
+    something as BFCL writes it; BFCL compares strings without case, so "berkeley, CA" for a user
+    who writes "berkeley" is turned away though it would pass. ``None`` when every value is a
+    place or no place, or the answer is no calls."""
     calls = _calls(output)
     known = {f["name"]: f for f in functions}
     starts, ends = _piece_bounds(words)
