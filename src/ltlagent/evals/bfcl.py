@@ -378,15 +378,22 @@ def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set
     places: list[tuple[int, int]] = []
     if isinstance(value, str) and value:
         places = _span_places(value, words, starts, ends)
-        region = REGION_AT_END.search(value) if not places and formats(str(schema.get("description", "")))[0] else None
-        if region is not None and region.start() > 0:  # "Portland, OR": the place of the span the user wrote, "Portland"
-            places = _span_places(value[:region.start()], words, starts, ends)
+        head = _region_head(value, schema) if not places else None
+        if head is not None:  # "Portland, OR": the place of the span the user wrote, "Portland"
+            places = _span_places(head, words, starts, ends)
     elif isinstance(value, (int, float)):
         places = [(start, end) for start, end, values in numbers if abs(value) in values]
     return [(value, places)] if places else []
 
 
 REGION_AT_END = re.compile(f"(?:{REGION})$")
+
+
+def _region_head(value: str, schema: Mapping[str, Any]) -> str | None:
+    """What precedes a region at the end of a string value ("Portland" of "Portland, OR"), where
+    the parameter's description shows a place format ('City, State'); else ``None``."""
+    region = REGION_AT_END.search(value) if formats(str(schema.get("description", "")))[0] else None
+    return value[:region.start()] if region is not None and region.start() > 0 else None
 
 
 # A word that names something (``places_unnamed``): written with a capital, where no sentence
@@ -426,12 +433,10 @@ def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: s
         if isinstance(value, dict):
             props = schema.get("properties") or {}
             return next((u for k, v in value.items() if (u := unnamed(v, props.get(k) or {})) is not None), None)
-        if not isinstance(value, str) or schema.get("enum") or not formats(str(schema.get("description", "")))[0]:
+        head = _region_head(value, schema) if isinstance(value, str) and not schema.get("enum") else None
+        if head is None or _span_places(value, words, starts, ends):
             return None
-        region = REGION_AT_END.search(value)
-        if region is None or region.start() == 0 or _span_places(value, words, starts, ends):
-            return None
-        places = _span_places(value[:region.start()], words, starts, ends)
+        places = _span_places(head, words, starts, ends)
         return value if places and not any(_names_something(words, a, b) for a, b in places) else None
 
     for name, args in calls or []:
