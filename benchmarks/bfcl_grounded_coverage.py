@@ -319,6 +319,27 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
     return counts
 
 
+def timed_option_answers(bfcl: Any) -> dict[str, int]:
+    """``dated_option_answers`` for the optional time parameters the spec writes because the
+    user's words give a time of day (``bfcl_grammar.timed_option``): a time in a format the
+    description shows ("needs it"), in another format, or a time or nothing ("either"); and of
+    "needs it", how many the spec's value admits ("the user's time")."""
+    from ltlagent.evals.bfcl_grammar import shape_literals, timed_option, timed_shapes
+
+    counts = {"needs it": 0, "another format": 0, "either": 0, "the user's time": 0}
+    for said, functions, name, accepted in answer_calls(bfcl):
+        param = timed_option(functions[name], said) if name in functions else None
+        if param is None:
+            continue
+        answers = accepted.get(param, [""])
+        shapes = timed_shapes(functions[name]["parameters"]["properties"][param])
+        shown = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes), repr(a)) for a in answers)
+        given = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes, said), repr(a)) for a in answers)
+        counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
+        counts["the user's time"] += given and "" not in answers
+    return counts
+
+
 def currency_pair_answers(bfcl: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES to a function with two required currency
     parameters whose user names two or more currencies (``bfcl_grammar.currency_pair``): how
@@ -363,6 +384,7 @@ def main() -> None:
     for key, tally, what in (
             ("named_options", named_option_answers, "optional enums the user names once (the spec writes the member named)"),
             ("dated_options", dated_option_answers, "optional dates the user gives (the spec writes one in a format the description shows)"),
+            ("timed_options", timed_option_answers, "optional times the user gives (the spec writes one in a format the description shows)"),
             ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),

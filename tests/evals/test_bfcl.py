@@ -28,7 +28,8 @@ from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apar
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
-                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, user_dates, user_times, user_urls, value_regex)
+                                         codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, timed_option, timed_shapes, user_dates,
+                                         user_times, user_urls, value_regex)
 
 needs_bfcl = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None,
                                 reason="needs BFCL: python -m pip install --no-deps bfcl-eval && python -m pip install -e '.[bfcl]'")
@@ -721,9 +722,11 @@ def test_an_optional_date_the_user_gives_is_written_in_a_format_the_description_
     two such parameters, a format without a year, or no date in the words: as before."""
     for said, dates in (("What's the forecast for Palo Alto for April 25th 2023?", [(2023, 4, 25)]), ("in Healdsburg on the 2nd of march 2023", [(2023, 3, 2)]),
                         ("on 2023-04-25", [(2023, 4, 25)]), ("due 4/25/2023", [(2023, 4, 25)]), ("by May 5", [(None, 5, 5)]), ("Mar. 3, please", [(None, 3, 3)]),
-                        ("the 12th of March", [(None, 3, 12)]), ("the 1st of may", [(None, 5, 1)]), ("on 12/03/2024", [(2024, 12, 3), (2024, 3, 12)]), ("Mar. 3, 2024 or June 4", [(2024, 3, 3), (None, 6, 4)])):
+                        ("the 12th of March", [(None, 3, 12)]), ("the 1st of may", [(None, 5, 1)]), ("on 12/03/2024", [(2024, 12, 3), (2024, 3, 12)]), ("Mar. 3, 2024 or June 4", [(2024, 3, 3), (None, 6, 4)]),
+                        ("next Monday 2023.10.2 in Chicago", [(2023, 10, 2)]), ("plays on 2023.4.15?", [(2023, 4, 15)]), ("on Apr the 5th.", [(None, 4, 5)])):
         assert user_dates(said) == dates, said
-    for said in ("you may 2 go", "marching 3 bands", "I have 3 apples", "3 DECKS", "call 555-1234", "version 2.13", "Aug", "Feb 30", "on 2023-13-01", "4/31/2023"):
+    for said in ("you may 2 go", "marching 3 bands", "I have 3 apples", "3 DECKS", "call 555-1234", "version 2.13", "Aug", "Feb 30", "on 2023-13-01", "4/31/2023",
+                 "host 192.168.1.1", "release 2023.10.1.5", "on 2023.13.1", "pi is 3141.5.9"):
         assert user_dates(said) == [], said
     for said, times in (("leaves around 14:00?", [(14, 0)]), ("at 4pm London time", [(16, 0)]), ("at 4:30 PM", [(16, 30)]), ("8 a.m. sharp", [(8, 0)]),
                         ("12am or 12pm", [(0, 0), (12, 0)]), ("at 5 in the afternoon", [(17, 0)]), ("16:00 to 18:00", [(16, 0), (18, 0)]), ("at 9 in the morning", [(9, 0)])):
@@ -745,6 +748,27 @@ def test_an_optional_date_the_user_gives_is_written_in_a_format_the_description_
     assert re.fullmatch(calls_regex([fn], at_least_one=True), "w(city='x')]")  # free values: optional as declared
 
 
+def test_an_optional_time_the_user_gives_is_written_in_the_format_shown():
+    """The one optional string parameter whose description shows a time format without a date
+    is written when the user's words give a time of day, that time in that format; no time in
+    the words, two such parameters, or a format with a date: as before."""
+    at = {"type": "string", "description": "The show time, in 24-hour format 'HH:MM', such as '19:00'."}
+    fn = {"name": "buy", "parameters": {"type": "dict", "required": ["movie"], "properties": {"movie": {"type": "string"}, "show_time": at}}}
+    said = "Two tickets for 'Avengers', the 7:30 pm show."
+    assert timed_shapes(at) == ("HH:MM", "19:00") and timed_option(fn, said) == "show_time"
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    assert re.fullmatch(pattern, "buy(movie='Avengers', show_time='19:30')]")
+    for bad in ("buy(movie='Avengers')]", "buy(movie='Avengers', show_time='07:30')]", "buy(movie='Avengers', show_time='7:30 pm')]"):
+        assert not re.fullmatch(pattern, bad), bad
+    assert timed_option(fn, "Two tickets for 'Avengers' tonight.") is None
+    assert re.fullmatch(calls_regex([fn], at_least_one=True, grounded="Two tickets for 'Avengers' tonight."), "buy(movie='Avengers')]")
+    two = {"name": "buy", "parameters": dict(fn["parameters"], properties=dict(fn["parameters"]["properties"], end_time=at))}
+    assert timed_option(two, said) is None
+    dated = {"type": "string", "description": "When, in the format 'YYYY-MM-DD HH:MM'."}
+    assert timed_shapes(dated) == () and timed_option({"name": "b", "parameters": {"type": "dict", "properties": {"when": dated}}}, said) is None
+    assert timed_shapes({"type": "string", "enum": ["19:00"], "description": "'HH:MM'"}) == ()
+
+
 def _ordinal(n: int) -> str:
     return str(n) + ("th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th"))
 
@@ -758,7 +782,7 @@ def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(dat
     ``strftime`` in the shape's format. No span of the words is left."""
     month = day.strftime("%B")
     said_day = data.draw(st.sampled_from([f"{month} {_ordinal(day.day)} {day.year}", f"the {_ordinal(day.day)} of {month.lower()} {day.year}",
-                                          f"{month[:3]}. {day.day}, {day.year}", day.isoformat()]
+                                          f"{month[:3]}. {day.day}, {day.year}", day.isoformat(), f"{day.year}.{day.month}.{day.day}"]
                                          + ([f"{day.month}/{day.day}/{day.year}"] if day.day > 12 else [])))
     said_time = data.draw(st.sampled_from([f"{hour}:{minute:02}"] + ([f"{hour % 12 or 12}{data.draw(st.sampled_from(['', ' ']))}{'pm' if hour >= 12 else 'am'}"]
                                                                    + ([f"{hour - 12} in the afternoon"] if 13 <= hour <= 17 else []) if minute == 0 else [])))
@@ -2736,5 +2760,5 @@ def test_the_grounded_coverage_benchmark_reads_every_column_and_tally():
             assert all(isinstance(v, bool) for v in verdicts) and verdicts[0], (case["id"], verdicts)
     with mock.patch.object(coverage, "CATEGORIES", ("simple_python",)):
         tallies = [coverage.named_option_answers(bfcl), coverage.named_flag_answers(bfcl), coverage.percent_answers(bfcl),
-                   coverage.named_number_answers(bfcl), coverage.named_member_answers(bfcl), coverage.dated_option_answers(bfcl)]
+                   coverage.named_number_answers(bfcl), coverage.named_member_answers(bfcl), coverage.dated_option_answers(bfcl), coverage.timed_option_answers(bfcl)]
     assert all(sum(t.values()) > 0 for t in tallies[:5]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies

@@ -576,6 +576,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             return LANGUAGES[language](schema, depth)
     items = []
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
+    timed = timed_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
         is_url = grounded is not None and language == "python" and url_param(name, schema)
         urls = url_literals(grounded) if is_url else None
@@ -602,6 +603,9 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             continue
         if name == dated:  # the user gave a date: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
+            continue
+        if name == timed:  # the user gave a time: written, in a format the description shows
+            items.append((re.escape(name) + "=", shape_literals(timed_shapes(schema), grounded), True))
             continue
         if grounded is not None and named_number(name, schema, grounded):  # the user gave it: written (no number given: not at all)
             regex = optional_grounded(schema, grounded, name)
@@ -951,15 +955,17 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
 
 
 # A date in the user's words (``user_dates``): a month by name and a day, perhaps a year after
-# them ("April 25th 2023", "the 2nd of march", "Mar. 3, 2024"), or digits with a year
-# ("2023-04-25", "4/25/2023": month and day either way round where both could be). "may"
-# counts only as "May", or after "of" ("the 1st of may").
+# them ("April 25th 2023", "Apr the 5th", "the 2nd of march", "Mar. 3, 2024"), or digits with a
+# year ("2023-04-25", "2023.10.2", "4/25/2023": month and day either way round where both could
+# be). "may" counts only as "May", or after "of" ("the 1st of may"). Dots need a year of this
+# century or the last and nothing more after them: "192.168.1.1" and "2.13" are no dates.
 _MONTH = r"(?i:jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)|May"
 _YEAR_AFTER = r"(,? (?P<y>[0-9]{4})(?![0-9]))?"
-DATE_FORMS = (re.compile(rf"(?<![A-Za-z])(?P<m>{_MONTH})\.? (?P<d>[0-9]{{1,2}})(?![0-9])((?i:st|nd|rd|th)(?![A-Za-z]))?{_YEAR_AFTER}"),
+DATE_FORMS = (re.compile(rf"(?<![A-Za-z])(?P<m>{_MONTH})\.?(?: the)? (?P<d>[0-9]{{1,2}})(?![0-9])((?i:st|nd|rd|th)(?![A-Za-z]))?{_YEAR_AFTER}"),
               re.compile(rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?i:st|nd|rd|th)?( of)? (?P<m>{_MONTH}|(?<=of )(?i:may))(?![A-Za-z])\.?{_YEAR_AFTER}"),
               re.compile(r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?![0-9])"),
-              re.compile(r"(?<![0-9])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9])"))
+              re.compile(r"(?<![0-9])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9])"),
+              re.compile(r"(?<![0-9.])(?P<y>(?:19|20)[0-9]{2})\.(?P<m>[0-9]{1,2})\.(?P<d>[0-9]{1,2})(?!\.?[0-9])"))
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A time in the user's words (``user_times``): "14:00", "4:30 PM", "4pm", "5 in the afternoon".
 TIME_FORMS = (re.compile(r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?![0-9])(:[0-5][0-9](?![0-9]))?( ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z]))?"),
@@ -1065,12 +1071,35 @@ def dated_shapes(schema: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(x for x in formats(schema.get("description", ""))[1] if re.search(r"[0-9]{4}|YYYY|yyyy", x))
 
 
+def timed_shapes(schema: Mapping[str, Any]) -> tuple[str, ...]:
+    """The time formats a ``string`` parameter's description shows by example, without a date
+    ("'HH:MM'", "'19:00'"; ``formats``); none for other types."""
+    if schema.get("type") != "string" or schema.get("enum"):
+        return ()
+    return tuple(x for x in formats(schema.get("description", ""))[1]
+                 if (readings := shape_readings(x)) and all(any(k == "H" for k, _ in r) and not any(k == "Y" for k, _ in r) for r in readings))
+
+
+def timed_option(function: Mapping[str, Any], text: str) -> str | None:
+    """The optional parameter a call must write when the user's words give a time of day: the
+    one optional ``string`` parameter whose description shows a time format without a date
+    (``timed_shapes``), when the function has exactly one and ``text`` holds a time
+    (``user_times``); else ``None``. Over BFCL's answers in the eight call categories, such a
+    parameter is needed all 10 times, each the user's time in a format its description shows
+    (``benchmarks/bfcl_grounded_coverage.py``, "timed_options"); the model left it out
+    (``Movies_1_BuyMovieTickets(...)`` without ``show_time`` for "a 19:00 show")."""
+    params = function.get("parameters") or {}
+    required = set(params.get("required") or ())
+    timed = [name for name, schema in (params.get("properties") or {}).items() if name not in required and timed_shapes(schema)]
+    return timed[0] if len(timed) == 1 and user_times(text) else None
+
+
 def dated_option(function: Mapping[str, Any], text: str) -> str | None:
     """The optional parameter a call must write when the user's words give a date: the one
     optional ``string`` parameter whose description shows a date format with a year
     (``dated_shapes``), when the function has exactly one and ``text`` holds a date
     (``user_dates``); else ``None``. Over BFCL's answers in the eight call categories, such a
-    parameter is needed 110 times, each in a format its description shows, and may be left out
+    parameter is needed 127 times, each in a format its description shows, and may be left out
     twice (``benchmarks/bfcl_grounded_coverage.py``, "dated_options"); the model left it out (``Weather_1_GetWeather(city="Palo Alto")`` for
     "April 25th 2023")."""
     params = function.get("parameters") or {}
