@@ -723,15 +723,19 @@ def test_an_optional_date_the_user_gives_is_written_in_a_format_the_description_
     for said, dates in (("What's the forecast for Palo Alto for April 25th 2023?", [(2023, 4, 25)]), ("in Healdsburg on the 2nd of march 2023", [(2023, 3, 2)]),
                         ("on 2023-04-25", [(2023, 4, 25)]), ("due 4/25/2023", [(2023, 4, 25)]), ("by May 5", [(None, 5, 5)]), ("Mar. 3, please", [(None, 3, 3)]),
                         ("the 12th of March", [(None, 3, 12)]), ("the 1st of may", [(None, 5, 1)]), ("on 12/03/2024", [(2024, 12, 3), (2024, 3, 12)]), ("Mar. 3, 2024 or June 4", [(2024, 3, 3), (None, 6, 4)]),
-                        ("next Monday 2023.10.2 in Chicago", [(2023, 10, 2)]), ("plays on 2023.4.15?", [(2023, 4, 15)]), ("on Apr the 5th.", [(None, 4, 5)])):
+                        ("next Monday 2023.10.2 in Chicago", [(2023, 10, 2)]), ("plays on 2023.4.15?", [(2023, 4, 15)]), ("on Apr the 5th.", [(None, 4, 5)]),
+                        ("closing March.11, 2022.", [(2022, 3, 11)]), ("this weekend, Jun.20,2023.", [(2023, 6, 20)]), ("London 2022/08/16?", [(2022, 8, 16)]),
+                        ("on 2022/3/4", [(2022, 3, 4)])):
         assert user_dates(said) == dates, said
     for said in ("you may 2 go", "marching 3 bands", "I have 3 apples", "3 DECKS", "call 555-1234", "version 2.13", "Aug", "Feb 30", "on 2023-13-01", "4/31/2023",
-                 "host 192.168.1.1", "release 2023.10.1.5", "on 2023.13.1", "pi is 3141.5.9"):
+                 "host 192.168.1.1", "release 2023.10.1.5", "on 2023.13.1", "pi is 3141.5.9", "Marching.11", "Dec.2023", "path 2022/08/16/x"):
         assert user_dates(said) == [], said
     for said, times in (("leaves around 14:00?", [(14, 0)]), ("at 4pm London time", [(16, 0)]), ("at 4:30 PM", [(16, 30)]), ("8 a.m. sharp", [(8, 0)]),
-                        ("12am or 12pm", [(0, 0), (12, 0)]), ("at 5 in the afternoon", [(17, 0)]), ("16:00 to 18:00", [(16, 0), (18, 0)]), ("at 9 in the morning", [(9, 0)])):
+                        ("12am or 12pm", [(0, 0), (12, 0)]), ("at 5 in the afternoon", [(17, 0)]), ("16:00 to 18:00", [(16, 0), (18, 0)]), ("at 9 in the morning", [(9, 0)]),
+                        ("at 4:30 in the afternoon", [(16, 30)]), ("time 11.00 a.m. 2 hours", [(11, 0)]), ("starting at noon", [(12, 0)]),
+                        ("from yesterday midday", [(12, 0)]), ("at Midnight", [(0, 0)])):
         assert user_times(said) == times, said
-    for said in ("I am 5 amazing", "ratio 3:2", "version 2.13", "25:00", "13pm", "in 2 parts"):
+    for said in ("I am 5 amazing", "ratio 3:2", "version 2.13", "25:00", "13pm", "in 2 parts", "Noonan", "in the afternoon", "costs 11.50"):
         assert user_times(said) == [], said
     day = {"type": "string", "description": "The day, in the format 'YYYY-MM-DD'.", "default": "2019-03-01"}
     fn = {"name": "w", "parameters": {"type": "dict", "required": ["city"], "properties": {

@@ -955,22 +955,28 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
 
 
 # A date in the user's words (``user_dates``): a month by name and a day, perhaps a year after
-# them ("April 25th 2023", "Apr the 5th", "the 2nd of march", "Mar. 3, 2024"), or digits with a
-# year ("2023-04-25", "2023.10.2", "4/25/2023": month and day either way round where both could
-# be). "may" counts only as "May", or after "of" ("the 1st of may"). Dots need a year of this
+# them ("April 25th 2023", "Apr the 5th", "the 2nd of march", "Mar. 3, 2024", "Jun.20,2023"), or
+# digits with a year ("2023-04-25", "2023.10.2", "2022/08/16", "4/25/2023": month and day either
+# way round where both could be and the year comes last). "may" counts only as "May", or after "of" ("the 1st of may"). Dots need a year of this
 # century or the last and nothing more after them: "192.168.1.1" and "2.13" are no dates.
 _MONTH = r"(?i:jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)|May"
-_YEAR_AFTER = r"(,? (?P<y>[0-9]{4})(?![0-9]))?"
-DATE_FORMS = (re.compile(rf"(?<![A-Za-z])(?P<m>{_MONTH})\.?(?: the)? (?P<d>[0-9]{{1,2}})(?![0-9])((?i:st|nd|rd|th)(?![A-Za-z]))?{_YEAR_AFTER}"),
+_YEAR_AFTER = r"((?:, ?| )(?P<y>[0-9]{4})(?![0-9]))?"
+DATE_FORMS = (re.compile(rf"(?<![A-Za-z])(?P<m>{_MONTH})\.?(?: the)?(?: |(?<=\.))(?P<d>[0-9]{{1,2}})(?![0-9])((?i:st|nd|rd|th)(?![A-Za-z]))?{_YEAR_AFTER}"),
               re.compile(rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?i:st|nd|rd|th)?( of)? (?P<m>{_MONTH}|(?<=of )(?i:may))(?![A-Za-z])\.?{_YEAR_AFTER}"),
               re.compile(r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?![0-9])"),
               re.compile(r"(?<![0-9])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9])"),
-              re.compile(r"(?<![0-9.])(?P<y>(?:19|20)[0-9]{2})\.(?P<m>[0-9]{1,2})\.(?P<d>[0-9]{1,2})(?!\.?[0-9])"))
+              re.compile(r"(?<![0-9.])(?P<y>(?:19|20)[0-9]{2})\.(?P<m>[0-9]{1,2})\.(?P<d>[0-9]{1,2})(?!\.?[0-9])"),
+              re.compile(r"(?<![0-9/])(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})(?![0-9/])"))
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# A time in the user's words (``user_times``): "14:00", "4:30 PM", "4pm", "5 in the afternoon".
-TIME_FORMS = (re.compile(r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?![0-9])(:[0-5][0-9](?![0-9]))?( ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z]))?"),
+# A time in the user's words (``user_times``): "14:00", "4:30 PM", "4:30 in the afternoon", "4pm",
+# "11.00 a.m.", "5 in the afternoon", "noon" (NAMED_TIMES).
+_DAY_PART = r"( in the (?P<part>morning|afternoon|evening))"
+TIME_FORMS = (re.compile(r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?![0-9])(:[0-5][0-9](?![0-9]))?( ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z])|" + _DAY_PART + ")?"),
+              re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2})\.(?P<m>[0-5][0-9]) ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z])"),
               re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2}) ?(?P<half>[AaPp])\.?[Mm](?![A-Za-z])"),
-              re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2})( o'clock)? in the (?P<part>morning|afternoon|evening)"))
+              re.compile(r"(?<![0-9:.,])(?P<h>[0-9]{1,2})( o'clock)?" + _DAY_PART))
+NAMED_TIMES = {"noon": (12, 0), "midday": (12, 0), "midnight": (0, 0)}
+NAMED_TIME = re.compile(r"(?i)(?<![A-Za-z])(noon|midday|midnight)(?![A-Za-z])")
 # Words that place a day relative to another ("the upcoming Saturday", "return a week later"): a
 # date the user gives may not be the one meant.
 RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|next|upcoming|coming|last|ago|later|earlier|weeks?|days|weekend"
@@ -999,7 +1005,8 @@ def user_dates(text: str) -> list[tuple[int | None, int, int]]:
             m, d, y = match.group("m"), int(match.group("d")), match.group("y")
             month = _month(m)
             year = int(y) if y else None
-            pairs = [(month, d)] + ([(d, month)] if m.isdigit() and "/" in match.group(0) else [])  # 4/5/2023: either way round
+            year_last = y is not None and match.start("y") > match.start("m")
+            pairs = [(month, d)] + ([(d, month)] if m.isdigit() and "/" in match.group(0) and year_last else [])  # 4/5/2023: either way round
             for mo, day in pairs:
                 if 1 <= mo <= 12 and 1 <= day <= DAYS_IN_MONTH[mo - 1]:
                     found[(year, mo, day)] = None
@@ -1060,6 +1067,8 @@ def user_times(text: str) -> list[tuple[int, int]]:
                 hour = hour % 12 + (12 if later else 0)
             if hour <= 23:
                 found[(hour, minute)] = None
+    for match in NAMED_TIME.finditer(text):
+        found[NAMED_TIMES[match.group(1).lower()]] = None
     return list(found)
 
 
