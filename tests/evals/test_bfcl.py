@@ -28,6 +28,7 @@ from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apar
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
+                                         shape_literals,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, timed_option, timed_shapes, user_dates,
                                          user_times, user_urls, value_regex)
 
@@ -797,6 +798,29 @@ def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(dat
     assert re.fullmatch(pattern, repr(expected)) and re.fullmatch(pattern, json.dumps(expected)), (said, shape, expected)
     assert ast.literal_eval(data.draw(st.from_regex(pattern, fullmatch=True))) == expected, (said, shape)
     assert not re.fullmatch(pattern, repr("Book the table"))
+
+
+@settings(max_examples=200)
+@given(st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.integers(1990, 2035),
+       st.sampled_from(["before", "after", "apart", "two", "none"]))
+def test_a_date_without_a_year_takes_the_one_year_the_words_give(first, second, year, where):
+    """Two dates by month and day, the second perhaps with a year, and perhaps a year standing
+    alone: a 'YYYY-MM-DD' value of the first date has the one year the words give (standing
+    alone before or after it, or the second date's), and any year where they give two or none.
+    The oracle is the phrase's construction: which years it wrote."""
+    day1, day2 = f"{first.strftime('%B')} {_ordinal(first.day)}", f"{second.strftime('%B')} {_ordinal(second.day)}"
+    said = {"before": f"Book it from {year} {day1} to {day2}.", "after": f"Book it from {day1} to {day2} {year}.",
+            "apart": f"Book it from {day1} to {day2}, {second.year}.", "two": f"From {day1} to {day2} {year}, or in {year + 1}.",
+            "none": f"Book it from {day1} to {day2}."}[where]
+    given_years = {"before": {year}, "after": {year}, "apart": {second.year}, "two": {year, year + 1}, "none": set()}[where]
+    pattern = shape_literals(("YYYY-MM-DD",), said)
+    other = next(y for y in range(1990, 2040) if y not in given_years)
+    if first.month == 2 and first.day == 29:
+        return  # any year's 29 February is admitted; the year alone is what is tested
+    one = len(given_years) == 1
+    for y in given_years:
+        assert re.fullmatch(pattern, repr(f"{y}-{first.month:02}-{first.day:02}")), (said, y)
+    assert bool(re.fullmatch(pattern, repr(f"{other}-{first.month:02}-{first.day:02}"))) is not one, (said, other)
 
 
 # Phrases for the property test below: ones that say something of a day, in the phrasings users

@@ -297,13 +297,16 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     """A Python string literal (either quote) whose value has one of the ``shapes``. A date takes
     a day the user's words place relative to the date they give as today's (``relative_dates``:
     "the upcoming Saturday? Today is Tuesday April 25th 2023"), else one they give
-    (``user_dates``; a year they leave out, any), or any real date when they give none or also
+    (``user_dates``; a year they leave out, the one year the words give elsewhere, ``user_years``,
+    else any: "from April 4th to April 8th 2023"), or any real date when they give none or also
     speak of a day relative to another ("next Thursday", "a week later");
     a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
     ``None``: any real date and time. A shape that is no date or time: any digit for each digit
     or placeholder letter (``shape_regex``)."""
     relative = relative_dates(text) if text is not None else []
-    dates: Sequence[tuple[int | None, int, int]] = relative or (user_dates(text) if text is not None else [])
+    years = user_years(text) if text is not None else []
+    dates: Sequence[tuple[int | None, int, int]] = relative or [
+        (y if y is not None or len(years) != 1 else years[0], m, d) for y, m, d in (user_dates(text) if text is not None else [])]
     times = user_times(text) if text is not None else []
     values = []
     for shape in shapes:
@@ -984,6 +987,18 @@ RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|n
 # A month's name or a year: with a date (``user_dates``) or a word of RELATIVE_DAY, the words that
 # say something of a day (``days_named``).
 MONTH_OR_YEAR = re.compile(rf"(?<![A-Za-z])(?:{_MONTH})(?![A-Za-z])|(?<![0-9])(?:19|20)[0-9]{{2}}(?![0-9])")
+
+
+# A year in the user's words: four digits from 1900 to 2099 standing alone ("in 2023", "2023
+# April 21st"), or a date's year ("2023-04-25").
+YEAR = re.compile(r"(?<![0-9.,/:$€£-])(?:19|20)[0-9]{2}(?![0-9]|\.[0-9]|,[0-9])")
+
+
+def user_years(text: str) -> list[int]:
+    """The years the user's words give (``YEAR``), each once, in order."""
+    found = dict.fromkeys(int(m.group(0)) for m in YEAR.finditer(text))
+    found.update(dict.fromkeys(y for y, _, _ in user_dates(text) if y is not None))
+    return list(found)
 
 
 def days_named(text: str) -> bool:
