@@ -158,10 +158,11 @@ def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
     assert value.strip() == value  # no span opens or closes on blank space
 
 
-def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bool:
+def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes: bool = False) -> bool:
     """The oracle of a grounded string: a span of the user's words (``place``: only one with a
     comma inside); or (``place``) a span, ", " and one to three capitalised ASCII words of at most
-    16 letters; or a real date and/or time written in one of the ``shapes`` (``_real_in``)."""
+    16 letters (``codes``: two capital ASCII letters); or a real date and/or time written in one
+    of the ``shapes`` (``_real_in``)."""
     found = spans(said)
     if not found or (value in found and (not place or "," in value)):
         return True
@@ -171,7 +172,9 @@ def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...]) -> bo
         for i in range(len(value)):
             if value.startswith(", ", i) and value[:i] in found:
                 words = value[i + 2:].split(" ")
-                if 1 <= len(words) <= 3 and all(w.isascii() and w.isalpha() and w[0].isupper() and len(w) <= 16 for w in words):
+                if codes and len(words) == 1 and len(words[0]) == 2 and words[0].isascii() and words[0].isalpha() and words[0].isupper():
+                    return True
+                if not codes and 1 <= len(words) <= 3 and all(w.isascii() and w.isalpha() and w[0].isupper() and len(w) <= 16 for w in words):
                     return True
     return False
 
@@ -210,10 +213,29 @@ SHAPES = st.lists(st.sampled_from(sorted(SHAPE_FORMATS)), max_size=2, unique=Tru
 
 
 @settings(max_examples=150)
-@given(st.data(), USER_TEXT, st.booleans(), SHAPES)
-def test_a_grounded_string_with_formats_is_what_the_oracle_admits(data, text, place, shapes):
-    literal = data.draw(st.from_regex(grounded_string(text, place, shapes), fullmatch=True))
-    assert _admitted(ast.literal_eval(literal), text, place, shapes), (text, place, shapes, literal)
+@given(st.data(), USER_TEXT, st.booleans(), SHAPES, st.booleans())
+def test_a_grounded_string_with_formats_is_what_the_oracle_admits(data, text, place, shapes, codes):
+    region = bfcl_grammar.region_regex("State names must be abbreviated." if codes else "The city, e.g. 'Austin, TX'.")
+    literal = data.draw(st.from_regex(grounded_string(text, place, shapes, region=region), fullmatch=True))
+    assert _admitted(ast.literal_eval(literal), text, place, shapes, codes), (text, place, shapes, codes, literal)
+
+
+def test_a_region_the_user_did_not_write_is_a_code_where_the_description_asks_for_one():
+    """A place parameter whose description asks for abbreviated states (BFCL writes
+    "abbrieviated" too) and names no country takes a two-letter code after a span the user
+    wrote, not a name; a state the user wrote inside their span stays as written; other
+    descriptions take any region."""
+    said = "Find a coffeehouse in New York, or in Austin, Texas."
+    for description, codes in (("in the format 'City, State' (e.g., 'New York, NY'). State has to be abbrieviated", True),
+                               ("such as 'New York, NY'. State names must be abbreviated with two letters.", True),
+                               ("in the format of 'City, State', such as 'Berkeley, CA'.", False),
+                               ("in the format of 'City, State' or 'City, Country'. State has to be abbrieviated", False)):
+        fn = {"name": "find", "parameters": {"type": "dict", "required": ["location"], "properties": {
+            "location": {"type": "string", "description": description}}}}
+        pattern = calls_regex([fn], at_least_one=True, grounded=said)
+        assert re.fullmatch(pattern, "find(location='New York, NY')]") and re.fullmatch(pattern, "find(location='Austin, Texas')]")
+        assert bool(re.fullmatch(pattern, "find(location='New York, New York')]")) is not codes, description
+        assert bool(re.fullmatch(pattern, "find(location='New York, N')]")) is not codes
 
 
 @settings(max_examples=150)

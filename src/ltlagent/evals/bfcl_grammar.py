@@ -153,11 +153,11 @@ def _quoted(text: str, quote: str) -> str:
 
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN,
-                    not_alone: frozenset[str] = frozenset()) -> str:
+                    not_alone: frozenset[str] = frozenset(), region: str | None = None) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
     ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
-    (a span with a comma may take a region too). Built as one chain of continuations per first
+    (a span with a comma may take a region too; ``region``: the regex of one, ``REGION`` by default). Built as one chain of continuations per first
     piece (each optional where the span may end), so its size grows with the text times
     ``max_pieces``, not with the number of spans. A piece that is no value alone
     (``alone_no_value``: a word of ``not_alone``, ``name_words``, or a function word) is none by
@@ -165,6 +165,7 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     pieces, opens, closes = _pieces(text)
     if not pieces:
         return STRING
+    region = REGION if region is None else region
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
@@ -185,9 +186,9 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
                 forms.append(quote + "(" + "|".join(plain) + ")" + quote)
             continue
         if plain:
-            forms.append(quote + "(" + "|".join(plain) + ")" + REGION + quote)
+            forms.append(quote + "(" + "|".join(plain) + ")" + region + quote)
         if commaed:
-            forms.append(quote + "(" + "|".join(commaed) + f")({REGION})?" + quote)
+            forms.append(quote + "(" + "|".join(commaed) + f")({region})?" + quote)
     return "(" + "|".join(forms) + ")"
 
 
@@ -217,6 +218,19 @@ SHAPE_EXAMPLE = re.compile(r"[0-9YMDHhmSsyd]+([-/:. TZ][0-9YMDHhmSsyd]*)+")
 MAX_REGION = 3
 MAX_WORD = 16
 REGION = rf", [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}( [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}){{0,{MAX_REGION - 1}}}"
+# Where the description asks for states abbreviated ("State names must be abbreviated with two
+# letters", BFCL's "abbrieviated" too) and names no country, a region the user did not write is a
+# two-letter code: "New York, NY", not "New York, New York" (``region_regex``). Where it allows
+# 'City, Country' too, a country may be written out ("Rio de Janeiro, Brazil"): any region.
+ABBREVIATED = re.compile(r"(?i)\babbr[a-z]*viat")
+COUNTRY = re.compile(r"(?i)\bcountr")
+CODE_REGION = ", [A-Z]{2}"
+
+
+def region_regex(description: str) -> str:
+    """The region a place may take after a span of the user's words (``REGION``, or
+    ``CODE_REGION`` where the description asks for abbreviations and names no country)."""
+    return CODE_REGION if ABBREVIATED.search(description or "") and not COUNTRY.search(description or "") else REGION
 
 
 def formats(description: str) -> tuple[bool, tuple[str, ...]]:
@@ -439,7 +453,8 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         place, shapes = formats(schema.get("description", ""))
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
-        return grounded_string(grounded, place, shapes, not_alone=name_words(name) if name else frozenset())
+        return grounded_string(grounded, place, shapes, not_alone=name_words(name) if name else frozenset(),
+                               region=region_regex(schema.get("description", "")))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
         return grounded_number(kind, grounded, percent_reading(schema), pointed) or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
