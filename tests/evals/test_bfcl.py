@@ -626,6 +626,49 @@ def test_a_parameters_own_name_is_no_value_alone(text, name):
     assert all(bool(re.fullmatch(call_regex(f, "python", text), f"f({name}={v!r})")) == (v in expected) for v in spans(text))
 
 
+NEIGHBOURED_TEXT = st.lists(st.sampled_from(["Ronald", "Young", "and", "directed", "Directed", "by", "Herbert", "Ross", "cast", "genre", "Comedy",
+                                              "comedy", ",", "is"]), min_size=1, max_size=8).map(" ".join)
+FILM = {"cast": {"type": "string"}, "directed_by": {"type": "string"}, "genre": {"type": "string"}}
+
+
+@settings(max_examples=200)
+@given(NEIGHBOURED_TEXT, st.sampled_from(sorted(FILM)))
+def test_a_grounded_string_holds_no_word_of_another_parameters_name(text, name):
+    """A grounded string of one parameter never holds a word of another parameter's name written
+    in lower case ("Ronald Young and directed by Herbert Ross" is no ``cast``), besides the rules
+    of its own name (``test_a_parameters_own_name_is_no_value_alone``); function words and words
+    of under three letters ("by") do not count. Oracle: the spans with no word set aside, less
+    those that hold one of the other names' words or break the own-name rules (both written out
+    here), over every substring of the text."""
+    own = {"cast": {"cast"}, "directed_by": {"directed", "by", "directed_by"}, "genre": {"genre"}}[name]
+    others = {"cast": {"directed", "directed_by", "genre"}, "directed_by": {"cast", "genre"}, "genre": {"directed", "directed_by", "cast"}}[name]
+    assert bfcl_grammar.neighbour_words(FILM, name) == others
+
+    def kept(v: str) -> bool:
+        first = re.match(r"(\S+)\s", v)
+        return (not any(w in others for w in re.findall(r"\w+", v)) and not (v.lower() in own and len(PIECE.findall(v)) == 1)
+                and not (first is not None and first.group(1) in own))
+
+    every_span = spans(text)
+    expected = {v for v in every_span if kept(v)} or every_span
+    pattern = value_regex({"type": "string", bfcl_grammar.NEIGHBOUR_WORDS: others}, 1, text, name)
+    if not every_span:
+        assert pattern == STRING
+        return
+    every = {text[a:b] for a in range(len(text)) for b in range(a + 1, len(text) + 1)}
+    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, (text, name)
+
+
+def test_a_call_gives_no_argument_the_words_that_label_another():
+    """``call_regex`` gives each string parameter its neighbours' words (``neighbour_words``)."""
+    said = "a movie acted by Ronald Young and directed by Herbert Ross"
+    fn = {"name": "find", "parameters": {"type": "dict", "required": ["cast", "directed_by"], "properties": {
+        "cast": {"type": "string"}, "directed_by": {"type": "string"}}}}
+    pattern = call_regex(fn, "python", said)
+    assert re.fullmatch(pattern, "find(cast='Ronald Young', directed_by='Herbert Ross')")
+    assert not re.fullmatch(pattern, "find(cast='Ronald Young and directed by Herbert Ross', directed_by='Herbert Ross')")
+
+
 SAID_WITH_FUNCTION_WORDS = st.lists(st.sampled_from(["My", "my", "MY", "in", "In", "the", "A", "a", "US", "us", "Karan", "ticket", "is", ",", "."]),
                                     min_size=1, max_size=8).map(" ".join)
 

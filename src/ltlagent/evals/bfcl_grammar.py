@@ -92,28 +92,43 @@ def alone_no_value(piece: str, not_alone: frozenset[str] = frozenset()) -> bool:
     return piece.lower() in not_alone or (piece.lower() in FUNCTION_WORDS and not piece.isupper())
 
 
-def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset()) -> set[str]:
+def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset(), not_inside: frozenset[str] = frozenset()) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
     grounded string is any string). A piece that is no value alone (``alone_no_value``: a word of
     the parameter's name in ``not_alone``, a function word) is no span by itself, and no span
-    opens on a word of the name that labels what follows (``_label``), unless the text then has
-    no span at all ("in" alone gives "in")."""
+    opens on a word of the name that labels what follows (``_label``), nor holds a word of
+    ``not_inside`` in lower case, unless the text then has no span at all ("in" alone gives "in")."""
     pieces, opens, closes = _pieces(text)
-    bare, label = _bare(text, pieces, opens, closes, max_pieces, not_alone)
+    bare, label, inside = _bare(text, pieces, opens, closes, max_pieces, not_alone, not_inside)
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] and not label[i]
-            for j in range(i, min(i + max_pieces, len(pieces))) if closes[j] and not (i == j and bare[i])}
+            for j in range(i, _reach(i, max_pieces, inside)) if closes[j] and not (i == j and bare[i])}
 
 
 def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], closes: Sequence[bool], max_pieces: int,
-          not_alone: frozenset[str]) -> tuple[list[bool], list[bool]]:
-    """For each piece, whether it is no span by itself (``alone_no_value``), and whether no span
-    opens on it (``_label``); neither is where the words would then have no span at all."""
+          not_alone: frozenset[str], not_inside: frozenset[str] = frozenset()) -> tuple[list[bool], list[bool], list[bool]]:
+    """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
+    opens on it (``_label``) and whether no span holds it (a word of ``not_inside`` in lower
+    case); where the words would then have no span at all, the parameter's words set aside
+    nothing, and where they still would, nothing is set aside."""
     alone = [alone_no_value(text[a:b], not_alone) for a, b in pieces]
     label = [_label(text, a, b, not_alone) for a, b in pieces]
-    other = any(opens[i] and not label[i] and closes[j] and not (i == j and alone[i]) for i in range(len(pieces))
-                for j in range(i, min(i + max_pieces, len(pieces))))
-    return (alone, label) if other else ([False] * len(pieces), [False] * len(pieces))
+    inside = [text[a:b].islower() and text[a:b] in not_inside for a, b in pieces]
+    other = any(opens[i] and not label[i] and not inside[i] and closes[j] and not (i == j and alone[i]) for i in range(len(pieces))
+                for j in range(i, _reach(i, max_pieces, inside)))
+    if other:
+        return alone, label, inside
+    if not_alone or not_inside:  # the parameter's own and neighbours' words set aside nothing then: as for any parameter
+        return _bare(text, pieces, opens, closes, max_pieces, frozenset(), frozenset())
+    none = [False] * len(pieces)
+    return none, none, none
+
+
+def _reach(first: int, max_pieces: int, inside: Sequence[bool]) -> int:
+    """One past the last piece a span opening on ``first`` may take: at most ``max_pieces``,
+    none held ``inside``."""
+    end = min(first + max_pieces, len(inside))
+    return next((k for k in range(first, end) if inside[k]), end)
 
 
 def _label(text: str, start: int, end: int, not_alone: frozenset[str]) -> bool:
@@ -166,16 +181,18 @@ def _quoted(text: str, quote: str) -> str:
 
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN,
-                    not_alone: frozenset[str] = frozenset(), region: str | None = None) -> str:
+                    not_alone: frozenset[str] = frozenset(), region: str | None = None, not_inside: frozenset[str] = frozenset()) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
     ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
-    (a span with a comma may take a region too; ``region``: the regex of one, ``REGION`` by default). Built as one chain of continuations per first
-    piece (each optional where the span may end), so its size grows with the text times
+    (a span with a comma may take a region too; ``region``: the regex of one, ``REGION`` by
+    default). Built as one chain of continuations per first piece (each optional where the span
+    may end), so its size grows with the text times
     ``max_pieces``, not with the number of spans. A piece that is no value alone
     (``alone_no_value``: a word of ``not_alone``, ``name_words``, or a function word) is none by
-    itself, and no span opens on a word of ``not_alone`` that labels what follows (``_label``),
-    unless the words then have no span at all."""
+    itself, no span opens on a word of ``not_alone`` that labels what follows (``_label``), and
+    none holds a word of ``not_inside`` written in lower case (``neighbour_words``), unless the
+    words then have no span at all."""
     pieces, opens, closes = _pieces(text)
     if not pieces:
         return STRING
@@ -183,11 +200,11 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
-    alone, label = _bare(text, pieces, opens, closes, max_pieces, not_alone)
+    alone, label, inside = _bare(text, pieces, opens, closes, max_pieces, not_alone, not_inside)
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
-        for i in (i for i in range(len(pieces)) if opens[i] and not label[i]):
-            window = range(i, min(i + max_pieces, len(pieces)))
+        for i in (i for i in range(len(pieces)) if opens[i] and not label[i] and not inside[i]):
+            window = range(i, _reach(i, max_pieces, inside))
             comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None) if place else None
             bare = alone[i]
             ends = [j for j in window if closes[j] and (comma is None or j < comma) and not (bare and j == i)]
@@ -468,7 +485,7 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
         return grounded_string(grounded, place, shapes, not_alone=name_words(name) if name else frozenset(),
-                               region=region_regex(schema.get("description", "")))
+                               region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
         return grounded_number(kind, grounded, percent_reading(schema), pointed) or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
@@ -586,6 +603,20 @@ LANGUAGES = {"python": value_regex, "java": java_value_regex, "javascript": js_v
 # A parameter's schema may carry the words its grounded values come from, where they are not the
 # call's (``bfcl.apart``: the user's words less a place another argument took).
 OWN_WORDS = "x-ltlagent-words"
+# ... and the words that label the call's other arguments (``neighbour_words``), which its
+# grounded strings do not hold.
+NEIGHBOUR_WORDS = "x-ltlagent-neighbour-words"
+
+
+def neighbour_words(properties: Mapping[str, Any], name: str) -> frozenset[str]:
+    """The words of the names of a parameter's neighbours (``name_words``; "directed_by" →
+    directed) that a grounded string of it never holds written in lower case: "Ronald Young and
+    directed by Herbert Ross" is no ``cast``, "username, and password" no ``username``. Not the
+    parameter's own name's words, function words, nor words of under three letters. Of BFCL's
+    3,553 accepted string arguments that are spans of the user's words, none holds one; the
+    model wrote 16 such values, none right."""
+    words = {w for other in properties if other != name for w in name_words(other)}
+    return frozenset(w for w in words - name_words(name) if len(w) > 2 and w not in FUNCTION_WORDS)
 
 
 def call_regex(function: Mapping[str, Any], language: str = "python", grounded: str | None = None) -> str:
@@ -610,6 +641,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     timed = timed_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
+        if grounded is not None and language == "python" and schema.get("type") == "string":
+            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name)}
         is_url = grounded is not None and language == "python" and url_param(name, schema)
         urls = url_literals(grounded) if is_url else None
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
