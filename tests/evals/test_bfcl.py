@@ -129,7 +129,7 @@ def test_everything_admitted_parses_to_schema_valid_calls(data, fns):
 
 
 # user messages: words, digits, punctuation (framing or not), quotes, backslashes, line breaks
-USER_TEXT = st.lists(st.sampled_from(["Paris", "New", "York", "3x", "42", "é", "über", ",", ".", "'", '"', "\\", "-", "/", "$", "(", ")",
+USER_TEXT = st.lists(st.sampled_from(["Paris", "New", "York", "CA", "3x", "42", "é", "über", ",", ".", "'", '"', "\\", "-", "/", "$", "(", ")",
                                       " ", " ", "  ", "\n", "\t"]), max_size=14).map("".join)
 
 
@@ -168,6 +168,8 @@ def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes
         return True
     if any(_real_in(value, shape) for shape in shapes):
         return True
+    if place and value in _joined_places(said):
+        return True
     if place:
         for i in range(len(value)):
             if value.startswith(", ", i) and value[:i] in found:
@@ -177,6 +179,22 @@ def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes
                 if not codes and 1 <= len(words) <= 3 and all(w.isascii() and w.isalpha() and w[0].isupper() and len(w) <= 16 for w in words):
                     return True
     return False
+
+
+def _joined_places(said: str) -> set[str]:
+    """Places written with a state's code and no comma ("Pittsburg PA"), with the comma: the
+    words split at spaces, a word of two capital ASCII letters (then nothing or punctuation that
+    is no word), the capitalised words right before it (each run of the last of them)."""
+    words, found = said.split(" "), set()
+    for i, word in enumerate(words):
+        code = word.rstrip(".,!?;:)\"'")
+        if not (len(code) == 2 and code.isascii() and code.isalpha() and code.isupper() and (word[2:] == "" or not word[2].isalnum())):
+            continue
+        j = i
+        while j > 0 and re.fullmatch(r"[A-Z][\w.'-]*", words[j - 1]):
+            j -= 1
+            found.add(" ".join(words[j:i]) + ", " + code)
+    return found
 
 
 # The date/time shapes the tests use, each with the strftime formats it writes, written out here
@@ -218,6 +236,15 @@ def test_a_grounded_string_with_formats_is_what_the_oracle_admits(data, text, pl
     region = bfcl_grammar.region_regex("State names must be abbreviated." if codes else "The city, e.g. 'Austin, TX'.")
     literal = data.draw(st.from_regex(grounded_string(text, place, shapes, region=region), fullmatch=True))
     assert _admitted(ast.literal_eval(literal), text, place, shapes, codes), (text, place, shapes, codes, literal)
+
+
+def test_a_place_written_with_its_code_and_no_comma_takes_one():
+    said = "Please find me a therapist in the St. Helena CA, or in Novato CA."
+    pattern = grounded_string(said, True)
+    for value in ("St. Helena, CA", "Helena, CA", "Novato, CA"):
+        assert re.fullmatch(pattern, repr(value)), value
+    assert not re.fullmatch(grounded_string(said), repr("Novato, CA"))  # no place: as written only
+    assert _joined_places(said) == {"St. Helena, CA", "Helena, CA", "Novato, CA"}
 
 
 def test_a_region_the_user_did_not_write_is_a_code_where_the_description_asks_for_one():
@@ -265,6 +292,12 @@ def test_formats_read_off_real_descriptions():
     assert formats("The start date of the trip in the format 'YYYY-MM-DD', e.g., '2023-07-15'.") == (False, ("YYYY-MM-DD", "2023-07-15"))
     assert formats("formatted as an ISO 8601 timestamp (e.g., '2023-04-05T14:48:00Z').") == (False, ("2023-04-05T14:48:00Z",))
     assert formats("The pick-up time in 24-hour format 'HH:MM', such as '15:00'.") == (False, ("HH:MM", "15:00"))
+    for place in ("The city and state, e.g. New York, NY", "Specify the location in the format of City, State.", "The city and state where it is held.",
+                  "The city where you are looking for a concert. In the format City, State."):
+        assert formats(place) == (True, ()), place
+    for other in ("Type of the room e.g. Living room, Bathroom etc.", "The region e.g. United States, United Kingdom, Japan.",
+                  "The gaming platform, e.g. Xbox, Playstation, PC.", "Rank of the card (e.g. Ace, Two, King).", "The city of the event."):
+        assert formats(other) == (False, ()), other
     # no format: plain words, a single word, a number, a year, a default value
     for description in ("The city name.", "Use 'dontcare' if any.", "Default is 'English Premier League'.", "A version such as '2.5'.", "The year 'YYYY'.", ""):
         assert formats(description) == (False, ()), description
@@ -677,13 +710,20 @@ SAID_WITH_FUNCTION_WORDS = st.lists(st.sampled_from(["My", "my", "MY", "in", "In
 @given(SAID_WITH_FUNCTION_WORDS)
 def test_a_function_word_is_no_value_alone(text):
     """A grounded string is never one article, preposition, pronoun or form of "be" alone, unless
-    written in capitals ("US", "A"), and longer spans that hold one stay; where the words hold no
-    other span, they are the value. Oracle: the spans with no word set aside, less the single
-    words of a list written out here (any case but capitals), over every substring of the text."""
+    written in capitals ("US", "A"), nor ends on one written in lower case after other words
+    ("Karan is"); longer spans that hold one inside stay; where the words hold no other span,
+    they are the value. Oracle: the spans with no word set aside, less the single words of a list
+    written out here (any case but capitals) and the longer spans whose last word is one of them
+    in lower case, over every substring of the text."""
     with mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()):
         every_span = spans(text)
     words = {"my", "in", "the", "a", "is", "us"}
-    expected = {v for v in every_span if not (v.lower() in words and not v.isupper() and len(PIECE.findall(v)) == 1)} or every_span
+
+    def ends_on_one(v: str) -> bool:
+        pieces = PIECE.findall(v)
+        return len(pieces) > 1 and pieces[-1] in words
+
+    expected = {v for v in every_span if not (v.lower() in words and not v.isupper() and len(PIECE.findall(v)) == 1) and not ends_on_one(v)} or every_span
     assert spans(text) == expected
     pattern = grounded_string(text)
     if not every_span:
@@ -780,7 +820,8 @@ def test_spans_are_word_aligned_and_bounded():
     found = spans(text)
     assert {"Euro", "Dollar", "January 1, 2022", "Tech Inc", "Euro to Dollar"} <= found and text not in found
     assert not {"uro", "Euro ", ", 2022", "'Tech Inc'", "Tech Inc'", "2022 for"} & {"uro", "Euro ", ", 2022", "'Tech Inc'", "Tech Inc'"} & found
-    assert "2022 for" in found and "rate from Euro to Dollar at January 1, 2022 for 'Tech Inc" in found
+    assert "2022 for" not in found and "Euro to" not in found  # no span of several pieces ends on a function word
+    assert "rate from Euro to Dollar at January 1, 2022 for 'Tech Inc" in found
     many = " ".join(f"w{i}" for i in range(40))
     assert "w0 w1" in spans(many) and " ".join(f"w{i}" for i in range(16)) in spans(many)
     assert " ".join(f"w{i}" for i in range(17)) not in spans(many)  # at most MAX_SPAN pieces

@@ -99,29 +99,31 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
     the parameter's name in ``not_alone``, a function word) is no span by itself, and no span
     opens on a word of the name that labels what follows (``_label``), nor holds a word of
     ``not_inside`` in lower case, unless the text then has no span at all ("in" alone gives "in")."""
-    pieces, opens, closes = _pieces(text)
-    bare, label, inside = _bare(text, pieces, opens, closes, max_pieces, not_alone, not_inside)
+    pieces, opens, closes, tails = _pieces(text)
+    bare, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside)
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] and not label[i]
-            for j in range(i, _reach(i, max_pieces, inside)) if closes[j] and not (i == j and bare[i])}
+            for j in range(i, _reach(i, max_pieces, inside)) if (tails[j] if j > i else closes[j]) and not (i == j and bare[i])}
 
 
-def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], closes: Sequence[bool], max_pieces: int,
-          not_alone: frozenset[str], not_inside: frozenset[str] = frozenset()) -> tuple[list[bool], list[bool], list[bool]]:
+def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], closes: Sequence[bool], tails: Sequence[bool],
+          max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset()
+          ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
-    opens on it (``_label``) and whether no span holds it (a word of ``not_inside`` in lower
-    case); where the words would then have no span at all, the parameter's words set aside
-    nothing, and where they still would, nothing is set aside."""
+    opens on it (``_label``), whether no span holds it (a word of ``not_inside`` in lower case)
+    and whether a span of several pieces may close on it (``tails``, ``_pieces``); where the
+    words would then have no span at all, the parameter's words set aside nothing, and where
+    they still would, nothing is set aside."""
     alone = [alone_no_value(text[a:b], not_alone) for a, b in pieces]
     label = [_label(text, a, b, not_alone) for a, b in pieces]
     inside = [text[a:b].islower() and text[a:b] in not_inside for a, b in pieces]
-    other = any(opens[i] and not label[i] and not inside[i] and closes[j] and not (i == j and alone[i]) for i in range(len(pieces))
-                for j in range(i, _reach(i, max_pieces, inside)))
+    other = any(opens[i] and not label[i] and not inside[i] and (tails[j] if j > i else closes[j]) and not (i == j and alone[i])
+                for i in range(len(pieces)) for j in range(i, _reach(i, max_pieces, inside)))
     if other:
-        return alone, label, inside
+        return alone, label, inside, list(tails)
     if not_alone or not_inside:  # the parameter's own and neighbours' words set aside nothing then: as for any parameter
-        return _bare(text, pieces, opens, closes, max_pieces, frozenset(), frozenset())
+        return _bare(text, pieces, opens, closes, tails, max_pieces, frozenset(), frozenset())
     none = [False] * len(pieces)
-    return none, none, none
+    return none, none, none, list(closes)
 
 
 def _reach(first: int, max_pieces: int, inside: Sequence[bool]) -> int:
@@ -153,15 +155,19 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset(words + [name.lower()])
 
 
-def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool]]:
-    """The text's pieces (start, end) and whether a span may open, and close, on each (not on
-    framing punctuation, nor inside a ``QUOTED_PASSAGE`` but at its ends); none when the text
-    grounds nothing (only framing punctuation, or more than MAX_PIECES pieces)."""
+def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool], list[bool]]:
+    """The text's pieces (start, end), whether a span may open, and close, on each (not on
+    framing punctuation, nor inside a ``QUOTED_PASSAGE`` but at its ends), and whether a span of
+    several pieces may close on it (nor on a function word written in lower case: "Ronald Young
+    and" is no value; of BFCL's 3,553 accepted string arguments that are spans, the two that end
+    so are quoted passages); none when the text grounds nothing (only framing punctuation, or
+    more than MAX_PIECES pieces)."""
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
     ok = [text[a:b] not in FRAMING for a, b in pieces]
     if not any(ok) or len(pieces) > MAX_PIECES:
-        return [], [], []
+        return [], [], [], []
     opens, closes = list(ok), list(ok)
+    tails = [c and not (text[a:b] in FUNCTION_WORDS) for c, (a, b) in zip(ok, pieces)]
     for passage in QUOTED_PASSAGE.finditer(text):
         inner = [k for k, (a, b) in enumerate(pieces) if passage.start(2) <= a and b <= passage.end(2)]
         words = [k for k in inner if ok[k]]
@@ -169,7 +175,8 @@ def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool]]:
             after_article = words[1:2] if text[slice(*pieces[words[0]])].lower() in ARTICLES else []  # 'the current prime minister'
             for k in inner:
                 opens[k], closes[k] = k in (inner[0], words[0], *after_article), k in (inner[-1], words[-1])
-    return pieces, opens, closes
+                tails[k] = closes[k]
+    return pieces, opens, closes, tails
 
 
 def _quoted(text: str, quote: str) -> str:
@@ -184,7 +191,8 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
                     not_alone: frozenset[str] = frozenset(), region: str | None = None, not_inside: frozenset[str] = frozenset()) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
-    ("City, State"): a span with a comma inside, or a span without one followed by a ``REGION``
+    ("City, State"): a span with a comma inside, a span without one followed by a ``REGION``, or
+    a place written with its state's code but no comma, with one (``joined_places``)
     (a span with a comma may take a region too; ``region``: the regex of one, ``REGION`` by
     default). Built as one chain of continuations per first piece (each optional where the span
     may end), so its size grows with the text times
@@ -193,25 +201,25 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     itself, no span opens on a word of ``not_alone`` that labels what follows (``_label``), and
     none holds a word of ``not_inside`` written in lower case (``neighbour_words``), unless the
     words then have no span at all."""
-    pieces, opens, closes = _pieces(text)
+    pieces, opens, closes, tails = _pieces(text)
     if not pieces:
         return STRING
     region = REGION if region is None else region
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
-    alone, label, inside = _bare(text, pieces, opens, closes, max_pieces, not_alone, not_inside)
+    alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside)
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if opens[i] and not label[i] and not inside[i]):
             window = range(i, _reach(i, max_pieces, inside))
             comma = next((j for j in window if text[pieces[j][0]:pieces[j][1]] == ","), None) if place else None
             bare = alone[i]
-            ends = [j for j in window if closes[j] and (comma is None or j < comma) and not (bare and j == i)]
+            ends = [j for j in window if (tails[j] if j > i else closes[j]) and (comma is None or j < comma) and not (bare and j == i)]
             if ends:
-                plain.append(_chain(text, pieces, closes, quote, i, max(ends), i, alone=not bare))
-            if comma is not None and any(closes[j] for j in window if j > comma):
-                commaed.append(_chain(text, pieces, closes, quote, i, max(j for j in window if closes[j]), comma + 1))
+                plain.append(_chain(text, pieces, tails, quote, i, max(ends), i, alone=not bare and closes[i]))
+            if comma is not None and any(tails[j] for j in window if j > comma):
+                commaed.append(_chain(text, pieces, tails, quote, i, max(j for j in window if tails[j]), comma + 1))
         if not place:
             if plain:
                 forms.append(quote + "(" + "|".join(plain) + ")" + quote)
@@ -220,21 +228,42 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
             forms.append(quote + "(" + "|".join(plain) + ")" + region + quote)
         if commaed:
             forms.append(quote + "(" + "|".join(commaed) + f")({region})?" + quote)
+        coded = joined_places(text) if place else []
+        if coded:
+            forms.append(quote + "(" + "|".join(_quoted(v, quote) for v in coded) + ")" + quote)
     return "(" + "|".join(forms) + ")"
 
 
-def _chain(text: str, pieces: Sequence[tuple[int, int]], closes: Sequence[bool], quote: str, first: int, last: int, end_from: int,
+# A place the user writes with its state's code but no comma ("a therapist in Pittsburg PA"):
+# capitalised words, a space and two capitals (``joined_places``).
+PLACE_AND_CODE = re.compile(r"(?<![\w,])([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*) ([A-Z]{2})(?!\w)")
+
+
+def joined_places(text: str) -> list[str]:
+    """The places of ``text`` written as a name and a state's code without a comma, with the
+    comma a 'City, State' format wants ("Pittsburg PA" → "Pittsburg, PA"; "the St. Helena CA" →
+    "St. Helena, CA", also "Helena, CA": each run of the name's last words). BFCL's answers want
+    the comma all 4 times a user writes a place so."""
+    found: dict[str, None] = {}
+    for m in PLACE_AND_CODE.finditer(text):
+        words = m.group(1).split(" ")
+        found.update(dict.fromkeys(" ".join(words[i:]) + ", " + m.group(2) for i in range(len(words))))
+    return list(found)
+
+
+def _chain(text: str, pieces: Sequence[tuple[int, int]], tails: Sequence[bool], quote: str, first: int, last: int, end_from: int,
            alone: bool = True) -> str:
-    """The spans from piece ``first`` to a piece up to ``last`` on which a span may close, no
-    earlier than ``end_from`` (nor on ``first`` itself unless ``alone``), quoted: the first
+    """The spans from piece ``first`` to a piece up to ``last`` on which a span of several pieces
+    may close (``tails``), no earlier than ``end_from`` (nor on ``first`` itself unless
+    ``alone``), quoted: the first
     piece, then a chain of continuations built from the last piece back (each optional where the
     span may end there)."""
     rest = ""
     for j in range(last, first, -1):
         step = _quoted(text[pieces[j - 1][1]:pieces[j][1]], quote)
-        rest = step if not rest else step + (f"({rest})?" if closes[j] and j >= end_from else f"({rest})")
+        rest = step if not rest else step + (f"({rest})?" if tails[j] and j >= end_from else f"({rest})")
     head = _quoted(text[pieces[first][0]:pieces[first][1]], quote)
-    return head + ((f"({rest})?" if first >= end_from and closes[first] and alone else f"({rest})") if rest else "")
+    return head + ((f"({rest})?" if first >= end_from and alone else f"({rest})") if rest else "")
 
 
 # Formats a parameter's description shows by example (``formats``): a place ("in the format
@@ -250,9 +279,11 @@ MAX_REGION = 3
 MAX_WORD = 16
 REGION = rf", [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}( [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}){{0,{MAX_REGION - 1}}}"
 # Where the description asks for states abbreviated ("State names must be abbreviated with two
-# letters", BFCL's "abbrieviated" too) and names no country, a region the user did not write is a
-# two-letter code: "New York, NY", not "New York, New York" (``region_regex``). Where it allows
-# 'City, Country' too, a country may be written out ("Rio de Janeiro, Brazil"): any region.
+# letters", BFCL's "abbrieviated" too) and names no country, or every place it shows by example
+# has a two-letter region ("such as 'New York, NY'", "e.g. Seattle, WA"), a region the user did
+# not write is a two-letter code: "New York, NY", not "New York, New York" (``region_regex``).
+# Where it allows 'City, Country' too, a country may be written out ("Rio de Janeiro, Brazil"):
+# any region.
 ABBREVIATED = re.compile(r"(?i)\babbr[a-z]*viat")
 COUNTRY = re.compile(r"(?i)\bcountr")
 CODE_REGION = ", [A-Z]{2}"
@@ -260,15 +291,32 @@ CODE_REGION = ", [A-Z]{2}"
 
 def region_regex(description: str) -> str:
     """The region a place may take after a span of the user's words (``REGION``, or
-    ``CODE_REGION`` where the description asks for abbreviations and names no country)."""
-    return CODE_REGION if ABBREVIATED.search(description or "") and not COUNTRY.search(description or "") else REGION
+    ``CODE_REGION`` where the description asks for abbreviations and names no country, or shows
+    places by example, each with a two-letter region). Of BFCL's 125 accepted arguments whose
+    description shows only such examples, 124 take a span of the user's words or one with a
+    two-letter region; the other is "Ciudad de Mexico, CDMX"."""
+    description = description or ""
+    shown = [m.group(1) or m.group(2) for m in QUOTED_EXAMPLE.finditer(description)]
+    shown = [x for x in shown if PLACE_EXAMPLE.fullmatch(x)] + UNQUOTED_PLACE.findall(description)
+    coded = bool(shown) and all(re.fullmatch(r"[A-Z]{2}", x.rsplit(", ", 1)[1]) for x in shown)
+    return CODE_REGION if coded or (ABBREVIATED.search(description) and not COUNTRY.search(description)) else REGION
+
+
+# A place format a description gives without quotes: an example of a place and its state's
+# code ("e.g. New York, NY"), the format's own words ("in the format City, State") or "the city
+# and state". Of BFCL's 92 accepted values of such parameters (with no quoted place example),
+# 91 take the place form; the other is "123 Hanoi Street" for 'Street Address, City, State'.
+UNQUOTED_PLACE = re.compile(r"(?:[Ee]\.g\.,?|such as|[Ff]or example,?|like)\s+([A-Z][a-z]+(?: [A-Z][a-z]+)*, [A-Z][A-Za-z]*)")
+PLACE_CUE = re.compile(r"(?:[Ee]\.g\.,?|such as|[Ff]or example,?|like)\s+[A-Z][a-z]+(?: [A-Z][a-z]+)*, [A-Z]{2}\b"
+                       r"|\bCity, (?:State|Country)\b|(?i:\bcity and (?:the )?state\b)")
 
 
 def formats(description: str) -> tuple[bool, tuple[str, ...]]:
-    """What a ``string`` parameter's description shows of its format, in quoted examples: whether
-    a place may take a region after the user's words, and the date/time shapes (the examples
-    themselves: a digit or a placeholder letter stands for any digit, the rest as written)."""
-    place, shapes = False, []
+    """What a ``string`` parameter's description shows of its format, in quoted examples (or a
+    place without quotes, ``PLACE_CUE``): whether a place may take a region after the user's
+    words, and the date/time shapes (the examples themselves: a digit or a placeholder letter
+    stands for any digit, the rest as written)."""
+    place, shapes = bool(PLACE_CUE.search(description or "")), []
     for m in QUOTED_EXAMPLE.finditer(description or ""):
         example = m.group(1) or m.group(2)
         place = place or bool(PLACE_EXAMPLE.fullmatch(example))
