@@ -303,20 +303,9 @@ def dated_option_answers(bfcl: Any) -> dict[str, int]:
     another format ("another format"), or a date or nothing ("either"); and of "needs it", how
     many the spec's value admits: a date the user gives in that format ("the user's date",
     ``bfcl_grammar.shape_literals``)."""
-    from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes, shape_literals
+    from ltlagent.evals.bfcl_grammar import dated_option, dated_shapes
 
-    counts = {"needs it": 0, "another format": 0, "either": 0, "the user's date": 0}
-    for said, functions, name, accepted in answer_calls(bfcl):
-        param = dated_option(functions[name], said) if name in functions else None
-        if param is None:
-            continue
-        answers = accepted.get(param, [""])
-        shapes = dated_shapes(functions[name]["parameters"]["properties"][param])
-        shown = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes), repr(a)) for a in answers)
-        given = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes, said), repr(a)) for a in answers)
-        counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
-        counts["the user's date"] += given and "" not in answers
-    return counts
+    return _shaped_option_answers(bfcl, dated_option, dated_shapes, "the user's date")
 
 
 def timed_option_answers(bfcl: Any) -> dict[str, int]:
@@ -324,19 +313,27 @@ def timed_option_answers(bfcl: Any) -> dict[str, int]:
     user's words give a time of day (``bfcl_grammar.timed_option``): a time in a format the
     description shows ("needs it"), in another format, or a time or nothing ("either"); and of
     "needs it", how many the spec's value admits ("the user's time")."""
-    from ltlagent.evals.bfcl_grammar import shape_literals, timed_option, timed_shapes
+    from ltlagent.evals.bfcl_grammar import timed_option, timed_shapes
 
-    counts = {"needs it": 0, "another format": 0, "either": 0, "the user's time": 0}
+    return _shaped_option_answers(bfcl, timed_option, timed_shapes, "the user's time")
+
+
+def _shaped_option_answers(bfcl: Any, option: Any, shapes_of: Any, given_key: str) -> dict[str, int]:
+    """The tally of ``dated_option_answers`` for the parameter ``option(function, said)`` picks,
+    in the shapes ``shapes_of(schema)`` gives."""
+    from ltlagent.evals.bfcl_grammar import shape_literals
+
+    counts = {"needs it": 0, "another format": 0, "either": 0, given_key: 0}
     for said, functions, name, accepted in answer_calls(bfcl):
-        param = timed_option(functions[name], said) if name in functions else None
+        param = option(functions[name], said) if name in functions else None
         if param is None:
             continue
         answers = accepted.get(param, [""])
-        shapes = timed_shapes(functions[name]["parameters"]["properties"][param])
+        shapes = shapes_of(functions[name]["parameters"]["properties"][param])
         shown = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes), repr(a)) for a in answers)
         given = any(isinstance(a, str) and re.fullmatch(shape_literals(shapes, said), repr(a)) for a in answers)
         counts["either" if "" in answers else "needs it" if shown else "another format"] += 1
-        counts["the user's time"] += given and "" not in answers
+        counts[given_key] += given and "" not in answers
     return counts
 
 
