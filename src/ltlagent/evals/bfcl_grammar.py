@@ -1070,8 +1070,9 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
 # A date in the user's words (``user_dates``): a month by name and a day, perhaps a year after
 # them ("April 25th 2023", "Apr the 5th", "the 2nd of march", "Mar. 3, 2024", "Jun.20,2023"), or
 # digits with a year ("2023-04-25", "2023.10.2", "2022/08/16", "4/25/2023": month and day either
-# way round where both could be and the year comes last). "may" counts only as "May", or after "of" ("the 1st of may"). Dots need a year of this
-# century or the last and nothing more after them: "192.168.1.1" and "2.13" are no dates.
+# way round where both could be and the year comes last). "may" counts only as "May", or after
+# "of" ("the 1st of may"). Dots need a year of this century or the last and nothing more after
+# them: "192.168.1.1" and "2.13" are no dates.
 _MONTH = r"(?i:jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)|May"
 _YEAR_AFTER = r"((?:, ?| )(?P<y>[0-9]{4})(?![0-9]))?"
 DATE_FORMS = (re.compile(rf"(?<![A-Za-z])(?P<m>{_MONTH})\.?(?: the)?(?: |(?<=\.))(?P<d>[0-9]{{1,2}})(?![0-9])((?i:st|nd|rd|th)(?![A-Za-z]))?{_YEAR_AFTER}"),
