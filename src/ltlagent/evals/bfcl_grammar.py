@@ -296,8 +296,7 @@ def region_regex(description: str) -> str:
     description shows only such examples, 124 take a span of the user's words or one with a
     two-letter region; the other is "Ciudad de Mexico, CDMX"."""
     description = description or ""
-    shown = [m.group(1) or m.group(2) for m in QUOTED_EXAMPLE.finditer(description)]
-    shown = [x for x in shown if PLACE_EXAMPLE.fullmatch(x)] + UNQUOTED_PLACE.findall(description)
+    shown = place_examples(description)
     coded = bool(shown) and all(re.fullmatch(r"[A-Z]{2}", x.rsplit(", ", 1)[1]) for x in shown)
     return CODE_REGION if coded or (ABBREVIATED.search(description) and not COUNTRY.search(description)) else REGION
 
@@ -306,9 +305,16 @@ def region_regex(description: str) -> str:
 # code ("e.g. New York, NY"), the format's own words ("in the format City, State") or "the city
 # and state". Of BFCL's 92 accepted values of such parameters (with no quoted place example),
 # 91 take the place form; the other is "123 Hanoi Street" for 'Street Address, City, State'.
-UNQUOTED_PLACE = re.compile(r"(?:[Ee]\.g\.,?|such as|[Ff]or example,?|like)\s+([A-Z][a-z]+(?: [A-Z][a-z]+)*, [A-Z][A-Za-z]*)")
-PLACE_CUE = re.compile(r"(?:[Ee]\.g\.,?|such as|[Ff]or example,?|like)\s+[A-Z][a-z]+(?: [A-Z][a-z]+)*, [A-Z]{2}\b"
-                       r"|\bCity, (?:State|Country)\b|(?i:\bcity and (?:the )?state\b)")
+_EXAMPLE_LEAD = r"(?:[Ee]\.g\.,?|such as|[Ff]or example,?|like)\s+"
+UNQUOTED_PLACE = re.compile(_EXAMPLE_LEAD + r"([A-Z][a-z]+(?: [A-Z][a-z]+)*, [A-Z][A-Za-z]*)")
+PLACE_CUE = re.compile(_EXAMPLE_LEAD + r"[A-Z][a-z]+(?: [A-Z][a-z]+)*, [A-Z]{2}\b|\bCity, (?:State|Country)\b|(?i:\bcity and (?:the )?state\b)")
+
+
+def place_examples(description: str) -> list[str]:
+    """The places a description shows by example: quoted ones ("'Austin, TX'", "'City, State'")
+    and ones without quotes after "e.g." or "such as" ("e.g. Seattle, WA")."""
+    quoted = (m.group(1) or m.group(2) for m in QUOTED_EXAMPLE.finditer(description or ""))
+    return [x for x in quoted if PLACE_EXAMPLE.fullmatch(x)] + UNQUOTED_PLACE.findall(description or "")
 
 
 def formats(description: str) -> tuple[bool, tuple[str, ...]]:
