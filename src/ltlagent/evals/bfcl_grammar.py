@@ -110,19 +110,24 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
           ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
     opens on it (``_label``), whether no span holds it (a word of ``not_inside`` in lower case)
-    and whether a span of several pieces may close on it (``tails``, ``_pieces``); where the
-    words would then have no span at all, the parameter's words set aside nothing, and where
-    they still would, nothing is set aside."""
-    alone = [alone_no_value(text[a:b], not_alone) for a, b in pieces]
+    and whether a span of several pieces may close on it (``tails``, ``_pieces``). The rules
+    are set aside in this order while the words would have no span at all: first the
+    parameter's own and neighbours' words; where function words alone still leave none, the
+    function-word rules, keeping the parameter's words ("by is" for ``directed_by`` gives
+    "is"); at last everything (the spans with nothing set aside, less the parameter's words,
+    as ``spans`` reads them)."""
+    words = [text[a:b] for a, b in pieces]
     label = [_label(text, a, b, not_alone) for a, b in pieces]
-    inside = [text[a:b].islower() and text[a:b] in not_inside for a, b in pieces]
-    other = any(opens[i] and not label[i] and not inside[i] and (tails[j] if j > i else closes[j]) and not (i == j and alone[i])
-                for i in range(len(pieces)) for j in range(i, _reach(i, max_pieces, inside)))
-    if other:
-        return alone, label, inside, list(tails)
-    if not_alone or not_inside:  # the parameter's own and neighbours' words set aside nothing then: as for any parameter
-        return _bare(text, pieces, opens, closes, tails, max_pieces, frozenset(), frozenset())
+    inside = [w.islower() and w in not_inside for w in words]
     none = [False] * len(pieces)
+    levels = [([alone_no_value(w, not_alone) for w in words], label, inside, list(tails))]
+    if not_alone or not_inside:
+        levels.append(([alone_no_value(w) for w in words], none, none, list(tails)))
+        levels.append(([w.lower() in not_alone for w in words], label, inside, list(closes)))
+    for alone, label, inside, ends in levels:
+        if any(opens[i] and not label[i] and not inside[i] and (ends[j] if j > i else closes[j]) and not (i == j and alone[i])
+               for i in range(len(pieces)) for j in range(i, _reach(i, max_pieces, inside))):
+            return alone, label, inside, ends
     return none, none, none, list(closes)
 
 
