@@ -238,6 +238,16 @@ def test_a_grounded_string_with_formats_is_what_the_oracle_admits(data, text, pl
     assert _admitted(ast.literal_eval(literal), text, place, shapes, codes), (text, place, shapes, codes, literal)
 
 
+def test_no_span_of_several_words_opens_on_a_preposition_but_a_quoted_passage_may():
+    said = "Find a recipe for pasta carbonara with a patio, or add 'for shopping at 9 pm' For Sale."
+    found = spans(said)
+    assert {"pasta carbonara", "a patio", "for shopping at 9 pm", "For Sale", "a recipe for pasta carbonara"} <= found
+    assert not {"for pasta carbonara", "with a patio", "or add"} & found
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}}}}
+    assert re.fullmatch(call_regex(fn, "python", said), "f(q='pasta carbonara')")
+    assert not re.fullmatch(call_regex(fn, "python", said), "f(q='for pasta carbonara')")
+
+
 def test_a_place_written_with_its_code_and_no_comma_takes_one():
     said = "Please find me a therapist in the St. Helena CA, or in Novato CA."
     pattern = grounded_string(said, True)
@@ -711,17 +721,19 @@ SAID_WITH_FUNCTION_WORDS = st.lists(st.sampled_from(["My", "my", "MY", "in", "In
 def test_a_function_word_is_no_value_alone(text):
     """A grounded string is never one article, preposition, pronoun or form of "be" alone, unless
     written in capitals ("US", "A"), nor ends on one written in lower case after other words
-    ("Karan is"); longer spans that hold one inside stay; where the words hold no other span,
-    they are the value. Oracle: the spans with no word set aside, less the single words of a list
-    written out here (any case but capitals) and the longer spans whose last word is one of them
-    in lower case, over every substring of the text."""
+    ("Karan is"), nor opens on a preposition or form of "be" written in lower case before other
+    words ("in Karan"; an article or pronoun may: "my ticket"); longer spans that hold one inside
+    stay; where the words hold no other span, they are the value. Oracle: the spans with no word
+    set aside, less the single words of a list written out here (any case but capitals), the
+    longer spans whose last word is one of them in lower case and those whose first word is "in"
+    or "is", over every substring of the text."""
     with mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()):
         every_span = spans(text)
     words = {"my", "in", "the", "a", "is", "us"}
 
     def ends_on_one(v: str) -> bool:
         pieces = PIECE.findall(v)
-        return len(pieces) > 1 and pieces[-1] in words
+        return len(pieces) > 1 and (pieces[-1] in words or pieces[0] in ("in", "is"))
 
     expected = {v for v in every_span if not (v.lower() in words and not v.isupper() and len(PIECE.findall(v)) == 1) and not ends_on_one(v)} or every_span
     assert spans(text) == expected

@@ -85,6 +85,14 @@ FUNCTION_WORDS = frozenset("""
 """.split())
 
 
+# The function words no span of several pieces opens on, written in lower case: prepositions,
+# conjunctions and forms of "be" ("for pasta carbonara", "with a patio" are no values; "the
+# current prime minister", "this weekend", "my-bot-id" are). Of BFCL's 2,054 accepted string
+# arguments of several pieces that are spans of the user's words, none opens on one; a passage
+# the user quotes opens on its first word whatever it is (``_pieces``).
+NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto upon is are was were be been being am".split())
+
+
 def alone_no_value(piece: str, not_alone: frozenset[str] = frozenset()) -> bool:
     """Whether one piece of the user's words is no grounded string by itself: a word of the
     parameter's name (``not_alone``, ``name_words``, any case), or one of ``FUNCTION_WORDS``
@@ -97,8 +105,10 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
     grounded string is any string). A piece that is no value alone (``alone_no_value``: a word of
     the parameter's name in ``not_alone``, a function word) is no span by itself, and no span
-    opens on a word of the name that labels what follows (``_label``), nor holds a word of
-    ``not_inside`` in lower case, unless the text then has no span at all ("in" alone gives "in")."""
+    opens on a word of the name that labels what follows (``_label``) or on a preposition,
+    conjunction or form of "be" in lower case (``NO_LEAD``: "for pasta carbonara"), nor holds a
+    word of ``not_inside`` in lower case, unless the text then has no span at all ("in" alone
+    gives "in")."""
     pieces, opens, closes, tails = _pieces(text)
     bare, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside)
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] and not label[i]
@@ -109,21 +119,24 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
           max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset()
           ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
-    opens on it (``_label``), whether no span holds it (a word of ``not_inside`` in lower case)
-    and whether a span of several pieces may close on it (``tails``, ``_pieces``). The rules
+    opens on it (``_label``, or a word of ``NO_LEAD`` in lower case that opens no quoted
+    passage), whether no span holds it (a word of ``not_inside`` in lower case) and whether a span of several pieces may close on it (``tails``, ``_pieces``). The rules
     are set aside in this order while the words would have no span at all: first the
     parameter's own and neighbours' words; where function words alone still leave none, the
     function-word rules, keeping the parameter's words ("by is" for ``directed_by`` gives
     "is"); at last everything (the spans with nothing set aside, less the parameter's words,
     as ``spans`` reads them)."""
     words = [text[a:b] for a, b in pieces]
-    label = [_label(text, a, b, not_alone) for a, b in pieces]
+    quoted = {m.start(2) for m in QUOTED_PASSAGE.finditer(text)}
+    leads = [w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted for w, (a, _) in zip(words, pieces)]
+    own = [_label(text, a, b, not_alone) for a, b in pieces]
+    label = [o or lead for o, lead in zip(own, leads)]
     inside = [w.islower() and w in not_inside for w in words]
     none = [False] * len(pieces)
     levels = [([alone_no_value(w, not_alone) for w in words], label, inside, list(tails))]
     if not_alone or not_inside:
-        levels.append(([alone_no_value(w) for w in words], none, none, list(tails)))
-        levels.append(([w.lower() in not_alone for w in words], label, inside, list(closes)))
+        levels.append(([alone_no_value(w) for w in words], leads, none, list(tails)))
+        levels.append(([w.lower() in not_alone for w in words], own, inside, list(closes)))
     for alone, label, inside, ends in levels:
         if any(opens[i] and not label[i] and not inside[i] and (ends[j] if j > i else closes[j]) and not (i == j and alone[i])
                for i in range(len(pieces)) for j in range(i, _reach(i, max_pieces, inside))):
@@ -200,12 +213,12 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     a place written with its state's code but no comma, with one (``joined_places``)
     (a span with a comma may take a region too; ``region``: the regex of one, ``REGION`` by
     default). Built as one chain of continuations per first piece (each optional where the span
-    may end), so its size grows with the text times
-    ``max_pieces``, not with the number of spans. A piece that is no value alone
-    (``alone_no_value``: a word of ``not_alone``, ``name_words``, or a function word) is none by
-    itself, no span opens on a word of ``not_alone`` that labels what follows (``_label``), and
-    none holds a word of ``not_inside`` written in lower case (``neighbour_words``), unless the
-    words then have no span at all."""
+    may end), so its size grows with the text times ``max_pieces``, not with the number of
+    spans. A piece that is no value alone (``alone_no_value``: a word of ``not_alone``,
+    ``name_words``, or a function word) is none by itself, no span opens on a word of
+    ``not_alone`` that labels what follows (``_label``) or on a lower-case word of
+    ``NO_LEAD``, and none holds a word of ``not_inside`` written in lower case
+    (``neighbour_words``), unless the words then have no span at all."""
     pieces, opens, closes, tails = _pieces(text)
     if not pieces:
         return STRING
