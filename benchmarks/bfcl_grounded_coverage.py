@@ -318,6 +318,28 @@ def timed_option_answers(bfcl: Any) -> dict[str, int]:
     return _shaped_option_answers(bfcl, timed_option, timed_shapes, "the user's time")
 
 
+def labelled_option_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the optional strings the spec writes
+    because the user writes the parameter's name of several words before a value ("directed
+    by Herbert Ross", ``bfcl_grammar.labelled_string``), by what the answer wants of them: a
+    value ("needs it") or a value or nothing ("either"); and of "needs it", how many the spec's
+    value admits ("the words after the name")."""
+    from ltlagent.evals.bfcl_grammar import labelled_string
+
+    counts = {"needs it": 0, "either": 0, "the words after the name": 0}
+    for said, functions, name, accepted in answer_calls(bfcl):
+        params = (functions.get(name) or {}).get("parameters") or {}
+        props, required = params.get("properties") or {}, set(params.get("required") or ())
+        for param, schema in props.items():
+            regex = labelled_string(param, schema, said, props) if param not in required else None
+            if regex is None:
+                continue
+            answers = accepted.get(param, [""])
+            counts["either" if "" in answers else "needs it"] += 1
+            counts["the words after the name"] += "" not in answers and any(isinstance(a, str) and re.fullmatch(regex, repr(a)) for a in answers)
+    return counts
+
+
 def _shaped_option_answers(bfcl: Any, option: Any, shapes_of: Any, given_key: str) -> dict[str, int]:
     """The tally of ``dated_option_answers`` for the parameter ``option(function, said)`` picks,
     in the shapes ``shapes_of(schema)`` gives."""
@@ -382,6 +404,8 @@ def main() -> None:
             ("named_options", named_option_answers, "optional enums the user names once (the spec writes the member named)"),
             ("dated_options", dated_option_answers, "optional dates the user gives (the spec writes one in a format the description shows)"),
             ("timed_options", timed_option_answers, "optional times the user gives (the spec writes one in a format the description shows)"),
+            ("labelled_options", labelled_option_answers,
+             "optional strings the user writes the name of before a value (the spec writes the words after the name)"),
             ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),

@@ -749,6 +749,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             if regex is not None:
                 items.append((re.escape(name) + "=", regex, True))
             continue
+        labelled = labelled_string(name, schema, grounded, props) if grounded is not None else None
+        if labelled is not None:  # the user wrote its name, then its value ("directed by Herbert Ross"): written, that value
+            items.append((re.escape(name) + "=", labelled, True))
+            continue
         regex = value(schema, 1) if grounded is None else optional_grounded(schema, grounded, name)
         if regex is not None:  # None only where it is the documented default (BFCL reads None as a value, not as "not given")
             items.append((re.escape(name) + "=", f"({regex}|None)" if none_is_default(schema) else regex, False))
@@ -975,6 +979,57 @@ def named_number(name: str, schema: Mapping[str, Any], text: str) -> bool:
     names a flag ("a duration of 5 seconds" names ``duration``). Such a number is written, one
     their words give: the user gave it."""
     return schema.get("type") in ("integer", "float", "number") and not schema.get("enum") and _named(name, text)
+
+
+# The words that may join a parameter's name to the value the user gives it: "directed by Herbert
+# Ross", "drink id is 'latte'", "time signature of 3/4", "api key: 1234".
+LABEL_LINK = r"(?:[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|are|was|of|as|should be|will be)[ \t]+)?)"
+LINK_WORDS = frozenset("is are was of as should will be".split())  # none opens a value ("the employee name will be?")
+
+
+def labelled_value(name: str, text: str) -> str | None:
+    """The words after the first place ``text`` writes a parameter's name of two or more words
+    (``name_words``'s split, any case, the words joined by blank space, "_" or "-" or nothing)
+    and a ``LABEL_LINK``, up to MAX_SPAN pieces on that line, where the value there opens on a
+    word, a number or a quote, not on a lower-case function word nor a word of ``LINK_WORDS``;
+    ``None`` where the words write
+    no such label ("the scale type for", "the price range?")."""
+    words = [w for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
+    if len(words) < 2:
+        return None
+    m = re.search(r"(?<!\w)" + r"[ _-]?".join(re.escape(w) for w in words) + r"(?!\w)" + LABEL_LINK, text, re.IGNORECASE)
+    if m is None:
+        return None
+    rest = text[m.end():].split("\n", 1)[0]
+    pieces = list(PIECE.finditer(rest))
+    first = next((p.group() for p in pieces if p.group() not in "'\"`"), None)
+    if not pieces or first is None or first in FRAMING or first in FUNCTION_WORDS or first.lower() in LINK_WORDS or (pieces[0].group() in FRAMING and pieces[0].group() not in "'\"`"):
+        return None
+    return rest[:pieces[min(len(pieces), MAX_SPAN) - 1].end()]
+
+
+def labelled_string(name: str, schema: Mapping[str, Any], text: str, properties: Mapping[str, Any]) -> str | None:
+    """An optional plain string (no enum, no format its description shows) the user labels with
+    its name (``labelled_value``): the Python literals (either quote) of a passage quoted right
+    after the label, whole, or else of the spans of the words after it that open right there,
+    by the rules of its own and its neighbours' names (``spans``); ``None`` when the user writes
+    no such label. Of BFCL's accepted answers, an optional string whose name of several words
+    the user writes before a value always has one (``labelled_options`` in
+    benchmarks/bfcl_grounded_coverage.py); where the name stands before no value ("the method
+    used?") it may be left out."""
+    if schema.get("type") != "string" or schema.get("enum") or url_param(name, schema) or any(formats(schema.get("description", ""))):
+        return None
+    rest = labelled_value(name, text)
+    if rest is None:
+        return None
+    passage = QUOTED_PASSAGE.match(rest)
+    if passage is not None:  # a passage quoted right after the name: that passage, whole
+        return "(" + "|".join(quote + _quoted(passage.group(2), quote) + quote for quote in ('"', "'")) + ")"
+    start = len(rest) - len(rest.lstrip(" \t'\"`"))
+    found = sorted(v for v in spans(rest, MAX_SPAN, name_words(name), neighbour_words(properties, name)) if rest.startswith(v, start))
+    if not found:
+        return None
+    return "(" + "|".join(quote + _quoted(v, quote) + quote for v in found for quote in ('"', "'")) + ")"
 
 
 def _named(name: str, text: str) -> bool:
