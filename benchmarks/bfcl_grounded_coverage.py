@@ -319,24 +319,31 @@ def timed_option_answers(bfcl: Any) -> dict[str, int]:
 
 
 def labelled_option_answers(bfcl: Any) -> dict[str, int]:
-    """Over every call of BFCL's answers in CATEGORIES, the optional strings the spec writes
-    because the user writes the parameter's name of several words before a value ("directed
-    by Herbert Ross", ``bfcl_grammar.labelled_string``), by what the answer wants of them: a
-    value ("needs it") or a value or nothing ("either"); and of "needs it", how many the spec's
-    value admits ("the words after the name")."""
+    """Over every call of BFCL's answers in CATEGORIES, the strings the user writes the
+    parameter's name of several words before a value for ("directed by Herbert Ross",
+    ``bfcl_grammar.labelled_string``): the optional ones, which the spec writes, by what the
+    answer wants of them: a value ("needs it") or a value or nothing ("either"); of "needs it",
+    how many the spec's value admits ("the words after the name"); and the required ones
+    ("required") and how many of those the spec's value admits ("required, the words after the
+    name")."""
     from ltlagent.evals.bfcl_grammar import labelled_string
 
-    counts = {"needs it": 0, "either": 0, "the words after the name": 0}
+    counts = {"needs it": 0, "either": 0, "the words after the name": 0, "required": 0, "required, the words after the name": 0}
     for said, functions, name, accepted in answer_calls(bfcl):
         params = (functions.get(name) or {}).get("parameters") or {}
         props, required = params.get("properties") or {}, set(params.get("required") or ())
         for param, schema in props.items():
-            regex = labelled_string(param, schema, said, props) if param not in required else None
+            regex = labelled_string(param, schema, said, props)
             if regex is None:
                 continue
             answers = accepted.get(param, [""])
+            admitted = any(isinstance(a, str) and re.fullmatch(regex, repr(a)) for a in answers)
+            if param in required:
+                counts["required"] += 1
+                counts["required, the words after the name"] += admitted
+                continue
             counts["either" if "" in answers else "needs it"] += 1
-            counts["the words after the name"] += "" not in answers and any(isinstance(a, str) and re.fullmatch(regex, repr(a)) for a in answers)
+            counts["the words after the name"] += "" not in answers and admitted
     return counts
 
 
@@ -405,7 +412,7 @@ def main() -> None:
             ("dated_options", dated_option_answers, "optional dates the user gives (the spec writes one in a format the description shows)"),
             ("timed_options", timed_option_answers, "optional times the user gives (the spec writes one in a format the description shows)"),
             ("labelled_options", labelled_option_answers,
-             "optional strings the user writes the name of before a value (the spec writes the words after the name)"),
+             "strings the user writes the name of before a value (the spec gives them the words after the name)"),
             ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),

@@ -255,17 +255,18 @@ VALUE_WORDS = ["Herbert", "Ross", "Guillermo", "del", "Toro", "Bank", "of", "Ame
 
 @settings(max_examples=200)
 @given(st.sampled_from(sorted(LABELS)), st.data(), st.lists(st.sampled_from(VALUE_WORDS), min_size=1, max_size=4),
-       st.sampled_from(["Find a film", "i want one", "Please"]), st.booleans())
-def test_an_optional_string_the_user_labels_with_its_name_takes_the_words_after_it(name, data, value_words, before, labelled):
-    """An optional string whose name of several words the user writes before a value is
-    written, and takes the words right after the name, up to the line's end, closing on no
-    function word ("Bank of" is no value), an "of" after the name joining it to the value; without
-    such a label it may be left out. Oracle: the value words the test wrote after the label (a
-    line of their own), their prefixes listed by hand."""
+       st.sampled_from(["Find a film", "i want one", "Please"]), st.booleans(), st.booleans())
+def test_a_string_the_user_labels_with_its_name_takes_the_words_after_it(name, data, value_words, before, labelled, required):
+    """A string whose name of several words the user writes before a value takes the words
+    right after the name, up to the line's end, closing on no function word ("Bank of" is no
+    value), an "of" after the name joining it to the value; an optional one is then written,
+    and without such a label may be left out. Oracle: the value words the test wrote after the
+    label (a line of their own), their prefixes listed by hand."""
     label = data.draw(st.sampled_from(LABELS[name]))
     opener = value_words[0]
     said = f"{before} {label} {' '.join(value_words)}\nthanks" if labelled else f"{before} {' '.join(value_words)}, {label}?\nthanks"
-    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, name: {"type": "string"}}}}
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q", name] if required else ["q"],
+                                      "properties": {"q": {"type": "string"}, name: {"type": "string"}}}}
     pattern = call_regex(fn, "python", said)
     words = value_words
     if opener == "of" and not re.search(r"[:=]|(is|will be)$", label):  # "of" may join the name to its value ("time signature of 3/4")
@@ -274,7 +275,7 @@ def test_an_optional_string_the_user_labels_with_its_name_takes_the_words_after_
     if not words or words[0] in ("of", "and"):  # a function word opens no value: no label is read
         prefixes = set()
     written = labelled and bool(prefixes)
-    assert bool(re.fullmatch(pattern, "f(q='thanks')")) == (not written), (said, name)
+    assert bool(re.fullmatch(pattern, "f(q='thanks')")) == (not written and not required), (said, name)
     for value in prefixes | {" ".join(value_words) + " thanks", label, f"{label} {value_words[0]}", "thanks"}:
         ok = bool(re.fullmatch(pattern, f"f(q='thanks', {name}={value!r})"))
         if written:
@@ -282,13 +283,14 @@ def test_an_optional_string_the_user_labels_with_its_name_takes_the_words_after_
 
 
 def test_a_label_reads_the_value_after_a_parameters_name():
-    assert bfcl_grammar.labelled_value("directed_by", "a movie directed by Herbert Ross and i want Family") == "Herbert Ross and i want Family"
-    assert bfcl_grammar.labelled_value("drink_id", "my drink id is 'latte', large") == "'latte', large"
-    assert bfcl_grammar.labelled_value("time_signature", "in the time signature of 3/4.") == "3/4."
+    assert bfcl_grammar.labelled_values("directed_by", "a movie directed by Herbert Ross and i want Family") == ["Herbert Ross and i want Family"]
+    assert bfcl_grammar.labelled_values("drink_id", "my drink id is 'latte', large") == ["'latte', large"]
+    assert bfcl_grammar.labelled_values("time_signature", "in the time signature of 3/4.") == ["3/4."]
+    assert bfcl_grammar.labelled_values("case_number", "case number XY1234 in LA, and case number GH5678") == ["XY1234 in LA, and case number GH5678", "GH5678"]
     for said in ("the scale type for C major", "what is the method used?", "the price range, please"):
         name = {"scale": "scale_type", "method": "method_used", "price": "price_range"}[said.split()[1] if said.startswith("the") else "method"]
-        assert bfcl_grammar.labelled_value(name, said) is None, said
-    assert bfcl_grammar.labelled_value("genre", "the genre Comedy") is None  # a name of one word labels nothing
+        assert bfcl_grammar.labelled_values(name, said) == [], said
+    assert bfcl_grammar.labelled_values("genre", "the genre Comedy") == []  # a name of one word labels nothing
     props = {"directed_by": {"type": "string"}, "cast": {"type": "string"}}
     pattern = bfcl_grammar.labelled_string("drink_id", {"type": "string"}, "my drink id is 'latte', large", props)
     assert re.fullmatch(pattern, "'latte'") and not re.fullmatch(pattern, repr("latte', large"))

@@ -724,6 +724,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if member is not None:  # a required catalogue's member the user names: that one
             items.append((re.escape(name) + "=", literal(member), True))
             continue
+        labelled = labelled_string(name, schema, grounded, props) if grounded is not None and language == "python" else None
+        if labelled is not None and name in required:  # the user wrote its name, then its value: that value
+            items.append((re.escape(name) + "=", labelled, True))
+            continue
         if name in required or language != "python":
             items.append((re.escape(name) + "=", value(schema, 1, name), name in required))
             continue
@@ -749,7 +753,6 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             if regex is not None:
                 items.append((re.escape(name) + "=", regex, True))
             continue
-        labelled = labelled_string(name, schema, grounded, props) if grounded is not None else None
         if labelled is not None:  # the user wrote its name, then its value ("directed by Herbert Ross"): written, that value
             items.append((re.escape(name) + "=", labelled, True))
             continue
@@ -987,49 +990,49 @@ LABEL_LINK = r"(?:[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|are|was|of|as|should be|will b
 LINK_WORDS = frozenset("is are was of as should will be".split())  # none opens a value ("the employee name will be?")
 
 
-def labelled_value(name: str, text: str) -> str | None:
-    """The words after the first place ``text`` writes a parameter's name of two or more words
+def labelled_values(name: str, text: str) -> list[str]:
+    """The words after each place ``text`` writes a parameter's name of two or more words
     (``name_words``'s split, any case, the words joined by blank space, "_" or "-" or nothing)
     and a ``LABEL_LINK``, up to MAX_SPAN pieces on that line, where the value there opens on a
     word, a number or a quote, not on a lower-case function word nor a word of ``LINK_WORDS``;
-    ``None`` where the words write
-    no such label ("the scale type for", "the price range?")."""
+    none where the words write no such label ("the scale type for", "the price range?")."""
     words = [w for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
     if len(words) < 2:
-        return None
-    m = re.search(r"(?<!\w)" + r"[ _-]?".join(re.escape(w) for w in words) + r"(?!\w)" + LABEL_LINK, text, re.IGNORECASE)
-    if m is None:
-        return None
-    rest = text[m.end():].split("\n", 1)[0]
-    pieces = list(PIECE.finditer(rest))
-    first = next((p.group() for p in pieces if p.group() not in "'\"`"), None)
-    if not pieces or first is None or first in FRAMING or first in FUNCTION_WORDS or first.lower() in LINK_WORDS or (pieces[0].group() in FRAMING and pieces[0].group() not in "'\"`"):
-        return None
-    return rest[:pieces[min(len(pieces), MAX_SPAN) - 1].end()]
+        return []
+    found = []
+    for m in re.finditer(r"(?<!\w)" + r"[ _-]?".join(re.escape(w) for w in words) + r"(?!\w)" + LABEL_LINK, text, re.IGNORECASE):
+        rest = text[m.end():].split("\n", 1)[0]
+        pieces = list(PIECE.finditer(rest))
+        first = next((p.group() for p in pieces if p.group() not in "'\"`"), None)
+        if (pieces and first is not None and first not in FRAMING and first not in FUNCTION_WORDS and first.lower() not in LINK_WORDS
+                and not (pieces[0].group() in FRAMING and pieces[0].group() not in "'\"`")):
+            found.append(rest[:pieces[min(len(pieces), MAX_SPAN) - 1].end()])
+    return found
 
 
 def labelled_string(name: str, schema: Mapping[str, Any], text: str, properties: Mapping[str, Any]) -> str | None:
-    """An optional plain string (no enum, no format its description shows) the user labels with
-    its name (``labelled_value``): the Python literals (either quote) of a passage quoted right
-    after the label, whole, or else of the spans of the words after it that open right there,
-    by the rules of its own and its neighbours' names (``spans``); ``None`` when the user writes
-    no such label. Of BFCL's accepted answers, an optional string whose name of several words
-    the user writes before a value always has one (``labelled_options`` in
+    """A plain string (no enum, no format its description shows) the user labels with its name
+    (``labelled_values``): the Python literals (either quote) of a passage quoted right after a
+    label, whole, or else of the spans of the words after it that open right there, by the
+    rules of its own and its neighbours' names (``spans``); ``None`` when the user writes no
+    such label. A required string takes it, and an optional one is written with it. Of BFCL's
+    accepted answers, an optional string whose name of several words the user writes before a
+    value always has one, and but for one (a value after "MetaDescription saying") the words
+    after a label are the value, required or optional (``labelled_options`` in
     benchmarks/bfcl_grounded_coverage.py); where the name stands before no value ("the method
     used?") it may be left out."""
     if schema.get("type") != "string" or schema.get("enum") or url_param(name, schema) or any(formats(schema.get("description", ""))):
         return None
-    rest = labelled_value(name, text)
-    if rest is None:
-        return None
-    passage = QUOTED_PASSAGE.match(rest)
-    if passage is not None:  # a passage quoted right after the name: that passage, whole
-        return "(" + "|".join(quote + _quoted(passage.group(2), quote) + quote for quote in ('"', "'")) + ")"
-    start = len(rest) - len(rest.lstrip(" \t'\"`"))
-    found = sorted(v for v in spans(rest, MAX_SPAN, name_words(name), neighbour_words(properties, name)) if rest.startswith(v, start))
-    if not found:
-        return None
-    return "(" + "|".join(quote + _quoted(v, quote) + quote for v in found for quote in ('"', "'")) + ")"
+    literals: dict[str, None] = {}
+    for rest in labelled_values(name, text):
+        passage = QUOTED_PASSAGE.match(rest)
+        if passage is not None:  # a passage quoted right after the name: that passage, whole
+            literals.update(dict.fromkeys(quote + _quoted(passage.group(2), quote) + quote for quote in ('"', "'")))
+            continue
+        start = len(rest) - len(rest.lstrip(" \t'\"`"))
+        found = sorted(v for v in spans(rest, MAX_SPAN, name_words(name), neighbour_words(properties, name)) if rest.startswith(v, start))
+        literals.update(dict.fromkeys(quote + _quoted(v, quote) + quote for v in found for quote in ('"', "'")))
+    return "(" + "|".join(literals) + ")" if literals else None
 
 
 def _named(name: str, text: str) -> bool:
