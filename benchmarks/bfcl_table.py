@@ -51,7 +51,7 @@ FILES = (
     "bfcl-smollm2-items-framed", "bfcl-smollm2-each-named", "bfcl-smollm2-distinct", "bfcl-smollm2-places",
     "bfcl-smollm2-empty", "bfcl-smollm2-rest-live_multiple", "bfcl-smollm2-rest-live_multiple-600",
     "bfcl-smollm2-live_multiple-reviewed", "bfcl-smollm2-readings", "bfcl-smollm2-rest-live_multiple-rest",
-    "bfcl-smollm2-rest-live_multiple-rest-reviewed",
+    "bfcl-smollm2-rest-live_multiple-rest-reviewed", "bfcl-smollm2-labels",
 )
 
 REFUSAL_RIGHT = ("irrelevance", "live_irrelevance")  # where BFCL scores an answer without calls right
