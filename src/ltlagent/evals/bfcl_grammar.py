@@ -797,6 +797,13 @@ def _glued(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] in string.ascii_letters and (start == 1 or not text[start - 2].isdigit())
 
 
+def _power(text: str, start: int) -> bool:
+    """Whether digits at ``start`` are a power written after a letter: a unit's ("9.8 m/s^2",
+    "g/cm^3") or a variable's ("x^3"), not a number the user gives. Of the numbers BFCL's
+    answers want, one (an optional ``rounding=2`` beside "m/s^2") is given only so."""
+    return start > 1 and text[start - 1] == "^" and text[start - 2].isalpha()
+
+
 def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
     """``number_mentions`` with where each place is: its start and end in ``text`` (a number
     word's in ``text.lower()``, the same offsets unless lowering changed a character's length)."""
@@ -814,7 +821,7 @@ def number_places(text: str) -> list[tuple[int, int, tuple[int | float, ...]]]:
             places.append((start, end, tuple(kept)))
 
     for m in NUMBER.finditer(text):
-        if _glued(text, m.start()):
+        if _glued(text, m.start()) or _power(text, m.start()):
             continue
         value = float(m.group(0).replace(",", ""))
         values = [value]
