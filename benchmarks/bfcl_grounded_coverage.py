@@ -347,6 +347,31 @@ def labelled_option_answers(bfcl: Any) -> dict[str, int]:
     return counts
 
 
+def counted_number_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the number parameters the user counts
+    with their name ("2 adults", ``bfcl_grammar.counted_number``), which the spec gives that
+    number: how many the answer gives a value ("written": required, or optional without
+    nothing among its values), of those how many the number counted is one of ("the number
+    counted"), and how many optional ones may take nothing too ("either")."""
+    from ltlagent.evals.bfcl_grammar import counted_number, grounded_number
+
+    counts = {"written": 0, "the number counted": 0, "either": 0}
+    for said, functions, name, accepted in answer_calls(bfcl):
+        params = (functions.get(name) or {}).get("parameters") or {}
+        for param, schema in (params.get("properties") or {}).items():
+            counted = counted_number(param, schema, said)
+            if counted is None or param not in accepted:
+                continue
+            answers = accepted[param]
+            if "" in answers:
+                counts["either"] += 1
+                continue
+            counts["written"] += 1
+            counts["the number counted"] += any(isinstance(a, (int, float)) and not isinstance(a, bool)
+                                                and re.fullmatch(grounded_number(schema["type"], counted) or "(?!)", repr(a)) for a in answers)
+    return counts
+
+
 def _shaped_option_answers(bfcl: Any, option: Any, shapes_of: Any, given_key: str) -> dict[str, int]:
     """The tally of ``dated_option_answers`` for the parameter ``option(function, said)`` picks,
     in the shapes ``shapes_of(schema)`` gives."""
@@ -413,6 +438,7 @@ def main() -> None:
             ("timed_options", timed_option_answers, "optional times the user gives (the spec writes one in a format the description shows)"),
             ("labelled_options", labelled_option_answers,
              "strings the user writes the name of before a value (the spec gives them the words after the name)"),
+            ("counted_numbers", counted_number_answers, "numbers the user counts with the parameter's name (the spec gives that number)"),
             ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),

@@ -300,6 +300,45 @@ def test_a_label_reads_the_value_after_a_parameters_name():
     assert bfcl_grammar.labelled_string("directed_by", {"type": "string", "enum": ["A"]}, said, props) is None
 
 
+# Pieces of words for the count test: (text, {name: the number it counts, or None: a list or a bound, no count}, an "a"/"an" count).
+COUNT_PIECES = [("2 adults", {"adults": 2}, ()), ("1 adult", {"adults": 1}, ()), ("an adult", {}, ("adults",)), ("a child", {}, ("children",)),
+                ("3 children", {"children": 3}, ()), ("4 guests", {"num_guests": 4}, ()), ("more than 5 adults", {"adults": None}, ()),
+                ("1, 2 and 6 adults", {"adults": None}, ()), ("7 years", {}, ()), ("10 rooms", {}, ()), ("a 2-bedroom", {"number_of_beds": 2}, ())]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(COUNT_PIECES), min_size=1, max_size=4), st.sampled_from(["adults", "children", "num_guests", "number_of_beds", "year", "radius"]))
+def test_a_number_the_user_counts_with_the_parameters_name_is_its_value(pieces, name):
+    """A number parameter that counts something (its name's word in the plural, or beside
+    "number", "num", "count", "total") takes the one number the user writes right before that
+    word ("2 adults", "a 2-bedroom", "3 children" and "1 child" alike); with several, one in a
+    list or after "more than", or an "a"/"an" count beside another, and for other names
+    ("year": "7 years" is no year; "radius"), any number the words give. Oracle: what each
+    piece counts, written by hand."""
+    said = "Book " + " and ".join(text for text, _, _ in pieces) + " please."
+    counted = [c[name] for _, c, _ in pieces if name in c]
+    a_count = any(name in a for _, _, a in pieces)
+    digits = {v for v in counted if v is not None}
+    applies = counted and None not in counted and len(digits) == 1 and not (a_count and digits != {1})
+    fn = {"name": "f", "parameters": {"type": "dict", "required": [name], "properties": {name: {"type": "integer"}}}}
+    pattern = call_regex(fn, "python", said)
+    given = {int(n) for n in re.findall(r"[0-9]+", said)}
+    for value in range(1, 12):
+        expected = value in digits if applies else value in given or not given  # no number given: any
+        assert bool(re.fullmatch(pattern, f"f({name}={value})")) == expected, (said, name, value)
+
+
+def test_a_counted_number_reads_the_words_after_it():
+    assert bfcl_grammar.counted_number("adults", {"type": "integer"}, "a room for 2 adults and 1 child") == "2 adults"
+    assert bfcl_grammar.counted_number("children", {"type": "integer"}, "2 adults and 1 child") == "1 child"
+    assert bfcl_grammar.counted_number("number_of_baths", {"type": "integer"}, "a 2-bedroom, 1-bathroom flat") == "1-bathroom"
+    assert bfcl_grammar.counted_number("max_results", {"type": "integer"}, "show 10 results") == "10 results"
+    for name, said in (("adults", "2 adults and an adult"), ("number_of_years", "for 1,5 and 10 years"), ("player_count", "more than 5 players"),
+                       ("year", "in the last 7 years"), ("radius", "5 radiuses"), ("speed_of_light", "4 light years"), ("adults", "no number")):
+        assert bfcl_grammar.counted_number(name, {"type": "integer"}, said) is None, (name, said)
+    assert bfcl_grammar.counted_number("adults", {"type": "integer", "enum": [1, 2]}, "2 adults") is None
+
+
 def test_a_place_written_with_its_code_and_no_comma_takes_one():
     said = "Please find me a therapist in the St. Helena CA, or in Novato CA."
     pattern = grounded_string(said, True)

@@ -720,6 +720,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
             items.append((re.escape(name) + "=", urls, name in required))
             continue
+        counted = counted_number(name, schema, grounded) if grounded is not None and language == "python" else None
+        if counted is not None:  # the user counts it with its name ("2 adults"): written, that number
+            items.append((re.escape(name) + "=", value({**schema, OWN_WORDS: counted}, 1, name), True))
+            continue
         member = named_option(schema, grounded) if name in required and grounded is not None and language == "python" and schema.get("enum") else None
         if member is not None:  # a required catalogue's member the user names: that one
             items.append((re.escape(name) + "=", literal(member), True))
@@ -982,6 +986,53 @@ def named_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
     ``NEGATION`` comes within NEGATION_REACH words before any of them. Such a flag is written
     ``True``: the user asked for it."""
     return schema.get("type") == "boolean" and _named(name, text)
+
+
+# Words of a number parameter's name that say what kind of number it is, not what it counts
+# ("number_of_beds", "max_results", "total_cards"): ``counted_number`` reads the others; the
+# first four make a name a count ("num_guests").
+MEASURE_WORDS = frozenset("number num count total amount value per max min size level rate".split())
+COUNT_WORDS = frozenset("number num count total".split())
+PLURALS = {"children": "child", "people": "person", "men": "man", "women": "woman", "persons": "person"}
+
+
+def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | None:
+    """The words that give an ``integer``, ``float`` or ``number`` parameter (no enum) that counts
+    something the number the user counts it with: where its name has one word besides
+    ``MEASURE_WORDS``, function words and words of under three letters, in the plural (not
+    "radius", "mass") or beside
+    a word of ``COUNT_WORDS`` ("adults", "number_of_beds" → bed, "max_results" → result; not
+    "year" nor "time": "7 years" is no year), and the user writes exactly one number right
+    before a word opening on its stem, or a word its stem opens on ("2 adults", "a 2-bedroom",
+    "2 children", "1 child"), the number with that word; ``None`` where they write none or
+    several ("a child" is one), or the number is one of a list ("for 1, 5 and 10 years") or a
+    bound ("more than 5 players": six or more). Of BFCL's accepted answers, where a call writes
+    such an argument the number counted is its value but once (``counted_numbers`` in
+    benchmarks/bfcl_grounded_coverage.py)."""
+    if schema.get("type") not in ("integer", "float", "number") or schema.get("enum"):
+        return None
+    parts = (name_words(name) - {name.lower()}) or {name.lower()}
+    words = [w for w in parts if len(w) > 2 and w not in MEASURE_WORDS and w not in FUNCTION_WORDS]
+    if len(words) != 1 or not (words[0] in PLURALS or re.search(r"[^su]s$", words[0]) or parts & COUNT_WORDS):
+        return None
+    word = words[0]
+    stem = PLURALS.get(word) or (word[:-2] if word.endswith("es") and len(word) > 4 else word[:-1] if word.endswith("s") and len(word) > 3 else word)
+
+    def counts(noun: str) -> bool:
+        noun = noun.lower()
+        return noun.startswith(stem) or (len(noun) > 2 and stem.startswith(noun))
+
+    found: dict[tuple[int | float, ...], str] = {}
+    for start, end, values in number_places(text):
+        after = re.match(r"[ -]?([A-Za-z]+)", text[end:])
+        if after is not None and counts(after.group(1)):
+            before = text[:start]
+            if re.search(r"[0-9]\s*(,|\band\b|\bor\b|, and\b)\s*$", before) or re.search(r"(?i)\b(more|less|fewer|greater)\s+than\s*$", before):
+                return None
+            found.setdefault(values, text[start:end + after.end()])
+    if found and (1,) not in found and any(counts(m.group(1)) for m in re.finditer(r"(?i)\ban?\s+([A-Za-z]+)", text)):
+        return None  # "2 adults and a child": a child counts one
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def named_number(name: str, schema: Mapping[str, Any], text: str) -> bool:
