@@ -25,9 +25,12 @@ area under the ROC curve (P(a right call scores above a near miss), ties half; 0
   ("derivative" beside ``compute_definite_integral(function='2x')``);
 * ``yes/no``: the model asked as a judge, ``log p("Yes") - log p("No")`` as its answer to "A
   tool: NAME: DESCRIPTION / A question: QUESTION / Does the tool answer exactly this question?
-  Answer Yes or No." (``YES_NO``).
+  Answer Yes or No." (``YES_NO``);
+* ``call likelihood``: how likely the model finds the answer the masks let it write, without
+  them: the mean log-probability of the answer's tokens after BFCL's prompt (a call the spec
+  pushed into words the model would not choose, ``star_name="planet"``, should score low).
 
-and what refusing on the name rule (no name word used) would win and lose. Six forward passes
+and what refusing on the name rule (no name word used) would win and lose. Seven forward passes
 per case (``--model``, default SmolLM2).
 
     python benchmarks/bfcl_near_misses.py --runs R1.json,R2.json,... [--json benchmarks/results/bfcl-near-misses.json]
@@ -44,7 +47,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-SIGNALS = ("gain", "mean token gain", "least token gain", "name words", "description gain", "words covered", "yes/no")
+SIGNALS = ("gain", "mean token gain", "least token gain", "name words", "description gain", "words covered", "yes/no", "call likelihood")
 YES_NO = "A tool: {name}: {description}\nA question: {question}\nDoes the tool answer exactly this question? Answer Yes or No."
 CALL_CATEGORIES = ("simple_python", "multiple", "live_simple")
 IRRELEVANT = ("irrelevance", "live_irrelevance")
@@ -102,6 +105,14 @@ def yes_no(model, tokenizer, function: dict, question: str) -> float:
     return text_logprob(model, tokenizer, prompt + "Yes", "Yes")[0] - text_logprob(model, tokenizer, prompt + "No", "No")[0]
 
 
+def call_likelihood(model, tokenizer, messages: list, output: str) -> float:
+    """The mean log-probability of the answer's tokens after BFCL's prompt, no masks."""
+    from ltlagent.agents.relevance import render_prompt, token_logprobs
+
+    got = token_logprobs(model, tokenizer, render_prompt(tokenizer, messages) + output, output)
+    return sum(got) / len(got) if got else 0.0
+
+
 def token_gains(model, tokenizer, with_tools: list, without_tools: list, question: str) -> list[float]:
     """Per question token: log p with the tool documents minus log p without them."""
     from ltlagent.agents.relevance import render_prompt, token_logprobs
@@ -148,7 +159,8 @@ def main() -> None:
                     "name words": round(max((name_share(f, B.user_words(case)) for f in called), default=1.0), 3),
                     "description gain": round(description_gain(model, tok, question[-1500:], function.get("description", "")), 3),
                     "words covered": -words_uncovered(question, function, r["output"]),
-                    "yes/no": round(yes_no(model, tok, function, B.user_words(case)[-1500:]), 3)})
+                    "yes/no": round(yes_no(model, tok, function, B.user_words(case)[-1500:]), 3),
+                    "call likelihood": round(call_likelihood(model, tok, B.prompt_messages(bfcl, case), r["output"]), 4)})
         print(f"{n}/{len(chosen)} {i}", file=sys.stderr, flush=True)
     right = [r for r in out if not r["near_miss"]]
     near = [r for r in out if r["near_miss"]]
