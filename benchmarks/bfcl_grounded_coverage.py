@@ -349,9 +349,9 @@ def labelled_option_answers(bfcl: Any) -> dict[str, int]:
 
 def counted_number_answers(bfcl: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, the number parameters the user counts
-    with their name ("2 adults", ``bfcl_grammar.counted_number``), which the spec gives that
-    number: how many the answer gives a value ("written": required, or optional without
-    nothing among its values), of those how many the number counted is one of ("the number
+    with their name ("2 adults", ``bfcl_grammar.counted_number``), which the spec gives one of
+    those numbers: how many the answer gives a value ("written": required, or optional without
+    nothing among its values), of those how many a number counted is one of ("the number
     counted"), and how many optional ones may take nothing too ("either")."""
     from ltlagent.evals.bfcl_grammar import counted_number, grounded_number
 

@@ -300,42 +300,50 @@ def test_a_label_reads_the_value_after_a_parameters_name():
     assert bfcl_grammar.labelled_string("directed_by", {"type": "string", "enum": ["A"]}, said, props) is None
 
 
-# Pieces of words for the count test: (text, {name: the number it counts, or None: a list or a bound, no count}, an "a"/"an" count).
-COUNT_PIECES = [("2 adults", {"adults": 2}, ()), ("1 adult", {"adults": 1}, ()), ("an adult", {}, ("adults",)), ("a child", {}, ("children",)),
-                ("3 children", {"children": 3}, ()), ("4 guests", {"num_guests": 4}, ()), ("more than 5 adults", {"adults": None}, ()),
-                ("1, 2 and 6 adults", {"adults": None}, ()), ("7 years", {}, ()), ("10 rooms", {}, ()), ("a 2-bedroom", {"number_of_beds": 2}, ())]
+# Pieces of words for the count test: (text, {name: the numbers it counts, or None: a bound, no count}, an "a"/"an" count).
+COUNT_PIECES = [("2 adults", {"adults": {2}}, ()), ("1 adult", {"adults": {1}}, ()), ("an adult", {}, ("adults",)), ("a child", {}, ("children",)),
+                ("3 children", {"children": {3}}, ()), ("4 guests", {"num_guests": {4}}, ()), ("more than 5 adults", {"adults": None}, ()),
+                ("1, 2 and 6 adults", {"adults": {1, 2, 6}}, ()), ("7 years", {}, ()), ("10 rooms", {}, ()), ("a 2-bedroom", {"number_of_beds": {2}}, ())]
 
 
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(COUNT_PIECES), min_size=1, max_size=4), st.sampled_from(["adults", "children", "num_guests", "number_of_beds", "year", "radius"]))
-def test_a_number_the_user_counts_with_the_parameters_name_is_its_value(pieces, name):
+def test_a_number_the_user_counts_with_the_parameters_name_is_one_of_those(pieces, name):
     """A number parameter that counts something (its name's word in the plural, or beside
-    "number", "num", "count", "total") takes the one number the user writes right before that
-    word ("2 adults", "a 2-bedroom", "3 children" and "1 child" alike); with several, one in a
-    list or after "more than", or an "a"/"an" count beside another, and for other names
-    ("year": "7 years" is no year; "radius"), any number the words give. Oracle: what each
-    piece counts, written by hand."""
+    "number", "num", "count", "total") takes one of the numbers the user writes right before
+    that word ("2 adults", "a 2-bedroom", "3 children" and "1 child" alike), the numbers listed
+    before one ("1, 2 and 6 adults") and 1 where "a"/"an" counts it beside one; where one comes
+    after "more than", where only "a"/"an" counts it, and for other names ("year": "7 years" is
+    no year; "radius"), any number the words give. Oracle: what each piece counts, written by
+    hand."""
     said = "Book " + " and ".join(text for text, _, _ in pieces) + " please."
     counted = [c[name] for _, c, _ in pieces if name in c]
     a_count = any(name in a for _, _, a in pieces)
-    digits = {v for v in counted if v is not None}
-    applies = counted and None not in counted and len(digits) == 1 and not (a_count and digits != {1})
+    numbers = set().union(*(c for c in counted if c is not None))
+    applies = bool(numbers) and None not in counted
+    allowed = numbers | ({1} if a_count else set())
     fn = {"name": "f", "parameters": {"type": "dict", "required": [name], "properties": {name: {"type": "integer"}}}}
     pattern = call_regex(fn, "python", said)
     given = {int(n) for n in re.findall(r"[0-9]+", said)}
     for value in range(1, 12):
-        expected = value in digits if applies else value in given or not given  # no number given: any
+        expected = value in allowed if applies else value in given or not given  # no number given: any
         assert bool(re.fullmatch(pattern, f"f({name}={value})")) == expected, (said, name, value)
 
 
 def test_a_counted_number_reads_the_words_after_it():
-    assert bfcl_grammar.counted_number("adults", {"type": "integer"}, "a room for 2 adults and 1 child") == "2 adults"
-    assert bfcl_grammar.counted_number("children", {"type": "integer"}, "2 adults and 1 child") == "1 child"
-    assert bfcl_grammar.counted_number("number_of_baths", {"type": "integer"}, "a 2-bedroom, 1-bathroom flat") == "1-bathroom"
-    assert bfcl_grammar.counted_number("max_results", {"type": "integer"}, "show 10 results") == "10 results"
-    for name, said in (("adults", "2 adults and an adult"), ("number_of_years", "for 1,5 and 10 years"), ("player_count", "more than 5 players"),
-                       ("year", "in the last 7 years"), ("radius", "5 radiuses"), ("speed_of_light", "4 light years"), ("adults", "no number")):
-        assert bfcl_grammar.counted_number(name, {"type": "integer"}, said) is None, (name, said)
+    def counted(name: str, said: str) -> set[int] | None:
+        words = bfcl_grammar.counted_number(name, {"type": "integer"}, said)
+        return None if words is None else set(numbers_in(words))
+
+    assert counted("adults", "a room for 2 adults and 1 child") == {2}
+    assert counted("children", "2 adults and 1 child") == {1}
+    assert counted("children", "2 adults and a child, then 1 adult and 2 children") == {1, 2}
+    assert counted("number_of_baths", "a 2-bedroom, 1-bathroom flat") == {1}
+    assert counted("max_results", "show 10 results") == {10}
+    assert counted("number_of_years", "for 1,5 and 10 years") == {1, 5, 10}
+    for name, said in (("player_count", "more than 5 players"), ("year", "in the last 7 years"), ("radius", "5 radiuses"),
+                       ("speed_of_light", "4 light years"), ("adults", "no number"), ("adults", "an adult")):
+        assert counted(name, said) is None, (name, said)
     assert bfcl_grammar.counted_number("adults", {"type": "integer", "enum": [1, 2]}, "2 adults") is None
 
 
@@ -519,10 +527,11 @@ def test_optional_arguments_keep_their_defaults_unless_the_user_names_them():
         "hours": {"type": "integer"}, "budget": {"type": "float"}, "mode": {"type": "string", "enum": ["fast", "slow"]}}}}
     pattern = calls_regex([fn], at_least_one=True, grounded=said)
     assert numbers_in(said) == [3, 1250.5, 4]
-    for ok in ("weather(city='Boston', days=4, unit='fahrenheit')]", "weather(city='Boston', days=3, unit='fahrenheit', hours=4, budget=-1250.5)]",
+    for ok in ("weather(city='Boston', days=3, unit='fahrenheit')]", "weather(city='Boston', days=3, unit='fahrenheit', hours=4, budget=-1250.5)]",
                "weather(city='Boston', days=3, unit='fahrenheit', budget=3)]", "weather(city='Boston', days=3, unit='fahrenheit', budget=3.0)]"):
         assert re.fullmatch(pattern, ok), ok  # every number, required or optional, is one the user gave
-    for bad in ("weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, unit='fahrenheit', hours=5)]", "weather(city='Boston', days=7)]",
+    for bad in ("weather(city='Boston', days=4, unit='fahrenheit')]",  # the user counts the days: 3 (``counted_number``)
+                "weather(city='Boston', days=3, unit='celsius')]", "weather(city='Boston', days=3, unit='fahrenheit', hours=5)]", "weather(city='Boston', days=7)]",
                 "weather(city='Boston', days=3)]", "weather(city='Boston', days=3, unit=None)]",  # the one option the user named is written
                 "weather(city='Boston', days=1250.5)]", "weather(city='Boston', days=3.0)]",
                 "weather(city='Boston', days=3, hours=1250.5)]", "weather(city='Boston', days=3, mode='fast')]", "weather(city='Boston', days=3, budget=1)]"):

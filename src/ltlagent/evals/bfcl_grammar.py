@@ -721,7 +721,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
             items.append((re.escape(name) + "=", urls, name in required))
             continue
         counted = counted_number(name, schema, grounded) if grounded is not None and language == "python" else None
-        if counted is not None:  # the user counts it with its name ("2 adults"): written, that number
+        if counted is not None:  # the user counts it with its name ("2 adults"): written, a number counted
             items.append((re.escape(name) + "=", value({**schema, OWN_WORDS: counted}, 1, name), True))
             continue
         member = named_option(schema, grounded) if name in required and grounded is not None and language == "python" and schema.get("enum") else None
@@ -997,17 +997,21 @@ PLURALS = {"children": "child", "people": "person", "men": "man", "women": "woma
 
 
 def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | None:
-    """The words that give an ``integer``, ``float`` or ``number`` parameter (no enum) that counts
-    something the number the user counts it with: where its name has one word besides
-    ``MEASURE_WORDS``, function words and words of under three letters, in the plural (not
-    "radius", "mass") or beside
-    a word of ``COUNT_WORDS`` ("adults", "number_of_beds" → bed, "max_results" → result; not
-    "year" nor "time": "7 years" is no year), and the user writes exactly one number right
-    before a word opening on its stem, or a word its stem opens on ("2 adults", "a 2-bedroom",
-    "2 children", "1 child"), the number with that word; ``None`` where they write none or
-    several ("a child" is one), or the number is one of a list ("for 1, 5 and 10 years") or a
-    bound ("more than 5 players": six or more). Of BFCL's accepted answers, where a call writes
-    such an argument the number counted is its value but once (``counted_numbers`` in
+    """The numbers the user counts an ``integer``, ``float`` or ``number`` parameter (no enum)
+    that counts something with, as words a grounded number reads (its value is one of them,
+    written, required or optional): where its
+    name has one word besides ``MEASURE_WORDS``, function words and words of under three
+    letters, in the plural (not "radius", "mass") or beside a word of ``COUNT_WORDS``
+    ("adults", "number_of_beds" → bed, "max_results" → result; not "year" nor "time": "7 years"
+    is no year), each number the user writes right before a word opening on its stem, or a word
+    its stem opens on ("2 adults", "a 2-bedroom", "2 children", "1 child"), with the numbers
+    listed before it ("for 1, 5 and 10 years"), and one where "a", "an" or "one" counts it too
+    ("2 adults and a child"); ``None`` where a word of ``NEGATION`` comes within NEGATION_REACH
+    words before any word that counts it ("not 7 details", as ``named_number`` reads a name),
+    where the user counts it with no number (of its kind:
+    "12.5 details" for an ``integer``), or after "more than" ("more than 5 players": six or
+    more). Of BFCL's accepted answers, where a call writes
+    such an argument its value is one of those numbers every time (``counted_numbers`` in
     benchmarks/bfcl_grounded_coverage.py)."""
     if schema.get("type") not in ("integer", "float", "number") or schema.get("enum"):
         return None
@@ -1022,17 +1026,28 @@ def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | Non
         noun = noun.lower()
         return noun.startswith(stem) or (len(noun) > 2 and stem.startswith(noun))
 
-    found: dict[tuple[int | float, ...], str] = {}
-    for start, end, values in number_places(text):
+    said = re.findall(r"[A-Za-z]+(?:'t)?", text)
+    if any(counts(w) and any(NEGATION.fullmatch(x) for x in said[max(0, i - NEGATION_REACH):i]) for i, w in enumerate(said)):
+        return None  # "not 7 details": the user turns it down
+    places = number_places(text)
+    found: dict[int, None] = {}  # the places that give a count, in order
+    for k, (start, end, _) in enumerate(places):
         after = re.match(r"[ -]?([A-Za-z]+)", text[end:])
-        if after is not None and counts(after.group(1)):
-            before = text[:start]
-            if re.search(r"[0-9]\s*(,|\band\b|\bor\b|, and\b)\s*$", before) or re.search(r"(?i)\b(more|less|fewer|greater)\s+than\s*$", before):
-                return None
-            found.setdefault(values, text[start:end + after.end()])
-    if found and (1,) not in found and any(counts(m.group(1)) for m in re.finditer(r"(?i)\ban?\s+([A-Za-z]+)", text)):
-        return None  # "2 adults and a child": a child counts one
-    return next(iter(found.values())) if len(found) == 1 else None
+        if after is None or not counts(after.group(1)):
+            continue
+        if re.search(r"(?i)\b(more|less|fewer|greater)\s+than\s*$", text[:start]):
+            return None
+        found[k] = None
+        while k > 0 and re.fullmatch(r"\s*(,|and|or|, and)\s*", text[places[k - 1][1]:places[k][0]]):  # a list that ends on it
+            k -= 1
+            found[k] = None
+    if not found:
+        return None
+    pieces = [text[places[k][0]:places[k][1]] for k in sorted(found)]
+    if any(counts(m.group(1)) for m in re.finditer(r"(?i)\b(?:an?|one)\s+([A-Za-z]+)", text)):
+        pieces.append("1")
+    given = " ; ".join(pieces)
+    return given if grounded_number(schema["type"], given) is not None else None  # "12.5 details": no whole number to count
 
 
 def named_number(name: str, schema: Mapping[str, Any], text: str) -> bool:
