@@ -120,8 +120,9 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
           ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
     opens on it (``_label``, or a word of ``NO_LEAD`` in lower case that opens no quoted
-    passage), whether no span holds it (a word of ``not_inside`` in lower case) and whether a span of several pieces may close on it (``tails``, ``_pieces``). The rules
-    are set aside in this order while the words would have no span at all: first the
+    passage), whether no span holds it (a word of ``not_inside`` in lower case) and whether a
+    span of several pieces may close on it (``tails``, ``_pieces``). The rules are set aside in
+    this order while the words would have no span at all: first the
     parameter's own and neighbours' words; where function words alone still leave none, the
     function-word rules, keeping the parameter's words ("by is" for ``directed_by`` gives
     "is"); at last everything (the spans with nothing set aside, less the parameter's words,
@@ -169,8 +170,12 @@ def name_words(name: str) -> frozenset[str]:
     parameter, not its value. Of BFCL's accepted answers two string values are a word of their
     parameter's name (a password "password"; "feeling" for ``thinking_vs_feeling``); the model
     wrote 16 such values, none right (docs/benchmarks.md)."""
-    words = [w.lower() for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
-    return frozenset(words + [name.lower()])
+    return frozenset([w.lower() for w in name_parts(name)] + [name.lower()])
+
+
+def name_parts(name: str) -> list[str]:
+    """The words of a parameter's name, in order, as written ("botId" → bot, Id)."""
+    return [w for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
 
 
 def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool], list[bool]]:
@@ -999,20 +1004,18 @@ PLURALS = {"children": "child", "people": "person", "men": "man", "women": "woma
 def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | None:
     """The numbers the user counts an ``integer``, ``float`` or ``number`` parameter (no enum)
     that counts something with, as words a grounded number reads (its value is one of them,
-    written, required or optional): where its
-    name has one word besides ``MEASURE_WORDS``, function words and words of under three
-    letters, in the plural (not "radius", "mass") or beside a word of ``COUNT_WORDS``
-    ("adults", "number_of_beds" → bed, "max_results" → result; not "year" nor "time": "7 years"
-    is no year), each number the user writes right before a word opening on its stem, or a word
-    its stem opens on ("2 adults", "a 2-bedroom", "2 children", "1 child"), with the numbers
-    listed before it ("for 1, 5 and 10 years"), and one where "a", "an" or "one" counts it too
-    ("2 adults and a child"); ``None`` where a word of ``NEGATION`` comes within NEGATION_REACH
-    words before any word that counts it ("not 7 details", as ``named_number`` reads a name),
-    where the user counts it with no number (of its kind:
-    "12.5 details" for an ``integer``), or after "more than" ("more than 5 players": six or
-    more). Of BFCL's accepted answers, where a call writes
-    such an argument its value is one of those numbers every time (``counted_numbers`` in
-    benchmarks/bfcl_grounded_coverage.py)."""
+    written, required or optional): where its name has one word besides ``MEASURE_WORDS``,
+    function words and words of under three letters, in the plural (not "radius", "mass") or
+    beside a word of ``COUNT_WORDS`` ("adults", "number_of_beds" → bed, "max_results" → result;
+    not "year" nor "time": "7 years" is no year), each number the user writes right before a
+    word opening on its stem, or a word its stem opens on ("2 adults", "a 2-bedroom", "2
+    children", "1 child"), with the numbers listed before it ("for 1, 5 and 10 years"), and one
+    where "a", "an" or "one" counts it too ("2 adults and a child"). ``None`` where a word of
+    ``NEGATION`` comes within NEGATION_REACH words before any word that counts it ("not 7
+    details", as ``named_number`` reads a name), where the user counts it with no number of its
+    kind ("12.5 details" for an ``integer``), or after "more than" ("more than 5 players": six
+    or more). Of BFCL's accepted answers, where a call writes such an argument its value is one
+    of those numbers every time (``counted_numbers`` in benchmarks/bfcl_grounded_coverage.py)."""
     if schema.get("type") not in ("integer", "float", "number") or schema.get("enum"):
         return None
     parts = (name_words(name) - {name.lower()}) or {name.lower()}
@@ -1026,8 +1029,8 @@ def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | Non
         noun = noun.lower()
         return noun.startswith(stem) or (len(noun) > 2 and stem.startswith(noun))
 
-    said = re.findall(r"[A-Za-z]+(?:'t)?", text)
-    if any(counts(w) and any(NEGATION.fullmatch(x) for x in said[max(0, i - NEGATION_REACH):i]) for i, w in enumerate(said)):
+    said = said_words(text)
+    if any(counts(w) and _negated(said, i) for i, w in enumerate(said)):
         return None  # "not 7 details": the user turns it down
     places = number_places(text)
     found: dict[int, None] = {}  # the places that give a count, in order
@@ -1066,19 +1069,19 @@ LINK_WORDS = frozenset("is are was of as should will be".split())  # none opens 
 def labelled_values(name: str, text: str) -> list[str]:
     """The words after each place ``text`` writes a parameter's name of two or more words
     (``name_words``'s split, any case, the words joined by blank space, "_" or "-" or nothing)
-    and a ``LABEL_LINK``, up to MAX_SPAN pieces on that line, where the value there opens on a
-    word, a number or a quote, not on a lower-case function word nor a word of ``LINK_WORDS``;
-    none where the words write no such label ("the scale type for", "the price range?")."""
-    words = [w for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
+    and a ``LABEL_LINK``, up to MAX_SPAN pieces on that line, where a passage quoted there
+    opens, or a word or a number that is no lower-case function word, no word of
+    ``LINK_WORDS`` and none of the name itself ("detail level detail"); none where the words write no such label ("the scale type for", "the price range?")."""
+    words = name_parts(name)
     if len(words) < 2:
         return []
     found = []
     for m in re.finditer(r"(?<!\w)" + r"[ _-]?".join(re.escape(w) for w in words) + r"(?!\w)" + LABEL_LINK, text, re.IGNORECASE):
         rest = text[m.end():].split("\n", 1)[0]
         pieces = list(PIECE.finditer(rest))
-        first = next((p.group() for p in pieces if p.group() not in "'\"`"), None)
-        if (pieces and first is not None and first not in FRAMING and first not in FUNCTION_WORDS and first.lower() not in LINK_WORDS
-                and not (pieces[0].group() in FRAMING and pieces[0].group() not in "'\"`")):
+        first = pieces[0].group() if pieces else ""
+        if QUOTED_PASSAGE.match(rest) or (first not in FRAMING and first not in FUNCTION_WORDS and first.lower() not in LINK_WORDS
+                                          and first.lower() not in name_words(name)):
             found.append(rest[:pieces[min(len(pieces), MAX_SPAN) - 1].end()])
     return found
 
@@ -1113,14 +1116,24 @@ def _named(name: str, text: str) -> bool:
     ``text``, by its first five letters, none with a word of ``NEGATION`` within
     NEGATION_REACH words before it."""
     parts = [w for w in (name_words(name) - {name.lower()}) or {name.lower()} if w not in FUNCTION_WORDS]
-    said = [w.lower() for w in re.findall(r"[A-Za-z]+(?:'t)?", text)]
+    said = said_words(text)
     if not parts:
         return False
     for part in parts:
         at = [i for i, w in enumerate(said) if w[:5] == part[:5]]
-        if not at or any(NEGATION.fullmatch(w) for i in at for w in said[max(0, i - NEGATION_REACH):i]):
+        if not at or any(_negated(said, i) for i in at):
             return False
     return True
+
+
+def said_words(text: str) -> list[str]:
+    """The words of ``text`` as ``_named`` reads them: runs of letters, with "n't", lower case."""
+    return [w.lower() for w in re.findall(r"[A-Za-z]+(?:'t)?", text)]
+
+
+def _negated(said: Sequence[str], at: int) -> bool:
+    """Whether a word of ``NEGATION`` comes within NEGATION_REACH words before ``said[at]``."""
+    return any(NEGATION.fullmatch(w) for w in said[max(0, at - NEGATION_REACH):at])
 
 
 # Codes a number parameter's description gives names ("'1' represents cleaning service, '2'
