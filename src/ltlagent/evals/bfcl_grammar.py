@@ -173,6 +173,11 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset([w.lower() for w in name_parts(name)] + [name.lower()])
 
 
+def own_words(name: str) -> set[str]:
+    """The words of a parameter's name, lower case; a name of one word itself ("adults")."""
+    return {w.lower() for w in name_parts(name)} or {name.lower()}
+
+
 def name_parts(name: str) -> list[str]:
     """The words of a parameter's name, in order, as written ("botId" → bot, Id)."""
     return [w for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])", name) if w]
@@ -1018,7 +1023,7 @@ def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | Non
     of those numbers every time (``counted_numbers`` in benchmarks/bfcl_grounded_coverage.py)."""
     if schema.get("type") not in ("integer", "float", "number") or schema.get("enum"):
         return None
-    parts = (name_words(name) - {name.lower()}) or {name.lower()}
+    parts = own_words(name)
     words = [w for w in parts if len(w) > 2 and w not in MEASURE_WORDS and w not in FUNCTION_WORDS]
     if len(words) != 1 or not (words[0] in PLURALS or re.search(r"[^su]s$", words[0]) or parts & COUNT_WORDS):
         return None
@@ -1115,7 +1120,7 @@ def _named(name: str, text: str) -> bool:
     """Whether each word of a parameter's name (less ``FUNCTION_WORDS``) is one of the words of
     ``text``, by its first five letters, none with a word of ``NEGATION`` within
     NEGATION_REACH words before it."""
-    parts = [w for w in (name_words(name) - {name.lower()}) or {name.lower()} if w not in FUNCTION_WORDS]
+    parts = [w for w in own_words(name) if w not in FUNCTION_WORDS]
     said = said_words(text)
     if not parts:
         return False
