@@ -2489,6 +2489,34 @@ def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
 
 
+def test_the_calls_name_only_functions_that_do_the_operation_the_user_asks_for():
+    """live_irrelevance_253-53-1: "delete all txt files" beside ``list_files`` and ``open_project``:
+    neither deletes, so the refusal; beside a ``delete_file`` too, the pick is among those that do
+    (``delete_file``) even where another's own gain is the best; "list all txt files" keeps them all."""
+    from ltlagent.evals.bfcl import REFUSAL, Answerer, doable_functions
+
+    def tool(name):
+        return {"name": name, "description": "", "parameters": {"type": "dict", "required": ["type"], "properties": {"type": {"type": "string"}}}}
+
+    listing, opening, deleting = tool("list_files"), tool("open_project"), tool("delete_file")
+    answerer = object.__new__(Answerer)
+    answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 10.0, "picked"
+    answerer.function_gains = {"list_files": 9.0, "open_project": 2.0, "delete_file": 4.0}  # together 10: one function's question
+
+    def case(said, *functions):
+        return {"id": "live_irrelevance_253-53-1", "function": list(functions), "question": [[{"role": "user", "content": said}]]}
+
+    refused = case("delete all txt files", listing, opening)
+    assert doable_functions(refused) == [] and answerer._form(refused, "delete all txt files")[1] == {"calls": "none", "words": REFUSAL}
+    functions, form = answerer._form(case("delete all txt files", listing, opening, deleting), "delete all txt files")
+    assert [f["name"] for f in functions] == ["delete_file"] and form["calls"] == "one or more"
+    functions, form = answerer._form(case("list all txt files", listing, opening, deleting), "list all txt files")
+    assert [f["name"] for f in functions] == ["list_files"]  # the best of all three
+    answerer.functions = "all"
+    functions, _ = answerer._form(case("delete all txt files", listing, opening, deleting), "delete all txt files")
+    assert [f["name"] for f in functions] == ["delete_file"]
+
+
 def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
     """live_irrelevance: "I need to find a rental car in Portland" beside a search whose start
     date is required: the gate passes, but the spec allows only the refusal; with a day named,

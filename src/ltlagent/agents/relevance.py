@@ -21,6 +21,11 @@ document also uses ("What is the *weather* in Boston in *fahrenheit*?" beside
 ``get_current_weather(location, unit: celsius | fahrenheit)``: 2). A small model's gain misses
 short questions whose tools it reads poorly, and the shared words catch many of them; BFCL's
 gate adds the two, a nat per shared word (``evals.bfcl.WORD_NATS``).
+
+A third reads what a tool's name says it does: ``other_operation`` finds a question that asks
+for another operation of the same kind ("*delete* all txt files" beside ``list_files``, "*multiply*
+8.5 and 3.2" beside ``calculate_sum``), which no fit of words or gain tells apart; BFCL's calls
+name only the tools it leaves (``evals.bfcl.doable_functions``).
 """
 
 from __future__ import annotations
@@ -132,3 +137,77 @@ def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
     """The most of the question's words (``words``) that one tool's document also uses (0 with no tools)."""
     asked = words(question)
     return max((len(asked & document_words(f)) for f in functions), default=0)
+
+
+# Operations a tool's name can say it does, in families whose members exclude one another: a
+# tool that reads records does not create, delete or update them, one that sums does not
+# multiply, one that integrates does not differentiate. Each is a pattern of the words that say it.
+OPERATIONS: dict[str, str] = {
+    "create": r"creat\w*|insert\w*|sign(?:s|ed|ing)? ?up",
+    "delete": r"delet\w*|remov\w*|eras\w*",
+    "update": r"updat\w*|edit\w*|modif\w*|renam\w*",
+    "log out": r"(?:log(?:s|ged|ging)?|sign(?:s|ed|ing)?) ?(?:\w+ )?out",
+    "log in": r"log(?:s|ged|ging)? ?in|sign(?:s|ed|ing)? ?in|authenticat\w*",
+    "read": r"get|gets|list\w*|find\w*|search\w*|show\w*|fetch\w*|retriev\w*|view\w*|open\w*|read\w*|lookup|look up",
+    "add": r"add|adds|added|adding|addition|sum|sums|summ\w*|plus",
+    "multiply": r"multipl\w*|mult|product|times",
+    "subtract": r"subtract\w*|minus|difference",
+    "divide": r"divid\w*|division|quotient",
+    "differentiate": r"derivativ\w*|differentiat\w*",
+    "integrate": r"integra\w*|area under",
+}
+OPERATION_FAMILIES = (("create", "delete", "update", "log out", "log in", "read"), ("add", "multiply", "subtract", "divide"),
+                      ("differentiate", "integrate"))
+# The operations a question can ask for and so rule out a tool that does another: never "read" or
+# "log in" ("find", "get" and "check" ask for anything at all).
+ASKED_OPERATIONS = ("create", "delete", "update", "log out", "add", "multiply", "subtract", "divide", "differentiate", "integrate")
+# A record operation is asked by a verb: the word opens a sentence or clause, or follows a word
+# that comes before a verb ("could you update", "I want to delete"); "a weather update" asks none.
+RECORD_OPERATIONS = frozenset(OPERATION_FAMILIES[0])
+_BEFORE_VERB = re.compile(r"(?:^|[.!?,;:\n]\s*|\b(?:you|to|please|and|then|i|we|can|could|would|should|must|will|me|just|now|'d|'ll)\s+)$",
+                          re.IGNORECASE)
+_OPERATION = {op: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for op, pattern in OPERATIONS.items()}
+_ARITHMETIC_TYPES = frozenset(("integer", "number", "float"))
+
+
+def operations(text: str, asked: bool = False) -> dict[str, str]:
+    """The operations ``text`` says (``OPERATIONS``), each with the first words that say it;
+    ``asked``: a record operation only where a verb says it (``_BEFORE_VERB``)."""
+    found: dict[str, str] = {}
+    for op, pattern in _OPERATION.items():
+        for match in pattern.finditer(text):
+            if not asked or op not in RECORD_OPERATIONS or _BEFORE_VERB.search(text[:match.start()]):
+                found[op] = match.group(0)
+                break
+    return found
+
+
+def _name_text(name: str) -> str:
+    """A tool's name as words: dots, underscores and camelCase apart (``calculate_sum`` → "calculate sum")."""
+    return " ".join(re.split(r"[._\s]+|(?<=[a-z])(?=[A-Z])", name))
+
+
+def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
+    """The words of ``question`` that ask for an operation the tool does not do, or None. A tool's
+    own operations are those its name says (``OPERATIONS``; an arithmetic one only for a tool whose
+    required parameters are all numbers). The question asks for another where it says an operation
+    of the same family (``ASKED_OPERATIONS``) that neither the tool's name nor its description
+    says, and says none of the tool's own anywhere: "delete all txt files" beside ``list_files``, "could you log
+    me out?" beside ``login``, "multiply 8.5 and 3.2" beside ``calculate_sum(number1, number2)``.
+    "Find the sum ... and the product ..." beside ``product_of_primes`` asks for its own as well."""
+    name = _name_text(str(function.get("name", "")))
+    own = set(operations(name))
+    params = function.get("parameters") or {}
+    kinds = [((params.get("properties") or {}).get(p) or {}).get("type") for p in params.get("required") or ()]
+    if not kinds or not all(kind in _ARITHMETIC_TYPES for kind in kinds):
+        own -= set(OPERATION_FAMILIES[1])
+    described = set(operations(name + " " + str(function.get("description", ""))))
+    asked, said = operations(question, asked=True), set(operations(question))
+    for op in ASKED_OPERATIONS:
+        if op not in asked or op in described:
+            continue
+        family = next(f for f in OPERATION_FAMILIES if op in f)
+        theirs = own.intersection(family)
+        if theirs and not theirs.intersection(said):
+            return asked[op]
+    return None

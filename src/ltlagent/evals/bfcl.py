@@ -199,6 +199,16 @@ def user_words(case: Mapping[str, Any]) -> str:
     return "\n".join(str(m["content"]) for m in case["question"][0] if m.get("role") == "user")
 
 
+def doable_functions(case: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The case's functions that do what the user asks, as far as their names say: each but those
+    whose name says an operation of which the user asks for another (``relevance.other_operation``:
+    ``list_files`` for "delete all txt files"). The calls of an answer name these only."""
+    from ltlagent.agents.relevance import other_operation
+
+    words = user_words(case)
+    return [dict(f) for f in case["function"] if other_operation(words, f) is None]
+
+
 def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     """Whether a function can be called with what the user wrote (``--values grounded``): each
     required number (``integer``, ``float``) needs its own place in the user's words that gives a
@@ -1084,10 +1094,13 @@ class Answerer:
 
     def picked_functions(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
         """The functions the last gated case's calls may name, and whether each must be called
-        (``pick_functions``); all of them, none required, under ``--functions all``."""
+        (``pick_functions``, among the ``doable_functions``); all of those, none required, under
+        ``--functions all``."""
+        functions = doable_functions(case)
         if self.functions != "picked" or self.gain is None:
-            return list(case["function"]), False
-        return pick_functions(case["function"], self.gain, self.function_gains)
+            return functions, False
+        names = {f["name"] for f in functions}
+        return pick_functions(functions, self.gain, {name: g for name, g in self.function_gains.items() if name in names})
 
     def plan(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The functions a case's spec calls and the ``bfcl_spec`` arguments of its answer form
@@ -1115,6 +1128,8 @@ class Answerer:
         if not self.fits(self.gain, case):
             return refusal
         functions, each = self.picked_functions(case)
+        if not functions:  # every function does another operation than the one the user asks for
+            return refusal
         if grounded is not None:  # a required number, URL or date must come from the user's words
             functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)]
             if not functions:
@@ -1173,7 +1188,7 @@ class Answerer:
             return text, tokens
         if form.get("calls") not in ("one or more", "each"):
             return text, tokens
-        calls, every = _calls(text) or [], list(case["function"])
+        calls, every = _calls(text) or [], doable_functions(case)
         asks_more = MORE_CALLS.search(grounded) is not None
         another_name = ANOTHER_NAME.search(grounded) is not None and any(map(takes_names, every))
 

@@ -1,0 +1,117 @@
+"""A question that asks for another operation than the tool's: checked against what the test itself
+put in the tool's name and description and in the question (which operation, said where), never
+by reading the text it built."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ltlagent.agents.relevance import other_operation
+
+# The words the test writes for each operation, as a tool's name and as a question says them.
+SAID = {
+    "create": ["create", "creates", "insert", "sign up"], "delete": ["delete", "remove", "erase", "deleting"],
+    "update": ["update", "edit", "modify", "rename"], "log out": ["log out", "logout", "sign out"],
+    "log in": ["login", "log in", "sign in", "authenticate"],
+    "read": ["get", "list", "find", "search", "show", "fetch", "retrieve", "view", "open", "read"],
+    "add": ["add", "sum", "plus"], "multiply": ["multiply", "product", "times", "mult"],
+    "subtract": ["subtract", "minus", "difference"], "divide": ["divide", "quotient", "division"],
+    "differentiate": ["derivative", "differentiate"], "integrate": ["integral", "integrate", "area under"],
+}
+FAMILIES = [{"create", "delete", "update", "log out", "log in", "read"}, {"add", "multiply", "subtract", "divide"},
+            {"differentiate", "integrate"}]
+ARITHMETIC = FAMILIES[1]
+RECORDS = FAMILIES[0]
+NEVER_ASKED = {"read", "log in"}  # "find" or "get" asks for anything at all
+NOUNS = ["file", "user", "record", "value", "project", "numbers", "report"]
+BEFORE_VERB = ["", "Please ", "Could you ", "I want to ", "We must ", "and then ", "can you just "]
+
+
+def family(op: str) -> set[str]:
+    return next(f for f in FAMILIES if op in f)
+
+
+@st.composite
+def tools(draw):
+    """A tool whose name says one operation or none, a description that may say another, and
+    whether its required parameters are all numbers; with the operations placed."""
+    op = draw(st.sampled_from([None, *SAID]))
+    noun = draw(st.sampled_from(NOUNS))
+    said = [] if op is None else draw(st.sampled_from(SAID[op])).split()  # "log in": log_in, logIn
+    words = said + [noun] if draw(st.booleans()) else [noun] + said
+    style = draw(st.sampled_from(["snake", "camel", "dotted", "Pascal"]))
+    if style == "camel":
+        name = words[0] + "".join(w.capitalize() for w in words[1:])
+    elif style == "Pascal":
+        name = "".join(w.capitalize() for w in words)
+    else:
+        name = ("." if style == "dotted" else "_").join(words)
+    described = draw(st.sets(st.sampled_from(list(SAID)), max_size=2))
+    description = " ".join(f"It can {draw(st.sampled_from(SAID[d]))} the {noun}." for d in sorted(described))
+    numeric = draw(st.booleans())
+    kind = "number" if numeric else "string"
+    function = {"name": name, "description": description,
+                "parameters": {"type": "dict", "required": ["a", "b"], "properties": {"a": {"type": kind}, "b": {"type": "integer"}}}}
+    return function, op, described, numeric
+
+
+@st.composite
+def questions(draw, near: str | None = None):
+    """Clauses that each say one operation, where a verb says it or where a noun does ("the file
+    update"), and the question they make; often ``near`` or another operation of its family."""
+    ops = st.sampled_from(list(SAID))
+    if near is not None:
+        ops = st.one_of(ops, st.just(near), st.sampled_from(sorted(family(near))))
+    clauses = draw(st.lists(st.tuples(ops, st.booleans()), min_size=1, max_size=3))
+    texts, placed = [], []
+    for op, verb in clauses:
+        word = draw(st.sampled_from(SAID[op]))
+        noun = draw(st.sampled_from(NOUNS))
+        if verb:
+            text = f"{draw(st.sampled_from(BEFORE_VERB))}{word} the {noun}"
+        else:
+            text = f"the {noun} {word}"
+        texts.append(text)
+        placed.append((op, verb, word))
+    joints = [draw(st.sampled_from([". ", ", ", "\n", "? "])) for _ in texts]
+    return "".join(t + j for t, j in zip(texts, joints)), placed
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data(), tool=tools())
+def test_another_operation_is_found_where_the_test_placed_one(data, tool):
+    function, op, described, numeric = tool
+    text, placed = data.draw(questions(op))
+    own = {op} if op is not None and (op not in ARITHMETIC or numeric) else set()
+    documented = described | ({op} if op is not None else set())
+    said = {o for o, _, _ in placed}
+    asked = {o for o, verb, _ in placed if o not in NEVER_ASKED and (verb or o not in RECORDS)}
+    other = {o for o in asked if o not in documented and own & family(o) and not own & family(o) & said}
+    words = {w for o, verb, w in placed if o in other and (verb or o not in RECORDS)}
+    found = other_operation(text, function)
+    assert (found is not None) == bool(other), (text, function)
+    assert found is None or found.lower() in words
+
+
+def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():
+    def tool(name, description="", required=("path",), kind="string"):
+        return {"name": name, "description": description,
+                "parameters": {"type": "dict", "required": list(required), "properties": {p: {"type": kind} for p in required}}}
+
+    assert other_operation("delete all txt files", tool("list_files")) == "delete"
+    assert other_operation("Could you log me out? My username is JohnDoe.", tool("user_authentication.login")) == "log me out"
+    assert other_operation("Could you update my credentials?", tool("user_authentication.login")) == "update"
+    assert other_operation("create project in /Volumes/DataArchive", tool("open_project")) == "create"
+    assert other_operation("multiply 8.5 and 3.2", tool("calculate_sum", required=("a", "b"), kind="number")) == "multiply"
+    assert other_operation("Compute the derivative of 2x at 1.", tool("compute_definite_integral")) == "derivative"
+    # what the description says the tool does too, or what the question asks of it besides
+    assert other_operation("create a new project in /Foo", tool("open_project", "Open a project, creating it if missing.")) is None
+    assert other_operation("Find the sum of 3 and 5, and the product of 2 and 4.",
+                           tool("product_of_primes", required=("n",), kind="integer")) is None
+    # a noun, not a verb; a participle; a tool whose name says no operation; a string tool's "product"
+    assert other_operation("I need a weather update for Chicago.", tool("Weather_1_GetWeather")) is None
+    assert other_operation("The value of the sculpture also created by Rodin.", tool("get_sculpture_value")) is None
+    assert other_operation("Delete the mandate.", tool("user.mandates")) is None
+    assert other_operation("Delete the file I saw in the file list.", tool("list_files")) is None  # its own, said anywhere
+    assert other_operation("add these shoes to my cart", tool("get_product_details")) is None
