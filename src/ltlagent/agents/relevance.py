@@ -141,7 +141,9 @@ def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
 
 # Operations a tool's name can say it does, in families whose members exclude one another: a
 # tool that reads records does not create, delete or update them, one that sums does not
-# multiply, one that integrates does not differentiate. Each is a pattern of the words that say it.
+# multiply, one that integrates does not differentiate, one that computes a p-value does not
+# compute a mean, one that computes a height does not compute an acceleration. Each is a pattern
+# of the words that say it.
 OPERATIONS: dict[str, str] = {
     "create": r"creat\w*|insert\w*|sign(?:s|ed|ing)? ?up",
     "delete": r"delet\w*|remov\w*|eras\w*",
@@ -149,34 +151,77 @@ OPERATIONS: dict[str, str] = {
     "log out": r"(?:log(?:s|ged|ging)?|sign(?:s|ed|ing)?) ?(?:\w+ )?out",
     "log in": r"log(?:s|ged|ging)? ?in|sign(?:s|ed|ing)? ?in|authenticat\w*",
     "read": r"get|gets|list\w*|find\w*|search\w*|show\w*|fetch\w*|retriev\w*|view\w*|open\w*|read\w*|lookup|look up",
-    "add": r"add|adds|added|adding|addition|sum|sums|summ\w*|plus",
+    "add": r"add|adds|added|adding|addition|sum|sums|summ(?:ed|ing|ation)|plus",
     "multiply": r"multipl\w*|mult|product|times",
     "subtract": r"subtract\w*|minus|difference",
     "divide": r"divid\w*|division|quotient",
     "differentiate": r"derivativ\w*|differentiat\w*",
     "integrate": r"integra\w*|area under",
+    "mean": r"mean|average",
+    "median": r"median",
+    "variance": r"variance",
+    "standard deviation": r"standard deviation|std",
+    "p-value": r"p-?value|p value",
+    "distance": r"distances?",
+    "duration": r"durations?",
+    "speed": r"speeds?|velocit(?:y|ies)",
+    "acceleration": r"accelerations?",
+    "height": r"heights?",
+    "mass": r"mass|masses|weights?",
+    "temperature": r"temperatures?",
+    "pressure": r"pressures?",
+    "area": r"areas?(?!\s+under)",
+    "volume": r"volumes?",
+    "force": r"forces?",
+    "energy": r"energ(?:y|ies)",
+    "density": r"densit(?:y|ies)",
 }
-OPERATION_FAMILIES = (("create", "delete", "update", "log out", "log in", "read"), ("add", "multiply", "subtract", "divide"),
-                      ("differentiate", "integrate"))
-# The operations a question can ask for and so rule out a tool that does another: never "read" or
-# "log in" ("find", "get" and "check" ask for anything at all).
-ASKED_OPERATIONS = ("create", "delete", "update", "log out", "add", "multiply", "subtract", "divide", "differentiate", "integrate")
-# A record operation is asked by a verb: the word opens a sentence or clause, or follows a word
-# that comes before a verb ("could you update", "I want to delete"); "a weather update" asks none.
-RECORD_OPERATIONS = frozenset(OPERATION_FAMILIES[0])
+# Each family with where a question asks for one of its operations: "verb" — where a verb says it
+# (``_BEFORE_VERB``: "could you update", "I want to delete"; "a weather update" asks none), never
+# "read" or "log in" ("find", "get" and "check" ask for anything at all); "anywhere" — wherever
+# the question says it ("the product of 3 and 4"); "head" — where it is what the question asks
+# for (``_HEAD``: "what is the acceleration", "calculate the standard deviation"), not a value
+# the question gives ("with a sample mean of 98.2", "thrown at a velocity of 5 m/s").
+OPERATION_FAMILIES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("create", "delete", "update", "log out", "log in", "read"), "verb"),
+    (("add", "multiply", "subtract", "divide"), "anywhere"),
+    (("differentiate", "integrate"), "anywhere"),
+    (("mean", "median", "variance", "standard deviation", "p-value"), "head"),
+    (("distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
+      "energy", "density"), "head"),
+)
+NEVER_ASKED = frozenset(("read", "log in"))
+ARITHMETIC = frozenset(OPERATION_FAMILIES[1][0])  # a tool's own only where its required parameters are all numbers
+_ASKED_BY = {op: where for ops, where in OPERATION_FAMILIES for op in ops}
+# Where a question asks for an arithmetic operation its noun takes the numbers ("the sum of",
+# "394 times 213"): "the product" or "a difference" alone may be something else.
+ASKED_AS: dict[str, str] = {
+    "add": r"add|adds|added|adding|addition|plus|sums? of|summ(?:ed|ing|ation)",
+    "multiply": r"multipl\w*|products? of|(?<=\d )times(?= \d)",
+    "subtract": r"subtract\w*|minus|differences? (?:of|between)",
+    "divide": r"divid\w*|division|quotients? of",
+}
 _BEFORE_VERB = re.compile(r"(?:^|[.!?,;:\n]\s*|\b(?:you|to|please|and|then|i|we|can|could|would|should|must|will|me|just|now|'d|'ll)\s+)$",
                           re.IGNORECASE)
+_HEAD = re.compile(r"\b(?:what(?:'s|\s+is|\s+are|\s+was|\s+were|\s+will\s+be)|calculate|compute|find|determine|estimate|give\s+me|tell\s+me"
+                   r"|how\s+much|how\s+many)(?:\s+(?:the|a|an|its|their|his|her|my|our|final|total|new|maximum|max|minimum|min|resulting"
+                   r"|expected|approximate))*\s+$", re.IGNORECASE)
 _OPERATION = {op: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for op, pattern in OPERATIONS.items()}
+_ASKED_AS = {op: re.compile(rf"\b(?:{ASKED_AS.get(op, pattern)})\b", re.IGNORECASE) for op, pattern in OPERATIONS.items()}
 _ARITHMETIC_TYPES = frozenset(("integer", "number", "float"))
 
 
 def operations(text: str, asked: bool = False) -> dict[str, str]:
     """The operations ``text`` says (``OPERATIONS``), each with the first words that say it;
-    ``asked``: a record operation only where a verb says it (``_BEFORE_VERB``)."""
+    ``asked``: only where the text asks for it (``OPERATION_FAMILIES``, ``ASKED_AS``), never ``NEVER_ASKED``."""
     found: dict[str, str] = {}
-    for op, pattern in _OPERATION.items():
+    for op, pattern in (_ASKED_AS if asked else _OPERATION).items():
+        if asked and op in NEVER_ASKED:
+            continue
+        where = _ASKED_BY[op] if asked else "anywhere"
         for match in pattern.finditer(text):
-            if not asked or op not in RECORD_OPERATIONS or _BEFORE_VERB.search(text[:match.start()]):
+            before = text[:match.start()]
+            if where == "anywhere" or (_BEFORE_VERB if where == "verb" else _HEAD).search(before):
                 found[op] = match.group(0)
                 break
     return found
@@ -190,24 +235,26 @@ def _name_text(name: str) -> str:
 def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     """The words of ``question`` that ask for an operation the tool does not do, or None. A tool's
     own operations are those its name says (``OPERATIONS``; an arithmetic one only for a tool whose
-    required parameters are all numbers). The question asks for another where it says an operation
-    of the same family (``ASKED_OPERATIONS``) that neither the tool's name nor its description
-    says, and says none of the tool's own anywhere: "delete all txt files" beside ``list_files``, "could you log
-    me out?" beside ``login``, "multiply 8.5 and 3.2" beside ``calculate_sum(number1, number2)``.
-    "Find the sum ... and the product ..." beside ``product_of_primes`` asks for its own as well."""
+    required parameters are all numbers). The question asks for another where it asks
+    (``operations(asked=True)``) for an operation of the same family that neither the tool's name
+    nor its description says, and says none of the tool's own anywhere: "delete all txt files"
+    beside ``list_files``, "could you log me out?" beside ``login``, "multiply 8.5 and 3.2" beside
+    ``calculate_sum(number1, number2)``, "what is the acceleration" beside
+    ``calculate_maximum_height``. "Find the sum ... and the product ..." beside
+    ``product_of_primes`` asks for its own as well."""
     name = _name_text(str(function.get("name", "")))
     own = set(operations(name))
     params = function.get("parameters") or {}
     kinds = [((params.get("properties") or {}).get(p) or {}).get("type") for p in params.get("required") or ()]
     if not kinds or not all(kind in _ARITHMETIC_TYPES for kind in kinds):
-        own -= set(OPERATION_FAMILIES[1])
+        own -= ARITHMETIC
     described = set(operations(name + " " + str(function.get("description", ""))))
     asked, said = operations(question, asked=True), set(operations(question))
-    for op in ASKED_OPERATIONS:
-        if op not in asked or op in described:
+    for ops, _ in OPERATION_FAMILIES:
+        theirs = own.intersection(ops)
+        if not theirs or theirs.intersection(said):
             continue
-        family = next(f for f in OPERATION_FAMILIES if op in f)
-        theirs = own.intersection(family)
-        if theirs and not theirs.intersection(said):
-            return asked[op]
+        for op in ops:
+            if op in asked and op not in described:
+                return asked[op]
     return None
