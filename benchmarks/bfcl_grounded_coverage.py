@@ -372,6 +372,18 @@ def counted_number_answers(bfcl: Any) -> dict[str, int]:
     return counts
 
 
+def other_operation_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, how many call a function the question asks
+    another operation of (``relevance.other_operation``), which the spec never calls."""
+    from ltlagent.agents.relevance import other_operation
+
+    counts = {"calls": 0, "the function ruled out": 0}
+    for said, functions, name, _ in answer_calls(bfcl):
+        counts["calls"] += 1
+        counts["the function ruled out"] += name in functions and other_operation(said, functions[name]) is not None
+    return counts
+
+
 def _shaped_option_answers(bfcl: Any, option: Any, shapes_of: Any, given_key: str) -> dict[str, int]:
     """The tally of ``dated_option_answers`` for the parameter ``option(function, said)`` picks,
     in the shapes ``shapes_of(schema)`` gives."""
@@ -443,6 +455,8 @@ def main() -> None:
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
+            ("other_operation", other_operation_answers,
+             "calls of a function whose name says another operation than the one the question asks for (the spec never calls it)"),
             ("currency_pairs", currency_pair_answers,
              "two required currency arguments, two or more currencies named (the spec gives the codes the way the words do)")):
         tallies[key] = tally(bfcl)
