@@ -22,13 +22,17 @@ NAMES = {
     "p-value": ["p-value", "p value"], "distance": ["distance"], "duration": ["duration"], "speed": ["speed", "velocity"],
     "acceleration": ["acceleration"], "height": ["height"], "mass": ["mass", "weight"], "temperature": ["temperature"],
     "pressure": ["pressure"], "area": ["area"], "volume": ["volume"], "force": ["force"], "energy": ["energy"], "density": ["density"],
+    "boiling point": ["boiling point"], "freezing point": ["freezing point"], "melting point": ["melting point"],
+    "revenue": ["revenue"], "profit": ["profit", "profits"], "loss": ["loss"], "cost": ["cost"], "interest": ["interest"],
+    "rate of return": ["rate of return", "roi"],
 }
 # Each family with where a question asks for one of its operations: after a verb's place, as what a
 # question asks for ("what is the ..."), or by the words alone (ARITHMETIC_ASKS, calculus).
 FAMILIES = [({"create", "delete", "update", "log out", "log in", "read"}, "verb"), ({"add", "multiply", "subtract", "divide"}, "words"),
             ({"differentiate", "integrate"}, "words"), ({"mean", "median", "variance", "standard deviation", "p-value"}, "head"),
             ({"distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
-              "energy", "density"}, "head")]
+              "energy", "density", "boiling point", "freezing point", "melting point"}, "head"),
+            ({"revenue", "profit", "loss", "cost", "interest", "rate of return"}, "head")]
 ARITHMETIC = FAMILIES[1][0]
 # How a question says an arithmetic operation: asking for it (the numbers follow), or only naming it.
 ARITHMETIC_ASKS = {"add": ["add", "plus", "sum of"], "multiply": ["multiply", "product of", "3 times 4"],
@@ -140,6 +144,9 @@ def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():
     assert other_operation("How high does a ball thrown at a velocity of 5 m/s go?", tool("calculate_maximum_height")) is None
     assert other_operation("Calculate the standard deviation with a sample mean of 98.2", tool("calculate_p_value")) == "standard deviation"
     assert other_operation("Is it significant, given a sample mean of 98.2?", tool("calculate_p_value")) is None
+    assert other_operation("What is the freezing point of water at 10 kPa?", tool("calculate_boiling_point")) == "freezing point"
+    assert other_operation("What is the loss projection for XYZ?", tool("finance.predict_revenue")) == "loss"
+    assert other_operation("What is the revenue, given a loss of 5 last year?", tool("finance.predict_revenue")) is None
     # an arithmetic noun that takes no numbers
     assert other_operation("What is the total price of the product?", tool("calculate_sum", required=("a",), kind="number")) is None
     assert other_operation("How much is 394 times 213?", tool("sum", required=("a", "b"), kind="integer")) == "times"

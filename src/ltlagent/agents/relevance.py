@@ -142,7 +142,8 @@ def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
 # Operations a tool's name can say it does, in families whose members exclude one another: a
 # tool that reads records does not create, delete or update them, one that sums does not
 # multiply, one that integrates does not differentiate, one that computes a p-value does not
-# compute a mean, one that computes a height does not compute an acceleration. Each is a pattern
+# compute a mean, one that computes a height does not compute an acceleration (nor a boiling
+# point a freezing point), one that predicts revenue does not predict a loss. Each is a pattern
 # of the words that say it.
 OPERATIONS: dict[str, str] = {
     "create": r"creat\w*|insert\w*|sign(?:s|ed|ing)? ?up",
@@ -175,6 +176,15 @@ OPERATIONS: dict[str, str] = {
     "force": r"forces?",
     "energy": r"energ(?:y|ies)",
     "density": r"densit(?:y|ies)",
+    "boiling point": r"boiling points?",
+    "freezing point": r"freezing points?",
+    "melting point": r"melting points?",
+    "revenue": r"revenues?",
+    "profit": r"profits?",
+    "loss": r"loss|losses",
+    "cost": r"costs?",
+    "interest": r"interests?",
+    "rate of return": r"rates? of return|returns? on investment|roi",
 }
 # Each family with where a question asks for one of its operations: "verb" — where a verb says it
 # (``_BEFORE_VERB``: "could you update", "I want to delete"; "a weather update" asks none), never
@@ -188,7 +198,8 @@ OPERATION_FAMILIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("differentiate", "integrate"), "anywhere"),
     (("mean", "median", "variance", "standard deviation", "p-value"), "head"),
     (("distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
-      "energy", "density"), "head"),
+      "energy", "density", "boiling point", "freezing point", "melting point"), "head"),
+    (("revenue", "profit", "loss", "cost", "interest", "rate of return"), "head"),
 )
 NEVER_ASKED = frozenset(("read", "log in"))
 ARITHMETIC = frozenset(OPERATION_FAMILIES[1][0])  # a tool's own only where its required parameters are all numbers
