@@ -238,11 +238,6 @@ def operations(text: str, asked: bool = False) -> dict[str, str]:
     return found
 
 
-def _name_text(name: str) -> str:
-    """A tool's name as words: dots, underscores and camelCase apart (``calculate_sum`` → "calculate sum")."""
-    return " ".join(re.split(r"[._\s]+|(?<=[a-z])(?=[A-Z])", name))
-
-
 def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     """The words of ``question`` that ask for an operation the tool does not do, or None. A tool's
     own operations are those its name says (``OPERATIONS``; an arithmetic one only for a tool whose
@@ -253,7 +248,7 @@ def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     ``calculate_sum(number1, number2)``, "what is the acceleration" beside
     ``calculate_maximum_height``. "Find the sum ... and the product ..." beside
     ``product_of_primes`` asks for its own as well."""
-    name = _name_text(str(function.get("name", "")))
+    name = " ".join(_WORD.findall(str(function.get("name", ""))))  # calculate_sum, calculateSum: "calculate sum"
     own = set(operations(name))
     params = function.get("parameters") or {}
     kinds = [((params.get("properties") or {}).get(p) or {}).get("type") for p in params.get("required") or ()]
