@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, dates_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
@@ -1126,6 +1126,12 @@ def test_a_code_the_user_names_is_the_value_of_its_number(data, names, form, plu
             assert not re.fullmatch(pattern, f"find(what={other}, where={expected})]") and not re.fullmatch(pattern, f"find(what={expected}, where={other})]")
         assert not re.fullmatch(pattern, f"find(what={expected})]")
         assert numbers_given(fn, said) and places_reused(f"[find(what={expected}, where={expected})]", [fn], said) is None
+    # a required code is called for only where the words name one; an optional one, or one in an enum, never asks for it
+    assert codes_given(fn, said) == (expected is not None)
+    assert not codes_given(fn, f"Please find {numbers[0]} of them for me.")  # a number the words give is no code
+    optional = {"name": "find", "parameters": {"type": "dict", "required": [], "properties": {"what": schema}}}
+    listed = {"name": "find", "parameters": {"type": "dict", "required": ["what"], "properties": {"what": dict(schema, enum=numbers)}}}
+    assert codes_given(optional, "Please find it.") and codes_given(listed, "Please find it.")
 
 
 STRING_CODE_FORMS = ["'{n}' for {name}", '"{n}" represents {name}', "'{n}' stands for the {name}", "'{n}' for an {name}"]
@@ -2487,6 +2493,25 @@ def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     unrelated = dict(case, question=[[{"role": "user", "content": "Who wrote Hamlet?"}]])
     answerer.word_nats = 1.0
     assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
+
+
+def test_the_spec_refuses_a_function_whose_required_code_the_user_never_names():
+    """live_irrelevance_581-182-1: "a service provider ... between 25 and 35 years old" beside a
+    search whose required ``province_id`` is a code the description gives (1 for Bangkok, ...):
+    25 is an age, no province, so the refusal; with "in Chiang Mai", the call."""
+    from ltlagent.evals.bfcl import REFUSAL, Answerer
+
+    search = {"name": "getDataForProfessional", "description": "Find service providers.",
+              "parameters": {"type": "dict", "required": ["province_id"], "properties": {
+                  "province_id": {"type": "integer", "description": "The province, such as 1 for Bangkok, 2 for Chiang Mai, and 3 for Phuket."},
+                  "min_age": {"type": "integer", "description": "The youngest age."}}}}
+    answerer = object.__new__(Answerer)
+    answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
+    for said, calls in (("Find a service provider who accepts ironing work who is between 25 and 35 years old.", False),
+                        ("Find a service provider in Chiang Mai who is between 25 and 35 years old.", True)):
+        case = {"id": "live_irrelevance_581-182-1", "function": [search], "question": [[{"role": "user", "content": said}]]}
+        _, form = answerer._form(case, said)
+        assert (form == {"calls": "none", "words": REFUSAL}) != calls, said
 
 
 def test_the_calls_name_only_functions_that_do_the_operation_the_user_asks_for():

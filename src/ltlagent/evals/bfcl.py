@@ -37,7 +37,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, named_code, number_mentions,
                                          number_places, url_param, user_urls)
 
@@ -514,6 +514,22 @@ def _placed(options: Sequence[Sequence[tuple[int, int]]]) -> bool:
         return False
 
     return place(0)
+
+
+def codes_given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether the user's words name a code for each of a function's required numbers whose
+    description gives codes for names (``bfcl_grammar.codes``, outside an enum): such a number is
+    a code, not a quantity the words give, and another number of theirs is no value for it
+    (``getDataForProfessional(province_id=25)`` for "between 25 and 35 years old", where the
+    description gives 1 for Bangkok, 2 for Chiang Mai, ...). ``bfcl_grammar.named_code``."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    for name in params.get("required") or ():
+        schema = props.get(name) or {}
+        if (schema.get("type") in ("integer", "float", "number") and not schema.get("enum") and codes(schema.get("description", ""))
+                and named_code(schema, words) is None):
+            return False
+    return True
 
 
 def dates_given(function: Mapping[str, Any], words: str) -> bool:
@@ -1131,7 +1147,8 @@ class Answerer:
         if not functions:  # every function does another operation than the one the user asks for
             return refusal
         if grounded is not None:  # a required number, URL or date must come from the user's words
-            functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)]
+            functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)
+                         and codes_given(f, grounded)]
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
