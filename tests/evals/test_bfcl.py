@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
@@ -1081,6 +1081,32 @@ def test_a_required_date_needs_words_that_say_something_of_a_day(days, others, k
     fn = {"name": "Trains_1_FindTrains", "parameters": {"type": "dict", "properties": props if kind != "none" else {},
                                                       "required": ["city"] + (["date"] if kind in ("required", "undated") else [])}}
     assert dates_given(fn, said) == (kind != "required" or bool(days)), said
+
+
+TIME_PHRASES = ["a pickup around 14:00", "a show at 4pm", "at 4:30 PM", "8 a.m. sharp", "at 5 in the afternoon", "starting at noon", "at Midnight"]
+NO_TIME_PHRASES = ["a car from Monday next week", "a ratio 3:2", "version 2.13", "something in the afternoon", "a meal that costs 11.50",
+                   "a table for 2 on 2023-10-01", "a car in Los Angeles"]
+TIMED = {"type": "string", "description": "The pickup time, in 24-hour format 'HH:MM'."}
+
+
+@settings(max_examples=300)
+@example([], [NO_TIME_PHRASES[0]], "required")  # live_irrelevance_611-194-4: a rental car, no time
+@given(st.lists(st.sampled_from(TIME_PHRASES), max_size=2), st.lists(st.sampled_from(NO_TIME_PHRASES), max_size=3),
+       st.sampled_from(["required", "optional", "untimed", "dated", "none"]))
+def test_a_required_time_needs_words_that_give_a_time_of_day(times, others, kind):
+    """A function with a required string parameter whose description shows a time format without a
+    date is called only where the user's words give a time of day; any other function (an optional
+    time, a time's name without a format, a format with a date) whatever the words. Oracle, by
+    construction: the words are built from phrases known to give a time of day or not."""
+    phrases = others + times
+    random.Random(len(phrases)).shuffle(phrases)
+    said = "I need " + " and ".join(phrases or ["help"]) + "."
+    at = {"untimed": {"type": "string", "description": "The pickup time."},
+          "dated": {"type": "string", "description": "The pickup, as 'YYYY-MM-DD HH:MM'."}}.get(kind, TIMED)
+    props = {"city": {"type": "string"}, "pickup_time": at}
+    fn = {"name": "RentalCars_3_ReserveCar", "parameters": {"type": "dict", "properties": props if kind != "none" else {},
+                                                          "required": ["city"] + (["pickup_time"] if kind in ("required", "untimed", "dated") else [])}}
+    assert times_given(fn, said) == (kind != "required" or bool(times)), said
 
 
 CODE_NAMES = ["cleaning service", "ironing service", "big cleaning service", "Bangkok", "Chiang Mai", "Chonburi", "massage", "Group A", "Group B"]

@@ -39,7 +39,7 @@ from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, named_code, number_mentions,
-                                         number_places, url_param, user_urls)
+                                         number_places, timed_shapes, url_param, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -541,6 +541,17 @@ def dates_given(function: Mapping[str, Any], words: str) -> bool:
     props = params.get("properties") or {}
     needs = any(dated_shapes(props.get(name) or {}) for name in params.get("required") or ())
     return not needs or days_named(words)
+
+
+def times_given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether the user's words give a time of day (``bfcl_grammar.user_times``) where a function
+    has a required ``string`` parameter whose description shows a time format without a date
+    (``bfcl_grammar.timed_shapes``): ``RentalCars_3_ReserveCar(pickup_time=...)`` is not called
+    for "I need a car from Monday next week", where any time would be made up."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    needs = any(timed_shapes(props.get(name) or {}) for name in params.get("required") or ())
+    return not needs or bool(user_times(words))
 
 
 def urls_given(function: Mapping[str, Any], words: str) -> bool:
@@ -1148,7 +1159,7 @@ class Answerer:
             return refusal
         if grounded is not None:  # a required number, URL or date must come from the user's words
             functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)
-                         and codes_given(f, grounded)]
+                         and times_given(f, grounded) and codes_given(f, grounded)]
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
