@@ -384,6 +384,28 @@ def other_operation_answers(bfcl: Any) -> dict[str, int]:
     return counts
 
 
+def unnamed_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, how many call a function with a required
+    code the user's words name none of (``bfcl.codes_given``) or a required time they give none
+    of (``bfcl.times_given``), which the spec never calls; and how many call one with such a
+    code or time at all."""
+    from ltlagent.evals import bfcl as B
+    from ltlagent.evals.bfcl_grammar import codes, timed_shapes
+
+    counts = {"with a required code": 0, "the code not named": 0, "with a required time": 0, "no time given": 0}
+    for said, functions, name, _ in answer_calls(bfcl):
+        function = functions.get(name) or {}
+        params = function.get("parameters") or {}
+        required = [(params.get("properties") or {}).get(p) or {} for p in params.get("required") or ()]
+        if any(s.get("type") in ("integer", "float", "number") and not s.get("enum") and codes(s.get("description", "")) for s in required):
+            counts["with a required code"] += 1
+            counts["the code not named"] += not B.codes_given(function, said)
+        if any(timed_shapes(s) for s in required):
+            counts["with a required time"] += 1
+            counts["no time given"] += not B.times_given(function, said)
+    return counts
+
+
 def _shaped_option_answers(bfcl: Any, option: Any, shapes_of: Any, given_key: str) -> dict[str, int]:
     """The tally of ``dated_option_answers`` for the parameter ``option(function, said)`` picks,
     in the shapes ``shapes_of(schema)`` gives."""
@@ -457,6 +479,7 @@ def main() -> None:
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
             ("other_operation", other_operation_answers,
              "calls of a function whose name says another operation than the one the question asks for (the spec never calls it)"),
+            ("unnamed", unnamed_answers, "calls of a function with a required code or time (the spec calls it only where the user names a code, gives a time)"),
             ("currency_pairs", currency_pair_answers,
              "two required currency arguments, two or more currencies named (the spec gives the codes the way the words do)")):
         tallies[key] = tally(bfcl)
