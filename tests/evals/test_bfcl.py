@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
@@ -1107,6 +1107,43 @@ def test_a_required_time_needs_words_that_give_a_time_of_day(times, others, kind
     fn = {"name": "RentalCars_3_ReserveCar", "parameters": {"type": "dict", "properties": props if kind != "none" else {},
                                                           "required": ["city"] + (["pickup_time"] if kind in ("required", "untimed", "dated") else [])}}
     assert times_given(fn, said) == (kind != "required" or bool(times)), said
+
+
+ASKS_WHO_PHRASES = ["Who won the NBA Most Valuable Player in 2020?", "Who was the winner of Wimbledon in 2021?", "who discovered radium",
+                    "Who is the top scorer for the Lakers?", "Who's the author of 'Emma'?", "Who wrote Don Quixote?", "WHO WON THE CUP?"]
+NAMES_WHO_PHRASES = ["Who is Lebron James?", "who was Marie Curie", "What is the capital of France?", "Find the stats of the Lakers.",
+                     "Who are you?", "Whose book is this?"]
+# (parameter, schema, whether it takes a person's name): a string named "name" or "..._name", or
+# a person's word, whose name or description says a person's word.
+PERSON_PARAMS = [("name", {"type": "string", "description": "Name of the celebrity."}, True),
+                 ("player_name", {"type": "string", "description": "The name of the player."}, True),
+                 ("artist", {"type": "string", "description": "The artist."}, True),
+                 ("authorName", {"type": "string", "description": "Who wrote it."}, True),
+                 ("element_name", {"type": "string", "description": "The name of the element."}, False),
+                 ("name", {"type": "string", "description": "The name of the file."}, False),
+                 ("team", {"type": "string", "description": "The team of the player."}, False),
+                 ("player_name", {"type": "string", "enum": ["A", "B"], "description": "The player."}, False),
+                 ("player_id", {"type": "integer", "description": "The player."}, False)]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(ASKS_WHO_PHRASES + NAMES_WHO_PHRASES), st.lists(st.tuples(st.sampled_from(range(len(PERSON_PARAMS))), st.booleans()), max_size=3))
+def test_a_person_the_question_asks_for_is_no_argument(said, params):
+    """A function with a required parameter for a person's name is not called where the words ask
+    who someone is ("Who won the NBA MVP?"), only where they name the person or ask something
+    else; optional, enumerated and other parameters never stop it. Oracle, by construction: the
+    phrases are labelled as asking who or not, the parameters as a person's name or not."""
+    props, required = {}, []
+    for index, needed in params:
+        name, schema, _ = PERSON_PARAMS[index]
+        props[name] = schema
+        if needed and name not in required:
+            required.append(name)
+        elif not needed and name in required:
+            required.remove(name)
+    person = any(PERSON_PARAMS[i][2] and PERSON_PARAMS[i][1] is props[PERSON_PARAMS[i][0]] and PERSON_PARAMS[i][0] in required for i, _ in params)
+    fn = {"name": "get_player_stats", "parameters": {"type": "dict", "properties": props, "required": required}}
+    assert person_given(fn, said) == (said not in ASKS_WHO_PHRASES or not person), (said, fn)
 
 
 CODE_NAMES = ["cleaning service", "ironing service", "big cleaning service", "Bangkok", "Chiang Mai", "Chonburi", "massage", "Group A", "Group B"]
@@ -2536,6 +2573,24 @@ def test_the_spec_refuses_a_function_whose_required_code_the_user_never_names():
     for said, calls in (("Find a service provider who accepts ironing work who is between 25 and 35 years old.", False),
                         ("Find a service provider in Chiang Mai who is between 25 and 35 years old.", True)):
         case = {"id": "live_irrelevance_581-182-1", "function": [search], "question": [[{"role": "user", "content": said}]]}
+        _, form = answerer._form(case, said)
+        assert (form == {"calls": "none", "words": REFUSAL}) != calls, said
+
+
+def test_the_spec_refuses_a_function_whose_required_person_the_question_asks_for():
+    """irrelevance_184: "Who won the NBA Most Valuable Player in 2020?" beside a search whose
+    required ``player_name`` is the person asked for: the refusal; "the stats of Lebron James in
+    2020", the call."""
+    from ltlagent.evals.bfcl import REFUSAL, Answerer
+
+    stats = {"name": "sports_stats.get_player_stats", "description": "Retrieve statistics of a specific player.",
+             "parameters": {"type": "dict", "required": ["player_name", "season"], "properties": {
+                 "player_name": {"type": "string", "description": "The name of the player."},
+                 "season": {"type": "string", "description": "The season, e.g. '2020-2021'."}}}}
+    answerer = object.__new__(Answerer)
+    answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
+    for said, calls in (("Who won the NBA Most Valuable Player in 2020?", False), ("What were the stats of Lebron James in 2020?", True)):
+        case = {"id": "irrelevance_184", "function": [stats], "question": [[{"role": "user", "content": said}]]}
         _, form = answerer._form(case, said)
         assert (form == {"calls": "none", "words": REFUSAL}) != calls, said
 

@@ -38,7 +38,7 @@ from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
-                                         dated_shapes, days_named, formats, grounded_number, member_places, named_code, number_mentions,
+                                         dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions,
                                          number_places, timed_shapes, url_param, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -552,6 +552,36 @@ def times_given(function: Mapping[str, Any], words: str) -> bool:
     props = params.get("properties") or {}
     needs = any(timed_shapes(props.get(name) or {}) for name in params.get("required") or ())
     return not needs or bool(user_times(words))
+
+
+# A question that asks who did something or who is the one that did ("Who won the NBA MVP in
+# 2020?", "Who was the winner of ...?"), not who a named person is ("Who is Lebron James?").
+ASKS_WHO = re.compile(r"(?i)^\W*who(?:(?:'s|\s+(?:is|was|are|were|will\s+be))\s+(?:the|a|an)\b|\s+(?!is\b|was\b|are\b|were\b|will\b|'s\b)[a-z]+)")
+# The words that make a parameter's name or description one of a person: a string named ``name``
+# or ``..._name`` (or one of these words) whose name or description says one of these words.
+PERSON_WORDS = re.compile(r"(?i)\b(?:player|person|people|artist|author|composer|celebrity|athlete|actor|actress|director|singer|musician"
+                          r"|scientist|inventor|president|king|queen|winner|discoverer)s?\b")
+
+
+def person_given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether a function can be called where the user's words ask who someone is (``ASKS_WHO``):
+    not if it has a required string parameter for that person's name (``PERSON_WORDS``), which
+    the question asks for rather than gives: ``sports_stats.get_player_stats(player_name=...)``
+    is not called for "Who won the NBA Most Valuable Player in 2020?" (the model wrote
+    ``player_name="NBA"``). Other questions, and other functions, as before."""
+    if not ASKS_WHO.search(words):
+        return True
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    for name in params.get("required") or ():
+        schema = props.get(name) or {}
+        if schema.get("type") != "string" or schema.get("enum"):
+            continue
+        said = " ".join(name_parts(name)).lower()
+        if ((said == "name" or said.endswith(" name") or PERSON_WORDS.fullmatch(said))
+                and PERSON_WORDS.search(said + " " + str(schema.get("description", "")))):
+            return False
+    return True
 
 
 def urls_given(function: Mapping[str, Any], words: str) -> bool:
@@ -1159,7 +1189,7 @@ class Answerer:
             return refusal
         if grounded is not None:  # a required number, URL or date must come from the user's words
             functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)
-                         and times_given(f, grounded) and codes_given(f, grounded)]
+                         and times_given(f, grounded) and codes_given(f, grounded) and person_given(f, grounded)]
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
