@@ -386,13 +386,15 @@ def other_operation_answers(bfcl: Any) -> dict[str, int]:
 
 def unnamed_answers(bfcl: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, how many call a function with a required
-    code the user's words name none of (``bfcl.codes_given``) or a required time they give none
-    of (``bfcl.times_given``), which the spec never calls; and how many call one with such a
-    code or time at all."""
+    code the user's words name none of (``bfcl.codes_given``), a required time they give none
+    of (``bfcl.times_given``) or a required person's name where they ask who the person is
+    (``bfcl.person_given``), which the spec never calls; and how many call one with such a code
+    or time at all."""
     from ltlagent.evals import bfcl as B
     from ltlagent.evals.bfcl_grammar import codes, timed_shapes
 
-    counts = {"with a required code": 0, "the code not named": 0, "with a required time": 0, "no time given": 0}
+    counts = {"with a required code": 0, "the code not named": 0, "with a required time": 0, "no time given": 0,
+              "a person asked for a required person's name": 0}
     for said, functions, name, _ in answer_calls(bfcl):
         function = functions.get(name) or {}
         params = function.get("parameters") or {}
@@ -403,6 +405,7 @@ def unnamed_answers(bfcl: Any) -> dict[str, int]:
         if any(timed_shapes(s) for s in required):
             counts["with a required time"] += 1
             counts["no time given"] += not B.times_given(function, said)
+        counts["a person asked for a required person's name"] += not B.person_given(function, said)
     return counts
 
 
@@ -479,7 +482,8 @@ def main() -> None:
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
             ("other_operation", other_operation_answers,
              "calls of a function whose name says another operation than the one the question asks for (the spec never calls it)"),
-            ("unnamed", unnamed_answers, "calls of a function with a required code or time (the spec calls it only where the user names a code, gives a time)"),
+            ("unnamed", unnamed_answers,
+             "calls of a function with a required code, time or person (the spec calls it only where the user names a code, gives a time, does not ask who)"),
             ("currency_pairs", currency_pair_answers,
              "two required currency arguments, two or more currencies named (the spec gives the codes the way the words do)")):
         tallies[key] = tally(bfcl)
