@@ -516,20 +516,30 @@ def _placed(options: Sequence[Sequence[tuple[int, int]]]) -> bool:
     return place(0)
 
 
+def _required(function: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """A function's required parameters, each with its schema (``{}`` where it has none)."""
+    params = function.get("parameters") or {}
+    props = params.get("properties") or {}
+    return [(name, props.get(name) or {}) for name in params.get("required") or ()]
+
+
+def given(function: Mapping[str, Any], words: str) -> bool:
+    """Whether the user's words give what a function's required parameters need (``--values
+    grounded``): its numbers (``numbers_given``), URLs (``urls_given``), a day for a date
+    (``dates_given``), a time of day (``times_given``), a code named (``codes_given``), and no
+    person asked for in its person's name (``person_given``). A function they do not is not called."""
+    return (numbers_given(function, words) and urls_given(function, words) and dates_given(function, words)
+            and times_given(function, words) and codes_given(function, words) and person_given(function, words))
+
+
 def codes_given(function: Mapping[str, Any], words: str) -> bool:
     """Whether the user's words name a code for each of a function's required numbers whose
     description gives codes for names (``bfcl_grammar.codes``, outside an enum): such a number is
     a code, not a quantity the words give, and another number of theirs is no value for it
     (``getDataForProfessional(province_id=25)`` for "between 25 and 35 years old", where the
     description gives 1 for Bangkok, 2 for Chiang Mai, ...). ``bfcl_grammar.named_code``."""
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    for name in params.get("required") or ():
-        schema = props.get(name) or {}
-        if (schema.get("type") in ("integer", "float", "number") and not schema.get("enum") and codes(schema.get("description", ""))
-                and named_code(schema, words) is None):
-            return False
-    return True
+    return not any(schema.get("type") in ("integer", "float", "number") and not schema.get("enum") and codes(schema.get("description", ""))
+                   and named_code(schema, words) is None for _, schema in _required(function))
 
 
 def dates_given(function: Mapping[str, Any], words: str) -> bool:
@@ -537,10 +547,7 @@ def dates_given(function: Mapping[str, Any], words: str) -> bool:
     function has a required ``string`` parameter whose description shows a date format with a
     year (``bfcl_grammar.dated_shapes``): ``Trains_1_FindTrains(date_of_journey=...)`` is not
     called for "I want to find a train", where any date would be made up."""
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    needs = any(dated_shapes(props.get(name) or {}) for name in params.get("required") or ())
-    return not needs or days_named(words)
+    return not any(dated_shapes(schema) for _, schema in _required(function)) or days_named(words)
 
 
 def times_given(function: Mapping[str, Any], words: str) -> bool:
@@ -548,10 +555,7 @@ def times_given(function: Mapping[str, Any], words: str) -> bool:
     has a required ``string`` parameter whose description shows a time format without a date
     (``bfcl_grammar.timed_shapes``): ``RentalCars_3_ReserveCar(pickup_time=...)`` is not called
     for "I need a car from Monday next week", where any time would be made up."""
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    needs = any(timed_shapes(props.get(name) or {}) for name in params.get("required") or ())
-    return not needs or bool(user_times(words))
+    return not any(timed_shapes(schema) for _, schema in _required(function)) or bool(user_times(words))
 
 
 # A question that asks who did something or who is the one that did ("Who won the NBA MVP in
@@ -571,14 +575,9 @@ def person_given(function: Mapping[str, Any], words: str) -> bool:
     ``player_name="NBA"``). Other questions, and other functions, as before."""
     if not ASKS_WHO.search(words):
         return True
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    for name in params.get("required") or ():
-        schema = props.get(name) or {}
-        if schema.get("type") != "string" or schema.get("enum"):
-            continue
+    for name, schema in _required(function):
         said = " ".join(name_parts(name)).lower()
-        if ((said == "name" or said.endswith(" name") or PERSON_WORDS.fullmatch(said))
+        if (schema.get("type") == "string" and not schema.get("enum") and (said == "name" or said.endswith(" name") or PERSON_WORDS.fullmatch(said))
                 and PERSON_WORDS.search(said + " " + str(schema.get("description", "")))):
             return False
     return True
@@ -588,20 +587,15 @@ def urls_given(function: Mapping[str, Any], words: str) -> bool:
     """Whether the user's words write a URL (``bfcl_grammar.user_urls``) where a function has a
     required URL parameter (``bfcl_grammar.url_param``): ``requests.get(url=...)`` is not called
     for "the address for latitude 37.4224764 using the Geocoding API"."""
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    needs = any(url_param(name, props.get(name) or {}) for name in params.get("required") or ())
-    return not needs or bool(user_urls(words))
+    return not any(url_param(name, schema) for name, schema in _required(function)) or bool(user_urls(words))
 
 
 def required_numbers(function: Mapping[str, Any], words: str | None = None) -> list[str]:
     """The types (``integer``, ``float``, ``number``) of a function's required number parameters
     outside an enum (and, given the user's ``words``, without a code they name:
     ``bfcl_grammar.named_code``): the numbers a call of it needs from the user's words."""
-    params = function.get("parameters") or {}
-    props = params.get("properties") or {}
-    kinds = [(props.get(name) or {}).get("type") for name in params.get("required") or ()
-             if not (props.get(name) or {}).get("enum") and (words is None or named_code(props.get(name) or {}, words) is None)]
+    kinds = [schema.get("type") for _, schema in _required(function)
+             if not schema.get("enum") and (words is None or named_code(schema, words) is None)]
     return [kind for kind in kinds if kind in ("integer", "float", "number")]
 
 
@@ -1187,9 +1181,8 @@ class Answerer:
         functions, each = self.picked_functions(case)
         if not functions:  # every function does another operation than the one the user asks for
             return refusal
-        if grounded is not None:  # a required number, URL or date must come from the user's words
-            functions = [f for f in functions if numbers_given(f, grounded) and urls_given(f, grounded) and dates_given(f, grounded)
-                         and times_given(f, grounded) and codes_given(f, grounded) and person_given(f, grounded)]
+        if grounded is not None:  # what the required parameters need must come from the user's words
+            functions = [f for f in functions if given(f, grounded)]
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
