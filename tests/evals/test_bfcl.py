@@ -775,6 +775,37 @@ def test_a_parameters_own_name_is_no_value_alone(text, name):
         assert all(bool(re.fullmatch(call_regex(f, "python", text), f"f({name}={v!r})")) == (v in expected) for v in spans(text))
 
 
+CALLED_TEXT = st.lists(st.sampled_from(["restaurant", "Restaurant", "restaurants", "mandate", "Mandates", "movie", "movies", "find", "Find",
+                                         "Mamma", "Mia", "Comedy", ",", "'"]), min_size=1, max_size=7).map(" ".join)
+CALLED = {"find_restaurant": {"find", "restaurant"}, "user.mandates": {"user", "mandates", "mandate"},
+          "Movies_3_FindMovies": {"movies", "movie", "find"}, "f": set()}
+
+
+@settings(max_examples=200)
+@given(CALLED_TEXT, st.sampled_from(sorted(CALLED)), st.sampled_from(["name", "type"]))
+def test_a_word_of_the_functions_name_is_no_value_alone(text, function, name):
+    """A grounded string is never a word of the called function's name alone, plural "s" or not,
+    any case ("What is mandate?" beside ``user.mandates``), nor opens on one written in lower case
+    before a space ("restaurant Mamma Mia" beside ``find_restaurant``), as with the parameter's own
+    name (``test_a_parameters_own_name_is_no_value_alone``); longer spans that hold one, or open on
+    it capitalised, stay. Oracle: the spans, less the single words the name splits into (written
+    out here) and the spans whose first word is one of them in lower case, over every substring."""
+    words = CALLED[function]
+
+    def labelled(v: str) -> bool:
+        first = re.match(r"(\S+)\s", v)
+        return first is not None and first.group(1) in words
+
+    expected = {v for v in spans(text) if not (v.lower() in words and len(PIECE.findall(v)) == 1) and not labelled(v)} or spans(text)
+    assert bfcl_grammar.called_words(function) == words
+    if not spans(text):  # nothing to quote: any string (test_a_parameters_own_name_is_no_value_alone)
+        return
+    f = {"name": function, "parameters": {"type": "dict", "required": [name], "properties": {name: {"type": "string"}}}}
+    pattern = call_regex(f, "python", text)
+    every = {text[a:b] for a in range(len(text)) for b in range(a + 1, len(text) + 1)}
+    assert {v for v in every if re.fullmatch(pattern, f"{function}({name}={v!r})")} == expected, (text, function)
+
+
 NEIGHBOURED_TEXT = st.lists(st.sampled_from(["Ronald", "Young", "and", "directed", "Directed", "by", "Herbert", "Ross", "cast", "genre", "Comedy",
                                               "comedy", ",", "is"]), min_size=1, max_size=8).map(" ".join)
 FILM = {"cast": {"type": "string"}, "directed_by": {"type": "string"}, "genre": {"type": "string"}}

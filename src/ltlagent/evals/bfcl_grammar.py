@@ -566,7 +566,7 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         place, shapes = formats(schema.get("description", ""))
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
-        return grounded_string(grounded, place, shapes, not_alone=name_words(name) if name else frozenset(),
+        return grounded_string(grounded, place, shapes, not_alone=(name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ())),
                                region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
@@ -688,6 +688,21 @@ OWN_WORDS = "x-ltlagent-words"
 # ... and the words that label the call's other arguments (``neighbour_words``), which its
 # grounded strings do not hold.
 NEIGHBOUR_WORDS = "x-ltlagent-neighbour-words"
+# ... and the words of the called function's name (``called_words``), none of which is a grounded
+# string alone, as the parameter's own name's are not.
+CALLED_WORDS = "x-ltlagent-called-words"
+
+
+def called_words(function_name: str) -> frozenset[str]:
+    """The words of a function's name of three letters or more, lower case, each also without a plural "s"
+    ("user.mandates" → user, mandates, mandate; "Movies_3_FindMovies" → movies, movie, find):
+    a grounded string of its parameters is never one of them alone, nor opens on one written in
+    lower case before a space, as with the parameter's own name (``name_words``). The user who
+    asks "What is mandate?" beside ``user.mandates`` or "search for a movie" beside
+    ``Movies_3_FindMovies`` names what the function is about, not an argument."""
+    words = {w.lower() for w in name_parts(function_name) if w.isalpha() and len(w) > 2}
+    return frozenset(words | {w[:-1] for w in words if len(w) > 3 and w.endswith("s")})
+
 
 
 def neighbour_words(properties: Mapping[str, Any], name: str) -> frozenset[str]:
@@ -724,7 +739,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     timed = timed_option(function, grounded) if grounded is not None and language == "python" else None
     for name, schema in props.items():
         if grounded is not None and language == "python" and schema.get("type") == "string":
-            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name)}
+            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called_words(str(function.get("name", "")))}
         is_url = grounded is not None and language == "python" and url_param(name, schema)
         urls = url_literals(grounded) if is_url else None
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
