@@ -566,7 +566,8 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         place, shapes = formats(schema.get("description", ""))
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
-        return grounded_string(grounded, place, shapes, not_alone=(name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ())),
+        not_alone = (name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ()))
+        return grounded_string(grounded, place, shapes, not_alone=not_alone,
                                region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
@@ -704,7 +705,6 @@ def called_words(function_name: str) -> frozenset[str]:
     return frozenset(words | {w[:-1] for w in words if len(w) > 3 and w.endswith("s")})
 
 
-
 def neighbour_words(properties: Mapping[str, Any], name: str) -> frozenset[str]:
     """The words of the names of a parameter's neighbours (``name_words``; "directed_by" →
     directed) that a grounded string of it never holds written in lower case: "Ronald Young and
@@ -737,9 +737,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     items = []
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     timed = timed_option(function, grounded) if grounded is not None and language == "python" else None
+    called = called_words(str(function.get("name", ""))) if grounded is not None and language == "python" else frozenset()
     for name, schema in props.items():
         if grounded is not None and language == "python" and schema.get("type") == "string":
-            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called_words(str(function.get("name", "")))}
+            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called}
         is_url = grounded is not None and language == "python" and url_param(name, schema)
         urls = url_literals(grounded) if is_url else None
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
