@@ -12,7 +12,7 @@ from ltlagent.agents.relevance import other_operation
 # The words the test writes for each operation in a tool's name and description.
 NAMES = {
     "create": ["create", "creates", "insert", "sign up"], "delete": ["delete", "remove", "erase", "deleting"],
-    "update": ["update", "edit", "modify", "rename"], "log out": ["log out", "logout", "sign out"],
+    "update": ["update", "edit", "modify", "rename"], "close": ["close", "closes", "closing"], "log out": ["log out", "logout", "sign out"],
     "log in": ["login", "log in", "sign in", "authenticate"],
     "read": ["get", "list", "find", "search", "show", "fetch", "retrieve", "view", "open", "read"],
     "add": ["add", "sum", "plus"], "multiply": ["multiply", "product", "times", "mult"],
@@ -21,18 +21,18 @@ NAMES = {
     "mean": ["mean", "average"], "median": ["median"], "variance": ["variance"], "standard deviation": ["standard deviation", "std"],
     "p-value": ["p-value", "p value"], "distance": ["distance"], "duration": ["duration"], "speed": ["speed", "velocity"],
     "acceleration": ["acceleration"], "height": ["height"], "mass": ["mass", "weight"], "temperature": ["temperature"],
-    "pressure": ["pressure"], "area": ["area"], "volume": ["volume"], "force": ["force"], "energy": ["energy"], "density": ["density"],
+    "pressure": ["pressure"], "area": ["area"], "volume": ["volume"], "force": ["force"], "energy": ["energy"], "density": ["density"], "date": ["date"],
     "boiling point": ["boiling point"], "freezing point": ["freezing point"], "melting point": ["melting point"],
     "revenue": ["revenue"], "profit": ["profit", "profits"], "loss": ["loss"], "cost": ["cost"], "interest": ["interest"],
-    "rate of return": ["rate of return", "roi"],
+    "rate of return": ["rate of return", "roi"], "rank": ["rank", "ranking"], "score": ["score"],
 }
 # Each family with where a question asks for one of its operations: after a verb's place, as what a
 # question asks for ("what is the ..."), or by the words alone (ARITHMETIC_ASKS, calculus).
-FAMILIES = [({"create", "delete", "update", "log out", "log in", "read"}, "verb"), ({"add", "multiply", "subtract", "divide"}, "words"),
+FAMILIES = [({"create", "delete", "update", "close", "log out", "log in", "read"}, "verb"), ({"add", "multiply", "subtract", "divide"}, "words"),
             ({"differentiate", "integrate"}, "words"), ({"mean", "median", "variance", "standard deviation", "p-value"}, "head"),
             ({"distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
-              "energy", "density", "boiling point", "freezing point", "melting point"}, "head"),
-            ({"revenue", "profit", "loss", "cost", "interest", "rate of return"}, "head")]
+              "energy", "density", "date", "boiling point", "freezing point", "melting point"}, "head"),
+            ({"revenue", "profit", "loss", "cost", "interest", "rate of return"}, "head"), ({"rank", "score"}, "head")]
 ARITHMETIC = FAMILIES[1][0]
 # How a question says an arithmetic operation: asking for it (the numbers follow), or only naming it.
 ARITHMETIC_ASKS = {"add": ["add", "plus", "sum of"], "multiply": ["multiply", "product of", "3 times 4"],
@@ -127,6 +127,9 @@ def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():
     assert other_operation("Could you log me out? My username is JohnDoe.", tool("user_authentication.login")) == "log me out"
     assert other_operation("Could you update my credentials?", tool("user_authentication.login")) == "update"
     assert other_operation("create project in /Volumes/DataArchive", tool("open_project")) == "create"
+    assert other_operation("create project in /Volumes/DataArchive", tool("close_project")) == "create"
+    assert other_operation("Close the project DA-12345.", tool("open_project")) == "Close"
+    assert other_operation("a hotel in Paris that is cheap and close to the station", tool("hotel.delete_booking")) is None
     assert other_operation("multiply 8.5 and 3.2", tool("calculate_sum", required=("a", "b"), kind="number")) == "multiply"
     assert other_operation("Compute the derivative of 2x at 1.", tool("compute_definite_integral")) == "derivative"
     # what the description says the tool does too, or what the question asks of it besides
@@ -147,6 +150,9 @@ def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():
     assert other_operation("What is the freezing point of water at 10 kPa?", tool("calculate_boiling_point")) == "freezing point"
     assert other_operation("What is the loss projection for XYZ?", tool("finance.predict_revenue")) == "loss"
     assert other_operation("What is the revenue, given a loss of 5 last year?", tool("finance.predict_revenue")) is None
+    assert other_operation("Find the distance in kilometers from San Francisco to Los Angeles.", tool("get_date")) == "distance"
+    assert other_operation("What's the rank for player A in the game Halo?", tool("get_player_score")) == "rank"
+    assert other_operation("What was the score of the game on that date?", tool("get_player_score")) is None
     # an arithmetic noun that takes no numbers
     assert other_operation("What is the total price of the product?", tool("calculate_sum", required=("a",), kind="number")) is None
     assert other_operation("How much is 394 times 213?", tool("sum", required=("a", "b"), kind="integer")) == "times"

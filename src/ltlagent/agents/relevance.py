@@ -140,17 +140,19 @@ def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
 
 
 # Operations a tool's name can say it does, in families whose members exclude one another: a
-# tool that reads records does not create, delete or update them, one that sums does not
+# tool that reads records does not create, delete, update or close them, one that sums does not
 # multiply, one that integrates does not differentiate, one that computes a p-value does not
 # compute a mean, one that computes a height does not compute an acceleration (nor a boiling
-# point a freezing point), one that predicts revenue does not predict a loss. Each is a pattern
-# of the words that say it.
+# point a freezing point, nor a date a distance), one that predicts revenue does not predict a
+# loss, one that gives a player's score does not give a rank. Each is a pattern of the words that
+# say it.
 OPERATIONS: dict[str, str] = {
     "create": r"creat\w*|insert\w*|sign(?:s|ed|ing)? ?up",
     "delete": r"delet\w*|remov\w*|eras\w*",
     "update": r"updat\w*|edit\w*|modif\w*|renam\w*",
     "log out": r"(?:log(?:s|ged|ging)?|sign(?:s|ed|ing)?) ?(?:\w+ )?out",
     "log in": r"log(?:s|ged|ging)? ?in|sign(?:s|ed|ing)? ?in|authenticat\w*",
+    "close": r"clos(?:e|es|ing)(?!\s+(?:to|by)\b)",  # not "close to the beach"
     "read": r"get|gets|list\w*|find\w*|search\w*|show\w*|fetch\w*|retriev\w*|view\w*|open\w*|read\w*|lookup|look up",
     "add": r"add|adds|added|adding|addition|sum|sums|summ(?:ed|ing|ation)|plus",
     "multiply": r"multipl\w*|mult|product|times",
@@ -176,6 +178,7 @@ OPERATIONS: dict[str, str] = {
     "force": r"forces?",
     "energy": r"energ(?:y|ies)",
     "density": r"densit(?:y|ies)",
+    "date": r"dates?",
     "boiling point": r"boiling points?",
     "freezing point": r"freezing points?",
     "melting point": r"melting points?",
@@ -185,6 +188,8 @@ OPERATIONS: dict[str, str] = {
     "cost": r"costs?",
     "interest": r"interests?",
     "rate of return": r"rates? of return|returns? on investment|roi",
+    "rank": r"ranks?|ranking",
+    "score": r"scores?",
 }
 # Each family with where a question asks for one of its operations: "verb" — where a verb says it
 # (``_BEFORE_VERB``: "could you update", "I want to delete"; "a weather update" asks none), never
@@ -193,13 +198,14 @@ OPERATIONS: dict[str, str] = {
 # for (``_HEAD``: "what is the acceleration", "calculate the standard deviation"), not a value
 # the question gives ("with a sample mean of 98.2", "thrown at a velocity of 5 m/s").
 OPERATION_FAMILIES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("create", "delete", "update", "log out", "log in", "read"), "verb"),
+    (("create", "delete", "update", "close", "log out", "log in", "read"), "verb"),
     (("add", "multiply", "subtract", "divide"), "anywhere"),
     (("differentiate", "integrate"), "anywhere"),
     (("mean", "median", "variance", "standard deviation", "p-value"), "head"),
     (("distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
-      "energy", "density", "boiling point", "freezing point", "melting point"), "head"),
+      "energy", "density", "date", "boiling point", "freezing point", "melting point"), "head"),
     (("revenue", "profit", "loss", "cost", "interest", "rate of return"), "head"),
+    (("rank", "score"), "head"),
 )
 NEVER_ASKED = frozenset(("read", "log in"))
 ARITHMETIC = frozenset(OPERATION_FAMILIES[1][0])  # a tool's own only where its required parameters are all numbers
