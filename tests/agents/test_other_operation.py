@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ltlagent.agents.relevance import other_operation
+from ltlagent.agents.relevance import asks_what_it_is, other_operation
 
 # The words the test writes for each operation in a tool's name and description.
 NAMES = {
@@ -156,3 +156,57 @@ def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():
     # an arithmetic noun that takes no numbers
     assert other_operation("What is the total price of the product?", tool("calculate_sum", required=("a",), kind="number")) is None
     assert other_operation("How much is 394 times 213?", tool("sum", required=("a", "b"), kind="integer")) == "times"
+
+
+# asks_what_it_is: words the test puts in a tool's name (each 4 letters or more, no final "s") and
+# words it never does; a question asks only what something is where it reads "what is" and a
+# bare or indefinite phrase, nothing after it, by the test's own account.
+NAME_WORDS = ["mandate", "book", "holy", "version", "project", "weather", "cronut", "recipe", "search", "fetch"]
+OTHER_WORDS = ["boston", "java", "war", "imjin", "today", "water", "price"]
+DETERMINERS = {"": True, "a ": True, "an ": True, "the ": False, "my ": False, "your ": False, "this ": False}
+
+
+@st.composite
+def definition_questions(draw):
+    """A tool's name and a question; whether the question asks only what the tool's subject is,
+    from what the test placed: each word of the phrase one the name holds (the name's plural's
+    "s" may go; a singular name word takes none), a determiner that leaves it a definition, no
+    tail."""
+    bases = draw(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3, unique=True))
+    forms = [b + "s" if draw(st.booleans()) else b for b in bases]
+    style = draw(st.sampled_from(["snake", "camel", "dotted"]))
+    name = {"snake": "_".join(forms), "dotted": ".".join(forms),
+            "camel": forms[0] + "".join(f.capitalize() for f in forms[1:])}[style]
+    words, fits = [], True
+    for _ in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()):
+            i = draw(st.integers(0, len(bases) - 1))
+            plural = draw(st.booleans())
+            words.append(bases[i] + ("s" if plural else ""))
+            fits &= not plural or forms[i].endswith("s")  # "mandates" only beside a plural name
+        else:
+            words.append(draw(st.sampled_from(OTHER_WORDS)))
+            fits = False
+    lead = draw(st.sampled_from(["What is ", "what is ", "What's ", "What are ", "WHAT IS "]))
+    determiner = draw(st.sampled_from(sorted(DETERMINERS)))
+    tail = draw(st.sampled_from(["", " in boston", " for today", ", for today", " for 12", " (today)"]))
+    end = draw(st.sampled_from(["?", "", ".", " ?"]))
+    words = [w.capitalize() if draw(st.booleans()) else w for w in words]
+    question = f"{lead}{determiner}{' '.join(words)}{tail}{end}"
+    return {"name": name}, question, fits and DETERMINERS[determiner] and not tail
+
+
+@settings(max_examples=1500, deadline=None)
+@given(case=definition_questions())
+def test_a_question_asking_what_the_tools_subject_is_is_found(case):
+    function, question, expected = case
+    assert (asks_what_it_is(question, function) is not None) == expected, (question, function)
+
+
+def test_a_definition_question_is_not_a_call():
+    assert asks_what_it_is("What is mandate?", {"name": "user.mandates"}) == "mandate"
+    assert asks_what_it_is("What is a holy book?", {"name": "search_holy_books"}) == "holy book"
+    assert asks_what_it_is("What is the version?", {"name": "version_api.VersionApi.get_version"}) is None
+    assert asks_what_it_is("what is Imjin war", {"name": "HNA_WQA.search"}) is None
+    assert asks_what_it_is("What is mandate for user 12?", {"name": "user.mandates"}) is None
+    assert asks_what_it_is("What is my info?", {"name": "get_my_info"}) is None  # a value, the name's own "my" aside

@@ -25,7 +25,9 @@ gate adds the two, a nat per shared word (``evals.bfcl.WORD_NATS``).
 A third reads what a tool's name says it does: ``other_operation`` finds a question that asks
 for another operation of the same kind ("*delete* all txt files" beside ``list_files``, "*multiply*
 8.5 and 3.2" beside ``calculate_sum``), which no fit of words or gain tells apart; BFCL's calls
-name only the tools it leaves (``evals.bfcl.doable_functions``).
+name only the tools it leaves (``evals.bfcl.doable_functions``). A fourth, ``asks_what_it_is``,
+finds a question that asks only what a tool's own subject is ("What is mandate?" beside
+``user.mandates``), which calling the tool does not answer.
 """
 
 from __future__ import annotations
@@ -270,3 +272,27 @@ def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
             if op in asked and op not in described:
                 return asked[op]
     return None
+
+
+# A question that asks only what something is: "what is", "what's" or "what are", then a bare or
+# indefinite noun phrase ("mandate", "a holy book", "cronuts"), nothing after it. "What is the
+# version?" asks for a value, not a definition: no phrase opening on "the" (or another
+# determiner or a possessive) is read.
+_DEFINITION = re.compile(r"^\W*what(?:'s|\s+is|\s+are)\s+(?:(?:a|an)\s+)?(?!(?:the|this|that|these|those|my|your|our|its|their|his|her)\b)"
+                         r"([a-z][a-z -]*[a-z])\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def asks_what_it_is(question: str, function: Mapping[str, Any]) -> str | None:
+    """The noun phrase of a question that asks only what it is (``_DEFINITION``: "What is
+    mandate?", "What is a holy book?") where each of its words is a word of the tool's name (a
+    plural's "s" aside: ``user.mandates``, ``search_holy_books``), or None. Such a question asks
+    what the tool's own subject is; calling the tool (fetching mandates, searching holy books)
+    does not answer it. "What is the version?" beside ``get_version`` asks for a value, and
+    "what is Imjin war" beside a search names words the tool's name does not."""
+    match = _DEFINITION.match(question)
+    if match is None:
+        return None
+    named = {w.lower() for w in _WORD.findall(str(function.get("name", "")))}
+    named |= {w[:-1] for w in named if len(w) > 3 and w.endswith("s")}
+    said = [w.lower() for w in re.findall(r"[A-Za-z]+", match.group(1))]
+    return match.group(1) if said and all(w in named for w in said) else None
