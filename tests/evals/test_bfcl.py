@@ -1916,6 +1916,29 @@ def test_an_answer_that_gives_one_number_to_two_required_arguments_is_decoded_ag
     assert answerer._constrained(case, "prompt", True) == ("Unfortunately, no.", 4) and [c for c, _ in seen] == ["one or more", "none"]
 
 
+
+def test_a_call_more_after_an_answer_decoded_apart_is_decoded_apart_too(monkeypatch):
+    """Where the answer kept is the one decoded apart (``apart``), a call more for the numbers it
+    left is decoded under the same functions: the later argument still grounded in the words
+    less the number the other took, not the case's functions as first planned."""
+    binomial = {"name": "calc_binomial_prob", "parameters": {"type": "dict", "required": ["num_trials", "num_success"], "properties": {
+        "num_trials": {"type": "integer"}, "num_success": {"type": "integer"}}}}
+    case = {"id": "parallel_1", "function": [binomial],
+            "question": [[{"role": "user", "content": "The probability of 60 heads in 100 flips, and of 30 heads in 50 flips?"}]]}
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        own = functions[0]["parameters"]["properties"]["num_success"].get(bfcl_grammar.OWN_WORDS)
+        seen.append((form.get("min_calls", 1), own is not None))
+        if form.get("min_calls", 1) > 1:
+            return "[calc_binomial_prob(num_trials=100, num_success=60), calc_binomial_prob(num_trials=50, num_success=30)]", 20, 0.5, 3
+        return ("[calc_binomial_prob(num_trials=100, num_success=60)]" if own else "[calc_binomial_prob(num_trials=100, num_success=100)]"), 9, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, binomial, decode)
+    text, _ = answerer._constrained(case, "prompt", True)
+    assert text.count("calc_binomial_prob(") == 2
+    assert seen == [(1, False), (1, True), (2, True)]  # the call more under the functions decoded apart
+
 # Words for numbers_left, each with the number places it holds by construction.
 LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("m^2", []), ("five", [{5}]), ("C6H12O6", [{12}, {6}]), ("Lions", []), ("2.5 million", [{2_500_000}]),
               ("rs7412", []), ("Tokyo", [])]  # digits glued after a word's letters are a name's; after a number and a letter, a number

@@ -1228,7 +1228,7 @@ class Answerer:
             self.prepare_seconds += prepare
             self.forward_passes += passes
             if places_reused(again, functions, grounded) is None:
-                text, tokens = again, again_tokens
+                text, tokens, functions = again, again_tokens, split  # a call more is decoded under the same grounding
                 self.spec_form += f" (again, {reused.later} without the place it repeated: {reused})"
                 reused = None
         unnamed = places_unnamed(text, functions, grounded) if reused is None else None
