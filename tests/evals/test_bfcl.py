@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
@@ -2401,6 +2401,27 @@ def test_distinct_calls_are_held_once_each(calls, distinct):
     assert compile_spec(bfcl_spec(functions, words=None, calls="one or more").build()).check_text(answer).ok
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["sum", "cumsum"]), st.sampled_from([1, 2, 11])), min_size=1, max_size=3),
+       st.lists(st.tuples(st.sampled_from(["sum", "cumsum", "sum(a=1)"]), st.sampled_from([1, 2, 11])), max_size=3),
+       st.sampled_from(["", " "]), st.integers(1, 5), st.booleans())
+def test_kept_calls_open_the_list_as_written(kept, new, sep, min_calls, altered):
+    """``bfcl_spec(kept=...)``: a list is accepted exactly where it opens with the kept call
+    texts, as written, and holds at least one more call (and ``min_calls`` in all). Oracle: how
+    the test built the list — its opening calls the kept ones or one of them altered, then the
+    new calls, each a call of the functions or not ("sum(a=1)(a=2)")."""
+    functions = [{"name": n, "parameters": {"type": "dict", "required": ["a"], "properties": {"a": {"type": "integer"}}}} for n in ("sum", "cumsum")]
+    held = [f"{name}(a={a})" for name, a in kept]
+    opening = [f"{name}(a={a + 1})" if altered and i == 0 else f"{name}(a={a})" for i, (name, a) in enumerate(kept)]
+    later = [f"{name}(a={a})" for name, a in new]
+    answer = "[" + ", ".join(opening) + "".join("," + sep + t for t in later) + "]"
+    compiled = compile_spec(bfcl_spec(functions, words=None, calls="one or more", min_calls=min_calls, kept=held).build())
+    assert not compiled.errors
+    expected = (not altered and len(later) >= 1 and len(held) + len(later) >= min_calls
+                and all(name in ("sum", "cumsum") for name, _ in new))
+    assert compiled.check_text(answer).ok == expected, (answer, held, min_calls)
+
 def test_call_texts_are_the_items_as_written():
     assert call_texts('[f(a=1), g.h(b="x, y", c=[1, 2])]') == ["f(a=1)", 'g.h(b="x, y", c=[1, 2])']
     assert call_texts("[f(a=1),f( a = 1 )]") == ["f(a=1)", "f( a = 1 )"]
@@ -2436,6 +2457,27 @@ def test_the_call_more_is_asked_without_the_answers_calls_twice(monkeypatch):
     assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
     assert "distinct" not in forms[1]
 
+
+
+def test_the_call_more_can_keep_the_answers_calls_as_written(monkeypatch):
+    """``calls_more="kept"``: the call more is asked with the answer's calls as the list's
+    opening (``kept``), the new call after them; by default ("again") the whole list is
+    decoded again, and an unknown setting is refused with the ones there are."""
+    emf = {"name": "em", "parameters": {"type": "dict", "required": ["b", "area", "t"], "properties": {
+        "b": {"type": "integer"}, "area": {"type": "integer"}, "t": {"type": "integer"}}}}
+    case = {"id": "parallel_1", "function": [emf], "question": [[{"role": "user", "content": "The EMF for 5 Tesla, 2 m2 and 10 s, then repeat with 4 s."}]]}
+    answers = {1: "[em(b=5, area=2, t=10)]", 2: "[em(b=5, area=2, t=10), em(b=5, area=2, t=4)]"}
+    for setting, kept in (("kept", ["em(b=5, area=2, t=10)"]), ("again", None)):
+        asked: list[int] = []
+        forms: list[dict] = []
+        answerer = _scripted_answerer(monkeypatch, emf, _growing(answers, asked, forms), calls_more=setting)
+        assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
+        assert forms[1].get("kept") == kept
+    spec = compile_spec(bfcl_spec([emf], words=None, calls="one or more", min_calls=2, kept=["em(b=5, area=2, t=10)"],
+                                  distinct=["em(b=5, area=2, t=10)"]).build())
+    assert spec.check_text(answers[2]).ok and not spec.check_text("[em(b=5, area=2, t=4), em(b=5, area=2, t=10)]").ok
+    with pytest.raises(BfclError, match="again"):
+        _scripted_answerer(monkeypatch, emf, _growing(answers, [], []), calls_more="first")
 
 def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
     """"for 10, 20 and 30 years" answered with ``years=10``: another call, while it takes up a

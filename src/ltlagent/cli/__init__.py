@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, VALUES as BFCL_VALUES  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, VALUES as BFCL_VALUES  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -185,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--answer gated, --values grounded: own (default: a call that fills two arguments from one place in the "
                    "user's words, one 'Lions' for both species and trait, is answered with the refusal instead; while the words hold "
                    "numbers no call used, enough for another call, the answer is tried with one call more) or shared")
+    b.add_argument("--calls-more", choices=BFCL_CALLS_MORE, default="again",
+                   help="--places own: how the answer with one call more is decoded: again (default: the whole list again, "
+                   "one call longer) or kept (the answer's calls as written, then the new ones)")
     b.add_argument("--ids", metavar="ID,ID", help="only these cases (comma-separated, as BFCL names them: simple_python_4, "
                    "live_simple_51-23-0); their categories are the default for --categories")
     b.add_argument("-o", "--output", metavar="FILE", help="write per-case and per-category results as JSON ('-' for stdout); "

@@ -64,6 +64,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
     settings = {"model": args.model, "max_new_tokens": args.max_new_tokens, "answer_form": args.answer, "values": args.values}
     if args.answer == "gated":
         settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places)
+        if args.calls_more != "again":  # named where it is not the default, as the results file names it
+            settings["calls_more"] = args.calls_more
     earlier = resumed(args.output, settings, made_with) if args.resume else None
     bfcl = import_bfcl()  # before the model: a missing package is reported at once
     plan_cases(bfcl, categories, args.limit, ids)  # before the model: an unknown case id too
@@ -86,7 +88,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
     with _terminate_as_interrupt():
         results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                            answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
-                           word_nats=args.word_nats, places=args.places, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
+                           word_nats=args.word_nats, places=args.places, calls_more=args.calls_more, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
                            progress=lambda label, n, total: progress_bar(label, n, total, started))
     finished(results)
     if results["interrupted"]:
@@ -105,7 +107,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
 
 # the settings an answer depends on, as the results file names them -> the option that sets them
 RESUMED_SETTINGS = {"model": "--model", "max_new_tokens": "--max-new-tokens", "answer_form": "--answer", "values": "--values",
-                    "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places"}
+                    "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places",
+                    "calls_more": "--calls-more"}
 
 
 def resumed(path: str, settings: dict, made_with: dict) -> dict | None:  # type: ignore[type-arg]

@@ -99,6 +99,11 @@ FUNCTIONS = ("picked", "all")
 # again (``apart``), the refusal only if no other number is left for it or the new answer repeats
 # a place too. "shared" — no such review, and no calls added for numbers left (below).
 PLACES = ("own", "shared")
+# --calls-more (``--places own``): how the answer with one call more is decoded. "again" — the whole
+# list again, at least one call longer (the model may write its earlier calls otherwise); "kept" —
+# the answer's calls as written, then the new calls (``bfcl_spec(kept=call_texts(answer))``; the
+# earlier calls are forced tokens, fast-forwarded).
+CALLS_MORE = ("again", "kept")
 # --places own, calls of one or more, or one call of each picked function: while the user's words
 # hold numbers no call has used, enough for the required numbers of another call of a function the
 # answer calls, the answer is decoded again with one call more (the calls after the first, or after
@@ -1067,6 +1072,7 @@ class Answerer:
     functions: str = "picked"  # "gated", several functions: calls name the picked ones (see SEVERAL_NATS), or any ("all")
     word_nats: float = WORD_NATS  # "gated": the evidence each word the question shares with a function's document adds
     places: str = "own"  # "gated", grounded values: a call that fills two arguments from one place is refused (PLACES)
+    calls_more: str = "again"  # "gated", places "own": the answer with one call more decoded whole again, or after its calls kept (CALLS_MORE)
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -1089,6 +1095,8 @@ class Answerer:
             raise BfclError(expect_one_of("functions", self.functions, FUNCTIONS))
         if self.places not in PLACES:
             raise BfclError(expect_one_of("places", self.places, PLACES))
+        if self.calls_more not in CALLS_MORE:
+            raise BfclError(expect_one_of("calls more", self.calls_more, CALLS_MORE))
         if self.answer_form == "gated" and self.bfcl is None:
             self.bfcl = import_bfcl()
 
@@ -1257,6 +1265,8 @@ class Answerer:
             # with a function named left: the later calls name it or one the answer calls, else any of the case's functions
             then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
+            if self.calls_more == "kept":  # its calls as written, then the new ones
+                grow["kept"] = grow["distinct"]
             try:
                 with settle_limit(DISTINCT_STATES):
                     more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
@@ -1366,6 +1376,7 @@ def evaluate(
     functions: str = "picked",
     word_nats: float = WORD_NATS,
     places: str = "own",
+    calls_more: str = "again",
     ids: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
@@ -1381,7 +1392,7 @@ def evaluate(
     bfcl = bfcl or import_bfcl()
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
-    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places)
+    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places, calls_more)
     results: dict[str, Any] = {"categories": {}, "cases": [dict(r) for r in done], "interrupted": False, "answer_form": answer_form,
                                "values": values}
     answered = {(r["id"], r["mode"]) for r in done}
@@ -1390,6 +1401,8 @@ def evaluate(
         results["word_nats"] = word_nats
         results["functions"] = functions
         results["places"] = places
+        if calls_more != "again":  # recorded where it is not the default, so earlier results files stay comparable
+            results["calls_more"] = calls_more
     plan = plan_cases(bfcl, categories, limit, ids)
     if ids is not None:
         results["ids"] = sorted(set(ids) | {r["id"] for r in done})

@@ -1443,7 +1443,7 @@ def none_is_default(schema: Mapping[str, Any]) -> bool:
 
 def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python",
                 grounded: str | None = None, each: bool = False, min_calls: int = 1,
-                then: Sequence[Mapping[str, Any]] | None = None) -> str:
+                then: Sequence[Mapping[str, Any]] | None = None, kept: Sequence[str] = ()) -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
     ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one).
     ``grounded``: every ``string`` value is a span of this text or a format its parameter's
@@ -1452,10 +1452,17 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     one call of every function, in the given order, and no more unless ``min_calls`` asks
     (Python only); ``min_calls`` (with ``at_least_one`` or ``each``, Python only): at least that
     many calls; ``then`` (Python only): the functions the calls after the first (under ``each``:
-    after one of every function) may name (default: ``functions``)."""
+    after one of every function) may name (default: ``functions``); ``kept`` (Python only): call
+    texts the list opens with, as written, then at least one more call of ``then`` (and at least
+    ``min_calls`` in all)."""
     own = [call_regex(f, language, grounded) for f in functions]
     call = "(" + "|".join(own) + ")"
     later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
+    if kept:
+        if language != "python":
+            raise ValueError("calls kept before more: Python only (BFCL's Java/JavaScript parsers read one call)")
+        more = max(min_calls - len(kept), 1)
+        return re.escape(", ".join(kept)) + f"({SEP}{later}){{{more},}}" + "\\]"
     if each:
         if language != "python":
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
@@ -1484,7 +1491,7 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
               calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1,
-              then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = ()) -> SpecBuilder:
+              then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = (), kept: Sequence[str] = ()) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one call of every function, in
@@ -1494,7 +1501,9 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     ``spans``; Python only); ``min_calls``: with ``"one or more"`` or ``"each"``, at least that many calls;
     ``then``: the functions the calls after the first may name (default: ``functions``);
     ``distinct``: call texts (``call_texts`` of an earlier answer) the list may hold once each
-    at most: a proposition on the calls step and a rule against it (``once``). ``.build()`` the result."""
+    at most: a proposition on the calls step and a rule against it (``once``); ``kept``: with
+    ``"one or more"``, call texts the list opens with as written, then calls of ``then``
+    (``calls_regex``). ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
     if calls == "none" and words is None:
@@ -1505,7 +1514,7 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     if calls != "none":
         steps.append("calls")
         b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each",
-                                                    min_calls=min_calls, then=then),
+                                                    min_calls=min_calls, then=then, kept=kept if calls == "one or more" else ()),
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
     if distinct and calls != "none":
         # a call twice, each time a whole item of the list: after its start or a comma, before a comma or its end
