@@ -2422,6 +2422,35 @@ def test_kept_calls_open_the_list_as_written(kept, new, sep, min_calls, altered)
                 and all(name in ("sum", "cumsum") for name, _ in new))
     assert compiled.check_text(answer).ok == expected, (answer, held, min_calls)
 
+
+def test_masks_of_a_kept_spec_write_the_kept_calls_then_new_ones():
+    """Random-logits rollouts under the masks of ``bfcl_spec(kept=...)`` (tiny byte-level
+    tokenizer; kept calls holding quotes, spaces, brackets and regex characters): every finished
+    answer is accepted by check_text, and its items (``call_texts``) are the kept calls as
+    written, then at least one other call of the functions."""
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    functions = [{"name": "f.g", "parameters": {"type": "dict", "required": ["s"], "properties": {
+        "s": {"type": "string"}, "n": {"type": "array", "items": {"type": "integer"}}}}}]
+    kept = ["f.g(s='a (b)+ [c]*?', n=[1, 2])", 'f.g(s="it\'s $5 ^ x|y {2}")']
+    compiled = compile_spec(bfcl_spec(functions, words=None, calls="one or more", min_calls=3, kept=kept, distinct=kept).build())
+    assert not compiled.errors
+    index = build_token_index(compiled, byte_level_tokenizer())
+    rng = random.Random(5)
+    finished = 0
+    for _ in range(20):
+        guide = rollout(index, rng, max_tokens=300)
+        if not guide.is_finished:
+            continue
+        finished += 1
+        assert compiled.check_text(guide.text).ok, guide.text
+        items = call_texts(guide.text)
+        assert items is not None and items[:2] == kept and len(items) >= 3 and not set(items[2:]) & set(kept), guide.text
+        assert all(_decode("[" + item + "]") for item in items[2:]), guide.text
+    assert finished >= 10
+
 def test_call_texts_are_the_items_as_written():
     assert call_texts('[f(a=1), g.h(b="x, y", c=[1, 2])]') == ["f(a=1)", 'g.h(b="x, y", c=[1, 2])']
     assert call_texts("[f(a=1),f( a = 1 )]") == ["f(a=1)", "f( a = 1 )"]
