@@ -37,7 +37,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions,
                                          number_places, timed_shapes, url_param, user_times, user_urls)
 
@@ -430,13 +430,26 @@ def _names_something(words: str, start: int, end: int) -> bool:
     return False
 
 
+# People named by their relation to the user: no place ("Mom, CA" for "send to Mom an Email").
+RELATIONS = frozenset("""mom mum mommy mummy mother dad daddy father grandma grandmother grandpa grandfather sister brother
+    aunt uncle wife husband son daughter""".split())
+
+
+def names_no_place(span: str) -> bool:
+    """Whether a span of the user's words that a region follows is no place whatever its capitals:
+    a date ("March 13th", ``bfcl_grammar.DATE_FORMS``) or a person named by relation
+    (``RELATIONS``: "Mom")."""
+    return span.lower() in RELATIONS or any(form.fullmatch(span) for form in DATE_FORMS)
+
+
 def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> str | None:
     """The first value of a Python answer's calls that adds a region the user did not write
     (``bfcl_grammar.REGION``, where the parameter's description shows the format 'City, State')
     to a span of their words that names nothing: no word written with a capital where no sentence
-    opens other than "I" and the function words, and none in capitals. "I, Australia", "a unisex
-    salon, California" and "to find a train, I Am Trains" are no places; "Boston, MA" and "NYC,
-    NY" are. Of BFCL's accepted answers, every one of the 33 such values the words can give names
+    opens other than "I" and the function words, and none in capitals; or to a date or a person
+    named by relation (``names_no_place``). "I, Australia", "a unisex salon, California", "to
+    find a train, I Am Trains", "March 13th, XXX" and "Mom, CA" are no places; "Boston, MA" and
+    "NYC, NY" are. Of BFCL's accepted answers, every one of the 33 such values the words can give names
     something as BFCL writes it; BFCL compares strings without case, so "berkeley, CA" for a user
     who writes "berkeley" is turned away though it would pass. ``None`` when every value is a
     place or no place, or the answer is no calls."""
@@ -454,7 +467,7 @@ def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: s
         if head is None or _span_places(value, words, starts, ends):
             return None
         places = _span_places(head, words, starts, ends)
-        return value if places and not any(_names_something(words, a, b) for a, b in places) else None
+        return value if places and (names_no_place(head) or not any(_names_something(words, a, b) for a, b in places)) else None
 
     for name, args in calls or []:
         props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}

@@ -84,6 +84,12 @@ FUNCTION_WORDS = frozenset("""
     my me mine your yours our ours their theirs his her hers him its it this that these those they them we us you he she
 """.split())
 
+# Auxiliary and modal verbs are no value by themselves either: "Can" of "Can you find a movie
+# with ..." is no ``artist``, "Could" no ``units``. None of BFCL's accepted answers has one alone
+# as a string; the model wrote 10 such values in 7 answers, none right. They only stand alone:
+# a question the user asks ("Can I schedule automatic withdrawals?") opens on one.
+AUXILIARIES = frozenset("can could would should will shall must might do does did have has had".split())
+
 
 # The function words no span of several pieces opens on, written in lower case: prepositions,
 # conjunctions and forms of "be" ("for pasta carbonara", "with a patio" are no values; "the
@@ -95,9 +101,9 @@ NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto
 
 def alone_no_value(piece: str, not_alone: frozenset[str] = frozenset()) -> bool:
     """Whether one piece of the user's words is no grounded string by itself: a word of the
-    parameter's name (``not_alone``, ``name_words``, any case), or one of ``FUNCTION_WORDS``
-    not written in capitals."""
-    return piece.lower() in not_alone or (piece.lower() in FUNCTION_WORDS and not piece.isupper())
+    parameter's name (``not_alone``, ``name_words``, any case), or one of ``FUNCTION_WORDS`` or
+    ``AUXILIARIES`` not written in capitals."""
+    return piece.lower() in not_alone or ((piece.lower() in FUNCTION_WORDS or piece.lower() in AUXILIARIES) and not piece.isupper())
 
 
 def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset(), not_inside: frozenset[str] = frozenset()) -> set[str]:
