@@ -25,7 +25,8 @@ from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
-                                  items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, quoted_left, takes_names,
+                                  items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
+                                  takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          shape_literals,
@@ -3290,3 +3291,70 @@ def test_the_grounded_coverage_benchmark_reads_every_column_and_tally():
         tallies = [coverage.named_option_answers(bfcl), coverage.named_flag_answers(bfcl), coverage.percent_answers(bfcl),
                    coverage.named_number_answers(bfcl), coverage.named_member_answers(bfcl), coverage.dated_option_answers(bfcl), coverage.timed_option_answers(bfcl)]
     assert all(sum(t.values()) > 0 for t in tallies[:5]) and all(isinstance(v, int) for t in tallies for v in t.values()), tallies
+
+
+# Options a parameter lists, written each way ``option_lists`` reads (its enum, a list in its
+# description, quoted passages in its description), and words that are none of them.
+OPTIONS = ["Rock", "Pop", "HipHop", "Jazz", "Blues"]
+OPTION_SCHEMAS = {
+    "enum": {"type": "string", "description": "The genre.", "enum": OPTIONS},
+    "listed": {"type": "string", "description": "Music genre e.g., " + ", ".join(OPTIONS[:-1]) + " or " + OPTIONS[-1] + " etc."},
+    "quoted": {"type": "string", "description": "The genre: " + ", ".join(f"'{o}'" for o in OPTIONS) + "."},
+    "array": {"type": "array", "items": {"type": "string", "enum": OPTIONS}, "description": "The genres."},
+    "none": {"type": "string", "description": "The genre of music."},
+}
+FILLER = ["the", "most", "played", "song", "also", "find", "me", "in", "Australia", "and", "rockets", "popular", "pops"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.sampled_from(FILLER), st.sampled_from(OPTIONS), st.sampled_from(OPTIONS).map(str.lower)), min_size=1, max_size=12),
+       st.sampled_from(sorted(OPTION_SCHEMAS)), st.lists(st.sampled_from(OPTIONS + ["Classical"]), min_size=1, max_size=2),
+       st.sampled_from(OPTIONS + ["Classical"]))
+def test_options_left_are_the_listed_options_the_user_names_that_no_call_writes(said, kind, written, other):
+    """The options the user names (a whole word, any case) that sit in one list with a value a
+    call writes for that parameter, and that no call writes, each once, in the order the calls
+    and the list give them. A parameter that lists no options, or a call whose value is none of
+    them, leaves none. Oracle: the word list the words were written from ("rockets", "pops"
+    name no option)."""
+    schema = OPTION_SCHEMAS[kind]
+    fn = {"name": "chart", "parameters": {"type": "dict", "required": ["genre"], "properties": {"genre": schema, "region": {"type": "string"}}}}
+    words = " ".join(said) + "."
+    value = (lambda v: repr(v)) if kind != "array" else (lambda v: repr([v]))
+    calls = ", ".join(f"chart(genre={value(v)}, region={other!r})" for v in written)
+    named = {w.lower() for w in said if w.lower() in map(str.lower, OPTIONS)}
+    lists = kind != "none" and any(v in OPTIONS for v in written)
+    expected = [o for o in OPTIONS if lists and o.lower() in named and o not in written and o != other]
+    assert options_left(f"[{calls}]", words, [fn]) == expected, (words, kind, calls)
+    assert options_left("Unfortunately, no.", words, [fn]) is None
+
+
+def test_option_lists_read_an_enum_a_listed_description_and_quoted_options():
+    assert option_lists(OPTION_SCHEMAS["listed"]) == [OPTIONS]
+    assert option_lists(OPTION_SCHEMAS["quoted"]) == [OPTIONS]
+    assert option_lists({"type": "string", "description": "The type of paint (Watercolor, Oil, Acrylic)."}) == [["Watercolor", "Oil", "Acrylic"]]
+    assert option_lists(OPTION_SCHEMAS["none"]) == []
+
+
+@pytest.mark.parametrize(("question", "grows"), [
+    ("What's the most played Pop song and also the most played Rock song in Australia?", True),
+    ("What's the most played Pop song in Australia, and the most played Rock song?", False),  # no word asks for another answer
+    ("What's the most played Rock song in Australia, also its popularity?", False),  # no other option named
+])
+def test_a_call_is_added_for_an_option_left_where_the_words_ask_for_another_answer(monkeypatch, question, grows):
+    """parallel_45: an option the user names beside the one a call writes, listed with it in the
+    parameter's description ("e.g., Rock, Pop, HipHop etc."), asks for one call more where the
+    words ask for another answer (``ANOTHER_NAME``); the call is kept while it takes the option
+    up, and a call more that does not is not kept."""
+    chart = {"name": "chart", "parameters": {"type": "dict", "required": ["genre", "region"], "properties": {
+        "genre": {"type": "string", "description": "Music genre e.g., Rock, Pop, HipHop etc."}, "region": {"type": "string"}}}}
+    case = {"id": "parallel_45", "function": [chart], "question": [[{"role": "user", "content": question}]]}
+    answers = {1: "[chart(genre='Rock', region='Australia')]", 2: "[chart(genre='Rock', region='Australia'), chart(genre='Pop', region='Australia')]",
+               3: "[chart(genre='Rock', region='Australia'), chart(genre='Pop', region='Australia'), chart(genre='Rock', region='Europe')]"}
+    asked: list[int] = []
+    answerer = _scripted_answerer(monkeypatch, chart, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1]
+    assert asked == ([1, 2] if grows else [1])
+    asked.clear()
+    stays = {1: answers[1], 2: "[chart(genre='Rock', region='Australia'), chart(genre='Rock', region='Europe')]"}  # takes nothing up
+    answerer = _scripted_answerer(monkeypatch, chart, _growing(stays, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == ([1, 2] if grows else [1])

@@ -37,7 +37,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions,
                                          number_places, timed_shapes, url_param, user_times, user_urls)
 
@@ -934,6 +934,51 @@ def quoted_left(output: str, words: str, functions: Sequence[Mapping[str, Any]])
     return [p for p in passages if not any(p in s for s in strings) and p.lower() not in documents]
 
 
+# The options a parameter lists (``options_left``): its enum's members, the one-word items of a
+# list its description writes ("(Watercolor, Oil, Acrylic)", "e.g., Rock, Pop, HipHop etc."), and
+# the passages it quotes where it quotes two or more ("'Celsius' or 'Fahrenheit'").
+OPTION_ITEM = r"[A-Za-z][\w-]*"
+OPTION_LIST = re.compile(rf"(?<![\w-]){OPTION_ITEM}(?:, {OPTION_ITEM})+(?:,? (?:and|or) {OPTION_ITEM})?(?![\w-])")
+OPTION_JOINT = re.compile(r",? (?:and|or) |, ")
+
+
+def option_lists(schema: Mapping[str, Any]) -> list[list[str]]:
+    """The lists of options a parameter's schema gives (``OPTION_LIST``'s comment); an array's
+    items' schema counts as its own."""
+    items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
+    lists = [[str(m) for m in s["enum"]] for s in (schema, items) if s.get("enum")]
+    for description in (str(schema.get("description") or ""), str(items.get("description") or "")):
+        lists += [OPTION_JOINT.split(m.group()) for m in OPTION_LIST.finditer(description)]
+        quoted = [a or b for a, b in QUOTED_EXAMPLE.findall(description)]
+        if len(quoted) >= 2:
+            lists.append(quoted)
+    return lists
+
+
+def options_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The options the user's ``words`` name (a whole word or phrase, any case, three letters or
+    more) that sit in one list with a string a call of a Python answer writes for the parameter
+    (``option_lists``), that no call writes: "the most played Pop song and also ... the most played
+    Rock song" answered with one call of ``genre="Rock"`` (the genre's description: "e.g., Rock,
+    Pop, HipHop etc.") has left "Pop". ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    known = {f["name"]: f for f in functions}
+    written = {str(v).lower() for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str)}
+    left: list[str] = []
+    for name, args in calls:
+        props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        for arg, value in args.items():
+            values = {str(v).lower() for v in _leaves([value]) if isinstance(v, str)}
+            for options in option_lists(props.get(arg) or {}):
+                if not values & {o.lower() for o in options}:
+                    continue
+                left += [o for o in options if len(o) > 2 and o.lower() not in written and o.lower() not in map(str.lower, left)
+                         and re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", words, re.IGNORECASE)]
+    return left
+
+
 def _left_over(output: str, words: str) -> list[str] | None:
     """What an answer's calls leave of the user's words for another call: ``names_left`` and
     ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
@@ -1268,8 +1313,8 @@ class Answerer:
 
         def names_for_more(output: str) -> list[str] | None:
             left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
-            quoted = quoted_left(output, grounded, every)
-            return None if left is None or unused is None or quoted is None else left + unused + quoted
+            quoted, options = quoted_left(output, grounded, every), options_left(output, grounded, every) if another_name else []
+            return None if left is None or unused is None or quoted is None or options is None else left + unused + quoted + options
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
         named = functions_named_left(text, grounded, every) or []
