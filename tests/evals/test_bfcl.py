@@ -2516,6 +2516,28 @@ def test_the_call_more_can_keep_the_answers_calls_as_written(monkeypatch):
     with pytest.raises(BfclError, match="again"):
         _scripted_answerer(monkeypatch, emf, _growing(answers, [], []), calls_more="first")
 
+
+def test_an_answer_that_repeats_a_call_is_not_grown_under_kept(monkeypatch):
+    """``calls_more="kept"`` on an answer that writes one call twice: kept as written, the repeat
+    breaks "none of the calls twice", so no list satisfies the grown spec (the test compiles it);
+    the answer stands and no call more is asked. "again" asks it, without the repeat."""
+    emf = {"name": "em", "parameters": {"type": "dict", "required": ["b", "area", "t"], "properties": {
+        "b": {"type": "integer"}, "area": {"type": "integer"}, "t": {"type": "integer"}}}}
+    case = {"id": "parallel_1", "function": [emf], "question": [[{"role": "user", "content": "The EMF for 5 Tesla, 2 m2 and 10 s, then repeat with 4 s and 6 s."}]]}
+    twice = "[em(b=5, area=2, t=10), em(b=5, area=2, t=10)]"
+    answers = {1: twice, 3: "[em(b=5, area=2, t=10), em(b=5, area=2, t=4), em(b=5, area=2, t=6)]"}
+    kept = call_texts(twice)
+    spec = compile_spec(bfcl_spec([emf], words=None, calls="one or more", min_calls=3, kept=kept, distinct=kept).build())
+    assert [finding.code for finding in spec.errors] == ["unsatisfiable"]
+    asked: list[int] = []
+    answerer = _scripted_answerer(monkeypatch, emf, _growing(answers, asked), calls_more="kept")
+    assert answerer._constrained(case, "prompt", True)[0] == twice and asked == [1]
+    asked.clear()
+    forms: list[dict] = []
+    answerer = _scripted_answerer(monkeypatch, emf, _growing(answers, asked, forms), calls_more="again")
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 3]
+    assert "kept" not in forms[1]
+
 def test_a_call_is_added_for_numbers_listed_with_one_a_call_wrote(monkeypatch):
     """"for 10, 20 and 30 years" answered with ``years=10``: another call, while it takes up a
     listed number, though the two numbers left are fewer than the function's three required ones."""

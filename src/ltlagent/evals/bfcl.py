@@ -1324,6 +1324,8 @@ class Answerer:
             then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
             if self.calls_more == "kept":  # its calls as written, then the new ones
+                if len(set(grow["distinct"])) < len(grow["distinct"]):
+                    break  # kept as written, a call the answer repeats would break "none twice": no list is left
                 grow["kept"] = grow["distinct"]
             try:
                 with settle_limit(DISTINCT_STATES):
