@@ -28,7 +28,7 @@ from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, 
                                   items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          shape_literals,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, timed_option, timed_shapes, user_dates,
                                          user_times, user_urls, value_regex)
@@ -699,6 +699,60 @@ def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
         assert written == (number in given), (said, param, kind, number)
 
 
+SENTENCE_WORDS = ["find", "the", "meeting", "plga.ca", "Davidson", "10", "ABC321", "Mr. Smith", "U.S. Bank", "Roe v. Wade", "St. Helena", "a, b", "Bank"]
+
+
+def _holds_a_sentence_end(value: str) -> bool:
+    """The test's reading: a mark ("." "?" "!") then spaces, perhaps "(", and a capital ends a
+    sentence, but a "." after a one-letter word or a capitalised word of at most four letters."""
+    for m in re.finditer(r"(\w*)([.?!])(?= +\(?[A-Z])", value):
+        word, mark = m.group(1), m.group(2)
+        short = len(word) == 1 and word.isalpha() or (len(word) <= 4 and word[:1].isupper() and word[1:] == word[1:].lower() and word[1:].isalpha())
+        if mark != "." or not short:
+            return True
+    return False
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(SENTENCE_WORDS), min_size=1, max_size=4), st.sampled_from([".", "?", "!"]),
+                          st.sampled_from([" ", "  ", " ("])), min_size=1, max_size=4), st.booleans())
+@example([(["Add", "plga.ca"], ".", " "), (["The", "API"], ".", " ")], False)
+def test_no_span_runs_past_a_sentence_end(sentences, passage):
+    """No span holds the end of a sentence, unless the parameter takes a passage of text
+    (``takes_passage``). Oracle: the spans without the rule (their own tests), less those
+    that hold a mark the test's reading (``_holds_a_sentence_end``) says ends a sentence (where
+    none is left, the spans with every rule set aside); the grounded string's regex takes
+    exactly those."""
+    text = ""
+    for k, (words, mark, gap) in enumerate(sentences):
+        phrase = " ".join(words)
+        text += (gap if k else "") + phrase[:1].upper() + phrase[1:] + mark
+    with mock.patch.object(bfcl_grammar, "sentence_ends", lambda text, pieces: [False] * len(pieces)):
+        base = spans(text)
+        with mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()), mock.patch.object(bfcl_grammar, "AUXILIARIES", frozenset()):
+            everything = spans(text)
+    # where no span is left, every rule is set aside ("The? The." gives "The")
+    expected = base if passage else {v for v in base if not _holds_a_sentence_end(v)} or everything
+    assert spans(text, passage=passage) == expected, text
+    pattern = grounded_string.__wrapped__(text, passage=passage)
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
+    every = {text[a:b] for a, _ in pieces for _, b in pieces if b > a}
+    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
+
+
+def test_a_value_stays_in_its_sentence_unless_it_is_a_passage():
+    """The values the model wrote past a sentence's end are gone; abbreviations stay, and a
+    ``text`` or ``query`` still takes a passage of several sentences."""
+    host = {"name": "add_server", "parameters": {"type": "dict", "required": ["host"], "properties": {"host": {"type": "string"}}}}
+    said = "Add a server with host plga.ca. The API key is 1234. Ask Mr. Smith of U.S. Bank."
+    pattern = call_regex(host, "python", said)
+    assert not re.fullmatch(pattern, "add_server(host='plga.ca. The API')") and re.fullmatch(pattern, "add_server(host='plga.ca')")
+    assert re.fullmatch(pattern, "add_server(host='Mr. Smith of U.S. Bank')")
+    text = {"name": "sentiment", "parameters": {"type": "dict", "required": ["text"], "properties": {"text": {"type": "string"}}}}
+    said = "Analyse: I love the food here! It's always fresh and delicious."
+    assert re.fullmatch(call_regex(text, "python", said), "sentiment(text=\"I love the food here! It's always fresh and delicious\")")
+    assert takes_passage("text") and takes_passage("user_message") and takes_passage("q") and not takes_passage("meetingID")
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]
@@ -735,7 +789,8 @@ def test_a_span_takes_a_quoted_passage_whole(segments):
     words = [p for p in PIECE.findall(text)]
     assert words == [text[slice(*p)] for p in pieces], (text, words)  # the test's pieces are the grammar's
     expected = {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] for j in range(i, min(i + 16, len(pieces))) if closes[j]}
-    with mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()):  # "the" alone: test_a_function_word_is_no_value_alone
+    with (mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()),  # "the" alone: test_a_function_word_is_no_value_alone
+          mock.patch.object(bfcl_grammar, "sentence_ends", lambda text, pieces: [False] * len(pieces))):  # "Order ? Order": test_no_span_runs_past_a_sentence_end
         assert spans(text) == expected, text
         pattern = grounded_string.__wrapped__(text)
     if not expected:  # nothing but framing punctuation: nothing to quote, any string

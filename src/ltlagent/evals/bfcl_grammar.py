@@ -99,6 +99,39 @@ AUXILIARIES = frozenset("can could would should will shall must might do does di
 NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto upon is are was were be been being am".split())
 
 
+# A span stays inside one sentence: no span holds a full stop, question or exclamation mark that
+# ends one (``sentence_ends``: followed by a space and a capital; a full stop after one letter or
+# a capitalised word of at most ABBREVIATION letters ends an abbreviation: "Mr. X", "U.S. Bank",
+# "Warner Bros. Pictures", "St. Helena"), unless the parameter takes a passage of text
+# (``takes_passage``: a word of its name in PASSAGE_WORDS). Of BFCL's accepted string arguments that
+# are spans of the user's words, the 7 that hold a sentence end are all passages (``text``,
+# ``body``, ``q``, ``statement``); the model wrote 11 values that run past one ("postgres'. The",
+# "plga.ca. The API", "Davidson. Find some", "meeting. My question is: ..."), none right.
+ABBREVIATION = 4
+PASSAGE_WORDS = frozenset("text body message content q query statement prompt question comment note sentence paragraph passage input".split())
+
+
+def sentence_ends(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each piece of ``text``, whether it is a mark that ends a sentence: ".", "?" or "!", then
+    white space and a capital letter (a quote or bracket may come between); a "." right after a
+    word of one letter or a capitalised word of at most ABBREVIATION letters is an abbreviation's."""
+    ends = []
+    for k, (a, b) in enumerate(pieces):
+        mark = text[a:b]
+        after = re.match(r"[ \t]+['\"(\[]?[A-Z]", text[b:])
+        before = text[pieces[k - 1][0]:pieces[k - 1][1]] if k and pieces[k - 1][1] == a else ""
+        abbreviation = mark == "." and (len(before) == 1 and before.isalpha()
+                                        or (len(before) <= ABBREVIATION and before[:1].isupper() and before[1:].islower()))
+        ends.append(mark in ".?!" and after is not None and not abbreviation)
+    return ends
+
+
+def takes_passage(name: str) -> bool:
+    """Whether a parameter takes a passage of text, which may run over sentences: a word of its
+    name is one of PASSAGE_WORDS ("text", "body", "query", "user_message")."""
+    return bool(own_words(name) & PASSAGE_WORDS)
+
+
 def alone_no_value(piece: str, not_alone: frozenset[str] = frozenset()) -> bool:
     """Whether one piece of the user's words is no grounded string by itself: a word of the
     parameter's name (``not_alone``, ``name_words``, any case), or one of ``FUNCTION_WORDS`` or
@@ -106,43 +139,48 @@ def alone_no_value(piece: str, not_alone: frozenset[str] = frozenset()) -> bool:
     return piece.lower() in not_alone or ((piece.lower() in FUNCTION_WORDS or piece.lower() in AUXILIARIES) and not piece.isupper())
 
 
-def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset(), not_inside: frozenset[str] = frozenset()) -> set[str]:
+def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = frozenset(), not_inside: frozenset[str] = frozenset(),
+          passage: bool = False) -> set[str]:
     """Every span of ``text`` a grounded string may be (the oracle of ``grounded_string``); none
     when the text has nothing but framing punctuation or more than MAX_PIECES pieces (then a
     grounded string is any string). A piece that is no value alone (``alone_no_value``: a word of
     the parameter's name in ``not_alone``, a function word) is no span by itself, and no span
     opens on a word of the name that labels what follows (``_label``) or on a preposition,
     conjunction or form of "be" in lower case (``NO_LEAD``: "for pasta carbonara"), nor holds a
-    word of ``not_inside`` in lower case, unless the text then has no span at all ("in" alone
-    gives "in")."""
+    word of ``not_inside`` in lower case or, unless it is a ``passage`` (``takes_passage``), the
+    end of a sentence outside a quoted passage (``sentence_ends``), unless the text then has no
+    span at all ("in" alone gives "in")."""
     pieces, opens, closes, tails = _pieces(text)
-    bare, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside)
+    bare, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage)
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] and not label[i]
             for j in range(i, _reach(i, max_pieces, inside)) if (tails[j] if j > i else closes[j]) and not (i == j and bare[i])}
 
 
 def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], closes: Sequence[bool], tails: Sequence[bool],
-          max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset()
+          max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset(), passage: bool = False
           ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
     opens on it (``_label``, or a word of ``NO_LEAD`` in lower case that opens no quoted
-    passage), whether no span holds it (a word of ``not_inside`` in lower case) and whether a
+    passage), whether no span holds it (a word of ``not_inside`` in lower case; unless
+    ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``) and whether a
     span of several pieces may close on it (``tails``, ``_pieces``). The rules are set aside in
     this order while the words would have no span at all: first the
     parameter's own and neighbours' words; where function words alone still leave none, the
     function-word rules, keeping the parameter's words ("by is" for ``directed_by`` gives
     "is"); at last everything (the spans with nothing set aside, less the parameter's words,
-    as ``spans`` reads them)."""
+    as ``spans`` reads them). Sentence ends are set aside only with everything."""
     words = [text[a:b] for a, b in pieces]
     quoted = {m.start(2) for m in QUOTED_PASSAGE.finditer(text)}
     leads = [w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted for w, (a, _) in zip(words, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
-    inside = [w.islower() and w in not_inside for w in words]
+    quotes = [(m.start(2), m.end(2)) for m in QUOTED_PASSAGE.finditer(text)]
+    ends = [end and not passage and not any(qa <= a < qb for qa, qb in quotes) for end, (a, _) in zip(sentence_ends(text, pieces), pieces)]
+    inside = [(w.islower() and w in not_inside) or end for w, end in zip(words, ends)]
     none = [False] * len(pieces)
     levels = [([alone_no_value(w, not_alone) for w in words], label, inside, list(tails))]
     if not_alone or not_inside:
-        levels.append(([alone_no_value(w) for w in words], leads, none, list(tails)))
+        levels.append(([alone_no_value(w) for w in words], leads, ends, list(tails)))
         levels.append(([w.lower() in not_alone for w in words], own, inside, list(closes)))
     for alone, label, inside, ends in levels:
         if any(opens[i] and not label[i] and not inside[i] and (ends[j] if j > i else closes[j]) and not (i == j and alone[i])
@@ -222,7 +260,8 @@ def _quoted(text: str, quote: str) -> str:
 
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN,
-                    not_alone: frozenset[str] = frozenset(), region: str | None = None, not_inside: frozenset[str] = frozenset()) -> str:
+                    not_alone: frozenset[str] = frozenset(), region: str | None = None, not_inside: frozenset[str] = frozenset(),
+                    passage: bool = False) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
     ("City, State"): a span with a comma inside, a span without one followed by a ``REGION``, or
@@ -234,7 +273,8 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     ``name_words``, or a function word) is none by itself, no span opens on a word of
     ``not_alone`` that labels what follows (``_label``) or on a lower-case word of
     ``NO_LEAD``, and none holds a word of ``not_inside`` written in lower case
-    (``neighbour_words``), unless the words then have no span at all."""
+    (``neighbour_words``) or, unless it is a ``passage``, a sentence's end (``sentence_ends``),
+    unless the words then have no span at all."""
     pieces, opens, closes, tails = _pieces(text)
     if not pieces:
         return STRING
@@ -242,7 +282,7 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
-    alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside)
+    alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage)
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if opens[i] and not label[i] and not inside[i]):
@@ -574,7 +614,8 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
             shapes = ("YYYY-MM-DD",)
         not_alone = (name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ()))
         return grounded_string(grounded, place, shapes, not_alone=not_alone,
-                               region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())))
+                               region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
+                               passage=takes_passage(name) if name else False)
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
         return grounded_number(kind, grounded, percent_reading(schema), pointed) or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
