@@ -4,6 +4,7 @@ scorer; masks of a BFCL spec; ``ltlagent eval bfcl`` end to end with the real mo
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import itertools
 import json
@@ -25,7 +26,7 @@ from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
-                                  items_left, names_left, names_unused, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
+                                  items_left, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
@@ -2069,6 +2070,89 @@ def test_names_unused_are_the_names_built_in_that_no_call_writes(sentences, call
     quoted = " ".join(v for args in calls for v in args if isinstance(v, str)).lower()
     names = [name for _, pieces in sentences for _, held in pieces for name in held]
     assert names_unused(written, said, [PLACE]) == [n for n in names if n.split()[0].removesuffix("'s").lower() not in quoted], (said, written)
+
+
+# Pieces of a sentence for names_for_arguments: the names each holds, by construction, that an
+# argument could take, and the ones it holds that none could (a word that describes a word of
+# the function's document, a month, the function's own name, a verb before its object, a plural
+# code; "France" after a place the answer writes).
+ARG_PIECES = [("featuring Betsy Widhalm", ["Betsy Widhalm"], []), ("some Comic movies", [], ["Comic"]), ("the Salam cast", ["Salam"], []),
+              ("on Jan 28", [], ["Jan"]), ("in the FindMovies app", [], ["FindMovies"]), ("and Watch his films", [], ["Watch"]),
+              ("by network IDs", [], ["IDs"]), ("near Paris, France", ["Paris", "France"], [])]
+MOVIES = {"name": "Movies.FindMovies", "description": "Films by genre.", "parameters": {"type": "dict", "required": [], "properties": {
+    "directed_by": {"type": "string", "description": "The director."}, "cast": {"type": "string", "description": "An actor."},
+    "genre": {"type": "string", "description": "The genre."}, "release_date": {"type": "string", "description": "The day."},
+    "rating": {"type": "string", "enum": ["G", "PG"]}, "format": {"type": "string", "description": "In the format 'YYYY-MM-DD'."}}}}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(st.sampled_from(ARG_PIECES), min_size=1, max_size=3), min_size=1, max_size=2),
+       st.sampled_from([None, "Paris", "Herbert Ross"]))
+def test_names_for_arguments_are_the_names_built_in_an_argument_could_take(sentences, director):
+    """Over the pieces the words were built from: the names ``names_unused`` finds, less the ones
+    the pieces hold that no argument could take, and "France" where the answer writes "Paris"."""
+    said = ". ".join("Show me films " + " and ".join(text for text, _, _ in pieces) for pieces in sentences) + "."
+    written = "[Movies.FindMovies(" + (f"directed_by={director!r}" if director else "") + ")]"
+    found = names_unused(written, said, [MOVIES])
+    taken = {n for pieces in sentences for _, names, _ in pieces for n in names} - ({"France"} if director == "Paris" else set())
+    refused = {n for pieces in sentences for _, _, names in pieces for n in names} | ({"France"} if director == "Paris" else set())
+    assert set(found) <= taken | refused, (said, found)
+    assert names_for_arguments(written, said, [MOVIES]) == [n for n in found if n in taken], (said, written)
+    assert open_parameters(written, [MOVIES]) == [("Movies.FindMovies", p) for p in ("directed_by", "cast", "genre") if not (p == "directed_by" and director)]
+    assert names_for_arguments("Unfortunately, no.", said, [MOVIES]) is None and open_parameters("Unfortunately, no.", [MOVIES]) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["Betsy Widhalm", "O(n) [x]+", "Betsy", "Betsy Widhalm Jr", "x, y", "Salam"])),
+                         max_size=2, unique_by=lambda kv: kv[0]), min_size=1, max_size=2),
+       st.lists(st.sampled_from(["Betsy Widhalm", "O(n) [x]+", "Salam"]), min_size=1, max_size=2), st.sampled_from(['"', "'"]))
+def test_a_spec_that_uses_names_takes_a_list_that_writes_one_as_a_value(calls, uses, quote):
+    """``bfcl_spec(uses=...)``: a list of calls is accepted exactly where one of its string
+    values is one of the names, whole (not "Betsy" for "Betsy Widhalm", nor "Betsy Widhalm Jr"),
+    in either quote; names holding regex characters are read as written. Oracle: the values the
+    test wrote."""
+    spec, plain = _uses_spec(tuple(uses)), _uses_spec(())
+    answer = "[" + ", ".join("f(" + ", ".join(f"{k}={quote}{v}{quote}" for k, v in sorted(args)) + ")" for args in calls) + "]"
+    assert plain.check_text(answer).ok, answer
+    assert spec.check_text(answer).ok == any(v in uses for args in calls for _, v in args), answer
+
+
+@functools.lru_cache(maxsize=None)
+def _uses_spec(uses):
+    f = {"name": "f", "parameters": {"type": "dict", "required": [], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}}
+    spec = compile_spec(bfcl_spec([f], words=None, calls="one or more", uses=uses).build())
+    assert not spec.errors
+    return spec
+
+
+def test_an_optional_argument_takes_a_name_the_answer_left(monkeypatch):
+    """"directed by Herbert Ross that features Betsy Widhalm" answered without ``cast``: decoded
+    again with the name as a value (``uses``), the answer that writes every argument it wrote and
+    ``cast`` more is kept; one that drops an argument, or writes no more, is not; with no name
+    left (a month, "on Jan 28") no second decode is asked."""
+    movies = {"name": "Movies_3_FindMovies", "parameters": {"type": "dict", "required": [], "properties": {
+        "directed_by": {"type": "string"}, "genre": {"type": "string", "enum": ["Family", "Drama"]}, "cast": {"type": "string"}}}}
+    said = "Find a Family genre movie directed by Herbert Ross that features Betsy Widhalm in the cast?"
+    case = {"id": "live_multiple_310-132-0", "function": [movies], "question": [[{"role": "user", "content": said}]]}
+    first = '[Movies_3_FindMovies(directed_by="Herbert Ross", genre="Family")]'
+    for again, kept in (('[Movies_3_FindMovies(directed_by="Herbert Ross", genre="Family", cast="Betsy Widhalm")]', True),
+                        ('[Movies_3_FindMovies(directed_by="Herbert Ross", cast="Betsy Widhalm")]', False),
+                        ('[Movies_3_FindMovies(directed_by="Betsy Widhalm", genre="Family")]', False)):
+        forms: list[dict] = []
+
+        def decode(self, case, functions, form, prompt, fast_forward, again=again, forms=forms):
+            forms.append(form)
+            return (again if "uses" in form else first), 10, 0.25, 4
+
+        answerer = _scripted_answerer(monkeypatch, movies, decode)
+        assert answerer._constrained(case, "prompt", True)[0] == (again if kept else first)
+        assert [form.get("uses") for form in forms] == [None, ["Betsy Widhalm"]]
+    spec = compile_spec(bfcl_spec([movies], words=None, calls="one or more", grounded=said, uses=["Betsy Widhalm"]).build())
+    assert spec.check_text('[Movies_3_FindMovies(directed_by="Herbert Ross", genre="Family", cast="Betsy Widhalm")]').ok and not spec.check_text(first).ok
+    forms = []
+    case = dict(case, question=[[{"role": "user", "content": "Find a Family genre movie directed by Herbert Ross on Jan 28?"}]])
+    answerer = _scripted_answerer(monkeypatch, movies, lambda self, case, functions, form, prompt, fast_forward: (forms.append(form), first, 10, 0.25, 4)[1:])
+    assert answerer._constrained(case, "prompt", True)[0] == first and len(forms) == 1
 
 
 @pytest.mark.parametrize(("said", "call", "left"), [

@@ -754,6 +754,79 @@ def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]
     return left
 
 
+# An optional argument the answer leaves out while the user names its value ("a Family movie
+# directed by Herbert Ross that features Betsy Widhalm" answered without ``cast``): a name no
+# call writes (``names_unused``), and a called function with an optional string parameter the
+# call leaves out (``open_parameters``). The answer is decoded again with one of those names as a
+# whole string value (``bfcl_spec(uses=...)``) and kept where it writes every argument it wrote,
+# one more, and leaves fewer names. A parameter named for a date, time, address, key or
+# identifier is not open (a name is none of those), nor one with an ``enum`` or a format. Not a
+# name for an argument (``names_for_arguments``): a month or weekday, even abbreviated ("Jan
+# 28"); a called function's own name ("store BoardGameGeek" for ``BoardGameGeek.recommend``) or
+# one longer ("PostgreSQL" for ``add_postgres_server``); a name after a comma that follows a
+# value the answer writes ("New Delhi, India"); a name that describes the next word, a word of
+# the functions' documents that names no open parameter ("Comic genre", "Cartoon movies"; not
+# "the Salam album" for ``album``); a verb before its object ("Find his contact", "Find a
+# selection"); a code in the plural ("IDs").
+CLOSED_PARAMETER_WORDS = frozenset("date time day days url uri link key token password path id ids".split())
+OBJECT_WORDS = frozenset("a an the his her their my your our its some something any all this that these those me us him them".split())
+MONTH_OR_DAY = re.compile(r"(?i)(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*|(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?")
+
+
+def open_parameters(output: str, functions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The (function, parameter) pairs of a Python answer's calls that could take a name the call
+    leaves out: optional string parameters the call does not write, without an ``enum`` or a
+    format its description shows (``formats``), none of whose words is in
+    CLOSED_PARAMETER_WORDS; none when the answer does not parse as calls."""
+    known = {f["name"]: f for f in functions}
+    out = []
+    for name, args in _calls(output) or []:
+        params = (known.get(name) or {}).get("parameters") or {}
+        required = set(params.get("required") or ())
+        for param, schema in (params.get("properties") or {}).items():
+            if (param in required or param in args or schema.get("type") != "string" or schema.get("enum")
+                    or any(formats(str(schema.get("description", ""))))
+                    or {w.lower() for w in name_parts(param)} & CLOSED_PARAMETER_WORDS):
+                continue
+            out.append((name, param))
+    return out
+
+
+def names_for_arguments(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The names of the user's ``words`` an argument of the answer's calls could take: the ones
+    ``names_unused`` finds, less months and weekdays, the called functions' own names, a name
+    after a comma that follows a value the answer writes, a name before a word of the called
+    functions' documents that names no ``open_parameters``, a name before an object
+    (OBJECT_WORDS), a plural code, a function word ("Dear John, The project") and names
+    holding a quote or backslash; ``None`` when the answer does not parse as calls."""
+    from ltlagent.agents.relevance import document_words
+
+    calls = _calls(output)
+    left = names_unused(output, words, functions)
+    if calls is None or left is None:
+        return None
+    called = [f for f in functions if any(f["name"] == name for name, _ in calls)]
+    pieces = {p.lower() for f in called for p in re.split(r"[._]", f["name"]) if p}
+    pieces |= {w.lower() for f in called for w in name_parts(f["name"])}
+    documented = set().union(*(document_words(f) for f in called)) if called else set()
+    opened = {w.lower() for _, param in open_parameters(output, functions) for w in name_parts(param)}
+    written = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
+    out = []
+    for name in left:
+        first = name.split()[0].removesuffix("'s").lower()
+        if (any(MONTH_OR_DAY.fullmatch(w) for w in name.split()) or re.fullmatch(r"[A-Z]{2,}s", name) or set(name) & {"'", '"', "\\"} or name.lower() in FUNCTION_WORDS
+                or any(first == p or (len(p) >= 4 and first.startswith(p)) for p in pieces)):
+            continue
+        places = [m.start() for m in re.finditer(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", words)]
+        after = [re.match(r" ([a-z]+)\b", words[at + len(name):]) for at in places]
+        nexts = {m.group(1) for m in after if m}
+        if (any(any(words[:at].rstrip().removesuffix(",").rstrip().endswith(v) for v in written) and words[:at].rstrip().endswith(",") for at in places)
+                or nexts & OBJECT_WORDS or any(w in documented and w not in opened for w in nexts)):
+            continue
+        out.append(name)
+    return out
+
+
 def takes_names(function: Mapping[str, Any]) -> bool:
     """Whether a call of ``function`` can write a name: it has a string parameter (or a list of
     strings) without an ``enum``, at any depth."""
@@ -1307,6 +1380,7 @@ class Answerer:
             return text, tokens
         if form.get("calls") not in ("one or more", "each"):
             return text, tokens
+        text, tokens = self._name_argument(case, functions, form, prompt, fast_forward, text, tokens, grounded)
         calls, every = _calls(text) or [], doable_functions(case)
         asks_more = MORE_CALLS.search(grounded) is not None
         another_name = ANOTHER_NAME.search(grounded) is not None and any(map(takes_names, every))
@@ -1347,6 +1421,33 @@ class Answerer:
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
+
+    def _name_argument(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
+                       fast_forward: bool, text: str, tokens: int, grounded: str) -> tuple[str, int]:
+        """The answer with an optional argument more that writes a name the user gives and no call
+        writes (``names_for_arguments``), where a called function has such a parameter left
+        (``open_parameters``): decoded again with one of those names as a value
+        (``bfcl_spec(uses=...)``), and kept where its calls are the same functions, each writing
+        every argument it wrote and at least one more, it leaves fewer names (``names_unused``)
+        and passes the review (places, required arguments); otherwise ``text`` as it is."""
+        left = names_for_arguments(text, grounded, functions)
+        if not left or not open_parameters(text, functions):
+            return text, tokens
+        try:
+            with settle_limit(DISTINCT_STATES):
+                more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, uses=left), prompt, fast_forward)
+        except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write one of the names
+            return text, tokens
+        self.prepare_seconds += prepare
+        self.forward_passes += passes
+        before, after = _calls(text) or [], _calls(more) or []
+        unused, unused_then = names_unused(text, grounded, functions) or [], names_unused(more, grounded, functions)
+        grew = len(after) == len(before) and all(name == then and set(args) < set(args_then) for (name, args), (then, args_then) in zip(before, after))
+        if (not grew or unused_then is None or len(unused_then) >= len(unused) or places_reused(more, functions, grounded) is not None
+                or places_unnamed(more, functions, grounded) is not None or empty_required(more, functions) is not None):
+            return text, tokens
+        self.spec_form += " (again, a name left written as an argument: " + ", ".join(left) + ")"
+        return more, more_tokens
 
     @staticmethod
     def _numbers_for_another_call(calls: Sequence[tuple[str, Mapping[str, Any]]], functions: Sequence[Mapping[str, Any]], left: int) -> bool:

@@ -1538,7 +1538,8 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
               calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1,
-              then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = (), kept: Sequence[str] = ()) -> SpecBuilder:
+              then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = (), kept: Sequence[str] = (),
+              uses: Sequence[str] = ()) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one call of every function, in
@@ -1550,7 +1551,9 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     ``distinct``: call texts (``call_texts`` of an earlier answer) the list may hold once each
     at most: a proposition on the calls step and a rule against it (``once``); ``kept``: with
     ``"one or more"``, call texts the list opens with as written, then calls of ``then``
-    (``calls_regex``). ``.build()`` the result."""
+    (``calls_regex``); ``uses``: names one of which the list writes as a whole string value,
+    in either quote, after ``=``, ``[`` or a comma (a proposition on the calls step and a rule,
+    ``named``). ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
     if calls == "none" and words is None:
@@ -1568,6 +1571,10 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
         twice = "|".join(f"(.*[\\[,] ?)?{re.escape(c)}(,.*)?, ?{re.escape(c)}[,\\]].*" for c in dict.fromkeys(distinct))
         b.proposition("repeated_call", step="calls", matching="(?s)" + twice, description="the list holds one of the earlier calls twice")
         b.rule("once", "G(calls -> !repeated_call)", why="A call more is a new call: " + "; ".join(dict.fromkeys(distinct)) + " each at most once.")
+    if uses and calls != "none":
+        named = "|".join(f'"{re.escape(n)}"|\'{re.escape(n)}\'' for n in dict.fromkeys(uses))
+        b.proposition("uses_name", step="calls", matching=f"(?s).*[=\\[,] ?({named}).*", description="the list writes one of the names as a value")
+        b.rule("named", "G(calls -> uses_name)", why="The answer writes one of the names the user gives: " + "; ".join(dict.fromkeys(uses)) + ".")
     if words is not None:
         steps.append("words")
         b.step("words", tag="", regex=words, description="No call: the answer in words, on one line.")
