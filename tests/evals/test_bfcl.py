@@ -26,7 +26,7 @@ from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
-                                  items_left, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
+                                  items_left, options_joined, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
@@ -3489,6 +3489,39 @@ def test_options_left_are_the_listed_options_the_user_names_that_no_call_writes(
     assert options_left("Unfortunately, no.", words, [fn]) is None
 
 
+JOINERS = ["and", "or", "&", ",", "/"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.sampled_from(FILLER), st.sampled_from(OPTIONS), st.sampled_from(OPTIONS).map(str.lower), st.sampled_from(JOINERS),
+                          st.sampled_from(["Rocks", "pops"])), min_size=1, max_size=12),
+       st.sampled_from(sorted(OPTION_SCHEMAS)), st.lists(st.sampled_from(OPTIONS + ["Classical"]), min_size=1, max_size=2),
+       st.sampled_from(OPTIONS + ["Classical"]))
+@example(["Rocks", "and", "pop"], "enum", ["Rock"], "Classical")
+def test_options_joined_are_the_options_left_the_words_join_to_a_written_one(said, kind, written, other):
+    """Of the options left (``options_left``, its own test), the ones the words join to a string
+    a call writes, either way round: "Pop or Rock", "Rocks and Pop", "Rock, Pop", "Pop / Rock",
+    "Rock, and Pop". Oracle: the tokens the words were written from, three (or four, ", and")
+    at a time."""
+    schema = OPTION_SCHEMAS[kind]
+    fn = {"name": "chart", "parameters": {"type": "dict", "required": ["genre"], "properties": {"genre": schema, "region": {"type": "string"}}}}
+    words = "".join(("" if t == "," or not i else " ") + t for i, t in enumerate(said)) + "."
+    value = (lambda v: repr(v)) if kind != "array" else (lambda v: repr([v]))
+    output = "[" + ", ".join(f"chart(genre={value(v)}, region={other!r})" for v in written) + "]"
+    left = options_left(output, words, [fn])
+    strings = {v.lower() for v in [*written, other]}
+
+    def joined(a, b):
+        low = [t.lower() for t in said]
+        three = any(x in (a, a + "s") and j in JOINERS and y == b for x, j, y in zip(low, low[1:], low[2:]))
+        four = any(x in (a, a + "s") and c == "," and j in ("and", "or", "&") and y == b for x, c, j, y in zip(low, low[1:], low[2:], low[3:]))
+        return three or four
+
+    expected = [o for o in left if any(joined(w, o.lower()) or joined(o.lower(), w) for w in strings)]
+    assert options_joined(output, words, [fn]) == expected, (words, kind, output)
+    assert options_joined("Unfortunately, no.", words, [fn]) is None
+
+
 def test_option_lists_read_an_enum_a_listed_description_and_quoted_options():
     assert option_lists(OPTION_SCHEMAS["listed"]) == [OPTIONS]
     assert option_lists(OPTION_SCHEMAS["quoted"]) == [OPTIONS]
@@ -3500,12 +3533,15 @@ def test_option_lists_read_an_enum_a_listed_description_and_quoted_options():
     ("What's the most played Pop song and also the most played Rock song in Australia?", True),
     ("What's the most played Pop song in Australia, and the most played Rock song?", False),  # no word asks for another answer
     ("What's the most played Rock song in Australia, also its popularity?", False),  # no other option named
+    ("What are the most played rock or pop songs in Australia?", True),  # joined to the written option: no word need ask
+    ("What are the most played rock songs, not pop ones, in Australia?", False),
 ])
 def test_a_call_is_added_for_an_option_left_where_the_words_ask_for_another_answer(monkeypatch, question, grows):
     """parallel_45: an option the user names beside the one a call writes, listed with it in the
     parameter's description ("e.g., Rock, Pop, HipHop etc."), asks for one call more where the
     words ask for another answer (``ANOTHER_NAME``); the call is kept while it takes the option
-    up, and a call more that does not is not kept."""
+    up, and a call more that does not is not kept; an option the words join to the written one
+    ("rock or pop", ``options_joined``) asks for it without such a word."""
     chart = {"name": "chart", "parameters": {"type": "dict", "required": ["genre", "region"], "properties": {
         "genre": {"type": "string", "description": "Music genre e.g., Rock, Pop, HipHop etc."}, "region": {"type": "string"}}}}
     case = {"id": "parallel_45", "function": [chart], "question": [[{"role": "user", "content": question}]]}

@@ -1052,6 +1052,24 @@ def options_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]
     return left
 
 
+def options_joined(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The options left (``options_left``) that the user's ``words`` join to a string a call
+    writes, with "and", "or", "&", a comma or a slash, either way round, the written one perhaps
+    in the plural: "any music or theater events" answered with ``event_type="Music"`` has left
+    "Theater" without a word that asks for another answer. ``None`` when the answer does not
+    parse as calls."""
+    calls, left = _calls(output), options_left(output, words, functions)
+    if calls is None or left is None:
+        return None
+    written = {str(v) for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and len(str(v)) > 2}
+    join = r"s?(?:,? (?:and|or|&) |, | ?/ ?)"
+
+    def joined(a: str, b: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(a)}{join}{re.escape(b)}(?![\w-])", words, re.IGNORECASE) is not None
+
+    return [o for o in left if any(joined(w, o) or joined(o, w) for w in written)]
+
+
 def _left_over(output: str, words: str) -> list[str] | None:
     """What an answer's calls leave of the user's words for another call: ``names_left`` and
     ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
@@ -1387,7 +1405,7 @@ class Answerer:
 
         def names_for_more(output: str) -> list[str] | None:
             left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
-            quoted, options = quoted_left(output, grounded, every), options_left(output, grounded, every) if another_name else []
+            quoted, options = quoted_left(output, grounded, every), (options_left if another_name else options_joined)(output, grounded, every)
             return None if left is None or unused is None or quoted is None or options is None else left + unused + quoted + options
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
