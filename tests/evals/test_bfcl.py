@@ -2117,6 +2117,21 @@ def test_a_spec_that_uses_names_takes_a_list_that_writes_one_as_a_value(calls, u
     assert spec.check_text(answer).ok == any(v in uses for args in calls for _, v in args), answer
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 4), st.integers(1, 5), st.sampled_from(["one or more", "each"]), st.integers(1, 2))
+def test_max_calls_bounds_the_list(min_calls, max_calls, n, calls, functions):
+    """``bfcl_spec(max_calls=...)``: a list of ``n`` calls is accepted exactly where ``n`` is
+    within [least, most]: least ``min_calls`` (under "each", one of every function too), most
+    ``max_calls`` unless that is below the least. Oracle: arithmetic on ``n``."""
+    fs = [{"name": name, "parameters": {"type": "dict", "required": [], "properties": {}}} for name in ("f", "g")[:functions]]
+    spec = compile_spec(bfcl_spec(fs, words=None, calls=calls, min_calls=min_calls, max_calls=max_calls).build())
+    least = max(min_calls, functions if calls == "each" else 1)
+    names = [f["name"] for f in fs] * n if calls == "each" else ["f"] * n
+    answer = "[" + ", ".join(f"{name}()" for name in names[:n]) + "]"
+    ok = n >= least and n <= max(max_calls, least) and (calls != "each" or names[:functions] == [f["name"] for f in fs] and n >= functions)
+    assert spec.check_text(answer).ok == ok, (answer, min_calls, max_calls, calls)
+
+
 @functools.lru_cache(maxsize=None)
 def _uses_spec(uses):
     f = {"name": "f", "parameters": {"type": "dict", "required": [], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}}
@@ -2146,7 +2161,7 @@ def test_an_optional_argument_takes_a_name_the_answer_left(monkeypatch):
 
         answerer = _scripted_answerer(monkeypatch, movies, decode)
         assert answerer._constrained(case, "prompt", True)[0] == (again if kept else first)
-        assert [form.get("uses") for form in forms] == [None, ["Betsy Widhalm"]]
+        assert [(form.get("uses"), form.get("max_calls")) for form in forms] == [(None, None), (["Betsy Widhalm"], 1)]
     spec = compile_spec(bfcl_spec([movies], words=None, calls="one or more", grounded=said, uses=["Betsy Widhalm"]).build())
     assert spec.check_text('[Movies_3_FindMovies(directed_by="Herbert Ross", genre="Family", cast="Betsy Widhalm")]').ok and not spec.check_text(first).ok
     forms = []

@@ -1444,8 +1444,9 @@ class Answerer:
                        fast_forward: bool, text: str, tokens: int, grounded: str) -> tuple[str, int]:
         """The answer with an optional argument more that writes a name the user gives and no call
         writes (``names_for_arguments``), where a called function has such a parameter left
-        (``open_parameters``): decoded again with one of those names as a value
-        (``bfcl_spec(uses=...)``), and kept where its calls are the same functions, each writing
+        (``open_parameters``): decoded again with one of those names as a value and no more calls
+        (``bfcl_spec(uses=..., max_calls=...)``; left free, the model closes the call and writes
+        the name in a call more), and kept where its calls are the same functions, each writing
         every argument it wrote and at least one more, it leaves fewer names (``names_unused``)
         and passes the review (places, required arguments); otherwise ``text`` as it is."""
         left = names_for_arguments(text, grounded, functions)
@@ -1453,7 +1454,7 @@ class Answerer:
             return text, tokens
         try:
             with settle_limit(DISTINCT_STATES):
-                more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, uses=left), prompt, fast_forward)
+                more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, uses=left, max_calls=len(_calls(text) or [])), prompt, fast_forward)
         except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write one of the names
             return text, tokens
         self.prepare_seconds += prepare

@@ -1490,7 +1490,7 @@ def none_is_default(schema: Mapping[str, Any]) -> bool:
 
 def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = False, language: str = "python",
                 grounded: str | None = None, each: bool = False, min_calls: int = 1,
-                then: Sequence[Mapping[str, Any]] | None = None, kept: Sequence[str] = ()) -> str:
+                then: Sequence[Mapping[str, Any]] | None = None, kept: Sequence[str] = (), max_calls: int | None = None) -> str:
     """The content after the ``[`` tag: zero (unless ``at_least_one``) or more calls to
     ``functions``, then ``]``. Java and JavaScript: at most one call (BFCL's parsers read one).
     ``grounded``: every ``string`` value is a span of this text or a format its parameter's
@@ -1501,7 +1501,8 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     many calls; ``then`` (Python only): the functions the calls after the first (under ``each``:
     after one of every function) may name (default: ``functions``); ``kept`` (Python only): call
     texts the list opens with, as written, then at least one more call of ``then`` (and at least
-    ``min_calls`` in all)."""
+    ``min_calls`` in all); ``max_calls`` (Python only, not with ``kept``): at most that many
+    calls (never fewer than the least the list may hold)."""
     own = [call_regex(f, language, grounded) for f in functions]
     call = "(" + "|".join(own) + ")"
     later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
@@ -1515,9 +1516,13 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
         more = max(min_calls - len(functions), 0)  # a counted repetition, as below
         once = SEP.join(own)
+        if max_calls is not None:
+            most = max(max_calls - len(functions), more)
+            return once + (f"({SEP}{later}){{{more},{most}}}" if most else "") + "\\]"
         return once + (f"({SEP}{later}){{{more},}}" if more else "") + "\\]"
     more = max(min_calls, 1) - 1  # a counted repetition: the regex (and its parse) does not grow with min_calls
-    calls = call if language != "python" else call + f"({SEP}{later})" + ("*" if not more else f"{{{more},}}")
+    most = "" if max_calls is None else str(max(max_calls - 1, more))
+    calls = call if language != "python" else call + f"({SEP}{later})" + ("*" if not more and not most else f"{{{more},{most}}}")
     return (calls if at_least_one else f"({calls})?") + "\\]"
 
 
@@ -1539,7 +1544,7 @@ ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
               calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1,
               then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = (), kept: Sequence[str] = (),
-              uses: Sequence[str] = ()) -> SpecBuilder:
+              uses: Sequence[str] = (), max_calls: int | None = None) -> SpecBuilder:
     """The spec that constrains a BFCL answer to well-typed calls of ``functions`` and/or one
     line in words, untagged, matching ``words`` (``None``: no words step). ``calls``: ``"any"``
     (a list, ``[]`` included), ``"one or more"``, ``"each"`` (one call of every function, in
@@ -1553,7 +1558,7 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     ``"one or more"``, call texts the list opens with as written, then calls of ``then``
     (``calls_regex``); ``uses``: names one of which the list writes as a whole string value,
     in either quote, after ``=``, ``[`` or a comma (a proposition on the calls step and a rule,
-    ``named``). ``.build()`` the result."""
+    ``named``); ``max_calls``: at most that many calls (``calls_regex``). ``.build()`` the result."""
     if calls not in ("any", "one or more", "each", "none"):
         raise ValueError(f"calls: {calls!r} is not one of 'any', 'one or more', 'each', 'none'")
     if calls == "none" and words is None:
@@ -1564,7 +1569,7 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     if calls != "none":
         steps.append("calls")
         b.step("calls", tag="[", regex=calls_regex(functions, at_least_one=calls == "one or more", language=language, grounded=grounded, each=calls == "each",
-                                                    min_calls=min_calls, then=then, kept=kept if calls == "one or more" else ()),
+                                                    min_calls=min_calls, then=then, kept=kept if calls == "one or more" else (), max_calls=max_calls),
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
     if distinct and calls != "none":
         # a call twice, each time a whole item of the list: after its start or a comma, before a comma or its end
