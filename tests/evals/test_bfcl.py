@@ -2132,6 +2132,18 @@ def test_max_calls_bounds_the_list(min_calls, max_calls, n, calls, functions):
     assert spec.check_text(answer).ok == ok, (answer, min_calls, max_calls, calls)
 
 
+@settings(max_examples=200)
+@given(st.integers(0, 9999), st.sampled_from(["YYYY-MM-DD", "MM/DD/YYYY"]), st.sampled_from(["on March 10th", "any day", "on March 10th, 2023"]))
+def test_a_year_left_open_is_one_of_1900_to_2099(year, shape, said):
+    """A date whose year the user leaves out (or no date at all) takes a year of 1900 to 2099;
+    a year the user gives is the one taken. Oracle: the year the test wrote and the words it
+    chose."""
+    pattern = bfcl_grammar.shape_literals((shape,), said)
+    value = f"{year:04d}-03-10" if shape == "YYYY-MM-DD" else f"03/10/{year:04d}"
+    expected = year == 2023 if "2023" in said else 1900 <= year <= 2099
+    assert bool(re.fullmatch(pattern, repr(value))) == expected, (value, said)
+
+
 @functools.lru_cache(maxsize=None)
 def _uses_spec(uses):
     f = {"name": "f", "parameters": {"type": "dict", "required": [], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}}

@@ -457,12 +457,20 @@ def _padded(value: int, width: int) -> str:
     return str(value).zfill(width)[-width:]  # digits only: nothing to escape
 
 
+def free_year(width: int) -> str:
+    """A year the user's words leave open, as a regex of ``width`` digits: of four digits, one of
+    1900 to 2099 (the model wrote "0000", "1000", "3030" and "6000" in 10 stored answers, none
+    right; all 407 dates of BFCL's accepted answers fall there); any of two digits."""
+    return "(19|20)[0-9]{2}" if width == 4 else f"[0-9]{{{width}}}"
+
+
 def _free_dates(reading: Sequence[tuple[str, str | int]], width: Mapping[str, int], times: list[dict[str, str]]) -> list[str]:
-    """Any real date (any year, 29 February too), with each of the ``times``; ``width``: each field's digits."""
+    """Any real date (any year ``free_year`` allows, 29 February too), with each of the
+    ``times``; ``width``: each field's digits."""
     out = []
     for month, days in enumerate(DAYS_IN_MONTH, 1):
         day = "(" + "|".join(_padded(d, width["D"]) for d in range(1, days + 1)) + ")"
-        out += [_fields(reading, {"Y": f"[0-9]{{{width['Y']}}}", "M": _padded(month, width["M"]), "D": day, **t}) for t in times]
+        out += [_fields(reading, {"Y": free_year(width["Y"]), "M": _padded(month, width["M"]), "D": day, **t}) for t in times]
     return out
 
 
@@ -471,7 +479,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     a day the user's words place relative to the date they give as today's (``relative_dates``:
     "the upcoming Saturday? Today is Tuesday April 25th 2023"), else one they give
     (``user_dates``; a year they leave out, the one year the words give elsewhere, ``user_years``,
-    else any: "from April 4th to April 8th 2023"), or any real date when they give none or also
+    else any ``free_year``: "from April 4th to April 8th 2023"), or any real date when they give none or also
     speak of a day relative to another ("next Thursday", "a week later");
     a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
     ``None``: any real date and time. A shape that is no date or time: any digit for each digit
@@ -493,7 +501,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
             if "Y" not in width:
                 values += [_fields(reading, t) for t in timed]
                 continue
-            given = [_fields(reading, {"Y": _padded(y, width["Y"]) if y else f"[0-9]{{{width['Y']}}}", "M": _padded(m, width["M"]),
+            given = [_fields(reading, {"Y": _padded(y, width["Y"]) if y else free_year(width["Y"]), "M": _padded(m, width["M"]),
                                        "D": _padded(d, width["D"]), **t}) for y, m, d in dates for t in timed]
             values += given + (_free_dates(reading, width, timed) if not given or (not relative and RELATIVE_DAY.search(text or "")) else [])
     body = "(" + "|".join(dict.fromkeys(values)) + ")"
