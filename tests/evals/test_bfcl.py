@@ -2078,7 +2078,7 @@ def test_names_unused_are_the_names_built_in_that_no_call_writes(sentences, call
 # code; "France" after a place the answer writes).
 ARG_PIECES = [("featuring Betsy Widhalm", ["Betsy Widhalm"], []), ("some Comic movies", [], ["Comic"]), ("the Salam cast", ["Salam"], []),
               ("on Jan 28", [], ["Jan"]), ("in the FindMovies app", [], ["FindMovies"]), ("and Watch his films", [], ["Watch"]),
-              ("by network IDs", [], ["IDs"]), ("near Paris, France", ["Paris", "France"], [])]
+              ("by network IDs", [], ["IDs"]), ("near Paris, France", ["Paris", "France"], []), ("in Hot Springs", ["Hot Springs"], [])]
 MOVIES = {"name": "Movies.FindMovies", "description": "Films by genre.", "parameters": {"type": "dict", "required": [], "properties": {
     "directed_by": {"type": "string", "description": "The director."}, "cast": {"type": "string", "description": "An actor."},
     "genre": {"type": "string", "description": "The genre."}, "release_date": {"type": "string", "description": "The day."},
@@ -2087,15 +2087,17 @@ MOVIES = {"name": "Movies.FindMovies", "description": "Films by genre.", "parame
 
 @settings(max_examples=300)
 @given(st.lists(st.lists(st.sampled_from(ARG_PIECES), min_size=1, max_size=3), min_size=1, max_size=2),
-       st.sampled_from([None, "Paris", "Herbert Ross"]))
+       st.sampled_from([None, "Paris", "Herbert Ross", "Park, HS"]))
 def test_names_for_arguments_are_the_names_built_in_an_argument_could_take(sentences, director):
     """Over the pieces the words were built from: the names ``names_unused`` finds, less the ones
-    the pieces hold that no argument could take, and "France" where the answer writes "Paris"."""
+    the pieces hold that no argument could take, "France" where the answer writes "Paris" and
+    "Hot Springs" where it writes its initials ("Park, HS")."""
     said = ". ".join("Show me films " + " and ".join(text for text, _, _ in pieces) for pieces in sentences) + "."
     written = "[Movies.FindMovies(" + (f"directed_by={director!r}" if director else "") + ")]"
     found = names_unused(written, said, [MOVIES])
-    taken = {n for pieces in sentences for _, names, _ in pieces for n in names} - ({"France"} if director == "Paris" else set())
-    refused = {n for pieces in sentences for _, _, names in pieces for n in names} | ({"France"} if director == "Paris" else set())
+    implied = {"Paris": {"France"}, "Park, HS": {"Hot Springs"}}.get(director, set())
+    taken = {n for pieces in sentences for _, names, _ in pieces for n in names} - implied
+    refused = {n for pieces in sentences for _, _, names in pieces for n in names} | implied
     assert set(found) <= taken | refused, (said, found)
     assert names_for_arguments(written, said, [MOVIES]) == [n for n in found if n in taken], (said, written)
     assert open_parameters(written, [MOVIES]) == [("Movies.FindMovies", p) for p in ("directed_by", "cast", "genre") if not (p == "directed_by" and director)]

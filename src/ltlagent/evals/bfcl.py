@@ -764,7 +764,8 @@ def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]
 # name for an argument (``names_for_arguments``): a month or weekday, even abbreviated ("Jan
 # 28"); a called function's own name ("store BoardGameGeek" for ``BoardGameGeek.recommend``) or
 # one longer ("PostgreSQL" for ``add_postgres_server``); a name after a comma that follows a
-# value the answer writes ("New Delhi, India"); a name that describes the next word, a word of
+# value the answer writes ("New Delhi, India"); a name whose initials a value writes ("New York"
+# beside "Central Park, NY"); a name that describes the next word, a word of
 # the functions' documents that names no open parameter ("Comic genre", "Cartoon movies"; not
 # "the Salam album" for ``album``); a verb before its object ("Find his contact", "Find a
 # selection"); a code in the plural ("IDs").
@@ -795,8 +796,9 @@ def open_parameters(output: str, functions: Sequence[Mapping[str, Any]]) -> list
 def names_for_arguments(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
     """The names of the user's ``words`` an argument of the answer's calls could take: the ones
     ``names_unused`` finds, less months and weekdays, the called functions' own names, a name
-    after a comma that follows a value the answer writes, a name before a word of the called
-    functions' documents that names no ``open_parameters``, a name before an object
+    after a comma that follows a value the answer writes, a name of several words whose
+    initials a value writes ("New York" beside "Central Park, NY"), a name before a word of
+    the called functions' documents that names no ``open_parameters``, a name before an object
     (OBJECT_WORDS), a plural code, a function word ("Dear John, The project") and names
     holding a quote or backslash; ``None`` when the answer does not parse as calls."""
     from ltlagent.agents.relevance import document_words
@@ -814,7 +816,9 @@ def names_for_arguments(output: str, words: str, functions: Sequence[Mapping[str
     out = []
     for name in left:
         first = name.split()[0].removesuffix("'s").lower()
+        initials = "".join(w[0] for w in name.split()) if len(name.split()) > 1 else ""
         if (any(MONTH_OR_DAY.fullmatch(w) for w in name.split()) or re.fullmatch(r"[A-Z]{2,}s", name) or set(name) & {"'", '"', "\\"} or name.lower() in FUNCTION_WORDS
+                or (initials and any(re.search(rf"(?<![\w]){initials}(?![\w])", v) for v in written))
                 or any(first == p or (len(p) >= 4 and first.startswith(p)) for p in pieces)):
             continue
         places = [m.start() for m in re.finditer(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", words)]
