@@ -26,7 +26,7 @@ from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
-                                  items_left, options_joined, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
+                                  items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
@@ -3549,6 +3549,30 @@ def test_options_joined_are_the_options_left_the_words_join_to_a_written_one(sai
     expected = [o for o in left if any(joined(w, o.lower()) or joined(o.lower(), w) for w in strings)]
     assert options_joined(output, words, [fn]) == expected, (words, kind, output)
     assert options_joined("Unfortunately, no.", words, [fn]) is None
+
+
+def test_a_call_more_for_an_option_left_calls_a_function_that_lists_it(monkeypatch):
+    """live_parallel_multiple_18-16-0: "any music or theater events" answered with one call of
+    ``Events_3_FindEvents(event_type="Music")``; with only the option "Theater" left, the call more
+    may name only a function that lists it (``functions_listing``), not ``Events_3_BuyEventTickets``;
+    with a name left too, any of the case's functions."""
+    find = {"name": "Events_3_FindEvents", "parameters": {"type": "dict", "required": ["event_type", "city"], "properties": {
+        "event_type": {"type": "string", "enum": ["Music", "Theater"]}, "city": {"type": "string"}}}}
+    buy = {"name": "Events_3_BuyEventTickets", "parameters": {"type": "dict", "required": ["event_name"], "properties": {
+        "event_name": {"type": "string"}}}}
+    for said, then in (("Find any music or theater events happening in San Diego, CA on March 1st 2023?", ["Events_3_FindEvents"]),
+                       ("Find any music or theater events happening in San Diego, CA or Austin, TX?", ["Events_3_FindEvents", "Events_3_BuyEventTickets"])):
+        case = {"id": "live_parallel_multiple_18-16-0", "function": [find, buy], "question": [[{"role": "user", "content": said}]]}
+        answers = {1: '[Events_3_FindEvents(event_type="Music", city="San Diego, CA")]',
+                   2: '[Events_3_FindEvents(event_type="Music", city="San Diego, CA"), Events_3_FindEvents(event_type="Theater", city="San Diego, CA")]'}
+        answers[3] = answers[2]  # takes nothing more up: not kept
+        asked: list[int] = []
+        forms: list[dict] = []
+        answerer = _scripted_answerer(monkeypatch, find, _growing(answers, asked, forms))
+        monkeypatch.setattr(type(answerer), "plan", lambda self, case: (case["function"], {"calls": "one or more", "words": None}))
+        answerer._constrained(case, "prompt", True)
+        assert asked[:2] == [1, 2] and [f["name"] for f in forms[1]["then"]] == then, said
+    assert functions_listing(["theater"], [find, buy]) == [find] and functions_listing(["Opera"], [find, buy]) == []
 
 
 def test_option_lists_read_an_enum_a_listed_description_and_quoted_options():

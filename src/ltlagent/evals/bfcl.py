@@ -1074,6 +1074,14 @@ def options_joined(output: str, words: str, functions: Sequence[Mapping[str, Any
     return [o for o in left if any(joined(w, o) or joined(o, w) for w in written)]
 
 
+def functions_listing(options: Sequence[str], functions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``functions`` with a parameter whose list (``option_lists``) holds one of ``options``,
+    any case, in the given order."""
+    wanted = {o.lower() for o in options}
+    return [f for f in functions if any(wanted & {x.lower() for found in option_lists(schema) for x in found}
+                                        for schema in ((f.get("parameters") or {}).get("properties") or {}).values())]
+
+
 def _left_over(output: str, words: str) -> list[str] | None:
     """What an answer's calls leave of the user's words for another call: ``names_left`` and
     ``numbers_joined_left``; ``None`` when the answer does not parse as calls."""
@@ -1416,8 +1424,13 @@ class Answerer:
         named = functions_named_left(text, grounded, every) or []
         while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
-            # with a function named left: the later calls name it or one the answer calls, else any of the case's functions
-            then = [f for f in every if any(f["name"] == name for name, _ in calls)] + named if named else every
+            # with a function named left: the later calls name it or one the answer calls; with only options left, a
+            # function that lists one (live_parallel_multiple_18-16-0: "music or theater events" is another
+            # Events_3_FindEvents, not Events_3_BuyEventTickets); else any of the case's functions
+            options = (options_left if another_name else options_joined)(text, grounded, every) or []
+            only_options = bool(options) and len(options) == len(names) and not items and not self._numbers_for_another_call(calls, every, numbers)
+            then = ([f for f in every if any(f["name"] == name for name, _ in calls)] + named if named
+                    else (functions_listing(options, every) if only_options else []) or every)
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
             if self.calls_more == "kept":  # its calls as written, then the new ones
                 if len(set(grow["distinct"])) < len(grow["distinct"]):
