@@ -380,7 +380,7 @@ def test_a_region_the_user_did_not_write_is_a_code_where_the_description_asks_fo
 @given(st.data(), USER_TEXT, SHAPES)
 def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
     """The other way: a span with any region, and (where the words give no date or time) any
-    real date or time in each shape, in either quote."""
+    real date (of 1900 to 2099) or time in each shape, in either quote."""
     pattern = grounded_string(text, True, shapes)
     if not spans(text):
         assert pattern == STRING
@@ -390,7 +390,7 @@ def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
     values = [f"{span}, {region}"] + ([span] if "," in span else [])  # a place: a comma in the span, or a region after it
     if not any(c.isdigit() for c in text):  # no date or time in the words (each needs a digit): any real one
         for shape in shapes:
-            moment = data.draw(st.datetimes(datetime(1000, 1, 1), datetime(2999, 12, 31)))
+            moment = data.draw(st.datetimes(datetime(1900, 1, 1), datetime(2099, 12, 31)))  # a year left open: free_year
             values += [moment.replace(second=0).strftime(fmt) for fmt in SHAPE_FORMATS[shape]]
     for value in values:
         assert re.fullmatch(pattern, repr(value)), (text, value)
@@ -3555,7 +3555,8 @@ def test_a_call_more_for_an_option_left_calls_a_function_that_lists_it(monkeypat
     """live_parallel_multiple_18-16-0: "any music or theater events" answered with one call of
     ``Events_3_FindEvents(event_type="Music")``; with only the option "Theater" left, the call more
     may name only a function that lists it (``functions_listing``), not ``Events_3_BuyEventTickets``;
-    with a name left too, any of the case's functions."""
+    with a name left too, any of the case's functions. With options alone left, no more calls
+    than one for each."""
     find = {"name": "Events_3_FindEvents", "parameters": {"type": "dict", "required": ["event_type", "city"], "properties": {
         "event_type": {"type": "string", "enum": ["Music", "Theater"]}, "city": {"type": "string"}}}}
     buy = {"name": "Events_3_BuyEventTickets", "parameters": {"type": "dict", "required": ["event_name"], "properties": {
@@ -3572,6 +3573,7 @@ def test_a_call_more_for_an_option_left_calls_a_function_that_lists_it(monkeypat
         monkeypatch.setattr(type(answerer), "plan", lambda self, case: (case["function"], {"calls": "one or more", "words": None}))
         answerer._constrained(case, "prompt", True)
         assert asked[:2] == [1, 2] and [f["name"] for f in forms[1]["then"]] == then, said
+        assert forms[1].get("max_calls") == (2 if len(then) == 1 else None), said  # one call more for the one option left
     assert functions_listing(["theater"], [find, buy]) == [find] and functions_listing(["Opera"], [find, buy]) == []
 
 

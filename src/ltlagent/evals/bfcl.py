@@ -1432,6 +1432,8 @@ class Answerer:
             then = ([f for f in every if any(f["name"] == name for name, _ in calls)] + named if named
                     else (functions_listing(options, every) if only_options else []) or every)
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
+            if only_options:  # one call more for each option left, no more (live_parallel_multiple_18-16-0 wrote Music again third)
+                grow["max_calls"] = len(calls) + len(options)
             if self.calls_more == "kept":  # its calls as written, then the new ones
                 if len(set(grow["distinct"])) < len(grow["distinct"]):
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
