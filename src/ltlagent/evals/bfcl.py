@@ -818,7 +818,7 @@ def names_for_arguments(output: str, words: str, functions: Sequence[Mapping[str
         first = name.split()[0].removesuffix("'s").lower()
         initials = "".join(w[0] for w in name.split()) if len(name.split()) > 1 else ""
         if (any(MONTH_OR_DAY.fullmatch(w) for w in name.split()) or re.fullmatch(r"[A-Z]{2,}s", name) or set(name) & {"'", '"', "\\"} or name.lower() in FUNCTION_WORDS
-                or (initials and any(re.search(rf"(?<![\w]){initials}(?![\w])", v) for v in written))
+                or (initials and any(re.search(rf"(?<!\w){re.escape(initials)}(?!\w)", v) for v in written))
                 or any(first == p or (len(p) >= 4 and first.startswith(p)) for p in pieces)):
             continue
         places = [m.start() for m in re.finditer(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", words)]
@@ -1414,10 +1414,11 @@ class Answerer:
         calls, every = _calls(text) or [], doable_functions(case)
         asks_more = MORE_CALLS.search(grounded) is not None
         another_name = ANOTHER_NAME.search(grounded) is not None and any(map(takes_names, every))
+        options_for_more = options_left if another_name else options_joined  # without a word that asks: only options joined to a value
 
         def names_for_more(output: str) -> list[str] | None:
             left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
-            quoted, options = quoted_left(output, grounded, every), (options_left if another_name else options_joined)(output, grounded, every)
+            quoted, options = quoted_left(output, grounded, every), options_for_more(output, grounded, every)
             return None if left is None or unused is None or quoted is None or options is None else left + unused + quoted + options
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
@@ -1427,7 +1428,7 @@ class Answerer:
             # with a function named left: the later calls name it or one the answer calls; with only options left, a
             # function that lists one (live_parallel_multiple_18-16-0: "music or theater events" is another
             # Events_3_FindEvents, not Events_3_BuyEventTickets); else any of the case's functions
-            options = (options_left if another_name else options_joined)(text, grounded, every) or []
+            options = options_for_more(text, grounded, every) or []
             only_options = bool(options) and len(options) == len(names) and not items and not self._numbers_for_another_call(calls, every, numbers)
             then = ([f for f in every if any(f["name"] == name for name, _ in calls)] + named if named
                     else (functions_listing(options, every) if only_options else []) or every)
