@@ -105,8 +105,9 @@ NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto
 # "Warner Bros. Pictures", "St. Helena"), unless the parameter takes a passage of text
 # (``takes_passage``: a word of its name in PASSAGE_WORDS). Of BFCL's accepted string arguments that
 # are spans of the user's words, the 7 that hold a sentence end are all passages (``text``,
-# ``body``, ``q``, ``statement``); the model wrote 11 values that run past one ("postgres'. The",
-# "plga.ca. The API", "Davidson. Find some", "meeting. My question is: ..."), none right.
+# ``body``, ``q``, ``statement``); the model wrote such a value outside a passage in 10 stored
+# answers ("postgres'. The", "plga.ca. The API", "Davidson. Find some", "meeting. My question
+# is: ..."), none right.
 ABBREVIATION = 4
 PASSAGE_WORDS = frozenset("text body message content q query statement prompt question comment note sentence paragraph passage input".split())
 
@@ -170,11 +171,11 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     "is"); at last everything (the spans with nothing set aside, less the parameter's words,
     as ``spans`` reads them). Sentence ends are set aside only with everything."""
     words = [text[a:b] for a, b in pieces]
-    quoted = {m.start(2) for m in QUOTED_PASSAGE.finditer(text)}
+    quotes = [(m.start(2), m.end(2)) for m in QUOTED_PASSAGE.finditer(text)]
+    quoted = {a for a, _ in quotes}
     leads = [w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted for w, (a, _) in zip(words, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
-    quotes = [(m.start(2), m.end(2)) for m in QUOTED_PASSAGE.finditer(text)]
     ends = [end and not passage and not any(qa <= a < qb for qa, qb in quotes) for end, (a, _) in zip(sentence_ends(text, pieces), pieces)]
     inside = [(w.islower() and w in not_inside) or end for w, end in zip(words, ends)]
     none = [False] * len(pieces)
