@@ -762,6 +762,63 @@ def test_a_value_stays_in_its_sentence_unless_it_is_a_passage():
     assert re.fullmatch(call_regex(text, "python", said), "sentiment(text=\"I love the food here! It's always fresh and delicious\")")
     assert takes_passage("text") and takes_passage("user_message") and takes_passage("q") and not takes_passage("meetingID")
 
+PERSON_SENTENCE_WORDS = ["my", "spouse", "do", "you", "know", "I", "'m", "daniel", "me", "to", "search", "US", "Dollars", "my-bot-id", "can",
+                         "her", "maiden", "name", "Paris", "they", "them"]
+# The test's list of the words that speak of the people talking or ask a question.
+PERSON_WORDS = {"i", "me", "my", "you", "your", "we", "us", "our", "he", "him", "his", "she", "her", "they", "them", "their",
+                "can", "could", "would", "should", "will", "shall", "must", "might", "do", "does", "did", "have", "has", "had"}
+
+
+def _opens_on_a_person(value: str) -> bool:
+    """The test's reading: the value's first word is one of PERSON_WORDS, not in capitals of
+    several letters ("US"), not glued to what follows by a hyphen. The texts it reads write such a
+    word capitalised only where it opens a sentence, and "I" anywhere."""
+    first = re.match(r"\w+", value)
+    return first is not None and first.group().lower() in PERSON_WORDS and not (len(first.group()) > 1 and first.group().isupper()) \
+        and value[first.end():first.end() + 1] != "-"
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(PERSON_SENTENCE_WORDS), min_size=1, max_size=5), st.sampled_from([".", "?", "!", ""])),
+                min_size=1, max_size=3), st.booleans())
+@example([(["do", "you", "know", "daniel"], "?")], False)
+@example([(["I", "'m", "me", "to", "search"], ".")], True)
+def test_no_span_opens_on_a_pronoun_or_auxiliary_outside_a_passage(sentences, passage):
+    """Outside a passage, no span opens on a pronoun, possessive or auxiliary written in lower
+    case, "I", or one capitalised at a sentence's start; a passage keeps them. Oracle: the spans
+    without the rule (their own tests), less those the test's reading (``_opens_on_a_person``)
+    says open on one; the grounded string's regex takes exactly those. A last sentence, "See
+    Paris.", leaves a span whatever the rule takes away (the rules' fallback where none is left
+    is ``test_no_span_runs_past_a_sentence_end``'s)."""
+    text = ""
+    for words, mark in sentences:
+        phrase = " ".join(words).replace(" 'm", "'m")
+        text += phrase[:1].upper() + phrase[1:] + (mark or ".") + " "
+    text += "See Paris."
+    with mock.patch.object(bfcl_grammar, "person_leads", lambda text, pieces: [False] * len(pieces)):
+        base = spans(text, passage=passage)
+    expected = base if passage else {v for v in base if not _opens_on_a_person(v)}
+    assert spans(text, passage=passage) == expected, text
+    pattern = grounded_string.__wrapped__(text, passage=passage)
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
+    every = {text[a:b] for a, _ in pieces for _, b in pieces if b > a}
+    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
+
+
+def test_a_title_inside_a_sentence_may_open_on_a_pronoun():
+    """The values the model wrote on a pronoun or auxiliary are gone; a title capitalised inside a
+    sentence, a name glued by a hyphen, a quoted passage and a ``text`` keep theirs."""
+    said = "Could you tell me the name of my spouse? Do you kwno daniel? Play the album called We Are Not Your Kind by my-bot-id."
+    found = spans(said)
+    assert not {"my spouse", "Do you kwno daniel", "you tell me the name", "Could you tell me"} & found
+    assert {"We Are Not Your Kind", "my-bot-id", "kwno daniel", "spouse"} <= found
+    assert "I love pasta" in spans("Say 'I love pasta' to them") and "I love pasta" in spans("I love pasta.", passage=True)
+    assert "I love pasta" not in spans("I love pasta.")
+    spouse = {"name": "get_spouse_name", "parameters": {"type": "dict", "required": ["spouse_of"], "properties": {"spouse_of": {"type": "string"}}}}
+    pattern = call_regex(spouse, "python", "Could you tell me the name of my spouse, and include her maiden name as well?")
+    assert not re.fullmatch(pattern, "get_spouse_name(spouse_of='my spouse')") and re.fullmatch(pattern, "get_spouse_name(spouse_of='maiden name')")
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]
