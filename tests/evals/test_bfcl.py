@@ -819,6 +819,65 @@ def test_a_title_inside_a_sentence_may_open_on_a_pronoun():
     assert not re.fullmatch(pattern, "get_spouse_name(spouse_of='my spouse')") and re.fullmatch(pattern, "get_spouse_name(spouse_of='maiden name')")
 
 
+# The test's table: how many of the unit a parameter counts one period is, where exact.
+PERIOD_COUNTS = {("second", "seconds"): 1, ("minute", "seconds"): 60, ("hour", "seconds"): 3600, ("day", "seconds"): 86400,
+                 ("week", "seconds"): 604800, ("fortnight", "seconds"): 1209600,
+                 ("minute", "minutes"): 1, ("hour", "minutes"): 60, ("day", "minutes"): 1440, ("week", "minutes"): 10080, ("fortnight", "minutes"): 20160,
+                 ("hour", "hours"): 1, ("day", "hours"): 24, ("week", "hours"): 168, ("fortnight", "hours"): 336,
+                 ("day", "days"): 1, ("week", "days"): 7, ("fortnight", "days"): 14, ("week", "weeks"): 1, ("fortnight", "weeks"): 2,
+                 ("month", "months"): 1, ("year", "months"): 12, ("decade", "months"): 120, ("century", "months"): 1200,
+                 ("year", "years"): 1, ("decade", "years"): 10, ("century", "years"): 100}
+PERIOD_UNITS = ["days", "weeks", "seconds", "minutes", "hours", "months", "years"]
+PERIODS = ["day", "week", "fortnight", "hour", "minute", "month", "year", "decade", "century"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from(["next", "past", "the coming", "per", "a", "every"]), st.sampled_from(PERIODS)), max_size=2),
+       st.sampled_from(PERIOD_UNITS), st.sampled_from(["integer", "float"]), st.sampled_from(["", "5 ", "two "]))
+@example([("next", "week")], "days", "integer", "")
+def test_a_number_parameter_takes_the_period_the_words_name(periods, unit, kind, counted):
+    """A number parameter whose description counts one unit ("The number of days ...") takes the
+    period the words name with next, past, coming... converted exactly (``PERIOD_COUNTS``, the
+    test's table), and is written with it; nothing where a rate ("per year"), a length ("a week")
+    or an inexact conversion (a month in days) is named, where two periods disagree, or where the
+    words count the unit in a number ("5 days"). Oracle: the table."""
+    said = "Find the forecast" + "".join(f" for {'the ' if m != 'the coming' else ''}{m} {p}" for m, p in periods)
+    if counted:
+        said += f", for {counted}{unit}"
+    schema = {"type": kind, "description": f"The number of {unit} to cover."}
+    named = [PERIOD_COUNTS.get((p, unit)) for m, p in periods if m in ("next", "past", "the coming")]
+    expected = named[0] if named and None not in named and len(set(named)) == 1 and not counted else None
+    assert named_code(schema, said) == expected, (said, unit)
+    fn = {"name": "forecast", "parameters": {"type": "dict", "required": ["n"], "properties": {"n": schema}}}
+    pattern = call_regex(fn, "python", said)
+    if expected is not None:
+        assert re.fullmatch(pattern, f"forecast(n={expected})") and numbers_given(fn, said)
+        assert not re.fullmatch(pattern, f"forecast(n={expected + 1})")
+    else:  # a number the words give, or none: then the function is not called (``numbers_given``)
+        assert numbers_given(fn, said) == bool(counted), said
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["February", "Feb", "march", "May", "may", "December", "the 15th", "2022"]), min_size=1, max_size=3),
+       st.booleans())
+def test_a_month_number_is_the_month_the_words_name(words, numbered):
+    """An integer parameter whose description numbers the months from "1 (January)" takes the
+    number of the one month the words name ("May" only capitalised, "may" is a verb); nothing
+    where they name several or none, or the description numbers no months. Oracle: the test's
+    list of the months, written out."""
+    said = "What is the host count for " + " ".join(words) + "?"
+    description = "The month, an integer from 1 (January) to 12 (December)." if numbered else "The month of the year."
+    months = {"february": 2, "feb": 2, "march": 3, "may": 5, "december": 12}
+    named = {months[w.lower()] for w in words if w.lower() in months and w != "may"}
+    expected = named.pop() if numbered and len(named) == 1 else None
+    schema = {"type": "integer", "description": description}
+    assert named_code(schema, said) == expected, said
+    fn = {"name": "hosts", "parameters": {"type": "dict", "required": ["month", "year"], "properties": {"month": schema, "year": {"type": "integer"}}}}
+    if expected is not None:
+        assert re.fullmatch(call_regex(fn, "python", said), f"hosts(month={expected}, year=2022)") or "2022" not in said
+        assert numbers_given(fn, said) == ("2022" in said or "15th" in said)  # the year needs a number of its own
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]

@@ -1285,7 +1285,14 @@ def named_code(schema: Mapping[str, Any], text: str) -> int | str | None:
     case; a word may take a plural "s"), leaving out the words every name shares ("service")
     unless a name would then keep no word of three letters ("Group A"); of names held inside
     another held one ("cleaning" in "big cleaning"), the longer. ``None`` when they name none, or
-    several, or the parameter has no codes."""
+    several, or the parameter has no codes. A number parameter also takes the month or the period
+    the words name in words, where its description says it counts one (``month_named``,
+    ``period_named``)."""
+    said = month_named(schema, text) if schema.get("type") == "integer" and not schema.get("enum") else None
+    if said is None and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
+        said = period_named(schema, text)
+    if said is not None:
+        return said
     if schema.get("type") == "string" and not schema.get("enum"):
         named: Mapping[Any, str] = string_codes(schema.get("description", ""))
     elif schema.get("type") in ("integer", "float", "number"):
@@ -1414,6 +1421,55 @@ def user_dates(text: str) -> list[tuple[int | None, int, int]]:
                 if 1 <= mo <= 12 and 1 <= day <= DAYS_IN_MONTH[mo - 1]:
                     found[(year, mo, day)] = None
     return list(found)
+
+
+# Numbers the words give in other words, for a parameter whose description says what it counts.
+# A month's number ("Valid values are from 1 (January) to 12 (December)"): the month the words
+# name ("for February 2022" → 2). A count of days, months, years, ... ("The number of days for
+# which releases are required"): the period the words name with "next", "past", ... ("for the
+# next week" → 7, "over the past decade" → 10 for "in years"), converted where the conversion is
+# exact (no days in a month or a year); "per year", "a week" are rates and lengths, not periods.
+# Over BFCL's answers, each parameter so described beside such words wants that number (2 months;
+# 4 periods, required, and 1 optional that takes it or nothing); none wants another.
+MONTH_NUMBER = re.compile(r"(?i)(?<![0-9])1 ?\(jan(uary)?\)")
+MONTH_WORD = re.compile(rf"(?<![A-Za-z])(?:{_MONTH})(?![A-Za-z])")
+PERIOD = re.compile(r"(?i)(?<![\w])(?:next|past|last|coming|upcoming|following|previous) +(second|minute|hour|day|week|fortnight|month|year|decade|century)(?![\w])")
+COUNTED_UNIT = re.compile(r"(?i)(?<![\w])(second|minute|hour|day|week|month|year)s(?![\w])")
+UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "fortnight": 14 * 86400}
+UNIT_MONTHS = {"month": 1, "year": 12, "decade": 120, "century": 1200}
+
+
+def month_named(schema: Mapping[str, Any], text: str) -> int | None:
+    """The number of the one month ``text`` names (``MONTH_WORD``: "February", "Feb", "May"
+    capitalised) where an integer parameter's description numbers the months from "1 (January)";
+    ``None`` otherwise, or where the text names several."""
+    if not MONTH_NUMBER.search(schema.get("description") or ""):
+        return None
+    months = {_month(m.group(0)) for m in MONTH_WORD.finditer(text)}
+    return months.pop() if len(months) == 1 else None
+
+
+def period_named(schema: Mapping[str, Any], text: str) -> int | None:
+    """The count, in the one unit a number parameter's description counts (``COUNTED_UNIT``:
+    "days", "in years"), of the one period ``text`` names (``PERIOD``: "the next week" → 7 days),
+    where the conversion is exact; ``None`` otherwise, where it names several, or where the text
+    gives a number of that unit ("5 days")."""
+    units = {m.group(1).lower() for m in COUNTED_UNIT.finditer(schema.get("description") or "")}
+    if len(units) != 1:
+        return None
+    unit = units.pop()
+    if re.search(rf"(?i)(?:[0-9]|\b(?:{'|'.join(NUMBER_WORDS)}))[ -]?{unit}s?\b", text):
+        return None
+    counts = set()
+    for m in PERIOD.finditer(text):
+        period = m.group(1).lower()
+        table = UNIT_SECONDS if unit in UNIT_SECONDS else UNIT_MONTHS
+        if period not in table:
+            return None
+        if table[period] < table[unit]:  # an hour in days: no whole count (the larger units are whole multiples)
+            return None
+        counts.add(table[period] // table[unit])
+    return counts.pop() if len(counts) == 1 else None
 
 
 # A day the words place relative to the date they give as today's (``relative_dates``): "the
