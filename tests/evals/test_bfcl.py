@@ -814,6 +814,10 @@ def test_a_title_inside_a_sentence_may_open_on_a_pronoun():
     assert {"We Are Not Your Kind", "my-bot-id", "kwno daniel", "spouse"} <= found
     assert "I love pasta" in spans("Say 'I love pasta' to them") and "I love pasta" in spans("I love pasta.", passage=True)
     assert "I love pasta" not in spans("I love pasta.")
+    # a whole message in quotes, longer than a passage (MAX_SPAN pieces), is plain words: its first word opens a sentence
+    said = '"Can you help me create a piece of music in D Minor with a tempo of 120 beats per minute and then play it?"'
+    assert "Can you help me create a piece of music in D Minor" not in spans(said) and "D Minor" in spans(said)
+    assert "Can you help me" in spans('Ask "Can you help me" twice.')  # a short quoted passage keeps its words
     spouse = {"name": "get_spouse_name", "parameters": {"type": "dict", "required": ["spouse_of"], "properties": {"spouse_of": {"type": "string"}}}}
     pattern = call_regex(spouse, "python", "Could you tell me the name of my spouse, and include her maiden name as well?")
     assert not re.fullmatch(pattern, "get_spouse_name(spouse_of='my spouse')") and re.fullmatch(pattern, "get_spouse_name(spouse_of='maiden name')")

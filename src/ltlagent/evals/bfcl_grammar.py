@@ -105,18 +105,24 @@ NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto
 # "my spouse", "me to search for a movie to watch", "Do you kwno daniel", "I'm a meeting
 # participant", "Can you find me a list of country songs" are no values. Inside a sentence a
 # capitalised one opens a title ("the album called We Are Not Your Kind"), one glued to the next
-# word by a hyphen a name ("my-bot-id"), and a quoted passage may open on one. Of BFCL's accepted
+# word by a hyphen a name ("my-bot-id"), and a quoted passage may open on one (one of at most
+# MAX_SPAN pieces: a whole message in quotes is plain words, its first word opening a sentence). Of BFCL's accepted
 # string arguments that are spans of several pieces, the 15 that open on one are passages
 # (13: ``text``, ``statement``, ``question``, ``body``, ``q``) or such a title and name (2), and
 # none is lost to the rule; the model wrote 12 such values in 11 stored answers, none right.
 PERSON_LEAD = frozenset("i me my you your we us our he him his she her they them their".split()) | AUXILIARIES
+OPENERS = frozenset("\"'`([{")
 
 
 def sentence_starts(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
     """For each piece of ``text``, whether it opens a sentence: the first piece, one after a line
-    break, or one after ".", "?" or "!"."""
-    return [k == 0 or "\n" in text[pieces[k - 1][1]:a] or text[pieces[k - 1][0]:pieces[k - 1][1]] in (".", "?", "!")
-            for k, (a, _) in enumerate(pieces)]
+    break, one after ".", "?" or "!", or one after an opening quote or bracket that opens one
+    ('"Can you help me ...')."""
+    starts: list[bool] = []
+    for k, (a, _) in enumerate(pieces):
+        before = text[pieces[k - 1][0]:pieces[k - 1][1]] if k else ""
+        starts.append(k == 0 or "\n" in text[pieces[k - 1][1]:a] or before in (".", "?", "!") or (before in OPENERS and starts[k - 1]))
+    return starts
 
 
 def person_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
@@ -192,8 +198,9 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
           max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset(), passage: bool = False
           ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
-    opens on it (``_label``, or a word of ``NO_LEAD`` in lower case or, unless ``passage``, of
-    ``person_leads`` that opens no quoted passage), whether no span holds it (a word of ``not_inside`` in lower case; unless
+    opens on it (``_label``, a word of ``NO_LEAD`` in lower case that opens no quoted passage or,
+    unless ``passage``, of ``person_leads`` that opens no quoted passage of at most MAX_SPAN
+    pieces), whether no span holds it (a word of ``not_inside`` in lower case; unless
     ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``) and whether a
     span of several pieces may close on it (``tails``, ``_pieces``). The rules are set aside in
     this order while the words would have no span at all: first the
@@ -204,8 +211,10 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     words = [text[a:b] for a, b in pieces]
     quotes = [(m.start(2), m.end(2)) for m in QUOTED_PASSAGE.finditer(text)]
     quoted = {a for a, _ in quotes}
+    passages = {qa for qa, qb in quotes if sum(qa <= a and b <= qb for a, b in pieces) <= MAX_SPAN}  # a longer one is plain words
     people = person_leads(text, pieces) if not passage else [False] * len(pieces)
-    leads = [(w in NO_LEAD and w in FUNCTION_WORDS or person) and a not in quoted for w, person, (a, _) in zip(words, people, pieces)]
+    leads = [(w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted) or (person and a not in passages)
+             for w, person, (a, _) in zip(words, people, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
     ends = [end and not passage and not any(qa <= a < qb for qa, qb in quotes) for end, (a, _) in zip(sentence_ends(text, pieces), pieces)]
