@@ -882,6 +882,38 @@ def test_a_month_number_is_the_month_the_words_name(words, numbered):
         assert numbers_given(fn, said) == ("2022" in said or "15th" in said)  # the year needs a number of its own
 
 
+# Phrases labelled by hand: whether each says the thing starts with no speed.
+STILL_PHRASES = {"it started from rest": True, "a ball at rest": True, "an object dropped from 100 m": True, "from a standstill": True,
+                 "from the rest of the data": False, "an arrest warrant": False, "a dropdown menu": False, "rest for 5 minutes": False,
+                 "it moves at 20 m/s": False}
+# Parameter names labelled by hand: whether each is an initial or starting velocity or speed.
+STILL_NAMES = {"initial_velocity": True, "initial_speed": True, "startSpeed": True, "starting_velocity": True, "final_velocity": False,
+               "velocity": False, "initial_height": False, "speed_limit": False}
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(sorted(STILL_PHRASES)), min_size=1, max_size=2), st.sampled_from(sorted(STILL_NAMES)),
+       st.sampled_from(["integer", "float"]), st.booleans())
+def test_a_speed_the_words_say_is_none_is_zero(phrases, name, kind, required):
+    """An initial or starting velocity or speed takes 0 where the words say the thing starts from
+    rest (at rest, from a standstill, dropped), beside the numbers they give, and a required one
+    needs no number of theirs; another parameter, or other words, take only the numbers given.
+    Oracle: the phrases and names labelled by hand."""
+    said = "Calculate the final speed: " + ", and ".join(phrases) + "."
+    still = STILL_NAMES[name] and any(STILL_PHRASES[p] for p in phrases)
+    fn = {"name": "speed", "parameters": {"type": "dict", "required": [name] if required else [],
+                                          "properties": {name: {"type": kind, "description": "In m/s."}}}}
+    pattern = call_regex(fn, "python", said)
+    zero = "0" if kind == "integer" else "0.0"
+    given_numbers = numbers_in(said)
+    if still or given_numbers or not required:  # else the function is not called (``numbers_given``) and any number is its
+        assert bool(re.fullmatch(pattern, f"speed({name}={zero})")) == still, (said, name)
+    if required:
+        assert numbers_given(fn, said) == (still or bool(given_numbers)), (said, name)
+    for n in given_numbers:  # the numbers the words give stay
+        assert re.fullmatch(pattern, f"speed({name}={n})"), (said, name, n)
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]

@@ -38,7 +38,7 @@ from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
-                                         dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions,
+                                         dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions, starts_still,
                                          number_places, timed_shapes, url_param, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -224,7 +224,8 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     average_sunlight_hours)`` is not called for "a 2000 sq ft home". A required parameter with an
     ``enum`` takes its values from the catalogue, not from the user, and needs none; nor does one
     whose description gives codes the words name one of (``bfcl_grammar.named_code``: "ironing"
-    for "'2' represents ironing service")."""
+    for "'2' represents ironing service"), nor an initial speed the words say is none
+    (``bfcl_grammar.starts_still``: "from rest")."""
     needed = required_numbers(function, words)
     integers = sum(kind == "integer" for kind in needed)
     numbers = integers + sum(kind in ("float", "number") for kind in needed)
@@ -614,8 +615,8 @@ def required_numbers(function: Mapping[str, Any], words: str | None = None) -> l
     """The types (``integer``, ``float``, ``number``) of a function's required number parameters
     outside an enum (and, given the user's ``words``, without a code they name:
     ``bfcl_grammar.named_code``): the numbers a call of it needs from the user's words."""
-    kinds = [schema.get("type") for _, schema in _required(function)
-             if not schema.get("enum") and (words is None or named_code(schema, words) is None)]
+    kinds = [schema.get("type") for name, schema in _required(function)
+             if not schema.get("enum") and (words is None or (named_code(schema, words) is None and not starts_still(name, words)))]
     return [kind for kind in kinds if kind in ("integer", "float", "number")]
 
 

