@@ -85,9 +85,10 @@ def _admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
     if spec.endswith("callable"):  # and the spec calls the answer's functions: each required number its own place in the words
         return _admitted(case, spec.removesuffix(" + callable"), dates) and all(
             numbers_given(f, said) for f in case["function"] if any(f["name"] in call for call in case["ground_truth"]))
-    real_formats, real_number, real_shapes, real_given = G.formats, G.grounded_number, G.shape_literals, G.shapes_given
+    real_formats, real_number, real_shapes, real_given, real_still = G.formats, G.grounded_number, G.shape_literals, G.shapes_given, G.starts_still
     G.formats = real_formats if "formats" in spec else (lambda description: (False, ()))
     G.grounded_number = real_number if "numbers" in spec else (lambda *_: None)  # any number
+    G.starts_still = real_still if "numbers" in spec else (lambda *_: False)  # not 0 alone
     if not dates:  # any digit for each digit or placeholder of a shape, and the spans beside it
         G.shape_literals = lambda shapes, text=None: "(" + "|".join(q + G.shape_regex(x) + q for q in ('"', "'") for x in shapes) + ")"
         G.shapes_given = lambda shapes, text: False
@@ -117,7 +118,7 @@ def _admitted(case: Mapping[str, Any], spec: str, dates: bool = False) -> bool:
                     return False
         return True
     finally:
-        G.formats, G.grounded_number, G.shape_literals, G.shapes_given = real_formats, real_number, real_shapes, real_given
+        G.formats, G.grounded_number, G.shape_literals, G.shapes_given, G.starts_still = real_formats, real_number, real_shapes, real_given, real_still
         G.grounded_string.cache_clear()
 
 

@@ -914,6 +914,38 @@ def test_a_speed_the_words_say_is_none_is_zero(phrases, name, kind, required):
         assert re.fullmatch(pattern, f"speed({name}={n})"), (said, name, n)
 
 
+def test_an_initial_speed_that_took_a_number_again_is_kept_off_it():
+    """"An object dropped from 100 m" answered ``initial_velocity=100, height=100`` gives one
+    place to two arguments; decoded again apart, the initial speed (not the later argument, the
+    height, which has no other number) is kept off the 100 and takes 0."""
+    fn = {"name": "final_speed", "parameters": {"type": "dict", "required": ["initial_velocity", "height"],
+                                                "properties": {"initial_velocity": {"type": "integer"}, "height": {"type": "integer"}}}}
+    said = "Calculate the final speed of an object dropped from 100 m without air resistance."
+    reuse = places_reused("[final_speed(initial_velocity=100, height=100)]", [fn], said)
+    assert reuse is not None and reuse.later == "height"
+    pattern = call_regex(apart([fn], reuse, said)[0], "python", said)
+    assert re.fullmatch(pattern, "final_speed(initial_velocity=0, height=100)")
+    assert not re.fullmatch(pattern, "final_speed(initial_velocity=100, height=100)")
+    moving = "Calculate the final speed of an object thrown down from 100 m."  # no rest: nothing else for either
+    assert apart([fn], places_reused("[final_speed(initial_velocity=100, height=100)]", [fn], moving), moving) is None
+
+
+# Formats labelled by hand: whether each is a date or time shape.
+BARE_FORMATS = {"HH:MM": True, "HH:MM:SS": True, "YYYY-MM-DD": True, "yyyy-mm-dd": True, "MM-DD-YYYY": True, "DD/MM/YYYY HH:MM": True,
+                "YYYY-MM-DDTHH:MM:SS": True, "m/s": False, "Y/N": False, "dd-mm": False, "MM": False}
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(sorted(BARE_FORMATS)), st.sampled_from(["The time, in 24-hour format ({}).", "Format: {}.", "Must be in {} format.",
+                                                              "in the format of {}", "in the format of {}, e.g. 'x'"]))
+def test_a_format_written_without_quotes_is_a_shape(shape, template):
+    """A date or time format a description writes without quotes, in placeholder letters, is a
+    shape as a quoted one is; a unit ("m/s") or a letter code ("Y/N") is none. Oracle: the formats
+    labelled by hand."""
+    description = template.format(shape)
+    assert (shape in formats(description)[1]) == BARE_FORMATS[shape], description
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]

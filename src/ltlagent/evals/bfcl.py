@@ -343,7 +343,9 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
       reference 'AGTCC...'".
 
     ``None`` when that argument is not required, or neither, or nothing else is left for it (the
-    user gave one value for two arguments). Other strings are not split so: a span left after
+    user gave one value for two arguments). Of the arguments that took a number again, an
+    initial speed the words say is none (``bfcl_grammar.starts_still``: "dropped from 100 m")
+    is the one kept off it: it takes 0. Other strings are not split so: a span left after
     another argument took the one the user meant is as often a word the question only asks about
     ("the penalty for burglary in")."""
     if isinstance(reuse.value, bool) or not isinstance(reuse.value, (int, float, str)):
@@ -355,8 +357,11 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
         if function["name"] != reuse.function:
             out.append(dict(function))
             continue
-        schema = props.get(reuse.later) or {}
-        if reuse.later not in (params.get("required") or ()) or schema.get("enum"):
+        later = reuse.later
+        if not isinstance(reuse.value, str):  # an initial speed the words say is none takes 0 rather than the place again
+            later = next((a for a in reuse.arguments if a in (params.get("required") or ()) and starts_still(a, words)), later)
+        schema = props.get(later) or {}
+        if later not in (params.get("required") or ()) or schema.get("enum"):
             return None
         if isinstance(reuse.value, str):
             quoted = [m.group(2) for m in QUOTED_PASSAGE.finditer(words)]
@@ -370,10 +375,10 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
             for start, end, values in sorted(number_places(words), reverse=True):
                 if abs(reuse.value) in values:
                     less = less[:start] + " . " + less[end:]
-            if kind not in NUMBER_KINDS or grounded_number(kind, less) is None:
+            if kind not in NUMBER_KINDS or (grounded_number(kind, less) is None and not starts_still(later, less)):
                 return None
             kept = {**schema, OWN_WORDS: less}
-        out.append(dict(function, parameters=dict(params, properties={**props, reuse.later: kept})))
+        out.append(dict(function, parameters=dict(params, properties={**props, later: kept})))
     return out
 
 

@@ -391,6 +391,10 @@ QUOTED_EXAMPLE = re.compile(r"""'([^'\n]{2,40})'|"([^"\n]{2,40})\"""")
 PLACE_EXAMPLE = re.compile(r"[^,]+, [A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*")
 PLACEHOLDERS = set("YMDHhmSsyd")  # a digit in a date or time format
 SHAPE_EXAMPLE = re.compile(r"[0-9YMDHhmSsyd]+([-/:. TZ][0-9YMDHhmSsyd]*)+")
+# A format written without quotes, in placeholder letters only ("(HH:MM)", "in the format
+# YYYY-MM-DD", "MM-DD-YYYY format", "(YYYY-MM-DDTHH:MM:SS)"): a date or time shape where it reads
+# as one (``shape_readings``; "m/s" does not).
+BARE_SHAPE = re.compile(r"(?<![\w'\"])[YMDHhmSsyd]{1,4}(?:[-/:. T][YMDHhmSsyd]{1,4})+(?![\w'\"])")
 MAX_REGION = 3
 MAX_WORD = 16
 REGION = rf", [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}( [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}){{0,{MAX_REGION - 1}}}"
@@ -444,6 +448,10 @@ def formats(description: str) -> tuple[bool, tuple[str, ...]]:
         place = place or bool(PLACE_EXAMPLE.fullmatch(example))
         if SHAPE_EXAMPLE.fullmatch(example) and re.search(r"[-/:]", example) and example not in shapes:
             shapes.append(example)
+    unquoted = QUOTED_EXAMPLE.sub(lambda m: " " * len(m.group(0)), description or "")
+    for m in BARE_SHAPE.finditer(unquoted):  # "in 24-hour format (HH:MM)", "Format: yyyy-mm-dd."
+        if shape_readings(m.group(0)) and m.group(0) not in shapes:
+            shapes.append(m.group(0))
     return place, tuple(shapes)
 
 
