@@ -708,6 +708,16 @@ def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
         assert written == (number in given), (said, param, kind, number)
 
 
+def _spans_are(text: str, expected: set[str], passage: bool) -> None:
+    """``spans`` of ``text`` are ``expected``, and the grounded string's regex takes exactly
+    those of the text's piece-aligned substrings."""
+    assert spans(text, passage=passage) == expected, text
+    pattern = grounded_string.__wrapped__(text, passage=passage)
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
+    every = {text[a:b] for a, _ in pieces for _, b in pieces if b > a}
+    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
+
+
 SENTENCE_WORDS = ["find", "the", "meeting", "plga.ca", "Davidson", "10", "ABC321", "Mr. Smith", "U.S. Bank", "Roe v. Wade", "St. Helena", "a, b", "Bank"]
 
 
@@ -742,11 +752,7 @@ def test_no_span_runs_past_a_sentence_end(sentences, passage):
             everything = spans(text)
     # where no span is left, every rule is set aside ("The? The." gives "The")
     expected = base if passage else {v for v in base if not _holds_a_sentence_end(v)} or everything
-    assert spans(text, passage=passage) == expected, text
-    pattern = grounded_string.__wrapped__(text, passage=passage)
-    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
-    every = {text[a:b] for a, _ in pieces for _, b in pieces if b > a}
-    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
+    _spans_are(text, expected, passage)
 
 
 def test_a_value_stays_in_its_sentence_unless_it_is_a_passage():
@@ -798,11 +804,7 @@ def test_no_span_opens_on_a_pronoun_or_auxiliary_outside_a_passage(sentences, pa
     with mock.patch.object(bfcl_grammar, "person_leads", lambda text, pieces: [False] * len(pieces)):
         base = spans(text, passage=passage)
     expected = base if passage else {v for v in base if not _opens_on_a_person(v)}
-    assert spans(text, passage=passage) == expected, text
-    pattern = grounded_string.__wrapped__(text, passage=passage)
-    pieces = [(m.start(), m.end()) for m in PIECE.finditer(text)]
-    every = {text[a:b] for a, _ in pieces for _, b in pieces if b > a}
-    assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, text
+    _spans_are(text, expected, passage)
 
 
 def test_a_title_inside_a_sentence_may_open_on_a_pronoun():
