@@ -932,6 +932,43 @@ def test_an_initial_speed_that_took_a_number_again_is_kept_off_it():
     assert apart([fn], places_reused("[final_speed(initial_velocity=100, height=100)]", [fn], moving), moving) is None
 
 
+@settings(max_examples=200)
+@given(st.sampled_from(["March", "April"]), st.integers(1, 28), st.sampled_from([2023, 2024]), st.sampled_from(["day", "year", "other"]),
+       st.booleans(), st.sampled_from(["YYYY-MM-DD", "MM/DD/YYYY"]), st.booleans())
+def test_a_number_inside_a_date_the_call_writes_has_no_place_of_its_own(month, day, year, taken, again, shape, timed):
+    """A date (and time) a call writes in the format its description shows takes the place of the
+    date the words give: another argument's number read from inside it ("2024", the day) is
+    given one place twice, unless the words write that number again elsewhere. Oracle: where the
+    test wrote the number."""
+    number = {"day": day, "year": year, "other": 29}[taken]  # 29: no day the test writes
+    said = f"Book {month} {day}, {year}" + (" at 4:00 PM" if timed else "") + " for the team" + (f", {number} of them" if again else "") + "."
+    full = shape + (" HH:MM" if timed else "")
+    fn = {"name": "book", "parameters": {"type": "dict", "required": ["when", "seats"], "properties": {
+        "when": {"type": "string", "description": f"The date, in the format {full}."}, "seats": {"type": "integer"}}}}
+    m = {"March": 3, "April": 4}[month]
+    when = (f"{year}-{m:02d}-{day:02d}" if shape == "YYYY-MM-DD" else f"{m:02d}/{day:02d}/{year}") + (" 16:00" if timed else "")
+    reuse = places_reused(f"[book(when='{when}', seats={number})]", [fn], said)
+    inside = taken != "other" and not again
+    assert (reuse is not None) == inside, (said, when, number)
+    if inside:
+        assert reuse.arguments == ("when", "seats") and reuse.later == "seats"
+
+
+def test_two_dates_may_share_the_day_the_words_give():
+    """A start and an end on one day the words give, at two times, share the date's place."""
+    said = "available on 12/03/2024 16:00 - 18:00"
+    fn = {"name": "providers", "parameters": {"type": "dict", "required": [], "properties": {
+        "start": {"type": "string", "description": "In the format 'YYYY-MM-DD HH:mm:ss'."},
+        "end": {"type": "string", "description": "In the format 'YYYY-MM-DD HH:mm:ss'."}}}}
+    assert places_reused("[providers(start='2024-03-12 16:00:00', end='2024-03-12 18:00:00')]", [fn], said) is None
+    assert places_reused("[providers(start='2024-03-12 16:00:00', end='2024-12-03 18:00:00')]", [fn], said) is None
+    dated = {"name": "book", "parameters": {"type": "dict", "required": [], "properties": {
+        "when": {"type": "string", "description": "The date, in the format YYYY-MM-DD."}, "seats": {"type": "integer"}}}}
+    said = "Book March 12, 2024 at 4:00 PM."  # a date alone takes no time's place: the 4 of "4:00" is the seats'
+    assert places_reused("[book(when='2024-03-12', seats=4)]", [dated], said) is None
+    assert places_reused("[book(when='2024-03-12', seats=12)]", [dated], said) is not None
+
+
 # Formats labelled by hand: whether each is a date or time shape.
 BARE_FORMATS = {"HH:MM": True, "HH:MM:SS": True, "YYYY-MM-DD": True, "yyyy-mm-dd": True, "MM-DD-YYYY": True, "DD/MM/YYYY HH:MM": True,
                 "YYYY-MM-DDTHH:MM:SS": True, "m/s": False, "Y/N": False, "dd-mm": False, "MM": False}

@@ -39,7 +39,7 @@ from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions, starts_still,
-                                         number_places, timed_shapes, url_param, user_times, user_urls)
+                                         number_places, shape_literals, shape_readings, timed_shapes, TIME_FORMS, url_param, user_dates, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -302,7 +302,11 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     values of a dict argument whose schema lists its properties are arguments of their own,
     named "dict.property" (``without_reused`` can then leave one out of the dict). A call fits
     when its values can each be given a place, no two overlapping (``_placed``); the calls of
-    one answer may share places ("the weather in Boston today and tomorrow"). An answer that
+    one answer may share places ("the weather in Boston today and tomorrow"). A date (and time)
+    a string writes in the format its description shows, or as an ISO date, stands on the date
+    the words give (``_date_places``): another argument's value read from inside it has no place
+    of its own (``identifier="2024"`` beside "November 1, 2024", ``number_of_adults=10`` beside
+    "March 10th"), though two dates may share it (a start and an end on one day). An answer that
     does not parse as calls gets ``None``."""
     calls = _calls(output)
     if calls is None:
@@ -313,12 +317,18 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     for name, args in calls:
         props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
         leaves: list[tuple[str, Any, list[tuple[int, int]]]] = []  # (argument, value, its places)
+        dated = {arg: _date_places(value, props.get(arg) or {}, words) for arg, value in args.items()
+                 if isinstance(value, str) and value and not _span_places(value, words, starts, ends)}
         for arg, value in args.items():
             schema = props.get(arg) or {}
             inner = schema.get("properties") if isinstance(value, dict) else None
             for sub, item in value.items() if inner else [("", value)]:  # a dict's values: each its own argument, "body.mode"
                 for leaf, places in _place_leaves(item, (inner.get(sub) or {}) if inner else schema, words, starts, ends, numbers):
                     leaves.append((f"{arg}.{sub}" if sub else arg, leaf, places))
+        for arg, value, places in leaves:  # a date or time a value writes is no place of another value's
+            inside = [other for other, spans in dated.items() if other != arg and any(_overlap(x, y) for x in places for y in spans)]
+            if inside and all(any(_overlap(x, y) for other in inside for y in dated[other]) for x in places):
+                return Reuse(name, value, (*inside, arg), len(places), arg)
         if not _placed([places for _, _, places in leaves]):
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
             _, value, places = leaves[i]  # the first value left without a place; with it, every one whose places overlap its
@@ -502,6 +512,34 @@ def _piece_bounds(words: str) -> tuple[set[int], set[int]]:
     """Where the pieces of the user's words (``bfcl_grammar.PIECE``) start, and where they end."""
     pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
     return {a for a, _ in pieces}, {b for _, b in pieces}
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_places(value: str, schema: Mapping[str, Any], words: str) -> list[tuple[int, int]]:
+    """Where the user's words give the date and time a string value writes in a format its
+    description shows (``formats``), or as an ISO date: a date the words write (``DATE_FORMS``)
+    that the format, given it alone, writes as ``value`` (``shape_literals``), and with a format
+    that holds a time, a time they write so too (``TIME_FORMS``), both places at once
+    ("2024-11-01T16:00:00" takes "November 1, 2024 at 4:00 PM" whole, so no other argument may
+    take "2024" from it)."""
+    shapes = tuple(shape for shape in formats(schema.get("description", ""))[1] if shape_readings(shape))
+    if not shapes and ISO_DATE.fullmatch(value):
+        shapes = ("YYYY-MM-DD",)
+    if not shapes or not any(c.isdigit() for c in value):
+        return []
+    fields = {kind for shape in shapes for reading in shape_readings(shape) for kind, _ in reading}
+
+    def given(forms: Sequence[re.Pattern[str]], read: Any) -> list[tuple[int, int]]:
+        return sorted({m.span() for form in forms for m in form.finditer(words)
+                       if read(m.group(0)) and re.fullmatch(shape_literals(shapes, m.group(0)), repr(value))})
+
+    dates = given(DATE_FORMS, user_dates) if "M" in fields else []
+    times = given(TIME_FORMS, user_times) if "H" in fields else []
+    if dates and times:
+        return [(min(d[0], t[0]), max(d[1], t[1])) for d in dates for t in times]
+    return dates or times
 
 
 def _span_places(value: str, words: str, starts: set[int], ends: set[int]) -> list[tuple[int, int]]:
