@@ -1419,8 +1419,8 @@ NAMED_TIMES = {"noon": (12, 0), "midday": (12, 0), "midnight": (0, 0)}
 NAMED_TIME = re.compile(r"(?i)(?<![A-Za-z])(noon|midday|midnight)(?![A-Za-z])")
 # Words that place a day relative to another ("the upcoming Saturday", "return a week later"): a
 # date the user gives may not be the one meant.
-RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|next|upcoming|coming|last|ago|later|earlier|weeks?|days|weekend"
-                          r"|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
+RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|(?:next|upcoming|coming|last)(?! +years?(?![A-Za-z]))|ago|later|earlier"
+                          r"|weeks?|days|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")  # "last year" places no day
 # A month's name or a year: with a date (``user_dates``) or a word of RELATIVE_DAY, the words that
 # say something of a day (``days_named``).
 MONTH_OR_YEAR = re.compile(rf"(?<![A-Za-z])(?:{_MONTH})(?![A-Za-z])|(?<![0-9])(?:19|20)[0-9]{{2}}(?![0-9])")
