@@ -962,6 +962,8 @@ def test_two_dates_may_share_the_day_the_words_give():
         "end": {"type": "string", "description": "In the format 'YYYY-MM-DD HH:mm:ss'."}}}}
     assert places_reused("[providers(start='2024-03-12 16:00:00', end='2024-03-12 18:00:00')]", [fn], said) is None
     assert places_reused("[providers(start='2024-03-12 16:00:00', end='2024-12-03 18:00:00')]", [fn], said) is None
+    said = "Looking for a housekeeper 20/3/2024, Bang Kruai District, time 9:00."  # the words between a date and a time stay free
+    assert places_reused("[providers(start='2024-03-20 09:00:00', end='Bang Kruai District')]", [fn], said) is None
     dated = {"name": "book", "parameters": {"type": "dict", "required": [], "properties": {
         "when": {"type": "string", "description": "The date, in the format YYYY-MM-DD."}, "seats": {"type": "integer"}}}}
     said = "Book March 12, 2024 at 4:00 PM."  # a date alone takes no time's place: the 4 of "4:00" is the seats'

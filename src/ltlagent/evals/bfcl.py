@@ -519,11 +519,12 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _date_places(value: str, schema: Mapping[str, Any], words: str) -> list[tuple[int, int]]:
     """Where the user's words give the date and time a string value writes in a format its
-    description shows (``formats``), or as an ISO date: a date the words write (``DATE_FORMS``)
-    that the format, given it alone, writes as ``value`` (``shape_literals``), and with a format
-    that holds a time, a time they write so too (``TIME_FORMS``), both places at once
-    ("2024-11-01T16:00:00" takes "November 1, 2024 at 4:00 PM" whole, so no other argument may
-    take "2024" from it)."""
+    description shows (``formats``), or as an ISO date: each date the words write
+    (``DATE_FORMS``) that the format, given it alone, writes as ``value`` (``shape_literals``),
+    and with a format that holds a time, each time they write so (``TIME_FORMS``):
+    "2024-11-01T16:00:00" stands on "November 1, 2024" and on "4:00 PM", so no other argument
+    may take "2024" from them; the words between stay free ("20/3/2024, Bang Kruai District,
+    time 9:00")."""
     shapes = tuple(shape for shape in formats(schema.get("description", ""))[1] if shape_readings(shape))
     if not shapes and ISO_DATE.fullmatch(value):
         shapes = ("YYYY-MM-DD",)
@@ -535,11 +536,7 @@ def _date_places(value: str, schema: Mapping[str, Any], words: str) -> list[tupl
         return sorted({m.span() for form in forms for m in form.finditer(words)
                        if read(m.group(0)) and re.fullmatch(shape_literals(shapes, m.group(0)), repr(value))})
 
-    dates = given(DATE_FORMS, user_dates) if "M" in fields else []
-    times = given(TIME_FORMS, user_times) if "H" in fields else []
-    if dates and times:
-        return [(min(d[0], t[0]), max(d[1], t[1])) for d in dates for t in times]
-    return dates or times
+    return (given(DATE_FORMS, user_dates) if "M" in fields else []) + (given(TIME_FORMS, user_times) if "H" in fields else [])
 
 
 def _span_places(value: str, words: str, starts: set[int], ends: set[int]) -> list[tuple[int, int]]:
