@@ -306,8 +306,10 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
     a string writes in the format its description shows, or as an ISO date, stands on the date
     the words give (``_date_places``): another argument's value read from inside it has no place
     of its own (``identifier="2024"`` beside "November 1, 2024", ``number_of_adults=10`` beside
-    "March 10th"), though two dates may share it (a start and an end on one day). An answer that
-    does not parse as calls gets ``None``."""
+    "March 10th"), though two dates may share it (a start and an end on one day) unless they are
+    one date written twice where the words give another that no date takes ("from March 9th to
+    March 10th": ``start_date`` and ``end_date`` both "2023-03-09"). An answer that does not
+    parse as calls gets ``None``."""
     calls = _calls(output)
     if calls is None:
         return None
@@ -329,6 +331,14 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
             inside = [other for other, spans in dated.items() if other != arg and any(_overlap(x, y) for x in places for y in spans)]
             if inside and all(any(_overlap(x, y) for other in inside for y in dated[other]) for x in places):
                 return Reuse(name, value, (*inside, arg), len(places), arg)
+        unused = [m.span() for form in DATE_FORMS for m in form.finditer(words)
+                  if not any(_overlap(m.span(), y) for spans in dated.values() for y in spans)]
+        if unused:  # one date written twice where the words give another: the later one is that other's
+            first: dict[str, str] = {}
+            for arg, value in args.items():
+                if dated.get(arg) and value in first:
+                    return Reuse(name, value, (first[value], arg), len(dated[arg]), arg)
+                first.setdefault(value, arg) if dated.get(arg) else None
         if not _placed([places for _, _, places in leaves]):
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
             _, value, places = leaves[i]  # the first value left without a place; with it, every one whose places overlap its
@@ -353,7 +363,9 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
       reference 'AGTCC...'".
 
     ``None`` when that argument is not required, or neither, or nothing else is left for it (the
-    user gave one value for two arguments). Of the arguments that took a number again, an
+    user gave one value for two arguments). A date written twice: the later argument takes
+    another date the words give (grounded in the words less the date repeated). Of the
+    arguments that took a number again, an
     initial speed the words say is none (``bfcl_grammar.starts_still``: "dropped from 100 m")
     is the one kept off it: it takes 0. Other strings are not split so: a span left after
     another argument took the one the user meant is as often a word the question only asks about
@@ -373,7 +385,15 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
         schema = props.get(later) or {}
         if later not in (params.get("required") or ()) or schema.get("enum"):
             return None
-        if isinstance(reuse.value, str):
+        dates = _date_places(reuse.value, schema, words) if isinstance(reuse.value, str) else []
+        if dates:  # a date written twice: the later argument takes another date the words give
+            less = words
+            for start, end in sorted(dates, reverse=True):
+                less = less[:start] + " . " + less[end:]
+            if not user_dates(less):
+                return None
+            kept = {**schema, OWN_WORDS: less}
+        elif isinstance(reuse.value, str):
             quoted = [m.group(2) for m in QUOTED_PASSAGE.finditer(words)]
             others = list(dict.fromkeys(q for q in quoted if q != reuse.value))
             if schema.get("type") != "string" or reuse.value not in quoted or not others:
