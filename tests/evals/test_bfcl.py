@@ -160,12 +160,12 @@ def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
     assert value.strip() == value  # no span opens or closes on blank space
 
 
-def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes: bool = False) -> bool:
+def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes: bool = False, passage: bool = False) -> bool:
     """The oracle of a grounded string: a span of the user's words (``place``: only one with a
     comma inside); or (``place``) a span, ", " and one to three capitalised ASCII words of at most
     16 letters (``codes``: two capital ASCII letters); or a real date and/or time written in one
-    of the ``shapes`` (``_real_in``)."""
-    found = spans(said)
+    of the ``shapes`` (``_real_in``); a ``passage`` parameter's spans (``takes_passage``)."""
+    found = spans(said, passage=passage)
     if not found or (value in found and (not place or "," in value)):
         return True
     if any(_real_in(value, shape) for shape in shapes):
@@ -1050,7 +1050,8 @@ def test_a_span_takes_a_quoted_passage_whole(segments):
     assert words == [text[slice(*p)] for p in pieces], (text, words)  # the test's pieces are the grammar's
     expected = {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] for j in range(i, min(i + 16, len(pieces))) if closes[j]}
     with (mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()),  # "the" alone: test_a_function_word_is_no_value_alone
-          mock.patch.object(bfcl_grammar, "sentence_ends", lambda text, pieces: [False] * len(pieces))):  # "Order ? Order": test_no_span_runs_past_a_sentence_end
+          mock.patch.object(bfcl_grammar, "sentence_ends", lambda text, pieces: [False] * len(pieces)),  # "Order ? Order": test_no_span_runs_past_a_sentence_end
+          mock.patch.object(bfcl_grammar, "person_leads", lambda text, pieces: [False] * len(pieces))):  # "i j k": test_no_span_opens_on_a_pronoun_or_auxiliary_outside_a_passage
         assert spans(text) == expected, text
         pattern = grounded_string.__wrapped__(text)
     if not expected:  # nothing but framing punctuation: nothing to quote, any string
@@ -3224,16 +3225,17 @@ def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
         assert (form == {"calls": "none", "words": REFUSAL}) != calls and [f["name"] for f in functions] == [cars["name"]], said
 
 
-def _typed_values(value, schema, kinds=("string",)):
-    """The (value, schema) pairs of every value of ``kinds`` (outside an enum) inside an argument."""
+def _typed_values(value, schema, kinds=("string",), name=""):
+    """The (value, schema, name) of every value of ``kinds`` (outside an enum) inside an argument
+    named ``name``: the name the spec reads it by (a list's items the list's, a dict's values their keys)."""
     if schema.get("type") in kinds and not schema.get("enum") and value is not None and not isinstance(value, (list, dict)):
-        yield value, schema
+        yield value, schema, name
     elif isinstance(value, list):
         for v in value:
-            yield from _typed_values(v, schema.get("items") or {}, kinds)
+            yield from _typed_values(v, schema.get("items") or {}, kinds, name)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _typed_values(v, (schema.get("properties") or {}).get(k, {}), kinds)
+            yield from _typed_values(v, (schema.get("properties") or {}).get(k, {}), kinds, k)
 
 
 def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
@@ -3298,11 +3300,11 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                     if key not in required and value is not None:  # an option the user did not mention keeps its default
                         assert _optional_admitted(value, docs[name][key], said), (case["id"], key, value)
                         optional += 1
-                    for text, schema in _typed_values(value, docs[name][key]):
-                        assert _admitted(text, said, *formats(schema.get("description", ""))), (case["id"], text)
+                    for text, schema, inner in _typed_values(value, docs[name][key], name=key):
+                        assert _admitted(text, said, *formats(schema.get("description", "")), passage=takes_passage(inner)), (case["id"], text)
                         quoted += 1
                         formatted += text not in spans(said)
-                    for number, schema in _typed_values(value, docs[name][key], ("integer", "float", "number")):
+                    for number, schema, _ in _typed_values(value, docs[name][key], ("integer", "float", "number")):
                         if grounded_number(schema["type"], said) is not None:  # none given: any (checked above the spec)
                             assert _number_given(number, schema["type"], said), (case["id"], key, number)
                             numbers += 1
