@@ -975,9 +975,9 @@ def test_two_dates_may_share_the_day_the_words_give():
 @given(st.integers(1, 27), st.integers(1, 27), st.sampled_from(["first", "second"]), st.booleans())
 def test_one_date_written_twice_where_the_words_give_another_takes_that_other(first, second, written, iso):
     """Where the words give two dates and a call writes one of them to both a start and an end,
-    the review finds the date given twice, and the answer decoded again apart gives the later
-    argument the other date alone; one date the words give, written twice, passes (a day's
-    range). Oracle: the dates the test wrote."""
+    the review finds the date given twice, and the answer decoded again apart gives the end the
+    other date alone, or the start where the other date is earlier; one date the words give,
+    written twice, passes (a day's range). Oracle: the dates the test wrote."""
     said = f"Rent a car in Boston from March {first}th to March {second}th 2023." if first != second else f"Rent a car on March {first}th 2023."
     description = "The date, in the format 'YYYY-MM-DD'." if not iso else "The date of the rental."
     fn = {"name": "rent", "parameters": {"type": "dict", "required": ["start_date", "end_date"], "properties": {
@@ -990,7 +990,8 @@ def test_one_date_written_twice_where_the_words_give_another_takes_that_other(fi
         assert reuse.later == "end_date"
         pattern = call_regex(apart([fn], reuse, said)[0], "python", said)
         other = second if written == "first" else first
-        assert re.fullmatch(pattern, f"rent(start_date='2023-03-{day:02d}', end_date='2023-03-{other:02d}')"), said
+        start, end = (other, day) if other < day else (day, other)
+        assert re.fullmatch(pattern, f"rent(start_date='2023-03-{start:02d}', end_date='2023-03-{end:02d}')"), said
         assert not re.fullmatch(pattern, f"rent(start_date='2023-03-{day:02d}', end_date='2023-03-{day:02d}')"), said
     impossible = "Rent a car from March 9th to February 30th 2023."  # the other "date" is none: nothing for the end
     reuse = places_reused("[rent(start_date='2023-03-09', end_date='2023-03-09')]", [fn], impossible)

@@ -39,7 +39,7 @@ from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions, starts_still,
-                                         number_places, shape_literals, shape_readings, timed_shapes, TIME_FORMS, url_param, user_dates, user_times, user_urls)
+                                         number_places, own_words, shape_literals, shape_readings, timed_shapes, TIME_FORMS, url_param, user_dates, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -364,7 +364,9 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
 
     ``None`` when that argument is not required, or neither, or nothing else is left for it (the
     user gave one value for two arguments). A date written twice: the later argument takes
-    another date the words give (grounded in the words less the date repeated). Of the
+    another date the words give (grounded in the words less the date repeated), or, where the
+    others are all earlier, the argument named for the start (``START_WORDS``: "from July 10 to
+    July 20" written ``from_date=to_date='07-20-2022'`` gives ``from_date`` July 10). Of the
     arguments that took a number again, an
     initial speed the words say is none (``bfcl_grammar.starts_still``: "dropped from 100 m")
     is the one kept off it: it takes 0. Other strings are not split so: a span left after
@@ -386,12 +388,18 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
         if later not in (params.get("required") or ()) or schema.get("enum"):
             return None
         dates = _date_places(reuse.value, schema, words) if isinstance(reuse.value, str) else []
-        if dates:  # a date written twice: the later argument takes another date the words give
+        if dates:  # a date written twice: the later argument takes another date the words give, the start an earlier one
             less = words
             for start, end in sorted(dates, reverse=True):
                 less = less[:start] + " . " + less[end:]
-            if not user_dates(less):
+            others = user_dates(less)
+            if not others:
                 return None
+            written = [d for a, b in dates for d in user_dates(words[a:b])]
+            starts = [a for a in reuse.arguments if a in (params.get("required") or ()) and own_words(a) & START_WORDS]
+            if written and starts and all(_earlier(o, written[0]) for o in others):
+                later = starts[0]
+                schema = props.get(later) or {}
             kept = {**schema, OWN_WORDS: less}
         elif isinstance(reuse.value, str):
             quoted = [m.group(2) for m in QUOTED_PASSAGE.finditer(words)]
@@ -410,6 +418,19 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
             kept = {**schema, OWN_WORDS: less}
         out.append(dict(function, parameters=dict(params, properties={**props, later: kept})))
     return out
+
+
+# The words of a parameter's name that make it the start of a span of days (``apart``):
+# ``start_date``, ``from_date``, ``check_in``, ``departure_date``, ``pickup_date``.
+START_WORDS = frozenset("start from begin in departure depart pickup".split())
+
+
+def _earlier(date: tuple[int | None, int, int], other: tuple[int | None, int, int]) -> bool:
+    """Whether one date the words give, (year, month, day), comes before another: by month and
+    day where either has no year."""
+    if date[0] is None or other[0] is None:
+        return date[1:] < other[1:]
+    return date < other
 
 
 def _place_leaves(value: Any, schema: Mapping[str, Any], words: str, starts: set[int], ends: set[int],
