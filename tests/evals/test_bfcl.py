@@ -1014,6 +1014,20 @@ def test_a_format_written_without_quotes_is_a_shape(shape, template):
     assert (shape in formats(description)[1]) == BARE_FORMATS[shape], description
 
 
+# Formats in words, labelled by hand with the shape each is.
+WORD_FORMATS = {"month-day-year": "MM-DD-YYYY", "day/month/year": "DD/MM/YYYY", "year-month-day": "YYYY-MM-DD", "month-month-year": None,
+                "day-month": None, "month/day/year": "MM/DD/YYYY"}
+
+
+@settings(max_examples=100)
+@given(st.sampled_from(sorted(WORD_FORMATS)), st.sampled_from(["The date ({}) of the visit.", "Written {}.", "The {} of the visit."]))
+def test_a_date_format_written_in_words_is_a_shape(words, template):
+    """A date format written in words, three different fields joined by one mark ("(month-day-year)"),
+    is the shape of those fields; two of one field, or two fields, are none. Oracle: the
+    formats labelled by hand."""
+    assert formats(template.format(words))[1] == ((WORD_FORMATS[words],) if WORD_FORMATS[words] else ()), words
+
+
 PLAIN_WORDS = ["Order", "the", "dish", "called", "chicken", "to", "a", "level", "please", "Inc", "7", ",", "?"]
 QUOTE_PHRASES = [["chicken", "dish"], ["extra", "spicy"], ["the", "current", "prime", "minister"], ["Please", "enter", "the", "name", ":"],
                  ["Apple", "Inc", "."], ["go"], ["tasklist", "/", "FI"], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"]]

@@ -395,6 +395,9 @@ SHAPE_EXAMPLE = re.compile(r"[0-9YMDHhmSsyd]+([-/:. TZ][0-9YMDHhmSsyd]*)+")
 # YYYY-MM-DD", "MM-DD-YYYY format", "(YYYY-MM-DDTHH:MM:SS)"): a date or time shape where it reads
 # as one (``shape_readings``; "m/s" does not).
 BARE_SHAPE = re.compile(r"(?<![\w'\"])[YMDHhmSsyd]{1,4}(?:[-/:. T][YMDHhmSsyd]{1,4})+(?![\w'\"])")
+# A date format written in words ("(month-day-year)", "day/month/year"): the shape of its fields.
+WORDS_SHAPE = re.compile(r"(?i)(?<![\w'\"])(month|day|year)([-/.])(month|day|year)\2(month|day|year)(?![\w'\"])")
+FIELD_WORDS = {"month": "MM", "day": "DD", "year": "YYYY"}
 MAX_REGION = 3
 MAX_WORD = 16
 REGION = rf", [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}( [A-Z][A-Za-z]{{0,{MAX_WORD - 1}}}){{0,{MAX_REGION - 1}}}"
@@ -452,6 +455,10 @@ def formats(description: str) -> tuple[bool, tuple[str, ...]]:
     for m in BARE_SHAPE.finditer(unquoted):  # "in 24-hour format (HH:MM)", "Format: yyyy-mm-dd."
         if shape_readings(m.group(0)) and m.group(0) not in shapes:
             shapes.append(m.group(0))
+    for m in WORDS_SHAPE.finditer(unquoted):  # "The date (month-day-year)"
+        shape = m.group(2).join(FIELD_WORDS[m.group(k).lower()] for k in (1, 3, 4))
+        if shape_readings(shape) and shape not in shapes:
+            shapes.append(shape)
     return place, tuple(shapes)
 
 
