@@ -336,9 +336,11 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
         if unused:  # one date written twice where the words give another: the later one is that other's
             first: dict[str, str] = {}
             for arg, value in args.items():
-                if dated.get(arg) and value in first:
+                if not dated.get(arg):
+                    continue
+                if value in first:
                     return Reuse(name, value, (first[value], arg), len(dated[arg]), arg)
-                first.setdefault(value, arg) if dated.get(arg) else None
+                first[value] = arg
         if not _placed([places for _, _, places in leaves]):
             i = next(i for i in range(len(leaves)) if not _placed([p for _, _, p in leaves[: i + 1]]))
             _, value, places = leaves[i]  # the first value left without a place; with it, every one whose places overlap its

@@ -106,8 +106,8 @@ NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto
 # participant", "Can you find me a list of country songs" are no values. Inside a sentence a
 # capitalised one opens a title ("the album called We Are Not Your Kind"), one glued to the next
 # word by a hyphen a name ("my-bot-id"), and a quoted passage may open on one (one of at most
-# MAX_SPAN pieces: a whole message in quotes is plain words, its first word opening a sentence). Of BFCL's accepted
-# string arguments that are spans of several pieces, the 15 that open on one are passages
+# MAX_SPAN pieces: a whole message in quotes is plain words, its first word opening a sentence).
+# Of BFCL's accepted string arguments that are spans of several pieces, the 15 that open on one are passages
 # (13: ``text``, ``statement``, ``question``, ``body``, ``q``) or such a title and name (2), and
 # none is lost to the rule; the model wrote 12 such values in 11 stored answers, none right.
 PERSON_LEAD = frozenset("i me my you your we us our he him his she her they them their".split()) | AUXILIARIES
