@@ -332,7 +332,7 @@ def places_reused(output: str, functions: Sequence[Mapping[str, Any]], words: st
             if inside and all(any(_overlap(x, y) for other in inside for y in dated[other]) for x in places):
                 return Reuse(name, value, (*inside, arg), len(places), arg)
         unused = [m.span() for form in DATE_FORMS for m in form.finditer(words)
-                  if not any(_overlap(m.span(), y) for spans in dated.values() for y in spans)]
+                  if not any(_overlap(m.span(), y) for spans in dated.values() for y in spans)] if any(dated.values()) else []
         if unused:  # one date written twice where the words give another: the later one is that other's
             first: dict[str, str] = {}
             for arg, value in args.items():
