@@ -3173,6 +3173,7 @@ def test_the_spec_refuses_a_function_whose_required_code_the_user_never_names():
                   "province_id": {"type": "integer", "description": "The province, such as 1 for Bangkok, 2 for Chiang Mai, and 3 for Phuket."},
                   "min_age": {"type": "integer", "description": "The youngest age."}}}}
     answerer = object.__new__(Answerer)
+    answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
     for said, calls in (("Find a service provider who accepts ironing work who is between 25 and 35 years old.", False),
                         ("Find a service provider in Chiang Mai who is between 25 and 35 years old.", True)):
@@ -3192,6 +3193,7 @@ def test_the_spec_refuses_a_function_whose_required_person_the_question_asks_for
                  "player_name": {"type": "string", "description": "The name of the player."},
                  "season": {"type": "string", "description": "The season, e.g. '2020-2021'."}}}}
     answerer = object.__new__(Answerer)
+    answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
     for said, calls in (("Who won the NBA Most Valuable Player in 2020?", False), ("What were the stats of Lebron James in 2020?", True)):
         case = {"id": "irrelevance_184", "function": [stats], "question": [[{"role": "user", "content": said}]]}
@@ -3210,6 +3212,7 @@ def test_the_calls_name_only_functions_that_do_the_operation_the_user_asks_for()
 
     listing, opening, deleting = tool("list_files"), tool("open_project"), tool("delete_file")
     answerer = object.__new__(Answerer)
+    answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 10.0, "picked"
     answerer.function_gains = {"list_files": 9.0, "open_project": 2.0, "delete_file": 4.0}  # together 10: one function's question
 
@@ -3237,6 +3240,7 @@ def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
             "parameters": {"type": "dict", "required": ["city", "start_date"],
                            "properties": {"city": {"type": "string"}, "start_date": dict(DATED, description="The first day, 'YYYY-MM-DD'.")}}}
     answerer = object.__new__(Answerer)
+    answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
     for said, calls in (("I need to find a rental car in Portland.", False), ("A rental car in Portland from tomorrow.", True),
                         ("A rental car in Portland on March 3rd.", True)):

@@ -39,7 +39,8 @@ def progress_bar(label: str, done: int, total: int, started: float) -> None:
 
 def bfcl_command(args: argparse.Namespace) -> int:
     from ltlagent.decoders.models import describe
-    from ltlagent.evals.bfcl import CATEGORIES, MODES as BFCL_MODES, category_of, evaluate, import_bfcl, plan_cases, table
+    from ltlagent.agents.meaning import encoder_folder
+    from ltlagent.evals.bfcl import CATEGORIES, MEANING_FLOOR, MODES as BFCL_MODES, category_of, evaluate, import_bfcl, plan_cases, table
 
     ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids is not None else None
     if ids is not None and not ids:
@@ -58,12 +59,18 @@ def bfcl_command(args: argparse.Namespace) -> int:
         raise RunError(f"--max-new-tokens {args.max_new_tokens}: give at least 8")
     if args.word_nats < 0:
         raise RunError(f"--word-nats {args.word_nats}: give 0 or more (0: the question's gain alone decides)")
+    if not -1.0 <= args.meaning_floor <= 1.0:
+        raise RunError(f"--meaning-floor {args.meaning_floor}: give a cosine similarity, from -1 to 1 (default {MEANING_FLOOR})")
+    if args.answer == "gated" and args.meaning != "off":
+        encoder_folder()  # before the model: a missing encoder is reported at once
     if args.resume and args.output in (None, "-"):
         raise RunError("--resume goes on with a results file: give it as -o FILE (the file an earlier run wrote, or a new one)")
     made_with = provenance(PACKAGES + ("bfcl-eval",))  # the code that runs: taken before the run, not after it
     settings = {"model": args.model, "max_new_tokens": args.max_new_tokens, "answer_form": args.answer, "values": args.values}
     if args.answer == "gated":
-        settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places)
+        settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places, meaning=args.meaning)
+        if args.meaning != "off":
+            settings["meaning_floor"] = args.meaning_floor
         if args.calls_more != "again":  # named where it is not the default, as the results file names it
             settings["calls_more"] = args.calls_more
     earlier = resumed(args.output, settings, made_with) if args.resume else None
@@ -88,7 +95,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
     with _terminate_as_interrupt():
         results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                            answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
-                           word_nats=args.word_nats, places=args.places, calls_more=args.calls_more, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
+                           word_nats=args.word_nats, places=args.places, calls_more=args.calls_more, meaning=args.meaning,
+                           meaning_floor=args.meaning_floor, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
                            progress=lambda label, n, total: progress_bar(label, n, total, started))
     finished(results)
     if results["interrupted"]:
@@ -108,7 +116,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
 # the settings an answer depends on, as the results file names them -> the option that sets them
 RESUMED_SETTINGS = {"model": "--model", "max_new_tokens": "--max-new-tokens", "answer_form": "--answer", "values": "--values",
                     "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places",
-                    "calls_more": "--calls-more"}
+                    "calls_more": "--calls-more", "meaning": "--meaning", "meaning_floor": "--meaning-floor"}
 
 
 def resumed(path: str, settings: dict, made_with: dict) -> dict | None:  # type: ignore[type-arg]

@@ -66,6 +66,15 @@ INSTALL = "python -m pip install --no-deps bfcl-eval && python -m pip install -e
 # (benchmarks/bfcl_relevance_gate.py); a nat per word, the unit of the gain, was not fitted.
 GATE_NATS = 3.5
 WORD_NATS = 1.0
+# --meaning (``--answer gated``): "minilm" — a picked function whose document's meaning is less
+# than MEANING_FLOOR of cosine similarity from the user's words (``agents.meaning``: the sentence
+# encoder all-MiniLM-L6-v2) is about something else, and is not called (none left: the refusal).
+# The floor is where two texts on unrelated subjects lie (the similarities run from -1 to 1):
+# over every answer stored in benchmarks/results/ it turned 12 calls in live_irrelevance into the
+# refusal and no right answer in any category (0.12: a right live_simple answer too; 0.15: 3).
+# "off" — no such check.
+MEANINGS = ("minilm", "off")
+MEANING_FLOOR = 0.1
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
@@ -1318,6 +1327,8 @@ class Answerer:
     word_nats: float = WORD_NATS  # "gated": the evidence each word the question shares with a function's document adds
     places: str = "own"  # "gated", grounded values: a call that fills two arguments from one place is refused (PLACES)
     calls_more: str = "again"  # "gated", places "own": the answer with one call more decoded whole again, or after its calls kept (CALLS_MORE)
+    meaning: str = "minilm"  # "gated": picked functions whose documents mean something else are not called (MEANINGS)
+    meaning_floor: float = MEANING_FLOOR  # ... the least cosine similarity of a called function's document and the user's words
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -1334,6 +1345,7 @@ class Answerer:
         self._gated_case: str | None = None  # the case self.gain belongs to
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions, gate passed)
         self.spec_form = ""  # what the last constrained answer's spec allowed: "refusal", or "calls (...) of f, g"
+        self.similarities: dict[str, float] = {}  # the last gated case's meaning similarities (--meaning), of the functions it may call
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
@@ -1342,6 +1354,10 @@ class Answerer:
             raise BfclError(expect_one_of("places", self.places, PLACES))
         if self.calls_more not in CALLS_MORE:
             raise BfclError(expect_one_of("calls more", self.calls_more, CALLS_MORE))
+        if self.meaning not in MEANINGS:
+            raise BfclError(expect_one_of("meaning", self.meaning, MEANINGS))
+        if not -1.0 <= self.meaning_floor <= 1.0:
+            raise BfclError(f"meaning floor {self.meaning_floor}: give a cosine similarity, from -1 to 1")
         if self.answer_form == "gated" and self.bfcl is None:
             self.bfcl = import_bfcl()
 
@@ -1417,6 +1433,7 @@ class Answerer:
             self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
             self.gate_seconds = time.perf_counter() - t0
             self._gated_case = case["id"]
+            self.similarities = {}
         functions, form = self._form(case, self._grounded(case))
         self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
         return functions, form
@@ -1424,6 +1441,15 @@ class Answerer:
     def _grounded(self, case: Mapping[str, Any]) -> str | None:
         """The text a case's string arguments quote (``--values grounded``, Python only), else None."""
         return user_words(case) if self.values == "grounded" and language(category_of(case)) == "python" else None
+
+    def meaningful(self, case: Mapping[str, Any], functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The ``functions`` whose documents are at least ``meaning_floor`` of cosine similarity
+        from the user's words (``agents.meaning.similarities``, kept in ``similarities``)."""
+        from ltlagent.agents.meaning import similarities
+
+        unread = [f for f in functions if f["name"] not in self.similarities]
+        self.similarities.update(similarities(user_words(case), unread))
+        return [f for f in functions if self.similarities[f["name"]] >= self.meaning_floor]
 
     def _form(self, case: Mapping[str, Any], grounded: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The functions a case's spec calls and the ``bfcl_spec`` arguments of its answer form."""
@@ -1438,6 +1464,10 @@ class Answerer:
             return refusal
         if grounded is not None:  # what the required parameters need must come from the user's words
             functions = [f for f in functions if given(f, grounded)]
+            if not functions:
+                return refusal
+        if self.meaning != "off":  # functions whose documents are about something else than the user's words
+            functions = self.meaningful(case, functions)
             if not functions:
                 return refusal
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
@@ -1661,6 +1691,8 @@ def evaluate(
     word_nats: float = WORD_NATS,
     places: str = "own",
     calls_more: str = "again",
+    meaning: str = "minilm",
+    meaning_floor: float = MEANING_FLOOR,
     ids: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
@@ -1676,7 +1708,8 @@ def evaluate(
     bfcl = bfcl or import_bfcl()
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
-    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places, calls_more)
+    answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places, calls_more,
+                        meaning, meaning_floor)
     results: dict[str, Any] = {"categories": {}, "cases": [dict(r) for r in done], "interrupted": False, "answer_form": answer_form,
                                "values": values}
     answered = {(r["id"], r["mode"]) for r in done}
@@ -1687,6 +1720,9 @@ def evaluate(
         results["places"] = places
         if calls_more != "again":  # recorded where it is not the default, so earlier results files stay comparable
             results["calls_more"] = calls_more
+        results["meaning"] = meaning
+        if meaning != "off":
+            results["meaning_floor"] = meaning_floor
     plan = plan_cases(bfcl, categories, limit, ids)
     if ids is not None:
         results["ids"] = sorted(set(ids) | {r["id"] for r in done})
@@ -1717,6 +1753,8 @@ def evaluate(
                         row["shared_words"] = answerer.shared_words
                         row["gate_seconds"] = round(answerer.gate_seconds, 3)
                     row["spec"] = answerer.spec_form
+                    if answerer.similarities:
+                        row["similarities"] = {k: round(v, 3) for k, v in answerer.similarities.items()}
                     if answerer.function_gains:
                         row["function_gains"] = {k: round(v, 3) for k, v in answerer.function_gains.items()}
                 row.update(score(bfcl, case, category, text))
