@@ -3230,6 +3230,49 @@ def test_the_calls_name_only_functions_that_do_the_operation_the_user_asks_for()
     assert [f["name"] for f in functions] == ["delete_file"]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1.0, 1.0), min_size=1, max_size=4), st.floats(-1.0, 1.0), st.sampled_from(["picked", "all"]))
+@example([0.1, 0.3], 0.1, "all")  # at the floor: called
+def test_the_calls_name_only_functions_whose_meaning_is_at_least_the_floor(similar, floor, functions):
+    """``--meaning minilm``: the spec calls exactly the functions it would call without the check
+    whose similarity to the user's words (``agents.meaning.similarities``, here a drawn table) is
+    at least the floor, and is the refusal where none is; ``off`` calls them all."""
+    from ltlagent.evals.bfcl import REFUSAL, Answerer
+
+    tools = [{"name": f"tool_{i}", "description": "", "parameters": {"type": "dict", "required": [], "properties": {}}} for i in range(len(similar))]
+    table = {t["name"]: s for t, s in zip(tools, similar)}
+    case = {"id": "live_irrelevance_0-0-0", "function": tools, "question": [[{"role": "user", "content": "do it"}]]}
+    answerer = object.__new__(Answerer)
+    answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, functions
+    answerer.function_gains = {t["name"]: 19.0 for t in tools}  # several alike: "picked" keeps the first, as its best
+    answerer.meaning, answerer.similarities = "off", {}
+    without, form_without = answerer._form(case, "do it")
+    asked = []
+
+    def similarities(question, some):
+        asked.extend(f["name"] for f in some)
+        return {f["name"]: table[f["name"]] for f in some}
+
+    answerer.meaning, answerer.meaning_floor = "minilm", floor
+    with mock.patch("ltlagent.agents.meaning.similarities", similarities):
+        kept, form = answerer._form(case, "do it")
+    expected = [f["name"] for f in without if table[f["name"]] >= floor]
+    if expected:
+        assert [f["name"] for f in kept] == expected and form == form_without
+    else:
+        assert form == {"calls": "none", "words": REFUSAL}
+    assert sorted(asked) == sorted(f["name"] for f in without)  # each function the spec would call, read once
+    assert answerer.similarities == {name: table[name] for name in asked}
+
+
+def test_eval_bfcl_names_a_meaning_floor_out_of_range(tmp_path):
+    """``--meaning-floor`` is a cosine similarity: outside -1..1 it is named before anything loads."""
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--meaning-floor", "1.5"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "--meaning-floor 1.5: give a cosine similarity, from -1 to 1" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
     """live_irrelevance: "I need to find a rental car in Portland" beside a search whose start
     date is required: the gate passes, but the spec allows only the refusal; with a day named,

@@ -1,0 +1,61 @@
+"""The meaning check: a sentence encoder's similarity of the user's words and a tool's document."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ltlagent.agents import meaning
+from ltlagent.errors import ModelError
+
+needs_encoder = pytest.mark.skipif(importlib.util.find_spec(meaning.PACKAGE) is None, reason=f"needs the sentence encoder: {meaning.INSTALL}")
+WORDS = st.lists(st.sampled_from("the weather in Paris book a flight to Rome my account balance is low please send an email".split()),
+                 min_size=1, max_size=12).map(" ".join)
+
+
+def test_a_tool_document_reads_its_name_as_words_then_its_description():
+    assert meaning.function_text({"name": "get_current_weather", "description": "The weather now."}) == "get current weather: The weather now."
+    assert meaning.function_text({"name": "uber.ride"}) == "uber ride: "
+    assert meaning.function_text({"name": "Events_3_FindEvents", "description": "Find events."}) == "Events 3 FindEvents: Find events."
+
+
+def test_a_missing_encoder_is_named_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(ModelError) as caught:
+        meaning.encoder_folder()
+    assert meaning.INSTALL in str(caught.value) and "--meaning off" in str(caught.value)
+
+
+@needs_encoder
+@settings(max_examples=25, deadline=None)
+@given(WORDS, WORDS)
+def test_a_text_means_the_same_alone_and_beside_a_longer_one(text, other):
+    """The mean runs over a text's own tokens: the padding a longer text in the same batch adds
+    changes nothing, and every vector has length 1."""
+    alone = meaning.encode([text])[0]
+    beside = meaning.encode([text, f"{other} {text} {other} and more words after it"])
+    assert abs(float(alone.norm()) - 1.0) < 1e-5 and abs(float(beside[1].norm()) - 1.0) < 1e-5
+    assert float((alone - beside[0]).abs().max()) < 1e-5
+
+
+@needs_encoder
+def test_a_tool_about_what_the_user_asks_is_above_the_floor_and_one_about_another_subject_below():
+    """Hand-written pairs, not taken from BFCL: a document on the question's subject is at least
+    ``MEANING_FLOOR`` from it, and one on an unrelated subject is under it."""
+    from ltlagent.evals.bfcl import MEANING_FLOOR
+
+    weather = {"name": "get_current_weather", "description": "Get the current weather in a given city."}
+    flights = {"name": "book_flight", "description": "Book a plane ticket between two airports on a given date."}
+    email = {"name": "send_email", "description": "Send an email message to a recipient."}
+    recipes = {"name": "find_recipe", "description": "Find cooking recipes that use the given ingredients."}
+    asked = {"Is it going to rain in Oslo today?": weather, "I need a ticket from Boston to Denver next Friday.": flights,
+             "Write to anna@example.com that the meeting moved to 3pm.": email, "What can I cook with eggs, spinach and cheese?": recipes}
+    for question, tool in asked.items():
+        near = meaning.similarities(question, [weather, flights, email, recipes])
+        assert near[tool["name"]] >= MEANING_FLOOR, (question, near)
+    far = meaning.similarities("Add a comment to the IP address 10.0.0.7 in the malware scanner.", [weather, recipes])
+    assert all(s < MEANING_FLOOR for s in far.values()), far
+    assert meaning.similarities("anything", []) == {}
