@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, VALUES as BFCL_VALUES, MEANINGS as BFCL_MEANINGS, MEANING_FLOOR as BFCL_MEANING_FLOOR  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, VALUES as BFCL_VALUES, MEANINGS as BFCL_MEANINGS, MEANING_FLOOR as BFCL_MEANING_FLOOR, MEANING_NATS as BFCL_MEANING_NATS  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -177,9 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "0: the gain alone)")
     b.add_argument("--meaning", choices=BFCL_MEANINGS, default="minilm",
                    help="--answer gated: minilm (default: a function whose document is less than --meaning-floor of cosine "
-                   "similarity from the user's words, read by the sentence encoder all-MiniLM-L6-v2, is not called) or off")
+                   "similarity from the user's words, read by the sentence encoder all-MiniLM-L6-v2, is not called, and the "
+                   "similarity helps pick one function of several) or off")
     b.add_argument("--meaning-floor", type=float, default=BFCL_MEANING_FLOOR, metavar="X",
                    help=f"--meaning minilm: the least similarity, from -1 to 1 (default {BFCL_MEANING_FLOOR})")
+    b.add_argument("--meaning-nats", type=float, default=BFCL_MEANING_NATS, metavar="X",
+                   help=f"--meaning minilm, --functions picked: the nats a unit of similarity adds to a function's own gain when "
+                   f"one function of several is picked (default {BFCL_MEANING_NATS}; 0: the gain alone)")
     b.add_argument("--functions", choices=BFCL_FUNCTIONS, default="picked",
                    help="--answer gated, several functions: picked (default: the calls name the function whose own document "
                    "makes the question most likely, or each of several when the question asks for several things) or all")

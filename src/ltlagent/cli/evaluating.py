@@ -61,6 +61,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
         raise RunError(f"--word-nats {args.word_nats}: give 0 or more (0: the question's gain alone decides)")
     if not -1.0 <= args.meaning_floor <= 1.0:
         raise RunError(f"--meaning-floor {args.meaning_floor}: give a cosine similarity, from -1 to 1 (default {MEANING_FLOOR})")
+    if args.meaning_nats < 0:
+        raise RunError(f"--meaning-nats {args.meaning_nats}: give 0 or more (0: the gain alone picks one function of several)")
     if args.answer == "gated" and args.meaning != "off":
         encoder_folder()  # before the model: a missing encoder is reported at once
     if args.resume and args.output in (None, "-"):
@@ -70,7 +72,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
     if args.answer == "gated":
         settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places, meaning=args.meaning)
         if args.meaning != "off":
-            settings["meaning_floor"] = args.meaning_floor
+            settings.update(meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats)
         if args.calls_more != "again":  # named where it is not the default, as the results file names it
             settings["calls_more"] = args.calls_more
     earlier = resumed(args.output, settings, made_with) if args.resume else None
@@ -96,7 +98,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
         results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                            answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
                            word_nats=args.word_nats, places=args.places, calls_more=args.calls_more, meaning=args.meaning,
-                           meaning_floor=args.meaning_floor, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
+                           meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
                            progress=lambda label, n, total: progress_bar(label, n, total, started))
     finished(results)
     if results["interrupted"]:
@@ -116,7 +118,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
 # the settings an answer depends on, as the results file names them -> the option that sets them
 RESUMED_SETTINGS = {"model": "--model", "max_new_tokens": "--max-new-tokens", "answer_form": "--answer", "values": "--values",
                     "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places",
-                    "calls_more": "--calls-more", "meaning": "--meaning", "meaning_floor": "--meaning-floor"}
+                    "calls_more": "--calls-more", "meaning": "--meaning", "meaning_floor": "--meaning-floor",
+                    "meaning_nats": "--meaning-nats"}
 
 
 def resumed(path: str, settings: dict, made_with: dict) -> dict | None:  # type: ignore[type-arg]
