@@ -1793,6 +1793,34 @@ def test_pick_functions_the_best_one_or_each_of_several():
     assert pick_functions(fns, 9.0, {}) == (fns, False)  # no per-function gains: any of them
 
 
+def test_pick_functions_weighs_each_ones_meaning_beside_its_own_gain():
+    """A function less likely by its gain alone is picked where its meaning is nearer enough: 4 nats
+    and 0.3 of similarity (7 at 10 nats per unit) over 5 and 0.1 (6); the several-functions
+    choice reads the gains alone."""
+    from ltlagent.evals.bfcl import MEANING_NATS
+
+    fns = [{"name": "a"}, {"name": "b"}]
+    own, near = {"a": 5.0, "b": 4.0}, {"a": 0.1, "b": 0.3}
+    assert MEANING_NATS == 10.0
+    assert pick_functions(fns, 5.5, own, meaning=near) == ([{"name": "b"}], False)
+    assert pick_functions(fns, 5.5, own, meaning=near, meaning_nats=0.0) == ([{"name": "a"}], False)
+    assert pick_functions(fns, 5.5, own, meaning={"a": 0.2, "b": 0.3}) == ([{"name": "a"}], False)  # 7 against 7: the first
+    assert pick_functions(fns, 5.0 + SEVERAL_NATS + 1, own, meaning=near) == (fns, True)  # several: the gains decide, as before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-20, 30), st.floats(-1, 1)), min_size=1, max_size=6), st.floats(0, 30))
+def test_the_one_function_picked_has_the_most_gain_and_weighed_meaning(scores, nats):
+    """Against a sort: the pick (where the question does not ask for several) is the first of the
+    functions whose gain plus ``nats`` times their similarity is the most."""
+    fns = [{"name": f"f{i}"} for i in range(len(scores))]
+    own = {f["name"]: g for f, (g, _) in zip(fns, scores)}
+    near = {f["name"]: m for f, (_, m) in zip(fns, scores)}
+    picked, each = pick_functions(fns, max(own.values()), own, meaning=near, meaning_nats=nats)
+    first = sorted(range(len(fns)), key=lambda i: (-(scores[i][0] + nats * scores[i][1]), i))[0]
+    assert picked == [fns[first]] and not each
+
+
 def test_a_required_number_needs_one_of_its_kind_in_the_users_words():
     area = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "integer"}, "unit": {"type": "string"}}, "required": ["base"]}}
     optional = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "float"}, "unit": {"type": "string"}}, "required": ["unit"]}}
@@ -3236,7 +3264,8 @@ def test_the_calls_name_only_functions_that_do_the_operation_the_user_asks_for()
 def test_the_calls_name_only_functions_whose_meaning_is_at_least_the_floor(similar, floor, functions):
     """``--meaning minilm``: the spec calls exactly the functions it would call without the check
     whose similarity to the user's words (``agents.meaning.similarities``, here a drawn table) is
-    at least the floor, and is the refusal where none is; ``off`` calls them all."""
+    at least the floor, and is the refusal where none is; ``off`` calls them all. Picking one of
+    several whose own gains tie, the most similar one is the pick."""
     from ltlagent.evals.bfcl import REFUSAL, Answerer
 
     tools = [{"name": f"tool_{i}", "description": "", "parameters": {"type": "dict", "required": [], "properties": {}}} for i in range(len(similar))]
@@ -3256,12 +3285,15 @@ def test_the_calls_name_only_functions_whose_meaning_is_at_least_the_floor(simil
     answerer.meaning, answerer.meaning_floor = "minilm", floor
     with mock.patch("ltlagent.agents.meaning.similarities", similarities):
         kept, form = answerer._form(case, "do it")
+    if functions == "picked" and len(tools) > 1:  # the own gains tie: the most similar one is picked (the first of equals)
+        without = [max(tools, key=lambda t: table[t["name"]])]
     expected = [f["name"] for f in without if table[f["name"]] >= floor]
     if expected:
         assert [f["name"] for f in kept] == expected and form == form_without
     else:
         assert form == {"calls": "none", "words": REFUSAL}
-    assert sorted(asked) == sorted(f["name"] for f in without)  # each function the spec would call, read once
+    read = tools if functions == "picked" and len(tools) > 1 else without  # a pick reads every function it picks among
+    assert sorted(asked) == sorted(f["name"] for f in read)  # each read once
     assert answerer.similarities == {name: table[name] for name in asked}
 
 
