@@ -1821,6 +1821,46 @@ def test_the_one_function_picked_has_the_most_gain_and_weighed_meaning(scores, n
     assert picked == [fns[first]] and not each
 
 
+MEMBERS = st.lists(st.sampled_from(["Comedy", "Drama", "Sci-fi", "Family Counselor", "app balance", "debit card", "add", "delete", "1", "2"]),
+                   min_size=1, max_size=4, unique=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(MEMBERS, st.booleans()), min_size=1, max_size=3), st.sampled_from(["", "a comedy", "my debit card please", "find it"]),
+       st.randoms(use_true_random=False))
+def test_a_required_catalogue_the_user_names_no_member_of_takes_the_member_they_mean(params, words, rnd):
+    """``nearest_members``, against a hand reading: a required enum of two or more members, each a
+    string with a letter, none of which the words name as words (any case), keeps only the
+    member whose text is the most similar (a drawn table; the first of equals); every other
+    parameter, and the function's other fields, stay as they are."""
+    from ltlagent.agents.meaning import member_text
+    from ltlagent.evals.bfcl import nearest_members
+
+    props = {f"p{i}": {"type": "string", "enum": members, "description": "d"} for i, (members, _) in enumerate(params)}
+    required = [f"p{i}" for i, (_, req) in enumerate(params) if req]
+    function = {"name": "f", "description": "x", "parameters": {"type": "dict", "required": required, "properties": props}}
+    table = {member_text(name, m): round(rnd.uniform(-1, 1), 2) for name, schema in props.items() for m in schema["enum"]}
+    asked = []
+
+    def similar(texts):
+        asked.extend(texts)
+        return [table[t] for t in texts]
+
+    out = nearest_members([function], words, similar)
+    assert len(out) == 1 and {k: v for k, v in out[0].items() if k != "parameters"} == {"name": "f", "description": "x"}
+    kept = out[0]["parameters"]["properties"]
+    for name, schema in props.items():
+        members = schema["enum"]
+        said = [m for m in members if re.search(r"(?<!\w)" + re.escape(m.lower()) + r"(?!\w)", words.lower())]
+        narrowed = name in required and len(members) > 1 and all(any(c.isalpha() for c in m) for m in members) and not said
+        if narrowed:
+            scores = [table[member_text(name, m)] for m in members]
+            assert kept[name] == {**schema, "enum": [members[scores.index(max(scores))]]}
+        else:
+            assert kept[name] == schema
+    assert props == {f"p{i}": {"type": "string", "enum": members, "description": "d"} for i, (members, _) in enumerate(params)}  # untouched
+
+
 def test_a_required_number_needs_one_of_its_kind_in_the_users_words():
     area = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "integer"}, "unit": {"type": "string"}}, "required": ["base"]}}
     optional = {"name": "area", "parameters": {"type": "dict", "properties": {"base": {"type": "float"}, "unit": {"type": "string"}}, "required": ["unit"]}}

@@ -15,7 +15,8 @@ most 256 tokens), scaled to length 1. One pass over the question and the tools' 
 the CPU, no decoding.
 
 A tool whose document is below a floor of similarity (BFCL's: ``evals.bfcl.MEANING_FLOOR``) is
-about something else, and an answer does not call it. Like the other witnesses, this needs
+about something else, and an answer does not call it. The same reading picks a catalogue's
+member the user means without naming it ("comic movies": ``genre="Comedy"``; ``member_text``). Like the other witnesses, this needs
 nothing but the conversation and the tool documents, so it works for any toolset.
 """
 
@@ -75,10 +76,21 @@ def function_text(function: Mapping[str, Any]) -> str:
     return f"{name}: {function.get('description', '')}"
 
 
+def text_similarities(question: str, texts: Sequence[str]) -> list[float]:
+    """The cosine similarity of the question's meaning and each text's, in order."""
+    if not texts:
+        return []
+    vectors = encode([question, *texts])
+    return [float(s) for s in (vectors[1:] @ vectors[0]).tolist()]
+
+
 def similarities(question: str, functions: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     """The cosine similarity of the question's meaning and each function's document
     (``function_text``), by function name."""
-    if not functions:
-        return {}
-    vectors = encode([question, *map(function_text, functions)])
-    return {f["name"]: float(s) for f, s in zip(functions, (vectors[1:] @ vectors[0]).tolist())}
+    return {f["name"]: s for f, s in zip(functions, text_similarities(question, [function_text(f) for f in functions]))}
+
+
+def member_text(parameter: str, member: str) -> str:
+    """What an enum member means as a parameter's value: the parameter's name in words, a colon,
+    the member ("payment_method", "app balance": "payment method: app balance")."""
+    return f"{parameter.replace('_', ' ')}: {member}"

@@ -38,7 +38,7 @@ from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
-                                         dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, number_mentions, starts_still,
+                                         dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, named_members, number_mentions, starts_still,
                                          number_places, own_words, shape_literals, shape_readings, timed_shapes, TIME_FORMS, url_param, user_dates, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -440,6 +440,32 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
 # The words of a parameter's name that make it the start of a span of days (``apart``):
 # ``start_date``, ``from_date``, ``check_in``, ``departure_date``, ``pickup_date``.
 START_WORDS = frozenset("start from begin in departure depart pickup".split())
+
+
+def nearest_members(functions: Sequence[Mapping[str, Any]], words: str,
+                    similar: Callable[[Sequence[str]], Sequence[float]]) -> list[dict[str, Any]]:
+    """The functions again, each required enum the user's ``words`` name none of the members of
+    (``bfcl_grammar.named_members``; every member a string with a letter) narrowed to the member
+    they mean: the one whose ``agents.meaning.member_text`` is the most similar to them
+    (``similar(texts)``: each text's similarity, in order; the first of equals). "Can you help me
+    explore comic movies" gives ``genre`` Comedy of World, Fantasy, Comedy, ...; "I need you to
+    find me a Family Therapist" ``type`` "Family Counselor". A catalogue of one member, or one the
+    user names a member of, stays as it is (``named_option`` reads it)."""
+    from ltlagent.agents.meaning import member_text
+
+    out = []
+    for function in functions:
+        params = function.get("parameters") or {}
+        props = dict(params.get("properties") or {})
+        for name in params.get("required") or ():
+            members = (props.get(name) or {}).get("enum") or []
+            if (len(members) < 2 or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
+                    or named_members(props[name], words)):
+                continue
+            near = list(similar([member_text(name, m) for m in members]))
+            props[name] = {**props[name], "enum": [members[near.index(max(near))]]}
+        out.append(dict(function, parameters=dict(params, properties=props)) if params else dict(function))
+    return out
 
 
 def _earlier(date: tuple[int | None, int, int], other: tuple[int | None, int, int]) -> bool:
@@ -1358,6 +1384,7 @@ class Answerer:
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions, gate passed)
         self.spec_form = ""  # what the last constrained answer's spec allowed: "refusal", or "calls (...) of f, g"
         self.similarities: dict[str, float] = {}  # the last gated case's meaning similarities (--meaning), of the functions it may call
+        self.member_similarities: dict[tuple[str, str], float] = {}  # the catalogue members read (``nearest_members``), by words and member text
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
@@ -1451,7 +1478,7 @@ class Answerer:
             self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
             self.gate_seconds = time.perf_counter() - t0
             self._gated_case = case["id"]
-            self.similarities = {}
+            self.similarities, self.member_similarities = {}, {}  # (the latter only to keep it small)
         functions, form = self._form(case, self._grounded(case))
         self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
         return functions, form
@@ -1465,6 +1492,17 @@ class Answerer:
         from the user's words (``agents.meaning.similarities``, kept in ``similarities``)."""
         self._read_meaning(case, functions)
         return [f for f in functions if self.similarities[f["name"]] >= self.meaning_floor]
+
+    def _member_similarities(self, words: str) -> Callable[[Sequence[str]], list[float]]:
+        """``nearest_members``' reading: texts' similarities to ``words``, each read once per case."""
+        from ltlagent.agents.meaning import text_similarities
+
+        def similar(texts: Sequence[str]) -> list[float]:
+            unread = [t for t in dict.fromkeys(texts) if (words, t) not in self.member_similarities]
+            self.member_similarities.update(((words, t), s) for t, s in zip(unread, text_similarities(words, unread)))
+            return [self.member_similarities[words, t] for t in texts]
+
+        return similar
 
     def _read_meaning(self, case: Mapping[str, Any], functions: Sequence[Mapping[str, Any]]) -> None:
         """Each of ``functions``' similarity to the user's words, into ``similarities`` (read once per case)."""
@@ -1643,7 +1681,10 @@ class Answerer:
 
         t0 = time.perf_counter()
         lang = language(category_of(case))
-        compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=self._grounded(case), **form).build())
+        grounded = self._grounded(case)
+        if grounded is not None and self.meaning != "off" and form.get("calls") != "none":  # a catalogue's member the user means
+            functions = nearest_members(functions, grounded, self._member_similarities(grounded))
+        compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
         index = build_token_index(compiled, self.vocab)
