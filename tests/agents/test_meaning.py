@@ -59,3 +59,20 @@ def test_a_tool_about_what_the_user_asks_is_above_the_floor_and_one_about_anothe
     far = meaning.similarities("Add a comment to the IP address 10.0.0.7 in the malware scanner.", [weather, recipes])
     assert all(s < MEANING_FLOOR for s in far.values()), far
     assert meaning.similarities("anything", []) == {}
+
+
+@needs_encoder
+def test_a_catalogue_the_user_names_no_member_of_takes_the_member_they_mean():
+    """Hand-written requests, not taken from BFCL: a required enum none of whose members the user
+    names is narrowed to the member the request means (``evals.bfcl.nearest_members`` with the
+    encoder). The encoder is no oracle: "Please cancel the reminder I set for tomorrow" reads
+    ``update`` over ``remove`` by 0.001, so it is not among these."""
+    from ltlagent.evals.bfcl import nearest_members
+
+    for words, parameter, members, meant in (("I'd like to watch something funny tonight.", "genre", ["Horror", "Comedy", "Documentary"], "Comedy"),
+                                             ("Book me a table somewhere that serves sushi.", "cuisine", ["Mexican", "Japanese", "Italian"], "Japanese"),
+                                             ("Play something by a string quartet.", "genre", ["Rock", "Classical", "Hip Hop"], "Classical"),
+                                             ("How hot will it be in Denver, in American units?", "unit", ["metric", "imperial"], "imperial")):
+        function = {"name": "f", "parameters": {"type": "dict", "required": [parameter], "properties": {parameter: {"type": "string", "enum": members}}}}
+        narrowed = nearest_members([function], words, lambda texts: meaning.text_similarities(words, texts))
+        assert narrowed[0]["parameters"]["properties"][parameter]["enum"] == [meant], words
