@@ -81,12 +81,6 @@ MEANING_FLOOR = 0.1
 # function, the gain alone named a function BFCL's answer does not call in 75; the encoder's best
 # is BFCL's in 57 of those, and not in 54 answers the gain picked right: neither alone, the sum.
 MEANING_NATS = 10.0
-# ... and of the several functions a question asks for (``pick_functions``), one whose similarity is
-# under SEVERAL_SHARE of the most similar one's is about another subject and is left out. Read
-# offline over the stored answers, that leaves out 16 functions BFCL's answers do not call (15 in
-# live_multiple, where "several" was mostly a mistake) and 2 they call (parallel_multiple), in
-# answers all wrong before; the share was read off that count, not fitted finer.
-SEVERAL_SHARE = 0.3
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
@@ -1342,19 +1336,12 @@ def pick_functions(functions: Sequence[Mapping[str, Any]], gain: float, own: Map
     log-probability more than the best one alone by over ``several_nats``) each one whose own gain
     is over ``own_nats``, when that is more than one. All of them, none required, without ``own``.
     With ``meaning`` (each function's similarity to the question, ``agents.meaning``), the best
-    one alone is the one whose own gain plus ``meaning_nats`` times its similarity is the most,
-    and of several, one whose similarity is under SEVERAL_SHARE of the most similar one's is left
-    out (one left: that one alone)."""
+    one alone is the one whose own gain plus ``meaning_nats`` times its similarity is the most."""
     if not own:
         return [dict(f) for f in functions], False
     best = max(own, key=own.__getitem__)
     if gain - own[best] > several_nats:
         several = [dict(f) for f in functions if own[f["name"]] > own_nats]
-        if meaning is not None and several:  # less than SEVERAL_SHARE of the nearest one's meaning: another subject
-            nearest = max(meaning[f["name"]] for f in several)
-            several = [f for f in several if nearest <= 0 or meaning[f["name"]] >= SEVERAL_SHARE * nearest]
-            if len(several) == 1:
-                return several, False
         if len(several) > 1:
             return several, True
     if meaning is not None:
