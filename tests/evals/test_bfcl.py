@@ -3338,6 +3338,20 @@ def test_the_calls_name_only_functions_whose_meaning_is_at_least_the_floor(simil
     assert answerer.similarities == {name: table[name] for name in asked}
 
 
+def test_eval_bfcl_without_the_sentence_encoder_says_how_to_install_it_or_turn_it_off(monkeypatch, capsys):
+    """The meaning check's encoder missing: named with its install command and ``--meaning off``,
+    before BFCL or the model load (exit 2, no traceback)."""
+    from ltlagent.agents import meaning
+    from ltlagent.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == meaning.PACKAGE else real(name, *a))
+    monkeypatch.setattr("ltlagent.evals.bfcl.import_bfcl", lambda: pytest.fail("BFCL loaded before the encoder was checked"))
+    assert main(["eval", "bfcl", "--limit", "1"]) == 2
+    err = capsys.readouterr().err
+    assert meaning.INSTALL in err and "--meaning off" in err and "Traceback" not in err
+
+
 def test_eval_bfcl_names_a_meaning_floor_out_of_range(tmp_path):
     """``--meaning-floor`` is a cosine similarity: outside -1..1 it is named before anything loads."""
     proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--meaning-floor", "1.5"], cwd=tmp_path,
