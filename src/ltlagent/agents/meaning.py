@@ -16,8 +16,9 @@ the CPU, no decoding.
 
 A tool whose document is below a floor of similarity (BFCL's: ``evals.bfcl.MEANING_FLOOR``) is
 about something else, and an answer does not call it. The same reading picks a catalogue's
-member the user means without naming it ("comic movies": ``genre="Comedy"``; ``member_text``). Like the other witnesses, this needs
-nothing but the conversation and the tool documents, so it works for any toolset.
+member the user means without naming it ("comic movies": ``genre="Comedy"``; ``member_text``).
+Like the other witnesses, this needs nothing but the conversation and the tool documents, so
+it works for any toolset.
 """
 
 from __future__ import annotations

@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--meaning", choices=BFCL_MEANINGS, default="minilm",
                    help="--answer gated: minilm (default: a function whose document is less than --meaning-floor of cosine "
                    "similarity from the user's words, read by the sentence encoder all-MiniLM-L6-v2, is not called, and the "
-                   "similarity helps pick one function of several) or off")
+                   "similarity helps pick one function of several and a required enum's member the user means without naming it) or off")
     b.add_argument("--meaning-floor", type=float, default=BFCL_MEANING_FLOOR, metavar="X",
                    help=f"--meaning minilm: the least similarity, from -1 to 1 (default {BFCL_MEANING_FLOOR})")
     b.add_argument("--meaning-nats", type=float, default=BFCL_MEANING_NATS, metavar="X",

@@ -72,7 +72,9 @@ WORD_NATS = 1.0
 # The floor is where two texts on unrelated subjects lie (the similarities run from -1 to 1):
 # over every answer stored in benchmarks/results/ it turned 12 calls in live_irrelevance into the
 # refusal and no right answer in any category (0.12: a right live_simple answer too; 0.15: 3).
-# "off" — no such check.
+# The same similarity helps pick one function of several (MEANING_NATS), and a required enum the
+# user names no member of takes the member the words mean (``nearest_members``). "off" — none of
+# the three.
 MEANINGS = ("minilm", "off")
 MEANING_FLOOR = 0.1
 # --meaning minilm, --functions picked: the one function of several the calls name is the one whose
@@ -1682,7 +1684,7 @@ class Answerer:
         t0 = time.perf_counter()
         lang = language(category_of(case))
         grounded = self._grounded(case)
-        if grounded is not None and self.meaning != "off" and form.get("calls") != "none":  # a catalogue's member the user means
+        if grounded is not None and self.answer_form == "gated" and self.meaning != "off" and form.get("calls") != "none":  # a catalogue's member the user means
             functions = nearest_members(functions, grounded, self._member_similarities(grounded))
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
