@@ -3338,41 +3338,6 @@ def test_the_calls_name_only_functions_whose_meaning_is_at_least_the_floor(simil
     assert answerer.similarities == {name: table[name] for name in asked}
 
 
-def test_the_spec_narrows_the_catalogues_of_the_called_functions_and_of_those_a_call_more_may_name(monkeypatch):
-    """``--meaning minilm`` (gated, grounded): the functions the spec calls and the ``then``
-    functions a call more may name are narrowed alike (``nearest_members``); ``off``, neither;
-    the refusal reads nothing."""
-    from ltlagent.evals import bfcl as module
-
-    films = {"name": "find_films", "parameters": {"type": "dict", "required": ["genre"],
-                                                  "properties": {"genre": {"type": "string", "enum": ["Fantasy", "Comedy", "Horror"]}}}}
-    seen = []
-
-    class Built(Exception):
-        pass
-
-    def spec(functions, name, **form):
-        seen.append((functions, form))
-        raise Built
-
-    monkeypatch.setattr(module, "bfcl_spec", spec)
-    monkeypatch.setattr("ltlagent.agents.meaning.text_similarities", lambda words, texts: [0.9 if "Comedy" in t else 0.1 for t in texts])
-    answerer = object.__new__(module.Answerer)
-    answerer.answer_form, answerer.values, answerer.member_similarities = "gated", "grounded", {}
-    case = {"id": "live_multiple_0-0-0", "function": [films], "question": [[{"role": "user", "content": "some comic films"}]]}
-    for meaning, form, expected in (("minilm", {"calls": "one or more", "min_calls": 2, "then": [films]}, ["Comedy"]),
-                                    ("off", {"calls": "one or more", "min_calls": 2, "then": [films]}, ["Fantasy", "Comedy", "Horror"]),
-                                    ("minilm", {"calls": "none", "words": module.REFUSAL}, ["Fantasy", "Comedy", "Horror"])):
-        answerer.meaning = meaning
-        with pytest.raises(Built):
-            answerer._decode(case, [films], form, "prompt", True)
-        functions, built = seen[-1]
-        assert functions[0]["parameters"]["properties"]["genre"]["enum"] == expected, (meaning, form)
-        if "then" in built:
-            assert built["then"][0]["parameters"]["properties"]["genre"]["enum"] == expected, meaning
-    assert films["parameters"]["properties"]["genre"]["enum"] == ["Fantasy", "Comedy", "Horror"]  # the case's own document untouched
-
-
 def test_eval_bfcl_without_the_sentence_encoder_says_how_to_install_it_or_turn_it_off(monkeypatch, capsys):
     """The meaning check's encoder missing: named with its install command and ``--meaning off``,
     before BFCL or the model load (exit 2, no traceback)."""

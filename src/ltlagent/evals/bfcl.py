@@ -1685,10 +1685,7 @@ class Answerer:
         lang = language(category_of(case))
         grounded = self._grounded(case)
         if grounded is not None and self.answer_form == "gated" and self.meaning != "off" and form.get("calls") != "none":  # a catalogue's member the user means
-            similar = self._member_similarities(grounded)
-            functions = nearest_members(functions, grounded, similar)
-            if form.get("then"):  # the functions a call more may name, read alike
-                form = dict(form, then=nearest_members(form["then"], grounded, similar))
+            functions = nearest_members(functions, grounded, self._member_similarities(grounded))
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")
