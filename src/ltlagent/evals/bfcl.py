@@ -1386,7 +1386,7 @@ class Answerer:
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions, gate passed)
         self.spec_form = ""  # what the last constrained answer's spec allowed: "refusal", or "calls (...) of f, g"
         self.similarities: dict[str, float] = {}  # the last gated case's meaning similarities (--meaning), of the functions it may call
-        self.member_similarities: dict[tuple[str, str], float] = {}  # the catalogue members read (``nearest_members``), by words and member text
+        self.member_similarities: dict[str, float] = {}  # ... and of the catalogue members it read (``nearest_members``), by member text
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
@@ -1480,7 +1480,7 @@ class Answerer:
             self.gain, self.function_gains = self._gains(case, per_function=self.functions == "picked")
             self.gate_seconds = time.perf_counter() - t0
             self._gated_case = case["id"]
-            self.similarities, self.member_similarities = {}, {}  # (the latter only to keep it small)
+            self.similarities, self.member_similarities = {}, {}
         functions, form = self._form(case, self._grounded(case))
         self.spec_form = "refusal" if form.get("calls") == "none" else f"calls ({form.get('calls', 'any')}) of " + ", ".join(f["name"] for f in functions)
         return functions, form
@@ -1496,13 +1496,15 @@ class Answerer:
         return [f for f in functions if self.similarities[f["name"]] >= self.meaning_floor]
 
     def _member_similarities(self, words: str) -> Callable[[Sequence[str]], list[float]]:
-        """``nearest_members``' reading: texts' similarities to ``words``, each read once per case."""
+        """``nearest_members``' reading: texts' similarities to ``words``, the case's user words
+        (it runs under ``--answer gated`` only, whose ``plan`` starts each case afresh), each text
+        read once per case."""
         from ltlagent.agents.meaning import text_similarities
 
         def similar(texts: Sequence[str]) -> list[float]:
-            unread = [t for t in dict.fromkeys(texts) if (words, t) not in self.member_similarities]
-            self.member_similarities.update(((words, t), s) for t, s in zip(unread, text_similarities(words, unread)))
-            return [self.member_similarities[words, t] for t in texts]
+            unread = [t for t in dict.fromkeys(texts) if t not in self.member_similarities]
+            self.member_similarities.update(zip(unread, text_similarities(words, unread)))
+            return [self.member_similarities[t] for t in texts]
 
         return similar
 
