@@ -67,8 +67,18 @@ def token_logprobs(model: Any, tokenizer: Any, prompt: str, text: str) -> list[f
     return [] if picked is None else [float(x) for x in picked]
 
 
-def _picked(model: Any, tokenizer: Any, prompt: str, text: str) -> Any:
-    """The log-probabilities of ``text``'s tokens as a tensor (``None``: no token inside the text)."""
+def placed_logprobs(model: Any, tokenizer: Any, prompt: str, text: str) -> list[tuple[int, int, float]]:
+    """``token_logprobs`` with where each token lies in ``text``: (start, end, log p), the
+    offsets counted in ``text``'s characters."""
+    inside: list[tuple[int, int]] = []
+    picked = _picked(model, tokenizer, prompt, text, inside)
+    start = prompt.rfind(text)
+    return [] if picked is None else [(a - start, b - start, float(x)) for (a, b), x in zip(inside, picked)]
+
+
+def _picked(model: Any, tokenizer: Any, prompt: str, text: str, places: list[tuple[int, int]] | None = None) -> Any:
+    """The log-probabilities of ``text``'s tokens as a tensor (``None``: no token inside the
+    text); ``places`` (if given) receives each token's offsets in ``prompt``."""
     import torch
 
     start = prompt.rfind(text)
@@ -80,6 +90,8 @@ def _picked(model: Any, tokenizer: Any, prompt: str, text: str) -> Any:
     inside = [i for i, (a, b) in enumerate(enc["offset_mapping"]) if i > 0 and start <= a < b <= end]
     if not inside:
         return None
+    if places is not None:
+        places.extend(tuple(enc["offset_mapping"][i]) for i in inside)
     device = getattr(model, "device", "cpu")
     with torch.inference_mode():
         logits = model(torch.tensor([ids[: inside[-1] + 1]], device=device)).logits[0].float()

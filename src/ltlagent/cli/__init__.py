@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, VALUES as BFCL_VALUES, MEANINGS as BFCL_MEANINGS, MEANING_FLOOR as BFCL_MEANING_FLOOR, MEANING_NATS as BFCL_MEANING_NATS  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, VALUES as BFCL_VALUES, MEANINGS as BFCL_MEANINGS, MEANING_FLOOR as BFCL_MEANING_FLOOR, MEANING_NATS as BFCL_MEANING_NATS, DOUBT_NATS as BFCL_DOUBT_NATS  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -184,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--meaning-nats", type=float, default=BFCL_MEANING_NATS, metavar="X",
                    help=f"--meaning minilm, --functions picked: the nats a unit of similarity adds to a function's own gain when "
                    f"one function of several is picked (default {BFCL_MEANING_NATS}; 0: the gain alone)")
+    b.add_argument("--doubt-nats", type=float, default=BFCL_DOUBT_NATS, metavar="X",
+                   help=f"--answer gated, --values grounded: the model reads its answer back, and one with a string argument "
+                   f"holding a token it gives under -X nats of log-probability is answered with the refusal instead (default "
+                   f"{BFCL_DOUBT_NATS}; inf: never)")
     b.add_argument("--functions", choices=BFCL_FUNCTIONS, default="picked",
                    help="--answer gated, several functions: picked (default: the calls name the function whose own document "
                    "makes the question most likely, or each of several when the question asks for several things) or all")

@@ -40,7 +40,7 @@ def progress_bar(label: str, done: int, total: int, started: float) -> None:
 def bfcl_command(args: argparse.Namespace) -> int:
     from ltlagent.decoders.models import describe
     from ltlagent.agents.meaning import encoder_folder
-    from ltlagent.evals.bfcl import CATEGORIES, MEANING_FLOOR, MODES as BFCL_MODES, category_of, evaluate, import_bfcl, plan_cases, table
+    from ltlagent.evals.bfcl import CATEGORIES, DOUBT_NATS, MEANING_FLOOR, MODES as BFCL_MODES, category_of, evaluate, import_bfcl, plan_cases, table
 
     ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids is not None else None
     if ids is not None and not ids:
@@ -63,6 +63,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
         raise RunError(f"--meaning-floor {args.meaning_floor}: give a cosine similarity, from -1 to 1 (default {MEANING_FLOOR})")
     if args.meaning_nats < 0:
         raise RunError(f"--meaning-nats {args.meaning_nats}: give 0 or more (0: the gain alone picks one function of several)")
+    if not args.doubt_nats > 0:
+        raise RunError(f"--doubt-nats {args.doubt_nats}: give more than 0 (default {DOUBT_NATS}; inf: never doubt)")
     if args.answer == "gated" and args.meaning != "off":
         encoder_folder()  # before the model: a missing encoder is reported at once
     if args.resume and args.output in (None, "-"):
@@ -73,6 +75,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
         settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places, meaning=args.meaning)
         if args.meaning != "off":
             settings.update(meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats)
+        if args.values == "grounded":
+            settings["doubt_nats"] = args.doubt_nats
         if args.calls_more != "again":  # named where it is not the default, as the results file names it
             settings["calls_more"] = args.calls_more
     earlier = resumed(args.output, settings, made_with) if args.resume else None
@@ -98,7 +102,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
         results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                            answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
                            word_nats=args.word_nats, places=args.places, calls_more=args.calls_more, meaning=args.meaning,
-                           meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
+                           meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats, doubt_nats=args.doubt_nats, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
                            progress=lambda label, n, total: progress_bar(label, n, total, started))
     finished(results)
     if results["interrupted"]:
@@ -119,7 +123,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
 RESUMED_SETTINGS = {"model": "--model", "max_new_tokens": "--max-new-tokens", "answer_form": "--answer", "values": "--values",
                     "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places",
                     "calls_more": "--calls-more", "meaning": "--meaning", "meaning_floor": "--meaning-floor",
-                    "meaning_nats": "--meaning-nats"}
+                    "meaning_nats": "--meaning-nats", "doubt_nats": "--doubt-nats"}
 
 
 def resumed(path: str, settings: dict, made_with: dict) -> dict | None:  # type: ignore[type-arg]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import math
 import re
 import sys
 import time
@@ -83,6 +84,15 @@ MEANING_FLOOR = 0.1
 # function, the gain alone named a function BFCL's answer does not call in 75; the encoder's best
 # is BFCL's in 57 of those, and not in 54 answers the gain picked right: neither alone, the sum.
 MEANING_NATS = 10.0
+# --doubt-nats (``--answer gated``, ``--values grounded``): the model reads its finished answer
+# back, as one more forward pass over the prompt and the answer, and an answer a token of whose
+# string arguments it gives less than e^-DOUBT_NATS of probability is answered with the refusal
+# (``doubted``): the masks made it write words it did not mean ("Could you tell me the name of
+# my spouse?" beside ``get_spouse_name(spouse_of)``: ``spouse_of="tell"`` at -13.7 nats).
+# Read offline over every call stored in benchmarks/results/ (999 right answers, 844 wrong ones,
+# 84 irrelevance calls), 8 nats (1 in 3,000) turns 16 irrelevance calls into the refusal and 2
+# right answers; each half of the cases alone (by id) gives 9 and 7 against 1 and 1. "inf": never.
+DOUBT_NATS = 8.0
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
@@ -781,6 +791,42 @@ def call_texts(output: str) -> list[str] | None:
     return None if nodes is None else [str(ast.get_source_segment(source, call)) for call in nodes]
 
 
+def string_values(output: str) -> list[tuple[str, int, int]] | None:
+    """Each string literal a Python answer's calls give a keyword argument, as (argument, start,
+    end): its place in ``output``, quotes included. ``None`` when it is not a list of calls."""
+    source = output.strip()
+    nodes = _call_nodes(source)
+    if nodes is None:
+        return None
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:  # ast's columns count UTF-8 bytes
+        return len(output) - len(output.lstrip()) + starts[line - 1] + len(lines[line - 1].encode()[:column].decode(errors="ignore"))
+
+    return [(str(k.arg), offset(k.value.lineno, k.value.col_offset), offset(k.value.end_lineno or k.value.lineno, k.value.end_col_offset or 0))
+            for call in nodes for k in call.keywords if isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)]
+
+
+def value_tokens(output: str, placed: Sequence[tuple[int, int, float]]) -> list[tuple[str, str, float]]:
+    """The tokens of a Python answer's string arguments (``string_values``) as (argument, value
+    as written, log p). ``placed``: the answer's tokens as (start, end, log p)
+    (``relevance.placed_logprobs``); a token counts for a value when it lies inside the value's
+    quotes or on them."""
+    return [(name, output[start:end], logprob) for name, start, end in string_values(output) or []
+            for a, b, logprob in placed if start <= a < b <= end]
+
+
+def doubted(output: str, placed: Sequence[tuple[int, int, float]], doubt_nats: float = DOUBT_NATS) -> tuple[str, str, float] | None:
+    """The string argument of a Python answer that holds its least likely token, where that
+    token's log-probability is under ``-doubt_nats``: (argument, value as written, log p)
+    (``value_tokens``); else ``None``."""
+    worst = min(value_tokens(output, placed), key=lambda t: t[2], default=None)
+    return worst if worst is not None and worst[2] < -doubt_nats else None
+
+
 def numbers_left(output: str, words: str) -> int | None:
     """How many places of the user's ``words`` that give a number (``number_places``) no call of
     a Python answer has used: a place is used when a call writes one of its numbers (either
@@ -1369,6 +1415,7 @@ class Answerer:
     meaning: str = "minilm"  # "gated": picked functions whose documents mean something else are not called (MEANINGS)
     meaning_floor: float = MEANING_FLOOR  # ... the least cosine similarity of a called function's document and the user's words
     meaning_nats: float = MEANING_NATS  # ... and, picking one function of several, the nats a unit of similarity adds to its own gain
+    doubt_nats: float = DOUBT_NATS  # "gated", grounded values: an answer with a string argument's token under -doubt_nats is refused
 
     def __post_init__(self) -> None:
         from ltlagent.decoders.vocab import TokenVocabulary
@@ -1387,6 +1434,7 @@ class Answerer:
         self.spec_form = ""  # what the last constrained answer's spec allowed: "refusal", or "calls (...) of f, g"
         self.similarities: dict[str, float] = {}  # the last gated case's meaning similarities (--meaning), of the functions it may call
         self.member_similarities: dict[str, float] = {}  # ... and of the catalogue members it read (``nearest_members``), by member text
+        self.least_value_logprob: float | None = None  # the last doubt-read answer's least likely token of a string argument
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
@@ -1401,6 +1449,8 @@ class Answerer:
             raise BfclError(f"meaning floor {self.meaning_floor}: give a cosine similarity, from -1 to 1")
         if self.meaning_nats < 0:
             raise BfclError(f"meaning nats {self.meaning_nats}: give 0 or more (0: the gain alone picks)")
+        if not self.doubt_nats > 0:
+            raise BfclError(f"doubt nats {self.doubt_nats}: give more than 0 (inf: never doubt)")
         if self.answer_form == "gated" and self.bfcl is None:
             self.bfcl = import_bfcl()
 
@@ -1537,6 +1587,28 @@ class Answerer:
         return functions, {"calls": "each" if each and len(functions) > 1 else "one or more", "words": None}
 
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
+        """The answer under the case's spec (``_reviewed``); under ``--answer gated`` with grounded
+        values, read back by the model (one forward pass), and answered with the refusal where
+        it doubts a string argument (``doubted``, ``doubt_nats``)."""
+        text, tokens = self._reviewed(case, prompt, fast_forward)
+        self.least_value_logprob = None
+        if self.answer_form != "gated" or self._grounded(case) is None or self.doubt_nats == math.inf or not string_values(text):
+            return text, tokens
+        from ltlagent.agents.relevance import placed_logprobs
+
+        placed = placed_logprobs(self.model, self.tokenizer, prompt + text, text)
+        self.least_value_logprob = min((logprob for _, _, logprob in value_tokens(text, placed)), default=None)
+        doubt = doubted(text, placed, self.doubt_nats)
+        if doubt is None:
+            return text, tokens
+        name, value, logprob = doubt
+        text, tokens, prepare, passes = self._decode(case, list(case["function"]), {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
+        self.prepare_seconds += prepare
+        self.forward_passes += passes
+        self.spec_form = f"refusal (the model doubts {name}={value}: a token at {logprob:.1f} nats)"
+        return text, tokens
+
+    def _reviewed(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
         that fills two arguments of one call from one place of the user's words
         (``places_reused``) is set aside: where optional arguments repeated the place, the answer
@@ -1761,6 +1833,7 @@ def evaluate(
     meaning: str = "minilm",
     meaning_floor: float = MEANING_FLOOR,
     meaning_nats: float = MEANING_NATS,
+    doubt_nats: float = DOUBT_NATS,
     ids: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     bfcl: Bfcl | None = None,
@@ -1777,7 +1850,7 @@ def evaluate(
     if answer_form not in ANSWER_FORMS:
         raise BfclError(expect_one_of("answer form", answer_form, tuple(ANSWER_FORMS)))
     answerer = Answerer(model, tokenizer, max_new_tokens, answer_form, gate_nats, bfcl, values, functions, word_nats, places, calls_more,
-                        meaning, meaning_floor, meaning_nats)
+                        meaning, meaning_floor, meaning_nats, doubt_nats)
     results: dict[str, Any] = {"categories": {}, "cases": [dict(r) for r in done], "interrupted": False, "answer_form": answer_form,
                                "values": values}
     answered = {(r["id"], r["mode"]) for r in done}
@@ -1792,6 +1865,8 @@ def evaluate(
         if meaning != "off":
             results["meaning_floor"] = meaning_floor
             results["meaning_nats"] = meaning_nats
+        if values == "grounded":
+            results["doubt_nats"] = doubt_nats
     plan = plan_cases(bfcl, categories, limit, ids)
     if ids is not None:
         results["ids"] = sorted(set(ids) | {r["id"] for r in done})
@@ -1822,6 +1897,8 @@ def evaluate(
                         row["shared_words"] = answerer.shared_words
                         row["gate_seconds"] = round(answerer.gate_seconds, 3)
                     row["spec"] = answerer.spec_form
+                    if answerer.least_value_logprob is not None:
+                        row["least_value_logprob"] = round(answerer.least_value_logprob, 3)
                     if answerer.similarities:
                         row["similarities"] = {k: round(v, 3) for k, v in answerer.similarities.items()}
                     if answerer.function_gains:
