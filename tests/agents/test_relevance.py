@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch", reason="torch not installed: pip install torch==2.13.0")
 pytest.importorskip("transformers", reason="transformers not installed: pip install transformers")
 
-from ltlagent.agents.relevance import question_gain, render_prompt, text_logprob, token_logprobs  # noqa: E402
+from ltlagent.agents.relevance import placed_logprobs, question_gain, render_prompt, text_logprob, token_logprobs  # noqa: E402
 from tests.decoders.test_hf import tiny_gpt2  # noqa: E402
 from tests.decoders.tokenizers_fixture import byte_level_tokenizer  # noqa: E402
 
@@ -47,6 +47,28 @@ def test_text_logprob_is_the_chain_rule_over_the_texts_tokens(before, text, afte
     assert n == m and got == pytest.approx(want, abs=1e-3), (prompt, text)
     each = token_logprobs(model, tok, prompt, text)  # the same tokens, one by one
     assert len(each) == m and sum(each) == pytest.approx(want, abs=1e-3), (prompt, text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(before=WORDS, text=WORDS, after=WORDS)
+def test_placed_logprobs_say_where_each_token_of_the_text_lies(before, text, after):
+    """Oracle: the tokens the tokenizer gives the prompt, laid end to end by their decoded
+    pieces; those inside the text's last occurrence, in order, at their offsets in the text,
+    each with the chain rule's log-probability."""
+    tok = byte_level_tokenizer()
+    model = tiny_gpt2(len(tok), seed=4)
+    prompt = before + text + after
+    start = prompt.rfind(text)
+    got = placed_logprobs(model, tok, prompt, text)
+    want, position = [], 0
+    for i, t in enumerate(tok(prompt, add_special_tokens=False)["input_ids"]):
+        a, b = position, position + len(tok.decode([t]))
+        position = b
+        if i > 0 and start <= a < b <= start + len(text):
+            want.append((a - start, b - start))
+    assert [(a, b) for a, b, _ in got] == want, (prompt, text)
+    assert [p for _, _, p in got] == pytest.approx(token_logprobs(model, tok, prompt, text), abs=1e-5)
+    assert sum(p for _, _, p in got) == pytest.approx(oracle(model, tok, prompt, text)[0], abs=1e-3)
 
 
 def test_text_logprob_refuses_a_text_not_in_the_prompt():

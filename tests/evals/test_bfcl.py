@@ -27,7 +27,7 @@ from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
-                                  takes_names,
+                                  takes_names, doubted, string_values, value_tokens,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          shape_literals,
@@ -2132,7 +2132,85 @@ def _scripted_answerer(monkeypatch, function, decode, each=(), **options):
 
     monkeypatch.setattr(module.Answerer, "_decode", decode)
     monkeypatch.setattr(module.Answerer, "plan", plan)
+    options.setdefault("doubt_nats", math.inf)  # no model to read the answer back, unless a test brings its own reading
     return module.Answerer(None, byte_level_tokenizer(), bfcl=object(), **options)
+
+
+VALUES = st.one_of(st.text(max_size=6), st.integers(-99, 99), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                   st.booleans(), st.lists(st.text(max_size=3), max_size=2))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["a", "b", "unit", "x1"]), VALUES), min_size=1, max_size=3, unique_by=lambda kv: kv[0]),
+                min_size=1, max_size=3),
+       st.sampled_from([", ", ",\n ", ",\n\t"]), st.sampled_from(["", " ", "\n"]), st.data())
+def test_string_values_and_doubt_read_the_answer_as_it_was_written(calls, joint, lead, data):
+    """Oracle: the answer built piece by piece, each keyword's string literal's place noted as it
+    is written (strings inside lists are not arguments' values); the answer's tokens are drawn
+    as cuts of its text, each with a drawn log-probability, and the doubted value is the one
+    holding the least of the tokens that lie within a literal, if under -nats."""
+    text, places = lead + "[", []
+    for i, args in enumerate(calls):
+        text += (joint if i else "") + f"fn{i}("
+        for j, (name, value) in enumerate(args):
+            text += (", " if j else "") + name + "="
+            if isinstance(value, str):
+                places.append((name, len(text), len(text) + len(repr(value))))
+            text += repr(value)
+        text += ")"
+    text += "]"
+    assert string_values(text) == places, text
+    assert string_values("Unfortunately, no call fits.") is None
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(text) - 1), max_size=len(text) // 2)))
+    bounds = list(zip([0, *cuts], [*cuts, len(text)]))
+    logprobs = data.draw(st.lists(st.floats(-20, 0), min_size=len(bounds), max_size=len(bounds)))
+    placed = [(a, b, p) for (a, b), p in zip(bounds, logprobs)]
+    inside = [(name, text[start:end], p) for name, start, end in places for a, b, p in placed if start <= a < b <= end]
+    assert sorted(value_tokens(text, placed)) == sorted(inside)
+    nats = data.draw(st.sampled_from([0.5, 8.0, 15.0]))
+    least = min(inside, key=lambda t: t[2], default=None)
+    assert doubted(text, placed, nats) == (least if least is not None and least[2] < -nats else None)
+
+
+def test_an_answer_the_model_doubts_is_decoded_again_as_the_refusal(monkeypatch):
+    """live_irrelevance_530-164-0: "Could you tell me the name of my spouse?" beside
+    ``get_spouse_name(spouse_of)``; the masks let the model quote "tell", and read back it gives
+    that token -13.7 nats: the answer is the refusal's decode, and the row says why. At -2 nats
+    the calls stand, the least log-probability kept; so they do under ``--doubt-nats inf``."""
+    from ltlagent.agents import relevance
+
+    function = {"name": "get_spouse_name", "parameters": {"type": "dict", "required": ["spouse_of"], "properties": {"spouse_of": {"type": "string"}}}}
+    words = "Could you tell me the name of my spouse?"
+    case = {"id": "live_irrelevance_530-164-0", "function": [function], "question": [[{"role": "user", "content": words}]]}
+    call = "[get_spouse_name(spouse_of='tell')]"
+    forms, reads = [], []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        return ("Unfortunately, none fits." if form.get("calls") == "none" else call), 7, 0.5, 3
+
+    for least, refused in ((-13.7, True), (-2.0, False)):
+        def placed(model, tokenizer, prompt, text, least=least):
+            reads.append((prompt, text))
+            at = text.index("tell")
+            return [(0, at, -30.0), (at, at + 4, least), (at + 4, len(text), -1.0)]  # the function's name is not a value: -30 does not count
+
+        monkeypatch.setattr(relevance, "placed_logprobs", placed)
+        forms.clear()
+        answerer = _scripted_answerer(monkeypatch, function, decode, doubt_nats=8.0)
+        text, _ = answerer._constrained(case, "prompt ", True)
+        assert reads[-1] == ("prompt " + call, call) and answerer.least_value_logprob == least
+        if refused:
+            assert text == "Unfortunately, none fits." and [f.get("calls") for f in forms] == ["one or more", "none"]
+            assert answerer.spec_form == "refusal (the model doubts spouse_of='tell': a token at -13.7 nats)"
+            assert answerer.forward_passes == 6
+        else:
+            assert text == call and len(forms) == 1 and answerer.spec_form.startswith("calls")
+    reads.clear()
+    never = _scripted_answerer(monkeypatch, function, decode)
+    assert never._constrained(case, "prompt ", True)[0] == call and not reads and never.least_value_logprob is None
+    with pytest.raises(BfclError, match="doubt nats"):
+        _scripted_answerer(monkeypatch, function, decode, doubt_nats=0.0)
 
 
 def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypatch):
