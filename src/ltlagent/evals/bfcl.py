@@ -94,6 +94,14 @@ MEANING_NATS = 10.0
 # right answers; each half of the cases alone (by id) gives 9 and 7 against 1 and 1. Decoded
 # again, the 76 answers it touches gave the same (bfcl-smollm2-doubt.json). "inf": never.
 DOUBT_NATS = 8.0
+# Two weaker witnesses together (``--meaning minilm`` too): a string argument's token under
+# -HALF_DOUBT_NATS (1 in 150) in a call of a function whose document is under FAR_MEANING of
+# similarity from the user's words (``agents.meaning``; unrelated texts lie under 0.1, a
+# neighbour's subject about 0.3) is refused as well. Both read over the same stored calls: the
+# pair turns 6 irrelevance calls into the refusal and no right answer (each half by id: 4 and 2
+# against 0 and 0); either alone at those marks would turn away dozens of right answers.
+HALF_DOUBT_NATS = 5.0
+FAR_MEANING = 0.3
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
@@ -1599,14 +1607,21 @@ class Answerer:
 
         placed = placed_logprobs(self.model, self.tokenizer, prompt + text, text)
         self.least_value_logprob = min((logprob for _, _, logprob in value_tokens(text, placed)), default=None)
-        doubt = doubted(text, placed, self.doubt_nats)
+        doubt, far = doubted(text, placed, self.doubt_nats), None
+        half = doubted(text, placed, HALF_DOUBT_NATS) if doubt is None and self.meaning != "off" else None
+        if half is not None:  # half a doubt, beside a function about little of the user's words
+            called = {name for name, _ in _calls(text) or []}
+            self._read_meaning(case, [f for f in case["function"] if f["name"] in called])
+            far = min((self.similarities[name] for name in called if name in self.similarities), default=None)
+            doubt = half if far is not None and far < FAR_MEANING else None
         if doubt is None:
             return text, tokens
         name, value, logprob = doubt
         text, tokens, prepare, passes = self._decode(case, list(case["function"]), {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
         self.prepare_seconds += prepare
         self.forward_passes += passes
-        self.spec_form = f"refusal (the model doubts {name}={value}: a token at {logprob:.1f} nats)"
+        beside = f", in a call of a function {far:.2f} similar to the user's words" if far is not None else ""
+        self.spec_form = f"refusal (the model doubts {name}={value}: a token at {logprob:.1f} nats{beside})"
         return text, tokens
 
     def _reviewed(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
