@@ -2176,7 +2176,8 @@ def test_an_answer_the_model_doubts_is_decoded_again_as_the_refusal(monkeypatch)
     """live_irrelevance_530-164-0: "Could you tell me the name of my spouse?" beside
     ``get_spouse_name(spouse_of)``; the masks let the model quote "tell", and read back it gives
     that token -13.7 nats: the answer is the refusal's decode, and the row says why. At -2 nats
-    the calls stand, the least log-probability kept; so they do under ``--doubt-nats inf``."""
+    the calls stand, the least log-probability kept; so they do under ``--doubt-nats inf``. At
+    -6 nats (half a doubt) they are refused only beside a function under 0.3 of similarity."""
     from ltlagent.agents import relevance
 
     function = {"name": "get_spouse_name", "parameters": {"type": "dict", "required": ["spouse_of"], "properties": {"spouse_of": {"type": "string"}}}}
@@ -2206,6 +2207,23 @@ def test_an_answer_the_model_doubts_is_decoded_again_as_the_refusal(monkeypatch)
             assert answerer.forward_passes == 6
         else:
             assert text == call and len(forms) == 1 and answerer.spec_form.startswith("calls")
+    # half a doubt (-6 nats) counts beside a function far from the user's words (similarity under 0.3) only
+    monkeypatch.setattr(relevance, "placed_logprobs", lambda model, tokenizer, prompt, text: [(text.index("tell"), text.index("tell") + 4, -6.0)])
+    for meaning, similarity, refused in (("minilm", 0.29, True), ("minilm", 0.3, False), ("off", 0.0, False)):
+        forms.clear()
+        asked = []
+
+        def similarities(question, some, similarity=similarity):
+            asked.append([f["name"] for f in some])
+            return {f["name"]: similarity for f in some}
+
+        answerer = _scripted_answerer(monkeypatch, function, decode, doubt_nats=8.0, meaning=meaning)
+        with mock.patch("ltlagent.agents.meaning.similarities", similarities):
+            text, _ = answerer._constrained(case, "prompt ", True)
+        assert (text == "Unfortunately, none fits.") == refused and asked == ([["get_spouse_name"]] if meaning == "minilm" else [])
+        if refused:
+            assert answerer.spec_form == ("refusal (the model doubts spouse_of='tell': a token at -6.0 nats, in a call of a function "
+                                          "0.29 similar to the user's words)")
     reads.clear()
     never = _scripted_answerer(monkeypatch, function, decode)
     assert never._constrained(case, "prompt ", True)[0] == call and not reads and never.least_value_logprob is None
