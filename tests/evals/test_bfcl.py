@@ -2137,7 +2137,27 @@ def _scripted_answerer(monkeypatch, function, decode, each=(), **options):
 
 
 VALUES = st.one_of(st.text(max_size=6), st.integers(-99, 99), st.floats(allow_nan=False, allow_infinity=False, width=32),
-                   st.booleans(), st.lists(st.text(max_size=3), max_size=2))
+                   st.booleans(), st.lists(st.one_of(st.text(max_size=3), st.integers(0, 9)), max_size=2),
+                   st.dictionaries(st.text(max_size=3), st.one_of(st.text(max_size=3), st.lists(st.text(max_size=2), max_size=2)), max_size=2))
+
+
+def _written(name, value, text, places):
+    """``text`` with ``value`` written after it (as Python writes it), each string noted in
+    ``places`` as (name, start, end) as it is written; a dict's keys are not noted."""
+    if isinstance(value, str):
+        places.append((name, len(text), len(text) + len(repr(value))))
+        return text + repr(value)
+    if isinstance(value, list):
+        text += "["
+        for i, item in enumerate(value):
+            text = _written(name, item, text + (", " if i else ""), places)
+        return text + "]"
+    if isinstance(value, dict):
+        text += "{"
+        for i, (key, item) in enumerate(value.items()):
+            text = _written(name, item, text + (", " if i else "") + repr(key) + ": ", places)
+        return text + "}"
+    return text + repr(value)
 
 
 @settings(max_examples=300)
@@ -2145,18 +2165,15 @@ VALUES = st.one_of(st.text(max_size=6), st.integers(-99, 99), st.floats(allow_na
                 min_size=1, max_size=3),
        st.sampled_from([", ", ",\n ", ",\n\t"]), st.sampled_from(["", " ", "\n"]), st.data())
 def test_string_values_and_doubt_read_the_answer_as_it_was_written(calls, joint, lead, data):
-    """Oracle: the answer built piece by piece, each keyword's string literal's place noted as it
-    is written (strings inside lists are not arguments' values); the answer's tokens are drawn
+    """Oracle: the answer built piece by piece, each string's place noted as it is written, a
+    keyword's value or inside one (a list's items, a dict's values, not its keys); the answer's tokens are drawn
     as cuts of its text, each with a drawn log-probability, and the doubted value is the one
     holding the least of the tokens that lie within a literal, if under -nats."""
     text, places = lead + "[", []
     for i, args in enumerate(calls):
         text += (joint if i else "") + f"fn{i}("
         for j, (name, value) in enumerate(args):
-            text += (", " if j else "") + name + "="
-            if isinstance(value, str):
-                places.append((name, len(text), len(text) + len(repr(value))))
-            text += repr(value)
+            text = _written(name, value, text + (", " if j else "") + name + "=", places)
         text += ")"
     text += "]"
     assert string_values(text) == places, text

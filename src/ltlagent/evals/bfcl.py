@@ -801,8 +801,10 @@ def call_texts(output: str) -> list[str] | None:
 
 
 def string_values(output: str) -> list[tuple[str, int, int]] | None:
-    """Each string literal a Python answer's calls give a keyword argument, as (argument, start,
-    end): its place in ``output``, quotes included. ``None`` when it is not a list of calls."""
+    """Each string literal a Python answer's calls give as a keyword argument's value or inside
+    one (a list's item, a dict's value; not a dict's key, which the schema names), as (argument,
+    start, end): its place in ``output``, quotes included, in the order written. ``None`` when
+    it is not a list of calls."""
     source = output.strip()
     nodes = _call_nodes(source)
     if nodes is None:
@@ -815,8 +817,13 @@ def string_values(output: str) -> list[tuple[str, int, int]] | None:
     def offset(line: int, column: int) -> int:  # ast's columns count UTF-8 bytes
         return len(output) - len(output.lstrip()) + starts[line - 1] + len(lines[line - 1].encode()[:column].decode(errors="ignore"))
 
-    return [(str(k.arg), offset(k.value.lineno, k.value.col_offset), offset(k.value.end_lineno or k.value.lineno, k.value.end_col_offset or 0))
-            for call in nodes for k in call.keywords if isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)]
+    found = []
+    for call in nodes:
+        for k in call.keywords:
+            keys = {id(key) for node in ast.walk(k.value) if isinstance(node, ast.Dict) for key in node.keys}
+            found += [(str(k.arg), offset(node.lineno, node.col_offset), offset(node.end_lineno or node.lineno, node.end_col_offset or 0))
+                      for node in ast.walk(k.value) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in keys]
+    return sorted(found, key=lambda place: place[1])
 
 
 def value_tokens(output: str, placed: Sequence[tuple[int, int, float]]) -> list[tuple[str, str, float]]:
