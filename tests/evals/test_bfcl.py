@@ -3473,6 +3473,16 @@ def test_eval_bfcl_names_a_meaning_floor_out_of_range(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("nats", ["0", "-3", "nan"])
+def test_eval_bfcl_names_a_doubt_that_is_no_doubt(tmp_path, nats):
+    """``--doubt-nats`` is how unlikely a token must be: 0, less or NaN is named before anything
+    loads, with what to give instead."""
+    proc = subprocess.run([sys.executable, "-m", "ltlagent.cli", "eval", "bfcl", "--limit", "1", "--doubt-nats", nats], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and f"--doubt-nats {float(nats)}: give more than 0 (default 8.0; inf: never doubt)" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
     """live_irrelevance: "I need to find a rental car in Portland" beside a search whose start
     date is required: the gate passes, but the spec allows only the refusal; with a day named,
@@ -3867,6 +3877,7 @@ def test_resume_refuses_a_file_of_other_answers(tmp_path):
     assert resumed(str(path), settings, made_with)["cases"] == [row]
     for change, message in (({"gate_nats": 4.0}, "made with --gate-nats 4.0, this run has --gate-nats 3.5"),
                             ({"model": "demo"}, "made with --model demo, this run has --model smollm2"),
+                            ({"doubt_nats": 8.0}, "made with --doubt-nats 8.0, this run has --doubt-nats (not set)"),  # the run: --doubt-nats inf
                             ({"commit": "def5678", "source_digest": "fedcba9876543210"},
                              "made by other ltlagent code (commit def5678, source digest fedcba9876543210); this run's code is commit abc1234"),
                             ({"source_digest": None}, "made before ltlagent recorded its source digest"),

@@ -75,7 +75,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
         settings.update(gate_nats=args.gate_nats, word_nats=args.word_nats, functions=args.functions, places=args.places, meaning=args.meaning)
         if args.meaning != "off":
             settings.update(meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats)
-        if args.values == "grounded":
+        if args.values == "grounded" and args.doubt_nats != float("inf"):  # as the results file names it
             settings["doubt_nats"] = args.doubt_nats
         if args.calls_more != "again":  # named where it is not the default, as the results file names it
             settings["calls_more"] = args.calls_more

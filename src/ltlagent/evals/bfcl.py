@@ -1888,7 +1888,7 @@ def evaluate(
         if meaning != "off":
             results["meaning_floor"] = meaning_floor
             results["meaning_nats"] = meaning_nats
-        if values == "grounded":
+        if values == "grounded" and doubt_nats != math.inf:  # recorded where it doubts (JSON has no infinity), as earlier files, made before the doubt, did not
             results["doubt_nats"] = doubt_nats
     plan = plan_cases(bfcl, categories, limit, ids)
     if ids is not None:
