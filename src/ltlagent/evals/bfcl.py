@@ -40,7 +40,8 @@ from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
                                          dated_shapes, days_named, formats, grounded_number, member_places, name_parts, named_code, named_members, number_mentions, starts_still,
-                                         number_places, own_words, shape_literals, shape_readings, timed_shapes, TIME_FORMS, url_param, user_dates, user_times, user_urls)
+                                         number_places, own_words, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
+                                         user_dates, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -267,7 +268,8 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     numbers = integers + sum(kind in ("float", "number") for kind in needed)
     if not numbers:
         return True
-    mentions = number_mentions(words)
+    timely = any(time_parameter(name, schema) for name, schema in _required(function) if schema.get("type") in NUMBER_KINDS)
+    mentions = number_mentions(words if timely else undated(words))  # a date's or a time's numbers only for a time
     whole = sum(any(isinstance(n, int) for n in values) for values in mentions)
     return integers <= whole and numbers <= len(mentions)  # Hall's condition: integers take whole ones, the rest any
 

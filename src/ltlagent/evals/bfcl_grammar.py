@@ -24,7 +24,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ltlagent.compiler.builder import SpecBuilder
@@ -683,7 +683,7 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
                                passage=takes_passage(name) if name else False)
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
-        number = grounded_number(kind, grounded, percent_reading(schema), pointed)
+        number = grounded_number(kind, grounded if time_parameter(name, schema) else undated(grounded), percent_reading(schema), pointed)
         if starts_still(name, grounded):  # "from rest": 0 too
             return _or_zero(number, kind, pointed)
         return number or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
@@ -1374,7 +1374,7 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
         named = named_members(schema, text)
         return "(" + "|".join(literal(v) for v in named) + ")" if named else None
     if kind in ("integer", "float", "number"):
-        number = grounded_number(kind, text, percent_reading(schema))
+        number = grounded_number(kind, text if time_parameter(name, schema) else undated(text), percent_reading(schema))
         return _or_zero(number, kind) if starts_still(name, text) else number
     return value_regex(schema, 1, text, name)
 
@@ -1458,7 +1458,11 @@ def _month(written: str) -> int:
 
 def user_dates(text: str) -> list[tuple[int | None, int, int]]:
     """The dates the user's words give, (year or ``None``, month, day), real ones only, in order."""
-    found: dict[tuple[int | None, int, int], None] = {}
+    return list(dict.fromkeys(date for _, dates in _date_matches(text) for date in dates))
+
+
+def _date_matches(text: str) -> Iterator[tuple[re.Match[str], list[tuple[int | None, int, int]]]]:
+    """Each ``DATE_FORMS`` match in ``text`` with the real dates it may be (none: no date)."""
     for form in DATE_FORMS:
         for match in form.finditer(text):
             m, d, y = match.group("m"), int(match.group("d")), match.group("y")
@@ -1466,10 +1470,7 @@ def user_dates(text: str) -> list[tuple[int | None, int, int]]:
             year = int(y) if y else None
             year_last = y is not None and match.start("y") > match.start("m")
             pairs = [(month, d)] + ([(d, month)] if m.isdigit() and "/" in match.group(0) and year_last else [])  # 4/5/2023: either way round
-            for mo, day in pairs:
-                if 1 <= mo <= 12 and 1 <= day <= DAYS_IN_MONTH[mo - 1]:
-                    found[(year, mo, day)] = None
-    return list(found)
+            yield match, [(year, mo, day) for mo, day in pairs if 1 <= mo <= 12 and 1 <= day <= DAYS_IN_MONTH[mo - 1]]
 
 
 # Numbers the words give in other words, for a parameter whose description says what it counts.
@@ -1562,7 +1563,14 @@ def relative_dates(text: str) -> list[tuple[int, int, int]]:
 
 def user_times(text: str) -> list[tuple[int, int]]:
     """The times of day the user's words give, (hour 0-23, minute), in order."""
-    found: dict[tuple[int, int], None] = {}
+    found = dict.fromkeys(time for _, time in _time_matches(text))
+    for match in NAMED_TIME.finditer(text):
+        found[NAMED_TIMES[match.group(1).lower()]] = None
+    return list(found)
+
+
+def _time_matches(text: str) -> Iterator[tuple[re.Match[str], tuple[int, int]]]:
+    """Each ``TIME_FORMS`` match in ``text`` that is a time of day, with it (hour 0-23, minute)."""
     for form in TIME_FORMS:
         for match in form.finditer(text):
             hour, groups = int(match.group("h")), match.groupdict()
@@ -1574,10 +1582,30 @@ def user_times(text: str) -> list[tuple[int, int]]:
                 later = (half or "").lower() == "p" or (part in ("afternoon", "evening"))
                 hour = hour % 12 + (12 if later else 0)
             if hour <= 23:
-                found[(hour, minute)] = None
-    for match in NAMED_TIME.finditer(text):
-        found[NAMED_TIMES[match.group(1).lower()]] = None
-    return list(found)
+                yield match, (hour, minute)
+
+
+# A number the user writes inside a date or a time ("12/03/2024 16:00 - 18:00", "March 20, 2024 at
+# 11:00 a.m.") is a part of that date or time: no count, age, id or amount. A number parameter
+# takes one only where its name or description is about time (TIME_WORDS: ``hours``, ``year``,
+# "The start time"); for the others the words are read ``undated``.
+TIME_WORDS = frozenset("date dates time times timestamp year years month months day days hour hours minute minutes second seconds clock week weeks".split())
+
+
+def time_parameter(name: str, schema: Mapping[str, Any]) -> bool:
+    """Whether a parameter's name or description has a word of ``TIME_WORDS``."""
+    said = {w.lower() for w in re.findall(r"[A-Za-z]+", str(schema.get("description") or ""))}
+    return bool((name_words(name) | said) & TIME_WORDS)
+
+
+def undated(text: str) -> str:
+    """``text`` with each date (``user_dates``' forms, a real date) and time of day
+    (``user_times``' forms, ``TIME_FORMS``) blanked to spaces, every other character where it was."""
+    spans = [m.span() for m, dates in _date_matches(text) if dates] + [m.span() for m, _ in _time_matches(text)]
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def dated_shapes(schema: Mapping[str, Any]) -> tuple[str, ...]:
