@@ -1481,6 +1481,47 @@ def test_a_required_time_needs_words_that_give_a_time_of_day(times, others, kind
     assert times_given(fn, said) == (kind != "required" or bool(times)), said
 
 
+def _date_or_time_phrase(moment: datetime, form: int) -> tuple[str, list[int]]:
+    """A date or a time of day in one of the ways users write them, with the numbers its digits give."""
+    d, h = moment, moment.hour
+    return [(f"{d:%B} {d.day}, {d.year}", [d.day, d.year]), (f"{d:%Y-%m-%d}", [d.year, d.month, d.day]),
+            (f"{d.day:02}/{d.month:02}/{d.year}", [d.day, d.month, d.year]), (f"the {_ordinal(d.day)} of {d:%B} {d.year}", [d.day, d.year]),
+            (f"{h}:{d.minute:02}", [h, d.minute]), (f"{h % 12 or 12}:{d.minute:02} {'p.m.' if h >= 12 else 'a.m.'}", [h % 12 or 12, d.minute]),
+            (f"{h % 12 or 12}{'pm' if h >= 12 else 'am'}", [h % 12 or 12])][form]
+
+
+@settings(max_examples=300)
+@example([(datetime(2024, 3, 14, 15, 0), 2), (datetime(2024, 3, 14, 15, 0), 4)], [], "min_age")  # live_irrelevance_580-182-0
+@given(st.lists(st.tuples(st.datetimes(datetime(1990, 1, 1), datetime(2035, 12, 31)), st.integers(0, 6)), min_size=1, max_size=3),
+       st.lists(st.tuples(st.integers(1, 120), st.sampled_from(["tickets", "people", "stars", "kids"])), max_size=2),
+       st.sampled_from(["min_age", "service_id", "perPage", "hours", "start_year", "slot"]))
+def test_a_number_inside_a_date_or_a_time_is_only_for_a_time(moments, counts, name):
+    """The user's words give dates and times of day, and perhaps counts ("3 tickets"). A number
+    parameter not about time takes only the counts; one about time (by its name, or its
+    description: "slot", "The start time") takes the date's and the time's numbers too; a required
+    one makes the function callable only where the words give a number it may take. Oracle, by
+    construction: the words are built from phrases whose numbers are known."""
+    phrases = [_date_or_time_phrase(moment, form) for moment, form in moments] + [(f"{n} {noun}", [n]) for n, noun in counts]
+    random.Random(len(phrases)).shuffle(phrases)
+    said = "Book it for " + ", then ".join(text for text, _ in phrases) + "."
+    timely = name in ("hours", "start_year", "slot")
+    schema = {"type": "integer", "description": "The start time." if name == "slot" else "What it is."}
+    may = {n for _, numbers in phrases for n in numbers} if timely else {n for n, _ in counts}
+    fn = {"name": "find_provider", "parameters": {"type": "dict", "properties": {name: schema}, "required": [name]}}
+    assert numbers_given(fn, said) == bool(may), said
+    if may:  # none given: the function is not called (above), and its regex is not grounded
+        pattern = call_regex(fn, grounded=said)
+        for n in {n for _, numbers in phrases for n in numbers}:
+            assert bool(re.fullmatch(pattern, f"find_provider({name}={n})")) == (n in may), (said, name, n)
+
+
+def test_undated_blanks_dates_and_times_where_they_stand():
+    said = "Ironing in Chonburi, 4.5 stars, on 12/03/2024 16:00 - 18:00 at 192.168.1.1; 2 hours from 5 in the afternoon"
+    blank = bfcl_grammar.undated(said)
+    assert len(blank) == len(said) and all(a == b for a, b in zip(said, blank) if b != " ")
+    assert numbers_in(blank) == [4.5, 192.168, 1.1, 2] and "Ironing in Chonburi" in blank  # no date in an address
+
+
 ASKS_WHO_PHRASES = ["Who won the NBA Most Valuable Player in 2020?", "Who was the winner of Wimbledon in 2021?", "who discovered radium",
                     "Who is the top scorer for the Lakers?", "Who's the author of 'Emma'?", "Who wrote Don Quixote?", "WHO WON THE CUP?"]
 NAMES_WHO_PHRASES = ["Who is Lebron James?", "who was Marie Curie", "What is the capital of France?", "Find the stats of the Lakers.",

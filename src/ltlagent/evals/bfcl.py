@@ -262,7 +262,9 @@ def numbers_given(function: Mapping[str, Any], words: str) -> bool:
     ``enum`` takes its values from the catalogue, not from the user, and needs none; nor does one
     whose description gives codes the words name one of (``bfcl_grammar.named_code``: "ironing"
     for "'2' represents ironing service"), nor an initial speed the words say is none
-    (``bfcl_grammar.starts_still``: "from rest")."""
+    (``bfcl_grammar.starts_still``: "from rest"). A number inside a date or a time ("on
+    14/03/2024 15:00") counts only where a required number is about time
+    (``bfcl_grammar.time_parameter``, ``undated``)."""
     needed = required_numbers(function, words)
     integers = sum(kind == "integer" for kind in needed)
     numbers = integers + sum(kind in ("float", "number") for kind in needed)
