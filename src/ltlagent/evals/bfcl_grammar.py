@@ -195,12 +195,13 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
 
 
 def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], closes: Sequence[bool], tails: Sequence[bool],
-          max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset(), passage: bool = False
-          ) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
+          max_pieces: int, not_alone: frozenset[str], not_inside: frozenset[str] = frozenset(), passage: bool = False,
+          held: Sequence[tuple[int, int]] = ()) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
     opens on it (``_label``, a word of ``NO_LEAD`` in lower case that opens no quoted passage or,
     unless ``passage``, of ``person_leads`` that opens no quoted passage of at most MAX_SPAN
-    pieces), whether no span holds it (a word of ``not_inside`` in lower case; unless
+    pieces), whether no span holds it (a word of ``not_inside`` in lower case, a piece inside a
+    ``held`` stretch; unless
     ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``) and whether a
     span of several pieces may close on it (``tails``, ``_pieces``). The rules are set aside in
     this order while the words would have no span at all: first the
@@ -218,10 +219,11 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
     ends = [end and not passage and not any(qa <= a < qb for qa, qb in quotes) for end, (a, _) in zip(sentence_ends(text, pieces), pieces)]
-    inside = [(w.islower() and w in not_inside) or end for w, end in zip(words, ends)]
+    inside = [(w.islower() and w in not_inside) or end or any(a < stop and start < b for start, stop in held)
+              for w, end, (a, b) in zip(words, ends, pieces)]
     none = [False] * len(pieces)
     levels = [([alone_no_value(w, not_alone) for w in words], label, inside, list(tails))]
-    if not_alone or not_inside:
+    if not_alone or not_inside or held:
         levels.append(([alone_no_value(w) for w in words], leads, ends, list(tails)))
         levels.append(([w.lower() in not_alone for w in words], own, inside, list(closes)))
     for alone, label, inside, ends in levels:
@@ -303,7 +305,7 @@ def _quoted(text: str, quote: str) -> str:
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN,
                     not_alone: frozenset[str] = frozenset(), region: str | None = None, not_inside: frozenset[str] = frozenset(),
-                    passage: bool = False) -> str:
+                    passage: bool = False, held: tuple[tuple[int, int], ...] = ()) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
     ("City, State"): a span with a comma inside, a span without one followed by a ``REGION``, or
@@ -315,7 +317,8 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     ``name_words``, or a function word) is none by itself, no span opens on a word of
     ``not_alone`` that labels what follows (``_label``), on a lower-case word of
     ``NO_LEAD`` or, unless it is a ``passage``, on a pronoun or auxiliary (``person_leads``), and none holds a word of ``not_inside`` written in lower case
-    (``neighbour_words``) or, unless it is a ``passage``, a sentence's end (``sentence_ends``),
+    (``neighbour_words``), a piece of a ``held`` stretch of the text (another argument's:
+    ``counted_places``) or, unless it is a ``passage``, a sentence's end (``sentence_ends``),
     unless the words then have no span at all."""
     pieces, opens, closes, tails = _pieces(text)
     if not pieces:
@@ -324,7 +327,7 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     forms = [shape_literals(shapes, text)] if shapes else []
     if shapes and shapes_given(shapes, text):
         return forms[0]
-    alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage)
+    alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage, held)
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if opens[i] and not label[i] and not inside[i]):
@@ -680,7 +683,7 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         not_alone = (name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ()))
         return grounded_string(grounded, place, shapes, not_alone=not_alone,
                                region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
-                               passage=takes_passage(name) if name else False)
+                               passage=takes_passage(name) if name else False, held=tuple(schema.get(COUNTED_PLACES, ())))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
         number = grounded_number(kind, grounded if time_parameter(name, schema) else undated(grounded), percent_reading(schema), pointed)
@@ -807,6 +810,10 @@ NEIGHBOUR_WORDS = "x-ltlagent-neighbour-words"
 # ... and the words of the called function's name (``called_words``), none of which is a grounded
 # string alone, as the parameter's own name's are not.
 CALLED_WORDS = "x-ltlagent-called-words"
+# ... and the stretches of the user's words where they count another number parameter of the
+# function ("3 bedrooms", ``counted_places``), none of which a span of it holds: "Seattle, WA
+# with 3 bedrooms and 2" is no ``area``.
+COUNTED_PLACES = "x-ltlagent-counted"
 
 
 def called_words(function_name: str) -> frozenset[str]:
@@ -853,9 +860,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     timed = timed_option(function, grounded) if grounded is not None and language == "python" else None
     called = called_words(str(function.get("name", ""))) if grounded is not None and language == "python" else frozenset()
+    counted_at = {name: counted_places(name, schema, grounded) for name, schema in props.items()} if grounded is not None and language == "python" else {}
     for name, schema in props.items():
         if grounded is not None and language == "python" and schema.get("type") == "string":
-            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called}
+            held = tuple(place for other, places in counted_at.items() if other != name for place in places) if OWN_WORDS not in schema else ()
+            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called, **({COUNTED_PLACES: held} if held else {})}
         is_url = grounded is not None and language == "python" and url_param(name, schema)
         urls = url_literals(grounded) if is_url else None
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
@@ -1138,6 +1147,21 @@ PLURALS = {"children": "child", "people": "person", "men": "man", "women": "woma
 
 
 def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | None:
+    """The numbers the user counts a number parameter with (``_counting``), as words a grounded
+    number reads; ``None`` where it counts none."""
+    counting = _counting(name, schema, text)
+    return None if counting is None else counting[0]
+
+
+def counted_places(name: str, schema: Mapping[str, Any], text: str) -> list[tuple[int, int]]:
+    """Where the user counts a number parameter (``_counting``): each counting number with the
+    word that counts it ("3 bedrooms"), a list of them with the word after the last ("10, 20
+    and 30 years"), start and end in ``text``; none where it counts none."""
+    counting = _counting(name, schema, text)
+    return [] if counting is None else counting[1]
+
+
+def _counting(name: str, schema: Mapping[str, Any], text: str) -> tuple[str, list[tuple[int, int]]] | None:
     """The numbers the user counts an ``integer``, ``float`` or ``number`` parameter (no enum)
     that counts something with, as words a grounded number reads (its value is one of them,
     written, required or optional): where its name has one word besides ``MEASURE_WORDS``,
@@ -1170,6 +1194,7 @@ def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | Non
         return None  # "not 7 details": the user turns it down
     places = number_places(text)
     found: dict[int, None] = {}  # the places that give a count, in order
+    held: list[tuple[int, int]] = []  # each count's (or list of counts') start to its counting word's end
     for k, (start, end, _) in enumerate(places):
         after = re.match(r"[ -]?([A-Za-z]+)", text[end:])
         if after is None or not counts(after.group(1)):
@@ -1177,16 +1202,18 @@ def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | Non
         if re.search(r"(?i)\b(more|less|fewer|greater)\s+than\s*$", text[:start]):
             return None
         found[k] = None
+        last = end + after.end()
         while k > 0 and re.fullmatch(r"\s*(,|and|or|, and)\s*", text[places[k - 1][1]:places[k][0]]):  # a list that ends on it
             k -= 1
             found[k] = None
+        held.append((places[k][0], last))
     if not found:
         return None
     pieces = [text[places[k][0]:places[k][1]] for k in sorted(found)]
     if any(counts(m.group(1)) for m in re.finditer(r"(?i)\b(?:an?|one)\s+([A-Za-z]+)", text)):
         pieces.append("1")
     given = " ; ".join(pieces)
-    return given if grounded_number(schema["type"], given) is not None else None  # "12.5 details": no whole number to count
+    return (given, held) if grounded_number(schema["type"], given) is not None else None  # "12.5 details": no whole number to count
 
 
 def named_number(name: str, schema: Mapping[str, Any], text: str) -> bool:
