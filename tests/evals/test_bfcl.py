@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
+from ltlagent.evals.bfcl import _calls as bfcl_calls
 from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
@@ -1520,6 +1521,53 @@ def test_undated_blanks_dates_and_times_where_they_stand():
     blank = bfcl_grammar.undated(said)
     assert len(blank) == len(said) and all(a == b for a, b in zip(said, blank) if b != " ")
     assert numbers_in(blank) == [4.5, 192.168, 1.1, 2] and "Ironing in Chonburi" in blank  # no date in an address
+
+
+def test_a_count_is_no_part_of_a_place():  # live_multiple_732-167-3: area="Seattle, WA with 3 bedrooms and 2"
+    said = "I'm looking for a house to buy in Seattle, WA with 3 bedrooms and 2 bathrooms. Can you help?"
+    props = {"area": {"type": "string"}, "number_of_beds": {"type": "integer"}, "number_of_baths": {"type": "integer"}}
+    pattern = call_regex({"name": "Homes", "parameters": {"type": "dict", "properties": props, "required": list(props)}}, grounded=said)
+    assert re.fullmatch(pattern, 'Homes(area="Seattle, WA", number_of_beds=3, number_of_baths=2)')
+    for area in ("Seattle, WA with 3", "Seattle, WA with 3 bedrooms and 2", "2 bathrooms", "3"):
+        assert not re.fullmatch(pattern, f'Homes(area="{area}", number_of_beds=3, number_of_baths=2)'), area
+    assert [said[a:b] for a, b in bfcl_grammar.counted_places("number_of_beds", props["number_of_beds"], said)] == ["3 bedrooms"]
+    listed = "for 10, 20 and 30 years"
+    assert [listed[a:b] for a, b in bfcl_grammar.counted_places("years", {"type": "integer"}, listed)] == ["10, 20 and 30 years"]
+
+
+COUNTED = [("number_of_beds", "bedrooms"), ("number_of_baths", "bathrooms"), ("adults", "adults"), ("days", "days"), ("years", "years")]
+
+
+@settings(max_examples=150)
+@given(st.lists(st.sampled_from(["Seattle, WA", "Castro Valley", "the Hilton", "Apple", "Main Street"]), min_size=1, max_size=2, unique=True),
+       st.lists(st.tuples(st.integers(1, 40), st.integers(0, len(COUNTED) - 1)), min_size=1, max_size=3, unique_by=lambda x: x[1]),
+       st.integers(0, 2), st.data())
+def test_no_string_holds_the_words_that_count_another_argument(names, counts, joint, data):
+    """The user's words name things, count things ("with 3 bedrooms") and give a price. A string
+    parameter of a function that also has the counted number parameters takes no span holding a
+    counted number or the word that counts it, and a number parameter that counts nothing takes
+    no counted number; the names are still spans of the string, each counted number is its
+    parameter's. Oracle, by construction: each counted number and counting word is written
+    once, in its count, and the price is the one number outside them."""
+    numbers = [n for n, _ in counts]
+    if len(set(numbers)) < len(numbers) or 500 in numbers:
+        return
+    phrases = [f"{n} {COUNTED[k][1]}" for n, k in counts]
+    said = (f"Find a house in {names[0]} with " + [" and ", ", ", " plus "][joint].join(phrases) + (f" near {names[1]}" if len(names) > 1 else "")
+            + " for under 500 dollars.")
+    props = {"place": {"type": "string", "description": "Where."}, **{COUNTED[k][0]: {"type": "integer", "description": "How many."} for _, k in counts},
+             "max_price": {"type": "integer", "description": "The most it may cost."}}
+    fn = {"name": "find", "parameters": {"type": "dict", "properties": props, "required": list(props)}}
+    pattern = call_regex(fn, grounded=said)
+    rest = ", ".join(f"{COUNTED[k][0]}={n}" for n, k in counts) + ", max_price=500"
+    for name in names:
+        assert re.fullmatch(pattern, f"find(place={name!r}, {rest})"), (said, name)
+    for _ in range(5):
+        ((_, args),) = bfcl_calls("[" + data.draw(st.from_regex(pattern, fullmatch=True)) + "]")
+        value = args["place"]
+        assert abs(args["max_price"]) == 500, (said, args)  # the one number no count holds (either sign)
+        assert not any(re.search(rf"(?<![0-9]){n}(?![0-9])", value) for n in numbers), (said, value)
+        assert not any(COUNTED[k][1] in value.lower() for _, k in counts), (said, value)
 
 
 ASKS_WHO_PHRASES = ["Who won the NBA Most Valuable Player in 2020?", "Who was the winner of Wimbledon in 2021?", "who discovered radium",

@@ -686,7 +686,7 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
                                passage=takes_passage(name) if name else False, held=tuple(schema.get(COUNTED_PLACES, ())))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
-        number = grounded_number(kind, grounded if time_parameter(name, schema) else undated(grounded), percent_reading(schema), pointed)
+        number = grounded_number(kind, number_words(name, schema, grounded), percent_reading(schema), pointed)
         if starts_still(name, grounded):  # "from rest": 0 too
             return _or_zero(number, kind, pointed)
         return number or (INTEGER if kind == "integer" else POINTED_FLOAT if pointed else FLOAT)
@@ -813,7 +813,7 @@ CALLED_WORDS = "x-ltlagent-called-words"
 # ... and the stretches of the user's words where they count another number parameter of the
 # function ("3 bedrooms", ``counted_places``), none of which a span of it holds: "Seattle, WA
 # with 3 bedrooms and 2" is no ``area``.
-COUNTED_PLACES = "x-ltlagent-counted"
+COUNTED_PLACES = "x-ltlagent-counted"  # ... nor a number parameter's number (``number_words``)
 
 
 def called_words(function_name: str) -> frozenset[str]:
@@ -862,9 +862,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     called = called_words(str(function.get("name", ""))) if grounded is not None and language == "python" else frozenset()
     counted_at = {name: counted_places(name, schema, grounded) for name, schema in props.items()} if grounded is not None and language == "python" else {}
     for name, schema in props.items():
+        held = tuple(place for other, places in counted_at.items() if other != name for place in places)
+        if held and OWN_WORDS not in schema and not counted_at[name] and schema.get("type") in ("string", "integer", "float", "number"):
+            schema = {**schema, COUNTED_PLACES: held}  # read on the call's own words, by a parameter that counts nothing itself
         if grounded is not None and language == "python" and schema.get("type") == "string":
-            held = tuple(place for other, places in counted_at.items() if other != name for place in places) if OWN_WORDS not in schema else ()
-            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called, **({COUNTED_PLACES: held} if held else {})}
+            schema = {**schema, NEIGHBOUR_WORDS: neighbour_words(props, name), CALLED_WORDS: called}
         is_url = grounded is not None and language == "python" and url_param(name, schema)
         urls = url_literals(grounded) if is_url else None
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
@@ -1401,7 +1403,7 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
         named = named_members(schema, text)
         return "(" + "|".join(literal(v) for v in named) + ")" if named else None
     if kind in ("integer", "float", "number"):
-        number = grounded_number(kind, text if time_parameter(name, schema) else undated(text), percent_reading(schema))
+        number = grounded_number(kind, number_words(name, schema, text), percent_reading(schema))
         return _or_zero(number, kind) if starts_still(name, text) else number
     return value_regex(schema, 1, text, name)
 
@@ -1623,6 +1625,17 @@ def time_parameter(name: str, schema: Mapping[str, Any]) -> bool:
     """Whether a parameter's name or description has a word of ``TIME_WORDS``."""
     said = {w.lower() for w in re.findall(r"[A-Za-z]+", str(schema.get("description") or ""))}
     return bool((name_words(name) | said) & TIME_WORDS)
+
+
+def number_words(name: str, schema: Mapping[str, Any], text: str) -> str:
+    """The words a grounded number parameter reads its numbers from: ``text``, ``undated`` unless
+    the parameter is about time (``time_parameter``), with the stretches where the user counts
+    another parameter (``COUNTED_PLACES``: "for 10, 20 and 30 years" is ``years``', no
+    ``payment_per_year``'s or ``growth_rate``'s) blanked to spaces."""
+    words = text if time_parameter(name, schema) else undated(text)
+    for start, end in schema.get(COUNTED_PLACES, ()):
+        words = words[:start] + " " * (end - start) + words[end:]
+    return words
 
 
 def undated(text: str) -> str:
