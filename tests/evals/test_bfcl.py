@@ -2206,6 +2206,37 @@ def test_a_number_given_to_two_arguments_is_taken_by_the_first_and_the_other_is_
     assert apart([fn], Reuse("f", "units", ("a", "b"), 1, "b"), said) is None  # a string: not split
 
 
+PAIRS = [("origin_airport", "destination_airport"), ("from_city", "to_city"), ("_from", "to"), ("city_1", "city_2"), ("species1", "species2")]
+NOT_PAIRS = [("team", "league"), ("city", "country"), ("brand", "model"), ("name", "name_2"), ("host", "api_key")]
+END_PLACES = ["Atlanta", "Boston", "JFK", "LAX", "Fresno", "Phoenix", "Tokyo"]
+
+
+@settings(max_examples=100)
+@given(st.sampled_from(PAIRS + NOT_PAIRS), st.lists(st.sampled_from(END_PLACES), min_size=2, max_size=3, unique=True),
+       st.sampled_from(["Go from {0} to {1}.", "Fly to {1}, leaving from {0}.", "Between {0} and {1}, please.", "Trips for {0} and {1}."]))
+def test_a_pair_given_one_place_takes_another_for_its_later_end(pair, places, phrasing):
+    """A call gives one place of the words to both ends of a pair (``paired``: the same name
+    but for an end's word). Where the words give both ends ("from ... to", "between ... and"),
+    the later end is decoded again in the words less that place: any other place, never it;
+    otherwise, or for two parameters that are no pair, nothing is split (the refusal stands).
+    Oracle: the places the words were written with."""
+    first, second = pair
+    said = phrasing.format(places[0], places[-1]) + (f" Also {places[1]}." if len(places) == 3 else "")
+    fn = {"name": "f", "parameters": {"type": "dict", "required": [first, second],
+                                      "properties": {first: {"type": "string"}, second: {"type": "string"}}}}
+    reuse = places_reused(f"[f({first}={places[0]!r}, {second}={places[0]!r})]", [fn], said)
+    assert reuse is not None and reuse.later == second, (said, reuse)
+    split = apart([fn], reuse, said)
+    both_ends = not phrasing.startswith("Trips")
+    if pair in NOT_PAIRS or not both_ends:
+        assert split is None, (said, pair)
+        return
+    assert split is not None, (said, pair)
+    pattern = call_regex(split[0], "python", said)
+    for place in END_PLACES:
+        assert bool(re.fullmatch(pattern, f"f({first}={places[0]!r}, {second}={place!r})")) == (place in places[1:]), (said, place)
+
+
 def _scripted_answerer(monkeypatch, function, decode, each=(), **options):
     """An ``Answerer`` whose plan is calls of ``function`` (one or more; or one of ``function``
     and one of each of ``each``) and whose decodes are ``decode(self, case, functions, form,

@@ -443,6 +443,16 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
                 later = starts[0]
                 schema = props.get(later) or {}
             kept = {**schema, OWN_WORDS: less}
+        elif (isinstance(reuse.value, str) and schema.get("type") == "string" and any(paired(other, later) for other in reuse.arguments)
+              and BOTH_ENDS.search(words)):
+            starts, ends = _piece_bounds(words)  # the other end of a pair: the words less every place of the value repeated
+            places = [place for _, spans in _place_leaves(reuse.value, schema, words, starts, ends, []) for place in spans]
+            less = words
+            for start, end in sorted(places, reverse=True):
+                less = less[:start] + " . " + less[end:]
+            if not places or not re.search(r"[^\W_]", less.replace(".", " ")):
+                return None
+            kept = {**schema, OWN_WORDS: less}
         elif isinstance(reuse.value, str):
             quoted = [m.group(2) for m in QUOTED_PASSAGE.finditer(words)]
             others = list(dict.fromkeys(q for q in quoted if q != reuse.value))
@@ -460,6 +470,29 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
             kept = {**schema, OWN_WORDS: less}
         out.append(dict(function, parameters=dict(params, properties={**props, later: kept})))
     return out
+
+
+# The words that tell the two ends or sides of one thing apart in a pair of parameters' names
+# (``paired``): ``origin_airport`` and ``destination_airport``, ``from_city`` and ``to_city``,
+# ``_from`` and ``to``, ``city_1`` and ``city_2``, ``species1`` and ``species2``.
+PAIR_WORDS = frozenset("origin destination from to start end source target departure arrival home away sender receiver first second 1 2".split())
+# Words that give both ends of a pair: "from Atlanta, GA to Boston, MA", "to Portland, OR,
+# departing from JFK", "between a human and a chimpanzee". A pair decoded again needs them: "Who
+# played in La Liga?" beside ``team1``, ``team2`` gives one place for two, and no other.
+BOTH_ENDS = re.compile(r"(?is)\bfrom\b.*\bto\b|\bto\b.*\bfrom\b|\bbetween\b.*\band\b")
+
+
+def paired(name: str, other: str) -> bool:
+    """Whether two parameter names are a pair (``PAIR_WORDS``): the same words besides those, and
+    different words of those, one at least each. Where a call gives the two one place of the
+    user's words, ``apart`` decodes the later one again without it: a flight from an airport to
+    the same airport, a time difference between Tokyo and Tokyo, answer nothing."""
+    def split(n: str) -> tuple[frozenset[str], frozenset[str]]:
+        parts = {w.lower() for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])", n) if w}
+        return frozenset(parts - PAIR_WORDS), frozenset(parts & PAIR_WORDS)
+
+    (rest, ends), (other_rest, other_ends) = split(name), split(other)
+    return name != other and rest == other_rest and bool(ends) and bool(other_ends) and ends != other_ends
 
 
 # The words of a parameter's name that make it the start of a span of days (``apart``):
