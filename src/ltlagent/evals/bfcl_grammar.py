@@ -860,7 +860,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     dated = dated_option(function, grounded) if grounded is not None and language == "python" else None
     timed = timed_option(function, grounded) if grounded is not None and language == "python" else None
     called = called_words(str(function.get("name", ""))) if grounded is not None and language == "python" else frozenset()
-    counted_at = {name: counted_places(name, schema, grounded) for name, schema in props.items()} if grounded is not None and language == "python" else {}
+    counting = {name: _counting(name, schema, grounded) for name, schema in props.items()} if grounded is not None and language == "python" else {}
+    counted_at = {name: found[1] if found else [] for name, found in counting.items()}
     for name, schema in props.items():
         held = tuple(place for other, places in counted_at.items() if other != name for place in places)
         if held and OWN_WORDS not in schema and not counted_at[name] and schema.get("type") in ("string", "integer", "float", "number"):
@@ -872,7 +873,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
             items.append((re.escape(name) + "=", urls, name in required))
             continue
-        counted = counted_number(name, schema, grounded) if grounded is not None and language == "python" else None
+        counted = found[0] if (found := counting.get(name)) else None
         if counted is not None:  # the user counts it with its name ("2 adults"): written, a number counted
             items.append((re.escape(name) + "=", value({**schema, OWN_WORDS: counted}, 1, name), True))
             continue
@@ -1164,7 +1165,8 @@ def counted_places(name: str, schema: Mapping[str, Any], text: str) -> list[tupl
 
 
 def _counting(name: str, schema: Mapping[str, Any], text: str) -> tuple[str, list[tuple[int, int]]] | None:
-    """The numbers the user counts an ``integer``, ``float`` or ``number`` parameter (no enum)
+    """The numbers and the stretches that count them (``counted_number``, ``counted_places``).
+    The numbers the user counts an ``integer``, ``float`` or ``number`` parameter (no enum)
     that counts something with, as words a grounded number reads (its value is one of them,
     written, required or optional): where its name has one word besides ``MEASURE_WORDS``,
     function words and words of under three letters, in the plural (not "radius", "mass") or
