@@ -431,9 +431,7 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
             return None
         dates = _date_places(reuse.value, schema, words) if isinstance(reuse.value, str) else []
         if dates:  # a date written twice: the later argument takes another date the words give, the start an earlier one
-            less = words
-            for start, end in sorted(dates, reverse=True):
-                less = less[:start] + " . " + less[end:]
+            less = _less(words, dates)
             others = user_dates(less)
             if not others:
                 return None
@@ -447,9 +445,7 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
               and BOTH_ENDS.search(words)):
             starts, ends = _piece_bounds(words)  # the other end of a pair: the words less every place of the value repeated
             places = [place for _, spans in _place_leaves(reuse.value, schema, words, starts, ends, []) for place in spans]
-            less = words
-            for start, end in sorted(places, reverse=True):
-                less = less[:start] + " . " + less[end:]
+            less = _less(words, places)
             if not places or not re.search(r"[^\W_]", less.replace(".", " ")):
                 return None
             kept = {**schema, OWN_WORDS: less}
@@ -461,15 +457,19 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
             kept = {**schema, "enum": others}
         else:
             kind = schema.get("type") if schema.get("type") in NUMBER_KINDS else (schema.get("items") or {}).get("type") if schema.get("type") in ("array", "tuple") else None
-            less = words
-            for start, end, values in sorted(number_places(words), reverse=True):
-                if abs(reuse.value) in values:
-                    less = less[:start] + " . " + less[end:]
+            less = _less(words, [(start, end) for start, end, values in number_places(words) if abs(reuse.value) in values])
             if kind not in NUMBER_KINDS or (grounded_number(kind, less) is None and not starts_still(later, less)):
                 return None
             kept = {**schema, OWN_WORDS: less}
         out.append(dict(function, parameters=dict(params, properties={**props, later: kept})))
     return out
+
+
+def _less(words: str, places: Sequence[tuple[int, int]]) -> str:
+    """``words`` with each place blanked to a full stop (``apart``: no span or number is read across one)."""
+    for start, end in sorted(places, reverse=True):
+        words = words[:start] + " . " + words[end:]
+    return words
 
 
 # The words that tell the two ends or sides of one thing apart in a pair of parameters' names
@@ -488,7 +488,7 @@ def paired(name: str, other: str) -> bool:
     user's words, ``apart`` decodes the later one again without it: a flight from an airport to
     the same airport, a time difference between Tokyo and Tokyo, answer nothing."""
     def split(n: str) -> tuple[frozenset[str], frozenset[str]]:
-        parts = {w.lower() for w in re.split(r"[\W_]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])", n) if w}
+        parts = {w.lower() for part in name_parts(n) for w in re.split(r"(?<=[A-Za-z])(?=[0-9])", part)}
         return frozenset(parts - PAIR_WORDS), frozenset(parts & PAIR_WORDS)
 
     (rest, ends), (other_rest, other_ends) = split(name), split(other)
