@@ -16,7 +16,8 @@ the CPU, no decoding.
 
 A tool whose document is below a floor of similarity (BFCL's: ``evals.bfcl.MEANING_FLOOR``) is
 about something else, and an answer does not call it. The same reading picks a catalogue's
-member the user means without naming it ("comic movies": ``genre="Comedy"``; ``member_text``).
+member the user means without naming it ("comic movies": ``genre="Comedy"``; ``member_text``),
+and a flag ("suitable for children": ``good_for_kids``; ``reader``).
 Like the other witnesses, this needs nothing but the conversation and the tool documents, so
 it works for any toolset.
 """
@@ -24,7 +25,7 @@ it works for any toolset.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,21 @@ def text_similarities(question: str, texts: Sequence[str]) -> list[float]:
         return []
     vectors = encode([question, *texts])
     return [float(s) for s in (vectors[1:] @ vectors[0]).tolist()]
+
+
+def reader(texts: Sequence[str]) -> Callable[[str], list[float]]:
+    """Each of ``texts``' cosine similarity to a phrase, the texts read once: ``reader(texts)(phrase)``
+    (encoded at the first phrase; ``[]`` for no texts)."""
+    vectors: list[Any] = []
+
+    def similar(phrase: str) -> list[float]:
+        if not texts:
+            return []
+        if not vectors:
+            vectors.append(encode(texts))
+        return [float(s) for s in (vectors[0] @ encode([phrase])[0]).tolist()]
+
+    return similar
 
 
 def similarities(question: str, functions: Sequence[Mapping[str, Any]]) -> dict[str, float]:

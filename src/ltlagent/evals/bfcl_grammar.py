@@ -814,6 +814,9 @@ CALLED_WORDS = "x-ltlagent-called-words"
 # function ("3 bedrooms", ``counted_places``), none of which a span of it holds: "Seattle, WA
 # with 3 bedrooms and 2" is no ``area``.
 COUNTED_PLACES = "x-ltlagent-counted"  # ... nor a number parameter's number (``number_words``)
+# ... and, on an optional flag (``is_flag``), that the user's words mean it though they do not
+# say its name (``bfcl.meant_flags``): written true, as a flag they name (``named_flag``).
+MEANT_FLAG = "x-ltlagent-meant"
 
 
 def called_words(function_name: str) -> frozenset[str]:
@@ -896,8 +899,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
-        if grounded is not None and named_flag(name, schema, grounded):  # the user asked for it: written True
-            items.append((re.escape(name) + "=", "True", True))
+        if grounded is not None and (named_flag(name, schema, grounded) or schema.get(MEANT_FLAG)):  # the user asked for it: written true
+            items.append((re.escape(name) + "=", flag_true(schema), True))
             continue
         if name == dated:  # the user gave a date: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(dated_shapes(schema), grounded), True))
@@ -1132,13 +1135,27 @@ NEGATION = re.compile(r"(?i)(not|no|never|without|nor|exclude|excluding|[a-z]+n'
 NEGATION_REACH = 4
 
 
+def is_flag(schema: Mapping[str, Any]) -> bool:
+    """Whether a parameter is a flag: a ``boolean``, or a ``string`` whose catalogue holds "True"
+    and "False" (``has_laundry_service``: "True", "False", "dontcare")."""
+    if schema.get("type") == "boolean":
+        return True
+    members = schema.get("enum") or ()
+    return schema.get("type") == "string" and "True" in members and "False" in members
+
+
+def flag_true(schema: Mapping[str, Any]) -> str:
+    """The regex of a flag's (``is_flag``) true value: ``True``, or its catalogue's "True"."""
+    return "True" if schema.get("type") == "boolean" else literal("True")
+
+
 def named_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
-    """Whether an optional boolean is named by the user's words: each word of its name (less
-    ``FUNCTION_WORDS``) is one of theirs, by its first five letters ("with details" names
+    """Whether an optional flag (``is_flag``) is named by the user's words: each word of its name
+    (less ``FUNCTION_WORDS``) is one of theirs, by its first five letters ("with details" names
     ``details``, "including human impact" ``include_human_impact``), and no word of
     ``NEGATION`` comes within NEGATION_REACH words before any of them. Such a flag is written
-    ``True``: the user asked for it."""
-    return schema.get("type") == "boolean" and _named(name, text)
+    true (``flag_true``): the user asked for it."""
+    return is_flag(schema) and _named(name, text)
 
 
 # Words of a number parameter's name that say what kind of number it is, not what it counts
