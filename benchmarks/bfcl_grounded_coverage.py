@@ -264,10 +264,12 @@ def named_option_answers(bfcl: Any) -> dict[str, int]:
 
 
 def named_flag_answers(bfcl: Any) -> dict[str, int]:
-    """``written_option_answers`` for the optional booleans the user names (``bfcl_grammar.named_flag``, written ``True``)."""
+    """``written_option_answers`` for the optional flags the user names (``bfcl_grammar.named_flag``, written true: ``True``,
+    or a catalogue's "True")."""
     from ltlagent.evals.bfcl_grammar import named_flag
 
-    return written_option_answers(bfcl, lambda param, schema, said: True if named_flag(param, schema, said) else None)
+    return written_option_answers(bfcl, lambda param, schema, said: (True if schema.get("type") == "boolean" else "True")
+                                  if named_flag(param, schema, said) else None)
 
 
 def named_number_answers(bfcl: Any) -> dict[str, int]:

@@ -76,3 +76,39 @@ def test_a_catalogue_the_user_names_no_member_of_takes_the_member_they_mean():
         function = {"name": "f", "parameters": {"type": "dict", "required": [parameter], "properties": {parameter: {"type": "string", "enum": members}}}}
         narrowed = nearest_members([function], words, lambda texts: meaning.text_similarities(words, texts))
         assert narrowed[0]["parameters"]["properties"][parameter]["enum"] == [meant], words
+
+
+@needs_encoder
+@settings(max_examples=15, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=5), WORDS)
+def test_a_reader_gives_each_text_its_similarity_to_a_phrase(texts, phrase):
+    """``reader``, against ``text_similarities`` (one encoding per call): the same numbers, in
+    order, whether the texts are read once for many phrases or afresh."""
+    similar = meaning.reader(texts)
+    for _ in range(2):
+        assert [round(s, 5) for s in similar(phrase)] == [round(s, 5) for s in meaning.text_similarities(phrase, texts)]
+    assert meaning.reader([])(phrase) == []
+
+
+@needs_encoder
+def test_a_flag_the_user_means_is_written_true_and_one_they_turn_down_is_not():
+    """Hand-written requests, not taken from BFCL: an optional flag whose name the words do not
+    say but mean is marked to be written true (``evals.bfcl.meant_flags`` with the encoder); one
+    the words mean only under a negation, or not at all, is not."""
+    from ltlagent.evals.bfcl import flag_spans, meant_flags
+    from ltlagent.evals.bfcl_grammar import MEANT_FLAG
+
+    def marked(words, flag, schema):
+        function = {"name": "f", "parameters": {"type": "dict", "required": ["city"], "properties": {"city": {"type": "string"}, flag: schema}}}
+        spans = [span for span, _ in flag_spans(words)]
+        return bool(meant_flags([function], words, meaning.reader(spans))[0]["parameters"]["properties"][flag].get(MEANT_FLAG))
+
+    catalogue = {"type": "string", "enum": ["True", "False", "dontcare"]}
+    boolean = {"type": "boolean"}
+    assert marked("Show me museums in Rome that are suitable for children.", "good_for_kids", catalogue)
+    assert marked("Find me a hotel in Lyon where breakfast comes with the room.", "breakfast_included", boolean)
+    assert marked("Book a table in Rome where we can sit outside.", "has_seating_outdoors", catalogue)
+    assert marked("Send 20 dollars to Ana, and keep it private.", "private_visibility", boolean)
+    assert not marked("Find a hair salon in Fremont; it shouldn't be unisex.", "is_unisex", boolean)
+    assert not marked("Find a rental in Austin, no need for a garage.", "has_garage", boolean)
+    assert not marked("What is the weather in Oslo tomorrow?", "good_for_kids", catalogue)

@@ -664,20 +664,94 @@ def _named_by(parts, said_words):
     return all(used(p) for p in parts)
 
 
+# A flag is a boolean or a catalogue of "True" and "False" (BFCL's live functions: "True",
+# "False", "dontcare"), written true as ``True`` or ``'True'``.
+FLAG_KINDS = {"boolean": ({"type": "boolean"}, "True", "False"),
+              "catalogue": ({"type": "string", "enum": ["True", "False", "dontcare"], "default": "dontcare"}, "'True'", "'False'")}
+
+
 @settings(max_examples=400)
-@given(st.sampled_from(sorted(FLAG_NAMES)), st.lists(st.sampled_from(FLAG_WORDS), max_size=10))
-def test_an_optional_flag_the_user_names_is_written_true(flag, said_words):
-    """An optional boolean whose name's words (less function words) the user each uses, by
-    their first five letters, none with a negation within four words before it, is written
-    ``True``; otherwise left to the model (absent, ``True`` or ``False``). Oracle: the word list
-    the text was written from."""
+@given(st.sampled_from(sorted(FLAG_NAMES)), st.lists(st.sampled_from(FLAG_WORDS), max_size=10), st.sampled_from(sorted(FLAG_KINDS)))
+def test_an_optional_flag_the_user_names_is_written_true(flag, said_words, kind):
+    """An optional flag (a boolean, or a catalogue of "True" and "False") whose name's words
+    (less function words) the user each uses, by their first five letters, none with a negation
+    within four words before it, is written true; otherwise a boolean is left to the model
+    (absent, ``True`` or ``False``) and a catalogue, whose members the words never name here,
+    is not written. Oracle: the word list the text was written from."""
     said = "Find Boston " + " ".join(said_words) + "."
     named = _named_by(FLAG_NAMES[flag], said_words)
-    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, flag: {"type": "boolean"}}}}
+    schema, true, false = FLAG_KINDS[kind]
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, flag: schema}}}
     pattern = call_regex(fn, "python", said)
-    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}=True)")), (said, flag)
+    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}={true})")) == (named or kind == "boolean"), (said, flag)
     assert bool(re.fullmatch(pattern, "f(q='Boston')")) == (not named), (said, flag)
-    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}=False)")) == (not named), (said, flag)
+    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}={false})")) == (not named and kind == "boolean"), (said, flag)
+
+
+NEGATIONS = ["not", "no", "never", "without", "don't", "shouldn't"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["find", "a", "museum", "for", "kids", "free", "entry", "in", "Paris", "child-friendly", "it's"] + NEGATIONS),
+                max_size=14), st.integers(1, 5))
+def test_a_stretch_of_words_knows_whether_it_is_turned_down(said_words, longest):
+    """``flag_spans``, against the word list the text was written from: every stretch of one to
+    ``longest`` consecutive words, in order (by first word, then length), as written; turned down
+    when a negation is one of its words or one of the four words before it."""
+    from ltlagent.evals.bfcl import flag_spans
+
+    text = ", ".join(said_words[:2]) + (" " if len(said_words) > 2 else "") + " ".join(said_words[2:]) if said_words else ""
+    expected = []
+    for i in range(len(said_words)):
+        for n in range(1, longest + 1):
+            if i + n <= len(said_words):
+                start = text.index(said_words[i], sum(len(w) + (2 if k == 0 and len(said_words) > 1 else 1) for k, w in enumerate(said_words[:i])))
+                end = start + len(said_words[i])
+                for w in said_words[i + 1:i + n]:
+                    end = text.index(w, end) + len(w)
+                expected.append((text[start:end], any(w in NEGATIONS for w in said_words[max(0, i - 4):i + n])))
+    assert flag_spans(text, longest) == expected, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(FLAG_NAMES) + ["good_for_kids", "free_entry", "city"]), st.sampled_from(sorted(FLAG_KINDS) + ["string"]),
+                          st.booleans()), min_size=1, max_size=4, unique_by=lambda p: p[0]),
+       st.lists(st.sampled_from(FLAG_WORDS + ["suitable", "for", "children", "gratis"]), max_size=10), st.floats(0.3, 0.9), st.randoms(use_true_random=False))
+def test_an_optional_flag_the_user_means_is_written_true(params, said_words, floor, rnd):
+    """``meant_flags`` with a drawn similarity table, against a hand reading: an optional flag the
+    words do not name (``_named_by``) is marked when some stretch not turned down (``flag_spans``)
+    is at least ``floor`` similar to its name in words; required parameters, non-flags and named
+    flags are left as they are. A marked flag's call must write it true."""
+    from ltlagent.evals.bfcl import flag_spans, meant_flags
+    from ltlagent.evals.bfcl_grammar import MEANT_FLAG, name_parts
+
+    said = "Find Boston " + " ".join(said_words) + "."
+    spans = flag_spans(said)
+    props = {name: FLAG_KINDS[kind][0] if kind in FLAG_KINDS else {"type": "string"} for name, kind, _ in params}
+    required = [name for name, _, req in params if req]
+    function = {"name": "f", "description": "x", "parameters": {"type": "dict", "required": required, "properties": props}}
+    table = {}
+
+    def similar(phrase):
+        return table.setdefault(phrase, [round(rnd.uniform(0, 1), 2) for _ in spans])
+
+    out = meant_flags([function], said, similar, floor)
+    kept = out[0]["parameters"]["properties"]
+    true = {}  # the value each parameter the call must write takes: a required one, a flag named or meant
+    for name, kind, req in params:
+        words = [w for w in name_parts(name) if w.lower() not in ("for", "with", "is")] or [name]
+        named = kind in FLAG_KINDS and _named_by([w.lower() for w in words], said_words)
+        phrase = " ".join(name_parts(name)).lower()
+        meant = (kind in FLAG_KINDS and not req and not named
+                 and any(s >= floor and not negated for (_, negated), s in zip(spans, table.get(phrase, []))))
+        assert kept[name] == ({**props[name], MEANT_FLAG: True} if meant else props[name]), (name, said)
+        if req or named or meant:
+            true[name] = ("'Boston'" if kind == "string" else FLAG_KINDS[kind][1], meant)
+    pattern = call_regex(out[0], "python", said)
+    assert re.fullmatch(pattern, "f(" + ", ".join(f"{n}={v}" for n, (v, _) in true.items()) + ")"), said
+    for left in [n for n, (_, meant) in true.items() if meant]:  # without a flag meant: no call of the spec
+        assert not re.fullmatch(pattern, "f(" + ", ".join(f"{n}={v}" for n, (v, _) in true.items() if n != left) + ")"), (left, said)
+    assert function["parameters"]["properties"] == props  # the function given is not changed
 
 
 @settings(max_examples=400)
