@@ -83,10 +83,14 @@ def test_a_catalogue_the_user_names_no_member_of_takes_the_member_they_mean():
 @given(st.lists(WORDS, min_size=1, max_size=5), WORDS)
 def test_a_reader_gives_each_text_its_similarity_to_a_phrase(texts, phrase):
     """``reader``, against ``text_similarities`` (one encoding per call): the same numbers, in
-    order, whether the texts are read once for many phrases or afresh."""
-    similar = meaning.reader(texts)
-    for _ in range(2):
-        assert [round(s, 5) for s in similar(phrase)] == [round(s, 5) for s in meaning.text_similarities(phrase, texts)]
+    order, whether the texts are read once for many phrases or afresh, in one batch or in
+    several."""
+    for batch in (meaning.READ_BATCH, 2):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(meaning, "READ_BATCH", batch)
+            similar = meaning.reader(texts)
+            for _ in range(2):
+                assert [round(s, 5) for s in similar(phrase)] == [round(s, 5) for s in meaning.text_similarities(phrase, texts)]
     assert meaning.reader([])(phrase) == []
 
 

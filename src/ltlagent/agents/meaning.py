@@ -86,16 +86,21 @@ def text_similarities(question: str, texts: Sequence[str]) -> list[float]:
     return [float(s) for s in (vectors[1:] @ vectors[0]).tolist()]
 
 
+READ_BATCH = 512  # texts encoded at once by ``reader``: a long conversation's many stretches in bounded memory
+
+
 def reader(texts: Sequence[str]) -> Callable[[str], list[float]]:
     """Each of ``texts``' cosine similarity to a phrase, the texts read once: ``reader(texts)(phrase)``
-    (encoded at the first phrase; ``[]`` for no texts)."""
+    (encoded at the first phrase, READ_BATCH at a time; ``[]`` for no texts)."""
     vectors: list[Any] = []
 
     def similar(phrase: str) -> list[float]:
         if not texts:
             return []
         if not vectors:
-            vectors.append(encode(texts))
+            import torch
+
+            vectors.append(torch.cat([encode(texts[i:i + READ_BATCH]) for i in range(0, len(texts), READ_BATCH)]))
         return [float(s) for s in (vectors[0] @ encode([phrase])[0]).tolist()]
 
     return similar
