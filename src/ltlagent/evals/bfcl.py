@@ -38,7 +38,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, codes,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes,
                                          dated_shapes, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
@@ -114,6 +114,16 @@ FAR_MEANING = 0.3
 # 0.75, 19 right; at 0.8, 12.
 FLAG_MEANING = 0.7
 FLAG_SPAN = 4
+# ... and an optional catalogue (an enum of two or more members, each with a letter; no flag) none
+# of whose members the words name (``bfcl_grammar.named_members``) takes the member a stretch of
+# theirs not turned down is at least MEMBER_MEANING similar to, the most similar of those
+# (``meant_members``: "scientific fiction" gives ``genre="Sci-fi"``, "educational activity"
+# ``activity_type="education"``). A member that says what the function is about is no choice
+# the words make (a word of it one of ``bfcl_grammar.called_words``: "attractions" beside
+# ``Travel_1_FindAttractions`` does not mean ``category="Tourist Attraction"``). Read offline as
+# the flags were: 0.8 turned 4 answers right and none wrong; 0.75 5 right and 2 wrong ("pricey"
+# for "expensive" where BFCL wants none), 0.7 5 and 5.
+MEMBER_MEANING = 0.8
 # --values: "grounded" — every string argument (outside an enum) is a span of the user's words
 # (``bfcl_grammar.spans``), so the model copies values from the question rather than inventing
 # them; every number is one the user's words give (``bfcl_grammar.numbers_in``: as written, a
@@ -570,6 +580,41 @@ def meant_flags(functions: Sequence[Mapping[str, Any]], words: str, similar: Cal
             phrase = " ".join(name_parts(name)).lower()
             if any(s >= floor and not negated for (_, negated), s in zip(spans, similar(phrase))):
                 props[name] = {**schema, MEANT_FLAG: True}
+        out.append(dict(function, parameters=dict(params, properties=props)) if params else dict(function))
+    return out
+
+
+def meant_members(functions: Sequence[Mapping[str, Any]], words: str, similar: Callable[[str], Sequence[float]],
+                  floor: float = MEMBER_MEANING) -> list[dict[str, Any]]:
+    """The functions again, each optional catalogue (two or more members, each a string with a
+    letter; no flag, ``bfcl_grammar.is_flag``) the user's ``words`` name no member of
+    (``bfcl_grammar.named_members``) marked with the member they mean (``bfcl_grammar.MEANT_MEMBER``:
+    the call writes it): the member, of those with no word of the function's name
+    (``bfcl_grammar.called_words``, without a plural "s"), that a stretch of theirs not turned
+    down (``flag_spans``) is the most similar to, at least ``floor`` (``similar(phrase)``: each
+    stretch's similarity to the member, lower case, in order; the first of equals)."""
+    spans = flag_spans(words)
+    out = []
+    for function in functions:
+        params = function.get("parameters") or {}
+        props = dict(params.get("properties") or {})
+        required = set(params.get("required") or ())
+        called = called_words(str(function.get("name", "")))
+        for name, schema in list(props.items()):
+            members = schema.get("enum") or [] if isinstance(schema, Mapping) else []
+            if (name in required or len(members) < 2 or is_flag(schema) or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
+                    or named_members(schema, words)):
+                continue
+            best, meant = floor, None
+            for member in members:
+                said = {w for w in re.findall(r"[a-z]+", member.lower())}
+                if said & called or {w[:-1] for w in said if w.endswith("s")} & called:
+                    continue
+                near = max((s for (_, negated), s in zip(spans, similar(member.lower())) if not negated), default=-1.0)
+                if near >= best and (meant is None or near > best):
+                    best, meant = near, member
+            if meant is not None:
+                props[name] = {**schema, MEANT_MEMBER: meant}
         out.append(dict(function, parameters=dict(params, properties=props)) if params else dict(function))
     return out
 
@@ -1879,6 +1924,7 @@ class Answerer:
         if grounded is not None and self.answer_form == "gated" and self.meaning != "off" and form.get("calls") != "none":  # a catalogue's member the user means
             functions = nearest_members(functions, grounded, self._member_similarities(grounded))
             functions = meant_flags(functions, grounded, self._span_reader(grounded))
+            functions = meant_members(functions, grounded, self._span_reader(grounded))
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")

@@ -817,6 +817,9 @@ COUNTED_PLACES = "x-ltlagent-counted"  # ... nor a number parameter's number (``
 # ... and, on an optional flag (``is_flag``), that the user's words mean it though they do not
 # say its name (``bfcl.meant_flags``): written true, as a flag they name (``named_flag``).
 MEANT_FLAG = "x-ltlagent-meant"
+# ... and, on an optional catalogue none of whose members the words name, the member they mean
+# (``bfcl.meant_members``): written, as a member they name (``named_option``).
+MEANT_MEMBER = "x-ltlagent-meant-member"
 
 
 def called_words(function_name: str) -> frozenset[str]:
@@ -896,6 +899,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         option = named_option(schema, grounded) if grounded is not None else None
         if option is None and grounded is not None:
             option = named_code(schema, grounded)
+        if option is None and grounded is not None:
+            option = schema.get(MEANT_MEMBER)
         if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
