@@ -116,3 +116,21 @@ def test_a_flag_the_user_means_is_written_true_and_one_they_turn_down_is_not():
     assert not marked("Find a hair salon in Fremont; it shouldn't be unisex.", "is_unisex", boolean)
     assert not marked("Find a rental in Austin, no need for a garage.", "has_garage", boolean)
     assert not marked("What is the weather in Oslo tomorrow?", "good_for_kids", catalogue)
+
+
+@needs_encoder
+def test_a_catalogue_member_the_user_means_is_taken_and_one_about_the_function_is_not():
+    """Hand-written requests, not taken from BFCL: an optional enum none of whose members the
+    words name takes the member they mean (``evals.bfcl.meant_members`` with the encoder); a
+    member with a word of the function's name, and a request that means none, take none."""
+    from ltlagent.evals.bfcl import flag_spans, meant_members
+    from ltlagent.evals.bfcl_grammar import MEANT_MEMBER
+
+    def taken(words, function_name, members):
+        function = {"name": function_name, "parameters": {"type": "dict", "required": [], "properties": {"kind": {"type": "string", "enum": members}}}}
+        spans = [span for span, _ in flag_spans(words)]
+        return meant_members([function], words, meaning.reader(spans))[0]["parameters"]["properties"]["kind"].get(MEANT_MEMBER)
+
+    assert taken("Suggest an educational game for my nephew.", "find_games", ["education", "sports", "party"]) == "education"
+    assert taken("Find tourist attractions in Lisbon.", "find_attractions", ["Tourist Attraction", "Museum", "Park"]) is None
+    assert taken("What is the weather in Oslo tomorrow?", "find_games", ["education", "sports", "party"]) is None

@@ -714,7 +714,7 @@ def test_a_stretch_of_words_knows_whether_it_is_turned_down(said_words, longest)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(sorted(FLAG_NAMES) + ["good_for_kids", "free_entry", "city"]), st.sampled_from(sorted(FLAG_KINDS) + ["string"]),
+@given(st.lists(st.tuples(st.sampled_from(sorted(FLAG_NAMES) + ["good_for_kids", "free_entry"]), st.sampled_from(sorted(FLAG_KINDS)),
                           st.booleans()), min_size=1, max_size=4, unique_by=lambda p: p[0]),
        st.lists(st.sampled_from(FLAG_WORDS + ["suitable", "for", "children", "gratis"]), max_size=10), st.floats(0.3, 0.9), st.randoms(use_true_random=False))
 def test_an_optional_flag_the_user_means_is_written_true(params, said_words, floor, rnd):
@@ -727,6 +727,7 @@ def test_an_optional_flag_the_user_means_is_written_true(params, said_words, flo
 
     said = "Find Boston " + " ".join(said_words) + "."
     spans = flag_spans(said)
+    params = [("city", "string", True), *params, ("postcode", "string", False)]  # strings: no flags, left as they are
     props = {name: FLAG_KINDS[kind][0] if kind in FLAG_KINDS else {"type": "string"} for name, kind, _ in params}
     required = [name for name, _, req in params if req]
     function = {"name": "f", "description": "x", "parameters": {"type": "dict", "required": required, "properties": props}}
@@ -2021,6 +2022,48 @@ def test_a_required_catalogue_the_user_names_no_member_of_takes_the_member_they_
             assert kept[name] == {**schema, "enum": [members[scores.index(max(scores))]]}
         else:
             assert kept[name] == schema
+    assert props == {f"p{i}": {"type": "string", "enum": members, "description": "d"} for i, (members, _) in enumerate(params)}  # untouched
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(MEMBERS.filter(lambda m: len(m) >= 2) | st.just(["Movies", "Comedy", "Drama"]), st.booleans()), min_size=1, max_size=3),
+       st.lists(st.sampled_from(["find", "a", "comedy", "funny", "film", "not", "no", "debit", "please", "the", "movies", "drama"]), max_size=10),
+       st.floats(0.3, 0.9), st.randoms(use_true_random=False))
+def test_an_optional_catalogue_the_user_means_a_member_of_takes_it(params, said_words, floor, rnd):
+    """``meant_members`` with a drawn similarity table, against a hand reading: an optional enum
+    of two or more members, each with a letter, none of which the words name as words (any
+    case), takes the member most similar (the first of equals) to some stretch not turned down
+    (``flag_spans``), at least ``floor``; a member with a word of the function's name
+    ("Movies" beside ``find_movies``) is never taken. Required catalogues, and every other
+    field, stay as they are; the call must write the member taken."""
+    from ltlagent.evals.bfcl import flag_spans, meant_members
+    from ltlagent.evals.bfcl_grammar import MEANT_MEMBER
+
+    said = "Find " + " ".join(said_words) + "."
+    spans = flag_spans(said)
+    props = {f"p{i}": {"type": "string", "enum": members, "description": "d"} for i, (members, _) in enumerate(params)}
+    required = [f"p{i}" for i, (_, req) in enumerate(params) if req]
+    function = {"name": "find_movies", "description": "x", "parameters": {"type": "dict", "required": required, "properties": props}}
+    table = {}
+
+    def similar(phrase):
+        return table.setdefault(phrase, [round(rnd.uniform(0, 1), 1) for _ in spans])
+
+    out = meant_members([function], said, similar, floor)
+    kept = out[0]["parameters"]["properties"]
+    for name, schema in props.items():
+        members = schema["enum"]
+        named = [m for m in members if re.search(r"(?<!\w)" + re.escape(m.lower()) + r"(?!\w)", said.lower())]
+        choices = [m for m in members if m != "Movies"]
+        lettered = all(any(c.isalpha() for c in m) for m in members)
+        scores = [max([s for (_, negated), s in zip(spans, table.get(m.lower(), [])) if not negated], default=-1.0) for m in choices]
+        best = max(scores, default=-1.0)
+        meant = choices[scores.index(best)] if name not in required and len(members) >= 2 and lettered and not named and best >= floor else None
+        assert kept[name] == ({**schema, MEANT_MEMBER: meant} if meant else schema), (name, said, scores)
+        if meant:  # alone in a call: written, and only so
+            alone = {"name": "find_movies", "parameters": {"type": "dict", "required": [], "properties": {name: kept[name]}}}
+            pattern = call_regex(alone, "python", said)
+            assert re.fullmatch(pattern, f"find_movies({name}={meant!r})") and not re.fullmatch(pattern, "find_movies()"), (name, said)
     assert props == {f"p{i}": {"type": "string", "enum": members, "description": "d"} for i, (members, _) in enumerate(params)}  # untouched
 
 
