@@ -569,19 +569,13 @@ def meant_flags(functions: Sequence[Mapping[str, Any]], words: str, similar: Cal
     "attractions in Paris that are suitable for children" gives ``good_for_kids="True"``; "it
     shouldn't be unisex" no ``is_unisex``."""
     spans = flag_spans(words)
-    out = []
-    for function in functions:
-        params = function.get("parameters") or {}
-        props = dict(params.get("properties") or {})
-        required = set(params.get("required") or ())
-        for name, schema in list(props.items()):
-            if name in required or not isinstance(schema, Mapping) or not is_flag(schema) or named_flag(name, schema, words):
-                continue
-            phrase = " ".join(name_parts(name)).lower()
-            if any(s >= floor and not negated for (_, negated), s in zip(spans, similar(phrase))):
-                props[name] = {**schema, MEANT_FLAG: True}
-        out.append(dict(function, parameters=dict(params, properties=props)) if params else dict(function))
-    return out
+
+    def mark(function: Mapping[str, Any], name: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
+        if not is_flag(schema) or named_flag(name, schema, words) or _nearest(spans, similar, " ".join(name_parts(name)).lower()) < floor:
+            return None
+        return {**schema, MEANT_FLAG: True}
+
+    return _optionals_marked(functions, mark)
 
 
 def meant_members(functions: Sequence[Mapping[str, Any]], words: str, similar: Callable[[str], Sequence[float]],
@@ -594,27 +588,44 @@ def meant_members(functions: Sequence[Mapping[str, Any]], words: str, similar: C
     down (``flag_spans``) is the most similar to, at least ``floor`` (``similar(phrase)``: each
     stretch's similarity to the member, lower case, in order; the first of equals)."""
     spans = flag_spans(words)
+
+    def mark(function: Mapping[str, Any], name: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
+        members = schema.get("enum") or []
+        if (len(members) < 2 or is_flag(schema) or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
+                or named_members(schema, words)):
+            return None
+        called = called_words(str(function.get("name", "")))
+        best, meant = floor, None
+        for member in members:
+            said = set(re.findall(r"[a-z]+", member.lower()))
+            if said & called or {w[:-1] for w in said if w.endswith("s")} & called:
+                continue
+            near = _nearest(spans, similar, member.lower())
+            if near >= best and (meant is None or near > best):
+                best, meant = near, member
+        return None if meant is None else {**schema, MEANT_MEMBER: meant}
+
+    return _optionals_marked(functions, mark)
+
+
+def _nearest(spans: Sequence[tuple[str, bool]], similar: Callable[[str], Sequence[float]], phrase: str) -> float:
+    """The most similarity to ``phrase`` of a stretch (``flag_spans``) not turned down; -1 with none."""
+    return max((s for (_, negated), s in zip(spans, similar(phrase)) if not negated), default=-1.0)
+
+
+def _optionals_marked(functions: Sequence[Mapping[str, Any]],
+                      mark: Callable[[Mapping[str, Any], str, Mapping[str, Any]], dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """The functions again, each optional parameter's schema replaced by ``mark(function, name,
+    schema)`` where that is not ``None``; the functions given are not changed."""
     out = []
     for function in functions:
         params = function.get("parameters") or {}
         props = dict(params.get("properties") or {})
         required = set(params.get("required") or ())
-        called = called_words(str(function.get("name", "")))
         for name, schema in list(props.items()):
-            members = schema.get("enum") or [] if isinstance(schema, Mapping) else []
-            if (name in required or len(members) < 2 or is_flag(schema) or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
-                    or named_members(schema, words)):
-                continue
-            best, meant = floor, None
-            for member in members:
-                said = {w for w in re.findall(r"[a-z]+", member.lower())}
-                if said & called or {w[:-1] for w in said if w.endswith("s")} & called:
-                    continue
-                near = max((s for (_, negated), s in zip(spans, similar(member.lower())) if not negated), default=-1.0)
-                if near >= best and (meant is None or near > best):
-                    best, meant = near, member
-            if meant is not None:
-                props[name] = {**schema, MEANT_MEMBER: meant}
+            marked = mark(function, name, schema) if name not in required and isinstance(schema, Mapping) else None
+            if marked is not None:
+                props[name] = marked
         out.append(dict(function, parameters=dict(params, properties=props)) if params else dict(function))
     return out
 
