@@ -551,8 +551,8 @@ SPAN_WORD = re.compile(r"[A-Za-z][\w'-]*")
 
 
 def flag_spans(words: str, longest: int = FLAG_SPAN) -> list[tuple[str, bool]]:
-    """The stretches of one to ``longest`` words of the user's ``words`` a flag may be meant by
-    (``meant_flags``), in order, each as written and whether a word of ``NEGATION`` lies in it or
+    """The stretches of one to ``longest`` words of the user's ``words`` a flag or a catalogue's
+    member may be meant by (``meant_flags``, ``meant_members``), in order, each as written and whether a word of ``NEGATION`` lies in it or
     within NEGATION_REACH words before it ("it shouldn't be unisex", "No need for a garage")."""
     found = list(SPAN_WORD.finditer(words))
     said = [m.group(0).lower() for m in found]
@@ -1591,7 +1591,7 @@ class Answerer:
         self.spec_form = ""  # what the last constrained answer's spec allowed: "refusal", or "calls (...) of f, g"
         self.similarities: dict[str, float] = {}  # the last gated case's meaning similarities (--meaning), of the functions it may call
         self.member_similarities: dict[str, float] = {}  # ... and of the catalogue members it read (``nearest_members``), by member text
-        self._spans_read: tuple[str, Callable[[str], list[float]]] | None = None  # the words whose stretches ``meant_flags`` read, and their reader
+        self._spans_read: tuple[str, Callable[[str], list[float]]] | None = None  # the words whose stretches ``meant_flags`` and ``meant_members`` read, and their reader
         self.least_value_logprob: float | None = None  # the last doubt-read answer's least likely token of a string argument
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
@@ -1717,8 +1717,9 @@ class Answerer:
         return similar
 
     def _span_reader(self, words: str) -> Callable[[str], list[float]]:
-        """``meant_flags``' reading: each of the stretches of ``words`` (``flag_spans``)'s similarity
-        to a phrase, the stretches encoded once per case, and only if some flag is read."""
+        """``meant_flags``' and ``meant_members``' reading: each of the stretches of ``words``
+        (``flag_spans``)'s similarity to a phrase, the stretches encoded once per case, and only if
+        some flag or catalogue is read."""
         from ltlagent.agents.meaning import reader
 
         if self._spans_read is None or self._spans_read[0] != words:
