@@ -3465,6 +3465,22 @@ def test_a_call_is_added_for_a_name_unused_where_the_words_ask_for_another_answe
         assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
 
 
+
+def test_a_name_both_left_over_and_unused_counts_once(monkeypatch):
+    """A name the words join to another (``names_left``) that no call writes (``names_unused``,
+    where "same" asks for another answer) is one name left, not two: the call that writes the
+    first of two such names takes one up, and is kept (parallel_91: "and then do the same for San
+    Francisco, CA and Seattle, WA" kept no second call while Seattle counted twice)."""
+    find = {"name": "find", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": {"type": "string"}}}}
+    said = "Find vegan restaurants in Los Angeles, CA, and then do the same for San Francisco, CA and Seattle, WA?"
+    case = {"id": "parallel_91", "function": [find], "question": [[{"role": "user", "content": said}]]}
+    answers = {1: "[find(location='Los Angeles, CA')]", 2: "[find(location='Los Angeles, CA'), find(location='San Francisco, CA')]",
+               3: "[find(location='Los Angeles, CA'), find(location='San Francisco, CA'), find(location='Seattle, WA')]"}
+    assert names_left(answers[2], said) == ["Seattle"] and names_unused(answers[2], said, [find]) == ["Seattle"]
+    asked: list[int] = []
+    answerer = _scripted_answerer(monkeypatch, find, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
+
 def test_an_answer_of_several_calls_gets_room_beyond_its_shortest_form():
     """Six calls of a function: under the cap alone the guide takes the shortest way from
     the first token (its budget counts that way in bytes); under ``answer_budget`` it starts

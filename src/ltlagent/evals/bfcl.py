@@ -1844,7 +1844,9 @@ class Answerer:
         def names_for_more(output: str) -> list[str] | None:
             left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
             quoted, options = quoted_left(output, grounded, every), options_for_more(output, grounded, every)
-            return None if left is None or unused is None or quoted is None or options is None else left + unused + quoted + options
+            if left is None or unused is None or quoted is None or options is None:
+                return None
+            return list(dict.fromkeys(left + unused + quoted + options))  # a name both left over and unused is one name left
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
         named = functions_named_left(text, grounded, every) or []
