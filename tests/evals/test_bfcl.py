@@ -29,7 +29,7 @@ from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, 
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
-                                  pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, without_reused)
+                                  pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, way_back_left, without_reused)
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          shape_literals,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, timed_option, timed_shapes, user_dates,
@@ -3480,6 +3480,47 @@ def test_a_name_both_left_over_and_unused_counts_once(monkeypatch):
     asked: list[int] = []
     answerer = _scripted_answerer(monkeypatch, find, _growing(answers, asked))
     assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 2, 3]
+
+
+ROUTE_PAIRS = [("start_location", "end_location"), ("source", "destination"), ("origin", "destination"), ("_from", "to")]
+TOWNS = ["New York", "Los Angeles", "Miami", "Palo Alto", "San Jose", "Boston"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(pair=st.sampled_from(ROUTE_PAIRS), stops=st.lists(st.sampled_from(TOWNS), min_size=2, max_size=5, unique=True),
+       hops=st.integers(1, 5), back=st.sampled_from(["finally from {last} back to {home}", "then I want to return home", "and back to the hotel", ""]),
+       round_trip=st.booleans(), other=st.booleans())
+def test_a_way_back_is_left_where_the_words_ask_for_it_and_no_call_ends_where_the_trip_began(pair, stops, hops, back, round_trip, other):
+    """Built from a trip whose ends are known: a way back is left exactly where the words ask to
+    go back and no call of the route function ends where its first call starts; a function
+    with a parameter for the return (a round trip) leaves none, nor do other functions' calls."""
+    start, end = pair
+    props = {start: {"type": "string"}, end: {"type": "string"}, **({"return_date": {"type": "string"}} if round_trip else {})}
+    route = {"name": "route", "parameters": {"type": "dict", "required": [start, end], "properties": props}}
+    note = {"name": "note", "parameters": {"type": "dict", "required": ["text"], "properties": {"text": {"type": "string"}}}}
+    legs = [(stops[i % len(stops)], stops[(i + 1) % len(stops)]) for i in range(hops)]
+    calls = ([f"note(text='{stops[-1]}')"] if other else []) + [f"route({start}='{a}', {end}='{b}')" for a, b in legs]
+    said = f"Go from {stops[0]} to {stops[1]}, " + back.format(last=legs[-1][1], home=stops[0])
+    expected = bool(back) and not round_trip and all(b != stops[0] for _, b in legs)
+    assert way_back_left("[" + ", ".join(calls) + "]", said, [route, note]) is expected, (calls, said)
+    assert way_back_left("I cannot.", said, [route]) is None
+
+
+def test_a_call_more_goes_the_way_back_the_words_ask_for(monkeypatch):
+    """Asked to go back (parallel_135: "and finally from Miami back to New York"), an answer whose
+    route calls end elsewhere gets one call more, kept where it ends where the trip began."""
+    geo = {"name": "geo", "parameters": {"type": "dict", "required": ["start_location", "end_location"], "properties": {
+        "start_location": {"type": "string"}, "end_location": {"type": "string"}}}}
+    said = "The distance from New York to Los Angeles, then from Los Angeles to Miami, and finally from Miami back to New York?"
+    case = {"id": "parallel_135", "function": [geo], "question": [[{"role": "user", "content": said}]]}
+    two = "[geo(start_location='New York', end_location='Los Angeles'), geo(start_location='Los Angeles', end_location='Miami')]"
+    answers = {1: two, 2: two, 3: two[:-1] + ", geo(start_location='Miami', end_location='New York')]", 4: "unused"}
+    asked: list[int] = []
+    answerer = _scripted_answerer(monkeypatch, geo, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3] and asked == [1, 3]
+    answers[3] = two[:-1] + ", geo(start_location='Miami', end_location='Boston')]"  # not the way back: not kept
+    asked.clear()
+    assert answerer._constrained(case, "prompt", True)[0] == two and asked == [1, 3]
 
 def test_an_answer_of_several_calls_gets_room_beyond_its_shortest_form():
     """Six calls of a function: under the cap alone the guide takes the shortest way from

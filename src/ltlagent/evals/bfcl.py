@@ -1419,6 +1419,38 @@ def _left_over(output: str, words: str) -> list[str] | None:
     return None if names is None or numbers is None else names + numbers
 
 
+# Words that ask to go back to where a trip started: "finally from Miami back to New York",
+# "back to my home from the Golden Gate Bridge", "I want to return home".
+WAY_BACK = re.compile(r"(?i)\b(?:back|return)\s+(?:to|home)\b")
+START_ENDS = frozenset("origin from start source departure sender".split())  # the words of a pair's first end (``paired``)
+
+
+def way_back_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> bool | None:
+    """Whether the user's ``words`` ask to go back (``WAY_BACK``) and no call of a Python answer
+    goes there: the first call of a function with a pair of ends (``paired``, the first end
+    named by a word of ``START_ENDS``: ``start_location`` and ``end_location``, ``source`` and
+    ``destination``) starts at a place no call of that function ends at. A function with a
+    parameter for the way back (a name with "return" or "back": ``return_date``) goes back
+    itself, a round trip: none is left. ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    if WAY_BACK.search(words) is None:
+        return False
+    known = {f["name"]: f for f in functions}
+    for name, args in calls:
+        props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        if any(re.search(r"(?i)return|back", p) for p in props):
+            continue
+        for start in props:
+            end = next((e for e in props if paired(start, e)), None)
+            home = args.get(start)
+            if end is None or not {w.lower() for w in name_parts(start)} & START_ENDS or not isinstance(home, str):
+                continue
+            return not any(n == name and isinstance(a.get(end), str) and a[end].lower() == home.lower() for n, a in calls)
+    return False
+
+
 def functions_named_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
     """The functions no call of ``output`` names whose name has a word (``relevance.words``)
     that the user's ``words`` use and that no called function's document uses: "Find all prime
@@ -1795,11 +1827,11 @@ class Answerer:
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names, listed numbers, quoted passages, a list's items or functions named left over
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
-        ``functions_named_left``), the answer is decoded again with one call more (see
+        ``functions_named_left``), or a way back the words ask for (``way_back_left``), the answer is decoded again with one call more (see
         MAX_CALLS; with a function named left, the later calls name it or a function the answer
-        calls; none of the answer's calls twice): kept where it leaves fewer numbers, names or functions, or takes up an item (a
+        calls; none of the answer's calls twice): kept where it leaves fewer numbers, names or functions, takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
-        were not left before). ``spec_form`` says what was done; the preparation times and
+        were not left before), or goes the way back. ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
@@ -1849,8 +1881,8 @@ class Answerer:
             return list(dict.fromkeys(left + unused + quoted + options))  # a name both left over and unused is one name left
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
-        named = functions_named_left(text, grounded, every) or []
-        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named
+        named, back = functions_named_left(text, grounded, every) or [], way_back_left(text, grounded, every) or False
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named or back
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             # with a function named left: the later calls name it or one the answer calls; with only options left, a
             # function that lists one (live_parallel_multiple_18-16-0: "music or theater events" is another
@@ -1875,15 +1907,16 @@ class Answerer:
             self.prepare_seconds += prepare
             self.forward_passes += passes
             numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
-            named_then = functions_named_left(more, grounded, every)
+            named_then, back_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every)
             took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
                     and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
-                         or len(named_then) < len(named)))
+                         or len(named_then) < len(named) or (back and back_then is False)))
             if (not took or places_reused(more, every, grounded) is not None or places_unnamed(more, every, grounded) is not None
                     or empty_required(more, every) is not None or any(call in grown[:i] for i, call in enumerate(grown))):
                 break  # the new call takes up none of the numbers, names or functions left, repeats a call, fills two arguments
                 # from one place, names no place or gives a required argument nothing
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
+            back = bool(back_then)
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
         return text, tokens
 
