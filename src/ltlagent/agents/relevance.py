@@ -27,7 +27,10 @@ for another operation of the same kind ("*delete* all txt files" beside ``list_f
 8.5 and 3.2" beside ``calculate_sum``), which no fit of words or gain tells apart; BFCL's calls
 name only the tools it leaves (``evals.bfcl.doable_functions``). A fourth, ``asks_what_it_is``,
 finds a question that asks only what a tool's own subject is ("What is mandate?" beside
-``user.mandates``), which calling the tool does not answer.
+``user.mandates``), which calling the tool does not answer. A fifth, ``unnamed_quantity``, finds
+a tool whose name says the one quantity it computes (a pressure, a duration, a payment) beside a
+question that asks for a value and never names that quantity ("How much *gas* is generated ..."
+beside ``calc_gas_pressure``).
 """
 
 from __future__ import annotations
@@ -158,7 +161,7 @@ def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
 # multiply, one that integrates does not differentiate, one that computes a p-value does not
 # compute a mean, one that computes a height does not compute an acceleration (nor a boiling
 # point a freezing point, nor a date a distance), one that predicts revenue does not predict a
-# loss, one that gives a player's score does not give a rank. Each is a pattern of the words that
+# loss (nor a payment an interest), one that gives a player's score does not give a rank. Each is a pattern of the words that
 # say it.
 OPERATIONS: dict[str, str] = {
     "create": r"creat\w*|insert\w*|sign(?:s|ed|ing)? ?up",
@@ -201,7 +204,8 @@ OPERATIONS: dict[str, str] = {
     "loss": r"loss|losses",
     "cost": r"costs?",
     "interest": r"interests?",
-    "rate of return": r"rates? of return|returns? on investment|roi",
+    "payment": r"payments?",
+    "rate of return": r"rates? of return|returns? (?:on|of) investments?|roi",
     "rank": r"ranks?|ranking",
     "score": r"scores?",
 }
@@ -218,7 +222,7 @@ OPERATION_FAMILIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("mean", "median", "variance", "standard deviation", "p-value"), "head"),
     (("distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
       "energy", "density", "date", "boiling point", "freezing point", "melting point"), "head"),
-    (("revenue", "profit", "loss", "cost", "interest", "rate of return"), "head"),
+    (("revenue", "profit", "loss", "cost", "interest", "payment", "rate of return"), "head"),
     (("rank", "score"), "head"),
 )
 NEVER_ASKED = frozenset(("read", "log in"))
@@ -308,3 +312,42 @@ def asks_what_it_is(question: str, function: Mapping[str, Any]) -> str | None:
     named |= {w[:-1] for w in named if len(w) > 3 and w.endswith("s")}
     said = [w.lower() for w in re.findall(r"[A-Za-z]+", match.group(1))]
     return match.group(1) if said and all(w in named for w in said) else None
+
+
+# The quantities a tool's name can say it computes: the operations asked for as what a question
+# asks for ("head" families in ``OPERATION_FAMILIES``), but a date, which far more questions give
+# than ask for ("the weather on December 13, 2019" beside ``get_by_coordinates_date``). Besides
+# its own words (``OPERATIONS``) a question names one by the question that asks for it or the
+# verb that says it ("how far", "how long will it take", "how much would I weigh", "to pay").
+QUANTITIES = tuple(op for ops, where in OPERATION_FAMILIES if where == "head" for op in ops if op != "date")
+NAMED_AS: dict[str, str] = {
+    "distance": r"how far|far|miles?|km|kilomet\w*",
+    "duration": r"how long|long|time|times|takes?|taking|took",
+    "speed": r"how fast|how quickly|fast|quickly",
+    "height": r"how high|how tall|high|tall",
+    "mass": r"how heavy|heavy|weigh|weighs|weighed|weighing",
+    "temperature": r"how hot|how cold|how warm|hot|cold|warm|degrees?",
+    "payment": r"pay|pays|paid|paying|installments?",
+    "cost": r"costs?|costing|price\w*|spend\w*|spent",
+}
+_NAMED = {op: re.compile(rf"\b(?:{OPERATIONS[op]}{'|' + NAMED_AS[op] if op in NAMED_AS else ''})\b", re.IGNORECASE) for op in QUANTITIES}
+# A question asks for a value where it asks what something is, or to work one out.
+_ASKS_VALUE = re.compile(r"\b(?:what(?:'s|\s+is|\s+are|\s+was|\s+were|\s+will\s+be)|calculate|compute|determine|estimate"
+                         r"|how\s+much|how\s+many)\b", re.IGNORECASE)
+
+
+def unnamed_quantity(question: str, function: Mapping[str, Any]) -> str | None:
+    """The quantity a tool's name says it computes (``QUANTITIES``: "pressure" for
+    ``thermodynamics.calc_gas_pressure``, read after the name's last dot, since
+    ``sports_ranking.get_top_player`` ranks nothing, and before a "by", since
+    ``FindHomeByArea`` takes an area and computes none) where ``question`` asks for a value
+    (``_ASKS_VALUE``) and names none of the tool's quantities (``_NAMED``: their words, the
+    question that asks for one, the verb that says it), or None. "How much gas is generated ..."
+    beside ``calc_gas_pressure``, "Calculate the compounded interest ..." beside
+    ``calculate_mortgage_payment``: the tool answers a question the user did not ask."""
+    name = " ".join(_WORD.findall(str(function.get("name", "")).rsplit(".", 1)[-1]))
+    name = re.split(r"\b[Bb]y\b", name)[0]  # Homes_2_FindHomeByArea finds homes by an area; it computes none
+    own = [op for op in QUANTITIES if _OPERATION[op].search(name)]
+    if not own or not _ASKS_VALUE.search(question) or any(_NAMED[op].search(question) for op in own):
+        return None
+    return own[0]

@@ -266,12 +266,14 @@ def doable_functions(case: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The case's functions that do what the user asks, as far as their names say: each but those
     whose name says an operation of which the user asks for another (``relevance.other_operation``:
     ``list_files`` for "delete all txt files") and those whose own subject the user asks only
-    what it is (``relevance.asks_what_it_is``: ``user.mandates`` for "What is mandate?"). The
-    calls of an answer name these only."""
-    from ltlagent.agents.relevance import asks_what_it_is, other_operation
+    what it is (``relevance.asks_what_it_is``: ``user.mandates`` for "What is mandate?") and those
+    whose name says a quantity the user's question never names (``relevance.unnamed_quantity``:
+    ``calc_gas_pressure`` for "How much gas is generated"). The calls of an answer name these only."""
+    from ltlagent.agents.relevance import asks_what_it_is, other_operation, unnamed_quantity
 
     words = user_words(case)
-    return [dict(f) for f in case["function"] if other_operation(words, f) is None and asks_what_it_is(words, f) is None]
+    return [dict(f) for f in case["function"]
+            if other_operation(words, f) is None and asks_what_it_is(words, f) is None and unnamed_quantity(words, f) is None]
 
 
 def numbers_given(function: Mapping[str, Any], words: str) -> bool:
