@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ltlagent.agents.relevance import asks_what_it_is, other_operation
+from ltlagent.agents.relevance import asks_what_it_is, other_operation, unnamed_quantity
 
 # The words the test writes for each operation in a tool's name and description.
 NAMES = {
@@ -24,7 +24,7 @@ NAMES = {
     "pressure": ["pressure"], "area": ["area"], "volume": ["volume"], "force": ["force"], "energy": ["energy"], "density": ["density"], "date": ["date"],
     "boiling point": ["boiling point"], "freezing point": ["freezing point"], "melting point": ["melting point"],
     "revenue": ["revenue"], "profit": ["profit", "profits"], "loss": ["loss"], "cost": ["cost"], "interest": ["interest"],
-    "rate of return": ["rate of return", "roi"], "rank": ["rank", "ranking"], "score": ["score"],
+    "payment": ["payment", "payments"], "rate of return": ["rate of return", "roi", "return on investment"], "rank": ["rank", "ranking"], "score": ["score"],
 }
 # Each family with where a question asks for one of its operations: after a verb's place, as what a
 # question asks for ("what is the ..."), or by the words alone (ARITHMETIC_ASKS, calculus).
@@ -32,7 +32,7 @@ FAMILIES = [({"create", "delete", "update", "close", "log out", "log in", "read"
             ({"differentiate", "integrate"}, "words"), ({"mean", "median", "variance", "standard deviation", "p-value"}, "head"),
             ({"distance", "duration", "speed", "acceleration", "height", "mass", "temperature", "pressure", "area", "volume", "force",
               "energy", "density", "date", "boiling point", "freezing point", "melting point"}, "head"),
-            ({"revenue", "profit", "loss", "cost", "interest", "rate of return"}, "head"), ({"rank", "score"}, "head")]
+            ({"revenue", "profit", "loss", "cost", "interest", "payment", "rate of return"}, "head"), ({"rank", "score"}, "head")]
 ARITHMETIC = FAMILIES[1][0]
 # How a question says an arithmetic operation: asking for it (the numbers follow), or only naming it.
 ARITHMETIC_ASKS = {"add": ["add", "plus", "sum of"], "multiply": ["multiply", "product of", "3 times 4"],
@@ -210,3 +210,71 @@ def test_a_definition_question_is_not_a_call():
     assert asks_what_it_is("what is Imjin war", {"name": "HNA_WQA.search"}) is None
     assert asks_what_it_is("What is mandate for user 12?", {"name": "user.mandates"}) is None
     assert asks_what_it_is("What is my info?", {"name": "get_my_info"}) is None  # a value, the name's own "my" aside
+
+
+# unnamed_quantity: the quantities a tool's name can say it computes (every operation asked for
+# as a question's object, but a date), the words the test writes for each in a name, and the
+# other ways the test's questions name one: the question that asks for it, the verb that says it.
+QUANTITIES = sorted(op for ops, where in FAMILIES if where == "head" for op in ops if op != "date")
+NAMED_AS = {"distance": ["how far"], "duration": ["how long", "takes"], "speed": ["how fast"], "height": ["how tall"],
+            "mass": ["weigh"], "temperature": ["how hot"], "payment": ["pay"], "cost": ["price"]}
+ASKS = ["What is the ", "what's the ", "Calculate the ", "How much ", "determine the ", "How many "]
+NOT_ASKING = ["Find the ", "Show me the ", "I need the ", "Give the ", "Report the "]
+
+
+@st.composite
+def quantity_tools(draw):
+    """A tool's name that says a quantity (or none) where it counts, and may say another in a
+    dotted namespace or after "by", which do not; with the quantity it computes."""
+    op = draw(st.sampled_from([None, *QUANTITIES]))
+    verb = draw(st.sampled_from(["calculate", "get", "calc", "estimate"]))
+    words = [verb] + ([] if op is None else draw(st.sampled_from(NAMES[op])).split()) + [draw(st.sampled_from(["", "value", "total"]))]
+    if draw(st.booleans()):
+        words += ["by", *draw(st.sampled_from(NAMES[draw(st.sampled_from(QUANTITIES))])).split()]
+    words = [w for w in words if w]
+    camel = draw(st.booleans())
+    name = words[0] + "".join(w.capitalize() for w in words[1:]) if camel else "_".join(words)
+    if draw(st.booleans()):
+        name = "_".join(draw(st.sampled_from(NAMES[draw(st.sampled_from(QUANTITIES))])).split()) + "." + name
+    return {"name": name}, op
+
+
+@settings(max_examples=1500, deadline=None)
+@given(data=st.data(), tool=quantity_tools())
+def test_a_quantity_is_unnamed_where_the_test_left_it_out_of_a_question_that_asks(data, tool):
+    function, op = tool
+    clauses, asks, named = [], False, False
+    for _ in range(data.draw(st.integers(1, 3))):
+        ask = data.draw(st.booleans())
+        asks |= ask
+        lead = data.draw(st.sampled_from(ASKS if ask else NOT_ASKING))
+        said = data.draw(st.sampled_from([None, *QUANTITIES]))
+        if said is None:
+            clauses.append(lead + data.draw(st.sampled_from(NOUNS)))
+        else:
+            named |= said == op
+            clauses.append(lead + data.draw(st.sampled_from(NAMES[said] + NAMED_AS.get(said, []))))
+    question = ". ".join(clauses) + "?"
+    found = unnamed_quantity(question, function)
+    assert (found is not None) == (op is not None and asks and not named), (question, function)
+    assert found is None or found == op
+
+
+def test_a_tool_that_computes_a_quantity_is_not_called_for_a_question_that_never_names_it():
+    def tool(name):
+        return {"name": name}
+    gas = "How much gas is generated from heating a 2 m³ closed chamber with air at a temperature of 25°C to 100°C?"
+    assert unnamed_quantity(gas, tool("thermodynamics.calc_gas_pressure")) == "pressure"
+    assert unnamed_quantity("Calculate the compounded interest for a principal amount of $10000.", tool("calculate_mortgage_payment")) == "payment"
+    assert unnamed_quantity("What is the quickest way to get to Tokyo from London by plane?", tool("get_flight_duration")) == "duration"
+    # named by its word, by the question that asks for it, by its verb
+    assert unnamed_quantity("What is the pressure of the gas at 100°C?", tool("calc_gas_pressure")) is None
+    assert unnamed_quantity("How long does a flight from London to Tokyo take?", tool("get_flight_duration")) is None
+    assert unnamed_quantity("How much will I weigh on Mars if my weight on Earth is 70 kg?", tool("calculate.weight_in_space")) is None
+    assert unnamed_quantity("Calculate the return of investment of a deposit of $1000.", tool("calculate_roi")) is None
+    # no value asked for; a quantity in a namespace or after "by"; a date, which questions give
+    assert unnamed_quantity("Find a flight from London to Tokyo.", tool("get_flight_duration")) is None
+    assert unnamed_quantity("What are the top players?", tool("sports_ranking.get_top_player")) is None
+    assert unnamed_quantity("What homes are there in Austin?", tool("Homes_2_FindHomeByArea")) is None
+    assert unnamed_quantity("What is the wind speed on December 13, 2019?", tool("weather.get_by_coordinates_date")) is None
+    assert unnamed_quantity("What is the wind speed on December 13, 2019?", tool("weather.forecast_date")) is None
