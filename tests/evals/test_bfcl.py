@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (CATEGORIES, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -2701,6 +2701,60 @@ def test_a_call_more_after_an_answer_decoded_apart_is_decoded_apart_too(monkeypa
     text, _ = answerer._constrained(case, "prompt", True)
     assert text.count("calc_binomial_prob(") == 2
     assert seen == [(1, False), (1, True), (2, True)]  # the call more under the functions decoded apart
+
+def test_a_call_more_that_fills_two_arguments_from_one_place_is_decoded_again_without_the_optional_one(monkeypatch):
+    """parallel_85: the call more for the numbers left gave the second object's initial speed to
+    ``gravity`` too. Decoded again without ``gravity`` (``without_reused``), in every call, and
+    kept where no call fills two arguments from one place; where it still does, the answer stays
+    as it was."""
+    speed = {"name": "final_speed", "parameters": {"type": "dict", "required": ["initial_speed", "time"], "properties": {
+        "initial_speed": {"type": "integer"}, "time": {"type": "integer"}, "gravity": {"type": "integer"}}}}
+    case = {"id": "parallel_85", "function": [speed], "question": [[{"role": "user", "content":
+            "The first object is dropped at 0 m/s for 10 seconds and the second at 5 m/s for 7 seconds."}]]}
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        props = [list(f["parameters"]["properties"]) for f in [*functions, *form.get("then", ())]]
+        seen.append((form.get("min_calls", 1), all("gravity" in p for p in props)))
+        if form.get("min_calls", 1) == 1:
+            return "[final_speed(initial_speed=0, time=10, gravity=5)]", 9, 0.5, 3
+        if all("gravity" in p for p in props):
+            return "[final_speed(initial_speed=0, time=10, gravity=5), final_speed(initial_speed=5, time=7, gravity=5)]", 20, 0.5, 3
+        return again, 18, 0.5, 3
+
+    again = "[final_speed(initial_speed=0, time=10), final_speed(initial_speed=5, time=7)]"
+    answerer = _scripted_answerer(monkeypatch, speed, decode)
+    assert answerer._constrained(case, "prompt", True) == (again, 18)
+    assert seen == [(1, True), (2, True), (2, False)]
+    assert "left out: final_speed gives 5 to initial_speed, gravity" in answerer.spec_form and answerer.forward_passes == 9
+    seen.clear()
+    again = "[final_speed(initial_speed=0, time=10), final_speed(initial_speed=5, time=5)]"  # still one place twice: kept as it was
+    assert answerer._constrained(case, "prompt", True)[0] == "[final_speed(initial_speed=0, time=10, gravity=5)]"
+    assert seen == [(1, True), (2, True), (2, False)] and answerer.spec_form == "calls (one or more) of final_speed"
+
+
+def test_the_calls_more_leave_out_the_arguments_the_answers_calls_left_out(monkeypatch):
+    """parallel_95: the answer was decoded again without ``permeability``, which repeated the
+    radius's place; its call more is decoded without it too (``as_in``), not under the case's
+    functions as first planned, where the new call wrote it again."""
+    field = {"name": "magnetic_field", "parameters": {"type": "dict", "required": ["current", "radius"], "properties": {
+        "current": {"type": "integer"}, "radius": {"type": "number"}, "permeability": {"type": "number"}}}}
+    case = {"id": "parallel_95", "function": [field], "question": [[{"role": "user", "content":
+            "A radius of 0.5 meters and a current of 10 Amperes; then a radius of 1 meter and a current of 15 Amperes."}]]}
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        free = [("permeability" in f["parameters"]["properties"]) for f in [*functions, *form.get("then", ())]]
+        seen.append((form.get("min_calls", 1), any(free)))
+        if form.get("min_calls", 1) == 1:
+            return ("[magnetic_field(current=10, radius=1, permeability=1)]" if any(free) else "[magnetic_field(current=10, radius=0.5)]"), 9, 0.5, 3
+        return "[magnetic_field(current=10, radius=0.5), magnetic_field(current=15, radius=1)]", 18, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, field, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == "[magnetic_field(current=10, radius=0.5), magnetic_field(current=15, radius=1)]"
+    assert seen == [(1, True), (1, False), (2, False)]
+    assert as_in([field, {"name": "other"}], [{"name": "magnetic_field", "kept": True}]) == [{"name": "magnetic_field", "kept": True}, {"name": "other"}]
+
 
 # Words for numbers_left, each with the number places it holds by construction.
 LEFT_WORDS = [("5", [{5}]), ("7%", [{7, 0.07}]), ("m^2", []), ("five", [{5}]), ("C6H12O6", [{12}, {6}]), ("Lions", []), ("2.5 million", [{2_500_000}]),

@@ -314,6 +314,14 @@ class Reuse:
                 f"the user's words give it {self.given} time{'s' if self.given != 1 else ''}")
 
 
+def as_in(functions: Sequence[Mapping[str, Any]], kept: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``functions`` with each that ``kept`` holds by name replaced by ``kept``'s version (one
+    ``without_reused`` or ``apart`` made): the calls more of an answer leave out the arguments its
+    calls left out."""
+    by_name = {f["name"]: f for f in kept}
+    return [dict(by_name.get(f["name"], f)) for f in functions]
+
+
 def without_reused(functions: Sequence[Mapping[str, Any]], reuse: Reuse) -> list[dict[str, Any]] | None:
     """The functions again, with the optional arguments that repeated a place left out of the
     reused function (``--places own``): the required argument that took it keeps it, or, with
@@ -1831,7 +1839,9 @@ class Answerer:
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
         ``functions_named_left``), or a way back the words ask for (``way_back_left``), the answer is decoded again with one call more (see
         MAX_CALLS; with a function named left, the later calls name it or a function the answer
-        calls; none of the answer's calls twice): kept where it leaves fewer numbers, names or functions, takes up an item (a
+        calls; none of the answer's calls twice; every call without the arguments the answer's
+        calls left out, ``as_in``; where a call fills two arguments from one place, decoded again
+        without the optional one, ``without_reused``): kept where it leaves fewer numbers, names or functions, takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
         were not left before), or goes the way back. ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
@@ -1884,6 +1894,7 @@ class Answerer:
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
         named, back = functions_named_left(text, grounded, every) or [], way_back_left(text, grounded, every) or False
+        left_out = ""
         while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named or back
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             # with a function named left: the later calls name it or one the answer calls; with only options left, a
@@ -1893,6 +1904,7 @@ class Answerer:
             only_options = bool(options) and len(options) == len(names) and not items and not self._numbers_for_another_call(calls, every, numbers)
             then = ([f for f in every if any(f["name"] == name for name, _ in calls)] + named if named
                     else (functions_listing(options, every) if only_options else []) or every)
+            then = as_in(then, functions)  # the later calls leave out what the answer's calls left out
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
             if only_options:  # one call more for each option left, no more (live_parallel_multiple_18-16-0 wrote Music again third)
                 grow["max_calls"] = len(calls) + len(options)
@@ -1900,14 +1912,18 @@ class Answerer:
                 if len(set(grow["distinct"])) < len(grow["distinct"]):
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
                 grow["kept"] = grow["distinct"]
-            try:
-                with settle_limit(DISTINCT_STATES):
-                    more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
-            except DecoderError:  # "none twice" beside long calls can be past DISTINCT_STATES: without it
-                del grow["distinct"]
-                more, more_tokens, prepare, passes = self._decode(case, functions, grow, prompt, fast_forward)
+            more, more_tokens, prepare, passes = self._decode_grown(case, functions, grow, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
+            reused_more = places_reused(more, every, grounded)
+            kept_more = without_reused(functions, reused_more) if reused_more is not None else None
+            if kept_more is not None:  # the call more filled two arguments from one place: again without the optional one
+                grow = dict(grow, then=as_in(grow["then"], kept_more))
+                again, again_tokens, prepare, passes = self._decode_grown(case, kept_more, grow, prompt, fast_forward)
+                self.prepare_seconds += prepare
+                self.forward_passes += passes
+                if places_reused(again, every, grounded) is None:
+                    more, more_tokens, functions, left_out = again, again_tokens, kept_more, f" (the optional arguments that repeated a place left out: {reused_more})"
             numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
             named_then, back_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every)
             took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
@@ -1919,8 +1935,20 @@ class Answerer:
                 # from one place, names no place or gives a required argument nothing
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             back = bool(back_then)
-            self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
+            self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls)) + left_out
         return text, tokens
+
+    def _decode_grown(self, case: Mapping[str, Any], functions: list[dict[str, Any]], grow: dict[str, Any], prompt: str,
+                      fast_forward: bool) -> tuple[str, int, float, int]:
+        """``_decode`` of an answer with a call more (``grow``): "none of its calls twice" beside
+        long calls can be past the exact masks' state limit (DISTINCT_STATES), and is then left
+        out of ``grow``."""
+        try:
+            with settle_limit(DISTINCT_STATES):
+                return self._decode(case, functions, grow, prompt, fast_forward)
+        except DecoderError:
+            grow.pop("distinct", None)
+            return self._decode(case, functions, grow, prompt, fast_forward)
 
     def _name_argument(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
                        fast_forward: bool, text: str, tokens: int, grounded: str) -> tuple[str, int]:
