@@ -377,15 +377,17 @@ def counted_number_answers(bfcl: Any) -> dict[str, int]:
 
 def other_operation_answers(bfcl: Any) -> dict[str, int]:
     """Over every call of BFCL's answers in CATEGORIES, how many call a function the question asks
-    another operation of (``relevance.other_operation``), and how many one whose own subject the
-    question asks only what it is (``relevance.asks_what_it_is``), which the spec never calls."""
-    from ltlagent.agents.relevance import asks_what_it_is, other_operation
+    another operation of (``relevance.other_operation``), how many one whose own subject the
+    question asks only what it is (``relevance.asks_what_it_is``), and how many one whose name says
+    a quantity the question never names (``relevance.unnamed_quantity``), which the spec never calls."""
+    from ltlagent.agents.relevance import asks_what_it_is, other_operation, unnamed_quantity
 
-    counts = {"calls": 0, "the function ruled out": 0, "asked what it is": 0}
+    counts = {"calls": 0, "the function ruled out": 0, "asked what it is": 0, "a quantity never named": 0}
     for said, functions, name, _ in answer_calls(bfcl):
         counts["calls"] += 1
         counts["the function ruled out"] += name in functions and other_operation(said, functions[name]) is not None
         counts["asked what it is"] += name in functions and asks_what_it_is(said, functions[name]) is not None
+        counts["a quantity never named"] += name in functions and unnamed_quantity(said, functions[name]) is not None
     return counts
 
 
@@ -486,7 +488,7 @@ def main() -> None:
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
             ("other_operation", other_operation_answers,
-             "calls of a function whose name says another operation than the one the question asks for, or whose subject the question asks what it is (the spec never calls it)"),
+             "calls of a function whose name says another operation than the one the question asks for, whose subject the question asks what it is, or whose quantity it never names (the spec never calls it)"),
             ("unnamed", unnamed_answers,
              "calls of a function with a required code, time or person (the spec calls it only where the user names a code, gives a time, does not ask who)"),
             ("currency_pairs", currency_pair_answers,

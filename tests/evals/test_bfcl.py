@@ -30,7 +30,7 @@ from ltlagent.evals.bfcl import (CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, Bfcl
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
                                   pick_functions, places_reused, places_unnamed, prompt_messages, score, urls_given, way_back_left, without_reused)
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, number_forms, takes_passage, MAX_PIECES, PIECE, STRING, bfcl_spec, call_regex, calls_regex, formats, grounded_number, grounded_string, named_option,
                                          shape_literals,
                                          codes, dated_option, named_code, none_is_default, numbers_in, spans, string_codes, timed_option, timed_shapes, user_dates,
                                          user_times, user_urls, value_regex)
@@ -3231,8 +3231,9 @@ def test_functions_named_left_are_those_a_word_names_that_no_called_document_use
 
 def test_a_call_is_added_for_a_function_named_left(monkeypatch):
     """"The primes from 50 to 150, then the fibonacci series upto 150" answered with one call:
-    a call more, its later calls naming the function named left or the one called; kept where
-    it calls it, not where it calls the first again."""
+    a call more, the answer's call as written, then calls of the function named left (decoded
+    whole again, the model's favourite call more is its own call with a value changed); kept
+    where it calls it, not where it calls the first again."""
     primes, fib = _function("find_prime_numbers", start="integer", end="integer"), _function("get_fibonacci_sequence", count="integer")
     count = _function("count_items", "Count the items of a list.", items="array")
     case = {"id": "parallel_multiple_6", "function": [count, primes, fib],
@@ -3243,7 +3244,8 @@ def test_a_call_is_added_for_a_function_named_left(monkeypatch):
     decode = _growing(answers, asked, forms)
     answerer = _scripted_answerer(monkeypatch, primes, decode)
     assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
-    assert forms[1]["then"] == [primes, fib] and forms[1]["min_calls"] == 2  # not count_items: no word names it
+    assert forms[1]["then"] == [fib] and forms[1]["min_calls"] == 2  # not count_items: no word names it
+    assert forms[1]["kept"] == ["find_prime_numbers(start=50, end=150)"]
     answers[2] = "[find_prime_numbers(start=50, end=150), find_prime_numbers(start=150, end=50)]"  # takes up nothing left
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
@@ -3415,6 +3417,39 @@ def test_the_call_more_is_asked_without_the_answers_calls_twice(monkeypatch):
     assert answerer._constrained(case, "prompt", True)[0] == answers[2] and asked == [1, 2]
     assert "distinct" not in forms[1]
 
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.integers(0, 999), st.integers(0, 99).map(float), st.floats(0, 99, allow_nan=False).map(lambda x: round(x, 2)),
+                          st.sampled_from(["6", "x=1", "2.0"]), st.booleans()), min_size=1, max_size=5))
+def test_number_forms_are_the_same_call_with_whole_numbers_written_either_way(values):
+    """Oracle: Python's own reading of each form. Every form is the call with the same values
+    (``6 == 6.0``), the first is the text itself, and a form writes each whole number as an
+    integer or with ``.0``; strings and booleans are never touched, and with two or more whole
+    numbers, one form writes them all the other way."""
+    text = "f(" + ", ".join(f"a{i}={v!r}" for i, v in enumerate(values)) + ")"
+    forms = number_forms(text)
+    assert forms[0] == text and len(forms) == len(set(forms))
+    whole = [i for i, v in enumerate(values) if type(v) in (int, float) and float(v).is_integer()]
+    assert len(forms) == (1 if not whole else 1 + len(whole) + (len(whole) > 1))
+    for form in forms:
+        call = ast.parse(form, mode="eval").body
+        read = [ast.literal_eval(k.value) for k in call.keywords]
+        assert read == values and [type(r) for r, v in zip(read, values) if type(v) not in (int, float)] == [type(v) for v in values if type(v) not in (int, float)]
+    if len(whole) > 1:
+        flipped = [ast.literal_eval(k.value) for k in ast.parse(forms[-1], mode="eval").body.keywords]
+        assert all(type(flipped[i]) is not type(values[i]) for i in whole)
+
+
+def test_the_call_more_is_not_the_answers_call_in_another_number_form():
+    """parallel_multiple_8: asked for a call more, the model wrote its call again with ``time=6.0``
+    for ``time=6``, a repeat to BFCL; the grown spec refuses it as it refuses the same text."""
+    fv = {"name": "final_velocity", "parameters": {"type": "dict", "required": ["v", "t"], "properties": {"v": {"type": "float"}, "t": {"type": "float"}}}}
+    spec = compile_spec(bfcl_spec([fv], words=None, calls="one or more", min_calls=2, distinct=["final_velocity(v=20, t=6)"]).build())
+    assert spec.check_text("[final_velocity(v=20, t=6), final_velocity(v=20, t=7)]").ok
+    for again in ("final_velocity(v=20, t=6.0)", "final_velocity(v=20.0, t=6)", "final_velocity(v=20.0, t=6.0)", "final_velocity(v=20, t=6)"):
+        assert not spec.check_text(f"[final_velocity(v=20, t=6), {again}]").ok, again
+        assert not spec.check_text(f"[{again}, final_velocity(v=20, t=6)]").ok, again
 
 
 def test_the_call_more_can_keep_the_answers_calls_as_written(monkeypatch):

@@ -1839,7 +1839,8 @@ class Answerer:
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
         ``functions_named_left``), or a way back the words ask for (``way_back_left``), the answer is decoded again with one call more (see
         MAX_CALLS; with a function named left, the later calls name it or a function the answer
-        calls; none of the answer's calls twice; every call without the arguments the answer's
+        calls, and where it repeats none of them, its calls as written, then calls of the functions
+        named left; none of the answer's calls twice, in any of its number forms; every call without the arguments the answer's
         calls left out, ``as_in``; where a call fills two arguments from one place, decoded again
         without the optional one, ``without_reused``): kept where it leaves fewer numbers, names or functions, takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
@@ -1908,8 +1909,13 @@ class Answerer:
             grow = dict(form, min_calls=len(calls) + 1, then=then, distinct=call_texts(text) or [])  # none of its calls twice
             if only_options:  # one call more for each option left, no more (live_parallel_multiple_18-16-0 wrote Music again third)
                 grow["max_calls"] = len(calls) + len(options)
-            if self.calls_more == "kept":  # its calls as written, then the new ones
-                if len(set(grow["distinct"])) < len(grow["distinct"]):
+            repeats = len(set(grow["distinct"])) < len(grow["distinct"])
+            if named and not repeats:
+                # a function named left: the answer's calls as written, then calls of the functions named left; decoded whole
+                # again, the model's favourite call more is one of its own calls with a value changed (parallel_multiple_8)
+                grow["kept"], grow["then"] = grow["distinct"], as_in(named, functions)
+            elif self.calls_more == "kept":  # its calls as written, then the new ones
+                if repeats:
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
                 grow["kept"] = grow["distinct"]
             more, more_tokens, prepare, passes = self._decode_grown(case, functions, grow, prompt, fast_forward)

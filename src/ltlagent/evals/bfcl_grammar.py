@@ -1779,6 +1779,37 @@ REFUSAL = r"Unfortunately[^\n]*"
 ANSWER_FORMS = {"gated": None, "refusal": REFUSAL, "words": WORDS, "calls": None}
 
 
+def number_forms(call: str) -> list[str]:
+    """A Python call's text (``call_texts``) and the same call with its whole numbers written
+    the other way (``6`` as ``6.0``, ``6.0`` as ``6``): each number alone, then all at once. The
+    grounded grammar writes a number the words give in either form, and a repeat of a call in
+    the other form is the same call to BFCL. A text that does not parse is its only form."""
+    import ast
+
+    try:
+        tree = ast.parse(call, mode="eval")
+    except SyntaxError:
+        return [call]
+    places = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and math.isfinite(node.value):
+            written = ast.get_source_segment(call, node)
+            if type(node.value) is int and written is not None and written.isdigit():
+                places.append((node.col_offset, node.end_col_offset, f"{written}.0"))
+            elif type(node.value) is float and node.value.is_integer() and written is not None and re.fullmatch(r"\d+\.0+", written):
+                places.append((node.col_offset, node.end_col_offset, written.split(".")[0]))
+    if not places:
+        return [call]
+
+    def written(chosen: Sequence[tuple[int, int, str]]) -> str:
+        out = call
+        for start, end, other in sorted(chosen, reverse=True):
+            out = out[:start] + other + out[end:]
+        return out
+
+    return list(dict.fromkeys([call, *(written([p]) for p in places), written(places)]))
+
+
 def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, words: str | None = WORDS,
               calls: str = "any", language: str = "python", grounded: str | None = None, min_calls: int = 1,
               then: Sequence[Mapping[str, Any]] | None = None, distinct: Sequence[str] = (), kept: Sequence[str] = (),
@@ -1792,7 +1823,8 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     ``spans``; Python only); ``min_calls``: with ``"one or more"`` or ``"each"``, at least that many calls;
     ``then``: the functions the calls after the first may name (default: ``functions``);
     ``distinct``: call texts (``call_texts`` of an earlier answer) the list may hold once each
-    at most: a proposition on the calls step and a rule against it (``once``); ``kept``: with
+    at most, in any of their number forms (``number_forms``: ``f(t=6)`` and ``f(t=6.0)`` are one
+    call): a proposition on the calls step and a rule against it (``once``); ``kept``: with
     ``"one or more"``, call texts the list opens with as written, then calls of ``then``
     (``calls_regex``); ``uses``: names one of which the list writes as a whole string value,
     in either quote, after ``=``, ``[`` or a comma (a proposition on the calls step and a rule,
@@ -1811,7 +1843,8 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
                description="A Python list of calls: [func(arg=value, ...), ...]" + ("; [] for no call." if calls == "any" else "."))
     if distinct and calls != "none":
         # a call twice, each time a whole item of the list: after its start or a comma, before a comma or its end
-        twice = "|".join(f"(.*[\\[,] ?)?{re.escape(c)}(,.*)?, ?{re.escape(c)}[,\\]].*" for c in dict.fromkeys(distinct))
+        forms = ["|".join(re.escape(f) for f in number_forms(c)) for c in dict.fromkeys(distinct)]
+        twice = "|".join(f"(.*[\\[,] ?)?(?:{c})(,.*)?, ?(?:{c})[,\\]].*" for c in forms)
         b.proposition("repeated_call", step="calls", matching="(?s)" + twice, description="the list holds one of the earlier calls twice")
         b.rule("once", "G(calls -> !repeated_call)", why="A call more is a new call: " + "; ".join(dict.fromkeys(distinct)) + " each at most once.")
     if uses and calls != "none":
