@@ -3201,6 +3201,16 @@ def test_functions_named_left_by_a_word_of_their_name():
     # words of three letters or more, not common ones ("get", "find"): a function named by those alone is not left
     getter = _function("get.find", "x", key="string")
     assert functions_named_left("[find_prime_numbers(start=50, end=150)]", "Get and find primes from 50 to 150.", [primes, getter]) == []
+    # a word the called function's document uses in the plural; a word that says a reading of records
+    movies = _function("Media_3_FindMovies", "Find movies online by genre.", genre="string")
+    play = _function("Media_3_PlayMovie", "Stream a title.", title="string")
+    watch = "I'd like to find a World genre Foreign story movie to watch online."
+    assert functions_named_left("[Media_3_FindMovies(genre='World')]", watch, [movies, play]) == []
+    assert functions_named_left("[Media_3_FindTitles(genre='World')]", watch, [_function("Media_3_FindTitles", "By genre.", genre="string"), play]) == [play]
+    events = _function("Events_3_FindEvents", "Cultural events.", city="string")
+    house = _function("Hotels_2_SearchHouse", "A house to stay in.", where_to="string")
+    assert functions_named_left("[Events_3_FindEvents(city='New York')]", "search up some music events in New York", [events, house]) == []
+    assert functions_named_left("[Events_3_FindEvents(city='New York')]", "search up some music events and a house in New York", [events, house]) == [house]
 
 
 NAME_WORDS = ["prime", "fibonacci", "median", "variance", "withdraw", "deposit", "balance", "weather", "translate", "ticket"]

@@ -1463,12 +1463,14 @@ def way_back_left(output: str, words: str, functions: Sequence[Mapping[str, Any]
 
 def functions_named_left(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
     """The functions no call of ``output`` names whose name has a word (``relevance.words``)
-    that the user's ``words`` use and that no called function's document uses: "Find all prime
-    numbers between 50 and 150. Then get the fibonacci series upto 150." answered with a call of
-    ``find_prime_numbers`` leaves ``get_fibonacci_sequence``. Only those the words give every
-    required number and URL of (``numbers_given``, ``urls_given``). ``None`` when the answer
-    does not parse as calls."""
-    from ltlagent.agents.relevance import document_words
+    that the user's ``words`` use and that no called function's document uses, in the singular or
+    the plural ("movie" beside ``Media_3_FindMovies``'s "movies"), and that says no reading of
+    records (``relevance.OPERATIONS["read"]``: "search up some music events" asks for events, not
+    ``Hotels_2_SearchHouse``): "Find all prime numbers between 50 and 150. Then get the fibonacci
+    series upto 150." answered with a call of ``find_prime_numbers`` leaves
+    ``get_fibonacci_sequence``. Only those the words give every required number and URL of
+    (``numbers_given``, ``urls_given``). ``None`` when the answer does not parse as calls."""
+    from ltlagent.agents.relevance import OPERATIONS, document_words
     from ltlagent.agents.relevance import words as words_of
 
     calls = _calls(output)
@@ -1477,7 +1479,9 @@ def functions_named_left(output: str, words: str, functions: Sequence[Mapping[st
     known = {f["name"]: f for f in functions}
     called = {name for name, _ in calls}
     used = set().union(*(document_words(known[name]) if name in known else words_of(name) for name in called))
-    asked = words_of(words)
+    used |= {w + "s" for w in used} | {w[:-1] for w in used if w.endswith("s")}
+    reads = re.compile(rf"(?:{OPERATIONS['read']})")
+    asked = {w for w in words_of(words) if not reads.fullmatch(w)}
     return [dict(f) for f in functions if f["name"] not in called and (words_of(f["name"]) - used) & asked
             and numbers_given(f, words) and urls_given(f, words)]
 
