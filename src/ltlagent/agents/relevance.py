@@ -161,8 +161,8 @@ def shared_words(question: str, functions: Sequence[Mapping[str, Any]]) -> int:
 # multiply, one that integrates does not differentiate, one that computes a p-value does not
 # compute a mean, one that computes a height does not compute an acceleration (nor a boiling
 # point a freezing point, nor a date a distance), one that predicts revenue does not predict a
-# loss (nor a payment an interest), one that gives a player's score does not give a rank. Each is a pattern of the words that
-# say it.
+# loss (nor a payment an interest), one that gives a player's score does not give a rank. Each
+# is a pattern of the words that say it.
 OPERATIONS: dict[str, str] = {
     "create": r"creat\w*|insert\w*|sign(?:s|ed|ing)? ?up",
     "delete": r"delet\w*|remov\w*|eras\w*",
