@@ -1480,8 +1480,7 @@ def functions_named_left(output: str, words: str, functions: Sequence[Mapping[st
     called = {name for name, _ in calls}
     used = set().union(*(document_words(known[name]) if name in known else words_of(name) for name in called))
     used |= {w + "s" for w in used} | {w[:-1] for w in used if w.endswith("s")}
-    reads = re.compile(rf"(?:{OPERATIONS['read']})")
-    asked = {w for w in words_of(words) if not reads.fullmatch(w)}
+    asked = {w for w in words_of(words) if not re.fullmatch(OPERATIONS["read"], w)}
     return [dict(f) for f in functions if f["name"] not in called and (words_of(f["name"]) - used) & asked
             and numbers_given(f, words) and urls_given(f, words)]
 
@@ -1902,7 +1901,8 @@ class Answerer:
         left_out = ""
         while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named or back
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
-            # with a function named left: the later calls name it or one the answer calls; with only options left, a
+            # with a function named left: the later calls name it or one the answer calls (where the answer repeats no
+            # call, below, its calls as written and then the functions named left only); with only options left, a
             # function that lists one (live_parallel_multiple_18-16-0: "music or theater events" is another
             # Events_3_FindEvents, not Events_3_BuyEventTickets); else any of the case's functions
             options = options_for_more(text, grounded, every) or []
@@ -1926,7 +1926,9 @@ class Answerer:
             self.prepare_seconds += prepare
             self.forward_passes += passes
             reused_more = places_reused(more, every, grounded)
-            kept_more = without_reused(functions, reused_more) if reused_more is not None else None
+            # only a function of the answer's own has options to leave out here; another one's would decode the same again
+            own = reused_more is not None and any(f["name"] == reused_more.function for f in functions)
+            kept_more = without_reused(functions, reused_more) if own else None
             if kept_more is not None:  # the call more filled two arguments from one place: again without the optional one
                 grow = dict(grow, then=as_in(grow["then"], kept_more))
                 again, again_tokens, prepare, passes = self._decode_grown(case, kept_more, grow, prompt, fast_forward)
