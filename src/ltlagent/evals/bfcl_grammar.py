@@ -887,6 +887,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if member is not None:  # a required catalogue's member the user names: that one
             items.append((re.escape(name) + "=", literal(member), True))
             continue
+        listed = listed_members(schema, schema.get(OWN_WORDS, grounded)) if grounded is not None and language == "python" else []
+        if listed:  # a list of a catalogue the user names members of: written, of those members (an optional one too)
+            items.append((re.escape(name) + "=", members_listed(listed), True))
+            continue
         labelled = labelled_string(name, schema, grounded, props) if grounded is not None and language == "python" else None
         if labelled is not None and name in required:  # the user wrote its name, then its value: that value
             items.append((re.escape(name) + "=", labelled, True))
@@ -1102,6 +1106,62 @@ def member_places(schema: Mapping[str, Any], member: Any, text: str) -> list[tup
         name = rf"(?<![A-Za-z]){LANGUAGE_NAMES[code.group(1)]}(?![A-Za-z])"
         return [m.span() for m in re.finditer(name, text, re.IGNORECASE)]
     return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(str(member).lower())}(?!\w)", text.lower())]
+
+
+def _word_forms(word: str) -> set[str]:
+    """A word, lower case, in the singular and the plural ("guitar" and "guitars", "toll" and
+    "tolls", "weakness" and "weaknesses")."""
+    word = word.lower()
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    return forms
+
+
+def _said_at(word: str, text: str) -> list[tuple[int, int]]:
+    """Where ``text`` says ``word`` (any case, singular or plural: ``_word_forms``) as a whole word."""
+    lowered = text.lower()
+    return sorted(m.span() for form in _word_forms(word) for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered))
+
+
+def listed_members(schema: Mapping[str, Any], text: str) -> list[str]:
+    """The members of a list's catalogue (an array whose items have an enum of two or more
+    members, each a string of two characters or more with a letter) that a call writes where
+    ``text`` names one: none where it names none. Named: the member as a word or words, any
+    case, singular or plural ("a patio" → "Patio", "toll roads" → "tolls"), not only inside
+    another member named ("violin lessons" names "Violin Lessons", not "Violins"). Then also the
+    members each of whose words (three letters or more, no function word) the text says, in the
+    singular or the plural ("the high and low temperatures" → "high_low_temperature"). In the
+    order the text first names each. Of BFCL's answers for such lists where the words name a
+    member, none leaves the list out, and all but the ones that want a member the words never
+    say are written from these members, in this order (``docs/benchmarks.md``)."""
+    items = schema.get("items") if schema.get("type") in ("array", "tuple") and isinstance(schema.get("items"), Mapping) else None
+    members = [m for m in (items or {}).get("enum") or () if isinstance(m, str) and len(m) > 1 and any(c.isalpha() for c in m)]
+    if len(members) < 2 or len(members) != len((items or {}).get("enum") or ()):
+        return []
+    places = {m: _said_at(m, text) for m in members}
+    places = {m: at for m, at in places.items() if at}
+    named = {m: at for m, at in places.items()
+             if not all(any(a <= x and y <= b and (a, b) != (x, y) for other, there in places.items() if other != m for a, b in there) for x, y in at)}
+    if not named:
+        return []
+    first = {m: at[0][0] for m, at in named.items()}
+    for member in members:
+        words = [w for w in name_parts(member) if len(w) > 2 and w.lower() not in FUNCTION_WORDS]
+        if member in first or len(words) < 2:
+            continue
+        said = [_said_at(w, text) for w in words]
+        if all(said):
+            first[member] = said[0][0][0]
+    return sorted(first, key=lambda m: (first[m], members.index(m)))
+
+
+def members_listed(members: Sequence[str]) -> str:
+    """A list of some of ``members``, at least one, each at most once, in the given order."""
+    parts = [literal(m) for m in members]
+    return r"\[(" + "|".join(parts[i] + "".join(f"({SEP}{parts[j]})?" for j in range(i + 1, len(parts))) for i in range(len(parts))) + r")\]"
 
 
 def described_options(schema: Mapping[str, Any]) -> list[str]:
