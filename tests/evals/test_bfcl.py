@@ -614,6 +614,62 @@ def test_the_option_named_is_the_one_member_named_outside_the_others(members, pa
     assert named_option({"type": "string", "enum": members}, said) == _named_once({"enum": members}, said), (members, said)
 
 
+CATALOGUE = ["Patio", "Wi-Fi", "Happy Hour", "Tennis Court", "Court", "Tolls", "Guitar", "Cafe"]
+
+
+def _member_said(member: str, form: int) -> str:
+    """One way the user says a catalogue's member: as written, in lower case, or in the other
+    number (a member ending in "s" in the singular, any other in the plural)."""
+    if form == 0:
+        return member
+    said = member.lower()
+    return said if form == 1 else said[:-1] if said.endswith("s") else said + "s"
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(CATALOGUE), min_size=2, max_size=6, unique=True),
+       st.lists(st.one_of(st.tuples(st.sampled_from(CATALOGUE), st.integers(0, 2)), st.sampled_from(["near", "happy", "hour", "and", "courtyard"])),
+                max_size=7),
+       st.booleans())
+@example(["Tennis Court", "Court"], [("Tennis Court", 0)], False)  # "Court" only inside "Tennis Court": not named
+@example(["Happy Hour", "Patio"], ["happy", "near", "hour", ("Patio", 2)], True)  # each word of "Happy Hour" said: listed too
+@example(["Patio", "Wi-Fi", "Tolls", "Guitar", "Cafe", "Court"], [("Court", 1), ("Cafe", 0), ("Guitar", 2), ("Tolls", 2), ("Wi-Fi", 1), ("Patio", 0)], True)
+def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members, said_parts, required):
+    """A list whose items' catalogue the user names members of (any case, singular or plural)
+    is written, required or optional, with some of those members, at least one, each once (in
+    any order; of more than ANY_ORDER, in the order the words first name them); a member each
+    of whose words the words say separately counts too, once another is named. With none named the list is as before: an
+    optional one may be left out. Oracle: the members the words were built from, where each
+    was put, and the words put around them (a member said inside another's words is not named
+    by them, one outside the catalogue does)."""
+    words, first = [], {}
+    for part in said_parts:
+        if isinstance(part, tuple):
+            member, form = part
+            if member in members:
+                first.setdefault(member, len(words))
+            elif member == "Tennis Court" and "Court" in members:  # outside the catalogue, its word "court" names "Court"
+                first.setdefault("Court", len(words) + 1)
+            words.extend(_member_said(member, form).split())
+        else:
+            words.append(part)
+    said = "Find a place " + " ".join(words) + "."
+    loose = {w: i for i, w in reversed(list(enumerate(words)))}  # each word's first place
+    if first and "Happy Hour" in members and "Happy Hour" not in first and "happy" in loose and "hour" in loose:
+        first["Happy Hour"] = loose["happy"]
+    expected = sorted(first, key=lambda m: (first[m], members.index(m)))
+    schema = {"type": "array", "items": {"type": "string", "enum": members}}
+    assert bfcl_grammar.listed_members(schema, said) == expected, (members, said)
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"] + ["want"] * required, "properties": {"q": {"type": "string"}, "want": schema}}}
+    pattern = call_regex(fn, "python", said)
+    for n in range(len(members) + 1):
+        for chosen in itertools.permutations(members, n):
+            ordered = all(m in expected for m in chosen) and (len(expected) <= bfcl_grammar.ANY_ORDER or list(chosen) == sorted(chosen, key=expected.index))
+            ok = bool(chosen) and ordered if expected else True
+            assert bool(re.fullmatch(pattern, f"f(q='place', want={list(chosen)!r})")) == ok, (members, said, chosen)
+    assert bool(re.fullmatch(pattern, "f(q='place')")) == (not expected and not required), (members, said)
+
+
 DESCRIBED = ["static", "dynamic", "Darwin", "Lamarck", "Celsius", "Fahrenheit", "blitz", "bullet", "24h", "100"]
 DESCRIPTION_FORMS = ["The mode. Options: {quoted}.", "Mode of analysis, e.g. {quoted}. Default is {first}.", "The unit ({quoted_or})."]
 

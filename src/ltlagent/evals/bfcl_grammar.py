@@ -1129,14 +1129,14 @@ def _said_at(word: str, text: str) -> list[tuple[int, int]]:
 def listed_members(schema: Mapping[str, Any], text: str) -> list[str]:
     """The members of a list's catalogue (an array whose items have an enum of two or more
     members, each a string of two characters or more with a letter) that a call writes where
-    ``text`` names one: none where it names none. Named: the member as a word or words, any
+    ``text`` names one (``members_listed``): none where it names none. Named: the member as a word or words, any
     case, singular or plural ("a patio" → "Patio", "toll roads" → "tolls"), not only inside
     another member named ("violin lessons" names "Violin Lessons", not "Violins"). Then also the
     members each of whose words (three letters or more, no function word) the text says, in the
     singular or the plural ("the high and low temperatures" → "high_low_temperature"). In the
     order the text first names each. Of BFCL's answers for such lists where the words name a
     member, none leaves the list out, and all but the ones that want a member the words never
-    say are written from these members, in this order (``docs/benchmarks.md``)."""
+    say are written from these members (``docs/benchmarks.md``)."""
     items = schema.get("items") if schema.get("type") in ("array", "tuple") and isinstance(schema.get("items"), Mapping) else None
     members = [m for m in (items or {}).get("enum") or () if isinstance(m, str) and len(m) > 1 and any(c.isalpha() for c in m)]
     if len(members) < 2 or len(members) != len((items or {}).get("enum") or ()):
@@ -1158,10 +1158,22 @@ def listed_members(schema: Mapping[str, Any], text: str) -> list[str]:
     return sorted(first, key=lambda m: (first[m], members.index(m)))
 
 
+# A list of a catalogue's members the user names holds them in any order up to this many; of
+# more, in the order the words name them (the regex of any order grows as their factorial).
+ANY_ORDER = 5
+
+
 def members_listed(members: Sequence[str]) -> str:
-    """A list of some of ``members``, at least one, each at most once, in the given order."""
+    """A list of some of ``members``, at least one, each at most once: in any order, or, of more
+    than ANY_ORDER members, in the given order."""
     parts = [literal(m) for m in members]
-    return r"\[(" + "|".join(parts[i] + "".join(f"({SEP}{parts[j]})?" for j in range(i + 1, len(parts))) for i in range(len(parts))) + r")\]"
+    if len(parts) > ANY_ORDER:
+        return r"\[(" + "|".join(parts[i] + "".join(f"({SEP}{parts[j]})?" for j in range(i + 1, len(parts))) for i in range(len(parts))) + r")\]"
+
+    def some(left: tuple[int, ...]) -> str:
+        return "(" + "|".join(parts[i] + (f"({SEP}{some(tuple(j for j in left if j != i))})?" if len(left) > 1 else "") for i in left) + ")"
+
+    return r"\[" + some(tuple(range(len(parts)))) + r"\]"
 
 
 def described_options(schema: Mapping[str, Any]) -> list[str]:
