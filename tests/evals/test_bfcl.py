@@ -654,6 +654,9 @@ def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members,
         else:
             words.append(part)
     said = "Find a place " + " ".join(words) + "."
+    for i in range(len(words) - 1):  # "happy" then "hour", as filler words: the member's name
+        if "Happy Hour" in members and words[i:i + 2] == ["happy", "hour"]:
+            first["Happy Hour"] = min(first.get("Happy Hour", i), i)
     loose = {w: i for i, w in reversed(list(enumerate(words)))}  # each word's first place
     if first and "Happy Hour" in members and "Happy Hour" not in first and "happy" in loose and "hour" in loose:
         first["Happy Hour"] = loose["happy"]
@@ -668,6 +671,34 @@ def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members,
             ok = bool(chosen) and ordered if expected else True
             assert bool(re.fullmatch(pattern, f"f(q='place', want={list(chosen)!r})")) == ok, (members, said, chosen)
     assert bool(re.fullmatch(pattern, "f(q='place')")) == (not expected and not required), (members, said)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.integers(1850, 2150), st.sampled_from(["songs", "released in", "from", "by Sia", "the"])), max_size=6),
+       st.sampled_from(["year", "release_year", "yearly_total", "count"]), st.sampled_from(["integer", "string", "boolean"]),
+       st.lists(st.integers(1995, 2025), min_size=1, max_size=4, unique=True))
+@example([2018], "year", "integer", [2017, 2018])
+@example([2018, "and", 2019], "year", "string", [2018, 2019])
+def test_a_year_the_user_gives_is_a_year_parameters(parts, name, kind, catalogue):
+    """An optional parameter named for a year (a word of its name: "year", not "yearly"), a
+    number or a string, takes the year the words give where they give one of 1900 to 2099 and no
+    other; a catalogue of years takes the one of its members the words give. Otherwise both stay
+    as they were: left out, or the model's. Oracle: the numbers the words were built from."""
+    said = "Find " + " ".join(map(str, parts)) + "."
+    years = list(dict.fromkeys(p for p in parts if isinstance(p, int) and 1900 <= p <= 2099))
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, name: {"type": kind}}}}
+    pattern = call_regex(fn, "python", said)
+    one = years[0] if len(years) == 1 and "year" in name.split("_") and kind != "boolean" else None
+    for year in {*years, 1999, 2099}:
+        value = repr(str(year)) if kind == "string" else str(year) if kind == "integer" else "True"
+        if kind == "boolean" or one is None:
+            continue
+        assert bool(re.fullmatch(pattern, f"f(q='Find', {name}={value})")) == (year == one), (said, name, year)
+    if one is not None:
+        assert not re.fullmatch(pattern, "f(q='Find')"), said  # the year given: written
+    members = [str(y) for y in catalogue] + ["dontcare"]
+    named = [m for m in members[:-1] if int(m) in years]
+    assert named_option({"type": "string", "enum": members}, said) == (named[0] if len(named) == 1 else None), (said, members)
 
 
 DESCRIBED = ["static", "dynamic", "Darwin", "Lamarck", "Celsius", "Fahrenheit", "blitz", "bullet", "24h", "100"]

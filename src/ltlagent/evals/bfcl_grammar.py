@@ -917,6 +917,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if name == timed:  # the user gave a time: written, in a format the description shows
             items.append((re.escape(name) + "=", shape_literals(timed_shapes(schema), grounded), True))
             continue
+        year = given_year(name, schema, grounded) if grounded is not None else None
+        if year is not None:  # named for a year, and the user gives one: that one
+            items.append((re.escape(name) + "=", year, True))
+            continue
         if grounded is not None and named_number(name, schema, grounded):  # the user gave it: written (no number given: not at all)
             regex = optional_grounded(schema, grounded, name)
             if regex is not None:
@@ -1201,9 +1205,37 @@ def named_option(schema: Mapping[str, Any], text: str) -> str | None:
     if listed:
         schema = {**schema, "enum": listed}
     named = {v: member_places(schema, v, text) for v in named_members(schema, text) if isinstance(v, str) and any(c.isalpha() for c in v)}
+    if not named:  # a catalogue of years: the one the words give (``year_members``)
+        years = year_members(schema, text)
+        return years[0] if len(years) == 1 else None
     outer = [v for v, places in named.items()
              if not all(any(a <= x and y <= b for other, there in named.items() if other != v for a, b in there) for x, y in places)]
     return outer[0] if len(outer) == 1 else None
+
+
+def year_members(schema: Mapping[str, Any], text: str) -> list[str]:
+    """The members of a catalogue that are years ("2019" of "2010" to "2023" and "dontcare") that
+    ``text`` gives (``user_years``): a year the words give names its member, though members
+    without a letter are otherwise left to the model (``named_option``). Of BFCL's answers with
+    such a catalogue where the words give one of its years, all 25 want that one."""
+    members = [m for m in schema.get("enum") or () if isinstance(m, str) and YEAR.fullmatch(m)]
+    return [m for m in members if int(m) in user_years(text)] if members else []
+
+
+def given_year(name: str, schema: Mapping[str, Any], text: str) -> str | None:
+    """The regex of the year an optional parameter named for a year ("year", "release_year": a
+    word of its name, ``name_words``), a number or a string without a catalogue, takes where the
+    user's words give one year and no other (``user_years``): that year, as its type writes it;
+    else ``None``. "a pop song by Meghan Trainor released in 2018" gives ``year=2018``. Of
+    BFCL's answers with such a parameter where the words give one year, 9 of 10 want it (the
+    other: "six years ago. This year is 2023")."""
+    kind = schema.get("type")
+    if "year" not in name_words(name) or schema.get("enum") or kind not in ("integer", "number", "float", "string"):
+        return None
+    years = user_years(text)
+    if len(years) != 1:
+        return None
+    return literal(str(years[0])) if kind == "string" else str(years[0]) if kind == "integer" else f"{years[0]}(\\.0)?"
 
 
 # Words that turn a flag the user names down ("Don't return full text", "it shouldn't be unisex"):
