@@ -701,6 +701,42 @@ def test_a_year_the_user_gives_is_a_year_parameters(parts, name, kind, catalogue
     assert named_option({"type": "string", "enum": members}, said) == (named[0] if len(named) == 1 else None), (said, members)
 
 
+SMALL_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.tuples(st.integers(1, 6), st.booleans(), st.sampled_from([" ", "-"]), st.sampled_from(["star", "stars", "rooms", "room", "nights"])),
+                          st.sampled_from(["hotel", "in Paris", "with", "starry"])), max_size=5),
+       st.sampled_from(["star_rating", "number_of_rooms", "count"]))
+@example([(4, True, "-", "star"), "hotel"], "star_rating")
+@example([(3, False, " ", "star"), (4, False, "-", "stars")], "star_rating")  # two counts: the model's
+def test_a_catalogue_of_counts_takes_the_member_the_user_counts_it_with(parts, name):
+    """An optional catalogue of counts ("1" to "5", "dontcare") takes the member the user's words
+    count it with, in digits or in words, before a word that opens as a word of its name does
+    ("a four-star hotel": ``star_rating="4"``; "2 rooms": ``number_of_rooms="2"``); with no
+    such count, or two, as before: a member the words name, or none. Oracle: the counts the words were built from."""
+    words, counts = [], []
+    stem = {"star_rating": "star", "number_of_rooms": "room", "count": None}[name]
+    for part in parts:
+        if isinstance(part, tuple):
+            n, spelt, sep, noun = part
+            words.append(f"{SMALL_NUMBERS[n] if spelt else n}{sep}{noun}")
+            if stem is not None and noun.startswith(stem) and n <= 5:
+                counts.append(str(n))
+        else:
+            words.append(part)
+    said = "Find " + " ".join(words) + "."
+    counts = list(dict.fromkeys(counts))
+    members = ["1", "2", "3", "4", "5", "dontcare"]
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, name: {"type": "string", "enum": members}}}}
+    pattern = call_regex(fn, "python", said)
+    one = counts[0] if len(counts) == 1 else None
+    for member in members:  # as before: a member the words name as a word
+        before = re.search(rf"(?<!\w){member}(?!\w)", said) is not None
+        assert bool(re.fullmatch(pattern, f"f(q='Find', {name}={member!r})")) == (member == one if one else before), (said, name, member)
+    assert bool(re.fullmatch(pattern, "f(q='Find')")) == (one is None), said
+
+
 DESCRIBED = ["static", "dynamic", "Darwin", "Lamarck", "Celsius", "Fahrenheit", "blitz", "bullet", "24h", "100"]
 DESCRIPTION_FORMS = ["The mode. Options: {quoted}.", "Mode of analysis, e.g. {quoted}. Default is {first}.", "The unit ({quoted_or})."]
 
