@@ -263,6 +263,41 @@ def named_option_answers(bfcl: Any) -> dict[str, int]:
     return written_option_answers(bfcl, lambda param, schema, said: named_option(schema, said))
 
 
+def listed_member_answers(bfcl: Any) -> dict[str, int]:
+    """Over every call of BFCL's answers in CATEGORIES, the lists of a catalogue whose members
+    the user names (``bfcl_grammar.listed_members``; the spec writes such a list, required or
+    optional, with some of those members, each once: ``members_listed``), by whether the answer
+    accepts such a list ("agree") or wants another, or none ("disagree")."""
+    from ltlagent.evals.bfcl_grammar import listed_members, members_listed
+
+    counts = {"agree": 0, "disagree": 0}
+    for said, functions, name, accepted in answer_calls(bfcl):
+        props = ((functions.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        for param, schema in props.items():
+            members = listed_members(schema, said)
+            if members:
+                regex = members_listed(members)
+                ok = any(isinstance(a, list) and re.fullmatch(regex, repr(a)) for a in accepted.get(param, [""]))
+                counts["agree" if ok else "disagree"] += 1
+    return counts
+
+
+def given_year_answers(bfcl: Any) -> dict[str, int]:
+    """``written_option_answers`` for the optional parameters named for a year where the user's
+    words give one (``bfcl_grammar.given_year``), and the optional catalogues the user counts
+    (``bfcl_grammar.counted_member``) or gives a year of (``bfcl_grammar.year_members``)."""
+    from ltlagent.evals.bfcl_grammar import counted_member, given_year, literal, year_members
+
+    def written(param: str, schema: Mapping[str, Any], said: str) -> str | None:
+        if schema.get("enum"):
+            years = year_members(schema, said)
+            member = years[0] if len(years) == 1 else counted_member(param, schema, said)
+            return literal(member) if member is not None else None
+        return given_year(param, schema, said)
+
+    return written_option_answers(bfcl, written, admits=lambda regex, answers: any(o != "" and re.fullmatch(regex, repr(o)) for o in answers))
+
+
 def named_flag_answers(bfcl: Any) -> dict[str, int]:
     """``written_option_answers`` for the optional flags the user names (``bfcl_grammar.named_flag``, written true: ``True``,
     or a catalogue's "True")."""
@@ -485,6 +520,9 @@ def main() -> None:
             ("counted_numbers", counted_number_answers, "numbers the user counts with the parameter's name (the spec gives that number)"),
             ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
+            ("listed_members", listed_member_answers, "lists of a catalogue the user names members of (the spec writes some of those members)"),
+            ("given_years", given_year_answers,
+             "optional years the user gives one of, and catalogues of counts the user counts (the spec writes the year or member)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),
             ("percents", percent_answers, "float arguments given a percentage (the spec reads its fraction unless the description says percent)"),
             ("other_operation", other_operation_answers,
