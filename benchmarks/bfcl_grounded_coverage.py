@@ -298,6 +298,15 @@ def given_year_answers(bfcl: Any) -> dict[str, int]:
     return written_option_answers(bfcl, written, admits=lambda regex, answers: any(o != "" and re.fullmatch(regex, repr(o)) for o in answers))
 
 
+def quoted_after_name_answers(bfcl: Any) -> dict[str, int]:
+    """``written_option_answers`` for the optional strings whose name of one word the user writes
+    right before a quoted passage (``bfcl_grammar.quoted_after_name``: the spec writes one of those passages)."""
+    from ltlagent.evals.bfcl_grammar import quoted_after_name
+
+    return written_option_answers(bfcl, lambda param, schema, said: quoted_after_name(param, schema, said),
+                                  admits=lambda regex, answers: any(isinstance(o, str) and o != "" and re.fullmatch(regex, repr(o)) for o in answers))
+
+
 def named_flag_answers(bfcl: Any) -> dict[str, int]:
     """``written_option_answers`` for the optional flags the user names (``bfcl_grammar.named_flag``, written true: ``True``,
     or a catalogue's "True")."""
@@ -521,6 +530,8 @@ def main() -> None:
             ("named_members", named_member_answers, "required enums the user names one member of (the spec writes it)"),
             ("named_flags", named_flag_answers, "optional booleans the user names (the spec writes True)"),
             ("listed_members", listed_member_answers, "lists of a catalogue the user names members of (the spec writes some of those members)"),
+            ("quoted_after_names", quoted_after_name_answers,
+             "optional strings whose one-word name the user writes right before a quoted passage (the spec writes the passage)"),
             ("given_years", given_year_answers,
              "optional years the user gives one of, and catalogues of counts the user counts (the spec writes the year or member)"),
             ("named_numbers", named_number_answers, "optional numbers the user names (the spec writes one their words give)"),

@@ -737,6 +737,28 @@ def test_a_catalogue_of_counts_takes_the_member_the_user_counts_it_with(parts, n
     assert bool(re.fullmatch(pattern, "f(q='Find')")) == (one is None), said
 
 
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from(["album", "Album", "albums", "query", "the"]), st.sampled_from([" ", " is ", ": ", " named "]),
+                          st.sampled_from(["'", '"', ""]), st.sampled_from(["Warrior", "The New Classic", "Get Weird", "llama"])), max_size=3),
+       st.sampled_from(["album", "query", "album_name"]))
+@example([("album", " ", "'", "Warrior")], "album")
+@example([("albums", " ", "'", "Warrior")], "album")  # another word: no label
+def test_an_optional_string_takes_the_passage_quoted_right_after_its_name(parts, name):
+    """An optional plain string whose name of one word the user writes right before a passage
+    they quote ('the album "Warrior"', "for query 'llama'") is written with one of those
+    passages, whole; with none (unquoted, or after another word), it stays optional. Oracle: the
+    label, link, quote and passage each stretch was built from."""
+    said = "Find songs" + "".join(f", {word}{link}{quote}{passage}{quote}" for word, link, quote, passage in parts) + "."
+    quoted = {passage for word, link, quote, passage in parts if quote and word.lower() == name and link in (" ", " is ", ": ")}
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, name: {"type": "string"}}}}
+    pattern = call_regex(fn, "python", said)
+    for passage in ["Warrior", "The New Classic", "Get Weird", "llama"]:
+        for quote in ("'", '"'):
+            if quoted:
+                assert bool(re.fullmatch(pattern, f"f(q='Find', {name}={quote}{passage}{quote})")) == (passage in quoted), (said, name, passage)
+    assert bool(re.fullmatch(pattern, "f(q='Find')")) == (not quoted), (said, name)
+
+
 DESCRIBED = ["static", "dynamic", "Darwin", "Lamarck", "Celsius", "Fahrenheit", "blitz", "bullet", "24h", "100"]
 DESCRIPTION_FORMS = ["The mode. Options: {quoted}.", "Mode of analysis, e.g. {quoted}. Default is {first}.", "The unit ({quoted_or})."]
 
