@@ -57,7 +57,7 @@ FILES = (
     "bfcl-smollm2-auxiliaries", "bfcl-smollm2-live_irrelevance-check-5b161bb", "bfcl-smollm2-options-left", "bfcl-smollm2-sentence-ends", "bfcl-smollm2-options-joined", "bfcl-smollm2-free-year", "bfcl-smollm2-names-for-arguments",
     "bfcl-smollm2-names-for-arguments-initials", "bfcl-smollm2-options-functions", "bfcl-smollm2-person-leads", "bfcl-smollm2-periods",
     "bfcl-smollm2-bare-shapes", "bfcl-smollm2-still", "bfcl-smollm2-date-places", "bfcl-smollm2-years", "bfcl-smollm2-dates-twice", "bfcl-smollm2-words-shape",
-    "bfcl-smollm2-meaning", "bfcl-smollm2-meaning-pick", "bfcl-smollm2-members", "bfcl-smollm2-members-reviewed", "bfcl-smollm2-doubt", "bfcl-smollm2-half-doubt", "bfcl-smollm2-doubt-nested", "bfcl-smollm2-undated", "bfcl-smollm2-counted-strings", "bfcl-smollm2-counted-numbers", "bfcl-smollm2-pairs", "bfcl-smollm2-meant-flags", "bfcl-smollm2-meant-members", "bfcl-smollm2-names-once", "bfcl-smollm2-way-back", "bfcl-smollm2-unnamed-quantity", "bfcl-smollm2-calls-more-kept", "bfcl-smollm2-named-left-plural", "bfcl-smollm2-listed-members",
+    "bfcl-smollm2-meaning", "bfcl-smollm2-meaning-pick", "bfcl-smollm2-members", "bfcl-smollm2-members-reviewed", "bfcl-smollm2-doubt", "bfcl-smollm2-half-doubt", "bfcl-smollm2-doubt-nested", "bfcl-smollm2-undated", "bfcl-smollm2-counted-strings", "bfcl-smollm2-counted-numbers", "bfcl-smollm2-pairs", "bfcl-smollm2-meant-flags", "bfcl-smollm2-meant-members", "bfcl-smollm2-names-once", "bfcl-smollm2-way-back", "bfcl-smollm2-unnamed-quantity", "bfcl-smollm2-calls-more-kept", "bfcl-smollm2-named-left-plural", "bfcl-smollm2-listed-members", "bfcl-smollm2-years-counts",
 )
 
 REFUSAL_RIGHT = ("irrelevance", "live_irrelevance")  # where BFCL scores an answer without calls right
