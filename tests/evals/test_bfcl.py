@@ -861,14 +861,17 @@ def test_a_stretch_of_words_knows_whether_it_is_turned_down(said_words, longest)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(sorted(FLAG_NAMES) + ["good_for_kids", "free_entry"]), st.sampled_from(sorted(FLAG_KINDS)),
                           st.booleans()), min_size=1, max_size=4, unique_by=lambda p: p[0]),
-       st.lists(st.sampled_from(FLAG_WORDS + ["suitable", "for", "children", "gratis"]), max_size=10), st.floats(0.3, 0.9), st.randoms(use_true_random=False))
-def test_an_optional_flag_the_user_means_is_written_true(params, said_words, floor, rnd):
+       st.lists(st.sampled_from(FLAG_WORDS + ["suitable", "for", "children", "gratis"]), max_size=10), st.floats(0.3, 0.9), st.floats(0.0, 0.3),
+       st.randoms(use_true_random=False))
+def test_an_optional_flag_the_user_means_is_written_true(params, said_words, floor, unmeant, rnd):
     """``meant_flags`` with a drawn similarity table, against a hand reading: an optional flag the
     words do not name (``_named_by``) is marked when some stretch not turned down (``flag_spans``)
-    is at least ``floor`` similar to its name in words; required parameters, non-flags and named
-    flags are left as they are. A marked flag's call must write it true."""
+    is at least ``floor`` similar to its name in words, and marked unmeant when none is
+    ``unmeant`` similar (none at all where every stretch is turned down); required parameters,
+    non-flags and named flags are left as they are. A marked flag's call must write it true; an
+    unmeant one's may not write it."""
     from ltlagent.evals.bfcl import flag_spans, meant_flags
-    from ltlagent.evals.bfcl_grammar import MEANT_FLAG, name_parts
+    from ltlagent.evals.bfcl_grammar import MEANT_FLAG, UNMEANT_FLAG, name_parts
 
     said = "Find Boston " + " ".join(said_words) + "."
     spans = flag_spans(said)
@@ -881,22 +884,28 @@ def test_an_optional_flag_the_user_means_is_written_true(params, said_words, flo
     def similar(phrase):
         return table.setdefault(phrase, [round(rnd.uniform(0, 1), 2) for _ in spans])
 
-    out = meant_flags([function], said, similar, floor)
+    out = meant_flags([function], said, similar, floor, unmeant)
     kept = out[0]["parameters"]["properties"]
-    true = {}  # the value each parameter the call must write takes: a required one, a flag named or meant
+    true, unmeant_flags = {}, []  # the value each parameter the call must write takes: a required one, a flag named or meant
     for name, kind, req in params:
         words = [w for w in name_parts(name) if w.lower() not in ("for", "with", "is")] or [name]
         named = kind in FLAG_KINDS and _named_by([w.lower() for w in words], said_words)
         phrase = " ".join(name_parts(name)).lower()
-        meant = (kind in FLAG_KINDS and not req and not named
-                 and any(s >= floor and not negated for (_, negated), s in zip(spans, table.get(phrase, []))))
-        assert kept[name] == ({**props[name], MEANT_FLAG: True} if meant else props[name]), (name, said)
+        near = [s for (_, negated), s in zip(spans, table.get(phrase, [])) if not negated]
+        meant = kind in FLAG_KINDS and not req and not named and any(s >= floor for s in near)
+        unmeant_flag = kind in FLAG_KINDS and not req and not named and not any(s >= unmeant for s in near)
+        assert kept[name] == ({**props[name], MEANT_FLAG: True} if meant else {**props[name], UNMEANT_FLAG: True} if unmeant_flag else props[name]), (name, said)
         if req or named or meant:
             true[name] = ("'Boston'" if kind == "string" else FLAG_KINDS[kind][1], meant)
+        if unmeant_flag:
+            unmeant_flags.append((name, FLAG_KINDS[kind][1]))
     pattern = call_regex(out[0], "python", said)
     assert re.fullmatch(pattern, "f(" + ", ".join(f"{n}={v}" for n, (v, _) in true.items()) + ")"), said
     for left in [n for n, (_, meant) in true.items() if meant]:  # without a flag meant: no call of the spec
         assert not re.fullmatch(pattern, "f(" + ", ".join(f"{n}={v}" for n, (v, _) in true.items() if n != left) + ")"), (left, said)
+    for name, value in unmeant_flags:  # a flag neither named nor meant: no call of the spec writes it
+        written = {**{n: v for n, (v, _) in true.items()}, name: value}
+        assert not re.fullmatch(pattern, "f(" + ", ".join(f"{n}={written[n]}" for n, _, _ in params if n in written) + ")"), (name, said)
     assert function["parameters"]["properties"] == props  # the function given is not changed
 
 

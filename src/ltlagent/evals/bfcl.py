@@ -38,7 +38,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes,
                                          dated_shapes, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
@@ -114,6 +114,14 @@ FAR_MEANING = 0.3
 # 0.75, 19 right; at 0.8, 12.
 FLAG_MEANING = 0.7
 FLAG_SPAN = 4
+# ... and one that no stretch of theirs comes near (under FLAG_UNMEANT of similarity) is not
+# written at all (``bfcl_grammar.UNMEANT_FLAG``): the model wrote such flags true unasked
+# ("include_metadata=True" for "Generate a digital image", "has_vegetarian_options=True" for
+# "cheap Izakaya"). Of BFCL's answers' optional flags the words do not name, 443 lie under 0.45
+# and 424 of those may be left out (19 want true); over the stored answers, leaving the ones the
+# calls wrote out turns 15 answers right and none wrong (at 0.4: 10 and 12 of 364 wanting true;
+# at 0.5: 17 and 25 of 495; at 0.3: 7 and 2 of 205).
+FLAG_UNMEANT = 0.45
 # ... and an optional catalogue (an enum of two or more members, each with a letter; no flag) none
 # of whose members the words name (``bfcl_grammar.named_members``) takes the member a stretch of
 # theirs not turned down is at least MEMBER_MEANING similar to, the most similar of those
@@ -571,19 +579,22 @@ def flag_spans(words: str, longest: int = FLAG_SPAN) -> list[tuple[str, bool]]:
 
 
 def meant_flags(functions: Sequence[Mapping[str, Any]], words: str, similar: Callable[[str], Sequence[float]],
-                floor: float = FLAG_MEANING) -> list[dict[str, Any]]:
+                floor: float = FLAG_MEANING, unmeant: float = FLAG_UNMEANT) -> list[dict[str, Any]]:
     """The functions again, each optional flag (``bfcl_grammar.is_flag``) the user's ``words`` do
     not name (``bfcl_grammar.named_flag``) but mean marked so (``bfcl_grammar.MEANT_FLAG``: the call
     writes it true): a stretch of theirs not negated (``flag_spans``) is at least ``floor`` similar
     to the flag's name in words (``similar(phrase)``: each stretch's similarity to it, in order).
     "attractions in Paris that are suitable for children" gives ``good_for_kids="True"``; "it
-    shouldn't be unisex" no ``is_unisex``."""
+    shouldn't be unisex" no ``is_unisex``. One no stretch comes within ``unmeant`` of is
+    marked not to be written (``bfcl_grammar.UNMEANT_FLAG``): "Generate a digital image" leaves
+    ``include_metadata`` out."""
     spans = flag_spans(words)
 
     def mark(function: Mapping[str, Any], name: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
-        if not is_flag(schema) or named_flag(name, schema, words) or _nearest(spans, similar, " ".join(name_parts(name)).lower()) < floor:
+        if not is_flag(schema) or named_flag(name, schema, words):
             return None
-        return {**schema, MEANT_FLAG: True}
+        near = _nearest(spans, similar, " ".join(name_parts(name)).lower())
+        return {**schema, MEANT_FLAG: True} if near >= floor else {**schema, UNMEANT_FLAG: True} if near < unmeant else None
 
     return _optionals_marked(functions, mark)
 

@@ -817,6 +817,8 @@ COUNTED_PLACES = "x-ltlagent-counted"  # ... nor a number parameter's number (``
 # ... and, on an optional flag (``is_flag``), that the user's words mean it though they do not
 # say its name (``bfcl.meant_flags``): written true, as a flag they name (``named_flag``).
 MEANT_FLAG = "x-ltlagent-meant"
+# ... or that they neither name nor come near in meaning (``bfcl.meant_flags``): not written.
+UNMEANT_FLAG = "x-ltlagent-unmeant"
 # ... and, on an optional catalogue none of whose members the words name, the member they mean
 # (``bfcl.meant_members``): written, as a member they name (``named_option``).
 MEANT_MEMBER = "x-ltlagent-meant-member"
@@ -910,6 +912,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
+        if grounded is not None and schema.get(UNMEANT_FLAG) and not named_flag(name, schema, grounded):
+            continue  # a flag the user neither names nor means: not written
         if grounded is not None and (named_flag(name, schema, grounded) or schema.get(MEANT_FLAG)):  # the user asked for it: written true
             items.append((re.escape(name) + "=", flag_true(schema), True))
             continue
