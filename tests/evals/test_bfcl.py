@@ -306,7 +306,8 @@ def test_a_label_reads_the_value_after_a_parameters_name():
 # Pieces of words for the count test: (text, {name: the numbers it counts, or None: a bound, no count}, an "a"/"an" count).
 COUNT_PIECES = [("2 adults", {"adults": {2}}, ()), ("1 adult", {"adults": {1}}, ()), ("an adult", {}, ("adults",)), ("a child", {}, ("children",)),
                 ("3 children", {"children": {3}}, ()), ("4 guests", {"num_guests": {4}}, ()), ("more than 5 adults", {"adults": None}, ()),
-                ("1, 2 and 6 adults", {"adults": {1, 2, 6}}, ()), ("7 years", {}, ()), ("10 rooms", {}, ()), ("a 2-bedroom", {"number_of_beds": {2}}, ())]
+                ("1, 2 and 6 adults", {"adults": {1, 2, 6}}, ()), ("7 years", {}, ()), ("10 rooms", {}, ()), ("a 2-bedroom", {"number_of_beds": {2}}, ()),
+                ("3 people", {"adults": {3}, "num_guests": {3}}, ()), ("a person", {}, ("adults", "num_guests"))]
 
 
 @settings(max_examples=300)
@@ -314,7 +315,8 @@ COUNT_PIECES = [("2 adults", {"adults": {2}}, ()), ("1 adult", {"adults": {1}}, 
 def test_a_number_the_user_counts_with_the_parameters_name_is_one_of_those(pieces, name):
     """A number parameter that counts something (its name's word in the plural, or beside
     "number", "num", "count", "total") takes one of the numbers the user writes right before
-    that word ("2 adults", "a 2-bedroom", "3 children" and "1 child" alike), the numbers listed
+    that word ("2 adults", "a 2-bedroom", "3 children" and "1 child" alike; one that counts
+    people, also before "people" or "persons": "3 people" counts adults and guests), the numbers listed
     before one ("1, 2 and 6 adults") and 1 where "a"/"an" counts it beside one; where one comes
     after "more than", where only "a"/"an" counts it, and for other names ("year": "7 years" is
     no year; "radius"), any number the words give. Oracle: what each piece counts, written by

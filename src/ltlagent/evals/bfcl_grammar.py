@@ -1306,6 +1306,11 @@ def named_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
 MEASURE_WORDS = frozenset("number num count total amount value per max min size level rate".split())
 COUNT_WORDS = frozenset("number num count total".split())
 PLURALS = {"children": "child", "people": "person", "men": "man", "women": "woman", "persons": "person"}
+# Words that count people, and the parameters they count ("for two people" counts
+# ``number_of_adults``, ``num_passengers``, ``number_of_seats``): of BFCL's answers where the
+# words count people once, the 10 such arguments all take that count.
+PEOPLE = frozenset("people persons person individuals".split())
+PEOPLE_COUNTED = frozenset("adult passenger guest traveler traveller seat person".split())
 
 
 def counted_number(name: str, schema: Mapping[str, Any], text: str) -> str | None:
@@ -1332,7 +1337,8 @@ def _counting(name: str, schema: Mapping[str, Any], text: str) -> tuple[str, lis
     beside a word of ``COUNT_WORDS`` ("adults", "number_of_beds" → bed, "max_results" → result;
     not "year" nor "time": "7 years" is no year), each number the user writes right before a
     word opening on its stem, or a word its stem opens on ("2 adults", "a 2-bedroom", "2
-    children", "1 child"), with the numbers listed before it ("for 1, 5 and 10 years"), and one
+    children", "1 child"; a parameter that counts people, ``PEOPLE_COUNTED``, also before a word of
+    ``PEOPLE``: "for two people" counts ``num_passengers``), with the numbers listed before it ("for 1, 5 and 10 years"), and one
     where "a", "an" or "one" counts it too ("2 adults and a child"). ``None`` where a word of
     ``NEGATION`` comes within NEGATION_REACH words before any word that counts it ("not 7
     details", as ``named_number`` reads a name), where the user counts it with no number of its
@@ -1350,7 +1356,7 @@ def _counting(name: str, schema: Mapping[str, Any], text: str) -> tuple[str, lis
 
     def counts(noun: str) -> bool:
         noun = noun.lower()
-        return noun.startswith(stem) or (len(noun) > 2 and stem.startswith(noun))
+        return noun.startswith(stem) or (len(noun) > 2 and stem.startswith(noun)) or (stem in PEOPLE_COUNTED and noun in PEOPLE)
 
     said = said_words(text)
     if any(counts(w) and _negated(said, i) for i, w in enumerate(said)):
