@@ -761,6 +761,19 @@ def test_an_optional_string_takes_the_passage_quoted_right_after_its_name(parts,
     assert bool(re.fullmatch(pattern, "f(q='Find')")) == (not quoted), (said, name)
 
 
+def test_a_catalogue_of_whole_counts_takes_the_people_the_user_counts():
+    """A catalogue of counts as whole numbers, and a parameter that counts people counted by
+    "people" (live_multiple_889-184-6: "a bus ... for two people" is ``num_passengers=2``)."""
+    seats = {"type": "integer", "enum": [1, 2, 3, 4, 5]}
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["to"], "properties": {"to": {"type": "string"}, "num_passengers": seats}}}
+    pattern = call_regex(fn, "python", "Find a bus to Atlanta for two people on April 22nd 2023")
+    assert re.fullmatch(pattern, "f(to='Atlanta', num_passengers=2)")
+    assert not re.fullmatch(pattern, "f(to='Atlanta')") and not re.fullmatch(pattern, "f(to='Atlanta', num_passengers=1)")
+    assert bfcl_grammar.counted_member("num_passengers", seats, "for two people and 3 people") is None  # two counts: the model's
+    assert bfcl_grammar.counted_member("number_of_rooms", seats, "for two people") is None  # rooms are no people
+    assert bfcl_grammar.counted_member("num_passengers", seats, "2 passengers") == 2
+
+
 DESCRIBED = ["static", "dynamic", "Darwin", "Lamarck", "Celsius", "Fahrenheit", "blitz", "bullet", "24h", "100"]
 DESCRIPTION_FORMS = ["The mode. Options: {quoted}.", "Mode of analysis, e.g. {quoted}. Default is {first}.", "The unit ({quoted_or})."]
 

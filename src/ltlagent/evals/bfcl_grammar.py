@@ -1232,27 +1232,33 @@ def year_members(schema: Mapping[str, Any], text: str) -> list[str]:
     return [m for m in members if int(m) in user_years(text)] if members else []
 
 
-def counted_member(name: str, schema: Mapping[str, Any], text: str) -> str | None:
-    """The member of a catalogue of counts (members of digits, not years: "1" to "5" and
-    "dontcare") that ``text`` counts the parameter with: a whole number the words give (digits
-    or a number word, ``number_places``) right before a word, after a space or a hyphen, that
-    opens as a word of the parameter's name does (its first four letters; words of three letters
-    or more, not "number", "num" or "count"): "a four-star hotel" gives ``star_rating="4"``,
-    "2 rooms" ``number_of_rooms="2"``. ``None`` where
+def counted_member(name: str, schema: Mapping[str, Any], text: str) -> str | int | None:
+    """The member of a catalogue of counts (members of digits, strings or whole numbers, not
+    years: "1" to "5" and "dontcare") that ``text`` counts the parameter with: a whole number the
+    words give (digits or a number word, ``number_places``) right before a word, after a space or
+    a hyphen, that opens as a word of the parameter's name does (its first four letters; words of
+    three letters or more, not "number", "num" or "count"), or, for a parameter that counts
+    people (``PEOPLE_COUNTED``), a word of ``PEOPLE``: "a four-star hotel" gives
+    ``star_rating="4"``, "2 rooms" ``number_of_rooms="2"``, "for two people"
+    ``num_passengers=2``. ``None`` where
     they count it with no member or with two. Of BFCL's answers with such a catalogue where
     the words count it so, 11 of 12 want that member (the other: "I would like to reserve one
     room" where the answer leaves ``number_of_rooms`` out)."""
-    members = [m for m in schema.get("enum") or () if isinstance(m, str) and m.isdigit() and not YEAR.fullmatch(m)]
-    stems = [w.lower()[:4] for w in name_parts(name) if len(w) > 2 and w.lower() not in ("number", "num", "count")]
+    members = {str(m): m for m in schema.get("enum") or () if not isinstance(m, bool) and isinstance(m, (str, int)) and str(m).isdigit()
+               and not YEAR.fullmatch(str(m))}
+    words = [w.lower() for w in name_parts(name) if len(w) > 2 and w.lower() not in ("number", "num", "count")]
+    stems = [w[:4] for w in words]
+    people = any(w.rstrip("s") in PEOPLE_COUNTED for w in words)
     if not members or not stems:
         return None
     counted = []
     for _, end, values in number_places(text):
         after = re.match(r"[ -]?([A-Za-z]+)", text[end:])
-        if after is not None and any(after.group(1).lower().startswith(stem) for stem in stems):
+        noun = after.group(1).lower() if after is not None else ""
+        if noun and (any(noun.startswith(stem) for stem in stems) or (people and noun in PEOPLE)):
             counted += [str(int(v)) for v in values if float(v).is_integer() and str(int(v)) in members]
     counted = list(dict.fromkeys(counted))
-    return counted[0] if len(counted) == 1 else None
+    return members[counted[0]] if len(counted) == 1 else None
 
 
 def given_year(name: str, schema: Mapping[str, Any], text: str) -> str | None:
