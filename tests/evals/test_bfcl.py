@@ -711,19 +711,21 @@ SMALL_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
                           st.sampled_from(["hotel", "in Paris", "with", "starry"])), max_size=5),
        st.sampled_from(["star_rating", "number_of_rooms", "count"]))
 @example([(4, True, "-", "star"), "hotel"], "star_rating")
-@example([(3, False, " ", "star"), (4, False, "-", "stars")], "star_rating")  # two counts: the model's
+@example([(3, False, " ", "star"), (4, False, "-", "stars")], "star_rating")  # "3 star" counts nothing: "4-stars" the one count
+@example([(3, False, "-", "star"), (4, False, " ", "stars")], "star_rating")  # two counts: the model's
 def test_a_catalogue_of_counts_takes_the_member_the_user_counts_it_with(parts, name):
     """An optional catalogue of counts ("1" to "5", "dontcare") takes the member the user's words
-    count it with, in digits or in words, before a word that opens as a word of its name does
-    ("a four-star hotel": ``star_rating="4"``; "2 rooms": ``number_of_rooms="2"``); with no
-    such count, or two, as before: a member the words name, or none. Oracle: the counts the words were built from."""
+    count it with, in digits or in words, before a word of its name in the plural or joined to
+    it by a hyphen ("a four-star hotel": ``star_rating="4"``; "2 rooms":
+    ``number_of_rooms="2"``; not "3 star"); with no such count, or two, as before: a member the
+    words name, or none. Oracle: the counts the words were built from."""
     words, counts = [], []
     stem = {"star_rating": "star", "number_of_rooms": "room", "count": None}[name]
     for part in parts:
         if isinstance(part, tuple):
             n, spelt, sep, noun = part
             words.append(f"{SMALL_NUMBERS[n] if spelt else n}{sep}{noun}")
-            if stem is not None and noun.startswith(stem) and n <= 5:
+            if stem is not None and noun.startswith(stem) and (sep == "-" or noun.endswith("s")) and n <= 5:
                 counts.append(str(n))
         else:
             words.append(part)

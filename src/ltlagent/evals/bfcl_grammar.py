@@ -912,8 +912,8 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if option is not None:  # the user named it (an enum member, or a code the description gives): written
             items.append((re.escape(name) + "=", literal(option), True))
             continue
-        if grounded is not None and schema.get(UNMEANT_FLAG) and not named_flag(name, schema, grounded):
-            continue  # a flag the user neither names nor means: not written
+        if grounded is not None and schema.get(UNMEANT_FLAG):
+            continue  # a flag the user neither names nor means (``bfcl.meant_flags``): not written
         if grounded is not None and (named_flag(name, schema, grounded) or schema.get(MEANT_FLAG)):  # the user asked for it: written true
             items.append((re.escape(name) + "=", flag_true(schema), True))
             continue
@@ -1143,8 +1143,8 @@ def _said_at(word: str, text: str) -> list[tuple[int, int]]:
 def listed_members(schema: Mapping[str, Any], text: str) -> list[str]:
     """The members of a list's catalogue (an array whose items have an enum of two or more
     members, each a string of two characters or more with a letter) that a call writes where
-    ``text`` names one (``members_listed``): none where it names none. Named: the member as a word or words, any
-    case, singular or plural ("a patio" → "Patio", "toll roads" → "tolls"), not only inside
+    ``text`` names one (``members_listed``): none where it names none. Named: the member as a
+    word or words, any case, singular or plural ("a patio" → "Patio", "toll roads" → "tolls"), not only inside
     another member named ("violin lessons" names "Violin Lessons", not "Violins"). Then also the
     members each of whose words (three letters or more, no function word) the text says, in the
     singular or the plural ("the high and low temperatures" → "high_low_temperature"). In the
@@ -1235,27 +1235,27 @@ def year_members(schema: Mapping[str, Any], text: str) -> list[str]:
 def counted_member(name: str, schema: Mapping[str, Any], text: str) -> str | int | None:
     """The member of a catalogue of counts (members of digits, strings or whole numbers, not
     years: "1" to "5" and "dontcare") that ``text`` counts the parameter with: a whole number the
-    words give (digits or a number word, ``number_places``) right before a word, after a space or
-    a hyphen, that opens as a word of the parameter's name does (its first four letters; words of
-    three letters or more, not "number", "num" or "count"), or, for a parameter that counts
+    words give (digits or a number word, ``number_places``) right before a word of the
+    parameter's name (``_word_forms``; words of three letters or more, not "number", "num" or
+    "count") in the plural, or joined to it by a hyphen ("3-star"), or, for a parameter that counts
     people (``PEOPLE_COUNTED``), a word of ``PEOPLE``: "a four-star hotel" gives
     ``star_rating="4"``, "2 rooms" ``number_of_rooms="2"``, "for two people"
-    ``num_passengers=2``. ``None`` where
-    they count it with no member or with two. Of BFCL's answers with such a catalogue where
-    the words count it so, 11 of 12 want that member (the other: "I would like to reserve one
-    room" where the answer leaves ``number_of_rooms`` out)."""
+    ``num_passengers=2``. ``None`` where they count it with no member or with two. Of BFCL's
+    answers with such a catalogue where the words count it so, 15 of 17 accept that member (one
+    of the others: "I would like to reserve one room" where the answer leaves
+    ``number_of_rooms`` out)."""
     members = {str(m): m for m in schema.get("enum") or () if not isinstance(m, bool) and isinstance(m, (str, int)) and str(m).isdigit()
                and not YEAR.fullmatch(str(m))}
     words = [w.lower() for w in name_parts(name) if len(w) > 2 and w.lower() not in ("number", "num", "count")]
-    stems = [w[:4] for w in words]
+    forms = set().union(*map(_word_forms, words)) if words else set()
     people = any(w.rstrip("s") in PEOPLE_COUNTED for w in words)
-    if not members or not stems:
+    if not members or not forms:
         return None
     counted = []
     for _, end, values in number_places(text):
-        after = re.match(r"[ -]?([A-Za-z]+)", text[end:])
-        noun = after.group(1).lower() if after is not None else ""
-        if noun and (any(noun.startswith(stem) for stem in stems) or (people and noun in PEOPLE)):
+        after = re.match(r"([ -]?)([A-Za-z]+)", text[end:])
+        noun = after.group(2).lower() if after is not None else ""
+        if noun in forms and (after.group(1) == "-" or noun.endswith("s")) or (people and noun in PEOPLE):
             counted += [str(int(v)) for v in values if float(v).is_integer() and str(int(v)) in members]
     counted = list(dict.fromkeys(counted))
     return members[counted[0]] if len(counted) == 1 else None
