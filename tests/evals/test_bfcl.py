@@ -703,6 +703,20 @@ def test_a_year_the_user_gives_is_a_year_parameters(parts, name, kind, catalogue
     assert named_option({"type": "string", "enum": members}, said) == (named[0] if len(named) == 1 else None), (said, members)
 
 
+def test_the_year_a_year_parameter_takes_is_no_other_arguments():  # simple_python_69
+    """The year an optional year parameter takes (``given_year``) is its own: no string of the
+    call holds it ("Mississippi river in 2020" is no ``location``), no number takes it."""
+    fn = {"name": "f", "parameters": {"type": "dict", "required": ["location"], "properties": {
+        "location": {"type": "string"}, "count": {"type": "integer"}, "year": {"type": "integer"}}}}
+    pattern = call_regex(fn, "python", "Find the turtles in Mississippi river in 2020 and 12 others.")
+    assert re.fullmatch(pattern, "f(location='Mississippi river', year=2020)")
+    assert re.fullmatch(pattern, "f(location='Mississippi river', count=12, year=2020)")
+    for bad in ("f(location='Mississippi river in 2020', year=2020)", "f(location='Mississippi river', count=2020, year=2020)",
+                "f(location='Mississippi river')"):
+        assert not re.fullmatch(pattern, bad), bad
+    assert bfcl_grammar.year_places("in 2020, not 2021") == []  # two years: no year parameter takes one
+
+
 SMALL_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 

@@ -870,6 +870,9 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     called = called_words(str(function.get("name", ""))) if grounded is not None and language == "python" else frozenset()
     counting = {name: _counting(name, schema, grounded) for name, schema in props.items()} if grounded is not None and language == "python" else {}
     counted_at = {name: found[1] if found else [] for name, found in counting.items()}
+    for name, schema in props.items() if counting else ():  # the year a year parameter takes is its own as well
+        if name not in required and given_year(name, schema, grounded) is not None:
+            counted_at[name] = counted_at[name] + year_places(grounded)
     for name, schema in props.items():
         held = tuple(place for other, places in counted_at.items() if other != name for place in places)
         if held and OWN_WORDS not in schema and not counted_at[name] and schema.get("type") in ("string", "integer", "float", "number"):
@@ -1258,6 +1261,14 @@ def counted_member(name: str, schema: Mapping[str, Any], text: str) -> str | int
             counted += [str(int(v)) for v in values if float(v).is_integer() and str(int(v)) in members]
     counted = list(dict.fromkeys(counted))
     return members[counted[0]] if len(counted) == 1 else None
+
+
+def year_places(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` gives its one year standing alone (``YEAR``), start and end of each: the
+    places a year parameter that takes it (``given_year``) holds, which no other argument of
+    the call reads ("Mississippi river in 2020" is no ``location`` beside ``year=2020``)."""
+    years = user_years(text)
+    return [m.span() for m in YEAR.finditer(text) if len(years) == 1 and int(m.group(0)) == years[0]]
 
 
 def given_year(name: str, schema: Mapping[str, Any], text: str) -> str | None:
