@@ -950,16 +950,17 @@ def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
     (``_named_by``), is written, with a number their words give; otherwise it may be left out.
     Without a number in the words it is not written at all; an enum takes only members the
     words name and is left to the model (a digit names a count far more often than a member); a
-    float the user counts with the name ("7 details") takes the count. Oracle: the word list the
+    float or an enum the user counts with the name ("7 details") takes the count. Oracle: the word list the
     text was written from."""
     said = "Find Boston " + " ".join(said_words) + "."
     given = [w for w in said_words if w[0].isdigit() and kind == "float" or w == "7"]  # an integer's, an enum's: 7 only
     # "7 details" counts the details (``counted_number``): then the value is the count, unless a
     # word that counts them is turned down ("not 7 details")
     counted = [w for w, after in zip(said_words, said_words[1:]) if w[0].isdigit() and after.lower().startswith("detail")]
-    if param == "details" and kind == "float" and counted and _named_by(["details"], said_words):
+    counts = param == "details" and kind in ("float", "enum") and counted and _named_by(["details"], said_words)
+    if counts:  # an enum of counts too (``counted_member``): "7 details" is details=7
         given = counted
-    named = _named_by(FLAG_NAMES[param], said_words) and bool(given) and kind != "enum"
+    named = _named_by(FLAG_NAMES[param], said_words) and bool(given) and kind != "enum" or (kind == "enum" and counts)
     schema = {"type": "integer", "enum": [3, 7]} if kind == "enum" else {"type": kind}
     fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, param: schema}}}
     pattern = call_regex(fn, "python", said)

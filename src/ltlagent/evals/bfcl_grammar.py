@@ -1253,6 +1253,9 @@ def counted_member(name: str, schema: Mapping[str, Any], text: str) -> str | int
     people = any(w.rstrip("s") in PEOPLE_COUNTED for w in words)
     if not members or not forms:
         return None
+    said = said_words(text)
+    if any((w in forms or (people and w in PEOPLE)) and _negated(said, i) for i, w in enumerate(said)):
+        return None  # "not 7 details": the user turns it down, as ``_counting`` reads it
     counted = []
     for _, end, values in number_places(text):
         after = re.match(r"([ -]?)([A-Za-z]+)", text[end:])
