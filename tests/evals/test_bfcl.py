@@ -635,6 +635,7 @@ def _member_said(member: str, form: int) -> str:
        st.booleans())
 @example(["Tennis Court", "Court"], [("Tennis Court", 0)], False)  # "Court" only inside "Tennis Court": not named
 @example(["Happy Hour", "Patio"], ["happy", "near", "hour", ("Patio", 2)], True)  # each word of "Happy Hour" said: listed too
+@example(["Patio", "Wi-Fi", "Tennis Court", "Court"], [("Tennis Court", 0), ("Patio", 0), ("Court", 0)], False)  # "Court" first named after "Patio"
 @example(["Patio", "Wi-Fi", "Tolls", "Guitar", "Cafe", "Court"], [("Court", 1), ("Cafe", 0), ("Guitar", 2), ("Tolls", 2), ("Wi-Fi", 1), ("Patio", 0)], True)
 def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members, said_parts, required):
     """A list whose items' catalogue the user names members of (any case, singular or plural)
@@ -945,6 +946,7 @@ def test_an_optional_flag_the_user_means_is_written_true(params, said_words, flo
        st.sampled_from(["integer", "float", "enum"]))
 @example("details", ["details", "7"], "enum")  # a member the words name: still the model's choice
 @example("details", ["7", "details", "12.5"], "float")  # counted: 7 only
+@example("details", ["7", "detailed"], "enum")  # "detailed" counts no enum member: "details" would
 def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
     """An optional number without an enum whose name's words the user uses, as a flag's
     (``_named_by``), is written, with a number their words give; otherwise it may be left out.
@@ -956,7 +958,8 @@ def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
     given = [w for w in said_words if w[0].isdigit() and kind == "float" or w == "7"]  # an integer's, an enum's: 7 only
     # "7 details" counts the details (``counted_number``): then the value is the count, unless a
     # word that counts them is turned down ("not 7 details")
-    counted = [w for w, after in zip(said_words, said_words[1:]) if w[0].isdigit() and after.lower().startswith("detail")]
+    counted = [w for w, after in zip(said_words, said_words[1:]) if w[0].isdigit() and after.lower().startswith("detail")
+               and (kind != "enum" or after.lower() == "details" and w in ("3", "7"))]  # an enum's count: a member, before the name's word in the plural
     counts = param == "details" and kind in ("float", "enum") and counted and _named_by(["details"], said_words)
     if counts:  # an enum of counts too (``counted_member``): "7 details" is details=7
         given = counted

@@ -1160,11 +1160,11 @@ def listed_members(schema: Mapping[str, Any], text: str) -> list[str]:
         return []
     places = {m: _said_at(m, text) for m in members}
     places = {m: at for m, at in places.items() if at}
-    named = {m: at for m, at in places.items()
-             if not all(any(a <= x and y <= b and (a, b) != (x, y) for other, there in places.items() if other != m for a, b in there) for x, y in at)}
-    if not named:
+    outside = {m: [(x, y) for x, y in at if not any(a <= x and y <= b and (a, b) != (x, y) for other, there in places.items() if other != m for a, b in there)]
+               for m, at in places.items()}  # where each is named not only inside another member
+    first = {m: at[0][0] for m, at in outside.items() if at}
+    if not first:
         return []
-    first = {m: at[0][0] for m, at in named.items()}
     for member in members:
         words = [w for w in name_parts(member) if len(w) > 2 and w.lower() not in FUNCTION_WORDS]
         if member in first or len(words) < 2:
