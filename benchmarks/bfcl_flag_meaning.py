@@ -28,7 +28,7 @@ CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "liv
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5)
 
 
-def nearness(bfcl: Any, case: dict[str, Any], cache: dict[str, Any]) -> Any:
+def nearness(case: dict[str, Any], cache: dict[str, Any]) -> Any:
     """``near(parameter)``: the most similarity of a stretch of the case's words not turned down to
     the parameter's name in words (``bfcl._nearest``), the stretches encoded once per case."""
     from ltlagent.agents.meaning import reader
@@ -67,7 +67,7 @@ def main() -> None:
     for category in CATEGORIES:
         for case in B.load_cases(bfcl, category):
             said, functions = B.user_words(case), {f["name"]: f for f in case["function"]}
-            near = nearness(bfcl, case, cache)
+            near = nearness(case, cache)
             for call in case["ground_truth"]:
                 name, accepted = next(iter(call.items()))
                 for param in unnamed_flags((functions.get(name) or {}).get("parameters") or {}, said):

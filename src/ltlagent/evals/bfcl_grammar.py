@@ -870,7 +870,7 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     called = called_words(str(function.get("name", ""))) if grounded is not None and language == "python" else frozenset()
     counting = {name: _counting(name, schema, grounded) for name, schema in props.items()} if grounded is not None and language == "python" else {}
     counted_at = {name: found[1] if found else [] for name, found in counting.items()}
-    for name, schema in props.items() if counting else ():  # the year a year parameter takes is its own as well
+    for name, schema in props.items() if grounded is not None and language == "python" else ():  # a year parameter's year is its own as well
         if name not in required and given_year(name, schema, grounded) is not None:
             counted_at[name] = counted_at[name] + year_places(grounded)
     for name, schema in props.items():
