@@ -2521,11 +2521,11 @@ END_PLACES = ["Atlanta", "Boston", "JFK", "LAX", "Fresno", "Phoenix", "Tokyo"]
 @given(st.sampled_from(PAIRS + NOT_PAIRS), st.lists(st.sampled_from(END_PLACES), min_size=2, max_size=3, unique=True),
        st.sampled_from(["Go from {0} to {1}.", "Fly to {1}, leaving from {0}.", "Between {0} and {1}, please.", "Trips for {0} and {1}."]))
 def test_a_pair_given_one_place_takes_another_for_its_later_end(pair, places, phrasing):
-    """A call gives one place of the words to both ends of a pair (``paired``: the same name
-    but for an end's word). Where the words give both ends ("from ... to", "between ... and"),
-    the later end is decoded again in the words less that place: any other place, never it;
-    otherwise, or for two parameters that are no pair, nothing is split (the refusal stands).
-    Oracle: the places the words were written with."""
+    """A call gives one place of the words to two required strings. Where they are the ends of a
+    pair (``paired``: the same name but for an end's word), the later end is decoded again in the
+    words less that place only where the words give both ends ("from ... to", "between ... and"),
+    otherwise nothing is split (the refusal stands); two parameters that are no pair are decoded
+    so whatever the words: any other place, never it. Oracle: the places the words were written with."""
     first, second = pair
     said = phrasing.format(places[0], places[-1]) + (f" Also {places[1]}." if len(places) == 3 else "")
     fn = {"name": "f", "parameters": {"type": "dict", "required": [first, second],
@@ -2534,13 +2534,16 @@ def test_a_pair_given_one_place_takes_another_for_its_later_end(pair, places, ph
     assert reuse is not None and reuse.later == second, (said, reuse)
     split = apart([fn], reuse, said)
     both_ends = not phrasing.startswith("Trips")
-    if pair in NOT_PAIRS or not both_ends:
+    if pair in PAIRS and not both_ends:
         assert split is None, (said, pair)
         return
     assert split is not None, (said, pair)
     pattern = call_regex(split[0], "python", said)
     for place in END_PLACES:
         assert bool(re.fullmatch(pattern, f"f({first}={places[0]!r}, {second}={place!r})")) == (place in places[1:]), (said, place)
+    for span in bfcl_grammar.spans(said):  # no stretch of the words that holds the place repeated
+        if places[0] in span:
+            assert not re.fullmatch(pattern, f"f({first}={places[0]!r}, {second}={span!r})"), (said, span)
 
 
 def _scripted_answerer(monkeypatch, function, decode, each=(), **options):
@@ -2690,8 +2693,13 @@ def test_an_answer_that_reuses_a_place_is_decoded_again_as_the_refusal(monkeypat
 
     answerer = _scripted_answerer(monkeypatch, function, decode)
     assert answerer._constrained(case, "prompt", True) == ("Unfortunately, none fits.", 7)
-    assert [f.get("calls") for f in forms] == ["one or more", "none"] and answerer.forward_passes == 6 and answerer.prepare_seconds == 1.0
+    # decoded again apart (``apart``: dominant_trait in "How do . mate?"), the answer repeats the place again: the refusal
+    assert [f.get("calls") for f in forms] == ["one or more", "one or more", "none"] and answerer.forward_passes == 9 and answerer.prepare_seconds == 1.5
     assert answerer.spec_form == "refusal (get_genetic_traits gives 'Lions' to species, dominant_trait; the user's words give it 1 time)"
+    forms.clear()
+    case["question"][0][0]["content"] = "Lions?"  # nothing else for dominant_trait: the refusal at once
+    assert answerer._constrained(case, "prompt", True) == ("Unfortunately, none fits.", 7)
+    assert [f.get("calls") for f in forms] == ["one or more", "none"] and answerer.forward_passes == 6 and answerer.prepare_seconds == 1.0
     forms.clear()
     shared = _scripted_answerer(monkeypatch, function, decode, places="shared")
     assert shared._constrained(case, "prompt", True)[0].startswith("[get_genetic_traits(")
@@ -2838,7 +2846,7 @@ def test_a_quoted_passage_given_to_two_arguments_leaves_the_later_one_the_other_
 def test_an_answer_that_gives_one_number_to_two_required_arguments_is_decoded_again_apart(monkeypatch):
     """Two required number arguments that took one number: the second decode grounds the later
     one in the words less that number (``apart``); its answer is kept when it passes the review,
-    and the refusal is decoded when it does not. A string repeated is the refusal at once."""
+    and the refusal is decoded when it does not. With no other number in the words, the refusal at once."""
     binomial = {"name": "calc_binomial_prob", "parameters": {"type": "dict", "required": ["num_trials", "num_success"], "properties": {
         "num_trials": {"type": "integer"}, "num_success": {"type": "integer"}, "label": {"type": "string"}}}}
     case = {"id": "simple_python_121", "function": [binomial],
@@ -2867,6 +2875,34 @@ def test_an_answer_that_gives_one_number_to_two_required_arguments_is_decoded_ag
     case["question"][0][0]["content"] = "The probability of heads if I flip a coin 100 times?"  # no other number: the refusal at once
     assert answerer._constrained(case, "prompt", True) == ("Unfortunately, no.", 4) and [c for c, _ in seen] == ["one or more", "none"]
 
+
+
+def test_an_answer_that_gives_one_span_to_two_required_strings_is_decoded_again_apart(monkeypatch):
+    """simple_python_327: "Manchester United" given to ``team_name`` and ``league``; the second
+    decode grounds ``league``, the argument that found no place of its own, in the words less
+    every place of "Manchester United" (``apart``), and its answer is kept: it passes the review."""
+    schedule = {"name": "sports_team.get_schedule", "parameters": {"type": "dict", "required": ["team_name", "league"], "properties": {
+        "team_name": {"type": "string"}, "league": {"type": "string"}}}}
+    words = "Give me the schedule of Manchester United for the next 6 games in Premier League."
+    case = {"id": "simple_python_327", "function": [schedule], "question": [[{"role": "user", "content": words}]]}
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        own = functions[0]["parameters"]["properties"]["league"].get(bfcl_grammar.OWN_WORDS)
+        seen.append((form.get("calls"), own))
+        if form.get("calls") == "none":
+            return "Unfortunately, no.", 4, 0.5, 2
+        league = "Premier League" if own else "Manchester United"
+        return f"[sports_team.get_schedule(team_name='Manchester United', league='{league}')]", 9, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, schedule, decode)
+    assert answerer._constrained(case, "prompt", True) == ("[sports_team.get_schedule(team_name='Manchester United', league='Premier League')]", 9)
+    assert seen == [("one or more", None), ("one or more", "Give me the schedule of  .  for the next 6 games in Premier League.")]
+    assert "league without the place it repeated: sports_team.get_schedule gives 'Manchester United' to team_name, league" in answerer.spec_form
+    pattern = call_regex(apart([schedule], places_reused("[sports_team.get_schedule(team_name='Manchester United', league='Manchester United')]",
+                                                          [schedule], words), words)[0], "python", words)
+    for league, admitted in (("Premier League", True), ("Manchester United", False), ("United", False), ("Manchester", False), ("Liga", False)):
+        assert bool(re.fullmatch(pattern, f"sports_team.get_schedule(team_name='Manchester United', league='{league}')")) == admitted, league
 
 
 def test_a_call_more_after_an_answer_decoded_apart_is_decoded_apart_too(monkeypatch):

@@ -441,7 +441,14 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
       has ``num_success`` take a number of "60 heads if I flip a coin . times";
     * a string, where the value repeated is a passage the user quotes, takes another passage
       the user quotes, whole (an ``enum`` of them): "the sequence 'AGTCG...' against the
-      reference 'AGTCC...'".
+      reference 'AGTCC...'";
+    * any other string is grounded in the words less every place of the value repeated:
+      "Manchester United ... in Premier League" with ``team_name=league='Manchester United'``
+      has ``league`` take a span of "Give me the schedule of . for the next 6 games in Premier
+      League." The answer decoded so still passes the review and the model's reading back
+      (``doubted``) before it stands; one end of a pair (``paired``) is decoded so only where the
+      words give both ends (``BOTH_ENDS``): "Who played in La Liga?" beside ``team1``,
+      ``team2`` names one end, and stays the refusal.
 
     ``None`` when that argument is not required, or neither, or nothing else is left for it (the
     user gave one value for two arguments). A date written twice: the later argument takes
@@ -450,9 +457,7 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
     July 20" written ``from_date=to_date='07-20-2022'`` gives ``from_date`` July 10). Of the
     arguments that took a number again, an
     initial speed the words say is none (``bfcl_grammar.starts_still``: "dropped from 100 m")
-    is the one kept off it: it takes 0. Other strings are not split so: a span left after
-    another argument took the one the user meant is as often a word the question only asks about
-    ("the penalty for burglary in")."""
+    is the one kept off it: it takes 0."""
     if isinstance(reuse.value, bool) or not isinstance(reuse.value, (int, float, str)):
         return None
     out = []
@@ -480,20 +485,24 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str) -> l
                 later = starts[0]
                 schema = props.get(later) or {}
             kept = {**schema, OWN_WORDS: less}
-        elif (isinstance(reuse.value, str) and schema.get("type") == "string" and any(paired(other, later) for other in reuse.arguments)
-              and BOTH_ENDS.search(words)):
-            starts, ends = _piece_bounds(words)  # the other end of a pair: the words less every place of the value repeated
-            places = [place for _, spans in _place_leaves(reuse.value, schema, words, starts, ends, []) for place in spans]
-            less = _less(words, places)
-            if not places or not re.search(r"[^\W_]", less.replace(".", " ")):
-                return None
-            kept = {**schema, OWN_WORDS: less}
         elif isinstance(reuse.value, str):
+            if schema.get("type") != "string":
+                return None
+            end = any(paired(other, later) for other in reuse.arguments)
+            both = end and BOTH_ENDS.search(words) is not None
             quoted = [m.group(2) for m in QUOTED_PASSAGE.finditer(words)]
             others = list(dict.fromkeys(q for q in quoted if q != reuse.value))
-            if schema.get("type") != "string" or reuse.value not in quoted or not others:
+            if not both and reuse.value in quoted and others:  # another passage the user quotes, whole
+                kept = {**schema, "enum": others}
+            elif end and not both:  # one end of a pair the words give no other end of
                 return None
-            kept = {**schema, "enum": others}
+            else:  # the other end of a pair, or any other string: the words less every place of the value repeated
+                starts, ends = _piece_bounds(words)
+                places = [place for _, spans in _place_leaves(reuse.value, schema, words, starts, ends, []) for place in spans]
+                less = _less(words, places)
+                if not places or not re.search(r"[^\W_]", less.replace(".", " ")):
+                    return None
+                kept = {**schema, OWN_WORDS: less}
         else:
             kind = schema.get("type") if schema.get("type") in NUMBER_KINDS else (schema.get("items") or {}).get("type") if schema.get("type") in ("array", "tuple") else None
             less = _less(words, [(start, end) for start, end, values in number_places(words) if abs(reuse.value) in values])
@@ -1843,8 +1852,8 @@ class Answerer:
         """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
         that fills two arguments of one call from one place of the user's words
         (``places_reused``) is set aside: where optional arguments repeated the place, the answer
-        is decoded again without them (``without_reused``), where a required number argument
-        repeated a number, again with that argument grounded in the words less it (``apart``),
+        is decoded again without them (``without_reused``), where a required number or string
+        argument repeated a place, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal, as is
         one that adds a region to a span of the user's words that names nothing
         (``places_unnamed``) or gives a required argument nothing (``empty_required``); and
@@ -1876,7 +1885,7 @@ class Answerer:
                 self.spec_form += f" (again, the optional arguments that repeated a place left out: {reused})"
                 reused = None
         split = apart(functions, reused, grounded) if reused is not None and kept is None else None
-        if split is not None:  # decoded again, the number argument that took a number's place again grounded in the words less it
+        if split is not None:  # decoded again, the required argument that took a place again grounded in the words less it
             again, again_tokens, prepare, passes = self._decode(case, split, form, prompt, fast_forward)
             self.prepare_seconds += prepare
             self.forward_passes += passes
