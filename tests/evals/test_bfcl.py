@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -2895,7 +2895,7 @@ def test_an_answer_that_gives_one_span_to_two_required_strings_is_decoded_again_
         league = "Premier League" if own else "Manchester United"
         return f"[sports_team.get_schedule(team_name='Manchester United', league='{league}')]", 9, 0.5, 3
 
-    answerer = _scripted_answerer(monkeypatch, schedule, decode)
+    answerer = _scripted_answerer(monkeypatch, schedule, decode, meaning="off")  # the later argument decoded again (no reading of meaning)
     assert answerer._constrained(case, "prompt", True) == ("[sports_team.get_schedule(team_name='Manchester United', league='Premier League')]", 9)
     assert seen == [("one or more", None), ("one or more", "Give me the schedule of  .  for the next 6 games in Premier League.")]
     assert "league without the place it repeated: sports_team.get_schedule gives 'Manchester United' to team_name, league" in answerer.spec_form
@@ -2903,6 +2903,58 @@ def test_an_answer_that_gives_one_span_to_two_required_strings_is_decoded_again_
                                                           [schedule], words), words)[0], "python", words)
     for league, admitted in (("Premier League", True), ("Manchester United", False), ("United", False), ("Manchester", False), ("Liga", False)):
         assert bool(re.fullmatch(pattern, f"sports_team.get_schedule(team_name='Manchester United', league='{league}')")) == admitted, league
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["team", "league", "sport", "player_name", "title", "artist", "city", "state"]), min_size=2, max_size=4, unique=True),
+       st.data())
+def test_the_argument_that_means_a_repeated_string_least_is_the_one_decoded_again(names, data):
+    """``apart`` with a reading of meaning: of the required plain strings that took one span, the
+    one whose text (``parameter_text``) the reading gives the least similarity to the value is
+    decoded again in the words less that span; the others keep their schemas. Oracle: the
+    similarities the test's reading was drawn with."""
+    near = dict(zip(names, data.draw(st.lists(st.floats(-1, 1), min_size=len(names), max_size=len(names), unique=True))))
+    optional = data.draw(st.sampled_from(["", *names[2:]]))  # an optional one takes no part
+    words = "Show Barcelona with Real Madrid."
+    fn = {"name": "f", "parameters": {"type": "dict", "required": [n for n in names if n != optional],
+                                      "properties": {n: {"type": "string", "description": f"The {n}."} for n in names}}}
+    reuse = Reuse("f", "Barcelona", tuple(names), 1, names[1])
+
+    def meaning(value, texts):
+        assert value == "Barcelona"
+        return [near[next(n for n in names if parameter_text(n, fn["parameters"]["properties"][n]) == t)] for t in texts]
+
+    split = apart([fn], reuse, words, meaning)
+    taking = [n for n in names if n != optional]
+    freed = min(taking, key=near.get)
+    assert split is not None
+    props = split[0]["parameters"]["properties"]
+    assert [n for n in names if props[n] != fn["parameters"]["properties"][n]] == [freed], (near, optional)
+    assert props[freed][bfcl_grammar.OWN_WORDS] == "Show  .  with Real Madrid."
+    assert apart([fn], reuse, words)[0]["parameters"]["properties"][names[1]][bfcl_grammar.OWN_WORDS] == "Show  .  with Real Madrid."  # no reading: the later one
+
+
+def test_the_row_names_the_argument_decoded_apart(monkeypatch):
+    """simple_python_316: "Serena Williams" given to ``sport`` and ``player_name``; where the
+    reading of meaning frees ``sport`` (the earlier one), the answer decoded apart stands and the
+    row names ``sport``, the argument that took another place."""
+    from ltlagent.evals import bfcl as module
+
+    ranking = {"name": "get_sport_ranking", "parameters": {"type": "dict", "required": ["sport", "player_name"], "properties": {
+        "sport": {"type": "string", "description": "Name of the sport."}, "player_name": {"type": "string", "description": "Name of the player."}}}}
+    words = "Find the current world rank of a Tennis player, Serena Williams."
+    case = {"id": "simple_python_316", "function": [ranking], "question": [[{"role": "user", "content": words}]]}
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        if form.get("calls") == "none":
+            return "Unfortunately, no.", 4, 0.5, 2
+        freed = bfcl_grammar.OWN_WORDS in functions[0]["parameters"]["properties"]["sport"]
+        return f"[get_sport_ranking(sport='{'Tennis' if freed else 'Serena Williams'}', player_name='Serena Williams')]", 9, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, ranking, decode)
+    monkeypatch.setattr(module.Answerer, "_value_meaning", lambda self: lambda value, texts: [0.1 if t.startswith("sport") else 0.5 for t in texts])
+    assert answerer._constrained(case, "prompt", True) == ("[get_sport_ranking(sport='Tennis', player_name='Serena Williams')]", 9)
+    assert "(again, sport without the place it repeated: get_sport_ranking gives 'Serena Williams' to sport, player_name" in answerer.spec_form
 
 
 def test_a_call_more_after_an_answer_decoded_apart_is_decoded_apart_too(monkeypatch):
