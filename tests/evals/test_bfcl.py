@@ -262,7 +262,7 @@ VALUE_WORDS = ["Herbert", "Ross", "Guillermo", "del", "Toro", "Bank", "of", "Ame
 def test_a_string_the_user_labels_with_its_name_takes_the_words_after_it(name, data, value_words, before, labelled, required):
     """A string whose name of several words the user writes before a value takes the words
     right after the name, up to the line's end, closing on no function word ("Bank of" is no
-    value), an "of" after the name joining it to the value; an optional one is then written,
+    value, nor holds "and": ``JOINTS``), an "of" after the name joining it to the value; an optional one is then written,
     and without such a label may be left out. Oracle: the value words the test wrote after the
     label (a line of their own), their prefixes listed by hand."""
     label = data.draw(st.sampled_from(LABELS[name]))
@@ -274,7 +274,7 @@ def test_a_string_the_user_labels_with_its_name_takes_the_words_after_it(name, d
     words = value_words
     if opener == "of" and not re.search(r"[:=]|(is|will be)$", label):  # "of" may join the name to its value ("time signature of 3/4")
         words = value_words[1:]
-    prefixes = {" ".join(words[:k]) for k in range(1, len(words) + 1) if words[k - 1] not in ("of", "and")}
+    prefixes = {" ".join(words[:k]) for k in range(1, len(words) + 1) if words[k - 1] not in ("of", "and") and "and" not in words[:k]}  # one item: no "and" inside
     if not words or words[0] in ("of", "and"):  # a function word opens no value: no label is read
         prefixes = set()
     written = labelled and bool(prefixes)
@@ -1436,6 +1436,32 @@ def test_a_grounded_string_holds_no_word_of_another_parameters_name(text, name):
     assert {v for v in every if re.fullmatch(pattern, repr(v))} == expected, (text, name)
 
 
+JOINED_ITEMS = ["Berlin", "Madrid", "Pacific Gas", "New York City", "Apple", "tomatoes", "fresh lettuce"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(JOINED_ITEMS), min_size=2, max_size=4, unique=True), st.sampled_from([" and ", " or ", ", and "]),
+       st.sampled_from(["Check the stock in {}.", "Prices for {}, please."]), st.booleans(), st.booleans())
+def test_a_grounded_string_holds_one_item_of_a_list_the_words_join(items, joint, phrasing, quoted, passage):
+    """``JOINTS``: a grounded string holds no "and" or "or" in lower case outside a quoted
+    passage, so it takes one item of a list the words join ("in Berlin and Madrid": "Berlin",
+    "Madrid", never "Berlin and Madrid"); each item is still a value; a passage the user quotes
+    whole ("'Pacific Gas and Electric'") and a parameter that takes a passage (``text``) keep
+    theirs. Oracle: the items and the joint the words were written with."""
+    listed = (", " if joint.startswith(",") else joint).join(items[:-1]) + joint + items[-1]  # "A, B, and C"; "A and B and C"
+    said = phrasing.format(f"'{listed}'" if quoted else listed)
+    name = "text" if passage else "place"
+    pattern = value_regex({"type": "string"}, 1, said, name)
+    for item in items:  # a passage the user quotes is taken whole or not at all
+        assert bool(re.fullmatch(pattern, repr(item))) == (not quoted), (said, item)
+    whole = re.fullmatch(pattern, repr(listed)) is not None
+    assert whole == (quoted or passage or not re.search(r"\b(and|or)\b", listed)), (said, listed)
+    for a, b in zip(items, items[1:]):  # two neighbours with their joint
+        pair = listed[listed.index(a):listed.index(b) + len(b)]
+        if re.search(r"\b(and|or)\b", pair) and not (quoted or passage):
+            assert not re.fullmatch(pattern, repr(pair)), (said, pair)
+
+
 def test_a_call_gives_no_argument_the_words_that_label_another():
     """``call_regex`` gives each string parameter its neighbours' words (``neighbour_words``)."""
     said = "a movie acted by Ronald Young and directed by Herbert Ross"
@@ -2116,8 +2142,9 @@ def test_calls_of_each_function_and_grounded_strings_in_the_spec():
     each = compile_spec(bfcl_spec(fns, words=None, calls="each", grounded=said).build())
     assert not each.errors
     good = ["[f(a=2), g(city='New York', unit='C')]\n", "[f(a=-2), g(city=\"New York\", unit=\"C\")]\n",
-            "[f(a=2), g(city='Weather in New York in C, and 2+2', unit='C')]\n"]
-    bad = ["[f(a=2)]\n", "[f(a=2), f(a=-2), g(city='New York', unit='C')]\n", "[f(a=2), g(city='New York', unit='C'), f(a=2)]\n",  # one call each
+            "[f(a=2), g(city='Weather in New York in C', unit='C')]\n"]
+    bad = ["[f(a=2), g(city='Weather in New York in C, and 2+2', unit='C')]\n",  # no span holds "and": one item, not a list
+           "[f(a=2)]\n", "[f(a=2), f(a=-2), g(city='New York', unit='C')]\n", "[f(a=2), g(city='New York', unit='C'), f(a=2)]\n",  # one call each
            "[g(city='New York', unit='C')]\n", "[g(city='New York', unit='C'), f(a=2)]\n", "[f(a=2), g(city='Boston', unit='C')]\n",
            "[f(a=2), g(city='New York', unit='F')]\n",  # an option the user did not name
            "[f(a=2), g(city='New York')]\n",  # the one the user named, left out

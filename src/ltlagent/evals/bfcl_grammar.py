@@ -144,6 +144,14 @@ def person_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
 # answers ("postgres'. The", "plga.ca. The API", "Davidson. Find some", "meeting. My question
 # is: ..."), none right.
 ABBREVIATION = 4
+# Nor, outside a passage and a quoted one, does a span hold "and" or "or" in lower case: a
+# string argument takes one item, not a list the words join ("a Yamaha P125 piano in Berlin and
+# Madrid" is ``city="Berlin"``, then a call more for Madrid). Of BFCL's accepted string
+# arguments that are spans of the user's words outside passages, 9 hold one, names that join
+# two words ("Pacific Gas and Electric", "Century at Tanforan and XD"); the model wrote such a
+# value in 9 stored answers, none right ("Berlin and Madrid", "Apple Inc., Google LLC., and
+# Microsoft Corporation", "behaviour and group dynamics").
+JOINTS = frozenset(("and", "or"))
 PASSAGE_WORDS = frozenset("text body message content q query statement prompt question comment note sentence paragraph passage input".split())
 
 
@@ -186,8 +194,8 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
     is a ``passage``, on a pronoun or auxiliary in lower case or opening a sentence
     (``person_leads``: "my spouse", "Do you know"), nor holds a
     word of ``not_inside`` in lower case or, unless it is a ``passage`` (``takes_passage``), the
-    end of a sentence outside a quoted passage (``sentence_ends``), unless the text then has no
-    span at all ("in" alone gives "in")."""
+    end of a sentence outside a quoted passage (``sentence_ends``) or "and" or "or" in lower case
+    outside one (``JOINTS``), unless the text then has no span at all ("in" alone gives "in")."""
     pieces, opens, closes, tails = _pieces(text)
     bare, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage)
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] and not label[i]
@@ -202,13 +210,14 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     unless ``passage``, of ``person_leads`` that opens no quoted passage of at most MAX_SPAN
     pieces), whether no span holds it (a word of ``not_inside`` in lower case, a piece inside a
     ``held`` stretch; unless
-    ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``) and whether a
+    ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``, and "and" or "or"
+    in lower case outside one, ``JOINTS``) and whether a
     span of several pieces may close on it (``tails``, ``_pieces``). The rules are set aside in
     this order while the words would have no span at all: first the
     parameter's own and neighbours' words; where function words alone still leave none, the
     function-word rules, keeping the parameter's words ("by is" for ``directed_by`` gives
     "is"); at last everything (the spans with nothing set aside, less the parameter's words,
-    as ``spans`` reads them). Sentence ends are set aside only with everything."""
+    as ``spans`` reads them). Sentence ends and ``JOINTS`` are set aside only with everything."""
     words = [text[a:b] for a, b in pieces]
     quotes = [(m.start(2), m.end(2)) for m in QUOTED_PASSAGE.finditer(text)]
     quoted = {a for a, _ in quotes}
@@ -221,10 +230,11 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     ends = [end and not passage and not any(qa <= a < qb for qa, qb in quotes) for end, (a, _) in zip(sentence_ends(text, pieces), pieces)]
     inside = [(w.islower() and w in not_inside) or end or any(a < stop and start < b for start, stop in held)
               for w, end, (a, b) in zip(words, ends, pieces)]
+    joints = [w in JOINTS and not passage and not any(qa <= a < qb for qa, qb in quotes) for w, (a, _) in zip(words, pieces)]
     none = [False] * len(pieces)
-    levels = [([alone_no_value(w, not_alone) for w in words], label, inside, list(tails))]
+    levels = [([alone_no_value(w, not_alone) for w in words], label, [i or j for i, j in zip(inside, joints)], list(tails))]
     if not_alone or not_inside or held:
-        levels.append(([alone_no_value(w) for w in words], leads, ends, list(tails)))
+        levels.append(([alone_no_value(w) for w in words], leads, [e or j for e, j in zip(ends, joints)], list(tails)))
         levels.append(([w.lower() in not_alone for w in words], own, inside, list(closes)))
     for alone, label, inside, ends in levels:
         if any(opens[i] and not label[i] and not inside[i] and (ends[j] if j > i else closes[j]) and not (i == j and alone[i])
