@@ -3108,6 +3108,9 @@ def test_names_left_are_names_the_words_join_to_a_quoted_one():
     assert names_left("[w(location='Boston')]", "Boston, MA and also for San Francisco?") == ["San Francisco"]
     assert names_left("[w(location='Paris')]", "snow in Paris or Bordeaux") == ["Bordeaux"]
     assert names_left("[w(location='Paris')]", "Paris and then Lyon") == []  # "then": no name joined
+    stores = "a Yamaha P125 piano in Berlin and Madrid's music stores"  # parallel_42: a possessive's "'s" aside
+    assert names_left("[c(city='Berlin')]", stores) == ["Madrid"]
+    assert names_left("[c(city='Berlin'), c(city='Madrid')]", stores) == []
 
 
 # Pieces of a sentence for names_unused, each with the names it holds by construction: a name

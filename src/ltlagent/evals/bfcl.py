@@ -1086,7 +1086,8 @@ JOINED = re.compile(r"(?:, [A-Z]{2,3}\b)?,? (?:and|or) (?:also )?(?:(?:in|for|at
 def names_left(output: str, words: str) -> list[str] | None:
     """The names the user's ``words`` join to a name a call of a Python answer quotes ("the
     weather in Boston and San Francisco", ``JOINED``; a name with a region added, "Boston, MA", as
-    the words hold it, "Boston") whose first word no call quotes: what the answer has left out.
+    the words hold it, "Boston") whose first word no call quotes, a possessive's "'s" aside
+    ("in Berlin and Madrid's music stores": "Madrid"): what the answer has left out.
     ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
@@ -1096,9 +1097,10 @@ def names_left(output: str, words: str) -> list[str] | None:
     for value in dict.fromkeys(part for v in quoted if v[0].isupper() for part in (v, v.split(", ")[0])):  # "Boston, MA": also "Boston"
         for at in _occurrences(value, words):
             joined = JOINED.match(words, at + len(value))
-            first = joined.group(1).split()[0].rstrip(".") if joined else ""  # "Salem." of "in Boston and Salem.": "Salem"
-            if joined and not any(first in q for q in quoted) and joined.group(1) not in left:
-                left.append(joined.group(1))
+            name = re.sub(r"'s$", "", joined.group(1)) if joined else ""  # "Madrid's music stores": "Madrid"
+            first = name.split()[0].rstrip(".") if joined else ""  # "Salem." of "in Boston and Salem.": "Salem"
+            if joined and not any(first in q for q in quoted) and name not in left:
+                left.append(name)
     return left
 
 
