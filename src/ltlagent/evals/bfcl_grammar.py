@@ -227,10 +227,11 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
              for w, person, (a, _) in zip(words, people, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
-    ends = [end and not passage and not any(qa <= a < qb for qa, qb in quotes) for end, (a, _) in zip(sentence_ends(text, pieces), pieces)]
+    plain = [not passage and not any(qa <= a < qb for qa, qb in quotes) for a, _ in pieces]  # outside a passage and a quoted one
+    ends = [end and out for end, out in zip(sentence_ends(text, pieces), plain)]
     inside = [(w.islower() and w in not_inside) or end or any(a < stop and start < b for start, stop in held)
               for w, end, (a, b) in zip(words, ends, pieces)]
-    joints = [w in JOINTS and not passage and not any(qa <= a < qb for qa, qb in quotes) for w, (a, _) in zip(words, pieces)]
+    joints = [w in JOINTS and out for w, out in zip(words, plain)]
     none = [False] * len(pieces)
     levels = [([alone_no_value(w, not_alone) for w in words], label, [i or j for i, j in zip(inside, joints)], list(tails))]
     if not_alone or not_inside or held:
