@@ -3043,6 +3043,45 @@ def test_a_call_more_that_fills_two_arguments_from_one_place_is_decoded_again_wi
     assert seen == [(1, True), (2, True), (2, False)] and answerer.spec_form == "calls (one or more) of final_speed"
 
 
+def test_a_call_more_that_gives_one_span_to_two_required_strings_is_decoded_again_apart(monkeypatch):
+    """parallel_6: the call more for the amount left wrote ``city="California",
+    state="California"``. Decoded again with the later calls' argument that means "California"
+    least (here ``city``) grounded in the words less every place of it (``apart``), it is kept
+    where no call fills two arguments from one place; where one still does, the answer stays as
+    it was. The first call keeps its own schema."""
+    from ltlagent.evals import bfcl as module
+
+    tax = {"name": "calculate_sales_tax", "parameters": {"type": "dict", "required": ["purchase_amount", "city", "state"], "properties": {
+        "purchase_amount": {"type": "float"}, "city": {"type": "string", "description": "The city."},
+        "state": {"type": "string", "description": "The state."}}}}
+    words = "Sales tax on $30.45 in Chicago, Illinois and $52.33 in Sacramento, California."
+    case = {"id": "parallel_6", "function": [tax], "question": [[{"role": "user", "content": words}]]}
+    first = '[calculate_sales_tax(purchase_amount=30.45, city="Chicago", state="Illinois")'
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        own = [{n: s.get(bfcl_grammar.OWN_WORDS) for n, s in f["parameters"]["properties"].items() if bfcl_grammar.OWN_WORDS in s}
+               for f in [*functions, *form.get("then", ())]]
+        seen.append((form.get("min_calls", 1), own))
+        if form.get("min_calls", 1) == 1:
+            return first + "]", 9, 0.5, 3
+        city = "Sacramento" if own[-1] and not still else "California"
+        return first + f', calculate_sales_tax(purchase_amount=52.33, city="{city}", state="California")]', 20, 0.5, 3
+
+    still = False
+    answerer = _scripted_answerer(monkeypatch, tax, decode)
+    monkeypatch.setattr(module.Answerer, "_value_meaning", lambda self: lambda value, texts: [0.1 if t.startswith("city") else 0.6 for t in texts])
+    text, tokens = answerer._constrained(case, "prompt", True)
+    assert (text, tokens) == (first + ', calculate_sales_tax(purchase_amount=52.33, city="Sacramento", state="California")]', 20)
+    less = "Sales tax on $30.45 in Chicago, Illinois and $52.33 in Sacramento,  . ."
+    assert seen == [(1, [{}]), (2, [{}, {}]), (2, [{}, {"city": less}])]  # the later calls' city only
+    assert "a call more's city without the place it repeated: calculate_sales_tax gives 'California' to city, state" in answerer.spec_form
+    seen.clear()
+    still = True  # decoded apart, it still gives one place twice: the answer as it was
+    assert answerer._constrained(case, "prompt", True)[0] == first + "]"
+    assert [n for n, _ in seen] == [1, 2, 2] and answerer.spec_form == "calls (one or more) of calculate_sales_tax"
+
+
 def test_the_calls_more_leave_out_the_arguments_the_answers_calls_left_out(monkeypatch):
     """parallel_95: the answer was decoded again without ``permeability``, which repeated the
     radius's place; its call more is decoded without it too (``as_in``), not under the case's

@@ -1905,7 +1905,8 @@ class Answerer:
         calls, and where it repeats none of them, its calls as written, then calls of the functions
         named left; none of the answer's calls twice, in any of its number forms; every call without the arguments the answer's
         calls left out, ``as_in``; where a call fills two arguments from one place, decoded again
-        without the optional one, ``without_reused``): kept where it leaves fewer numbers, names or functions, takes up an item (a
+        without the optional one, ``without_reused``, or where two required ones took it, with the
+        later calls' argument that means it least grounded in the words less it, ``apart``): kept where it leaves fewer numbers, names or functions, takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
         were not left before), or goes the way back. ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
@@ -1997,6 +1998,17 @@ class Answerer:
                 self.forward_passes += passes
                 if places_reused(again, every, grounded) is None:
                     more, more_tokens, functions, left_out = again, again_tokens, kept_more, f" (the optional arguments that repeated a place left out: {reused_more})"
+            elif reused_more is not None and any(f["name"] == reused_more.function for f in grow["then"]):
+                # the call more gave one place to two required arguments: again, the later calls with the one that means it
+                # least grounded in the words less it (``apart``; parallel_6: city="California", state="California")
+                split_more = apart(grow["then"], reused_more, grounded, self._value_meaning())
+                if split_more is not None:
+                    again, again_tokens, prepare, passes = self._decode_grown(case, functions, dict(grow, then=split_more), prompt, fast_forward)
+                    self.prepare_seconds += prepare
+                    self.forward_passes += passes
+                    if places_reused(again, every, grounded) is None:
+                        freed = _changed(grow["then"], split_more, reused_more.function) or reused_more.later
+                        more, more_tokens, left_out = again, again_tokens, f" (a call more's {freed} without the place it repeated: {reused_more})"
             numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
             named_then, back_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every)
             took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
