@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -3048,7 +3048,8 @@ def test_a_call_more_that_gives_one_span_to_two_required_strings_is_decoded_agai
     state="California"``. Decoded again with the later calls' argument that means "California"
     least (here ``city``) grounded in the words less every place of it (``apart``), it is kept
     where no call fills two arguments from one place; where one still does, the answer stays as
-    it was. The first call keeps its own schema."""
+    it was. The first call keeps its own schema. A call more of a function the answer does not
+    call is not decoded again so."""
     from ltlagent.evals import bfcl as module
 
     tax = {"name": "calculate_sales_tax", "parameters": {"type": "dict", "required": ["purchase_amount", "city", "state"], "properties": {
@@ -3080,6 +3081,14 @@ def test_a_call_more_that_gives_one_span_to_two_required_strings_is_decoded_agai
     still = True  # decoded apart, it still gives one place twice: the answer as it was
     assert answerer._constrained(case, "prompt", True)[0] == first + "]"
     assert [n for n, _ in seen] == [1, 2, 2] and answerer.spec_form == "calls (one or more) of calculate_sales_tax"
+    weather = {"name": "get_weather", "parameters": {"type": "dict", "required": ["city", "state"], "properties": {
+        "city": {"type": "string"}, "state": {"type": "string"}}}}
+    case["function"] = [tax, weather]
+    seen.clear()
+    monkeypatch.setattr(module.Answerer, "_decode", lambda self, case, functions, form, prompt, fast_forward: (
+        seen.append((form.get("min_calls", 1), [f["name"] for f in form.get("then", functions)], form.get("kept"))) or (first + "]" if form.get("min_calls", 1) == 1 else first + ', get_weather(city="California", state="California")]'), 9, 0.5, 3))
+    assert answerer._constrained(case, "prompt", True)[0] == first + "]"
+    assert [n for n, _, _ in seen] == [1, 2], seen  # a function the answer does not call: not decoded again apart
 
 
 def test_the_calls_more_leave_out_the_arguments_the_answers_calls_left_out(monkeypatch):
@@ -3917,6 +3926,43 @@ def test_a_call_is_added_for_a_name_unused_where_the_words_ask_for_another_answe
 
 
 
+# The pieces of NAME_PIECES that open on a preposition before their name: after " and ", the
+# words join the name on (``AND_BEFORE``); "and the weather in Boston" joins on the weather.
+JOINABLE_PIECES = frozenset(("in San Diego", "near Magna Carta's gate", "of C6H12O6 (Glucose)", "in New York City"))
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(NAME_OPENERS), st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=3)), min_size=1, max_size=3),
+       st.lists(st.lists(st.sampled_from(NAME_VALUES), min_size=1, max_size=3), max_size=3), st.sampled_from([". ", "? ", "! "]))
+def test_names_unused_joined_on_are_the_names_built_in_after_and(sentences, calls, stop):
+    """Brute force over the pieces the words were built from: with ``joined``, a name left is one
+    of a piece after a sentence's first (so after " and ") that opens on a preposition."""
+    said = stop.join(opener + " " + " and ".join(text for text, _ in pieces) for opener, pieces in sentences) + stop.strip()
+    written = "[" + ", ".join("f(" + ", ".join(f"a{i}={v!r}" for i, v in enumerate(args)) + ")" for args in calls) + "]"
+    quoted = " ".join(v for args in calls for v in args if isinstance(v, str)).lower()
+    names = [name for _, pieces in sentences for k, (text, held) in enumerate(pieces) if k and text in JOINABLE_PIECES for name in held]
+    assert names_unused(written, said, [PLACE], joined=True) == [n for n in names if n.split()[0].removesuffix("'s").lower() not in quoted], (said, written)
+
+
+@pytest.mark.parametrize("question, grows", [
+    ("What's the driving distance between New York and Washington DC, and between Los Angeles and San Francisco?", True),  # parallel_38
+    ("What's the driving distance between New York and Washington DC for drivers from Los Angeles?", False),  # not joined on with "and"
+])
+def test_a_call_is_added_for_a_name_unused_the_words_join_on_with_and(monkeypatch, question, grows):
+    """Without a word that asks for another answer, a name no call writes asks for one call more
+    where the words join it on with "and" (``names_unused(joined=True)``), and the call is kept
+    where it writes it."""
+    distance = {"name": "calc_distance", "parameters": {"type": "dict", "required": ["start_loc", "end_loc"], "properties": {
+        "start_loc": {"type": "string"}, "end_loc": {"type": "string"}}}}
+    case = {"id": "parallel_38", "function": [distance], "question": [[{"role": "user", "content": question}]]}
+    answers = {1: "[calc_distance(start_loc='New York', end_loc='Washington DC')]",
+               2: "[calc_distance(start_loc='New York', end_loc='Washington DC'), calc_distance(start_loc='Los Angeles', end_loc='San Francisco')]"}
+    assert ANOTHER_NAME.search(question) is None
+    asked: list[int] = []
+    answerer = _scripted_answerer(monkeypatch, distance, _growing(answers, asked))
+    assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1] and asked == ([1, 2] if grows else [1])
+
+
 def test_a_name_both_left_over_and_unused_counts_once(monkeypatch):
     """A name the words join to another (``names_left``) that no call writes (``names_unused``,
     where "same" asks for another answer) is one name left, not two: the call that writes the
@@ -4026,7 +4072,9 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
     asked = []
 
     def decode(self, case, functions, form, prompt, fast_forward):
-        assert functions == [bmi] and form.get("then", [bmi]) == case["function"]  # later calls: any of the case's functions
+        then = form.get("then", [bmi])
+        apart_from = [f for f in then if f != bmi and bfcl_grammar.OWN_WORDS in f["parameters"]["properties"]["weight"]]
+        assert functions == [bmi] and (then == case["function"] or apart_from)  # later calls: any of the case's functions
         asked.append(form.get("min_calls", 1))
         return answers[form.get("min_calls", 1)], 10, 0.25, 4
 
@@ -4036,9 +4084,9 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
     answers[2] = "[bmi(height=5.6, weight=60), bmi(height=5.6, weight=60)]"  # a repeated call: not kept
     asked.clear()
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
-    answers[2] = "[bmi(height=6, weight=80), bmi(height=5.6, weight=5.6)]"  # one place for two arguments: not kept
+    answers[2] = "[bmi(height=6, weight=80), bmi(height=5.6, weight=5.6)]"  # one place for two arguments: decoded again apart, still so: not kept
     asked.clear()
-    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2, 2]
     shared = _scripted_answerer(monkeypatch, bmi, decode, places="shared")
     asked.clear()
     assert shared._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]

@@ -1114,16 +1114,20 @@ NOT_NAMES = frozenset("January February March April May June July August Septemb
 # was the importance of Magna Carta", "another one in San Diego" (MORE_CALLS less "all": "all
 # Patent lawsuit cases" asks for one answer).
 ANOTHER_NAME = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|repeat|then)\b")
+# Words that join a name to what comes before it: "and", then only articles and prepositions
+# ("and between Los Angeles", "and the Louvre Museum", "and in New York").
+AND_BEFORE = re.compile(r"(?i)\band\s+(?:(?:the|a|an|between|in|for|at|from|to|of|on|near|with|by)\s+)*$")
 
 
-def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[str] | None:
+def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]], joined: bool = False) -> list[str] | None:
     """The names (``NAME``) of the user's ``words`` that a Python answer's calls leave out, each
     time the words hold one: not a sentence's first word, not in parentheses (another name of
     something written: "C6H12O6 (Glucose)"), and with its words that name no one (``NOT_NAMES``,
     single letters, codes of three capitals or fewer: "CA", "ID") taken out; left out when its
     first word is in no string a call writes and in no function's document
-    (``relevance.document_words``: "Celsius" from an ``enum``). ``None`` when the answer does not
-    parse as calls."""
+    (``relevance.document_words``: "Celsius" from an ``enum``). ``joined``: only names the words
+    join on with "and" (``AND_BEFORE``: "between New York and Washington DC, and between Los
+    Angeles and San Francisco"). ``None`` when the answer does not parse as calls."""
     from ltlagent.agents.relevance import document_words
 
     calls = _calls(output)
@@ -1134,7 +1138,7 @@ def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]
     left = []
     for found in NAME.finditer(words):
         before = words[:found.start()]
-        if before.count("(") > before.count(")"):  # in parentheses
+        if before.count("(") > before.count(")") or (joined and not AND_BEFORE.search(before)):  # in parentheses, or not joined on
             continue
         parts = found.group().split()
         if not before.rstrip() or before.rstrip()[-1] in '.?!:"\n':  # a sentence's first word is capitalised whatever it is
@@ -1905,8 +1909,9 @@ class Answerer:
         calls, and where it repeats none of them, its calls as written, then calls of the functions
         named left; none of the answer's calls twice, in any of its number forms; every call without the arguments the answer's
         calls left out, ``as_in``; where a call fills two arguments from one place, decoded again
-        without the optional one, ``without_reused``, or where two required ones took it, with the
-        later calls' argument that means it least grounded in the words less it, ``apart``): kept where it leaves fewer numbers, names or functions, takes up an item (a
+        without the optional one, ``without_reused``, or where two required ones of a function the
+        answer calls took it, with the later calls' argument that means it least grounded in the
+        words less it, ``apart``): kept where it leaves fewer numbers, names or functions, takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
         were not left before), or goes the way back. ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
@@ -1948,11 +1953,13 @@ class Answerer:
         text, tokens = self._name_argument(case, functions, form, prompt, fast_forward, text, tokens, grounded)
         calls, every = _calls(text) or [], doable_functions(case)
         asks_more = MORE_CALLS.search(grounded) is not None
-        another_name = ANOTHER_NAME.search(grounded) is not None and any(map(takes_names, every))
+        names_taken = any(map(takes_names, every))
+        another_name = ANOTHER_NAME.search(grounded) is not None and names_taken
         options_for_more = options_left if another_name else options_joined  # without a word that asks: only options joined to a value
 
         def names_for_more(output: str) -> list[str] | None:
-            left, unused = _left_over(output, grounded), names_unused(output, grounded, every) if another_name else []
+            # names left unused where the words ask for another answer; without such a word, only names joined on with "and"
+            left, unused = _left_over(output, grounded), names_unused(output, grounded, every, joined=not another_name) if names_taken else []
             quoted, options = quoted_left(output, grounded, every), options_for_more(output, grounded, every)
             if left is None or unused is None or quoted is None or options is None:
                 return None
@@ -1998,9 +2005,12 @@ class Answerer:
                 self.forward_passes += passes
                 if places_reused(again, every, grounded) is None:
                     more, more_tokens, functions, left_out = again, again_tokens, kept_more, f" (the optional arguments that repeated a place left out: {reused_more})"
-            elif reused_more is not None and any(f["name"] == reused_more.function for f in grow["then"]):
-                # the call more gave one place to two required arguments: again, the later calls with the one that means it
-                # least grounded in the words less it (``apart``; parallel_6: city="California", state="California")
+            elif (reused_more is not None and any(name == reused_more.function for name, _ in calls)
+                  and any(f["name"] == reused_more.function for f in grow["then"])):
+                # a call more of a function the answer calls gave one place to two required arguments: again, the later calls
+                # with the one that means it least grounded in the words less it (``apart``; parallel_6: city="California",
+                # state="California"); a function the answer does not call yet finds none of its values in the words
+                # (live_multiple_178-75-0: OpenWeatherMap.get_current_weather(location=api_key='Ji Sung Park...'))
                 split_more = apart(grow["then"], reused_more, grounded, self._value_meaning())
                 if split_more is not None:
                     again, again_tokens, prepare, passes = self._decode_grown(case, functions, dict(grow, then=split_more), prompt, fast_forward)
