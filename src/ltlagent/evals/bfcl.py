@@ -1885,9 +1885,7 @@ class Answerer:
         if doubt is None:
             return text, tokens
         name, value, logprob = doubt
-        text, tokens, prepare, passes = self._decode(case, list(case["function"]), {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
-        self.prepare_seconds += prepare
-        self.forward_passes += passes
+        text, tokens = self._counted(self._decode(case, list(case["function"]), {"calls": "none", "words": REFUSAL}, prompt, fast_forward))
         beside = f", in a call of a function {far:.2f} similar to the user's words" if far is not None else ""
         self.spec_form = f"refusal (the model doubts {name}={value}: a token at {logprob:.1f} nats{beside})"
         return text, tokens
@@ -1923,18 +1921,14 @@ class Answerer:
         reused = places_reused(text, functions, grounded)
         kept = without_reused(functions, reused) if reused is not None else None
         if kept is not None:  # decoded again without the optional arguments that repeated the place
-            again, again_tokens, prepare, passes = self._decode(case, kept, form, prompt, fast_forward)
-            self.prepare_seconds += prepare
-            self.forward_passes += passes
+            again, again_tokens = self._counted(self._decode(case, kept, form, prompt, fast_forward))
             if places_reused(again, kept, grounded) is None:
                 text, tokens, functions = again, again_tokens, kept
                 self.spec_form += f" (again, the optional arguments that repeated a place left out: {reused})"
                 reused = None
         split = apart(functions, reused, grounded, self._value_meaning()) if reused is not None and kept is None else None
         if split is not None:  # decoded again, the required argument that took a place again grounded in the words less it
-            again, again_tokens, prepare, passes = self._decode(case, split, form, prompt, fast_forward)
-            self.prepare_seconds += prepare
-            self.forward_passes += passes
+            again, again_tokens = self._counted(self._decode(case, split, form, prompt, fast_forward))
             if places_reused(again, functions, grounded) is None:
                 freed = _changed(functions, split, reused.function) or reused.later
                 text, tokens, functions = again, again_tokens, split  # a call more is decoded under the same grounding
@@ -1943,9 +1937,7 @@ class Answerer:
         unnamed = places_unnamed(text, functions, grounded) if reused is None else None
         why = str(reused) if reused is not None else f"a place that names nothing: {unnamed!r}" if unnamed is not None else empty_required(text, functions)
         if why is not None:
-            text, tokens, prepare, passes = self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward)
-            self.prepare_seconds += prepare
-            self.forward_passes += passes
+            text, tokens = self._counted(self._decode(case, functions, {"calls": "none", "words": REFUSAL}, prompt, fast_forward))
             self.spec_form = f"refusal ({why})"
             return text, tokens
         if form.get("calls") not in ("one or more", "each"):
@@ -1991,18 +1983,14 @@ class Answerer:
                 if repeats:
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
                 grow["kept"] = grow["distinct"]
-            more, more_tokens, prepare, passes = self._decode_grown(case, functions, grow, prompt, fast_forward)
-            self.prepare_seconds += prepare
-            self.forward_passes += passes
+            more, more_tokens = self._counted(self._decode_grown(case, functions, grow, prompt, fast_forward))
             reused_more = places_reused(more, every, grounded)
             # only a function of the answer's own has options to leave out here; another one's would decode the same again
             own = reused_more is not None and any(f["name"] == reused_more.function for f in functions)
             kept_more = without_reused(functions, reused_more) if own else None
             if kept_more is not None:  # the call more filled two arguments from one place: again without the optional one
                 grow = dict(grow, then=as_in(grow["then"], kept_more))
-                again, again_tokens, prepare, passes = self._decode_grown(case, kept_more, grow, prompt, fast_forward)
-                self.prepare_seconds += prepare
-                self.forward_passes += passes
+                again, again_tokens = self._counted(self._decode_grown(case, kept_more, grow, prompt, fast_forward))
                 if places_reused(again, every, grounded) is None:
                     more, more_tokens, functions, left_out = again, again_tokens, kept_more, f" (the optional arguments that repeated a place left out: {reused_more})"
             elif (reused_more is not None and any(name == reused_more.function for name, _ in calls)
@@ -2013,9 +2001,7 @@ class Answerer:
                 # (live_multiple_178-75-0: OpenWeatherMap.get_current_weather(location=api_key='Ji Sung Park...'))
                 split_more = apart(grow["then"], reused_more, grounded, self._value_meaning())
                 if split_more is not None:
-                    again, again_tokens, prepare, passes = self._decode_grown(case, functions, dict(grow, then=split_more), prompt, fast_forward)
-                    self.prepare_seconds += prepare
-                    self.forward_passes += passes
+                    again, again_tokens = self._counted(self._decode_grown(case, functions, dict(grow, then=split_more), prompt, fast_forward))
                     if places_reused(again, every, grounded) is None:
                         freed = _changed(grow["then"], split_more, reused_more.function) or reused_more.later
                         more, more_tokens, left_out = again, again_tokens, f" (a call more's {freed} without the place it repeated: {reused_more})"
@@ -2031,6 +2017,13 @@ class Answerer:
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             back = bool(back_then)
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls)) + left_out
+        return text, tokens
+
+    def _counted(self, decoded: tuple[str, int, float, int]) -> tuple[str, int]:
+        """A further decode's text and tokens, its preparation seconds and forward passes added to the answer's."""
+        text, tokens, prepare, passes = decoded
+        self.prepare_seconds += prepare
+        self.forward_passes += passes
         return text, tokens
 
     def _decode_grown(self, case: Mapping[str, Any], functions: list[dict[str, Any]], grow: dict[str, Any], prompt: str,
@@ -2059,11 +2052,9 @@ class Answerer:
             return text, tokens
         try:
             with settle_limit(DISTINCT_STATES):
-                more, more_tokens, prepare, passes = self._decode(case, functions, dict(form, uses=left, max_calls=len(_calls(text) or [])), prompt, fast_forward)
+                more, more_tokens = self._counted(self._decode(case, functions, dict(form, uses=left, max_calls=len(_calls(text) or [])), prompt, fast_forward))
         except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write one of the names
             return text, tokens
-        self.prepare_seconds += prepare
-        self.forward_passes += passes
         before, after = _calls(text) or [], _calls(more) or []
         unused, unused_then = names_unused(text, grounded, functions) or [], names_unused(more, grounded, functions)
         grew = len(after) == len(before) and all(name == then and set(args) < set(args_then) for (name, args), (then, args_then) in zip(before, after))
