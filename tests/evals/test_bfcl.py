@@ -3963,6 +3963,42 @@ def test_a_call_is_added_for_a_name_unused_the_words_join_on_with_and(monkeypatc
     assert answerer._constrained(case, "prompt", True)[0] == answers[2 if grows else 1] and asked == ([1, 2] if grows else [1])
 
 
+@pytest.mark.parametrize("doubted_word, kept", [("San Francisco", 1), ("Washington", None), ("nothing", 2)])
+def test_a_doubted_call_more_falls_back_to_the_answer_before_it(monkeypatch, doubted_word, kept):
+    """Read back, an answer whose doubted value a call more wrote is the answer before that call
+    more, itself read back (multiple_190: ``currency_converter(base_currency='10th')`` added
+    beside the ``book_hotel`` call the words ask for); a value the first call wrote is doubted in
+    every answer, so the refusal; a value doubted in none keeps the calls more."""
+    from ltlagent.agents import relevance
+
+    distance = {"name": "calc_distance", "parameters": {"type": "dict", "required": ["start_loc", "end_loc"], "properties": {
+        "start_loc": {"type": "string"}, "end_loc": {"type": "string"}}}}
+    question = "What's the driving distance between New York and Washington DC, and between Los Angeles and San Francisco?"
+    case = {"id": "parallel_38", "function": [distance], "question": [[{"role": "user", "content": question}]]}
+    answers = {1: "[calc_distance(start_loc='New York', end_loc='Washington DC')]",
+               2: "[calc_distance(start_loc='New York', end_loc='Washington DC'), calc_distance(start_loc='Los Angeles', end_loc='San Francisco')]"}
+    refusal, reads = "Unfortunately, none fits.", []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        return (refusal if form.get("calls") == "none" else answers[form.get("min_calls", 1)]), 10, 0.25, 4
+
+    def placed(model, tokenizer, prompt, text):
+        reads.append(text)
+        at = text.find(doubted_word)
+        return [(0, len(text), -1.0)] if at < 0 else [(at, at + len(doubted_word), -12.0)]
+
+    monkeypatch.setattr(relevance, "placed_logprobs", placed)
+    answerer = _scripted_answerer(monkeypatch, distance, decode, doubt_nats=8.0)
+    text, _ = answerer._constrained(case, "prompt ", True)
+    assert text == (answers[kept] if kept else refusal)
+    assert reads == ([answers[2]] if kept == 2 else [answers[2], answers[1]])
+    if kept == 1:
+        assert answerer.spec_form == ("calls (one or more) of calc_distance (a call more doubted, the answer before it: "
+                                      "the model doubts end_loc='San Francisco': a token at -12.0 nats)")
+    elif kept is None:
+        assert answerer.spec_form == "refusal (the model doubts end_loc='Washington DC': a token at -12.0 nats)"
+
+
 def test_a_name_both_left_over_and_unused_counts_once(monkeypatch):
     """A name the words join to another (``names_left``) that no call writes (``names_unused``,
     where "same" asks for another answer) is one name left, not two: the call that writes the

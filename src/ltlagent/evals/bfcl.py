@@ -1694,6 +1694,7 @@ class Answerer:
         self.member_similarities: dict[str, float] = {}  # ... and of the catalogue members it read (``nearest_members``), by member text
         self._spans_read: tuple[str, Callable[[str], list[float]]] | None = None  # the words whose stretches ``meant_flags`` and ``meant_members`` read, and their reader
         self.least_value_logprob: float | None = None  # the last doubt-read answer's least likely token of a string argument
+        self._before_more: list[tuple[str, int, str]] = []  # the last reviewed answer before each call more it took: text, tokens, spec_form
         if self.values not in VALUES:
             raise BfclError(expect_one_of("values", self.values, VALUES))
         if self.functions not in FUNCTIONS:
@@ -1866,11 +1867,35 @@ class Answerer:
     def _constrained(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         """The answer under the case's spec (``_reviewed``); under ``--answer gated`` with grounded
         values, read back by the model (one forward pass), and answered with the refusal where
-        it doubts a string argument (``doubted``, ``doubt_nats``)."""
+        it doubts a string argument (``doubted``, ``doubt_nats``). Where the review took calls
+        more, a doubted answer falls back to the answer before its last call more, read back in
+        turn (multiple_190: a call more wrote ``currency_converter(base_currency='10th')`` beside
+        the ``book_hotel`` call the words ask for); the refusal only where none stands."""
         text, tokens = self._reviewed(case, prompt, fast_forward)
         self.least_value_logprob = None
-        if self.answer_form != "gated" or self._grounded(case) is None or self.doubt_nats == math.inf or not string_values(text):
+        if self.answer_form != "gated" or self._grounded(case) is None or self.doubt_nats == math.inf:
             return text, tokens
+        doubts = []
+        while True:
+            doubt = self._doubt(case, prompt, text)
+            if doubt is None:
+                if doubts:
+                    self.spec_form += " (a call more doubted, the answer before it: " + "; ".join(doubts) + ")"
+                return text, tokens
+            if not self._before_more:
+                break
+            doubts.append(doubt)
+            text, tokens, self.spec_form = self._before_more.pop()
+        text, tokens = self._counted(self._decode(case, list(case["function"]), {"calls": "none", "words": REFUSAL}, prompt, fast_forward))
+        self.spec_form = f"refusal ({doubt})"
+        return text, tokens
+
+    def _doubt(self, case: Mapping[str, Any], prompt: str, text: str) -> str | None:
+        """What the model doubts of an answer it reads back (``doubted``; half a doubt beside a
+        function far from the user's words, ``FAR_MEANING``), in words; None where it doubts
+        nothing or the answer writes no string. Keeps ``least_value_logprob``."""
+        if not string_values(text):
+            return None
         from ltlagent.agents.relevance import placed_logprobs
 
         placed = placed_logprobs(self.model, self.tokenizer, prompt + text, text)
@@ -1883,12 +1908,10 @@ class Answerer:
             far = min((self.similarities[name] for name in called if name in self.similarities), default=None)
             doubt = half if far is not None and far < FAR_MEANING else None
         if doubt is None:
-            return text, tokens
+            return None
         name, value, logprob = doubt
-        text, tokens = self._counted(self._decode(case, list(case["function"]), {"calls": "none", "words": REFUSAL}, prompt, fast_forward))
         beside = f", in a call of a function {far:.2f} similar to the user's words" if far is not None else ""
-        self.spec_form = f"refusal (the model doubts {name}={value}: a token at {logprob:.1f} nats{beside})"
-        return text, tokens
+        return f"the model doubts {name}={value}: a token at {logprob:.1f} nats{beside}"
 
     def _reviewed(self, case: Mapping[str, Any], prompt: str, fast_forward: bool) -> tuple[str, int]:
         """The answer under the case's spec (``plan``). Under ``places="own"``, a list of calls
@@ -1915,6 +1938,7 @@ class Answerer:
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
+        self._before_more = []
         grounded = self._grounded(case)
         if self.places != "own" or grounded is None or form.get("calls") == "none":
             return text, tokens
@@ -2014,6 +2038,7 @@ class Answerer:
                     or empty_required(more, every) is not None or any(call in grown[:i] for i, call in enumerate(grown))):
                 break  # the new call takes up none of the numbers, names or functions left, repeats a call, fills two arguments
                 # from one place, names no place or gives a required argument nothing
+            self._before_more.append((text, tokens, self.spec_form))
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             back = bool(back_then)
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls)) + left_out
