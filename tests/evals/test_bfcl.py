@@ -1126,6 +1126,15 @@ def test_no_span_opens_inside_a_name(sentences):
     _spans_are(text, {v for v in base if any(a not in inner for a in places(v))}, False)
 
 
+def test_a_name_may_open_after_a_word_of_the_parameter_or_function():
+    """A capitalised word of the parameter's or the called function's name (``not_alone``)
+    labels the name after it rather than opens it: "Lawyer John Doe" beside
+    ``lawyer.get_experience`` gives "John Doe"; without the label, only the whole name."""
+    said = "How many months of experience a Lawyer John Doe has on handling Bankruptcy cases."
+    assert "John Doe" in spans(said, not_alone=frozenset({"lawyer", "experience"})) and "Lawyer John Doe" in spans(said)
+    assert "John Doe" not in spans(said) and "Doe" not in spans(said, not_alone=frozenset({"lawyer"}))
+
+
 def test_a_title_inside_a_sentence_may_open_on_a_pronoun():
     """The values the model wrote on a pronoun or auxiliary are gone; a title capitalised inside a
     sentence, a name glued by a hyphen, a quoted passage and a ``text`` keep theirs."""
@@ -1653,7 +1662,7 @@ def test_two_currency_arguments_go_the_way_the_words_give(mentions, names):
 def _names_cut():
     """The grammar with ``name_inner`` set aside: a span may open inside a run of capitalised
     words (``test_no_span_opens_inside_a_name`` tests the rule)."""
-    return mock.patch.object(bfcl_grammar, "name_inner", lambda text, pieces: [False] * len(pieces))
+    return mock.patch.object(bfcl_grammar, "name_inner", lambda text, pieces, labels=frozenset(): [False] * len(pieces))
 
 
 def test_spans_are_word_aligned_and_bounded():

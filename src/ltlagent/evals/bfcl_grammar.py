@@ -127,20 +127,25 @@ def sentence_starts(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
 
 # Nor does a span open inside a name (``name_inner``): on a capitalised word right after another
 # and a space, that one not opening a sentence. The model wrote "Liga" for "La Liga", "Britain"
-# for "Great Britain", "Museum of Art" for "the Metropolitan Museum of Art": 11 stored answers
-# write such a value, all wrong, and 3 right ones. Of BFCL's 3,439 accepted string arguments that
-# are spans, 8 open so ("a Lawyer John Doe", "a Fender Stratocaster", "a Spicy Indian restaurant").
+# for "Great Britain", "Museum of Art" for "the Metropolitan Museum of Art". A word of the
+# parameter's or the called function's name labels the name after it ("Lawyer John Doe" beside
+# ``lawyer.get_experience``). Of BFCL's 3,421 accepted string arguments that are spans (each
+# read with its parameter's and function's words), 6 open so ("a Fender Stratocaster", "a Spicy
+# Indian restaurant", "Vine Cinema Livermore, CA").
 TITLE_WORD = re.compile(r"[A-Z][a-z]+")  # a capitalised word: "Liga", not "GB", "C" or "B1004"
 
 
-def name_inner(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
+def name_inner(text: str, pieces: Sequence[tuple[int, int]], labels: frozenset[str] = frozenset()) -> list[bool]:
     """For each piece of ``text``, whether it carries on a name: a capitalised word ("Liga")
     after a capitalised word ("La") and one space, that one not opening a sentence
-    (``sentence_starts``). No span opens on such a word outside a quoted passage's start: "La
-    Liga", "Great Britain", "the Metropolitan Museum of Art" are whole."""
+    (``sentence_starts``) nor one of ``labels`` in any case (the parameter's and the called
+    function's words, ``not_alone``: "Lawyer" of "Lawyer John Doe" beside
+    ``lawyer.get_experience`` labels the name). No span opens on such a word outside a quoted
+    passage's start: "La Liga", "Great Britain", "the Metropolitan Museum of Art" are whole."""
     starts = sentence_starts(text, pieces)
-    return [k > 0 and TITLE_WORD.fullmatch(text[a:b]) is not None and text[pieces[k - 1][1]:a] == " "
-            and TITLE_WORD.fullmatch(text[pieces[k - 1][0]:pieces[k - 1][1]]) is not None and not starts[k - 1]
+    words = [text[a:b] for a, b in pieces]
+    return [k > 0 and TITLE_WORD.fullmatch(words[k]) is not None and text[pieces[k - 1][1]:a] == " "
+            and TITLE_WORD.fullmatch(words[k - 1]) is not None and not starts[k - 1] and words[k - 1].lower() not in labels
             for k, (a, b) in enumerate(pieces)]
 
 
@@ -243,7 +248,7 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     quoted = {a for a, _ in quotes}
     passages = {qa for qa, qb in quotes if sum(qa <= a and b <= qb for a, b in pieces) <= MAX_SPAN}  # a longer one is plain words
     people = person_leads(text, pieces) if not passage else [False] * len(pieces)
-    inner = name_inner(text, pieces)
+    inner = name_inner(text, pieces, not_alone)
     leads = [(w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted) or (person and a not in passages) or (carried and a not in quoted)
              for w, person, carried, (a, _) in zip(words, people, inner, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
