@@ -973,6 +973,12 @@ def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
         assert written == (number in given), (said, param, kind, number)
 
 
+def _names_cut():
+    """The grammar with ``name_inner`` set aside: a span may open inside a run of capitalised
+    words (``test_no_span_opens_inside_a_name`` tests the rule)."""
+    return mock.patch.object(bfcl_grammar, "name_inner", lambda text, pieces, labels=frozenset(): [False] * len(pieces))
+
+
 def _spans_are(text: str, expected: set[str], passage: bool) -> None:
     """``spans`` of ``text`` are ``expected``, and the grounded string's regex takes exactly
     those of the text's piece-aligned substrings."""
@@ -1049,6 +1055,7 @@ def _opens_on_a_person(value: str) -> bool:
         and value[first.end():first.end() + 1] != "-"
 
 
+@_names_cut()  # the rule of its own test, test_no_span_opens_inside_a_name
 @settings(max_examples=200)
 @given(st.lists(st.tuples(st.lists(st.sampled_from(PERSON_SENTENCE_WORDS), min_size=1, max_size=5), st.sampled_from([".", "?", "!", ""])),
                 min_size=1, max_size=3), st.booleans())
@@ -1066,7 +1073,7 @@ def test_no_span_opens_on_a_pronoun_or_auxiliary_outside_a_passage(sentences, pa
         phrase = " ".join(words).replace(" 'm", "'m")
         text += phrase[:1].upper() + phrase[1:] + (mark or ".") + " "
     text += "See Paris."
-    with mock.patch.object(bfcl_grammar, "person_leads", lambda text, pieces: [False] * len(pieces)), _names_cut():
+    with mock.patch.object(bfcl_grammar, "person_leads", lambda text, pieces: [False] * len(pieces)):
         base = spans(text, passage=passage)
     expected = base if passage else {v for v in base if not _opens_on_a_person(v)}
     _spans_are(text, expected, passage)
@@ -1442,6 +1449,7 @@ CALLED = {"find_restaurant": {"find", "restaurant"}, "user.mandates": {"user", "
           "Movies_3_FindMovies": {"movies", "movie", "find"}, "f": set()}
 
 
+@_names_cut()  # the rule of its own test, test_no_span_opens_inside_a_name
 @settings(max_examples=200)
 @given(CALLED_TEXT, st.sampled_from(sorted(CALLED)), st.sampled_from(["name", "type"]))
 def test_a_word_of_the_functions_name_is_no_value_alone(text, function, name):
@@ -1472,6 +1480,7 @@ NEIGHBOURED_TEXT = st.lists(st.sampled_from(["Ronald", "Young", "and", "directed
 FILM = {"cast": {"type": "string"}, "directed_by": {"type": "string"}, "genre": {"type": "string"}}
 
 
+@_names_cut()  # the rule of its own test, test_no_span_opens_inside_a_name
 @settings(max_examples=200)
 @given(NEIGHBOURED_TEXT, st.sampled_from(sorted(FILM)))
 def test_a_grounded_string_holds_no_word_of_another_parameters_name(text, name):
@@ -1657,12 +1666,6 @@ def test_two_currency_arguments_go_the_way_the_words_give(mentions, names):
     codes_ = {"USD", "CAD", "EUR", "GBP", "JPY", "CHF", "INR", "AUD"}
     got = {(a, b) for a in codes_ for b in codes_ if re.fullmatch(pattern, f"convert({names[0]}={a!r}, {names[1]}={b!r})]")}
     assert got == wanted, (said, names, roles)
-
-
-def _names_cut():
-    """The grammar with ``name_inner`` set aside: a span may open inside a run of capitalised
-    words (``test_no_span_opens_inside_a_name`` tests the rule)."""
-    return mock.patch.object(bfcl_grammar, "name_inner", lambda text, pieces, labels=frozenset(): [False] * len(pieces))
 
 
 def test_spans_are_word_aligned_and_bounded():
