@@ -1869,8 +1869,8 @@ class Answerer:
         values, read back by the model (one forward pass), and answered with the refusal where
         it doubts a string argument (``doubted``, ``doubt_nats``). Where the review took calls
         more, a doubted answer falls back to the answer before its last call more, read back in
-        turn (multiple_190: a call more wrote ``currency_converter(base_currency='10th')`` beside
-        the ``book_hotel`` call the words ask for); the refusal only where none stands."""
+        turn (parallel_multiple_191: a call more's ``from_unit="Tree"`` costs that call more, not
+        the ``local_nursery.find`` call before it); the refusal only where none stands."""
         text, tokens = self._reviewed(case, prompt, fast_forward)
         self.least_value_logprob = None
         if self.answer_form != "gated" or self._grounded(case) is None or self.doubt_nats == math.inf:
