@@ -187,9 +187,14 @@ def test_ctrl_c_leaves_the_steps_so_far_marked_incomplete(model_dir, tmp_path):
         if sum('"step"' in line for line in lines) >= 12:
             break
         time.sleep(0.05)
-    assert proc.poll() is None, "the run ended before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # a run Ctrl-C did not stop must not outlive the test
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert f"the steps so far are in {out}, marked incomplete" in err and "Traceback" not in err
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -198,6 +203,52 @@ def test_ctrl_c_leaves_the_steps_so_far_marked_incomplete(model_dir, tmp_path):
     check = ltlagent("check", str(out), cwd=tmp_path)
     assert check.returncode == 1 and "did not finish" in check.stdout
     assert not (tmp_path / "t.jsonl.lock").exists()
+
+
+def test_a_ctrl_c_python_drops_still_stops_the_run_at_the_next_step():
+    """Python drops a KeyboardInterrupt raised while a finalizer runs; the run's handler latches
+    it, so the next step stops the run, and the handler it replaced comes back afterwards."""
+    import os
+    import signal
+    import time
+    import types
+
+    import ltlagent.agents.runtime as runtime
+    from ltlagent.cli.running import CtrlC, _run_all
+
+    before = signal.getsignal(signal.SIGINT)
+    ran: list[str] = []
+
+    def run(compiled, model, tokenizer, tools, text, *, on_step, **kw):  # an episode of three steps
+        ran.append(text)
+        for n in range(3):
+            if text == "a" and n == 1:
+                try:  # Ctrl-C lands where Python drops it
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(1)
+                except KeyboardInterrupt:
+                    pass
+            on_step(types.SimpleNamespace(step="thought", text=str(n)))
+            ran.append(f"{text}{n}")
+
+    class Trace:
+        def begin(self, text):
+            pass
+
+        def step(self, step):
+            pass
+
+    args = types.SimpleNamespace(max_steps=8, max_step_tokens=8, max_turn_tokens=8, temperature=0.0, seed=0, device="cpu",
+                                 unconstrained=False, fast_forward=True)
+    real = runtime.run
+    runtime.run = run
+    try:
+        with pytest.raises(KeyboardInterrupt), CtrlC() as ctrl_c:
+            _run_all(args, None, None, None, {}, ["a", "b"], None, lambda step: None, None, True, Trace(), ctrl_c.check)
+    finally:
+        runtime.run = real
+    assert ran == ["a", "a0"]  # stopped at the step after the dropped interrupt; "b" never began
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_engine_vllm_without_vllm_says_how_to_install_it(tmp_path):

@@ -8,7 +8,9 @@ from dataclasses import asdict
 import math
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,33 @@ from ltlagent.errors import RunError, printable
 
 MAX_INPUT_CHARS = 20_000
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+
+class CtrlC:
+    """Ctrl-C stops a run at once, or at the latest at its next step: Python drops a
+    ``KeyboardInterrupt`` that lands while a finalizer runs (it prints "Exception ignored in"
+    and goes on), so the handler also latches, and ``check`` raises again at each step."""
+
+    def __init__(self) -> None:
+        self.hit = False
+        self._old: Any = None
+
+    def __enter__(self) -> CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.hit = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.hit:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
 
 COLORS = ["36", "33", "32", "35", "34", "31", "1;36", "1;33", "1;32"]
 
@@ -177,7 +206,8 @@ def run_command(args: argparse.Namespace) -> int:
     reply = _reply(args, tags)
     trace_file = TraceFile(out, str(args.spec))
     try:
-        traces = _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch, trace_file)
+        with CtrlC() as ctrl_c:
+            traces = _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch, trace_file, ctrl_c.check)
         trace_file.write("".join(t.to_jsonl() for t in traces))
     except KeyboardInterrupt:
         print(f"\nstopped: the steps so far are in {out}, marked incomplete", file=sys.stderr)
@@ -231,11 +261,12 @@ def _run_on_engine(args, spec, compiled, tools, inputs, out) -> int:  # type: ig
     return 0 if ok == len(traces) else 1
 
 
-def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch, trace_file) -> list[Any]:  # type: ignore[no-untyped-def]
+def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply, batch, trace_file, stopped) -> list[Any]:  # type: ignore[no-untyped-def]
     from ltlagent.agents.runtime import AgentError, run
 
     traces = []
     for i, text in enumerate(inputs, start=1):
+        stopped()
         if batch:
             print(f"\r[{i}/{len(inputs)}] running...", end="", file=sys.stderr, flush=True)
         trace_file.begin(text)
@@ -243,6 +274,7 @@ def _run_all(args, compiled, model, tokenizer, tools, inputs, index, show, reply
         def on_step(step: Any) -> None:
             trace_file.step(step)  # what a stopped run leaves
             show(step)
+            stopped()  # a Ctrl-C Python dropped stops the run here
 
         try:
             trace = run(
