@@ -4909,6 +4909,73 @@ def test_whatever_the_java_and_javascript_masks_allow_bfcls_parser_reads_as_one_
 
 
 @needs_bfcl
+@pytest.mark.parametrize("category", ["simple_java", "simple_javascript"])
+def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(category):
+    """Random-logits rollouts under the masks of grounded Java / JavaScript specs (tiny
+    byte-level tokenizer): check_text accepts every finished answer, BFCL's tree-sitter decoder
+    reads one call, and each value of a String parameter is a span of the user's words (the
+    oracle: ``spans``, a plain set of substrings)."""
+    from ltlagent.decoders.index import build_token_index
+    from ltlagent.evals.bfcl import language, user_words
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    bfcl = import_bfcl()
+    lang = language(category)
+    rng = random.Random(11)
+    tokenizer = byte_level_tokenizer()
+    strings = 0
+    for case in rng.sample(load_cases(bfcl, category), 8):
+        words = user_words(case)
+        said = set(spans(words))
+        compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", language=lang, grounded=words).build())
+        index = build_token_index(compiled, tokenizer)
+        props = case["function"][0]["parameters"]["properties"]
+        for _ in range(4):
+            guide = rollout(index, rng, max_tokens=400)
+            assert guide.is_finished and compiled.check_text(guide.text).ok, (case["id"], guide.text)
+            decoded = bfcl.decode(guide.text, bfcl.return_formats[lang])
+            assert len(decoded) == 1, (guide.text, decoded)
+            name, args = next(iter(decoded[0].items()))
+            assert name == case["function"][0]["name"] and set(args) <= set(props), (guide.text, decoded)
+            for arg, value in args.items():
+                if props[arg]["type"] in ("String", "any"):
+                    strings += 1
+                    assert value in said, (case["id"], arg, value)
+    assert strings >= 20, strings  # the rollouts wrote strings to check
+
+
+@needs_bfcl
+@pytest.mark.parametrize("category,write", [("simple_java", _java), ("simple_javascript", _javascript)])
+def test_grounded_java_and_javascript_grammars_admit_the_accepted_answers_that_quote_the_user(category, write):
+    """BFCL's answers written as Java / JavaScript literals: under ``--values grounded`` the masks
+    admit each that BFCL accepts whose String values are spans of the user's words (``spans``),
+    and refuse each with one that is not."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl = import_bfcl()
+    lang = "java" if category == "simple_java" else "javascript"
+    admitted_count = 0
+    for case in load_cases(bfcl, category):
+        props = case["function"][0]["parameters"]["properties"]
+        name, params = next(iter(case["ground_truth"][0].items()))
+        values = {p: first(next(x for x in params[p] if x != "")) for p in props if p in params and any(x != "" for x in params[p])}
+        args = [f"{p}={write(v, props[p]['type'], props[p].get('items'))}" for p, v in values.items()]
+        text = f"[{name}({', '.join(args)})]"
+        if not score(bfcl, case, category, text)["valid"]:
+            continue
+        words = user_words(case)
+        said = set(spans(words))
+        quoted = all(str(v) in said for p, v in values.items() if props[p]["type"] in ("String", "any"))
+        plain = all(isinstance(v, (str, int, float, bool)) for p, v in values.items())  # collections hold strings of their own
+        admitted = bool(re.fullmatch(calls_regex(case["function"], language=lang, grounded=words), text[1:]))
+        if plain:
+            assert admitted == quoted, (case["id"], text)
+        admitted_count += admitted
+    assert admitted_count >= (50 if lang == "java" else 25), admitted_count
+
+
+@needs_bfcl
 def test_the_grounded_coverage_benchmark_reads_every_column_and_tally():
     """benchmarks/bfcl_grounded_coverage.py stubs rules of ``bfcl_grammar`` column by column: it
     must keep up with their signatures. On BFCL's first cases of two categories every column

@@ -138,8 +138,9 @@ MEMBER_MEANING = 0.8
 # percentage as a fraction, "5 million", "$1.2M", a number word), and a function is called only
 # if they give each of its required numbers its own number of its kind (``numbers_given``; none
 # left: the refusal);
-# "free" — any string, any number, any function. Python categories only (Java/JavaScript values
-# are source text).
+# "free" — any string, any number, any function. Java/JavaScript values are source text: there
+# "grounded" makes every string literal's body a span of the user's words (``source_string``),
+# and nothing else (their numbers, types and the gate as before).
 VALUES = ("grounded", "free")
 # --answer gated, several functions and the gate passed (--functions picked): each function's own
 # gain (BFCL's prompt with that function alone). The calls name the best one only, unless all the
@@ -2113,6 +2114,8 @@ class Answerer:
             functions = nearest_members(functions, grounded, self._member_similarities(grounded))
             functions = meant_flags(functions, grounded, self._span_reader(grounded))
             functions = meant_members(functions, grounded, self._span_reader(grounded))
+        if lang != "python" and self.values == "grounded":  # Java/JavaScript: string literals quote the user's words
+            grounded = user_words(case)
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:
             raise BfclError(f"{case['id']}: the case's spec does not compile: {compiled.errors[0].message}")

@@ -796,8 +796,20 @@ JAVA_ELEMENT_TYPES = {"String": "String", "integer": "int", "int": "int", "long"
                       "boolean": "boolean", "char": "char", "byte": "byte", "short": "short"}
 
 
-def java_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
-    """The Java literals of a BFCL Java parameter type (``java_type_converter``'s forms)."""
+def source_string(text: str, language: str) -> str:
+    """A Java or JavaScript string literal (``JAVA_STRING``, ``C_STRING``: double quotes, no
+    escapes) whose body is one of ``spans(text)``: ``--values grounded`` for those languages,
+    whose values are source text. The free literal where no span can be written so."""
+    writable = re.compile(r"[ !#-\[\]-~]+" if language == "java" else r'[^"\\\n\r]+')
+    found = sorted(s for s in spans(text) if writable.fullmatch(s))
+    if not found:
+        return JAVA_STRING if language == "java" else C_STRING
+    return '"(' + "|".join(re.escape(s) for s in found) + ')"'
+
+
+def java_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = JAVA_STRING) -> str:
+    """The Java literals of a BFCL Java parameter type (``java_type_converter``'s forms); every
+    string literal among them is ``string`` (``source_string`` where values are grounded)."""
     kind = schema.get("type", "any")
     # an integer may also be a named constant (``EventRequest.SUSPEND_ALL``), by Java's convention capitalised
     constant = r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*"
@@ -806,38 +818,39 @@ def java_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
     if kind in scalars:
         return scalars[kind]
     items = schema.get("items") or {"type": "String"}
-    item = java_value_regex(items, depth + 1) if depth < MAX_DEPTH else JAVA_STRING
+    item = java_value_regex(items, depth + 1, string) if depth < MAX_DEPTH else string
     listed = f"({item}({SEP}{item})*)"
     # a collection may also be named: a string, the variable's name (as BFCL's answers do)
     if kind == "Array":
-        return rf"(new {JAVA_ELEMENT_TYPES.get(items.get('type', 'String'), 'Object')}\[\]\{{{listed}?\}}|{JAVA_STRING})"
+        return rf"(new {JAVA_ELEMENT_TYPES.get(items.get('type', 'String'), 'Object')}\[\]\{{{listed}?\}}|{string})"
     if kind == "ArrayList":
-        return rf"(new ArrayList<>\((Arrays\.asList\({listed}\))?\)|{JAVA_STRING})"
+        return rf"(new ArrayList<>\((Arrays\.asList\({listed}\))?\)|{string})"
     if kind == "HashMap":
-        put = rf"put\({JAVA_STRING}, ({JAVA_STRING}|{FLOAT}|true|false)\);"
-        return rf"(new HashMap<>\(\)( \{{\{{ {put}( {put})* \}}\}})?|{JAVA_STRING})"
-    return JAVA_STRING  # String, any, and the types BFCL's converter does not read (Set, Queue, ...)
+        put = rf"put\({JAVA_STRING}, ({string}|{FLOAT}|true|false)\);"  # a key: a name, rarely the words
+        return rf"(new HashMap<>\(\)( \{{\{{ {put}( {put})* \}}\}})?|{string})"
+    return string  # String, any, and the types BFCL's converter does not read (Set, Queue, ...)
 
 
-def js_value_regex(schema: Mapping[str, Any], depth: int = 0) -> str:
-    """The JavaScript literals of a BFCL JavaScript parameter type (``js_type_converter``'s forms)."""
+def js_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = C_STRING) -> str:
+    """The JavaScript literals of a BFCL JavaScript parameter type (``js_type_converter``'s forms);
+    every string literal among them is ``string`` (``source_string`` where values are grounded)."""
     kind = schema.get("type", "any")
     scalars = {"integer": INTEGER, "float": r"-?[0-9]+(\.[0-9]+)?", "Bigint": INTEGER + "n", "Boolean": "(true|false)"}
     if kind in scalars:
         return scalars[kind]
     # a collection may also be named: a string, the variable's name (as BFCL's answers do)
     if kind == "array" and depth < MAX_DEPTH:
-        item = js_value_regex(schema.get("items") or {"type": "String"}, depth + 1)
-        return rf"(\[({item}({SEP}{item})*)?\]|{C_STRING})"
+        item = js_value_regex(schema.get("items") or {"type": "String"}, depth + 1, string)
+        return rf"(\[({item}({SEP}{item})*)?\]|{string})"
     if kind == "dict" and depth < MAX_DEPTH:
         props = schema.get("properties")
         if props:
             required = set(schema.get("required") or ())
-            fields = [(re.escape(k) + ": ", js_value_regex(v, depth + 1), k in required) for k, v in props.items()]
-            return r"(\{" + ordered_items(fields) + rf"\}}|{C_STRING})"
-        pair = rf"[A-Za-z_][A-Za-z0-9_]*: ({C_STRING}|{FLOAT}|true|false)"
-        return rf"(\{{({pair}({SEP}{pair})*)?\}}|{C_STRING})"
-    return C_STRING  # String, any
+            fields = [(re.escape(k) + ": ", js_value_regex(v, depth + 1, string), k in required) for k, v in props.items()]
+            return r"(\{" + ordered_items(fields) + rf"\}}|{string})"
+        pair = rf"[A-Za-z_][A-Za-z0-9_]*: ({string}|{FLOAT}|true|false)"
+        return rf"(\{{({pair}({SEP}{pair})*)?\}}|{string})"
+    return string  # String, any
 
 
 LANGUAGES = {"python": value_regex, "java": java_value_regex, "javascript": js_value_regex}
@@ -901,8 +914,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     if language == "python":
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
             return value_regex(schema, depth, schema.get(OWN_WORDS, grounded) if grounded is not None else None, name)
-    elif grounded is not None:
-        raise ValueError("grounded strings are Python literals only")
+    elif grounded is not None:  # Java/JavaScript: every string literal's body a span of the user's words
+        string = source_string(grounded, language)
+
+        def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
+            return LANGUAGES[language](schema, depth, string)
     else:
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
             return LANGUAGES[language](schema, depth)
@@ -2042,7 +2058,7 @@ def bfcl_spec(functions: Sequence[Mapping[str, Any]], name: str = "bfcl", *, wor
     the given order), or ``"none"`` (no calls step; then ``words``
     is the answer); ``language``: the literals the values are written in (``LANGUAGES``);
     ``grounded``: the user's words, which every ``string`` value must quote (a span of them:
-    ``spans``; Python only); ``min_calls``: with ``"one or more"`` or ``"each"``, at least that many calls;
+    ``spans``; in Java and JavaScript every string literal's body, ``source_string``); ``min_calls``: with ``"one or more"`` or ``"each"``, at least that many calls;
     ``then``: the functions the calls after the first may name (default: ``functions``);
     ``distinct``: call texts (``call_texts`` of an earlier answer) the list may hold once each
     at most, in any of their number forms (``number_forms``: ``f(t=6)`` and ``f(t=6.0)`` are one
