@@ -4945,6 +4945,54 @@ def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(categ
     assert strings >= 20, strings  # the rollouts wrote strings to check
 
 
+NUMBER_TYPES = {"java": {"a": "integer", "b": "long", "c": "double", "d": "float"}, "javascript": {"a": "integer", "b": "float", "c": "Bigint"}}
+
+
+@needs_bfcl
+@settings(max_examples=12)
+@given(st.lists(st.one_of(st.sampled_from(["take", "the", "first", "rows", "at", "and", "seconds", "rate", "of"]),
+                          st.integers(0, 5000).map(str), st.integers(1, 500).map(lambda n: f"-{n}"),
+                          st.tuples(st.integers(0, 99), st.integers(1, 99)).map(lambda t: f"{t[0]}.{t[1]}")), min_size=1, max_size=10),
+       st.sampled_from(["java", "javascript"]), st.integers(0, 2**16))
+def test_grounded_java_and_javascript_numbers_are_numbers_the_user_wrote(said, lang, seed):
+    """Random-logits rollouts under a grounded Java / JavaScript spec whose function takes one
+    number of each type: BFCL's parser reads one call, and each number, its suffix dropped, is
+    one the words hold, either sign (the oracle: the numbers the test wrote); where they hold
+    none of a kind, any number of it."""
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    bfcl = import_bfcl()
+    words = "Please " + " ".join(said) + "."
+    written = [float(w) for w in said if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", w)]
+    kinds = NUMBER_TYPES[lang]
+    fn = {"name": "fetch", "description": "Fetch.", "parameters": {"type": "dict", "required": sorted(kinds), "properties": {
+        p: {"type": t, "description": "A number."} for p, t in kinds.items()}}}
+    compiled = compile_spec(bfcl_spec([fn], "bfcl", words=None, calls="one or more", language=lang, grounded=words).build())
+    index = build_token_index(compiled, _tokenizer())
+    rng = random.Random(seed)
+    for _ in range(3):
+        guide = rollout(index, rng, max_tokens=200)
+        assert guide.is_finished and compiled.check_text(guide.text).ok, guide.text
+        decoded = bfcl.decode(guide.text, bfcl.return_formats[lang])
+        assert len(decoded) == 1, (guide.text, decoded)
+        for p, value in decoded[0]["fetch"].items():
+            if re.fullmatch(r"[A-Z][A-Za-z0-9_.]*", str(value)):
+                continue  # a Java integer may be a named constant
+            number = abs(float(str(value).rstrip("LfnF")))
+            whole = [abs(x) for x in written if x == int(x)] if kinds[p] in ("integer", "long", "Bigint") else [abs(x) for x in written]
+            if whole:
+                assert number in whole, (words, p, value)
+
+
+@functools.lru_cache(maxsize=None)
+def _tokenizer():
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    return byte_level_tokenizer()
+
+
 @needs_bfcl
 @pytest.mark.parametrize("category,write", [("simple_java", _java), ("simple_javascript", _javascript)])
 def test_grounded_java_and_javascript_grammars_admit_the_accepted_answers_that_quote_the_user(category, write):
@@ -4967,7 +5015,10 @@ def test_grounded_java_and_javascript_grammars_admit_the_accepted_answers_that_q
         words = user_words(case)
         said = set(spans(words))
         quoted = all(str(v) in said for p, v in values.items() if props[p]["type"] in ("String", "any"))
-        plain = all(isinstance(v, (str, int, float, bool)) for p, v in values.items())  # collections hold strings of their own
+        numbers = [v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        # collections hold strings of their own; a number the words do not write in digits is left to the number tests
+        plain = all(isinstance(v, (str, int, float, bool)) for v in values.values()) and all(
+            re.search(rf"(?<![0-9.]){re.escape(str(int(v)) if v == int(v) else str(v))}(?![0-9])", words) for v in numbers)
         admitted = bool(re.fullmatch(calls_regex(case["function"], language=lang, grounded=words), text[1:]))
         if plain:
             assert admitted == quoted, (case["id"], text)

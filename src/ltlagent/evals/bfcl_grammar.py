@@ -807,18 +807,38 @@ def source_string(text: str, language: str) -> str:
     return '"(' + "|".join(re.escape(s) for s in found) + ')"'
 
 
-def java_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = JAVA_STRING) -> str:
+def source_number(whole: bool, text: str) -> str | None:
+    """A Java or JavaScript number literal (digits, a point, no exponent) that ``text`` gives
+    (``numbers_in``; negative only where the text writes it only with a minus, ``negatives``):
+    ``whole``, one of its whole numbers; else any of them (a whole one with or without ``.0``).
+    ``None`` when it gives none."""
+    forms = set()
+    negative = negatives(text)
+    for n in numbers_in(text):
+        body = repr(n)
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", body.lstrip("-")) or (whole and not isinstance(n, int)):
+            continue
+        sign = "-" if n in negative else "-?"
+        forms.add(sign + re.escape(body.lstrip("-")) + (r"(\.0)?" if isinstance(n, int) and not whole else ""))
+    return "(" + "|".join(sorted(forms)) + ")" if forms else None
+
+
+def java_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = JAVA_STRING, words: str | None = None) -> str:
     """The Java literals of a BFCL Java parameter type (``java_type_converter``'s forms); every
-    string literal among them is ``string`` (``source_string`` where values are grounded)."""
+    string literal among them is ``string`` (``source_string`` where values are grounded), and
+    with ``words`` every number one they give (``source_number``), where they give one."""
     kind = schema.get("type", "any")
+    whole = (source_number(True, words) if words is not None else None) or INTEGER
+    # no leading zero: BFCL's tree-sitter Java parser cannot read a float such as "03f"
+    decimal = (source_number(False, words) if words is not None else None) or r"-?(0|[1-9][0-9]*)(\.[0-9]+)?"
     # an integer may also be a named constant (``EventRequest.SUSPEND_ALL``), by Java's convention capitalised
     constant = r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*"
-    scalars = {"byte": INTEGER, "short": INTEGER, "integer": f"({INTEGER}|{constant})", "long": INTEGER + "L", "double": r"-?[0-9]+(\.[0-9]+)?",
-               "float": r"-?[0-9]+(\.[0-9]+)?f", "boolean": "(true|false)", "char": r"'[^'\\\n\r]'"}
+    scalars = {"byte": whole, "short": whole, "integer": f"({whole}|{constant})", "long": whole + "L", "double": decimal,
+               "float": decimal + "f", "boolean": "(true|false)", "char": r"'[^'\\\n\r]'"}
     if kind in scalars:
         return scalars[kind]
     items = schema.get("items") or {"type": "String"}
-    item = java_value_regex(items, depth + 1, string) if depth < MAX_DEPTH else string
+    item = java_value_regex(items, depth + 1, string, words) if depth < MAX_DEPTH else string
     listed = f"({item}({SEP}{item})*)"
     # a collection may also be named: a string, the variable's name (as BFCL's answers do)
     if kind == "Array":
@@ -831,22 +851,25 @@ def java_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = JA
     return string  # String, any, and the types BFCL's converter does not read (Set, Queue, ...)
 
 
-def js_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = C_STRING) -> str:
+def js_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = C_STRING, words: str | None = None) -> str:
     """The JavaScript literals of a BFCL JavaScript parameter type (``js_type_converter``'s forms);
-    every string literal among them is ``string`` (``source_string`` where values are grounded)."""
+    every string literal among them is ``string`` (``source_string`` where values are grounded),
+    and with ``words`` every number one they give (``source_number``), where they give one."""
     kind = schema.get("type", "any")
-    scalars = {"integer": INTEGER, "float": r"-?[0-9]+(\.[0-9]+)?", "Bigint": INTEGER + "n", "Boolean": "(true|false)"}
+    whole = (source_number(True, words) if words is not None else None) or INTEGER
+    decimal = (source_number(False, words) if words is not None else None) or r"-?[0-9]+(\.[0-9]+)?"
+    scalars = {"integer": whole, "float": decimal, "Bigint": whole + "n", "Boolean": "(true|false)"}
     if kind in scalars:
         return scalars[kind]
     # a collection may also be named: a string, the variable's name (as BFCL's answers do)
     if kind == "array" and depth < MAX_DEPTH:
-        item = js_value_regex(schema.get("items") or {"type": "String"}, depth + 1, string)
+        item = js_value_regex(schema.get("items") or {"type": "String"}, depth + 1, string, words)
         return rf"(\[({item}({SEP}{item})*)?\]|{string})"
     if kind == "dict" and depth < MAX_DEPTH:
         props = schema.get("properties")
         if props:
             required = set(schema.get("required") or ())
-            fields = [(re.escape(k) + ": ", js_value_regex(v, depth + 1, string), k in required) for k, v in props.items()]
+            fields = [(re.escape(k) + ": ", js_value_regex(v, depth + 1, string, words), k in required) for k, v in props.items()]
             return r"(\{" + ordered_items(fields) + rf"\}}|{string})"
         pair = rf"[A-Za-z_][A-Za-z0-9_]*: ({string}|{FLOAT}|true|false)"
         return rf"(\{{({pair}({SEP}{pair})*)?\}}|{string})"
@@ -914,11 +937,11 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
     if language == "python":
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
             return value_regex(schema, depth, schema.get(OWN_WORDS, grounded) if grounded is not None else None, name)
-    elif grounded is not None:  # Java/JavaScript: every string literal's body a span of the user's words
+    elif grounded is not None:  # Java/JavaScript: every string literal's body a span of the user's words, every number one they give
         string = source_string(grounded, language)
 
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
-            return LANGUAGES[language](schema, depth, string)
+            return LANGUAGES[language](schema, depth, string, grounded)
     else:
         def value(schema: Mapping[str, Any], depth: int, name: str = "") -> str:
             return LANGUAGES[language](schema, depth)
