@@ -139,8 +139,8 @@ MEMBER_MEANING = 0.8
 # if they give each of its required numbers its own number of its kind (``numbers_given``; none
 # left: the refusal);
 # "free" — any string, any number, any function. Java/JavaScript values are source text: there
-# "grounded" makes every string literal's body a span of the user's words (``source_string``),
-# and nothing else (their numbers, types and the gate as before).
+# "grounded" makes every string literal's body a span of the user's words (``source_string``)
+# and every number one they write (``source_number``), and nothing else (types and gate as before).
 VALUES = ("grounded", "free")
 # --answer gated, several functions and the gate passed (--functions picked): each function's own
 # gain (BFCL's prompt with that function alone). The calls name the best one only, unless all the
@@ -2114,7 +2114,7 @@ class Answerer:
             functions = nearest_members(functions, grounded, self._member_similarities(grounded))
             functions = meant_flags(functions, grounded, self._span_reader(grounded))
             functions = meant_members(functions, grounded, self._span_reader(grounded))
-        if lang != "python" and self.values == "grounded":  # Java/JavaScript: string literals quote the user's words
+        if lang != "python" and self.values == "grounded":  # Java/JavaScript: literals quote the user's words and numbers
             grounded = user_words(case)
         compiled = compile_spec(bfcl_spec(functions, "bfcl_" + case["id"], language=lang, grounded=grounded, **form).build())
         if compiled.errors:

@@ -808,19 +808,9 @@ def source_string(text: str, language: str) -> str:
 
 
 def source_number(whole: bool, text: str) -> str | None:
-    """A Java or JavaScript number literal (digits, a point, no exponent) that ``text`` gives
-    (``numbers_in``; negative only where the text writes it only with a minus, ``negatives``):
-    ``whole``, one of its whole numbers; else any of them (a whole one with or without ``.0``).
-    ``None`` when it gives none."""
-    forms = set()
-    negative = negatives(text)
-    for n in numbers_in(text):
-        body = repr(n)
-        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", body.lstrip("-")) or (whole and not isinstance(n, int)):
-            continue
-        sign = "-" if n in negative else "-?"
-        forms.add(sign + re.escape(body.lstrip("-")) + (r"(\.0)?" if isinstance(n, int) and not whole else ""))
-    return "(" + "|".join(sorted(forms)) + ")" if forms else None
+    """A Java or JavaScript number literal that ``text`` gives (``grounded_number``, digits and
+    a point only): ``whole``, one of its whole numbers; else any of them. ``None`` when it gives none."""
+    return grounded_number("integer" if whole else "float", text, plain=True)
 
 
 def java_value_regex(schema: Mapping[str, Any], depth: int = 0, string: str = JAVA_STRING, words: str | None = None) -> str:
@@ -1133,15 +1123,18 @@ def percent_reading(schema: Mapping[str, Any]) -> str:
 
 
 @functools.lru_cache(maxsize=256)  # one text, several number parameters
-def grounded_number(kind: str, text: str, percent: str = "both", pointed: bool = False) -> str | None:
+def grounded_number(kind: str, text: str, percent: str = "both", pointed: bool = False, plain: bool = False) -> str | None:
     """A number of ``kind`` (``integer``, ``float``, ``number``) that ``text`` gives (``numbers_in``;
     either sign, but negative only where the text writes it only with a minus, ``negatives``): an
     ``integer`` one of its whole numbers, a ``float`` any of them (a whole number
     with or without ``.0``; ``pointed``: with it); ``None`` when it gives none. A number written as
-    a percentage gives its fraction only (``percent="fraction"``), itself only ("whole"), or both."""
+    a percentage gives its fraction only (``percent="fraction"``), itself only ("whole"), or both.
+    ``plain``: only numbers written with digits and a point (no exponent), as Java and JavaScript read them."""
     forms: dict[str, set[str]] = {"-?": set(), "-": set()}
     negative = negatives(text)
     for n in numbers_in(text, percent):
+        if plain and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", repr(n)):
+            continue
         sign = "-" if n in negative else "-?"
         if isinstance(n, int):
             forms[sign].add(re.escape(repr(n)) + ("" if kind == "integer" else r"\.0" if pointed else r"(\.0)?"))
