@@ -4913,8 +4913,9 @@ def test_whatever_the_java_and_javascript_masks_allow_bfcls_parser_reads_as_one_
 def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(category):
     """Random-logits rollouts under the masks of grounded Java / JavaScript specs (tiny
     byte-level tokenizer): check_text accepts every finished answer, BFCL's tree-sitter decoder
-    reads one call, and each value of a String parameter is a span of the user's words (the
-    oracle: ``spans``, a plain set of substrings)."""
+    reads one call, and each value of a String parameter is a passage the words quote, where they
+    quote one (the oracle: the value in quotes, `...`, '...' or "...", is in the words) or a number
+    they write, else a span of them (``spans``, a plain set of substrings)."""
     from ltlagent.decoders.index import build_token_index
     from ltlagent.evals.bfcl import language, user_words
     from tests.decoders.helpers import rollout
@@ -4928,6 +4929,7 @@ def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(categ
     for case in rng.sample(load_cases(bfcl, category), 8):
         words = user_words(case)
         said = set(spans(words))
+        quoting = bool(re.search(r"`[^`\n]+`|(?<!\w)'[^'\n]+'(?!\w)|\"[^\"\n]+\"", words))
         compiled = compile_spec(bfcl_spec(case["function"], "bfcl", words=None, calls="one or more", language=lang, grounded=words).build())
         index = build_token_index(compiled, tokenizer)
         props = case["function"][0]["parameters"]["properties"]
@@ -4941,7 +4943,9 @@ def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(categ
             for arg, value in args.items():
                 if props[arg]["type"] in ("String", "any"):
                     strings += 1
-                    assert value in said, (case["id"], arg, value)
+                    in_quotes = any(q + value + q in words and q not in value for q in "`'\"")
+                    number = bool(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value)) and value in said
+                    assert in_quotes or number if quoting else value in said, (case["id"], arg, value)
     assert strings >= 20, strings  # the rollouts wrote strings to check
 
 
@@ -4997,8 +5001,9 @@ def _tokenizer():
 @pytest.mark.parametrize("category,write", [("simple_java", _java), ("simple_javascript", _javascript)])
 def test_grounded_java_and_javascript_grammars_admit_the_accepted_answers_that_quote_the_user(category, write):
     """BFCL's answers written as Java / JavaScript literals: under ``--values grounded`` the masks
-    admit each that BFCL accepts whose String values are spans of the user's words (``spans``),
-    and refuse each with one that is not."""
+    admit each that BFCL accepts whose String values the user's words quote (`...`, '...' or
+    "...") and whose numbers they write, and refuse each with a String value that is no span of
+    them (``spans``)."""
     from ltlagent.evals.bfcl import user_words
 
     bfcl = import_bfcl()
@@ -5020,8 +5025,11 @@ def test_grounded_java_and_javascript_grammars_admit_the_accepted_answers_that_q
         plain = all(isinstance(v, (str, int, float, bool)) for v in values.values()) and all(
             re.search(rf"(?<![0-9.]){re.escape(str(int(v)) if v == int(v) else str(v))}(?![0-9])", words) for v in numbers)
         admitted = bool(re.fullmatch(calls_regex(case["function"], language=lang, grounded=words), text[1:]))
-        if plain:
-            assert admitted == quoted, (case["id"], text)
+        in_quotes = all(any(q + v + q in words and q not in v for q in "`'\"") for v in values.values() if isinstance(v, str))
+        if plain and in_quotes:
+            assert admitted, (case["id"], text)
+        if not quoted:
+            assert not admitted, (case["id"], text)
         admitted_count += admitted
     assert admitted_count >= (50 if lang == "java" else 25), admitted_count
 
