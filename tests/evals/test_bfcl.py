@@ -4915,7 +4915,8 @@ def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(categ
     byte-level tokenizer): check_text accepts every finished answer, BFCL's tree-sitter decoder
     reads one call, and each value of a String parameter is a passage the words quote, where they
     quote one (the oracle: the value in quotes, `...`, '...' or "...", is in the words) or a number
-    they write, else a span of them (``spans``, a plain set of substrings)."""
+    they write, else a span of them (``spans``, a plain set of substrings); where they quote as
+    many passages as the function has such parameters, no two of its values are the same."""
     from ltlagent.decoders.index import build_token_index
     from ltlagent.evals.bfcl import language, user_words
     from tests.decoders.helpers import rollout
@@ -4925,8 +4926,8 @@ def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(categ
     lang = language(category)
     rng = random.Random(11)
     tokenizer = byte_level_tokenizer()
-    strings = 0
-    for case in rng.sample(load_cases(bfcl, category), 8):
+    strings = apart = 0
+    for case in rng.sample(load_cases(bfcl, category), 12):
         words = user_words(case)
         said = set(spans(words))
         quoting = bool(re.search(r"`[^`\n]+`|(?<!\w)'[^'\n]+'(?!\w)|\"[^\"\n]+\"", words))
@@ -4940,13 +4941,17 @@ def test_grounded_java_and_javascript_strings_are_spans_of_the_users_words(categ
             assert len(decoded) == 1, (guide.text, decoded)
             name, args = next(iter(decoded[0].items()))
             assert name == case["function"][0]["name"] and set(args) <= set(props), (guide.text, decoded)
+            if bfcl_grammar.passages_apart(case["function"][0], words, lang) is not None:  # enough passages to go around
+                named = [value for arg, value in args.items() if props[arg]["type"] in ("String", "any")]
+                apart += 1
+                assert len(set(named)) == len(named), (case["id"], guide.text)
             for arg, value in args.items():
                 if props[arg]["type"] in ("String", "any"):
                     strings += 1
                     in_quotes = any(q + value + q in words and q not in value for q in "`'\"")
                     number = bool(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value)) and value in said
                     assert in_quotes or number if quoting else value in said, (case["id"], arg, value)
-    assert strings >= 20, strings  # the rollouts wrote strings to check
+    assert strings >= 20 and apart >= 4, (strings, apart)  # the rollouts wrote strings to check, some where passages go around
 
 
 NUMBER_TYPES = {"java": {"a": "integer", "b": "long", "c": "double", "d": "float"}, "javascript": {"a": "integer", "b": "float", "c": "Bigint"}}
