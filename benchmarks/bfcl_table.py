@@ -60,7 +60,7 @@ FILES = (
     "bfcl-smollm2-meaning", "bfcl-smollm2-meaning-pick", "bfcl-smollm2-members", "bfcl-smollm2-members-reviewed", "bfcl-smollm2-doubt", "bfcl-smollm2-half-doubt", "bfcl-smollm2-doubt-nested", "bfcl-smollm2-undated", "bfcl-smollm2-counted-strings", "bfcl-smollm2-counted-numbers", "bfcl-smollm2-pairs", "bfcl-smollm2-meant-flags", "bfcl-smollm2-meant-members", "bfcl-smollm2-names-once", "bfcl-smollm2-way-back", "bfcl-smollm2-unnamed-quantity", "bfcl-smollm2-calls-more-kept", "bfcl-smollm2-named-left-plural", "bfcl-smollm2-listed-members", "bfcl-smollm2-years-counts", "bfcl-smollm2-quoted-after-name", "bfcl-smollm2-unmeant-flags", "bfcl-smollm2-people", "bfcl-smollm2-counts-plural", "bfcl-smollm2-year-held", "bfcl-smollm2-strings-apart", "bfcl-smollm2-strings-meant", "bfcl-smollm2-joints", "bfcl-smollm2-possessive",
     "bfcl-smollm2-calls-more-apart", "bfcl-smollm2-calls-more-apart-own", "bfcl-smollm2-joined-names",
     "bfcl-smollm2-doubt-before-more", "bfcl-smollm2-names-whole", "bfcl-smollm2-names-labelled",
-    "bfcl-smollm2-java-grounded", "bfcl-smollm2-java-numbers", "bfcl-smollm2-java-quoted",
+    "bfcl-smollm2-java-grounded", "bfcl-smollm2-java-numbers", "bfcl-smollm2-java-quoted", "bfcl-smollm2-java-apart",
 )
 
 REFUSAL_RIGHT = ("irrelevance", "live_irrelevance")  # where BFCL scores an answer without calls right

@@ -1797,7 +1797,8 @@ class Answerer:
         return functions, form
 
     def _grounded(self, case: Mapping[str, Any]) -> str | None:
-        """The text a case's string arguments quote (``--values grounded``, Python only), else None."""
+        """The text a case's string arguments quote (``--values grounded``) for the Python rules,
+        else None (Java and JavaScript literals quote it too: ``_decode``, ``source_string``)."""
         return user_words(case) if self.values == "grounded" and language(category_of(case)) == "python" else None
 
     def meaningful(self, case: Mapping[str, Any], functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
