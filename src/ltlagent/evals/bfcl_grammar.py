@@ -798,6 +798,13 @@ JAVA_ELEMENT_TYPES = {"String": "String", "integer": "int", "int": "int", "long"
 
 
 NUMBER_SPAN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# What a string literal's body can hold, by language (``JAVA_STRING``, ``C_STRING``), unescaped.
+WRITABLE = {"java": re.compile(r"[ !#-\[\]-~]+"), "javascript": re.compile(r'[^"\\\n\r]+')}
+
+
+def quoted_passages(text: str, language: str) -> set[str]:
+    """The passages ``text`` quotes (``QUOTED_PASSAGE``) that a ``language`` string literal can hold."""
+    return {m.group(2) for m in QUOTED_PASSAGE.finditer(text) if WRITABLE[language].fullmatch(m.group(2))}
 
 
 def source_string(text: str, language: str) -> str:
@@ -808,9 +815,8 @@ def source_string(text: str, language: str) -> str:
     (of BFCL's answers' ``String`` values that are spans at all, in cases that quote, all 147 in
     Java and 65 of 66 in JavaScript are quoted passages). The free literal where none can be
     written so."""
-    writable = re.compile(r"[ !#-\[\]-~]+" if language == "java" else r'[^"\\\n\r]+')
-    found = sorted(s for s in spans(text) if writable.fullmatch(s))
-    quoted = {m.group(2) for m in QUOTED_PASSAGE.finditer(text) if writable.fullmatch(m.group(2))}
+    found = sorted(s for s in spans(text) if WRITABLE[language].fullmatch(s))
+    quoted = quoted_passages(text, language)
     if quoted:  # a number the words write is a value too (an ``any`` parameter's "20.5")
         found = sorted(quoted | {s for s in found if NUMBER_SPAN.fullmatch(s)})
     if not found:
@@ -818,14 +824,14 @@ def source_string(text: str, language: str) -> str:
     return '"(' + "|".join(re.escape(s) for s in found) + ')"'
 
 
-# A Java/JavaScript String parameter's one passage, in one of the calls ``passages_apart`` lists.
+# A Java/JavaScript String or any parameter's one passage, in one of the calls ``passages_apart`` lists.
 SOURCE_PASSAGE = "x-ltlagent-passage"
 MAX_PASSAGE_WAYS = 120
 
 
 def passages_apart(function: Mapping[str, Any], text: str, language: str) -> list[dict[str, Any]] | None:
     """Where the user quotes at least as many passages as a Java/JavaScript function has
-    ``String`` parameters (two or more), the function once for each way of giving those
+    ``String`` and ``any`` parameters (two or more), the function once for each way of giving those
     parameters different passages (each its one passage, ``SOURCE_PASSAGE``; at most
     ``MAX_PASSAGE_WAYS`` ways), so no passage fills two of them; else ``None``. (The model wrote
     one passage twice in 29 of its 99 wrong Java/JavaScript answers; no answer BFCL accepts in
@@ -833,8 +839,7 @@ def passages_apart(function: Mapping[str, Any], text: str, language: str) -> lis
     params = function.get("parameters") or {}
     props = params.get("properties") or {}
     named = [name for name, schema in props.items() if schema.get("type") in ("String", "any") and SOURCE_PASSAGE not in schema]
-    writable = re.compile(r"[ !#-\[\]-~]+" if language == "java" else r'[^"\\\n\r]+')
-    passages = sorted({m.group(2) for m in QUOTED_PASSAGE.finditer(text) if writable.fullmatch(m.group(2))})
+    passages = sorted(quoted_passages(text, language))
     if len(named) != sum(schema.get("type") in ("String", "any") for schema in props.values()) or not 2 <= len(named) <= len(passages) \
             or math.perm(len(passages), len(named)) > MAX_PASSAGE_WAYS:
         return None
