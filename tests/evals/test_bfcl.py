@@ -947,6 +947,8 @@ def test_an_optional_flag_the_user_means_is_written_true(params, said_words, flo
 @example("details", ["details", "7"], "enum")  # a member the words name: still the model's choice
 @example("details", ["7", "details", "12.5"], "float")  # counted: 7 only
 @example("details", ["7", "detailed"], "enum")  # "detailed" counts no enum member: "details" would
+@example("fullName", ["7", "names"], "enum")  # "names" counts fullName's members: 7
+@example("fullName", ["not", "full", "7", "names"], "enum")  # turned down: not counted
 def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
     """An optional number without an enum whose name's words the user uses, as a flag's
     (``_named_by``), is written, with a number their words give; otherwise it may be left out.
@@ -961,6 +963,12 @@ def test_an_optional_number_the_user_names_is_written(param, said_words, kind):
     counted = [w for w, after in zip(said_words, said_words[1:]) if w[0].isdigit() and after.lower().startswith("detail")
                and (kind != "enum" or after.lower() == "details" and w in ("3", "7"))]  # an enum's count: a member, before the name's word in the plural
     counts = param == "details" and kind in ("float", "enum") and counted and _named_by(["details"], said_words)
+    if param == "fullName" and kind == "enum":  # "7 names" counts a word of the name in the plural (``counted_member``)
+        words = ["find", "boston"] + [w.lower() for w in said_words if not w[0].isdigit()]
+        turned_down = any(w in ("full", "name", "names") and any(x in ("not", "don't", "without", "shouldn't", "no") for x in words[max(0, i - 4):i])
+                          for i, w in enumerate(words))
+        counted = list(dict.fromkeys(w for w, after in zip(said_words, said_words[1:]) if w in ("3", "7") and after == "names"))
+        counts = len(counted) == 1 and not turned_down
     if counts:  # an enum of counts too (``counted_member``): "7 details" is details=7
         given = counted
     named = _named_by(FLAG_NAMES[param], said_words) and bool(given) and kind != "enum" or (kind == "enum" and counts)
