@@ -38,7 +38,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
@@ -1058,8 +1058,46 @@ def digits_left(output: str, words: str) -> int | None:
     """``numbers_left`` counting only the places written with a digit ("10 seconds", not "three
     circles": a number word more often counts the calls than fills one) and not as an exponent
     ("m/s^2", "x^3": part of a unit or a formula). ``None`` when the answer does not parse as calls."""
+    places = _digit_places_left(output, words)
+    return None if places is None else len(places)
+
+
+def _digit_places_left(output: str, words: str) -> list[tuple[int, int]] | None:
+    """The places of ``digits_left``; ``None`` when the answer does not parse as calls."""
     places = _number_places_left(output, words)
-    return None if places is None else sum(any(c.isdigit() for c in words[start:end]) and words[start - 1:start] != "^" for start, end in places)
+    return None if places is None else [(start, end) for start, end in places
+                                        if any(c.isdigit() for c in words[start:end]) and words[start - 1:start] != "^"]
+
+
+def on_numbers_left(functions: Sequence[Mapping[str, Any]], output: str, words: str) -> list[dict[str, Any]] | None:
+    """The ``functions`` for a call more that takes a number the user's ``words`` give in digits
+    and no call of ``output`` has used (``digits_left``): for each required number parameter
+    (``integer``, ``float``, ``number``) a copy of its function whose value for it is one of
+    those numbers (grounded in the words with every other number's place blanked,
+    ``bfcl_grammar.OWN_WORDS``), the others as they were. A list of calls of these copies takes
+    at least one number left: "a short term capital gains of $15000, long term gains of $25000
+    in the state of California and $20000 short term, $50000 long term in Florida" answered for
+    California has left 20000 and 50000, and its call more may not write 15000 and 25000 again.
+    A parameter with words of its own already (``apart``) or one the user counts
+    (``bfcl_grammar.counted_number``: "2 adults") is left as it was, and no copy is made where none
+    of those numbers is of its kind. ``None`` when the answer does not parse as calls, no digit
+    is left, or no function has such a parameter."""
+    left = _digit_places_left(output, words)
+    if not left:
+        return None
+    less = _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in left])
+    out = []
+    for function in functions:
+        params = function.get("parameters") or {}
+        props = params.get("properties") or {}
+        for name in params.get("required") or ():
+            schema = props.get(name) or {}
+            kind = schema.get("type")
+            if (kind not in NUMBER_KINDS or schema.get("enum") or OWN_WORDS in schema or counted_number(name, schema, words) is not None
+                    or grounded_number(kind, less) is None):
+                continue
+            out.append(dict(function, parameters=dict(params, properties={**props, name: {**schema, OWN_WORDS: less}})))
+    return out or None
 
 
 def _number_places_left(output: str, words: str) -> list[tuple[int, int]] | None:
@@ -2031,15 +2069,29 @@ class Answerer:
                     if places_reused(again, every, grounded) is None:
                         freed = _changed(grow["then"], split_more, reused_more.function) or reused_more.later
                         more, more_tokens, left_out = again, again_tokens, f" (a call more's {freed} without the place it repeated: {reused_more})"
-            numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
-            named_then, back_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every)
-            took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
-                    and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
-                         or len(named_then) < len(named) or (back and back_then is False)))
-            if (not took or places_reused(more, every, grounded) is not None or places_unnamed(more, every, grounded) is not None
-                    or empty_required(more, every) is not None or any(call in grown[:i] for i, call in enumerate(grown))):
-                break  # the new call takes up none of the numbers, names or functions left, repeats a call, fills two arguments
-                # from one place, names no place or gives a required argument nothing
+            def assessed(more: str) -> tuple[Any, ...] | None:
+                # what a call more leaves, where it takes up some of the numbers, names or functions left, repeats no call,
+                # fills no two arguments from one place, names a place and gives every required argument something
+                numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
+                named_then, back_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every)
+                took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
+                        and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
+                             or len(named_then) < len(named) or (back and back_then is False)))
+                if (not took or places_reused(more, every, grounded) is not None or places_unnamed(more, every, grounded) is not None
+                        or empty_required(more, every) is not None or any(call in grown[:i] for i, call in enumerate(grown))):
+                    return None
+                return numbers_then, names_then, items_then, grown, named_then, back_then
+
+            left = assessed(more)
+            on_left = on_numbers_left(grow["then"], text, grounded) if left is None and asks_more and not repeats else None
+            if on_left is not None:  # again, the answer's calls as written, then a call more that takes a number left in digits
+                more, more_tokens = self._counted(self._decode_grown(case, functions, dict(grow, kept=call_texts(text) or [], then=on_left), prompt,
+                                                                     fast_forward))
+                left = assessed(more)
+                left_out = " (the last on a number left)"
+            if left is None:
+                break
+            numbers_then, names_then, items_then, grown, named_then, back_then = left
             self._before_more.append((text, tokens, self.spec_form))
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             back = bool(back_then)
