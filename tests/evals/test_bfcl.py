@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -3221,6 +3221,79 @@ def test_numbers_left_counts_the_number_places_no_call_used(words, calls):
     left = [text for text, places in words for values in places if not (values & numbers) and text not in quoted]
     assert numbers_left("[" + ", ".join(written) + "]", said) == len(left), (said, written)
     assert digits_left("[" + ", ".join(written) + "]", said) == sum(any(c.isdigit() for c in text) and "^" not in text for text in left), (said, written)
+
+
+NUMBER_NAMES = ("alpha", "beta", "gamma")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=2, max_size=5, unique=True), st.data())
+@example([12, 7, 30], None)
+def test_a_call_on_numbers_left_takes_one_number_the_calls_left(numbers, data):
+    """``on_numbers_left``: the call more of its copies, after the answer's calls as written,
+    takes at least one number the user gives in digits that no call used; every other
+    argument takes any number the words give. Oracle: every assignment of the words' numbers
+    to the required parameters, against the set of numbers the test left unused."""
+    kinds = data.draw(st.lists(st.sampled_from(["integer", "float", "number"]), min_size=1, max_size=3)) if data else ["integer", "integer"]
+    names = NUMBER_NAMES[:len(kinds)]
+    function = {"name": "f", "parameters": {"type": "dict", "required": list(names),
+                                            "properties": {n: {"type": k} for n, k in zip(names, kinds)}}}
+    used = data.draw(st.lists(st.sampled_from(numbers), min_size=1, max_size=len(numbers) - 1, unique=True)) if data else [12, 30]
+    words = "Work it out for " + ", then for ".join(str(n) for n in numbers) + ", please."
+    first = "f(" + ", ".join(f"{n}={used[i % len(used)]}" for i, n in enumerate(names)) + ")"
+    written = f"[{first}]"
+    left = set(numbers) - {used[i % len(used)] for i in range(len(names))}
+    variants = on_numbers_left([function], written, words)
+    if not left:
+        assert variants is None
+        return
+    assert variants is not None and len(variants) == len(names)
+    regex = re.compile(calls_regex([function], at_least_one=True, grounded=words, kept=[first], then=variants))
+    for values in itertools.product(numbers, repeat=len(names)):
+        call = "f(" + ", ".join(f"{n}={v}" for n, v in zip(names, values)) + ")"
+        assert (regex.fullmatch(f"{first}, {call}]") is not None) == bool(left & set(values)), (words, written, call)
+
+
+def test_no_call_on_numbers_left_without_a_digit_left_or_a_number_parameter():
+    function = {"name": "f", "parameters": {"type": "dict", "required": ["n", "city"],
+                                            "properties": {"n": {"type": "integer"}, "city": {"type": "string"}}}}
+    assert on_numbers_left([function], "[f(n=5, city='Paris')]", "5 in Paris and five in Rome") is None  # a number word is no digit
+    assert on_numbers_left([function], "[f(n=5, city='Paris')]", "5 in Paris and 6 in Rome")[0]["parameters"]["properties"]["n"][bfcl_grammar.OWN_WORDS]
+    assert on_numbers_left([function], "Unfortunately, no.", "5 in Paris and 6 in Rome") is None
+    text = {"name": "g", "parameters": {"type": "dict", "required": ["city"], "properties": {"city": {"type": "string"}}}}
+    assert on_numbers_left([text], "[g(city='Paris')]", "5 in Paris and 6 in Rome") is None
+    counted = {"name": "h", "parameters": {"type": "dict", "required": ["adults"], "properties": {"adults": {"type": "integer"}}}}
+    assert on_numbers_left([counted], "[h(adults=2)]", "2 adults in May, and 3 adults in June") is None  # the user counts it
+
+
+def test_a_call_more_that_takes_nothing_is_tried_again_on_a_number_left(monkeypatch):
+    """Where the user's words ask for more ("also") and the call more takes up none of the
+    numbers left (it wrote 15000 and 25000 again), one try more keeps the answer's calls as
+    written and decodes a new call of ``on_numbers_left``'s copies; it stands where it takes one."""
+    tax = {"name": "tax", "parameters": {"type": "dict", "required": ["short", "long"], "properties": {
+        "short": {"type": "integer"}, "long": {"type": "integer"}}}}
+    said = "Tax on short gains of $15000 and long gains of $25000; also $20000 short and $50000 long."
+    case = {"id": "parallel_15", "function": [tax], "question": [[{"role": "user", "content": said}]]}
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        if form.get("min_calls", 1) == 1:
+            return "[tax(short=15000, long=25000)]", 9, 0.5, 3
+        if not form.get("kept"):
+            return "[tax(short=15000, long=25000), tax(short=25000, long=15000)]", 18, 0.5, 3
+        assert [sorted(n for n, p in f["parameters"]["properties"].items() if bfcl_grammar.OWN_WORDS in p) for f in form["then"]] == [["short"], ["long"]]
+        return "[tax(short=15000, long=25000), tax(short=20000, long=50000)]", 18, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, tax, decode)
+    text, _ = answerer._constrained(case, "prompt", True)
+    assert text == "[tax(short=15000, long=25000), tax(short=20000, long=50000)]"
+    assert [(f.get("min_calls"), f.get("kept")) for f in forms[1:]] == [(2, None), (2, ["tax(short=15000, long=25000)"])]
+    assert answerer.spec_form.endswith("(the last on a number left)")
+    forms.clear()  # without a word that asks for more: no try more, and the answer stays one call
+    case = dict(case, question=[[{"role": "user", "content": said.replace("also ", "")}]])
+    assert answerer._constrained(case, "prompt", True)[0] == "[tax(short=15000, long=25000)]"
+    assert [f.get("kept") for f in forms] == [None, None]
 
 
 def test_numbers_left_reads_only_calls():
