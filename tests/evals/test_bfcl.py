@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, pairs_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -3124,7 +3124,8 @@ def test_a_call_more_that_fills_two_arguments_from_one_place_is_decoded_again_wi
     seen.clear()
     again = "[final_speed(initial_speed=0, time=10), final_speed(initial_speed=5, time=5)]"  # still one place twice: kept as it was
     assert answerer._constrained(case, "prompt", True)[0] == "[final_speed(initial_speed=0, time=10, gravity=5)]"
-    assert seen == [(1, True), (2, True), (2, False)] and answerer.spec_form == "calls (one or more) of final_speed"
+    # the call more took nothing up, and "second" asks for more: one try more on the numbers left (5, 7), which still does
+    assert seen == [(1, True), (2, True), (2, False), (2, False)] and answerer.spec_form == "calls (one or more) of final_speed"
 
 
 def test_a_call_more_that_gives_one_span_to_two_required_strings_is_decoded_again_apart(monkeypatch):
@@ -3294,6 +3295,63 @@ def test_a_call_more_that_takes_nothing_is_tried_again_on_a_number_left(monkeypa
     case = dict(case, question=[[{"role": "user", "content": said.replace("also ", "")}]])
     assert answerer._constrained(case, "prompt", True)[0] == "[tax(short=15000, long=25000)]"
     assert [f.get("kept") for f in forms] == [None, None]
+
+
+TEAMS = ("Lakers", "Bulls", "Celtics", "New York Knicks")
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(TEAMS), min_size=2, max_size=4, unique=True), st.lists(st.sampled_from([2016, 2018, 2020, 2022]), min_size=2, max_size=4, unique=True),
+       st.data(), st.booleans())
+def test_pairs_left_are_the_combinations_of_the_listed_values_no_call_writes(teams, seasons, data, respectively):
+    """``pairs_left`` against the grid the test built: the words list the teams and the
+    seasons, the calls write some of their combinations; what is left is every combination of
+    the values the calls write (two or more of each) that no call writes, and nothing where the
+    words say "respectively"."""
+    def joined(items):
+        return ", ".join(items[:-1]) + " and " + items[-1]
+
+    words = f"Find the winning percentage of {joined(teams)} in NBA seasons {joined([str(n) for n in seasons])}"
+    words += " respectively." if respectively else "."
+    grid = list(itertools.product(teams, seasons))
+    written = data.draw(st.lists(st.sampled_from(grid), min_size=2, max_size=len(grid), unique=True))
+    output = "[" + ", ".join(f"win(team={t!r}, season={n})" for t, n in written) + "]"
+    wrote_teams, wrote_seasons = list(dict.fromkeys(t for t, _ in written)), list(dict.fromkeys(n for _, n in written))
+    expected = set() if respectively or len(wrote_teams) < 2 or len(wrote_seasons) < 2 else \
+        {(n, t) for t in wrote_teams for n in wrote_seasons} - {(n, t) for t, n in written}
+    left = pairs_left(output, words)
+    assert {values for _, values in left} == expected and all(name == "win" for name, _ in left) and len(left) == len(expected), (words, output)
+
+
+def test_pairs_left_reads_lists_only_where_the_words_join_the_values():
+    said = "Compute the Pythagorean Theorem of two side lengths: 3 and 4, 5 and 12."
+    assert pairs_left("[p(a=3, b=4), p(a=5, b=12)]", said) == []  # both sides in one list: pairs, no grid
+    assert pairs_left("[w(team='Lakers', season=2018), w(team='Bulls', season=2020)]", "Lakers in 2018, then Bulls in 2020.") == []
+    quoted = "case numbers '67813', '71249' of type 'Civil' and 'Criminal'"
+    assert pairs_left("[c(n='67813', t='Civil'), c(n='71249', t='Criminal')]", quoted) == [("c", ("67813", "Criminal")), ("c", ("71249", "Civil"))]
+    assert pairs_left("[w(team='Lakers', season=2018)]", "Lakers and Bulls in 2018 and 2020") == []  # one call: no grid read
+    assert pairs_left("Unfortunately, no.", "Lakers and Bulls") is None
+
+
+def test_a_call_more_is_added_while_combinations_are_left(monkeypatch):
+    """parallel_46: "Lakers and Bulls in NBA seasons 2018 and 2020" answered with Lakers in 2018
+    and Bulls in 2020 has left two combinations; a call more is kept while it writes one."""
+    win = {"name": "win", "parameters": {"type": "dict", "required": ["team", "season"], "properties": {
+        "team": {"type": "string"}, "season": {"type": "integer"}}}}
+    case = {"id": "parallel_46", "function": [win], "question": [[{"role": "user", "content":
+            "Find the winning percentage of Lakers and Bulls in NBA seasons 2018 and 2020."}]]}
+    answers = {1: "[win(team='Lakers', season=2018), win(team='Bulls', season=2020)]"}  # by the least calls a decode asks for
+    answers[3] = answers[1][:-1] + ", win(team='Lakers', season=2020)]"
+    answers[4] = answers[3][:-1] + ", win(team='Bulls', season=2018)]"
+    answers[5] = answers[4][:-1] + ", win(team='Bulls', season=2018)]"
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        return answers[form.get("min_calls", 1)], 10, 0.25, 4
+
+    answerer = _scripted_answerer(monkeypatch, win, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[4]
+    answers[4] = answers[3][:-1] + ", win(team='Lakers', season=2020)]"  # a call written twice takes up nothing: not kept
+    assert answerer._constrained(case, "prompt", True)[0] == answers[3]
 
 
 def test_numbers_left_reads_only_calls():
@@ -4273,13 +4331,14 @@ def test_another_call_is_added_while_numbers_are_left_and_taken_up(monkeypatch):
 
     answerer = _scripted_answerer(monkeypatch, bmi, decode)
     assert answerer._constrained(case, "prompt", True)[0] == answers[2]  # the third call repeats the first: not kept
-    assert asked == [1, 2, 3] and answerer.forward_passes == 12 and answerer.spec_form.startswith("calls (2, each new one on numbers")
+    # "also" asks for more and 5.9 and 70 are left: the third call is tried once more on them (on_numbers_left), and repeats again
+    assert asked == [1, 2, 3, 3] and answerer.forward_passes == 16 and answerer.spec_form.startswith("calls (2, each new one on numbers")
     answers[2] = "[bmi(height=5.6, weight=60), bmi(height=5.6, weight=60)]"  # a repeated call: not kept
     asked.clear()
-    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2]
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2, 2]  # tried once more on the numbers left
     answers[2] = "[bmi(height=6, weight=80), bmi(height=5.6, weight=5.6)]"  # one place for two arguments: decoded again apart, still so: not kept
     asked.clear()
-    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2, 2]
+    assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == [1, 2, 2, 2]
     shared = _scripted_answerer(monkeypatch, bmi, decode, places="shared")
     asked.clear()
     assert shared._constrained(case, "prompt", True)[0] == answers[1] and asked == [1]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
 import json
 import math
 import re
@@ -1299,6 +1300,14 @@ def numbers_joined_left(output: str, words: str) -> list[str] | None:
     leaves = _leaves([v for _, args in calls for v in args.values()])
     written = {abs(v) for v in leaves if isinstance(v, (int, float)) and not isinstance(v, bool)}
     written |= {abs(float(v)) for v in leaves if isinstance(v, str) and NUMBER_TEXT.fullmatch(v.strip())}
+    return [words[start:end] for listed in number_lists(words) if any(written.intersection(v) for _, _, v in listed)
+            for start, end, values in listed if not written.intersection(values)]
+
+
+def number_lists(words: str) -> list[list[tuple[int, int, tuple[int | float, ...]]]]:
+    """The user's ``words``' number places (``number_places``) in runs the words list together:
+    ``NUMBER_LIST_JOINT`` between each two, or ``UNIT_LIST_JOINT`` with the same unit after
+    both ("10, 20 and 30 years", "5 m and 10 m"); a number alone is a run of one."""
     lists: list[list[tuple[int, int, tuple[int | float, ...]]]] = []
     for place in number_places(words):
         between = words[lists[-1][-1][1]:place[0]] if lists else ""
@@ -1307,8 +1316,93 @@ def numbers_joined_left(output: str, words: str) -> list[str] | None:
             lists[-1].append(place)
         else:
             lists.append([place])
-    return [words[start:end] for listed in lists if any(written.intersection(v) for _, _, v in listed)
-            for start, end, values in listed if not written.intersection(values)]
+    return lists
+
+
+RESPECTIVELY = re.compile(r"(?i)\brespectively\b")
+
+
+def pairs_left(output: str, words: str) -> list[tuple[str, tuple[Any, ...]]] | None:
+    """The combinations of listed values that the calls of a Python answer leave out, where the
+    user's ``words`` list two or more parameters' values apart: for a function the answer calls
+    more than once, each parameter whose calls write two or more different values, all of them
+    in one list of the words (``_joined_values``: strings joined by commas, "and" or "or";
+    numbers in one of ``number_lists``), a list no other such parameter's values are in. Two such
+    parameters or more ask for a call of every combination: "the winning percentage of Lakers
+    and Bulls in NBA seasons 2018 and 2020" is four calls, and one answered with Lakers in 2018
+    and Bulls in 2020 has left Lakers in 2020 and Bulls in 2018. Each combination left is the
+    function's name and the values, in the order of the parameters' names. None where the words
+    say "respectively" (they pair the lists), and ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    if RESPECTIVELY.search(words):
+        return []
+    lists = number_lists(words)
+    by_function: dict[str, list[Mapping[str, Any]]] = {}
+    for name, args in calls:
+        by_function.setdefault(name, []).append(args)
+    left: list[tuple[str, tuple[Any, ...]]] = []
+    for name, written in by_function.items():
+        if len(written) < 2:
+            continue
+        listed: dict[str, tuple[Any, list[Any]]] = {}  # parameter -> (the list its values are in, its values)
+        for parameter in sorted(set().union(*written)):
+            values = [args.get(parameter) for args in written]
+            distinct = list(dict.fromkeys(json.dumps(v) for v in values if v is not None))
+            if len(distinct) < 2 or any(v is None for v in values):
+                continue
+            which = _joined_values([json.loads(v) for v in distinct], words, lists)
+            if which is not None:
+                listed[parameter] = (which, [json.loads(v) for v in distinct])
+        if len({which for which, _ in listed.values()}) < len(listed):  # two parameters' values in one list: pairs, no grid
+            listed = {p: found for p, found in listed.items() if [w for w, _ in listed.values()].count(found[0]) == 1}
+        if len(listed) < 2:
+            continue
+        parameters = list(listed)
+        have = {tuple(json.dumps(args[p]) for p in parameters) for args in written}
+        for combination in itertools.product(*(listed[p][1] for p in parameters)):
+            if tuple(json.dumps(v) for v in combination) not in have:
+                left.append((name, combination))
+    return left
+
+
+def _joined_values(values: Sequence[Any], words: str, lists: Sequence[Sequence[tuple[int, int, tuple[int | float, ...]]]]) -> Any:
+    """The list of the user's ``words`` that holds every one of ``values`` (two or more), as a
+    hashable key, or None: numbers (not booleans) each in a place of one of ``lists``
+    (``number_lists``); strings each written at word bounds, the places of all of them one run
+    with ``LIST_JOINT`` between each two, or items of up to MAX_ITEM_WORDS words between joints
+    ("Lakers and Bulls", "Lakers, Bulls and Celtics" for Lakers and Celtics, "'Civil' and
+    'Criminal'" with the quotes)."""
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        for k, listed in enumerate(lists):
+            if len(listed) > 1 and all(any(abs(v) in found for _, _, found in listed) for v in values):
+                return ("numbers", k)
+        return None
+    if not all(isinstance(v, str) and v for v in values):
+        return None
+    found: list[tuple[int, int, int]] = []  # (start, end, which value)
+    for i, value in enumerate(values):
+        for at in _occurrences(value, words):
+            start, end = at, at + len(value)
+            if words[start - 1:start] in ("'", '"') and words[end:end + 1] == words[start - 1:start]:
+                start, end = start - 1, end + 1  # a quoted item, quotes and all
+            if not words[start - 1:start].isalnum() and not words[end:end + 1].isalnum():
+                found.append((start, end, i))
+    found.sort()
+    joint = re.compile(LIST_JOINT + rf"(?:{LISTED_ITEM}{LIST_JOINT})*")  # other items of the list may come between
+    for k, (start, end, i) in enumerate(found):  # a run from each place: the next place after a joint, each value once
+        seen, at = {i}, end
+        for start2, end2, j in found[k + 1:]:
+            if start2 < at:
+                continue
+            if j in seen or not joint.fullmatch(words[at:start2]):
+                break
+            seen.add(j)
+            at = end2
+        if len(seen) == len(values):
+            return ("strings", start)
+    return None
 
 
 # A list in the user's words: items joined by commas, the last by "and" or "or" ("gold, silver,
@@ -1317,6 +1411,7 @@ LIST_JOINT = r"(,\s*(?:and|or)\s+|,\s*|\s+(?:and|or)\s+)"
 ITEM_WORD = r"(?:[\w&-]|\.(?=\w))*"  # a word's letters after its first: a dot only inside ("D.C", not "Washington.")
 ITEM_END = r"(?=$|[,.;:?!)\n]|\s+(?:and|or)\s)"  # at a stop, a comma, "and" or "or"
 MAX_ITEM_WORDS = 3
+LISTED_ITEM = r"['\"]?[\w&-]+(?: [\w&-]+){0,%d}['\"]?" % (MAX_ITEM_WORDS - 1)  # an item of a list between two written ones
 # Words that make a stretch no item: function words, and words that open a clause or count calls.
 NOT_ITEMS = FUNCTION_WORDS | frozenset("then also so please can could would what how which who when where why i each both all".split())
 
@@ -1965,7 +2060,8 @@ class Answerer:
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names, listed numbers, quoted passages, a list's items or functions named left over
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
-        ``functions_named_left``), or a way back the words ask for (``way_back_left``), the answer is decoded again with one call more (see
+        ``functions_named_left``), a way back the words ask for (``way_back_left``), or combinations
+        of listed values (``pairs_left``), the answer is decoded again with one call more (see
         MAX_CALLS; with a function named left, the later calls name it or a function the answer
         calls, and where it repeats none of them, its calls as written, then calls of the functions
         named left; none of the answer's calls twice, in any of its number forms; every call without the arguments the answer's
@@ -1974,7 +2070,10 @@ class Answerer:
         answer calls took it, with the later calls' argument that means it least grounded in the
         words less it, ``apart``): kept where it leaves fewer numbers, names or functions, takes up an item (a
         new call that writes one item of another list leaves that list's other items, which
-        were not left before), or goes the way back. ``spec_form`` says what was done; the preparation times and
+        were not left before), goes the way back or writes a combination left. Where it does none
+        of these, and the words ask for more (``MORE_CALLS``) and give a number in digits no call
+        used, one try more keeps the answer's calls as written and decodes a new one that takes
+        such a number (``on_numbers_left``), kept on the same terms. ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
@@ -2023,8 +2122,9 @@ class Answerer:
 
         numbers, names, items = numbers_left(text, grounded) or 0, names_for_more(text) or [], items_left(text, grounded) or []
         named, back = functions_named_left(text, grounded, every) or [], way_back_left(text, grounded, every) or False
+        pairs = pairs_left(text, grounded) or []
         left_out = ""
-        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named or back
+        while 0 < len(calls) < MAX_CALLS and (self._numbers_for_another_call(calls, every, numbers) or names or items or named or back or pairs
                                               or (asks_more and (digits_left(text, grounded) or 0) > 0)):
             # with a function named left: the later calls name it or one the answer calls (where the answer repeats no
             # call, below, its calls as written and then the functions named left only); with only options left, a
@@ -2073,14 +2173,15 @@ class Answerer:
                 # what a call more leaves, where it takes up some of the numbers, names or functions left, repeats no call,
                 # fills no two arguments from one place, names a place and gives every required argument something
                 numbers_then, names_then, items_then, grown = numbers_left(more, grounded), names_for_more(more), items_left(more, grounded), _calls(more) or []
-                named_then, back_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every)
+                named_then, back_then, pairs_then = functions_named_left(more, grounded, every), way_back_left(more, grounded, every), pairs_left(more, grounded)
                 took = (numbers_then is not None and names_then is not None and items_then is not None and named_then is not None
+                        and pairs_then is not None
                         and (numbers_then < numbers or len(names_then) < len(names) or any(item not in items_then for item in items)
-                             or len(named_then) < len(named) or (back and back_then is False)))
+                             or len(named_then) < len(named) or (back and back_then is False) or len(pairs_then) < len(pairs)))
                 if (not took or places_reused(more, every, grounded) is not None or places_unnamed(more, every, grounded) is not None
                         or empty_required(more, every) is not None or any(call in grown[:i] for i, call in enumerate(grown))):
                     return None
-                return numbers_then, names_then, items_then, grown, named_then, back_then
+                return numbers_then, names_then, items_then, grown, named_then, back_then, pairs_then
 
             left = assessed(more)
             on_left = on_numbers_left(grow["then"], text, grounded) if left is None and asks_more and not repeats else None
@@ -2091,10 +2192,10 @@ class Answerer:
                 left_out = " (the last on a number left)"
             if left is None:
                 break
-            numbers_then, names_then, items_then, grown, named_then, back_then = left
+            numbers_then, names_then, items_then, grown, named_then, back_then, pairs_then = left
             self._before_more.append((text, tokens, self.spec_form))
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
-            back = bool(back_then)
+            back, pairs = bool(back_then), pairs_then or []
             self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls)) + left_out
         return text, tokens
 
