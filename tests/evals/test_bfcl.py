@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, pairs_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -3318,9 +3318,15 @@ def test_pairs_left_are_the_combinations_of_the_listed_values_no_call_writes(tea
     output = "[" + ", ".join(f"win(team={t!r}, season={n})" for t, n in written) + "]"
     wrote_teams, wrote_seasons = list(dict.fromkeys(t for t, _ in written)), list(dict.fromkeys(n for _, n in written))
     expected = set() if respectively or len(wrote_teams) < 2 or len(wrote_seasons) < 2 else \
-        {(n, t) for t in wrote_teams for n in wrote_seasons} - {(n, t) for t, n in written}
+        {(("season", n), ("team", t)) for t in wrote_teams for n in wrote_seasons} - {(("season", n), ("team", t)) for t, n in written}
     left = pairs_left(output, words)
     assert {values for _, values in left} == expected and all(name == "win" for name, _ in left) and len(left) == len(expected), (words, output)
+    win = {"name": "win", "parameters": {"type": "dict", "required": ["team", "season"], "properties": {"team": {"type": "string"}, "season": {"type": "integer"}}}}
+    copies = on_pairs_left([win], left)
+    assert (copies is None) == (not expected)
+    if copies:  # a call of the copies writes a combination left, and only those
+        regex = re.compile(calls_regex([win], at_least_one=True, grounded=words, kept=["win()"], then=copies))
+        assert {(t, n) for t, n in grid if regex.fullmatch(f"win(), win(team={t!r}, season={n})]")} == {(t, n) for (_, n), (_, t) in expected}
 
 
 def test_pairs_left_reads_lists_only_where_the_words_join_the_values():
@@ -3328,14 +3334,17 @@ def test_pairs_left_reads_lists_only_where_the_words_join_the_values():
     assert pairs_left("[p(a=3, b=4), p(a=5, b=12)]", said) == []  # both sides in one list: pairs, no grid
     assert pairs_left("[w(team='Lakers', season=2018), w(team='Bulls', season=2020)]", "Lakers in 2018, then Bulls in 2020.") == []
     quoted = "case numbers '67813', '71249' of type 'Civil' and 'Criminal'"
-    assert pairs_left("[c(n='67813', t='Civil'), c(n='71249', t='Criminal')]", quoted) == [("c", ("67813", "Criminal")), ("c", ("71249", "Civil"))]
+    assert pairs_left("[c(n='67813', t='Civil'), c(n='71249', t='Criminal')]", quoted) == [("c", (("n", "67813"), ("t", "Criminal"))),
+                                                                                           ("c", (("n", "71249"), ("t", "Civil")))]
     assert pairs_left("[w(team='Lakers', season=2018)]", "Lakers and Bulls in 2018 and 2020") == []  # one call: no grid read
     assert pairs_left("Unfortunately, no.", "Lakers and Bulls") is None
 
 
 def test_a_call_more_is_added_while_combinations_are_left(monkeypatch):
     """parallel_46: "Lakers and Bulls in NBA seasons 2018 and 2020" answered with Lakers in 2018
-    and Bulls in 2020 has left two combinations; a call more is kept while it writes one."""
+    and Bulls in 2020 has left two combinations; a call more is kept while it writes one. Where
+    it writes none (a call written twice), one try more keeps the calls as written and writes a
+    combination left (``on_pairs_left``)."""
     win = {"name": "win", "parameters": {"type": "dict", "required": ["team", "season"], "properties": {
         "team": {"type": "string"}, "season": {"type": "integer"}}}}
     case = {"id": "parallel_46", "function": [win], "question": [[{"role": "user", "content":
@@ -3344,14 +3353,27 @@ def test_a_call_more_is_added_while_combinations_are_left(monkeypatch):
     answers[3] = answers[1][:-1] + ", win(team='Lakers', season=2020)]"
     answers[4] = answers[3][:-1] + ", win(team='Bulls', season=2018)]"
     answers[5] = answers[4][:-1] + ", win(team='Bulls', season=2018)]"
+    kept = []
 
     def decode(self, case, functions, form, prompt, fast_forward):
+        if form.get("kept"):  # the try more: the kept calls, then a call of the copies, each one combination left
+            kept.append([{p: s["enum"] for p, s in f["parameters"]["properties"].items()} for f in form["then"]])
+            return answers[4], 10, 0.25, 4
         return answers[form.get("min_calls", 1)], 10, 0.25, 4
 
     answerer = _scripted_answerer(monkeypatch, win, decode)
+    assert answerer._constrained(case, "prompt", True)[0] == answers[4] and not kept
+    answers_plain = {**answers, 4: answers[3][:-1] + ", win(team='Lakers', season=2020)]"}  # a call written twice takes up nothing
+
+    def decode_twice(self, case, functions, form, prompt, fast_forward):
+        if form.get("kept"):
+            kept.append([{p: s["enum"] for p, s in f["parameters"]["properties"].items()} for f in form["then"]])
+            return answers[4], 10, 0.25, 4
+        return answers_plain[form.get("min_calls", 1)], 10, 0.25, 4
+
+    answerer = _scripted_answerer(monkeypatch, win, decode_twice)
     assert answerer._constrained(case, "prompt", True)[0] == answers[4]
-    answers[4] = answers[3][:-1] + ", win(team='Lakers', season=2020)]"  # a call written twice takes up nothing: not kept
-    assert answerer._constrained(case, "prompt", True)[0] == answers[3]
+    assert kept == [[{"season": [2018], "team": ["Bulls"]}]] and answerer.spec_form.endswith("(the last on a combination left)")
 
 
 def test_numbers_left_reads_only_calls():

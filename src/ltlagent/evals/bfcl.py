@@ -1322,7 +1322,7 @@ def number_lists(words: str) -> list[list[tuple[int, int, tuple[int | float, ...
 RESPECTIVELY = re.compile(r"(?i)\brespectively\b")
 
 
-def pairs_left(output: str, words: str) -> list[tuple[str, tuple[Any, ...]]] | None:
+def pairs_left(output: str, words: str) -> list[tuple[str, tuple[tuple[str, Any], ...]]] | None:
     """The combinations of listed values that the calls of a Python answer leave out, where the
     user's ``words`` list two or more parameters' values apart: for a function the answer calls
     more than once, each parameter whose calls write two or more different values, all of them
@@ -1331,7 +1331,7 @@ def pairs_left(output: str, words: str) -> list[tuple[str, tuple[Any, ...]]] | N
     parameters or more ask for a call of every combination: "the winning percentage of Lakers
     and Bulls in NBA seasons 2018 and 2020" is four calls, and one answered with Lakers in 2018
     and Bulls in 2020 has left Lakers in 2020 and Bulls in 2018. Each combination left is the
-    function's name and the values, in the order of the parameters' names. None where the words
+    function's name and its (parameter, value) pairs, in the order of the parameters' names. None where the words
     say "respectively" (they pair the lists), and ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
@@ -1342,7 +1342,7 @@ def pairs_left(output: str, words: str) -> list[tuple[str, tuple[Any, ...]]] | N
     by_function: dict[str, list[Mapping[str, Any]]] = {}
     for name, args in calls:
         by_function.setdefault(name, []).append(args)
-    left: list[tuple[str, tuple[Any, ...]]] = []
+    left: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     for name, written in by_function.items():
         if len(written) < 2:
             continue
@@ -1363,8 +1363,27 @@ def pairs_left(output: str, words: str) -> list[tuple[str, tuple[Any, ...]]] | N
         have = {tuple(json.dumps(args[p]) for p in parameters) for args in written}
         for combination in itertools.product(*(listed[p][1] for p in parameters)):
             if tuple(json.dumps(v) for v in combination) not in have:
-                left.append((name, combination))
+                left.append((name, tuple(zip(parameters, combination))))
     return left
+
+
+def on_pairs_left(functions: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[str, tuple[tuple[str, Any], ...]]]) -> list[dict[str, Any]] | None:
+    """The functions for a call more that writes one of the combinations ``pairs_left`` found:
+    for each, a copy of its function with each of the combination's parameters taking its value
+    only (an ``enum`` of one), the others as they were. ``None`` where no combination's function
+    is among ``functions``."""
+    known = {f["name"]: f for f in functions}
+    out = []
+    for name, combination in pairs:
+        function = known.get(name)
+        if function is None:
+            continue
+        params = function.get("parameters") or {}
+        props = dict(params.get("properties") or {})
+        for parameter, value in combination:
+            props[parameter] = {**(props.get(parameter) or {}), "enum": [value]}
+        out.append(dict(function, parameters=dict(params, properties=props)))
+    return out or None
 
 
 def _joined_values(values: Sequence[Any], words: str, lists: Sequence[Sequence[tuple[int, int, tuple[int | float, ...]]]]) -> Any:
@@ -2073,7 +2092,8 @@ class Answerer:
         were not left before), goes the way back or writes a combination left. Where it does none
         of these, and the words ask for more (``MORE_CALLS``) and give a number in digits no call
         used, one try more keeps the answer's calls as written and decodes a new one that takes
-        such a number (``on_numbers_left``), kept on the same terms. ``spec_form`` says what was done; the preparation times and
+        such a number (``on_numbers_left``), kept on the same terms; where combinations are left,
+        that try more writes one of them instead (``on_pairs_left``). ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
@@ -2184,12 +2204,14 @@ class Answerer:
                 return numbers_then, names_then, items_then, grown, named_then, back_then, pairs_then
 
             left = assessed(more)
-            on_left = on_numbers_left(grow["then"], text, grounded) if left is None and asks_more and not repeats else None
-            if on_left is not None:  # again, the answer's calls as written, then a call more that takes a number left in digits
-                more, more_tokens = self._counted(self._decode_grown(case, functions, dict(grow, kept=call_texts(text) or [], then=on_left), prompt,
-                                                                     fast_forward))
+            on_pairs = on_pairs_left(grow["then"], pairs) if left is None and pairs and not repeats else None
+            on_left = on_numbers_left(grow["then"], text, grounded) if left is None and on_pairs is None and asks_more and not repeats else None
+            if on_pairs is not None or on_left is not None:
+                # again, the answer's calls as written, then a call more that writes a combination left or takes a number left in digits
+                more, more_tokens = self._counted(self._decode_grown(case, functions, dict(grow, kept=call_texts(text) or [], then=on_pairs or on_left),
+                                                                     prompt, fast_forward))
                 left = assessed(more)
-                left_out = " (the last on a number left)"
+                left_out = " (the last on a combination left)" if on_pairs is not None else " (the last on a number left)"
             if left is None:
                 break
             numbers_then, names_then, items_then, grown, named_then, back_then, pairs_then = left
