@@ -41,7 +41,7 @@ from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
-                                         number_places, own_words, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
+                                         number_places, own_words, place_examples, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -1159,7 +1159,8 @@ ANOTHER_NAME = re.compile(r"(?i)\b(also|same|another|second|each|both|as well|re
 AND_BEFORE = re.compile(r"(?i)\band\s+(?:(?:the|a|an|between|in|for|at|from|to|of|on|near|with|by)\s+)*$")
 
 
-def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]], joined: bool = False) -> list[str] | None:
+def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]], joined: bool = False,
+                 examples: bool = True) -> list[str] | None:
     """The names (``NAME``) of the user's ``words`` that a Python answer's calls leave out, each
     time the words hold one: not a sentence's first word, not in parentheses (another name of
     something written: "C6H12O6 (Glucose)"), and with its words that name no one (``NOT_NAMES``,
@@ -1167,14 +1168,17 @@ def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]
     first word is in no string a call writes and in no function's document
     (``relevance.document_words``: "Celsius" from an ``enum``). ``joined``: only names the words
     join on with "and" (``AND_BEFORE``: "between New York and Washington DC, and between Los
-    Angeles and San Francisco"). ``None`` when the answer does not parse as calls."""
+    Angeles and San Francisco"). ``examples=False``: the places a parameter's description shows
+    by example (``bfcl_grammar.place_examples``: "The city and state, e.g. Los Angeles, CA") are
+    not the document's words; the user who names Los Angeles names a value, as anyone would.
+    ``None`` when the answer does not parse as calls."""
     from ltlagent.agents.relevance import document_words
 
     calls = _calls(output)
     if calls is None:
         return None
     written = " ".join(v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str)).lower()
-    documented = set().union(*(document_words(f) for f in functions))
+    documented = set().union(*(document_words(f if examples else without_place_examples(f)) for f in functions))
     left = []
     for found in NAME.finditer(words):
         before = words[:found.start()]
@@ -1188,6 +1192,21 @@ def names_unused(output: str, words: str, functions: Sequence[Mapping[str, Any]]
         if first and first not in written and first not in documented:
             left.append(" ".join(parts))
     return left
+
+
+def without_place_examples(function: Mapping[str, Any]) -> dict[str, Any]:
+    """``function`` with the places its parameters' descriptions show by example
+    (``bfcl_grammar.place_examples``) taken out of those descriptions, nested ones included."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, Mapping):
+            out = {k: strip(v) for k, v in node.items()}
+            if isinstance(out.get("description"), str):
+                for example in place_examples(out["description"]):
+                    out["description"] = out["description"].replace(example, " ")
+            return out
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    return dict(function, parameters=strip(function.get("parameters") or {}))
 
 
 # An optional argument the answer leaves out while the user names its value ("a Family movie
@@ -2134,7 +2153,7 @@ class Answerer:
 
         def names_for_more(output: str) -> list[str] | None:
             # names left unused where the words ask for another answer; without such a word, only names joined on with "and"
-            left, unused = _left_over(output, grounded), names_unused(output, grounded, every, joined=not another_name) if names_taken else []
+            left, unused = _left_over(output, grounded), names_unused(output, grounded, every, joined=not another_name, examples=False) if names_taken else []
             quoted, options = quoted_left(output, grounded, every), options_for_more(output, grounded, every)
             if left is None or unused is None or quoted is None or options is None:
                 return None
