@@ -3423,6 +3423,25 @@ def test_names_unused_are_the_names_built_in_that_no_call_writes(sentences, call
     assert names_unused(written, said, [PLACE]) == [n for n in names if n.split()[0].removesuffix("'s").lower() not in quoted], (said, written)
 
 
+PLACE_BY_EXAMPLE = dict(PLACE, parameters=dict(PLACE["parameters"], properties=dict(
+    PLACE["parameters"]["properties"], location={"type": "string", "description": "The city and state, e.g. San Diego, CA"})))
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(st.sampled_from(NAME_OPENERS), st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=3)), min_size=1, max_size=3),
+       st.lists(st.lists(st.sampled_from(NAME_VALUES), min_size=1, max_size=3), max_size=3))
+def test_names_unused_read_a_place_shown_by_example_as_a_name_only_where_asked(sentences, calls):
+    """``examples=False``: a place the location's description shows by example ("e.g. San Diego,
+    CA") is a name like any other; by default the document's words hold it and it is no name
+    left. Oracle: the names the words were built from, as in the test above, less San Diego by default."""
+    said = ". ".join(opener + " " + " and ".join(text for text, _ in pieces) for opener, pieces in sentences) + "."
+    written = "[" + ", ".join("f(" + ", ".join(f"a{i}={v!r}" for i, v in enumerate(args)) + ")" for args in calls) + "]"
+    quoted = " ".join(v for args in calls for v in args if isinstance(v, str)).lower()
+    names = [name for _, pieces in sentences for _, held in pieces for name in held if name.split()[0].removesuffix("'s").lower() not in quoted]
+    assert names_unused(written, said, [PLACE_BY_EXAMPLE], examples=False) == names, (said, written)
+    assert names_unused(written, said, [PLACE_BY_EXAMPLE]) == [n for n in names if n != "San Diego"], (said, written)
+
+
 # Pieces of a sentence for names_for_arguments: the names each holds, by construction, that an
 # argument could take, and the ones it holds that none could (a word that describes a word of
 # the function's document, a month, the function's own name, a verb before its object, a plural
