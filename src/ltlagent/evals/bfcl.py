@@ -1350,8 +1350,9 @@ def pairs_left(output: str, words: str) -> list[tuple[str, tuple[tuple[str, Any]
     parameters or more ask for a call of every combination: "the winning percentage of Lakers
     and Bulls in NBA seasons 2018 and 2020" is four calls, and one answered with Lakers in 2018
     and Bulls in 2020 has left Lakers in 2020 and Bulls in 2018. Each combination left is the
-    function's name and its (parameter, value) pairs, in the order of the parameters' names. None where the words
-    say "respectively" (they pair the lists), and ``None`` when the answer does not parse as calls."""
+    function's name and its (parameter, value) pairs, in the order of the parameters' names.
+    None where the words say "respectively" (they pair the lists), and ``None`` when the answer
+    does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
