@@ -3981,6 +3981,47 @@ def test_kept_calls_open_the_list_as_written(kept, new, sep, min_calls, altered)
     assert compiled.check_text(answer).ok == expected, (answer, held, min_calls)
 
 
+def test_masks_of_a_try_more_write_a_number_or_a_combination_left():
+    """Random-logits rollouts under the masks of a try more's spec (the answer's calls kept,
+    then calls of ``on_numbers_left``'s or ``on_pairs_left``'s copies; tiny byte-level
+    tokenizer): every finished answer is accepted by check_text, and its new call takes a number
+    the kept calls left in the one case, and writes a combination left in the other. Oracle: the
+    numbers and combinations the test wrote."""
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    tax = {"name": "tax", "parameters": {"type": "dict", "required": ["short", "long"], "properties": {
+        "short": {"type": "integer"}, "long": {"type": "integer"}, "state": {"type": "string"}}}}
+    said = "Tax on $15000 short and $25000 long in Ohio; also $20000 short and $50000 long in Utah."
+    first = "tax(short=15000, long=25000)"
+    win = {"name": "win", "parameters": {"type": "dict", "required": ["team", "season"], "properties": {
+        "team": {"type": "string"}, "season": {"type": "integer"}}}}
+    listed = "The winning percentage of Lakers and Bulls in seasons 2018 and 2020."
+    kept = ["win(team='Lakers', season=2018)", "win(team='Bulls', season=2020)"]
+    tries = [([tax], said, [first], on_numbers_left([tax], f"[{first}]", said),
+              lambda call: {abs(call["short"]), abs(call["long"])} & {20000, 50000}),  # either sign: a number grounded without a minus
+             ([win], listed, kept, on_pairs_left([win], pairs_left("[" + ", ".join(kept) + "]", listed)),
+              lambda call: (call["team"], call["season"]) in {("Lakers", 2020), ("Bulls", 2018)})]
+    for functions, words, written, then, new_call_is_left in tries:
+        compiled = compile_spec(bfcl_spec(functions, words=None, calls="one or more", grounded=words, min_calls=len(written) + 1,
+                                          kept=written, then=then).build())
+        assert not compiled.errors
+        index = build_token_index(compiled, byte_level_tokenizer())
+        rng = random.Random(7)
+        finished = 0
+        for _ in range(20):
+            guide = rollout(index, rng, max_tokens=300)
+            if not guide.is_finished:
+                continue
+            finished += 1
+            assert compiled.check_text(guide.text).ok, guide.text
+            calls = bfcl_calls(guide.text)
+            assert calls is not None and call_texts(guide.text)[:len(written)] == written, guide.text
+            assert all(new_call_is_left(args) for _, args in calls[len(written):]), guide.text
+        assert finished >= 10
+
+
 def test_masks_of_a_kept_spec_write_the_kept_calls_then_new_ones():
     """Random-logits rollouts under the masks of ``bfcl_spec(kept=...)`` (tiny byte-level
     tokenizer; kept calls holding quotes, spaces, brackets and regex characters): every finished
