@@ -3987,10 +3987,6 @@ def test_masks_of_a_try_more_write_a_number_or_a_combination_left():
     tokenizer): every finished answer is accepted by check_text, and its new call takes a number
     the kept calls left in the one case, and writes a combination left in the other. Oracle: the
     numbers and combinations the test wrote."""
-    from ltlagent.decoders.index import build_token_index
-    from tests.decoders.helpers import rollout
-    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
-
     tax = {"name": "tax", "parameters": {"type": "dict", "required": ["short", "long"], "properties": {
         "short": {"type": "integer"}, "long": {"type": "integer"}, "state": {"type": "string"}}}}
     said = "Tax on $15000 short and $25000 long in Ohio; also $20000 short and $50000 long in Utah."
@@ -4004,22 +4000,32 @@ def test_masks_of_a_try_more_write_a_number_or_a_combination_left():
              ([win], listed, kept, on_pairs_left([win], pairs_left("[" + ", ".join(kept) + "]", listed)),
               lambda call: (call["team"], call["season"]) in {("Lakers", 2020), ("Bulls", 2018)})]
     for functions, words, written, then, new_call_is_left in tries:
-        compiled = compile_spec(bfcl_spec(functions, words=None, calls="one or more", grounded=words, min_calls=len(written) + 1,
-                                          kept=written, then=then).build())
-        assert not compiled.errors
-        index = build_token_index(compiled, byte_level_tokenizer())
-        rng = random.Random(7)
-        finished = 0
-        for _ in range(20):
-            guide = rollout(index, rng, max_tokens=300)
-            if not guide.is_finished:
-                continue
-            finished += 1
+        spec = bfcl_spec(functions, words=None, calls="one or more", grounded=words, min_calls=len(written) + 1, kept=written, then=then)
+        for text in _finished_rollouts(spec, seed=7):
+            calls = bfcl_calls(text)
+            assert calls is not None and call_texts(text)[:len(written)] == written, text
+            assert all(new_call_is_left(args) for _, args in calls[len(written):]), text
+
+
+def _finished_rollouts(spec, seed, tries=20, at_least=10):
+    """The finished answers of ``tries`` random-logits rollouts under the masks of ``spec`` (a
+    ``SpecBuilder``; tiny byte-level tokenizer), each accepted by check_text; at least ``at_least``."""
+    from ltlagent.decoders.index import build_token_index
+    from tests.decoders.helpers import rollout
+    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
+
+    compiled = compile_spec(spec.build())
+    assert not compiled.errors
+    index = build_token_index(compiled, byte_level_tokenizer())
+    rng = random.Random(seed)
+    finished = []
+    for _ in range(tries):
+        guide = rollout(index, rng, max_tokens=300)
+        if guide.is_finished:
             assert compiled.check_text(guide.text).ok, guide.text
-            calls = bfcl_calls(guide.text)
-            assert calls is not None and call_texts(guide.text)[:len(written)] == written, guide.text
-            assert all(new_call_is_left(args) for _, args in calls[len(written):]), guide.text
-        assert finished >= 10
+            finished.append(guide.text)
+    assert len(finished) >= at_least
+    return finished
 
 
 def test_masks_of_a_kept_spec_write_the_kept_calls_then_new_ones():
@@ -4027,28 +4033,13 @@ def test_masks_of_a_kept_spec_write_the_kept_calls_then_new_ones():
     tokenizer; kept calls holding quotes, spaces, brackets and regex characters): every finished
     answer is accepted by check_text, and its items (``call_texts``) are the kept calls as
     written, then at least one other call of the functions."""
-    from ltlagent.decoders.index import build_token_index
-    from tests.decoders.helpers import rollout
-    from tests.decoders.tokenizers_fixture import byte_level_tokenizer
-
     functions = [{"name": "f.g", "parameters": {"type": "dict", "required": ["s"], "properties": {
         "s": {"type": "string"}, "n": {"type": "array", "items": {"type": "integer"}}}}}]
     kept = ["f.g(s='a (b)+ [c]*?', n=[1, 2])", 'f.g(s="it\'s $5 ^ x|y {2}")']
-    compiled = compile_spec(bfcl_spec(functions, words=None, calls="one or more", min_calls=3, kept=kept, distinct=kept).build())
-    assert not compiled.errors
-    index = build_token_index(compiled, byte_level_tokenizer())
-    rng = random.Random(5)
-    finished = 0
-    for _ in range(20):
-        guide = rollout(index, rng, max_tokens=300)
-        if not guide.is_finished:
-            continue
-        finished += 1
-        assert compiled.check_text(guide.text).ok, guide.text
-        items = call_texts(guide.text)
-        assert items is not None and items[:2] == kept and len(items) >= 3 and not set(items[2:]) & set(kept), guide.text
-        assert all(_decode("[" + item + "]") for item in items[2:]), guide.text
-    assert finished >= 10
+    for text in _finished_rollouts(bfcl_spec(functions, words=None, calls="one or more", min_calls=3, kept=kept, distinct=kept), seed=5):
+        items = call_texts(text)
+        assert items is not None and items[:2] == kept and len(items) >= 3 and not set(items[2:]) & set(kept), text
+        assert all(_decode("[" + item + "]") for item in items[2:]), text
 
 def test_call_texts_are_the_items_as_written():
     assert call_texts('[f(a=1), g.h(b="x, y", c=[1, 2])]') == ["f(a=1)", 'g.h(b="x, y", c=[1, 2])']
