@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -5423,3 +5423,122 @@ def test_a_call_is_added_for_an_option_left_where_the_words_ask_for_another_answ
     stays = {1: answers[1], 2: "[chart(genre='Rock', region='Australia'), chart(genre='Rock', region='Europe')]"}  # takes nothing up
     answerer = _scripted_answerer(monkeypatch, chart, _growing(stays, asked))
     assert answerer._constrained(case, "prompt", True)[0] == answers[1] and asked == ([1, 2] if grows else [1])
+
+
+WORD_ITEMS = ["alpha", "bravo", "kilo", "lima", "oscar"]  # none inside another, no digits
+NUMBER_ITEMS = [3, 17, 250, 4096]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(WORD_ITEMS + NUMBER_ITEMS), min_size=1, max_size=8),
+       st.lists(st.lists(st.sampled_from(WORD_ITEMS + NUMBER_ITEMS + ["zulu", 99]), max_size=9), min_size=1, max_size=3),
+       st.booleans())
+def test_repeated_lists_find_the_first_item_written_more_times_than_the_words_give_it(said, lists, upper):
+    """Oracle: the words are the drawn items joined with commas (their counts known), the answer
+    one call per drawn list; a list is held at the first item that the words give (``zulu`` and
+    99 they never do) and that the list has written once more than the words, and a function's
+    bound is the least of its calls'. Strings are counted in any case."""
+    words = "Use " + ", ".join(str(x).upper() if upper and isinstance(x, str) else str(x) for x in said) + "."
+    given_times = {repr(x): said.count(x) for x in set(said)}
+    expected = {}
+    for items in lists:
+        written = {}
+        for at, item in enumerate(items):
+            written[repr(item)] = written.get(repr(item), 0) + 1
+            if 0 < given_times.get(repr(item), 0) < written[repr(item)]:
+                expected["f"] = {"xs": min(at, expected.get("f", {}).get("xs", at))}
+                break
+    answer = "[" + ", ".join(f"f(xs={items!r}, n=1)" for items in lists) + "]"
+    assert repeated_lists(answer, words) == expected, (answer, words)
+    assert repeated_lists("Unfortunately, no.", words) is None
+
+
+def test_repeated_lists_leave_lists_of_lists_and_dicts_and_the_flags():
+    words = "Play C4, E4, F4, G4 on a bass."
+    assert repeated_lists('[g(notes=["C4", "E4", "F4", "G4", "C4"], grid=[[1], [1]], on=[True, True])]', words) == {"g": {"notes": 4}}
+    assert repeated_lists('[g(notes=["C4", "E4"], more={"a": ["C4", "C4"]})]', words) == {}
+
+
+@needs_bfcl
+def test_none_of_bfcls_accepted_lists_writes_an_item_more_times_than_the_words():
+    """Over the call categories' answers, every accepted list of scalars has a form that
+    ``repeated_lists`` leaves as it is: BFCL's data lists hold an item twice only where the user
+    wrote it twice ("3, 4, 5, 2, 8, 5"). Oracle: BFCL's own accepted answers."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl, lists = import_bfcl(), 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            words = user_words(case)
+            for call in case["ground_truth"]:
+                for name, params in call.items():
+                    for param, accepted in params.items():
+                        forms = [v for v in accepted if isinstance(v, list) and v and not any(isinstance(x, (list, dict)) for x in v)]
+                        if forms:
+                            lists += 1
+                            assert any(repeated_lists(f"[f({param}={form!r})]", words) == {} for form in forms), (case["id"], param, forms)
+    assert lists > 300
+
+
+@settings(max_examples=100)
+@given(st.integers(1, 4), st.lists(st.integers(0, 99), max_size=7), st.sampled_from(["integer", "string"]))
+def test_a_list_held_to_its_items_writes_at_most_that_many(most, items, kind):
+    """Oracle: the number of items. ``lists_bounded`` holds only the lists it names."""
+    function = {"name": "f", "parameters": {"type": "dict", "required": ["xs"], "properties": {
+        "xs": {"type": "array", "items": {"type": kind}}, "ys": {"type": "array", "items": {"type": kind}}}}}
+    (held,) = lists_bounded([function], {"f": {"xs": most}, "g": {"xs": 1}})
+    values = [str(i) if kind == "string" else i for i in items]
+    pattern = call_regex(held)
+    assert bool(re.fullmatch(pattern, f"f(xs={values!r})")) == (len(items) <= most)
+    assert re.fullmatch(pattern, f"f(xs={values[:most]!r}, ys={values!r})")  # ys is not held
+    assert lists_bounded([function], {"g": {"xs": 1}}) == [function]
+
+
+def test_masks_of_a_held_list_write_at_most_its_items():
+    """Random-logits rollouts under the masks of a spec whose list is held to 2 items (tiny
+    byte-level tokenizer): every finished answer is accepted by check_text, and each call's list
+    has at most 2 items. Oracle: the count of items Python reads."""
+    function = {"name": "melody", "parameters": {"type": "dict", "required": ["notes"], "properties": {
+        "notes": {"type": "array", "items": {"type": "integer"}}}}}
+    spec = bfcl_spec(lists_bounded([function], {"melody": {"notes": 2}}), words=None, calls="one or more")
+    for text in _finished_rollouts(spec, seed=11):
+        calls = bfcl_calls(text)
+        assert calls and all(len(args["notes"]) <= 2 for _, args in calls), text
+
+
+def test_a_call_more_that_writes_a_list_over_again_is_decoded_again_with_the_list_held(monkeypatch):
+    """parallel_multiple_49: the call more for ``melody_generator`` (named left) wrote the notes
+    over and over; decoded again with the list held to the items before the repeat, it gave the
+    notes to ``instrument`` too, and again without that optional argument it stands. The decodes
+    after the first hold the list (``bfcl_grammar.MOST_ITEMS``)."""
+    beat = {"name": "beat_generator", "description": "Generate a beat based on specified genre and beats per minute.",
+            "parameters": {"type": "dict", "required": ["genre", "bpm"], "properties": {
+                "genre": {"type": "string"}, "bpm": {"type": "integer"}}}}
+    melody = {"name": "melody_generator", "description": "Create a melody based on specified notes.",
+              "parameters": {"type": "dict", "required": ["note_sequence"], "properties": {
+                  "note_sequence": {"type": "array", "items": {"type": "string"}}, "instrument": {"type": "string"}}}}
+    case = {"id": "parallel_multiple_49", "function": [melody, beat], "question": [[{"role": "user", "content":
+            "Create a hip hop beat at 95 beats per minute and make a bass melody with C4, E4, F4, G4."}]]}
+    first = '[beat_generator(genre="hip hop", bpm=95)]'
+    notes = '["C4", "E4", "F4", "G4"]'
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        then = {f["name"]: f["parameters"]["properties"] for f in form.get("then", ())}
+        held = then.get("melody_generator", {}).get("note_sequence", {}).get(bfcl_grammar.MOST_ITEMS)
+        seen.append((form.get("min_calls", 1), held, "instrument" in then.get("melody_generator", {})))
+        if form.get("min_calls", 1) == 1:
+            return first, 8, 0.5, 3
+        if held is None:
+            return first[:-1] + ', melody_generator(note_sequence=["C4", "E4", "F4", "G4", "C4", "E4", "F4", "G4", "C4"])]', 40, 0.5, 3
+        if "instrument" in then["melody_generator"]:
+            return first[:-1] + f', melody_generator(note_sequence={notes}, instrument="C4, E4, F4, G4")]', 30, 0.5, 3
+        return first[:-1] + f", melody_generator(note_sequence={notes})]", 25, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, beat, decode)
+    text, _ = answerer._constrained(case, "prompt", True)
+    assert text == first[:-1] + f", melody_generator(note_sequence={notes})]"
+    assert seen == [(1, None, False), (2, None, True), (2, 4, True), (2, 4, False)]
+    assert "held to the items before the repeat: melody_generator.note_sequence to 4" in answerer.spec_form
+    assert "optional arguments that repeated a place left out" in answerer.spec_form and answerer.forward_passes == 12

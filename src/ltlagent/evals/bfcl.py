@@ -31,6 +31,7 @@ import re
 import sys
 import time
 import types
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, place_examples, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
@@ -1406,6 +1407,54 @@ def on_pairs_left(functions: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[
     return out or None
 
 
+def repeated_lists(output: str, words: str) -> dict[str, dict[str, int]] | None:
+    """Where a Python answer's call gives a list argument (of scalars) that writes an item of the
+    user's ``words`` more times than the words do, the number of items before it, by function and
+    parameter (the least over that function's calls): for "make a bass melody with C4, E4, F4,
+    G4", ``melody_generator(note_sequence=["C4", "E4", "F4", "G4", "C4", "E4", ...])`` is
+    ``{"melody_generator": {"note_sequence": 4}}``. A small model that starts to write a list
+    over again seldom stops; none of BFCL's 390 accepted lists of scalars does this (a list of
+    data that holds 5 twice, "3, 4, 5, 2, 8, 5", has it twice in the words). A string counts
+    where the words write it in any case, a number where they give it (``number_places``); an
+    item the words do not give is not counted. ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    found: dict[str, dict[str, int]] = {}
+    given = [values for _, _, values in number_places(words)]
+    for name, args in calls:
+        for parameter, value in args.items():
+            if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
+                continue
+            written: Counter[str] = Counter()
+            for at, item in enumerate(value):
+                written[repr(item)] += 1
+                if isinstance(item, bool):
+                    continue
+                times = (len(_occurrences(item.lower(), words.lower())) if isinstance(item, str) and item
+                         else sum(item in values for values in given) if isinstance(item, (int, float)) else 0)
+                if 0 < times < written[repr(item)]:
+                    found.setdefault(name, {})[parameter] = min(at, found.get(name, {}).get(parameter, at))
+                    break
+    return found
+
+
+def lists_bounded(functions: Sequence[Mapping[str, Any]], bounds: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+    """``functions`` with each list parameter that ``bounds`` names (by function and parameter:
+    ``repeated_lists``) held to that many items (``bfcl_grammar.MOST_ITEMS``); the others as they were."""
+    out = []
+    for function in functions:
+        most = bounds.get(function["name"]) or {}
+        params = function.get("parameters") or {}
+        props = params.get("properties") or {}
+        if not any(p in props for p in most):
+            out.append(dict(function))
+            continue
+        props = {p: ({**schema, MOST_ITEMS: most[p]} if p in most else schema) for p, schema in props.items()}
+        out.append(dict(function, parameters=dict(params, properties=props)))
+    return out
+
+
 def _joined_values(values: Sequence[Any], words: str, lists: Sequence[Sequence[tuple[int, int, tuple[int | float, ...]]]]) -> Any:
     """The list of the user's ``words`` that holds every one of ``values`` (two or more), as a
     hashable key, or None: numbers (not booleans) each in a place of one of ``lists``
@@ -2187,16 +2236,27 @@ class Answerer:
                 if repeats:
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
                 grow["kept"] = grow["distinct"]
-            more, more_tokens = self._counted(self._decode_grown(case, functions, grow, prompt, fast_forward))
+            more, more_tokens = self._counted(self._decode_more(case, functions, grow, prompt, fast_forward, text, grounded))
             reused_more = places_reused(more, every, grounded)
             # only a function of the answer's own has options to leave out here; another one's would decode the same again
             own = reused_more is not None and any(f["name"] == reused_more.function for f in functions)
             kept_more = without_reused(functions, reused_more) if own else None
+            bounds = self._list_bounds  # a list the call more wrote over again stays held to its items in the decodes again below
             if kept_more is not None:  # the call more filled two arguments from one place: again without the optional one
                 grow = dict(grow, then=as_in(grow["then"], kept_more))
-                again, again_tokens = self._counted(self._decode_grown(case, kept_more, grow, prompt, fast_forward))
+                again, again_tokens = self._counted(self._decode_grown(case, lists_bounded(kept_more, bounds),
+                                                                       dict(grow, then=lists_bounded(grow["then"], bounds)), prompt, fast_forward))
                 if places_reused(again, every, grounded) is None:
                     more, more_tokens, functions, left_out = again, again_tokens, kept_more, f" (the optional arguments that repeated a place left out: {reused_more})"
+            elif (reused_more is not None and not any(name == reused_more.function for name, _ in calls)
+                  and (then_kept := without_reused(grow["then"], reused_more)) is not None and then_kept != grow["then"]):
+                # the same, where the call more is of a function the answer does not call yet (a function named left: the
+                # answer's own functions have no such argument): again, that function's calls without the optional one
+                again, again_tokens = self._counted(self._decode_grown(case, lists_bounded(functions, bounds),
+                                                                       dict(grow, then=lists_bounded(then_kept, bounds)), prompt, fast_forward))
+                if places_reused(again, every, grounded) is None:
+                    grow = dict(grow, then=then_kept)
+                    more, more_tokens, left_out = again, again_tokens, f" (a new function's optional arguments that repeated a place left out: {reused_more})"
             elif (reused_more is not None and any(name == reused_more.function for name, _ in calls)
                   and any(f["name"] == reused_more.function for f in grow["then"])):
                 # a call more of a function the answer calls gave one place to two required arguments: again, the later calls
@@ -2205,7 +2265,8 @@ class Answerer:
                 # (live_multiple_178-75-0: OpenWeatherMap.get_current_weather(location=api_key='Ji Sung Park...'))
                 split_more = apart(grow["then"], reused_more, grounded, self._value_meaning())
                 if split_more is not None:
-                    again, again_tokens = self._counted(self._decode_grown(case, functions, dict(grow, then=split_more), prompt, fast_forward))
+                    again, again_tokens = self._counted(self._decode_grown(case, lists_bounded(functions, bounds),
+                                                                           dict(grow, then=lists_bounded(split_more, bounds)), prompt, fast_forward))
                     if places_reused(again, every, grounded) is None:
                         freed = _changed(grow["then"], split_more, reused_more.function) or reused_more.later
                         more, more_tokens, left_out = again, again_tokens, f" (a call more's {freed} without the place it repeated: {reused_more})"
@@ -2228,8 +2289,8 @@ class Answerer:
             on_left = on_numbers_left(grow["then"], text, grounded) if left is None and on_pairs is None and asks_more and not repeats else None
             if on_pairs is not None or on_left is not None:
                 # again, the answer's calls as written, then a call more that writes a combination left or takes a number left in digits
-                more, more_tokens = self._counted(self._decode_grown(case, functions, dict(grow, kept=call_texts(text) or [], then=on_pairs or on_left),
-                                                                     prompt, fast_forward))
+                more, more_tokens = self._counted(self._decode_more(case, functions, dict(grow, kept=call_texts(text) or [], then=on_pairs or on_left),
+                                                                    prompt, fast_forward, text, grounded))
                 left = assessed(more)
                 left_out = " (the last on a combination left)" if on_pairs is not None else " (the last on a number left)"
             if left is None:
@@ -2238,7 +2299,8 @@ class Answerer:
             self._before_more.append((text, tokens, self.spec_form))
             text, tokens, calls, numbers, names, items, named = more, more_tokens, grown, numbers_then or 0, names_then or [], items_then or [], named_then or []
             back, pairs = bool(back_then), pairs_then or []
-            self.spec_form = f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls)) + left_out
+            self.spec_form = (f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
+                              + left_out + self._lists_note)
         return text, tokens
 
     def _counted(self, decoded: tuple[str, int, float, int]) -> tuple[str, int]:
@@ -2247,6 +2309,27 @@ class Answerer:
         self.prepare_seconds += prepare
         self.forward_passes += passes
         return text, tokens
+
+    def _decode_more(self, case: Mapping[str, Any], functions: list[dict[str, Any]], grow: dict[str, Any], prompt: str,
+                     fast_forward: bool, text: str, grounded: str) -> tuple[str, int, float, int]:
+        """``_decode_grown`` of a call more; where it writes a list item more times than the user's
+        words do and ``text``, the answer before it, does not (``repeated_lists``: "C4", "E4",
+        "F4", "G4", "C4", ...), decoded again with each such list held to the items before that
+        one (``lists_bounded``), preparation and forward passes of both counted. Says so in
+        ``_lists_note``."""
+        more, tokens, prepare, passes = self._decode_grown(case, functions, grow, prompt, fast_forward)
+        self._lists_note, self._list_bounds = "", {}
+        before = repeated_lists(text, grounded) or {}
+        repeated = {name: most for name, lists in (repeated_lists(more, grounded) or {}).items()
+                    if (most := {p: k for p, k in lists.items() if p not in before.get(name, {})})}
+        if not repeated:
+            return more, tokens, prepare, passes
+        again = self._decode_grown(case, lists_bounded(functions, repeated), dict(grow, then=lists_bounded(grow.get("then") or functions, repeated)),
+                                   prompt, fast_forward)
+        self._list_bounds = repeated
+        self._lists_note = " (a list written over again held to the items before the repeat: " + ", ".join(
+            f"{name}.{p} to {k}" for name, lists in repeated.items() for p, k in lists.items()) + ")"
+        return again[0], again[1], prepare + again[2], passes + again[3]
 
     def _decode_grown(self, case: Mapping[str, Any], functions: list[dict[str, Any]], grow: dict[str, Any], prompt: str,
                       fast_forward: bool) -> tuple[str, int, float, int]:

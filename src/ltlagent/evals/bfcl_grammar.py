@@ -745,6 +745,9 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         return {"array": r"\[\]", "tuple": r"\[\]", "dict": r"\{\}", "object": r"\{\}"}.get(kind, STRING)
     if kind in ("array", "tuple"):
         item = value_regex(schema.get("items") or {"type": "any"}, depth + 1, grounded, name, listed=True)
+        most = schema.get(MOST_ITEMS)
+        if isinstance(most, int) and not isinstance(most, bool) and most >= 1:  # a list bounded by the review (``bfcl.lists_bounded``)
+            return rf"\[({item}({SEP}{item}){{0,{most - 1}}})?\]"
         return rf"\[({item}({SEP}{item})*)?\]"
     if kind in ("dict", "object"):
         props = schema.get("properties")
@@ -959,6 +962,10 @@ UNMEANT_FLAG = "x-ltlagent-unmeant"
 # ... and, on an optional catalogue none of whose members the words name, the member they mean
 # (``bfcl.meant_members``): written, as a member they name (``named_option``).
 MEANT_MEMBER = "x-ltlagent-meant-member"
+# ... and, on a list, the most items it may hold (``bfcl.lists_bounded``: a call more whose list
+# wrote the same items over and over, "C4", "E4", "F4", "G4", "C4", ..., decoded again with the
+# list held to the items before its first repeat).
+MOST_ITEMS = "x-ltlagent-most-items"
 
 
 def called_words(function_name: str) -> frozenset[str]:
