@@ -2162,7 +2162,10 @@ class Answerer:
         of these, and the words ask for more (``MORE_CALLS``) and give a number in digits no call
         used, one try more keeps the answer's calls as written and decodes a new one that takes
         such a number (``on_numbers_left``), kept on the same terms; where combinations are left,
-        that try more writes one of them instead (``on_pairs_left``). ``spec_form`` says what was done; the preparation times and
+        that try more writes one of them instead (``on_pairs_left``). A call more that writes a list item more times
+        than the words give it is decoded again with the list held to the items before (``_decode_more``), and one of a
+        function the answer does not call yet that fills an optional argument from another's place, again without it.
+        ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
