@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -5542,3 +5542,89 @@ def test_a_call_more_that_writes_a_list_over_again_is_decoded_again_with_the_lis
     assert seen == [(1, None, False), (2, None, True), (2, 4, True), (2, 4, False)]
     assert "held to the items before the repeat: melody_generator.note_sequence to 4" in answerer.spec_form
     assert "optional arguments that repeated a place left out" in answerer.spec_form and answerer.forward_passes == 12
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from([2, 5, 10, 40, 75]), st.sampled_from([2, 5, 10, 40, 75]),
+                          st.one_of(st.none(), st.sampled_from([2, 5, 10, 40, 75, 99]))), min_size=1, max_size=4),
+       st.sets(st.sampled_from([2, 5, 10, 40, 75]), max_size=5))
+def test_numbers_shared_are_the_optional_numbers_another_call_requires(calls, twice):
+    """Oracle: the words give each of 2, 5, 10, 40 and 75 once, or twice where drawn into
+    ``twice`` (99 never); the answer's calls ``f(a=.., b=.., c=..)`` require ``a`` and ``b``, and an
+    optional ``c`` is shared where another call's ``a`` or ``b`` is the same number, given once."""
+    function = {"name": "f", "parameters": {"type": "dict", "required": ["a", "b"], "properties": {
+        "a": {"type": "integer"}, "b": {"type": "integer"}, "c": {"type": "integer"}}}}
+    words = "Use " + ", ".join(f"{n} kg" + (f" and {n} m" if n in twice else "") for n in [2, 5, 10, 40, 75]) + "."
+    texts = [f"f(a={a}, b={b}" + (f", c={c})" if c is not None else ")") for a, b, c in calls]
+    answer = "[" + ", ".join(texts) + "]"
+    expected = [(i, "c") for i, (_, _, c) in enumerate(calls)
+                if c is not None and c not in twice and c != 99 and any(c in (a, b) for j, (a, b, _) in enumerate(calls) if j != i)]
+    assert numbers_shared(answer, [function], words) == expected, (answer, words)
+    kept = call_texts_without(answer, expected)
+    assert kept == [re.sub(r", c=\d+", "", t) if (i, "c") in expected else t for i, t in enumerate(texts)]
+    assert numbers_shared("No call.", [function], words) is None and call_texts_without("No call.", expected) is None
+
+
+@needs_bfcl
+def test_no_accepted_answer_gives_an_optional_argument_a_number_another_call_requires():
+    """Over the parallel categories, BFCL's accepted answers (each argument at its first accepted
+    value, an optional one BFCL lets be left out left out) give no optional argument a number the
+    words give once that another call takes in a required one. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl, answers = import_bfcl(), 0
+    for category in ("parallel", "parallel_multiple", "live_parallel", "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            texts = []
+            for call in case["ground_truth"]:
+                for name, params in call.items():
+                    written = {p: v[0] for p, v in params.items() if v and "" not in v}
+                    texts.append(name + "(" + ", ".join(f"{p}={v!r}" for p, v in written.items()) + ")")
+            answers += 1
+            assert numbers_shared("[" + ", ".join(texts) + "]", case["function"], user_words(case)) == [], case["id"]
+    assert answers > 400
+
+
+def test_an_optional_argument_that_takes_another_calls_number_gives_it_up(monkeypatch):
+    """parallel_86: the first call's optional ``initial_velocity`` took 10, the second object's
+    acceleration. The answer's calls are kept as written without it (a decode of exactly those
+    calls: ``kept``, as many calls as there are), and the spec form says so."""
+    speed = {"name": "final_velocity", "parameters": {"type": "dict", "required": ["acceleration", "distance"], "properties": {
+        "acceleration": {"type": "integer"}, "distance": {"type": "integer"}, "initial_velocity": {"type": "integer"}}}}
+    case = {"id": "parallel_86", "function": [speed], "question": [[{"role": "user", "content":
+            "The first object is accelerated at 5 m/s^2 and travels 100 meters. The second object is accelerated at 10 m/s^2 "
+            "and travels 200 meters."}]]}
+    first = "[final_velocity(acceleration=5, distance=100, initial_velocity=10), final_velocity(acceleration=10, distance=200)]"
+    kept = ["final_velocity(acceleration=5, distance=100)", "final_velocity(acceleration=10, distance=200)"]
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(dict(form))
+        if form.get("kept"):
+            return "[" + ", ".join(form["kept"]) + "]", 20, 0.1, 1
+        return first, 30, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, speed, decode)
+    assert answerer._constrained(case, "prompt", True) == ("[" + ", ".join(kept) + "]", 20)
+    assert forms[-1] == {"calls": "one or more", "words": None, "kept": kept, "min_calls": 2, "max_calls": 2}
+    assert "less the optional arguments that took another call's number: call 1's initial_velocity" in answerer.spec_form
+    forms.clear()
+    first = "[final_velocity(acceleration=5, distance=100), final_velocity(acceleration=10, distance=200, initial_velocity=5)]"
+    answerer._constrained(case, "prompt", True)
+    assert forms[-1].get("kept") == kept
+    forms.clear()
+    first = "[final_velocity(acceleration=5, distance=100, initial_velocity=7), final_velocity(acceleration=10, distance=200)]"
+    assert answerer._constrained(case, "prompt", True)[0] == first and not any(f.get("kept") for f in forms)  # 7 is no call's
+
+
+def test_masks_of_calls_kept_less_an_argument_write_exactly_those_calls():
+    """Random-logits rollouts under the spec ``numbers_shared``'s answer is decoded again with
+    (its calls kept, as many as there are; tiny byte-level tokenizer): every finished answer is
+    accepted by check_text and holds exactly the kept calls. Oracle: the texts the test wrote."""
+    speed = {"name": "final_velocity", "parameters": {"type": "dict", "required": ["acceleration", "distance"], "properties": {
+        "acceleration": {"type": "integer"}, "distance": {"type": "integer"}, "initial_velocity": {"type": "integer"}}}}
+    kept = call_texts_without("[final_velocity(acceleration=5, distance=100, initial_velocity=10), final_velocity(acceleration=10, distance=200)]",
+                              [(0, "initial_velocity")])
+    spec = bfcl_spec([speed], words=None, calls="one or more", kept=kept, min_calls=2, max_calls=2)
+    for text in _finished_rollouts(spec, seed=3):
+        assert call_texts(text) == kept == ["final_velocity(acceleration=5, distance=100)", "final_velocity(acceleration=10, distance=200)"], text

@@ -1439,6 +1439,45 @@ def repeated_lists(output: str, words: str) -> dict[str, dict[str, int]] | None:
     return found
 
 
+def numbers_shared(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> list[tuple[int, str]] | None:
+    """The optional number arguments of a Python answer's calls, as (call index, parameter), that
+    take a number the user's ``words`` give once (``number_places``) which another call takes in
+    a required argument: one place of the words is one argument's, across calls as inside one
+    (``places_reused``), and the required one keeps it. "The first object is accelerated at 5
+    m/s^2 ... The second object is accelerated at 10 m/s^2" answered with
+    ``final_velocity(acceleration=5, distance=100, initial_velocity=10)`` beside a call with
+    ``acceleration=10``. None of BFCL's accepted answers in the parallel categories gives an
+    optional argument such a number. ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    known = {f["name"]: f for f in functions}
+
+    def required(name: str) -> set[str]:
+        return set(((known.get(name) or {}).get("parameters") or {}).get("required") or ())
+
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    given = [values for _, _, values in number_places(words)]
+    return [(i, parameter) for i, (name, args) in enumerate(calls) for parameter, value in args.items()
+            if parameter not in required(name) and number(value) and sum(value in values for values in given) == 1
+            and any(other in required(then) and number(taken) and taken == value
+                    for j, (then, taken_args) in enumerate(calls) if j != i for other, taken in taken_args.items())]
+
+
+def call_texts_without(output: str, arguments: Sequence[tuple[int, str]]) -> list[str] | None:
+    """Each call of a Python answer as written (``call_texts``), less the keyword ``arguments``
+    named as (call index, parameter); ``None`` when it is not a list of calls."""
+    source = output.strip()
+    nodes = _call_nodes(source)
+    if nodes is None:
+        return None
+    drop = set(arguments)
+    return [ast.unparse(call.func) + "(" + ", ".join(str(ast.get_source_segment(source, k)) for k in call.keywords if (i, k.arg) not in drop) + ")"
+            for i, call in enumerate(nodes)]
+
+
 def lists_bounded(functions: Sequence[Mapping[str, Any]], bounds: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
     """``functions`` with each list parameter that ``bounds`` names (by function and parameter:
     ``repeated_lists``) held to that many items (``bfcl_grammar.MOST_ITEMS``); the others as they were."""
@@ -2304,6 +2343,13 @@ class Answerer:
             back, pairs = bool(back_then), pairs_then or []
             self.spec_form = (f"calls ({len(calls)}, each new one on numbers or names the others left) of " + ", ".join(dict.fromkeys(name for name, _ in calls))
                               + left_out + self._lists_note)
+        shared = numbers_shared(text, every, grounded)
+        if shared:  # an optional argument took a number the words give once that another call's required one takes: it gives it up
+            kept_texts = call_texts_without(text, shared) or []
+            text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": kept_texts,
+                                                                         "min_calls": len(kept_texts), "max_calls": len(kept_texts)}, prompt, fast_forward))
+            self.spec_form += " (the calls as written, less the optional arguments that took another call's number: " + ", ".join(
+                f"call {i + 1}'s {parameter}" for i, parameter in shared) + ")"
         return text, tokens
 
     def _counted(self, decoded: tuple[str, int, float, int]) -> tuple[str, int]:

@@ -2074,7 +2074,8 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     many calls; ``then`` (Python only): the functions the calls after the first (under ``each``:
     after one of every function) may name (default: ``functions``); ``kept`` (Python only): call
     texts the list opens with, as written, then at least one more call of ``then`` (and at least
-    ``min_calls`` in all); ``max_calls`` (Python only, not with ``kept``): at most that many
+    ``min_calls`` in all), or, with ``max_calls`` no more than their number, those calls alone;
+    ``max_calls`` (Python only; with ``kept``, only as just said): at most that many
     calls (never fewer than the least the list may hold)."""
     own = [call_regex(f, language, grounded) for f in functions]
     call = "(" + "|".join(own) + ")"
@@ -2082,6 +2083,8 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     if kept:
         if language != "python":
             raise ValueError("calls kept before more: Python only (BFCL's Java/JavaScript parsers read one call)")
+        if max_calls is not None and max_calls <= len(kept):  # the kept calls alone, as written
+            return re.escape(", ".join(kept)) + "\\]"
         more = max(min_calls - len(kept), 1)
         return re.escape(", ".join(kept)) + f"({SEP}{later}){{{more},}}" + "\\]"
     if each:
