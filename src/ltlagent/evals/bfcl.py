@@ -2204,6 +2204,8 @@ class Answerer:
         that try more writes one of them instead (``on_pairs_left``). A call more that writes a list item more times
         than the words give it is decoded again with the list held to the items before (``_decode_more``), and one of a
         function the answer does not call yet that fills an optional argument from another's place, again without it.
+        Last, an optional number argument that takes a number the words give once which another call takes in a
+        required argument gives it up: the calls kept as written without it (``numbers_shared``).
         ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
