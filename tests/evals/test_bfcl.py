@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, numbers_for_arguments, with_numbers_required, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -5628,3 +5628,135 @@ def test_masks_of_calls_kept_less_an_argument_write_exactly_those_calls():
     spec = bfcl_spec([speed], words=None, calls="one or more", kept=kept, min_calls=2, max_calls=2)
     for text in _finished_rollouts(spec, seed=3):
         assert call_texts(text) == kept == ["final_velocity(acceleration=5, distance=100)", "final_velocity(acceleration=10, distance=200)"], text
+
+
+LABELS = {"cost": "cost", "rating": "rating", "depth": "depth", "weight": "weight", "speed": "speed"}  # noun said -> parameter
+ASIDES = ["The trip is long.", "Please hurry up now.", "Thanks a lot friend."]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(sorted(LABELS)), st.sampled_from([3, 7, 12, 40, 95])), max_size=5, unique_by=(lambda t: t[0], lambda t: t[1])),
+       st.sets(st.sampled_from(sorted(LABELS))), st.lists(st.sampled_from(ASIDES), max_size=3), st.booleans())
+def test_numbers_for_arguments_are_the_optional_numbers_the_words_label_and_no_call_writes(said, written, asides, required_speed):
+    """Oracle: the words say "The <noun> is <n> units today." for each drawn (noun, number), each
+    sentence apart from the others; the answer's call writes the drawn ``written`` parameters the
+    words give (with their numbers). A parameter the words give and the call leaves out is one of
+    ``numbers_for_arguments``, at its sentence's number, unless it is required (``speed`` where
+    drawn so: a required parameter is the spec's to write, not the review's)."""
+    props = {"city": {"type": "string", "description": "The city."}}
+    props.update({p: {"type": "integer", "description": f"The {p} wanted."} for p in LABELS.values()})
+    function = {"name": "find_place", "description": "Finds a place.", "parameters": {
+        "type": "dict", "required": ["city"] + (["speed"] if required_speed else []), "properties": props}}
+    sentences = [f"The {noun} is {n} units today." for noun, n in said] + asides
+    words = "Find a place in Paris. " + " ".join(sentences)
+    args = ['city="Paris"'] + [f"{LABELS[noun]}={n}" for noun, n in said if LABELS[noun] in written]
+    answer = "[find_place(" + ", ".join(args) + ")]"
+    expected = []
+    for noun, n in said:
+        param = LABELS[noun]
+        if param in written or (param == "speed" and required_speed):
+            continue
+        at = words.index(f" is {n} units") + 4
+        expected.append(("find_place", param, ((at, at + len(str(n))),)))
+    assert sorted(numbers_for_arguments(answer, words, [function])) == sorted(expected), (answer, words)
+    assert numbers_for_arguments("No call.", words, [function]) is None
+
+
+@pytest.mark.parametrize(("words", "written", "expected"), [
+    ("How much CO2 does a car that travels 12,000 miles make, with fuel efficiency of 25 MPG?", "distance=12000", ["fuel_efficiency"]),
+    ("How much CO2 does a car that travels 12,000 miles make, with fuel efficiency of 25 MPG?", "distance=12000, fuel_efficiency=25", []),
+    ("How much CO2 does a car that travels 12,000 miles make on March 25, 2024 at 10:30?", "distance=12000", []),  # a date's, a time's
+    ("Steps:\n1. find the emissions\n2. report them", "distance=1", []),  # a step's number
+])
+def test_numbers_for_arguments_read_the_nearest_label_and_skip_dates_and_steps(words, written, expected):
+    """A number labelled by a word of two parameters' goes to the one whose word stands nearest,
+    and none where a parameter the call writes stands as near ("fuel efficiency of 25" is
+    ``fuel_efficiency``'s, never ``efficiency_reduction``'s); the numbers of dates, times and
+    steps are no argument's."""
+    function = {"name": "calculate_emissions", "description": "Calculates the emissions of a car.", "parameters": {
+        "type": "dict", "required": ["distance"], "properties": {
+            "distance": {"type": "integer", "description": "The distance travelled in miles."},
+            "fuel_efficiency": {"type": "float", "description": "The vehicle's fuel efficiency in miles per gallon."},
+            "efficiency_reduction": {"type": "integer", "description": "The percentage decrease in fuel efficiency per year."},
+            "year": {"type": "integer", "description": "The year and month of the trip."},
+            "hour": {"type": "integer", "description": "The hour of the trip."}}}}
+    found = numbers_for_arguments(f"[calculate_emissions({written})]", words, [function])
+    assert [param for _, param, _ in found] == expected
+
+
+@needs_bfcl
+def test_no_accepted_answer_leaves_a_labelled_number_that_bfcl_refuses_in_its_argument():
+    """Over the eight call categories, for BFCL's accepted answers (each argument at its first
+    accepted value, an optional one BFCL lets be left out left out), every optional number
+    argument ``numbers_for_arguments`` finds takes one of its labelled numbers among BFCL's own
+    values for it. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+    from ltlagent.evals.bfcl_grammar import number_places
+
+    bfcl, found = import_bfcl(), 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            words, texts = user_words(case), []
+            for call in case["ground_truth"]:
+                for name, params in call.items():
+                    written = {p: v[0] for p, v in params.items() if v and "" not in v}
+                    texts.append(name + "(" + ", ".join(f"{p}={v!r}" for p, v in written.items()) + ")")
+            for name, param, places in numbers_for_arguments("[" + ", ".join(texts) + "]", words, case["function"]):
+                labelled = {abs(v) for start, end, values in number_places(words) if (start, end) in places for v in values}
+                accepted = [v for call in case["ground_truth"] for f, params in call.items() if f == name for v in params.get(param, ())]
+                assert any(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) in labelled for v in accepted), (case["id"], param)
+                found += 1
+    assert found >= 20  # the rule is tried: BFCL's own answers leave out such numbers where it lets them
+
+
+def test_masks_of_numbers_required_write_a_labelled_number_in_each():
+    """Random-logits rollouts under the spec ``with_numbers_required`` gives (tiny byte-level
+    tokenizer): every finished answer is accepted by check_text, writes ``max_cost`` in each
+    call, and its value is the number labelled for it, never another number of the words.
+    Oracle: the number the test placed."""
+    rides = {"name": "get_rides", "description": "Finds rides.", "parameters": {"type": "dict", "required": ["source"], "properties": {
+        "source": {"type": "string", "description": "Where from."}, "seats": {"type": "integer", "description": "The seats."},
+        "max_cost": {"type": "integer", "description": "The maximum cost."}}}}
+    words = "Find a ride from Boston for 3 seats with a maximum cost of $50"
+    answer = '[get_rides(source="Boston", seats=3)]'
+    wanted = numbers_for_arguments(answer, words, [rides])
+    assert wanted == [("get_rides", "max_cost", ((words.index("50"), words.index("50") + 2),))]
+    spec = bfcl_spec(with_numbers_required([rides], wanted, words), words=None, calls="one or more", grounded=words, max_calls=1)
+    finished = _finished_rollouts(spec, seed=5)
+    for text in finished:
+        (name, args), = bfcl_calls(text)
+        assert abs(args.get("max_cost")) == 50, text  # a grounded number is written with either sign
+
+
+def test_a_number_left_with_its_label_is_written_as_an_argument(monkeypatch):
+    """multiple_39: "a maximum cost of $50" was left out. The answer is decoded again with
+    ``max_cost`` required (its value grounded in the 50 alone, one call), and the new answer is
+    kept: the same call, every argument it wrote and one more, fewer numbers left. An answer
+    again that writes no more, or changes the call, is not kept."""
+    rides = {"name": "ride_hailing.get_rides", "description": "Finds rides.", "parameters": {"type": "dict", "required": ["source", "destination"],
+             "properties": {"source": {"type": "string", "description": "The starting point."},
+                            "destination": {"type": "string", "description": "The destination."},
+                            "max_cost": {"type": "integer", "description": "The maximum cost of the ride."}}}}
+    case = {"id": "multiple_39", "function": [rides], "question": [[{"role": "user", "content":
+            "Find a ride from New York to Philadelphia with maximum cost of $50"}]]}
+    first = '[ride_hailing.get_rides(source="New York", destination="Philadelphia")]'
+    again = '[ride_hailing.get_rides(source="New York", destination="Philadelphia", max_cost=50)]'
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        (function,) = functions
+        required = function["parameters"]["required"]
+        seen.append((tuple(required), form.get("max_calls")))
+        if "max_cost" in required:
+            assert OWN_WORDS in function["parameters"]["properties"]["max_cost"]
+            return again, 25, 0.1, 2
+        return first, 20, 0.5, 3
+
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+    answerer = _scripted_answerer(monkeypatch, rides, decode)
+    assert answerer._constrained(case, "prompt", True) == (again, 25)
+    assert seen == [(("source", "destination"), None), (("source", "destination", "max_cost"), 1)]
+    assert "a number left written as an argument: max_cost" in answerer.spec_form
+    again = '[ride_hailing.get_rides(source="Philadelphia", max_cost=50)]'  # drops an argument it wrote: not kept
+    assert answerer._constrained(case, "prompt", True) == (first, 20)

@@ -1084,10 +1084,9 @@ def on_numbers_left(functions: Sequence[Mapping[str, Any]], output: str, words: 
     (``bfcl_grammar.counted_number``: "2 adults") is left as it was, and no copy is made where none
     of those numbers is of its kind. ``None`` when the answer does not parse as calls, no digit
     is left, or no function has such a parameter."""
-    left = _digit_places_left(output, words)
-    if not left:
+    if not _digit_places_left(output, words):
         return None
-    less = _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in left])
+    less = _words_left(output, words)
     out = []
     for function in functions:
         params = function.get("parameters") or {}
@@ -1285,6 +1284,119 @@ def names_for_arguments(output: str, words: str, functions: Sequence[Mapping[str
             continue
         out.append(name)
     return out
+
+
+LABEL_BEFORE, LABEL_AFTER = 3, 2  # the words either side of a number that can say what it is ("a maximum cost of $50")
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two lower-case words are one word: the same less an ending ("rated" and "rating",
+    "decimal" and "decimals"), or one the other's beginning where the shorter has five letters or
+    more ("significan" and "significance"); "star" is not "start"."""
+    a, b = _stem(a), _stem(b)
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 5 and long.startswith(short))
+
+
+def _stem(word: str) -> str:
+    """``word`` less an ending "ing", "ed", "es" or "s" that leaves three letters or more."""
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word
+
+
+def _marker_or_mantissa(words: str, start: int, end: int) -> bool:
+    """Whether the number at ``words[start:end]`` numbers a step ("1. clone the repo", "2.1
+    create") or is the mantissa or the exponent of one written in scientific notation ("8.854 x
+    10^-12"): no value an argument takes as written."""
+    line = words.rfind("\n", 0, start) + 1
+    return ((not words[line:start].strip() and re.match(r"[.)]?\s", words[end:]) is not None)
+            or re.match(r"\s*(?:x|×|\*)\s*10\s*\^", words[end:]) is not None or re.search(r"\^[-+−]?$", words[:start]) is not None)
+
+
+def numbers_for_arguments(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, tuple[tuple[int, int], ...]]] | None:
+    """The optional number parameters of the answer's calls (``integer``, ``float``, ``number``;
+    no ``enum``) that a call leaves out and a number of the user's ``words`` no call uses
+    (``digits_left``; not part of a date or a time, ``undated``, nor a step's number or
+    scientific notation, ``_marker_or_mantissa``) is labelled for. A number's label is the
+    LABEL_BEFORE words before it and the LABEL_AFTER after it (``relevance.words``: no common
+    word). A parameter's own words are those of its name and those its description uses that
+    the function's name and description do not: a word of the function's own ("flight",
+    "provider") says what the whole call is about, not one number of it. The label says the
+    parameter where one of its own words (``_same_word``) stands nearer the number than any word
+    of a number parameter the call writes or requires: "a maximum cost of $50" beside
+    ``max_cost``, "a significance level of 0.05" beside ``alpha`` ("The significance level"),
+    "rated 3.8" beside ``rating``, but not "fuel efficiency of 25 MPG" beside
+    ``efficiency_reduction`` where the call writes ``fuel_efficiency``. As (function, parameter,
+    the places of the numbers labelled for it), each pair once; ``None`` when the answer does not
+    parse as calls."""
+    from ltlagent.agents.relevance import words as doc_words
+
+    calls, left = _calls(output), _digit_places_left(output, words)
+    if calls is None or left is None:
+        return None
+    blanked = undated(words)
+    left = [(start, end) for start, end in left if blanked[start:end].strip() and not _marker_or_mantissa(words, start, end)]
+    known = {f["name"]: f for f in functions}
+    # each number's label: the words either side of it, nearest first, with how far they stand (1 = next to it)
+    labels = [[(i + 1, w.lower()) for i, w in enumerate(reversed(re.findall(r"[A-Za-z]+", words[:start])[-LABEL_BEFORE:])) if doc_words(w)]
+              + [(i + 1, w.lower()) for i, w in enumerate(re.findall(r"[A-Za-z]+", words[end:])[:LABEL_AFTER]) if doc_words(w)]
+              for start, end in left]
+    out: list[tuple[str, str]] = []
+    for name, args in calls:
+        function = known.get(name) or {}
+        params = function.get("parameters") or {}
+        required = set(params.get("required") or ())
+        topic = doc_words(str(function.get("name", "")).replace(".", " ") + " " + str(function.get("description", "")))
+        scores: dict[str, list[tuple[float, int, int]]] = {}  # per number: how near, and how much, its label says each parameter
+        for param, schema in (params.get("properties") or {}).items():
+            if schema.get("type") not in NUMBER_KINDS or schema.get("enum"):
+                continue
+            named = doc_words(" ".join(name_parts(param)))
+            own = named | {w for w in doc_words(str(schema.get("description", ""))) if not any(_same_word(w, t) for t in topic)}
+            scores[param] = [(min((far for far, w in label if any(_same_word(w, b) for b in own)), default=math.inf),
+                              -sum(any(_same_word(w, b) for b in named) for _, w in label), -sum(any(_same_word(w, b) for b in own) for _, w in label))
+                             for label in labels]
+        for param, score in scores.items():
+            if param in required or param in args or any(out_name == name and out_param == param for out_name, out_param, _ in out):
+                continue
+            # the one parameter the label says best: its word nearest the number, then the most words of its name, then of its
+            # own ("rating 2.0" beside ``province_id``, "1 represents Bangkok", in "Bangkok with rating 2.0"; "Round to 3
+            # decimals" after "600 at-bats"; "fuel efficiency of 25" is ``fuel_efficiency``'s, not ``efficiency_reduction``'s)
+            places = tuple(left[i] for i, mine in enumerate(score)
+                           if mine[0] < math.inf and all(mine < other[i] for p, other in scores.items() if p != param))
+            if places:
+                out.append((name, param, places))
+    return out
+
+
+def with_numbers_required(functions: Sequence[Mapping[str, Any]], parameters: Sequence[tuple[str, str, Sequence[tuple[int, int]]]],
+                          words: str) -> list[dict[str, Any]]:
+    """``functions`` with each of ``parameters`` ((function, parameter, places),
+    ``numbers_for_arguments``) required, its value grounded in the user's ``words`` with every
+    number place but its own blanked (``bfcl_grammar.OWN_WORDS``): a list of calls of these
+    functions writes a number labelled for each."""
+    out = []
+    for function in functions:
+        named = {param: places for name, param, places in parameters if name == function["name"]}
+        if not named:
+            out.append(dict(function))
+            continue
+        params = function.get("parameters") or {}
+        props = dict(params.get("properties") or {})
+        for param, places in named.items():
+            props[param] = {**props[param], OWN_WORDS: _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in places])}
+        required = list(params.get("required") or ())
+        out.append(dict(function, parameters=dict(params, properties=props, required=required + [p for p in named if p not in required])))
+    return out
+
+
+def _words_left(output: str, words: str) -> str:
+    """The user's ``words`` with each number place a call of ``output`` used blanked (``_less``),
+    the places written in digits it left (``digits_left``) kept."""
+    left = _digit_places_left(output, words) or []
+    return _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in left])
 
 
 def takes_names(function: Mapping[str, Any]) -> bool:
@@ -2239,6 +2351,7 @@ class Answerer:
         if form.get("calls") not in ("one or more", "each"):
             return text, tokens
         text, tokens = self._name_argument(case, functions, form, prompt, fast_forward, text, tokens, grounded)
+        text, tokens = self._number_argument(case, functions, form, prompt, fast_forward, text, tokens, grounded)
         calls, every = _calls(text) or [], doable_functions(case)
         asks_more = MORE_CALLS.search(grounded) is not None
         names_taken = any(map(takes_names, every))
@@ -2418,6 +2531,32 @@ class Answerer:
                 or places_unnamed(more, functions, grounded) is not None or empty_required(more, functions) is not None):
             return text, tokens
         self.spec_form += " (again, a name left written as an argument: " + ", ".join(left) + ")"
+        return more, more_tokens
+
+    def _number_argument(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
+                         fast_forward: bool, text: str, tokens: int, grounded: str) -> tuple[str, int]:
+        """The answer with the optional number arguments more that a number the user gives and no
+        call writes is labelled for (``numbers_for_arguments``: "a maximum cost of $50" beside
+        ``max_cost``): decoded again with those arguments required, each taking a number left
+        (``with_numbers_required``), and no more calls; kept where its calls are the same
+        functions, each writing every argument it wrote and at least one more, it leaves fewer
+        numbers (``digits_left``) and passes the review (places, required arguments); otherwise
+        ``text`` as it is."""
+        wanted, calls = numbers_for_arguments(text, grounded, functions), _calls(text) or []
+        if not wanted or not calls:
+            return text, tokens
+        try:
+            with settle_limit(DISTINCT_STATES):
+                more, more_tokens = self._counted(self._decode(case, with_numbers_required(functions, wanted, grounded),
+                                                               dict(form, max_calls=len(calls)), prompt, fast_forward))
+        except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write the numbers
+            return text, tokens
+        after = _calls(more) or []
+        grew = len(after) == len(calls) and all(name == then and set(args) < set(args_then) for (name, args), (then, args_then) in zip(calls, after))
+        if (not grew or (digits_left(more, grounded) or 0) >= (digits_left(text, grounded) or 0) or places_reused(more, functions, grounded) is not None
+                or places_unnamed(more, functions, grounded) is not None or empty_required(more, functions) is not None):
+            return text, tokens
+        self.spec_form += " (again, a number left written as an argument: " + ", ".join(dict.fromkeys(param for _, param, _ in wanted)) + ")"
         return more, more_tokens
 
     @staticmethod
