@@ -5630,13 +5630,13 @@ def test_masks_of_calls_kept_less_an_argument_write_exactly_those_calls():
         assert call_texts(text) == kept == ["final_velocity(acceleration=5, distance=100)", "final_velocity(acceleration=10, distance=200)"], text
 
 
-LABELS = {"cost": "cost", "rating": "rating", "depth": "depth", "weight": "weight", "speed": "speed"}  # noun said -> parameter
+NUMBER_LABELS = {"cost": "cost", "rating": "rating", "depth": "depth", "weight": "weight", "speed": "speed"}  # noun said -> parameter
 ASIDES = ["The trip is long.", "Please hurry up now.", "Thanks a lot friend."]
 
 
 @settings(max_examples=200)
-@given(st.lists(st.tuples(st.sampled_from(sorted(LABELS)), st.sampled_from([3, 7, 12, 40, 95])), max_size=5, unique_by=(lambda t: t[0], lambda t: t[1])),
-       st.sets(st.sampled_from(sorted(LABELS))), st.lists(st.sampled_from(ASIDES), max_size=3), st.booleans())
+@given(st.lists(st.tuples(st.sampled_from(sorted(NUMBER_LABELS)), st.sampled_from([3, 7, 12, 40, 95])), max_size=5, unique_by=(lambda t: t[0], lambda t: t[1])),
+       st.sets(st.sampled_from(sorted(NUMBER_LABELS))), st.lists(st.sampled_from(ASIDES), max_size=3), st.booleans())
 def test_numbers_for_arguments_are_the_optional_numbers_the_words_label_and_no_call_writes(said, written, asides, required_speed):
     """Oracle: the words say "The <noun> is <n> units today." for each drawn (noun, number), each
     sentence apart from the others; the answer's call writes the drawn ``written`` parameters the
@@ -5644,16 +5644,16 @@ def test_numbers_for_arguments_are_the_optional_numbers_the_words_label_and_no_c
     ``numbers_for_arguments``, at its sentence's number, unless it is required (``speed`` where
     drawn so: a required parameter is the spec's to write, not the review's)."""
     props = {"city": {"type": "string", "description": "The city."}}
-    props.update({p: {"type": "integer", "description": f"The {p} wanted."} for p in LABELS.values()})
+    props.update({p: {"type": "integer", "description": f"The {p} wanted."} for p in NUMBER_LABELS.values()})
     function = {"name": "find_place", "description": "Finds a place.", "parameters": {
         "type": "dict", "required": ["city"] + (["speed"] if required_speed else []), "properties": props}}
     sentences = [f"The {noun} is {n} units today." for noun, n in said] + asides
     words = "Find a place in Paris. " + " ".join(sentences)
-    args = ['city="Paris"'] + [f"{LABELS[noun]}={n}" for noun, n in said if LABELS[noun] in written]
+    args = ['city="Paris"'] + [f"{NUMBER_LABELS[noun]}={n}" for noun, n in said if NUMBER_LABELS[noun] in written]
     answer = "[find_place(" + ", ".join(args) + ")]"
     expected = []
     for noun, n in said:
-        param = LABELS[noun]
+        param = NUMBER_LABELS[noun]
         if param in written or (param == "speed" and required_speed):
             continue
         at = words.index(f" is {n} units") + 4
@@ -5665,7 +5665,7 @@ def test_numbers_for_arguments_are_the_optional_numbers_the_words_label_and_no_c
 @pytest.mark.parametrize(("words", "written", "expected"), [
     ("How much CO2 does a car that travels 12,000 miles make, with fuel efficiency of 25 MPG?", "distance=12000", ["fuel_efficiency"]),
     ("How much CO2 does a car that travels 12,000 miles make, with fuel efficiency of 25 MPG?", "distance=12000, fuel_efficiency=25", []),
-    ("How much CO2 does a car that travels 12,000 miles make on March 25, 2024 at 10:30?", "distance=12000", []),  # a date's, a time's
+    ("How much CO2 does a car that travels 12,000 miles make on the trip of March 25, 2024 at hour 10:30?", "distance=12000", []),  # a date's, a time's
     ("Steps:\n1. find the emissions\n2. report them", "distance=1", []),  # a step's number
 ])
 def test_numbers_for_arguments_read_the_nearest_label_and_skip_dates_and_steps(words, written, expected):
