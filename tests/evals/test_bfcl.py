@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, numbers_for_arguments, with_numbers_required, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -5711,7 +5711,7 @@ def test_no_accepted_answer_leaves_a_labelled_number_that_bfcl_refuses_in_its_ar
 
 
 def test_masks_of_numbers_required_write_a_labelled_number_in_each():
-    """Random-logits rollouts under the spec ``with_numbers_required`` gives (tiny byte-level
+    """Random-logits rollouts under the spec ``with_required`` gives for ``numbers_required`` (tiny byte-level
     tokenizer): every finished answer is accepted by check_text, writes ``max_cost`` in each
     call, and its value is the number labelled for it, never another number of the words.
     Oracle: the number the test placed."""
@@ -5722,7 +5722,7 @@ def test_masks_of_numbers_required_write_a_labelled_number_in_each():
     answer = '[get_rides(source="Boston", seats=3)]'
     wanted = numbers_for_arguments(answer, words, [rides])
     assert wanted == [("get_rides", "max_cost", ((words.index("50"), words.index("50") + 2),))]
-    spec = bfcl_spec(with_numbers_required([rides], wanted, words), words=None, calls="one or more", grounded=words, max_calls=1)
+    spec = bfcl_spec(with_required([rides], numbers_required(wanted, words)), words=None, calls="one or more", grounded=words, max_calls=1)
     finished = _finished_rollouts(spec, seed=5)
     for text in finished:
         (name, args), = bfcl_calls(text)
@@ -5760,3 +5760,107 @@ def test_a_number_left_with_its_label_is_written_as_an_argument(monkeypatch):
     assert "a number left written as an argument: max_cost" in answerer.spec_form
     again = '[ride_hailing.get_rides(source="Philadelphia", max_cost=50)]'  # drops an argument it wrote: not kept
     assert answerer._constrained(case, "prompt", True) == (first, 20)
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(["month", "date", "start_date", "date_range", "report_month", "monthly"]), st.sampled_from([
+    ("in December", ["December"], []), ("on January 1, 2022", ["January"], ["January 1, 2022"]), ("on 2022-12-31", [], ["2022-12-31"]),
+    ("in may", [], []), ("soon", [], []), ("in March and on April 5, 2023", ["March", "April"], ["April 5, 2023"])]),
+    st.booleans(), st.booleans(), st.booleans())
+def test_when_for_arguments_are_the_months_and_dates_left_beside_a_parameter_named_for_one(param, said, required, written, shaped):
+    """Oracle: the phrases the test wrote, its months and dates listed by hand (a month
+    capitalised, a date's own among them; "may" is a verb). A call that leaves out an optional string parameter whose name's words hold "month"
+    finds the months, one holding "date" (not "range", nor with a format shown) the dates; a
+    required parameter, one the call writes, or another name finds none, nor a phrase a value
+    already holds."""
+    phrase, said_months, said_dates = said
+    found = said_months + said_dates
+    description = "The date, e.g. '2023-04-25'." if shaped else "When."
+    function = {"name": "get_rate", "description": "Gets a rate.", "parameters": {"type": "dict", "required": ["currency"] + ([param] if required else []),
+                "properties": {"currency": {"type": "string", "description": "The currency."}, param: {"type": "string", "description": description}}}}
+    words = f"Find the rate of EUR {phrase}."
+    args = ['currency="EUR"'] + ([f'{param}="{found[0]}"'] if written and found else [])
+    parts = set(param.split("_"))
+    months = said_months if "month" in parts else []
+    dates = said_dates if "date" in parts and "range" not in parts and not shaped else []
+    expected = [] if required or (written and found) else months + dates  # a parameter the call writes is not left out
+    assert when_for_arguments("[get_rate(" + ", ".join(args) + ")]", words, [function]) == ([("get_rate", param, tuple(expected))] if expected else [])
+    assert when_for_arguments(f'[get_rate(currency="EUR {phrase}")]', words, [function]) == []  # a value holds them all
+    assert when_for_arguments("No call.", words, [function]) is None
+
+
+@needs_bfcl
+def test_bfcl_accepts_the_month_or_date_left_beside_a_parameter_named_for_one():
+    """For each optional parameter named for a month or a date in BFCL's accepted answers (each
+    argument at its first accepted value, an optional one BFCL lets be left out left out), the
+    answer less that argument: wherever ``when_for_arguments`` finds a month or a date left, BFCL
+    accepts one of them for it. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+    from ltlagent.evals.bfcl_grammar import name_parts
+
+    bfcl, found = import_bfcl(), 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            known = {f["name"]: f for f in case["function"]}
+            calls = [(name, {p: next(v for v in values if v != "") for p, values in params.items() if any(v != "" for v in values)})
+                     for call in case["ground_truth"] for name, params in call.items()]
+            for i, (name, args) in enumerate(calls):
+                required = set(known[name]["parameters"].get("required") or ())
+                for param in [p for p in args if p not in required and {"month", "date"} & {w.lower() for w in name_parts(p)}]:
+                    less = [(n, {q: v for q, v in a.items() if (j, q) != (i, param)}) for j, (n, a) in enumerate(calls)]
+                    text = "[" + ", ".join(n + "(" + ", ".join(f"{q}={v!r}" for q, v in a.items()) + ")" for n, a in less) + "]"
+                    for n, p, phrases in when_for_arguments(text, user_words(case), case["function"]):
+                        accepted = [v for call in case["ground_truth"] for f, params in call.items() if f == n for v in params.get(p, ())]
+                        assert (n, p) == (name, param) and any(phrase in accepted or _iso_date(phrase) in accepted for phrase in phrases), (case["id"], param, phrases)
+                        found += 1
+    assert found >= 4
+
+
+def _iso_date(phrase):
+    """The date ``phrase`` gives, written YYYY-MM-DD (None without one, or without its year)."""
+    from ltlagent.evals.bfcl_grammar import user_dates
+
+    dates = user_dates(phrase)
+    return f"{dates[0][0]:04d}-{dates[0][1]:02d}-{dates[0][2]:02d}" if dates and dates[0][0] is not None else None
+
+
+def test_masks_of_a_date_required_write_the_users_date():
+    """Random-logits rollouts under the spec ``with_required`` gives a ``date`` parameter named
+    for a date the user gives (tiny byte-level tokenizer): every finished answer is accepted by
+    check_text and writes that date, in a form BFCL reads. Oracle: the date the test wrote."""
+    rate = {"name": "get_rate", "description": "Gets a rate.", "parameters": {"type": "dict", "required": ["currency"], "properties": {
+        "currency": {"type": "string", "description": "The currency."}, "date": {"type": "string", "description": "The date of the rate."}}}}
+    words = "Find the rate of EUR at January 1, 2022 in Paris"
+    (wanted,) = when_for_arguments('[get_rate(currency="EUR")]', words, [rate])
+    assert wanted == ("get_rate", "date", ("January 1, 2022",))
+    spec = bfcl_spec(with_required([rate], [(wanted[0], wanted[1], " . ".join(wanted[2]))]), words=None, calls="one or more", grounded=words, max_calls=1)
+    for text in _finished_rollouts(spec, seed=7):
+        (name, args), = bfcl_calls(text)
+        assert _iso_date(args["date"]) == "2022-01-01" or args["date"] == "2022-01-01", text
+
+
+def test_a_month_left_beside_a_month_parameter_is_written_as_an_argument(monkeypatch):
+    """multiple_15: "in December" was left out beside the optional ``month``. The answer is
+    decoded again with ``month`` required and grounded in "December" alone (one call) and kept:
+    the same call, every argument it wrote and one more."""
+    farm = {"name": "solarFarm.potential", "description": "The solar potential.", "parameters": {"type": "dict", "required": ["panelArea"],
+            "properties": {"panelArea": {"type": "integer", "description": "The panel area."},
+                           "month": {"type": "string", "description": "The month for which to calculate it. Default to January"}}}}
+    case = {"id": "multiple_15", "function": [farm], "question": [[{"role": "user", "content":
+            "How much is the potential of the Solar farm in December, given a total solar panel area of 80000 sq ft?"}]]}
+    first = "[solarFarm.potential(panelArea=80000)]"
+    again = '[solarFarm.potential(panelArea=80000, month="December")]'
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        (function,) = functions
+        schema = function["parameters"]["properties"]["month"]
+        forms.append((dict(form), "month" in function["parameters"]["required"], schema.get(OWN_WORDS)))
+        return (again, 25, 0.1, 2) if "month" in function["parameters"]["required"] else (first, 20, 0.5, 3)
+
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+    answerer = _scripted_answerer(monkeypatch, farm, decode)
+    assert answerer._constrained(case, "prompt", True) == (again, 25)
+    assert forms[1] == ({"calls": "one or more", "words": None, "max_calls": 1}, True, "December")
+    assert "a month or date left written as an argument: month (December)" in answerer.spec_form

@@ -41,7 +41,7 @@ from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
-                                         dated_shapes, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
+                                         dated_shapes, date_phrases, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, place_examples, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
 
@@ -1371,24 +1371,62 @@ def numbers_for_arguments(output: str, words: str, functions: Sequence[Mapping[s
     return out
 
 
-def with_numbers_required(functions: Sequence[Mapping[str, Any]], parameters: Sequence[tuple[str, str, Sequence[tuple[int, int]]]],
-                          words: str) -> list[dict[str, Any]]:
-    """``functions`` with each of ``parameters`` ((function, parameter, places),
-    ``numbers_for_arguments``) required, its value grounded in the user's ``words`` with every
-    number place but its own blanked (``bfcl_grammar.OWN_WORDS``): a list of calls of these
-    functions writes a number labelled for each."""
+def with_required(functions: Sequence[Mapping[str, Any]], parameters: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """``functions`` with each of ``parameters`` ((function, parameter, words)) required, its value
+    grounded in those words alone (``bfcl_grammar.OWN_WORDS``): a list of calls of these
+    functions writes each, from its own words."""
     out = []
     for function in functions:
-        named = {param: places for name, param, places in parameters if name == function["name"]}
+        named = {param: words for name, param, words in parameters if name == function["name"]}
         if not named:
             out.append(dict(function))
             continue
         params = function.get("parameters") or {}
         props = dict(params.get("properties") or {})
-        for param, places in named.items():
-            props[param] = {**props[param], OWN_WORDS: _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in places])}
+        for param, words in named.items():
+            props[param] = {**props[param], OWN_WORDS: words}
         required = list(params.get("required") or ())
         out.append(dict(function, parameters=dict(params, properties=props, required=required + [p for p in named if p not in required])))
+    return out
+
+
+def numbers_required(parameters: Sequence[tuple[str, str, Sequence[tuple[int, int]]]], words: str) -> list[tuple[str, str, str]]:
+    """``with_required``'s parameters for ``numbers_for_arguments``' (function, parameter,
+    places): each grounded in the user's ``words`` with every number place but its own blanked."""
+    return [(name, param, _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in places]))
+            for name, param, places in parameters]
+
+
+MONTHS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
+def when_for_arguments(output: str, words: str, functions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, tuple[str, ...]]] | None:
+    """The optional string parameters a call leaves out that are named for a month or a date (a
+    word "month" or "date" in the name, not "range"; no ``enum``, and for a date no date format
+    its description shows, which ``bfcl_grammar.dated_option`` writes), with the months (a
+    month's name, capitalised: "in December") or dates (``user_dates``' forms, as written: "at
+    January 1, 2022") the user's ``words`` give that no string of the answer's calls holds:
+    ``month`` beside "in December", ``date`` beside "the rate at January 1, 2022". As
+    (function, parameter, phrases), each pair once; ``None`` when the answer does not parse as
+    calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    known = {f["name"]: f for f in functions}
+    written = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
+    months = tuple(dict.fromkeys(m.group(0) for m in MONTHS.finditer(words) if not any(m.group(0) in v for v in written)))
+    dates = tuple(d for d in date_phrases(words) if not any(d in v for v in written))
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    for name, args in calls:
+        params = (known.get(name) or {}).get("parameters") or {}
+        required = set(params.get("required") or ())
+        for param, schema in (params.get("properties") or {}).items():
+            if param in required or param in args or schema.get("type") != "string" or schema.get("enum") or any(n == name and p == param for n, p, _ in out):
+                continue
+            parts = {w.lower() for w in name_parts(param)}
+            phrases = (months if "month" in parts else ()) + (dates if "date" in parts and "range" not in parts and not dated_shapes(schema) else ())
+            if phrases:
+                out.append((name, param, phrases))
     return out
 
 
@@ -2513,50 +2551,61 @@ class Answerer:
         writes (``names_for_arguments``), where a called function has such a parameter left
         (``open_parameters``): decoded again with one of those names as a value and no more calls
         (``bfcl_spec(uses=..., max_calls=...)``; left free, the model closes the call and writes
-        the name in a call more), and kept where its calls are the same functions, each writing
-        every argument it wrote and at least one more, it leaves fewer names (``names_unused``)
-        and passes the review (places, required arguments); otherwise ``text`` as it is."""
+        the name in a call more), and kept on the terms of ``_argument_more``, fewer names left
+        (``names_unused``); otherwise ``text`` as it is. Then, where a call leaves out an optional
+        parameter named for a month or a date the user gives (``when_for_arguments``), decoded
+        again with it required and grounded in those months or dates alone (``with_required``),
+        kept on the same terms, fewer such parameters left."""
         left = names_for_arguments(text, grounded, functions)
-        if not left or not open_parameters(text, functions):
-            return text, tokens
-        try:
-            with settle_limit(DISTINCT_STATES):
-                more, more_tokens = self._counted(self._decode(case, functions, dict(form, uses=left, max_calls=len(_calls(text) or [])), prompt, fast_forward))
-        except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write one of the names
-            return text, tokens
-        before, after = _calls(text) or [], _calls(more) or []
-        unused, unused_then = names_unused(text, grounded, functions) or [], names_unused(more, grounded, functions)
-        grew = len(after) == len(before) and all(name == then and set(args) < set(args_then) for (name, args), (then, args_then) in zip(before, after))
-        if (not grew or unused_then is None or len(unused_then) >= len(unused) or places_reused(more, functions, grounded) is not None
-                or places_unnamed(more, functions, grounded) is not None or empty_required(more, functions) is not None):
-            return text, tokens
-        self.spec_form += " (again, a name left written as an argument: " + ", ".join(left) + ")"
-        return more, more_tokens
+        if left and open_parameters(text, functions):
+            text, tokens = self._argument_more(case, functions, dict(form, uses=left), prompt, fast_forward, text, tokens, grounded,
+                                               lambda answer: len(names_unused(answer, grounded, functions) or []),
+                                               "a name left written as an argument: " + ", ".join(left))
+        when = when_for_arguments(text, grounded, functions)
+        if when:  # each such parameter required, grounded in its months or dates alone
+            text, tokens = self._argument_more(case, functions, form, prompt, fast_forward, text, tokens, grounded,
+                                               lambda answer: len(when_for_arguments(answer, grounded, functions) or []),
+                                               "a month or date left written as an argument: " + ", ".join(f"{param} ({', '.join(phrases)})" for _, param, phrases in when),
+                                               decoded=with_required(functions, [(name, param, " . ".join(phrases)) for name, param, phrases in when]))
+        return text, tokens
 
     def _number_argument(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
                          fast_forward: bool, text: str, tokens: int, grounded: str) -> tuple[str, int]:
         """The answer with the optional number arguments more that a number the user gives and no
         call writes is labelled for (``numbers_for_arguments``: "a maximum cost of $50" beside
-        ``max_cost``): decoded again with those arguments required, each taking a number left
-        (``with_numbers_required``), and no more calls; kept where its calls are the same
-        functions, each writing every argument it wrote and at least one more, it leaves fewer
-        numbers (``digits_left``) and passes the review (places, required arguments); otherwise
-        ``text`` as it is."""
-        wanted, calls = numbers_for_arguments(text, grounded, functions), _calls(text) or []
-        if not wanted or not calls:
+        ``max_cost``): decoded again with those arguments required, each taking a number labelled
+        for it (``with_required``, ``numbers_required``), and kept on the terms of ``_argument_more``, fewer
+        numbers left (``digits_left``); otherwise ``text`` as it is."""
+        wanted = numbers_for_arguments(text, grounded, functions)
+        if not wanted:
+            return text, tokens
+        return self._argument_more(case, functions, form, prompt, fast_forward, text, tokens, grounded,
+                                   lambda answer: digits_left(answer, grounded) or 0,
+                                   "a number left written as an argument: " + ", ".join(dict.fromkeys(param for _, param, _ in wanted)),
+                                   decoded=with_required(functions, numbers_required(wanted, grounded)))
+
+    def _argument_more(self, case: Mapping[str, Any], functions: list[dict[str, Any]], form: Mapping[str, Any], prompt: str,
+                       fast_forward: bool, text: str, tokens: int, grounded: str, left: Callable[[str], int], why: str,
+                       decoded: list[dict[str, Any]] | None = None) -> tuple[str, int]:
+        """The answer decoded again under ``form`` and ``decoded`` (copies of ``functions``; by
+        default ``functions`` themselves) with no more calls than ``text`` holds, kept where its calls are the same functions, each writing every argument
+        it wrote and at least one more, it leaves less (``left(answer)``, a count, falls) and it
+        passes the review (places, required arguments); ``why`` then joins ``spec_form``.
+        Otherwise ``text`` as it is."""
+        calls = _calls(text) or []
+        if not calls:
             return text, tokens
         try:
             with settle_limit(DISTINCT_STATES):
-                more, more_tokens = self._counted(self._decode(case, with_numbers_required(functions, wanted, grounded),
-                                                               dict(form, max_calls=len(calls)), prompt, fast_forward))
-        except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write the numbers
+                more, more_tokens = self._counted(self._decode(case, decoded or functions, dict(form, max_calls=len(calls)), prompt, fast_forward))
+        except (DecoderError, BfclError):  # past the exact masks' state limit, or no list can write what it must
             return text, tokens
         after = _calls(more) or []
         grew = len(after) == len(calls) and all(name == then and set(args) < set(args_then) for (name, args), (then, args_then) in zip(calls, after))
-        if (not grew or (digits_left(more, grounded) or 0) >= (digits_left(text, grounded) or 0) or places_reused(more, functions, grounded) is not None
+        if (not grew or left(more) >= left(text) or places_reused(more, functions, grounded) is not None
                 or places_unnamed(more, functions, grounded) is not None or empty_required(more, functions) is not None):
             return text, tokens
-        self.spec_form += " (again, a number left written as an argument: " + ", ".join(dict.fromkeys(param for _, param, _ in wanted)) + ")"
+        self.spec_form += f" (again, {why})"
         return more, more_tokens
 
     @staticmethod

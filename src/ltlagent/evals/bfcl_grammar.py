@@ -1849,6 +1849,11 @@ def user_dates(text: str) -> list[tuple[int | None, int, int]]:
     return list(dict.fromkeys(date for _, dates in _date_matches(text) for date in dates))
 
 
+def date_phrases(text: str) -> list[str]:
+    """The dates the user's words give (``user_dates``' forms, real ones only), each as written, in order."""
+    return list(dict.fromkeys(match.group(0) for match, dates in _date_matches(text) if dates))
+
+
 def _date_matches(text: str) -> Iterator[tuple[re.Match[str], list[tuple[int | None, int, int]]]]:
     """Each ``DATE_FORMS`` match in ``text`` with the real dates it may be (none: no date)."""
     for form in DATE_FORMS:
