@@ -5864,3 +5864,49 @@ def test_a_month_left_beside_a_month_parameter_is_written_as_an_argument(monkeyp
     assert answerer._constrained(case, "prompt", True) == (again, 25)
     assert forms[1] == ({"calls": "one or more", "words": None, "max_calls": 1}, True, "December")
     assert "a month or date left written as an argument: month (December)" in answerer.spec_form
+
+
+RELATIVE_PHRASES = ["next Monday", "this coming Saturday", "the upcoming Friday", "Friday next week", "this weekend", "next Wednesday"]
+NAMING_GAPS = [" ", ", ", ", which is ", ", specifically ", ". ", " please ", " (", " - "]
+NAMED_DATES = [("2023.10.2", "2023-10-02"), ("2023-09-30", "2023-09-30"), ("June 30th 2023", "2023-06-30"), ("Jun.20,2023", "2023-06-20")]
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(RELATIVE_PHRASES), st.sampled_from(NAMING_GAPS), st.sampled_from(NAMED_DATES),
+       st.sampled_from(["", " in Chicago", "? I like plays."]), st.sampled_from(["named", "far", "before", "none", "today"]))
+def test_a_day_placed_relatively_is_named_by_a_date_right_after_it(phrase, gap, date, tail, how):
+    """Oracle: how the test placed the date. Right after the relative phrase, across punctuation
+    and at most two words (``NAMING_GAPS``), the date names the day: the spec's date shape then
+    takes that date alone (``shape_literals``). Three words or more away, before the phrase, or
+    no date at all: the day is not named, and any real date stays allowed. After "today is" the
+    date is today's, from which other days are placed: it names no day either."""
+    from ltlagent.evals.bfcl_grammar import relative_days_unnamed, shape_literals
+
+    written, iso = date
+    text = {"named": f"Find an event {phrase}{gap}{written}{tail}",
+            "far": f"Find an event {phrase} and then some more {written}{tail}",
+            "before": f"On {written} find an event {phrase}{tail}",
+            "none": f"Find an event {phrase}{tail}",
+            "today": f"Find an event {phrase}{tail}. Today is {written}"}[how]
+    named = how == "named"
+    assert relative_days_unnamed(text) is not named, text
+    if how == "today":
+        return  # the days placed from today's date are ``relative_dates``' to write
+    pattern = shape_literals(["YYYY-MM-DD"], text)
+    assert re.fullmatch(pattern, f'"{iso}"') or how == "none", (text, iso)
+    assert bool(re.fullmatch(pattern, '"2023-10-21"')) is not named, text  # any other date only where the day is not named
+
+
+def test_no_accepted_answer_loses_a_date_to_a_day_named_by_it():
+    """simple_python_277, parallel_multiple_10, live_multiple_400-139-4 and 611-159-4 as BFCL
+    accepts them: each date a day placed relatively names is the date its accepted answer writes
+    (the spec's shape admits it), and the dates the model wrote before (2023-10-20 for "next
+    Monday 2023.10.2", 2023-09-20 for "this coming Saturday 2023-09-30") are no longer admitted."""
+    from ltlagent.evals.bfcl_grammar import shape_literals
+
+    for text, right, wrong in [("the British Museum for this weekend, Jun.20,2023.", "2023-06-20", "2023-06-02"),
+                               ("Mamma Mia musical for next Friday, June 30th 2023, also get me a train ticket", "2023-06-30", "2023-06-03"),
+                               ("Find a theater event happening next Monday 2023.10.2 in Chicago, IL?", "2023-10-02", "2023-10-20"),
+                               ("a Music event in Philadelphia, PA for this coming Saturday 2023-09-30?", "2023-09-30", "2023-09-20")]:
+        pattern = shape_literals(["YYYY-MM-DD"], text)
+        assert re.fullmatch(pattern, f'"{right}"') and not re.fullmatch(pattern, f'"{wrong}"'), text

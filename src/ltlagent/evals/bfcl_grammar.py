@@ -583,7 +583,8 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     "the upcoming Saturday? Today is Tuesday April 25th 2023"), else one they give
     (``user_dates``; a year they leave out, the one year the words give elsewhere, ``user_years``,
     else any ``free_year``: "from April 4th to April 8th 2023"), or any real date when they give none or also
-    speak of a day relative to another ("next Thursday", "a week later");
+    speak of a day relative to another that no date of theirs names ("next Thursday", "a week later";
+    not "next Monday 2023.10.2", ``relative_days_unnamed``);
     a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
     ``None``: any real date and time. A shape that is no date or time: any digit for each digit
     or placeholder letter (``shape_regex``)."""
@@ -606,7 +607,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
                 continue
             given = [_fields(reading, {"Y": _padded(y, width["Y"]) if y else free_year(width["Y"]), "M": _padded(m, width["M"]),
                                        "D": _padded(d, width["D"]), **t}) for y, m, d in dates for t in timed]
-            values += given + (_free_dates(reading, width, timed) if not given or (not relative and RELATIVE_DAY.search(text or "")) else [])
+            values += given + (_free_dates(reading, width, timed) if not given or (not relative and relative_days_unnamed(text or "")) else [])
     body = "(" + "|".join(dict.fromkeys(values)) + ")"
     return "(" + "|".join(quote + body + quote for quote in ('"', "'")) + ")"
 
@@ -1816,6 +1817,34 @@ NAMED_TIME = re.compile(r"(?i)(?<![A-Za-z])(noon|midday|midnight)(?![A-Za-z])")
 # date the user gives may not be the one meant.
 RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|(?:next|upcoming|coming|last)(?! +years?(?![A-Za-z]))|ago|later|earlier"
                           r"|weeks?|days|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")  # "last year" places no day
+TODAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday)(?![A-Za-z])")
+# What may stand between a day placed relatively and the date that names it: punctuation and at
+# most two words ("next Monday 2023.10.2", "this coming Saturday, which is 2023-10-07", "the
+# upcoming Saturday, specifically 2023-04-15", "Monday next week. 2023.4.17").
+NAMING_GAP = re.compile(r"[^A-Za-z0-9]*(?:[A-Za-z]+[^A-Za-z0-9]+){0,2}")
+
+
+def relative_days_unnamed(text: str) -> bool:
+    """Whether the user's words place a day relatively (``RELATIVE_DAY``; its words in a row, "next
+    Friday", "Friday next week", are one) where no date they give names it: a date
+    (``user_dates``' forms) right after it, across at most ``NAMING_GAP``. "next Monday 2023.10.2"
+    names its day; "a week later", "next Thursday ... The departure date is 2023-04-20" do not,
+    nor does a date after today's day (``TODAY``: "today is 2023.10.1" gives today, from which
+    "April 13th of next year" is placed)."""
+    dates = {match.start() for match, found in _date_matches(text) if found}
+    runs: list[list[int]] = []  # [start, end] of each run of RELATIVE_DAY words, only spaces between
+    for match in RELATIVE_DAY.finditer(text):
+        if runs and not text[runs[-1][1]:match.start()].strip():
+            runs[-1][1] = match.end()
+        else:
+            runs.append([match.start(), match.end()])
+    for start_run, end in runs:
+        gap = NAMING_GAP.match(text, end)
+        if TODAY.search(text, start_run, end) or not any(end <= start <= gap.end() for start in dates):
+            return True
+    return False
+
+
 # A month's name or a year: with a date (``user_dates``) or a word of RELATIVE_DAY, the words that
 # say something of a day (``days_named``).
 MONTH_OR_YEAR = re.compile(rf"(?<![A-Za-z])(?:{_MONTH})(?![A-Za-z])|(?<![0-9])(?:19|20)[0-9]{{2}}(?![0-9])")
