@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -5910,3 +5910,60 @@ def test_no_accepted_answer_loses_a_date_to_a_day_named_by_it():
                                ("a Music event in Philadelphia, PA for this coming Saturday 2023-09-30?", "2023-09-30", "2023-09-20")]:
         pattern = shape_literals(["YYYY-MM-DD"], text)
         assert re.fullmatch(pattern, f'"{right}"') and not re.fullmatch(pattern, f'"{wrong}"'), text
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(['order(item="burger", n=5)', 'order(item="wings", n=6)', 'order(item="fries", n=1)']), min_size=1, max_size=5),
+       st.sampled_from(["", "two ", "three ", "twice ", "2 "]))
+def test_calls_once_keeps_a_call_written_more_times_than_the_words_count_once(texts, count):
+    """Oracle: the call texts the test wrote and the count word it put in the words. A call
+    written more than once, a number of times the words never give (``number_places``, or
+    "twice"), makes ``calls_once`` the answer's calls, each once, in order; otherwise None."""
+    words = f"Order {count}burgers for 5 and wings for 6 and fries for 1."
+    given = {"": set(), "two ": {2}, "three ": {3}, "twice ": {2}, "2 ": {2}}[count] | {5, 6, 1}
+    from collections import Counter
+
+    times = Counter(texts)
+    expected = list(dict.fromkeys(texts)) if any(n > 1 and n not in given for n in times.values()) else None
+    assert calls_once("[" + ", ".join(texts) + "]", words) == expected
+
+
+@needs_bfcl
+def test_no_accepted_answer_writes_a_call_twice_that_its_words_do_not_count():
+    """BFCL's accepted answers (each argument at its first accepted value) over the eight call
+    categories: ``calls_once`` flags none. parallel_158 writes two calls twice each, and its words
+    say "two from a normal distribution". Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl, answers = import_bfcl(), 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            texts = [name + "(" + ", ".join(f"{p}={next(v for v in values if v != '')!r}" for p, values in params.items() if any(v != "" for v in values)) + ")"
+                     for call in case["ground_truth"] for name, params in call.items()]
+            assert calls_once("[" + ", ".join(texts) + "]", user_words(case)) is None, case["id"]
+            answers += 1
+    assert answers > 2000
+
+
+def test_a_call_written_twice_is_kept_once(monkeypatch):
+    """live_multiple_63-25-0: the order was written twice. The answer is decoded again as its calls
+    written, each once (``kept``, one call), and the spec form says so."""
+    order = {"name": "uber.eat.order", "description": "Orders food.", "parameters": {"type": "dict", "required": ["restaurant_id", "items"],
+             "properties": {"restaurant_id": {"type": "string", "description": "The restaurant."},
+                            "items": {"type": "array", "items": {"type": "string"}, "description": "The items."}}}}
+    case = {"id": "live_multiple_63-25-0", "function": [order], "question": [[{"role": "user", "content":
+            "I want to order five 'burgers' and six 'chicken wings' from uber eat with id: McDonald's."}]]}
+    call = 'uber.eat.order(restaurant_id="McDonalds", items=["burgers", "chicken wings"])'
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(dict(form))
+        if form.get("kept"):
+            return "[" + ", ".join(form["kept"]) + "]", 20, 0.1, 1
+        return f"[{call}, {call}]", 40, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, order, decode)
+    assert answerer._constrained(case, "prompt", True) == (f"[{call}]", 20)
+    assert forms[-1] == {"calls": "one or more", "words": None, "kept": [call], "min_calls": 1, "max_calls": 1}
+    assert "(the calls as written, each once)" in answerer.spec_form

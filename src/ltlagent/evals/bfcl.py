@@ -1616,6 +1616,22 @@ def numbers_shared(output: str, functions: Sequence[Mapping[str, Any]], words: s
                     for j, (then, taken_args) in enumerate(calls) if j != i for other, taken in taken_args.items())]
 
 
+def calls_once(output: str, words: str) -> list[str] | None:
+    """The answer's calls as written, each once, in order, where it writes one call more than once
+    and the user's ``words`` give no number of times it is written ("two from a normal
+    distribution with a mean of 5": ``number_places``, or "twice"): the same call twice asks the
+    same thing twice ("order five 'burgers' and six 'chicken wings'" answered with one order
+    written twice). ``None`` where nothing is written twice so, or the answer does not parse as
+    calls."""
+    texts = call_texts(output)
+    if not texts:
+        return None
+    counted = {value for _, _, values in number_places(words) for value in values}
+    counted |= {2} if re.search(r"(?i)\btwice\b", words) else set()
+    repeated = [text for text, times in Counter(texts).items() if times > 1 and times not in counted]
+    return list(dict.fromkeys(texts)) if repeated else None
+
+
 def call_texts_without(output: str, arguments: Sequence[tuple[int, str]]) -> list[str] | None:
     """Each call of a Python answer as written (``call_texts``), less the keyword ``arguments``
     named as (call index, parameter); ``None`` when it is not a list of calls."""
@@ -2355,7 +2371,8 @@ class Answerer:
         than the words give it is decoded again with the list held to the items before (``_decode_more``), and one of a
         function the answer does not call yet that fills an optional argument from another's place, again without it.
         Last, an optional number argument that takes a number the words give once which another call takes in a
-        required argument gives it up: the calls kept as written without it (``numbers_shared``).
+        required argument gives it up: the calls kept as written without it (``numbers_shared``); and a call
+        written more than once, as many times as the words never count, is kept once (``calls_once``).
         ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
@@ -2503,6 +2520,11 @@ class Answerer:
                                                                          "min_calls": len(kept_texts), "max_calls": len(kept_texts)}, prompt, fast_forward))
             self.spec_form += " (the calls as written, less the optional arguments that took another call's number: " + ", ".join(
                 f"call {i + 1}'s {parameter}" for i, parameter in shared) + ")"
+        once = calls_once(text, grounded)
+        if once:  # a call written twice that the words do not count: once
+            text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": once,
+                                                                         "min_calls": len(once), "max_calls": len(once)}, prompt, fast_forward))
+            self.spec_form += " (the calls as written, each once)"
         return text, tokens
 
     def _counted(self, decoded: tuple[str, int, float, int]) -> tuple[str, int]:
