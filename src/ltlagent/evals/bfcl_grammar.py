@@ -1821,14 +1821,16 @@ TODAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday)(?![A-Za
 # What may stand between a day placed relatively and the date that names it: punctuation and at
 # most two words ("next Monday 2023.10.2", "this coming Saturday, which is 2023-10-07", "the
 # upcoming Saturday, specifically 2023-04-15", "Monday next week. 2023.4.17").
-NAMING_GAP = re.compile(r"[^A-Za-z0-9]*(?:[A-Za-z]+[^A-Za-z0-9]+){0,2}")
+NAMING_GAP = re.compile(r"[^A-Za-z0-9]*(?:(?!(?:after|before|from|since|until|till|to|following|prior|than)\b)[A-Za-z]+[^A-Za-z0-9]+){0,2}",
+                        re.IGNORECASE)  # not across a word that relates the day to the date: "a week after April 25th 2023"
 
 
 def relative_days_unnamed(text: str) -> bool:
     """Whether the user's words place a day relatively (``RELATIVE_DAY``; its words in a row, "next
     Friday", "Friday next week", are one) where no date they give names it: a date
     (``user_dates``' forms) right after it, across at most ``NAMING_GAP``. "next Monday 2023.10.2"
-    names its day; "a week later", "next Thursday ... The departure date is 2023-04-20" do not,
+    names its day; "a week later", "a week after April 25th 2023", "next Thursday ... The
+    departure date is 2023-04-20" do not,
     nor does a date after today's day (``TODAY``: "today is 2023.10.1" gives today, from which
     "April 13th of next year" is placed)."""
     dates = {match.start() for match, found in _date_matches(text) if found}
