@@ -2610,10 +2610,11 @@ class Answerer:
                        fast_forward: bool, text: str, tokens: int, grounded: str, left: Callable[[str], int], why: str,
                        decoded: list[dict[str, Any]] | None = None) -> tuple[str, int]:
         """The answer decoded again under ``form`` and ``decoded`` (copies of ``functions``; by
-        default ``functions`` themselves) with no more calls than ``text`` holds, kept where its calls are the same functions, each writing every argument
-        it wrote and at least one more, it leaves less (``left(answer)``, a count, falls) and it
-        passes the review (places, required arguments); ``why`` then joins ``spec_form``.
-        Otherwise ``text`` as it is."""
+        default ``functions`` themselves) with no more calls than ``text`` holds, kept where its
+        calls are the same functions, each writing every argument it wrote and at least one more,
+        it leaves less (``left(answer)``, a count, falls) and it passes the review of
+        ``functions`` (places, required arguments); ``why`` then joins ``spec_form``. Otherwise
+        ``text`` as it is."""
         calls = _calls(text) or []
         if not calls:
             return text, tokens

@@ -1830,9 +1830,8 @@ def relative_days_unnamed(text: str) -> bool:
     Friday", "Friday next week", are one) where no date they give names it: a date
     (``user_dates``' forms) right after it, across at most ``NAMING_GAP``. "next Monday 2023.10.2"
     names its day; "a week later", "a week after April 25th 2023", "next Thursday ... The
-    departure date is 2023-04-20" do not,
-    nor does a date after today's day (``TODAY``: "today is 2023.10.1" gives today, from which
-    "April 13th of next year" is placed)."""
+    departure date is 2023-04-20" do not, nor does a date after today's day (``TODAY``: "today is
+    2023.10.1" gives today, from which "April 13th of next year" is placed)."""
     dates = {match.start() for match, found in _date_matches(text) if found}
     runs: list[list[int]] = []  # [start, end] of each run of RELATIVE_DAY words, only spaces between
     for match in RELATIVE_DAY.finditer(text):
