@@ -1086,7 +1086,7 @@ def on_numbers_left(functions: Sequence[Mapping[str, Any]], output: str, words: 
     is left, or no function has such a parameter."""
     if not _digit_places_left(output, words):
         return None
-    less = _words_left(output, words)
+    less = _numbers_only_at(words, _digit_places_left(output, words) or [])  # the places written in digits no call used
     out = []
     for function in functions:
         params = function.get("parameters") or {}
@@ -1393,8 +1393,7 @@ def with_required(functions: Sequence[Mapping[str, Any]], parameters: Sequence[t
 def numbers_required(parameters: Sequence[tuple[str, str, Sequence[tuple[int, int]]]], words: str) -> list[tuple[str, str, str]]:
     """``with_required``'s parameters for ``numbers_for_arguments``' (function, parameter,
     places): each grounded in the user's ``words`` with every number place but its own blanked."""
-    return [(name, param, _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in places]))
-            for name, param, places in parameters]
+    return [(name, param, _numbers_only_at(words, places)) for name, param, places in parameters]
 
 
 MONTHS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
@@ -1430,11 +1429,9 @@ def when_for_arguments(output: str, words: str, functions: Sequence[Mapping[str,
     return out
 
 
-def _words_left(output: str, words: str) -> str:
-    """The user's ``words`` with each number place a call of ``output`` used blanked (``_less``),
-    the places written in digits it left (``digits_left``) kept."""
-    left = _digit_places_left(output, words) or []
-    return _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in left])
+def _numbers_only_at(words: str, kept: Sequence[tuple[int, int]]) -> str:
+    """The user's ``words`` with every number place but ``kept`` blanked (``_less``)."""
+    return _less(words, [(start, end) for start, end, _ in number_places(words) if (start, end) not in kept])
 
 
 def takes_names(function: Mapping[str, Any]) -> bool:
