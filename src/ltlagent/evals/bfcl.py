@@ -530,6 +530,70 @@ def apart(functions: Sequence[Mapping[str, Any]], reuse: Reuse, words: str,
     return out
 
 
+def _members(schema: Mapping[str, Any]) -> set[str]:
+    """The members of a parameter's ``enum``, or of its items' (an array's), without case."""
+    items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
+    return {str(m).lower() for s in (schema, items) for m in s.get("enum") or ()}
+
+
+def _named_places(value: str, words: str) -> list[tuple[int, int]]:
+    """Where the user's ``words`` name ``value`` as a word or phrase of their own, any case."""
+    return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", words, re.IGNORECASE)]
+
+
+def options_misplaced(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> list[tuple[str, str, str]] | None:
+    """The arguments of a Python answer's calls that write an option of another parameter of
+    their function: a plain string argument (no ``enum`` of its own, nor its items) whose value
+    is, but for case, a member of another parameter's ``enum`` (or of its items'), one the user's
+    ``words`` name as a word of their own. "stage 7 in easy mode and stage 3 in hard mode"
+    written ``mode="easy", level="hard"``: "hard" is a ``mode``; "Electropop music from around
+    2014" written ``artist="2014", year="2014"``: 2014 is a ``year``. In BFCL's accepted answers
+    of the eight call categories no string argument, at any accepted value, is one. Each as
+    (function, argument, value), once; ``None`` when the answer does not parse as calls."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    known = {f["name"]: f for f in functions}
+    found: list[tuple[str, str, str]] = []
+    for name, args in calls:
+        props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        for arg, value in args.items():
+            schema = props.get(arg) or {}
+            if schema.get("type") != "string" or _members(schema) or not isinstance(value, str) or not value.strip():
+                continue
+            others = any(other != arg and value.lower() in _members(s) for other, s in props.items() if isinstance(s, Mapping))
+            if others and _named_places(value, words) and (name, arg, value) not in found:
+                found.append((name, arg, value))
+    return found
+
+
+def off_options(functions: Sequence[Mapping[str, Any]], misplaced: Sequence[tuple[str, str, str]], words: str) -> list[dict[str, Any]] | None:
+    """The functions again, each argument ``options_misplaced`` found kept off the option it
+    wrote: an optional one left out (``level`` of "in hard mode"), a required one grounded in the
+    words less every place that names the option (``bfcl_grammar.OWN_WORDS``;
+    ``destination_airport`` of "to Atlanta ... with American Airlines" takes a span of "to
+    Atlanta ... with ."). ``None`` when nothing is found, or a required one has no letter left."""
+    if not misplaced:
+        return None
+    out = [dict(f) for f in functions]
+    for name, arg, value in misplaced:
+        for i, function in enumerate(out):
+            params = function.get("parameters") or {}
+            props = params.get("properties") or {}
+            if function["name"] != name or arg not in props:
+                continue
+            if arg not in (params.get("required") or ()):
+                kept = {k: v for k, v in props.items() if k != arg}
+            else:
+                own = props[arg].get(OWN_WORDS, words)
+                less = _less(own, _named_places(value, own))
+                if not re.search(r"[^\W_]", less.replace(".", " ")):
+                    return None
+                kept = {**props, arg: {**props[arg], OWN_WORDS: less}}
+            out[i] = dict(function, parameters=dict(params, properties=kept))
+    return out
+
+
 def _changed(functions: Sequence[Mapping[str, Any]], split: Sequence[Mapping[str, Any]], name: str) -> str | None:
     """The argument of function ``name`` whose schema ``apart`` changed in ``split``, or None."""
     def props(fs: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
@@ -2346,7 +2410,11 @@ class Answerer:
         argument repeated a place, again with that argument grounded in the words less it (``apart``),
         and kept if it passes the review; otherwise it is decoded again under the refusal, as is
         one that adds a region to a span of the user's words that names nothing
-        (``places_unnamed``) or gives a required argument nothing (``empty_required``); and
+        (``places_unnamed``) or gives a required argument nothing (``empty_required``). A plain
+        string argument that writes an option of another parameter the user names
+        (``options_misplaced``: ``level="hard"`` beside ``mode``'s "hard") has the answer decoded
+        again with it kept off that option (``off_options``: left out where optional), kept where
+        it fills no place twice and writes no such option. And
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names, listed numbers, quoted passages, a list's items or functions named left over
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
@@ -2394,6 +2462,13 @@ class Answerer:
                 text, tokens, functions = again, again_tokens, split  # a call more is decoded under the same grounding
                 self.spec_form += f" (again, {freed} without the place it repeated: {reused})"
                 reused = None
+        misplaced = options_misplaced(text, functions, grounded) if reused is None else None
+        off = off_options(functions, misplaced, grounded) if misplaced else None
+        if off is not None:  # decoded again, each argument that wrote another's option kept off it
+            again, again_tokens = self._counted(self._decode(case, off, form, prompt, fast_forward))
+            if places_reused(again, off, grounded) is None and options_misplaced(again, off, grounded) == []:
+                text, tokens, functions = again, again_tokens, off  # a call more leaves them off too (``as_in``)
+                self.spec_form += " (again, kept off another argument's option: " + ", ".join(f"{n}'s {a}={v!r}" for n, a, v in misplaced or ()) + ")"
         unnamed = places_unnamed(text, functions, grounded) if reused is None else None
         why = str(reused) if reused is not None else f"a place that names nothing: {unnamed!r}" if unnamed is not None else empty_required(text, functions)
         if why is not None:
