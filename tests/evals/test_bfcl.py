@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, options_misplaced, off_options, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -5967,3 +5967,132 @@ def test_a_call_written_twice_is_kept_once(monkeypatch):
     assert answerer._constrained(case, "prompt", True) == (f"[{call}]", 20)
     assert forms[-1] == {"calls": "one or more", "words": None, "kept": [call], "min_calls": 1, "max_calls": 1}
     assert "(the calls as written, each once)" in answerer.spec_form
+
+
+def _game(required_level):
+    """A function with an option parameter (``mode``) and a plain string one (``level``)."""
+    return {"name": "game.save", "description": "Saves a game.", "parameters": {"type": "dict",
+            "required": ["stage", "mode"] + (["level"] if required_level else []), "properties": {
+                "stage": {"type": "integer", "description": "The stage."},
+                "mode": {"type": "string", "enum": ["easy", "hard", "Very Hard"], "description": "The mode."},
+                "level": {"type": "string", "description": "The player's level."}}}}
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(["hard", "HARD", "Hard", "very hard", "expert", "hardware", "easy"]),
+       st.sampled_from(["in hard mode", "in Very Hard mode", "on the hardware level", "at expert level", "in easy mode", "at level hard"]),
+       st.booleans(), st.booleans())
+def test_options_misplaced_are_plain_strings_that_write_another_parameters_named_option(value, phrase, required, enum_level):
+    """Oracle: the test's own option list and its phrase, the named options read off by hand.
+    ``level`` writes ``value``; it is found exactly where ``level`` has no enum of its own,
+    ``value`` is one of ``mode``'s options but for case, and the words name it as a word of its
+    own ("hardware" names no "hard"). ``off_options`` then leaves an optional ``level`` out, and
+    grounds a required one in the words less every place that names the option."""
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+
+    game = _game(required)
+    if enum_level:
+        game["parameters"]["properties"]["level"]["enum"] = ["hard", "expert"]
+    words = f"Save my game at stage 7 {phrase}."
+    named = {"in hard mode": {"hard"}, "in Very Hard mode": {"very hard"}, "on the hardware level": set(),
+             "at expert level": set(), "in easy mode": {"easy"}, "at level hard": {"hard"}}[phrase]
+    named = named | {"hard"} if phrase == "in Very Hard mode" else named  # "Hard" is a word of its own there too
+    option = value.lower() in {"easy", "hard", "very hard"}
+    expected = [("game.save", "level", value)] if option and not enum_level and value.lower() in named else []
+    answer = f'[game.save(stage=7, mode="easy", level="{value}")]'
+    assert options_misplaced(answer, [game], words) == expected
+    assert options_misplaced('[game.save(stage=7, mode="easy")]', [game], words) == []
+    assert options_misplaced("No call.", [game], words) is None
+    off = off_options([game], expected, words)
+    if not expected:
+        assert off is None
+        return
+    props = off[0]["parameters"]["properties"]
+    if not required:
+        assert "level" not in props and set(props) == {"stage", "mode"}
+    else:
+        assert value.lower() not in props["level"][OWN_WORDS].lower() and "Save my game at stage 7" in props["level"][OWN_WORDS]
+    assert game["parameters"]["properties"]["level"] == _game(required)["parameters"]["properties"]["level"] | (
+        {"enum": ["hard", "expert"]} if enum_level else {})  # the function given is not changed
+
+
+def test_off_options_is_none_where_a_required_argument_has_nothing_else_left():
+    """A required argument whose words are the option alone has no other span to take: nothing
+    to decode again."""
+    assert off_options([_game(True)], [("game.save", "level", "hard")], "hard") is None
+
+
+def test_masks_of_off_options_never_write_the_option_in_the_argument_kept_off_it():
+    """Random-logits rollouts under the spec ``off_options`` gives for a required argument
+    (tiny byte-level tokenizer): every finished answer is accepted by check_text, and ``level``
+    never writes "hard" (any case), which the words name. Oracle: the option the test named."""
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+
+    game = _game(True)
+    words = "Save stage 7 in hard mode for Pro players"
+    off = off_options([game], options_misplaced('[game.save(stage=7, mode="hard", level="hard")]', [game], words), words)
+    spec = bfcl_spec(off, words=None, calls="one or more", grounded=words, max_calls=1)
+    finished = _finished_rollouts(spec, seed=11)
+    assert "hard" not in off[0]["parameters"]["properties"]["level"][OWN_WORDS]
+    for text in finished:
+        (name, args), = bfcl_calls(text)
+        assert "hard" not in args["level"].lower(), text
+
+
+@needs_bfcl
+def test_no_accepted_bfcl_answer_writes_another_parameters_named_option():
+    """Every string value BFCL accepts, in the eight call categories, written as the call's one
+    argument: ``options_misplaced`` finds none. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl, tried = import_bfcl(), 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            words = user_words(case)
+            for call in case["ground_truth"]:
+                for name, params in call.items():
+                    for param, values in params.items():
+                        for value in values:
+                            if isinstance(value, str) and value:
+                                tried += 1
+                                assert options_misplaced(f"[{name}({param}={value!r})]", case["function"], words) == [], (case["id"], param, value)
+    assert tried > 5000
+
+
+def test_an_argument_that_wrote_another_parameters_option_is_decoded_again_off_it(monkeypatch):
+    """parallel_50: "stage 7 in easy mode and stage 3 in hard mode" was answered with
+    ``level="hard"``, one of ``mode``'s options. The answer is decoded again with ``level`` left
+    out (it is optional) and kept; the call more that follows leaves it out too. An answer again
+    that still writes an option of another is not kept."""
+    game = _game(False)
+    case = {"id": "parallel_50", "function": [game], "question": [[{"role": "user", "content":
+            "How to save game progress at stage 7 in easy mode and stage 3 in hard mode?"}]]}
+    first = '[game.save(stage=7, mode="easy", level="hard")]'
+    again = '[game.save(stage=7, mode="easy")]'
+    more = '[game.save(stage=7, mode="easy"), game.save(stage=3, mode="hard")]'
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        props = functions[0]["parameters"]["properties"]
+        then = form.get("then") or functions
+        seen.append(("level" in props, all("level" not in f["parameters"]["properties"] for f in then), form.get("min_calls")))
+        if "level" in props:
+            return first, 20, 0.1, 2
+        return (more, 30, 0.1, 3) if form.get("min_calls") else (again, 15, 0.1, 2)
+
+    answerer = _scripted_answerer(monkeypatch, game, decode)
+    assert answerer._constrained(case, "prompt", True) == (more, 30)
+    assert seen[:2] == [(True, False, None), (False, True, None)] and seen[2] == (False, True, 2)
+    assert "kept off another argument's option: game.save's level='hard'" in answerer._before_more[0][2]  # before the call more
+    required = _game(True)  # a required level: grounded less "hard", the answer again gives "easy" twice and is not kept
+
+    def decode_required(self, case, functions, form, prompt, fast_forward):
+        if OWN_WORDS in functions[0]["parameters"]["properties"]["level"]:
+            return '[game.save(stage=7, mode="easy", level="easy")]', 15, 0.1, 2
+        return '[game.save(stage=7, mode="easy", level="hard")]', 20, 0.1, 2
+
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+    answerer = _scripted_answerer(monkeypatch, required, decode_required)
+    text, _ = answerer._constrained(case, "prompt", True)
+    assert "level=\"hard\"" in text and "kept off another argument's option" not in answerer.spec_form
