@@ -2414,7 +2414,9 @@ class Answerer:
         string argument that writes an option of another parameter the user names
         (``options_misplaced``: ``level="hard"`` beside ``mode``'s "hard") has the answer decoded
         again with it kept off that option (``off_options``: left out where optional), kept where
-        it fills no place twice and writes no such option. And
+        it fills no place twice and writes no such option; the options are read from the functions
+        as planned, so one that a review above left out for repeating the place counts, and comes
+        back. And
         while the words hold numbers no call used, enough for another call (``numbers_left``),
         or names, listed numbers, quoted passages, a list's items or functions named left over
         (``names_left``, ``numbers_joined_left``, ``names_unused`` where ANOTHER_NAME asks, ``quoted_left``, ``items_left``,
@@ -2441,6 +2443,7 @@ class Answerer:
         ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
+        planned = functions  # the functions as planned, before a review leaves an argument out
         text, tokens, self.prepare_seconds, self.forward_passes = self._decode(case, functions, form, prompt, fast_forward)
         self._before_more = []
         grounded = self._grounded(case)
@@ -2462,8 +2465,10 @@ class Answerer:
                 text, tokens, functions = again, again_tokens, split  # a call more is decoded under the same grounding
                 self.spec_form += f" (again, {freed} without the place it repeated: {reused})"
                 reused = None
-        misplaced = options_misplaced(text, functions, grounded) if reused is None else None
-        off = off_options(functions, misplaced, grounded) if misplaced else None
+        # read against the functions as planned: where the place went to an option parameter and a required one, the
+        # option parameter, left out above, was its own (live_multiple_462-145-13: "with American Airlines" is an airline)
+        misplaced = options_misplaced(text, planned, grounded) if reused is None else None
+        off = off_options(planned, misplaced, grounded) if misplaced else None
         if off is not None:  # decoded again, each argument that wrote another's option kept off it
             again, again_tokens = self._counted(self._decode(case, off, form, prompt, fast_forward))
             if places_reused(again, off, grounded) is None and options_misplaced(again, off, grounded) == []:
