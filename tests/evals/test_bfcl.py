@@ -6096,3 +6096,40 @@ def test_an_argument_that_wrote_another_parameters_option_is_decoded_again_off_i
     answerer = _scripted_answerer(monkeypatch, required, decode_required)
     text, _ = answerer._constrained(case, "prompt", True)
     assert "level=\"hard\"" in text and "kept off another argument's option" not in answerer.spec_form
+
+
+def test_an_option_parameter_left_out_for_a_place_it_repeated_comes_back_for_its_option(monkeypatch):
+    """live_multiple_462-145-13: "to Atlanta ... with American Airlines" was answered with
+    ``destination_airport=airlines="American Airlines"``. The place review leaves the optional
+    ``airlines`` out, and the answer again writes ``destination_airport="American Airlines"``,
+    an airline the words name. Read against the functions as planned, that is ``airlines``'
+    option: the answer is decoded again with ``airlines`` back and ``destination_airport``
+    grounded in the words less "American Airlines", and kept."""
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+
+    flights = {"name": "Flights.search", "description": "Finds flights.", "parameters": {"type": "dict",
+               "required": ["origin_airport", "destination_airport"], "properties": {
+                   "origin_airport": {"type": "string", "description": "Where from."},
+                   "destination_airport": {"type": "string", "description": "Where to."},
+                   "airlines": {"type": "string", "enum": ["United Airlines", "American Airlines", "dontcare"], "description": "The airline."}}}}
+    case = {"id": "live_multiple_462-145-13", "function": [flights], "question": [[{"role": "user", "content":
+            "Find a flight from San Francisco to Atlanta with American Airlines"}]]}
+    right = '[Flights.search(origin_airport="San Francisco", destination_airport="Atlanta", airlines="American Airlines")]'
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        props = functions[0]["parameters"]["properties"]
+        if OWN_WORDS in props["destination_airport"]:
+            assert "American Airlines" not in props["destination_airport"][OWN_WORDS] and "airlines" in props
+            seen.append("off")
+            return right, 30, 0.1, 2
+        if "airlines" not in props:
+            seen.append("without airlines")
+            return '[Flights.search(origin_airport="San Francisco", destination_airport="American Airlines")]', 25, 0.1, 2
+        seen.append("planned")
+        return '[Flights.search(origin_airport="San Francisco", destination_airport="American Airlines", airlines="American Airlines")]', 28, 0.1, 2
+
+    answerer = _scripted_answerer(monkeypatch, flights, decode)
+    assert answerer._constrained(case, "prompt", True) == (right, 30)
+    assert seen == ["planned", "without airlines", "off"]
+    assert "kept off another argument's option: Flights.search's destination_airport='American Airlines'" in answerer.spec_form
