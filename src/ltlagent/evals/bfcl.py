@@ -40,7 +40,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, negated_in_clause, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, date_phrases, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, place_examples, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
@@ -677,10 +677,13 @@ SPAN_WORD = re.compile(r"[A-Za-z][\w'-]*")
 def flag_spans(words: str, longest: int = FLAG_SPAN) -> list[tuple[str, bool]]:
     """The stretches of one to ``longest`` words of the user's ``words`` a flag or a catalogue's
     member may be meant by (``meant_flags``, ``meant_members``), in order, each as written and whether a word of ``NEGATION`` lies in it or
-    within NEGATION_REACH words before it ("it shouldn't be unisex", "No need for a garage")."""
+    within NEGATION_REACH words before it ("it shouldn't be unisex", "No need for a garage"), or earlier in its clause
+    (``bfcl_grammar.negated_in_clause``: "I'm not concerned about having a garage or in-unit laundry")."""
     found = list(SPAN_WORD.finditer(words))
     said = [m.group(0).lower() for m in found]
-    return [(words[found[i].start():found[i + n - 1].end()], any(NEGATION.fullmatch(w) for w in said[max(0, i - NEGATION_REACH):i + n]))
+    clause = [negated_in_clause(words, m.start()) for m in found]
+    return [(words[found[i].start():found[i + n - 1].end()],
+             any(NEGATION.fullmatch(w) for w in said[max(0, i - NEGATION_REACH):i + n]) or clause[i])
             for i in range(len(found)) for n in range(1, longest + 1) if i + n <= len(found)]
 
 

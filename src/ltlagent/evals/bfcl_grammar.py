@@ -1470,9 +1470,27 @@ def named_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
     """Whether an optional flag (``is_flag``) is named by the user's words: each word of its name
     (less ``FUNCTION_WORDS``) is one of theirs, by its first five letters ("with details" names
     ``details``, "including human impact" ``include_human_impact``), and no word of
-    ``NEGATION`` comes within NEGATION_REACH words before any of them. Such a flag is written
-    true (``flag_true``): the user asked for it."""
-    return is_flag(schema) and _named(name, text)
+    ``NEGATION`` comes within NEGATION_REACH words before any of them, nor earlier in its clause
+    (``negated_in_clause``: "I don't care about garage or in-unit laundry facilities" names no
+    ``in_unit_laundry``). Such a flag is written true (``flag_true``): the user asked for it."""
+    return is_flag(schema) and _named(name, text, clause=True)
+
+
+# What ends a clause, for the reach of a negation over a flag (``negated_in_clause``): a
+# punctuation mark, a line's end, "but" ("I don't care about garage space, but I'd really like it
+# to have laundry facilities"), or "and", "or" or "so" before a subject ("I don't have a car and I
+# have laundry services"); "no garage or in-unit laundry" is one clause.
+CLAUSE_BREAK = re.compile(r"[,.;:!?\n]|\bbut\b|\b(?:and|or|so)\b(?=\s+(?:i|i'm|i'd|i've|we|you|he|she|they|it)\b)", re.IGNORECASE)
+_NEGATION_WORD = re.compile(r"(?<![A-Za-z'])(?:" + NEGATION.pattern.removeprefix("(?i)") + r")(?![A-Za-z'])", re.IGNORECASE)
+
+
+def negated_in_clause(text: str, at: int) -> bool:
+    """Whether a word of ``NEGATION`` comes before ``text[at]`` in its clause (``CLAUSE_BREAK``):
+    "I'm not concerned about having a garage or in-unit laundry" turns down the laundry, seven
+    words on. In BFCL's accepted answers, no flag written true has every place of its name so
+    turned down (``named_flag``), and none that the words mean (``bfcl.flag_spans``) loses it."""
+    start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, at)), default=0)
+    return _NEGATION_WORD.search(text, start, at) is not None
 
 
 # Words of a number parameter's name that say what kind of number it is, not what it counts
@@ -1636,24 +1654,28 @@ def quoted_after_name(name: str, schema: Mapping[str, Any], text: str) -> str | 
     return "(" + "|".join(literals) + ")" if literals else None
 
 
-def _named(name: str, text: str) -> bool:
+def _named(name: str, text: str, clause: bool = False) -> bool:
     """Whether each word of a parameter's name (less ``FUNCTION_WORDS``) is one of the words of
     ``text``, by its first five letters, none with a word of ``NEGATION`` within
-    NEGATION_REACH words before it."""
+    NEGATION_REACH words before it (``clause``: nor earlier in its clause, ``negated_in_clause``)."""
     parts = [w for w in own_words(name) if w not in FUNCTION_WORDS]
-    said = said_words(text)
+    found = list(SAID_WORD.finditer(text))
+    said = [m.group(0).lower() for m in found]
     if not parts:
         return False
     for part in parts:
         at = [i for i, w in enumerate(said) if w[:5] == part[:5]]
-        if not at or any(_negated(said, i) for i in at):
+        if not at or any(_negated(said, i) or (clause and negated_in_clause(text, found[i].start())) for i in at):
             return False
     return True
 
 
+SAID_WORD = re.compile(r"[A-Za-z]+(?:'t)?")
+
+
 def said_words(text: str) -> list[str]:
     """The words of ``text`` as ``_named`` reads them: runs of letters, with "n't", lower case."""
-    return [w.lower() for w in re.findall(r"[A-Za-z]+(?:'t)?", text)]
+    return [w.lower() for w in SAID_WORD.findall(text)]
 
 
 def _negated(said: Sequence[str], at: int) -> bool:
