@@ -827,16 +827,17 @@ FLAG_WORDS = ["including", "include", "human", "impact", "details", "detailed", 
               "considering", "please", "the", "weather", "Boston", "not", "don't", "without", "shouldn't", "no", "fully"]
 
 
-def _named_by(parts, said_words):
+def _named_by(parts, said_words, clause=False):
     """Whether the words "Find Boston " + ``said_words`` name a parameter whose name's words
     (less function words) are ``parts``: each used, by its first five letters, none with a
-    negation within four words (of letters: a number is none) before it."""
+    negation within four words (of letters: a number is none) before it; ``clause`` (a flag), nor
+    anywhere before it (the words are one clause: no punctuation, "but" or "and" before a subject)."""
     words = ["find", "boston"] + [w.lower() for w in said_words if not w[0].isdigit()]
     negations = {"not", "don't", "without", "shouldn't", "no"}
 
     def used(part):
         at = [i for i, w in enumerate(words) if w[:5] == part[:5]]
-        return bool(at) and not any(w in negations for i in at for w in words[max(0, i - 4):i])
+        return bool(at) and not any(w in negations for i in at for w in words[0 if clause else max(0, i - 4):i])
 
     return all(used(p) for p in parts)
 
@@ -854,9 +855,10 @@ def test_an_optional_flag_the_user_names_is_written_true(flag, said_words, kind)
     (less function words) the user each uses, by their first five letters, none with a negation
     within four words before it, is written true; otherwise a boolean is left to the model
     (absent, ``True`` or ``False``) and a catalogue, whose members the words never name here,
-    is not written. Oracle: the word list the text was written from."""
+    is not written; a negation anywhere before it in its clause turns it down too. Oracle: the
+    word list the text was written from."""
     said = "Find Boston " + " ".join(said_words) + "."
-    named = _named_by(FLAG_NAMES[flag], said_words)
+    named = _named_by(FLAG_NAMES[flag], said_words, clause=True)
     schema, true, false = FLAG_KINDS[kind]
     fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, flag: schema}}}
     pattern = call_regex(fn, "python", said)
@@ -874,7 +876,8 @@ NEGATIONS = ["not", "no", "never", "without", "don't", "shouldn't"]
 def test_a_stretch_of_words_knows_whether_it_is_turned_down(said_words, longest):
     """``flag_spans``, against the word list the text was written from: every stretch of one to
     ``longest`` consecutive words, in order (by first word, then length), as written; turned down
-    when a negation is one of its words or one of the four words before it."""
+    when a negation is one of its words or one of the four words before it, or comes before it in
+    its clause (the comma after the first word ends one)."""
     from ltlagent.evals.bfcl import flag_spans
 
     text = ", ".join(said_words[:2]) + (" " if len(said_words) > 2 else "") + " ".join(said_words[2:]) if said_words else ""
@@ -886,7 +889,8 @@ def test_a_stretch_of_words_knows_whether_it_is_turned_down(said_words, longest)
                 end = start + len(said_words[i])
                 for w in said_words[i + 1:i + n]:
                     end = text.index(w, end) + len(w)
-                expected.append((text[start:end], any(w in NEGATIONS for w in said_words[max(0, i - 4):i + n])))
+                clause = said_words[(0 if i == 0 else 1):i]  # the words before it in its clause
+                expected.append((text[start:end], any(w in NEGATIONS for w in said_words[max(0, i - 4):i + n] + clause)))
     assert flag_spans(text, longest) == expected, text
 
 
@@ -921,7 +925,7 @@ def test_an_optional_flag_the_user_means_is_written_true(params, said_words, flo
     true, unmeant_flags = {}, []  # the value each parameter the call must write takes: a required one, a flag named or meant
     for name, kind, req in params:
         words = [w for w in name_parts(name) if w.lower() not in ("for", "with", "is")] or [name]
-        named = kind in FLAG_KINDS and _named_by([w.lower() for w in words], said_words)
+        named = kind in FLAG_KINDS and _named_by([w.lower() for w in words], said_words, clause=True)
         phrase = " ".join(name_parts(name)).lower()
         near = [s for (_, negated), s in zip(spans, table.get(phrase, [])) if not negated]
         meant = kind in FLAG_KINDS and not req and not named and any(s >= floor for s in near)
@@ -6133,3 +6137,62 @@ def test_an_option_parameter_left_out_for_a_place_it_repeated_comes_back_for_its
     assert answerer._constrained(case, "prompt", True) == (right, 30)
     assert seen == ["planned", "without airlines", "off"]
     assert "kept off another argument's option: Flights.search's destination_airport='American Airlines'" in answerer.spec_form
+
+
+CLAUSE_PIECES = ["find", "a", "home", "with", "garage", "or", "and", "I", "we", "have", "care", "about", ",", ".", "but", "so"] + NEGATIONS
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(CLAUSE_PIECES), max_size=12))
+def test_a_negation_reaches_over_its_clause(pieces):
+    """``negated_in_clause`` at the last word of "<pieces> laundry", against the piece list:
+    true exactly where a negation comes after the last clause break before it, a break being a
+    comma, a full stop, "but", or "and", "or" or "so" right before "I" or "we". Oracle: the
+    pieces the text was written from."""
+    from ltlagent.evals.bfcl_grammar import negated_in_clause
+
+    text = " ".join(pieces + ["laundry"]).replace(" ,", ",").replace(" .", ".")
+    breaks = [i for i, p in enumerate(pieces) if p in (",", ".", "but")
+              or (p in ("and", "or", "so") and i + 1 < len(pieces) and pieces[i + 1] in ("I", "we"))]
+    after = pieces[(breaks[-1] + 1 if breaks else 0):]
+    assert negated_in_clause(text, text.rindex("laundry")) == any(p in NEGATIONS for p in after), text
+
+
+@pytest.mark.parametrize(("said", "named"), [
+    ("I'm looking to rent a home in Austin texas, and I don't care about garage or in-unit laundry facilities.", False),
+    ("Find a rental with 2 bedrooms, and I'm not concerned about having a garage or in-unit laundry.", False),
+    ("find homes for rent with four bedrooms, three bathrooms, and no garage or in-unit laundry?", False),
+    ("I don't care about garage space, but I'd really like it to have in-unit laundry.", True),
+    ("I don't have a car and I want in-unit laundry.", True),
+    ("Find a home with in-unit laundry.", True),
+])
+def test_a_flag_named_in_a_clause_a_negation_opens_is_turned_down(said, named):
+    """BFCL's words (live_multiple_541, 543, 548 and 550) and their like: ``in_unit_laundry`` is
+    named where no negation opens its clause, whatever the words between."""
+    from ltlagent.evals.bfcl_grammar import named_flag
+
+    assert named_flag("in_unit_laundry", {"type": "boolean"}, said) == named
+
+
+@needs_bfcl
+def test_no_flag_bfcl_wants_true_is_turned_down_by_its_clause():
+    """Every optional flag of BFCL's accepted answers (all categories with answers) that BFCL
+    accepts only true, and that the user names as four words' reach reads it: the words still
+    name it, a negation earlier in its clause counted too (``named_flag``). Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+    from ltlagent.evals.bfcl_grammar import _named, is_flag, named_flag
+
+    bfcl, tried = import_bfcl(), 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            words, functions = user_words(case), {f["name"]: f for f in case["function"]}
+            for call in case["ground_truth"]:
+                for name, params in call.items():
+                    props = ((functions.get(name) or {}).get("parameters") or {}).get("properties") or {}
+                    for param, values in params.items():
+                        schema = props.get(param) or {}
+                        if is_flag(schema) and all(v is True or v == "True" for v in values) and _named(param, words):
+                            tried += 1
+                            assert named_flag(param, schema, words), (case["id"], param)
+    assert tried >= 10
