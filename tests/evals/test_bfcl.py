@@ -5468,9 +5468,21 @@ def test_none_of_bfcls_accepted_lists_writes_an_item_more_times_than_the_words()
     """Over the call categories' answers, every accepted list of scalars has a form that
     ``repeated_lists`` leaves as it is: BFCL's data lists hold an item twice only where the user
     wrote it twice ("3, 4, 5, 2, 8, 5"). Oracle: BFCL's own accepted answers."""
+    lists = 0
+    for case, words, name, param, accepted in _accepted_arguments():
+        forms = [v for v in accepted if isinstance(v, list) and v and not any(isinstance(x, (list, dict)) for x in v)]
+        if forms:
+            lists += 1
+            assert any(repeated_lists(f"[f({param}={form!r})]", words) == {} for form in forms), (case["id"], param, forms)
+    assert lists > 300
+
+
+def _accepted_arguments():
+    """Each argument of BFCL's accepted answers in the eight call categories: (case, the user's
+    words, function, parameter, its accepted values)."""
     from ltlagent.evals.bfcl import user_words
 
-    bfcl, lists = import_bfcl(), 0
+    bfcl = import_bfcl()
     for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
                      "live_parallel_multiple"):
         for case in load_cases(bfcl, category):
@@ -5478,11 +5490,7 @@ def test_none_of_bfcls_accepted_lists_writes_an_item_more_times_than_the_words()
             for call in case["ground_truth"]:
                 for name, params in call.items():
                     for param, accepted in params.items():
-                        forms = [v for v in accepted if isinstance(v, list) and v and not any(isinstance(x, (list, dict)) for x in v)]
-                        if forms:
-                            lists += 1
-                            assert any(repeated_lists(f"[f({param}={form!r})]", words) == {} for form in forms), (case["id"], param, forms)
-    assert lists > 300
+                        yield case, words, name, param, accepted
 
 
 @settings(max_examples=100)
@@ -6047,20 +6055,12 @@ def test_masks_of_off_options_never_write_the_option_in_the_argument_kept_off_it
 def test_no_accepted_bfcl_answer_writes_another_parameters_named_option():
     """Every string value BFCL accepts, in the eight call categories, written as the call's one
     argument: ``options_misplaced`` finds none. Oracle: BFCL's own answers."""
-    from ltlagent.evals.bfcl import user_words
-
-    bfcl, tried = import_bfcl(), 0
-    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
-                     "live_parallel_multiple"):
-        for case in load_cases(bfcl, category):
-            words = user_words(case)
-            for call in case["ground_truth"]:
-                for name, params in call.items():
-                    for param, values in params.items():
-                        for value in values:
-                            if isinstance(value, str) and value:
-                                tried += 1
-                                assert options_misplaced(f"[{name}({param}={value!r})]", case["function"], words) == [], (case["id"], param, value)
+    tried = 0
+    for case, words, name, param, values in _accepted_arguments():
+        for value in values:
+            if isinstance(value, str) and value:
+                tried += 1
+                assert options_misplaced(f"[{name}({param}={value!r})]", case["function"], words) == [], (case["id"], param, value)
     assert tried > 5000
 
 
@@ -6179,20 +6179,13 @@ def test_no_flag_bfcl_wants_true_is_turned_down_by_its_clause():
     """Every optional flag of BFCL's accepted answers (all categories with answers) that BFCL
     accepts only true, and that the user names as four words' reach reads it: the words still
     name it, a negation earlier in its clause counted too (``named_flag``). Oracle: BFCL's own answers."""
-    from ltlagent.evals.bfcl import user_words
     from ltlagent.evals.bfcl_grammar import _named, is_flag, named_flag
 
-    bfcl, tried = import_bfcl(), 0
-    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
-                     "live_parallel_multiple"):
-        for case in load_cases(bfcl, category):
-            words, functions = user_words(case), {f["name"]: f for f in case["function"]}
-            for call in case["ground_truth"]:
-                for name, params in call.items():
-                    props = ((functions.get(name) or {}).get("parameters") or {}).get("properties") or {}
-                    for param, values in params.items():
-                        schema = props.get(param) or {}
-                        if is_flag(schema) and all(v is True or v == "True" for v in values) and _named(param, words):
-                            tried += 1
-                            assert named_flag(param, schema, words), (case["id"], param)
+    tried = 0
+    for case, words, name, param, values in _accepted_arguments():
+        function = next((f for f in case["function"] if f["name"] == name), {})
+        schema = ((function.get("parameters") or {}).get("properties") or {}).get(param) or {}
+        if is_flag(schema) and all(v is True or v == "True" for v in values) and _named(param, words):
+            tried += 1
+            assert named_flag(param, schema, words), (case["id"], param)
     assert tried >= 10

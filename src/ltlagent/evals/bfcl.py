@@ -40,7 +40,7 @@ from typing import Any
 from ltlagent.compiler.derivatives import settle_limit
 from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
-from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, negated_in_clause, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
+from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, clauses_negated, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, date_phrases, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, place_examples, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
@@ -681,7 +681,7 @@ def flag_spans(words: str, longest: int = FLAG_SPAN) -> list[tuple[str, bool]]:
     (``bfcl_grammar.negated_in_clause``: "I'm not concerned about having a garage or in-unit laundry")."""
     found = list(SPAN_WORD.finditer(words))
     said = [m.group(0).lower() for m in found]
-    clause = [negated_in_clause(words, m.start()) for m in found]
+    clause = clauses_negated(words, [m.start() for m in found])
     return [(words[found[i].start():found[i + n - 1].end()],
              any(NEGATION.fullmatch(w) for w in said[max(0, i - NEGATION_REACH):i + n]) or clause[i])
             for i in range(len(found)) for n in range(1, longest + 1) if i + n <= len(found)]
