@@ -1467,14 +1467,16 @@ def numbers_swapped(output: str, words: str, functions: Sequence[Mapping[str, An
     call's number arguments, best. "Pre heat the oven for 36 minutes at 201 degrees" written ``duration=201,
     temperature=36``. BFCL's accepted answers are never read so; with two of an accepted call's
     numbers swapped, 363 of 1,293 such pairs are. As (function, parameter, the places of the numbers
-    labelled for it), the places of every call of the function together; ``None`` when the
-    answer does not parse as calls."""
+    labelled for it), the places of every call of the function together, and only where each
+    call of it swapped some; ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
     known = {f["name"]: f for f in functions}
     places = number_places(words)
+    fences = [(start, end) for start, end, _ in places]
     wanted: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    unswapped: set[str] = set()  # functions with a call that swapped nothing: grounding them again would bind that call too
     for name, args in calls:
         function = known.get(name) or {}
         props = (function.get("parameters") or {}).get("properties") or {}
@@ -1487,23 +1489,23 @@ def numbers_swapped(output: str, words: str, functions: Sequence[Mapping[str, An
             at = [(start, end) for start, end, values in places if value in values or abs(value) in values]
             if len(at) == 1:
                 where[param] = at[0]
-        if len(where) < 2 or len(set(where.values())) < len(where):
-            continue
-        written = list(where)
-        scores = _label_scores(function, _number_labels(words, [where[p] for p in written], [(a, b) for a, b, _ in places]))
         best: dict[str, str] = {}
-        for i, param in enumerate(written):
-            mine = {q: scores[q][i] for q in written if q in scores}
-            top = min(mine.values(), default=(math.inf, 0, 0))
-            winners = [q for q, score in mine.items() if score == top]
-            if top[0] < math.inf and len(winners) == 1:
-                best[param] = winners[0]
-        for param, other in best.items():
-            if other != param and best.get(other) == param:
-                for p, place in ((other, where[param]), (param, where[other])):
-                    if place not in wanted.setdefault((name, p), []):
-                        wanted[(name, p)].append(place)
-    return [(name, param, tuple(found)) for (name, param), found in wanted.items()]
+        if len(where) > 1 and len(set(where.values())) == len(where):
+            written = list(where)
+            scores = _label_scores(function, _number_labels(words, [where[p] for p in written], fences))
+            for i, param in enumerate(written):
+                mine = {q: scores[q][i] for q in written if q in scores}
+                top = min(mine.values(), default=(math.inf, 0, 0))
+                winners = [q for q, score in mine.items() if score == top]
+                if top[0] < math.inf and len(winners) == 1:
+                    best[param] = winners[0]
+        swaps = [(param, other) for param, other in best.items() if other != param and best.get(other) == param]
+        if not swaps:
+            unswapped.add(name)
+        for param, other in swaps:  # each takes the other's number
+            if where[other] not in wanted.setdefault((name, param), []):
+                wanted[(name, param)].append(where[other])
+    return [(name, param, tuple(found)) for (name, param), found in wanted.items() if name not in unswapped]
 
 
 def with_required(functions: Sequence[Mapping[str, Any]], parameters: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
