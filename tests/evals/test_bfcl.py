@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, options_misplaced, off_options, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -6189,3 +6189,109 @@ def test_no_flag_bfcl_wants_true_is_turned_down_by_its_clause():
             tried += 1
             assert named_flag(param, schema, words), (case["id"], param)
     assert tried >= 10
+
+
+OVEN = {"name": "oven", "description": "Preheats an oven.", "parameters": {"type": "dict", "required": ["duration", "temperature"], "properties": {
+    "duration": {"type": "integer", "description": "The time to preheat, in minutes."},
+    "temperature": {"type": "integer", "description": "The heat to reach, in degrees."},
+    "rack": {"type": "integer", "description": "The rack."}}}}
+
+
+@settings(max_examples=200)
+@given(st.sampled_from([(36, 201), (15, 180), (20, 20), (5, 350)]), st.booleans(), st.booleans(), st.sampled_from([None, "swapped", "right"]))
+def test_numbers_swapped_are_two_arguments_each_labelled_for_the_other(numbers, swapped, minutes_first, second):
+    """Oracle: the sentence the test wrote, each number beside the word of its parameter
+    ("36 minutes", "201 degrees"), in either order. An answer that writes them the other way
+    round is found, with each parameter's own place; the right way round, or a number the words
+    give twice (one place of two), finds nothing; a second call of the function that swaps
+    nothing keeps the first from being found (grounding again would bind it too)."""
+    minutes, degrees = numbers
+    parts = [f"for {minutes} minutes", f"at {degrees} degrees"]
+    words = "Preheat the oven " + " ".join(parts if minutes_first else parts[::-1]) + "."
+    duration, temperature = (degrees, minutes) if swapped else (minutes, degrees)
+    calls = [f"oven(duration={duration}, temperature={temperature})"]
+    if second:
+        calls.append("oven(duration=7, temperature=9)" if second == "right" else "oven(duration=9, temperature=7)")
+        words += " Also for 7 minutes at 9 degrees."
+    found = numbers_swapped("[" + ", ".join(calls) + "]", words, [OVEN])
+    at_minutes, at_degrees = words.index(f"{minutes} minutes"), words.index(f"{degrees} degrees")
+    if swapped and minutes != degrees and second != "right":
+        expected = {("oven", "duration", at_minutes, at_minutes + len(str(minutes))),
+                    ("oven", "temperature", at_degrees, at_degrees + len(str(degrees)))}
+        flat = {(n, p, a, b) for n, p, where in found for a, b in where}
+        assert expected <= flat and len(flat) == (4 if second == "swapped" else 2), (words, found)
+    else:
+        assert found == [], (words, found)
+    assert numbers_swapped("No call.", words, [OVEN]) is None
+
+
+@needs_bfcl
+def test_bfcl_accepted_answers_have_no_numbers_swapped_and_their_swaps_are_found():
+    """Each accepted call of BFCL's answers (the eight call categories, first accepted values):
+    ``numbers_swapped`` finds nothing; with two of its numbers swapped, it finds at least 300 of
+    the swaps. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import NUMBER_KINDS, user_words
+
+    bfcl, pairs, found = import_bfcl(), 0, 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            words = user_words(case)
+            for call in case["ground_truth"]:
+                for name, params in call.items():
+                    first = {p: v[0] for p, v in params.items() if v and v[0] != ""}
+                    text = "[" + name + "(" + ", ".join(f"{p}={v!r}" for p, v in first.items()) + ")]"
+                    assert numbers_swapped(text, words, case["function"]) == [], (case["id"], text)
+                    props = next((f["parameters"].get("properties") or {} for f in case["function"] if f["name"] == name), {})
+                    numbers = [p for p, v in first.items() if (props.get(p) or {}).get("type") in NUMBER_KINDS
+                               and isinstance(v, (int, float)) and not isinstance(v, bool)]
+                    for a, b in itertools.combinations(numbers, 2):
+                        if first[a] != first[b]:
+                            pairs += 1
+                            swapped = dict(first, **{a: first[b], b: first[a]})
+                            text = "[" + name + "(" + ", ".join(f"{p}={v!r}" for p, v in swapped.items()) + ")]"
+                            found += bool(numbers_swapped(text, words, case["function"]))
+    assert pairs > 1000 and found >= 300
+
+
+def test_masks_of_numbers_swapped_write_each_argument_its_labelled_number():
+    """Random-logits rollouts under the spec ``with_required`` gives for ``numbers_swapped``
+    (tiny byte-level tokenizer): every finished answer is accepted by check_text, and writes
+    ``duration=36`` and ``temperature=201``, the numbers labelled for them. Oracle: the places
+    the test wrote."""
+    words = "Preheat the oven for 36 minutes at 201 degrees."
+    swapped = numbers_swapped("[oven(duration=201, temperature=36)]", words, [OVEN])
+    spec = bfcl_spec(with_required([OVEN], numbers_required(swapped, words)), words=None, calls="one or more", grounded=words, max_calls=1)
+    for text in _finished_rollouts(spec, seed=3):
+        (name, args), = bfcl_calls(text)
+        assert abs(args["duration"]) == 36 and abs(args["temperature"]) == 201, text
+
+
+def test_numbers_swapped_are_decoded_again_where_their_labels_say(monkeypatch):
+    """live_multiple_40-15-0: "Pre heat the oven for 36 minutes at 201 degrees" was answered with
+    ``duration=201, temperature=36``. The answer is decoded again with each grounded in its own
+    number, and kept: the same call, the same arguments, no numbers swapped. An answer again
+    that drops an argument it wrote is not kept."""
+    from ltlagent.evals.bfcl_grammar import OWN_WORDS
+
+    case = {"id": "live_multiple_40-15-0", "function": [OVEN], "question": [[{"role": "user", "content":
+            "I'm planning to bake a cake Pre heat the oven for 36 minutes at 201 degrees."}]]}
+    first = "[oven(duration=201, temperature=36, rack=2)]"
+    right = "[oven(duration=36, temperature=201, rack=2)]"
+    seen = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        props = functions[0]["parameters"]["properties"]
+        grounded = OWN_WORDS in props["duration"]
+        seen.append(grounded)
+        if grounded:
+            assert "36" in props["duration"][OWN_WORDS] and "201" not in props["duration"][OWN_WORDS]
+            return again, 12, 0.1, 2
+        return first, 12, 0.1, 2
+
+    again = right
+    answerer = _scripted_answerer(monkeypatch, OVEN, decode)
+    assert answerer._constrained(case, "prompt", True) == (right, 12)
+    assert seen == [False, True] and "numbers swapped written where their labels say" in answerer.spec_form
+    again = "[oven(duration=36, temperature=201)]"  # drops rack: not kept
+    assert answerer._constrained(case, "prompt", True)[0] == first
