@@ -5477,9 +5477,9 @@ def test_none_of_bfcls_accepted_lists_writes_an_item_more_times_than_the_words()
     assert lists > 300
 
 
-def _accepted_arguments():
-    """Each argument of BFCL's accepted answers in the eight call categories: (case, the user's
-    words, function, parameter, its accepted values)."""
+def _accepted_calls():
+    """Each call of BFCL's accepted answers in the eight call categories: (case, the user's
+    words, function, its parameters' accepted values)."""
     from ltlagent.evals.bfcl import user_words
 
     bfcl = import_bfcl()
@@ -5489,8 +5489,14 @@ def _accepted_arguments():
             words = user_words(case)
             for call in case["ground_truth"]:
                 for name, params in call.items():
-                    for param, accepted in params.items():
-                        yield case, words, name, param, accepted
+                    yield case, words, name, params
+
+
+def _accepted_arguments():
+    """Each argument of ``_accepted_calls``: (case, the user's words, function, parameter, its accepted values)."""
+    for case, words, name, params in _accepted_calls():
+        for param, accepted in params.items():
+            yield case, words, name, param, accepted
 
 
 @settings(max_examples=100)
@@ -6230,27 +6236,21 @@ def test_bfcl_accepted_answers_have_no_numbers_swapped_and_their_swaps_are_found
     """Each accepted call of BFCL's answers (the eight call categories, first accepted values):
     ``numbers_swapped`` finds nothing; with two of its numbers swapped, it finds at least 300 of
     the swaps. Oracle: BFCL's own answers."""
-    from ltlagent.evals.bfcl import NUMBER_KINDS, user_words
+    from ltlagent.evals.bfcl import NUMBER_KINDS
 
-    bfcl, pairs, found = import_bfcl(), 0, 0
-    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
-                     "live_parallel_multiple"):
-        for case in load_cases(bfcl, category):
-            words = user_words(case)
-            for call in case["ground_truth"]:
-                for name, params in call.items():
-                    first = {p: v[0] for p, v in params.items() if v and v[0] != ""}
-                    text = "[" + name + "(" + ", ".join(f"{p}={v!r}" for p, v in first.items()) + ")]"
-                    assert numbers_swapped(text, words, case["function"]) == [], (case["id"], text)
-                    props = next((f["parameters"].get("properties") or {} for f in case["function"] if f["name"] == name), {})
-                    numbers = [p for p, v in first.items() if (props.get(p) or {}).get("type") in NUMBER_KINDS
-                               and isinstance(v, (int, float)) and not isinstance(v, bool)]
-                    for a, b in itertools.combinations(numbers, 2):
-                        if first[a] != first[b]:
-                            pairs += 1
-                            swapped = dict(first, **{a: first[b], b: first[a]})
-                            text = "[" + name + "(" + ", ".join(f"{p}={v!r}" for p, v in swapped.items()) + ")]"
-                            found += bool(numbers_swapped(text, words, case["function"]))
+    pairs = found = 0
+    for case, words, name, params in _accepted_calls():
+        first = {p: v[0] for p, v in params.items() if v and v[0] != ""}
+        text = "[" + name + "(" + ", ".join(f"{p}={v!r}" for p, v in first.items()) + ")]"
+        assert numbers_swapped(text, words, case["function"]) == [], (case["id"], text)
+        props = next((f["parameters"].get("properties") or {} for f in case["function"] if f["name"] == name), {})
+        numbers = [p for p, v in first.items() if (props.get(p) or {}).get("type") in NUMBER_KINDS and isinstance(v, (int, float)) and not isinstance(v, bool)]
+        for a, b in itertools.combinations(numbers, 2):
+            if first[a] != first[b]:
+                pairs += 1
+                swapped = dict(first, **{a: first[b], b: first[a]})
+                text = "[" + name + "(" + ", ".join(f"{p}={v!r}" for p, v in swapped.items()) + ")]"
+                found += bool(numbers_swapped(text, words, case["function"]))
     assert pairs > 1000 and found >= 300
 
 
