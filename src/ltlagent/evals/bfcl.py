@@ -1858,12 +1858,19 @@ def items_left(output: str, words: str) -> list[str] | None:
     no item, nor is a code of three capitals or fewer ("CA") beside a written value that is not
     one; commas without "and" or "or" make no list ("Seattle, Washington"). ``None`` when the
     answer does not parse as calls."""
+    listed = _items_listed(output, words)
+    return None if listed is None else list(dict.fromkeys(item for _, item in listed))
+
+
+def _items_listed(output: str, words: str) -> list[tuple[str, str]] | None:
+    """``items_left``'s items, each with the written value it is listed beside: (value, item),
+    an item once. ``None`` when the answer does not parse as calls."""
     calls = _calls(output)
     if calls is None:
         return None
     written = [v for _, args in calls for v in _leaves(list(args.values())) if isinstance(v, str) and v]
     lowered = [v.lower() for v in written]
-    left: list[str] = []
+    left: list[tuple[str, str]] = []
     for value in dict.fromkeys(written):
         n = len(value.split())
         if n > MAX_ITEM_WORDS or not value[0].isalpha() or re.search(LIST_JOINT, value):
@@ -1885,11 +1892,40 @@ def items_left(output: str, words: str) -> list[str] | None:
                 if items:
                     break
             for it in items:
-                if it in left or any(it.lower() in v for v in lowered):
+                if any(it == item for _, item in left) or any(it.lower() in v for v in lowered):
                     continue
                 if quote or not (any(p.lower() in NOT_ITEMS for p in it.split()) or (_code(it) and not _code(value))):
-                    left.append(it)
+                    left.append((value, it))
     return left
+
+
+def on_items_left(functions: Sequence[Mapping[str, Any]], output: str, words: str) -> list[dict[str, Any]] | None:
+    """The ``functions`` for a call more that writes an item ``items_left`` found: for each item
+    and each call of ``output`` whose parameter writes, as a plain string, the value the item is
+    listed beside, a copy of that call's function whose parameter takes the item only (an
+    ``enum`` of one), the others as they were. "The RGB and HEX values for navy, purple and
+    maroon" answered for purple and maroon has left navy, and its call more may not write maroon
+    again. ``None`` when the answer does not parse as calls or no such call's function is among
+    ``functions``."""
+    calls, listed = _calls(output), _items_listed(output, words)
+    if calls is None or not listed:
+        return None
+    known = {f["name"]: f for f in functions}
+    out: list[dict[str, Any]] = []
+    for value, item in listed:
+        for name, args in calls:
+            function = known.get(name)
+            if function is None:
+                continue
+            params = function.get("parameters") or {}
+            props = params.get("properties") or {}
+            for parameter, written in args.items():
+                if written != value or parameter not in props:
+                    continue
+                copy = dict(function, parameters=dict(params, properties={**props, parameter: {**props[parameter], "enum": [item]}}))
+                if copy not in out:
+                    out.append(copy)
+    return out or None
 
 
 def _code(text: str) -> bool:
@@ -2649,7 +2685,18 @@ class Answerer:
             left = assessed(more)
             on_pairs = on_pairs_left(grow["then"], pairs) if left is None and pairs and not repeats else None
             on_left = on_numbers_left(grow["then"], text, grounded) if left is None and on_pairs is None and asks_more and not repeats else None
-            if on_pairs is not None or on_left is not None:
+            on_items = (on_items_left(grow["then"], text, grounded) if left is None and on_pairs is None and on_left is None and items
+                        and not repeats else None)
+            if on_items is not None:
+                # again, the answer's calls as written, then one call more for each item left, each writing one of them where
+                # the call before it wrote the item it is listed beside (parallel_37: "navy, purple and maroon" answered for
+                # purple and maroon wrote maroon again, quoted otherwise)
+                more, more_tokens = self._counted(self._decode_more(case, functions, dict(grow, kept=call_texts(text) or [], then=on_items,
+                                                                                          max_calls=len(calls) + len(items)),
+                                                                    prompt, fast_forward, text, grounded))
+                left = assessed(more)
+                left_out = " (the later ones on items left)"
+            elif on_pairs is not None or on_left is not None:
                 # again, the answer's calls as written, then a call more that writes a combination left or takes a number left in digits
                 more, more_tokens = self._counted(self._decode_more(case, functions, dict(grow, kept=call_texts(text) or [], then=on_pairs or on_left),
                                                                     prompt, fast_forward, text, grounded))
