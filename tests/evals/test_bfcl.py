@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_items_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -3686,6 +3686,75 @@ def test_items_left_reads_items_framed_as_the_written_one(cores, before, after, 
     call = "[" + ", ".join(f"f(kind={v!r})" for v in written) + "]"
     got = items_left(call, said)
     assert sorted(got) == sorted(c for c in cores if c not in written), (said, call, got)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["lower", "capitalised", "quoted"]), st.integers(2, 4), st.sampled_from([", and ", " or "]), st.data())
+def test_a_call_on_items_left_writes_one_item_the_calls_left(pool, k, last_joint, data):
+    """``on_items_left``: after the answer's calls as written, a call of its copies writes, in
+    the parameter that wrote an item of the list, one of the items left, and nothing else there;
+    a parameter that wrote no item takes any span as before. Oracle: the items the words were
+    built from, against every item and a span of the words that is none."""
+    items = data.draw(st.lists(st.sampled_from(ITEM_POOLS[pool]), min_size=k, max_size=k, unique=True))
+    bare = [i.strip("'") for i in items]
+    said = "Show the values of " + ", ".join(items[:-1]) + last_joint + items[-1] + ", for the week."
+    written = data.draw(st.lists(st.sampled_from(bare), min_size=1, max_size=k - 1, unique=True))
+    function = {"name": "f", "parameters": {"type": "dict", "required": ["a"], "properties": {
+        "a": {"type": "string"}, "b": {"type": "string"}}}}
+    kept = [f"f(a={v!r}, b='week')" for v in written]
+    copies = on_items_left([function], "[" + ", ".join(kept) + "]", said)
+    left = [i for i in bare if i not in written]
+    assert copies is not None and sorted(c["parameters"]["properties"]["a"]["enum"][0] for c in copies) == sorted(left)
+    assert all("enum" not in c["parameters"]["properties"]["b"] for c in copies)
+    regex = re.compile(calls_regex([function], at_least_one=True, grounded=said, kept=kept, then=copies))
+    for value in bare + ["the values"]:
+        assert (regex.fullmatch(", ".join(kept) + f", f(a={value!r}, b='week')]") is not None) == (value in left), (said, kept, value)
+    assert on_items_left([function], "[" + ", ".join(f"f(a={v!r})" for v in bare) + "]", said) is None  # none left
+    assert on_items_left([dict(function, name="g")], "[" + kept[0] + "]", said) is None  # the call's function is not among them
+
+
+def test_masks_of_a_call_on_items_left_write_an_item_left():
+    """Random-logits rollouts under the masks of the answer's calls as written, then calls of
+    ``on_items_left``'s copies (tiny byte-level tokenizer): every finished answer is accepted by
+    check_text, and each call after the kept ones writes "navy" (the item left), never "maroon"
+    again. Oracle: the items the test wrote."""
+    said = "What are the RGB and HEX color values for navy, purple and maroon?"
+    color = {"name": "color_info", "parameters": {"type": "dict", "required": ["color_name"], "properties": {
+        "color_name": {"type": "string"}, "kind": {"type": "string", "enum": ["RGB", "HEX"]}}}}
+    kept = ["color_info(color_name='purple', kind='RGB')", "color_info(color_name='maroon', kind='RGB')"]
+    copies = on_items_left([color], "[" + ", ".join(kept) + "]", said)
+    spec = bfcl_spec([color], words=None, calls="one or more", grounded=said, min_calls=3, max_calls=3, kept=kept, then=copies)
+    for text in _finished_rollouts(spec, seed=37):
+        calls = _decode(text)
+        assert len(calls) == 3 and calls[2]["color_info"]["color_name"] == "navy", text
+
+
+def test_a_call_more_that_repeats_a_call_is_tried_again_on_an_item_left(monkeypatch):
+    """parallel_37: "navy, purple and maroon" answered for purple and maroon; the call more,
+    written freely, wrote maroon again (quoted otherwise, so no call text repeats), which takes
+    up nothing. One try more keeps the calls as written and writes a call of ``on_items_left``'s
+    copies, one item left each; it stands where it takes one up."""
+    color = {"name": "color_info", "parameters": {"type": "dict", "required": ["color_name"], "properties": {
+        "color_name": {"type": "string"}, "kind": {"type": "array", "items": {"type": "string"}}}}}
+    said = "What are the RGB and HEX color values for navy, purple and maroon?"
+    case = {"id": "parallel_37", "function": [color], "question": [[{"role": "user", "content": said}]]}
+    two = "[color_info(color_name=\"purple\", kind=[\"RGB\"]), color_info(color_name=\"maroon\", kind=[\"RGB\"])]"
+    forms = []
+
+    def decode(self, case, functions, form, prompt, fast_forward):
+        forms.append(form)
+        if form.get("min_calls", 1) < 3:
+            return two, 20, 0.5, 3
+        if not form.get("kept"):
+            return two[:-1] + ", color_info(color_name=\"maroon\", kind=['RGB'])]", 30, 0.5, 3
+        assert [f["parameters"]["properties"]["color_name"]["enum"] for f in form["then"]] == [["navy"]] and form["max_calls"] == 3
+        return two[:-1] + ", color_info(color_name=\"navy\", kind=[\"RGB\"])]", 30, 0.5, 3
+
+    answerer = _scripted_answerer(monkeypatch, color, decode)
+    text, _ = answerer._constrained(case, "prompt", True)
+    assert text == two[:-1] + ", color_info(color_name=\"navy\", kind=[\"RGB\"])]"
+    assert answerer.spec_form.endswith("(the later ones on items left)")
+    assert forms[-1]["kept"] == call_texts(two)
 
 
 def test_items_left_needs_a_list_and_items_of_the_written_shape():

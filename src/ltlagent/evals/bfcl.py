@@ -2630,10 +2630,12 @@ class Answerer:
                 # a function named left: the answer's calls as written, then calls of the functions named left; decoded whole
                 # again, the model's favourite call more is one of its own calls with a value changed (parallel_multiple_8)
                 grow["kept"], grow["then"] = grow["distinct"], as_in(named, functions)
+                grow.pop("max_calls", None)  # no bound on the calls after the kept ones here, as before kept calls could take one
             elif self.calls_more == "kept":  # its calls as written, then the new ones
                 if repeats:
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
                 grow["kept"] = grow["distinct"]
+                grow.pop("max_calls", None)
             more, more_tokens = self._counted(self._decode_more(case, functions, grow, prompt, fast_forward, text, grounded))
             reused_more = places_reused(more, every, grounded)
             # only a function of the answer's own has options to leave out here; another one's would decode the same again
@@ -2698,7 +2700,7 @@ class Answerer:
                 left_out = " (the later ones on items left)"
             elif on_pairs is not None or on_left is not None:
                 # again, the answer's calls as written, then a call more that writes a combination left or takes a number left in digits
-                more, more_tokens = self._counted(self._decode_more(case, functions, dict(grow, kept=call_texts(text) or [], then=on_pairs or on_left),
+                more, more_tokens = self._counted(self._decode_more(case, functions, dict(grow, kept=call_texts(text) or [], then=on_pairs or on_left, max_calls=None),
                                                                     prompt, fast_forward, text, grounded))
                 left = assessed(more)
                 left_out = " (the last on a combination left)" if on_pairs is not None else " (the last on a number left)"

@@ -2145,8 +2145,8 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
     after one of every function) may name (default: ``functions``); ``kept`` (Python only): call
     texts the list opens with, as written, then at least one more call of ``then`` (and at least
     ``min_calls`` in all), or, with ``max_calls`` no more than their number, those calls alone;
-    ``max_calls`` (Python only; with ``kept``, only as just said): at most that many
-    calls (never fewer than the least the list may hold)."""
+    ``max_calls`` (Python only): at most that many calls in all, kept ones included (never fewer
+    than the least the list may hold)."""
     own = [call_regex(f, language, grounded) for f in functions]
     call = "(" + "|".join(own) + ")"
     later = call if then is None else "(" + "|".join(call_regex(f, language, grounded) for f in then) + ")"
@@ -2156,7 +2156,8 @@ def calls_regex(functions: Sequence[Mapping[str, Any]], *, at_least_one: bool = 
         if max_calls is not None and max_calls <= len(kept):  # the kept calls alone, as written
             return re.escape(", ".join(kept)) + "\\]"
         more = max(min_calls - len(kept), 1)
-        return re.escape(", ".join(kept)) + f"({SEP}{later}){{{more},}}" + "\\]"
+        most = "" if max_calls is None else str(max(max_calls - len(kept), more))
+        return re.escape(", ".join(kept)) + f"({SEP}{later}){{{more},{most}}}" + "\\]"
     if each:
         if language != "python":
             raise ValueError("calls of each function: Python only (BFCL's Java/JavaScript parsers read one call)")
