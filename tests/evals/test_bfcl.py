@@ -25,7 +25,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_items_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_items_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, calls_mixed, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -6013,6 +6013,66 @@ def test_calls_once_keeps_a_call_written_more_times_than_the_words_count_once(te
     times = Counter(texts)
     expected = list(dict.fromkeys(texts)) if any(n > 1 and n not in given for n in times.values()) else None
     assert calls_once("[" + ", ".join(texts) + "]", words) == expected
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(2, 400), st.integers(2, 40)), min_size=2, max_size=4, unique_by=(lambda d: d[0], lambda d: d[1])),
+       st.data(), st.sampled_from([". ", "? ", ".\n"]), st.sampled_from(["km", "m"]))
+def test_calls_mixed_leaves_out_the_calls_that_mix_the_days_other_calls_take_apart(days, data, stop, unit):
+    """Each sentence gives one day's distance and hours (every number at one place); the answer
+    writes calls of some days as given and calls that take the distance of one day and the
+    hours of another. ``calls_mixed`` leaves out exactly the mixed calls both of whose numbers
+    a call of a day as given writes, the others as written and in order; None where it leaves
+    none. Oracle: the days the test drew and which calls it wrote from which."""
+    if set(d for d, _ in days) & set(h for _, h in days):
+        return  # a number both a distance and an hour: at two places
+    words = stop.join(f"On day {'ABCD'[i]} we ride {d} {unit} in {h} hours" for i, (d, h) in enumerate(days)) + "."
+    plan = data.draw(st.lists(st.tuples(st.integers(0, len(days) - 1), st.integers(0, len(days) - 1)), min_size=1, max_size=6))
+    texts = [f"ride(distance={days[i][0]}, hours={days[j][1]})" for i, j in plan]
+    pure = {i for i, j in plan if i == j}
+    expected = [t for (i, j), t in zip(plan, texts) if i == j or not (i in pure and j in pure)]
+    assert calls_mixed("[" + ", ".join(texts) + "]", words) == (expected if len(expected) < len(texts) else None), (words, texts)
+
+
+def test_calls_mixed_reads_sentences_and_places():
+    said = "Calculate the time for a car at 50 m/s to travel 600 m. Also the time for a bullet at 400 m/s to cover 1000 m."
+    mixed = "[t(v=50, d=1000), t(v=400, d=1000), t(v=50, d=600)]"  # parallel_multiple_7: "600 m. Also" ends a sentence
+    assert calls_mixed(mixed, said) == ["t(v=400, d=1000)", "t(v=50, d=600)"]
+    assert calls_mixed(mixed, said.replace("m. Also", "m and also")) is None  # one sentence: nothing mixed
+    assert calls_mixed("[t(v=50, d=1000), t(v=400, d=1000)]", said) is None  # 50 alone in a call: nothing takes it apart
+    assert calls_mixed(mixed, said + " Then 50 m/s again.") is None  # 50 at two places: not read
+    assert calls_mixed("[t(v=50, d=1000), u(v=400, d=1000), u(v=50, d=600)]", said) is None  # another function's calls
+    assert calls_mixed("Unfortunately, no.", said) is None
+
+
+@needs_bfcl
+def test_no_accepted_answer_mixes_numbers_of_sentences_other_calls_take_apart():
+    """BFCL's accepted answers (each argument at its first accepted value) over the eight call
+    categories: ``calls_mixed`` flags none. With a call more that takes one number argument from
+    one call and the rest from another, where those two calls are of one function and come from
+    two sentences, it flags at least 10 answers. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl, answers, flagged = import_bfcl(), 0, 0
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            calls = [(name, {p: next(v for v in values if v != "") for p, values in params.items() if any(v != "" for v in values)})
+                     for call in case["ground_truth"] for name, params in call.items()]
+            texts = [name + "(" + ", ".join(f"{p}={v!r}" for p, v in args.items()) + ")" for name, args in calls]
+            words = user_words(case)
+            assert calls_mixed("[" + ", ".join(texts) + "]", words) is None, case["id"]
+            answers += 1
+            for (a, first), (b, second) in itertools.combinations(calls, 2):
+                numbers = [p for p, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+                if a != b or len(numbers) < 2 or any(first[p] == second.get(p) for p in numbers):
+                    continue
+                crossed = dict(first, **{numbers[0]: second.get(numbers[0])})
+                more = a + "(" + ", ".join(f"{p}={v!r}" for p, v in crossed.items()) + ")"
+                if calls_mixed("[" + ", ".join(texts + [more]) + "]", words) == texts:
+                    flagged += 1
+                    break
+    assert answers > 2000 and flagged >= 10, flagged
 
 
 @needs_bfcl

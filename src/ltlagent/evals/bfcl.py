@@ -23,6 +23,7 @@ false for prompt-based models.
 from __future__ import annotations
 
 import ast
+import bisect
 import importlib.util
 import itertools
 import json
@@ -42,7 +43,7 @@ from ltlagent.errors import BfclError, DecoderError, expect_one_of
 from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, clauses_negated, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, date_phrases, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
-                                         number_places, own_words, place_examples, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
+                                         number_places, own_words, place_examples, sentence_ends, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
                                          user_dates, user_times, user_urls)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
@@ -1766,6 +1767,53 @@ def calls_once(output: str, words: str) -> list[str] | None:
     return list(dict.fromkeys(texts)) if repeated else None
 
 
+def _sentence_ends_at(words: str) -> list[int]:
+    """Where the sentences of the user's ``words`` end, in order: after each mark that ends one
+    (``bfcl_grammar.sentence_ends``: ".", "?" or "!" before a capital), each full stop after a
+    number's unit of one letter ("a distance of 600 m. Also ...", which ``sentence_ends`` reads as
+    an abbreviation's) and each line break."""
+    pieces = [(m.start(), m.end()) for m in PIECE.finditer(words)]
+    ends = {b for (_, b), end in zip(pieces, sentence_ends(words, pieces)) if end}
+    ends |= {m.end() for m in re.finditer(r"[0-9] ?[a-z]\.(?=[ \t]+[A-Z])", words)}
+    return sorted(ends | {m.end() for m in re.finditer("\n", words)})
+
+
+def calls_mixed(output: str, words: str) -> list[str] | None:
+    """The answer's calls as written, less each call that mixes the numbers of sentences other
+    calls take apart: its number arguments come from two or more sentences of the user's
+    ``words`` (``_sentence_ends_at``; each number given at one place of them, ``number_places``),
+    and each of them, parameter and value, is written by another call of the same function whose
+    numbers all come from one sentence. "On the first day ... 120 kilometers in 5 hours. On the
+    second day ... 150 kilometers in 6 hours." answered with ``(120, 6)``, ``(150, 6)`` and
+    ``(120, 5)``: the first asks what neither day does, and the other two ask all the days do.
+    None of BFCL's accepted answers holds such a call: a call that mixes sentences on purpose
+    ("do the same but for a sample size of 150 instead") writes a number no other call does.
+    ``None`` where no call mixes so, or the answer does not parse as calls."""
+    texts, calls = call_texts(output), _calls(output)
+    if not texts or calls is None or len(texts) != len(calls):
+        return None
+    places, ends = number_places(words), _sentence_ends_at(words)
+
+    def numbers(args: Mapping[str, Any]) -> dict[str, int | float]:
+        return {p: v for p, v in args.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+    def sentences(args: Mapping[str, Any]) -> set[int] | None:  # the sentences its numbers come from; None: one not at one place
+        found = set()
+        for value in numbers(args).values():
+            held = [start for start, _, values in places if abs(value) in values]
+            if len(held) != 1:
+                return None
+            found.add(bisect.bisect_right(ends, held[0]))
+        return found
+
+    read = [sentences(args) for _, args in calls]
+    pure = [j for j, found in enumerate(read) if found is not None and len(found) == 1]
+    mixed = [i for i, (name, args) in enumerate(calls) if read[i] is not None and len(read[i] or ()) > 1
+             and all(any(calls[j][0] == name and p in calls[j][1] and not isinstance(calls[j][1][p], bool) and calls[j][1][p] == v for j in pure)
+                     for p, v in numbers(args).items())]
+    return [text for i, text in enumerate(texts) if i not in mixed] if mixed else None
+
+
 def call_texts_without(output: str, arguments: Sequence[tuple[int, str]]) -> list[str] | None:
     """Each call of a Python answer as written (``call_texts``), less the keyword ``arguments``
     named as (call index, parameter); ``None`` when it is not a list of calls."""
@@ -2724,6 +2772,11 @@ class Answerer:
             text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": once,
                                                                          "min_calls": len(once), "max_calls": len(once)}, prompt, fast_forward))
             self.spec_form += " (the calls as written, each once)"
+        apart_only = calls_mixed(text, grounded)
+        if apart_only:  # a call that mixes the numbers of sentences other calls take apart: left out
+            text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": apart_only,
+                                                                         "min_calls": len(apart_only), "max_calls": len(apart_only)}, prompt, fast_forward))
+            self.spec_form += " (the calls as written, less those that mix the numbers of sentences other calls take apart)"
         return text, tokens
 
     def _counted(self, decoded: tuple[str, int, float, int]) -> tuple[str, int]:
