@@ -2678,7 +2678,7 @@ class Answerer:
                 # a function named left: the answer's calls as written, then calls of the functions named left; decoded whole
                 # again, the model's favourite call more is one of its own calls with a value changed (parallel_multiple_8)
                 grow["kept"], grow["then"] = grow["distinct"], as_in(named, functions)
-                grow.pop("max_calls", None)  # no bound on the calls after the kept ones here, as before kept calls could take one
+                grow.pop("max_calls", None)  # the calls after kept ones unbounded here, as before max_calls could bound them
             elif self.calls_more == "kept":  # its calls as written, then the new ones
                 if repeats:
                     break  # kept as written, a call the answer repeats would break "none twice": no list is left
