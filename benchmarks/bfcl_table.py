@@ -11,7 +11,7 @@ controls). Prints, per category, the first 100 cases and the whole category.
     python benchmarks/bfcl_table.py --margins 10,23.5   # also the whole categories at stricter gate margins
 
 A stricter margin is read off the answers exactly: the gate's evidence for a case (its question's
-gain plus ``WORD_NATS`` per shared word, recorded in each answer) does not depend on the margin,
+gain, or its best function's own gain where that is more, plus ``WORD_NATS`` per shared word, recorded in each answer) does not depend on the margin,
 nor does the answer of a case whose evidence passes it (greedy decoding under the same spec). So
 at a margin above the runs' own (``GATE_NATS``) a case keeps its verdict where its evidence is
 over the margin and takes the refusal's elsewhere: right in the irrelevance categories, wrong in
@@ -102,6 +102,13 @@ def table(cases: dict[str, dict]) -> list[dict]:
     return rows
 
 
+def evidence(row: dict) -> float:
+    """The gate's evidence for an answer: its question's gain, or its best function's own gain
+    where that is more (``--gate-gain best``; the function gains are recorded where there are
+    several functions and the gate read them), plus ``WORD_NATS`` per shared word."""
+    return max(row["gain_nats"], *(row.get("function_gains") or {}).values()) + WORD_NATS * row.get("shared_words", 0)
+
+
 def at_margin(cases: dict[str, dict], margin: float) -> dict[str, tuple[int, int]]:
     """Per category, the right answers and the cases had the gate's margin been ``margin`` (at
     least GATE_NATS; see the module's docstring)."""
@@ -112,8 +119,7 @@ def at_margin(cases: dict[str, dict], margin: float) -> dict[str, tuple[int, int
     for category in ORDER:
         mine = [r for r in cases.values() if r["category"] == category]
         if mine:
-            right = sum(r["valid"] if r["gain_nats"] + WORD_NATS * r.get("shared_words", 0) > margin else category in REFUSAL_RIGHT
-                        for r in mine)
+            right = sum(r["valid"] if evidence(r) > margin else category in REFUSAL_RIGHT for r in mine)
             out[category] = (right, len(mine))
     return out
 

@@ -4521,6 +4521,41 @@ def test_each_gain_reads_bfcls_prompt_with_its_functions_only(monkeypatch):
     assert own and all(g == own[case["function"][0]["name"]] for g in own.values()) and gain > max(own.values())
 
 
+@needs_bfcl
+@pytest.mark.parametrize("gate_gain", ["best", "all"])
+def test_the_gate_counts_the_best_functions_own_gain_where_all_together_explain_less(monkeypatch, gate_gain):
+    """Several functions, the documents together raising the question 2 nats and one of them
+    alone 5 (the others diluting it): under ``gate_gain="best"`` the gate reads each one alone
+    and passes on the best (5 > 3.5), and the pick calls that one; under ``"all"`` it reads all
+    together only and refuses. Oracle: the gains the fake model was given."""
+    import ltlagent.agents.relevance as relevance
+    from ltlagent.evals.bfcl import Answerer
+
+    bfcl = import_bfcl()
+    weather = {"name": "get_weather", "description": "The weather.", "parameters": {"type": "dict", "properties": {
+        "city": {"type": "string"}}, "required": ["city"]}}
+    stock = {"name": "get_stock_price", "description": "A stock's price.", "parameters": {"type": "dict", "properties": {
+        "ticker": {"type": "string"}}, "required": ["ticker"]}}
+    case = {"id": "multiple_t", "function": [weather, stock], "question": [[{"role": "user", "content": "Is it raining in Oslo?"}]]}
+
+    def fake_logprob(model, tokenizer, messages, question=None):
+        system = " ".join(m["content"] for m in messages if m["role"] == "system")
+        has = ("get_weather" in system, "get_stock_price" in system)
+        return {(False, False): 0.0, (True, True): 2.0, (True, False): 5.0, (False, True): 1.0}[has]
+
+    monkeypatch.setattr(relevance, "question_logprob", fake_logprob)
+    answerer = object.__new__(Answerer)
+    answerer.model = answerer.tokenizer = None
+    answerer.bfcl, answerer.gate_nats, answerer.word_nats, answerer.gate_gain = bfcl, 3.5, 0.0, gate_gain
+    gain, own = answerer._gains(case, per_function=True)
+    assert gain == 2.0 and own == ({"get_weather": 5.0, "get_stock_price": 1.0} if gate_gain == "best" else {})
+    assert answerer.fits(gain, case, own) is (gate_gain == "best") and not answerer.fits(gain, case)
+    assert not answerer.fits(gain, case, {"get_weather": 3.0, "get_stock_price": 1.0})  # the best alone under the margin too
+    if own:  # the pick then calls the best one alone: all together explain less than it
+        assert pick_functions([weather, stock], gain, own) == ([weather], False)
+    assert answerer._gains(dict(case, function=[weather]), per_function=True)[1] == {}  # one function: its gain is the gain
+
+
 def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     weather = {"name": "get_current_weather", "description": "The current weather in a place.",
                "parameters": {"type": "dict", "properties": {"location": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}}}

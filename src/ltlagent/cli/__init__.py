@@ -16,7 +16,7 @@ from ltlagent.compiler.dot import to_dot  # noqa: F401 - ltlagent.cli.to_dot, as
 from ltlagent.errors import LtlagentError, SpecError
 from ltlagent.evals.agentdojo import KINDS as AGENTDOJO_KINDS  # light: no torch, no agentdojo until it runs
 from ltlagent.evals.agentdojo import SUITES as AGENTDOJO_SUITES
-from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, VALUES as BFCL_VALUES, MEANINGS as BFCL_MEANINGS, MEANING_FLOOR as BFCL_MEANING_FLOOR, MEANING_NATS as BFCL_MEANING_NATS, DOUBT_NATS as BFCL_DOUBT_NATS  # light: no torch, no bfcl_eval until it runs
+from ltlagent.evals.bfcl import CATEGORIES as BFCL_CATEGORIES, GATE_NATS as BFCL_GATE_NATS, WORD_NATS as BFCL_WORD_NATS, FUNCTIONS as BFCL_FUNCTIONS, PLACES as BFCL_PLACES, CALLS_MORE as BFCL_CALLS_MORE, GATE_GAINS as BFCL_GATE_GAINS, VALUES as BFCL_VALUES, MEANINGS as BFCL_MEANINGS, MEANING_FLOOR as BFCL_MEANING_FLOOR, MEANING_NATS as BFCL_MEANING_NATS, DOUBT_NATS as BFCL_DOUBT_NATS  # light: no torch, no bfcl_eval until it runs
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "than --gate-nats, else one line opening 'Unfortunately'), that line, any line in words, or nothing")
     b.add_argument("--gate-nats", type=float, default=BFCL_GATE_NATS, metavar="X",
                    help=f"--answer gated: the margin in nats (default {BFCL_GATE_NATS}, chosen on a development split)")
+    b.add_argument("--gate-gain", choices=BFCL_GATE_GAINS, default="best",
+                   help="--answer gated, several functions: the gain the gate counts, best (default: the more of all the documents' "
+                   "gain and the best function's alone) or all (all the documents together only)")
     b.add_argument("--word-nats", type=float, default=BFCL_WORD_NATS, metavar="X",
                    help=f"--answer gated: the evidence per word of the question a function's document also uses (default {BFCL_WORD_NATS}; "
                    "0: the gain alone)")

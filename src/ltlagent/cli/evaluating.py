@@ -79,6 +79,8 @@ def bfcl_command(args: argparse.Namespace) -> int:
             settings["doubt_nats"] = args.doubt_nats
         if args.calls_more != "again":  # named where it is not the default, as the results file names it
             settings["calls_more"] = args.calls_more
+        if args.gate_gain == "best":  # as the results file names it
+            settings["gate_gain"] = args.gate_gain
     earlier = resumed(args.output, settings, made_with) if args.resume else None
     bfcl = import_bfcl()  # before the model: a missing package is reported at once
     plan_cases(bfcl, categories, args.limit, ids)  # before the model: an unknown case id too
@@ -102,7 +104,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
         results = evaluate(model, tokenizer, categories=categories, limit=args.limit, modes=modes, max_new_tokens=args.max_new_tokens,
                            answer_form=args.answer, gate_nats=args.gate_nats, values=args.values, functions=args.functions,
                            word_nats=args.word_nats, places=args.places, calls_more=args.calls_more, meaning=args.meaning,
-                           meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats, doubt_nats=args.doubt_nats, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
+                           meaning_floor=args.meaning_floor, meaning_nats=args.meaning_nats, doubt_nats=args.doubt_nats, gate_gain=args.gate_gain, ids=ids, bfcl=bfcl, done=done, checkpoint=save,
                            progress=lambda label, n, total: progress_bar(label, n, total, started))
     finished(results)
     if results["interrupted"]:
@@ -122,7 +124,7 @@ def bfcl_command(args: argparse.Namespace) -> int:
 # the settings an answer depends on, as the results file names them -> the option that sets them
 RESUMED_SETTINGS = {"model": "--model", "max_new_tokens": "--max-new-tokens", "answer_form": "--answer", "values": "--values",
                     "gate_nats": "--gate-nats", "word_nats": "--word-nats", "functions": "--functions", "places": "--places",
-                    "calls_more": "--calls-more", "meaning": "--meaning", "meaning_floor": "--meaning-floor",
+                    "calls_more": "--calls-more", "gate_gain": "--gate-gain", "meaning": "--meaning", "meaning_floor": "--meaning-floor",
                     "meaning_nats": "--meaning-nats", "doubt_nats": "--doubt-nats"}
 
 
