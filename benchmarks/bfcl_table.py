@@ -106,7 +106,7 @@ def evidence(row: dict) -> float:
     """The gate's evidence for an answer: its question's gain, or its best function's own gain
     where that is more (``--gate-gain best``; the function gains are recorded where there are
     several functions and the gate read them), plus ``WORD_NATS`` per shared word."""
-    return max(row["gain_nats"], *(row.get("function_gains") or {}).values()) + WORD_NATS * row.get("shared_words", 0)
+    return max([row["gain_nats"], *(row.get("function_gains") or {}).values()]) + WORD_NATS * row.get("shared_words", 0)
 
 
 def at_margin(cases: dict[str, dict], margin: float) -> dict[str, tuple[int, int]]:

@@ -4586,6 +4586,7 @@ def test_the_spec_refuses_a_function_whose_required_code_the_user_never_names():
     answerer = object.__new__(Answerer)
     answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
+    answerer.function_gains = {}  # the gate passed on all the documents together
     for said, calls in (("Find a service provider who accepts ironing work who is between 25 and 35 years old.", False),
                         ("Find a service provider in Chiang Mai who is between 25 and 35 years old.", True)):
         case = {"id": "live_irrelevance_581-182-1", "function": [search], "question": [[{"role": "user", "content": said}]]}
@@ -4606,6 +4607,7 @@ def test_the_spec_refuses_a_function_whose_required_person_the_question_asks_for
     answerer = object.__new__(Answerer)
     answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
+    answerer.function_gains = {}  # the gate passed on all the documents together
     for said, calls in (("Who won the NBA Most Valuable Player in 2020?", False), ("What were the stats of Lebron James in 2020?", True)):
         case = {"id": "irrelevance_184", "function": [stats], "question": [[{"role": "user", "content": said}]]}
         _, form = answerer._form(case, said)
@@ -4725,6 +4727,7 @@ def test_the_spec_refuses_a_function_whose_required_date_the_user_never_gives():
     answerer = object.__new__(Answerer)
     answerer.meaning = "off"  # the meaning check has tests of its own
     answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "all"
+    answerer.function_gains = {}  # the gate passed on all the documents together
     for said, calls in (("I need to find a rental car in Portland.", False), ("A rental car in Portland from tomorrow.", True),
                         ("A rental car in Portland on March 3rd.", True)):
         case = {"id": "live_irrelevance_608-194-1", "function": [cars], "question": [[{"role": "user", "content": said}]]}
