@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         whole = f"{row['right']}/{row['cases']} {100 * row['right'] / row['cases']:.2f} %"
         print(f"{row['category']:24} {first:>14} {row['cases']:>9} {whole:>16}")
     if margins:
-        print(f"\nwhole categories at stricter gate margins (gain + {WORD_NATS} nats per shared word over the margin)")
+        print(f"\nwhole categories at stricter gate margins (the gain, or the best function's own where more, + {WORD_NATS} nats per shared word over the margin)")
         print(f"{'category':24}" + "".join(f"{m:>16g}" for m in margins))
         for category in stricter[0]:
             print(f"{category:24}" + "".join(f"{100 * at[category][0] / at[category][1]:>14.2f} %" for at in stricter))
