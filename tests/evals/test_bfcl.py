@@ -5610,6 +5610,26 @@ def _accepted_arguments():
             yield case, words, name, param, accepted
 
 
+def _accepted_answers():
+    """Each of BFCL's accepted answers in the eight call categories, every argument at its first
+    accepted value (arguments accepted only left out, left out): (case, the user's words, its
+    calls as (function, arguments))."""
+    from ltlagent.evals.bfcl import user_words
+
+    bfcl = import_bfcl()
+    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
+                     "live_parallel_multiple"):
+        for case in load_cases(bfcl, category):
+            calls = [(name, {p: next(v for v in values if v != "") for p, values in params.items() if any(v != "" for v in values)})
+                     for call in case["ground_truth"] for name, params in call.items()]
+            yield case, user_words(case), calls
+
+
+def _call_text(name, args):
+    """A call as Python writes it: ``name(p=repr(v), ...)``."""
+    return name + "(" + ", ".join(f"{p}={v!r}" for p, v in args.items()) + ")"
+
+
 @settings(max_examples=100)
 @given(st.integers(1, 4), st.lists(st.integers(0, 99), max_size=7), st.sampled_from(["integer", "string"]))
 def test_a_list_held_to_its_items_writes_at_most_that_many(most, items, kind):
@@ -6093,27 +6113,19 @@ def test_no_accepted_answer_mixes_numbers_of_sentences_other_calls_take_apart():
     categories: ``calls_mixed`` flags none. With a call more that takes one number argument from
     one call and the rest from another, where those two calls are of one function and come from
     two sentences, it flags at least 10 answers. Oracle: BFCL's own answers."""
-    from ltlagent.evals.bfcl import user_words
-
-    bfcl, answers, flagged = import_bfcl(), 0, 0
-    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
-                     "live_parallel_multiple"):
-        for case in load_cases(bfcl, category):
-            calls = [(name, {p: next(v for v in values if v != "") for p, values in params.items() if any(v != "" for v in values)})
-                     for call in case["ground_truth"] for name, params in call.items()]
-            texts = [name + "(" + ", ".join(f"{p}={v!r}" for p, v in args.items()) + ")" for name, args in calls]
-            words = user_words(case)
-            assert calls_mixed("[" + ", ".join(texts) + "]", words) is None, case["id"]
-            answers += 1
-            for (a, first), (b, second) in itertools.combinations(calls, 2):
-                numbers = [p for p, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-                if a != b or len(numbers) < 2 or any(first[p] == second.get(p) for p in numbers):
-                    continue
-                crossed = dict(first, **{numbers[0]: second.get(numbers[0])})
-                more = a + "(" + ", ".join(f"{p}={v!r}" for p, v in crossed.items()) + ")"
-                if calls_mixed("[" + ", ".join(texts + [more]) + "]", words) == texts:
-                    flagged += 1
-                    break
+    answers = flagged = 0
+    for case, words, calls in _accepted_answers():
+        texts = [_call_text(name, args) for name, args in calls]
+        assert calls_mixed("[" + ", ".join(texts) + "]", words) is None, case["id"]
+        answers += 1
+        for (a, first), (b, second) in itertools.combinations(calls, 2):
+            numbers = [p for p, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if a != b or len(numbers) < 2 or any(first[p] == second.get(p) for p in numbers):
+                continue
+            crossed = dict(first, **{numbers[0]: second.get(numbers[0])})
+            if calls_mixed("[" + ", ".join(texts + [_call_text(a, crossed)]) + "]", words) == texts:
+                flagged += 1
+                break
     assert answers > 2000 and flagged >= 10, flagged
 
 
@@ -6122,16 +6134,10 @@ def test_no_accepted_answer_writes_a_call_twice_that_its_words_do_not_count():
     """BFCL's accepted answers (each argument at its first accepted value) over the eight call
     categories: ``calls_once`` flags none. parallel_158 writes two calls twice each, and its words
     say "two from a normal distribution". Oracle: BFCL's own answers."""
-    from ltlagent.evals.bfcl import user_words
-
-    bfcl, answers = import_bfcl(), 0
-    for category in ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple", "live_parallel",
-                     "live_parallel_multiple"):
-        for case in load_cases(bfcl, category):
-            texts = [name + "(" + ", ".join(f"{p}={next(v for v in values if v != '')!r}" for p, values in params.items() if any(v != "" for v in values)) + ")"
-                     for call in case["ground_truth"] for name, params in call.items()]
-            assert calls_once("[" + ", ".join(texts) + "]", user_words(case)) is None, case["id"]
-            answers += 1
+    answers = 0
+    for case, words, calls in _accepted_answers():
+        assert calls_once("[" + ", ".join(_call_text(name, args) for name, args in calls) + "]", words) is None, case["id"]
+        answers += 1
     assert answers > 2000
 
 
