@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -105,7 +106,11 @@ def table(cases: dict[str, dict]) -> list[dict]:
 def evidence(row: dict) -> float:
     """The gate's evidence for an answer: its question's gain, or its best function's own gain
     where that is more (``--gate-gain best``; the function gains are recorded where there are
-    several functions and the gate read them), plus ``WORD_NATS`` per shared word."""
+    several functions and the gate read them), plus ``WORD_NATS`` per shared word; without bound
+    where the question asks for just the arithmetic a function's name says (``asked_operation``),
+    which the gate lets call at any margin."""
+    if row.get("asked_operation"):
+        return math.inf
     return max([row["gain_nats"], *(row.get("function_gains") or {}).values()]) + WORD_NATS * row.get("shared_words", 0)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ltlagent.agents.relevance import asks_what_it_is, other_operation, unnamed_quantity
+from ltlagent.agents.relevance import asks_own_arithmetic, asks_what_it_is, other_operation, unnamed_quantity
 
 # The words the test writes for each operation in a tool's name and description.
 NAMES = {
@@ -116,6 +116,34 @@ def test_another_operation_is_found_where_the_test_placed_one(data, tool):
     found = other_operation(text, function)
     assert (found is not None) == bool(other), (text, function)
     assert found is None or any(found.lower() in w for w in words), (found, words)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(data=st.data(), tool=tools())
+def test_the_arithmetic_a_tool_does_is_found_asked_where_the_test_asked_it_alone(data, tool):
+    """Oracle: the operation the test put in the tool's name (arithmetic, the required
+    parameters all numbers) and the arithmetic clauses it wrote asking (not only naming) one;
+    the question fits where it asks for that one and no other."""
+    function, op, _, numeric = tool
+    text, placed = data.draw(questions(op))
+    own = {op} & ARITHMETIC if numeric else set()
+    asked = {o for o, asks, _ in placed if asks and o in ARITHMETIC}
+    found = asks_own_arithmetic(text, function)
+    assert (found is not None) == bool(own and asked and asked <= own), (text, function)
+    assert found is None or any(found.lower() in w for o, asks, w in placed if asks and o in own), (found, placed)
+
+
+def test_a_question_that_asks_just_the_tools_arithmetic_is_found():
+    def tool(name, required=("a", "b"), kind="number"):
+        return {"name": name, "parameters": {"type": "dict", "required": list(required), "properties": {p: {"type": kind} for p in required}}}
+
+    assert asks_own_arithmetic("What is the multiplication of 3 and 2", tool("multiply")) == "multiplication"  # live_simple_47-20-0
+    assert asks_own_arithmetic("Could you tell me what I get if I add 5.0 to 3.0?", tool("sum")) == "add"  # live_simple_68-32-0
+    assert asks_own_arithmetic("How much is 394 times 213?", tool("CalcProduct", kind="integer")) == "times"  # live_multiple_193-87-0
+    assert asks_own_arithmetic("Add 4 and 5 then multiply them", tool("mult")) is None  # an addition asked too
+    assert asks_own_arithmetic("What is the product of 3 and 2?", tool("multiply", kind="string")) is None  # a string tool's arithmetic is none
+    assert asks_own_arithmetic("What is the total price of the product?", tool("calculate_product")) is None  # named, not asked
+    assert asks_own_arithmetic("Multiply 3 by 4", tool("calculate_sum")) is None  # another operation
 
 
 def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():

@@ -4573,6 +4573,43 @@ def test_the_gate_adds_a_nat_per_word_the_question_shares_with_a_function():
     assert not answerer.fits(3.5, unrelated) and answerer.shared_words == 0
 
 
+def test_the_gate_lets_call_a_function_whose_arithmetic_the_question_asks_for_alone():
+    """live_simple_47-20-0: "What is the multiplication of 3 and 2" beside ``multiply(a, b)``,
+    a gain of 1.7 nats and no shared word: the gate passes on the operation asked, and says so;
+    "Add 4 and 5 then multiply them" asks for an addition too, and the gain decides."""
+    from ltlagent.evals.bfcl import Answerer
+
+    multiply = {"name": "multiply", "description": "Multiplies two numbers.", "parameters": {"type": "dict", "required": ["a", "b"],
+                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}}
+    answerer = object.__new__(Answerer)
+    answerer.gate_nats, answerer.word_nats, answerer.gate_gain = 3.5, 1.0, "best"
+    for said, fits, asked in (("What is the multiplication of 3 and 2", True, "multiplication"),
+                              ("Add 4 and 5 then multiply them", False, None), ("Who wrote Hamlet?", False, None)):
+        case = {"id": "t", "function": [multiply], "question": [[{"role": "user", "content": said}]]}
+        assert answerer.fits(1.7, case) is fits and answerer.asked_operation == asked, said
+        assert answerer.fits(5.0, case)  # the gain alone still lets it call
+
+
+@needs_bfcl
+def test_the_arithmetic_asked_alone_is_asked_only_of_functions_bfcl_calls():
+    """BFCL's labels as the oracle: of every case's functions, ``asks_own_arithmetic`` finds the
+    arithmetic asked for only beside a function the case's accepted answer calls, never in the
+    irrelevance categories; at least the 3 live cases whose gain the gate missed."""
+    from ltlagent.agents.relevance import asks_own_arithmetic
+    from ltlagent.evals.bfcl import CATEGORIES, user_words
+
+    bfcl = import_bfcl()
+    found = []
+    for category in CATEGORIES:
+        for case in load_cases(bfcl, category):
+            called = {name for call in case.get("ground_truth") or () if isinstance(call, dict) for name in call}
+            for function in case["function"]:
+                if asks_own_arithmetic(user_words(case), function) is not None:
+                    assert "irrelevance" not in category and function["name"] in called, (case["id"], function["name"])
+                    found.append(case["id"])
+    assert {"live_simple_47-20-0", "live_simple_68-32-0", "live_multiple_193-87-0"} <= set(found)
+
+
 def test_the_spec_refuses_a_function_whose_required_code_the_user_never_names():
     """live_irrelevance_581-182-1: "a service provider ... between 25 and 35 years old" beside a
     search whose required ``province_id`` is a code the description gives (1 for Bangkok, ...):

@@ -262,6 +262,32 @@ def operations(text: str, asked: bool = False) -> dict[str, str]:
     return found
 
 
+def _own_operations(function: Mapping[str, Any]) -> set[str]:
+    """The operations a tool's name says it does (``OPERATIONS``), an arithmetic one only where
+    its required parameters are all numbers."""
+    name = " ".join(_WORD.findall(str(function.get("name", ""))))  # calculate_sum, calculateSum: "calculate sum"
+    own = set(operations(name))
+    params = function.get("parameters") or {}
+    kinds = [((params.get("properties") or {}).get(p) or {}).get("type") for p in params.get("required") or ()]
+    if not kinds or not all(kind in _ARITHMETIC_TYPES for kind in kinds):
+        own -= ARITHMETIC
+    return own
+
+
+def asks_own_arithmetic(question: str, function: Mapping[str, Any]) -> str | None:
+    """The words of ``question`` that ask for the arithmetic operation the tool's name says it
+    does (``ARITHMETIC``, a tool whose required parameters are all numbers), where the question
+    asks for no other arithmetic operation, or None: "What is the multiplication of 3 and 2"
+    beside ``multiply(a, b)``, "add 5.0 to 3.0" beside ``sum``, "394 times 213" beside
+    ``CalcProduct``. Such a question asks for just what the tool does, whatever the model's gain
+    says; "Add 4 and 5 then multiply them" beside ``mult`` asks for an addition too."""
+    asked = {op: said for op, said in operations(question, asked=True).items() if op in ARITHMETIC}
+    own = _own_operations(function) & ARITHMETIC
+    if not asked or not set(asked) <= own:
+        return None
+    return next(iter(asked.values()))
+
+
 def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     """The words of ``question`` that ask for an operation the tool does not do, or None. A tool's
     own operations are those its name says (``OPERATIONS``; an arithmetic one only for a tool whose
@@ -272,12 +298,8 @@ def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     ``calculate_sum(number1, number2)``, "what is the acceleration" beside
     ``calculate_maximum_height``. "Find the sum ... and the product ..." beside
     ``product_of_primes`` asks for its own as well."""
-    name = " ".join(_WORD.findall(str(function.get("name", ""))))  # calculate_sum, calculateSum: "calculate sum"
-    own = set(operations(name))
-    params = function.get("parameters") or {}
-    kinds = [((params.get("properties") or {}).get(p) or {}).get("type") for p in params.get("required") or ()]
-    if not kinds or not all(kind in _ARITHMETIC_TYPES for kind in kinds):
-        own -= ARITHMETIC
+    name = " ".join(_WORD.findall(str(function.get("name", ""))))
+    own = _own_operations(function)
     described = set(operations(name + " " + str(function.get("description", ""))))
     asked, said = operations(question, asked=True), set(operations(question))
     for ops, _ in OPERATION_FAMILIES:

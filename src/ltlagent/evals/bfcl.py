@@ -2340,6 +2340,7 @@ class Answerer:
         self.forward_passes = 0  # the last constrained answer's model calls after the prompt
         self.gain: float | None = None  # the last gated answer's question gain (nats)
         self.shared_words = 0  # ... and the most of its question's words one function's document uses
+        self.asked_operation: str | None = None  # ... and the words that ask for the arithmetic a function's name says (``fits``)
         self.gate_seconds = 0.0  # ... and the time its two forward passes took
         self._gated_case: str | None = None  # the case self.gain belongs to
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions: ``_gains``)
@@ -2422,13 +2423,18 @@ class Answerer:
         """Whether the gate lets a case with this question gain call: the gain (under
         ``gate_gain="best"``, or the best of ``own``, each function's gain alone, where that is
         more) plus ``word_nats`` per shared word (``relevance.shared_words``, kept in
-        ``shared_words``) is over ``gate_nats``."""
-        from ltlagent.agents.relevance import shared_words
+        ``shared_words``) is over ``gate_nats``; or the question asks for just the arithmetic a
+        function's name says it does (``relevance.asks_own_arithmetic``: "What is the
+        multiplication of 3 and 2" beside ``multiply``, kept in ``asked_operation``), which a
+        small model's gain misses on short questions."""
+        from ltlagent.agents.relevance import asks_own_arithmetic, shared_words
 
-        self.shared_words = shared_words(user_words(case), case["function"])
+        words = user_words(case)
+        self.shared_words = shared_words(words, case["function"])
+        self.asked_operation = next((said for f in case["function"] if (said := asks_own_arithmetic(words, f)) is not None), None)
         if own and self.gate_gain == "best":
             gain = max(gain, *own.values())
-        return gain + self.word_nats * self.shared_words > self.gate_nats
+        return gain + self.word_nats * self.shared_words > self.gate_nats or self.asked_operation is not None
 
     def picked_functions(self, case: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
         """The functions the last gated case's calls may name, and whether each must be called
@@ -3075,6 +3081,8 @@ def evaluate(
                     if answerer.gain is not None:
                         row["gain_nats"] = round(answerer.gain, 3)
                         row["shared_words"] = answerer.shared_words
+                        if answerer.asked_operation is not None:
+                            row["asked_operation"] = answerer.asked_operation
                         row["gate_seconds"] = round(answerer.gate_seconds, 3)
                     row["spec"] = answerer.spec_form
                     if answerer.least_value_logprob is not None:
