@@ -6509,3 +6509,45 @@ def test_numbers_swapped_are_decoded_again_where_their_labels_say(monkeypatch):
     assert seen == [False, True] and "numbers swapped written where their labels say" in answerer.spec_form
     again = "[oven(duration=36, temperature=201)]"  # drops rack: not kept
     assert answerer._constrained(case, "prompt", True)[0] == first
+
+
+# role_unsaid: regular verbs whose participle names a parameter "<participle>_by" (or camelCase),
+# each with the forms of it the test may write, and words that say none of them.
+ROLE_VERBS = {"direct": ("direct", "directed", "director", "directing"), "produce": ("produced", "producer", "produces"),
+              "submit": ("submitted", "submits", "submitter"), "paint": ("painted", "painter", "paints"),
+              "compose": ("composed", "composer", "composing")}
+ROLE_FILLER = ["movies that feature", "a film with", "starring", "something from", "a work of", "the cast of", "tracks from"]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(sorted(ROLE_VERBS)), st.sampled_from(["snake", "camel"]), st.sampled_from(["verb", "by", "none"]),
+       st.sampled_from(ROLE_FILLER), st.sampled_from(["Leland Orser", "Tzi Ma", "Riley Stearns"]), st.data())
+def test_a_role_is_left_out_where_the_words_never_say_its_verb_nor_by(verb, style, said, filler, person, data):
+    """Oracle: whether the test wrote a form of the role's verb or "by" beside the person. The
+    role parameter (optional) takes the person only then; the other string parameter always may,
+    and a parameter named for a sort ("sort_by") is no role."""
+    participle = {"direct": "directed", "produce": "produced", "submit": "submitted", "paint": "painted", "compose": "composed"}[verb]
+    name = f"{participle}_by" if style == "snake" else f"{participle}By"
+    lead = {"verb": data.draw(st.sampled_from(ROLE_VERBS[verb])) + " ", "by": "by ", "none": ""}[said]
+    words = f"Find me {filler} {lead}{person}."
+    assert bfcl_grammar.role_unsaid(name, words) is (said == "none"), (name, words)
+    assert not bfcl_grammar.role_unsaid("sort_by", words) and not bfcl_grammar.role_unsaid("cast", words)
+    fn = {"name": "FindMovies", "parameters": {"type": "dict", "required": [], "properties": {
+        name: {"type": "string", "description": "Who."}, "cast": {"type": "string", "description": "Who plays."}}}}
+    pattern = call_regex(fn, grounded=words)
+    assert bool(re.fullmatch(pattern, f'FindMovies({name}="{person}")')) is (said != "none"), (pattern, words)
+    assert re.fullmatch(pattern, f'FindMovies(cast="{person}")'), words
+
+
+@needs_bfcl
+def test_every_role_bfcl_accepts_is_said_by_its_words():
+    """BFCL's accepted answers as the oracle: no role argument they write (``directed_by``, not
+    "dontcare") stands where ``role_unsaid`` would leave it out, and at least 60 are read."""
+    read = 0
+    for case, words, calls in _accepted_answers():
+        for _, args in calls:
+            for name, value in args.items():
+                if bfcl_grammar.ROLE.match(name) and value not in ("dontcare", None):
+                    read += 1
+                    assert not bfcl_grammar.role_unsaid(name, words), (case["id"], name, value)
+    assert read >= 60

@@ -1800,7 +1800,28 @@ def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> s
     if kind in ("integer", "float", "number"):
         number = grounded_number(kind, number_words(name, schema, text), percent_reading(schema))
         return _or_zero(number, kind) if starts_still(name, text) else number
+    if kind == "string" and role_unsaid(name, text):
+        return None
     return value_regex(schema, 1, text, name)
+
+
+# A parameter named for who did something, a regular participle and "by" (``ROLE``:
+# ``directed_by``, ``producedBy``): the participle's verb ("direct", "produc"), a doubled last
+# consonant single ("submitted": "submit"). Irregular ones ("written", "wrote") are not read.
+ROLE = re.compile(r"(?i)^(?:.*_)?([a-z]+?)e?d_?by$")
+
+
+def role_unsaid(name: str, text: str) -> bool:
+    """Whether a parameter names who did something (``ROLE``: ``directed_by``) that ``text``
+    never says: neither the verb ("direct", "directed", "director") nor "by". "Movies that feature
+    Leland Orser" gives no director; "something by Riley Stearns" may."""
+    match = ROLE.match(name)
+    if match is None:
+        return False
+    verb = match.group(1)
+    if len(verb) > 2 and verb[-1] == verb[-2]:
+        verb = verb[:-1]
+    return re.search(rf"(?i)\b(?:{re.escape(verb)}|by\b)", text) is None
 
 
 # A speed the words give as none: an initial or starting velocity or speed (``STILL_PARAMETER``)
