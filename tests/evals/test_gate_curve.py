@@ -44,22 +44,25 @@ def test_the_curve_is_what_each_case_would_score_at_each_margin(cases, run_margi
 
 @settings(max_examples=200, deadline=None)
 @given(cases=st.lists(st.tuples(st.sampled_from(["simple_python", "irrelevance", "live_irrelevance", "live_relevance"]),
-                                st.floats(-5, 40).map(lambda g: round(g, 2)), st.integers(0, 6), st.booleans()), min_size=1, max_size=30),
+                                st.floats(-5, 40).map(lambda g: round(g, 2)), st.integers(0, 6), st.booleans(), st.booleans()),
+                      min_size=1, max_size=30),
        margin=st.floats(3.5, 50))
 def test_a_stricter_margin_read_off_the_merged_answers_is_what_each_case_would_score(cases, margin):
     """bfcl_table.at_margin: a case keeps its verdict where its evidence (gain plus a nat per shared
-    word) is over the margin, and takes the refusal's elsewhere, right only in irrelevance and
+    word) is over the margin or the question asked for just a function's arithmetic (which the
+    gate passes at any margin), and takes the refusal's elsewhere, right only in irrelevance and
     live_irrelevance. At the runs' own margin it is the table itself."""
     import pytest
     from bfcl_table import at_margin, table
 
     rows = {f"{c}_{i}": {"id": f"{c}_{i}", "category": c, "gain_nats": g, "shared_words": s,
-                         "valid": right if g + s > 3.5 else c in ("irrelevance", "live_irrelevance")}  # the run's refusals below its margin
-            for i, (c, g, s, right) in enumerate(cases)}
+                         "valid": right if asked or g + s > 3.5 else c in ("irrelevance", "live_irrelevance"),  # the run's refusals below its margin
+                         **({"asked_operation": "add"} if asked else {})}
+            for i, (c, g, s, right, asked) in enumerate(cases)}
     at = at_margin(rows, margin)
     for category in {c for c, *_ in cases}:
-        mine = [(g, s, r) for c, g, s, r in cases if c == category]
-        right = sum((r if g + s > margin else category in ("irrelevance", "live_irrelevance")) for g, s, r in mine)
+        mine = [(g, s, r, asked) for c, g, s, r, asked in cases if c == category]
+        right = sum((r if asked or g + s > margin else category in ("irrelevance", "live_irrelevance")) for g, s, r, asked in mine)
         assert at[category] == (right, len(mine))
     assert {r["category"]: (r["right"], r["cases"]) for r in table(rows)} == at_margin(rows, 3.5)
     with pytest.raises(ValueError, match="below the runs' own"):
