@@ -1527,12 +1527,12 @@ JOINED_ITEMS = ["Berlin", "Madrid", "Pacific Gas", "New York City", "Apple", "to
 
 
 @settings(max_examples=200)
-@given(st.lists(st.sampled_from(JOINED_ITEMS), min_size=2, max_size=4, unique=True), st.sampled_from([" and ", " or ", ", and "]),
+@given(st.lists(st.sampled_from(JOINED_ITEMS), min_size=2, max_size=4, unique=True), st.sampled_from([" and ", " or ", ", and ", " by "]),
        st.sampled_from(["Check the stock in {}.", "Prices for {}, please."]), st.booleans(), st.booleans())
 def test_a_grounded_string_holds_one_item_of_a_list_the_words_join(items, joint, phrasing, quoted, passage):
-    """``JOINTS``: a grounded string holds no "and" or "or" in lower case outside a quoted
+    """``JOINTS``: a grounded string holds no "and", "or" or "by" in lower case outside a quoted
     passage, so it takes one item of a list the words join ("in Berlin and Madrid": "Berlin",
-    "Madrid", never "Berlin and Madrid"); each item is still a value; a passage the user quotes
+    "Madrid", never "Berlin and Madrid"; "Remind Me by Carrie Underwood": "Remind Me"); each item is still a value; a passage the user quotes
     whole ("'Pacific Gas and Electric'") and a parameter that takes a passage (``text``) keep
     theirs. Oracle: the items and the joint the words were written with."""
     listed = (", " if joint.startswith(",") else joint).join(items[:-1]) + joint + items[-1]  # "A, B, and C"; "A and B and C"
@@ -1542,10 +1542,10 @@ def test_a_grounded_string_holds_one_item_of_a_list_the_words_join(items, joint,
     for item in items:  # a passage the user quotes is taken whole or not at all
         assert bool(re.fullmatch(pattern, repr(item))) == (not quoted), (said, item)
     whole = re.fullmatch(pattern, repr(listed)) is not None
-    assert whole == (quoted or passage or not re.search(r"\b(and|or)\b", listed)), (said, listed)
+    assert whole == (quoted or passage or not re.search(r"\b(and|or|by)\b", listed)), (said, listed)
     for a, b in zip(items, items[1:]):  # two neighbours with their joint
         pair = listed[listed.index(a):listed.index(b) + len(b)]
-        if re.search(r"\b(and|or)\b", pair) and not (quoted or passage):
+        if re.search(r"\b(and|or|by)\b", pair) and not (quoted or passage):
             assert not re.fullmatch(pattern, repr(pair)), (said, pair)
 
 

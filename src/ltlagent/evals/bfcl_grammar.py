@@ -176,8 +176,11 @@ ABBREVIATION = 4
 # arguments that are spans of the user's words outside passages, 9 hold one, names that join
 # two words ("Pacific Gas and Electric", "Century at Tanforan and XD"); the model wrote such a
 # value in 9 stored answers, none right ("Berlin and Madrid", "Apple Inc., Google LLC., and
-# Microsoft Corporation", "behaviour and group dynamics").
-JOINTS = frozenset(("and", "or"))
+# Microsoft Corporation", "behaviour and group dynamics"). Nor does it hold "by", which joins
+# a work to who made it ("Remind Me by Carrie Underwood" is ``track="Remind Me"``, the artist
+# another argument's): of BFCL's 9,467 accepted string values one holds it, a search ``query``
+# (a passage); the model wrote such a value in 2 stored answers, neither right.
+JOINTS = frozenset(("and", "or", "by"))
 PASSAGE_WORDS = frozenset("text body message content q query statement prompt question comment note sentence paragraph passage input".split())
 
 
@@ -221,8 +224,8 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
     is a ``passage``, on a pronoun or auxiliary in lower case or opening a sentence
     (``person_leads``: "my spouse", "Do you know"), nor holds a
     word of ``not_inside`` in lower case or, unless it is a ``passage`` (``takes_passage``), the
-    end of a sentence outside a quoted passage (``sentence_ends``) or "and" or "or" in lower case
-    outside one (``JOINTS``), unless the text then has no span at all ("in" alone gives "in")."""
+    end of a sentence outside a quoted passage (``sentence_ends``) or "and", "or" or "by" in lower
+    case outside one (``JOINTS``), unless the text then has no span at all ("in" alone gives "in")."""
     pieces, opens, closes, tails = _pieces(text)
     bare, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage)
     return {text[pieces[i][0]:pieces[j][1]] for i in range(len(pieces)) if opens[i] and not label[i]
@@ -237,8 +240,8 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     unless ``passage``, of ``person_leads`` that opens no quoted passage of at most MAX_SPAN
     pieces), whether no span holds it (a word of ``not_inside`` in lower case, a piece inside a
     ``held`` stretch; unless
-    ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``, and "and" or "or"
-    in lower case outside one, ``JOINTS``) and whether a
+    ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``, and "and", "or" or
+    "by" in lower case outside one, ``JOINTS``) and whether a
     span of several pieces may close on it (``tails``, ``_pieces``). The rules are set aside in
     this order while the words would have no span at all: first the
     parameter's own and neighbours' words; where function words alone still leave none, the
