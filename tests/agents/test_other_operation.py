@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ltlagent.agents.relevance import asks_own_arithmetic, asks_what_it_is, other_operation, unnamed_quantity
+from ltlagent.agents.relevance import arithmetic_undone, asks_own_arithmetic, asks_what_it_is, other_operation, unnamed_quantity
 
 # The words the test writes for each operation in a tool's name and description.
 NAMES = {
@@ -133,6 +133,39 @@ def test_the_arithmetic_a_tool_does_is_found_asked_where_the_test_asked_it_alone
     assert found is None or any(found.lower() in w for o, asks, w in placed if asks and o in own), (found, placed)
 
 
+@st.composite
+def arithmetic_tools(draw):
+    """A tool as ``tools`` draws it, or one whose name says an arithmetic operation or none and
+    whose description may say others (arithmetic most often), with the operations placed."""
+    if draw(st.booleans()):
+        return draw(tools())
+    op = draw(st.sampled_from([None, *sorted(ARITHMETIC)]))
+    name = "_".join(([draw(st.sampled_from(NAMES[op]))] if op is not None else []) + ["numbers"])
+    described = draw(st.sets(st.sampled_from([*sorted(ARITHMETIC), "mean", "read"]), max_size=2))
+    description = " ".join(f"It can {draw(st.sampled_from(NAMES[d]))} them." for d in sorted(described))
+    numeric = draw(st.booleans())
+    kind = "number" if numeric else "string"
+    function = {"name": name, "description": description,
+                "parameters": {"type": "dict", "required": ["a", "b"], "properties": {"a": {"type": kind}, "b": {"type": "integer"}}}}
+    return function, op, described, numeric
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=st.data(), toolset=st.lists(arithmetic_tools(), min_size=1, max_size=3))
+def test_arithmetic_no_tool_does_is_found_beside_a_tool_of_other_arithmetic(data, toolset):
+    """Oracle: the operations the test put in the tools' names and descriptions, which tools
+    are of arithmetic (an arithmetic name, numbers required), and the arithmetic clauses it
+    wrote asking for one; found where one is asked that no tool says, beside such a tool."""
+    ops = [op for _, op, _, _ in toolset if op is not None] + [d for _, _, described, _ in toolset for d in sorted(described)]
+    text, placed = data.draw(questions(data.draw(st.sampled_from(ops)) if ops else None))  # often an operation a tool says
+    documented = set().union(*[described | ({op} if op is not None else set()) for _, op, described, _ in toolset])
+    arithmetic = any(op in ARITHMETIC and numeric for _, op, _, numeric in toolset)
+    undone = {o for o, asks, _ in placed if asks and o in ARITHMETIC and o not in documented}
+    found = arithmetic_undone(text, [f for f, *_ in toolset])
+    assert (found is not None) == (arithmetic and bool(undone)), (text, toolset)
+    assert found is None or any(found.lower() in w for o, asks, w in placed if o in undone and asks), (found, placed)
+
+
 def test_a_question_that_asks_just_the_tools_arithmetic_is_found():
     def tool(name, required=("a", "b"), kind="number"):
         return {"name": name, "parameters": {"type": "dict", "required": list(required), "properties": {p: {"type": kind} for p in required}}}
@@ -144,6 +177,13 @@ def test_a_question_that_asks_just_the_tools_arithmetic_is_found():
     assert asks_own_arithmetic("What is the product of 3 and 2?", tool("multiply", kind="string")) is None  # a string tool's arithmetic is none
     assert asks_own_arithmetic("What is the total price of the product?", tool("calculate_product")) is None  # named, not asked
     assert asks_own_arithmetic("Multiply 3 by 4", tool("calculate_sum")) is None  # another operation
+    # live_irrelevance_337-80-0: an addition asked beside a multiplication only; a toolset that adds too; no arithmetic tool
+    added = "I need to find out the result when 4 and 5 are added together and then the sum is multiplied by 7."
+    assert arithmetic_undone(added, [tool("mult")]) == "added"
+    assert arithmetic_undone(added, [tool("mult"), tool("add")]) is None
+    assert arithmetic_undone(added, [dict(tool("mult"), description="Multiplies two numbers, or adds them.")]) is None
+    assert arithmetic_undone(added, [tool("get_weather", kind="string")]) is None
+    assert arithmetic_undone(added, [tool("mult", kind="string")]) is None
 
 
 def test_a_tool_is_not_called_for_an_operation_its_name_rules_out():

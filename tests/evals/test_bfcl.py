@@ -4610,6 +4610,22 @@ def test_the_arithmetic_asked_alone_is_asked_only_of_functions_bfcl_calls():
     assert {"live_simple_47-20-0", "live_simple_68-32-0", "live_multiple_193-87-0"} <= set(found)
 
 
+@needs_bfcl
+def test_arithmetic_no_function_does_is_asked_only_in_the_irrelevance_categories():
+    """BFCL's labels as the oracle: ``arithmetic_undone`` finds arithmetic asked for that no
+    function does beside one of other arithmetic only in cases no call answers, among them
+    live_irrelevance_337-80-0 ("added together and then the sum is multiplied by 7" beside
+    ``mult``), whose functions are then none doable."""
+    from ltlagent.agents.relevance import arithmetic_undone
+    from ltlagent.evals.bfcl import doable_functions, user_words
+
+    bfcl = import_bfcl()
+    found = [case for category in CATEGORIES for case in load_cases(bfcl, category) if arithmetic_undone(user_words(case), case["function"])]
+    assert all("irrelevance" in case["id"] for case in found), [case["id"] for case in found]
+    (added,) = [case for case in found if case["id"] == "live_irrelevance_337-80-0"]
+    assert doable_functions(added) == []
+
+
 def test_the_spec_refuses_a_function_whose_required_code_the_user_never_names():
     """live_irrelevance_581-182-1: "a service provider ... between 25 and 35 years old" beside a
     search whose required ``province_id`` is a code the description gives (1 for Bangkok, ...):

@@ -288,6 +288,20 @@ def asks_own_arithmetic(question: str, function: Mapping[str, Any]) -> str | Non
     return next(iter(asked.values()))
 
 
+def arithmetic_undone(question: str, functions: Sequence[Mapping[str, Any]]) -> str | None:
+    """The words of ``question`` that ask for an arithmetic operation (``ARITHMETIC``) none of
+    ``functions`` says it does, in its name or description, where one of them is a tool of
+    another arithmetic operation (its name says it, ``_own_operations``), or None. "4 and 5
+    are added together and then the sum is multiplied by 7" beside ``mult`` alone: the tools
+    can multiply, not add, and the product they can give is not the one asked for."""
+    if not any(_own_operations(f) & ARITHMETIC for f in functions):
+        return None
+    said = set()
+    for f in functions:
+        said |= set(operations(" ".join(_WORD.findall(str(f.get("name", "")))) + " " + str(f.get("description", ""))))
+    return next((words for op, words in operations(question, asked=True).items() if op in ARITHMETIC and op not in said), None)
+
+
 def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     """The words of ``question`` that ask for an operation the tool does not do, or None. A tool's
     own operations are those its name says (``OPERATIONS``; an arithmetic one only for a tool whose

@@ -288,10 +288,15 @@ def doable_functions(case: Mapping[str, Any]) -> list[dict[str, Any]]:
     ``list_files`` for "delete all txt files") and those whose own subject the user asks only
     what it is (``relevance.asks_what_it_is``: ``user.mandates`` for "What is mandate?") and those
     whose name says a quantity the user's question never names (``relevance.unnamed_quantity``:
-    ``calc_gas_pressure`` for "How much gas is generated"). The calls of an answer name these only."""
-    from ltlagent.agents.relevance import asks_what_it_is, other_operation, unnamed_quantity
+    ``calc_gas_pressure`` for "How much gas is generated"); none where the user asks for
+    arithmetic no function does beside one that does other arithmetic (``relevance.arithmetic_undone``:
+    "4 and 5 are added together and then the sum is multiplied by 7" beside ``mult``). The calls
+    of an answer name these only."""
+    from ltlagent.agents.relevance import arithmetic_undone, asks_what_it_is, other_operation, unnamed_quantity
 
     words = user_words(case)
+    if arithmetic_undone(words, case["function"]) is not None:
+        return []
     return [dict(f) for f in case["function"]
             if other_operation(words, f) is None and asks_what_it_is(words, f) is None and unnamed_quantity(words, f) is None]
 
