@@ -6567,3 +6567,30 @@ def test_every_role_bfcl_accepts_is_said_by_its_words():
                     read += 1
                     assert not bfcl_grammar.role_unsaid(name, words), (case["id"], name, value)
     assert read >= 60
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(["John Doe", "Jane", "the manager"]), st.sampled_from(["john.doe", "jane_d", "hr", "a.b-c+1"]),
+                          st.sampled_from(["example.com", "gorilla.ai", "mail.co.uk"])), max_size=3, unique_by=lambda t: (t[1], t[2])),
+       st.sampled_from([("to", "The email address to send to."), ("to_email", "Who gets it."), ("emailAddress", "Whose."),
+                        ("recipient", "The recipient's email address.")]),
+       st.sampled_from([" at ", " (", ", "]), st.booleans())
+def test_an_email_parameter_takes_an_address_the_user_writes(people, param, joint, required):
+    """Oracle: the addresses the test wrote into the words. An email parameter (``email_param``:
+    by a word of its name or its description) takes only one of them, as written, never a span
+    that holds one with other words; a plain string parameter beside it is untouched; where the
+    words write no address the parameter takes spans of the words as before."""
+    name, description = param
+    said = "Send a note to " + " and ".join(f"{who}{joint}{user}@{host}{')' if joint == ' (' else ''}" for who, user, host in people) + ", subject 'Hi'."
+    emails = [f"{user}@{host}" for _, user, host in people]
+    assert bfcl_grammar.user_emails(said) == emails
+    fn = {"name": "send", "parameters": {"type": "dict", "required": ["subject"] + ([name] if required else []), "properties": {
+        name: {"type": "string", "description": description}, "subject": {"type": "string", "description": "The subject."}}}}
+    pattern = call_regex(fn, grounded=said)
+    for who, user, host in people:
+        assert re.fullmatch(pattern, f'send({name}="{user}@{host}", subject="Hi")'), (said, pattern)
+        assert not re.fullmatch(pattern, f'send({name}="{who}{joint}{user}@{host}", subject="Hi")'), said
+        assert not re.fullmatch(pattern, f'send({name}="{who}", subject="Hi")'), said
+    assert bool(re.fullmatch(pattern, 'send(subject="Hi")')) is (not required)
+    if not people:  # no address: the words' spans, as for any string
+        assert re.fullmatch(pattern, f'send({name}="note", subject="Hi")'), (said, pattern)

@@ -1041,6 +1041,10 @@ def call_regex(function: Mapping[str, Any], language: str = "python", grounded: 
         if urls is not None:  # a URL parameter takes a URL the user wrote (a required one without: ``bfcl.urls_given``)
             items.append((re.escape(name) + "=", urls, name in required))
             continue
+        emails = email_literals(grounded) if grounded is not None and language == "python" and email_param(name, schema) else None
+        if emails is not None:  # an email parameter takes an address the user wrote, where the user wrote any
+            items.append((re.escape(name) + "=", emails, name in required))
+            continue
         counted = found[0] if (found := counting.get(name)) else None
         if counted is not None:  # the user counts it with its name ("2 adults"): written, a number counted
             items.append((re.escape(name) + "=", value({**schema, OWN_WORDS: counted}, 1, name), True))
@@ -1789,6 +1793,36 @@ def url_literals(text: str) -> str | None:
     """A Python string literal (either quote) of a URL the user's words write; ``None`` when they write none."""
     urls = user_urls(text)
     return "(" + "|".join(quote + _quoted(u, quote) + quote for quote in ('"', "'") for u in urls) + ")" if urls else None
+
+
+# An email address the user writes (``user_emails``): "john.doe@example.com", without a full
+# stop after it. A parameter for one (``email_param``: a word of its name is "email" or "mail",
+# or its description says "email address") takes only such an address where the user writes
+# any: "Send an email to John Doe at john.doe@example.com" is ``to="john.doe@example.com"``,
+# never "John Doe at john.doe@example.com". Of BFCL's 15 accepted values of such parameters
+# where the user writes an address, each is one of them.
+EMAIL_FORM = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+EMAIL_ADDRESS = re.compile(r"(?i)\be-?mail address")
+
+
+def user_emails(text: str) -> list[str]:
+    """The email addresses the user's words write (``EMAIL_FORM``), in order, each once."""
+    return list(dict.fromkeys(m.group(0) for m in EMAIL_FORM.finditer(text)))
+
+
+def email_param(name: str, schema: Mapping[str, Any]) -> bool:
+    """Whether a parameter takes an email address: a ``string`` without an enum, a word of whose
+    name is "email", "e-mail" or "mail" (``to_email``, ``emailAddress``), or whose description
+    says "email address" (``to``: "The email address to send to.")."""
+    if schema.get("type") != "string" or schema.get("enum"):
+        return False
+    return bool({w.lower() for w in name_parts(name)} & {"email", "mail"}) or EMAIL_ADDRESS.search(str(schema.get("description", ""))) is not None
+
+
+def email_literals(text: str) -> str | None:
+    """A Python string literal (either quote) of an email address the user's words write; ``None`` when they write none."""
+    emails = user_emails(text)
+    return "(" + "|".join(quote + _quoted(e, quote) + quote for quote in ('"', "'") for e in emails) + ")" if emails else None
 
 
 def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> str | None:
