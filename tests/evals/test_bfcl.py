@@ -161,14 +161,21 @@ def test_a_grounded_string_is_a_span_of_the_users_words(data, text):
     assert value.strip() == value  # no span opens or closes on blank space
 
 
-def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes: bool = False, passage: bool = False) -> bool:
+def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes: bool = False, passage: bool = False,
+              labels: frozenset[str] = frozenset()) -> bool:
     """The oracle of a grounded string: a span of the user's words (``place``: only one with a
     comma inside); or (``place``) a span, ", " and one to three capitalised ASCII words of at most
     16 letters (``codes``: two capital ASCII letters); or a real date and/or time written in one
-    of the ``shapes`` (``_real_in``); a ``passage`` parameter's spans (``takes_passage``)."""
+    of the ``shapes`` (``_real_in``); a ``passage`` parameter's spans (``takes_passage``); or the
+    rest of a span after a word the user writes right before it that is one of ``labels`` (the
+    called function's words, lower case: "Identity Provider settings" beside
+    ``get_identity_provider_patch`` gives "Provider settings")."""
     found = spans(said, passage=passage)
     if not found or (value in found and (not place or "," in value)):
         return True
+    for m in re.finditer(r"([A-Za-z]+) " + re.escape(value), said):
+        if m.group(1).lower() in labels and m.group(0) in found and not place:
+            return True
     if any(_real_in(value, shape) for shape in shapes):
         return True
     if place and value in _joined_places(said):
@@ -1031,7 +1038,7 @@ def test_no_span_runs_past_a_sentence_end(sentences, passage):
         phrase = " ".join(words)
         text += (gap if k else "") + phrase[:1].upper() + phrase[1:] + mark
     with mock.patch.object(bfcl_grammar, "sentence_ends", lambda text, pieces: [False] * len(pieces)):
-        base = spans(text)
+        base = spans(text, passage=passage)  # a passage's spans may open on a request word ("Find ...")
         with mock.patch.object(bfcl_grammar, "FUNCTION_WORDS", frozenset()), mock.patch.object(bfcl_grammar, "AUXILIARIES", frozenset()):
             everything = spans(text)
     # where no span is left, every rule is set aside ("The? The." gives "The")
@@ -1089,6 +1096,44 @@ def test_no_span_opens_on_a_pronoun_or_auxiliary_outside_a_passage(sentences, pa
     with mock.patch.object(bfcl_grammar, "person_leads", lambda text, pieces: [False] * len(pieces)):
         base = spans(text, passage=passage)
     expected = base if passage else {v for v in base if not _opens_on_a_person(v)}
+    _spans_are(text, expected, passage)
+
+
+REQUEST_SENTENCE_WORDS = ["provide", "what", "get", "find", "the", "crime", "rate", "in", "San", "Francisco", "point", "stats", "how",
+                          "Find", "GET", "fast", "london"]
+# The test's list of the words that open a request or a question.
+REQUEST_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "find", "get", "give", "provide", "show",
+                 "tell", "list", "calculate", "compute", "search", "analyze", "analyse", "fetch", "retrieve", "check", "determine",
+                 "estimate", "identify", "predict", "locate"}
+
+
+@_names_cut()  # the rule of its own test, test_no_span_opens_inside_a_name
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(REQUEST_SENTENCE_WORDS), min_size=1, max_size=5), st.sampled_from([".", "?", "!"])),
+                min_size=1, max_size=3), st.booleans())
+@example([(["provide", "the", "crime", "rate", "in", "San", "Francisco"], ".")], False)
+def test_no_span_opens_on_a_request_word_opening_a_sentence(sentences, passage):
+    """Outside a passage, no span opens on a word that opens a sentence to ask ("Provide ...",
+    "What ...", "Get ..."), unless written in capitals ("GET"); inside a sentence such a word may
+    open one ("stats get fast"), and a passage keeps them all. Oracle: the spans without the rule,
+    less those the test's reading says open on the first word of one of its sentences, that word
+    one of REQUEST_WORDS not in capitals. A last sentence, "See Paris.", leaves a span."""
+    text, firsts = "", []
+    for words, mark in sentences:
+        firsts.append(len(text))
+        phrase = " ".join(words)
+        text += phrase[:1].upper() + phrase[1:] + mark + " "
+    text += "See Paris."
+    with mock.patch.object(bfcl_grammar, "request_leads", lambda text, pieces: [False] * len(pieces)):
+        base = spans(text, passage=passage)
+    first_word = {at: text[at:].split(" ", 1)[0].rstrip(".?!") for at in firsts}
+    asking = {at for at, w in first_word.items() if w.lower() in REQUEST_WORDS and not (len(w) > 1 and w.isupper())}
+
+    def only_where_asked(v: str) -> bool:  # every place the words write it opens on an asking word
+        places = [i for i in range(len(text)) if text.startswith(v, i) and (i == 0 or text[i - 1] == " ")]
+        return bool(places) and all(i in asking for i in places)
+
+    expected = base if passage else {v for v in base if not only_where_asked(v)}
     _spans_are(text, expected, passage)
 
 
@@ -4864,7 +4909,8 @@ def test_masks_of_grounded_bfcl_specs_only_quote_the_users_words():
                         assert _optional_admitted(value, docs[name][key], said), (case["id"], key, value)
                         optional += 1
                     for text, schema, inner in _typed_values(value, docs[name][key], name=key):
-                        assert _admitted(text, said, *formats(schema.get("description", "")), passage=takes_passage(inner)), (case["id"], text)
+                        labels = frozenset(w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name) if len(w) > 2)
+                        assert _admitted(text, said, *formats(schema.get("description", "")), passage=takes_passage(inner), labels=labels), (case["id"], text)
                         quoted += 1
                         formatted += text not in spans(said)
                     for number, schema, _ in _typed_values(value, docs[name][key], ("integer", "float", "number")):

@@ -114,6 +114,14 @@ NO_LEAD = frozenset("of in on at to for by with and or but nor from as into onto
 # none is lost to the rule; the model wrote 12 such values in 11 stored answers, none right.
 PERSON_LEAD = frozenset("i me my you your we us our he him his she her they them their".split()) | AUXILIARIES
 OPENERS = frozenset("\"'`([{")
+# Nor does a span open on a word that opens a sentence as a request or a question
+# (``REQUEST_LEAD``: "Provide me the official crime rate of violent crime in San Francisco",
+# "What is the air quality index in London", "Get point and rebound stats"): the user asks with
+# it, and names nothing. The model wrote ``city="Provide"``, ``location="What is the air quality
+# index"``, ``team="Get point"`` and 9 more such values in stored answers, each refused on its
+# doubt; none of BFCL's accepted string arguments opens so (``benchmarks/bfcl_grounded_coverage.py``).
+REQUEST_LEAD = frozenset("""what who whom whose which when where why how find get give provide show tell list calculate compute
+search analyze analyse fetch retrieve check determine estimate identify predict locate""".split())
 
 
 def sentence_starts(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
@@ -149,6 +157,14 @@ def name_inner(text: str, pieces: Sequence[tuple[int, int]], labels: frozenset[s
     return [k > 0 and TITLE_WORD.fullmatch(words[k]) is not None and text[pieces[k - 1][1]:a] == " "
             and TITLE_WORD.fullmatch(words[k - 1]) is not None and not starts[k - 1] and words[k - 1].lower() not in labels
             for k, (a, b) in enumerate(pieces)]
+
+
+def request_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each piece of ``text``, whether it is a word of ``REQUEST_LEAD`` opening a sentence
+    (``sentence_starts``), not in capitals: no span opens on it."""
+    starts = sentence_starts(text, pieces)
+    return [start and w.lower() in REQUEST_LEAD and not (len(w) > 1 and w.isupper())
+            for w, start in zip((text[a:b] for a, b in pieces), starts)]
 
 
 def person_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
@@ -222,7 +238,8 @@ def spans(text: str, max_pieces: int = MAX_SPAN, not_alone: frozenset[str] = fro
     (``name_inner``: "Liga" of "La Liga"), on a preposition,
     conjunction or form of "be" in lower case (``NO_LEAD``: "for pasta carbonara") or, unless it
     is a ``passage``, on a pronoun or auxiliary in lower case or opening a sentence
-    (``person_leads``: "my spouse", "Do you know"), nor holds a
+    (``person_leads``: "my spouse", "Do you know") or a request or question word opening one
+    (``request_leads``: "Provide me ...", "What is ..."), nor holds a
     word of ``not_inside`` in lower case or, unless it is a ``passage`` (``takes_passage``), the
     end of a sentence outside a quoted passage (``sentence_ends``) or "and", "or" or "by" in lower
     case outside one (``JOINTS``), unless the text then has no span at all ("in" alone gives "in")."""
@@ -237,7 +254,7 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
           held: Sequence[tuple[int, int]] = ()) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
     """For each piece, whether it is no span by itself (``alone_no_value``), whether no span
     opens on it (``_label``, ``name_inner`` outside a quoted passage's start, a word of ``NO_LEAD`` in lower case that opens no quoted passage or,
-    unless ``passage``, of ``person_leads`` that opens no quoted passage of at most MAX_SPAN
+    unless ``passage``, of ``person_leads`` or ``request_leads`` that opens no quoted passage of at most MAX_SPAN
     pieces), whether no span holds it (a word of ``not_inside`` in lower case, a piece inside a
     ``held`` stretch; unless
     ``passage``, a sentence's end outside a quoted passage, ``sentence_ends``, and "and", "or" or
@@ -253,9 +270,10 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     quoted = {a for a, _ in quotes}
     passages = {qa for qa, qb in quotes if sum(qa <= a and b <= qb for a, b in pieces) <= MAX_SPAN}  # a longer one is plain words
     people = person_leads(text, pieces) if not passage else [False] * len(pieces)
+    requests = request_leads(text, pieces) if not passage else [False] * len(pieces)
     inner = name_inner(text, pieces, not_alone)
-    leads = [(w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted) or (person and a not in passages) or (carried and a not in quoted)
-             for w, person, carried, (a, _) in zip(words, people, inner, pieces)]
+    leads = [(w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted) or ((person or request) and a not in passages) or (carried and a not in quoted)
+             for w, person, request, carried, (a, _) in zip(words, people, requests, inner, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
     plain = [not passage and not any(qa <= a < qb for qa, qb in quotes) for a, _ in pieces]  # outside a passage and a quoted one
