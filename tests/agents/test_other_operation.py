@@ -68,12 +68,18 @@ def tools(draw):
     else:
         name = ("." if style == "dotted" else "_").join(words)
     described = draw(st.sets(st.sampled_from(list(NAMES)), max_size=2))
-    description = " ".join(f"It can {draw(st.sampled_from(NAMES[d]))} the {noun}." for d in sorted(described))
-    numeric = draw(st.booleans())
-    kind = "number" if numeric else "string"
-    function = {"name": name, "description": description,
-                "parameters": {"type": "dict", "required": ["a", "b"], "properties": {"a": {"type": kind}, "b": {"type": "integer"}}}}
+    function, numeric = _tool(draw, name, described, f"the {noun}")
     return function, op, described, numeric
+
+
+def _tool(draw, name: str, described: set[str], thing: str) -> tuple[dict, bool]:
+    """A tool named ``name`` whose description says each of the ``described`` operations of
+    ``thing``, and whether its required parameters are all numbers (drawn)."""
+    description = " ".join(f"It can {draw(st.sampled_from(NAMES[d]))} {thing}." for d in sorted(described))
+    numeric = draw(st.booleans())
+    function = {"name": name, "description": description, "parameters": {"type": "dict", "required": ["a", "b"], "properties": {
+        "a": {"type": "number" if numeric else "string"}, "b": {"type": "integer"}}}}
+    return function, numeric
 
 
 @st.composite
@@ -142,11 +148,7 @@ def arithmetic_tools(draw):
     op = draw(st.sampled_from([None, *sorted(ARITHMETIC)]))
     name = "_".join(([draw(st.sampled_from(NAMES[op]))] if op is not None else []) + ["numbers"])
     described = draw(st.sets(st.sampled_from([*sorted(ARITHMETIC), "mean", "read"]), max_size=2))
-    description = " ".join(f"It can {draw(st.sampled_from(NAMES[d]))} them." for d in sorted(described))
-    numeric = draw(st.booleans())
-    kind = "number" if numeric else "string"
-    function = {"name": name, "description": description,
-                "parameters": {"type": "dict", "required": ["a", "b"], "properties": {"a": {"type": kind}, "b": {"type": "integer"}}}}
+    function, numeric = _tool(draw, name, described, "them")
     return function, op, described, numeric
 
 
