@@ -1809,8 +1809,12 @@ def url_param(name: str, schema: Mapping[str, Any]) -> bool:
 
 def url_literals(text: str) -> str | None:
     """A Python string literal (either quote) of a URL the user's words write; ``None`` when they write none."""
-    urls = user_urls(text)
-    return "(" + "|".join(quote + _quoted(u, quote) + quote for quote in ('"', "'") for u in urls) + ")" if urls else None
+    return _literals_of(user_urls(text))
+
+
+def _literals_of(values: Sequence[str]) -> str | None:
+    """A Python string literal (either quote) of one of ``values``; ``None`` where there is none."""
+    return "(" + "|".join(quote + _quoted(v, quote) + quote for quote in ('"', "'") for v in values) + ")" if values else None
 
 
 # An email address the user writes (``user_emails``): "john.doe@example.com", without a full
@@ -1839,8 +1843,7 @@ def email_param(name: str, schema: Mapping[str, Any]) -> bool:
 
 def email_literals(text: str) -> str | None:
     """A Python string literal (either quote) of an email address the user's words write; ``None`` when they write none."""
-    emails = user_emails(text)
-    return "(" + "|".join(quote + _quoted(e, quote) + quote for quote in ('"', "'") for e in emails) + ")" if emails else None
+    return _literals_of(user_emails(text))
 
 
 def optional_grounded(schema: Mapping[str, Any], text: str, name: str = "") -> str | None:
