@@ -6640,3 +6640,76 @@ def test_an_email_parameter_takes_an_address_the_user_writes(people, param, join
     assert bool(re.fullmatch(pattern, 'send(subject="Hi")')) is (not required)
     if not people:  # no address: the words' spans, as for any string
         assert re.fullmatch(pattern, f'send({name}="note", subject="Hi")'), (said, pattern)
+
+
+PLACE_SCHEMA = {"type": "string", "description": "The city and country, in the format 'City, Country', such as 'Paris, France'."}
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(["Hyderabad", "Sydney", "Kuala Lumpur", "Letterkenny"]), st.sampled_from(["India", "Australia", "Ireland", "New York"]),
+       st.sampled_from([", ", ","]), st.booleans(), st.sampled_from(["country", "city", "both"]), st.booleans())
+def test_a_place_given_a_region_that_repeats_it_is_held_to_the_places_the_user_writes(city, country, comma, written, repeat, lower):
+    """Oracle: the place the test wrote into the words ("in Hyderabad, India", or the city
+    alone) and the value it wrote for the call. ``places_repeated`` finds a value whose region
+    repeats its head where the words write that region after a comma and not the value itself;
+    held (``places_written``), the place parameter takes the place the user writes whole and
+    no span given a region, where the words write one; the words without a comma, no change."""
+    from ltlagent.evals.bfcl import places_repeated, places_written
+
+    said = f"Weather in {city}{comma}{country}?" if written else f"Weather in {city}?"
+    head = {"country": country, "city": city, "both": city}[repeat]
+    region = {"country": country, "city": city, "both": country}[repeat]
+    value = f"{head}, {region.lower() if lower else region}"
+    fn = {"name": "get_weather", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": PLACE_SCHEMA}}}
+    found = places_repeated(f'[get_weather(location="{value}")]', [fn], said)
+    # a region is capitalised words (the grammar writes no other): "India, india" gives none
+    repeats = not lower and head.lower() == region.lower() and value.lower() not in said.lower() and f"{comma}{region}".lower() in said.lower()
+    assert found == ([("get_weather", "location", value)] if repeats else []), (said, value)
+    (held,) = places_written([fn], [("get_weather", "location", value)])
+    pattern, before = call_regex(held, grounded=said), call_regex(fn, grounded=said)
+    if not written:  # no place the user writes whole: as before
+        assert pattern == before
+        return
+    assert re.fullmatch(pattern, f'get_weather(location="{city}{comma}{country}")'), (said, pattern)
+    assert re.fullmatch(before, f'get_weather(location="{country}, {country}")')  # a span and a region before
+    assert not re.fullmatch(pattern, f'get_weather(location="{country}, {country}")'), said
+    assert not re.fullmatch(pattern, f'get_weather(location="{city}, Asia")'), said
+
+
+@needs_bfcl
+def test_no_place_bfcl_accepts_repeats_its_region():
+    """BFCL's accepted answers as the oracle: ``places_repeated`` finds none in them
+    (parallel_43's "New York, New York" is the user's own), so holding such a place to the
+    places the user writes loses no accepted answer."""
+    from ltlagent.evals.bfcl import places_repeated
+
+    read = 0
+    for case, words, calls in _accepted_answers():
+        assert places_repeated("[" + ", ".join(_call_text(name, args) for name, args in calls) + "]", case["function"], words) == [], case["id"]
+        read += 1
+    assert read > 2000
+
+
+def test_a_place_repeating_its_region_is_answered_again_held_to_the_users_place(monkeypatch):
+    """live_simple_118-74-0: "the current temperature in Hyderabad, India" answered
+    ``location="India, India"``: decoded again with the place held to the ones the user writes
+    (``places_written``), and the new answer kept where it repeats no region; an answer that
+    still does keeps the first."""
+    from ltlagent.evals.bfcl import WRITTEN_PLACE
+
+    temperature = {"name": "get_temperature", "parameters": {"type": "dict", "required": ["location"], "properties": {"location": PLACE_SCHEMA}}}
+    said = "Could you tell me the current temperature in Hyderabad, India, in Celsius?"
+    case = {"id": "live_simple_118-74-0", "function": [temperature], "question": [[{"role": "user", "content": said}]]}
+    for again, kept in (("Hyderabad, India", True), ("India, India", False)):
+        seen = []
+
+        def decode(self, case, functions, form, prompt, fast_forward, again=again):
+            held = functions[0]["parameters"]["properties"]["location"].get(WRITTEN_PLACE, False)
+            seen.append(held)
+            return f'[get_temperature(location="{again if held else "India, India"}")]', 12, 0.1, 2
+
+        answerer = _scripted_answerer(monkeypatch, temperature, decode)
+        text, _ = answerer._constrained(case, "prompt", True)
+        assert seen == [False, True], seen
+        assert text == f'[get_temperature(location="{again if kept else "India, India"}")]'
+        assert ("a place held to those the user writes" in answerer.spec_form) is kept

@@ -44,7 +44,7 @@ from ltlagent.evals import per_mode
 from ltlagent.evals.bfcl_grammar import (ANSWER_FORMS, clauses_negated, DATE_FORMS, FUNCTION_WORDS, MEANT_FLAG, MEANT_MEMBER, MOST_ITEMS, UNMEANT_FLAG, NEGATION, NEGATION_REACH, OWN_WORDS, PIECE, QUOTED_EXAMPLE, QUOTED_PASSAGE, REFUSAL, REGION, bfcl_spec, called_words, codes, counted_number,
                                          dated_shapes, date_phrases, days_named, formats, grounded_number, is_flag, member_places, name_parts, named_code, named_flag, named_members, number_mentions, starts_still,
                                          number_places, own_words, place_examples, sentence_ends, shape_literals, shape_readings, time_parameter, timed_shapes, TIME_FORMS, undated, url_param,
-                                         user_dates, user_times, user_urls)
+                                         user_dates, user_times, user_urls, WRITTEN_PLACE)
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance",
               "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
@@ -881,6 +881,45 @@ def places_unnamed(output: str, functions: Sequence[Mapping[str, Any]], words: s
         if found is not None:
             return found
     return None
+
+
+def places_repeated(output: str, functions: Sequence[Mapping[str, Any]], words: str) -> list[tuple[str, str, str]] | None:
+    """The place arguments of a Python answer's calls (top-level strings whose parameter's
+    description shows the format 'City, State') that give a span of the user's words a region
+    repeating it, where the words write that span after a comma, as a region of a place of their
+    own: "India, India" for "in Hyderabad, India", "Australia, Australia" for "to Sydney,
+    Australia". Each as (function, parameter, value); ``None`` where the answer is no calls. A
+    place the user writes so ("New York, New York") is theirs, and one whose words write no
+    comma before it is left alone."""
+    calls = _calls(output)
+    if calls is None:
+        return None
+    known = {f["name"]: f for f in functions}
+    found = []
+    for name, args in calls:
+        props = ((known.get(name) or {}).get("parameters") or {}).get("properties") or {}
+        for arg, value in args.items():
+            head = _region_head(value, props.get(arg) or {}) if isinstance(value, str) and not (props.get(arg) or {}).get("enum") else None
+            region = value[len(head):].lstrip(", ") if head is not None else ""
+            if (head and head.lower() == region.lower() and value.lower() not in words.lower()
+                    and re.search(r",\s*" + re.escape(region) + r"(?![\w])", words, re.IGNORECASE)):
+                found.append((name, arg, value))
+    return found
+
+
+def places_written(functions: Sequence[Mapping[str, Any]], repeated: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """``functions`` with each place parameter of ``repeated`` (``places_repeated``) held to the
+    places the user's words write whole, with a comma inside ("Hyderabad, India";
+    ``bfcl_grammar.WRITTEN_PLACE``): no region is added to a span of them."""
+    held = {(name, arg) for name, arg, _ in repeated}
+    out = []
+    for f in functions:
+        props = (f.get("parameters") or {}).get("properties") or {}
+        mine = {arg for name, arg in held if name == f["name"] and arg in props}
+        if mine:
+            f = {**f, "parameters": {**f["parameters"], "properties": {k: ({**v, WRITTEN_PLACE: True} if k in mine else v) for k, v in props.items()}}}
+        out.append(dict(f))
+    return out
 
 
 def empty_required(output: str, functions: Sequence[Mapping[str, Any]]) -> str | None:
@@ -2660,6 +2699,13 @@ class Answerer:
             if places_reused(again, off, grounded) is None and options_misplaced(again, off, grounded) == []:
                 text, tokens, functions = again, again_tokens, off  # a call more leaves them off too (``as_in``)
                 self.spec_form += " (again, kept off another argument's option: " + ", ".join(f"{n}'s {a}={v!r}" for n, a, v in misplaced or ()) + ")"
+        repeated = places_repeated(text, functions, grounded) if reused is None else None
+        if repeated:  # a place given a region that repeats it ("India, India"): again, held to the places the user writes whole
+            written = places_written(functions, repeated)
+            again, again_tokens = self._counted(self._decode(case, written, form, prompt, fast_forward))
+            if places_reused(again, written, grounded) is None and places_repeated(again, written, grounded) == []:
+                text, tokens, functions = again, again_tokens, written  # a call more holds them too (``as_in``)
+                self.spec_form += " (again, a place held to those the user writes: " + ", ".join(f"{n}'s {a}={v!r}" for n, a, v in repeated) + ")"
         unnamed = places_unnamed(text, functions, grounded) if reused is None else None
         why = str(reused) if reused is not None else f"a place that names nothing: {unnamed!r}" if unnamed is not None else empty_required(text, functions)
         if why is not None:

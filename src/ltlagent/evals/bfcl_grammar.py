@@ -370,7 +370,7 @@ def _quoted(text: str, quote: str) -> str:
 @functools.lru_cache(maxsize=64)  # one text, several string parameters
 def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = (), max_pieces: int = MAX_SPAN,
                     not_alone: frozenset[str] = frozenset(), region: str | None = None, not_inside: frozenset[str] = frozenset(),
-                    passage: bool = False, held: tuple[tuple[int, int], ...] = ()) -> str:
+                    passage: bool = False, held: tuple[tuple[int, int], ...] = (), written: bool = False) -> str:
     """A Python string literal (either quote) whose value is one of ``spans(text)``, or of one of
     the date/time ``shapes`` (``formats``). A ``place`` takes the form its description shows
     ("City, State"): a span with a comma inside, a span without one followed by a ``REGION``, or
@@ -384,7 +384,9 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     ``NO_LEAD`` or, unless it is a ``passage``, on a pronoun or auxiliary (``person_leads``), and none holds a word of ``not_inside`` written in lower case
     (``neighbour_words``), a piece of a ``held`` stretch of the text (another argument's:
     ``counted_places``) or, unless it is a ``passage``, a sentence's end (``sentence_ends``),
-    unless the words then have no span at all."""
+    unless the words then have no span at all. A ``written`` place is one the user writes whole,
+    with a comma inside (a region after it as before), never a span given a region, where the
+    words write any."""
     pieces, opens, closes, tails = _pieces(text)
     if not pieces:
         return STRING
@@ -408,7 +410,7 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
             if plain:
                 forms.append(quote + "(" + "|".join(plain) + ")" + quote)
             continue
-        if plain:
+        if plain and not (written and commaed):
             forms.append(quote + "(" + "|".join(plain) + ")" + region + quote)
         if commaed:
             forms.append(quote + "(" + "|".join(commaed) + f")({region})?" + quote)
@@ -749,7 +751,8 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         not_alone = (name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ()))
         return grounded_string(grounded, place, shapes, not_alone=not_alone,
                                region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
-                               passage=takes_passage(name) if name else False, held=tuple(schema.get(COUNTED_PLACES, ())))
+                               passage=takes_passage(name) if name else False, held=tuple(schema.get(COUNTED_PLACES, ())),
+                               written=bool(schema.get(WRITTEN_PLACE)))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
         number = grounded_number(kind, number_words(name, schema, grounded), percent_reading(schema), pointed)
@@ -977,6 +980,7 @@ CALLED_WORDS = "x-ltlagent-called-words"
 # function ("3 bedrooms", ``counted_places``), none of which a span of it holds: "Seattle, WA
 # with 3 bedrooms and 2" is no ``area``.
 COUNTED_PLACES = "x-ltlagent-counted"  # ... nor a number parameter's number (``number_words``)
+WRITTEN_PLACE = "x-ltlagent-written-place"  # a place parameter held to the places the user writes whole (``bfcl.places_written``)
 # ... and, on an optional flag (``is_flag``), that the user's words mean it though they do not
 # say its name (``bfcl.meant_flags``): written true, as a flag they name (``named_flag``).
 MEANT_FLAG = "x-ltlagent-meant"
