@@ -6713,22 +6713,3 @@ def test_a_place_repeating_its_region_is_answered_again_held_to_the_users_place(
         assert seen == [False, True], seen
         assert text == f'[get_temperature(location="{again if kept else "India, India"}")]'
         assert ("a place held to those the user writes" in answerer.spec_form) is kept
-
-
-@settings(max_examples=150)
-@given(st.sampled_from(["Lang Son", "Paris", "New Delhi"]), st.sampled_from(["celsius", "fahrenheit", "Fahrenheit"]),
-       st.sampled_from(["in", "using"]), st.booleans())
-def test_no_string_holds_a_neighbours_option_in_lower_case(place, member, joint, listed):
-    """Oracle: the words the test wrote, "weather in {place} {joint} {member}". A string
-    parameter beside one whose ``enum`` lists the member (any case) takes no span holding it
-    written in lower case, but still the place alone; written capitalised it may be held; beside
-    no such enum the span stands."""
-    said = f"What is the weather in {place} {joint} {member}?"
-    unit = {"type": "string", "enum": ["celsius", "fahrenheit"]} if listed else {"type": "string"}
-    fn = {"name": "get_weather", "parameters": {"type": "dict", "required": ["location"], "properties": {
-        "location": {"type": "string", "description": "The city."}, "unit": unit}}}
-    pattern = call_regex(fn, grounded=said)
-    unit = f', unit="{member.lower()}"' if listed else ""  # an option the user names is written (its own test)
-    assert re.fullmatch(pattern, f'get_weather(location="{place}"{unit})'), said
-    held = f"{place} {joint} {member}"
-    assert bool(re.fullmatch(pattern, f'get_weather(location="{held}"{unit})')) is not (listed and member.islower()), (said, held)

@@ -1012,12 +1012,8 @@ def neighbour_words(properties: Mapping[str, Any], name: str) -> frozenset[str]:
     directed by Herbert Ross" is no ``cast``, "username, and password" no ``username``. Not the
     parameter's own name's words, function words, nor words of under three letters. Of BFCL's
     3,553 accepted string arguments that are spans of the user's words, none holds one; the
-    model wrote 16 such values, none right. So too the one-word members of a neighbour's
-    ``enum`` (lower case): "Lang Son in fahrenheit" is no ``location`` beside
-    ``unit: celsius | fahrenheit`` (``benchmarks/bfcl_grounded_coverage.py`` unchanged by it)."""
+    model wrote 16 such values, none right."""
     words = {w for other in properties if other != name for w in name_words(other)}
-    words |= {m.lower() for other, schema in properties.items() if other != name and isinstance(schema, Mapping)
-              for m in schema.get("enum") or () if isinstance(m, str) and m.isalpha()}
     return frozenset(w for w in words - name_words(name) if len(w) > 2 and w not in FUNCTION_WORDS)
 
 
