@@ -6716,3 +6716,18 @@ def test_a_place_repeating_its_region_is_answered_again_held_to_the_users_place(
         assert seen == [False, True], seen
         assert text == f'[get_temperature(location="{again if kept else "India, India"}")]'
         assert ("a place held to those the user writes" in answerer.spec_form) is kept
+
+
+@settings(max_examples=150)
+@given(st.sampled_from(["Pittsburg", "Novato", "St. Helena", "Long Beach"]), st.sampled_from(["PA", "CA", "NY"]),
+       st.sampled_from(["NY", "PW", "XX", "Texas"]), st.sampled_from(["Find a therapist in {} for me.", "Weather in {}?"]))
+def test_a_place_the_user_writes_with_its_code_takes_no_second_region(name, code, region, phrasing):
+    """Oracle: the place the test wrote, a name and a state's code without a comma ("Novato
+    CA"). A place parameter takes it with the comma ("Novato, CA"), and the name with a region,
+    but never the name and code given a region more ("Novato CA, NY")."""
+    said = phrasing.format(f"{name} {code}")
+    pattern = bfcl_grammar.grounded_string(said, True)
+    assert re.fullmatch(pattern, repr(f"{name}, {code}")), said
+    assert re.fullmatch(pattern, repr(f"{name}, {region}")), said
+    assert not re.fullmatch(pattern, repr(f"{name} {code}, {region}")), said
+    assert [said[a:b] for (a, b), c in zip(bfcl_grammar._pieces(said)[0], bfcl_grammar.coded_ends(said, bfcl_grammar._pieces(said)[0])) if c] == [code]

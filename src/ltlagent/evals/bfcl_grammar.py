@@ -395,6 +395,10 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     if shapes and shapes_given(shapes, text):
         return forms[0]
     alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage, held)
+    if place:  # a span given a region ends on no state code the user wrote after a name ("Novato CA": never "Novato CA, NY")
+        coded = coded_ends(text, pieces)
+        tails = [t and not c for t, c in zip(tails, coded)]
+        closes = [c and not d for c, d in zip(closes, coded)]
     for quote in ('"', "'"):
         plain, commaed = [], []  # spans without a comma inside, spans with one (place only)
         for i in (i for i in range(len(pieces)) if opens[i] and not label[i] and not inside[i]):
@@ -423,6 +427,16 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
 # A place the user writes with its state's code but no comma ("a therapist in Pittsburg PA"):
 # capitalised words, a space and two capitals (``joined_places``).
 PLACE_AND_CODE = re.compile(r"(?<![\w,])([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*) ([A-Z]{2})(?!\w)")
+
+
+def coded_ends(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each piece of ``text``, whether it is a state's code the user writes after a name
+    without a comma (``PLACE_AND_CODE``: "PA" of "Pittsburg PA"). A place span given a region
+    ends on none: "Pittsburg PA, PW" and "Novato CA, NY" give the place two regions (the model
+    wrote 4 such values in stored answers, each refused on its doubt); the place is written
+    with the comma instead (``joined_places``)."""
+    codes = {m.start(2) for m in PLACE_AND_CODE.finditer(text)}
+    return [a in codes for a, _ in pieces]
 
 
 def joined_places(text: str) -> list[str]:
