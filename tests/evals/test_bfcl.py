@@ -191,19 +191,43 @@ def _admitted(value: str, said: str, place: bool, shapes: tuple[str, ...], codes
     return False
 
 
+def test_the_joined_places_oracle_reads_a_code_at_a_lines_end():
+    """The oracle's reading of a place written with its code (``_joined_places``) and the
+    grammar's (``joined_places``) agree where the code ends a line (hypothesis found "Paris. CA\n")."""
+    for said in ("Paris. CA\n", "a therapist in Pittsburg PA\nplease", "St. Helena CA, then Novato CA."):
+        assert _joined_places(said) == set(bfcl_grammar.joined_places(said)), said
+
+
 def _joined_places(said: str) -> set[str]:
-    """Places written with a state's code and no comma ("Pittsburg PA"), with the comma: the
-    words split at spaces, a word of two capital ASCII letters (then nothing or punctuation that
-    is no word), the capitalised words right before it (each run of the last of them)."""
-    words, found = said.split(" "), set()
-    for i, word in enumerate(words):
-        code = word.rstrip(".,!?;:)\"'")
-        if not (len(code) == 2 and code.isascii() and code.isalpha() and code.isupper() and (word[2:] == "" or not word[2].isalnum())):
+    """Places written with a state's code and no comma ("Pittsburg PA"), with the comma: two
+    capital ASCII letters that no word character follows, one space before them, and before
+    that a run of capitalised words (a capital, then letters, digits, ".", "'" or "-"), one space
+    apart, the run not glued to a word character or a comma; each run of the last of them."""
+    name_char = re.compile(r"[\w.'-]")
+    found = set()
+    for i in range(1, len(said) - 1):
+        code = said[i:i + 2]
+        if not (len(code) == 2 and code.isascii() and code.isalpha() and code.isupper()) or said[i - 1] != " ":
             continue
-        j = i
-        while j > 0 and re.fullmatch(r"[A-Z][\w.'-]*", words[j - 1]):
-            j -= 1
-            found.add(" ".join(words[j:i]) + ", " + code)
+        if i + 2 < len(said) and re.match(r"\w", said[i + 2]):
+            continue
+        if i >= 2 and (said[i - 2] == " " or not name_char.match(said[i - 2])):
+            continue
+        words, end = [], i - 1  # walk back over the words before the code, one space apart
+        while end > 0:
+            start = end
+            while start > 0 and name_char.match(said[start - 1]):
+                start -= 1
+            # the word opens on its first capital that neither a word character nor a comma precedes
+            first = next((k for k in range(start, end) if "A" <= said[k] <= "Z" and (k == 0 or not (re.match(r"\w", said[k - 1]) or said[k - 1] == ","))),
+                         None)
+            if first is None:
+                break
+            words.insert(0, said[first:end])
+            found.add(" ".join(words) + ", " + code)
+            if first != start or start == 0 or said[start - 1] != " ":
+                break
+            end = start - 1
     return found
 
 
