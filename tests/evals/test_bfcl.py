@@ -6755,3 +6755,19 @@ def test_a_place_the_user_writes_with_its_code_takes_no_second_region(name, code
     assert re.fullmatch(pattern, repr(f"{name}, {region}")), said
     assert not re.fullmatch(pattern, repr(f"{name} {code}, {region}")), said
     assert [said[a:b] for (a, b), c in zip(bfcl_grammar._pieces(said)[0], bfcl_grammar.coded_ends(said, bfcl_grammar._pieces(said)[0])) if c] == [code]
+
+
+@settings(max_examples=150)
+@given(st.sampled_from(["U.S.", "D.C.", "U.K.", "e.g."]), st.sampled_from(["Bank", "president", "Paris"]), st.sampled_from(["at ", "the ", ""]))
+def test_no_span_opens_inside_an_initialism(initialism, word, lead):
+    """Oracle: the initialism the test wrote, single letters each glued to a full stop. No span
+    opens on a letter after the first ("S. Bank" of "U.S. Bank"); the initialism whole, and
+    what follows it, still may be values."""
+    said = f"I asked {lead}{initialism} {word} today."
+    found = spans(said)
+    letters = initialism.split(".")[:-1]
+    for k in range(1, len(letters)):
+        inner = ".".join(letters[k:]) + "."
+        assert not any(v.startswith(inner[:1]) and said.find(v) == said.find(initialism) + 2 * k for v in found), (said, found)
+        assert f"{inner} {word}" not in found and f"{letters[k]}. {word}" not in found, (said, found)
+    assert any(v.startswith(initialism[:2]) for v in found) and word in found, (said, found)  # "U.S. Bank", "Bank"

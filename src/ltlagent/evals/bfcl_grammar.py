@@ -346,7 +346,7 @@ def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool], l
     slash = [text[a:b] == "/" and text[a - 1:a].isalnum() and text[b:b + 1].isalnum() for a, b in pieces]  # a "/" that glues two words
     glued_before = [g or (k > 0 and slash[k - 1]) for k, g in enumerate(slash)]  # "AL2562" of "2022/AL2562", and the "/"
     glued_after = [g or (k + 1 < len(slash) and slash[k + 1]) for k, g in enumerate(slash)]  # "gorilla-llm" of "gorilla-llm/gorilla-cli"
-    opens = [o and not g for o, g in zip(ok, glued_before)]
+    opens = [o and not g and not i for o, g, i in zip(ok, glued_before, initialism_inner(text, pieces))]
     closes = [c and not g for c, g in zip(ok, glued_after)]
     tails = [c and not (text[a:b] in FUNCTION_WORDS) for c, (a, b) in zip(closes, pieces)]
     for passage in QUOTED_PASSAGE.finditer(text):
@@ -358,6 +358,19 @@ def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool], l
                 opens[k], closes[k] = k in (inner[0], words[0], *after_article), k in (inner[-1], words[-1])
                 tails[k] = closes[k]
     return pieces, opens, closes, tails
+
+
+def initialism_inner(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each piece of ``text``, whether it is a letter inside an initialism, right after a
+    single letter and a full stop glued to it ("S" of "U.S."): no span opens on it. The model
+    wrote ``bank_name="S. Bank"`` for "at U.S. Bank" and ``event="S. president during the Civil
+    War"``; of BFCL's accepted string arguments none opens so (``benchmarks/bfcl_grounded_coverage.py``)."""
+    def letter(start: int, end: int) -> bool:
+        return end - start == 1 and text[start].isalpha()
+
+    return [k >= 2 and letter(a, b) and letter(*pieces[k - 2]) and text[pieces[k - 1][0]:pieces[k - 1][1]] == "."
+            and pieces[k - 2][1] == pieces[k - 1][0] and pieces[k - 1][1] == a
+            for k, (a, b) in enumerate(pieces)]
 
 
 def _quoted(text: str, quote: str) -> str:
