@@ -116,13 +116,12 @@ PERSON_LEAD = frozenset("i me my you your we us our he him his she her they them
 OPENERS = frozenset("\"'`([{")
 # Nor does a span open on a word that opens a sentence as a request or a question
 # (``REQUEST_LEAD``: "Provide me the official crime rate of violent crime in San Francisco",
-# "What is the air quality index in London", "Get point and rebound stats", "Are there any
-# Cartoon movies showing"): the user asks with
+# "What is the air quality index in London", "Get point and rebound stats"): the user asks with
 # it, and names nothing. The model wrote ``city="Provide"``, ``location="What is the air quality
 # index"``, ``team="Get point"`` and 9 more such values in stored answers, each refused on its
 # doubt; none of BFCL's accepted string arguments opens so (``benchmarks/bfcl_grounded_coverage.py``).
 REQUEST_LEAD = frozenset("""what who whom whose which when where why how find get give provide show tell list calculate compute
-search analyze analyse fetch retrieve check determine estimate identify predict locate is are was were""".split())
+search analyze analyse fetch retrieve check determine estimate identify predict locate""".split())
 
 
 def sentence_starts(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
