@@ -758,14 +758,16 @@ def _nearest(spans: Sequence[tuple[str, bool]], similar: Callable[[str], Sequenc
 
 
 def _optionals_marked(functions: Sequence[Mapping[str, Any]],
-                      mark: Callable[[Mapping[str, Any], str, Mapping[str, Any]], dict[str, Any] | None]) -> list[dict[str, Any]]:
-    """The functions again, each optional parameter's schema replaced by ``mark(function, name,
-    schema)`` where that is not ``None``; the functions given are not changed."""
+                      mark: Callable[[Mapping[str, Any], str, Mapping[str, Any]], dict[str, Any] | None],
+                      also_required: bool = False) -> list[dict[str, Any]]:
+    """The functions again, each optional parameter's schema (each required one's too, under
+    ``also_required``) replaced by ``mark(function, name, schema)`` where that is not ``None``;
+    the functions given are not changed."""
     out = []
     for function in functions:
         params = function.get("parameters") or {}
         props = dict(params.get("properties") or {})
-        required = set(params.get("required") or ())
+        required = set(params.get("required") or ()) if not also_required else set()
         for name, schema in list(props.items()):
             marked = mark(function, name, schema) if name not in required and isinstance(schema, Mapping) else None
             if marked is not None:
@@ -912,14 +914,8 @@ def places_written(functions: Sequence[Mapping[str, Any]], repeated: Sequence[tu
     places the user's words write whole, with a comma inside ("Hyderabad, India";
     ``bfcl_grammar.WRITTEN_PLACE``): no region is added to a span of them."""
     held = {(name, arg) for name, arg, _ in repeated}
-    out = []
-    for f in functions:
-        props = (f.get("parameters") or {}).get("properties") or {}
-        mine = {arg for name, arg in held if name == f["name"] and arg in props}
-        if mine:
-            f = {**f, "parameters": {**f["parameters"], "properties": {k: ({**v, WRITTEN_PLACE: True} if k in mine else v) for k, v in props.items()}}}
-        out.append(dict(f))
-    return out
+    return _optionals_marked(functions, lambda f, name, schema: {**schema, WRITTEN_PLACE: True} if (f["name"], name) in held else None,
+                             also_required=True)
 
 
 def empty_required(output: str, functions: Sequence[Mapping[str, Any]]) -> str | None:
