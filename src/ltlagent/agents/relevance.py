@@ -274,6 +274,11 @@ def _own_operations(function: Mapping[str, Any]) -> set[str]:
     return own
 
 
+def _described_operations(function: Mapping[str, Any]) -> set[str]:
+    """The operations a tool's name or description says (``OPERATIONS``), whatever its parameters."""
+    return set(operations(" ".join(_WORD.findall(str(function.get("name", "")))) + " " + str(function.get("description", ""))))
+
+
 def asks_own_arithmetic(question: str, function: Mapping[str, Any]) -> str | None:
     """The words of ``question`` that ask for the arithmetic operation the tool's name says it
     does (``ARITHMETIC``, a tool whose required parameters are all numbers), where the question
@@ -296,9 +301,7 @@ def arithmetic_undone(question: str, functions: Sequence[Mapping[str, Any]]) -> 
     can multiply, not add, and the product they can give is not the one asked for."""
     if not any(_own_operations(f) & ARITHMETIC for f in functions):
         return None
-    said = set()
-    for f in functions:
-        said |= set(operations(" ".join(_WORD.findall(str(f.get("name", "")))) + " " + str(f.get("description", ""))))
+    said = set().union(*map(_described_operations, functions))
     return next((words for op, words in operations(question, asked=True).items() if op in ARITHMETIC and op not in said), None)
 
 
@@ -312,9 +315,8 @@ def other_operation(question: str, function: Mapping[str, Any]) -> str | None:
     ``calculate_sum(number1, number2)``, "what is the acceleration" beside
     ``calculate_maximum_height``. "Find the sum ... and the product ..." beside
     ``product_of_primes`` asks for its own as well."""
-    name = " ".join(_WORD.findall(str(function.get("name", ""))))
     own = _own_operations(function)
-    described = set(operations(name + " " + str(function.get("description", ""))))
+    described = _described_operations(function)
     asked, said = operations(question, asked=True), set(operations(question))
     for ops, _ in OPERATION_FAMILIES:
         theirs = own.intersection(ops)
