@@ -752,6 +752,27 @@ def meant_members(functions: Sequence[Mapping[str, Any]], words: str, similar: C
     return _optionals_marked(functions, mark)
 
 
+def lists_given(function: Mapping[str, Any], words: str, similar: Callable[[str], Sequence[float]],
+                floor: float = MEMBER_MEANING) -> bool:
+    """Whether the user's ``words`` name (``bfcl_grammar.named_members``) or mean (a stretch not
+    turned down, ``flag_spans``, at least ``floor`` similar to it; ``similar`` as for
+    ``meant_members``) a member of each of a function's required lists of a catalogue's members
+    (an ``array`` whose items are two or more strings with a letter, in an ``enum``). Such a list
+    is the user's choice; the catalogue cannot make it for them: ``hotel_search.find_hotels(amenities=[...])``,
+    whose members are Breakfast, Fitness Centre, Free Wi-Fi and Parking, is not called for "a
+    yoga retreat that includes vegetarian meals and spa services". A function it is not is not called."""
+    spans = None
+    for _, schema in _required(function):
+        items = schema.get("items") or {}
+        members = (items.get("enum") or []) if schema.get("type") == "array" and isinstance(items, Mapping) else []
+        if len(members) < 2 or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members) or named_members(items, words):
+            continue
+        spans = flag_spans(words) if spans is None else spans
+        if not any(_nearest(spans, similar, member.lower()) >= floor for member in members):
+            return False
+    return True
+
+
 def _nearest(spans: Sequence[tuple[str, bool]], similar: Callable[[str], Sequence[float]], phrase: str) -> float:
     """The most similarity to ``phrase`` of a stretch (``flag_spans``) not turned down; -1 with none."""
     return max((s for (_, negated), s in zip(spans, similar(phrase)) if not negated), default=-1.0)
@@ -2566,6 +2587,8 @@ class Answerer:
             return refusal
         if grounded is not None:  # what the required parameters need must come from the user's words
             functions = [f for f in functions if given(f, grounded)]
+            if functions and self.meaning != "off":  # a list of a catalogue's members the user names or means
+                functions = [f for f in functions if lists_given(f, grounded, self._span_reader(grounded))]
             if not functions:
                 return refusal
         if self.meaning != "off":  # functions whose documents are about something else than the user's words
