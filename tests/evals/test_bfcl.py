@@ -1890,19 +1890,25 @@ DATED = {"type": "string", "description": "The date of the journey, in the forma
 @example([DAY_PHRASES[0]], [], "required")
 @example([], [NO_DAY_PHRASES[0], NO_DAY_PHRASES[1]], "required")  # live_irrelevance: a rental car, no day
 @given(st.lists(st.sampled_from(DAY_PHRASES), max_size=2), st.lists(st.sampled_from(NO_DAY_PHRASES), max_size=3),
-       st.sampled_from(["required", "optional", "undated", "none"]))
+       st.sampled_from(["required", "optional", "undated", "or time", "none"]))
 def test_a_required_date_needs_words_that_say_something_of_a_day(days, others, kind):
     """A function with a required string parameter whose description shows a date format with a
     year is called only where the user's words say something of a day (a date, a relative day, a
-    month's name, a year); any other function whatever the words. Oracle, by construction: the
-    words are built from phrases known to say something of a day or not."""
+    month's name, a year); any other function whatever the words. One whose description shows a
+    time format without a date too ("or time") takes a time alone: no day is needed, and a time
+    of day is (``times_given``). Oracle, by construction: the words are built from phrases known
+    to say something of a day or not, and to give a time of day or not."""
     phrases = others + days
     random.Random(len(phrases)).shuffle(phrases)
     said = "I need " + " and ".join(phrases or ["help"]) + "."
-    props = {"city": {"type": "string"}, "date": DATED if kind != "undated" else {"type": "string", "description": "The city."}}
+    date = {"undated": {"type": "string", "description": "The city."},
+            "or time": {"type": "string", "description": "The alarm, as 'YYYY-MM-DD HH:MM:SS' or 'HH:MM', e.g. '2023-06-01 09:30:00'."}}.get(kind, DATED)
+    props = {"city": {"type": "string"}, "date": date}
     fn = {"name": "Trains_1_FindTrains", "parameters": {"type": "dict", "properties": props if kind != "none" else {},
-                                                      "required": ["city"] + (["date"] if kind in ("required", "undated") else [])}}
+                                                      "required": ["city"] + (["date"] if kind in ("required", "undated", "or time") else [])}}
     assert dates_given(fn, said) == (kind != "required" or bool(days)), said
+    if kind == "or time":
+        assert times_given(fn, said) == any(p in ("at 12:30", "around 8:30 pm") for p in phrases), said
 
 
 TIME_PHRASES = ["a pickup around 14:00", "a show at 4pm", "at 4:30 PM", "8 a.m. sharp", "at 5 in the afternoon", "starting at noon", "at Midnight"]

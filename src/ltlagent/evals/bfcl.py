@@ -1053,8 +1053,11 @@ def dates_given(function: Mapping[str, Any], words: str) -> bool:
     """Whether the user's words say anything of a day (``bfcl_grammar.days_named``) where a
     function has a required ``string`` parameter whose description shows a date format with a
     year (``bfcl_grammar.dated_shapes``): ``Trains_1_FindTrains(date_of_journey=...)`` is not
-    called for "I want to find a train", where any date would be made up."""
-    return not any(dated_shapes(schema) for _, schema in _required(function)) or days_named(words)
+    called for "I want to find a train", where any date would be made up. One whose description
+    shows a time format without a date too (``bfcl_grammar.timed_shapes``: "'YYYY-MM-DD HH:MM:SS',
+    'HH:MM:SS', 'HH:MM'") takes a time alone, which ``times_given`` asks for: ``set_alarm`` is
+    called for "set an alarm for 11 PM"."""
+    return not any(dated_shapes(schema) and not timed_shapes(schema) for _, schema in _required(function)) or days_named(words)
 
 
 def times_given(function: Mapping[str, Any], words: str) -> bool:
