@@ -1853,6 +1853,28 @@ def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(dat
 
 
 @settings(max_examples=200)
+@given(st.data(), st.integers(0, 23), st.sampled_from([0, 30]), st.sampled_from(["2023-04-15T10:00:00Z", "dd/mm/yyyy HH:MM", "YYYY-MM-DD"]),
+       st.sampled_from(["HH:MM", "HH:mm:ss", "18:45"]), st.sampled_from(["none", "date", "relative"]))
+def test_a_time_without_a_day_takes_the_shape_without_a_date(data, hour, minute, dated, timed, day):
+    """A string whose description shows a date shape and a time shape without a date: where the
+    user's words give a time and say nothing of a day, its values are that time in the time
+    shape alone, no date made up; where they give a date or place a day ("tomorrow"), the dated
+    shape takes a value too. Oracle: ``strftime`` of the moment the test wrote, in each shape."""
+    said_time = f"{hour}:{minute:02}" if minute else data.draw(st.sampled_from([f"{hour}:00", f"{hour % 12 or 12} {'PM' if hour >= 12 else 'AM'}"]))
+    said_day = {"none": "", "date": " on 2024-03-15", "relative": " tomorrow"}[day]
+    said = f"Set an alarm for {said_time}{said_day}, please."
+    pattern = shape_literals((dated, timed), said)
+    (time_format,) = SHAPE_FORMATS[timed]
+    (date_format,) = SHAPE_FORMATS[dated]
+    at = datetime(2024, 3, 15, hour, minute)
+    assert re.fullmatch(pattern, repr(at.strftime(time_format))), (said, timed)
+    values = {ast.literal_eval(data.draw(st.from_regex(pattern, fullmatch=True))) for _ in range(5)}
+    if day == "none":
+        assert values == {at.strftime(time_format)}, (said, values)
+    assert bool(re.fullmatch(pattern, repr(at.strftime(date_format)))) is (day != "none"), (said, dated)
+
+
+@settings(max_examples=200)
 @given(st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.integers(1990, 2035),
        st.sampled_from(["before", "after", "apart", "two", "none"]))
 def test_a_date_without_a_year_takes_the_one_year_the_words_give(first, second, year, where):

@@ -637,20 +637,28 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     speak of a day relative to another that no date of theirs names ("next Thursday", "a week later";
     not "next Monday 2023.10.2", ``relative_days_unnamed``);
     a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
-    ``None``: any real date and time. A shape that is no date or time: any digit for each digit
-    or placeholder letter (``shape_regex``)."""
+    ``None``: any real date and time. Where the shapes show a time without a date too and the
+    words give a time and say nothing of a day (``days_named``), the shapes with a date take
+    nothing: "set an alarm for 11 PM" beside 'YYYY-MM-DD HH:MM:SS' and 'HH:MM' is '23:00', never
+    a made-up day. A shape that is no date or time: any digit for each digit or placeholder
+    letter (``shape_regex``)."""
     relative = relative_dates(text) if text is not None else []
     years = user_years(text) if text is not None else []
     dates: Sequence[tuple[int | None, int, int]] = relative or [
         (y if y is not None or len(years) != 1 else years[0], m, d) for y, m, d in (user_dates(text) if text is not None else [])]
     times = user_times(text) if text is not None else []
+    readings_of = {shape: shape_readings(shape) for shape in shapes}
+    time_alone = any("H" in dict(r) and "Y" not in dict(r) for rs in readings_of.values() for r in rs)
+    undated = text is not None and time_alone and bool(times) and not days_named(text)
     values = []
     for shape in shapes:
-        readings = shape_readings(shape)
+        readings = readings_of[shape]
         if not readings:
             values.append(shape_regex(shape))
         for reading in readings:
             width = {kind: int(x) for kind, x in reading if kind != "="}
+            if undated and "Y" in width:
+                continue
             timed = ([{"H": _padded(h, width["H"]), "m": _padded(m, width["m"]), "S": _padded(0, width.get("S", 2))} for h, m in times]
                      or [FREE_FIELD]) if "H" in width else [{}]
             if "Y" not in width:
