@@ -1283,6 +1283,53 @@ def test_a_number_parameter_takes_the_period_the_words_name(periods, unit, kind,
         assert numbers_given(fn, said) == bool(counted), said
 
 
+# The test's table: how many times a year each way of saying a frequency compounds.
+TIMES_SAID = {"compounded quarterly": 4, "with monthly compounding": 12, "compounds annually": 1, "compounded yearly": 1,
+              "compounded semi-annually": 2, "compounded twice a year": 2, "Quarterly": 4, "a weekly deposit": 52}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(sorted(TIMES_SAID) + ["every year", "per annum", "a year-long plan", "bi-monthly"]), max_size=3),
+       st.sampled_from(["year", "unit time", "time period", None]), st.sampled_from(["integer", "float"]), st.booleans())
+def test_a_compounding_count_is_the_frequency_the_words_name(phrases, per, kind, required):
+    """A number parameter whose description counts the times interest is compounded per year
+    (or per unit time, or time period) takes the times a year of the one frequency the words
+    name in a word or three (the test's table, ``TIMES_SAID``), and is written with it, required
+    or not; nothing where they name two that disagree, none, or the description counts something
+    else. Oracle: the table."""
+    said = "Calculate the interest on $5000 at 3% for 5 years" + "".join(f", {p}" for p in phrases) + "."
+    description = f"The number of times that interest is compounded per {per}." if per else "The number of years."
+    schema = {"type": kind, "description": description}
+    named = {TIMES_SAID[p] for p in phrases if p in TIMES_SAID}
+    expected = named.pop() if per and len(named) == 1 else None
+    assert named_code(schema, said) == expected, said
+    fn = {"name": "interest", "parameters": {"type": "dict", "required": ["n"] if required else [], "properties": {"n": schema}}}
+    pattern = call_regex(fn, "python", said)
+    if expected is not None:
+        assert re.fullmatch(pattern, f"interest(n={expected})") and numbers_given(fn, said)
+        assert not re.fullmatch(pattern, f"interest(n={expected + 1})") and not re.fullmatch(pattern, "interest()")
+
+
+@needs_bfcl
+def test_every_compounding_count_the_words_name_is_the_one_bfcl_accepts():
+    """BFCL's own data as oracle: wherever an accepted call's function has a number parameter the
+    words name a compounding frequency for (``compounding_named``), BFCL accepts that count for
+    it, and there are at least 5 such cases."""
+    from ltlagent.evals.bfcl_grammar import compounding_named
+
+    cases = set()
+    for case, words, calls in _accepted_answers():
+        known = {f["name"]: f for f in case["function"]}
+        for call in case["ground_truth"]:
+            for name, accepted in call.items():
+                for param, schema in (known[name]["parameters"].get("properties") or {}).items():
+                    count = compounding_named(schema, words) if schema.get("type") in ("integer", "float", "number") and not schema.get("enum") else None
+                    if count is not None:
+                        assert count in accepted.get(param, []), (case["id"], param, count)
+                        cases.add(case["id"])
+    assert len(cases) >= 5
+
+
 @settings(max_examples=200)
 @given(st.lists(st.sampled_from(["February", "Feb", "march", "May", "may", "December", "the 15th", "2022"]), min_size=1, max_size=3),
        st.booleans())
@@ -1854,23 +1901,25 @@ def test_a_date_and_time_the_user_gives_are_the_only_values_of_a_dated_shape(dat
 
 @settings(max_examples=200)
 @given(st.data(), st.integers(0, 23), st.sampled_from([0, 30]), st.sampled_from(["2023-04-15T10:00:00Z", "dd/mm/yyyy HH:MM", "YYYY-MM-DD"]),
-       st.sampled_from(["HH:MM", "HH:mm:ss", "18:45"]), st.sampled_from(["none", "date", "relative"]))
+       st.lists(st.sampled_from(["HH:MM", "HH:mm:ss", "18:45"]), min_size=1, max_size=2, unique=True), st.sampled_from(["none", "date", "relative"]))
 def test_a_time_without_a_day_takes_the_shape_without_a_date(data, hour, minute, dated, timed, day):
-    """A string whose description shows a date shape and a time shape without a date: where the
+    """A string whose description shows a date shape and time shapes without a date: where the
     user's words give a time and say nothing of a day, its values are that time in the time
-    shape alone, no date made up; where they give a date or place a day ("tomorrow"), the dated
+    shapes alone, no date made up, and without seconds where a time shape without them is shown
+    (the words never give seconds); where they give a date or place a day ("tomorrow"), the dated
     shape takes a value too. Oracle: ``strftime`` of the moment the test wrote, in each shape."""
     said_time = f"{hour}:{minute:02}" if minute else data.draw(st.sampled_from([f"{hour}:00", f"{hour % 12 or 12} {'PM' if hour >= 12 else 'AM'}"]))
     said_day = {"none": "", "date": " on 2024-03-15", "relative": " tomorrow"}[day]
     said = f"Set an alarm for {said_time}{said_day}, please."
-    pattern = shape_literals((dated, timed), said)
-    (time_format,) = SHAPE_FORMATS[timed]
+    pattern = shape_literals((dated, *timed), said)
     (date_format,) = SHAPE_FORMATS[dated]
     at = datetime(2024, 3, 15, hour, minute)
-    assert re.fullmatch(pattern, repr(at.strftime(time_format))), (said, timed)
+    formats_kept = [SHAPE_FORMATS[t][0] for t in timed if t != "HH:mm:ss"] or ["%H:%M:%S"]
+    for time_format in (SHAPE_FORMATS[t][0] for t in timed):
+        assert bool(re.fullmatch(pattern, repr(at.strftime(time_format)))) is (time_format in formats_kept), (said, timed, time_format)
     values = {ast.literal_eval(data.draw(st.from_regex(pattern, fullmatch=True))) for _ in range(5)}
     if day == "none":
-        assert values == {at.strftime(time_format)}, (said, values)
+        assert values <= {at.strftime(f) for f in formats_kept}, (said, values)
     assert bool(re.fullmatch(pattern, repr(at.strftime(date_format)))) is (day != "none"), (said, dated)
 
 

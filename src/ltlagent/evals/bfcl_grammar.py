@@ -650,6 +650,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     readings_of = {shape: shape_readings(shape) for shape in shapes}
     time_alone = any("H" in dict(r) and "Y" not in dict(r) for rs in readings_of.values() for r in rs)
     undated = text is not None and time_alone and bool(times) and not days_named(text)
+    unseconded = {"Y" in dict(r) for rs in readings_of.values() for r in rs if "H" in dict(r) and "S" not in dict(r)}
     values = []
     for shape in shapes:
         readings = readings_of[shape]
@@ -657,7 +658,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
             values.append(shape_regex(shape))
         for reading in readings:
             width = {kind: int(x) for kind, x in reading if kind != "="}
-            if undated and "Y" in width:
+            if (undated and "Y" in width) or (text is not None and times and "S" in width and ("Y" in width) in unseconded):
                 continue
             timed = ([{"H": _padded(h, width["H"]), "m": _padded(m, width["m"]), "S": _padded(0, width.get("S", 2))} for h, m in times]
                      or [FREE_FIELD]) if "H" in width else [{}]
@@ -1802,10 +1803,13 @@ def named_code(schema: Mapping[str, Any], text: str) -> int | str | None:
     another held one ("cleaning" in "big cleaning"), the longer. ``None`` when they name none, or
     several, or the parameter has no codes. A number parameter also takes the month or the period
     the words name in words, where its description says it counts one (``month_named``,
-    ``period_named``)."""
+    ``period_named``), and the times a year interest is compounded where it counts those
+    (``compounding_named``)."""
     said = month_named(schema, text) if schema.get("type") == "integer" and not schema.get("enum") else None
     if said is None and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
         said = period_named(schema, text)
+    if said is None and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
+        said = compounding_named(schema, text)
     if said is not None:
         return said
     if schema.get("type") == "string" and not schema.get("enum"):
@@ -2095,6 +2099,27 @@ def period_named(schema: Mapping[str, Any], text: str) -> int | None:
         if table[period] < table[unit]:  # an hour in days: no whole count (the larger units are whole multiples)
             return None
         counts.add(table[period] // table[unit])
+    return counts.pop() if len(counts) == 1 else None
+
+
+# The times a year that interest is compounded, for a number parameter whose description counts
+# them ("The number of times that interest is compounded per year."), as the words say it in one
+# word or three ("compounded quarterly", "with monthly compounding", "twice a year"). Over BFCL's
+# answers, each such parameter beside one such word wants its count (5 cases: quarterly 4 twice,
+# monthly 12, yearly 1, annually 1); none wants another.
+COMPOUNDED = re.compile(r"(?i)\bnumber of times\b[^.]*\bcompounded per\b")
+TIMES_A_YEAR = {"annually": 1, "yearly": 1, "once a year": 1, "semi-annually": 2, "semiannually": 2, "twice a year": 2, "quarterly": 4,
+                "monthly": 12, "weekly": 52, "daily": 365}
+FREQUENCY = re.compile(r"(?i)(?<![\w-])(" + "|".join(sorted((w.replace(" ", " +") for w in TIMES_A_YEAR), key=len, reverse=True)) + r")(?![\w-])")
+
+
+def compounding_named(schema: Mapping[str, Any], text: str) -> int | None:
+    """The times a year of the one frequency ``text`` names in a word (``FREQUENCY``:
+    "quarterly" → 4) where a number parameter's description counts the times interest is
+    compounded (``COMPOUNDED``); ``None`` otherwise, or where the text names several."""
+    if not COMPOUNDED.search(schema.get("description") or ""):
+        return None
+    counts = {TIMES_A_YEAR[" ".join(m.group(1).lower().split())] for m in FREQUENCY.finditer(text)}
     return counts.pop() if len(counts) == 1 else None
 
 
