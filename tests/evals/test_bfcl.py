@@ -1481,6 +1481,19 @@ def test_a_format_written_without_quotes_is_a_shape(shape, template):
     assert (shape in formats(description)[1]) == BARE_FORMATS[shape], description
 
 
+@settings(max_examples=100)
+@given(st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.sampled_from(["MM-DD-YYY", "YYY-MM-DD", "DD/MM/YYY"]))
+def test_a_year_of_three_letters_is_four_digits(day, shape):
+    """A year placeholder of three letters ("MM-DD-YYY", simple_python_168) is a slip for four:
+    the date the words give is written with its whole year, never three digits of it. Oracle:
+    ``strftime`` with the four-letter shape's format."""
+    said = f"Search for lawsuits filed after {day.strftime('%B')} {day.day}, {day.year} in California."
+    pattern = shape_literals((shape,), said)
+    fmt = {"MM-DD-YYY": "%m-%d-%Y", "YYY-MM-DD": "%Y-%m-%d", "DD/MM/YYY": "%d/%m/%Y"}[shape]
+    assert re.fullmatch(pattern, repr(day.strftime(fmt))), (said, shape)
+    assert not re.fullmatch(pattern, repr(day.strftime(fmt).replace(str(day.year), str(day.year)[1:]))), (said, shape)
+
+
 # Formats in words, labelled by hand with the shape each is.
 WORD_FORMATS = {"month-day-year": "MM-DD-YYYY", "day/month/year": "DD/MM/YYYY", "year-month-day": "YYYY-MM-DD", "month-month-year": None,
                 "day-month": None, "month/day/year": "MM/DD/YYYY"}

@@ -600,7 +600,9 @@ def shape_readings(shape: str) -> list[list[tuple[str, str | int]]]:
             orders = [dict(zip(dated, o)) for o in ("DMY", "MDY") if not (o == "DMY" and second > 12 or o == "MDY" and first > 12)]
         else:
             return []
-    return [[(kinds.get(i) or order[i], len(p)) if i in groups else ("=", p) for i, p in enumerate(pieces)] for order in orders]
+    # a year of three letters ("MM-DD-YYY") is a slip for four: no one writes a year in three digits
+    return [[(field, 4 if field == "Y" and len(p) == 3 else len(p)) if i in groups else ("=", p)
+             for i, p in enumerate(pieces) for field in [kinds.get(i) or order.get(i, "")]] for order in orders]
 
 
 def _fields(reading: Sequence[tuple[str, str | int]], values: Mapping[str, str]) -> str:
