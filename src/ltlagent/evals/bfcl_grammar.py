@@ -159,6 +159,18 @@ def name_inner(text: str, pieces: Sequence[tuple[int, int]], labels: frozenset[s
             for k, (a, b) in enumerate(pieces)]
 
 
+def name_heads(words: Sequence[str], inner: Sequence[bool]) -> list[bool]:
+    """For each piece, whether it is a capitalised word of at most three letters that opens a
+    name (not ``inner`` itself) which the next piece carries on (``name_inner``): "La" of "La
+    Liga", "San" of "San Francisco", "New" of "New York". No span closes on it ("La", "2021 La").
+    One inside a name may close a span ("Khlong Sam Wa District" gives "Khlong Sam Wa"). The
+    model wrote ``league="La"``; of BFCL's accepted string arguments none closes so; the one-word
+    ones that close inside a name are longer ("Chatuchak" of "Chatuchak District", "Fender" of
+    "Fender American")."""
+    return [TITLE_WORD.fullmatch(w) is not None and len(w) <= 3 and not inner[k] and k + 1 < len(inner) and inner[k + 1]
+            for k, w in enumerate(words)]
+
+
 def request_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
     """For each piece of ``text``, whether it is a word of ``REQUEST_LEAD`` opening a sentence
     (``sentence_starts``), not in capitals: no span opens on it."""
@@ -282,9 +294,11 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
               for w, end, (a, b) in zip(words, ends, pieces)]
     joints = [w in JOINTS and out for w, out in zip(words, plain)]
     none = [False] * len(pieces)
-    levels = [([alone_no_value(w, not_alone) for w in words], label, [i or j for i, j in zip(inside, joints)], list(tails))]
+    heads = name_heads(words, inner)
+    headless = [t and not h for t, h in zip(tails, heads)]
+    levels = [([alone_no_value(w, not_alone) or h for w, h in zip(words, heads)], label, [i or j for i, j in zip(inside, joints)], headless)]
     if not_alone or not_inside or held:
-        levels.append(([alone_no_value(w) for w in words], leads, [e or j for e, j in zip(ends, joints)], list(tails)))
+        levels.append(([alone_no_value(w) or h for w, h in zip(words, heads)], leads, [e or j for e, j in zip(ends, joints)], headless))
         levels.append(([w.lower() in not_alone for w in words], own, inside, list(closes)))
     for alone, label, inside, ends in levels:
         if any(opens[i] and not label[i] and not inside[i] and (ends[j] if j > i else closes[j]) and not (i == j and alone[i])
