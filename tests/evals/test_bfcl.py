@@ -1967,10 +1967,11 @@ def test_a_date_without_a_year_takes_the_one_year_the_words_give(first, second, 
 # write, and ones that do not (a time alone, numbers that are no year, words that hold a month's
 # letters inside them).
 DAY_PHRASES = ["on April 1st", "on the 9th of march 2023", "from 2023-04-01", "on 12/03/2024", "tomorrow", "this Saturday",
-               "next week", "for the weekend", "in May", "sometime in 2024", "tonight", "in two days"]
+               "next week", "for the weekend", "in May", "sometime in 2024", "tonight", "in two days", "the coming Friday",
+               "over the next 5 years"]
 NO_DAY_PHRASES = ["a rental car in Portland", "at 12:30", "for 4 adults", "a Supernatural movie", "around 8:30 pm", "room 305",
                   "a decimal of 3.5", "the mayor's office", "a marching band", "in Maybank", "1 train ticket", "ID 10023", "last year",
-                  "over the next year"]
+                  "over the next year", "my next appointment", "friends coming over", "their last game", "a show that will last for 2 hours"]
 DATED = {"type": "string", "description": "The date of the journey, in the format 'YYYY-MM-DD'."}
 
 

@@ -1988,8 +1988,13 @@ NAMED_TIMES = {"noon": (12, 0), "midday": (12, 0), "midnight": (0, 0)}
 NAMED_TIME = re.compile(r"(?i)(?<![A-Za-z])(noon|midday|midnight)(?![A-Za-z])")
 # Words that place a day relative to another ("the upcoming Saturday", "return a week later"): a
 # date the user gives may not be the one meant.
-RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|(?:next|upcoming|coming|last)(?! +years?(?![A-Za-z]))|ago|later|earlier"
-                          r"|weeks?|days|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")  # "last year" places no day
+# "next", "upcoming", "coming" and "last" place a day only before a word of time, at most two
+# words on ("next Friday", "the coming weekend", "next 5 years"; not "last year", "my next
+# appointment", "friends coming over"); "last for" is a verb ("the game will last for 120 minutes").
+TIME_AHEAD = (r"(?=(?:[ ,]+[A-Za-z0-9]+){0,2}?[ ,]+(?:days?|weeks?|weekends?|months?|fortnights?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+              r"|mornings?|afternoons?|evenings?|nights?|hours?|minutes?)(?![A-Za-z])|(?:[ ,]+[A-Za-z0-9]+){1,2}?[ ,]+(?:years?|decades?)(?![A-Za-z]))")
+RELATIVE_DAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday|(?:next|upcoming|coming|last(?! +for(?![A-Za-z])))" + TIME_AHEAD + r"|ago|later|earlier"
+                          r"|weeks?|days|weekend|(mon|tues|wednes|thurs|fri|satur|sun)day)(?![A-Za-z])")
 TODAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday)(?![A-Za-z])")
 # What may stand between a day placed relatively and the date that names it: punctuation and at
 # most two words ("next Monday 2023.10.2", "this coming Saturday, which is 2023-10-07", "the
