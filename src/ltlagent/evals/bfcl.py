@@ -2590,8 +2590,8 @@ class Answerer:
             return refusal
         if grounded is not None:  # what the required parameters need must come from the user's words
             functions = [f for f in functions if given(f, grounded)]
-            if functions and self.meaning != "off":  # a list of a catalogue's members the user names or means
-                functions = [f for f in functions if lists_given(f, grounded, self._span_reader(grounded))]
+            if functions and self.meaning != "off":  # a list of a catalogue's members the user names or means (read only where one is)
+                functions = [f for f in functions if lists_given(f, grounded, lambda phrase: self._span_reader(grounded)(phrase))]
             if not functions:
                 return refusal
         if self.meaning != "off":  # functions whose documents are about something else than the user's words

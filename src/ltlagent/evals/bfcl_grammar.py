@@ -159,6 +159,19 @@ def name_inner(text: str, pieces: Sequence[tuple[int, int]], labels: frozenset[s
             for k, (a, b) in enumerate(pieces)]
 
 
+# Words that say an identifier follows ("project id SUPERFANCY", "component UUID AB1010CD"): no
+# value by themselves, and no span opens or closes on one before a space and the identifier. Of BFCL's
+# accepted string arguments none is or opens on one; 30 are written right after one.
+ID_LABELS = frozenset({"id", "uuid", "guid"})
+
+
+def id_labels(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each piece of ``text``, whether it is a word of ``ID_LABELS`` (any case) that a space
+    and another piece follow: it labels that piece, and no span opens or closes on it."""
+    return [text[a:b].lower() in ID_LABELS and k + 1 < len(pieces) and text[b:pieces[k + 1][0]] == " "
+            for k, (a, b) in enumerate(pieces)]
+
+
 def name_heads(words: Sequence[str], inner: Sequence[bool]) -> list[bool]:
     """For each piece, whether it is a capitalised word of at most three letters that opens a
     name (not ``inner`` itself) which the next piece carries on (``name_inner``): "La" of "La
@@ -284,8 +297,9 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     people = person_leads(text, pieces) if not passage else [False] * len(pieces)
     requests = request_leads(text, pieces) if not passage else [False] * len(pieces)
     inner = name_inner(text, pieces, not_alone)
+    ids = id_labels(text, pieces)
     leads = [(w in NO_LEAD and w in FUNCTION_WORDS and a not in quoted) or ((person or request) and a not in passages) or (carried and a not in quoted)
-             for w, person, request, carried, (a, _) in zip(words, people, requests, inner, pieces)]
+             or (labelled and a not in quoted) for w, person, request, carried, labelled, (a, _) in zip(words, people, requests, inner, ids, pieces)]
     own = [_label(text, a, b, not_alone) for a, b in pieces]
     label = [o or lead for o, lead in zip(own, leads)]
     plain = [not passage and not any(qa <= a < qb for qa, qb in quotes) for a, _ in pieces]  # outside a passage and a quoted one
@@ -295,10 +309,12 @@ def _bare(text: str, pieces: Sequence[tuple[int, int]], opens: Sequence[bool], c
     joints = [w in JOINTS and out for w, out in zip(words, plain)]
     none = [False] * len(pieces)
     heads = name_heads(words, inner)
-    headless = [t and not h for t, h in zip(tails, heads)]
-    levels = [([alone_no_value(w, not_alone) or h for w, h in zip(words, heads)], label, [i or j for i, j in zip(inside, joints)], headless)]
+    headless = [t and not h and not i for t, h, i in zip(tails, heads, ids)]
+    levels = [([alone_no_value(w, not_alone) or h or w.lower() in ID_LABELS for w, h in zip(words, heads)], label,
+               [i or j for i, j in zip(inside, joints)], headless)]
     if not_alone or not_inside or held:
-        levels.append(([alone_no_value(w) or h for w, h in zip(words, heads)], leads, [e or j for e, j in zip(ends, joints)], headless))
+        levels.append(([alone_no_value(w) or h or w.lower() in ID_LABELS for w, h in zip(words, heads)], leads, [e or j for e, j in zip(ends, joints)],
+                       headless))
         levels.append(([w.lower() in not_alone for w in words], own, inside, list(closes)))
     for alone, label, inside, ends in levels:
         if any(opens[i] and not label[i] and not inside[i] and (ends[j] if j > i else closes[j]) and not (i == j and alone[i])
