@@ -1165,19 +1165,25 @@ def test_no_span_opens_on_a_request_word_opening_a_sentence(sentences, passage):
 
 
 @settings(max_examples=200)
-@given(st.lists(st.tuples(st.sampled_from(["2022", "AL2562", "gorilla", "cli", "docket", "x"]), st.sampled_from([" ", "/"])), min_size=1, max_size=8))
+@given(st.lists(st.tuples(st.sampled_from(["2022", "AL2562", "gorilla", "cli", "docket", "x", "1", "3"]), st.sampled_from([" ", "/", "."])),
+                min_size=1, max_size=8))
 @example([("docket", " "), ("2022", "/"), ("AL2562", " ")])
+@example([("version", " "), ("2", "."), ("1", "."), ("3", " ")])
 def test_no_span_opens_or_closes_inside_words_glued_by_a_slash(words):
-    """Words glued by a "/" are one value: no span opens after such a "/" or on it, nor closes
-    before it or on it ("2022/AL2562", not "AL2562" nor "2022/"). Oracle: every stretch of whole
-    words whose first word follows no "/" and whose last word is followed by none."""
+    """Words glued by a "/" are one value, as digits glued by a "." are: no span opens after such
+    a "/" (or ".") or on it, nor closes before it or on it ("2022/AL2562", not "AL2562" nor
+    "2022/"; "2.1.3", not "1.3"). Oracle: every stretch of whole words whose first word follows
+    no such joint and whose last word is followed by none (a "." drawn beside letters, which
+    would end a sentence, is written as a space)."""
+    words = [(word, " " if joint == "." and not (word.isdigit() and nxt.isdigit()) else joint)  # a "." beside letters: written as a space
+             for (word, joint), (nxt, _) in zip(words, [*words[1:], ("", " ")])]
     text = "".join(word + joint for word, joint in words[:-1]) + words[-1][0]
     starts, ends, at = [], [], 0
     for word, joint in words:
         starts.append(at)
         ends.append(at + len(word))
         at += len(word) + len(joint)
-    glued = [joint == "/" for _, joint in words[:-1]]
+    glued = [joint in ("/", ".") for _, joint in words[:-1]]
     expected = {text[starts[i]:ends[j]] for i in range(len(words)) for j in range(i, len(words))
                 if not (i and glued[i - 1]) and not (j < len(words) - 1 and glued[j])}
     _spans_are(text, expected, False)

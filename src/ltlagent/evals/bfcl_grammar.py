@@ -379,7 +379,8 @@ def name_parts(name: str) -> list[str]:
 def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool], list[bool]]:
     """The text's pieces (start, end), whether a span may open, and close, on each (not on
     framing punctuation, nor inside a ``QUOTED_PASSAGE`` but at its ends, nor inside words glued
-    by a "/": "2022/AL2562" is one value, as "gorilla-llm/gorilla-cli"), and whether a span of
+    by a "/": "2022/AL2562" is one value, as "gorilla-llm/gorilla-cli", nor inside digits glued by
+    a ".": "version 2.1.3" is no "1.3", "192.168.0.1" no "168.0"), and whether a span of
     several pieces may close on it (nor on a function word written in lower case: "Ronald Young
     and" is no value; of BFCL's 3,553 accepted string arguments that are spans, the two that end
     so are quoted passages); none when the text grounds nothing (only framing punctuation, or
@@ -388,7 +389,8 @@ def _pieces(text: str) -> tuple[list[tuple[int, int]], list[bool], list[bool], l
     ok = [text[a:b] not in FRAMING for a, b in pieces]
     if not any(ok) or len(pieces) > MAX_PIECES:
         return [], [], [], []
-    slash = [text[a:b] == "/" and text[a - 1:a].isalnum() and text[b:b + 1].isalnum() for a, b in pieces]  # a "/" that glues two words
+    slash = [(text[a:b] == "/" and text[a - 1:a].isalnum() and text[b:b + 1].isalnum())  # a "/" that glues two words
+             or (text[a:b] == "." and text[a - 1:a].isdigit() and text[b:b + 1].isdigit()) for a, b in pieces]  # a "." two digits: "2.1.3"
     glued_before = [g or (k > 0 and slash[k - 1]) for k, g in enumerate(slash)]  # "AL2562" of "2022/AL2562", and the "/"
     glued_after = [g or (k + 1 < len(slash) and slash[k + 1]) for k, g in enumerate(slash)]  # "gorilla-llm" of "gorilla-llm/gorilla-cli"
     opens = [o and not g and not i for o, g, i in zip(ok, glued_before, initialism_inner(text, pieces))]
