@@ -6366,13 +6366,17 @@ NAMED_DATES = [("2023.10.2", "2023-10-02"), ("2023-09-30", "2023-09-30"), ("June
 
 @settings(max_examples=200)
 @given(st.sampled_from(RELATIVE_PHRASES), st.sampled_from(NAMING_GAPS), st.sampled_from(NAMED_DATES),
-       st.sampled_from(["", " in Chicago", "? I like plays."]), st.sampled_from(["named", "far", "before", "none", "today"]))
+       st.sampled_from(["", " in Chicago", "? I like plays."]),
+       st.sampled_from(["named", "far", "before", "none", "today", "today alone", "today, next year"]))
 def test_a_day_placed_relatively_is_named_by_a_date_right_after_it(phrase, gap, date, tail, how):
     """Oracle: how the test placed the date. Right after the relative phrase, across punctuation
     and at most two words (``NAMING_GAPS``), the date names the day: the spec's date shape then
     takes that date alone (``shape_literals``). Three words or more away, before the phrase, or
     no date at all: the day is not named, and any real date stays allowed. After "today is" the
-    date is today's, from which other days are placed: it names no day either."""
+    date is today's, from which other days are placed: it names no day either. Where nothing
+    else is placed from it ("on the 2nd of March 2023? today is 2023.10.1"), it names today, and
+    the dates written are the values; a year placed from it ("March 3rd next year") leaves the
+    year open."""
     from ltlagent.evals.bfcl_grammar import relative_days_unnamed, shape_literals
 
     written, iso = date
@@ -6380,10 +6384,15 @@ def test_a_day_placed_relatively_is_named_by_a_date_right_after_it(phrase, gap, 
             "far": f"Find an event {phrase} and then some more {written}{tail}",
             "before": f"On {written} find an event {phrase}{tail}",
             "none": f"Find an event {phrase}{tail}",
-            "today": f"Find an event {phrase}{tail}. Today is {written}"}[how]
-    named = how == "named"
+            "today": f"Find an event {phrase}{tail}. Today is {written}",
+            "today alone": f"Find an event on the 2nd of march 2023{tail}. Today is {written}",
+            "today, next year": f"Find an event on March 3rd next year{tail}. Today is {written}"}[how]
+    named = how in ("named", "today alone")
     assert relative_days_unnamed(text) is not named, text
-    if how == "today":
+    if how == "today alone":
+        pattern = shape_literals(["YYYY-MM-DD"], text)
+        assert re.fullmatch(pattern, '"2023-03-02"') and re.fullmatch(pattern, f'"{iso}"') and not re.fullmatch(pattern, '"2023-10-21"'), text
+    if how.startswith("today"):
         return  # the days placed from today's date are ``relative_dates``' to write
     pattern = shape_literals(["YYYY-MM-DD"], text)
     assert re.fullmatch(pattern, f'"{iso}"') or how == "none", (text, iso)

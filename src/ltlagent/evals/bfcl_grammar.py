@@ -2032,8 +2032,9 @@ TODAY = re.compile(r"(?i)(?<![A-Za-z])(today|tonight|tomorrow|yesterday)(?![A-Za
 # What may stand between a day placed relatively and the date that names it: punctuation and at
 # most two words ("next Monday 2023.10.2", "this coming Saturday, which is 2023-10-07", "the
 # upcoming Saturday, specifically 2023-04-15", "Monday next week. 2023.4.17").
-NAMING_GAP = re.compile(r"[^A-Za-z0-9]*(?:(?!(?:after|before|from|since|until|till|to|following|prior|than)\b)[A-Za-z]+[^A-Za-z0-9]+){0,2}",
-                        re.IGNORECASE)  # not across a word that relates the day to the date: "a week after April 25th 2023"
+NAMING_GAP = re.compile(r"[^A-Za-z0-9]*(?:(?!(?:after|before|from|since|until|till|to|following|prior|than|today|tonight|tomorrow|yesterday)\b)"
+                        r"[A-Za-z]+[^A-Za-z0-9]+){0,2}",
+                        re.IGNORECASE)  # not across a word that relates the day to the date ("a week after April 25th 2023") or names another ("Today is")
 
 
 def relative_days_unnamed(text: str) -> bool:
@@ -2041,8 +2042,9 @@ def relative_days_unnamed(text: str) -> bool:
     Friday", "Friday next week", are one) where no date they give names it: a date
     (``user_dates``' forms) right after it, across at most ``NAMING_GAP``. "next Monday 2023.10.2"
     names its day; "a week later", "a week after April 25th 2023", "next Thursday ... The
-    departure date is 2023-04-20" do not, nor does a date after today's day (``TODAY``: "today is
-    2023.10.1" gives today, from which "April 13th of next year" is placed)."""
+    departure date is 2023-04-20" do not. Today's day is named by the date after it ("today is
+    2023.10.1"), unless the words place a year from it (``RELATIVE_YEAR``: "April 13th of next
+    year")."""
     dates = {match.start() for match, found in _date_matches(text) if found}
     runs: list[list[int]] = []  # [start, end] of each run of RELATIVE_DAY words, only spaces between
     for match in RELATIVE_DAY.finditer(text):
@@ -2052,9 +2054,14 @@ def relative_days_unnamed(text: str) -> bool:
             runs.append([match.start(), match.end()])
     for start_run, end in runs:
         gap = NAMING_GAP.match(text, end)
-        if TODAY.search(text, start_run, end) or not any(end <= start <= gap.end() for start in dates):
+        if (TODAY.search(text, start_run, end) and RELATIVE_YEAR.search(text)) or not any(end <= start <= gap.end() for start in dates):
             return True
     return False
+
+
+# A year placed relative to today ("March 3rd next year? today is 2023.10.1"): a date the words
+# give today's, and such a year, leave the day's year open (``relative_days_unnamed``).
+RELATIVE_YEAR = re.compile(r"(?i)(?<![A-Za-z])(?:next|last|this|coming|following|previous) +year(?![A-Za-z])")
 
 
 # A month's name or a year: with a date (``user_dates``) or a word of RELATIVE_DAY, the words that
