@@ -1136,15 +1136,17 @@ REQUEST_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why"
 
 @_names_cut()  # the rule of its own test, test_no_span_opens_inside_a_name
 @settings(max_examples=200)
-@given(st.lists(st.tuples(st.lists(st.sampled_from(REQUEST_SENTENCE_WORDS), min_size=1, max_size=5), st.sampled_from([".", "?", "!"])),
+@given(st.lists(st.tuples(st.lists(st.sampled_from(REQUEST_SENTENCE_WORDS), min_size=1, max_size=5), st.sampled_from([".", "?", "!", ","])),
                 min_size=1, max_size=3), st.booleans())
 @example([(["provide", "the", "crime", "rate", "in", "San", "Francisco"], ".")], False)
 def test_no_span_opens_on_a_request_word_opening_a_sentence(sentences, passage):
     """Outside a passage, no span opens on a word that opens a sentence to ask ("Provide ...",
-    "What ...", "Get ..."), unless written in capitals ("GET"); inside a sentence such a word may
-    open one ("stats get fast"), and a passage keeps them all. Oracle: the spans without the rule,
-    less those the test's reading says open on the first word of one of its sentences, that word
-    one of REQUEST_WORDS not in capitals. A last sentence, "See Paris.", leaves a span."""
+    "What ...", "Get ..."), or goes on after a comma capitalised (", Find ..."), unless written in
+    capitals ("GET"); inside a sentence such a word may open one ("stats get fast"), and a
+    passage keeps them all. Oracle: the spans without the rule, less those the test's reading
+    says open on the first word of one of its sentences or of a stretch it wrote capitalised
+    after a comma, that word one of REQUEST_WORDS not in capitals. A last sentence, "See Paris.",
+    leaves a span."""
     text, firsts = "", []
     for words, mark in sentences:
         firsts.append(len(text))
@@ -1153,7 +1155,7 @@ def test_no_span_opens_on_a_request_word_opening_a_sentence(sentences, passage):
     text += "See Paris."
     with mock.patch.object(bfcl_grammar, "request_leads", lambda text, pieces: [False] * len(pieces)):
         base = spans(text, passage=passage)
-    first_word = {at: text[at:].split(" ", 1)[0].rstrip(".?!") for at in firsts}
+    first_word = {at: text[at:].split(" ", 1)[0].rstrip(".?!,") for at in firsts}
     asking = {at for at, w in first_word.items() if w.lower() in REQUEST_WORDS and not (len(w) > 1 and w.isupper())}
 
     def only_where_asked(v: str) -> bool:  # every place the words write it opens on an asking word

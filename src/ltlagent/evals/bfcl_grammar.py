@@ -201,10 +201,12 @@ def name_heads(words: Sequence[str], inner: Sequence[bool]) -> list[bool]:
 
 def request_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
     """For each piece of ``text``, whether it is a word of ``REQUEST_LEAD`` opening a sentence
-    (``sentence_starts``), not in capitals: no span opens on it."""
+    (``sentence_starts``), or capitalised right after a comma and a space (a request that goes
+    on: "from the Isolation album, Find a selection of tracks for me?"), not in capitals: no
+    span opens on it. A title inside a sentence keeps its own ("songs by Get Scared")."""
     starts = sentence_starts(text, pieces)
-    return [start and w.lower() in REQUEST_LEAD and not (len(w) > 1 and w.isupper())
-            for w, start in zip((text[a:b] for a, b in pieces), starts)]
+    return [(start or (w[:1].isupper() and text[a - 2:a] == ", ")) and w.lower() in REQUEST_LEAD and not (len(w) > 1 and w.isupper())
+            for (a, _), w, start in zip(pieces, (text[a:b] for a, b in pieces), starts)]
 
 
 def person_leads(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
