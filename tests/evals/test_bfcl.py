@@ -6377,8 +6377,8 @@ def test_a_day_placed_relatively_is_named_by_a_date_right_after_it(phrase, gap, 
     no date at all: the day is not named, and any real date stays allowed. After "today is" the
     date is today's, from which other days are placed: it names no day either. Where nothing
     else is placed from it ("on the 2nd of March 2023? today is 2023.10.1"), it names today, and
-    the dates written are the values; a year placed from it ("March 3rd next year") leaves the
-    year open."""
+    the date asked is the value (``asked_dates``); a year placed from it ("March 3rd next year")
+    leaves the year open."""
     from ltlagent.evals.bfcl_grammar import relative_days_unnamed, shape_literals
 
     written, iso = date
@@ -6393,12 +6393,33 @@ def test_a_day_placed_relatively_is_named_by_a_date_right_after_it(phrase, gap, 
     assert relative_days_unnamed(text) is not named, text
     if how == "today alone":
         pattern = shape_literals(["YYYY-MM-DD"], text)
-        assert re.fullmatch(pattern, '"2023-03-02"') and re.fullmatch(pattern, f'"{iso}"') and not re.fullmatch(pattern, '"2023-10-21"'), text
+        assert re.fullmatch(pattern, '"2023-03-02"') and not re.fullmatch(pattern, f'"{iso}"') and not re.fullmatch(pattern, '"2023-10-21"'), text
     if how.startswith("today"):
         return  # the days placed from today's date are ``relative_dates``' to write
     pattern = shape_literals(["YYYY-MM-DD"], text)
     assert re.fullmatch(pattern, f'"{iso}"') or how == "none", (text, iso)
     assert bool(re.fullmatch(pattern, '"2023-10-21"')) is not named, text  # any other date only where the day is not named
+
+
+@settings(max_examples=200)
+@given(st.dates(date(2020, 1, 1), date(2026, 12, 31)), st.dates(date(2020, 1, 1), date(2026, 12, 31)),
+       st.sampled_from(["asked", "today again", "none asked"]), st.sampled_from(["today is ", "Today's date is ", "assuming today is "]))
+def test_a_date_asked_beside_todays_is_the_value_not_todays(asked, today, how, stated):
+    """The words ask for one date and give today's ("... on March 4th 2023? today is 2023.10.1"):
+    a date shape takes the date asked, not today's, which only tells the year; where they also
+    say "today" elsewhere ("between today and ..."), or ask for no other date, today's stays.
+    Oracle: the dates the test wrote, in ISO form."""
+    if asked == today:
+        return
+    ask = {"asked": f"What is on {asked.strftime('%B')} {asked.day}, {asked.year}?",
+           "today again": f"What is on between today and {asked.strftime('%B')} {asked.day}, {asked.year}?",
+           "none asked": "What is on?"}[how]
+    text = f"{ask} {stated}{today.year}-{today.month:02}-{today.day:02}"
+    pattern = shape_literals(("YYYY-MM-DD",), text)
+    takes_today = bool(re.fullmatch(pattern, f"'{today.isoformat()}'"))
+    assert takes_today is (how != "asked"), text
+    if how == "asked":  # "today" said again is a day placed from today's date (``relative_dates``)
+        assert re.fullmatch(pattern, f"'{asked.isoformat()}'"), text
 
 
 def test_no_accepted_answer_loses_a_date_to_a_day_named_by_it():

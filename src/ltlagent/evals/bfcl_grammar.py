@@ -686,7 +686,8 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     (``user_dates``; a year they leave out, the one year the words give elsewhere, ``user_years``,
     else any ``free_year``: "from April 4th to April 8th 2023"), or any real date when they give none or also
     speak of a day relative to another that no date of theirs names ("next Thursday", "a week later";
-    not "next Monday 2023.10.2", ``relative_days_unnamed``);
+    not "next Monday 2023.10.2", ``relative_days_unnamed``); not today's where they ask for
+    another (``asked_dates``);
     a time one they give (``user_times``; seconds ":00"), or any when they give none; ``text``
     ``None``: any real date and time. Where the shapes show a time without a date too and the
     words give a time and say nothing of a day (``days_named``), the shapes with a date take
@@ -696,7 +697,7 @@ def shape_literals(shapes: Sequence[str], text: str | None = None) -> str:
     relative = relative_dates(text) if text is not None else []
     years = user_years(text) if text is not None else []
     dates: Sequence[tuple[int | None, int, int]] = relative or [
-        (y if y is not None or len(years) != 1 else years[0], m, d) for y, m, d in (user_dates(text) if text is not None else [])]
+        (y if y is not None or len(years) != 1 else years[0], m, d) for y, m, d in (asked_dates(text) if text is not None else [])]
     times = user_times(text) if text is not None else []
     readings_of = {shape: shape_readings(shape) for shape in shapes}
     time_alone = any("H" in dict(r) and "Y" not in dict(r) for rs in readings_of.values() for r in rs)
@@ -2054,9 +2055,12 @@ def relative_days_unnamed(text: str) -> bool:
             runs[-1][1] = match.end()
         else:
             runs.append([match.start(), match.end()])
+    stated = {m.start() for m in TODAY_IS.finditer(text) if any(form.match(text, m.end()) for form in DATE_FORMS)}  # "Today's date is 2023-10-01"
     for start_run, end in runs:
         gap = NAMING_GAP.match(text, end)
-        if (TODAY.search(text, start_run, end) and RELATIVE_YEAR.search(text)) or not any(end <= start <= gap.end() for start in dates):
+        if TODAY.search(text, start_run, end) and (RELATIVE_YEAR.search(text) or (start_run not in stated and not any(end <= start <= gap.end() for start in dates))):
+            return True
+        if not TODAY.search(text, start_run, end) and not any(end <= start <= gap.end() for start in dates):
             return True
     return False
 
@@ -2194,6 +2198,24 @@ TODAY_IS = re.compile(rf"(?i)(?<![A-Za-z])(assuming )?today(?:'s date)?(?: is)?,
 RELATIVE_WEEKDAY = re.compile(rf"(?i)(?<![A-Za-z])(?:(?P<q>next|upcoming|coming|this) )?(?P<w>{_WEEKDAY})(?![A-Za-z])")
 RELATIVE_WORD = re.compile(r"(?i)(?<![A-Za-z])(?:the )?(day after tomorrow|day before yesterday|tomorrow|yesterday|today)(?![A-Za-z])")
 RELATIVE_SHIFT = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "yesterday": -1, "today": 0}
+
+
+def asked_dates(text: str) -> list[tuple[int | None, int, int]]:
+    """The dates the user's words give (``user_dates``), less the one they give as today's
+    ("today is 2023.10.1", ``TODAY_IS``) where they give another and say no day relative to
+    today elsewhere (``RELATIVE_WORD``, ``RELATIVE_WEEKDAY``): "the weather in Seattle on the 4th
+    of march 2023? today is 2023.10.1" asks for 2023-03-04, and today's date only tells the
+    year. "from today until the 12th ... today is 2023.10.1" keeps today's."""
+    dates = user_dates(text)
+    for today in TODAY_IS.finditer(text):
+        date = next((m for form in DATE_FORMS if (m := form.match(text, today.end())) and m.group("y")), None)
+        if date is None:
+            continue
+        outside = text[: today.start()] + " " * (date.end() - today.start()) + text[date.end():]
+        others = user_dates(outside)
+        if others and not RELATIVE_WORD.search(outside) and not RELATIVE_WEEKDAY.search(outside):
+            return others
+    return dates
 
 
 def relative_dates(text: str) -> list[tuple[int, int, int]]:
