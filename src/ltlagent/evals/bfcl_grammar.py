@@ -2055,12 +2055,11 @@ def relative_days_unnamed(text: str) -> bool:
             runs[-1][1] = match.end()
         else:
             runs.append([match.start(), match.end()])
-    stated = {m.start() for m in TODAY_IS.finditer(text) if any(form.match(text, m.end()) for form in DATE_FORMS)}  # "Today's date is 2023-10-01"
+    stated = {today.start() for today, _ in stated_todays(text)}  # "Today's date is 2023-10-01"
     for start_run, end in runs:
         gap = NAMING_GAP.match(text, end)
-        if TODAY.search(text, start_run, end) and (RELATIVE_YEAR.search(text) or (start_run not in stated and not any(end <= start <= gap.end() for start in dates))):
-            return True
-        if not TODAY.search(text, start_run, end) and not any(end <= start <= gap.end() for start in dates):
+        today = TODAY.search(text, start_run, end) is not None
+        if (today and RELATIVE_YEAR.search(text)) or not (any(end <= start <= gap.end() for start in dates) or (today and start_run in stated)):
             return True
     return False
 
@@ -2206,16 +2205,22 @@ def asked_dates(text: str) -> list[tuple[int | None, int, int]]:
     today elsewhere (``RELATIVE_WORD``, ``RELATIVE_WEEKDAY``): "the weather in Seattle on the 4th
     of march 2023? today is 2023.10.1" asks for 2023-03-04, and today's date only tells the
     year. "from today until the 12th ... today is 2023.10.1" keeps today's."""
-    dates = user_dates(text)
-    for today in TODAY_IS.finditer(text):
-        date = next((m for form in DATE_FORMS if (m := form.match(text, today.end())) and m.group("y")), None)
-        if date is None:
-            continue
+    for today, date in stated_todays(text):
         outside = text[: today.start()] + " " * (date.end() - today.start()) + text[date.end():]
         others = user_dates(outside)
         if others and not RELATIVE_WORD.search(outside) and not RELATIVE_WEEKDAY.search(outside):
             return others
-    return dates
+    return user_dates(text)
+
+
+def stated_todays(text: str) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """Each place the user's words give today's date ("today is Tuesday April 25th 2023",
+    "Today's date is 2023-10-01"): the ``TODAY_IS`` match and the date's (``DATE_FORMS``, with a
+    year) right after it."""
+    for today in TODAY_IS.finditer(text):
+        date = next((m for form in DATE_FORMS if (m := form.match(text, today.end())) and m.group("y")), None)
+        if date is not None:
+            yield today, date
 
 
 def relative_dates(text: str) -> list[tuple[int, int, int]]:
@@ -2225,10 +2230,7 @@ def relative_dates(text: str) -> list[tuple[int, int, int]]:
     Saturday", "this Sunday": the first one after today; "next Monday": the first or the one a
     week later). Where the words give today's weekday and the calendar another, a weekday counts
     from either. None (``[]``) when the words give no such today or place no day relative to it."""
-    for today in TODAY_IS.finditer(text):
-        date = next((m for form in DATE_FORMS if (m := form.match(text, today.end())) and m.group("y")), None)
-        if date is None:
-            continue
+    for today, date in stated_todays(text):
         month = _month(date.group("m"))
         try:
             anchor = datetime.date(int(date.group("y")), month, int(date.group("d")))
