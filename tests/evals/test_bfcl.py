@@ -1379,6 +1379,49 @@ def test_a_compounding_count_is_the_frequency_the_words_name(phrases, per, kind,
         assert not re.fullmatch(pattern, f"interest(n={expected + 1})") and not re.fullmatch(pattern, "interest()")
 
 
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 23), st.sampled_from(["24", "12 am/pm"])), max_size=2), st.booleans(), st.booleans())
+def test_an_hour_in_24_hours_is_the_hour_of_the_time_the_words_give(times, described, required):
+    """An integer parameter whose description says it is in 24-hour format takes the hour of the
+    one hour of day the words give ("until at least 11 PM" → 23), written in either way, and is
+    written with it, required or not; nothing where they give hours that differ, none, or the
+    description says no such format. Oracle: the hours the test drew."""
+    def written(hour: int, form: str) -> str:
+        return f"{hour}:00" if form == "24" else f"{hour % 12 or 12} {'PM' if hour >= 12 else 'AM'}"
+
+    said = "Find a restaurant open" + "".join(f", until {written(h, form)}" for h, form in times) + "."
+    description = "Preferred latest closing time. This is in 24 hour format." if described else "Preferred latest closing time."
+    schema = {"type": "integer", "description": description}
+    hours = {h for h, _ in times}
+    expected = hours.pop() if described and len(hours) == 1 else None
+    assert named_code(schema, said) == expected, said
+    fn = {"name": "find", "parameters": {"type": "dict", "required": ["h"] if required else [], "properties": {"h": schema}}}
+    pattern = call_regex(fn, "python", said)
+    if expected is not None:
+        assert re.fullmatch(pattern, f"find(h={expected})") and numbers_given(fn, said) and not re.fullmatch(pattern, "find()")
+        assert not re.fullmatch(pattern, f"find(h={(expected + 1) % 24})"), said
+
+
+@needs_bfcl
+def test_every_hour_in_24_hours_the_words_give_is_the_one_bfcl_accepts():
+    """BFCL's own data as oracle: wherever an accepted call's function has an integer parameter
+    in 24-hour format and the words give one hour of day (``hour_named``), BFCL accepts that
+    hour for it, and there are at least 3 such cases."""
+    from ltlagent.evals.bfcl_grammar import hour_named
+
+    cases = set()
+    for case, words, calls in _accepted_answers():
+        known = {f["name"]: f for f in case["function"]}
+        for call in case["ground_truth"]:
+            for name, accepted in call.items():
+                for param, schema in (known[name]["parameters"].get("properties") or {}).items():
+                    hour = hour_named(schema, words) if schema.get("type") == "integer" and not schema.get("enum") else None
+                    if hour is not None:
+                        assert hour in accepted.get(param, []), (case["id"], param, hour)
+                        cases.add(case["id"])
+    assert len(cases) >= 3
+
+
 @needs_bfcl
 def test_every_compounding_count_the_words_name_is_the_one_bfcl_accepts():
     """BFCL's own data as oracle: wherever an accepted call's function has a number parameter the

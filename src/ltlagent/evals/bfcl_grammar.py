@@ -1855,13 +1855,16 @@ def named_code(schema: Mapping[str, Any], text: str) -> int | str | None:
     another held one ("cleaning" in "big cleaning"), the longer. ``None`` when they name none, or
     several, or the parameter has no codes. A number parameter also takes the month or the period
     the words name in words, where its description says it counts one (``month_named``,
-    ``period_named``), and the times a year interest is compounded where it counts those
-    (``compounding_named``)."""
+    ``period_named``), the times a year interest is compounded where it counts those
+    (``compounding_named``), and the hour of the time the words give where it is an hour in 24
+    hours (``hour_named``)."""
     said = month_named(schema, text) if schema.get("type") == "integer" and not schema.get("enum") else None
     if said is None and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
         said = period_named(schema, text)
     if said is None and schema.get("type") in ("integer", "float", "number") and not schema.get("enum"):
         said = compounding_named(schema, text)
+    if said is None and schema.get("type") == "integer" and not schema.get("enum"):
+        said = hour_named(schema, text)
     if said is not None:
         return said
     if schema.get("type") == "string" and not schema.get("enum"):
@@ -2177,6 +2180,22 @@ COMPOUNDED = re.compile(r"(?i)\bnumber of times\b[^.]*\bcompounded per\b")
 TIMES_A_YEAR = {"annually": 1, "yearly": 1, "once a year": 1, "semi-annually": 2, "semiannually": 2, "twice a year": 2, "quarterly": 4,
                 "monthly": 12, "weekly": 52, "daily": 365}
 FREQUENCY = re.compile(r"(?i)(?<![\w-])(" + "|".join(sorted((w.replace(" ", " +") for w in TIMES_A_YEAR), key=len, reverse=True)) + r")(?![\w-])")
+
+
+# An integer that is an hour in 24-hour format ("Preferred latest closing time ... This is in 24
+# hour format."): the hour of the one time of day the words give ("until at least 11 PM" → 23).
+# Over BFCL's answers each such parameter beside a time wants its hour (3 cases), none another.
+HOUR_OF_DAY = re.compile(r"(?i)\b24[- ]hours?\b")
+
+
+def hour_named(schema: Mapping[str, Any], text: str) -> int | None:
+    """The hour, 0 to 23, of the one hour of day ``text`` gives (``user_times``) where an integer
+    parameter's description says it is in 24-hour format (``HOUR_OF_DAY``); ``None`` otherwise,
+    or where the text gives times of several hours."""
+    if not HOUR_OF_DAY.search(schema.get("description") or ""):
+        return None
+    hours = {hour for hour, _ in user_times(text)}
+    return hours.pop() if len(hours) == 1 else None
 
 
 def compounding_named(schema: Mapping[str, Any], text: str) -> int | None:
