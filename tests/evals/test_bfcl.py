@@ -13,8 +13,10 @@ import random
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -1402,6 +1404,23 @@ def test_an_hour_in_24_hours_is_the_hour_of_the_time_the_words_give(times, descr
         assert not re.fullmatch(pattern, f"find(h={(expected + 1) % 24})"), said
 
 
+def _named_numbers_accepted(read: Callable[[Mapping[str, Any], str], Any], kinds: tuple[str, ...]) -> set[str]:
+    """The BFCL cases where ``read(schema, words)`` gives a number for a parameter (of one of
+    ``kinds``, no enum) of an accepted call's function, each such number asserted to be one BFCL
+    accepts for that parameter."""
+    cases = set()
+    for case, words, calls in _accepted_answers():
+        known = {f["name"]: f for f in case["function"]}
+        for call in case["ground_truth"]:
+            for name, accepted in call.items():
+                for param, schema in (known[name]["parameters"].get("properties") or {}).items():
+                    said = read(schema, words) if schema.get("type") in kinds and not schema.get("enum") else None
+                    if said is not None:
+                        assert said in accepted.get(param, []), (case["id"], param, said)
+                        cases.add(case["id"])
+    return cases
+
+
 @needs_bfcl
 def test_every_hour_in_24_hours_the_words_give_is_the_one_bfcl_accepts():
     """BFCL's own data as oracle: wherever an accepted call's function has an integer parameter
@@ -1409,17 +1428,7 @@ def test_every_hour_in_24_hours_the_words_give_is_the_one_bfcl_accepts():
     hour for it, and there are at least 3 such cases."""
     from ltlagent.evals.bfcl_grammar import hour_named
 
-    cases = set()
-    for case, words, calls in _accepted_answers():
-        known = {f["name"]: f for f in case["function"]}
-        for call in case["ground_truth"]:
-            for name, accepted in call.items():
-                for param, schema in (known[name]["parameters"].get("properties") or {}).items():
-                    hour = hour_named(schema, words) if schema.get("type") == "integer" and not schema.get("enum") else None
-                    if hour is not None:
-                        assert hour in accepted.get(param, []), (case["id"], param, hour)
-                        cases.add(case["id"])
-    assert len(cases) >= 3
+    assert len(_named_numbers_accepted(hour_named, ("integer",))) >= 3
 
 
 @needs_bfcl
@@ -1429,17 +1438,7 @@ def test_every_compounding_count_the_words_name_is_the_one_bfcl_accepts():
     it, and there are at least 5 such cases."""
     from ltlagent.evals.bfcl_grammar import compounding_named
 
-    cases = set()
-    for case, words, calls in _accepted_answers():
-        known = {f["name"]: f for f in case["function"]}
-        for call in case["ground_truth"]:
-            for name, accepted in call.items():
-                for param, schema in (known[name]["parameters"].get("properties") or {}).items():
-                    count = compounding_named(schema, words) if schema.get("type") in ("integer", "float", "number") and not schema.get("enum") else None
-                    if count is not None:
-                        assert count in accepted.get(param, []), (case["id"], param, count)
-                        cases.add(case["id"])
-    assert len(cases) >= 5
+    assert len(_named_numbers_accepted(compounding_named, ("integer", "float", "number"))) >= 5
 
 
 @settings(max_examples=200)

@@ -659,6 +659,13 @@ def paired(name: str, other: str) -> bool:
 START_WORDS = frozenset("start from begin in departure depart pickup".split())
 
 
+def lettered_choices(members: Sequence[Any]) -> bool:
+    """Whether an ``enum``'s members are a choice in words: two or more, each a string with a
+    letter (not codes like "1", "2"). The catalogues ``nearest_members``, ``meant_members`` and
+    ``lists_given`` read."""
+    return len(members) >= 2 and all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
+
+
 def nearest_members(functions: Sequence[Mapping[str, Any]], words: str,
                     similar: Callable[[Sequence[str]], Sequence[float]]) -> list[dict[str, Any]]:
     """The functions again, each required enum the user's ``words`` name none of the members of
@@ -676,8 +683,7 @@ def nearest_members(functions: Sequence[Mapping[str, Any]], words: str,
         props = dict(params.get("properties") or {})
         for name in params.get("required") or ():
             members = (props.get(name) or {}).get("enum") or []
-            if (len(members) < 2 or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
-                    or named_members(props[name], words)):
+            if not lettered_choices(members) or named_members(props[name], words):
                 continue
             near = list(similar([member_text(name, m) for m in members]))
             props[name] = {**props[name], "enum": [members[near.index(max(near))]]}
@@ -735,8 +741,7 @@ def meant_members(functions: Sequence[Mapping[str, Any]], words: str, similar: C
 
     def mark(function: Mapping[str, Any], name: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
         members = schema.get("enum") or []
-        if (len(members) < 2 or is_flag(schema) or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members)
-                or named_members(schema, words)):
+        if not lettered_choices(members) or is_flag(schema) or named_members(schema, words):
             return None
         called = called_words(str(function.get("name", "")))
         best, meant = floor, None
@@ -765,7 +770,7 @@ def lists_given(function: Mapping[str, Any], words: str, similar: Callable[[str]
     for _, schema in _required(function):
         items = schema.get("items") or {}
         members = (items.get("enum") or []) if schema.get("type") == "array" and isinstance(items, Mapping) else []
-        if len(members) < 2 or not all(isinstance(m, str) and any(c.isalpha() for c in m) for m in members) or named_members(items, words):
+        if not lettered_choices(members) or named_members(items, words):
             continue
         spans = flag_spans(words) if spans is None else spans
         if not any(_nearest(spans, similar, member.lower()) >= floor for member in members):
