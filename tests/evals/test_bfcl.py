@@ -27,7 +27,7 @@ from ltlagent.compiler.compile import compile_spec
 from ltlagent.errors import DecoderError
 from ltlagent.evals import bfcl_grammar
 from ltlagent.evals.bfcl import _calls as bfcl_calls
-from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_items_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, calls_mixed, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
+from ltlagent.evals.bfcl import (ANOTHER_NAME, CATEGORIES, as_in, OWN_NATS, SEVERAL_NATS, BfclError, Reuse, apart, parameter_text, call_is_schema_valid, call_texts, codes_given, dates_given, person_given, times_given, digits_left, on_numbers_left, on_items_left, on_pairs_left, pairs_left, repeated_lists, lists_bounded, numbers_shared, call_texts_without, calls_once, calls_mixed, items_elsewhere, options_misplaced, off_options, numbers_swapped, numbers_for_arguments, numbers_required, with_required, when_for_arguments, empty_required, functions_named_left, import_bfcl,
                                   load_cases,
                                   items_left, options_joined, functions_listing, names_for_arguments, names_left, names_unused, open_parameters, numbers_given, numbers_joined_left, numbers_left, option_lists, options_left, quoted_left,
                                   takes_names, doubted, string_values, value_tokens,
@@ -6545,6 +6545,82 @@ def test_no_accepted_answer_mixes_numbers_of_sentences_other_calls_take_apart():
                 flagged += 1
                 break
     assert answers > 2000 and flagged >= 10, flagged
+
+
+PARK_PLACES = ("Boston", "Denver", "Austin", "Seattle")
+FACILITIES = ("Tennis Court", "Picnic Area", "Playground", "Running Track", "Cafe", "Reading Room")
+
+
+@settings(max_examples=300)
+@given(st.data(), st.integers(2, 4), st.lists(st.sampled_from(FACILITIES), max_size=2, unique=True),
+       st.sampled_from([", then", ", and", ". Also", " and finally"]))
+def test_items_elsewhere_holds_each_list_to_the_items_its_own_place_asks(data, count, shared, joint):
+    """The words ask for parks in each of several places, each place with facilities drawn for
+    it (one may be drawn for several places, or none for a place), and some facilities before
+    every place (asked of all); the answer writes one call a place, in order, each with a list
+    drawn from all the facilities. Oracle: the plan the test drew: a call keeps the facilities
+    drawn for its own place, those asked of all and those never asked, and drops one drawn only
+    for other places; nothing is dropped where a place was drawn none of the facilities the
+    calls write, or where a list would be left empty."""
+    places = PARK_PLACES[:count]
+    own = [f for f in FACILITIES if f not in shared]
+    asked = [data.draw(st.lists(st.sampled_from(own), max_size=2, unique=True)) for _ in places]
+    words = (f"With a {' and a '.join(shared)}: find" if shared else "Find") + f"{joint}".join(
+        f" parks in {p}" + (f" that have a {' and a '.join(a)}" if a else "") for p, a in zip(places, asked)) + "."
+    written = [data.draw(st.lists(st.sampled_from(FACILITIES), min_size=1, max_size=4, unique=True)) for _ in places]
+
+    def call(place, items):
+        return f"parks(location={json.dumps(place)}, amenities={json.dumps(items)})"
+
+    every = {f for items in written for f in items}
+    kept = [[f for f in items if f in asked[i] or not any(f in asked[j] for j in range(count) if j != i)] for i, items in enumerate(written)]
+    held = all(set(a) & every for a in asked) and all(kept) and kept != written
+    expected = [call(p, k) for p, k in zip(places, kept)] if held else None
+    assert items_elsewhere("[" + ", ".join(call(p, w) for p, w in zip(places, written)) + "]", words) == expected, (words, written)
+
+
+def test_items_elsewhere_reads_places_stretches_and_functions():
+    words = ("Can you find me parks in New York, USA that have a Tennis Court and a Picnic Area, then find parks in Los Angeles, USA "
+             "that have a Playground and Running Track, and finally find parks in Chicago, USA that have a Tennis Court and a Playground?")
+    every = '["Tennis Court", "Picnic Area", "Playground", "Running Track"]'
+    answer = f'[parks(location="New York, USA", amenities={every}), parks(location="Los Angeles, USA", amenities={every}), ' \
+             f'parks(location="Chicago, USA", amenities={every})]'  # parallel_189
+    assert items_elsewhere(answer, words) == ['parks(location="New York, USA", amenities=["Tennis Court", "Picnic Area"])',
+                                              'parks(location="Los Angeles, USA", amenities=["Playground", "Running Track"])',
+                                              'parks(location="Chicago, USA", amenities=["Tennis Court", "Playground"])']
+    same = "Find restaurants in New York, NY which include Vegan and Gluten-free options, and then do the same for Los Angeles, CA."
+    assert items_elsewhere('[r(location="New York, NY", diet=["Vegan", "Gluten-free"]), '
+                           'r(location="Los Angeles, CA", diet=["Vegan", "Gluten-free"])]', same) is None  # parallel_127: no item for LA
+    nested = "Parks in New York City with a Cafe, and in Boston with a Playground."  # "New York" at one place, inside the city's
+    assert items_elsewhere('[p(l="New York", a=["Cafe", "Playground"]), p(l="New York City", a=["Cafe", "Playground"])]', nested) is None
+    two = "Parks in Boston with a Cafe, and parks in Denver with a Playground."
+    assert items_elsewhere('[p(l="Boston", a=["Cafe", "Playground"]), q(l="Denver", a=["Cafe", "Playground"])]', two) is None
+    assert items_elsewhere('[p(l="Boston", a=["Playground"]), p(l="Denver", a=["Cafe"])]', two) is None  # nothing of its own left
+    assert items_elsewhere('[p(l="Boston", a=["Cafe", "Playground"]), p(l="Boston", a=["Playground"])]', two) is None  # one place twice
+    assert items_elsewhere("Unfortunately, no.", two) is None
+
+
+@needs_bfcl
+def test_no_accepted_answer_writes_items_the_words_ask_of_another_call():
+    """BFCL's accepted answers (each argument at its first accepted value) over the eight call
+    categories: ``items_elsewhere`` changes none. With one call's list given another call's
+    items too (two calls of one function, each with a list of strings), it gives the answer back
+    as accepted for at least 5. Oracle: BFCL's own answers."""
+    answers = restored = 0
+    for case, words, calls in _accepted_answers():
+        texts = [_call_text(name, args) for name, args in calls]
+        assert items_elsewhere("[" + ", ".join(texts) + "]", words) is None, case["id"]
+        answers += 1
+        for (i, (a, first)), (j, (b, second)) in itertools.permutations(enumerate(calls), 2):
+            lists = [p for p, v in first.items() if isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+                     and isinstance(second.get(p), list) and set(second[p]) - set(v)]
+            if a != b or not lists:
+                continue
+            crossed = dict(first, **{lists[0]: first[lists[0]] + [x for x in second[lists[0]] if x not in first[lists[0]]]})
+            if items_elsewhere("[" + ", ".join(texts[:i] + [_call_text(a, crossed)] + texts[i + 1:]) + "]", words) == texts:
+                restored += 1
+                break
+    assert answers > 2000 and restored >= 5, restored
 
 
 @needs_bfcl

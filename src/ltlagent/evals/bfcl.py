@@ -1891,6 +1891,86 @@ def calls_mixed(output: str, words: str) -> list[str] | None:
     return [text for i, text in enumerate(texts) if i not in mixed] if mixed else None
 
 
+def _said_at(value: str, words: str) -> list[int]:
+    """Where ``value`` stands in the user's ``words`` as whole words, case aside, in order."""
+    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", words, re.IGNORECASE)] if value.strip() else []
+
+
+def _stretches(calls: Sequence[Mapping[str, Any]], words: str) -> list[tuple[int, int]] | None:
+    """The stretch of the user's ``words`` each of several calls of one function is asked in,
+    read off the first parameter (in the first call's order) that every call writes as a string
+    of its own, each at one place of the words: a call's stretch runs from its value to the
+    next call's value (the last's to the end; one value inside another, "New York" in "New York
+    City", gives the first an empty stretch). ``None`` where no parameter places them so."""
+    for parameter in calls[0]:
+        values = [args.get(parameter) for args in calls]
+        if not all(isinstance(v, str) for v in values) or len({str(v).lower() for v in values}) < len(values):
+            continue
+        at = [_said_at(str(v), words) for v in values]
+        if not all(len(places) == 1 for places in at):
+            continue
+        starts = sorted(places[0] for places in at)
+        ends = starts[1:] + [len(words)]
+        return [(places[0], ends[starts.index(places[0])]) for places in at]
+    return None
+
+
+def items_elsewhere(output: str, words: str) -> list[str] | None:
+    """The answer's calls as written, each list of strings less the items the user's ``words``
+    give only where they ask another call of the same function. Where a function is called two or
+    more times, each call's own value of one parameter places it in the words (``_stretches``:
+    "parks in New York, USA that have a Tennis Court and a Picnic Area, then ... in Los Angeles,
+    USA that have a Playground and Running Track"), and every call's stretch names an item of a
+    list parameter the calls write, a call's list keeps the items its own stretch names, or the
+    words name only before the first stretch (asked of all), or nowhere; it drops an item that
+    another call's stretch names and its own does not. Where that would leave a list empty, the
+    function's lists stay as written. A stretch naming no item ("in New York ... which include
+    Vegan, Gluten-free and Dairy-free options, and then do the same for Los Angeles") leaves
+    every list as written. ``None`` where no item is dropped, or the answer does not parse as
+    calls."""
+    source = output.strip()
+    nodes, calls = _call_nodes(source), _calls(output)
+    if not nodes or calls is None or len(nodes) != len(calls):
+        return None
+    drop: set[tuple[int, str, int]] = set()  # (call, parameter, item index)
+    for name in dict.fromkeys(n for n, _ in calls):
+        mine = [i for i, (n, _) in enumerate(calls) if n == name]
+        stretches = _stretches([calls[i][1] for i in mine], words) if len(mine) > 1 else None
+        if stretches is None:
+            continue
+        lists = dict.fromkeys(p for i in mine for p, v in calls[i][1].items()
+                              if isinstance(v, list) and v and all(isinstance(item, str) for item in v))
+        for parameter in lists:
+            items = {str(item).lower() for i in mine for item in calls[i][1].get(parameter) or () if isinstance(item, str)}
+            said = {item: _said_at(item, words) for item in items}
+            if not all(any(a <= at < b for item in items for at in said[item]) for a, b in stretches):
+                continue
+            dropped = set()
+            for i, (a, b) in zip(mine, stretches):
+                value = calls[i][1].get(parameter)
+                if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                    continue
+                gone = {k for k, item in enumerate(value)
+                        if not any(a <= at < b for at in said[item.lower()])
+                        and any(c <= at < d for at in said[item.lower()] for j, (c, d) in zip(mine, stretches) if j != i)}
+                if len(gone) == len(value):
+                    break
+                dropped |= {(i, parameter, k) for k in gone}
+            else:
+                drop |= dropped
+    if not drop:
+        return None
+
+    def written(i: int, keyword: ast.keyword) -> str:
+        if not any((i, keyword.arg, k) in drop for k in range(len(getattr(keyword.value, "elts", ())))):
+            return str(ast.get_source_segment(source, keyword))
+        items = [str(ast.get_source_segment(source, item)) for k, item in enumerate(getattr(keyword.value, "elts", ()))
+                 if (i, keyword.arg, k) not in drop]
+        return f"{keyword.arg}=[{', '.join(items)}]"
+
+    return [ast.unparse(call.func) + "(" + ", ".join(written(i, k) for k in call.keywords) + ")" for i, call in enumerate(nodes)]
+
+
 def call_texts_without(output: str, arguments: Sequence[tuple[int, str]]) -> list[str] | None:
     """Each call of a Python answer as written (``call_texts``), less the keyword ``arguments``
     named as (call index, parameter); ``None`` when it is not a list of calls."""
@@ -2690,8 +2770,10 @@ class Answerer:
         than the words give it is decoded again with the list held to the items before (``_decode_more``), and one of a
         function the answer does not call yet that fills an optional argument from another's place, again without it.
         Last, an optional number argument that takes a number the words give once which another call takes in a
-        required argument gives it up: the calls kept as written without it (``numbers_shared``); and a call
-        written more than once, as many times as the words never count, is kept once (``calls_once``).
+        required argument gives it up: the calls kept as written without it (``numbers_shared``); a call
+        written more than once, as many times as the words never count, is kept once (``calls_once``); a call that
+        mixes the numbers of sentences other calls take apart is left out (``calls_mixed``); and a list that writes
+        items the words ask of another call of its function is held to its own (``items_elsewhere``).
         ``spec_form`` says what was done; the preparation times and
         forward passes count every decode."""
         functions, form = self.plan(case)
@@ -2865,21 +2947,29 @@ class Answerer:
         shared = numbers_shared(text, every, grounded)
         if shared:  # an optional argument took a number the words give once that another call's required one takes: it gives it up
             kept_texts = call_texts_without(text, shared) or []
-            text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": kept_texts,
-                                                                         "min_calls": len(kept_texts), "max_calls": len(kept_texts)}, prompt, fast_forward))
+            text, tokens = self._written(case, functions, kept_texts, prompt, fast_forward)
             self.spec_form += " (the calls as written, less the optional arguments that took another call's number: " + ", ".join(
                 f"call {i + 1}'s {parameter}" for i, parameter in shared) + ")"
         once = calls_once(text, grounded)
         if once:  # a call written twice that the words do not count: once
-            text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": once,
-                                                                         "min_calls": len(once), "max_calls": len(once)}, prompt, fast_forward))
+            text, tokens = self._written(case, functions, once, prompt, fast_forward)
             self.spec_form += " (the calls as written, each once)"
         apart_only = calls_mixed(text, grounded)
         if apart_only:  # a call that mixes the numbers of sentences other calls take apart: left out
-            text, tokens = self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": apart_only,
-                                                                         "min_calls": len(apart_only), "max_calls": len(apart_only)}, prompt, fast_forward))
+            text, tokens = self._written(case, functions, apart_only, prompt, fast_forward)
             self.spec_form += " (the calls as written, less those that mix the numbers of sentences other calls take apart)"
+        own_items = items_elsewhere(text, grounded)
+        if own_items:  # a list that writes items the words ask of another call of its function: held to its own
+            text, tokens = self._written(case, functions, own_items, prompt, fast_forward)
+            self.spec_form += " (the calls as written, each list less the items the words ask of another call)"
         return text, tokens
+
+    def _written(self, case: Mapping[str, Any], functions: list[dict[str, Any]], kept: list[str], prompt: str,
+                 fast_forward: bool) -> tuple[str, int]:
+        """The answer that writes the calls ``kept``, as given and no others (a decode all of whose
+        tokens are forced), counted (``_counted``)."""
+        return self._counted(self._decode(case, functions, {"calls": "one or more", "words": None, "kept": kept,
+                                                            "min_calls": len(kept), "max_calls": len(kept)}, prompt, fast_forward))
 
     def _counted(self, decoded: tuple[str, int, float, int]) -> tuple[str, int]:
         """A further decode's text and tokens, its preparation seconds and forward passes added to the answer's."""
