@@ -6575,7 +6575,8 @@ def test_items_elsewhere_holds_each_list_to_the_items_its_own_place_asks(data, c
     every = {f for items in written for f in items}
     kept = [[f for f in items if f in asked[i] or not any(f in asked[j] for j in range(count) if j != i)] for i, items in enumerate(written)]
     held = all(set(a) & every for a in asked) and all(kept) and kept != written
-    expected = [call(p, k) for p, k in zip(places, kept)] if held else None
+    ordered = [sorted(k, key=asked[i].index) if k != w and set(k) <= set(asked[i]) else k for i, (k, w) in enumerate(zip(kept, written))]
+    expected = [call(p, k) for p, k in zip(places, ordered)] if held else None
     assert items_elsewhere("[" + ", ".join(call(p, w) for p, w in zip(places, written)) + "]", words) == expected, (words, written)
 
 
@@ -6588,6 +6589,11 @@ def test_items_elsewhere_reads_places_stretches_and_functions():
     assert items_elsewhere(answer, words) == ['parks(location="New York, USA", amenities=["Tennis Court", "Picnic Area"])',
                                               'parks(location="Los Angeles, USA", amenities=["Playground", "Running Track"])',
                                               'parks(location="Chicago, USA", amenities=["Tennis Court", "Playground"])']
+    late = '[parks(location="New York, USA", amenities=["Playground", "Picnic Area", "Tennis Court"]), parks(location="Los Angeles, USA", ' \
+           'amenities=["Running Track"]), parks(location="Chicago, USA", amenities=["Playground", "Tennis Court"])]'
+    assert items_elsewhere(late, words) == ['parks(location="New York, USA", amenities=["Tennis Court", "Picnic Area"])',
+                                            'parks(location="Los Angeles, USA", amenities=["Running Track"])',
+                                            'parks(location="Chicago, USA", amenities=["Playground", "Tennis Court"])']  # as written: none dropped
     same = "Find restaurants in New York, NY which include Vegan and Gluten-free options, and then do the same for Los Angeles, CA."
     assert items_elsewhere('[r(location="New York, NY", diet=["Vegan", "Gluten-free"]), '
                            'r(location="Los Angeles, CA", diet=["Vegan", "Gluten-free"])]', same) is None  # parallel_127: no item for LA

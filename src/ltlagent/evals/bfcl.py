@@ -1923,16 +1923,17 @@ def items_elsewhere(output: str, words: str) -> list[str] | None:
     USA that have a Playground and Running Track"), and every call's stretch names an item of a
     list parameter the calls write, a call's list keeps the items its own stretch names, or the
     words name only before the first stretch (asked of all), or nowhere; it drops an item that
-    another call's stretch names and its own does not. Where that would leave a list empty, the
-    function's lists stay as written. A stretch naming no item ("in New York ... which include
-    Vegan, Gluten-free and Dairy-free options, and then do the same for Los Angeles") leaves
-    every list as written. ``None`` where no item is dropped, or the answer does not parse as
-    calls."""
+    another call's stretch names and its own does not, and where its stretch names each item it
+    keeps, they go in the order the stretch names them ("in Chicago, IL that have a Cafe and a
+    Reading Room"). Where that would leave a list empty, the function's lists stay as written. A
+    stretch naming no item ("in New York ... which include Vegan, Gluten-free and Dairy-free
+    options, and then do the same for Los Angeles") leaves every list as written. ``None`` where
+    no item is dropped, or the answer does not parse as calls."""
     source = output.strip()
     nodes, calls = _call_nodes(source), _calls(output)
     if not nodes or calls is None or len(nodes) != len(calls):
         return None
-    drop: set[tuple[int, str, int]] = set()  # (call, parameter, item index)
+    held: dict[tuple[int, str], list[int]] = {}  # (call, parameter) -> the indices of the items kept, in order
     for name in dict.fromkeys(n for n, _ in calls):
         mine = [i for i, (n, _) in enumerate(calls) if n == name]
         stretches = _stretches([calls[i][1] for i in mine], words) if len(mine) > 1 else None
@@ -1945,28 +1946,28 @@ def items_elsewhere(output: str, words: str) -> list[str] | None:
             said = {item: _said_at(item, words) for item in items}
             if not all(any(a <= at < b for item in items for at in said[item]) for a, b in stretches):
                 continue
-            dropped = set()
+            kept: dict[tuple[int, str], list[int]] = {}
             for i, (a, b) in zip(mine, stretches):
                 value = calls[i][1].get(parameter)
                 if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                     continue
-                gone = {k for k, item in enumerate(value)
-                        if not any(a <= at < b for at in said[item.lower()])
-                        and any(c <= at < d for at in said[item.lower()] for j, (c, d) in zip(mine, stretches) if j != i)}
-                if len(gone) == len(value):
+                own = [min((at for at in said[item.lower()] if a <= at < b), default=None) for item in value]
+                keep = [k for k, item in enumerate(value)
+                        if own[k] is not None or not any(c <= at < d for at in said[item.lower()] for j, (c, d) in zip(mine, stretches) if j != i)]
+                if not keep:
                     break
-                dropped |= {(i, parameter, k) for k in gone}
+                if len(keep) < len(value):
+                    kept[(i, parameter)] = sorted(keep, key=lambda k: own[k]) if all(own[k] is not None for k in keep) else keep
             else:
-                drop |= dropped
-    if not drop:
+                held |= kept
+    if not held:
         return None
 
     def written(i: int, keyword: ast.keyword) -> str:
-        if not any((i, keyword.arg, k) in drop for k in range(len(getattr(keyword.value, "elts", ())))):
+        order = held.get((i, str(keyword.arg)))
+        if order is None or not isinstance(keyword.value, ast.List):
             return str(ast.get_source_segment(source, keyword))
-        items = [str(ast.get_source_segment(source, item)) for k, item in enumerate(getattr(keyword.value, "elts", ()))
-                 if (i, keyword.arg, k) not in drop]
-        return f"{keyword.arg}=[{', '.join(items)}]"
+        return f"{keyword.arg}=[{', '.join(str(ast.get_source_segment(source, keyword.value.elts[k])) for k in order)}]"
 
     return [ast.unparse(call.func) + "(" + ", ".join(written(i, k) for k in call.keywords) + ")" for i, call in enumerate(nodes)]
 
