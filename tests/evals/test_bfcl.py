@@ -6514,6 +6514,26 @@ def test_calls_mixed_leaves_out_the_calls_that_mix_the_days_other_calls_take_apa
     assert calls_mixed("[" + ", ".join(texts) + "]", words) == (expected if len(expected) < len(texts) else None), (words, texts)
 
 
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(3, 12), st.integers(13, 59)), min_size=2, max_size=4, unique_by=(lambda t: t[0], lambda t: t[1])),
+       st.data(), st.booleans())
+def test_calls_mixed_leaves_out_the_calls_that_mix_the_times_other_calls_take_apart(times, data, rounded):
+    """One sentence gives several clock times ("3:15, 8:20 and 11:50", every number at one
+    place), and perhaps a number of decimal places twice; the answer writes calls of some times
+    as given and calls that take the hour of one time and the minutes of another, each with the
+    decimal places where given. ``calls_mixed`` leaves out exactly the mixed calls whose hour
+    and minutes calls of times as given write, the others as written and in order; None where it
+    leaves none. Oracle: the times the test drew and which calls it wrote from which."""
+    said = ", ".join(f"{h}:{m:02d}" for h, m in times[:-1]) + f" and {times[-1][0]}:{times[-1][1]:02d}"
+    words = f"What is the angle of the hands at {said}" + (", rounded to 2 decimal places, both times rounded to 2 places?" if rounded else "?")
+    plan = data.draw(st.lists(st.tuples(st.integers(0, len(times) - 1), st.integers(0, len(times) - 1)), min_size=1, max_size=6))
+    extra = ", round_to=2" if rounded else ""
+    texts = [f"angle(hours={times[i][0]}, minutes={times[j][1]}{extra})" for i, j in plan]
+    pure = {i for i, j in plan if i == j}
+    expected = [t for (i, j), t in zip(plan, texts) if i == j or not (i in pure and j in pure)]
+    assert calls_mixed("[" + ", ".join(texts) + "]", words) == (expected if len(expected) < len(texts) else None), (words, texts)
+
+
 def test_calls_mixed_reads_sentences_and_places():
     said = "Calculate the time for a car at 50 m/s to travel 600 m. Also the time for a bullet at 400 m/s to cover 1000 m."
     mixed = "[t(v=50, d=1000), t(v=400, d=1000), t(v=50, d=600)]"  # parallel_multiple_7: "600 m. Also" ends a sentence

@@ -1858,11 +1858,13 @@ def _sentence_ends_at(words: str) -> list[int]:
 def calls_mixed(output: str, words: str) -> list[str] | None:
     """The answer's calls as written, less each call that mixes the numbers of sentences other
     calls take apart: its number arguments come from two or more sentences of the user's
-    ``words`` (``_sentence_ends_at``; each number given at one place of them, ``number_places``),
-    and each of them, parameter and value, is written by another call of the same function whose
-    numbers all come from one sentence. "On the first day ... 120 kilometers in 5 hours. On the
-    second day ... 150 kilometers in 6 hours." answered with ``(120, 6)``, ``(150, 6)`` and
-    ``(120, 5)``: the first asks what neither day does, and the other two ask all the days do.
+    ``words`` (``_sentence_ends_at``; a number given at several places of them is read as from
+    none, ``number_places``), and each of them, parameter and value, is written by another call
+    of the same function whose numbers all come from one sentence. "On the first day ... 120
+    kilometers in 5 hours. On the second day ... 150 kilometers in 6 hours." answered with
+    ``(120, 6)``, ``(150, 6)`` and ``(120, 5)``: the first asks what neither day does, and the
+    other two ask all the days do. Numbers glued by colons ("3:15, 8:20 and 11:50") are a
+    sentence of their own: ``hours=11, minutes=20`` beside ``(8, 20)`` and ``(11, 50)``.
     None of BFCL's accepted answers holds such a call: a call that mixes sentences on purpose
     ("do the same but for a sample size of 150 instead") writes a number no other call does.
     ``None`` where no call mixes so, or the answer does not parse as calls."""
@@ -1870,6 +1872,7 @@ def calls_mixed(output: str, words: str) -> list[str] | None:
     if not texts or calls is None or len(texts) != len(calls):
         return None
     places, ends = number_places(words), _sentence_ends_at(words)
+    groups = [m.span() for m in re.finditer(r"[0-9]+(?::[0-9]+)+", words)]
 
     def numbers(args: Mapping[str, Any]) -> dict[str, int | float]:
         return {p: v for p, v in args.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
@@ -1878,9 +1881,12 @@ def calls_mixed(output: str, words: str) -> list[str] | None:
         found = set()
         for value in numbers(args).values():
             held = [start for start, _, values in places if abs(value) in values]
+            if len(held) > 1:
+                continue
             if len(held) != 1:
                 return None
-            found.add(bisect.bisect_right(ends, held[0]))
+            glued = [k for k, (a, b) in enumerate(groups) if a <= held[0] < b]
+            found.add(("group", glued[0]) if glued else bisect.bisect_right(ends, held[0]))
         return found
 
     read = [sentences(args) for _, args in calls]
