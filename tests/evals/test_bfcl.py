@@ -654,28 +654,34 @@ CATALOGUE = ["Patio", "Wi-Fi", "Happy Hour", "Tennis Court", "Court", "Tolls", "
 
 
 def _member_said(member: str, form: int) -> str:
-    """One way the user says a catalogue's member: as written, in lower case, or in the other
-    number (a member ending in "s" in the singular, any other in the plural)."""
+    """One way the user says a catalogue's member: as written, in lower case, in the other
+    number (a member ending in "s" in the singular, any other in the plural), or in lower case
+    with its words joined by hyphens ("happy-hour")."""
     if form == 0:
         return member
     said = member.lower()
+    if form == 3:
+        return said.replace(" ", "-")
     return said if form == 1 else said[:-1] if said.endswith("s") else said + "s"
 
 
 @settings(max_examples=400)
 @given(st.lists(st.sampled_from(CATALOGUE), min_size=2, max_size=6, unique=True),
-       st.lists(st.one_of(st.tuples(st.sampled_from(CATALOGUE), st.integers(0, 2)), st.sampled_from(["near", "happy", "hour", "and", "courtyard"])),
+       st.lists(st.one_of(st.tuples(st.sampled_from(CATALOGUE), st.integers(0, 3)), st.sampled_from(["near", "happy", "hour", "and", "courtyard"])),
                 max_size=7),
        st.booleans())
 @example(["Tennis Court", "Court"], [("Tennis Court", 0)], False)  # "Court" only inside "Tennis Court": not named
 @example(["Happy Hour", "Patio"], ["happy", "near", "hour", ("Patio", 2)], True)  # each word of "Happy Hour" said: listed too
 @example(["Patio", "Wi-Fi", "Tennis Court", "Court"], [("Tennis Court", 0), ("Patio", 0), ("Court", 0)], False)  # "Court" first named after "Patio"
 @example(["Patio", "Wi-Fi", "Tolls", "Guitar", "Cafe", "Court"], [("Court", 1), ("Cafe", 0), ("Guitar", 2), ("Tolls", 2), ("Wi-Fi", 1), ("Patio", 0)], True)
+@example(["Happy Hour", "Patio"], ["happy", "near", "hour"], False)  # each word of "Happy Hour" said, nothing named outright: listed
+@example(["Tennis Court", "Court", "Patio"], [("Tennis Court", 3)], True)  # "tennis-court": "Tennis Court", not "Court"
 def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members, said_parts, required):
     """A list whose items' catalogue the user names members of (any case, singular or plural)
     is written, required or optional, with some of those members, at least one, each once (in
-    any order; of more than ANY_ORDER, in the order the words first name them); a member each
-    of whose words the words say separately counts too, once another is named. With none named the list is as before: an
+    any order; of more than ANY_ORDER, in the order the words first name them); a member said
+    with its words joined by hyphens is named, and one each of whose words the words say
+    separately counts too. With none named the list is as before: an
     optional one may be left out. Oracle: the members the words were built from, where each
     was put, and the words put around them (a member said inside another's words is not named
     by them, one outside the catalogue does)."""
@@ -685,7 +691,7 @@ def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members,
             member, form = part
             if member in members:
                 first.setdefault(member, len(words))
-            elif member == "Tennis Court" and "Court" in members:  # outside the catalogue, its word "court" names "Court"
+            elif member == "Tennis Court" and "Court" in members and form != 3:  # outside the catalogue, its word "court" names "Court"
                 first.setdefault("Court", len(words) + 1)
             words.extend(_member_said(member, form).split())
         else:
@@ -695,7 +701,7 @@ def test_a_list_of_a_catalogue_is_written_of_the_members_the_user_names(members,
         if "Happy Hour" in members and words[i:i + 2] == ["happy", "hour"]:
             first["Happy Hour"] = min(first.get("Happy Hour", i), i)
     loose = {w: i for i, w in reversed(list(enumerate(words)))}  # each word's first place
-    if first and "Happy Hour" in members and "Happy Hour" not in first and "happy" in loose and "hour" in loose:
+    if "Happy Hour" in members and "Happy Hour" not in first and "happy" in loose and "hour" in loose:
         first["Happy Hour"] = loose["happy"]
     expected = sorted(first, key=lambda m: (first[m], members.index(m)))
     schema = {"type": "array", "items": {"type": "string", "enum": members}}

@@ -1421,24 +1421,24 @@ def listed_members(schema: Mapping[str, Any], text: str) -> list[str]:
     """The members of a list's catalogue (an array whose items have an enum of two or more
     members, each a string of two characters or more with a letter) that a call writes where
     ``text`` names one (``members_listed``): none where it names none. Named: the member as a
-    word or words, any case, singular or plural ("a patio" → "Patio", "toll roads" → "tolls"), not only inside
-    another member named ("violin lessons" names "Violin Lessons", not "Violins"). Then also the
-    members each of whose words (three letters or more, no function word) the text says, in the
-    singular or the plural ("the high and low temperatures" → "high_low_temperature"). In the
-    order the text first names each. Of BFCL's answers for such lists where the words name a
+    word or words, any case, singular or plural ("a patio" → "Patio", "toll roads" → "tolls"), or
+    its words joined by hyphens ("gluten-free" → "Gluten Free"), not only inside another member
+    named ("violin lessons" names "Violin Lessons", not "Violins"). Also the members each of
+    whose words (three letters or more, no function word) the text says, in the singular or the
+    plural ("the high and low temperatures" → "high_low_temperature", "a pet friendly hotel" →
+    "pet_friendly"), whether or not another member is named outright. In the order the text
+    first names each. Of BFCL's answers for such lists where the words name a
     member, none leaves the list out, and all but the ones that want a member the words never
     say are written from these members (``docs/benchmarks.md``)."""
     items = schema.get("items") if schema.get("type") in ("array", "tuple") and isinstance(schema.get("items"), Mapping) else None
     members = [m for m in (items or {}).get("enum") or () if isinstance(m, str) and len(m) > 1 and any(c.isalpha() for c in m)]
     if len(members) < 2 or len(members) != len((items or {}).get("enum") or ()):
         return []
-    places = {m: _said_at(m, text) for m in members}
+    places = {m: sorted(set(_said_at(m, text) + _said_at(re.sub(r"[\s_]+", "-", m), text))) for m in members}  # "gluten-free": "Gluten Free"
     places = {m: at for m, at in places.items() if at}
     outside = {m: [(x, y) for x, y in at if not any(a <= x and y <= b and (a, b) != (x, y) for other, there in places.items() if other != m for a, b in there)]
                for m, at in places.items()}  # where each is named not only inside another member
     first = {m: at[0][0] for m, at in outside.items() if at}
-    if not first:
-        return []
     for member in members:
         words = [w for w in name_parts(member) if len(w) > 2 and w.lower() not in FUNCTION_WORDS]
         if member in first or len(words) < 2:
