@@ -412,6 +412,68 @@ def test_a_region_the_user_did_not_write_is_a_code_where_the_description_asks_fo
         assert bool(re.fullmatch(pattern, "find(location='New York, N')]")) is not codes
 
 
+# The codes of some countries, written here by hand: the oracle of ``country_codes``.
+COUNTRIES_BY_HAND = {"Kenya": "KE", "Australia": "AU", "India": "IN", "France": "FR", "Japan": "JP", "Germany": "DE",
+                     "Brazil": "BR", "South Korea": "KR", "Vietnam": "VN", "England": "UK", "United Kingdom": "UK", "Ireland": "IE"}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from(["Nairobi", "Sydney", "New Delhi", "Lyon", "St. Ives", "Letterkenny"]),
+                          st.sampled_from(sorted(COUNTRIES_BY_HAND) + ["United States", "Texas", "Provence"]),
+                          st.sampled_from([", ", ",", " "])), min_size=1, max_size=3),
+       st.sampled_from(["the weather in", "a hotel in", "a trip to"]), st.sampled_from(["", " I love Kenya."]))
+def test_a_country_written_after_a_place_is_its_code(places, lead, tail):
+    """Where the user writes a place and a country after its comma, ``country_codes`` writes the
+    country's code; a country without the comma, or alone, the United States and a region that
+    is no country stay as written. Oracle: the codes written by hand (``COUNTRIES_BY_HAND``)."""
+    said = lead + " " + " and ".join(f"{city}{comma}{country}" for city, country, comma in places) + "." + tail
+    coded = lead + " " + " and ".join(f"{city}, {COUNTRIES_BY_HAND[country]}" if country in COUNTRIES_BY_HAND and "," in comma
+                                      else f"{city}{comma}{country}" for city, country, comma in places) + "." + tail
+    assert bfcl_grammar.country_codes(said) == coded
+
+
+def test_a_country_is_written_as_its_code_where_the_description_shows_one():
+    """A place parameter whose description shows a country's code by example ('Paris, FR') takes
+    "Nairobi, KE" for "Nairobi, Kenya", never the name; one that shows places in the United
+    States only ('San Francisco, CA') or a country written out ('Paris, France') takes either as
+    before (BFCL's answers want the name as often as the code there). Where the user writes no
+    country, a region may be written out as before."""
+    said = "Find me a hotel in Nairobi, Kenya with a 4-star rating."
+    for description, coded in (("in the format of 'City, State' or 'City, Country'; for example, 'New York, NY' or 'Paris, FR'.", True),
+                               ("such as 'Tokyo, JP'.", True),
+                               ("in the format of 'City, State', such as 'San Francisco, CA'. Or 'City, Country'.", False),
+                               ("such as 'San Francisco, CA' or 'Paris, France'.", False)):
+        assert bfcl_grammar.country_coded(description) is coded, description
+        fn = {"name": "find", "parameters": {"type": "dict", "required": ["location"], "properties": {
+            "location": {"type": "string", "description": description}}}}
+        pattern = calls_regex([fn], at_least_one=True, grounded=said)
+        assert re.fullmatch(pattern, "find(location='Nairobi, KE')]"), description
+        assert bool(re.fullmatch(pattern, "find(location='Nairobi, Kenya')]")) is not coded, description
+        assert bool(re.fullmatch(pattern, "find(location='Nairobi, Kenya Republic')]")) is not coded, description
+    assert not bfcl_grammar.country_coded("such as 'Berlin, DE'.")  # DE: Delaware, a state of the United States
+    fn = {"name": "find", "parameters": {"type": "dict", "required": ["location"], "properties": {
+        "location": {"type": "string", "description": "in the format of 'City, State' or 'City, Country'; for example, 'New York, NY' or 'Paris, FR'."}}}}
+    assert re.fullmatch(calls_regex([fn], at_least_one=True, grounded="The weather in Shanghai?"), "find(location='Shanghai, China')]")  # live_multiple_5-3-0
+
+
+@needs_bfcl
+def test_bfcl_accepts_a_countrys_code_where_the_description_shows_one():
+    """BFCL's accepted places of parameters whose description shows a country's code by example
+    (``country_coded``), where the user writes a place and a country: each is the place with the
+    country's code (``country_codes``), 4 of them. Oracle: BFCL's own answers."""
+    found = 0
+    for case, words, name, params in _accepted_calls():
+        function = next(f for f in case["function"] if f["name"] == name)
+        for param, accepted in params.items():
+            description = (function["parameters"]["properties"].get(param) or {}).get("description", "")
+            coded = bfcl_grammar.country_codes(words)
+            if not (formats(description)[0] and bfcl_grammar.country_coded(description)) or coded == words:
+                continue
+            found += 1
+            assert any(isinstance(a, str) and a and a in coded and a not in words for a in accepted), (case["id"], param, accepted)
+    assert found == 4, found
+
+
 @settings(max_examples=150)
 @given(st.data(), USER_TEXT, SHAPES)
 def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):

@@ -570,6 +570,60 @@ def region_regex(description: str) -> str:
     return CODE_REGION if coded or (ABBREVIATED.search(description) and not COUNTRY.search(description)) else REGION
 
 
+# Countries by name, for places the user writes with one ("Nairobi, Kenya"): ISO 3166's names,
+# common and official (``pycountry``), and the names people use that it spells otherwise. The
+# United Kingdom, and the nations in it, by "UK", the code it uses itself (ISO reserves it for
+# it). The United States never: a place there takes its state.
+COUNTRY_ALIASES = {"Russia": "RU", "Czech Republic": "CZ", "Britain": "UK", "Great Britain": "UK", "England": "UK",
+                   "Scotland": "UK", "Wales": "UK", "Northern Ireland": "UK", "United Kingdom": "UK"}
+
+
+@functools.cache
+def _country_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """Each country's names (``COUNTRY_ALIASES`` too) and its code, and the regex of a place's
+    comma and country (", Kenya"); ``None`` without ``pycountry``."""
+    try:
+        import pycountry
+    except ImportError:
+        return {}, None
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+            if name and "," not in name and country.alpha_2 != "US":
+                names[name] = country.alpha_2
+    names.update(COUNTRY_ALIASES)
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return names, re.compile(rf"(?<=[A-Za-z.]), ?({alternatives})(?![\w-])")
+
+
+# The two-letter codes of the United States' states, its capital and its territories.
+US_STATES = frozenset("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
+                      "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split())
+
+
+def country_coded(description: str) -> bool:
+    """Whether a place parameter's description shows places by example (``place_examples``),
+    each with a two-letter region, one of them a country's ('New York, NY' or 'Paris, FR'; its
+    format's own words, 'City, Country', aside): a country the user writes after a place is
+    written as its code there (``country_codes``), and then a region the user did not write is a
+    code too (``CODE_REGION``; where the user writes no country, BFCL's answers take one written
+    out: "Shanghai, China" for "in Shanghai"). Where
+    every place shown is in the United States ('San Francisco, CA'), BFCL's answers want a
+    country written out as often as its code (Riga, Latvia; Toronto, Canada; Sydney, AU)."""
+    shown = [x.rsplit(", ", 1)[1] for x in place_examples(description) if not x.startswith("City")]
+    return (bool(shown) and all(re.fullmatch(r"[A-Z]{2}", region) for region in shown)
+            and any(region not in US_STATES for region in shown))
+
+
+def country_codes(text: str) -> str:
+    """``text`` with each country written after a place by its code ("Nairobi, Kenya" →
+    "Nairobi, KE", "London, England" → "London, UK"; ``_country_names``), for a place parameter
+    whose description shows a country's code by example (``country_coded``). Of BFCL's accepted
+    places of such parameters where the user writes a place and a country, all 4 take the code."""
+    names, regex = _country_names()
+    return regex.sub(lambda m: ", " + names[m.group(1)], text) if regex is not None else text
+
+
 # A place format a description gives without quotes: an example of a place and its state's
 # code ("e.g. New York, NY"), the format's own words ("in the format City, State") or "the city
 # and state". Of BFCL's 92 accepted values of such parameters (with no quoted place example),
@@ -837,8 +891,12 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
         not_alone = (name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ()))
+        region = region_regex(schema.get("description", ""))
+        coded = country_codes(grounded) if place and country_coded(schema.get("description", "")) else grounded
+        if coded != grounded:  # "Nairobi, Kenya" where 'Paris, FR' is shown: "Nairobi, KE", never "Nairobi" and a region written out
+            grounded, region = coded, CODE_REGION
         return grounded_string(grounded, place, shapes, not_alone=not_alone,
-                               region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
+                               region=region, not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
                                passage=takes_passage(name) if name else False, held=tuple(schema.get(COUNTED_PLACES, ())),
                                written=bool(schema.get(WRITTEN_PLACE)))
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
