@@ -605,9 +605,9 @@ def country_coded(description: str) -> bool:
     """Whether a place parameter's description shows places by example (``place_examples``),
     each with a two-letter region, one of them a country's ('New York, NY' or 'Paris, FR'; its
     format's own words, 'City, Country', aside): a country the user writes after a place is
-    written as its code there (``country_codes``), and then a region the user did not write is a
-    code too (``CODE_REGION``; where the user writes no country, BFCL's answers take one written
-    out: "Shanghai, China" for "in Shanghai"). Where
+    written as its code there (``country_codes``), and the place is one the user writes whole
+    ("Nairobi, KE"; ``grounded_string``'s ``written``: never "Nairobi" given a region the model
+    picks, "Nairobi, KI", nor "KE" alone). Where
     every place shown is in the United States ('San Francisco, CA'), BFCL's answers want a
     country written out as often as its code (Riga, Latvia; Toronto, Canada; Sydney, AU)."""
     shown = [x.rsplit(", ", 1)[1] for x in place_examples(description) if not x.startswith("City")]
@@ -891,14 +891,11 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
         not_alone = (name_words(name) if name else frozenset()) | frozenset(schema.get(CALLED_WORDS, ()))
-        region = region_regex(schema.get("description", ""))
         coded = country_codes(grounded) if place and country_coded(schema.get("description", "")) else grounded
-        if coded != grounded:  # "Nairobi, Kenya" where 'Paris, FR' is shown: "Nairobi, KE", never "Nairobi" and a region written out
-            grounded, region = coded, CODE_REGION
-        return grounded_string(grounded, place, shapes, not_alone=not_alone,
-                               region=region, not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
+        return grounded_string(coded, place, shapes, not_alone=not_alone,
+                               region=region_regex(schema.get("description", "")), not_inside=frozenset(schema.get(NEIGHBOUR_WORDS, ())),
                                passage=takes_passage(name) if name else False, held=tuple(schema.get(COUNTED_PLACES, ())),
-                               written=bool(schema.get(WRITTEN_PLACE)))
+                               written=bool(schema.get(WRITTEN_PLACE)) or coded != grounded)  # "Nairobi, Kenya": "Nairobi, KE" whole
     if kind in ("integer", "float", "number") and grounded is not None:  # none given: any (a required one is checked first: ``numbers_given``)
         pointed = listed and kind == "float"
         number = grounded_number(kind, number_words(name, schema, grounded), percent_reading(schema), pointed)
