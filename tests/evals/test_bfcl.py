@@ -946,6 +946,20 @@ def _named_by(parts, said_words, clause=False):
     return all(used(p) for p in parts)
 
 
+def _negated_by(parts, said_words):
+    """Whether the words "Find Boston " + ``said_words`` say a flag whose name's words (less
+    function words) are ``parts`` only under a negation: each used, by its first five letters,
+    every time with a negation anywhere before it (the words are one clause)."""
+    words = ["find", "boston"] + [w.lower() for w in said_words if not w[0].isdigit()]
+    negations = {"not", "don't", "without", "shouldn't", "no"}
+
+    def negated(part):
+        at = [i for i, w in enumerate(words) if w[:5] == part[:5]]
+        return bool(at) and all(any(w in negations for w in words[:i]) for i in at)
+
+    return all(negated(p) for p in parts)
+
+
 # A flag is a boolean or a catalogue of "True" and "False" (BFCL's live functions: "True",
 # "False", "dontcare"), written true as ``True`` or ``'True'``.
 FLAG_KINDS = {"boolean": ({"type": "boolean"}, "True", "False"),
@@ -957,18 +971,20 @@ FLAG_KINDS = {"boolean": ({"type": "boolean"}, "True", "False"),
 def test_an_optional_flag_the_user_names_is_written_true(flag, said_words, kind):
     """An optional flag (a boolean, or a catalogue of "True" and "False") whose name's words
     (less function words) the user each uses, by their first five letters, none with a negation
-    within four words before it, is written true; otherwise a boolean is left to the model
-    (absent, ``True`` or ``False``) and a catalogue, whose members the words never name here,
-    is not written; a negation anywhere before it in its clause turns it down too. Oracle: the
-    word list the text was written from."""
+    within four words before it, is written true; a negation anywhere before it in its clause
+    turns it down too. One whose words the user uses only with a negation before is false or
+    left out, never true. Otherwise a boolean is left to the model (absent, ``True`` or
+    ``False``) and a catalogue, whose members the words never name here, is not written.
+    Oracle: the word list the text was written from."""
     said = "Find Boston " + " ".join(said_words) + "."
     named = _named_by(FLAG_NAMES[flag], said_words, clause=True)
+    negated = _negated_by(FLAG_NAMES[flag], said_words)
     schema, true, false = FLAG_KINDS[kind]
     fn = {"name": "f", "parameters": {"type": "dict", "required": ["q"], "properties": {"q": {"type": "string"}, flag: schema}}}
     pattern = call_regex(fn, "python", said)
-    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}={true})")) == (named or kind == "boolean"), (said, flag)
+    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}={true})")) == (named or (kind == "boolean" and not negated)), (said, flag)
     assert bool(re.fullmatch(pattern, "f(q='Boston')")) == (not named), (said, flag)
-    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}={false})")) == (not named and kind == "boolean"), (said, flag)
+    assert bool(re.fullmatch(pattern, f"f(q='Boston', {flag}={false})")) == (not named and (kind == "boolean" or negated)), (said, flag)
 
 
 NEGATIONS = ["not", "no", "never", "without", "don't", "shouldn't"]
@@ -6945,6 +6961,24 @@ def test_a_flag_named_in_a_clause_a_negation_opens_is_turned_down(said, named):
     from ltlagent.evals.bfcl_grammar import named_flag
 
     assert named_flag("in_unit_laundry", {"type": "boolean"}, said) == named
+
+
+@needs_bfcl
+def test_no_flag_the_user_says_only_under_a_negation_is_one_bfcl_wants_true():
+    """Every optional flag of BFCL's accepted answers that the user's words say only under a
+    negation (``negated_flag``: "no garage or in-unit laundry") is one BFCL accepts false or left
+    out, never only true; there are at least 10. Oracle: BFCL's own answers."""
+    from ltlagent.evals.bfcl_grammar import is_flag, negated_flag
+
+    found = 0
+    for case, words, name, params in _accepted_calls():
+        function = next(f for f in case["function"] if f["name"] == name)
+        for param, schema in function["parameters"]["properties"].items():
+            if param in function["parameters"].get("required", ()) or not negated_flag(param, schema, words):
+                continue
+            found += 1
+            assert not any(v is True or v == "True" for v in params.get(param, [""])), (case["id"], param)
+    assert found >= 10, found
 
 
 @needs_bfcl
