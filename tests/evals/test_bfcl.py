@@ -4223,6 +4223,47 @@ def test_a_number_written_only_with_a_minus_is_negative(pieces, kind):
     assert not re.fullmatch(pattern, "-99") and not re.fullmatch(pattern, "99")
 
 
+# Coordinates for the sign test: (text, {value: written west or south}).
+COMPASS_PIECES = [("119.5383 W", {119.5383: True}), ("37.8651 N", {37.8651: False}), ("33.75° S", {33.75: True}),
+                  ("12.5° E", {12.5: False}), ("5 S", {5: False}), ("7.25 Sunday", {7.25: False}), ("-4.5", {4.5: True}),
+                  ("119.5383", {119.5383: False}), ("8.5 W", {8.5: True})]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(COMPASS_PIECES), min_size=1, max_size=5))
+def test_a_coordinate_west_or_south_is_negative(pieces):
+    """A number with a point the words give only as a coordinate west or south ("119.5383 W",
+    "33.75° S") is negative only, as one written only with a minus is; north, east, a whole
+    number before "S" ("5 S"), or the same number written plainly elsewhere: either sign.
+    Oracle: how each piece was written."""
+    said = "Use " + ", ".join(text for text, _ in pieces) + " now."
+    signed = {}
+    for _, values in pieces:
+        for value, minus in values.items():
+            signed.setdefault(value, set()).add(minus)
+    pattern = bfcl_grammar.grounded_number("float", said)
+    for value, minus in signed.items():
+        assert re.fullmatch(pattern, f"-{value}"), (said, value)
+        assert bool(re.fullmatch(pattern, str(value))) == (minus != {True}), (said, value, minus)
+
+
+@needs_bfcl
+def test_every_number_bfcl_accepts_that_its_words_give_only_negative_is_negative():
+    """Every number of BFCL's accepted answers (lists opened) whose size the user's words give
+    only with a minus or as a coordinate west or south (``negatives``) is accepted negative
+    only; there are at least 20. Oracle: BFCL's own answers."""
+    found = 0
+    for case, words, name, param, accepted in _accepted_arguments():
+        numbers = [v for a in accepted for v in (a if isinstance(a, list) else [a])
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        negative = bfcl_grammar.negatives(words)
+        for value in numbers:
+            if abs(value) in negative:
+                found += 1
+                assert value < 0 or -value in numbers, (case["id"], param, accepted)
+    assert found >= 20, found
+
+
 PERCENT_DESCRIPTIONS = {"The annual interest rate.": "fraction", "Interest rate in percentage.": "whole",
                         "The rate as a decimal, e.g. 0.05 for 5%.": "fraction", "The rate in percent, as a fraction.": "fraction",
                         "The yield (%).": "whole"}

@@ -1415,12 +1415,19 @@ def _minus_before(text: str, start: int) -> bool:
     return at >= 0 and text[at] in "-−" and (at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_.)]^-−"))
 
 
+# A coordinate west or south: a number with a point, then "W" or "S" ("119.5383 W", "33.9° S").
+# Over BFCL's answers each such number the user writes west is wanted negative (3 of 3), each
+# north or east positive (11 of 11).
+WEST_OR_SOUTH = re.compile(r" ?° ?[WS](?![\w])| [WS](?![\w])")
+
+
 def negatives(text: str) -> set[int | float]:
     """The numbers ``text`` gives (``number_places``) only with a minus written before them
-    (``_minus_before``): such a number is negative, where any other may be either sign."""
+    (``_minus_before``), or only as coordinates west or south (``WEST_OR_SOUTH``): such a number
+    is negative, where any other may be either sign."""
     signed: dict[int | float, set[bool]] = {}
-    for start, _, values in number_places(text):
-        minus = _minus_before(text, start)
+    for start, end, values in number_places(text):
+        minus = _minus_before(text, start) or ("." in text[start:end] and WEST_OR_SOUTH.match(text, end) is not None)
         for value in values:
             signed.setdefault(value, set()).add(minus)
     return {value for value, minus in signed.items() if minus == {True}}
