@@ -1881,10 +1881,10 @@ def calls_mixed(output: str, words: str) -> list[str] | None:
         found = set()
         for value in numbers(args).values():
             held = [start for start, _, values in places if abs(value) in values]
-            if len(held) > 1:
-                continue
-            if len(held) != 1:
+            if not held:
                 return None
+            if len(held) > 1:  # given at several places: from none
+                continue
             glued = [k for k, (a, b) in enumerate(groups) if a <= held[0] < b]
             found.add(("group", glued[0]) if glued else bisect.bisect_right(ends, held[0]))
         return found
@@ -1897,7 +1897,7 @@ def calls_mixed(output: str, words: str) -> list[str] | None:
     return [text for i, text in enumerate(texts) if i not in mixed] if mixed else None
 
 
-def _said_at(value: str, words: str) -> list[int]:
+def _word_places(value: str, words: str) -> list[int]:
     """Where ``value`` stands in the user's ``words`` as whole words, case aside, in order."""
     return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", words, re.IGNORECASE)] if value.strip() else []
 
@@ -1912,7 +1912,7 @@ def _stretches(calls: Sequence[Mapping[str, Any]], words: str) -> list[tuple[int
         values = [args.get(parameter) for args in calls]
         if not all(isinstance(v, str) for v in values) or len({str(v).lower() for v in values}) < len(values):
             continue
-        at = [_said_at(str(v), words) for v in values]
+        at = [_word_places(str(v), words) for v in values]
         if not all(len(places) == 1 for places in at):
             continue
         starts = sorted(places[0] for places in at)
@@ -1949,7 +1949,7 @@ def items_elsewhere(output: str, words: str) -> list[str] | None:
                               if isinstance(v, list) and v and all(isinstance(item, str) for item in v))
         for parameter in lists:
             items = {str(item).lower() for i in mine for item in calls[i][1].get(parameter) or () if isinstance(item, str)}
-            said = {item: _said_at(item, words) for item in items}
+            said = {item: _word_places(item, words) for item in items}
             if not all(any(a <= at < b for item in items for at in said[item]) for a, b in stretches):
                 continue
             kept: dict[tuple[int, str], list[int]] = {}
