@@ -1671,16 +1671,8 @@ def negated_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
     NEGATION_REACH words before it or earlier in its clause ("and no garage or in-unit laundry",
     "it shouldn't be unisex"). Such a flag is false or left out, never true: of BFCL's accepted
     answers none writes one true (11 such flags)."""
-    parts = [w for w in own_words(name) if w not in FUNCTION_WORDS]
-    found = list(SAID_WORD.finditer(text))
-    said = [m.group(0).lower() for m in found]
-    if not is_flag(schema) or not parts:
-        return False
-    for part in parts:
-        at = [i for i, w in enumerate(said) if w[:5] == part[:5]]
-        if not at or not all(_negated(said, i) or negated_in_clause(text, found[i].start()) for i in at):
-            return False
-    return True
+    negations = _part_negations(name, text, clause=True)
+    return is_flag(schema) and negations is not None and all(places and all(places) for places in negations)
 
 
 # What ends a clause, for the reach of a negation over a flag (``negated_in_clause``): a
@@ -1873,20 +1865,26 @@ def quoted_after_name(name: str, schema: Mapping[str, Any], text: str) -> str | 
     return "(" + "|".join(literals) + ")" if literals else None
 
 
+def _part_negations(name: str, text: str, clause: bool = False) -> list[list[bool]] | None:
+    """For each word of a parameter's name (less ``FUNCTION_WORDS``), each place ``text`` says
+    it (by its first five letters): whether a word of ``NEGATION`` comes within NEGATION_REACH
+    words before it (``clause``: or earlier in its clause, ``negated_in_clause``). ``None``
+    where the name has no such word."""
+    parts = [w for w in own_words(name) if w not in FUNCTION_WORDS]
+    if not parts:
+        return None
+    found = list(SAID_WORD.finditer(text))
+    said = [m.group(0).lower() for m in found]
+    return [[_negated(said, i) or (clause and negated_in_clause(text, found[i].start())) for i, w in enumerate(said) if w[:5] == part[:5]]
+            for part in parts]
+
+
 def _named(name: str, text: str, clause: bool = False) -> bool:
     """Whether each word of a parameter's name (less ``FUNCTION_WORDS``) is one of the words of
     ``text``, by its first five letters, none with a word of ``NEGATION`` within
     NEGATION_REACH words before it (``clause``: nor earlier in its clause, ``negated_in_clause``)."""
-    parts = [w for w in own_words(name) if w not in FUNCTION_WORDS]
-    found = list(SAID_WORD.finditer(text))
-    said = [m.group(0).lower() for m in found]
-    if not parts:
-        return False
-    for part in parts:
-        at = [i for i, w in enumerate(said) if w[:5] == part[:5]]
-        if not at or any(_negated(said, i) or (clause and negated_in_clause(text, found[i].start())) for i in at):
-            return False
-    return True
+    negations = _part_negations(name, text, clause)
+    return negations is not None and all(places and not any(places) for places in negations)
 
 
 SAID_WORD = re.compile(r"[A-Za-z]+(?:'t)?")
