@@ -432,6 +432,49 @@ def test_a_country_written_after_a_place_is_its_code(places, lead, tail):
     assert bfcl_grammar.country_codes(said) == coded
 
 
+# ISO 3166-1 alpha-2 codes written here by hand, for ``iso_country``'s oracle.
+ISO_BY_HAND = {"Kenya": "KE", "France": "FR", "Japan": "JP", "South Korea": "KR", "the UK": "GB", "England": "GB",
+               "United Kingdom": "GB", "the USA": "US", "United States": "US", "Brazil": "BR"}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(sorted(ISO_BY_HAND) + ["Texas", "Provence", "Paris"]), max_size=3),
+       st.sampled_from(["Use ISO 3166-1 alpha-2 country codes.",
+                        "The ISO country code (2-letter) for the city's country.", "The country where the city is located."]))
+def test_an_iso_country_parameter_takes_the_code_of_a_country_named(places, description):
+    """A string parameter whose description asks for a country's ISO code takes the code of a
+    country the words name ("London in the UK" → 'GB'), any of them where they name several, and
+    none other; where they name none, or the description asks for no code, it is as before (a
+    span of the words). Oracle: the codes written by hand (``ISO_BY_HAND``)."""
+    said = "What is the weather " + " and ".join(f"in {p}" for p in places) + "?" if places else "What is the weather today?"
+    codes = {ISO_BY_HAND[p] for p in places if p in ISO_BY_HAND}
+    fn = {"name": "weather", "parameters": {"type": "dict", "required": ["country"], "properties": {
+        "country": {"type": "string", "description": description}}}}
+    pattern = calls_regex([fn], at_least_one=True, grounded=said)
+    if description == "The country where the city is located.":  # no code asked: spans of the words, as before
+        assert re.fullmatch(pattern, "weather(country='the weather')]") and not re.fullmatch(pattern, "weather(country='GB')]")
+        return
+    for code in ("GB", "US", "KE", "FR", "JP", "KR", "BR", "UK"):
+        assert bool(re.fullmatch(pattern, f"weather(country='{code}')]")) == (code in codes), (said, description, code)
+    assert bool(re.fullmatch(pattern, "weather(country='the weather')]")) == (not codes), (said, description)
+
+
+@needs_bfcl
+def test_bfcl_accepts_the_iso_code_of_a_country_named():
+    """BFCL's accepted values of parameters that take a country's ISO code where the user names
+    a country (``iso_country``): each accepts a code of those named, 3 of them. Oracle: BFCL's
+    own answers."""
+    found = 0
+    for case, words, name, params in _accepted_calls():
+        function = next(f for f in case["function"] if f["name"] == name)
+        for param, accepted in params.items():
+            regex = bfcl_grammar.iso_country(function["parameters"]["properties"].get(param) or {}, words)
+            if regex is not None:
+                found += 1
+                assert any(isinstance(a, str) and re.fullmatch(regex, repr(a)) for a in accepted), (case["id"], param, accepted)
+    assert found == 3, found
+
+
 def test_a_country_is_written_as_its_code_where_the_description_shows_one():
     """A place parameter whose description shows a country's code by example ('Paris, FR') takes
     "Nairobi, KE" for "Nairobi, Kenya", never the name, nor the code alone, nor "Nairobi" with

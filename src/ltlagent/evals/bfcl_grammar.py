@@ -570,18 +570,20 @@ def region_regex(description: str) -> str:
     return CODE_REGION if coded or (ABBREVIATED.search(description) and not COUNTRY.search(description)) else REGION
 
 
-# Countries by name, for places the user writes with one ("Nairobi, Kenya"): ISO 3166's names,
-# common and official (``pycountry``), and the names people use that it spells otherwise. The
-# United Kingdom, and the nations in it, by "UK", the code it uses itself (ISO reserves it for
-# it). The United States never: a place there takes its state.
-COUNTRY_ALIASES = {"Russia": "RU", "Czech Republic": "CZ", "Britain": "UK", "Great Britain": "UK", "England": "UK",
-                   "Scotland": "UK", "Wales": "UK", "Northern Ireland": "UK", "United Kingdom": "UK"}
+# Countries by name ("Nairobi, Kenya", "in the UK"): ISO 3166's names, common and official
+# (``pycountry``), and the names people use that it spells otherwise, each with its ISO 3166-1
+# alpha-2 code.
+COUNTRY_ALIASES = {"Russia": "RU", "Czech Republic": "CZ", "Britain": "GB", "Great Britain": "GB", "England": "GB",
+                   "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB", "UK": "GB", "U.K.": "GB", "USA": "US", "U.S.A.": "US"}
+# A place's country the way a place is written with it: the United Kingdom as "UK", the code it
+# uses itself (ISO reserves it for it; BFCL's places write it so 16 times, "GB" never).
+PLACE_CODES = {"GB": "UK"}
 
 
 @functools.cache
 def _country_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
-    """Each country's names (``COUNTRY_ALIASES`` too) and its code, and the regex of a place's
-    comma and country (", Kenya"); ``None`` without ``pycountry``."""
+    """Each country's names (``COUNTRY_ALIASES`` too) and its ISO 3166-1 alpha-2 code, and the
+    regex of a name as whole words; ``None`` without ``pycountry``."""
     try:
         import pycountry
     except ImportError:
@@ -589,11 +591,34 @@ def _country_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
     names: dict[str, str] = {}
     for country in pycountry.countries:
         for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
-            if name and "," not in name and country.alpha_2 != "US":
+            if name and "," not in name:
                 names[name] = country.alpha_2
     names.update(COUNTRY_ALIASES)
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return names, re.compile(rf"(?<=[A-Za-z.]), ?({alternatives})(?![\w-])")
+    return names, re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
+
+
+def countries_named(text: str) -> list[str]:
+    """The ISO 3166-1 alpha-2 codes of the countries ``text`` names (``_country_names``: "the UK"
+    → "GB"), each once, in the order first named."""
+    names, regex = _country_names()
+    return list(dict.fromkeys(names[m.group(1)] for m in regex.finditer(text))) if regex is not None else []
+
+
+# A parameter that takes a country's ISO code ("Use ISO 3166-1 alpha-2 country codes", "The ISO
+# country code (2-letter)"): the code of a country the user names (``iso_country``).
+ISO_COUNTRY = re.compile(r"(?i)\bISO 3166|\bISO country code|\balpha-2 country")
+
+
+def iso_country(schema: Mapping[str, Any], text: str) -> str | None:
+    """The regex of a string parameter that takes a country's ISO code (``ISO_COUNTRY``, no
+    ``enum``) where ``text`` names countries (``countries_named``): one of their codes ("London
+    in the UK" → 'GB'); else ``None``. Of BFCL's 3 such parameters beside a country named, all
+    want its code (one takes "UK" too)."""
+    if schema.get("enum") or not ISO_COUNTRY.search(str(schema.get("description", ""))):
+        return None
+    codes = countries_named(text)
+    return "(" + "|".join(literal(c) for c in codes) + ")" if codes else None
 
 
 # The two-letter codes of the United States' states, its capital and its territories.
@@ -617,11 +642,19 @@ def country_coded(description: str) -> bool:
 
 def country_codes(text: str) -> str:
     """``text`` with each country written after a place by its code ("Nairobi, Kenya" →
-    "Nairobi, KE", "London, England" → "London, UK"; ``_country_names``), for a place parameter
-    whose description shows a country's code by example (``country_coded``). Of BFCL's accepted
-    places of such parameters where the user writes a place and a country, all 4 take the code."""
+    "Nairobi, KE", "London, England" → "London, UK": ``_country_names``, ``PLACE_CODES``; a place
+    in the United States takes its state, not "US"), for a place parameter whose description
+    shows a country's code by example (``country_coded``). Of BFCL's accepted places of such
+    parameters where the user writes a place and a country, all 4 take the code."""
     names, regex = _country_names()
-    return regex.sub(lambda m: ", " + names[m.group(1)], text) if regex is not None else text
+    if regex is None:
+        return text
+
+    def coded(m: re.Match[str]) -> str:
+        code = names[m.group(2)]
+        return m.group(0) if code == "US" or m.group(2) in ("UK", "U.K.") else ", " + PLACE_CODES.get(code, code)
+
+    return re.sub(rf"(?<=[A-Za-z.]), ?({regex.pattern})", coded, text)
 
 
 # A place format a description gives without quotes: an example of a place and its state's
@@ -887,6 +920,9 @@ def value_regex(schema: Mapping[str, Any], depth: int = 0, grounded: str | None 
         currencies = currencies_named(name, schema, grounded)
         if currencies:
             return "(" + "|".join(literal(c) for c in currencies) + ")"
+        iso = iso_country(schema, grounded)
+        if iso is not None:  # "London in the UK" for an ISO 3166 code: 'GB'
+            return iso
         place, shapes = formats(schema.get("description", ""))
         if not shapes and "date" in name_words(name) and user_dates(grounded):  # named for a date, no format shown: ISO
             shapes = ("YYYY-MM-DD",)
