@@ -74,11 +74,14 @@ def tools(draw):
 
 def _tool(draw, name: str, described: set[str], thing: str) -> tuple[dict, bool]:
     """A tool named ``name`` whose description says each of the ``described`` operations of
-    ``thing``, and whether its required parameters are all numbers (drawn)."""
+    ``thing``, and whether its required parameters are all numbers or lists of numbers (drawn:
+    a number, a list of numbers, a string or a list of strings beside an integer)."""
     description = " ".join(f"It can {draw(st.sampled_from(NAMES[d]))} {thing}." for d in sorted(described))
-    numeric = draw(st.booleans())
+    first = draw(st.sampled_from([{"type": "number"}, {"type": "array", "items": {"type": "float"}}, {"type": "string"},
+                                  {"type": "array", "items": {"type": "string"}}]))
+    numeric = first.get("items", first)["type"] in ("number", "float")
     function = {"name": name, "description": description, "parameters": {"type": "dict", "required": ["a", "b"], "properties": {
-        "a": {"type": "number" if numeric else "string"}, "b": {"type": "integer"}}}}
+        "a": first, "b": {"type": "integer"}}}}
     return function, numeric
 
 
@@ -179,6 +182,9 @@ def test_a_question_that_asks_just_the_tools_arithmetic_is_found():
     assert asks_own_arithmetic("What is the product of 3 and 2?", tool("multiply", kind="string")) is None  # a string tool's arithmetic is none
     assert asks_own_arithmetic("What is the total price of the product?", tool("calculate_product")) is None  # named, not asked
     assert asks_own_arithmetic("Multiply 3 by 4", tool("calculate_sum")) is None  # another operation
+    numbers_list = {"name": "sum_numbers", "parameters": {"type": "dict", "required": ["numbers_list"], "properties": {
+        "numbers_list": {"type": "array", "items": {"type": "float"}}}}}
+    assert asks_own_arithmetic("What is the sum of 133 and 34?", numbers_list) == "sum of"  # live_simple_116-72-0: a list of numbers
     # live_irrelevance_337-80-0: an addition asked beside a multiplication only; a toolset that adds too; no arithmetic tool
     added = "I need to find out the result when 4 and 5 are added together and then the sum is multiplied by 7."
     assert arithmetic_undone(added, [tool("mult")]) == "added"

@@ -264,11 +264,13 @@ def operations(text: str, asked: bool = False) -> dict[str, str]:
 
 def _own_operations(function: Mapping[str, Any]) -> set[str]:
     """The operations a tool's name says it does (``OPERATIONS``), an arithmetic one only where
-    its required parameters are all numbers."""
+    its required parameters are all numbers or lists of numbers."""
     name = " ".join(_WORD.findall(str(function.get("name", ""))))  # calculate_sum, calculateSum: "calculate sum"
     own = set(operations(name))
     params = function.get("parameters") or {}
-    kinds = [((params.get("properties") or {}).get(p) or {}).get("type") for p in params.get("required") or ()]
+    schemas = [(params.get("properties") or {}).get(p) or {} for p in params.get("required") or ()]
+    kinds = [(s.get("items") or {}).get("type") if s.get("type") == "array" and isinstance(s.get("items"), Mapping) else s.get("type")
+             for s in schemas]  # a list of numbers counts as numbers: sum_numbers(numbers_list)
     if not kinds or not all(kind in _ARITHMETIC_TYPES for kind in kinds):
         own -= ARITHMETIC
     return own
@@ -281,10 +283,10 @@ def _described_operations(function: Mapping[str, Any]) -> set[str]:
 
 def asks_own_arithmetic(question: str, function: Mapping[str, Any]) -> str | None:
     """The words of ``question`` that ask for the arithmetic operation the tool's name says it
-    does (``ARITHMETIC``, a tool whose required parameters are all numbers), where the question
+    does (``ARITHMETIC``, a tool whose required parameters are all numbers or lists of them), where the question
     asks for no other arithmetic operation, or None: "What is the multiplication of 3 and 2"
     beside ``multiply(a, b)``, "add 5.0 to 3.0" beside ``sum``, "394 times 213" beside
-    ``CalcProduct``. Such a question asks for just what the tool does, whatever the model's gain
+    ``CalcProduct``, "the sum of 133 and 34" beside ``sum_numbers(numbers_list)``. Such a question asks for just what the tool does, whatever the model's gain
     says; "Add 4 and 5 then multiply them" beside ``mult`` asks for an addition too."""
     asked = {op: said for op, said in operations(question, asked=True).items() if op in ARITHMETIC}
     own = _own_operations(function) & ARITHMETIC
