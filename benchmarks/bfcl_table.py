@@ -111,7 +111,7 @@ def evidence(row: dict) -> float:
     """The gate's evidence for an answer: its question's gain, or its best function's own gain
     where that is more (``--gate-gain best``; the function gains are recorded where there are
     several functions and the gate read them), plus ``WORD_NATS`` per shared word; without bound
-    where the question asks for just the arithmetic a function's name says (``asked_operation``),
+    where the question asks for just the arithmetic a function's name says or a command it runs (``asked_operation``),
     which the gate lets call at any margin."""
     if row.get("asked_operation"):
         return math.inf

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ltlagent.agents.relevance import arithmetic_undone, asks_own_arithmetic, asks_what_it_is, other_operation, unnamed_quantity
+from ltlagent.agents.relevance import arithmetic_undone, asks_own_arithmetic, asks_own_command, asks_what_it_is, other_operation, unnamed_quantity
 
 # The words the test writes for each operation in a tool's name and description.
 NAMES = {
@@ -354,3 +354,31 @@ def test_a_tool_that_computes_a_quantity_is_not_called_for_a_question_that_never
     assert unnamed_quantity("What homes are there in Austin?", tool("Homes_2_FindHomeByArea")) is None
     assert unnamed_quantity("What is the wind speed on December 13, 2019?", tool("weather.get_by_coordinates_date")) is None
     assert unnamed_quantity("What is the wind speed on December 13, 2019?", tool("weather.forecast_date")) is None
+
+
+# Stretches of a request, each with whether it asks for a command to be run, by the test's account.
+COMMAND_ASKS = [("using the echo command", True), ("using taskkill command", True), ("using the command netsh wlan disconnect", True),
+                ("using the exact command shutdown /s /t 0", True), ("using the date or echo command", True),
+                ("with the command called start calc", True), ("using the start microsoft.windows.camera: command", True),
+                ("you have full control of the command prompt", False), ("the command line is slow", False),
+                ("using a browser", False), ("using the command of the army", True), ("commanding officer", False)]
+COMMAND_TOOLS = [({"name": "cmd_controller.execute", "description": "Executes a given command using os.system() on Windows."}, True),
+                 ({"name": "run_shell", "description": "Runs shell commands."}, True),
+                 ({"name": "ControlAppliance.execute", "description": "Controls an appliance."}, False),
+                 ({"name": "get_weather", "description": "Gets the weather."}, False),
+                 ({"name": "send_command", "description": "Sends a command to the robot."}, False)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(COMMAND_ASKS), min_size=1, max_size=3), st.sampled_from(COMMAND_TOOLS))
+def test_a_command_asked_is_found_beside_a_tool_that_runs_commands(stretches, tool):
+    """Oracle: the stretches the test wrote, each marked as asking for a command to be run or
+    not, and the tools marked as running commands (a command and executing or running in their
+    name or description) or not; found exactly where both hold, and the words found ask."""
+    function, runs = tool
+    question = "Please, " + ", and ".join(text for text, _ in stretches) + "."
+    asked = [text for text, asks in stretches if asks]
+    found = asks_own_command(question, dict(function, parameters={"type": "dict", "required": ["command"],
+                                                                   "properties": {"command": {"type": "string"}}}))
+    assert (found is not None) == (runs and bool(asked)), (question, function)
+    assert found is None or any(found in text for text in asked), (found, asked)

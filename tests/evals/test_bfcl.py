@@ -5092,6 +5092,10 @@ def test_the_gate_lets_call_a_function_whose_arithmetic_the_question_asks_for_al
         case = {"id": "t", "function": [multiply], "question": [[{"role": "user", "content": said}]]}
         assert answerer.fits(1.7, case) is fits and answerer.asked_operation == asked, said
         assert answerer.fits(5.0, case)  # the gain alone still lets it call
+    command = {"name": "cmd_controller.execute", "description": "Executes a given command using os.system() on Windows.",
+               "parameters": {"type": "dict", "required": ["command"], "properties": {"command": {"type": "string"}}}}
+    case = {"id": "t", "function": [command], "question": [[{"role": "user", "content": "close firefox using taskkill command"}]]}
+    assert answerer.fits(1.1, case) and answerer.asked_operation == "using taskkill command"  # live_simple_144-95-1
 
 
 @needs_bfcl
@@ -5112,6 +5116,26 @@ def test_the_arithmetic_asked_alone_is_asked_only_of_functions_bfcl_calls():
                     assert "irrelevance" not in category and function["name"] in called, (case["id"], function["name"])
                     found.append(case["id"])
     assert {"live_simple_47-20-0", "live_simple_68-32-0", "live_multiple_193-87-0"} <= set(found)
+
+
+@needs_bfcl
+def test_a_command_asked_is_asked_only_of_functions_bfcl_calls():
+    """BFCL's labels as the oracle: of every case's functions, ``asks_own_command`` finds a
+    command asked to be run only beside a function the case's accepted answer calls, never in
+    the irrelevance categories; 15 live_simple cases ("close firefox using taskkill command")."""
+    from ltlagent.agents.relevance import asks_own_command
+    from ltlagent.evals.bfcl import CATEGORIES, user_words
+
+    bfcl = import_bfcl()
+    found = []
+    for category in CATEGORIES:
+        for case in load_cases(bfcl, category):
+            called = {name for call in case.get("ground_truth") or () if isinstance(call, dict) for name in call}
+            for function in case["function"]:
+                if asks_own_command(user_words(case), function) is not None:
+                    assert "irrelevance" not in category and function["name"] in called, (case["id"], function["name"])
+                    found.append(case["id"])
+    assert len(found) >= 15 and "live_simple_144-95-1" in found, found
 
 
 @needs_bfcl

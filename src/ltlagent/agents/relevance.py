@@ -295,6 +295,27 @@ def asks_own_arithmetic(question: str, function: Mapping[str, Any]) -> str | Non
     return next(iter(asked.values()))
 
 
+# Words that ask for a command to be run: "using the echo command", "using taskkill command",
+# "using the exact command shutdown /s /t 0", "the command called start calc".
+ASKS_COMMAND = re.compile(r"(?i)\busing (?:the )?(?:exact )?(?:command\b|(?:[\w.%/:-]+ ){1,3}command\b)|\bcommand called\b")
+# A tool that runs commands: its name or description says a command, and executing or running.
+RUNS_COMMANDS = (re.compile(r"(?i)\bcommands?\b"), re.compile(r"(?i)\b(?:execut\w*|run|runs|running)\b"))
+
+
+def asks_own_command(question: str, function: Mapping[str, Any]) -> str | None:
+    """The words of ``question`` that ask for a command to be run (``ASKS_COMMAND``: "close
+    firefox using taskkill command", "using the command echo %time%") beside a tool that runs
+    commands (``RUNS_COMMANDS``: ``cmd_controller.execute``, "Executes a given command using
+    os.system() on Windows"), or None. Such a question asks for just what the tool does,
+    whatever the model's gain says; "u have the full control of command prompt ... what is the
+    weather" asks to use no command."""
+    found = ASKS_COMMAND.search(question)
+    told = " ".join(_WORD.findall(str(function.get("name", "")))) + " " + str(function.get("description", ""))
+    if found is None or not all(regex.search(told) for regex in RUNS_COMMANDS):
+        return None
+    return found.group(0)
+
+
 def arithmetic_undone(question: str, functions: Sequence[Mapping[str, Any]]) -> str | None:
     """The words of ``question`` that ask for an arithmetic operation (``ARITHMETIC``) none of
     ``functions`` says it does, in its name or description, where one of them is a tool of

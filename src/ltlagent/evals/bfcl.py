@@ -2496,7 +2496,7 @@ class Answerer:
         self.forward_passes = 0  # the last constrained answer's model calls after the prompt
         self.gain: float | None = None  # the last gated answer's question gain (nats)
         self.shared_words = 0  # ... and the most of its question's words one function's document uses
-        self.asked_operation: str | None = None  # ... and the words that ask for the arithmetic a function's name says (``fits``)
+        self.asked_operation: str | None = None  # ... and the words that ask for the arithmetic a function's name says, or a command (``fits``)
         self.gate_seconds = 0.0  # ... and the time its two forward passes took
         self._gated_case: str | None = None  # the case self.gain belongs to
         self.function_gains: dict[str, float] = {}  # the last gated case's gain per function (several functions: ``_gains``)
@@ -2581,13 +2581,16 @@ class Answerer:
         more) plus ``word_nats`` per shared word (``relevance.shared_words``, kept in
         ``shared_words``) is over ``gate_nats``; or the question asks for just the arithmetic a
         function's name says it does (``relevance.asks_own_arithmetic``: "What is the
-        multiplication of 3 and 2" beside ``multiply``, kept in ``asked_operation``), which a
+        multiplication of 3 and 2" beside ``multiply``), or for a command to be run beside a
+        function that runs commands (``relevance.asks_own_command``: "close firefox using
+        taskkill command" beside ``cmd_controller.execute``), kept in ``asked_operation``, which a
         small model's gain misses on short questions."""
-        from ltlagent.agents.relevance import asks_own_arithmetic, shared_words
+        from ltlagent.agents.relevance import asks_own_arithmetic, asks_own_command, shared_words
 
         words = user_words(case)
         self.shared_words = shared_words(words, case["function"])
-        self.asked_operation = next((said for f in case["function"] if (said := asks_own_arithmetic(words, f)) is not None), None)
+        self.asked_operation = next((said for f in case["function"] for asks in (asks_own_arithmetic, asks_own_command)
+                                     if (said := asks(words, f)) is not None), None)
         if own and self.gate_gain == "best":
             gain = max(gain, *own.values())
         return gain + self.word_nats * self.shared_words > self.gate_nats or self.asked_operation is not None
