@@ -5098,12 +5098,10 @@ def test_the_gate_lets_call_a_function_whose_arithmetic_the_question_asks_for_al
     assert answerer.fits(1.1, case) and answerer.asked_operation == "using taskkill command"  # live_simple_144-95-1
 
 
-@needs_bfcl
-def test_the_arithmetic_asked_alone_is_asked_only_of_functions_bfcl_calls():
-    """BFCL's labels as the oracle: of every case's functions, ``asks_own_arithmetic`` finds the
-    arithmetic asked for only beside a function the case's accepted answer calls, never in the
-    irrelevance categories; at least the 3 live cases whose gain the gate missed."""
-    from ltlagent.agents.relevance import asks_own_arithmetic
+def _asked_only_of_functions_bfcl_calls(asks):
+    """The cases where ``asks(words, function)`` finds something asked beside one of the case's
+    functions, over every case of every category, each asserted to be beside a function the
+    case's accepted answer calls and outside the irrelevance categories."""
     from ltlagent.evals.bfcl import CATEGORIES, user_words
 
     bfcl = import_bfcl()
@@ -5112,9 +5110,20 @@ def test_the_arithmetic_asked_alone_is_asked_only_of_functions_bfcl_calls():
         for case in load_cases(bfcl, category):
             called = {name for call in case.get("ground_truth") or () if isinstance(call, dict) for name in call}
             for function in case["function"]:
-                if asks_own_arithmetic(user_words(case), function) is not None:
+                if asks(user_words(case), function) is not None:
                     assert "irrelevance" not in category and function["name"] in called, (case["id"], function["name"])
                     found.append(case["id"])
+    return found
+
+
+@needs_bfcl
+def test_the_arithmetic_asked_alone_is_asked_only_of_functions_bfcl_calls():
+    """BFCL's labels as the oracle: of every case's functions, ``asks_own_arithmetic`` finds the
+    arithmetic asked for only beside a function the case's accepted answer calls, never in the
+    irrelevance categories; at least the 3 live cases whose gain the gate missed."""
+    from ltlagent.agents.relevance import asks_own_arithmetic
+
+    found = _asked_only_of_functions_bfcl_calls(asks_own_arithmetic)
     assert {"live_simple_47-20-0", "live_simple_68-32-0", "live_multiple_193-87-0"} <= set(found)
 
 
@@ -5124,17 +5133,8 @@ def test_a_command_asked_is_asked_only_of_functions_bfcl_calls():
     command asked to be run only beside a function the case's accepted answer calls, never in
     the irrelevance categories; 15 live_simple cases ("close firefox using taskkill command")."""
     from ltlagent.agents.relevance import asks_own_command
-    from ltlagent.evals.bfcl import CATEGORIES, user_words
 
-    bfcl = import_bfcl()
-    found = []
-    for category in CATEGORIES:
-        for case in load_cases(bfcl, category):
-            called = {name for call in case.get("ground_truth") or () if isinstance(call, dict) for name in call}
-            for function in case["function"]:
-                if asks_own_command(user_words(case), function) is not None:
-                    assert "irrelevance" not in category and function["name"] in called, (case["id"], function["name"])
-                    found.append(case["id"])
+    found = _asked_only_of_functions_bfcl_calls(asks_own_command)
     assert len(found) >= 15 and "live_simple_144-95-1" in found, found
 
 
