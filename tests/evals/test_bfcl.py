@@ -5264,31 +5264,6 @@ def test_the_calls_name_only_functions_whose_meaning_is_at_least_the_floor(simil
     assert answerer.similarities == {name: table[name] for name in asked}
 
 
-@pytest.mark.parametrize(("description", "kept"), [("Executes a given command using os.system() on Windows.", True),
-                                                  ("Opens a web page.", False)])
-def test_a_function_whose_command_the_question_asks_for_is_called_below_the_meaning_floor(description, kept):
-    """live_simple_146-95-3: "open huggingface using the start command" is 0.05 similar to
-    ``cmd_controller.execute``'s document, under the floor of 0.1; the question asks for a command
-    the function runs (``asks_own_command``), so the spec calls it. A function that runs no
-    command, as far from the words, is not called: the refusal."""
-    from ltlagent.evals.bfcl import REFUSAL, Answerer
-
-    tool = {"name": "cmd_controller.execute", "description": description,
-            "parameters": {"type": "dict", "required": ["command"], "properties": {"command": {"type": "string"}}}}
-    said = "open huggingface using the start command and through the link: https://huggingface.co"
-    case = {"id": "live_simple_146-95-3", "function": [tool], "question": [[{"role": "user", "content": said}]]}
-    answerer = object.__new__(Answerer)
-    answerer.answer_form, answerer.gate_nats, answerer.word_nats, answerer.gain, answerer.functions = "gated", 3.5, 1.0, 20.0, "picked"
-    answerer.function_gains, answerer.gate_gain = {tool["name"]: 20.0}, "best"
-    answerer.meaning, answerer.meaning_floor, answerer.similarities = "minilm", 0.1, {}
-    with mock.patch("ltlagent.agents.meaning.similarities", lambda question, some: {f["name"]: 0.05 for f in some}):
-        functions, form = answerer._form(case, None)
-    if kept:
-        assert [f["name"] for f in functions] == [tool["name"]] and form == {"calls": "one or more", "words": None}
-    else:
-        assert form == {"calls": "none", "words": REFUSAL}
-
-
 def test_eval_bfcl_without_the_sentence_encoder_says_how_to_install_it_or_turn_it_off(monkeypatch, capsys):
     """The meaning check's encoder missing: named with its install command and ``--meaning off``,
     before BFCL or the model load (exit 2, no traceback)."""

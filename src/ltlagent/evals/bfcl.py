@@ -2630,15 +2630,9 @@ class Answerer:
 
     def meaningful(self, case: Mapping[str, Any], functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The ``functions`` whose documents are at least ``meaning_floor`` of cosine similarity
-        from the user's words (``agents.meaning.similarities``, kept in ``similarities``), and
-        those whose own arithmetic or command the question asks for (``fits``: "open huggingface
-        using the start command" is 0.05 similar to "Executes a given command using os.system()")."""
-        from ltlagent.agents.relevance import asks_own_arithmetic, asks_own_command
-
+        from the user's words (``agents.meaning.similarities``, kept in ``similarities``)."""
         self._read_meaning(case, functions)
-        words = user_words(case)
-        return [f for f in functions if self.similarities[f["name"]] >= self.meaning_floor
-                or asks_own_arithmetic(words, f) is not None or asks_own_command(words, f) is not None]
+        return [f for f in functions if self.similarities[f["name"]] >= self.meaning_floor]
 
     def _member_similarities(self, words: str) -> Callable[[Sequence[str]], list[float]]:
         """``nearest_members``' reading: texts' similarities to ``words``, the case's user words
