@@ -632,9 +632,9 @@ def country_coded(description: str) -> bool:
     format's own words, 'City, Country', aside): a country the user writes after a place is
     written as its code there (``country_codes``), and the place is one the user writes whole
     ("Nairobi, KE"; ``grounded_string``'s ``written``: never "Nairobi" given a region the model
-    picks, "Nairobi, KI", nor "KE" alone). Where
-    every place shown is in the United States ('San Francisco, CA'), BFCL's answers want a
-    country written out as often as its code (Riga, Latvia; Toronto, Canada; Sydney, AU)."""
+    picks, "Nairobi, KI", nor "KE" alone). Where every place shown is in the United States
+    ('San Francisco, CA'), BFCL's answers want a country written out as often as its code
+    (Riga, Latvia; Toronto, Canada; Sydney, AU)."""
     shown = [x.rsplit(", ", 1)[1] for x in place_examples(description) if not x.startswith("City")]
     return (bool(shown) and all(re.fullmatch(r"[A-Z]{2}", region) for region in shown)
             and any(region not in US_STATES for region in shown))
@@ -651,10 +651,16 @@ def country_codes(text: str) -> str:
         return text
 
     def coded(m: re.Match[str]) -> str:
-        code = names[m.group(2)]
-        return m.group(0) if code == "US" or m.group(2) in ("UK", "U.K.") else ", " + PLACE_CODES.get(code, code)
+        code = names[m.group(1)]
+        return m.group(0) if code == "US" or m.group(1) in ("UK", "U.K.") else ", " + PLACE_CODES.get(code, code)
 
-    return re.sub(rf"(?<=[A-Za-z.]), ?({regex.pattern})", coded, text)
+    return _after_a_place(regex).sub(coded, text)
+
+
+@functools.cache
+def _after_a_place(country: re.Pattern[str]) -> re.Pattern[str]:
+    """The regex of a place's comma and a ``country`` name after it (", Kenya"), compiled once."""
+    return re.compile(rf"(?<=[A-Za-z.]), ?{country.pattern}")
 
 
 # A place format a description gives without quotes: an example of a place and its state's
