@@ -1759,8 +1759,9 @@ def negated_flag(name: str, schema: Mapping[str, Any], text: str) -> bool:
     each word of its name (less ``FUNCTION_WORDS``) is one of theirs, by its first five letters
     (as ``named_flag`` reads them), and every time with a word of ``NEGATION`` within
     NEGATION_REACH words before it or earlier in its clause ("and no garage or in-unit laundry",
-    "it shouldn't be unisex"). Such a flag is false or left out, never true: of BFCL's accepted
-    answers none writes one true (11 such flags)."""
+    "it shouldn't be unisex"; "not concerned about having a garage" for ``has_garage``:
+    ``HOLDS_WORDS``). Such a flag is false or left out, never true: of BFCL's accepted answers
+    none writes one true (19 such flags)."""
     negations = _part_negations(name, text, clause=True)
     return is_flag(schema) and negations is not None and all(places and all(places) for places in negations)
 
@@ -1955,12 +1956,17 @@ def quoted_after_name(name: str, schema: Mapping[str, Any], text: str) -> str | 
     return "(" + "|".join(literals) + ")" if literals else None
 
 
+# Words of a flag's name that say only that it holds: "has_garage" is said by "a garage"
+# (``_part_negations``).
+HOLDS_WORDS = frozenset({"has", "have"})
+
+
 def _part_negations(name: str, text: str, clause: bool = False) -> list[list[bool]] | None:
-    """For each word of a parameter's name (less ``FUNCTION_WORDS``), each place ``text`` says
-    it (by its first five letters): whether a word of ``NEGATION`` comes within NEGATION_REACH
-    words before it (``clause``: or earlier in its clause, ``negated_in_clause``). ``None``
-    where the name has no such word."""
-    parts = [w for w in own_words(name) if w not in FUNCTION_WORDS]
+    """For each word of a parameter's name (less ``FUNCTION_WORDS`` and ``HOLDS_WORDS``), each
+    place ``text`` says it (by its first five letters): whether a word of ``NEGATION`` comes
+    within NEGATION_REACH words before it (``clause``: or earlier in its clause,
+    ``negated_in_clause``). ``None`` where the name has no such word."""
+    parts = [w for w in own_words(name) if w not in FUNCTION_WORDS and w not in HOLDS_WORDS]
     if not parts:
         return None
     found = list(SAID_WORD.finditer(text))
