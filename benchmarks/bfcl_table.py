@@ -70,7 +70,7 @@ FILES = (
     "bfcl-smollm2-asked-arithmetic", "bfcl-smollm2-role-unsaid", "bfcl-smollm2-by-joint", "bfcl-smollm2-arithmetic-undone", "bfcl-smollm2-email", "bfcl-smollm2-request-leads", "bfcl-smollm2-places-repeated", "bfcl-smollm2-coded-ends", "bfcl-smollm2-initialisms",
     "bfcl-smollm2-lists-given", "bfcl-smollm2-times-alone", "bfcl-smollm2-year-slip", "bfcl-smollm2-name-heads",
     "bfcl-smollm2-relative-words", "bfcl-smollm2-id-labels", "bfcl-smollm2-possessives", "bfcl-smollm2-today-named", "bfcl-smollm2-asked-dates", "bfcl-smollm2-hours",
-    "bfcl-smollm2-items-elsewhere", "bfcl-smollm2-glued-times", "bfcl-smollm2-hyphened-members", "bfcl-smollm2-country-codes", "bfcl-smollm2-negated-flags", "bfcl-smollm2-west-south", "bfcl-smollm2-iso-countries", "bfcl-smollm2-number-lists-arithmetic", "bfcl-smollm2-commands-asked",
+    "bfcl-smollm2-items-elsewhere", "bfcl-smollm2-glued-times", "bfcl-smollm2-hyphened-members", "bfcl-smollm2-country-codes", "bfcl-smollm2-negated-flags", "bfcl-smollm2-west-south", "bfcl-smollm2-iso-countries", "bfcl-smollm2-number-lists-arithmetic", "bfcl-smollm2-commands-asked", "bfcl-smollm2-us-city-states", "bfcl-smollm2-has-flags",
 )
 
 REFUSAL_RIGHT = ("irrelevance", "live_irrelevance")  # where BFCL scores an answer without calls right

@@ -600,8 +600,12 @@ def test_every_value_the_oracle_builds_is_admitted(data, text, shapes):
         return
     span = data.draw(st.sampled_from(sorted(spans(text))))
     region = data.draw(st.lists(st.from_regex(r"[A-Z][a-zA-Z]{0,15}", fullmatch=True), min_size=1, max_size=3).map(" ".join))
-    # a place: a comma in the span, or a region after it (not after a span that ends on a comma: "Paris,, A")
-    values = ([f"{span}, {region}"] if not span.endswith(",") else []) + ([span] if "," in span else [])
+    # a place: a comma in the span, or a region after it (not after a span that ends on a comma:
+    # "Paris,, A", nor on a state's code the words write after a name: "Paris CA" is "Paris, CA"
+    # only, never "CA, A")
+    code_after_name = re.search(r"(?:^|\W)([A-Z]{2})$", span) is not None and re.search(
+        r"[A-Z][^\s,]* " + re.escape(span.split()[-1]) + r"(?!\w)", text) is not None
+    values = ([f"{span}, {region}"] if not span.endswith(",") and not code_after_name else []) + ([span] if "," in span else [])
     if not any(c.isdigit() for c in text):  # no date or time in the words (each needs a digit): any real one
         for shape in shapes:
             moment = data.draw(st.datetimes(datetime(1900, 1, 1), datetime(2099, 12, 31)))  # a year left open: free_year
